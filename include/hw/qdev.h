@@ -1,0 +1,328 @@
+/*
+ * qdev: devices and buses on top of QOM.
+ *
+ * A device is a type derived from TYPE_DEVICE with a state struct whose
+ * first member is DeviceState, a static property table, realize/unrealize
+ * and reset. Buses (TYPE_BUS subclasses: "PCI", "ISA", "System", ...) hold
+ * devices; a device sits on at most one bus and may own child buses.
+ *
+ * Who calls it: device and board code (qdev_new, qdev_realize,
+ * qdev_reset_all), the command line (-device, -global, -device help) and
+ * QMP (device_add, device_del, qom-*). Everything runs in the main thread
+ * or with the big VMM lock held; no locks of its own.
+ *
+ * Lifecycle: qdev_new() -> set properties -> qdev_realize(dev, bus, errp)
+ * -> running -> qdev_unrealize() -> object_unparent(). Properties from the
+ * table can only be set before realize ("realized" property true).
+ *
+ * Reset order (chosen and documented here): device_cold_reset(dev) resets
+ * depth-first, children before parents: for each child bus, every device
+ * on it (recursively, in plug order), then the bus's own reset hook, then
+ * the device's reset. One phase, no resettable enter/hold/exit split: a
+ * device whose reset must see its children already reset gets that for
+ * free; one that needs the reverse does the work in realize.
+ *
+ * Tree placement: a device added with -device/device_add goes to
+ * /machine/peripheral/ID, or /machine/peripheral-anon/device[N] without
+ * id; a device the board creates and realizes without placing it goes to
+ * /machine/unattached/device[N] at realize.
+ */
+#ifndef HW_QDEV_H
+#define HW_QDEV_H
+
+#include "qom/object.h"
+
+#define TYPE_DEVICE "device"
+#define TYPE_BUS "bus"
+
+typedef struct DeviceState DeviceState;
+typedef struct DeviceClass DeviceClass;
+typedef struct BusState BusState;
+typedef struct BusClass BusClass;
+typedef struct Property Property;
+struct VMStateDescription;   /* migration/ */
+
+/* `-device help` sections; a device may be in several. */
+typedef enum {
+    DEVICE_CATEGORY_BRIDGE,
+    DEVICE_CATEGORY_USB,
+    DEVICE_CATEGORY_STORAGE,
+    DEVICE_CATEGORY_NETWORK,
+    DEVICE_CATEGORY_INPUT,
+    DEVICE_CATEGORY_DISPLAY,
+    DEVICE_CATEGORY_SOUND,
+    DEVICE_CATEGORY_MISC,
+    DEVICE_CATEGORY_CPU,
+    DEVICE_CATEGORY_WATCHDOG,
+    DEVICE_CATEGORY_MAX
+} DeviceCategory;
+
+typedef bool DeviceRealize(DeviceState *dev, GError **errp);
+typedef void DeviceUnrealize(DeviceState *dev);
+typedef void DeviceReset(DeviceState *dev);
+
+struct DeviceClass {
+    ObjectClass parent_class;
+
+    uint32_t categories;          /* bit (1u << DEVICE_CATEGORY_x) */
+    const char *desc;             /* -device help: desc "..." */
+    const char *fw_name;
+    /* -device / device_add may create it (default true). */
+    bool user_creatable;
+    /* device_add/device_del after machine creation (default true). */
+    bool hotpluggable;
+    const char *bus_type;         /* NULL: the device sits on no bus */
+    const Property *props;        /* table terminated by { .name = NULL } */
+
+    DeviceRealize *realize;       /* NULL: nothing to do */
+    DeviceUnrealize *unrealize;
+    DeviceReset *reset;
+    const struct VMStateDescription *vmsd;
+};
+
+struct DeviceState {
+    Object parent_obj;
+
+    char *id;                     /* -device id=, or NULL */
+    bool realized;
+    bool hotplugged;              /* realized after machine creation */
+    BusState *parent_bus;
+    GSList *child_buses;          /* BusState *, in creation order */
+    int num_child_bus;
+    GError *global_error;         /* a -global that failed to apply */
+};
+
+typedef struct HotplugHandler HotplugHandler;   /* hw/hotplug.h */
+
+struct BusClass {
+    ObjectClass parent_class;
+
+    /* Address check/assignment before the device realizes. */
+    bool (*check_address)(BusState *bus, DeviceState *dev, GError **errp);
+    /* Bus-wide reset after the devices on it were reset. */
+    void (*reset)(BusState *bus);
+    /* Path of a device on this bus, for firmware boot order. */
+    char *(*get_fw_dev_path)(DeviceState *dev);
+    int max_dev;                  /* 0: unlimited ("Bus 'x' is full") */
+    int automatic_ids;            /* next N for "<type>.N" names */
+};
+
+struct BusState {
+    Object obj;
+
+    DeviceState *parent;          /* the device that owns this bus */
+    char *name;                   /* "pci.0", "isa.0", "ide.1" */
+    Object *hotplug_handler;      /* implements TYPE_HOTPLUG_HANDLER */
+    GList *children;              /* DeviceState *, in plug order */
+    int num_children;
+    int max_index;                /* for the bus's child[N] links */
+    bool realized;
+};
+
+#define DEVICE(obj) OBJECT_CHECK(DeviceState, (obj), TYPE_DEVICE)
+#define DEVICE_CLASS(klass) OBJECT_CLASS_CHECK(DeviceClass, (klass), \
+                                               TYPE_DEVICE)
+#define DEVICE_GET_CLASS(obj) OBJECT_GET_CLASS(DeviceClass, (obj), \
+                                               TYPE_DEVICE)
+#define BUS(obj) OBJECT_CHECK(BusState, (obj), TYPE_BUS)
+#define BUS_CLASS(klass) OBJECT_CLASS_CHECK(BusClass, (klass), TYPE_BUS)
+#define BUS_GET_CLASS(obj) OBJECT_GET_CLASS(BusClass, (obj), TYPE_BUS)
+
+/* ------------------------------------------------------ property tables */
+
+/*
+ * A qdev property: a struct field at `offset` with a kind (see
+ * ObjectPropKind). Defaults are applied when the instance is created,
+ * before -global values. A device lists them in a static table:
+ *
+ *   static const Property serial_props[] = {
+ *       DEFINE_PROP_UINT32("iobase", ISASerial, iobase, 0x3f8),
+ *       DEFINE_PROP_UINT32("irq", ISASerial, irq, 4),
+ *       DEFINE_PROP_END_OF_LIST(),
+ *   };
+ *   dc->props = serial_props;         (or device_class_set_props)
+ *
+ * CUSTOM properties (drive=, chardev=, netdev=, mac=) are string-valued:
+ * they supply custom_set/custom_get and a type name through `field`.
+ */
+struct Property {
+    const char *name;
+    ObjectField field;
+    bool has_default;
+    union {
+        int64_t i;
+        uint64_t u;
+        bool b;
+    } defval;
+    const char *defval_str;       /* STRING/ENUM/CUSTOM default, or NULL */
+    const char *description;
+};
+
+#define DEFINE_PROP_KIND_(n, k, S, f, def_member, def) \
+    { .name = (n), \
+      .field = { .kind = (k), .offset = offsetof(S, f) }, \
+      .has_default = true, .defval.def_member = (def) }
+
+#define DEFINE_PROP_BOOL(n, S, f, d) DEFINE_PROP_KIND_(n, OBJ_PROP_BOOL, S, f, b, d)
+#define DEFINE_PROP_UINT8(n, S, f, d) DEFINE_PROP_KIND_(n, OBJ_PROP_UINT8, S, f, u, d)
+#define DEFINE_PROP_UINT16(n, S, f, d) DEFINE_PROP_KIND_(n, OBJ_PROP_UINT16, S, f, u, d)
+#define DEFINE_PROP_UINT32(n, S, f, d) DEFINE_PROP_KIND_(n, OBJ_PROP_UINT32, S, f, u, d)
+#define DEFINE_PROP_UINT64(n, S, f, d) DEFINE_PROP_KIND_(n, OBJ_PROP_UINT64, S, f, u, d)
+#define DEFINE_PROP_INT8(n, S, f, d) DEFINE_PROP_KIND_(n, OBJ_PROP_INT8, S, f, i, d)
+#define DEFINE_PROP_INT16(n, S, f, d) DEFINE_PROP_KIND_(n, OBJ_PROP_INT16, S, f, i, d)
+#define DEFINE_PROP_INT32(n, S, f, d) DEFINE_PROP_KIND_(n, OBJ_PROP_INT32, S, f, i, d)
+#define DEFINE_PROP_INT64(n, S, f, d) DEFINE_PROP_KIND_(n, OBJ_PROP_INT64, S, f, i, d)
+#define DEFINE_PROP_SIZE(n, S, f, d) DEFINE_PROP_KIND_(n, OBJ_PROP_SIZE, S, f, u, d)
+/* char *field, default NULL (no default shown in help). */
+#define DEFINE_PROP_STRING(n, S, f) \
+    { .name = (n), .field = { .kind = OBJ_PROP_STRING, .offset = offsetof(S, f) } }
+/* int field; tname is the enum's name ("OnOffAuto"), d a table index. */
+#define DEFINE_PROP_ENUM(n, S, f, tname, table, d) \
+    { .name = (n), \
+      .field = { .kind = OBJ_PROP_ENUM, .offset = offsetof(S, f), \
+                 .type_name = (tname), .enum_table = (table) }, \
+      .has_default = true, .defval.i = (d) }
+/* Object *field holding a reference; ltype is the target's type. */
+#define DEFINE_PROP_LINK(n, S, f, ltype) \
+    { .name = (n), \
+      .field = { .kind = OBJ_PROP_LINK, .offset = offsetof(S, f), \
+                 .link_type = (ltype) } }
+#define DEFINE_PROP_END_OF_LIST() { .name = NULL }
+
+void device_class_set_props(DeviceClass *dc, const Property *props);
+/* Subclass realize chaining: *parent gets the old hook. */
+void device_class_set_parent_realize(DeviceClass *dc, DeviceRealize *realize,
+                                     DeviceRealize **parent);
+void device_class_set_parent_unrealize(DeviceClass *dc,
+                                       DeviceUnrealize *unrealize,
+                                       DeviceUnrealize **parent);
+void device_class_set_parent_reset(DeviceClass *dc, DeviceReset *reset,
+                                   DeviceReset **parent);
+
+/* ---------------------------------------------------------- lifecycle */
+
+/* object_new() of a device type (g_asserts it exists). */
+DeviceState *qdev_new(const char *typename);
+/* NULL + errp for an unknown/abstract/non-device type. */
+DeviceState *qdev_try_new(const char *typename, GError **errp);
+/*
+ * Put dev on bus (may be NULL for bus-less devices) and realize it.
+ * If dev has no parent in the tree it goes to /machine/unattached.
+ */
+bool qdev_realize(DeviceState *dev, BusState *bus, GError **errp);
+/* Same, then drops the caller's reference (the tree keeps one). */
+bool qdev_realize_and_unref(DeviceState *dev, BusState *bus, GError **errp);
+void qdev_unrealize(DeviceState *dev);
+/* Moves dev to bus (before realize). */
+bool qdev_set_parent_bus(DeviceState *dev, BusState *bus, GError **errp);
+/* Give dev an id (before placing it at /machine/peripheral). */
+void qdev_set_id(DeviceState *dev, const char *id);
+/* "/machine/..." canonical path (caller frees). */
+char *qdev_get_dev_path(DeviceState *dev);
+
+/* ------------------------------------------------------------- buses */
+
+/*
+ * Create a bus of typename owned by parent (NULL: a root bus). name NULL
+ * picks "<id>.<n>" if parent has an id, else "<type lowercased>.<n>".
+ * The bus becomes a child<> of parent under its name.
+ */
+BusState *qbus_new(const char *typename, DeviceState *parent,
+                   const char *name);
+/* In-place version for a bus embedded in the parent's state struct. */
+void qbus_init(void *bus, size_t size, const char *typename,
+               DeviceState *parent, const char *name);
+void qbus_set_hotplug_handler(BusState *bus, Object *handler);
+bool qbus_is_hotpluggable(BusState *bus);
+bool qbus_is_full(BusState *bus);
+BusState *qdev_get_parent_bus(DeviceState *dev);
+/* A child bus of dev by name, or NULL. */
+BusState *qdev_get_child_bus(DeviceState *dev, const char *name);
+
+/*
+ * Find a bus under `from` (depth-first) by name, by type, or both (NULL
+ * to ignore); with a type, skips full buses. NULL if none.
+ */
+BusState *qbus_find_recursive(BusState *from, const char *name,
+                              const char *bus_typename);
+/*
+ * The root of the device tree: the system bus ("main-system-bus",
+ * type "System"), created on first use. Board devices hang below it.
+ */
+BusState *sysbus_get_default(void);
+#define TYPE_SYSTEM_BUS "System"
+
+/* Device with this id under bus (recursively), or NULL. */
+DeviceState *qdev_find_recursive(BusState *bus, const char *id);
+/* device_del's lookup: an id under /machine/peripheral or a QOM path. */
+DeviceState *qdev_find_by_id_or_path(const char *id_or_path, GError **errp);
+
+/* ------------------------------------------------------------- reset */
+
+/* Cold reset of dev and everything below it (order: see top). */
+void device_cold_reset(DeviceState *dev);
+void qdev_reset_all(DeviceState *dev);
+void qbus_reset_all(BusState *bus);
+/* Reset the whole machine: the system bus and everything under it. */
+void qdev_reset_machine(void);
+
+/* Walk devices under bus depth-first; fn returning non-zero stops. */
+int qbus_walk_devices(BusState *bus, int (*fn)(DeviceState *dev, void *op),
+                      void *opaque);
+
+/* ------------------------------------------------------------ -global */
+
+/*
+ * -global driver.prop=value: applied to every new instance of driver or
+ * its subtypes, after the table defaults. A failure to apply makes that
+ * device's realize fail with "can't apply global ...".
+ */
+bool qdev_add_global(const char *driver, const char *prop,
+                     const char *value, GError **errp);
+/* "driver.prop=value" (the -global argument). */
+bool qdev_add_global_str(const char *str, GError **errp);
+/*
+ * After machine creation: warn_report() each global that never applied
+ * ("global D.P=V not used", or "... has invalid class name"). Returns
+ * true if any warning was printed.
+ */
+bool qdev_check_globals(void);
+void qdev_clear_globals(void);
+
+/* ----------------------------------------- -device / device_add / help */
+
+/*
+ * Marks machine creation as done: from now on device_add is hotplug
+ * (needs a hotpluggable bus and device). The board/cli calls it.
+ */
+void qdev_machine_creation_done(void);
+bool qdev_machine_is_created(void);
+/* Tests only: back to "creating the machine". */
+void qdev_machine_creation_reset(void);
+
+/*
+ * -device / device_add. opts maps "driver", "id", "bus" and property
+ * names to strings. Finds the bus (bus= path/name, else the first
+ * non-full bus of the device's bus type), creates the device, places
+ * it under /machine/peripheral[-anon], sets properties, realizes.
+ * Returns a borrowed pointer (the tree holds it) or NULL + errp with
+ * QEMU's messages.
+ */
+DeviceState *qdev_device_add(GHashTable *opts, GError **errp);
+/* device_del: unplug through the bus's hotplug handler. */
+bool qdev_unplug(DeviceState *dev, GError **errp);
+
+/* An alias usable in -device (e.g. "virtio-blk" -> "virtio-blk-pci"). */
+void qdev_add_alias(const char *alias, const char *typename);
+
+/* `-device help`, grouped by category. Caller frees. */
+char *qdev_device_help_list(void);
+/* `-device TYPE,help`; NULL + errp if TYPE is not a device. */
+char *qdev_device_help_type(const char *type, GError **errp);
+/* true if opts asks for help: driver "help"/"?" or a "help" key. */
+bool qdev_device_wants_help(GHashTable *opts);
+
+/* Object at /machine (g_asserts the board or a test created it). */
+Object *qdev_get_machine(void);
+
+#endif
