@@ -1,0 +1,417 @@
+/*
+ * Differential harness: integer instruction forms (64-bit mode).  Undefined
+ * flags follow the Intel SDM Vol. 2 "Flags Affected" sections; where AMD
+ * and Intel document different results for an undefined case (BSF/BSR with
+ * a zero source), the result is masked.
+ */
+#include <glib.h>
+#include <string.h>
+
+#include "forms.h"
+
+static const unsigned sizes[] = { 1, 2, 4, 8 };
+static const char *const szname[] = { "", "8", "16", "", "32", "", "", "",
+                                      "64" };
+
+static DiffForm base_form(const char *family, unsigned opsize)
+{
+    DiffForm f;
+
+    memset(&f, 0, sizeof(f));
+    f.family = family;
+    f.opsize = (uint8_t)opsize;
+    f.regclass = RC_GPR;
+    f.rmclass = RC_GPR;
+    return f;
+}
+
+static void set_op(DiffForm *f, int n, const uint8_t *op)
+{
+    memcpy(f->op, op, n);
+    f->nop = (uint8_t)n;
+}
+
+/* opcode with the byte form at op, word forms at op+1 (most 1-byte ops) */
+static void add_rm(const char *family, const char *mn, uint8_t op8,
+                   bool has8, int kind, int digit, int imm8, int immfull,
+                   uint32_t undef, int maskkind, uint32_t setup,
+                   bool reg_only, bool two_byte)
+{
+    for (unsigned i = 0; i < 4; i++) {
+        unsigned sz = sizes[i];
+        DiffForm f = base_form(family, sz);
+        uint8_t op[2];
+        int n = 0;
+
+        if (sz == 1 && !has8) {
+            continue;
+        }
+        if (two_byte) {
+            op[n++] = 0x0f;
+        }
+        op[n++] = (uint8_t)(has8 && sz != 1 ? op8 + 1 : op8);
+        set_op(&f, n, op);
+        f.kind = (uint8_t)kind;
+        f.digit = (uint8_t)digit;
+        f.imm = (uint8_t)(imm8 ? 1 : (immfull ? (sz == 1 ? 1 : sz == 2 ? 2
+                                                           : 4) : 0));
+        f.flags_undef = undef;
+        f.maskkind = (uint8_t)maskkind;
+        f.setup = setup;
+        f.rm_mode = reg_only ? RM_REG : RM_BOTH;
+        f.name = g_strdup_printf("%s%s", mn, szname[sz]);
+        diff_form_add(&f);
+    }
+}
+
+static void add_raw(const char *family, const char *name, const uint8_t *b,
+                    int n, uint32_t undef, uint32_t setup, unsigned opsize)
+{
+    DiffForm f = base_form(family, 0);
+
+    memcpy(f.op, b, n);
+    f.nop = (uint8_t)n;
+    f.kind = FK_NONE;
+    f.flags_undef = undef;
+    f.setup = setup;
+    f.name = name;
+    if (opsize == 2) {
+        f.opsize = 2;
+    } else if (opsize == 8) {
+        f.opsize = 8;
+    }
+    diff_form_add(&f);
+}
+
+static void add_vex(const char *name, uint8_t map, uint8_t pp, uint8_t w,
+                    uint8_t op, uint32_t undef, int kind, int digit, int imm)
+{
+    DiffForm f = base_form("bmi", 0);
+
+    f.op[0] = op;
+    f.nop = 1;
+    f.kind = (uint8_t)kind;
+    f.digit = (uint8_t)digit;
+    f.vex_map = map;
+    f.vex_pp = pp;
+    f.vex_w = w;
+    f.imm = (uint8_t)imm;
+    f.memsize = w ? 8 : 4;
+    f.flags_undef = undef;
+    f.setup = SU_VEX;
+    f.name = name;
+    diff_form_add(&f);
+}
+
+void diff_forms_int_register(void)
+{
+    static const char *const alu[] = { "add", "or", "adc", "sbb", "and",
+                                       "sub", "xor", "cmp" };
+    static const char *const grp2[] = { "rol", "ror", "rcl", "rcr", "shl",
+                                        "shr", "sal", "sar" };
+    static const char *const cc[] = { "o", "no", "b", "ae", "e", "ne", "be",
+                                      "a", "s", "ns", "p", "np", "l", "ge",
+                                      "le", "g" };
+
+    for (int i = 0; i < 8; i++) {
+        uint32_t u = (i == 1 || i == 4 || i == 6) ? FL_AF : 0;
+        char *n;
+
+        n = g_strdup_printf("%s r/m,r", alu[i]);
+        add_rm("alu", n, (uint8_t)(i * 8), true, FK_RM, 0, 0, 0, u,
+               MK_STATIC, 0, false, false);
+        n = g_strdup_printf("%s r,r/m", alu[i]);
+        add_rm("alu", n, (uint8_t)(i * 8 + 2), true, FK_RM, 0, 0, 0, u,
+               MK_STATIC, 0, false, false);
+        n = g_strdup_printf("%s r/m,imm", alu[i]);
+        add_rm("alu", n, 0x80, true, FK_DIGIT, i, 0, 1, u, MK_STATIC, 0,
+               false, false);
+        n = g_strdup_printf("%s r/m,imm8", alu[i]);
+        add_rm("alu", n, 0x83, false, FK_DIGIT, i, 1, 0, u, MK_STATIC, 0,
+               false, false);
+    }
+    add_rm("alu", "test r/m,r", 0x84, true, FK_RM, 0, 0, 0, FL_AF,
+           MK_STATIC, 0, false, false);
+    add_rm("alu", "test r/m,imm", 0xf6, true, FK_DIGIT, 0, 0, 1, FL_AF,
+           MK_STATIC, 0, false, false);
+    add_rm("alu", "not", 0xf6, true, FK_DIGIT, 2, 0, 0, 0, MK_STATIC, 0,
+           false, false);
+    add_rm("alu", "neg", 0xf6, true, FK_DIGIT, 3, 0, 0, 0, MK_STATIC, 0,
+           false, false);
+    add_rm("alu", "inc", 0xfe, true, FK_DIGIT, 0, 0, 0, 0, MK_STATIC, 0,
+           false, false);
+    add_rm("alu", "dec", 0xfe, true, FK_DIGIT, 1, 0, 0, 0, MK_STATIC, 0,
+           false, false);
+
+    add_rm("mul", "mul", 0xf6, true, FK_DIGIT, 4, 0, 0,
+           FL_SF | FL_ZF | FL_AF | FL_PF, MK_STATIC, 0, false, false);
+    add_rm("mul", "imul", 0xf6, true, FK_DIGIT, 5, 0, 0,
+           FL_SF | FL_ZF | FL_AF | FL_PF, MK_STATIC, 0, false, false);
+    add_rm("mul", "imul r,r/m", 0xaf, false, FK_RM, 0, 0, 0,
+           FL_SF | FL_ZF | FL_AF | FL_PF, MK_STATIC, 0, false, true);
+    add_rm("mul", "imul r,r/m,imm", 0x69, false, FK_RM, 0, 0, 1,
+           FL_SF | FL_ZF | FL_AF | FL_PF, MK_STATIC, 0, false, false);
+    add_rm("mul", "imul r,r/m,imm8", 0x6b, false, FK_RM, 0, 1, 0,
+           FL_SF | FL_ZF | FL_AF | FL_PF, MK_STATIC, 0, false, false);
+    add_rm("div", "div", 0xf6, true, FK_DIGIT, 6, 0, 0, FL_ARITH, MK_STATIC,
+           SU_DIVOK, false, false);
+    add_rm("div", "idiv", 0xf6, true, FK_DIGIT, 7, 0, 0, FL_ARITH, MK_STATIC,
+           SU_DIVOK, false, false);
+
+    for (int i = 0; i < 8; i++) {
+        int mk = i < 4 ? MK_ROT : MK_SHIFT;
+        char *n;
+
+        n = g_strdup_printf("%s r/m,1", grp2[i]);
+        add_rm("shift", n, 0xd0, true, FK_DIGIT, i, 0, 0, 0, mk, 0, false,
+               false);
+        n = g_strdup_printf("%s r/m,cl", grp2[i]);
+        add_rm("shift", n, 0xd2, true, FK_DIGIT, i, 0, 0, 0, mk, SU_CL,
+               false, false);
+        n = g_strdup_printf("%s r/m,imm8", grp2[i]);
+        add_rm("shift", n, 0xc0, true, FK_DIGIT, i, 1, 0, 0, mk, 0, false,
+               false);
+    }
+    add_rm("shift", "shld r/m,r,imm8", 0xa4, false, FK_RM, 0, 1, 0, 0,
+           MK_SHXD, 0, false, true);
+    add_rm("shift", "shld r/m,r,cl", 0xa5, false, FK_RM, 0, 0, 0, 0,
+           MK_SHXD, SU_CL, false, true);
+    add_rm("shift", "shrd r/m,r,imm8", 0xac, false, FK_RM, 0, 1, 0, 0,
+           MK_SHXD, 0, false, true);
+    add_rm("shift", "shrd r/m,r,cl", 0xad, false, FK_RM, 0, 0, 0, 0,
+           MK_SHXD, SU_CL, false, true);
+
+    /* bit operations: register bit offsets only (memory forms address
+     * outside the operand with large offsets) */
+    add_rm("bit", "bt r/m,r", 0xa3, false, FK_RM, 0, 0, 0,
+           FL_OF | FL_SF | FL_AF | FL_PF, MK_STATIC, 0, true, true);
+    add_rm("bit", "bts r/m,r", 0xab, false, FK_RM, 0, 0, 0,
+           FL_OF | FL_SF | FL_AF | FL_PF, MK_STATIC, 0, true, true);
+    add_rm("bit", "btr r/m,r", 0xb3, false, FK_RM, 0, 0, 0,
+           FL_OF | FL_SF | FL_AF | FL_PF, MK_STATIC, 0, true, true);
+    add_rm("bit", "btc r/m,r", 0xbb, false, FK_RM, 0, 0, 0,
+           FL_OF | FL_SF | FL_AF | FL_PF, MK_STATIC, 0, true, true);
+    for (int i = 4; i < 8; i++) {
+        static const char *const bn[] = { "bt", "bts", "btr", "btc" };
+        char *n = g_strdup_printf("%s r/m,imm8", bn[i - 4]);
+
+        add_rm("bit", n, 0xba, false, FK_DIGIT, i, 1, 0,
+               FL_OF | FL_SF | FL_AF | FL_PF, MK_STATIC, 0, false, true);
+    }
+    add_rm("bit", "bsf", 0xbc, false, FK_RM, 0, 0, 0, FL_ARITH & ~FL_ZF,
+           MK_BSX, 0, false, true);
+    add_rm("bit", "bsr", 0xbd, false, FK_RM, 0, 0, 0, FL_ARITH & ~FL_ZF,
+           MK_BSX, 0, false, true);
+    {
+        static const struct { const char *n; uint8_t op; uint32_t u; } f3[] = {
+            { "popcnt", 0xb8, 0 },
+            { "tzcnt", 0xbc, FL_OF | FL_SF | FL_PF | FL_AF },
+            { "lzcnt", 0xbd, FL_OF | FL_SF | FL_PF | FL_AF },
+        };
+        for (unsigned i = 0; i < 3; i++) {
+            for (unsigned s = 1; s < 4; s++) {
+                DiffForm f = base_form("bit", sizes[s]);
+
+                f.pfx[0] = 0xf3;
+                f.npfx = 1;
+                f.op[0] = 0x0f;
+                f.op[1] = f3[i].op;
+                f.nop = 2;
+                f.kind = FK_RM;
+                f.flags_undef = f3[i].u;
+                f.name = g_strdup_printf("%s%s", f3[i].n, szname[sizes[s]]);
+                diff_form_add(&f);
+            }
+        }
+    }
+
+    /* moves, extensions, exchanges */
+    add_rm("mov", "mov r/m,r", 0x88, true, FK_RM, 0, 0, 0, 0, MK_STATIC, 0,
+           false, false);
+    add_rm("mov", "mov r,r/m", 0x8a, true, FK_RM, 0, 0, 0, 0, MK_STATIC, 0,
+           false, false);
+    add_rm("mov", "mov r/m,imm", 0xc6, true, FK_DIGIT, 0, 0, 1, 0,
+           MK_STATIC, 0, false, false);
+    add_rm("mov", "mov r,imm", 0xb8, false, FK_OPREG, 0, 0, 1, 0, MK_STATIC,
+           0, false, false);
+    add_rm("mov", "lea", 0x8d, false, FK_RM, 0, 0, 0, 0, MK_STATIC, 0,
+           false, false);
+    add_rm("mov", "movzx r,r/m8", 0xb6, false, FK_RM, 0, 0, 0, 0, MK_STATIC,
+           SU_NOREX, false, true);
+    add_rm("mov", "movzx r,r/m16", 0xb7, false, FK_RM, 0, 0, 0, 0,
+           MK_STATIC, 0, false, true);
+    add_rm("mov", "movsx r,r/m8", 0xbe, false, FK_RM, 0, 0, 0, 0, MK_STATIC,
+           SU_NOREX, false, true);
+    add_rm("mov", "movsx r,r/m16", 0xbf, false, FK_RM, 0, 0, 0, 0,
+           MK_STATIC, 0, false, true);
+    add_rm("mov", "movsxd r,r/m32", 0x63, false, FK_RM, 0, 0, 0, 0,
+           MK_STATIC, 0, false, false);
+    add_rm("mov", "xchg r/m,r", 0x86, true, FK_RM, 0, 0, 0, 0, MK_STATIC, 0,
+           false, false);
+    add_rm("mov", "xadd r/m,r", 0xc0, true, FK_RM, 0, 0, 0, 0, MK_STATIC, 0,
+           false, true);
+    add_rm("mov", "cmpxchg r/m,r", 0xb0, true, FK_RM, 0, 0, 0, 0, MK_STATIC,
+           0, false, true);
+    for (int i = 0; i < 16; i++) {
+        char *n = g_strdup_printf("cmov%s", cc[i]);
+
+        add_rm("cmov", n, (uint8_t)(0x40 + i), false, FK_RM, 0, 0, 0, 0,
+               MK_STATIC, 0, false, true);
+        n = g_strdup_printf("set%s", cc[i]);
+        {
+            DiffForm f = base_form("setcc", 1);
+
+            f.op[0] = 0x0f;
+            f.op[1] = (uint8_t)(0x90 + i);
+            f.nop = 2;
+            f.kind = FK_DIGIT;
+            f.name = n;
+            diff_form_add(&f);
+        }
+    }
+    {
+        DiffForm f = base_form("mov", 4);
+
+        f.op[0] = 0x0f;
+        f.op[1] = 0xc8;
+        f.nop = 2;
+        f.kind = FK_OPREG;
+        f.name = "bswap32";
+        diff_form_add(&f);
+        f.opsize = 8;
+        f.name = "bswap64";
+        diff_form_add(&f);
+    }
+    {
+        /* MOVBE: 0F 38 F0/F1, memory only */
+        for (unsigned s = 1; s < 4; s++) {
+            DiffForm f = base_form("mov", sizes[s]);
+
+            f.op[0] = 0x0f;
+            f.op[1] = 0x38;
+            f.op[2] = 0xf0;
+            f.nop = 3;
+            f.kind = FK_RM;
+            f.rm_mode = RM_MEM;
+            f.name = g_strdup_printf("movbe r,m%s", szname[sizes[s]]);
+            diff_form_add(&f);
+            f.op[2] = 0xf1;
+            f.name = g_strdup_printf("movbe m,r%s", szname[sizes[s]]);
+            diff_form_add(&f);
+        }
+    }
+    {
+        /* ADCX (66) / ADOX (F3) 0F 38 F6 */
+        for (unsigned s = 2; s < 4; s++) {
+            DiffForm f = base_form("adx", sizes[s]);
+
+            f.pfx[0] = 0x66;
+            f.npfx = 1;
+            f.op[0] = 0x0f;
+            f.op[1] = 0x38;
+            f.op[2] = 0xf6;
+            f.nop = 3;
+            f.kind = FK_RM;
+            f.name = g_strdup_printf("adcx%s", szname[sizes[s]]);
+            diff_form_add(&f);
+            f.pfx[0] = 0xf3;
+            f.name = g_strdup_printf("adox%s", szname[sizes[s]]);
+            diff_form_add(&f);
+        }
+    }
+
+    /* BMI1/BMI2 (VEX) */
+    for (uint8_t w = 0; w < 2; w++) {
+        const char *sfx = w ? "64" : "32";
+
+        add_vex(g_strdup_printf("andn%s", sfx), 2, 0, w, 0xf2,
+                FL_AF | FL_PF, FK_RM, 0, 0);
+        add_vex(g_strdup_printf("bextr%s", sfx), 2, 0, w, 0xf7,
+                FL_AF | FL_SF | FL_PF, FK_RM, 0, 0);
+        add_vex(g_strdup_printf("blsr%s", sfx), 2, 0, w, 0xf3,
+                FL_AF | FL_PF, FK_DIGIT, 1, 0);
+        add_vex(g_strdup_printf("blsmsk%s", sfx), 2, 0, w, 0xf3,
+                FL_AF | FL_PF, FK_DIGIT, 2, 0);
+        add_vex(g_strdup_printf("blsi%s", sfx), 2, 0, w, 0xf3,
+                FL_AF | FL_PF, FK_DIGIT, 3, 0);
+        add_vex(g_strdup_printf("bzhi%s", sfx), 2, 0, w, 0xf5,
+                FL_AF | FL_PF, FK_RM, 0, 0);
+        add_vex(g_strdup_printf("pdep%s", sfx), 2, 3, w, 0xf5, 0, FK_RM, 0,
+                0);
+        add_vex(g_strdup_printf("pext%s", sfx), 2, 2, w, 0xf5, 0, FK_RM, 0,
+                0);
+        add_vex(g_strdup_printf("mulx%s", sfx), 2, 3, w, 0xf6, 0, FK_RM, 0,
+                0);
+        add_vex(g_strdup_printf("sarx%s", sfx), 2, 2, w, 0xf7, 0, FK_RM, 0,
+                0);
+        add_vex(g_strdup_printf("shlx%s", sfx), 2, 1, w, 0xf7, 0, FK_RM, 0,
+                0);
+        add_vex(g_strdup_printf("shrx%s", sfx), 2, 3, w, 0xf7, 0, FK_RM, 0,
+                0);
+        add_vex(g_strdup_printf("rorx%s", sfx), 3, 3, w, 0xf0, 0, FK_RM, 0,
+                1);
+    }
+
+    /* no-operand forms */
+    {
+        static const struct {
+            const char *n; uint8_t b[8]; int len; uint32_t u; uint32_t su;
+            unsigned osz;
+        } raw[] = {
+            { "cbw", { 0x98 }, 1, 0, 0, 2 },
+            { "cwde", { 0x98 }, 1, 0, 0, 4 },
+            { "cdqe", { 0x98 }, 1, 0, 0, 8 },
+            { "cwd", { 0x99 }, 1, 0, 0, 2 },
+            { "cdq", { 0x99 }, 1, 0, 0, 4 },
+            { "cqo", { 0x99 }, 1, 0, 0, 8 },
+            { "clc", { 0xf8 }, 1, 0, 0, 0 },
+            { "stc", { 0xf9 }, 1, 0, 0, 0 },
+            { "cmc", { 0xf5 }, 1, 0, 0, 0 },
+            { "lahf", { 0x9f }, 1, 0, 0, 0 },
+            { "sahf", { 0x9e }, 1, 0, 0, 0 },
+            { "pushfq/pop/and", { 0x9c, 0x58, 0x48, 0x25, 0xd5, 0x0c, 0, 0 },
+              8, FL_AF, 0, 0 },
+            { "push/pop r64", { 0x53, 0x5f }, 2, 0, 0, 0 },
+            { "push imm8", { 0x6a, 0x85 }, 2, 0, 0, 0 },
+            { "xchg eax,ecx", { 0x91 }, 1, 0, 0, 4 },
+            { "nop", { 0x90 }, 1, 0, 0, 0 },
+            { "movsb", { 0xa4 }, 1, 0, SU_STRING, 0 },
+            { "movsq", { 0xa5 }, 1, 0, SU_STRING, 8 },
+            { "rep movsb", { 0xf3, 0xa4 }, 2, 0, SU_STRING, 0 },
+            { "movsw", { 0xa5 }, 1, 0, SU_STRING, 2 },
+            { "rep movsd", { 0xf3, 0xa5 }, 2, 0, SU_STRING, 4 },
+            { "rep movsq", { 0xf3, 0xa5 }, 2, 0, SU_STRING, 8 },
+            { "rep stosb", { 0xf3, 0xaa }, 2, 0, SU_STRING, 0 },
+            { "rep stosq", { 0xf3, 0xab }, 2, 0, SU_STRING, 8 },
+            { "rep stosw", { 0xf3, 0xab }, 2, 0, SU_STRING, 2 },
+            { "lodsb", { 0xac }, 1, 0, SU_STRING, 0 },
+            { "lodsq", { 0xad }, 1, 0, SU_STRING, 8 },
+            { "cmpsb", { 0xa6 }, 1, 0, SU_STRING, 0 },
+            { "repe cmpsb", { 0xf3, 0xa6 }, 2, 0, SU_STRING, 0 },
+            { "repne cmpsb", { 0xf2, 0xa6 }, 2, 0, SU_STRING, 0 },
+            { "repe cmpsd", { 0xf3, 0xa7 }, 2, 0, SU_STRING, 4 },
+            { "repe cmpsq", { 0xf3, 0xa7 }, 2, 0, SU_STRING, 8 },
+            { "scasb", { 0xae }, 1, 0, SU_STRING, 0 },
+            { "repne scasb", { 0xf2, 0xae }, 2, 0, SU_STRING, 0 },
+            { "repe scasq", { 0xf3, 0xaf }, 2, 0, SU_STRING, 8 },
+            { "loop", { 0xe2, 0x00 }, 2, 0, SU_SMALLRCX, 0 },
+            { "jrcxz", { 0xe3, 0x01, 0x90 }, 3, 0, SU_SMALLRCX, 0 },
+            { "aaa (#UD in 64-bit)", { 0x37 }, 1, 0, 0, 0 },
+            { "daa (#UD in 64-bit)", { 0x27 }, 1, 0, 0, 0 },
+            { "pusha (#UD in 64-bit)", { 0x60 }, 1, 0, 0, 0 },
+            { "into (#UD in 64-bit)", { 0xce }, 1, 0, 0, 0 },
+            { "ud2", { 0x0f, 0x0b }, 2, 0, 0, 0 },
+            { "int3", { 0xcc }, 1, 0, 0, 0 },
+        };
+        for (unsigned i = 0; i < sizeof(raw) / sizeof(raw[0]); i++) {
+            add_raw((raw[i].su & SU_STRING) ? "string" : "misc", raw[i].n,
+                    raw[i].b, raw[i].len, raw[i].u, raw[i].su, raw[i].osz);
+        }
+    }
+    for (int i = 0; i < 16; i++) {
+        /* jcc +2 over "inc eax": the taken path skips it */
+        uint8_t j[4] = { (uint8_t)(0x70 + i), 0x02, 0xff, 0xc0 };
+
+        add_raw("jcc", g_strdup_printf("j%s rel8", cc[i]), j, 4, 0, 0, 0);
+    }
+}
