@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -188,6 +189,9 @@ void main_loop_init(void)
     }
     main_loop_ready = true;
     main_thread = g_thread_self();
+    /* The default 50 us timer slack would make every sub-ms deadline of
+     * an emulated PIT/LAPIC late by up to that much. */
+    prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
     g_main_context_set_poll_func(main_loop_context(), bql_poll);
     timers_init();
     signals_init();
