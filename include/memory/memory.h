@@ -43,6 +43,7 @@
 #define MEMORY_MEMORY_H
 
 #include <glib.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -236,8 +237,8 @@ void memory_region_finalize(MemoryRegion *mr);
 
 /* ---- tree changes (BQL); each rebuilds views unless in a transaction ---- */
 
-/* Add child at offset in parent with priority 0; must not overlap another
- * non-overlap subregion (checked only by a warning, like QEMU). */
+/* Add child at offset in parent with priority 0. Overlapping a sibling is
+ * allowed but not meaningful; use the _overlap form to say which wins. */
 void memory_region_add_subregion(MemoryRegion *parent, hwaddr offset,
                                  MemoryRegion *child);
 /* Add child which may overlap its siblings; priority decides. */
@@ -440,8 +441,9 @@ void memory_region_reset_dirty(MemoryRegion *mr, hwaddr offset,
 /*
  * Called after the VMM itself (address_space_write, dma_memory_write/set,
  * dma_memory_unmap of a writable mapping, address_space_write_rom) writes
- * guest RAM. as/gpa are where the write was issued, host is the written
- * host memory. The software CPU uses it to drop decoded code. May be called
+ * guest RAM. as/gpa are where the write was issued (as NULL and gpa
+ * HWADDR_MAX for memory_region_write_rom, which has no address), host is the
+ * written host memory. The software CPU uses it to drop decoded code. May be called
  * from any thread that writes guest RAM. Register/unregister under the BQL
  * while no such writes run (normally at accelerator init).
  */

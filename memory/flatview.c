@@ -1,0 +1,642 @@
+/*
+ * Flat views and address spaces: render a region tree into sorted,
+ * non-overlapping ranges; publish views (atomic pointer + reference count);
+ * tell listeners what changed; global dirty logging.
+ *
+ * Rendering visits a container's subregions from the highest priority (and,
+ * among equals, the newest) down, and a terminal region only fills the holes
+ * left by what was rendered before it: so higher priority wins and, among
+ * equal priorities, the later-added region is on top.
+ */
+#include "memory-internal.h"
+
+#include <string.h>
+
+static GPtrArray *address_spaces;
+static uint64_t rebuild_count;
+
+AddressSpace address_space_memory;
+AddressSpace address_space_io;
+static MemoryRegion system_memory;
+static MemoryRegion system_io;
+
+/* ---- views ---- */
+
+static FlatView *flatview_new(MemoryRegion *root)
+{
+    FlatView *v = g_new0(FlatView, 1);
+
+    v->refcount = 1;
+    v->root = root;
+    return v;
+}
+
+static void flatview_ref(FlatView *v)
+{
+    g_atomic_int_inc(&v->refcount);
+}
+
+void flatview_unref(FlatView *v)
+{
+    if (!v || !g_atomic_int_dec_and_test(&v->refcount)) {
+        return;
+    }
+    for (unsigned i = 0; i < v->nr; i++) {
+        ram_block_unref(v->ranges[i].ram);
+    }
+    g_free(v->ranges);
+    g_free(v);
+}
+
+static void flatview_insert(FlatView *v, unsigned pos, const FlatRange *fr)
+{
+    if (v->nr == v->alloc) {
+        v->alloc = v->alloc ? v->alloc * 2 : 16;
+        v->ranges = g_renew(FlatRange, v->ranges, v->alloc);
+    }
+    memmove(&v->ranges[pos + 1], &v->ranges[pos],
+            (v->nr - pos) * sizeof(FlatRange));
+    v->ranges[pos] = *fr;
+    v->nr++;
+}
+
+int flatview_lookup(const FlatView *v, hwaddr addr, unsigned *next)
+{
+    unsigned lo = 0, hi = v->nr;
+
+    /* First range with start > addr. */
+    while (lo < hi) {
+        unsigned mid = lo + (hi - lo) / 2;
+        if (v->ranges[mid].start <= addr) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    *next = lo;
+    if (lo > 0 && addr <= v->ranges[lo - 1].last) {
+        return (int)lo - 1;
+    }
+    return -1;
+}
+
+/* Fill the holes of [s, l] with pieces of the terminal region mapped at
+ * base (address of its offset 0, may lie below 0). */
+static void render_terminal(FlatView *v, MemoryRegion *mr, __int128 base,
+                            hwaddr s, hwaddr l, bool readonly)
+{
+    FlatRange tmpl = { .mr = mr, .priority = mr->priority };
+    unsigned i;
+    hwaddr cur = s;
+
+    switch (mr->kind) {
+    case MR_KIND_RAM:
+    case MR_KIND_RAM_PTR:
+        tmpl.type = readonly ? FR_ROM : FR_RAM;
+        break;
+    case MR_KIND_ROM_DEVICE:
+        tmpl.type = mr->romd_mode ? FR_ROMD : FR_MMIO;
+        break;
+    default:
+        tmpl.type = FR_MMIO;
+        break;
+    }
+    tmpl.readonly = tmpl.type != FR_RAM;
+    if (tmpl.type != FR_MMIO) {
+        tmpl.ram = mr->ram_block;
+        tmpl.dirty_log_mask = mr->dirty_log_mask |
+            (memory_global_dirty_log ? 1u << DIRTY_MEMORY_MIGRATION : 0);
+    }
+
+    flatview_lookup(v, s, &i);
+    if (i > 0 && v->ranges[i - 1].last >= s) {
+        i--;
+    }
+    for (;;) {
+        if (i < v->nr && v->ranges[i].start <= cur) {
+            if (v->ranges[i].last >= l) {
+                return;
+            }
+            cur = v->ranges[i].last + 1;
+            i++;
+            continue;
+        }
+        hwaddr end = (i < v->nr && v->ranges[i].start <= l)
+                     ? v->ranges[i].start - 1 : l;
+        FlatRange fr = tmpl;
+        fr.start = cur;
+        fr.last = end;
+        fr.offset_in_region = (hwaddr)((__int128)cur - base);
+        if (fr.ram) {
+            if (fr.offset_in_region >= fr.ram->size) {
+                /* Region larger than its RAM: nothing there. */
+                goto next;
+            }
+            if (end - cur >= fr.ram->size - fr.offset_in_region) {
+                fr.last = cur + (fr.ram->size - fr.offset_in_region) - 1;
+            }
+            fr.host = (uint8_t *)fr.ram->host + fr.offset_in_region;
+            ram_block_ref(fr.ram);
+        }
+        flatview_insert(v, i, &fr);
+        i++;
+    next:
+        if (end >= l) {
+            return;
+        }
+        cur = end + 1;
+    }
+}
+
+static void render(FlatView *v, MemoryRegion *mr, __int128 base,
+                   hwaddr cs, hwaddr cl, bool readonly)
+{
+    __int128 span_last = base + (__int128)mr_size128(mr) - 1;
+    __int128 s, l;
+
+    if (!mr->enabled || mr->size == 0) {
+        return;
+    }
+    s = MAX(base, (__int128)cs);
+    l = MIN(span_last, (__int128)cl);
+    if (s > l) {
+        return;
+    }
+    readonly |= mr->readonly;
+    switch (mr->kind) {
+    case MR_KIND_ALIAS:
+        render(v, mr->alias, base - (__int128)mr->alias_offset,
+               (hwaddr)s, (hwaddr)l, readonly);
+        break;
+    case MR_KIND_CONTAINER:
+        for (MemoryRegion *c = mr->subregions; c; c = c->next_sibling) {
+            render(v, c, base + (__int128)c->addr, (hwaddr)s, (hwaddr)l,
+                   readonly);
+        }
+        break;
+    default:
+        render_terminal(v, mr, base, (hwaddr)s, (hwaddr)l, readonly);
+        break;
+    }
+}
+
+/* Merge neighbours that continue the same region. */
+static void flatview_simplify(FlatView *v)
+{
+    unsigned out = 0;
+
+    for (unsigned i = 0; i < v->nr; i++) {
+        FlatRange *cur = &v->ranges[i];
+        if (out > 0) {
+            FlatRange *prev = &v->ranges[out - 1];
+            if (prev->last != UINT64_MAX && prev->last + 1 == cur->start &&
+                prev->mr == cur->mr && prev->type == cur->type &&
+                prev->dirty_log_mask == cur->dirty_log_mask &&
+                prev->offset_in_region + (prev->last - prev->start) + 1 ==
+                    cur->offset_in_region) {
+                prev->last = cur->last;
+                ram_block_unref(cur->ram);
+                continue;
+            }
+        }
+        v->ranges[out++] = *cur;
+    }
+    v->nr = out;
+}
+
+FlatView *flatview_render(MemoryRegion *root)
+{
+    FlatView *v = flatview_new(root);
+
+    render(v, root, 0, 0, UINT64_MAX, false);
+    flatview_simplify(v);
+    return v;
+}
+
+FlatView *flatview_ref_current(AddressSpace *as)
+{
+    FlatView *v;
+
+    g_mutex_lock(&as->map_lock);
+    v = as->current_map;
+    flatview_ref(v);
+    g_mutex_unlock(&as->map_lock);
+    return v;
+}
+
+FlatView *address_space_get_flatview(AddressSpace *as)
+{
+    return flatview_ref_current(as);
+}
+
+static bool flatrange_same(const FlatRange *a, const FlatRange *b)
+{
+    return a->start == b->start && a->last == b->last && a->mr == b->mr &&
+           a->offset_in_region == b->offset_in_region && a->type == b->type;
+}
+
+static bool flatviews_equal(const FlatView *a, const FlatView *b)
+{
+    if (a->nr != b->nr) {
+        return false;
+    }
+    for (unsigned i = 0; i < a->nr; i++) {
+        if (!flatrange_same(&a->ranges[i], &b->ranges[i]) ||
+            a->ranges[i].dirty_log_mask != b->ranges[i].dirty_log_mask) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void flatrange_to_section(const FlatRange *fr, AddressSpace *as,
+                          MemoryRegionSection *s)
+{
+    s->mr = fr->mr;
+    s->address_space = as;
+    s->offset_within_region = fr->offset_in_region;
+    s->offset_within_address_space = fr->start;
+    s->size = fr->last - fr->start + 1;
+    if (s->size == 0) {
+        s->size = UINT64_MAX;       /* all 2^64 bytes */
+    }
+    s->readonly = fr->readonly;
+}
+
+/* ---- listeners ---- */
+
+#define FOR_LISTENERS_ASC(as, l)                                            \
+    for (guint _i = 0; _i < (as)->listeners->len &&                        \
+         ((l) = g_ptr_array_index((as)->listeners, _i)); _i++)
+#define FOR_LISTENERS_DESC(as, l)                                           \
+    for (guint _i = (as)->listeners->len; _i > 0 &&                        \
+         ((l) = g_ptr_array_index((as)->listeners, _i - 1)); _i--)
+
+static void topology_pass(AddressSpace *as, FlatView *old, FlatView *new,
+                          bool adding)
+{
+    unsigned i = 0, j = 0;
+    MemoryListener *l;
+    MemoryRegionSection sec;
+
+    while (i < old->nr || j < new->nr) {
+        FlatRange *fo = i < old->nr ? &old->ranges[i] : NULL;
+        FlatRange *fn = j < new->nr ? &new->ranges[j] : NULL;
+
+        if (fo && (!fn || fo->start < fn->start ||
+                   (fo->start == fn->start && !flatrange_same(fo, fn)))) {
+            if (!adding) {
+                flatrange_to_section(fo, as, &sec);
+                FOR_LISTENERS_DESC(as, l) {
+                    if (l->region_del) {
+                        l->region_del(l, &sec);
+                    }
+                }
+            }
+            i++;
+        } else if (fo && fn && flatrange_same(fo, fn)) {
+            if (adding) {
+                int om = fo->dirty_log_mask, nm = fn->dirty_log_mask;
+                flatrange_to_section(fn, as, &sec);
+                FOR_LISTENERS_ASC(as, l) {
+                    if ((nm & ~om) && l->log_start) {
+                        l->log_start(l, &sec, om, nm);
+                    }
+                    if ((om & ~nm) && l->log_stop) {
+                        l->log_stop(l, &sec, om, nm);
+                    }
+                    if (l->region_nop) {
+                        l->region_nop(l, &sec);
+                    }
+                }
+            }
+            i++;
+            j++;
+        } else {
+            if (adding) {
+                flatrange_to_section(fn, as, &sec);
+                FOR_LISTENERS_ASC(as, l) {
+                    if (l->region_add) {
+                        l->region_add(l, &sec);
+                    }
+                }
+            }
+            j++;
+        }
+    }
+}
+
+static void address_space_update(AddressSpace *as)
+{
+    FlatView *new = flatview_render(as->root);
+    FlatView *old = as->current_map;
+    MemoryListener *l;
+
+    if (flatviews_equal(old, new)) {
+        flatview_unref(new);
+        return;
+    }
+    g_mutex_lock(&as->map_lock);
+    __atomic_store_n(&as->current_map, new, __ATOMIC_RELEASE);
+    g_mutex_unlock(&as->map_lock);
+
+    if (as->listeners->len) {
+        FOR_LISTENERS_ASC(as, l) {
+            if (l->begin) {
+                l->begin(l);
+            }
+        }
+        topology_pass(as, old, new, false);
+        topology_pass(as, old, new, true);
+        FOR_LISTENERS_ASC(as, l) {
+            if (l->commit) {
+                l->commit(l);
+            }
+        }
+    }
+    flatview_unref(old);
+}
+
+void memory_update_all_address_spaces(void)
+{
+    rebuild_count++;
+    for (guint i = 0; address_spaces && i < address_spaces->len; i++) {
+        address_space_update(g_ptr_array_index(address_spaces, i));
+    }
+}
+
+uint64_t memory_debug_rebuild_count(void)
+{
+    return rebuild_count;
+}
+
+GPtrArray *memory_address_spaces(void)
+{
+    if (!address_spaces) {
+        address_spaces = g_ptr_array_new();
+    }
+    return address_spaces;
+}
+
+void memory_listener_register(MemoryListener *listener, AddressSpace *as)
+{
+    FlatView *v = as->current_map;
+    MemoryRegionSection sec;
+    guint pos = 0;
+
+    g_assert(as && as->initialized && !listener->registered);
+    while (pos < as->listeners->len &&
+           ((MemoryListener *)g_ptr_array_index(as->listeners, pos))->priority
+               <= listener->priority) {
+        pos++;
+    }
+    g_ptr_array_insert(as->listeners, pos, listener);
+    listener->address_space = as;
+    listener->registered = true;
+
+    if (memory_global_dirty_log && listener->log_global_start) {
+        listener->log_global_start(listener);
+    }
+    if (listener->begin) {
+        listener->begin(listener);
+    }
+    for (unsigned i = 0; i < v->nr; i++) {
+        flatrange_to_section(&v->ranges[i], as, &sec);
+        if (listener->region_add) {
+            listener->region_add(listener, &sec);
+        }
+        if (v->ranges[i].dirty_log_mask && listener->log_start) {
+            listener->log_start(listener, &sec, 0, v->ranges[i].dirty_log_mask);
+        }
+    }
+    if (listener->commit) {
+        listener->commit(listener);
+    }
+}
+
+void memory_listener_unregister(MemoryListener *listener)
+{
+    AddressSpace *as = listener->address_space;
+    FlatView *v;
+    MemoryRegionSection sec;
+
+    if (!listener->registered) {
+        return;
+    }
+    v = as->current_map;
+    if (listener->begin) {
+        listener->begin(listener);
+    }
+    if (memory_global_dirty_log && listener->log_global_stop) {
+        listener->log_global_stop(listener);
+    }
+    for (unsigned i = v->nr; i > 0; i--) {
+        flatrange_to_section(&v->ranges[i - 1], as, &sec);
+        if (listener->region_del) {
+            listener->region_del(listener, &sec);
+        }
+    }
+    if (listener->commit) {
+        listener->commit(listener);
+    }
+    g_ptr_array_remove(as->listeners, listener);
+    listener->registered = false;
+    listener->address_space = NULL;
+}
+
+/* ---- address spaces ---- */
+
+void address_space_init(AddressSpace *as, MemoryRegion *root,
+                        const char *name)
+{
+    memset(as, 0, sizeof(*as));
+    g_mutex_init(&as->map_lock);
+    as->name = g_strdup(name ? name : "anonymous");
+    as->root = root;
+    as->listeners = g_ptr_array_new();
+    root->mapped_in_as++;
+    as->current_map = flatview_render(root);
+    as->initialized = true;
+    g_ptr_array_add(memory_address_spaces(), as);
+}
+
+void address_space_destroy(AddressSpace *as)
+{
+    if (!as->initialized) {
+        return;
+    }
+    g_assert(as->listeners->len == 0);
+    g_ptr_array_remove(address_spaces, as);
+    as->root->mapped_in_as--;
+    flatview_unref(as->current_map);
+    g_ptr_array_free(as->listeners, TRUE);
+    g_free(as->name);
+    g_mutex_clear(&as->map_lock);
+    memset(as, 0, sizeof(*as));
+}
+
+void memory_init(void)
+{
+    if (address_space_memory.initialized) {
+        return;
+    }
+    memory_region_init(&system_memory, NULL, "system", UINT64_MAX);
+    memory_region_init(&system_io, NULL, "io", 65536);
+    address_space_init(&address_space_memory, &system_memory, "memory");
+    address_space_init(&address_space_io, &system_io, "I/O");
+}
+
+MemoryRegion *get_system_memory(void)
+{
+    memory_init();
+    return &system_memory;
+}
+
+MemoryRegion *get_system_io(void)
+{
+    memory_init();
+    return &system_io;
+}
+
+/* ---- RAM sections ---- */
+
+unsigned address_space_foreach_ram_section(AddressSpace *as, RamSectionFn fn,
+                                           void *opaque)
+{
+    FlatView *v = flatview_ref_current(as);
+    unsigned n = 0;
+
+    for (unsigned i = 0; i < v->nr; i++) {
+        FlatRange *fr = &v->ranges[i];
+        RamSection s;
+
+        if (!fr->host) {
+            continue;
+        }
+        s.gpa = fr->start;
+        s.size = fr->last - fr->start + 1;
+        s.host = fr->host;
+        s.readonly = fr->readonly;
+        s.dirty_log = fr->dirty_log_mask != 0;
+        s.mr = fr->mr;
+        s.offset_within_region = fr->offset_in_region;
+        fn(&s, opaque);
+        n++;
+    }
+    flatview_unref(v);
+    return n;
+}
+
+void *memory_region_section_get_host(const MemoryRegionSection *s)
+{
+    MemoryRegion *mr = s->mr;
+
+    if (!mr->ram_block ||
+        (mr->kind == MR_KIND_ROM_DEVICE && !mr->romd_mode)) {
+        return NULL;
+    }
+    return (uint8_t *)mr->ram_block->host + s->offset_within_region;
+}
+
+/* ---- global dirty log ---- */
+
+static void for_all_listeners(void (*fn)(MemoryListener *l, void *opaque),
+                              void *opaque)
+{
+    GPtrArray *spaces = memory_address_spaces();
+
+    for (guint i = 0; i < spaces->len; i++) {
+        AddressSpace *as = g_ptr_array_index(spaces, i);
+        for (guint j = 0; j < as->listeners->len; j++) {
+            fn(g_ptr_array_index(as->listeners, j), opaque);
+        }
+    }
+}
+
+static void call_global_start(MemoryListener *l, void *opaque)
+{
+    if (l->log_global_start) {
+        l->log_global_start(l);
+    }
+}
+
+static void call_global_stop(MemoryListener *l, void *opaque)
+{
+    if (l->log_global_stop) {
+        l->log_global_stop(l);
+    }
+}
+
+static void mark_view_blocks_dirty(void)
+{
+    GPtrArray *spaces = memory_address_spaces();
+
+    for (guint i = 0; i < spaces->len; i++) {
+        AddressSpace *as = g_ptr_array_index(spaces, i);
+        FlatView *v = as->current_map;
+        for (unsigned k = 0; k < v->nr; k++) {
+            if (v->ranges[k].ram) {
+                ram_block_set_all_dirty(v->ranges[k].ram,
+                                        DIRTY_MEMORY_MIGRATION);
+            }
+        }
+    }
+}
+
+void memory_global_dirty_log_start(void)
+{
+    if (memory_global_dirty_log) {
+        return;
+    }
+    memory_global_dirty_log = true;
+    mark_view_blocks_dirty();
+    for_all_listeners(call_global_start, NULL);
+    memory_update_pending();
+}
+
+void memory_global_dirty_log_stop(void)
+{
+    if (!memory_global_dirty_log) {
+        return;
+    }
+    memory_global_dirty_log = false;
+    for_all_listeners(call_global_stop, NULL);
+    memory_update_pending();
+}
+
+static void sync_dirty(MemoryRegion *only)
+{
+    GPtrArray *spaces = memory_address_spaces();
+    MemoryRegionSection sec;
+
+    for (guint i = 0; i < spaces->len; i++) {
+        AddressSpace *as = g_ptr_array_index(spaces, i);
+        FlatView *v = as->current_map;
+        for (guint j = 0; j < as->listeners->len; j++) {
+            MemoryListener *l = g_ptr_array_index(as->listeners, j);
+            if (!l->log_sync) {
+                continue;
+            }
+            for (unsigned k = 0; k < v->nr; k++) {
+                FlatRange *fr = &v->ranges[k];
+                if (!fr->dirty_log_mask || (only && fr->mr != only)) {
+                    continue;
+                }
+                flatrange_to_section(fr, as, &sec);
+                l->log_sync(l, &sec);
+            }
+        }
+    }
+}
+
+void memory_global_dirty_log_sync(void)
+{
+    sync_dirty(NULL);
+}
+
+void memory_region_sync_dirty_bitmap(MemoryRegion *mr)
+{
+    hwaddr offset = 0;
+
+    sync_dirty(mr_resolve_alias(mr, &offset));
+}
