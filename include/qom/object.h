@@ -203,6 +203,7 @@ struct ObjectProperty {
     const char *const *enum_table; /* OBJ_PROP_ENUM, NULL-terminated */
     GVariant *defval;              /* default for help, or NULL */
     void *opaque;
+    uint64_t seq;                  /* creation order, for stable listings */
 };
 
 /* The GVariant type a kind's values have ("b", "x", "t" or "s"). */
@@ -248,7 +249,11 @@ ObjectProperty *object_property_find_err(Object *obj, const char *name,
                                          GError **errp);
 ObjectProperty *object_class_property_find(ObjectClass *klass,
                                            const char *name);
-/* All properties (instance and class), sorted by name. Free the array. */
+/*
+ * All properties: class ones (base class first), then instance ones, each
+ * in creation order; a subclass's shadows a parent's. Free the array
+ * (the properties are borrowed).
+ */
 GPtrArray *object_property_list(Object *obj);
 GPtrArray *object_class_property_list(ObjectClass *klass);
 
