@@ -1,0 +1,249 @@
+/*
+ * ukvm KVM_RUN: runs the engine on the caller's thread and turns its exits
+ * into struct kvm_run exits (api.rst 5. "The kvm_run structure"; order of
+ * checks from arch/x86/kvm/x86.c kvm_arch_vcpu_ioctl_run and vcpu_run).
+ *
+ * Per KVM_RUN: complete the exit user space just handled (IN data from the
+ * PIO page, MMIO read data), take cr8 from kvm_run, honour immediate_exit
+ * and pending signals, run, and on the way out publish if_flag, cr8,
+ * apic_base and ready_for_interrupt_injection.
+ *
+ * Signals: see include/linux/ukvm.h. Asynchronous signals are blocked while
+ * the engine runs; the engine is kicked every millisecond by the VM's
+ * ticker (and at once by ukvm_vcpu_kick), and each time it returns ukvm
+ * looks for a pending signal the run-time mask lets through.
+ */
+#include <string.h>
+
+#include "ukvm-internal.h"
+
+#define KVM_INTERNAL_ERROR_EMULATION_ 1
+
+static bool sync_signal(int sig)
+{
+    return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE ||
+           sig == SIGILL || sig == SIGTRAP || sig == SIGSYS;
+}
+
+/* A pending signal that @runmask does not block? */
+static bool signal_deliverable(const sigset_t *runmask)
+{
+    sigset_t pend;
+    if (sigpending(&pend) < 0) {
+        return false;
+    }
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sigismember(&pend, sig) == 1 && sigismember(runmask, sig) != 1) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool must_stop(UkvmVcpu *v, const sigset_t *runmask)
+{
+    if (atomic_exchange(&v->kick, false)) {
+        return true;
+    }
+    if (__atomic_load_n(&v->run->immediate_exit, __ATOMIC_RELAXED)) {
+        return true;
+    }
+    return signal_deliverable(runmask);
+}
+
+static void complete_pending(UkvmVcpu *v)
+{
+    X86Exit *p = &v->pending;
+    if (p->reason == X86_EXIT_IO && p->io.in) {
+        size_t n = (size_t)p->io.count * p->io.size;
+        if (n > X86_IO_DATA_MAX) {
+            n = X86_IO_DATA_MAX;
+        }
+        memcpy(p->io.data, (uint8_t *)v->run + UKVM_PIO_OFFSET, n);
+    } else if (p->reason == X86_EXIT_MMIO && !p->mmio.write) {
+        memcpy(p->mmio.data, v->run->mmio.data, MIN(p->mmio.len, 8));
+    }
+    v->io_pending = false;
+}
+
+static void post_run(UkvmVcpu *v)
+{
+    X86Regs regs;
+    X86SRegs sregs;
+    struct kvm_run *run = v->run;
+
+    x86_cpu_get_regs(v->cpu, &regs);
+    x86_cpu_get_sregs(v->cpu, &sregs);
+    run->if_flag = (regs.rflags >> 9) & 1;
+    run->cr8 = sregs.cr8;
+    v->last_cr8 = sregs.cr8;
+    run->apic_base = sregs.apic_base;
+    run->ready_for_interrupt_injection = x86_cpu_can_inject_irq(v->cpu);
+    run->flags = 0;
+}
+
+/* Fill kvm_run for an engine exit; false: handled here, keep running. */
+static bool exit_to_user(UkvmVcpu *v, X86Exit *ex)
+{
+    struct kvm_run *run = v->run;
+
+    switch (ex->reason) {
+    case X86_EXIT_IO: {
+        size_t n = (size_t)ex->io.count * ex->io.size;
+        if (!ex->io.in && ex->io.count == 1 &&
+            ukvm_ioeventfd_signal(v->vm, true, ex->io.port, ex->io.size,
+                                  ex->io.data)) {
+            return false;
+        }
+        if (n > X86_IO_DATA_MAX) {
+            n = X86_IO_DATA_MAX;
+        }
+        run->exit_reason = KVM_EXIT_IO;
+        run->io.direction = ex->io.in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
+        run->io.size = ex->io.size;
+        run->io.port = ex->io.port;
+        run->io.count = ex->io.count;
+        run->io.data_offset = UKVM_PIO_OFFSET;
+        if (!ex->io.in) {
+            memcpy((uint8_t *)run + UKVM_PIO_OFFSET, ex->io.data, n);
+        }
+        v->pending = *ex;
+        v->io_pending = true;
+        return true;
+    }
+    case X86_EXIT_MMIO:
+        if (ex->mmio.write &&
+            ukvm_ioeventfd_signal(v->vm, false, ex->mmio.addr, ex->mmio.len,
+                                  ex->mmio.data)) {
+            return false;
+        }
+        run->exit_reason = KVM_EXIT_MMIO;
+        run->mmio.phys_addr = ex->mmio.addr;
+        run->mmio.len = MIN(ex->mmio.len, 8);
+        run->mmio.is_write = ex->mmio.write;
+        memset(run->mmio.data, 0, sizeof(run->mmio.data));
+        if (ex->mmio.write) {
+            memcpy(run->mmio.data, ex->mmio.data, run->mmio.len);
+        }
+        v->pending = *ex;
+        v->io_pending = true;
+        return true;
+    case X86_EXIT_HLT:
+        run->exit_reason = KVM_EXIT_HLT;
+        return true;
+    case X86_EXIT_SHUTDOWN:
+        run->exit_reason = KVM_EXIT_SHUTDOWN;
+        return true;
+    case X86_EXIT_IRQ_WINDOW_OPEN:
+        run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
+        return true;
+    case X86_EXIT_DEBUG:
+        run->exit_reason = KVM_EXIT_DEBUG;
+        memset(&run->debug, 0, sizeof(run->debug));
+        run->debug.arch.exception = ex->debug.exception;
+        run->debug.arch.pc = ex->debug.pc;
+        run->debug.arch.dr6 = ex->debug.dr6;
+        run->debug.arch.dr7 = ex->debug.dr7;
+        return true;
+    case X86_EXIT_HYPERCALL:
+        ukvm_pv_hypercall(v, ex);
+        return false;
+    case X86_EXIT_INTERNAL_ERROR:
+    default:
+        run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+        memset(&run->internal, 0, sizeof(run->internal));
+        run->internal.suberror = KVM_INTERNAL_ERROR_EMULATION_;
+        run->internal.ndata = 2;
+        run->internal.data[0] = ex->reason == X86_EXIT_INTERNAL_ERROR ?
+                                ex->internal.rip : 0;
+        run->internal.data[1] = ex->reason;
+        return true;
+    }
+}
+
+static int run_loop(UkvmVcpu *v, const sigset_t *runmask)
+{
+    X86Exit ex;
+
+    ukvm_vm_run_begin(v->vm);
+    int r = 0;
+    for (;;) {
+        atomic_store(&v->running, true);
+        int rc = x86_cpu_run(v->cpu, &ex);
+        atomic_store(&v->running, false);
+        atomic_fetch_add(&v->run_gen, 1);
+        if (rc < 0) {
+            memset(&ex, 0, sizeof(ex));
+            ex.reason = X86_EXIT_INTERNAL_ERROR;
+            g_strlcpy(ex.internal.msg, "vCPU cannot run",
+                      sizeof(ex.internal.msg));
+        }
+        if (ex.reason == X86_EXIT_KICKED) {
+            if (must_stop(v, runmask)) {
+                v->run->exit_reason = KVM_EXIT_INTR;
+                r = -EINTR;
+                break;
+            }
+            continue;
+        }
+        if (exit_to_user(v, &ex)) {
+            break;
+        }
+        if (must_stop(v, runmask)) {
+            v->run->exit_reason = KVM_EXIT_INTR;
+            r = -EINTR;
+            break;
+        }
+    }
+    ukvm_vm_run_end(v->vm);
+    if (v->run->exit_reason < G_N_ELEMENTS(v->exits)) {
+        v->exits[v->run->exit_reason]++;
+    }
+    return r;
+}
+
+int ukvm_vcpu_run(UkvmVcpu *v)
+{
+    struct kvm_run *run = v->run;
+    sigset_t orig, runmask, block;
+    int r;
+
+    run->flags = 0;
+    if (run->cr8 != v->last_cr8) {
+        if (run->cr8 > 15) {
+            return -EINVAL;
+        }
+        X86SRegs s;
+        x86_cpu_get_sregs(v->cpu, &s);
+        s.cr8 = run->cr8;
+        x86_cpu_set_sregs(v->cpu, &s);
+        v->last_cr8 = run->cr8;
+    }
+    if (v->io_pending) {
+        complete_pending(v);
+    }
+    v->has_run = true;
+    ukvm_pv_update(v);
+
+    sigfillset(&block);
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sync_signal(sig)) {
+            sigdelset(&block, sig);
+        }
+    }
+    pthread_sigmask(SIG_BLOCK, &block, &orig);
+    runmask = v->sigmask_set ? v->sigmask : orig;
+
+    if (__atomic_load_n(&run->immediate_exit, __ATOMIC_RELAXED) ||
+        atomic_exchange(&v->kick, false) ||
+        signal_deliverable(&runmask)) {
+        run->exit_reason = KVM_EXIT_INTR;
+        r = -EINTR;
+    } else {
+        x86_cpu_request_irq_window(v->cpu, run->request_interrupt_window);
+        r = run_loop(v, &runmask);
+    }
+    post_run(v);
+    pthread_sigmask(SIG_SETMASK, &orig, NULL);
+    return r;
+}
