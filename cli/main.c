@@ -1,19 +1,90 @@
-/* Placeholder main(): replaced by the command line (issue: foundation). */
+/*
+ * kvmu-system-x86_64: main(). Parse and validate the whole command line
+ * (nothing runs with a bad option behind it), then daemonize, write the
+ * pid file, build the machine, install the sandbox, run the main loop
+ * until shutdown, and clean up (pid file removed, terminal restored).
+ */
 #include "config-host.h"
+#include "cli/build.h"
+#include "cli/daemon.h"
+#include "cli/machine.h"
+#include "cli/options.h"
+#include "cli/sandbox.h"
+#include "system/main-loop.h"
+#include "system/runstate.h"
 #include "util/error.h"
 
+#include <errno.h>
 #include <stdio.h>
-#include <string.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+static int run(VmConfig *cfg)
+{
+    GError *err = NULL;
+    int status = 1;
+
+    if (cfg->process_name) {
+        process_set_name(cfg->process_name);
+    }
+    if (cfg->mem_lock && mlockall(MCL_CURRENT | MCL_FUTURE) < 0) {
+        error_report("locking memory failed: %s", g_strerror(errno));
+        return 1;
+    }
+    if (cfg->daemonize && !daemon_start(&err)) {
+        error_report_err(err);
+        return 1;
+    }
+    /* before any thread exists: the signal mask is inherited */
+    main_loop_init();
+    no_reboot = cfg->no_reboot;
+    no_shutdown = cfg->no_shutdown;
+    if (cfg->pidfile && !pidfile_create(cfg->pidfile, &err)) {
+        error_report_err(err);
+        goto fail;
+    }
+    if (!machine_build(cfg, &err)) {
+        error_report_err(err);
+        goto fail;
+    }
+    if (cfg->sandbox && !sandbox_install(cfg->sandbox_flags, &err)) {
+        error_report_err(err);
+        goto fail;
+    }
+    if (!cfg->start_paused && !vm_start(&err)) {
+        error_report_err(err);
+        goto fail;
+    }
+    daemon_ready();
+    status = main_loop_run();
+    machine_teardown(cfg);
+    pidfile_remove();
+    return status;
+
+fail:
+    daemon_failed();
+    machine_teardown(cfg);
+    pidfile_remove();
+    return 1;
+}
 
 int main(int argc, char **argv)
 {
+    VmConfig *cfg = vm_config_new();
+    int status;
+
     error_set_progname(argv[0]);
-    if (argc > 1 && (!strcmp(argv[1], "-version") ||
-                     !strcmp(argv[1], "--version"))) {
-        printf("QEMU emulator version %s (kvmu %s)\n", QEMU_IFACE_VERSION,
-               KVMU_VERSION);
-        return 0;
+    machines_register_all();
+    if (!cli_parse(cfg, argc, argv, &status) ||
+        cli_print_listings(cfg, &status)) {
+        vm_config_free(cfg);
+        return status;
     }
-    error_report("the command line is not implemented yet");
-    return 1;
+    if (!vm_config_finalize(cfg)) {
+        vm_config_free(cfg);
+        return 1;
+    }
+    status = run(cfg);
+    vm_config_free(cfg);
+    return status;
 }
