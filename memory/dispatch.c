@@ -284,7 +284,8 @@ static MemTxResult as_access(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
 
         if (idx < 0) {
             /* Hole up to the next range (or the end of the space). */
-            piece = len;
+            hwaddr left = UINT64_MAX - addr;    /* bytes to 2^64, - 1 */
+            piece = left >= len ? len : left + 1;
             if (next < v->nr && v->ranges[next].start - addr < piece) {
                 piece = v->ranges[next].start - addr;
             }
