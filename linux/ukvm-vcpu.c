@@ -306,13 +306,7 @@ static int set_signal_mask(UkvmVcpu *v, void *arg)
 
 static int set_guest_debug(UkvmVcpu *v, const struct kvm_guest_debug *d)
 {
-    const uint32_t valid = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP |
-                           KVM_GUESTDBG_USE_SW_BP | KVM_GUESTDBG_USE_HW_BP |
-                           KVM_GUESTDBG_INJECT_DB | KVM_GUESTDBG_INJECT_BP |
-                           KVM_GUESTDBG_BLOCKIRQ;
-    if (d->control & ~valid) {
-        return -EINVAL;
-    }
+    /* x86 KVM accepts unknown control bits (no VALID_MASK check) */
     v->guest_debug = d->control;
     bool enable = d->control & KVM_GUESTDBG_ENABLE;
     x86_cpu_set_guest_debug(v->cpu, enable,
@@ -476,7 +470,13 @@ int ukvm_vcpu_ioctl(UkvmVcpu *v, unsigned long req, void *arg)
         if (irq.irq >= KVM_NR_INTERRUPTS) {
             r = -EINVAL;
         } else if (!x86_cpu_inject_irq(v->cpu, irq.irq)) {
-            r = -ENXIO;             /* one is already queued */
+            /* the kernel replaces a queued, undelivered vector */
+            X86Events e;
+            x86_cpu_get_events(v->cpu, &e);
+            e.interrupt.injected = true;
+            e.interrupt.nr = irq.irq;
+            e.interrupt.soft = false;
+            x86_cpu_set_events(v->cpu, &e);
         }
         break;
     }
