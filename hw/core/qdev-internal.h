@@ -1,0 +1,20 @@
+/* Private glue between the files of hw/core/; not for use elsewhere. */
+#ifndef HW_CORE_QDEV_INTERNAL_H
+#define HW_CORE_QDEV_INTERNAL_H
+
+#include "hw/qdev.h"
+
+/* qdev-props.c: add the class's table(s) as class properties (once). */
+void qdev_class_register_props(DeviceClass *dc);
+/* qdev-props.c: write every table default into dev's fields. */
+void qdev_props_apply_defaults(DeviceState *dev);
+/* qdev-global.c: apply matching -global values; first error kept. */
+void qdev_globals_apply(DeviceState *dev);
+/* bus.c */
+void qbus_remove_child(BusState *bus, DeviceState *dev);
+bool qbus_realize_children(BusState *bus, GError **errp);
+void qbus_unrealize_children(BusState *bus);
+/* qdev-monitor.c: QEMU's identifier rule. */
+bool qdev_id_wellformed(const char *id);
+
+#endif
