@@ -1,0 +1,350 @@
+/*
+ * Chardev core: the registry of chardevs by id, frontends and their
+ * callbacks, event and input delivery, output entry points, and the
+ * query helpers (query-chardev, query-chardev-backends).
+ */
+#include "char-internal.h"
+#include "system/main-loop.h"
+#include "util/error.h"
+#include "util/cutils.h"
+
+#include <string.h>
+
+static GList *chardevs;     /* Chardev *, creation order; BQL */
+
+/* ---- registry ---- */
+
+Chardev *chardev_find(const char *id)
+{
+    for (GList *l = chardevs; l; l = l->next) {
+        Chardev *chr = l->data;
+        if (id && strcmp(chr->id, id) == 0) {
+            return chr;
+        }
+    }
+    return NULL;
+}
+
+GList *chardev_list(void)
+{
+    return g_list_copy(chardevs);
+}
+
+void chardev_register(Chardev *chr);
+void chardev_register(Chardev *chr)
+{
+    chardevs = g_list_append(chardevs, chr);
+}
+
+void chardev_destroy(Chardev *chr);
+void chardev_destroy(Chardev *chr)
+{
+    chardevs = g_list_remove(chardevs, chr);
+    if (chr->be_ops->close) {
+        chr->be_ops->close(chr);
+    }
+    chr_fd_free(chr);
+    g_free(chr->be);
+    g_free(chr->id);
+    g_free(chr);
+}
+
+bool chardev_remove(const char *id, GError **errp)
+{
+    Chardev *chr = chardev_find(id);
+    if (!chr) {
+        error_setg(errp, "Chardev '%s' not found", id);
+        return false;
+    }
+    if (chr->fe_cnt > 0) {
+        error_setg(errp, "Chardev '%s' is busy", id);
+        return false;
+    }
+    chardev_destroy(chr);
+    return true;
+}
+
+void chardev_remove_all(void)
+{
+    while (chardevs) {
+        Chardev *chr = chardevs->data;
+        for (int i = 0; i < CHR_MAX_FRONTENDS; i++) {
+            if (chr->fe[i]) {
+                chr->fe[i]->chr = NULL;
+                chr->fe[i] = NULL;
+            }
+        }
+        chr->fe_cnt = 0;
+        chardev_destroy(chr);
+    }
+}
+
+const char *chardev_id(Chardev *chr)
+{
+    return chr->id;
+}
+
+const char *chardev_label(Chardev *chr)
+{
+    return chr->id;
+}
+
+const char *chardev_backend(Chardev *chr)
+{
+    return chr->be_ops->name;
+}
+
+char *chardev_filename(Chardev *chr)
+{
+    if (chr->be_ops->filename) {
+        return chr->be_ops->filename(chr);
+    }
+    return g_strdup(chr->be_ops->name);
+}
+
+bool chardev_frontend_open(Chardev *chr)
+{
+    for (int i = 0; i < CHR_MAX_FRONTENDS; i++) {
+        CharFrontend *fe = chr->fe[i];
+        if (fe && (fe->read || fe->event || fe->can_read)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool chardev_is_connected(Chardev *chr)
+{
+    return chr->be_open;
+}
+
+uint64_t chardev_dropped_bytes(Chardev *chr)
+{
+    return chr->dropped;
+}
+
+bool chardev_is_mux(Chardev *chr)
+{
+    return chr->is_mux;
+}
+
+int chardev_mux_focus(Chardev *chr)
+{
+    return chr->focus;
+}
+
+void chardev_mux_set_focus(Chardev *chr, int tag)
+{
+    chr_mux_set_focus(chr, tag);
+}
+
+/* ---- events and input ---- */
+
+static void fe_event(CharFrontend *fe, ChardevEvent ev)
+{
+    if (fe && fe->event) {
+        fe->event(fe->opaque, ev);
+    }
+}
+
+void chr_be_event(Chardev *chr, ChardevEvent event)
+{
+    switch (event) {
+    case CHR_EVENT_OPENED:
+        chr->be_open = true;
+        break;
+    case CHR_EVENT_CLOSED:
+        chr->be_open = false;
+        break;
+    default:
+        break;
+    }
+    if (event == CHR_EVENT_BREAK) {
+        fe_event(chr->fe[chr->focus], event);
+        return;
+    }
+    /* Open/close concern every frontend of a mux. */
+    for (int i = 0; i < CHR_MAX_FRONTENDS; i++) {
+        fe_event(chr->fe[i], event);
+    }
+}
+
+int chr_be_can_write(Chardev *chr)
+{
+    CharFrontend *fe = chr->fe[chr->focus];
+    if (!fe || !fe->read) {
+        /* Nobody listens: read and discard, so the peer never stalls
+         * (but a mux must still see its Ctrl-a escapes). */
+        return chr->fe_cnt ? (chr->is_mux ? CHR_READ_BUF : 0) : CHR_READ_BUF;
+    }
+    if (!fe->can_read) {
+        return CHR_READ_BUF;
+    }
+    int n = fe->can_read(fe->opaque);
+    if (chr->is_mux && n == 0 && chr->mux_escape) {
+        return 1;   /* let the command byte after Ctrl-a through */
+    }
+    return n;
+}
+
+static void deliver(Chardev *chr, const uint8_t *buf, int len)
+{
+    CharFrontend *fe = chr->fe[chr->focus];
+    if (fe && fe->read && len > 0) {
+        fe->read(fe->opaque, buf, len);
+    }
+}
+
+void chr_be_write(Chardev *chr, const uint8_t *buf, int len)
+{
+    if (!chr->is_mux) {
+        deliver(chr, buf, len);
+        return;
+    }
+    int start = 0;
+    for (int i = 0; i < len; i++) {
+        /* Escapes split the run: bytes before go to the old focus. */
+        if (chr->mux_escape || buf[i] == 0x01) {
+            deliver(chr, buf + start, i - start);
+            if (!chr_mux_proc_byte(chr, buf[i])) {
+                deliver(chr, buf + i, 1);
+            }
+            start = i + 1;
+        }
+    }
+    deliver(chr, buf + start, len - start);
+}
+
+int chardev_be_feed(Chardev *chr, const uint8_t *buf, int len)
+{
+    int can = chr_be_can_write(chr);
+    len = MIN(len, can);
+    if (len > 0) {
+        chr_be_write(chr, buf, len);
+    }
+    return MAX(len, 0);
+}
+
+/* ---- output ---- */
+
+int chardev_write(Chardev *chr, const uint8_t *buf, int len)
+{
+    if (!chr || len <= 0) {
+        return 0;
+    }
+    if (chr->be_ops->write) {
+        return chr->be_ops->write(chr, buf, len);
+    }
+    return chr_fd_write(chr, buf, len);
+}
+
+/* ---- frontends ---- */
+
+bool chr_fe_init(CharFrontend *fe, Chardev *chr, GError **errp)
+{
+    memset(fe, 0, sizeof(*fe));
+    if (!chr) {
+        return true;    /* a frontend without backend: writes go nowhere */
+    }
+    if (chr->fe_cnt >= (chr->is_mux ? CHR_MAX_FRONTENDS : 1)) {
+        error_setg(errp, "Device '%s' is in use", chr->id);
+        return false;
+    }
+    int tag = 0;
+    while (chr->fe[tag]) {
+        tag++;
+    }
+    chr->fe[tag] = fe;
+    chr->fe_cnt++;
+    fe->chr = chr;
+    fe->tag = tag;
+    if (chr->is_mux) {
+        chr_mux_set_focus(chr, tag);    /* the newest frontend gets focus */
+    }
+    return true;
+}
+
+void chr_fe_set_handlers(CharFrontend *fe, ChardevCanReadFn *can_read,
+                         ChardevReadFn *read, ChardevEventFn *event,
+                         void *opaque)
+{
+    fe->can_read = can_read;
+    fe->read = read;
+    fe->event = event;
+    fe->opaque = opaque;
+    Chardev *chr = fe->chr;
+    if (!chr) {
+        return;
+    }
+    if (chr->be_open && (can_read || read || event)) {
+        fe_event(fe, CHR_EVENT_OPENED);
+        if (chr->is_mux && fe->tag == chr->focus) {
+            fe_event(fe, CHR_EVENT_MUX_IN);
+        }
+    }
+    chr_fd_wake(chr);
+}
+
+int chr_fe_write(CharFrontend *fe, const uint8_t *buf, int len)
+{
+    return fe->chr ? chardev_write(fe->chr, buf, len) : len;
+}
+
+void chr_fe_accept_input(CharFrontend *fe)
+{
+    if (fe->chr) {
+        chr_fd_wake(fe->chr);
+    }
+}
+
+void chr_fe_deinit(CharFrontend *fe)
+{
+    Chardev *chr = fe->chr;
+    if (!chr) {
+        return;
+    }
+    if (chr->fe[fe->tag] == fe) {
+        chr->fe[fe->tag] = NULL;
+        chr->fe_cnt--;
+        if (chr->is_mux && chr->focus == fe->tag) {
+            for (int i = 0; i < CHR_MAX_FRONTENDS; i++) {
+                if (chr->fe[i]) {
+                    chr->focus = i;
+                    break;
+                }
+            }
+        }
+    }
+    memset(fe, 0, sizeof(*fe));
+}
+
+bool chr_fe_backend_connected(CharFrontend *fe)
+{
+    return fe->chr && fe->chr->be_open;
+}
+
+/* ---- option helpers for backends ---- */
+
+const char *chr_opt(GHashTable *opts, const char *key)
+{
+    return opts ? g_hash_table_lookup(opts, key) : NULL;
+}
+
+bool chr_opt_bool(GHashTable *opts, const char *key, bool def, bool *out,
+                  GError **errp)
+{
+    const char *v = chr_opt(opts, key);
+    *out = def;
+    if (!v) {
+        return true;
+    }
+    if (!*v) {
+        *out = true;    /* "server" alone in QemuOpts style means on */
+        return true;
+    }
+    if (!parse_bool(v, out)) {
+        error_setg(errp, "Parameter '%s' expects 'on' or 'off'", key);
+        return false;
+    }
+    return true;
+}
