@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""Command-line behaviour of kvmu-system-x86_64, run on the real binary.
+
+A table of bad command lines must each exit 1 with exactly one line on
+stderr (QEMU's wording, our program name); -version/-help/listings have
+the documented shape; -daemonize + -pidfile with -machine none returns in
+the parent only once the pid file exists; -sandbox on runs.
+Usage: test_cli.py PATH-TO-kvmu-system-x86_64   (TAP output)
+"""
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+BIN = sys.argv[1]
+PROG = "kvmu-system-x86_64"
+
+BAD = [
+    (["-bogus"], "-bogus: invalid option"),
+    (["--bogus"], "--bogus: invalid option"),
+    (["-m"], "-m: requires an argument"),
+    (["-m", "12Q"], "-m 12Q: Parameter 'size' expects a non-negative number below 2^64"),
+    (["-m", "1,bogus=2"], "-m 1,bogus=2: Invalid parameter 'bogus'"),
+    (["-m", "1G,maxmem=512M"], "invalid value of maxmem: maximum memory size (0x20000000) must be at least the initial memory size (0x40000000)"),
+    (["-m", "1G,slots=2"], "slots specified but no max-size"),
+    (["-smp", "4,sockets=3"], "Invalid CPU topology: product of the hierarchy must match maxcpus: sockets (3) * dies (1) * cores (1) * threads (1) != maxcpus (4)"),
+    (["-smp", "4,maxcpus=2"], "Invalid CPU topology: maxcpus must be equal to or greater than smp: sockets (1) * dies (1) * cores (2) * threads (1) == maxcpus (2) < smp_cpus (4)"),
+    (["-smp", "x"], "-smp x: Parameter 'smp.cpus' expects integer"),
+    (["-machine", "foo"], "unsupported machine type 'foo'; use -machine help to list supported machines"),
+    (["-machine", "none,bogus=1"], "-machine none,bogus=1: Invalid parameter 'bogus'"),
+    (["-machine", "none,kernel-irqchip=maybe"], "-machine none,kernel-irqchip=maybe: Parameter 'kernel-irqchip' does not accept value 'maybe'"),
+    (["-machine", "none,accel=foo"], "invalid accelerator foo"),
+    (["-enable-kvm", "-machine", "none,accel=tcg"], "The -accel and \"-machine accel=\" options are incompatible"),
+    (["-accel", "foo"], "-accel foo: invalid accelerator foo"),
+    (["-accel", "tcg,bogus=1"], "-accel tcg,bogus=1: Property 'tcg-accel.bogus' not found"),
+    (["-uuid", "xyz"], "-uuid xyz: failed to parse UUID string: wrong format"),
+    (["-name", "a,bogus=1"], "-name a,bogus=1: Invalid parameter 'bogus'"),
+    (["-msg", "timestamp=maybe"], "-msg timestamp=maybe: Parameter 'timestamp' expects 'on' or 'off'"),
+    (["-rtc", "clock=foo"], "-rtc clock=foo: invalid option value 'foo'"),
+    (["-boot", "order=zz"], "-boot order=zz: Invalid boot device 'z'"),
+    (["-sandbox", "maybe"], "-sandbox maybe: Parameter 'enable' expects 'on' or 'off'"),
+    (["-sandbox", "on,spawn=maybe"], "-sandbox on,spawn=maybe: invalid argument for spawn"),
+    (["-overcommit", "bogus=on"], "-overcommit bogus=on: Invalid parameter 'bogus'"),
+    (["-display", "bogus"], "-display bogus: Parameter 'type' does not accept value 'bogus'"),
+    (["-mon", "mode=control"], "-mon mode=control: Parameter 'chardev' is missing"),
+    (["-mon", "chardev=c0"], "-mon chardev=c0: chardev \"c0\" not found"),
+    (["-chardev", "foo"], "-chardev foo: chardev: no id specified"),
+    (["-d", "bogus"], "-d bogus: unknown log item 'bogus' (use -d help for a list)"),
+    (["-global", "foo"], "-global foo: Invalid parameter 'foo'"),
+    (["-serial", "a", "-serial", "b", "-serial", "c", "-serial", "d", "-serial", "e"], "-serial e: too many serial ports (at most 4)"),
+    (["-netdev", "user,id=n0"], "-netdev user,id=n0: '-netdev' is not supported by kvmu yet"),
+    (["-drive", "file=x.img,if=virtio"], "-drive file=x.img,if=virtio: '-drive' is not supported by kvmu yet"),
+    (["-vnc", ":0"], "-vnc :0: '-vnc' is not supported by kvmu yet"),
+    (["-snapshot"], "-snapshot: '-snapshot' is not supported by kvmu yet"),
+    (["-readconfig", "x.cfg"], "-readconfig x.cfg: '-readconfig' is not supported by kvmu yet"),
+    (["disk.img"], "disk.img: a disk image argument (-hda) is not supported by kvmu yet"),
+    (["-device", "e1000"], "-device e1000: machine 'none' has no bus for devices"),
+]
+
+results = []
+
+
+def check(name, ok, detail=""):
+    results.append((name, ok, detail))
+
+
+def run(args, timeout=10):
+    return subprocess.run([BIN] + args, capture_output=True, text=True,
+                          timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+for args, msg in BAD:
+    full = (["-machine", "none"] if "-machine" not in args and
+            "-enable-kvm" not in args else []) + args
+    r = run(full)
+    want = f"{PROG}: {msg}\n"
+    check("bad: " + " ".join(args), r.returncode == 1 and r.stderr == want,
+          f"rc={r.returncode} stderr={r.stderr!r} want={want!r}")
+
+r = run(["-version"])
+check("-version", r.returncode == 0 and r.stdout ==
+      "QEMU emulator version 8.2.0 (kvmu 0.1.0)\n"
+      "Copyright (c) 2026 the kvmu authors\n", repr(r.stdout))
+
+r = run(["-help"])
+lines = r.stdout.splitlines()
+check("-help", r.returncode == 0 and len(lines) > 40 and
+      lines[0].startswith("QEMU emulator version 8.2.0 (kvmu ") and
+      lines[1] == f"usage: {PROG} [options] [disk_image]" and
+      any(l.startswith("-machine ") for l in lines) and
+      any(l.startswith("-netdev ") for l in lines), r.stdout[:200])
+
+r = run(["-machine", "help"])
+check("-machine help", r.returncode == 0 and
+      r.stdout.startswith("Supported machines are:\n") and
+      "\nnone                 empty machine\n" in r.stdout, repr(r.stdout))
+
+r = run(["-d", "help"])
+check("-d help", r.returncode == 0 and
+      r.stdout.startswith("Log items (comma separated):\n") and
+      "\nguest_errors " in r.stdout, repr(r.stdout[:100]))
+
+r = run(["-device", "help"])
+check("-device help", r.returncode == 0 and r.stderr == "", repr(r.stderr))
+
+r = run(["-accel", "help"])
+check("-accel help", r.returncode == 0 and "kvm" in r.stdout and
+      "tcg" in r.stdout, repr(r.stdout))
+
+# -machine none runs until SIGTERM and exits cleanly
+p = subprocess.Popen([BIN, "-machine", "none", "-display", "none"],
+                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE)
+time.sleep(0.5)
+alive = p.poll() is None
+p.send_signal(signal.SIGTERM)
+out, err = p.communicate(timeout=10)
+check("-machine none runs until SIGTERM", alive and p.returncode == 0,
+      f"alive={alive} rc={p.returncode} err={err!r}")
+
+# -sandbox on runs (and still exits cleanly)
+p = subprocess.Popen([BIN, "-machine", "none", "-sandbox",
+                      "on,obsolete=deny,elevateprivileges=deny,spawn=deny,"
+                      "resourcecontrol=deny"],
+                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE)
+time.sleep(0.5)
+alive = p.poll() is None
+p.send_signal(signal.SIGTERM)
+out, err = p.communicate(timeout=10)
+check("-sandbox on runs", alive and p.returncode == 0,
+      f"alive={alive} rc={p.returncode} err={err!r}")
+
+# -daemonize + -pidfile: the parent returns 0 only after the pid file
+# holds the daemon's pid; a second instance cannot take the lock; the
+# pid file goes away when the daemon exits.
+with tempfile.TemporaryDirectory() as d:
+    pidfile = os.path.join(d, "vm.pid")
+    r = run(["-machine", "none", "-daemonize", "-pidfile", pidfile])
+    exists = os.path.exists(pidfile)
+    pid = int(open(pidfile).read()) if exists else 0
+    check("-daemonize: parent exits 0 after the pid file exists",
+          r.returncode == 0 and exists and pid > 0,
+          f"rc={r.returncode} err={r.stderr!r}")
+    r2 = run(["-machine", "none", "-pidfile", pidfile])
+    check("-pidfile: locked by the daemon",
+          r2.returncode == 1 and "Cannot lock pid file" in r2.stderr and
+          len(r2.stderr.splitlines()) == 1, repr(r2.stderr))
+    if pid:
+        os.kill(pid, signal.SIGTERM)
+        for _ in range(100):
+            if not os.path.exists(pidfile):
+                break
+            time.sleep(0.05)
+    check("-pidfile removed at exit", not os.path.exists(pidfile))
+
+print(f"1..{len(results)}")
+for i, (name, ok, detail) in enumerate(results, 1):
+    print(f"{'ok' if ok else 'not ok'} {i} - {name}")
+    if not ok:
+        print(f"# {detail}")
+sys.exit(0 if all(ok for _, ok, _ in results) else 1)
