@@ -430,8 +430,8 @@ void memory_listener_unregister(MemoryListener *listener)
     if (memory_global_dirty_log && listener->log_global_stop) {
         listener->log_global_stop(listener);
     }
-    for (unsigned i = v->nr; i > 0; i--) {
-        flatrange_to_section(&v->ranges[i - 1], as, &sec);
+    for (unsigned i = 0; i < v->nr; i++) {
+        flatrange_to_section(&v->ranges[i], as, &sec);
         if (listener->region_del) {
             listener->region_del(listener, &sec);
         }
