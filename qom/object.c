@@ -150,6 +150,10 @@ static void type_initialize(Type ti)
 
     ti->class_size = type_class_size(ti);
     ti->instance_size = type_instance_size(ti);
+    /* Interfaces are never instantiated. */
+    if (type_is_ancestor(ti, type_get_by_name(TYPE_INTERFACE))) {
+        ti->abstract = true;
+    }
     ti->klass = g_malloc0(ti->class_size);
     if (parent) {
         type_initialize(parent);
@@ -299,10 +303,10 @@ static void class_list_add(gpointer key, gpointer value, gpointer opaque)
     ClassListState *s = opaque;
     Type ti = value;
 
+    type_initialize(ti);
     if (!s->include_abstract && ti->abstract) {
         return;
     }
-    type_initialize(ti);
     if (s->parent && !object_class_dynamic_cast(ti->klass, s->parent->name)) {
         return;
     }
@@ -430,12 +434,8 @@ Object *object_new_with_errp(const char *typename, GError **errp)
         error_setg(errp, "invalid object type: %s", typename);
         return NULL;
     }
-    if (ti->abstract) {
-        error_setg(errp, "object type '%s' is abstract", typename);
-        return NULL;
-    }
     type_initialize(ti);
-    if (object_class_dynamic_cast(ti->klass, TYPE_INTERFACE)) {
+    if (ti->abstract) {
         error_setg(errp, "object type '%s' is abstract", typename);
         return NULL;
     }
