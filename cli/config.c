@@ -251,6 +251,19 @@ bool vm_config_finalize(VmConfig *cfg)
         }
     }
     cfg->machine_type = mt->name;
+    if (!mt->init) {
+        /* no board: nothing would load or run these; refuse, never ignore */
+        const char *needs_cpu = cfg->kernel ? "-kernel" :
+                                cfg->initrd ? "-initrd" :
+                                cfg->append ? "-append" :
+                                cfg->bios ? "-bios" :
+                                cfg->cpu_model ? "-cpu" : NULL;
+        if (needs_cpu) {
+            error_report("%s: machine '%s' runs no guest CPU: kvmu: no "
+                         "board/accelerator yet", needs_cpu, mt->name);
+            return false;
+        }
+    }
 
     const char *irqchip = keyval_get(cfg->machine, "kernel-irqchip");
     cfg->kernel_irqchip = !irqchip ? IRQCHIP_DEFAULT :

@@ -150,11 +150,17 @@ static bool build_board(VmConfig *cfg, GError **errp)
 
 bool machine_build(VmConfig *cfg, GError **errp)
 {
-    return create_chardevs(cfg, errp) &&
-           apply_globals(cfg, errp) &&
-           create_objects(cfg, errp) &&
-           build_board(cfg, errp) &&
-           create_devices(cfg, errp);
+    if (!create_chardevs(cfg, errp) || !apply_globals(cfg, errp) ||
+        !create_objects(cfg, errp) || !build_board(cfg, errp) ||
+        !create_devices(cfg, errp)) {
+        return false;
+    }
+#if CLI_HAVE_QDEV
+    /* from here on device_add is hotplug; unused -global values warn */
+    qdev_machine_creation_done();
+    qdev_check_globals();
+#endif
+    return true;
 }
 
 void machine_teardown(VmConfig *cfg)

@@ -56,6 +56,7 @@ BAD = [
     (["-snapshot"], "-snapshot: '-snapshot' is not supported by kvmu yet"),
     (["-readconfig", "x.cfg"], "-readconfig x.cfg: '-readconfig' is not supported by kvmu yet"),
     (["disk.img"], "disk.img: a disk image argument (-hda) is not supported by kvmu yet"),
+    (["-kernel", "/nonexistent/bzImage"], "-kernel: machine 'none' runs no guest CPU: kvmu: no board/accelerator yet"),
     (["-device", "e1000"], "-device e1000: machine 'none' has no bus for devices"),
 ]
 
