@@ -161,6 +161,46 @@ static void test_keyval_to_hash_copies_last_values(void)
     g_hash_table_unref(h);
 }
 
+/*
+ * Random inputs over the syntax's alphabet: never crash, and whatever
+ * parses prints back (keyval_to_string) to a string that parses to the
+ * same pairs.
+ */
+static void test_keyval_random_inputs_roundtrip(void)
+{
+    static const char alphabet[] = "ab=,.?{}help no";
+    GRand *rand = g_rand_new_with_seed(42);
+
+    for (int iter = 0; iter < 20000; iter++) {
+        char buf[24];
+        int len = g_rand_int_range(rand, 0, sizeof(buf));
+        for (int i = 0; i < len; i++) {
+            buf[i] = alphabet[g_rand_int_range(rand, 0, sizeof(alphabet) - 1)];
+        }
+        buf[len] = 0;
+        KeyvalFlags flags = iter & 1 ? KEYVAL_BARE_FLAGS : 0;
+        const char *implied = iter & 2 ? "driver" : NULL;
+        KeyvalList *kv = keyval_parse(buf, implied, flags, NULL);
+        if (!kv) {
+            continue;
+        }
+        char *printed = keyval_to_string(kv);
+        KeyvalList *again = keyval_parse(printed, NULL, 0, NULL);
+        g_assert_nonnull(again);
+        g_assert_cmpuint(again->pairs->len, ==, kv->pairs->len);
+        for (guint i = 0; i < kv->pairs->len; i++) {
+            KeyvalPair *a = g_ptr_array_index(kv->pairs, i);
+            KeyvalPair *b = g_ptr_array_index(again->pairs, i);
+            g_assert_cmpstr(a->key, ==, b->key);
+            g_assert_cmpstr(a->value, ==, b->value);
+        }
+        keyval_free(again);
+        g_free(printed);
+        keyval_free(kv);
+    }
+    g_rand_free(rand);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -172,5 +212,7 @@ int main(int argc, char **argv)
     g_test_add_func("/keyval/typed-getters", test_keyval_typed_getters);
     g_test_add_func("/keyval/to-hash-copies-last-values",
                     test_keyval_to_hash_copies_last_values);
+    g_test_add_func("/keyval/random-inputs-roundtrip",
+                    test_keyval_random_inputs_roundtrip);
     return g_test_run();
 }
