@@ -217,10 +217,10 @@ FlatView *flatview_ref_current(AddressSpace *as)
 {
     FlatView *v;
 
-    g_mutex_lock(&as->map_lock);
+    pthread_mutex_lock(&as->map_lock);
     v = as->current_map;
     flatview_ref(v);
-    g_mutex_unlock(&as->map_lock);
+    pthread_mutex_unlock(&as->map_lock);
     return v;
 }
 
@@ -336,9 +336,9 @@ static void address_space_update(AddressSpace *as)
         flatview_unref(new);
         return;
     }
-    g_mutex_lock(&as->map_lock);
+    pthread_mutex_lock(&as->map_lock);
     __atomic_store_n(&as->current_map, new, __ATOMIC_RELEASE);
-    g_mutex_unlock(&as->map_lock);
+    pthread_mutex_unlock(&as->map_lock);
 
     if (as->listeners->len) {
         FOR_LISTENERS_ASC(as, l) {
@@ -450,7 +450,7 @@ void address_space_init(AddressSpace *as, MemoryRegion *root,
                         const char *name)
 {
     memset(as, 0, sizeof(*as));
-    g_mutex_init(&as->map_lock);
+    pthread_mutex_init(&as->map_lock, NULL);
     as->name = g_strdup(name ? name : "anonymous");
     as->root = root;
     as->listeners = g_ptr_array_new();
@@ -471,7 +471,7 @@ void address_space_destroy(AddressSpace *as)
     flatview_unref(as->current_map);
     g_ptr_array_free(as->listeners, TRUE);
     g_free(as->name);
-    g_mutex_clear(&as->map_lock);
+    pthread_mutex_destroy(&as->map_lock);
     memset(as, 0, sizeof(*as));
 }
 

@@ -8,6 +8,7 @@
 #include "util/error.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -17,17 +18,17 @@
 RamWriteNotifier *ram_write_notifiers;
 
 /* All live blocks, for dma_memory_unmap's host -> block lookup. */
-static GMutex blocks_lock;
+static pthread_mutex_t blocks_lock = PTHREAD_MUTEX_INITIALIZER;
 static GPtrArray *blocks;
 
 static void ram_block_register(RAMBlock *rb)
 {
-    g_mutex_lock(&blocks_lock);
+    pthread_mutex_lock(&blocks_lock);
     if (!blocks) {
         blocks = g_ptr_array_new();
     }
     g_ptr_array_add(blocks, rb);
-    g_mutex_unlock(&blocks_lock);
+    pthread_mutex_unlock(&blocks_lock);
 }
 
 static RAMBlock *ram_block_alloc(const char *name, uint64_t size)
@@ -110,9 +111,9 @@ void ram_block_unref(RAMBlock *rb)
     if (!rb || !g_atomic_int_dec_and_test(&rb->refcount)) {
         return;
     }
-    g_mutex_lock(&blocks_lock);
+    pthread_mutex_lock(&blocks_lock);
     g_ptr_array_remove_fast(blocks, rb);
-    g_mutex_unlock(&blocks_lock);
+    pthread_mutex_unlock(&blocks_lock);
     if (rb->mapped) {
         munmap(rb->host, rb->mapped);
     }
@@ -131,18 +132,27 @@ RAMBlock *ram_block_find_by_host(const void *host, uint64_t *offset)
     RAMBlock *found = NULL;
     uintptr_t p = (uintptr_t)host;
 
-    g_mutex_lock(&blocks_lock);
+    pthread_mutex_lock(&blocks_lock);
     for (guint i = 0; blocks && i < blocks->len; i++) {
         RAMBlock *rb = g_ptr_array_index(blocks, i);
         uintptr_t base = (uintptr_t)rb->host;
         if (p >= base && p - base < rb->size) {
-            found = rb;
-            *offset = p - base;
-            ram_block_ref(rb);
-            break;
+            /* Take a reference unless the block is already dying (its
+             * last unref is waiting for the lock to unlist it). */
+            gint old = g_atomic_int_get(&rb->refcount);
+            while (old > 0 &&
+                   !g_atomic_int_compare_and_exchange(&rb->refcount, old,
+                                                      old + 1)) {
+                old = g_atomic_int_get(&rb->refcount);
+            }
+            if (old > 0) {
+                found = rb;
+                *offset = p - base;
+                break;
+            }
         }
     }
-    g_mutex_unlock(&blocks_lock);
+    pthread_mutex_unlock(&blocks_lock);
     return found;
 }
 

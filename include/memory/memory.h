@@ -44,6 +44,7 @@
 
 #include <glib.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -492,7 +493,7 @@ struct AddressSpace {
     char *name;
     MemoryRegion *root;
     FlatView *current_map;          /* atomic pointer, see locking above */
-    GMutex map_lock;                /* guards load+ref of current_map */
+    pthread_mutex_t map_lock;       /* guards load+ref of current_map */
     GPtrArray *listeners;           /* sorted by priority */
     bool initialized;
 };

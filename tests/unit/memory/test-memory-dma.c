@@ -207,11 +207,70 @@ static void test_dma_map_unmap(void)
     bench_fini(&b);
 }
 
+/* Readers on other threads never see freed memory while the main thread
+ * keeps replacing the RAM they access (run it under ASan). */
+typedef struct Race {
+    AddressSpace *as;
+    gint stop;
+    gint reads;
+} Race;
+
+static gpointer race_reader(gpointer opaque)
+{
+    Race *r = opaque;
+    uint8_t buf[64];
+    dma_addr_t len;
+
+    while (!g_atomic_int_get(&r->stop)) {
+        address_space_read(r->as, 0x40000 - 32, MEMTXATTRS_UNSPECIFIED, buf,
+                           sizeof(buf));
+        dma_memory_write(r->as, 0x40000, buf, sizeof(buf));
+        len = 4096;
+        uint8_t *p = dma_memory_map(r->as, 0x40000, &len, true);
+        if (p) {
+            p[len - 1] = 1;
+            dma_memory_unmap(r->as, p, len, true, len);
+        }
+        g_atomic_int_inc(&r->reads);
+    }
+    return NULL;
+}
+
+static void test_views_safe_against_concurrent_change(void)
+{
+    MemoryRegion root, ram;
+    AddressSpace as;
+    Race race = { .as = &as };
+    GThread *t[2];
+
+    memory_region_init(&root, NULL, "root", 0x100000);
+    address_space_init(&as, &root, "race");
+    t[0] = g_thread_new("reader0", race_reader, &race);
+    t[1] = g_thread_new("reader1", race_reader, &race);
+    for (int i = 0; i < 300; i++) {
+        g_assert_true(memory_region_init_ram(&ram, NULL, "ram", 0x10000,
+                                             NULL));
+        memory_region_add_subregion(&root, 0x40000 - (i % 2) * 0x1000, &ram);
+        g_usleep(50);
+        memory_region_del_subregion(&root, &ram);
+        memory_region_finalize(&ram);       /* host memory may still be in
+                                             * use by a reader's view */
+    }
+    g_atomic_int_set(&race.stop, 1);
+    g_thread_join(t[0]);
+    g_thread_join(t[1]);
+    g_assert_cmpint(g_atomic_int_get(&race.reads), >, 0);
+    address_space_destroy(&as);
+    memory_region_finalize(&root);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/memory/dma/refusal-table", test_dma_refusal_table);
     g_test_add_func("/memory/dma/rom", test_dma_rom);
     g_test_add_func("/memory/dma/map-unmap", test_dma_map_unmap);
+    g_test_add_func("/memory/dma/views-safe-against-concurrent-change",
+                    test_views_safe_against_concurrent_change);
     return g_test_run();
 }
