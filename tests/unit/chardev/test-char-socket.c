@@ -1,0 +1,307 @@
+/* socket chardev over real sockets: unix and TCP (127.0.0.1, ephemeral
+ * port) servers with wait=off and wait=on, a client that reconnects after
+ * its server restarts, a peer vanishing mid-write (no SIGPIPE death), a
+ * listening socket passed as fd=N. */
+#include "char-test-util.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static char *tmpdir;
+
+static int unix_connect(const char *path)
+{
+    struct sockaddr_un un = { .sun_family = AF_UNIX };
+    g_strlcpy(un.sun_path, path, sizeof(un.sun_path));
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    g_assert_cmpint(fd, >=, 0);
+    if (connect(fd, (struct sockaddr *)&un, sizeof(un)) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int unix_listen(const char *path)
+{
+    struct sockaddr_un un = { .sun_family = AF_UNIX };
+    g_strlcpy(un.sun_path, path, sizeof(un.sun_path));
+    unlink(path);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    g_assert_cmpint(bind(fd, (struct sockaddr *)&un, sizeof(un)), ==, 0);
+    g_assert_cmpint(listen(fd, 4), ==, 0);
+    return fd;
+}
+
+static int tcp_connect(int port)
+{
+    struct sockaddr_in in = { .sin_family = AF_INET,
+                              .sin_port = htons(port),
+                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    g_assert_cmpint(connect(fd, (struct sockaddr *)&in, sizeof(in)), ==, 0);
+    return fd;
+}
+
+static bool connected(void *chr)
+{
+    return chardev_is_connected(chr);
+}
+
+static bool disconnected(void *chr)
+{
+    return !chardev_is_connected(chr);
+}
+
+static bool got3(void *p)
+{
+    return ((TestFe *)p)->got->len >= 3;
+}
+
+static void read_exact(int fd, char *buf, size_t n)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t r = read(fd, buf + done, n - done);
+        g_assert_cmpint(r, >, 0);
+        done += r;
+    }
+    buf[n] = 0;
+}
+
+/* Exchange bytes both ways over a connected chardev/peer pair. */
+static void check_traffic(TestFe *t, int peer)
+{
+    char buf[8];
+    g_string_truncate(t->got, 0);
+    g_assert_cmpint(write(peer, "abc", 3), ==, 3);
+    g_assert_true(pump_until(got3, t, 2000));
+    g_assert_cmpstr(t->got->str, ==, "abc");
+    chr_fe_write(&t->fe, (const uint8_t *)"xyz", 3);
+    read_exact(peer, buf, 3);
+    g_assert_cmpstr(buf, ==, "xyz");
+}
+
+static void test_unix_server_wait_off_accepts_later(void)
+{
+    g_autofree char *path = g_build_filename(tmpdir, "s1.sock", NULL);
+    g_autofree char *spec =
+        g_strdup_printf("socket,id=us,path=%s,server=on,wait=off", path);
+    Chardev *chr = chardev_new_from_string(spec, NULL);
+    g_assert_nonnull(chr);
+    TestFe t;
+    tfe_attach(&t, chr);
+    g_assert_false(chardev_is_connected(chr));
+    /* no peer: output is dropped and counted, never blocks */
+    chr_fe_write(&t.fe, (const uint8_t *)"lost", 4);
+    g_assert_cmpuint(chardev_dropped_bytes(chr), ==, 4);
+
+    int c = unix_connect(path);
+    g_assert_cmpint(c, >=, 0);
+    g_assert_true(pump_until(connected, chr, 2000));
+    g_assert_cmpstr(t.events->str, ==, "O");
+    g_autofree char *fn = chardev_filename(chr);
+    g_autofree char *want = g_strdup_printf("unix:%s,server=on", path);
+    g_assert_cmpstr(fn, ==, want);
+    check_traffic(&t, c);
+
+    close(c);
+    g_assert_true(pump_until(disconnected, chr, 2000));
+    g_assert_cmpstr(t.events->str, ==, "OC");
+
+    /* a second client is accepted after the first left */
+    c = unix_connect(path);
+    g_assert_true(pump_until(connected, chr, 2000));
+    check_traffic(&t, c);
+    close(c);
+    tfe_detach(&t);
+    chardev_remove("us", NULL);
+    g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+}
+
+static void test_tcp_server_ephemeral_port(void)
+{
+    Chardev *chr = chardev_new_from_string(
+        "socket,id=ts,host=127.0.0.1,port=0,server=on,wait=off,nodelay=on",
+        NULL);
+    g_assert_nonnull(chr);
+    const char *local = chardev_socket_local_addr(chr);
+    g_assert_true(g_str_has_prefix(local, "127.0.0.1:"));
+    int port = atoi(strchr(local, ':') + 1);
+    g_assert_cmpint(port, >, 0);
+    TestFe t;
+    tfe_attach(&t, chr);
+    int c = tcp_connect(port);
+    g_assert_true(pump_until(connected, chr, 2000));
+    g_autofree char *fn = chardev_filename(chr);
+    g_assert_true(g_str_has_prefix(fn, "tcp:127.0.0.1:"));
+    g_assert_nonnull(strstr(fn, ",server=on <-> 127.0.0.1:"));
+    check_traffic(&t, c);
+    close(c);
+    tfe_detach(&t);
+    chardev_remove("ts", NULL);
+}
+
+static gpointer late_client(gpointer path)
+{
+    int fd = -1;
+    for (int i = 0; i < 500 && fd < 0; i++) {
+        g_usleep(10000);
+        fd = unix_connect(path);
+    }
+    return GINT_TO_POINTER(fd);
+}
+
+static void test_server_wait_on_blocks_until_client(void)
+{
+    g_autofree char *path = g_build_filename(tmpdir, "wait.sock", NULL);
+    g_autofree char *spec =
+        g_strdup_printf("socket,id=sw,path=%s,server=on", path);
+    GThread *th = g_thread_new("client", late_client, path);
+    Chardev *chr = chardev_new_from_string(spec, NULL); /* blocks */
+    int c = GPOINTER_TO_INT(g_thread_join(th));
+    g_assert_nonnull(chr);
+    g_assert_cmpint(c, >=, 0);
+    g_assert_true(chardev_is_connected(chr));
+    TestFe t;
+    tfe_attach(&t, chr);
+    g_assert_cmpstr(t.events->str, ==, "O");    /* open on attach */
+    check_traffic(&t, c);
+    close(c);
+    tfe_detach(&t);
+    chardev_remove("sw", NULL);
+}
+
+static void test_client_reconnects_after_server_restart(void)
+{
+    g_autofree char *path = g_build_filename(tmpdir, "rc.sock", NULL);
+    int lfd = unix_listen(path);
+    g_autofree char *spec =
+        g_strdup_printf("socket,id=rc,path=%s,reconnect=1", path);
+    Chardev *chr = chardev_new_from_string(spec, NULL);
+    g_assert_nonnull(chr);
+    g_assert_true(chardev_is_connected(chr));
+    int s = accept(lfd, NULL, NULL);
+    TestFe t;
+    tfe_attach(&t, chr);
+    check_traffic(&t, s);
+
+    /* server goes away */
+    close(s);
+    close(lfd);
+    unlink(path);
+    g_assert_true(pump_until(disconnected, chr, 2000));
+    g_assert_cmpstr(t.events->str, ==, "OC");
+
+    /* and comes back: the client retries every second */
+    lfd = unix_listen(path);
+    g_assert_true(pump_until(connected, chr, 5000));
+    g_assert_cmpstr(t.events->str, ==, "OCO");
+    s = accept(lfd, NULL, NULL);
+    check_traffic(&t, s);
+    close(s);
+    close(lfd);
+    tfe_detach(&t);
+    chardev_remove("rc", NULL);
+}
+
+static void test_client_reconnect_tolerates_absent_server(void)
+{
+    g_autofree char *path = g_build_filename(tmpdir, "late.sock", NULL);
+    g_autofree char *spec =
+        g_strdup_printf("socket,id=rl,path=%s,reconnect=1", path);
+    GError *err = NULL;
+    Chardev *chr = chardev_new_from_string(spec, &err);
+    g_assert_no_error(err);
+    g_assert_false(chardev_is_connected(chr));
+    int lfd = unix_listen(path);
+    g_assert_true(pump_until(connected, chr, 5000));
+    close(lfd);
+    chardev_remove("rl", NULL);
+}
+
+static void test_peer_disconnect_mid_write(void)
+{
+    /* Prove MSG_NOSIGNAL, not just the ignored SIGPIPE. */
+    signal(SIGPIPE, SIG_DFL);
+    g_autofree char *path = g_build_filename(tmpdir, "pipe.sock", NULL);
+    g_autofree char *spec =
+        g_strdup_printf("socket,id=pw,path=%s,server=on,wait=off", path);
+    Chardev *chr = chardev_new_from_string(spec, NULL);
+    TestFe t;
+    tfe_attach(&t, chr);
+    int c = unix_connect(path);
+    g_assert_true(pump_until(connected, chr, 2000));
+
+    static uint8_t big[2 * 1024 * 1024];
+    memset(big, 'q', sizeof(big));
+    /* Fill the socket and the 64 KiB queue: excess is dropped. */
+    g_assert_cmpint(chr_fe_write(&t.fe, big, sizeof(big)), ==, sizeof(big));
+    g_assert_cmpuint(chardev_dropped_bytes(chr), >, 0);
+    close(c);
+    for (int i = 0; i < 20; i++) {
+        chr_fe_write(&t.fe, big, 4096);
+        main_loop_iteration(false);
+    }
+    g_assert_true(pump_until(disconnected, chr, 2000));
+    g_assert_true(g_str_has_suffix(t.events->str, "C"));
+    tfe_detach(&t);
+    chardev_remove("pw", NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static void test_listening_fd_passed(void)
+{
+    g_autofree char *path = g_build_filename(tmpdir, "fd.sock", NULL);
+    int lfd = unix_listen(path);
+    g_autofree char *spec =
+        g_strdup_printf("socket,id=pf,fd=%d,server=on,wait=off", lfd);
+    Chardev *chr = chardev_new_from_string(spec, NULL);
+    g_assert_nonnull(chr);
+    TestFe t;
+    tfe_attach(&t, chr);
+    int c = unix_connect(path);
+    g_assert_true(pump_until(connected, chr, 2000));
+    check_traffic(&t, c);
+    close(c);
+    tfe_detach(&t);
+    chardev_remove("pf", NULL);
+
+    GError *err = NULL;
+    g_assert_null(chardev_new_from_string("socket,id=pf,fd=0,server=on", &err));
+    g_assert_cmpstr(err->message, ==, "fd=0 is not a stream socket");
+    g_clear_error(&err);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    main_loop_init();
+    tmpdir = g_dir_make_tmp("kvmu-sock-XXXXXX", NULL);
+    g_test_add_func("/chardev/socket/unix-server-wait-off-accepts-later",
+                    test_unix_server_wait_off_accepts_later);
+    g_test_add_func("/chardev/socket/tcp-server-ephemeral-port",
+                    test_tcp_server_ephemeral_port);
+    g_test_add_func("/chardev/socket/server-wait-on-blocks-until-client",
+                    test_server_wait_on_blocks_until_client);
+    g_test_add_func("/chardev/socket/client-reconnects-after-server-restart",
+                    test_client_reconnects_after_server_restart);
+    g_test_add_func("/chardev/socket/client-reconnect-absent-server",
+                    test_client_reconnect_tolerates_absent_server);
+    g_test_add_func("/chardev/socket/peer-disconnect-mid-write",
+                    test_peer_disconnect_mid_write);
+    g_test_add_func("/chardev/socket/listening-fd-passed",
+                    test_listening_fd_passed);
+    int r = g_test_run();
+    chardev_remove_all();
+    g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0) {
+        g_printerr("could not remove %s\n", tmpdir);
+    }
+    return r;
+}
