@@ -1,0 +1,1 @@
+"""kvmu's QAPI generator: reads QEMU's schema language, emits C."""
