@@ -1,0 +1,286 @@
+/*
+ * MMX, SSE, SSE2, SSE3, SSSE3, SSE4.1, SSE4.2 (incl. PCMPxSTRx, CRC32) and
+ * LDMXCSR/STMXCSR/EMMS.  Each instruction is checked here (opcode table,
+ * register/memory form, alignment, pending x87 exception for MMX), its
+ * memory operand is read through the guest MMU, and the operation itself
+ * runs on the host through a thunk (fpu-host.h) with the guest's MXCSR
+ * (exceptions masked; unmasked ones are turned into #XM here, before any
+ * architectural state changes).
+ * Not implemented: MASKMOVQ/MASKMOVDQU (#UD), AES/PCLMUL/SHA/SSE4a (#UD).
+ */
+#include "target/i386/fpu-host.h"
+#include "target/i386/sse-table.h"
+
+#define MXCSR_FLAGS   0x003fu
+#define MXCSR_MASKS   0x1f80u
+#define MXCSR_VALID   0xffffu       /* MXCSR_MASK reported by FXSAVE */
+#define FSW_ES        0x0080u
+
+static bool has_imm(const X86Insn *insn)
+{
+    if (insn->map == MAP_0F3A) {
+        return true;
+    }
+    if (insn->map != MAP_0F) {
+        return false;
+    }
+    return (insn->opcode >= 0x70 && insn->opcode <= 0x73) ||
+           insn->opcode == 0xc2 ||
+           (insn->opcode >= 0xc4 && insn->opcode <= 0xc6);
+}
+
+static int sse_mxcsr(X86CPU *cpu, const X86Insn *insn)
+{
+    uint64_t ea;
+    uint32_t v;
+
+    if (insn->mod == 3 || insn->mandatory != MP_NONE ||
+        (insn->prefix & PFX_LOCK)) {
+        return x86_ud(cpu);
+    }
+    ea = x86_insn_ea(cpu, insn);
+    if ((insn->reg & 7) == 2) {                 /* LDMXCSR */
+        if (!x86_read(cpu, insn->seg, ea, &v, 4)) {
+            return X86_EXC;
+        }
+        if (v & ~MXCSR_VALID) {
+            return x86_gp0(cpu);
+        }
+        cpu->fpu.mxcsr = v;
+        return X86_NEXT;
+    }
+    if ((insn->reg & 7) == 3) {                 /* STMXCSR */
+        v = cpu->fpu.mxcsr;
+        return x86_write(cpu, insn->seg, ea, &v, 4) ? X86_NEXT : X86_EXC;
+    }
+    return x86_ud(cpu);
+}
+
+/* Canonical re-encoding of the instruction for the host thunk. */
+static void encode(const X86Insn *insn, const SseInfo *si, bool mem,
+                   FpuThunkKey *k)
+{
+    uint8_t *b = k->insn;
+    unsigned n = 0;
+    uint8_t rex = 0;
+    unsigned reg = insn->reg, rm = insn->rm;
+
+    if (insn->mandatory == MP_66) {
+        b[n++] = 0x66;
+    } else if (insn->mandatory != MP_NONE) {
+        if (insn->opsize == 2 && si->msize == MSZ_OP) {
+            b[n++] = 0x66;                      /* CRC32 r32, r/m16 */
+        }
+        b[n++] = insn->mandatory == MP_F3 ? 0xf3 : 0xf2;
+    }
+    if (insn->rex & 8) {
+        rex |= 0x48;
+    }
+    if (si->reg == K_XMM && (reg & 8)) {
+        rex |= 0x44;
+    }
+    if (!mem && si->rm == K_XMM && (rm & 8)) {
+        rex |= 0x41;
+    }
+    if (rex) {
+        b[n++] = rex;
+    }
+    b[n++] = 0x0f;
+    if (insn->map == MAP_0F38) {
+        b[n++] = 0x38;
+    } else if (insn->map == MAP_0F3A) {
+        b[n++] = 0x3a;
+    }
+    b[n++] = insn->opcode;
+    if (si->reg == K_GPR) {
+        reg = 0;                                /* RAX */
+    }
+    if (mem) {
+        n += fpu_host_emit_mem(b + n, reg);
+    } else {
+        if (si->rm == K_GPR) {
+            rm = 1;                             /* RCX */
+        }
+        b[n++] = (uint8_t)(0xc0 | (reg & 7) << 3 | (rm & 7));
+    }
+    if (has_imm(insn)) {
+        b[n++] = (uint8_t)insn->imm;
+    }
+    k->len = (uint8_t)n;
+}
+
+static int emms(X86CPU *cpu, const X86Insn *insn)
+{
+    if (insn->mandatory != MP_NONE) {
+        return x86_ud(cpu);
+    }
+    if (cpu->fpu.fsw & FSW_ES) {
+        return x86_raise(cpu, EXC_MF);
+    }
+    cpu->fpu.ftwx = 0;
+    return X86_NEXT;
+}
+
+int x86_sse_exec(X86CPU *cpu, const X86Insn *insn)
+{
+    FpuHostCtx ctx;
+    FpuThunkKey key;
+    FpuThunk thunk;
+    SseInfo si;
+    X86XMMReg tmp[16];
+    X86XMMReg *xmm = cpu->fpu.xmm;
+    bool mem = insn->mod != 3;
+    bool mmx, direct;
+    unsigned size = 0;
+    uint64_t ea = 0;
+    uint32_t guest = cpu->fpu.mxcsr, raised;
+
+    if (insn->map == MAP_0F && insn->opcode == 0xae) {
+        return sse_mxcsr(cpu, insn);
+    }
+    if (insn->map == MAP_0F && insn->opcode == 0x77) {
+        return emms(cpu, insn);
+    }
+    if ((insn->prefix & (PFX_LOCK | PFX_VEX)) ||
+        !sse_lookup(insn->map, insn->opcode, insn->mandatory, &si)) {
+        return x86_ud(cpu);
+    }
+    if ((mem && (si.flags & SI_REGONLY)) ||
+        (!mem && (si.flags & SI_MEMONLY)) ||
+        (si.reg == K_DIGIT && !(si.digits & (1u << (insn->reg & 7))))) {
+        return x86_ud(cpu);
+    }
+    mmx = si.reg == K_MM || si.rm == K_MM;
+    if (mmx && (cpu->fpu.fsw & FSW_ES)) {
+        return x86_raise(cpu, EXC_MF);
+    }
+
+    memset(&key, 0, sizeof(key));
+    key.kind = FPU_THUNK_SSE;
+    encode(insn, &si, mem, &key);
+    if (si.reg == K_XMM) {
+        key.xmm_mask |= (uint16_t)(1u << insn->reg);
+    }
+    if (!mem && si.rm == K_XMM) {
+        key.xmm_mask |= (uint16_t)(1u << insn->rm);
+    }
+    if (si.flags & SI_XMM0) {
+        key.xmm_mask |= 1;
+    }
+    if (si.reg == K_MM) {
+        key.mm_mask |= (uint8_t)(1u << (insn->reg & 7));
+    }
+    if (!mem && si.rm == K_MM) {
+        key.mm_mask |= (uint8_t)(1u << (insn->rm & 7));
+    }
+    if (si.flags & SI_FLAGS) {
+        key.flags |= FPU_THUNK_FLAGS_OUT;
+    }
+
+    ctx.gpr[0] = ctx.gpr[1] = ctx.gpr[2] = 0;
+    if (mem) {
+        size = si.msize == MSZ_W ? ((insn->rex & 8) ? 8 : 4) :
+               si.msize == MSZ_OP ? insn->opsize : si.msize;
+        ea = x86_insn_ea(cpu, insn);
+        if ((si.flags & SI_A16) && size == 16) {
+            uint64_t lin;
+
+            if (!x86_seg_linear(cpu, insn->seg, ea, 16,
+                                (si.flags & SI_MEMW) ? ACC_WRITE : ACC_READ,
+                                &lin)) {
+                return X86_EXC;
+            }
+            if (lin & 15) {
+                return x86_gp0(cpu);
+            }
+        }
+        if (!(si.flags & SI_MEMW) &&
+            !x86_read(cpu, insn->seg, ea, ctx.mem, size)) {
+            return X86_EXC;
+        }
+    } else if (si.rm == K_GPR) {
+        ctx.gpr[1] = si.msize == 1 ? x86_get_reg(cpu, insn, insn->rm, 1)
+                                   : cpu->regs[insn->rm];
+    }
+    if (si.reg == K_GPR) {
+        ctx.gpr[0] = cpu->regs[insn->reg];
+    }
+    if (si.flags & SI_ESTR) {
+        ctx.gpr[0] = cpu->regs[R_EAX];
+        ctx.gpr[2] = cpu->regs[R_EDX];
+    }
+    for (unsigned n = 0; n < 8; n++) {
+        if (key.mm_mask & (1u << n)) {
+            ctx.mm[n] = cpu->fpu.st[n].x.mant;
+        }
+    }
+    ctx.mxcsr = (guest & ~MXCSR_FLAGS) | MXCSR_MASKS;
+    ctx.rflags = 2;
+
+    direct = (si.flags & SI_NOFP) || (guest & MXCSR_MASKS) == MXCSR_MASKS;
+    if (!direct) {
+        memcpy(tmp, cpu->fpu.xmm, sizeof(tmp));
+        xmm = tmp;
+    }
+    thunk = fpu_host_thunk(&key);
+    if (!thunk) {
+        return x86_ud(cpu);
+    }
+    thunk(&ctx, xmm);
+
+    raised = ctx.mxcsr & MXCSR_FLAGS;
+    if (!direct) {
+        uint32_t unmasked = raised & ~(guest >> 7) & MXCSR_FLAGS;
+
+        if (unmasked) {
+            /* pre-computation exceptions (I, D, Z) win over O, U, P */
+            uint32_t pre = raised & 0x7;
+
+            cpu->fpu.mxcsr |= (unmasked & 0x7) ? pre : raised;
+            if (!(cpu->cr4 & CR4_OSXMMEXCPT)) {
+                return x86_ud(cpu);
+            }
+            return x86_raise(cpu, EXC_XM);
+        }
+    }
+    if (mem && (si.flags & SI_MEMW) &&
+        !x86_write(cpu, insn->seg, ea, ctx.mem, size)) {
+        return X86_EXC;
+    }
+
+    /* commit */
+    if (!direct) {
+        memcpy(cpu->fpu.xmm, tmp, sizeof(tmp));
+    }
+    cpu->fpu.mxcsr = guest | raised;
+    if (si.flags & SI_GPRW_REG) {
+        cpu->regs[insn->reg] = ctx.gpr[0];
+    }
+    if ((si.flags & SI_GPRW_RM) && !mem) {
+        cpu->regs[insn->rm] = ctx.gpr[1];
+    }
+    if (si.flags & SI_RCXOUT) {
+        cpu->regs[R_ECX] = ctx.gpr[1];
+    }
+    if (si.flags & SI_FLAGS) {
+        x86_set_arith_flags(cpu, (uint32_t)ctx.rflags);
+    }
+    if (mmx) {
+        int dest = -1;
+
+        if (si.flags & SI_MMW_RM) {
+            dest = mem ? -1 : (insn->rm & 7);
+        } else if (si.reg == K_MM && !(si.flags & SI_MMW_NONE)) {
+            dest = insn->reg & 7;
+        }
+        for (unsigned n = 0; n < 8; n++) {
+            if ((key.mm_mask & (1u << n)) && (int)n == dest) {
+                cpu->fpu.st[n].x.mant = ctx.mm[n];
+                cpu->fpu.st[n].x.sexp = 0xffff;
+            }
+        }
+        cpu->fpu.top = 0;
+        cpu->fpu.ftwx = 0xff;
+    }
+    return X86_NEXT;
+}
