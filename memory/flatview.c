@@ -13,7 +13,6 @@
 #include <string.h>
 
 static GPtrArray *address_spaces;
-static uint64_t rebuild_count;
 
 AddressSpace address_space_memory;
 AddressSpace address_space_io;
@@ -31,7 +30,7 @@ static FlatView *flatview_new(MemoryRegion *root)
     return v;
 }
 
-static void flatview_ref(FlatView *v)
+void flatview_ref(FlatView *v)
 {
     g_atomic_int_inc(&v->refcount);
 }
@@ -229,13 +228,13 @@ FlatView *address_space_get_flatview(AddressSpace *as)
     return flatview_ref_current(as);
 }
 
-static bool flatrange_same(const FlatRange *a, const FlatRange *b)
+bool flatrange_same(const FlatRange *a, const FlatRange *b)
 {
     return a->start == b->start && a->last == b->last && a->mr == b->mr &&
            a->offset_in_region == b->offset_in_region && a->type == b->type;
 }
 
-static bool flatviews_equal(const FlatView *a, const FlatView *b)
+bool flatviews_equal(const FlatView *a, const FlatView *b)
 {
     if (a->nr != b->nr) {
         return false;
@@ -263,112 +262,7 @@ void flatrange_to_section(const FlatRange *fr, AddressSpace *as,
     s->readonly = fr->readonly;
 }
 
-/* ---- listeners ---- */
-
-#define FOR_LISTENERS_ASC(as, l)                                            \
-    for (guint _i = 0; _i < (as)->listeners->len &&                        \
-         ((l) = g_ptr_array_index((as)->listeners, _i)); _i++)
-#define FOR_LISTENERS_DESC(as, l)                                           \
-    for (guint _i = (as)->listeners->len; _i > 0 &&                        \
-         ((l) = g_ptr_array_index((as)->listeners, _i - 1)); _i--)
-
-static void topology_pass(AddressSpace *as, FlatView *old, FlatView *new,
-                          bool adding)
-{
-    unsigned i = 0, j = 0;
-    MemoryListener *l;
-    MemoryRegionSection sec;
-
-    while (i < old->nr || j < new->nr) {
-        FlatRange *fo = i < old->nr ? &old->ranges[i] : NULL;
-        FlatRange *fn = j < new->nr ? &new->ranges[j] : NULL;
-
-        if (fo && (!fn || fo->start < fn->start ||
-                   (fo->start == fn->start && !flatrange_same(fo, fn)))) {
-            if (!adding) {
-                flatrange_to_section(fo, as, &sec);
-                FOR_LISTENERS_DESC(as, l) {
-                    if (l->region_del) {
-                        l->region_del(l, &sec);
-                    }
-                }
-            }
-            i++;
-        } else if (fo && fn && flatrange_same(fo, fn)) {
-            if (adding) {
-                int om = fo->dirty_log_mask, nm = fn->dirty_log_mask;
-                flatrange_to_section(fn, as, &sec);
-                FOR_LISTENERS_ASC(as, l) {
-                    if ((nm & ~om) && l->log_start) {
-                        l->log_start(l, &sec, om, nm);
-                    }
-                    if ((om & ~nm) && l->log_stop) {
-                        l->log_stop(l, &sec, om, nm);
-                    }
-                    if (l->region_nop) {
-                        l->region_nop(l, &sec);
-                    }
-                }
-            }
-            i++;
-            j++;
-        } else {
-            if (adding) {
-                flatrange_to_section(fn, as, &sec);
-                FOR_LISTENERS_ASC(as, l) {
-                    if (l->region_add) {
-                        l->region_add(l, &sec);
-                    }
-                }
-            }
-            j++;
-        }
-    }
-}
-
-static void address_space_update(AddressSpace *as)
-{
-    FlatView *new = flatview_render(as->root);
-    FlatView *old = as->current_map;
-    MemoryListener *l;
-
-    if (flatviews_equal(old, new)) {
-        flatview_unref(new);
-        return;
-    }
-    pthread_mutex_lock(&as->map_lock);
-    __atomic_store_n(&as->current_map, new, __ATOMIC_RELEASE);
-    pthread_mutex_unlock(&as->map_lock);
-
-    if (as->listeners->len) {
-        FOR_LISTENERS_ASC(as, l) {
-            if (l->begin) {
-                l->begin(l);
-            }
-        }
-        topology_pass(as, old, new, false);
-        topology_pass(as, old, new, true);
-        FOR_LISTENERS_ASC(as, l) {
-            if (l->commit) {
-                l->commit(l);
-            }
-        }
-    }
-    flatview_unref(old);
-}
-
-void memory_update_all_address_spaces(void)
-{
-    rebuild_count++;
-    for (guint i = 0; address_spaces && i < address_spaces->len; i++) {
-        address_space_update(g_ptr_array_index(address_spaces, i));
-    }
-}
-
-uint64_t memory_debug_rebuild_count(void)
-{
-    return rebuild_count;
-}
+/* ---- address spaces ---- */
 
 GPtrArray *memory_address_spaces(void)
 {
@@ -377,74 +271,6 @@ GPtrArray *memory_address_spaces(void)
     }
     return address_spaces;
 }
-
-void memory_listener_register(MemoryListener *listener, AddressSpace *as)
-{
-    FlatView *v = as->current_map;
-    MemoryRegionSection sec;
-    guint pos = 0;
-
-    g_assert(as && as->initialized && !listener->registered);
-    while (pos < as->listeners->len &&
-           ((MemoryListener *)g_ptr_array_index(as->listeners, pos))->priority
-               <= listener->priority) {
-        pos++;
-    }
-    g_ptr_array_insert(as->listeners, pos, listener);
-    listener->address_space = as;
-    listener->registered = true;
-
-    if (memory_global_dirty_log && listener->log_global_start) {
-        listener->log_global_start(listener);
-    }
-    if (listener->begin) {
-        listener->begin(listener);
-    }
-    for (unsigned i = 0; i < v->nr; i++) {
-        flatrange_to_section(&v->ranges[i], as, &sec);
-        if (listener->region_add) {
-            listener->region_add(listener, &sec);
-        }
-        if (v->ranges[i].dirty_log_mask && listener->log_start) {
-            listener->log_start(listener, &sec, 0, v->ranges[i].dirty_log_mask);
-        }
-    }
-    if (listener->commit) {
-        listener->commit(listener);
-    }
-}
-
-void memory_listener_unregister(MemoryListener *listener)
-{
-    AddressSpace *as = listener->address_space;
-    FlatView *v;
-    MemoryRegionSection sec;
-
-    if (!listener->registered) {
-        return;
-    }
-    v = as->current_map;
-    if (listener->begin) {
-        listener->begin(listener);
-    }
-    if (memory_global_dirty_log && listener->log_global_stop) {
-        listener->log_global_stop(listener);
-    }
-    for (unsigned i = 0; i < v->nr; i++) {
-        flatrange_to_section(&v->ranges[i], as, &sec);
-        if (listener->region_del) {
-            listener->region_del(listener, &sec);
-        }
-    }
-    if (listener->commit) {
-        listener->commit(listener);
-    }
-    g_ptr_array_remove(as->listeners, listener);
-    listener->registered = false;
-    listener->address_space = NULL;
-}
-
-/* ---- address spaces ---- */
 
 void address_space_init(AddressSpace *as, MemoryRegion *root,
                         const char *name)
@@ -536,107 +362,4 @@ void *memory_region_section_get_host(const MemoryRegionSection *s)
         return NULL;
     }
     return (uint8_t *)mr->ram_block->host + s->offset_within_region;
-}
-
-/* ---- global dirty log ---- */
-
-static void for_all_listeners(void (*fn)(MemoryListener *l, void *opaque),
-                              void *opaque)
-{
-    GPtrArray *spaces = memory_address_spaces();
-
-    for (guint i = 0; i < spaces->len; i++) {
-        AddressSpace *as = g_ptr_array_index(spaces, i);
-        for (guint j = 0; j < as->listeners->len; j++) {
-            fn(g_ptr_array_index(as->listeners, j), opaque);
-        }
-    }
-}
-
-static void call_global_start(MemoryListener *l, void *opaque)
-{
-    if (l->log_global_start) {
-        l->log_global_start(l);
-    }
-}
-
-static void call_global_stop(MemoryListener *l, void *opaque)
-{
-    if (l->log_global_stop) {
-        l->log_global_stop(l);
-    }
-}
-
-static void mark_view_blocks_dirty(void)
-{
-    GPtrArray *spaces = memory_address_spaces();
-
-    for (guint i = 0; i < spaces->len; i++) {
-        AddressSpace *as = g_ptr_array_index(spaces, i);
-        FlatView *v = as->current_map;
-        for (unsigned k = 0; k < v->nr; k++) {
-            if (v->ranges[k].ram) {
-                ram_block_set_all_dirty(v->ranges[k].ram,
-                                        DIRTY_MEMORY_MIGRATION);
-            }
-        }
-    }
-}
-
-void memory_global_dirty_log_start(void)
-{
-    if (memory_global_dirty_log) {
-        return;
-    }
-    memory_global_dirty_log = true;
-    mark_view_blocks_dirty();
-    for_all_listeners(call_global_start, NULL);
-    memory_update_pending();
-}
-
-void memory_global_dirty_log_stop(void)
-{
-    if (!memory_global_dirty_log) {
-        return;
-    }
-    memory_global_dirty_log = false;
-    for_all_listeners(call_global_stop, NULL);
-    memory_update_pending();
-}
-
-static void sync_dirty(MemoryRegion *only)
-{
-    GPtrArray *spaces = memory_address_spaces();
-    MemoryRegionSection sec;
-
-    for (guint i = 0; i < spaces->len; i++) {
-        AddressSpace *as = g_ptr_array_index(spaces, i);
-        FlatView *v = as->current_map;
-        for (guint j = 0; j < as->listeners->len; j++) {
-            MemoryListener *l = g_ptr_array_index(as->listeners, j);
-            if (!l->log_sync) {
-                continue;
-            }
-            for (unsigned k = 0; k < v->nr; k++) {
-                FlatRange *fr = &v->ranges[k];
-                if (!fr->dirty_log_mask || (only && fr->mr != only)) {
-                    continue;
-                }
-                flatrange_to_section(fr, as, &sec);
-                l->log_sync(l, &sec);
-            }
-        }
-    }
-}
-
-void memory_global_dirty_log_sync(void)
-{
-    sync_dirty(NULL);
-}
-
-void memory_region_sync_dirty_bitmap(MemoryRegion *mr)
-{
-    hwaddr offset = 0;
-
-    sync_dirty(mr_resolve_alias(mr, &offset));
 }

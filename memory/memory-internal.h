@@ -85,11 +85,16 @@ extern bool memory_global_dirty_log;
 /* flatview.c */
 FlatView *flatview_render(MemoryRegion *root);
 FlatView *flatview_ref_current(AddressSpace *as);
+void flatview_ref(FlatView *v);
+bool flatrange_same(const FlatRange *a, const FlatRange *b);
+bool flatviews_equal(const FlatView *a, const FlatView *b);
 /* Index of the range containing addr, or -1; *next is the index of the
  * first range starting after addr (for gap sizes). */
 int flatview_lookup(const FlatView *view, hwaddr addr, unsigned *next);
-void memory_update_all_address_spaces(void);
 GPtrArray *memory_address_spaces(void);
+
+/* listener.c */
+void memory_update_all_address_spaces(void);
 void flatrange_to_section(const FlatRange *fr, AddressSpace *as,
                           MemoryRegionSection *s);
 
