@@ -122,6 +122,10 @@ Chardev *chardev_new(const char *id, const char *backend, GHashTable *opts,
     chr->in_fd = chr->out_fd = -1;
     chr->is_mux = mux;
     if (!be->open(chr, opts, errp)) {
+        /* close() copes with a half-open state. */
+        if (be->close) {
+            be->close(chr);
+        }
         chr_fd_free(chr);
         g_free(chr->be);
         g_free(chr->id);

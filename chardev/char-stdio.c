@@ -16,7 +16,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-static bool stdio_in_use;
+static Chardev *stdio_owner;
 static bool tty_saved;
 static struct termios tty_orig;
 static volatile sig_atomic_t tty_raw;
@@ -88,14 +88,14 @@ static bool stdio_open(Chardev *chr, GHashTable *opts, GError **errp)
 {
     bool allow_signals;
 
-    if (stdio_in_use) {
+    if (stdio_owner) {
         error_setg(errp, "cannot use stdio by multiple character devices");
         return false;
     }
     if (!chr_opt_bool(opts, "signal", true, &allow_signals, errp)) {
         return false;
     }
-    stdio_in_use = true;
+    stdio_owner = chr;
     tty_set_raw(allow_signals);
     chr_fd_set(chr, 0, 1, false);
     chr->be_open = true;
@@ -110,9 +110,12 @@ static void stdio_hangup(Chardev *chr)
 
 static void stdio_close(Chardev *chr)
 {
+    if (stdio_owner != chr) {
+        return;     /* failed open: it never had stdio */
+    }
     chr_fd_set(chr, -1, -1, false);
     tty_restore();
-    stdio_in_use = false;
+    stdio_owner = NULL;
 }
 
 static const char *const stdio_opts[] = { "signal", NULL };

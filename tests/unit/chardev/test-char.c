@@ -5,6 +5,9 @@
 #include "system/runstate.h"
 
 #include <errno.h>
+#include <pty.h>
+#include <stdlib.h>
+#include <termios.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -383,6 +386,100 @@ static void test_help(void)
                               "  socket\n  stdio\n");
 }
 
+static bool got_eof_data(void *p)
+{
+    return ((TestFe *)p)->got->len >= 5;
+}
+
+/* stdio with a non-tty stdin (a pipe): input until EOF, output after. */
+static void test_stdio_non_tty(void)
+{
+    if (g_test_subprocess()) {
+        int p[2];
+        g_assert_cmpint(pipe(p), ==, 0);
+        dup2(p[0], 0);
+        close(p[0]);
+        g_assert_cmpint(write(p[1], "hello", 5), ==, 5);
+        close(p[1]);
+        Chardev *chr = must_new("stdio,id=st0");
+        TestFe t;
+        tfe_attach(&t, chr);
+        g_assert_true(pump_until(got_eof_data, &t, 2000));
+        pump_for(20);   /* EOF: input side dropped, no busy loop */
+        g_assert_cmpstr(t.got->str, ==, "hello");
+        chr_fe_write(&t.fe, (const uint8_t *)"out-after-eof\n", 14);
+        GError *err = NULL;
+        g_assert_null(chardev_new_from_string("stdio,id=st1", &err));
+        g_assert_cmpstr(err->message, ==,
+                        "cannot use stdio by multiple character devices");
+        g_error_free(err);
+        tfe_detach(&t);
+        chardev_remove("st0", NULL);
+        return;
+    }
+    g_test_trap_subprocess(NULL, 5 * G_USEC_PER_SEC, 0);
+    g_test_trap_assert_passed();
+    g_test_trap_assert_stdout("*out-after-eof*");
+}
+
+/* Child: make the tty stdin raw, then leave by the way the path says. */
+static void stdio_raw_child(const char *how)
+{
+    struct termios tio;
+    /* GLib 2.74 gives the child /dev/null as stdin whatever the flags:
+     * the parent names its pty in the environment instead. */
+    int tty = open(g_getenv("KVMU_TEST_TTY"), O_RDWR | O_NOCTTY);
+    g_assert_cmpint(tty, >=, 0);
+    dup2(tty, 0);
+    close(tty);
+    Chardev *chr = must_new(strcmp(how, "signal-off") == 0
+                            ? "stdio,id=st2,signal=off" : "stdio,id=st2");
+    g_assert_cmpint(tcgetattr(0, &tio), ==, 0);
+    g_assert_false(tio.c_lflag & (ICANON | ECHO));
+    if (strcmp(how, "signal-off") == 0) {
+        g_assert_false(tio.c_lflag & ISIG);
+    } else {
+        g_assert_true(tio.c_lflag & ISIG);
+    }
+    if (strcmp(how, "abort") == 0) {
+        abort();
+    }
+    if (strcmp(how, "remove") == 0) {
+        chardev_remove("st2", NULL);
+        g_assert_cmpint(tcgetattr(0, &tio), ==, 0);
+        g_assert_true(tio.c_lflag & ICANON);
+    }
+    (void)chr;
+    exit(0);    /* "exit" and "signal-off": the atexit path restores */
+}
+
+static void test_stdio_tty_restored(gconstpointer how)
+{
+    if (g_test_subprocess()) {
+        stdio_raw_child(how);
+        return;
+    }
+    int master, slave;
+    struct termios tio;
+    g_assert_cmpint(openpty(&master, &slave, NULL, NULL, NULL), ==, 0);
+    g_assert_cmpint(tcgetattr(slave, &tio), ==, 0);
+    g_assert_true(tio.c_lflag & ICANON);
+    g_setenv("KVMU_TEST_TTY", ptsname(master), TRUE);
+    g_autofree char *path = g_strdup_printf("/chardev/stdio-tty-restored/%s",
+                                            (const char *)how);
+    g_test_trap_subprocess(path, 5 * G_USEC_PER_SEC, 0);
+    if (strcmp(how, "abort") == 0) {
+        g_test_trap_assert_failed();
+    } else {
+        g_test_trap_assert_passed();
+    }
+    g_assert_cmpint(tcgetattr(slave, &tio), ==, 0);
+    g_assert_true(tio.c_lflag & ICANON);    /* restored by the child */
+    g_assert_true(tio.c_lflag & ECHO);
+    close(slave);
+    close(master);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -398,6 +495,14 @@ int main(int argc, char **argv)
     g_test_add_func("/chardev/pty-announces-path", test_pty_announces_path);
     g_test_add_func("/chardev/pty-io", test_pty_io);
     g_test_add_func("/chardev/help", test_help);
+    g_test_add_func("/chardev/stdio-non-tty", test_stdio_non_tty);
+    static const char *const ways[] = { "remove", "exit", "signal-off",
+                                        "abort" };
+    for (size_t i = 0; i < G_N_ELEMENTS(ways); i++) {
+        g_autofree char *p = g_strdup_printf("/chardev/stdio-tty-restored/%s",
+                                             ways[i]);
+        g_test_add_data_func(p, ways[i], test_stdio_tty_restored);
+    }
     int r = g_test_run();
     chardev_remove_all();
     g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);
