@@ -74,6 +74,7 @@ int main(int argc, char **argv)
     int status;
 
     error_set_progname(argv[0]);
+    cli_register_opt_groups();
     machines_register_all();
     if (!cli_parse(cfg, argc, argv, &status) ||
         cli_print_listings(cfg, &status)) {

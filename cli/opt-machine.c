@@ -10,19 +10,8 @@
 
 #include <string.h>
 
-static const char *const machine_bool_keys[] = {
-    "mem-merge", "dump-guest-core", "usb", "hpet", "graphics",
-    "suppress-vmdesc", "nvdimm", "sata", "pit", "smbus", "i8042",
-    "default-bus-bypass-iommu", "hmat", "fd-bootchk", "x-oem-id", NULL
-};
 static const char *const machine_onoffauto_keys[] = {
     "vmport", "smm", "acpi", "pic", NULL
-};
-static const char *const machine_size_keys[] = { "max-ram-below-4g", NULL };
-static const char *const machine_string_keys[] = {
-    "type", "accel", "kernel-irqchip", "memory-backend", "firmware",
-    "confidential-guest-support", "kernel", "initrd", "append", "dtb",
-    "bus-lock-ratelimit", "sgx-epc.*", "pflash0", "pflash1", NULL
 };
 
 static bool in_list(const char *key, const char *const *list)
@@ -38,46 +27,40 @@ static bool in_list(const char *key, const char *const *list)
 static bool check_machine_key(const char *key, const char *value,
                               GError **errp)
 {
+    const OptParam *p = opts_group_param(&cli_group_machine, key);
     bool b;
     uint64_t u;
 
-    if (in_list(key, machine_bool_keys)) {
+    if (!p) {
+        error_setg(errp, "Invalid parameter '%s'", key);
+        return false;
+    }
+    switch (p->type) {
+    case OPT_TYPE_BOOL:
         if (!parse_bool(value, &b)) {
             error_setg(errp, "Parameter '%s' expects 'on' or 'off'", key);
             return false;
         }
         return true;
-    }
-    if (in_list(key, machine_onoffauto_keys)) {
-        if (strcmp(value, "auto") && !parse_bool(value, &b)) {
-            error_setg(errp, "Parameter '%s' does not accept value '%s'", key,
-                       value);
-            return false;
-        }
-        return true;
-    }
-    if (in_list(key, machine_size_keys)) {
+    case OPT_TYPE_SIZE:
         if (parse_size(value, 1, &u) < 0) {
             error_setg(errp, "Parameter '%s' expects a non-negative number "
                        "below 2^64", key);
             return false;
         }
         return true;
+    default:
+        break;
     }
-    if (!strcmp(key, "kernel-irqchip")) {
-        if (strcmp(value, "split") && !parse_bool(value, &b)) {
-            error_setg(errp, "Parameter 'kernel-irqchip' does not accept "
-                       "value '%s'", value);
-            return false;
-        }
-        return true;
+    if ((in_list(key, machine_onoffauto_keys) && strcmp(value, "auto") &&
+         !parse_bool(value, &b)) ||
+        (!strcmp(key, "kernel-irqchip") && strcmp(value, "split") &&
+         !parse_bool(value, &b))) {
+        error_setg(errp, "Parameter '%s' does not accept value '%s'", key,
+                   value);
+        return false;
     }
-    if (in_list(key, machine_string_keys) ||
-        g_str_has_prefix(key, "sgx-epc.")) {
-        return true;
-    }
-    error_setg(errp, "Invalid parameter '%s'", key);
-    return false;
+    return true;
 }
 
 bool opt_machine(VmConfig *cfg, const char *arg, GError **errp)
@@ -94,16 +77,11 @@ bool opt_machine(VmConfig *cfg, const char *arg, GError **errp)
         return true;
     }
     if (kv->help) {
-        printf("%s options: see the board documentation; accepted keys:\n",
-               type);
-        for (int i = 0; machine_bool_keys[i]; i++) {
-            printf("  %s=<bool>\n", machine_bool_keys[i]);
+        printf("%s options:\n", type);
+        for (const OptParam *p = cli_group_machine.params; p->name; p++) {
+            printf("  %s=<%s>%s%s\n", p->name, opt_type_name(p->type),
+                   p->help ? " - " : "", p->help ? p->help : "");
         }
-        for (int i = 0; machine_onoffauto_keys[i]; i++) {
-            printf("  %s=<OnOffAuto>\n", machine_onoffauto_keys[i]);
-        }
-        printf("  kernel-irqchip=<on|off|split>\n  max-ram-below-4g=<size>\n"
-               "  memory-backend=<id>\n  firmware=<file>\n");
         cli_help_printed = true;
         return true;
     }
@@ -215,10 +193,9 @@ bool cli_machine_accels(VmConfig *cfg, const char *list, GError **errp)
 
 bool opt_m(VmConfig *cfg, const char *arg, GError **errp)
 {
-    static const char *const keys[] = { "size", "slots", "maxmem", NULL };
     g_autoptr(KeyvalList) kv = keyval_parse(arg, "size", 0, errp);
 
-    if (!kv || !keyval_check_keys(kv, keys, errp)) {
+    if (!kv || !opts_check_keys(&cli_group_memory, kv, errp)) {
         return false;
     }
     const char *size = keyval_get(kv, "size");

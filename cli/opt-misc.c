@@ -43,12 +43,9 @@ bool opt_bios(VmConfig *cfg, const char *arg, GError **errp)
 
 bool opt_name(VmConfig *cfg, const char *arg, GError **errp)
 {
-    static const char *const keys[] = {
-        "guest", "debug-threads", "process", NULL
-    };
     g_autoptr(KeyvalList) kv = keyval_parse(arg, "guest", 0, errp);
 
-    if (!kv || !keyval_check_keys(kv, keys, errp) ||
+    if (!kv || !opts_check(&cli_group_name, kv, errp) ||
         !keyval_get_bool(kv, "debug-threads", &cfg->debug_threads, errp)) {
         return false;
     }
@@ -214,12 +211,11 @@ bool opt_chardev(VmConfig *cfg, const char *arg, GError **errp)
 
 bool opt_mon(VmConfig *cfg, const char *arg, GError **errp)
 {
-    static const char *const keys[] = { "chardev", "mode", "pretty", NULL };
     static const char *const modes[] = { "readline", "control", NULL };
     g_autoptr(KeyvalList) kv = keyval_parse(arg, "chardev", 0, errp);
     bool pretty = false;
 
-    if (!kv || !keyval_check_keys(kv, keys, errp)) {
+    if (!kv || !opts_check_keys(&cli_group_mon, kv, errp)) {
         return false;
     }
     int mode = keyval_get_enum(kv, "mode", modes, errp);
@@ -436,11 +432,10 @@ bool opt_no_user_config(VmConfig *cfg, const char *arg, GError **errp)
 
 bool opt_msg(VmConfig *cfg, const char *arg, GError **errp)
 {
-    static const char *const keys[] = { "timestamp", "guest-name", NULL };
     g_autoptr(KeyvalList) kv = keyval_parse(arg, NULL, 0, errp);
     bool guest_name = false;
 
-    if (!kv || !keyval_check_keys(kv, keys, errp) ||
+    if (!kv || !opts_check(&cli_group_msg, kv, errp) ||
         !keyval_get_bool(kv, "timestamp", &cfg->msg_timestamp, errp) ||
         !keyval_get_bool(kv, "guest-name", &guest_name, errp)) {
         return false;
@@ -473,7 +468,7 @@ bool opt_rtc(VmConfig *cfg, const char *arg, GError **errp)
     static const char *const drifts[] = { "none", "slew", NULL };
     g_autoptr(KeyvalList) kv = keyval_parse(arg, "base", 0, errp);
 
-    if (!kv || !keyval_check_keys(kv, keys, errp)) {
+    if (!kv || !opts_check_keys(&cli_group_rtc, kv, errp)) {
         return false;
     }
     const char *base = keyval_get(kv, "base");
@@ -523,10 +518,6 @@ static bool boot_devices_valid(const char *devs, GError **errp)
 
 bool opt_boot(VmConfig *cfg, const char *arg, GError **errp)
 {
-    static const char *const keys[] = {
-        "order", "once", "menu", "splash", "splash-time", "reboot-timeout",
-        "strict", NULL
-    };
     static const char *const bools[] = { "menu", "strict", NULL };
     static const char *const ints[] = { "splash-time", "reboot-timeout",
                                         NULL };
@@ -534,7 +525,7 @@ bool opt_boot(VmConfig *cfg, const char *arg, GError **errp)
     bool b;
     int64_t v;
 
-    if (!kv || !keyval_check_keys(kv, keys, errp)) {
+    if (!kv || !opts_check_keys(&cli_group_boot, kv, errp)) {
         return false;
     }
     for (int i = 0; bools[i]; i++) {
@@ -573,13 +564,9 @@ bool opt_boot(VmConfig *cfg, const char *arg, GError **errp)
 
 bool opt_sandbox(VmConfig *cfg, const char *arg, GError **errp)
 {
-    static const char *const keys[] = {
-        "enable", "obsolete", "elevateprivileges", "spawn", "resourcecontrol",
-        NULL
-    };
     g_autoptr(KeyvalList) kv = keyval_parse(arg, "enable", 0, errp);
 
-    if (!kv || !keyval_check_keys(kv, keys, errp)) {
+    if (!kv || !opts_check_keys(&cli_group_sandbox, kv, errp)) {
         return false;
     }
     if (!keyval_get(kv, "enable")) {
@@ -594,10 +581,9 @@ bool opt_sandbox(VmConfig *cfg, const char *arg, GError **errp)
 
 bool opt_overcommit(VmConfig *cfg, const char *arg, GError **errp)
 {
-    static const char *const keys[] = { "mem-lock", "cpu-pm", NULL };
     g_autoptr(KeyvalList) kv = keyval_parse(arg, NULL, 0, errp);
 
-    return kv && keyval_check_keys(kv, keys, errp) &&
+    return kv && opts_check(&cli_group_overcommit, kv, errp) &&
            keyval_get_bool(kv, "mem-lock", &cfg->mem_lock, errp) &&
            keyval_get_bool(kv, "cpu-pm", &cfg->cpu_pm, errp);
 }

@@ -9,6 +9,7 @@
 #define CLI_OPTIONS_H
 
 #include "cli/vmconfig.h"
+#include "util/opts.h"
 
 #include <stdio.h>
 
@@ -21,6 +22,14 @@ typedef struct CliOption {
     const char *help;
     const char *implied_key;    /* unsupported keyval options: syntax check */
 } CliOption;
+
+/* Option groups (opt-groups.c): key whitelists + query-command-line-options */
+extern const OptGroup cli_group_machine, cli_group_accel, cli_group_memory,
+    cli_group_smp, cli_group_name, cli_group_rtc, cli_group_boot,
+    cli_group_sandbox, cli_group_msg, cli_group_overcommit, cli_group_mon,
+    cli_group_chardev;
+/* Register them in util/opts (idempotent); main() calls it first. */
+void cli_register_opt_groups(void);
 
 /* Handlers that print a listing set this; cli_parse() then exits 0. */
 extern bool cli_help_printed;
