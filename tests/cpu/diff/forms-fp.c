@@ -1,8 +1,304 @@
 /*
  * Differential harness: x87, MMX and SSE..SSE4.2 instruction forms.
+ * The SSE/MMX forms are enumerated from the engine's opcode table
+ * (target/i386/sse-table.c), so every encoding the engine accepts is run
+ * against the host; a few encodings the table rejects are added to check
+ * that both sides raise #UD.  x87 forms cover every valid register and
+ * memory encoding of D8-DF except FNSTENV/FNSAVE (they store the host's
+ * last-instruction pointers).
  */
+#include <glib.h>
+#include <string.h>
+
 #include "forms.h"
+#include "target/i386/internal.h"
+#include "target/i386/sse-table.h"
+
+static const uint8_t mp_byte[4] = { 0, 0x66, 0xf3, 0xf2 };
+static const char *const mp_name[4] = { "", "66 ", "f3 ", "f2 " };
+
+static uint8_t rc_of(uint8_t k)
+{
+    switch (k) {
+    case K_MM:
+        return RC_MMX;
+    case K_GPR:
+        return RC_GPR;
+    default:
+        return RC_XMM;
+    }
+}
+
+static bool sse_has_imm(unsigned map, unsigned op)
+{
+    return map == MAP_0F3A || (map == MAP_0F && ((op >= 0x70 && op <= 0x73) ||
+                                                 op == 0xc2 ||
+                                                 (op >= 0xc4 && op <= 0xc6)));
+}
+
+static void add_sse(unsigned map, unsigned op, unsigned mp,
+                    const SseInfo *si, int digit, unsigned w,
+                    unsigned opsize)
+{
+    static const char *const mapname[4] = { "", "0f", "0f38", "0f3a" };
+    DiffForm f;
+    unsigned n = 0;
+
+    memset(&f, 0, sizeof(f));
+    if (mp) {
+        f.pfx[0] = mp_byte[mp];
+        f.npfx = 1;
+    }
+    f.op[n++] = 0x0f;
+    if (map == MAP_0F38) {
+        f.op[n++] = 0x38;
+    } else if (map == MAP_0F3A) {
+        f.op[n++] = 0x3a;
+    }
+    f.op[n++] = (uint8_t)op;
+    f.nop = (uint8_t)n;
+    f.kind = digit >= 0 ? FK_DIGIT : FK_RM;
+    f.digit = (uint8_t)(digit >= 0 ? digit : 0);
+    f.regclass = rc_of(si->reg);
+    f.rmclass = rc_of(si->rm);
+    f.rm_mode = (si->flags & SI_REGONLY) ? RM_REG :
+                (si->flags & SI_MEMONLY) ? RM_MEM : RM_BOTH;
+    f.opsize = (uint8_t)(opsize ? opsize : (w ? 8 : 0));
+    f.memsize = si->msize == MSZ_W ? (w ? 8 : 4) :
+                si->msize == MSZ_OP ? (uint8_t)opsize : si->msize;
+    if (!f.memsize) {
+        f.memsize = 16;
+    }
+    f.imm = sse_has_imm(map, op) ? 1 : 0;
+    f.setup = SU_MXCSR | SU_NOSP;
+    if ((si->flags & SI_A16) && f.memsize == 16) {
+        f.setup |= SU_ALIGN16;
+    }
+    if (opsize == 1) {
+        f.setup &= ~SU_NOSP;
+    }
+    f.family = (si->reg == K_MM || si->rm == K_MM) ? "mmx" :
+               map == MAP_0F ? ((si->flags & SI_NOFP) ? "sse-int" : "sse-fp")
+                             : "sse4";
+    if (map == MAP_0F38 && op >= 0xf0) {
+        f.family = "crc32";
+    }
+    f.name = g_strdup_printf("%s%s%s %02x%s%s%s", mp_name[mp], w ? "rex.w " : "",
+                             mapname[map], op,
+                             digit >= 0 ? " /" : "",
+                             digit >= 0 ? (const char *[]){ "0", "1", "2", "3",
+                                                            "4", "5", "6",
+                                                            "7" }[digit]
+                                        : "",
+                             opsize == 2 ? " (66)" : "");
+    diff_form_add(&f);
+}
+
+static void register_sse(void)
+{
+    for (unsigned map = MAP_0F; map <= MAP_0F3A; map++) {
+        for (unsigned op = 0; op < 256; op++) {
+            for (unsigned mp = 0; mp < 4; mp++) {
+                SseInfo si;
+
+                if (!sse_lookup(map, op, mp, &si)) {
+                    continue;
+                }
+                if (map == MAP_0F38 && op == 0xf0) {
+                    add_sse(map, op, mp, &si, -1, 0, 1);
+                    add_sse(map, op, mp, &si, -1, 1, 0);
+                    continue;
+                }
+                if (map == MAP_0F38 && op == 0xf1) {
+                    add_sse(map, op, mp, &si, -1, 0, 2);
+                    add_sse(map, op, mp, &si, -1, 0, 4);
+                    add_sse(map, op, mp, &si, -1, 1, 8);
+                    continue;
+                }
+                if (si.reg == K_DIGIT) {
+                    for (int d = 0; d < 8; d++) {
+                        if (si.digits & (1u << d)) {
+                            add_sse(map, op, mp, &si, d, 0, 0);
+                        }
+                    }
+                    continue;
+                }
+                add_sse(map, op, mp, &si, -1, 0, 0);
+                if (si.msize == MSZ_W || si.reg == K_GPR ||
+                    si.rm == K_GPR) {
+                    add_sse(map, op, mp, &si, -1, 1, 0);
+                }
+            }
+        }
+    }
+}
+
+/* ---- x87 ---- */
+
+typedef struct X87MemForm {
+    uint8_t op, digit, size;
+    const char *name;
+} X87MemForm;
+
+static const X87MemForm x87_mem_forms[] = {
+    { 0xd8, 0, 4, "fadd m32" }, { 0xd8, 1, 4, "fmul m32" },
+    { 0xd8, 2, 4, "fcom m32" }, { 0xd8, 3, 4, "fcomp m32" },
+    { 0xd8, 4, 4, "fsub m32" }, { 0xd8, 5, 4, "fsubr m32" },
+    { 0xd8, 6, 4, "fdiv m32" }, { 0xd8, 7, 4, "fdivr m32" },
+    { 0xd9, 0, 4, "fld m32" }, { 0xd9, 2, 4, "fst m32" },
+    { 0xd9, 3, 4, "fstp m32" }, { 0xd9, 4, 28, "fldenv" },
+    { 0xd9, 5, 2, "fldcw" }, { 0xd9, 7, 2, "fnstcw" },
+    { 0xda, 0, 4, "fiadd m32" }, { 0xda, 1, 4, "fimul m32" },
+    { 0xda, 2, 4, "ficom m32" }, { 0xda, 3, 4, "ficomp m32" },
+    { 0xda, 4, 4, "fisub m32" }, { 0xda, 5, 4, "fisubr m32" },
+    { 0xda, 6, 4, "fidiv m32" }, { 0xda, 7, 4, "fidivr m32" },
+    { 0xdb, 0, 4, "fild m32" }, { 0xdb, 1, 4, "fisttp m32" },
+    { 0xdb, 2, 4, "fist m32" }, { 0xdb, 3, 4, "fistp m32" },
+    { 0xdb, 5, 10, "fld m80" }, { 0xdb, 7, 10, "fstp m80" },
+    { 0xdc, 0, 8, "fadd m64" }, { 0xdc, 1, 8, "fmul m64" },
+    { 0xdc, 2, 8, "fcom m64" }, { 0xdc, 3, 8, "fcomp m64" },
+    { 0xdc, 4, 8, "fsub m64" }, { 0xdc, 5, 8, "fsubr m64" },
+    { 0xdc, 6, 8, "fdiv m64" }, { 0xdc, 7, 8, "fdivr m64" },
+    { 0xdd, 0, 8, "fld m64" }, { 0xdd, 1, 8, "fisttp m64" },
+    { 0xdd, 2, 8, "fst m64" }, { 0xdd, 3, 8, "fstp m64" },
+    { 0xdd, 4, 108, "frstor" }, { 0xdd, 7, 2, "fnstsw m16" },
+    { 0xde, 0, 2, "fiadd m16" }, { 0xde, 1, 2, "fimul m16" },
+    { 0xde, 2, 2, "ficom m16" }, { 0xde, 3, 2, "ficomp m16" },
+    { 0xde, 4, 2, "fisub m16" }, { 0xde, 5, 2, "fisubr m16" },
+    { 0xde, 6, 2, "fidiv m16" }, { 0xde, 7, 2, "fidivr m16" },
+    { 0xdf, 0, 2, "fild m16" }, { 0xdf, 1, 2, "fisttp m16" },
+    { 0xdf, 2, 2, "fist m16" }, { 0xdf, 3, 2, "fistp m16" },
+    { 0xdf, 4, 10, "fbld" }, { 0xdf, 5, 8, "fild m64" },
+    { 0xdf, 6, 10, "fbstp" }, { 0xdf, 7, 8, "fistp m64" },
+};
+
+/* register forms: opcode, first modrm, count, name */
+static const struct {
+    uint8_t op, modrm, count;
+    const char *name;
+} x87_reg_forms[] = {
+    { 0xd8, 0xc0, 8, "fadd st,st(i)" }, { 0xd8, 0xc8, 8, "fmul st,st(i)" },
+    { 0xd8, 0xd0, 8, "fcom st(i)" }, { 0xd8, 0xd8, 8, "fcomp st(i)" },
+    { 0xd8, 0xe0, 8, "fsub st,st(i)" }, { 0xd8, 0xe8, 8, "fsubr st,st(i)" },
+    { 0xd8, 0xf0, 8, "fdiv st,st(i)" }, { 0xd8, 0xf8, 8, "fdivr st,st(i)" },
+    { 0xd9, 0xc0, 8, "fld st(i)" }, { 0xd9, 0xc8, 8, "fxch st(i)" },
+    { 0xd9, 0xd0, 1, "fnop" }, { 0xd9, 0xe0, 1, "fchs" },
+    { 0xd9, 0xe1, 1, "fabs" }, { 0xd9, 0xe4, 1, "ftst" },
+    { 0xd9, 0xe5, 1, "fxam" }, { 0xd9, 0xe8, 1, "fld1" },
+    { 0xd9, 0xe9, 1, "fldl2t" }, { 0xd9, 0xea, 1, "fldl2e" },
+    { 0xd9, 0xeb, 1, "fldpi" }, { 0xd9, 0xec, 1, "fldlg2" },
+    { 0xd9, 0xed, 1, "fldln2" }, { 0xd9, 0xee, 1, "fldz" },
+    { 0xd9, 0xf0, 1, "f2xm1" }, { 0xd9, 0xf1, 1, "fyl2x" },
+    { 0xd9, 0xf2, 1, "fptan" }, { 0xd9, 0xf3, 1, "fpatan" },
+    { 0xd9, 0xf4, 1, "fxtract" }, { 0xd9, 0xf5, 1, "fprem1" },
+    { 0xd9, 0xf6, 1, "fdecstp" }, { 0xd9, 0xf7, 1, "fincstp" },
+    { 0xd9, 0xf8, 1, "fprem" }, { 0xd9, 0xf9, 1, "fyl2xp1" },
+    { 0xd9, 0xfa, 1, "fsqrt" }, { 0xd9, 0xfb, 1, "fsincos" },
+    { 0xd9, 0xfc, 1, "frndint" }, { 0xd9, 0xfd, 1, "fscale" },
+    { 0xd9, 0xfe, 1, "fsin" }, { 0xd9, 0xff, 1, "fcos" },
+    { 0xda, 0xc0, 8, "fcmovb" }, { 0xda, 0xc8, 8, "fcmove" },
+    { 0xda, 0xd0, 8, "fcmovbe" }, { 0xda, 0xd8, 8, "fcmovu" },
+    { 0xda, 0xe9, 1, "fucompp" },
+    { 0xdb, 0xc0, 8, "fcmovnb" }, { 0xdb, 0xc8, 8, "fcmovne" },
+    { 0xdb, 0xd0, 8, "fcmovnbe" }, { 0xdb, 0xd8, 8, "fcmovnu" },
+    { 0xdb, 0xe2, 1, "fnclex" }, { 0xdb, 0xe3, 1, "fninit" },
+    { 0xdb, 0xe8, 8, "fucomi" }, { 0xdb, 0xf0, 8, "fcomi" },
+    { 0xdc, 0xc0, 8, "fadd st(i),st" }, { 0xdc, 0xc8, 8, "fmul st(i),st" },
+    { 0xdc, 0xe0, 8, "fsubr st(i),st" }, { 0xdc, 0xe8, 8, "fsub st(i),st" },
+    { 0xdc, 0xf0, 8, "fdivr st(i),st" }, { 0xdc, 0xf8, 8, "fdiv st(i),st" },
+    { 0xdd, 0xc0, 8, "ffree" }, { 0xdd, 0xd0, 8, "fst st(i)" },
+    { 0xdd, 0xd8, 8, "fstp st(i)" }, { 0xdd, 0xe0, 8, "fucom" },
+    { 0xdd, 0xe8, 8, "fucomp" },
+    { 0xde, 0xc0, 8, "faddp" }, { 0xde, 0xc8, 8, "fmulp" },
+    { 0xde, 0xd9, 1, "fcompp" }, { 0xde, 0xe0, 8, "fsubrp" },
+    { 0xde, 0xe8, 8, "fsubp" }, { 0xde, 0xf0, 8, "fdivrp" },
+    { 0xde, 0xf8, 8, "fdivp" },
+    { 0xdf, 0xe0, 1, "fnstsw ax" }, { 0xdf, 0xe8, 8, "fucomip" },
+    { 0xdf, 0xf0, 8, "fcomip" },
+};
+
+static void register_x87(void)
+{
+    for (unsigned i = 0; i < G_N_ELEMENTS(x87_mem_forms); i++) {
+        DiffForm f;
+
+        memset(&f, 0, sizeof(f));
+        f.op[0] = x87_mem_forms[i].op;
+        f.nop = 1;
+        f.kind = FK_DIGIT;
+        f.digit = x87_mem_forms[i].digit;
+        f.rm_mode = RM_MEM;
+        f.regclass = f.rmclass = RC_X87;
+        f.memsize = x87_mem_forms[i].size > 16 ? 16 : x87_mem_forms[i].size;
+        f.setup = SU_X87 | SU_FCW | SU_X87EMPTY | SU_NOSP;
+        f.family = "x87";
+        f.name = x87_mem_forms[i].name;
+        if (x87_mem_forms[i].size > 16) {
+            f.setup |= SU_ALIGN16;      /* keep the image inside the data */
+        }
+        diff_form_add(&f);
+    }
+    for (unsigned i = 0; i < G_N_ELEMENTS(x87_reg_forms); i++) {
+        DiffForm f;
+
+        memset(&f, 0, sizeof(f));
+        f.op[0] = x87_reg_forms[i].op;
+        f.op[1] = x87_reg_forms[i].modrm;
+        f.nop = 2;
+        f.kind = x87_reg_forms[i].count == 8 ? FK_OPREG : FK_NONE;
+        f.regclass = f.rmclass = RC_X87;
+        f.setup = SU_X87 | SU_FCW | SU_X87EMPTY;
+        f.family = "x87";
+        f.name = x87_reg_forms[i].name;
+        diff_form_add(&f);
+    }
+    {
+        /* FWAIT after an operation that may leave an unmasked exception */
+        static const uint8_t seq[] = { 0xd8, 0xf1, 0x9b };  /* fdiv; fwait */
+        DiffForm f;
+
+        memset(&f, 0, sizeof(f));
+        memcpy(f.op, seq, sizeof(seq));
+        f.nop = sizeof(seq);
+        f.kind = FK_NONE;
+        f.setup = SU_X87 | SU_FCW | SU_X87EMPTY;
+        f.family = "x87";
+        f.name = "fdiv st,st(1); fwait";
+        diff_form_add(&f);
+    }
+}
+
+static void register_ud(void)
+{
+    /* encodings both sides must reject */
+    static const struct {
+        uint8_t b[5];
+        uint8_t n;
+        const char *name;
+    } ud[] = {
+        { { 0xf2, 0x0f, 0x5b, 0xc1 }, 4, "#UD f2 0f 5b" },
+        { { 0x0f, 0x2b, 0xc1 }, 3, "#UD movntps reg" },
+        { { 0x66, 0x0f, 0x73, 0xe1, 0x01 }, 5, "#UD 66 0f 73 /4" },
+        { { 0xd9, 0xd1 }, 2, "#UD d9 d1" },
+        { { 0xdb, 0xe5 }, 2, "#UD db e5" },
+        { { 0xf0, 0x0f, 0x58, 0xc1 }, 4, "#UD lock addps" },
+    };
+    for (unsigned i = 0; i < G_N_ELEMENTS(ud); i++) {
+        DiffForm f;
+
+        memset(&f, 0, sizeof(f));
+        memcpy(f.op, ud[i].b, ud[i].n);
+        f.nop = ud[i].n;
+        f.kind = FK_NONE;
+        f.family = "sse-ud";
+        f.name = ud[i].name;
+        diff_form_add(&f);
+    }
+}
 
 void diff_forms_fp_register(void)
 {
+    register_sse();
+    register_x87();
+    register_ud();
 }
