@@ -195,10 +195,11 @@ void object_property_del(Object *obj, const char *name)
     if (!prop) {
         return;
     }
+    /* name may die in release (a child's parent_prop): use prop->name. */
     if (prop->release) {
         prop->release(obj, prop);
     }
-    g_hash_table_remove(obj->properties, name);
+    g_hash_table_remove(obj->properties, prop->name);
     property_free(prop);
 }
 

@@ -5,6 +5,7 @@ struct IRQState {
     qemu_irq_handler handler;
     void *opaque;
     int n;
+    void *owned;                  /* freed with the line (split state) */
 };
 
 qemu_irq qemu_allocate_irq(qemu_irq_handler handler, void *opaque, int n)
@@ -29,6 +30,9 @@ qemu_irq *qemu_allocate_irqs(qemu_irq_handler handler, void *opaque, int n)
 
 void qemu_free_irq(qemu_irq irq)
 {
+    if (irq) {
+        g_free(irq->owned);
+    }
     g_free(irq);
 }
 
@@ -77,5 +81,7 @@ qemu_irq qemu_irq_split(qemu_irq irq1, qemu_irq irq2)
 
     s->a = irq1;
     s->b = irq2;
-    return qemu_allocate_irq(split_handler, s, 0);
+    qemu_irq irq = qemu_allocate_irq(split_handler, s, 0);
+    irq->owned = s;
+    return irq;
 }

@@ -1,0 +1,278 @@
+/*
+ * qdev: realize/unrealize/reset order, bus attach and naming, property
+ * tables (defaults, after-realize veto), -global (subtypes, bad values,
+ * unused warnings), lookups. The device and bus types here are test-only.
+ */
+#include "hw/qdev.h"
+#include "hw/irq.h"
+#include "test-qdev-types.h"
+
+#include <string.h>
+
+static void test_realize_reset_order(void)
+{
+    GError *err = NULL;
+    DeviceState *br = qdev_new(TYPE_TEST_BRIDGE);
+    qdev_set_id(br, "brA");
+    g_assert_true(qdev_realize(br, sysbus_get_default(), &err));
+    g_assert_no_error(err);
+    BusState *bus = qdev_get_child_bus(br, "brA.0");
+    g_assert_nonnull(bus);
+    g_assert_true(bus->realized);
+
+    DeviceState *d1 = qdev_new(TYPE_TEST_DEV);
+    DeviceState *d2 = qdev_new(TYPE_TEST_DEV);
+    qdev_set_id(d1, "d1");
+    qdev_set_id(d2, "d2");
+    test_log_reset();
+    g_assert_true(qdev_realize_and_unref(d1, bus, &err));
+    g_assert_true(qdev_realize_and_unref(d2, bus, &err));
+    g_assert_no_error(err);
+    g_assert_cmpstr(test_log->str, ==, "realize:d1,realize:d2");
+    g_assert_cmpint(bus->num_children, ==, 2);
+    g_assert(d1->parent_bus == bus);
+    g_assert_true(object_property_get_bool(OBJECT(d1), "realized", NULL));
+
+    /* Board-created devices land in /machine/unattached. */
+    char *path = object_get_canonical_path(OBJECT(d1));
+    g_assert_true(g_str_has_prefix(path, "/machine/unattached/device["));
+    g_free(path);
+    char *pb = object_property_print(OBJECT(d1), "parent_bus", NULL);
+    g_assert_cmpstr(pb, ==, "/machine/unattached/device[0]/brA.0");
+    g_free(pb);
+
+    /* Children before parents; the bus hook after its devices. */
+    test_log_reset();
+    device_cold_reset(br);
+    g_assert_cmpstr(test_log->str, ==,
+                    "reset:d1,reset:d2,busreset:brA.0,reset:brA");
+    test_log_reset();
+    qdev_reset_machine();
+    g_assert_true(strstr(test_log->str,
+                         "reset:d1,reset:d2,busreset:brA.0,reset:brA") !=
+                  NULL);
+
+    /* Unrealize takes children down first, newest first. */
+    test_log_reset();
+    qdev_unrealize(br);
+    g_assert_cmpstr(test_log->str, ==,
+                    "unrealize:d2,unrealize:d1,unrealize:brA");
+    g_assert_false(d1->realized);
+    g_assert_false(bus->realized);
+
+    /* Unparenting the bridge removes its bus and the devices on it. */
+    int fin = test_finalized;
+    object_unparent(OBJECT(d1));
+    object_unparent(OBJECT(br));
+    object_unref(br);
+    g_assert_cmpint(test_finalized, ==, fin + 3);
+}
+
+static void test_realize_failure(void)
+{
+    GError *err = NULL;
+    DeviceState *dev = qdev_new(TYPE_TEST_DEV);
+
+    g_assert_true(object_property_parse(OBJECT(dev), "iobase", "0", &err));
+    g_assert_false(qdev_realize(dev, NULL, &err));
+    g_assert_cmpstr(err->message, ==, "iobase must not be 0");
+    g_clear_error(&err);
+    g_assert_false(dev->realized);
+    /* It was not left in /machine/unattached. */
+    g_assert_null(OBJECT(dev)->parent);
+    object_unref(dev);
+}
+
+static void test_bus_naming(void)
+{
+    BusState *root1 = qbus_new(TYPE_TEST_BUS, NULL, NULL);
+    BusState *root2 = qbus_new(TYPE_TEST_BUS, NULL, NULL);
+    BusState *named = qbus_new(TYPE_TEST_BUS, NULL, "custom");
+
+    g_assert_true(g_str_has_prefix(root1->name, "test."));
+    g_assert_cmpstr(root1->name, !=, root2->name);
+    g_assert_cmpstr(named->name, ==, "custom");
+    object_unref(root1);
+    object_unref(root2);
+    object_unref(named);
+
+    /* A bridge without id names its bus after the bus type. */
+    DeviceState *br = qdev_new(TYPE_TEST_BRIDGE);
+    g_assert_true(qdev_realize(br, sysbus_get_default(), NULL));
+    BusState *bus = br->child_buses->data;
+    g_assert_true(g_str_has_prefix(bus->name, "test."));
+    ObjectProperty *prop = object_property_find(OBJECT(br), bus->name);
+    g_assert_cmpstr(prop->type, ==, "child<" TYPE_TEST_BUS ">");
+    object_unparent(OBJECT(br));
+    object_unref(br);
+}
+
+static void test_bus_limits(void)
+{
+    GError *err = NULL;
+    BusState *one = qbus_new(TYPE_TEST_ONE_BUS, NULL, "one.0");
+    DeviceState *a = qdev_new(TYPE_TEST_ONE_DEV);
+    DeviceState *b = qdev_new(TYPE_TEST_ONE_DEV);
+
+    g_assert_false(qbus_is_full(one));
+    g_assert_true(qdev_realize(a, one, &err));
+    g_assert_true(qbus_is_full(one));
+    g_assert_false(qdev_realize(b, one, &err));
+    g_assert_cmpstr(err->message, ==, "Bus 'one.0' is full");
+    g_clear_error(&err);
+    object_unref(b);
+    object_unparent(OBJECT(a));
+    object_unref(a);
+    g_assert_cmpint(one->num_children, ==, 0);
+    object_unref(one);
+}
+
+static void test_prop_defaults_and_veto(void)
+{
+    GError *err = NULL;
+    DeviceState *dev = qdev_new(TYPE_TEST_SUB_DEV);
+    TestDev *t = (TestDev *)dev;
+    TestSubDev *sub = (TestSubDev *)dev;
+
+    g_assert_cmpuint(t->iobase, ==, 0x3f8);
+    g_assert_cmpuint(t->irq, ==, 4);
+    g_assert_true(t->enabled);
+    g_assert_cmpuint(t->size, ==, 1 << 20);
+    g_assert_cmpint(t->mode, ==, 2);
+    g_assert_null(t->name);
+    g_assert_cmpuint(sub->extra, ==, 7);
+
+    g_assert_true(object_property_parse(OBJECT(dev), "name", "x", &err));
+    g_assert_true(object_property_parse(OBJECT(dev), "extra", "9", &err));
+    g_assert_no_error(err);
+    test_log_reset();
+    g_assert_true(qdev_realize(dev, NULL, &err));
+    g_assert_cmpstr(test_log->str, ==, "sub-realize,realize:(null)");
+    g_assert_false(object_property_parse(OBJECT(dev), "irq", "5", &err));
+    g_assert_cmpstr(err->message, ==, "Attempt to set property 'irq' on "
+                    "device '<anonymous>' (type 'test-sub-dev') after it "
+                    "was realized");
+    g_clear_error(&err);
+    g_assert_cmpuint(t->irq, ==, 4);
+    object_unparent(OBJECT(dev));
+    object_unref(dev);
+}
+
+static void test_globals(void)
+{
+    GError *err = NULL;
+
+    qdev_clear_globals();
+    g_assert_true(qdev_add_global("test-dev", "irq", "9", &err));
+    g_assert_true(qdev_add_global_str("test-sub-dev.extra=11", &err));
+    g_assert_true(qdev_add_global_str("test-nohotplug.iobase=0x100", &err));
+    g_assert_true(qdev_add_global_str("no-such-dev.x=1", &err));
+    g_assert_no_error(err);
+    static const char *const bad[] = {
+        "noequals", "nodot=1", ".prop=1", "drv.=1",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_assert_false(qdev_add_global_str(bad[i], &err));
+        g_assert_nonnull(err);
+        g_clear_error(&err);
+    }
+
+    /* Applies to the type and its subtypes, after the table defaults. */
+    DeviceState *sub = qdev_new(TYPE_TEST_SUB_DEV);
+    g_assert_cmpuint(((TestDev *)sub)->irq, ==, 9);
+    g_assert_cmpuint(((TestSubDev *)sub)->extra, ==, 11);
+    object_unref(sub);
+
+    /* Unused: warned for non-hotpluggable types and unknown names. */
+    g_assert_true(qdev_check_globals());
+    DeviceState *nh = qdev_new(TYPE_TEST_NOHOTPLUG);
+    g_assert_cmpuint(((TestDev *)nh)->iobase, ==, 0x100);
+    object_unref(nh);
+
+    /* A value that does not fit makes realize fail. */
+    qdev_clear_globals();
+    g_assert_true(qdev_add_global("test-dev", "irq", "300", &err));
+    DeviceState *dev = qdev_new(TYPE_TEST_DEV);
+    g_assert_false(qdev_realize(dev, NULL, &err));
+    g_assert_cmpstr(err->message, ==, "can't apply global test-dev.irq=300: "
+                    "Parameter 'irq' expects uint8_t");
+    g_clear_error(&err);
+    object_unref(dev);
+    qdev_clear_globals();
+    g_assert_false(qdev_check_globals());
+}
+
+static void test_find(void)
+{
+    GError *err = NULL;
+    DeviceState *br = qdev_new(TYPE_TEST_BRIDGE);
+    qdev_set_id(br, "brF");
+    g_assert_true(qdev_realize(br, sysbus_get_default(), &err));
+    BusState *bus = qdev_get_child_bus(br, "brF.0");
+    DeviceState *dev = qdev_new(TYPE_TEST_DEV);
+    qdev_set_id(dev, "findme");
+    g_assert_true(qdev_realize_and_unref(dev, bus, &err));
+
+    g_assert(qdev_find_recursive(sysbus_get_default(), "findme") == dev);
+    g_assert(qdev_find_recursive(sysbus_get_default(), "brF") == br);
+    g_assert_null(qdev_find_recursive(sysbus_get_default(), "nope"));
+    g_assert(qbus_find_recursive(sysbus_get_default(), "brF.0", NULL) == bus);
+    g_assert(qbus_find_recursive(sysbus_get_default(), NULL,
+                                 TYPE_TEST_BUS) == bus);
+    g_assert_null(qbus_find_recursive(sysbus_get_default(), "x.0", NULL));
+    char *path = qdev_get_dev_path(dev);
+    g_assert(qdev_find_by_id_or_path(path, &err) == dev);
+    g_free(path);
+    g_assert_null(qdev_find_by_id_or_path("nope", &err));
+    g_assert_cmpstr(err->message, ==, "Device 'nope' not found");
+    g_clear_error(&err);
+
+    object_unparent(OBJECT(br));
+    object_unref(br);
+}
+
+static int irq_levels[4];
+
+static void irq_handler(void *opaque, int n, int level)
+{
+    irq_levels[n] = level;
+}
+
+static void test_irq(void)
+{
+    qemu_irq *in = qemu_allocate_irqs(irq_handler, NULL, 4);
+
+    qemu_irq_raise(in[2]);
+    g_assert_cmpint(irq_levels[2], ==, 1);
+    qemu_irq_lower(in[2]);
+    g_assert_cmpint(irq_levels[2], ==, 0);
+    qemu_irq inv = qemu_irq_invert(in[1]);
+    g_assert_cmpint(irq_levels[1], ==, 1);
+    qemu_irq_raise(inv);
+    g_assert_cmpint(irq_levels[1], ==, 0);
+    qemu_irq split = qemu_irq_split(in[0], in[3]);
+    qemu_set_irq(split, 1);
+    g_assert_cmpint(irq_levels[0], ==, 1);
+    g_assert_cmpint(irq_levels[3], ==, 1);
+    qemu_set_irq(NULL, 1);                /* unconnected: nothing */
+    qemu_free_irq(inv);
+    qemu_free_irq(split);
+    qemu_free_irqs(in, 4);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    test_qdev_types_register();
+
+    g_test_add_func("/qdev/realize-reset-order", test_realize_reset_order);
+    g_test_add_func("/qdev/realize-failure", test_realize_failure);
+    g_test_add_func("/qdev/bus-naming", test_bus_naming);
+    g_test_add_func("/qdev/bus-limits", test_bus_limits);
+    g_test_add_func("/qdev/prop-defaults-and-veto",
+                    test_prop_defaults_and_veto);
+    g_test_add_func("/qdev/globals", test_globals);
+    g_test_add_func("/qdev/find", test_find);
+    g_test_add_func("/qdev/irq", test_irq);
+    return g_test_run();
+}
