@@ -229,6 +229,10 @@ static MemTxResult dispatch(MemoryRegion *mr, hwaddr addr, uint64_t *data,
         }
         return MEMTX_DECODE_ERROR;
     }
+    if (is_write && mr->ioeventfds && mr->ioeventfds->len &&
+        memory_region_ioeventfd_fire(mr, addr, size, *data)) {
+        return MEMTX_OK;
+    }
     return access_adjusted(mr, addr, data, size, is_write, attrs);
 }
 

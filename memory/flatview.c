@@ -100,7 +100,7 @@ static void render_terminal(FlatView *v, MemoryRegion *mr, __int128 base,
         tmpl.type = FR_MMIO;
         break;
     }
-    tmpl.readonly = tmpl.type != FR_RAM;
+    tmpl.readonly = tmpl.type == FR_ROM || tmpl.type == FR_ROMD;
     if (tmpl.type != FR_MMIO) {
         tmpl.ram = mr->ram_block;
         tmpl.dirty_log_mask = mr->dirty_log_mask |
@@ -282,6 +282,7 @@ void address_space_init(AddressSpace *as, MemoryRegion *root,
     as->listeners = g_ptr_array_new();
     root->mapped_in_as++;
     as->current_map = flatview_render(root);
+    as->ioeventfds = ioeventfds_render(as->current_map);
     as->initialized = true;
     g_ptr_array_add(memory_address_spaces(), as);
 }
@@ -295,6 +296,7 @@ void address_space_destroy(AddressSpace *as)
     g_ptr_array_remove(address_spaces, as);
     as->root->mapped_in_as--;
     flatview_unref(as->current_map);
+    g_array_free(as->ioeventfds, TRUE);
     g_ptr_array_free(as->listeners, TRUE);
     g_free(as->name);
     pthread_mutex_destroy(&as->map_lock);

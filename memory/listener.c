@@ -75,15 +75,24 @@ static void address_space_update(AddressSpace *as)
 {
     FlatView *new = flatview_render(as->root);
     FlatView *old = as->current_map;
+    GArray *new_ev = ioeventfds_render(new);
+    GArray *old_ev = as->ioeventfds;
+    bool same_view = flatviews_equal(old, new);
+    bool same_ev = ioeventfds_equal(old_ev, new_ev);
     MemoryListener *l;
 
-    if (flatviews_equal(old, new)) {
+    if (same_view) {
         flatview_unref(new);
-        return;
+        if (same_ev) {
+            g_array_free(new_ev, TRUE);
+            return;
+        }
+    } else {
+        pthread_mutex_lock(&as->map_lock);
+        __atomic_store_n(&as->current_map, new, __ATOMIC_RELEASE);
+        pthread_mutex_unlock(&as->map_lock);
     }
-    pthread_mutex_lock(&as->map_lock);
-    __atomic_store_n(&as->current_map, new, __ATOMIC_RELEASE);
-    pthread_mutex_unlock(&as->map_lock);
+    as->ioeventfds = new_ev;
 
     if (as->listeners->len) {
         FOR_LISTENERS_ASC(as, l) {
@@ -91,15 +100,23 @@ static void address_space_update(AddressSpace *as)
                 l->begin(l);
             }
         }
-        topology_pass(as, old, new, false);
-        topology_pass(as, old, new, true);
+        if (!same_view) {
+            topology_pass(as, old, new, false);
+            topology_pass(as, old, new, true);
+        }
+        if (!same_ev) {
+            ioeventfds_diff(as, old_ev, new_ev);
+        }
         FOR_LISTENERS_ASC(as, l) {
             if (l->commit) {
                 l->commit(l);
             }
         }
     }
-    flatview_unref(old);
+    g_array_free(old_ev, TRUE);
+    if (!same_view) {
+        flatview_unref(old);
+    }
 }
 
 void memory_update_all_address_spaces(void)
@@ -148,6 +165,10 @@ void memory_listener_register(MemoryListener *listener, AddressSpace *as)
             listener->log_start(listener, &sec, 0, v->ranges[i].dirty_log_mask);
         }
     }
+    for (guint i = 0; i < as->ioeventfds->len; i++) {
+        ioeventfd_notify_one(listener, as, &g_array_index(as->ioeventfds,
+                             MemoryRegionIoeventfd, i), true);
+    }
     if (listener->commit) {
         listener->commit(listener);
     }
@@ -174,6 +195,10 @@ void memory_listener_unregister(MemoryListener *listener)
         if (listener->region_del) {
             listener->region_del(listener, &sec);
         }
+    }
+    for (guint i = 0; i < as->ioeventfds->len; i++) {
+        ioeventfd_notify_one(listener, as, &g_array_index(as->ioeventfds,
+                             MemoryRegionIoeventfd, i), false);
     }
     if (listener->commit) {
         listener->commit(listener);

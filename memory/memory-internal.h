@@ -38,7 +38,7 @@ typedef struct FlatRange {
     MemoryRegion *mr;       /* terminal region; deref only under the BQL */
     hwaddr offset_in_region;
     uint8_t type;           /* enum FlatRangeType */
-    bool readonly;          /* type != FR_RAM */
+    bool readonly;          /* FR_ROM or FR_ROMD */
     uint8_t dirty_log_mask;
     int priority;           /* of the terminal region, for dumps */
     RAMBlock *ram;          /* referenced, or NULL for FR_MMIO */
@@ -97,6 +97,15 @@ GPtrArray *memory_address_spaces(void);
 void memory_update_all_address_spaces(void);
 void flatrange_to_section(const FlatRange *fr, AddressSpace *as,
                           MemoryRegionSection *s);
+
+/* ioeventfd.c */
+GArray *ioeventfds_render(FlatView *v);
+bool ioeventfds_equal(GArray *a, GArray *b);
+void ioeventfds_diff(AddressSpace *as, GArray *old, GArray *new);
+void ioeventfd_notify_one(MemoryListener *l, AddressSpace *as,
+                          const MemoryRegionIoeventfd *ev, bool add);
+bool memory_region_ioeventfd_fire(MemoryRegion *mr, hwaddr addr,
+                                  unsigned size, uint64_t data);
 
 /* dispatch.c */
 void memory_log_unassigned(AddressSpace *as, hwaddr addr, unsigned size,

@@ -134,6 +134,9 @@ void memory_region_finalize(MemoryRegion *mr)
         mr->alias->alias_users--;
     }
     ram_block_unref(mr->ram_block);
+    if (mr->ioeventfds) {
+        g_array_free(mr->ioeventfds, TRUE);
+    }
     g_free(mr->name);
     memset(mr, 0, sizeof(*mr));
 }

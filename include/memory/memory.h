@@ -179,6 +179,7 @@ struct MemoryRegion {
     const MemoryRegionOps *ops;
     void *opaque;
     RAMBlock *ram_block;
+    GArray *ioeventfds;             /* of MemoryRegionIoeventfd */
 };
 
 /*
@@ -343,6 +344,31 @@ MemoryRegion *address_space_translate(AddressSpace *as, hwaddr addr,
 void memory_set_log_unassigned(bool on);
 bool memory_get_log_unassigned(void);
 
+/* ---- ioeventfds (virtio notify without a device callback) ---- */
+
+/*
+ * A guest write of `size` bytes (0: any size) at offset addr of mr, with
+ * value `data` if match_data, signals eventfd fd instead of calling the
+ * region's ops. Listeners are told (eventfd_add/del) so the accelerator can
+ * have KVM catch such writes without an exit; a write that still reaches
+ * dispatch signals fd here. The fd stays owned by the caller. BQL.
+ */
+typedef struct MemoryRegionIoeventfd {
+    hwaddr addr;            /* in the region; in the address space for AS
+                             * lists */
+    unsigned size;
+    bool match_data;
+    uint64_t data;
+    int fd;
+    MemoryRegion *mr;       /* AS lists only */
+    hwaddr offset_in_region;    /* AS lists only */
+} MemoryRegionIoeventfd;
+
+void memory_region_add_eventfd(MemoryRegion *mr, hwaddr addr, unsigned size,
+                               bool match_data, uint64_t data, int fd);
+void memory_region_del_eventfd(MemoryRegion *mr, hwaddr addr, unsigned size,
+                               bool match_data, uint64_t data, int fd);
+
 /* ---- RAM sections, for the accelerator ---- */
 
 typedef struct RamSection {
@@ -375,9 +401,13 @@ void *memory_region_section_get_host(const MemoryRegionSection *s);
  *   commit (all listeners, ascending priority)
  * Equal priorities keep registration order (reversed for region_del).
  * A section whose mr, offsets, size or readonly changed is a del + add.
+ * ioeventfd changes come after the region_add/nop calls: eventfd_del
+ * (descending) for those gone, then eventfd_add (ascending) for new ones.
  * On register, existing sections of the filtered address space are
- * replayed as begin/region_add/commit (and log_global_start if the global
- * dirty log is on). On unregister, they are replayed as region_del.
+ * replayed as log_global_start (if the global dirty log is on), begin,
+ * region_add (+ log_start when logged), eventfd_add, commit. On unregister,
+ * as begin, log_global_stop, region_del, eventfd_del, commit, in address
+ * order.
  */
 struct MemoryListener {
     void (*begin)(MemoryListener *listener);
@@ -394,6 +424,13 @@ struct MemoryListener {
     void (*log_sync)(MemoryListener *listener, MemoryRegionSection *section);
     void (*log_global_start)(MemoryListener *listener);
     void (*log_global_stop)(MemoryListener *listener);
+    /* An ioeventfd appeared/went at section->offset_within_address_space,
+     * section->size bytes (0: any size); the accelerator registers it with
+     * KVM_IOEVENTFD. Called between begin and commit, dels before adds. */
+    void (*eventfd_add)(MemoryListener *listener, MemoryRegionSection *section,
+                        bool match_data, uint64_t data, int fd);
+    void (*eventfd_del)(MemoryListener *listener, MemoryRegionSection *section,
+                        bool match_data, uint64_t data, int fd);
     const char *name;
     unsigned priority;
     /* private */
@@ -495,6 +532,7 @@ struct AddressSpace {
     FlatView *current_map;          /* atomic pointer, see locking above */
     pthread_mutex_t map_lock;       /* guards load+ref of current_map */
     GPtrArray *listeners;           /* sorted by priority */
+    GArray *ioeventfds;             /* MemoryRegionIoeventfd, sorted */
     bool initialized;
 };
 

@@ -6,6 +6,8 @@
 #include "memory/memory.h"
 
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 typedef struct Rec {
     MemoryListener l;
@@ -49,6 +51,16 @@ static void l_log_stop(MemoryListener *l, MemoryRegionSection *s, int o,
 {
     rec(l, "log_stop", s);
 }
+static void l_ev_add(MemoryListener *l, MemoryRegionSection *s, bool match,
+                     uint64_t data, int fd)
+{
+    rec(l, match ? "ev_add_match" : "ev_add", s);
+}
+static void l_ev_del(MemoryListener *l, MemoryRegionSection *s, bool match,
+                     uint64_t data, int fd)
+{
+    rec(l, match ? "ev_del_match" : "ev_del", s);
+}
 static void l_global_start(MemoryListener *l) { rec(l, "gstart", NULL); }
 static void l_global_stop(MemoryListener *l) { rec(l, "gstop", NULL); }
 
@@ -74,6 +86,8 @@ static void rec_init(Rec *r, const char *tag, unsigned priority)
     r->l.log_sync = l_log_sync;
     r->l.log_global_start = l_global_start;
     r->l.log_global_stop = l_global_stop;
+    r->l.eventfd_add = l_ev_add;
+    r->l.eventfd_del = l_ev_del;
     r->l.name = tag;
     r->l.priority = priority;
 }
@@ -398,6 +412,91 @@ static void test_ram_sections_for_accelerator(void)
     memory_region_finalize(&root);
 }
 
+static unsigned dev_writes;
+
+static void dev_write(void *opaque, hwaddr addr, uint64_t v, unsigned size)
+{
+    dev_writes++;
+}
+
+static uint64_t eventfd_count(int fd)
+{
+    uint64_t n = 0;
+
+    if (read(fd, &n, sizeof(n)) != sizeof(n)) {
+        return 0;
+    }
+    return n;
+}
+
+static void test_ioeventfd(void)
+{
+    static const MemoryRegionOps ops = { .write = dev_write };
+    MemoryRegion root, dev;
+    AddressSpace as;
+    Rec l;
+    int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    int fd_any = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+
+    g_assert_cmpint(fd, >=, 0);
+    trace = g_string_new("");
+    memory_region_init(&root, NULL, "root", 0x100000);
+    memory_region_init_io(&dev, NULL, &ops, NULL, "dev", 0x100);
+    memory_region_add_subregion(&root, 0x1000, &dev);
+    address_space_init(&as, &root, "t");
+    rec_init(&l, "l", 0);
+    memory_listener_register(&l.l, &as);
+    expect_trace("l:begin l:add(dev@1000+100,0) l:commit ");
+
+    memory_region_add_eventfd(&dev, 0x10, 2, true, 5, fd);
+    expect_trace("l:begin l:ev_add_match(dev@1010+2,10) l:commit ");
+    memory_region_add_eventfd(&dev, 0x20, 0, false, 0, fd_any);
+    expect_trace("l:begin l:ev_add(dev@1020+0,20) l:commit ");
+
+    /* Without an accelerator catching them, matching writes signal. */
+    address_space_stw_le(&as, 0x1010, 5, MEMTXATTRS_UNSPECIFIED, NULL);
+    g_assert_cmpuint(dev_writes, ==, 0);
+    g_assert_cmpuint(eventfd_count(fd), ==, 1);
+    address_space_stw_le(&as, 0x1010, 6, MEMTXATTRS_UNSPECIFIED, NULL);
+    address_space_stl_le(&as, 0x1010, 5, MEMTXATTRS_UNSPECIFIED, NULL);
+    g_assert_cmpuint(dev_writes, ==, 2);
+    g_assert_cmpuint(eventfd_count(fd), ==, 0);
+    address_space_stl_le(&as, 0x1020, 77, MEMTXATTRS_UNSPECIFIED, NULL);
+    address_space_stb(&as, 0x1020, 1, MEMTXATTRS_UNSPECIFIED, NULL);
+    g_assert_cmpuint(eventfd_count(fd_any), ==, 2);
+    g_assert_cmpuint(dev_writes, ==, 2);
+
+    /* Moving the region moves its ioeventfds, in the same transaction. */
+    memory_region_set_address(&dev, 0x2000);
+    expect_trace("l:begin l:del(dev@1000+100,0) l:add(dev@2000+100,0) "
+                 "l:ev_del_match(dev@1010+2,10) l:ev_del(dev@1020+0,20) "
+                 "l:ev_add_match(dev@2010+2,10) l:ev_add(dev@2020+0,20) "
+                 "l:commit ");
+    /* Covered by a higher-priority region: gone from the address space. */
+    MemoryRegion cover;
+    memory_region_init_io(&cover, NULL, &ops, NULL, "cover", 0x8);
+    memory_region_add_subregion_overlap(&root, 0x2010, &cover, 1);
+    g_assert_nonnull(strstr(trace->str, "l:ev_del_match(dev@2010+2,10)"));
+    g_assert_null(strstr(trace->str, "ev_del(dev@2020"));
+    memory_region_del_subregion(&root, &cover);
+    memory_region_finalize(&cover);
+    g_string_truncate(trace, 0);
+
+    memory_region_del_eventfd(&dev, 0x10, 2, true, 5, fd);
+    expect_trace("l:begin l:ev_del_match(dev@2010+2,10) l:commit ");
+    memory_listener_unregister(&l.l);
+    expect_trace("l:begin l:del(dev@2000+100,0) l:ev_del(dev@2020+0,20) "
+                 "l:commit ");
+
+    address_space_destroy(&as);
+    memory_region_del_subregion(&root, &dev);
+    memory_region_finalize(&dev);
+    memory_region_finalize(&root);
+    close(fd);
+    close(fd_any);
+    g_string_free(trace, TRUE);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -410,5 +509,6 @@ int main(int argc, char **argv)
                     test_ram_write_notifier_and_dirty);
     g_test_add_func("/memory/listener/ram-sections-for-accelerator",
                     test_ram_sections_for_accelerator);
+    g_test_add_func("/memory/listener/ioeventfd", test_ioeventfd);
     return g_test_run();
 }
