@@ -20,6 +20,89 @@
 #if CLI_HAVE_QOM
 #include "qom/user-creatable.h"
 #endif
+#if CLI_HAVE_MONITOR
+#include "monitor/monitor.h"
+#include "util/opts.h"
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+/*
+ * Pick the first accelerator of the list that initialises, as QEMU does
+ * for "-machine accel=kvm:tcg" and repeated -accel. kvm needs /dev/kvm;
+ * tcg (ukvm, the software CPU) and qtest always work.
+ */
+static bool select_accel(VmConfig *cfg, GError **errp)
+{
+    for (guint i = 0; i < cfg->accels->len; i++) {
+        const char *name = g_ptr_array_index(cfg->accels, i);
+        bool last = i + 1 == cfg->accels->len;
+
+        if (strcmp(name, "kvm")) {
+            cfg->accel_chosen = name;
+            return true;
+        }
+        int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+        if (fd >= 0) {
+            close(fd);
+            cfg->accel_chosen = name;
+            return true;
+        }
+        if (last && cfg->accels->len == 1) {
+            error_setg(errp, "failed to initialize kvm: %s",
+                       g_strerror(errno));
+            return false;
+        }
+        error_report("failed to initialize kvm: %s", g_strerror(errno));
+    }
+    error_setg(errp, "no accelerator found");
+    return false;
+}
+
+#if CLI_HAVE_MONITOR
+static bool start_monitor(Chardev *chr, bool control, bool pretty,
+                          GError **errp)
+{
+    return monitor_new(chr, control, pretty, errp) != NULL;
+}
+
+static void monitor_register_machine_type(const MachineType *mt,
+                                          void *opaque)
+{
+    monitor_register_machine(mt->name, mt->alias, mt->is_default,
+                             mt->max_cpus, mt->default_cpu);
+}
+
+/* Tell the monitor what the command line decided (query-* commands). */
+static void monitor_setup(VmConfig *cfg)
+{
+    const GPtrArray *groups = opts_groups();
+
+    monitor_init_globals();
+    if (cfg->name) {
+        monitor_set_vm_name(cfg->name);
+    }
+    if (cfg->has_uuid) {
+        monitor_set_vm_uuid(cfg->uuid);
+    }
+    monitor_set_accel(!strcmp(cfg->accel_chosen, "kvm"));
+    for (guint i = 0; i < groups->len; i++) {
+        const OptGroup *g = g_ptr_array_index(groups, i);
+        GPtrArray *params = g_ptr_array_new_with_free_func(g_free);
+        for (const OptParam *p = g->params; p->name; p++) {
+            g_ptr_array_add(params, g_strdup_printf("%s:%s", p->name,
+                                                    opt_type_name(p->type)));
+        }
+        g_ptr_array_add(params, NULL);
+        monitor_register_cli_option(g->name,
+                                    (const char *const *)params->pdata);
+        g_ptr_array_unref(params);
+    }
+    machine_types_foreach(monitor_register_machine_type, NULL);
+}
+#endif
 
 static bool create_chardevs(VmConfig *cfg, GError **errp)
 {
@@ -56,13 +139,52 @@ static bool create_chardevs(VmConfig *cfg, GError **errp)
             return false;
         }
     }
+#if CLI_HAVE_MONITOR
+    monitor_setup(cfg);
+    for (guint i = 0; i < cfg->serials->len; i++) {
+        const char *spec = g_ptr_array_index(cfg->serials, i);
+        g_autofree char *id = g_strdup_printf("serial%u", i);
+        /* "mon:..." multiplexes an HMP monitor onto the serial line */
+        if (chardev_legacy_is_mon(spec) &&
+            !start_monitor(chardev_find(id), false, false, errp)) {
+            error_prepend(errp, "-serial %s: ", spec);
+            return false;
+        }
+    }
+    for (guint i = 0; i < cfg->legacy_monitors->len; i++) {
+        LegacyMonitor *m = g_ptr_array_index(cfg->legacy_monitors, i);
+        g_autofree char *id = g_strdup_printf("compat_monitor%u", i);
+        if (chardev_legacy_is_none(m->spec)) {
+            continue;
+        }
+        Chardev *chr = chardev_parse_legacy(m->spec, id, errp);
+        if (!chr || !start_monitor(chr, m->control, m->pretty, errp)) {
+            error_prepend(errp, "-%s %s: ", m->control ?
+                          (m->pretty ? "qmp-pretty" : "qmp") : "monitor",
+                          m->spec);
+            return false;
+        }
+    }
+    for (guint i = 0; i < cfg->monitors->len; i++) {
+        MonitorSpec *m = g_ptr_array_index(cfg->monitors, i);
+        Chardev *chr = chardev_find(m->chardev);
+        if (!chr) {
+            error_setg(errp, "-mon chardev=%s: chardev \"%s\" not found",
+                       m->chardev, m->chardev);
+            return false;
+        }
+        if (!start_monitor(chr, m->control, m->pretty, errp)) {
+            error_prepend(errp, "-mon chardev=%s: ", m->chardev);
+            return false;
+        }
+    }
+#else
     if (cfg->legacy_monitors->len || cfg->monitors->len) {
-        /* the monitor (monitor/) has not landed yet */
-        g_set_error(errp, KVMU_ERROR, 0,
-                    "'-%s' is not supported by kvmu yet (no monitor)",
-                    cfg->monitors->len ? "mon" : "qmp/-monitor");
+        error_setg(errp, "'-%s' is not supported by kvmu yet (no monitor)",
+                   cfg->monitors->len ? "mon" : "qmp/-monitor");
         return false;
     }
+#endif
     return true;
 #else
     error_setg(errp, "character devices (-chardev/-serial/-monitor/-qmp) "
@@ -150,7 +272,7 @@ static bool build_board(VmConfig *cfg, GError **errp)
 
 bool machine_build(VmConfig *cfg, GError **errp)
 {
-    if (!create_chardevs(cfg, errp) || !apply_globals(cfg, errp) ||
+    if (!select_accel(cfg, errp) || !create_chardevs(cfg, errp) || !apply_globals(cfg, errp) ||
         !create_objects(cfg, errp) || !build_board(cfg, errp) ||
         !create_devices(cfg, errp)) {
         return false;
@@ -165,6 +287,9 @@ bool machine_build(VmConfig *cfg, GError **errp)
 
 void machine_teardown(VmConfig *cfg)
 {
+#if CLI_HAVE_MONITOR
+    monitor_cleanup();
+#endif
 #if CLI_HAVE_QOM
     user_creatable_cleanup();
 #endif

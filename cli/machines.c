@@ -86,3 +86,12 @@ void machines_register_all(void)
     /* boards (hw/i386) add their machine_type_register() calls here as
      * they land */
 }
+
+void machine_types_foreach(void (*fn)(const MachineType *mt, void *opaque),
+                           void *opaque)
+{
+    ensure_registry();
+    for (guint i = 0; i < machine_types->len; i++) {
+        fn(g_ptr_array_index(machine_types, i), opaque);
+    }
+}

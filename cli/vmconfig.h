@@ -30,6 +30,7 @@ typedef struct VmConfig {
     /* -accel / -enable-kvm / -machine accel=: ordered list of names */
     GPtrArray *accels;              /* char *: "kvm", "tcg" */
     bool accel_from_machine, accel_from_option;
+    const char *accel_chosen;       /* set by machine_build() */
     /* -m */
     uint64_t ram_size;              /* bytes; 0: machine default */
     uint64_t maxmem;

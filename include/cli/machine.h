@@ -65,6 +65,9 @@ const MachineType *machine_type_find(const char *name);
 const MachineType *machine_type_default(void);
 /* "Supported machines are:\nNAME  DESC (alias of X)\n..." as QEMU. */
 void machine_type_print_list(FILE *out);
+/* Call fn for each registered type, in registration order. */
+void machine_types_foreach(void (*fn)(const MachineType *mt, void *opaque),
+                           void *opaque);
 /* Register every board this binary has (called by main() first). */
 void machines_register_all(void);
 
