@@ -31,6 +31,20 @@ static int run(VmConfig *cfg)
         error_report("locking memory failed: %s", g_strerror(errno));
         return 1;
     }
+    if (cfg->logfile) {
+        /* create it now so a bad path fails before anything runs */
+        FILE *f = fopen(cfg->logfile, "a");
+        if (!f) {
+            error_report("-D %s: cannot open log file: %s", cfg->logfile,
+                         g_strerror(errno));
+            return 1;
+        }
+        fclose(f);
+    }
+    if (cfg->log_items) {
+        warn_report("-d %s: kvmu has no log output yet; the items are "
+                    "checked but nothing is logged", cfg->log_items);
+    }
     if (cfg->daemonize && !daemon_start(&err)) {
         error_report_err(err);
         return 1;

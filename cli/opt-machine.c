@@ -241,8 +241,13 @@ bool opt_cpu(VmConfig *cfg, const char *arg, GError **errp)
         return false;
     }
     if (!strcmp(parts[0], "help") || !strcmp(parts[0], "?")) {
-        printf("Available CPUs:\n");
-        printf("x86 base\nx86 host\nx86 max\nx86 qemu64\n");
+        /* the models the x86 engine documents (target/i386/cpu.h) */
+        printf("Available CPUs:\n"
+               "x86 host                  KVM processor with all supported "
+               "host features (kvm only)\n"
+               "x86 max                   Enables all features supported "
+               "by the accelerator in the current host\n"
+               "x86 qemu64                QEMU Virtual CPU version 2.5+\n");
         cli_help_printed = true;
         return true;
     }

@@ -440,6 +440,10 @@ bool opt_msg(VmConfig *cfg, const char *arg, GError **errp)
         !keyval_get_bool(kv, "guest-name", &guest_name, errp)) {
         return false;
     }
+    if (guest_name) {
+        error_setg(errp, "'guest-name=on' is not supported by kvmu yet");
+        return false;
+    }
     error_set_timestamps(cfg->msg_timestamp);
     return true;
 }

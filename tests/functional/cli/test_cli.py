@@ -38,6 +38,8 @@ BAD = [
     (["-uuid", "xyz"], "-uuid xyz: failed to parse UUID string: wrong format"),
     (["-name", "a,bogus=1"], "-name a,bogus=1: Invalid parameter 'bogus'"),
     (["-msg", "timestamp=maybe"], "-msg timestamp=maybe: Parameter 'timestamp' expects 'on' or 'off'"),
+    (["-msg", "guest-name=on"], "-msg guest-name=on: 'guest-name=on' is not supported by kvmu yet"),
+    (["-D", "/nonexistent/dir/log"], "-D /nonexistent/dir/log: cannot open log file: No such file or directory"),
     (["-rtc", "clock=foo"], "-rtc clock=foo: invalid option value 'foo'"),
     (["-boot", "order=zz"], "-boot order=zz: Invalid boot device 'z'"),
     (["-sandbox", "maybe"], "-sandbox maybe: Parameter 'enable' expects 'on' or 'off'"),
