@@ -118,6 +118,9 @@ bool diff_engine_available(void);
 bool diff_engine_init(void);
 void diff_engine_run(const DiffCase *c, DiffState *out);
 void diff_engine_fini(void);
+/* 32-bit-only instructions vs SDM models (legacy32.c); returns cases run */
+unsigned diff_engine_legacy32(uint64_t seed, unsigned per_form,
+                              unsigned *fails);
 
 /* ---- gen.c: deterministic case generation ---- */
 

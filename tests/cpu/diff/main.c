@@ -202,6 +202,19 @@ int main(void)
         }
     }
 
+    if (engine && (!filter || !strcmp(filter, "legacy32"))) {
+        unsigned lf = 0;
+        unsigned n = diff_engine_legacy32(seed, (unsigned)per_form, &lf);
+        FamilyStat *st = g_new0(FamilyStat, 1);
+
+        st->cases = n;
+        st->pass = n - lf;
+        st->fail = lf;
+        g_hash_table_insert(stats, (gpointer)"legacy32", st);
+        total += n;
+        fails += lf;
+    }
+
     printf("\ncpu-diff: per family (cases / pass / FAIL / known-fail):\n");
     {
         GList *keys = g_list_sort(g_hash_table_get_keys(stats),
