@@ -162,6 +162,82 @@ with tempfile.TemporaryDirectory() as d:
             time.sleep(0.05)
     check("-pidfile removed at exit", not os.path.exists(pidfile))
 
+
+
+def qmp_session(path, timeout=10):
+    """Connect, read the greeting, negotiate, query-status, quit."""
+    import json
+    import socket
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    s.connect(path)
+    f = s.makefile("rw")
+    greeting = json.loads(f.readline())
+    replies = []
+    for cmd in ({"execute": "qmp_capabilities"},
+                {"execute": "query-status"},
+                {"execute": "quit"}):
+        f.write(json.dumps(cmd) + "\n")
+        f.flush()
+        while True:
+            msg = json.loads(f.readline())
+            if "return" in msg or "error" in msg:
+                replies.append(msg)
+                break
+    s.close()
+    return greeting, replies
+
+
+# -machine none -qmp (libvirt's probe): greeting, status, quit -> exit 0.
+# Skipped while the monitor is not in this build.
+with tempfile.TemporaryDirectory() as d:
+    sock = os.path.join(d, "qmp.sock")
+    p = subprocess.Popen([BIN, "-machine", "none", "-display", "none",
+                          "-nodefaults", "-qmp",
+                          f"unix:{sock},server=on,wait=off"],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    for _ in range(100):
+        if os.path.exists(sock) or p.poll() is not None:
+            break
+        time.sleep(0.05)
+    if p.poll() is not None and "no monitor" in p.stderr.read():
+        print("# skip: -qmp (monitor not in this build)")
+    else:
+        try:
+            greeting, replies = qmp_session(sock)
+            ok = ("QMP" in greeting and
+                  greeting["QMP"]["version"]["qemu"]["major"] == 8 and
+                  replies[0] == {"return": {}} and
+                  replies[1]["return"]["status"] == "running")
+            p.wait(timeout=10)
+            check("-machine none -qmp: greeting, query-status, quit",
+                  ok and p.returncode == 0, f"{greeting} {replies}")
+        except Exception as e:  # noqa: BLE001 - report any failure as not ok
+            p.kill()
+            p.wait()
+            check("-machine none -qmp: greeting, query-status, quit", False,
+                  repr(e))
+
+    # -daemonize: the monitor is listening when the parent returns
+    sock2 = os.path.join(d, "qmp2.sock")
+    pidfile = os.path.join(d, "qmp.pid")
+    r = run(["-machine", "none", "-nodefaults", "-daemonize", "-pidfile",
+             pidfile, "-qmp", f"unix:{sock2},server=on,wait=off"])
+    if r.returncode != 0 and "no monitor" in r.stderr:
+        print("# skip: -daemonize -qmp (monitor not in this build)")
+    else:
+        try:
+            greeting, replies = qmp_session(sock2)
+            check("-daemonize -qmp: listening when the parent exits",
+                  r.returncode == 0 and "QMP" in greeting,
+                  f"rc={r.returncode} {r.stderr!r}")
+        except Exception as e:  # noqa: BLE001
+            check("-daemonize -qmp: listening when the parent exits", False,
+                  f"rc={r.returncode} {r.stderr!r} {e!r}")
+            if os.path.exists(pidfile):
+                os.kill(int(open(pidfile).read()), signal.SIGKILL)
+
 print(f"1..{len(results)}")
 for i, (name, ok, detail) in enumerate(results, 1):
     print(f"{'ok' if ok else 'not ok'} {i} - {name}")
