@@ -50,6 +50,7 @@ void vm_config_free(VmConfig *cfg)
         return;
     }
     keyval_free(cfg->machine);
+    keyval_free(cfg->board_props);
     keyval_free(cfg->boot);
     keyval_free(cfg->cpu_features);
     g_ptr_array_unref(cfg->accels);

@@ -7,6 +7,7 @@
  */
 #include "cli/build.h"
 #include "cli/machine.h"
+#include "util/cutils.h"
 #include "util/error.h"
 
 #include <string.h>
@@ -265,9 +266,57 @@ static bool build_board(VmConfig *cfg, GError **errp)
     if (!mt->init) {
         return true;        /* "none": no board, no CPUs */
     }
-    /* the accelerator (accel/kvm) has not landed yet */
-    error_setg(errp, "kvmu: no board/accelerator yet");
-    return false;
+    /* the -machine keys the board interprets itself */
+    KeyvalList *props = keyval_new();
+    keyval_free(cfg->board_props);
+    cfg->board_props = props;       /* lives as long as cfg (until exit) */
+    for (guint i = 0; i < cfg->machine->pairs->len; i++) {
+        KeyvalPair *p = g_ptr_array_index(cfg->machine->pairs, i);
+        if (strcmp(p->key, "type") && strcmp(p->key, "accel") &&
+            strcmp(p->key, "kernel-irqchip")) {
+            keyval_add(props, p->key, p->value);
+        }
+    }
+    static const char *const irqchip_names[] = {
+        [IRQCHIP_DEFAULT] = NULL, [IRQCHIP_ON] = "on",
+        [IRQCHIP_OFF] = "off", [IRQCHIP_SPLIT] = "split",
+    };
+    MachineOptions o = {
+        .type = mt->name,
+        .ram_size = cfg->ram_size,
+        .maxmem = cfg->maxmem,
+        .slots = cfg->slots,
+        .cpus = cfg->topology.cpus,
+        .sockets = cfg->topology.sockets,
+        .dies = cfg->topology.dies,
+        .clusters = cfg->topology.clusters,
+        .cores = cfg->topology.cores,
+        .threads = cfg->topology.threads,
+        .max_cpus = cfg->topology.max_cpus,
+        .cpu_model = cfg->cpu_model,
+        .cpu_features = cfg->cpu_features,
+        .kernel = cfg->kernel,
+        .initrd = cfg->initrd,
+        .append = cfg->append,
+        .bios = cfg->bios,
+        .boot_order = keyval_get(cfg->boot, "order"),
+        .boot_once = keyval_get(cfg->boot, "once"),
+        .kernel_irqchip = irqchip_names[cfg->kernel_irqchip],
+        .accel = cfg->accel_chosen,
+        .props = props,
+        .rtc_base = cfg->rtc_base,
+        .rtc_clock = cfg->rtc_clock,
+        .rtc_driftfix = cfg->rtc_driftfix,
+        .uuid = cfg->has_uuid ? cfg->uuid : NULL,
+        .name = cfg->name,
+        .nodefaults = cfg->nodefaults,
+        .serial_count = cfg->serials->len,
+    };
+    const char *menu = keyval_get(cfg->boot, "menu");
+    if (menu) {
+        parse_bool(menu, &o.boot_menu);     /* checked by opt_boot */
+    }
+    return mt->init(&o, errp);
 }
 
 bool machine_build(VmConfig *cfg, GError **errp)

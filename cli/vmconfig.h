@@ -27,6 +27,7 @@ typedef struct VmConfig {
     KeyvalList *machine;
     const char *machine_type;       /* NULL: the default machine type */
     IrqchipMode kernel_irqchip;
+    KeyvalList *board_props;        /* -machine keys passed to the board */
     /* -accel / -enable-kvm / -machine accel=: ordered list of names */
     GPtrArray *accels;              /* char *: "kvm", "tcg" */
     bool accel_from_machine, accel_from_option;

@@ -117,7 +117,11 @@ KeyvalList *keyval_parse(const char *str, const char *implied_key,
             }
             p += n + 1;
             g_autofree char *value = read_value(&p);
-            keyval_add(kv, key, value);
+            if (implied_key && !strcmp(key, implied_key) && is_help(value)) {
+                kv->help = true;        /* "driver=help" as "help" */
+            } else {
+                keyval_add(kv, key, value);
+            }
         } else if (first && implied_key) {
             g_autofree char *value = read_value(&p);
             if (is_help(value)) {

@@ -41,9 +41,16 @@ typedef struct MachineOptions {
     const uint8_t *uuid;            /* 16 bytes or NULL */
     const char *name;               /* -name guest= or NULL */
     bool nodefaults;
-    int serial_count;               /* how many -serial chardevs exist */
+    /* -serial chardevs exist as "serial0".."serial3" (chardev_find());
+     * "none" entries are counted but have no chardev */
+    int serial_count;
 } MachineOptions;
 
+/*
+ * Build the board: RAM, CPUs through the chosen accelerator, devices,
+ * firmware/kernel loading. Called once, after chardevs, -global and
+ * -object and before -device. The pointers in opts live until exit.
+ */
 typedef bool MachineInitFn(const MachineOptions *opts, GError **errp);
 
 typedef struct MachineType {

@@ -11,7 +11,8 @@
  *   "val,key2=val2"        the first element without '=' is the value of
  *                          the implied key (if the caller gives one)
  *   "a=x,,y"               ",," is a literal comma inside a value
- *   "help" / "?"           anywhere (or as the implied value): kv->help
+ *   "help" / "?"           anywhere, as the implied value, or as the
+ *                          implied key's value ("driver=help"): kv->help
  *   "flag" / "noflag"      flag=on / flag=off (KEYVAL_BARE_FLAGS only)
  *   "key="                 empty value
  *   "a.b=c"                nested keys stay dotted strings
