@@ -21,6 +21,7 @@ struct RAMBlock {
     uint64_t npages;
     unsigned long *dirty[DIRTY_MEMORY_NUM];
     char *name;
+    MemoryRegion *mr;       /* owning region, NULL once finalized */
 };
 
 /* How a flat range behaves; decided at render time so that RAM accesses
@@ -56,6 +57,9 @@ struct FlatView {
 /* ram.c */
 RAMBlock *ram_block_new_memfd(const char *name, uint64_t size, GError **errp);
 RAMBlock *ram_block_new_ptr(const char *name, uint64_t size, void *host);
+RAMBlock *ram_block_new_fd(const char *name, uint64_t size, int fd,
+                           uint64_t offset, bool shared, GError **errp);
+void ram_block_set_region(RAMBlock *rb, MemoryRegion *mr);
 void ram_block_ref(RAMBlock *rb);
 void ram_block_unref(RAMBlock *rb);
 void ram_block_set_dirty(RAMBlock *rb, uint64_t offset, uint64_t len);

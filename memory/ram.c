@@ -8,6 +8,8 @@
 #include "util/error.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -92,6 +94,48 @@ RAMBlock *ram_block_new_memfd(const char *name, uint64_t size, GError **errp)
     return rb;
 }
 
+RAMBlock *ram_block_new_fd(const char *name, uint64_t size, int fd,
+                           uint64_t offset, bool shared, GError **errp)
+{
+    uint64_t mapped = (size + MEMORY_PAGE_SIZE - 1) & ~(MEMORY_PAGE_SIZE - 1);
+    struct stat st;
+    void *host;
+    int dupfd;
+
+    if (size == 0 || mapped < size || size > (UINT64_MAX >> 1) ||
+        (offset & (MEMORY_PAGE_SIZE - 1)) || offset > (UINT64_MAX >> 1)) {
+        error_setg(errp, "cannot map RAM '%s': bad size %" PRIu64
+                   " or offset %" PRIu64, name, size, offset);
+        return NULL;
+    }
+    if (fstat(fd, &st) < 0) {
+        error_setg_errno(errp, errno, "cannot map RAM '%s' from fd %d",
+                         name, fd);
+        return NULL;
+    }
+    if (S_ISREG(st.st_mode) && (uint64_t)st.st_size < offset + size) {
+        error_setg(errp, "cannot map RAM '%s': file of %" PRIu64
+                   " bytes is smaller than offset %" PRIu64 " + size %"
+                   PRIu64, name, (uint64_t)st.st_size, offset, size);
+        return NULL;
+    }
+    host = mmap(NULL, mapped, PROT_READ | PROT_WRITE,
+                (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_NORESERVE, fd,
+                (off_t)offset);
+    if (host == MAP_FAILED) {
+        error_setg_errno(errp, errno, "cannot map RAM '%s' of %" PRIu64
+                         " bytes", name, size);
+        return NULL;
+    }
+    dupfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    RAMBlock *rb = ram_block_alloc(name, size);
+    rb->host = host;
+    rb->mapped = mapped;
+    rb->fd = dupfd;
+    ram_block_register(rb);
+    return rb;
+}
+
 RAMBlock *ram_block_new_ptr(const char *name, uint64_t size, void *host)
 {
     RAMBlock *rb = ram_block_alloc(name, size);
@@ -112,7 +156,7 @@ void ram_block_unref(RAMBlock *rb)
         return;
     }
     pthread_mutex_lock(&blocks_lock);
-    g_ptr_array_remove_fast(blocks, rb);
+    g_ptr_array_remove(blocks, rb);    /* keeps creation order */
     pthread_mutex_unlock(&blocks_lock);
     if (rb->mapped) {
         munmap(rb->host, rb->mapped);
@@ -154,6 +198,34 @@ RAMBlock *ram_block_find_by_host(const void *host, uint64_t *offset)
     }
     pthread_mutex_unlock(&blocks_lock);
     return found;
+}
+
+void ram_block_set_region(RAMBlock *rb, MemoryRegion *mr)
+{
+    pthread_mutex_lock(&blocks_lock);
+    rb->mr = mr;
+    pthread_mutex_unlock(&blocks_lock);
+}
+
+/* Regions are only created and finalized under the BQL, and fn runs under
+ * it: the snapshot below cannot go stale while fn runs. */
+void memory_foreach_ram_region(void (*fn)(MemoryRegion *mr, void *opaque),
+                               void *opaque)
+{
+    GPtrArray *snap = g_ptr_array_new();
+
+    pthread_mutex_lock(&blocks_lock);
+    for (guint i = 0; blocks && i < blocks->len; i++) {
+        RAMBlock *rb = g_ptr_array_index(blocks, i);
+        if (rb->mr) {
+            g_ptr_array_add(snap, rb->mr);
+        }
+    }
+    pthread_mutex_unlock(&blocks_lock);
+    for (guint i = 0; i < snap->len; i++) {
+        fn(g_ptr_array_index(snap, i), opaque);
+    }
+    g_ptr_array_free(snap, TRUE);
 }
 
 /* ---- bitmaps ---- */

@@ -7,7 +7,11 @@
 #include "memory-internal.h"
 #include "util/error.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static unsigned transaction_depth;
 static bool update_pending;
@@ -57,7 +61,71 @@ bool memory_region_init_ram(MemoryRegion *mr, struct Object *owner,
     }
     mr_init_common(mr, owner, name, size, MR_KIND_RAM);
     mr->ram_block = rb;
+    ram_block_set_region(rb, mr);
     return true;
+}
+
+bool memory_region_init_ram_from_fd(MemoryRegion *mr, struct Object *owner,
+                                    const char *name, uint64_t size, int fd,
+                                    uint64_t offset, bool shared,
+                                    GError **errp)
+{
+    RAMBlock *rb = ram_block_new_fd(name, size, fd, offset, shared, errp);
+
+    if (!rb) {
+        memset(mr, 0, sizeof(*mr));
+        return false;
+    }
+    mr_init_common(mr, owner, name, size, MR_KIND_RAM);
+    mr->ram_block = rb;
+    ram_block_set_region(rb, mr);
+    return true;
+}
+
+bool memory_region_init_ram_from_file(MemoryRegion *mr, struct Object *owner,
+                                      const char *name, uint64_t size,
+                                      const char *path, bool shared,
+                                      GError **errp)
+{
+    struct stat st;
+    int fd;
+    bool ok;
+
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        /* A directory (e.g. a hugetlbfs mount): an unlinked file in it. */
+        fd = open(path, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            g_autofree char *tmpl = g_build_filename(path, "kvmu_back_mem.XXXXXX",
+                                                     NULL);
+            fd = g_mkstemp_full(tmpl, O_RDWR | O_CLOEXEC, 0600);
+            if (fd >= 0) {
+                unlink(tmpl);
+            }
+        }
+    } else {
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    }
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "cannot open memory backing file '%s'",
+                         path);
+        memset(mr, 0, sizeof(*mr));
+        return false;
+    }
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        (uint64_t)st.st_size < size && ftruncate(fd, (off_t)size) < 0) {
+        error_setg_errno(errp, errno, "cannot size memory backing file '%s'",
+                         path);
+        close(fd);
+        memset(mr, 0, sizeof(*mr));
+        return false;
+    }
+    ok = memory_region_init_ram_from_fd(mr, owner, name, size, fd, 0, shared,
+                                        errp);
+    close(fd);                  /* the region keeps its own dup */
+    if (!ok) {
+        error_prepend(errp, "%s: ", path);
+    }
+    return ok;
 }
 
 bool memory_region_init_rom(MemoryRegion *mr, struct Object *owner,
@@ -76,6 +144,7 @@ void memory_region_init_ram_ptr(MemoryRegion *mr, struct Object *owner,
 {
     mr_init_common(mr, owner, name, size, MR_KIND_RAM_PTR);
     mr->ram_block = ram_block_new_ptr(name, size, ptr);
+    ram_block_set_region(mr->ram_block, mr);
 }
 
 void memory_region_init_ram_device_ptr(MemoryRegion *mr, struct Object *owner,
@@ -132,6 +201,9 @@ void memory_region_finalize(MemoryRegion *mr)
     g_assert(mr->alias_users == 0 && mr->mapped_in_as == 0);
     if (mr->kind == MR_KIND_ALIAS) {
         mr->alias->alias_users--;
+    }
+    if (mr->ram_block) {
+        ram_block_set_region(mr->ram_block, NULL);
     }
     ram_block_unref(mr->ram_block);
     if (mr->ioeventfds) {

@@ -205,6 +205,19 @@ void memory_region_init(MemoryRegion *mr, struct Object *owner,
  * available through memory_region_get_fd(). */
 bool memory_region_init_ram(MemoryRegion *mr, struct Object *owner,
                             const char *name, uint64_t size, GError **errp);
+/* RAM mapped from an existing fd at offset (page-aligned), MAP_SHARED if
+ * shared else MAP_PRIVATE: memory-backend-file/memfd. The region keeps a
+ * dup of fd (memory_region_get_fd); the caller still owns fd. */
+bool memory_region_init_ram_from_fd(MemoryRegion *mr, struct Object *owner,
+                                    const char *name, uint64_t size, int fd,
+                                    uint64_t offset, bool shared,
+                                    GError **errp);
+/* RAM from a file (created and grown to size if needed), or from an
+ * unlinked file in it if path is a directory (hugetlbfs mount). */
+bool memory_region_init_ram_from_file(MemoryRegion *mr, struct Object *owner,
+                                      const char *name, uint64_t size,
+                                      const char *path, bool shared,
+                                      GError **errp);
 /* Same, read-only for the guest; loaders write with
  * memory_region_write_rom() or address_space_write_rom(). */
 bool memory_region_init_rom(MemoryRegion *mr, struct Object *owner,
@@ -443,6 +456,11 @@ void memory_listener_register(MemoryListener *listener, AddressSpace *as);
 void memory_listener_unregister(MemoryListener *listener);
 
 /* ---- dirty logging ---- */
+
+/* Every live region that owns RAM (RAM, ROM, RAM_PTR, ROM_DEVICE), in
+ * creation order: what migration sends. BQL. */
+void memory_foreach_ram_region(void (*fn)(MemoryRegion *mr, void *opaque),
+                               void *opaque);
 
 /* Enable/disable dirty logging of one client on a RAM region. */
 void memory_region_set_log(MemoryRegion *mr, bool log, unsigned client);

@@ -4,7 +4,10 @@
  */
 #include "memory/memory.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static const MemoryRegionOps null_ops = {
     .valid = { .max_access_size = 8 },
@@ -411,6 +414,99 @@ static void test_memory_init_globals(void)
                                        MEMTXATTRS_UNSPECIFIED, &r), ==, 0xff);
 }
 
+static void count_region(MemoryRegion *mr, void *opaque)
+{
+    GPtrArray *seen = opaque;
+
+    g_ptr_array_add(seen, mr);
+}
+
+static void test_ram_from_fd_and_file(void)
+{
+    MemoryRegion a, b, c;
+    GError *err = NULL;
+    int fd = memfd_create("test", MFD_CLOEXEC);
+    GPtrArray *seen = g_ptr_array_new();
+
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(ftruncate(fd, 0x3000), ==, 0);
+    g_assert_cmpint(pwrite(fd, "hello", 5, 0x1000), ==, 5);
+    /* Shared mapping at an offset sees the file's contents. */
+    g_assert_true(memory_region_init_ram_from_fd(&a, NULL, "a", 0x2000, fd,
+                                                 0x1000, true, &err));
+    g_assert_no_error(err);
+    g_assert_cmpmem(memory_region_get_ram_ptr(&a), 5, "hello", 5);
+    g_assert_cmpint(memory_region_get_fd(&a), >=, 0);
+    g_assert_cmpint(memory_region_get_fd(&a), !=, fd);
+
+    /* Bad input table: each fails with a message and leaves mr unused. */
+    static const struct {
+        uint64_t size, offset;
+    } bad[] = {
+        { 0, 0 },               /* empty */
+        { 0x4000, 0 },          /* larger than the file */
+        { 0x1000, 0x2800 },     /* unaligned offset */
+        { 0x1000, 0x3000 },     /* past the end */
+        { UINT64_MAX, 0 },      /* absurd */
+    };
+    for (unsigned i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_assert_false(memory_region_init_ram_from_fd(&b, NULL, "b",
+                                                      bad[i].size, fd,
+                                                      bad[i].offset, true,
+                                                      &err));
+        g_assert_nonnull(err);
+        g_clear_error(&err);
+    }
+    g_assert_false(memory_region_init_ram_from_fd(&b, NULL, "b", 0x1000, -1,
+                                                  0, true, &err));
+    g_clear_error(&err);
+
+    /* A directory: an unlinked file in it. */
+    g_autofree char *dir = g_dir_make_tmp("kvmu-mem-XXXXXX", NULL);
+    g_assert_true(memory_region_init_ram_from_file(&b, NULL, "b", 0x10000,
+                                                   dir, true, &err));
+    g_assert_no_error(err);
+    ((uint8_t *)memory_region_get_ram_ptr(&b))[0xffff] = 1;
+    /* A file path: created and grown. */
+    g_autofree char *path = g_build_filename(dir, "ram.img", NULL);
+    g_assert_true(memory_region_init_ram_from_file(&c, NULL, "c", 0x10000,
+                                                   path, false, &err));
+    g_assert_no_error(err);
+    MemoryRegion d;
+    g_assert_false(memory_region_init_ram_from_file(&d, NULL, "x", 0x1000,
+                                                    "/nonexistent/dir/f",
+                                                    true, &err));
+    g_assert_nonnull(strstr(err->message, "/nonexistent/dir/f"));
+    g_clear_error(&err);
+
+    memory_foreach_ram_region(count_region, seen);
+    g_assert_true(g_ptr_array_find(seen, &a, NULL));
+    g_assert_true(g_ptr_array_find(seen, &b, NULL));
+    g_assert_true(g_ptr_array_find(seen, &c, NULL));
+    memory_region_finalize(&a);
+    memory_region_finalize(&b);
+    memory_region_finalize(&c);
+    g_ptr_array_set_size(seen, 0);
+    memory_foreach_ram_region(count_region, seen);
+    g_assert_false(g_ptr_array_find(seen, &a, NULL));
+    g_ptr_array_free(seen, TRUE);
+    unlink(path);
+    rmdir(dir);
+    close(fd);
+}
+
+static void test_ram_too_big_fails_cleanly(void)
+{
+    MemoryRegion mr;
+    GError *err = NULL;
+
+    g_assert_false(memory_region_init_ram(&mr, NULL, "huge", UINT64_MAX - 5,
+                                          &err));
+    g_assert_nonnull(err);
+    g_clear_error(&err);
+    memory_region_finalize(&mr);        /* harmless on a failed init */
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -430,6 +526,10 @@ int main(int argc, char **argv)
                     test_rom_ignores_guest_writes);
     g_test_add_func("/memory/flatview/ram-is-memfd-and-sparse",
                     test_ram_is_memfd_and_sparse);
+    g_test_add_func("/memory/flatview/ram-from-fd-and-file",
+                    test_ram_from_fd_and_file);
+    g_test_add_func("/memory/flatview/ram-too-big-fails-cleanly",
+                    test_ram_too_big_fails_cleanly);
     g_test_add_func("/memory/flatview/mtree-text", test_mtree_text);
     g_test_add_func("/memory/flatview/memory-init-globals",
                     test_memory_init_globals);
