@@ -1,0 +1,189 @@
+/*
+ * Whole command lines through cli_parse() + vm_config_finalize(): machine
+ * type resolution (default, alias), -machine help format, accelerator
+ * lists and conflicts, -nographic's implied serial, smp with the board's
+ * limits, memory defaults.
+ */
+#include "cli/machine.h"
+#include "cli/options.h"
+
+#include <string.h>
+
+static bool fake_init(const MachineOptions *o, GError **errp)
+{
+    return true;
+}
+
+static const MachineType fake_pc = {
+    .name = "pc-i440fx-8.2", .alias = "pc",
+    .desc = "Standard PC (i440FX + PIIX, 1996)", .is_default = true,
+    .init = fake_init, .default_ram_size = 128 << 20, .min_cpus = 1,
+    .max_cpus = 255, .dies_supported = true, .default_cpu = "qemu64",
+};
+
+static VmConfig *parse(const char *line, bool *ok)
+{
+    g_auto(GStrv) words = g_strsplit(line, " ", -1);
+    int argc = g_strv_length(words) + 1;
+    char **argv = g_new0(char *, argc + 1);
+    VmConfig *cfg = vm_config_new();
+    int status;
+
+    argv[0] = (char *)"kvmu-system-x86_64";
+    for (int i = 1; i < argc; i++) {
+        argv[i] = words[i - 1];
+    }
+    cli_help_printed = false;
+    *ok = cli_parse(cfg, argc, argv, &status) && vm_config_finalize(cfg);
+    g_free(argv);
+    return cfg;
+}
+
+static void test_config_default_machine_and_alias(void)
+{
+    bool ok;
+    VmConfig *cfg = parse("-m 1G", &ok);
+
+    g_assert_true(ok);
+    g_assert_cmpstr(cfg->machine_type, ==, "pc-i440fx-8.2");
+    g_assert_cmpuint(cfg->ram_size, ==, 1 << 30);
+    g_assert_cmpuint(cfg->topology.cpus, ==, 1);
+    vm_config_free(cfg);
+
+    cfg = parse("-M pc -smp 4", &ok);
+    g_assert_true(ok);
+    g_assert_cmpstr(cfg->machine_type, ==, "pc-i440fx-8.2");
+    g_assert_cmpuint(cfg->ram_size, ==, 128 << 20);
+    g_assert_cmpuint(cfg->topology.cores, ==, 4);
+    vm_config_free(cfg);
+
+    cfg = parse("-machine none", &ok);
+    g_assert_true(ok);
+    g_assert_cmpstr(cfg->machine_type, ==, "none");
+    vm_config_free(cfg);
+}
+
+static void test_config_machine_help_format(void)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+
+    machine_type_print_list(f);
+    fclose(f);
+    g_assert_cmpstr(buf, ==,
+        "Supported machines are:\n"
+        "none                 empty machine\n"
+        "pc                   Standard PC (i440FX + PIIX, 1996) "
+        "(alias of pc-i440fx-8.2)\n"
+        "pc-i440fx-8.2        Standard PC (i440FX + PIIX, 1996) (default)\n");
+    free(buf);
+}
+
+static void test_config_accel_lists(void)
+{
+    bool ok;
+    VmConfig *cfg = parse("-machine none,accel=kvm:tcg", &ok);
+
+    g_assert_true(ok);
+    g_assert_cmpuint(cfg->accels->len, ==, 2);
+    g_assert_cmpstr(g_ptr_array_index(cfg->accels, 0), ==, "kvm");
+    vm_config_free(cfg);
+
+    cfg = parse("-accel kvm -accel tcg,thread=single", &ok);
+    g_assert_true(ok);
+    g_assert_cmpuint(cfg->accels->len, ==, 2);
+    g_assert_cmpstr(g_ptr_array_index(cfg->accels, 1), ==, "tcg");
+    vm_config_free(cfg);
+
+    cfg = parse("", &ok);
+    g_assert_true(ok);
+    g_assert_cmpstr(g_ptr_array_index(cfg->accels, 0), ==, "tcg");
+    vm_config_free(cfg);
+
+    cfg = parse("-enable-kvm -machine accel=tcg", &ok);
+    g_assert_false(ok);
+    vm_config_free(cfg);
+}
+
+static void test_config_nographic_serial(void)
+{
+    bool ok;
+    VmConfig *cfg = parse("-nographic", &ok);
+
+    g_assert_true(ok);
+    g_assert_cmpuint(cfg->serials->len, ==, 1);
+    g_assert_cmpstr(g_ptr_array_index(cfg->serials, 0), ==, "mon:stdio");
+    g_assert_cmpstr(cfg->display, ==, "none");
+    vm_config_free(cfg);
+
+    cfg = parse("-nographic -monitor none", &ok);
+    g_assert_true(ok);
+    g_assert_cmpstr(g_ptr_array_index(cfg->serials, 0), ==, "stdio");
+    vm_config_free(cfg);
+
+    cfg = parse("-nographic -serial null", &ok);
+    g_assert_true(ok);
+    g_assert_cmpuint(cfg->serials->len, ==, 1);
+    g_assert_cmpstr(g_ptr_array_index(cfg->serials, 0), ==, "null");
+    vm_config_free(cfg);
+
+    cfg = parse("-nographic -nodefaults", &ok);
+    g_assert_true(ok);
+    g_assert_cmpuint(cfg->serials->len, ==, 0);
+    vm_config_free(cfg);
+}
+
+static void test_config_bad_lines_fail(void)
+{
+    static const char *const bad[] = {
+        "-machine q35",             /* not registered */
+        "-smp 256",                 /* above the board's max_cpus */
+        "-m 1G,maxmem=512M",
+        "-m 1G,slots=2",
+        "-mon chardev=nope",
+        "-machine none -kernel bzImage",
+        "-smp 4,dies=3",
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        bool ok;
+        VmConfig *cfg = parse(bad[i], &ok);
+        if (ok) {
+            g_test_message("'%s' was accepted", bad[i]);
+            g_test_fail();
+        }
+        vm_config_free(cfg);
+    }
+}
+
+static void test_config_repeated_machine_merges(void)
+{
+    bool ok;
+    VmConfig *cfg = parse("-machine pc -machine usb=off,hpet=off", &ok);
+
+    g_assert_true(ok);
+    g_assert_cmpstr(keyval_get(cfg->machine, "type"), ==, "pc");
+    g_assert_cmpstr(keyval_get(cfg->machine, "usb"), ==, "off");
+    g_assert_cmpstr(keyval_get(cfg->machine, "hpet"), ==, "off");
+    vm_config_free(cfg);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    cli_register_opt_groups();
+    machines_register_all();
+    machine_type_register(&fake_pc);
+    g_test_add_func("/cli-config/default-machine-and-alias",
+                    test_config_default_machine_and_alias);
+    g_test_add_func("/cli-config/machine-help-format",
+                    test_config_machine_help_format);
+    g_test_add_func("/cli-config/accel-lists", test_config_accel_lists);
+    g_test_add_func("/cli-config/nographic-serial",
+                    test_config_nographic_serial);
+    g_test_add_func("/cli-config/bad-lines-fail", test_config_bad_lines_fail);
+    g_test_add_func("/cli-config/repeated-machine-merges",
+                    test_config_repeated_machine_merges);
+    return g_test_run();
+}
