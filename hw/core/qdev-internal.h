@@ -12,8 +12,9 @@ void qdev_props_apply_defaults(DeviceState *dev);
 void qdev_globals_apply(DeviceState *dev);
 /* bus.c */
 void qbus_remove_child(BusState *bus, DeviceState *dev);
-bool qbus_realize_children(BusState *bus, GError **errp);
 void qbus_unrealize_children(BusState *bus);
+/* gpio.c: at finalize. */
+void qdev_gpio_free_all(DeviceState *dev);
 /* qdev-monitor.c: QEMU's identifier rule. */
 bool qdev_id_wellformed(const char *id);
 

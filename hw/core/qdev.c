@@ -273,6 +273,7 @@ static void device_finalize(Object *obj)
     DeviceState *dev = DEVICE(obj);
 
     g_free(dev->id);
+    qdev_gpio_free_all(dev);
     if (dev->global_error) {
         g_error_free(dev->global_error);
     }

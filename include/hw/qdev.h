@@ -90,6 +90,7 @@ struct DeviceState {
     GSList *child_buses;          /* BusState *, in creation order */
     int num_child_bus;
     GError *global_error;         /* a -global that failed to apply */
+    GSList *gpios;                /* named GPIO lists (hw/core/gpio.c) */
 };
 
 typedef struct HotplugHandler HotplugHandler;   /* hw/hotplug.h */
@@ -321,6 +322,32 @@ char *qdev_device_help_list(void);
 char *qdev_device_help_type(const char *type, GError **errp);
 /* true if opts asks for help: driver "help"/"?" or a "help" key. */
 bool qdev_device_wants_help(GHashTable *opts);
+
+/* ---------------------------------------------------------- GPIO lines */
+
+/*
+ * A device's input lines are qemu_irqs it allocates with a handler; its
+ * output lines are qemu_irq variables in its state that the board wires
+ * to someone's inputs. name NULL is the unnamed list. Calls append, so a
+ * device may init the same list several times (QEMU's numbering).
+ */
+struct IRQState;
+typedef void (*qdev_gpio_handler)(void *opaque, int n, int level);
+void qdev_init_gpio_in(DeviceState *dev, qdev_gpio_handler handler, int n);
+void qdev_init_gpio_in_named(DeviceState *dev, qdev_gpio_handler handler,
+                             const char *name, int n);
+void qdev_init_gpio_out(DeviceState *dev, struct IRQState **pins, int n);
+void qdev_init_gpio_out_named(DeviceState *dev, struct IRQState **pins,
+                              const char *name, int n);
+/* g_assert()s n is in range: wiring is board code. */
+struct IRQState *qdev_get_gpio_in(DeviceState *dev, int n);
+struct IRQState *qdev_get_gpio_in_named(DeviceState *dev, const char *name,
+                                        int n);
+void qdev_connect_gpio_out(DeviceState *dev, int n, struct IRQState *irq);
+void qdev_connect_gpio_out_named(DeviceState *dev, const char *name, int n,
+                                 struct IRQState *irq);
+int qdev_gpio_count_in(DeviceState *dev, const char *name);
+int qdev_gpio_count_out(DeviceState *dev, const char *name);
 
 /* Object at /machine (g_asserts the board or a test created it). */
 Object *qdev_get_machine(void);
