@@ -99,7 +99,7 @@ static int x87_reg_kind(unsigned op, unsigned modrm)
     case 0xde:
         return (lo >= 0x10 && lo < 0x20 && lo != 0x19) ? -1 : 0;
     case 0xdf:
-        return lo >= 0x28 && lo < 0x38 ? 0 : -1;
+        return (lo >= 0x28 && lo < 0x38) || lo == 0x20 ? 0 : -1;
     default:
         return -1;
     }
