@@ -231,7 +231,9 @@ FlatView *address_space_get_flatview(AddressSpace *as)
 bool flatrange_same(const FlatRange *a, const FlatRange *b)
 {
     return a->start == b->start && a->last == b->last && a->mr == b->mr &&
-           a->offset_in_region == b->offset_in_region && a->type == b->type;
+           a->offset_in_region == b->offset_in_region && a->type == b->type &&
+           a->ram == b->ram;   /* a region re-created at the same address
+                                * within one transaction is still new */
 }
 
 bool flatviews_equal(const FlatView *a, const FlatView *b)

@@ -33,6 +33,9 @@ static void ram_block_register(RAMBlock *rb)
     pthread_mutex_unlock(&blocks_lock);
 }
 
+static void bitmap_set_range_atomic(unsigned long *map, uint64_t first,
+                                    uint64_t n);
+
 static RAMBlock *ram_block_alloc(const char *name, uint64_t size)
 {
     RAMBlock *rb = g_new0(RAMBlock, 1);
@@ -45,6 +48,9 @@ static RAMBlock *ram_block_alloc(const char *name, uint64_t size)
     for (unsigned c = 0; c < DIRTY_MEMORY_NUM; c++) {
         rb->dirty[c] = g_new0(unsigned long,
                               (rb->npages + BITS_PER_LONG - 1) / BITS_PER_LONG + 1);
+        /* New RAM is dirty for everyone: displays redraw it, a running
+         * migration sends it. */
+        bitmap_set_range_atomic(rb->dirty[c], 0, rb->npages);
     }
     return rb;
 }

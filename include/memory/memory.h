@@ -246,7 +246,10 @@ void memory_region_init_alias(MemoryRegion *mr, struct Object *owner,
 /*
  * Release what init allocated. The region must not be in a container,
  * must have no subregions and no alias may point at it. Host RAM is
- * unmapped once no FlatView references it anymore.
+ * unmapped once no FlatView or DMA mapping references it anymore.
+ * Finalize (or free the owner) only after the commit that unmapped it, not
+ * inside a transaction that removed it: listeners are told about the
+ * removal at that commit and may still look at the region then.
  */
 void memory_region_finalize(MemoryRegion *mr);
 
@@ -476,7 +479,9 @@ bool memory_global_dirty_log_enabled(void);
 void memory_global_dirty_log_sync(void);
 void memory_region_sync_dirty_bitmap(MemoryRegion *mr);
 
-/* Mark [offset, offset + size) of a RAM region dirty for all clients. */
+/* New RAM starts dirty for every client (displays redraw it, a running
+ * migration sends it).
+ * Mark [offset, offset + size) of a RAM region dirty for all clients. */
 void memory_region_set_dirty(MemoryRegion *mr, hwaddr offset, uint64_t size);
 /* Merge a KVM_GET_DIRTY_LOG style bitmap (bit i = page offset/4K + i,
  * unsigned long words, little bit order) into all clients' bitmaps. */

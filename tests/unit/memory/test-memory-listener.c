@@ -202,6 +202,7 @@ static void test_global_dirty_log_and_sync(void)
     memory_listener_register(&l.l, &as);
     g_string_truncate(trace, 0);
 
+    memory_region_reset_dirty(&ram, 0, 0x4000, DIRTY_MEMORY_MIGRATION);
     memory_global_dirty_log_start();
     g_assert_true(memory_global_dirty_log_enabled());
     expect_trace("l:gstart l:begin l:log_start(ram@8000+4000,0) l:commit ");
@@ -242,7 +243,10 @@ static void test_dirty_bitmap(void)
 
     g_assert_true(memory_region_init_ram(&ram, NULL, "ram", 128 * 4096,
                                          NULL));
+    /* New RAM is dirty for every client, to its last page. */
     for (unsigned c = 0; c < DIRTY_MEMORY_NUM; c++) {
+        g_assert_true(memory_region_get_dirty(&ram, 127 * 4096, 1, c));
+        memory_region_reset_dirty(&ram, 0, 128 * 4096, c);
         g_assert_false(memory_region_get_dirty(&ram, 0, 128 * 4096, c));
     }
     /* A byte range marks every page it touches, for all clients. */
