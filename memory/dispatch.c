@@ -18,7 +18,7 @@ static gint64 log_window_start;
 static unsigned log_in_window;
 static unsigned log_suppressed;
 
-#define LOG_BURST 10            /* messages per window */
+#define LOG_BURST 10 /* messages per window */
 #define LOG_WINDOW_US 1000000
 
 void memory_set_log_unassigned(bool on)
@@ -54,8 +54,9 @@ void memory_log_unassigned(AddressSpace *as, hwaddr addr, unsigned size,
         log_in_window++;
         g_mutex_unlock(&log_lock);
         warn_report("guest-error: unassigned %s of %u bytes at 0x%" PRIx64
-                    " in address space %s", is_write ? "write" : "read",
-                    size, addr, as && as->name ? as->name : "?");
+                    " in address space %s",
+                    is_write ? "write" : "read", size, addr,
+                    as && as->name ? as->name : "?");
         return;
     }
     log_suppressed++;
@@ -170,8 +171,8 @@ static MemTxResult ops_write(MemoryRegion *mr, hwaddr addr, unsigned size,
  * impl.unaligned) and combine. Writes of partial chunks read-modify-write.
  */
 static MemTxResult access_adjusted(MemoryRegion *mr, hwaddr addr,
-                                   uint64_t *data, unsigned size,
-                                   bool is_write, MemTxAttrs attrs)
+                                   uint64_t *data, unsigned size, bool is_write,
+                                   MemTxAttrs attrs)
 {
     const MemoryRegionOps *ops = mr->ops;
     unsigned imin = ops->impl.min_access_size ? ops->impl.min_access_size : 1;
@@ -192,9 +193,9 @@ static MemTxResult access_adjusted(MemoryRegion *mr, hwaddr addr,
     for (; a < end; a += asz) {
         hwaddr lo = MAX(a, addr);
         hwaddr hi = MIN(a + asz, end);
-        unsigned n = hi - lo;               /* bytes of this chunk we use */
-        unsigned chunk_off = lo - a;        /* their position in the chunk */
-        unsigned data_off = lo - addr;      /* and in the access */
+        unsigned n = hi - lo;          /* bytes of this chunk we use */
+        unsigned chunk_off = lo - a;   /* their position in the chunk */
+        unsigned data_off = lo - addr; /* and in the access */
         uint64_t v;
 
         if (is_write) {
@@ -221,8 +222,8 @@ static MemTxResult access_adjusted(MemoryRegion *mr, hwaddr addr,
 static MemTxResult dispatch(MemoryRegion *mr, hwaddr addr, uint64_t *data,
                             unsigned size, bool is_write, MemTxAttrs attrs)
 {
-    if (size == 0 || size > 8 || !mr->ops ||
-        addr >= mr_size128(mr) || size > mr_size128(mr) - addr ||
+    if (size == 0 || size > 8 || !mr->ops || addr >= mr_size128(mr) ||
+        size > mr_size128(mr) - addr ||
         !access_valid(mr, addr, size, is_write, attrs)) {
         if (!is_write) {
             *data = size_mask(size ? MIN(size, 8) : 1);
@@ -288,7 +289,7 @@ static MemTxResult as_access(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
 
         if (idx < 0) {
             /* Hole up to the next range (or the end of the space). */
-            hwaddr left = UINT64_MAX - addr;    /* bytes to 2^64, - 1 */
+            hwaddr left = UINT64_MAX - addr; /* bytes to 2^64, - 1 */
             piece = left >= len ? len : left + 1;
             if (next < v->nr && v->ranges[next].start - addr < piece) {
                 piece = v->ranges[next].start - addr;
@@ -304,7 +305,7 @@ static MemTxResult as_access(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
             FlatRange *fr = &v->ranges[idx];
             hwaddr off = addr - fr->start;
 
-            piece = fr->last - addr;    /* bytes left in the range - 1 */
+            piece = fr->last - addr; /* bytes left in the range - 1 */
             piece = piece >= len ? len : piece + 1;
             if (fr->host && (!is_write || fr->type == FR_RAM)) {
                 if (is_write) {
@@ -350,7 +351,7 @@ static MemTxResult as_access(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
         }
         buf += piece;
         len -= piece;
-        addr += piece;      /* wraps to 0 past 2^64 - 1, like QEMU */
+        addr += piece; /* wraps to 0 past 2^64 - 1, like QEMU */
     }
     flatview_unref(v);
     return r;
@@ -362,14 +363,14 @@ MemTxResult address_space_rw(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
     return as_access(as, addr, attrs, buf, len, is_write, false);
 }
 
-MemTxResult address_space_read(AddressSpace *as, hwaddr addr,
-                               MemTxAttrs attrs, void *buf, hwaddr len)
+MemTxResult address_space_read(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
+                               void *buf, hwaddr len)
 {
     return as_access(as, addr, attrs, buf, len, false, false);
 }
 
-MemTxResult address_space_write(AddressSpace *as, hwaddr addr,
-                                MemTxAttrs attrs, const void *buf, hwaddr len)
+MemTxResult address_space_write(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
+                                const void *buf, hwaddr len)
 {
     return as_access(as, addr, attrs, (uint8_t *)buf, len, true, false);
 }
@@ -383,30 +384,30 @@ MemTxResult address_space_write_rom(AddressSpace *as, hwaddr addr,
 
 /* ---- ld/st ---- */
 
-#define DEFINE_LD(name, type, size)                                         \
-type name(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,                  \
-          MemTxResult *result)                                              \
-{                                                                           \
-    uint8_t b[size];                                                        \
-    MemTxResult r = as_access(as, addr, attrs, b, size, false, false);      \
-    if (result) {                                                           \
-        *result = r;                                                        \
-    }                                                                       \
-    return (type)ldn_le(b, size);                                           \
-}
+#define DEFINE_LD(name, type, size)                                            \
+    type name(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,                 \
+              MemTxResult *result)                                             \
+    {                                                                          \
+        uint8_t b[size];                                                       \
+        MemTxResult r = as_access(as, addr, attrs, b, size, false, false);     \
+        if (result) {                                                          \
+            *result = r;                                                       \
+        }                                                                      \
+        return (type)ldn_le(b, size);                                          \
+    }
 
-#define DEFINE_ST(name, type, size)                                         \
-void name(AddressSpace *as, hwaddr addr, type val, MemTxAttrs attrs,        \
-          MemTxResult *result)                                              \
-{                                                                           \
-    uint8_t b[size];                                                        \
-    MemTxResult r;                                                          \
-    stn_le(b, size, val);                                                   \
-    r = as_access(as, addr, attrs, b, size, true, false);                   \
-    if (result) {                                                           \
-        *result = r;                                                        \
-    }                                                                       \
-}
+#define DEFINE_ST(name, type, size)                                            \
+    void name(AddressSpace *as, hwaddr addr, type val, MemTxAttrs attrs,       \
+              MemTxResult *result)                                             \
+    {                                                                          \
+        uint8_t b[size];                                                       \
+        MemTxResult r;                                                         \
+        stn_le(b, size, val);                                                  \
+        r = as_access(as, addr, attrs, b, size, true, false);                  \
+        if (result) {                                                          \
+            *result = r;                                                       \
+        }                                                                      \
+    }
 
 DEFINE_LD(address_space_ldub, uint8_t, 1)
 DEFINE_LD(address_space_lduw_le, uint16_t, 2)
@@ -420,8 +421,8 @@ DEFINE_ST(address_space_stq_le, uint64_t, 8)
 /* ---- translation ---- */
 
 MemoryRegion *address_space_translate(AddressSpace *as, hwaddr addr,
-                                      hwaddr *xlat, hwaddr *plen,
-                                      bool is_write, MemTxAttrs attrs)
+                                      hwaddr *xlat, hwaddr *plen, bool is_write,
+                                      MemTxAttrs attrs)
 {
     FlatView *v = flatview_ref_current(as);
     MemoryRegion *mr = NULL;
@@ -430,12 +431,12 @@ MemoryRegion *address_space_translate(AddressSpace *as, hwaddr addr,
 
     if (idx >= 0) {
         FlatRange *fr = &v->ranges[idx];
-        hwaddr left = fr->last - addr;      /* bytes left - 1 */
+        hwaddr left = fr->last - addr; /* bytes left - 1 */
 
         mr = fr->mr;
         *xlat = fr->offset_in_region + (addr - fr->start);
         if (*plen != 0 && *plen - 1 > left) {
-            *plen = left + 1;       /* left == 2^64 - 1 cannot exceed */
+            *plen = left + 1; /* left == 2^64 - 1 cannot exceed */
         }
     }
     flatview_unref(v);

@@ -112,8 +112,8 @@ MemTxResult dma_memory_read(AddressSpace *as, dma_addr_t addr, void *buf,
     return dma_access(as, addr, buf, 0, len, DMA_READ);
 }
 
-MemTxResult dma_memory_write(AddressSpace *as, dma_addr_t addr,
-                             const void *buf, dma_addr_t len)
+MemTxResult dma_memory_write(AddressSpace *as, dma_addr_t addr, const void *buf,
+                             dma_addr_t len)
 {
     return dma_access(as, addr, (uint8_t *)buf, 0, len, DMA_WRITE);
 }
@@ -141,12 +141,12 @@ void *dma_memory_map(AddressSpace *as, dma_addr_t addr, dma_addr_t *len,
     if (idx >= 0) {
         fr = &v->ranges[idx];
         if (fr->host && (!is_write || fr->type == FR_RAM)) {
-            hwaddr left = fr->last - addr;      /* bytes left - 1 */
+            hwaddr left = fr->last - addr; /* bytes left - 1 */
             if (*len - 1 > left) {
                 *len = left + 1;
             }
             host = fr->host + (addr - fr->start);
-            ram_block_ref(fr->ram);         /* dropped by unmap */
+            ram_block_ref(fr->ram); /* dropped by unmap */
         }
     }
     flatview_unref(v);
@@ -183,7 +183,7 @@ void dma_memory_unmap(AddressSpace *as, void *buffer, dma_addr_t len,
     if (!buffer) {
         return;
     }
-    rb = ram_block_find_by_host(buffer, &offset);   /* takes a reference */
+    rb = ram_block_find_by_host(buffer, &offset); /* takes a reference */
     if (!rb) {
         return;
     }
@@ -197,6 +197,6 @@ void dma_memory_unmap(AddressSpace *as, void *buffer, dma_addr_t len,
                              access_len);
         }
     }
-    ram_block_unref(rb);        /* the lookup's */
-    ram_block_unref(rb);        /* dma_memory_map's */
+    ram_block_unref(rb); /* the lookup's */
+    ram_block_unref(rb); /* dma_memory_map's */
 }

@@ -84,7 +84,7 @@ int flatview_lookup(const FlatView *v, hwaddr addr, unsigned *next)
 static void render_terminal(FlatView *v, MemoryRegion *mr, __int128 base,
                             hwaddr s, hwaddr l, bool readonly)
 {
-    FlatRange tmpl = { .mr = mr, .priority = mr->priority };
+    FlatRange tmpl = {.mr = mr, .priority = mr->priority};
     unsigned i;
     hwaddr cur = s;
 
@@ -103,7 +103,8 @@ static void render_terminal(FlatView *v, MemoryRegion *mr, __int128 base,
     tmpl.readonly = tmpl.type == FR_ROM || tmpl.type == FR_ROMD;
     if (tmpl.type != FR_MMIO) {
         tmpl.ram = mr->ram_block;
-        tmpl.dirty_log_mask = mr->dirty_log_mask |
+        tmpl.dirty_log_mask =
+            mr->dirty_log_mask |
             (memory_global_dirty_log ? 1u << DIRTY_MEMORY_MIGRATION : 0);
     }
 
@@ -120,8 +121,8 @@ static void render_terminal(FlatView *v, MemoryRegion *mr, __int128 base,
             i++;
             continue;
         }
-        hwaddr end = (i < v->nr && v->ranges[i].start <= l)
-                     ? v->ranges[i].start - 1 : l;
+        hwaddr end =
+            (i < v->nr && v->ranges[i].start <= l) ? v->ranges[i].start - 1 : l;
         FlatRange fr = tmpl;
         fr.start = cur;
         fr.last = end;
@@ -147,8 +148,8 @@ static void render_terminal(FlatView *v, MemoryRegion *mr, __int128 base,
     }
 }
 
-static void render(FlatView *v, MemoryRegion *mr, __int128 base,
-                   hwaddr cs, hwaddr cl, bool readonly)
+static void render(FlatView *v, MemoryRegion *mr, __int128 base, hwaddr cs,
+                   hwaddr cl, bool readonly)
 {
     __int128 span_last = base + (__int128)mr_size128(mr) - 1;
     __int128 s, l;
@@ -164,8 +165,8 @@ static void render(FlatView *v, MemoryRegion *mr, __int128 base,
     readonly |= mr->readonly;
     switch (mr->kind) {
     case MR_KIND_ALIAS:
-        render(v, mr->alias, base - (__int128)mr->alias_offset,
-               (hwaddr)s, (hwaddr)l, readonly);
+        render(v, mr->alias, base - (__int128)mr->alias_offset, (hwaddr)s,
+               (hwaddr)l, readonly);
         break;
     case MR_KIND_CONTAINER:
         for (MemoryRegion *c = mr->subregions; c; c = c->next_sibling) {
@@ -232,8 +233,8 @@ bool flatrange_same(const FlatRange *a, const FlatRange *b)
 {
     return a->start == b->start && a->last == b->last && a->mr == b->mr &&
            a->offset_in_region == b->offset_in_region && a->type == b->type &&
-           a->ram == b->ram;   /* a region re-created at the same address
-                                * within one transaction is still new */
+           a->ram == b->ram; /* a region re-created at the same address
+                              * within one transaction is still new */
 }
 
 bool flatviews_equal(const FlatView *a, const FlatView *b)
@@ -259,7 +260,7 @@ void flatrange_to_section(const FlatRange *fr, AddressSpace *as,
     s->offset_within_address_space = fr->start;
     s->size = fr->last - fr->start + 1;
     if (s->size == 0) {
-        s->size = UINT64_MAX;       /* all 2^64 bytes */
+        s->size = UINT64_MAX; /* all 2^64 bytes */
     }
     s->readonly = fr->readonly;
 }
@@ -274,8 +275,7 @@ GPtrArray *memory_address_spaces(void)
     return address_spaces;
 }
 
-void address_space_init(AddressSpace *as, MemoryRegion *root,
-                        const char *name)
+void address_space_init(AddressSpace *as, MemoryRegion *root, const char *name)
 {
     memset(as, 0, sizeof(*as));
     pthread_mutex_init(&as->map_lock, NULL);
@@ -361,8 +361,7 @@ void *memory_region_section_get_host(const MemoryRegionSection *s)
 {
     MemoryRegion *mr = s->mr;
 
-    if (!mr->ram_block ||
-        (mr->kind == MR_KIND_ROM_DEVICE && !mr->romd_mode)) {
+    if (!mr->ram_block || (mr->kind == MR_KIND_ROM_DEVICE && !mr->romd_mode)) {
         return NULL;
     }
     return (uint8_t *)mr->ram_block->host + s->offset_within_region;

@@ -42,8 +42,11 @@ void memory_region_add_eventfd(MemoryRegion *mr, hwaddr addr, unsigned size,
                                bool match_data, uint64_t data, int fd)
 {
     MemoryRegionIoeventfd ev = {
-        .addr = addr, .size = size, .match_data = match_data,
-        .data = match_data ? data : 0, .fd = fd,
+        .addr = addr,
+        .size = size,
+        .match_data = match_data,
+        .data = match_data ? data : 0,
+        .fd = fd,
     };
 
     g_assert(mr->kind == MR_KIND_IO || mr->kind == MR_KIND_ROM_DEVICE);
@@ -58,8 +61,11 @@ void memory_region_del_eventfd(MemoryRegion *mr, hwaddr addr, unsigned size,
                                bool match_data, uint64_t data, int fd)
 {
     MemoryRegionIoeventfd ev = {
-        .addr = addr, .size = size, .match_data = match_data,
-        .data = match_data ? data : 0, .fd = fd,
+        .addr = addr,
+        .size = size,
+        .match_data = match_data,
+        .data = match_data ? data : 0,
+        .fd = fd,
     };
 
     for (guint i = 0; mr->ioeventfds && i < mr->ioeventfds->len; i++) {
@@ -79,19 +85,19 @@ GArray *ioeventfds_render(FlatView *v)
     for (unsigned i = 0; i < v->nr; i++) {
         FlatRange *fr = &v->ranges[i];
         GArray *evs = fr->mr->ioeventfds;
-        hwaddr span = fr->last - fr->start;     /* bytes - 1 */
+        hwaddr span = fr->last - fr->start; /* bytes - 1 */
 
         if (!evs || fr->type == FR_RAM || fr->type == FR_ROM) {
             continue;
         }
         for (guint k = 0; k < evs->len; k++) {
-            MemoryRegionIoeventfd ev = g_array_index(evs,
-                                                     MemoryRegionIoeventfd, k);
+            MemoryRegionIoeventfd ev =
+                g_array_index(evs, MemoryRegionIoeventfd, k);
             hwaddr last = ev.addr + (ev.size ? ev.size - 1 : 0);
 
             if (ev.addr < fr->offset_in_region || last < ev.addr ||
                 last - fr->offset_in_region > span) {
-                continue;                       /* not visible here */
+                continue; /* not visible here */
             }
             ev.mr = fr->mr;
             ev.offset_in_region = ev.addr;
@@ -145,8 +151,8 @@ void ioeventfd_notify_one(MemoryListener *l, AddressSpace *as,
 static bool ev_in(GArray *list, const MemoryRegionIoeventfd *ev)
 {
     for (guint i = 0; i < list->len; i++) {
-        MemoryRegionIoeventfd *x = &g_array_index(list, MemoryRegionIoeventfd,
-                                                  i);
+        MemoryRegionIoeventfd *x =
+            &g_array_index(list, MemoryRegionIoeventfd, i);
         if (ev_same(x, ev) && x->mr == ev->mr) {
             return true;
         }
@@ -157,8 +163,8 @@ static bool ev_in(GArray *list, const MemoryRegionIoeventfd *ev)
 void ioeventfds_diff(AddressSpace *as, GArray *old, GArray *new)
 {
     for (guint i = 0; i < old->len; i++) {
-        MemoryRegionIoeventfd *ev = &g_array_index(old, MemoryRegionIoeventfd,
-                                                   i);
+        MemoryRegionIoeventfd *ev =
+            &g_array_index(old, MemoryRegionIoeventfd, i);
         if (ev_in(new, ev)) {
             continue;
         }
@@ -168,8 +174,8 @@ void ioeventfds_diff(AddressSpace *as, GArray *old, GArray *new)
         }
     }
     for (guint i = 0; i < new->len; i++) {
-        MemoryRegionIoeventfd *ev = &g_array_index(new, MemoryRegionIoeventfd,
-                                                   i);
+        MemoryRegionIoeventfd *ev =
+            &g_array_index(new, MemoryRegionIoeventfd, i);
         if (ev_in(old, ev)) {
             continue;
         }
@@ -180,14 +186,14 @@ void ioeventfds_diff(AddressSpace *as, GArray *old, GArray *new)
     }
 }
 
-bool memory_region_ioeventfd_fire(MemoryRegion *mr, hwaddr addr,
-                                  unsigned size, uint64_t data)
+bool memory_region_ioeventfd_fire(MemoryRegion *mr, hwaddr addr, unsigned size,
+                                  uint64_t data)
 {
     GArray *evs = mr->ioeventfds;
 
     for (guint i = 0; i < evs->len; i++) {
-        MemoryRegionIoeventfd *ev = &g_array_index(evs, MemoryRegionIoeventfd,
-                                                   i);
+        MemoryRegionIoeventfd *ev =
+            &g_array_index(evs, MemoryRegionIoeventfd, i);
         if (ev->addr == addr && (ev->size == 0 || ev->size == size) &&
             (!ev->match_data || ev->data == data)) {
             uint64_t one = 1;

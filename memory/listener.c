@@ -10,12 +10,13 @@ static uint64_t rebuild_count;
 
 /* ---- listeners ---- */
 
-#define FOR_LISTENERS_ASC(as, l)                                            \
-    for (guint _i = 0; _i < (as)->listeners->len &&                        \
-         ((l) = g_ptr_array_index((as)->listeners, _i)); _i++)
-#define FOR_LISTENERS_DESC(as, l)                                           \
-    for (guint _i = (as)->listeners->len; _i > 0 &&                        \
-         ((l) = g_ptr_array_index((as)->listeners, _i - 1)); _i--)
+#define FOR_LISTENERS_ASC(as, l)                                               \
+    for (guint _i = 0; _i < (as)->listeners->len &&                            \
+                       ((l) = g_ptr_array_index((as)->listeners, _i));         \
+         _i++)
+#define FOR_LISTENERS_DESC(as, l)                                              \
+    for (guint _i = (as)->listeners->len;                                      \
+         _i > 0 && ((l) = g_ptr_array_index((as)->listeners, _i - 1)); _i--)
 
 static void topology_pass(AddressSpace *as, FlatView *old, FlatView *new,
                           bool adding)
@@ -32,7 +33,8 @@ static void topology_pass(AddressSpace *as, FlatView *old, FlatView *new,
                    (fo->start == fn->start && !flatrange_same(fo, fn)))) {
             if (!adding) {
                 flatrange_to_section(fo, as, &sec);
-                FOR_LISTENERS_DESC(as, l) {
+                FOR_LISTENERS_DESC(as, l)
+                {
                     if (l->region_del) {
                         l->region_del(l, &sec);
                     }
@@ -43,7 +45,8 @@ static void topology_pass(AddressSpace *as, FlatView *old, FlatView *new,
             if (adding) {
                 int om = fo->dirty_log_mask, nm = fn->dirty_log_mask;
                 flatrange_to_section(fn, as, &sec);
-                FOR_LISTENERS_ASC(as, l) {
+                FOR_LISTENERS_ASC(as, l)
+                {
                     if ((nm & ~om) && l->log_start) {
                         l->log_start(l, &sec, om, nm);
                     }
@@ -60,7 +63,8 @@ static void topology_pass(AddressSpace *as, FlatView *old, FlatView *new,
         } else {
             if (adding) {
                 flatrange_to_section(fn, as, &sec);
-                FOR_LISTENERS_ASC(as, l) {
+                FOR_LISTENERS_ASC(as, l)
+                {
                     if (l->region_add) {
                         l->region_add(l, &sec);
                     }
@@ -95,7 +99,8 @@ static void address_space_update(AddressSpace *as)
     as->ioeventfds = new_ev;
 
     if (as->listeners->len) {
-        FOR_LISTENERS_ASC(as, l) {
+        FOR_LISTENERS_ASC(as, l)
+        {
             if (l->begin) {
                 l->begin(l);
             }
@@ -107,7 +112,8 @@ static void address_space_update(AddressSpace *as)
         if (!same_ev) {
             ioeventfds_diff(as, old_ev, new_ev);
         }
-        FOR_LISTENERS_ASC(as, l) {
+        FOR_LISTENERS_ASC(as, l)
+        {
             if (l->commit) {
                 l->commit(l);
             }
@@ -141,9 +147,10 @@ void memory_listener_register(MemoryListener *listener, AddressSpace *as)
     guint pos = 0;
 
     g_assert(as && as->initialized && !listener->registered);
-    while (pos < as->listeners->len &&
-           ((MemoryListener *)g_ptr_array_index(as->listeners, pos))->priority
-               <= listener->priority) {
+    while (
+        pos < as->listeners->len &&
+        ((MemoryListener *)g_ptr_array_index(as->listeners, pos))->priority <=
+            listener->priority) {
         pos++;
     }
     g_ptr_array_insert(as->listeners, pos, listener);
@@ -166,8 +173,9 @@ void memory_listener_register(MemoryListener *listener, AddressSpace *as)
         }
     }
     for (guint i = 0; i < as->ioeventfds->len; i++) {
-        ioeventfd_notify_one(listener, as, &g_array_index(as->ioeventfds,
-                             MemoryRegionIoeventfd, i), true);
+        ioeventfd_notify_one(
+            listener, as,
+            &g_array_index(as->ioeventfds, MemoryRegionIoeventfd, i), true);
     }
     if (listener->commit) {
         listener->commit(listener);
@@ -197,8 +205,9 @@ void memory_listener_unregister(MemoryListener *listener)
         }
     }
     for (guint i = 0; i < as->ioeventfds->len; i++) {
-        ioeventfd_notify_one(listener, as, &g_array_index(as->ioeventfds,
-                             MemoryRegionIoeventfd, i), false);
+        ioeventfd_notify_one(
+            listener, as,
+            &g_array_index(as->ioeventfds, MemoryRegionIoeventfd, i), false);
     }
     if (listener->commit) {
         listener->commit(listener);
@@ -207,7 +216,6 @@ void memory_listener_unregister(MemoryListener *listener)
     listener->registered = false;
     listener->address_space = NULL;
 }
-
 
 /* ---- global dirty log ---- */
 

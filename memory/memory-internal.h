@@ -15,42 +15,42 @@ typedef unsigned __int128 u128;
 struct RAMBlock {
     gint refcount;
     void *host;
-    uint64_t size;          /* bytes usable (the region size) */
-    uint64_t mapped;        /* bytes mmap()ed (page-rounded), 0 if not ours */
-    int fd;                 /* memfd, or -1 */
+    uint64_t size;   /* bytes usable (the region size) */
+    uint64_t mapped; /* bytes mmap()ed (page-rounded), 0 if not ours */
+    int fd;          /* memfd, or -1 */
     uint64_t npages;
     unsigned long *dirty[DIRTY_MEMORY_NUM];
     char *name;
-    MemoryRegion *mr;       /* owning region, NULL once finalized */
+    MemoryRegion *mr; /* owning region, NULL once finalized */
 };
 
 /* How a flat range behaves; decided at render time so that RAM accesses
  * never dereference the MemoryRegion (which the BQL protects). */
 enum FlatRangeType {
-    FR_RAM,         /* reads and writes go to host memory */
-    FR_ROM,         /* reads from host memory, writes dropped */
-    FR_ROMD,        /* reads from host memory, writes to the region's ops */
-    FR_MMIO,        /* both through ops */
+    FR_RAM,  /* reads and writes go to host memory */
+    FR_ROM,  /* reads from host memory, writes dropped */
+    FR_ROMD, /* reads from host memory, writes to the region's ops */
+    FR_MMIO, /* both through ops */
 };
 
 typedef struct FlatRange {
-    hwaddr start;           /* first byte in the address space */
-    hwaddr last;            /* last byte (inclusive: 2^64 - 1 fits) */
-    MemoryRegion *mr;       /* terminal region; deref only under the BQL */
+    hwaddr start;     /* first byte in the address space */
+    hwaddr last;      /* last byte (inclusive: 2^64 - 1 fits) */
+    MemoryRegion *mr; /* terminal region; deref only under the BQL */
     hwaddr offset_in_region;
-    uint8_t type;           /* enum FlatRangeType */
-    bool readonly;          /* FR_ROM or FR_ROMD */
+    uint8_t type;  /* enum FlatRangeType */
+    bool readonly; /* FR_ROM or FR_ROMD */
     uint8_t dirty_log_mask;
-    int priority;           /* of the terminal region, for dumps */
-    RAMBlock *ram;          /* referenced, or NULL for FR_MMIO */
-    uint8_t *host;          /* host address of start, or NULL */
+    int priority;  /* of the terminal region, for dumps */
+    RAMBlock *ram; /* referenced, or NULL for FR_MMIO */
+    uint8_t *host; /* host address of start, or NULL */
 } FlatRange;
 
 struct FlatView {
     gint refcount;
     unsigned nr;
     unsigned alloc;
-    FlatRange *ranges;      /* sorted by start, non-overlapping */
+    FlatRange *ranges; /* sorted by start, non-overlapping */
     MemoryRegion *root;
 };
 
@@ -108,8 +108,8 @@ bool ioeventfds_equal(GArray *a, GArray *b);
 void ioeventfds_diff(AddressSpace *as, GArray *old, GArray *new);
 void ioeventfd_notify_one(MemoryListener *l, AddressSpace *as,
                           const MemoryRegionIoeventfd *ev, bool add);
-bool memory_region_ioeventfd_fire(MemoryRegion *mr, hwaddr addr,
-                                  unsigned size, uint64_t data);
+bool memory_region_ioeventfd_fire(MemoryRegion *mr, hwaddr addr, unsigned size,
+                                  uint64_t data);
 
 /* dispatch.c */
 void memory_log_unassigned(AddressSpace *as, hwaddr addr, unsigned size,

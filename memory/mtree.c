@@ -64,18 +64,16 @@ static void print_mr(GString *out, MemoryRegion *mr, unsigned level,
     }
     if (mr->kind == MR_KIND_ALIAS) {
         queue_alias_target(alias_queue, mr->alias);
-        g_string_append_printf(out, "%016" PRIx64 "-%016" PRIx64
-                               " (prio %d, %s): alias %s @%s %016" PRIx64
-                               "-%016" PRIx64 "\n",
-                               start, mr_last(start, mr), mr->priority,
-                               mr_type(mr), mr->name, mr->alias->name,
-                               mr->alias_offset,
-                               mr_last(mr->alias_offset, mr));
+        g_string_append_printf(
+            out,
+            "%016" PRIx64 "-%016" PRIx64
+            " (prio %d, %s): alias %s @%s %016" PRIx64 "-%016" PRIx64 "\n",
+            start, mr_last(start, mr), mr->priority, mr_type(mr), mr->name,
+            mr->alias->name, mr->alias_offset, mr_last(mr->alias_offset, mr));
     } else {
-        g_string_append_printf(out, "%016" PRIx64 "-%016" PRIx64
-                               " (prio %d, %s): %s\n",
-                               start, mr_last(start, mr), mr->priority,
-                               mr_type(mr), mr->name);
+        g_string_append_printf(
+            out, "%016" PRIx64 "-%016" PRIx64 " (prio %d, %s): %s\n", start,
+            mr_last(start, mr), mr->priority, mr_type(mr), mr->name);
     }
     /* Children by address, then higher priority first; the list order
      * (newest first among equals) breaks remaining ties (stable sort). */
@@ -174,11 +172,11 @@ static void print_flatviews(GString *out)
         }
         for (unsigned i = 0; i < v->nr; i++) {
             FlatRange *fr = &v->ranges[i];
-            g_string_append_printf(out, MTREE_INDENT "%016" PRIx64 "-%016"
-                                   PRIx64 " (prio %d, %s): %s",
-                                   fr->start, fr->last, fr->priority,
-                                   fr->type == FR_ROM ? "rom" : mr_type(fr->mr),
-                                   fr->mr->name);
+            g_string_append_printf(
+                out,
+                MTREE_INDENT "%016" PRIx64 "-%016" PRIx64 " (prio %d, %s): %s",
+                fr->start, fr->last, fr->priority,
+                fr->type == FR_ROM ? "rom" : mr_type(fr->mr), fr->mr->name);
             if (fr->offset_in_region) {
                 g_string_append_printf(out, " @%016" PRIx64,
                                        fr->offset_in_region);

@@ -46,8 +46,9 @@ static RAMBlock *ram_block_alloc(const char *name, uint64_t size)
     rb->name = g_strdup(name ? name : "");
     rb->npages = (size + MEMORY_PAGE_SIZE - 1) >> MEMORY_PAGE_SHIFT;
     for (unsigned c = 0; c < DIRTY_MEMORY_NUM; c++) {
-        rb->dirty[c] = g_new0(unsigned long,
-                              (rb->npages + BITS_PER_LONG - 1) / BITS_PER_LONG + 1);
+        rb->dirty[c] =
+            g_new0(unsigned long,
+                   (rb->npages + BITS_PER_LONG - 1) / BITS_PER_LONG + 1);
         /* New RAM is dirty for everyone: displays redraw it, a running
          * migration sends it. */
         bitmap_set_range_atomic(rb->dirty[c], 0, rb->npages);
@@ -85,8 +86,9 @@ RAMBlock *ram_block_new_memfd(const char *name, uint64_t size, GError **errp)
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     }
     if (host == MAP_FAILED) {
-        error_setg_errno(errp, errno, "cannot map RAM '%s' of %" PRIu64 " bytes",
-                         name, size);
+        error_setg_errno(errp, errno,
+                         "cannot map RAM '%s' of %" PRIu64 " bytes", name,
+                         size);
         if (fd >= 0) {
             close(fd);
         }
@@ -110,27 +112,31 @@ RAMBlock *ram_block_new_fd(const char *name, uint64_t size, int fd,
 
     if (size == 0 || mapped < size || size > (UINT64_MAX >> 1) ||
         (offset & (MEMORY_PAGE_SIZE - 1)) || offset > (UINT64_MAX >> 1)) {
-        error_setg(errp, "cannot map RAM '%s': bad size %" PRIu64
-                   " or offset %" PRIu64, name, size, offset);
+        error_setg(errp,
+                   "cannot map RAM '%s': bad size %" PRIu64
+                   " or offset %" PRIu64,
+                   name, size, offset);
         return NULL;
     }
     if (fstat(fd, &st) < 0) {
-        error_setg_errno(errp, errno, "cannot map RAM '%s' from fd %d",
-                         name, fd);
+        error_setg_errno(errp, errno, "cannot map RAM '%s' from fd %d", name,
+                         fd);
         return NULL;
     }
     if (S_ISREG(st.st_mode) && (uint64_t)st.st_size < offset + size) {
-        error_setg(errp, "cannot map RAM '%s': file of %" PRIu64
-                   " bytes is smaller than offset %" PRIu64 " + size %"
-                   PRIu64, name, (uint64_t)st.st_size, offset, size);
+        error_setg(errp,
+                   "cannot map RAM '%s': file of %" PRIu64
+                   " bytes is smaller than offset %" PRIu64 " + size %" PRIu64,
+                   name, (uint64_t)st.st_size, offset, size);
         return NULL;
     }
     host = mmap(NULL, mapped, PROT_READ | PROT_WRITE,
                 (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_NORESERVE, fd,
                 (off_t)offset);
     if (host == MAP_FAILED) {
-        error_setg_errno(errp, errno, "cannot map RAM '%s' of %" PRIu64
-                         " bytes", name, size);
+        error_setg_errno(errp, errno,
+                         "cannot map RAM '%s' of %" PRIu64 " bytes", name,
+                         size);
         return NULL;
     }
     dupfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
@@ -162,7 +168,7 @@ void ram_block_unref(RAMBlock *rb)
         return;
     }
     pthread_mutex_lock(&blocks_lock);
-    g_ptr_array_remove(blocks, rb);    /* keeps creation order */
+    g_ptr_array_remove(blocks, rb); /* keeps creation order */
     pthread_mutex_unlock(&blocks_lock);
     if (rb->mapped) {
         munmap(rb->host, rb->mapped);
@@ -190,9 +196,8 @@ RAMBlock *ram_block_find_by_host(const void *host, uint64_t *offset)
             /* Take a reference unless the block is already dying (its
              * last unref is waiting for the lock to unlist it). */
             gint old = g_atomic_int_get(&rb->refcount);
-            while (old > 0 &&
-                   !g_atomic_int_compare_and_exchange(&rb->refcount, old,
-                                                      old + 1)) {
+            while (old > 0 && !g_atomic_int_compare_and_exchange(
+                                  &rb->refcount, old, old + 1)) {
                 old = g_atomic_int_get(&rb->refcount);
             }
             if (old > 0) {
@@ -253,8 +258,8 @@ static void bitmap_set_range_atomic(unsigned long *map, uint64_t first,
     while (n) {
         uint64_t bit = first % BITS_PER_LONG;
         uint64_t chunk = MIN(n, BITS_PER_LONG - bit);
-        unsigned long mask = chunk == BITS_PER_LONG ? ~0UL
-                             : ((1UL << chunk) - 1) << bit;
+        unsigned long mask =
+            chunk == BITS_PER_LONG ? ~0UL : ((1UL << chunk) - 1) << bit;
         unsigned long *w = &map[first / BITS_PER_LONG];
 
         if ((__atomic_load_n(w, __ATOMIC_RELAXED) & mask) != mask) {
@@ -274,8 +279,8 @@ static bool bitmap_test_and_clear_atomic(unsigned long *map, uint64_t first,
     while (n) {
         uint64_t bit = first % BITS_PER_LONG;
         uint64_t chunk = MIN(n, BITS_PER_LONG - bit);
-        unsigned long mask = chunk == BITS_PER_LONG ? ~0UL
-                             : ((1UL << chunk) - 1) << bit;
+        unsigned long mask =
+            chunk == BITS_PER_LONG ? ~0UL : ((1UL << chunk) - 1) << bit;
         unsigned long *w = &map[first / BITS_PER_LONG];
         unsigned long old;
 
@@ -347,8 +352,7 @@ void memory_region_set_dirty(MemoryRegion *mr, hwaddr offset, uint64_t size)
 }
 
 void memory_region_set_dirty_bits(MemoryRegion *mr, hwaddr offset,
-                                  const unsigned long *bitmap,
-                                  uint64_t npages)
+                                  const unsigned long *bitmap, uint64_t npages)
 {
     RAMBlock *rb = mr_block(mr, &offset);
     uint64_t base;
@@ -402,8 +406,8 @@ bool memory_region_test_and_clear_dirty(MemoryRegion *mr, hwaddr offset,
     return bitmap_test_and_clear_atomic(rb->dirty[client], first, n, true);
 }
 
-void memory_region_reset_dirty(MemoryRegion *mr, hwaddr offset,
-                               uint64_t size, unsigned client)
+void memory_region_reset_dirty(MemoryRegion *mr, hwaddr offset, uint64_t size,
+                               unsigned client)
 {
     memory_region_test_and_clear_dirty(mr, offset, size, client);
 }
@@ -429,8 +433,8 @@ void ram_write_notifier_remove(RamWriteNotifier *n)
 
 void ram_write_notify(AddressSpace *as, hwaddr gpa, void *host, uint64_t len)
 {
-    RamWriteNotifier *n = __atomic_load_n(&ram_write_notifiers,
-                                          __ATOMIC_ACQUIRE);
+    RamWriteNotifier *n =
+        __atomic_load_n(&ram_write_notifiers, __ATOMIC_ACQUIRE);
     for (; n; n = n->next) {
         n->notify(n, as, gpa, host, len);
     }

@@ -67,8 +67,7 @@ bool memory_region_init_ram(MemoryRegion *mr, struct Object *owner,
 
 bool memory_region_init_ram_from_fd(MemoryRegion *mr, struct Object *owner,
                                     const char *name, uint64_t size, int fd,
-                                    uint64_t offset, bool shared,
-                                    GError **errp)
+                                    uint64_t offset, bool shared, GError **errp)
 {
     RAMBlock *rb = ram_block_new_fd(name, size, fd, offset, shared, errp);
 
@@ -95,8 +94,8 @@ bool memory_region_init_ram_from_file(MemoryRegion *mr, struct Object *owner,
         /* A directory (e.g. a hugetlbfs mount): an unlinked file in it. */
         fd = open(path, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
         if (fd < 0) {
-            g_autofree char *tmpl = g_build_filename(path, "kvmu_back_mem.XXXXXX",
-                                                     NULL);
+            g_autofree char *tmpl =
+                g_build_filename(path, "kvmu_back_mem.XXXXXX", NULL);
             fd = g_mkstemp_full(tmpl, O_RDWR | O_CLOEXEC, 0600);
             if (fd >= 0) {
                 unlink(tmpl);
@@ -121,7 +120,7 @@ bool memory_region_init_ram_from_file(MemoryRegion *mr, struct Object *owner,
     }
     ok = memory_region_init_ram_from_fd(mr, owner, name, size, fd, 0, shared,
                                         errp);
-    close(fd);                  /* the region keeps its own dup */
+    close(fd); /* the region keeps its own dup */
     if (!ok) {
         error_prepend(errp, "%s: ", path);
     }
@@ -446,8 +445,8 @@ int memory_region_get_fd(MemoryRegion *mr)
     return mr && mr->ram_block ? mr->ram_block->fd : -1;
 }
 
-bool memory_region_write_rom(MemoryRegion *mr, hwaddr offset,
-                             const void *buf, uint64_t len)
+bool memory_region_write_rom(MemoryRegion *mr, hwaddr offset, const void *buf,
+                             uint64_t len)
 {
     RAMBlock *rb;
 

@@ -49,7 +49,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct Object;                  /* include/qom/object.h; opaque here */
+struct Object; /* include/qom/object.h; opaque here */
 
 typedef uint64_t hwaddr;
 #define HWADDR_MAX UINT64_MAX
@@ -59,20 +59,20 @@ typedef uint64_t dma_addr_t;
 
 /* Who issues a transaction. Small and passed by value. */
 typedef struct MemTxAttrs {
-    unsigned int unspecified : 1;   /* no attributes given */
+    unsigned int unspecified : 1; /* no attributes given */
     unsigned int secure : 1;
     unsigned int user : 1;
     unsigned int memory : 1;        /* requester asked for memory semantics */
     unsigned int requester_id : 16; /* PCI requester id for DMA */
 } MemTxAttrs;
 
-#define MEMTXATTRS_UNSPECIFIED ((MemTxAttrs){ .unspecified = 1 })
+#define MEMTXATTRS_UNSPECIFIED ((MemTxAttrs){.unspecified = 1})
 
 typedef uint32_t MemTxResult;
 #define MEMTX_OK 0
-#define MEMTX_ERROR (1U << 0)          /* device returned an error */
-#define MEMTX_DECODE_ERROR (1U << 1)   /* nothing at that address */
-#define MEMTX_ACCESS_ERROR (1U << 2)   /* refused (e.g. DMA to non-RAM) */
+#define MEMTX_ERROR (1U << 0)        /* device returned an error */
+#define MEMTX_DECODE_ERROR (1U << 1) /* nothing at that address */
+#define MEMTX_ACCESS_ERROR (1U << 2) /* refused (e.g. DMA to non-RAM) */
 
 typedef struct MemoryRegion MemoryRegion;
 typedef struct MemoryRegionOps MemoryRegionOps;
@@ -120,8 +120,8 @@ struct MemoryRegionOps {
         unsigned min_access_size;
         unsigned max_access_size;
         bool unaligned;
-        bool (*accepts)(void *opaque, hwaddr addr, unsigned size,
-                        bool is_write, MemTxAttrs attrs);
+        bool (*accepts)(void *opaque, hwaddr addr, unsigned size, bool is_write,
+                        MemTxAttrs attrs);
     } valid;
     struct {
         unsigned min_access_size;
@@ -131,12 +131,12 @@ struct MemoryRegionOps {
 };
 
 typedef enum MemoryRegionKind {
-    MR_KIND_CONTAINER,      /* only subregions; holes are unassigned */
-    MR_KIND_RAM,            /* memfd-backed host memory */
-    MR_KIND_RAM_PTR,        /* RAM over a caller-supplied host pointer */
-    MR_KIND_IO,             /* MMIO or I/O ports: MemoryRegionOps */
-    MR_KIND_ROM_DEVICE,     /* reads from RAM when romd, writes to ops */
-    MR_KIND_ALIAS,          /* window onto another region */
+    MR_KIND_CONTAINER,  /* only subregions; holes are unassigned */
+    MR_KIND_RAM,        /* memfd-backed host memory */
+    MR_KIND_RAM_PTR,    /* RAM over a caller-supplied host pointer */
+    MR_KIND_IO,         /* MMIO or I/O ports: MemoryRegionOps */
+    MR_KIND_ROM_DEVICE, /* reads from RAM when romd, writes to ops */
+    MR_KIND_ALIAS,      /* window onto another region */
 } MemoryRegionKind;
 
 /* Dirty-memory clients (bits of a dirty-log mask). */
@@ -161,25 +161,25 @@ struct MemoryRegion {
     MemoryRegionKind kind;
     bool initialized;
     bool enabled;
-    bool readonly;          /* guest writes ignored (ROM) */
-    bool rom;               /* created by memory_region_init_rom */
-    bool romd_mode;         /* ROM_DEVICE: reads go straight to RAM */
-    bool ram_device;        /* RAM_PTR made by init_ram_device_ptr */
+    bool readonly;   /* guest writes ignored (ROM) */
+    bool rom;        /* created by memory_region_init_rom */
+    bool romd_mode;  /* ROM_DEVICE: reads go straight to RAM */
+    bool ram_device; /* RAM_PTR made by init_ram_device_ptr */
     bool may_overlap;
     uint8_t dirty_log_mask;
     int priority;
-    hwaddr addr;                    /* offset in container */
+    hwaddr addr; /* offset in container */
     MemoryRegion *container;
-    MemoryRegion *subregions;       /* highest priority (then newest) first */
+    MemoryRegion *subregions; /* highest priority (then newest) first */
     MemoryRegion *next_sibling;
     MemoryRegion *alias;
     hwaddr alias_offset;
-    unsigned alias_users;           /* aliases pointing at this region */
-    unsigned mapped_in_as;          /* address spaces using it as root */
+    unsigned alias_users;  /* aliases pointing at this region */
+    unsigned mapped_in_as; /* address spaces using it as root */
     const MemoryRegionOps *ops;
     void *opaque;
     RAMBlock *ram_block;
-    GArray *ioeventfds;             /* of MemoryRegionIoeventfd */
+    GArray *ioeventfds; /* of MemoryRegionIoeventfd */
 };
 
 /*
@@ -280,8 +280,8 @@ void memory_region_transaction_commit(void);
 
 const char *memory_region_name(const MemoryRegion *mr);
 struct Object *memory_region_owner(const MemoryRegion *mr);
-uint64_t memory_region_size(const MemoryRegion *mr);   /* UINT64_MAX = 2^64 */
-bool memory_region_is_ram(const MemoryRegion *mr);     /* RAM, ROM, RAM_PTR */
+uint64_t memory_region_size(const MemoryRegion *mr); /* UINT64_MAX = 2^64 */
+bool memory_region_is_ram(const MemoryRegion *mr);   /* RAM, ROM, RAM_PTR */
 bool memory_region_is_rom(const MemoryRegion *mr);
 bool memory_region_is_ram_device(const MemoryRegion *mr);
 bool memory_region_is_romd(const MemoryRegion *mr);
@@ -296,8 +296,8 @@ void *memory_region_get_ram_ptr(MemoryRegion *mr);
 int memory_region_get_fd(MemoryRegion *mr);
 /* Write into a ROM (or RAM) region, ignoring readonly: for loaders. Returns
  * false if the range is outside the region or the region has no RAM. */
-bool memory_region_write_rom(MemoryRegion *mr, hwaddr offset,
-                             const void *buf, uint64_t len);
+bool memory_region_write_rom(MemoryRegion *mr, hwaddr offset, const void *buf,
+                             uint64_t len);
 
 /* ---- dispatch ---- */
 
@@ -309,10 +309,10 @@ bool memory_region_write_rom(MemoryRegion *mr, hwaddr offset,
  */
 MemTxResult address_space_rw(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
                              void *buf, hwaddr len, bool is_write);
-MemTxResult address_space_read(AddressSpace *as, hwaddr addr,
-                               MemTxAttrs attrs, void *buf, hwaddr len);
-MemTxResult address_space_write(AddressSpace *as, hwaddr addr,
-                                MemTxAttrs attrs, const void *buf, hwaddr len);
+MemTxResult address_space_read(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
+                               void *buf, hwaddr len);
+MemTxResult address_space_write(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
+                                const void *buf, hwaddr len);
 /* Like address_space_write but also writes ROM (for loaders). */
 MemTxResult address_space_write_rom(AddressSpace *as, hwaddr addr,
                                     MemTxAttrs attrs, const void *buf,
@@ -330,12 +330,12 @@ MemTxResult memory_region_dispatch_write(MemoryRegion *mr, hwaddr addr,
 /* Little-endian loads/stores; result may be NULL. */
 uint8_t address_space_ldub(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
                            MemTxResult *result);
-uint16_t address_space_lduw_le(AddressSpace *as, hwaddr addr,
-                               MemTxAttrs attrs, MemTxResult *result);
-uint32_t address_space_ldl_le(AddressSpace *as, hwaddr addr,
-                              MemTxAttrs attrs, MemTxResult *result);
-uint64_t address_space_ldq_le(AddressSpace *as, hwaddr addr,
-                              MemTxAttrs attrs, MemTxResult *result);
+uint16_t address_space_lduw_le(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
+                               MemTxResult *result);
+uint32_t address_space_ldl_le(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
+                              MemTxResult *result);
+uint64_t address_space_ldq_le(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
+                              MemTxResult *result);
 void address_space_stb(AddressSpace *as, hwaddr addr, uint8_t val,
                        MemTxAttrs attrs, MemTxResult *result);
 void address_space_stw_le(AddressSpace *as, hwaddr addr, uint16_t val,
@@ -352,8 +352,8 @@ void address_space_stq_le(AddressSpace *as, hwaddr addr, uint64_t val,
  * The returned region stays valid only while the BQL is held.
  */
 MemoryRegion *address_space_translate(AddressSpace *as, hwaddr addr,
-                                      hwaddr *xlat, hwaddr *plen,
-                                      bool is_write, MemTxAttrs attrs);
+                                      hwaddr *xlat, hwaddr *plen, bool is_write,
+                                      MemTxAttrs attrs);
 
 /* Unassigned-access logging (guest-error category), off by default;
  * rate-limited when on. */
@@ -370,14 +370,14 @@ bool memory_get_log_unassigned(void);
  * dispatch signals fd here. The fd stays owned by the caller. BQL.
  */
 typedef struct MemoryRegionIoeventfd {
-    hwaddr addr;            /* in the region; in the address space for AS
-                             * lists */
+    hwaddr addr; /* in the region; in the address space for AS
+                  * lists */
     unsigned size;
     bool match_data;
     uint64_t data;
     int fd;
-    MemoryRegion *mr;       /* AS lists only */
-    hwaddr offset_in_region;    /* AS lists only */
+    MemoryRegion *mr;        /* AS lists only */
+    hwaddr offset_in_region; /* AS lists only */
 } MemoryRegionIoeventfd;
 
 void memory_region_add_eventfd(MemoryRegion *mr, hwaddr addr, unsigned size,
@@ -391,8 +391,8 @@ typedef struct RamSection {
     hwaddr gpa;
     uint64_t size;
     void *host;
-    bool readonly;          /* ROM, readonly region, or romd ROM device */
-    bool dirty_log;         /* some dirty-log client is enabled on it */
+    bool readonly;  /* ROM, readonly region, or romd ROM device */
+    bool dirty_log; /* some dirty-log client is enabled on it */
     MemoryRegion *mr;
     hwaddr offset_within_region;
 } RamSection;
@@ -450,7 +450,7 @@ struct MemoryListener {
     const char *name;
     unsigned priority;
     /* private */
-    AddressSpace *address_space;    /* set by memory_listener_register */
+    AddressSpace *address_space; /* set by memory_listener_register */
     bool registered;
 };
 
@@ -486,16 +486,15 @@ void memory_region_set_dirty(MemoryRegion *mr, hwaddr offset, uint64_t size);
 /* Merge a KVM_GET_DIRTY_LOG style bitmap (bit i = page offset/4K + i,
  * unsigned long words, little bit order) into all clients' bitmaps. */
 void memory_region_set_dirty_bits(MemoryRegion *mr, hwaddr offset,
-                                  const unsigned long *bitmap,
-                                  uint64_t npages);
+                                  const unsigned long *bitmap, uint64_t npages);
 /* Is any page of the range dirty for client? */
 bool memory_region_get_dirty(MemoryRegion *mr, hwaddr offset, uint64_t size,
                              unsigned client);
 /* Test and clear atomically, page by page; true if any was dirty. */
 bool memory_region_test_and_clear_dirty(MemoryRegion *mr, hwaddr offset,
                                         uint64_t size, unsigned client);
-void memory_region_reset_dirty(MemoryRegion *mr, hwaddr offset,
-                               uint64_t size, unsigned client);
+void memory_region_reset_dirty(MemoryRegion *mr, hwaddr offset, uint64_t size,
+                               unsigned client);
 
 /* ---- RAM write notifier ---- */
 
@@ -504,9 +503,9 @@ void memory_region_reset_dirty(MemoryRegion *mr, hwaddr offset,
  * dma_memory_unmap of a writable mapping, address_space_write_rom) writes
  * guest RAM. as/gpa are where the write was issued (as NULL and gpa
  * HWADDR_MAX for memory_region_write_rom, which has no address), host is the
- * written host memory. The software CPU uses it to drop decoded code. May be called
- * from any thread that writes guest RAM. Register/unregister under the BQL
- * while no such writes run (normally at accelerator init).
+ * written host memory. The software CPU uses it to drop decoded code. May be
+ * called from any thread that writes guest RAM. Register/unregister under the
+ * BQL while no such writes run (normally at accelerator init).
  */
 typedef struct RamWriteNotifier RamWriteNotifier;
 struct RamWriteNotifier {
@@ -528,8 +527,8 @@ void ram_write_notifier_remove(RamWriteNotifier *n);
  */
 MemTxResult dma_memory_read(AddressSpace *as, dma_addr_t addr, void *buf,
                             dma_addr_t len);
-MemTxResult dma_memory_write(AddressSpace *as, dma_addr_t addr,
-                             const void *buf, dma_addr_t len);
+MemTxResult dma_memory_write(AddressSpace *as, dma_addr_t addr, const void *buf,
+                             dma_addr_t len);
 MemTxResult dma_memory_set(AddressSpace *as, dma_addr_t addr, uint8_t c,
                            dma_addr_t len);
 /* Is [addr, addr + len) all RAM (writable RAM if is_write)? */
@@ -552,15 +551,14 @@ struct AddressSpace {
     /* private */
     char *name;
     MemoryRegion *root;
-    FlatView *current_map;          /* atomic pointer, see locking above */
-    pthread_mutex_t map_lock;       /* guards load+ref of current_map */
-    GPtrArray *listeners;           /* sorted by priority */
-    GArray *ioeventfds;             /* MemoryRegionIoeventfd, sorted */
+    FlatView *current_map;    /* atomic pointer, see locking above */
+    pthread_mutex_t map_lock; /* guards load+ref of current_map */
+    GPtrArray *listeners;     /* sorted by priority */
+    GArray *ioeventfds;       /* MemoryRegionIoeventfd, sorted */
     bool initialized;
 };
 
-void address_space_init(AddressSpace *as, MemoryRegion *root,
-                        const char *name);
+void address_space_init(AddressSpace *as, MemoryRegion *root, const char *name);
 /* Unregister nothing: listeners must be gone first. */
 void address_space_destroy(AddressSpace *as);
 /* Take/drop a reference on the current view of as (for callers that want to
@@ -606,11 +604,10 @@ static inline void stq_le_phys(AddressSpace *as, hwaddr addr, uint64_t val)
     address_space_stq_le(as, addr, val, MEMTXATTRS_UNSPECIFIED, NULL);
 }
 
-static inline void cpu_physical_memory_read(hwaddr addr, void *buf,
-                                            hwaddr len)
+static inline void cpu_physical_memory_read(hwaddr addr, void *buf, hwaddr len)
 {
-    address_space_read(&address_space_memory, addr, MEMTXATTRS_UNSPECIFIED,
-                       buf, len);
+    address_space_read(&address_space_memory, addr, MEMTXATTRS_UNSPECIFIED, buf,
+                       len);
 }
 
 static inline void cpu_physical_memory_write(hwaddr addr, const void *buf,

@@ -33,7 +33,7 @@ static uint64_t fake_read(void *opaque, hwaddr addr, unsigned size)
         v |= (uint64_t)d->regs[(addr + i) % 16] << (8 * i);
     }
     if (d->ncalls < G_N_ELEMENTS(d->log)) {
-        d->log[d->ncalls++] = (Call){ false, addr, size, v };
+        d->log[d->ncalls++] = (Call){false, addr, size, v};
     }
     return v;
 }
@@ -46,7 +46,7 @@ static void fake_write(void *opaque, hwaddr addr, uint64_t v, unsigned size)
         d->regs[(addr + i) % 16] = v >> (8 * i);
     }
     if (d->ncalls < G_N_ELEMENTS(d->log)) {
-        d->log[d->ncalls++] = (Call){ true, addr, size, v };
+        d->log[d->ncalls++] = (Call){true, addr, size, v};
     }
 }
 
@@ -101,14 +101,15 @@ static void bench_fini(Bench *b)
     memory_region_finalize(&b->root);
 }
 
-static const MemTxAttrs A = { .unspecified = 1 };
+static const MemTxAttrs A = {.unspecified = 1};
 
 static void test_wide_access_split_to_impl_max(void)
 {
     static const MemoryRegionOps ops = {
-        .read = fake_read, .write = fake_write,
-        .valid = { .min_access_size = 1, .max_access_size = 8 },
-        .impl = { .min_access_size = 4, .max_access_size = 4 },
+        .read = fake_read,
+        .write = fake_write,
+        .valid = {.min_access_size = 1, .max_access_size = 8},
+        .impl = {.min_access_size = 4, .max_access_size = 4},
     };
     Bench b;
     MemTxResult r;
@@ -133,8 +134,9 @@ static void test_wide_access_split_to_impl_max(void)
 static void test_narrow_access_widened_with_rmw(void)
 {
     static const MemoryRegionOps ops = {
-        .read = fake_read, .write = fake_write,
-        .impl = { .min_access_size = 4, .max_access_size = 4 },
+        .read = fake_read,
+        .write = fake_write,
+        .impl = {.min_access_size = 4, .max_access_size = 4},
     };
     Bench b;
 
@@ -158,9 +160,10 @@ static void test_narrow_access_widened_with_rmw(void)
 static void test_unaligned_access_split_when_impl_aligned(void)
 {
     static const MemoryRegionOps ops = {
-        .read = fake_read, .write = fake_write,
-        .valid = { .max_access_size = 4, .unaligned = true },
-        .impl = { .min_access_size = 4, .max_access_size = 4 },
+        .read = fake_read,
+        .write = fake_write,
+        .valid = {.max_access_size = 4, .unaligned = true},
+        .impl = {.min_access_size = 4, .max_access_size = 4},
     };
     Bench b;
 
@@ -182,9 +185,10 @@ static void test_unaligned_access_split_when_impl_aligned(void)
 static void test_access_spanning_ram_and_mmio(void)
 {
     static const MemoryRegionOps ops = {
-        .read = fake_read, .write = fake_write,
-        .valid = { .max_access_size = 8 },
-        .impl = { .max_access_size = 8 },
+        .read = fake_read,
+        .write = fake_write,
+        .valid = {.max_access_size = 8},
+        .impl = {.max_access_size = 8},
     };
     Bench b;
     uint8_t buf[8];
@@ -222,9 +226,11 @@ static bool refuse_writes_to_zero(void *opaque, hwaddr addr, unsigned size,
 static void test_invalid_access_rejected(void)
 {
     static const MemoryRegionOps ops = {
-        .read = fake_read, .write = fake_write,
-        .valid = { .min_access_size = 4, .max_access_size = 4,
-                   .accepts = refuse_writes_to_zero },
+        .read = fake_read,
+        .write = fake_write,
+        .valid = {.min_access_size = 4,
+                  .max_access_size = 4,
+                  .accepts = refuse_writes_to_zero},
     };
     Bench b;
     MemTxResult r;
@@ -238,16 +244,14 @@ static void test_invalid_access_rejected(void)
     address_space_stb(&b.as, 0x1000, 0, A, &r);
     g_assert_cmpuint(r, ==, MEMTX_DECODE_ERROR);
     /* Unaligned when !valid.unaligned. */
-    g_assert_cmphex(address_space_ldl_le(&b.as, 0x1002, A, &r), ==,
-                    0xffffffff);
+    g_assert_cmphex(address_space_ldl_le(&b.as, 0x1002, A, &r), ==, 0xffffffff);
     g_assert_cmpuint(r, ==, MEMTX_DECODE_ERROR);
     /* Refused by accepts(). */
     address_space_stl_le(&b.as, 0x1000, 0, A, &r);
     g_assert_cmpuint(r, ==, MEMTX_DECODE_ERROR);
     g_assert_cmpuint(b.fd.ncalls, ==, 0);
     /* Valid ones get through; an 8-byte access is two valid 4-byte ones. */
-    g_assert_cmphex(address_space_ldl_le(&b.as, 0x1004, A, &r), ==,
-                    0x17161514);
+    g_assert_cmphex(address_space_ldl_le(&b.as, 0x1004, A, &r), ==, 0x17161514);
     g_assert_cmpuint(r, ==, MEMTX_OK);
     g_assert_cmphex(address_space_ldq_le(&b.as, 0x1008, A, &r), ==,
                     0x1f1e1d1c1b1a1918ull);
@@ -266,16 +270,14 @@ static void test_unassigned_reads_all_ones(void)
 {
     Bench b;
     MemTxResult r;
-    static const MemoryRegionOps ops = { .read = fake_read };
+    static const MemoryRegionOps ops = {.read = fake_read};
 
     bench_init(&b, &ops);
     g_assert_cmphex(address_space_ldub(&b.as, 0x5000, A, &r), ==, 0xff);
     g_assert_cmpuint(r, ==, MEMTX_DECODE_ERROR);
     g_assert_cmphex(address_space_lduw_le(&b.as, 0x5000, A, &r), ==, 0xffff);
-    g_assert_cmphex(address_space_ldl_le(&b.as, 0x5000, A, &r), ==,
-                    0xffffffff);
-    g_assert_cmphex(address_space_ldq_le(&b.as, 0x5000, A, &r), ==,
-                    UINT64_MAX);
+    g_assert_cmphex(address_space_ldl_le(&b.as, 0x5000, A, &r), ==, 0xffffffff);
+    g_assert_cmphex(address_space_ldq_le(&b.as, 0x5000, A, &r), ==, UINT64_MAX);
     g_assert_cmpuint(r, ==, MEMTX_DECODE_ERROR);
     /* An access running past 2^64 - 1 wraps to 0 (RAM, zero here). */
     g_assert_cmphex(address_space_ldl_le(&b.as, UINT64_MAX - 1, A, &r), ==,
@@ -300,7 +302,8 @@ static void test_unassigned_reads_all_ones(void)
 static void test_big_endian_device(void)
 {
     static const MemoryRegionOps ops = {
-        .read = fake_read, .write = fake_write,
+        .read = fake_read,
+        .write = fake_write,
         .endianness = DEVICE_BIG_ENDIAN,
     };
     Bench b;
@@ -318,7 +321,8 @@ static void test_big_endian_device(void)
 static void test_error_propagates(void)
 {
     static const MemoryRegionOps ops = {
-        .read = fake_read, .write_with_attrs = fake_write_attrs,
+        .read = fake_read,
+        .write_with_attrs = fake_write_attrs,
     };
     Bench b;
     MemTxResult r;
@@ -335,7 +339,7 @@ static void test_error_propagates(void)
 
 static void test_ram_ld_st_and_no_allocation(void)
 {
-    static const MemoryRegionOps ops = { .read = fake_read };
+    static const MemoryRegionOps ops = {.read = fake_read};
     Bench b;
     uint8_t buf[64];
 
@@ -366,12 +370,13 @@ static void test_ram_ld_st_and_no_allocation(void)
 static void test_io_port_space(void)
 {
     static const MemoryRegionOps ops = {
-        .read = fake_read, .write = fake_write,
-        .valid = { .min_access_size = 1, .max_access_size = 4 },
+        .read = fake_read,
+        .write = fake_write,
+        .valid = {.min_access_size = 1, .max_access_size = 4},
     };
     MemoryRegion io_root, port;
     AddressSpace ios;
-    FakeDev d = { .regs = { 0x42 } };
+    FakeDev d = {.regs = {0x42}};
 
     memory_region_init(&io_root, NULL, "io", 0x10000);
     memory_region_init_io(&port, NULL, &ops, &d, "port", 8);
@@ -396,21 +401,22 @@ static uint64_t romd_read(void *opaque, hwaddr addr, unsigned size)
 static void test_rom_device_modes(void)
 {
     static const MemoryRegionOps ops = {
-        .read = romd_read, .write = fake_write,
+        .read = romd_read,
+        .write = fake_write,
     };
     MemoryRegion root, flash;
     AddressSpace as;
-    FakeDev d = { 0 };
+    FakeDev d = {0};
 
     memory_region_init(&root, NULL, "root", 0x10000);
-    g_assert_true(memory_region_init_rom_device(&flash, NULL, &ops, &d,
-                                                "flash", 0x1000, NULL));
+    g_assert_true(memory_region_init_rom_device(&flash, NULL, &ops, &d, "flash",
+                                                0x1000, NULL));
     memory_region_add_subregion(&root, 0, &flash);
     address_space_init(&as, &root, "t");
     ((uint8_t *)memory_region_get_ram_ptr(&flash))[0] = 0x55;
     g_assert_true(memory_region_is_romd(&flash));
     g_assert_cmphex(address_space_ldub(&as, 0, A, NULL), ==, 0x55);
-    address_space_stb(&as, 0, 0x99, A, NULL);       /* to ops, not RAM */
+    address_space_stb(&as, 0, 0x99, A, NULL); /* to ops, not RAM */
     g_assert_cmpuint(d.ncalls, ==, 1);
     g_assert_cmphex(address_space_ldub(&as, 0, A, NULL), ==, 0x55);
     memory_region_rom_device_set_romd(&flash, false);
@@ -438,12 +444,10 @@ int main(int argc, char **argv)
                     test_unassigned_reads_all_ones);
     g_test_add_func("/memory/dispatch/big-endian-device",
                     test_big_endian_device);
-    g_test_add_func("/memory/dispatch/error-propagates",
-                    test_error_propagates);
+    g_test_add_func("/memory/dispatch/error-propagates", test_error_propagates);
     g_test_add_func("/memory/dispatch/ram-ld-st-and-no-allocation",
                     test_ram_ld_st_and_no_allocation);
     g_test_add_func("/memory/dispatch/io-port-space", test_io_port_space);
-    g_test_add_func("/memory/dispatch/rom-device-modes",
-                    test_rom_device_modes);
+    g_test_add_func("/memory/dispatch/rom-device-modes", test_rom_device_modes);
     return g_test_run();
 }

@@ -21,7 +21,8 @@ static void mmio_write(void *opaque, hwaddr addr, uint64_t v, unsigned size)
 }
 
 static const MemoryRegionOps mmio_ops = {
-    .read = mmio_read, .write = mmio_write,
+    .read = mmio_read,
+    .write = mmio_write,
 };
 
 /* Layout: RAM [0x0, 0x10000), MMIO [0x10000, 0x11000),
@@ -38,11 +39,9 @@ static void bench_init(Bench *b)
     memory_region_init(&b->root, NULL, "root", UINT64_MAX);
     g_assert_true(memory_region_init_ram(&b->ram, NULL, "ram", 0x10000, NULL));
     memory_region_init_io(&b->mmio, NULL, &mmio_ops, NULL, "mmio", 0x1000);
-    g_assert_true(memory_region_init_ram(&b->ram2, NULL, "ram2", 0x1000,
-                                         NULL));
+    g_assert_true(memory_region_init_ram(&b->ram2, NULL, "ram2", 0x1000, NULL));
     g_assert_true(memory_region_init_rom(&b->rom, NULL, "rom", 0x1000, NULL));
-    g_assert_true(memory_region_init_ram(&b->ram3, NULL, "ram3", 0x1000,
-                                         NULL));
+    g_assert_true(memory_region_init_ram(&b->ram3, NULL, "ram3", 0x1000, NULL));
     memory_region_add_subregion(&b->root, 0, &b->ram);
     memory_region_add_subregion(&b->root, 0x10000, &b->mmio);
     memory_region_add_subregion(&b->root, 0x11000, &b->ram2);
@@ -53,7 +52,7 @@ static void bench_init(Bench *b)
 
 static void bench_fini(Bench *b)
 {
-    MemoryRegion *all[] = { &b->ram, &b->mmio, &b->ram2, &b->rom, &b->ram3 };
+    MemoryRegion *all[] = {&b->ram, &b->mmio, &b->ram2, &b->rom, &b->ram3};
 
     address_space_destroy(&b->as);
     for (unsigned i = 0; i < G_N_ELEMENTS(all); i++) {
@@ -71,22 +70,22 @@ static void test_dma_refusal_table(void)
         hwaddr len;
         bool ok;
     } cases[] = {
-        { "inside RAM", 0x100, 0x100, true },
-        { "all of RAM", 0, 0x10000, true },
-        { "len 0 anywhere", 0x50000, 0, true },
-        { "len 0 at 2^64-1", UINT64_MAX, 0, true },
-        { "last byte of RAM3", UINT64_MAX, 1, true },
-        { "all of RAM3", UINT64_MAX - 0xfff, 0x1000, true },
-        { "outside RAM", 0x50000, 16, false },
-        { "MMIO only", 0x10000, 4, false },
-        { "RAM then MMIO", 0xfff0, 0x20, false },
-        { "MMIO then RAM2", 0x10ff0, 0x20, false },
-        { "RAM across MMIO to RAM2", 0xff00, 0x2000, false },
-        { "RAM2 into hole", 0x11ff0, 0x20, false },
-        { "hole below 0", 0x30000, 0x1000, false },
-        { "wraps past 2^64", UINT64_MAX - 0xf, 0x20, false },
-        { "huge length", 0x100, UINT64_MAX, false },
-        { "len 2^64-1 from 1", 1, UINT64_MAX, false },
+        {"inside RAM", 0x100, 0x100, true},
+        {"all of RAM", 0, 0x10000, true},
+        {"len 0 anywhere", 0x50000, 0, true},
+        {"len 0 at 2^64-1", UINT64_MAX, 0, true},
+        {"last byte of RAM3", UINT64_MAX, 1, true},
+        {"all of RAM3", UINT64_MAX - 0xfff, 0x1000, true},
+        {"outside RAM", 0x50000, 16, false},
+        {"MMIO only", 0x10000, 4, false},
+        {"RAM then MMIO", 0xfff0, 0x20, false},
+        {"MMIO then RAM2", 0x10ff0, 0x20, false},
+        {"RAM across MMIO to RAM2", 0xff00, 0x2000, false},
+        {"RAM2 into hole", 0x11ff0, 0x20, false},
+        {"hole below 0", 0x30000, 0x1000, false},
+        {"wraps past 2^64", UINT64_MAX - 0xf, 0x20, false},
+        {"huge length", 0x100, UINT64_MAX, false},
+        {"len 2^64-1 from 1", 1, UINT64_MAX, false},
     };
     Bench b;
     uint8_t *ram, *ram3;
@@ -105,8 +104,7 @@ static void test_dma_refusal_table(void)
         memset(ram, 0, 0x10000);
         memset(ram3, 0, 0x1000);
         mmio_calls = 0;
-        g_assert_cmpint(dma_memory_valid(&b.as, a, n, true), ==,
-                        cases[i].ok);
+        g_assert_cmpint(dma_memory_valid(&b.as, a, n, true), ==, cases[i].ok);
         g_assert_cmpuint(dma_memory_write(&b.as, a, src, cases[i].ok ? n : 0),
                          ==, MEMTX_OK);
         if (!cases[i].ok) {
@@ -118,7 +116,7 @@ static void test_dma_refusal_table(void)
                           ram[0xffff] == 0 && ram3[0xff0] == 0);
             memset(dst, 0x11, 16);
             g_assert_cmpuint(dma_memory_read(&b.as, a, dst, n), ==, want);
-            g_assert_cmpuint(dst[0], ==, 0x11);      /* nothing copied */
+            g_assert_cmpuint(dst[0], ==, 0x11); /* nothing copied */
             g_assert_cmpuint(mmio_calls, ==, 0);
         } else if (n) {
             g_assert_cmpuint(dma_memory_read(&b.as, a, dst, n), ==, want);
@@ -136,7 +134,7 @@ static void test_dma_refusal_table(void)
 static void test_dma_rom(void)
 {
     Bench b;
-    uint8_t data[4] = { 1, 2, 3, 4 }, back[4];
+    uint8_t data[4] = {1, 2, 3, 4}, back[4];
 
     bench_init(&b);
     memory_region_write_rom(&b.rom, 0, data, 4);
@@ -168,8 +166,8 @@ static void test_dma_map_unmap(void)
     memory_region_reset_dirty(&b.ram, 0, 0x10000, DIRTY_MEMORY_MIGRATION);
     p[0] = 1;
     dma_memory_unmap(&b.as, p, len, true, 1);
-    g_assert_true(memory_region_get_dirty(&b.ram, 0x1000, 1,
-                                          DIRTY_MEMORY_MIGRATION));
+    g_assert_true(
+        memory_region_get_dirty(&b.ram, 0x1000, 1, DIRTY_MEMORY_MIGRATION));
 
     /* Shortened at the end of contiguous RAM. */
     len = 0x1000;
@@ -182,7 +180,7 @@ static void test_dma_map_unmap(void)
     len = 0x10;
     g_assert_null(dma_memory_map(&b.as, 0x10000, &len, false));
     g_assert_null(dma_memory_map(&b.as, 0x50000, &len, false));
-    g_assert_null(dma_memory_map(&b.as, 0x20000, &len, true));   /* ROM */
+    g_assert_null(dma_memory_map(&b.as, 0x20000, &len, true)); /* ROM */
     g_assert_cmpuint(len, ==, 0x10);
     len = 0;
     g_assert_null(dma_memory_map(&b.as, 0x1000, &len, false));
@@ -200,7 +198,7 @@ static void test_dma_map_unmap(void)
     g_assert_nonnull(p);
     memory_region_del_subregion(&b.root, &b.ram2);
     memory_region_finalize(&b.ram2);
-    p[0xfff] = 7;                           /* still mapped: no fault */
+    p[0xfff] = 7; /* still mapped: no fault */
     dma_memory_unmap(&b.as, p, len, true, len);
     memory_region_init_io(&b.ram2, NULL, &mmio_ops, NULL, "stub", 1);
     memory_region_add_subregion(&b.root, 0x11000, &b.ram2);
@@ -240,7 +238,7 @@ static void test_views_safe_against_concurrent_change(void)
 {
     MemoryRegion root, ram;
     AddressSpace as;
-    Race race = { .as = &as };
+    Race race = {.as = &as};
     GThread *t[2];
 
     memory_region_init(&root, NULL, "root", 0x100000);
@@ -248,13 +246,12 @@ static void test_views_safe_against_concurrent_change(void)
     t[0] = g_thread_new("reader0", race_reader, &race);
     t[1] = g_thread_new("reader1", race_reader, &race);
     for (int i = 0; i < 300; i++) {
-        g_assert_true(memory_region_init_ram(&ram, NULL, "ram", 0x10000,
-                                             NULL));
+        g_assert_true(memory_region_init_ram(&ram, NULL, "ram", 0x10000, NULL));
         memory_region_add_subregion(&root, 0x40000 - (i % 2) * 0x1000, &ram);
         g_usleep(50);
         memory_region_del_subregion(&root, &ram);
-        memory_region_finalize(&ram);       /* host memory may still be in
-                                             * use by a reader's view */
+        memory_region_finalize(&ram); /* host memory may still be in
+                                       * use by a reader's view */
     }
     g_atomic_int_set(&race.stop, 1);
     g_thread_join(t[0]);

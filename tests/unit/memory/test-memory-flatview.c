@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 static const MemoryRegionOps null_ops = {
-    .valid = { .max_access_size = 8 },
+    .valid = {.max_access_size = 8},
 };
 
 /* Which region (and offset in it) backs addr? */
@@ -172,10 +172,12 @@ static void test_alias_of_alias_and_into_container(void)
 
     /* Data written through the alias lands in the RAM. */
     uint32_t v = 0xcafef00d;
-    g_assert_cmpuint(address_space_write(&as, 0x100010, MEMTXATTRS_UNSPECIFIED,
-                                         &v, 4), ==, MEMTX_OK);
-    g_assert_cmphex(*(uint32_t *)((uint8_t *)memory_region_get_ram_ptr(&ram)
-                                  + 0x6010), ==, 0xcafef00d);
+    g_assert_cmpuint(
+        address_space_write(&as, 0x100010, MEMTXATTRS_UNSPECIFIED, &v, 4), ==,
+        MEMTX_OK);
+    g_assert_cmphex(
+        *(uint32_t *)((uint8_t *)memory_region_get_ram_ptr(&ram) + 0x6010), ==,
+        0xcafef00d);
 
     address_space_destroy(&as);
     memory_region_del_subregion(&root, &a2);
@@ -242,7 +244,7 @@ static void test_transaction_rebuilds_once(void)
         memory_region_init_io(&r[i], NULL, &null_ops, NULL, name, 0x100);
         memory_region_add_subregion(&root, 0x1000 * i, &r[i]);
     }
-    memory_region_transaction_begin();          /* nested */
+    memory_region_transaction_begin(); /* nested */
     memory_region_set_enabled(&r[0], false);
     memory_region_transaction_commit();
     g_assert_cmpuint(memory_debug_rebuild_count(), ==, before);
@@ -272,7 +274,7 @@ static void test_rom_ignores_guest_writes(void)
 {
     MemoryRegion root, rom;
     AddressSpace as;
-    uint8_t data[4] = { 1, 2, 3, 4 }, back[4];
+    uint8_t data[4] = {1, 2, 3, 4}, back[4];
 
     memory_region_init(&root, NULL, "root", 0x100000);
     g_assert_true(memory_region_init_rom(&rom, NULL, "bios", 0x1000, NULL));
@@ -288,17 +290,19 @@ static void test_rom_ignores_guest_writes(void)
 
     /* Guest writes are dropped, without error. */
     uint32_t junk = 0xdeadbeef;
-    g_assert_cmpuint(address_space_write(&as, 0xf0010, MEMTXATTRS_UNSPECIFIED,
-                                         &junk, 4), ==, MEMTX_OK);
+    g_assert_cmpuint(
+        address_space_write(&as, 0xf0010, MEMTXATTRS_UNSPECIFIED, &junk, 4), ==,
+        MEMTX_OK);
     address_space_read(&as, 0xf0010, MEMTXATTRS_UNSPECIFIED, back, 4);
     g_assert_cmpmem(back, 4, data, 4);
 
     /* address_space_write_rom is the loader's path through an AS. */
-    g_assert_cmpuint(address_space_write_rom(&as, 0xf0010,
-                                             MEMTXATTRS_UNSPECIFIED, &junk, 4),
-                     ==, MEMTX_OK);
-    g_assert_cmphex(address_space_ldl_le(&as, 0xf0010, MEMTXATTRS_UNSPECIFIED,
-                                         NULL), ==, 0xdeadbeef);
+    g_assert_cmpuint(
+        address_space_write_rom(&as, 0xf0010, MEMTXATTRS_UNSPECIFIED, &junk, 4),
+        ==, MEMTX_OK);
+    g_assert_cmphex(
+        address_space_ldl_le(&as, 0xf0010, MEMTXATTRS_UNSPECIFIED, NULL), ==,
+        0xdeadbeef);
 
     address_space_destroy(&as);
     memory_region_del_subregion(&root, &rom);
@@ -312,8 +316,7 @@ static void test_ram_is_memfd_and_sparse(void)
     GError *err = NULL;
 
     /* 64 GiB of MAP_NORESERVE costs nothing until touched. */
-    g_assert_true(memory_region_init_ram(&big, NULL, "big", 64ull << 30,
-                                         &err));
+    g_assert_true(memory_region_init_ram(&big, NULL, "big", 64ull << 30, &err));
     g_assert_no_error(err);
     g_assert_cmpint(memory_region_get_fd(&big), >=, 0);
     uint8_t *p = memory_region_get_ram_ptr(&big);
@@ -330,8 +333,7 @@ static void test_mtree_text(void)
     GString *out = g_string_new("");
 
     memory_region_init(&root, NULL, "sys", UINT64_MAX);
-    g_assert_true(memory_region_init_ram(&ram, NULL, "pc.ram", 0x200000,
-                                         NULL));
+    g_assert_true(memory_region_init_ram(&ram, NULL, "pc.ram", 0x200000, NULL));
     memory_region_init_alias(&lowram, NULL, "ram-below-4g", &ram, 0, 0x100000);
     memory_region_init_io(&dev, NULL, &null_ops, NULL, "vga", 0x20000);
     memory_region_add_subregion(&root, 0, &lowram);
@@ -377,7 +379,8 @@ static void test_mtree_text(void)
         "\n"
         "FlatView #";
     g_assert_nonnull(strstr(out->str, flat));
-    g_assert_nonnull(strstr(out->str,
+    g_assert_nonnull(strstr(
+        out->str,
         " AS \"pio\", root: pio\n"
         " Root memory region: pio\n"
         "  00000000000003f8-00000000000003ff (prio 0, i/o): serial\n\n"));
@@ -400,7 +403,7 @@ static void test_mtree_text(void)
 static void test_memory_init_globals(void)
 {
     memory_init();
-    memory_init();                              /* idempotent */
+    memory_init(); /* idempotent */
     g_assert_cmpuint(memory_region_size(get_system_memory()), ==, UINT64_MAX);
     g_assert_cmpuint(memory_region_size(get_system_io()), ==, 0x10000);
     g_assert_true(memory_region_is_mapped(get_system_memory()));
@@ -410,8 +413,9 @@ static void test_memory_init_globals(void)
                                          MEMTXATTRS_UNSPECIFIED, &r),
                     ==, 0xffffffff);
     g_assert_cmpuint(r, ==, MEMTX_DECODE_ERROR);
-    g_assert_cmphex(address_space_ldub(&address_space_io, 0x80,
-                                       MEMTXATTRS_UNSPECIFIED, &r), ==, 0xff);
+    g_assert_cmphex(
+        address_space_ldub(&address_space_io, 0x80, MEMTXATTRS_UNSPECIFIED, &r),
+        ==, 0xff);
 }
 
 static void count_region(MemoryRegion *mr, void *opaque)
@@ -443,39 +447,36 @@ static void test_ram_from_fd_and_file(void)
     static const struct {
         uint64_t size, offset;
     } bad[] = {
-        { 0, 0 },               /* empty */
-        { 0x4000, 0 },          /* larger than the file */
-        { 0x1000, 0x2800 },     /* unaligned offset */
-        { 0x1000, 0x3000 },     /* past the end */
-        { UINT64_MAX, 0 },      /* absurd */
+        {0, 0},           /* empty */
+        {0x4000, 0},      /* larger than the file */
+        {0x1000, 0x2800}, /* unaligned offset */
+        {0x1000, 0x3000}, /* past the end */
+        {UINT64_MAX, 0},  /* absurd */
     };
     for (unsigned i = 0; i < G_N_ELEMENTS(bad); i++) {
-        g_assert_false(memory_region_init_ram_from_fd(&b, NULL, "b",
-                                                      bad[i].size, fd,
-                                                      bad[i].offset, true,
-                                                      &err));
+        g_assert_false(memory_region_init_ram_from_fd(
+            &b, NULL, "b", bad[i].size, fd, bad[i].offset, true, &err));
         g_assert_nonnull(err);
         g_clear_error(&err);
     }
-    g_assert_false(memory_region_init_ram_from_fd(&b, NULL, "b", 0x1000, -1,
-                                                  0, true, &err));
+    g_assert_false(memory_region_init_ram_from_fd(&b, NULL, "b", 0x1000, -1, 0,
+                                                  true, &err));
     g_clear_error(&err);
 
     /* A directory: an unlinked file in it. */
     g_autofree char *dir = g_dir_make_tmp("kvmu-mem-XXXXXX", NULL);
-    g_assert_true(memory_region_init_ram_from_file(&b, NULL, "b", 0x10000,
-                                                   dir, true, &err));
+    g_assert_true(memory_region_init_ram_from_file(&b, NULL, "b", 0x10000, dir,
+                                                   true, &err));
     g_assert_no_error(err);
     ((uint8_t *)memory_region_get_ram_ptr(&b))[0xffff] = 1;
     /* A file path: created and grown. */
     g_autofree char *path = g_build_filename(dir, "ram.img", NULL);
-    g_assert_true(memory_region_init_ram_from_file(&c, NULL, "c", 0x10000,
-                                                   path, false, &err));
+    g_assert_true(memory_region_init_ram_from_file(&c, NULL, "c", 0x10000, path,
+                                                   false, &err));
     g_assert_no_error(err);
     MemoryRegion d;
-    g_assert_false(memory_region_init_ram_from_file(&d, NULL, "x", 0x1000,
-                                                    "/nonexistent/dir/f",
-                                                    true, &err));
+    g_assert_false(memory_region_init_ram_from_file(
+        &d, NULL, "x", 0x1000, "/nonexistent/dir/f", true, &err));
     g_assert_nonnull(strstr(err->message, "/nonexistent/dir/f"));
     g_clear_error(&err);
 
@@ -500,11 +501,11 @@ static void test_ram_too_big_fails_cleanly(void)
     MemoryRegion mr;
     GError *err = NULL;
 
-    g_assert_false(memory_region_init_ram(&mr, NULL, "huge", UINT64_MAX - 5,
-                                          &err));
+    g_assert_false(
+        memory_region_init_ram(&mr, NULL, "huge", UINT64_MAX - 5, &err));
     g_assert_nonnull(err);
     g_clear_error(&err);
-    memory_region_finalize(&mr);        /* harmless on a failed init */
+    memory_region_finalize(&mr); /* harmless on a failed init */
 }
 
 int main(int argc, char **argv)

@@ -21,18 +21,23 @@ static void rec(MemoryListener *l, const char *what, MemoryRegionSection *s)
     Rec *r = (Rec *)l;
 
     if (s) {
-        g_string_append_printf(trace, "%s:%s(%s@%" PRIx64 "+%" PRIx64
-                               ",%" PRIx64 "%s) ", r->tag, what,
-                               s->mr->name, s->offset_within_address_space,
-                               s->size, s->offset_within_region,
-                               s->readonly ? ",ro" : "");
+        g_string_append_printf(
+            trace, "%s:%s(%s@%" PRIx64 "+%" PRIx64 ",%" PRIx64 "%s) ", r->tag,
+            what, s->mr->name, s->offset_within_address_space, s->size,
+            s->offset_within_region, s->readonly ? ",ro" : "");
     } else {
         g_string_append_printf(trace, "%s:%s ", r->tag, what);
     }
 }
 
-static void l_begin(MemoryListener *l) { rec(l, "begin", NULL); }
-static void l_commit(MemoryListener *l) { rec(l, "commit", NULL); }
+static void l_begin(MemoryListener *l)
+{
+    rec(l, "begin", NULL);
+}
+static void l_commit(MemoryListener *l)
+{
+    rec(l, "commit", NULL);
+}
 static void l_add(MemoryListener *l, MemoryRegionSection *s)
 {
     rec(l, "add", s);
@@ -41,13 +46,11 @@ static void l_del(MemoryListener *l, MemoryRegionSection *s)
 {
     rec(l, "del", s);
 }
-static void l_log_start(MemoryListener *l, MemoryRegionSection *s, int o,
-                        int n)
+static void l_log_start(MemoryListener *l, MemoryRegionSection *s, int o, int n)
 {
     rec(l, "log_start", s);
 }
-static void l_log_stop(MemoryListener *l, MemoryRegionSection *s, int o,
-                       int n)
+static void l_log_stop(MemoryListener *l, MemoryRegionSection *s, int o, int n)
 {
     rec(l, "log_stop", s);
 }
@@ -61,8 +64,14 @@ static void l_ev_del(MemoryListener *l, MemoryRegionSection *s, bool match,
 {
     rec(l, match ? "ev_del_match" : "ev_del", s);
 }
-static void l_global_start(MemoryListener *l) { rec(l, "gstart", NULL); }
-static void l_global_stop(MemoryListener *l) { rec(l, "gstop", NULL); }
+static void l_global_start(MemoryListener *l)
+{
+    rec(l, "gstart", NULL);
+}
+static void l_global_stop(MemoryListener *l)
+{
+    rec(l, "gstop", NULL);
+}
 
 /* log_sync: pretend the accelerator saw page 1 of the section dirty. */
 static void l_log_sync(MemoryListener *l, MemoryRegionSection *s)
@@ -209,14 +218,14 @@ static void test_global_dirty_log_and_sync(void)
     /* Migration starts with every page dirty. */
     g_assert_true(memory_region_test_and_clear_dirty(&ram, 0, 0x4000,
                                                      DIRTY_MEMORY_MIGRATION));
-    g_assert_false(memory_region_get_dirty(&ram, 0, 0x4000,
-                                           DIRTY_MEMORY_MIGRATION));
+    g_assert_false(
+        memory_region_get_dirty(&ram, 0, 0x4000, DIRTY_MEMORY_MIGRATION));
 
     /* Sync asks the listener, which fills the bitmap (page 1). */
     memory_global_dirty_log_sync();
     expect_trace("l:sync(ram@8000+4000,0) ");
-    g_assert_false(memory_region_get_dirty(&ram, 0, 0x1000,
-                                           DIRTY_MEMORY_MIGRATION));
+    g_assert_false(
+        memory_region_get_dirty(&ram, 0, 0x1000, DIRTY_MEMORY_MIGRATION));
     g_assert_true(memory_region_test_and_clear_dirty(&ram, 0x1000, 1,
                                                      DIRTY_MEMORY_MIGRATION));
     memory_region_sync_dirty_bitmap(&ram);
@@ -239,10 +248,9 @@ static void test_global_dirty_log_and_sync(void)
 static void test_dirty_bitmap(void)
 {
     MemoryRegion ram;
-    unsigned long bits[2] = { 0, 0 };
+    unsigned long bits[2] = {0, 0};
 
-    g_assert_true(memory_region_init_ram(&ram, NULL, "ram", 128 * 4096,
-                                         NULL));
+    g_assert_true(memory_region_init_ram(&ram, NULL, "ram", 128 * 4096, NULL));
     /* New RAM is dirty for every client, to its last page. */
     for (unsigned c = 0; c < DIRTY_MEMORY_NUM; c++) {
         g_assert_true(memory_region_get_dirty(&ram, 127 * 4096, 1, c));
@@ -253,15 +261,14 @@ static void test_dirty_bitmap(void)
     memory_region_set_dirty(&ram, 4095, 2);
     g_assert_true(memory_region_get_dirty(&ram, 0, 1, DIRTY_MEMORY_VGA));
     g_assert_true(memory_region_get_dirty(&ram, 4096, 1, DIRTY_MEMORY_VGA));
-    g_assert_false(memory_region_get_dirty(&ram, 8192, 4096,
-                                           DIRTY_MEMORY_VGA));
-    g_assert_true(memory_region_test_and_clear_dirty(&ram, 0, 8192,
-                                                     DIRTY_MEMORY_VGA));
-    g_assert_false(memory_region_test_and_clear_dirty(&ram, 0, 8192,
-                                                      DIRTY_MEMORY_VGA));
+    g_assert_false(memory_region_get_dirty(&ram, 8192, 4096, DIRTY_MEMORY_VGA));
+    g_assert_true(
+        memory_region_test_and_clear_dirty(&ram, 0, 8192, DIRTY_MEMORY_VGA));
+    g_assert_false(
+        memory_region_test_and_clear_dirty(&ram, 0, 8192, DIRTY_MEMORY_VGA));
     /* Clearing one client leaves the others. */
-    g_assert_true(memory_region_get_dirty(&ram, 0, 8192,
-                                          DIRTY_MEMORY_MIGRATION));
+    g_assert_true(
+        memory_region_get_dirty(&ram, 0, 8192, DIRTY_MEMORY_MIGRATION));
     memory_region_reset_dirty(&ram, 0, 128 * 4096, DIRTY_MEMORY_MIGRATION);
     memory_region_reset_dirty(&ram, 0, 128 * 4096, DIRTY_MEMORY_CODE);
 
@@ -269,14 +276,13 @@ static void test_dirty_bitmap(void)
     bits[0] = (1ul << 63) | 1ul;
     bits[1] = 1ul << 2;
     memory_region_set_dirty_bits(&ram, 4 * 4096, bits, 128);
-    g_assert_true(memory_region_get_dirty(&ram, 4 * 4096, 1,
-                                          DIRTY_MEMORY_VGA));
-    g_assert_false(memory_region_get_dirty(&ram, 5 * 4096, 58 * 4096,
-                                           DIRTY_MEMORY_VGA));
-    g_assert_true(memory_region_get_dirty(&ram, 67 * 4096, 1,
-                                          DIRTY_MEMORY_VGA));
-    g_assert_true(memory_region_get_dirty(&ram, 70 * 4096, 1,
-                                          DIRTY_MEMORY_VGA));
+    g_assert_true(memory_region_get_dirty(&ram, 4 * 4096, 1, DIRTY_MEMORY_VGA));
+    g_assert_false(
+        memory_region_get_dirty(&ram, 5 * 4096, 58 * 4096, DIRTY_MEMORY_VGA));
+    g_assert_true(
+        memory_region_get_dirty(&ram, 67 * 4096, 1, DIRTY_MEMORY_VGA));
+    g_assert_true(
+        memory_region_get_dirty(&ram, 70 * 4096, 1, DIRTY_MEMORY_VGA));
     /* Bits past the end of the region are ignored, not written. */
     bits[1] = ~0ul;
     memory_region_set_dirty_bits(&ram, 100 * 4096, bits, 128);
@@ -284,8 +290,8 @@ static void test_dirty_bitmap(void)
                                                      DIRTY_MEMORY_VGA));
     /* Ranges outside the region are no-ops. */
     memory_region_set_dirty(&ram, 1ull << 40, 4096);
-    g_assert_false(memory_region_get_dirty(&ram, 1ull << 40, 1,
-                                           DIRTY_MEMORY_VGA));
+    g_assert_false(
+        memory_region_get_dirty(&ram, 1ull << 40, 1, DIRTY_MEMORY_VGA));
     memory_region_finalize(&ram);
 }
 
@@ -314,8 +320,8 @@ static void test_ram_write_notifier_and_dirty(void)
 {
     MemoryRegion root, ram;
     AddressSpace as;
-    Seen seen = { .n.notify = seen_notify };
-    uint8_t buf[16] = { 0 };
+    Seen seen = {.n.notify = seen_notify};
+    uint8_t buf[16] = {0};
 
     memory_region_init(&root, NULL, "root", 0x100000);
     g_assert_true(memory_region_init_ram(&ram, NULL, "ram", 0x10000, NULL));
@@ -374,8 +380,8 @@ static void test_ram_sections_for_accelerator(void)
     memory_region_set_log(&rom, true, DIRTY_MEMORY_VGA);
     address_space_init(&as, &root, "t");
 
-    g_assert_cmpuint(address_space_foreach_ram_section(&as, collect, secs),
-                     ==, 5);
+    g_assert_cmpuint(address_space_foreach_ram_section(&as, collect, secs), ==,
+                     5);
     uint8_t *host = memory_region_get_ram_ptr(&ram);
     static const struct {
         hwaddr gpa;
@@ -384,11 +390,11 @@ static void test_ram_sections_for_accelerator(void)
         bool ro;
         bool log;
     } want[] = {
-        { 0, 0xa0000, 0, false, false },
-        { 0xc0000, 0x30000, 0xc0000, false, false },
-        { 0xf0000, 0x10000, UINT64_MAX, true, true },     /* rom */
-        { 0x100000, 0x100000, 0x100000, false, false },
-        { 0x100000000ull, 0x100000, 0x100000, false, false },
+        {0, 0xa0000, 0, false, false},
+        {0xc0000, 0x30000, 0xc0000, false, false},
+        {0xf0000, 0x10000, UINT64_MAX, true, true}, /* rom */
+        {0x100000, 0x100000, 0x100000, false, false},
+        {0x100000000ull, 0x100000, 0x100000, false, false},
     };
     for (unsigned i = 0; i < G_N_ELEMENTS(want); i++) {
         RamSection *s = &g_array_index(secs, RamSection, i);
@@ -435,7 +441,7 @@ static uint64_t eventfd_count(int fd)
 
 static void test_ioeventfd(void)
 {
-    static const MemoryRegionOps ops = { .write = dev_write };
+    static const MemoryRegionOps ops = {.write = dev_write};
     MemoryRegion root, dev;
     AddressSpace as;
     Rec l;
