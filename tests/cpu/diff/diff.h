@@ -147,6 +147,7 @@ typedef struct DiffForm DiffForm;
 
 /* Number of form families and their iteration. */
 size_t diff_forms_count(void);
+void diff_forms_free(void);
 const DiffForm *diff_form_get(size_t i);
 const char *diff_form_name(const DiffForm *f);
 const char *diff_form_family(const DiffForm *f);

@@ -83,7 +83,7 @@ static void add_sse(unsigned map, unsigned op, unsigned mp,
     if (map == MAP_0F38 && op >= 0xf0) {
         f.family = "crc32";
     }
-    f.name = g_strdup_printf("%s%s%s %02x%s%s%s", mp_name[mp], w ? "rex.w " : "",
+    f.name = diff_form_printf("%s%s%s %02x%s%s%s", mp_name[mp], w ? "rex.w " : "",
                              mapname[map], op,
                              digit >= 0 ? " /" : "",
                              digit >= 0 ? (const char *[]){ "0", "1", "2", "3",

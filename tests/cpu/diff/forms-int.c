@@ -59,7 +59,7 @@ static void add_rm(const char *family, const char *mn, uint8_t op8,
         f.maskkind = (uint8_t)maskkind;
         f.setup = setup;
         f.rm_mode = reg_only ? RM_REG : RM_BOTH;
-        f.name = g_strdup_printf("%s%s", mn, szname[sz]);
+        f.name = diff_form_printf("%s%s", mn, szname[sz]);
         diff_form_add(&f);
     }
 }
@@ -115,18 +115,18 @@ void diff_forms_int_register(void)
 
     for (int i = 0; i < 8; i++) {
         uint32_t u = (i == 1 || i == 4 || i == 6) ? FL_AF : 0;
-        char *n;
+        const char *n;
 
-        n = g_strdup_printf("%s r/m,r", alu[i]);
+        n = diff_form_printf("%s r/m,r", alu[i]);
         add_rm("alu", n, (uint8_t)(i * 8), true, FK_RM, 0, 0, 0, u,
                MK_STATIC, 0, false, false);
-        n = g_strdup_printf("%s r,r/m", alu[i]);
+        n = diff_form_printf("%s r,r/m", alu[i]);
         add_rm("alu", n, (uint8_t)(i * 8 + 2), true, FK_RM, 0, 0, 0, u,
                MK_STATIC, 0, false, false);
-        n = g_strdup_printf("%s r/m,imm", alu[i]);
+        n = diff_form_printf("%s r/m,imm", alu[i]);
         add_rm("alu", n, 0x80, true, FK_DIGIT, i, 0, 1, u, MK_STATIC, 0,
                false, false);
-        n = g_strdup_printf("%s r/m,imm8", alu[i]);
+        n = diff_form_printf("%s r/m,imm8", alu[i]);
         add_rm("alu", n, 0x83, false, FK_DIGIT, i, 1, 0, u, MK_STATIC, 0,
                false, false);
     }
@@ -160,15 +160,15 @@ void diff_forms_int_register(void)
 
     for (int i = 0; i < 8; i++) {
         int mk = i < 4 ? MK_ROT : MK_SHIFT;
-        char *n;
+        const char *n;
 
-        n = g_strdup_printf("%s r/m,1", grp2[i]);
+        n = diff_form_printf("%s r/m,1", grp2[i]);
         add_rm("shift", n, 0xd0, true, FK_DIGIT, i, 0, 0, 0, mk, 0, false,
                false);
-        n = g_strdup_printf("%s r/m,cl", grp2[i]);
+        n = diff_form_printf("%s r/m,cl", grp2[i]);
         add_rm("shift", n, 0xd2, true, FK_DIGIT, i, 0, 0, 0, mk, SU_CL,
                false, false);
-        n = g_strdup_printf("%s r/m,imm8", grp2[i]);
+        n = diff_form_printf("%s r/m,imm8", grp2[i]);
         add_rm("shift", n, 0xc0, true, FK_DIGIT, i, 1, 0, 0, mk, 0, false,
                false);
     }
@@ -193,7 +193,7 @@ void diff_forms_int_register(void)
            FL_OF | FL_SF | FL_AF | FL_PF, MK_STATIC, 0, true, true);
     for (int i = 4; i < 8; i++) {
         static const char *const bn[] = { "bt", "bts", "btr", "btc" };
-        char *n = g_strdup_printf("%s r/m,imm8", bn[i - 4]);
+        const char *n = diff_form_printf("%s r/m,imm8", bn[i - 4]);
 
         add_rm("bit", n, 0xba, false, FK_DIGIT, i, 1, 0,
                FL_OF | FL_SF | FL_AF | FL_PF, MK_STATIC, 0, false, true);
@@ -219,7 +219,7 @@ void diff_forms_int_register(void)
                 f.nop = 2;
                 f.kind = FK_RM;
                 f.flags_undef = f3[i].u;
-                f.name = g_strdup_printf("%s%s", f3[i].n, szname[sizes[s]]);
+                f.name = diff_form_printf("%s%s", f3[i].n, szname[sizes[s]]);
                 diff_form_add(&f);
             }
         }
@@ -253,11 +253,11 @@ void diff_forms_int_register(void)
     add_rm("mov", "cmpxchg r/m,r", 0xb0, true, FK_RM, 0, 0, 0, 0, MK_STATIC,
            0, false, true);
     for (int i = 0; i < 16; i++) {
-        char *n = g_strdup_printf("cmov%s", cc[i]);
+        const char *n = diff_form_printf("cmov%s", cc[i]);
 
         add_rm("cmov", n, (uint8_t)(0x40 + i), false, FK_RM, 0, 0, 0, 0,
                MK_STATIC, 0, false, true);
-        n = g_strdup_printf("set%s", cc[i]);
+        n = diff_form_printf("set%s", cc[i]);
         {
             DiffForm f = base_form("setcc", 1);
 
@@ -293,10 +293,10 @@ void diff_forms_int_register(void)
             f.nop = 3;
             f.kind = FK_RM;
             f.rm_mode = RM_MEM;
-            f.name = g_strdup_printf("movbe r,m%s", szname[sizes[s]]);
+            f.name = diff_form_printf("movbe r,m%s", szname[sizes[s]]);
             diff_form_add(&f);
             f.op[2] = 0xf1;
-            f.name = g_strdup_printf("movbe m,r%s", szname[sizes[s]]);
+            f.name = diff_form_printf("movbe m,r%s", szname[sizes[s]]);
             diff_form_add(&f);
         }
     }
@@ -312,10 +312,10 @@ void diff_forms_int_register(void)
             f.op[2] = 0xf6;
             f.nop = 3;
             f.kind = FK_RM;
-            f.name = g_strdup_printf("adcx%s", szname[sizes[s]]);
+            f.name = diff_form_printf("adcx%s", szname[sizes[s]]);
             diff_form_add(&f);
             f.pfx[0] = 0xf3;
-            f.name = g_strdup_printf("adox%s", szname[sizes[s]]);
+            f.name = diff_form_printf("adox%s", szname[sizes[s]]);
             diff_form_add(&f);
         }
     }
@@ -324,31 +324,31 @@ void diff_forms_int_register(void)
     for (uint8_t w = 0; w < 2; w++) {
         const char *sfx = w ? "64" : "32";
 
-        add_vex(g_strdup_printf("andn%s", sfx), 2, 0, w, 0xf2,
+        add_vex(diff_form_printf("andn%s", sfx), 2, 0, w, 0xf2,
                 FL_AF | FL_PF, FK_RM, 0, 0);
-        add_vex(g_strdup_printf("bextr%s", sfx), 2, 0, w, 0xf7,
+        add_vex(diff_form_printf("bextr%s", sfx), 2, 0, w, 0xf7,
                 FL_AF | FL_SF | FL_PF, FK_RM, 0, 0);
-        add_vex(g_strdup_printf("blsr%s", sfx), 2, 0, w, 0xf3,
+        add_vex(diff_form_printf("blsr%s", sfx), 2, 0, w, 0xf3,
                 FL_AF | FL_PF, FK_DIGIT, 1, 0);
-        add_vex(g_strdup_printf("blsmsk%s", sfx), 2, 0, w, 0xf3,
+        add_vex(diff_form_printf("blsmsk%s", sfx), 2, 0, w, 0xf3,
                 FL_AF | FL_PF, FK_DIGIT, 2, 0);
-        add_vex(g_strdup_printf("blsi%s", sfx), 2, 0, w, 0xf3,
+        add_vex(diff_form_printf("blsi%s", sfx), 2, 0, w, 0xf3,
                 FL_AF | FL_PF, FK_DIGIT, 3, 0);
-        add_vex(g_strdup_printf("bzhi%s", sfx), 2, 0, w, 0xf5,
+        add_vex(diff_form_printf("bzhi%s", sfx), 2, 0, w, 0xf5,
                 FL_AF | FL_PF, FK_RM, 0, 0);
-        add_vex(g_strdup_printf("pdep%s", sfx), 2, 3, w, 0xf5, 0, FK_RM, 0,
+        add_vex(diff_form_printf("pdep%s", sfx), 2, 3, w, 0xf5, 0, FK_RM, 0,
                 0);
-        add_vex(g_strdup_printf("pext%s", sfx), 2, 2, w, 0xf5, 0, FK_RM, 0,
+        add_vex(diff_form_printf("pext%s", sfx), 2, 2, w, 0xf5, 0, FK_RM, 0,
                 0);
-        add_vex(g_strdup_printf("mulx%s", sfx), 2, 3, w, 0xf6, 0, FK_RM, 0,
+        add_vex(diff_form_printf("mulx%s", sfx), 2, 3, w, 0xf6, 0, FK_RM, 0,
                 0);
-        add_vex(g_strdup_printf("sarx%s", sfx), 2, 2, w, 0xf7, 0, FK_RM, 0,
+        add_vex(diff_form_printf("sarx%s", sfx), 2, 2, w, 0xf7, 0, FK_RM, 0,
                 0);
-        add_vex(g_strdup_printf("shlx%s", sfx), 2, 1, w, 0xf7, 0, FK_RM, 0,
+        add_vex(diff_form_printf("shlx%s", sfx), 2, 1, w, 0xf7, 0, FK_RM, 0,
                 0);
-        add_vex(g_strdup_printf("shrx%s", sfx), 2, 3, w, 0xf7, 0, FK_RM, 0,
+        add_vex(diff_form_printf("shrx%s", sfx), 2, 3, w, 0xf7, 0, FK_RM, 0,
                 0);
-        add_vex(g_strdup_printf("rorx%s", sfx), 3, 3, w, 0xf0, 0, FK_RM, 0,
+        add_vex(diff_form_printf("rorx%s", sfx), 3, 3, w, 0xf0, 0, FK_RM, 0,
                 1);
     }
 
@@ -412,6 +412,6 @@ void diff_forms_int_register(void)
         /* jcc +2 over "inc eax": the taken path skips it */
         uint8_t j[4] = { (uint8_t)(0x70 + i), 0x02, 0xff, 0xc0 };
 
-        add_raw("jcc", g_strdup_printf("j%s rel8", cc[i]), j, 4, 0, 0, 0);
+        add_raw("jcc", diff_form_printf("j%s rel8", cc[i]), j, 4, 0, 0, 0);
     }
 }

@@ -6,11 +6,40 @@
  * pointers, x87 stack, MXCSR), and the per-case mask of undefined results.
  */
 #include <glib.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "forms.h"
 
 static GArray *forms;
+static GPtrArray *names;
+
+const char *diff_form_printf(const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+
+    va_start(ap, fmt);
+    s = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    if (!names) {
+        names = g_ptr_array_new_with_free_func(g_free);
+    }
+    g_ptr_array_add(names, s);
+    return s;
+}
+
+void diff_forms_free(void)
+{
+    if (forms) {
+        g_array_free(forms, TRUE);
+        forms = NULL;
+    }
+    if (names) {
+        g_ptr_array_free(names, TRUE);
+        names = NULL;
+    }
+}
 
 void diff_form_add(const DiffForm *f)
 {
@@ -206,7 +235,7 @@ void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c)
                     (diff_rng_below(r, 4) == 0 ? FL_DF : 0);
         if (diff_rng_below(r, 3) == 0) {
             /* make REPE/REPNE comparisons stop somewhere inside */
-            memcpy(s->data + (s->gpr[R_DI] - DIFF_DATA_ADDR),
+            memmove(s->data + (s->gpr[R_DI] - DIFF_DATA_ADDR),
                    s->data + (s->gpr[R_SI] - DIFF_DATA_ADDR), 64);
             s->data[s->gpr[R_DI] - DIFF_DATA_ADDR + diff_rng_below(r, 64)]
                 ^= 1;

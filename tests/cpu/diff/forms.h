@@ -6,6 +6,8 @@
 #ifndef TESTS_CPU_DIFF_FORMS_H
 #define TESTS_CPU_DIFF_FORMS_H
 
+#include <glib.h>
+
 #include "diff.h"
 
 enum {
@@ -63,6 +65,8 @@ struct DiffForm {
     uint32_t setup;            /* SU_* */
 };
 
+/* A form name that lives as long as the table (freed by diff_forms_free). */
+const char *diff_form_printf(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 /* Append a form to the table (copied). */
 void diff_form_add(const DiffForm *f);
 void diff_forms_int_register(void);

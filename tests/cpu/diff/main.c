@@ -246,6 +246,7 @@ int main(void)
     g_free(again);
     g_free(actual);
     g_hash_table_destroy(stats);
+    diff_forms_free();
     if (fails || harness_errors) {
         return 1;
     }
