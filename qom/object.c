@@ -192,6 +192,9 @@ static void type_initialize(Type ti)
     if (ti->info->class_init) {
         ti->info->class_init(ti->klass, ti->info->class_data);
     }
+    if (ti->klass->class_post_init) {
+        ti->klass->class_post_init(ti->klass);
+    }
     ti->class_ready = true;
 }
 
@@ -485,10 +488,23 @@ void object_unref(void *opaque)
 
 /* ------------------------------------------------------- built-in types */
 
+static GVariant *object_get_type(Object *obj, ObjectProperty *prop,
+                                 GError **errp)
+{
+    return g_variant_new_string(object_get_typename(obj));
+}
+
+static void object_class_init(ObjectClass *oc, void *data)
+{
+    object_class_property_add(oc, "type", "string", object_get_type, NULL,
+                              NULL, NULL);
+}
+
 static const TypeInfo object_info = {
     .name = TYPE_OBJECT,
     .instance_size = sizeof(Object),
     .class_size = sizeof(ObjectClass),
+    .class_init = object_class_init,
     .abstract = true,
 };
 

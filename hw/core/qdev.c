@@ -279,11 +279,18 @@ static void device_finalize(Object *obj)
     }
 }
 
+/* After each device class_init: its props table becomes properties. */
+static void device_class_post_init(ObjectClass *oc)
+{
+    qdev_class_register_props(DEVICE_CLASS(oc));
+}
+
 static void device_class_init(ObjectClass *oc, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(oc);
 
     oc->unparent = device_unparent;
+    oc->class_post_init = device_class_post_init;
     dc->user_creatable = true;
     dc->hotpluggable = true;
     object_class_property_add_bool(oc, "realized", device_get_realized,

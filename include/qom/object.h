@@ -76,6 +76,11 @@ struct ObjectClass {
     GHashTable *properties;        /* class properties: name -> prop */
     /* Called by object_unparent() before the child link is dropped. */
     void (*unparent)(Object *obj);
+    /*
+     * Inherited hook run after each class_init of this class or a
+     * subclass (qdev turns a class's property table into properties).
+     */
+    void (*class_post_init)(ObjectClass *klass);
 };
 
 /* The class an implementation gets for each interface it implements. */

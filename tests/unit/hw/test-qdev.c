@@ -127,6 +127,23 @@ static void test_bus_limits(void)
     object_unref(one);
 }
 
+/* Tables are properties as soon as the class exists (device-list-props). */
+static void test_class_props_without_instance(void)
+{
+    GPtrArray *props = object_class_property_list(
+        object_class_by_name(TYPE_TEST_SUB_DEV));
+    GString *names = g_string_new(NULL);
+
+    for (guint i = 0; i < props->len; i++) {
+        ObjectProperty *p = props->pdata[i];
+        g_string_append_printf(names, "%s ", p->name);
+    }
+    g_assert_cmpstr(names->str, ==, "type realized hotpluggable hotplugged "
+                    "parent_bus iobase irq enabled size mode name extra ");
+    g_string_free(names, true);
+    g_ptr_array_free(props, true);
+}
+
 static void test_prop_defaults_and_veto(void)
 {
     GError *err = NULL;
@@ -269,6 +286,8 @@ int main(int argc, char **argv)
     g_test_add_func("/qdev/realize-failure", test_realize_failure);
     g_test_add_func("/qdev/bus-naming", test_bus_naming);
     g_test_add_func("/qdev/bus-limits", test_bus_limits);
+    g_test_add_func("/qdev/class-props-without-instance",
+                    test_class_props_without_instance);
     g_test_add_func("/qdev/prop-defaults-and-veto",
                     test_prop_defaults_and_veto);
     g_test_add_func("/qdev/globals", test_globals);

@@ -342,7 +342,7 @@ static void test_list_types_and_help(void)
         g_string_append_printf(types, "%s:%s ", prop->name, prop->type);
     }
     g_assert_cmpstr(types->str, ==,
-                    "b:bool i8:int8 i16:int16 i32:int32 i64:int64 "
+                    "type:string b:bool i8:int8 i16:int16 i32:int32 i64:int64 "
                     "u8:uint8 u16:uint16 u32:uint32 u64:uint64 sz:size "
                     "str:str mode:OnOffAuto target:link<t-target> "
                     "cbstr:str cblink:link<t-target> ptr32:uint32 ");
