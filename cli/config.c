@@ -41,7 +41,21 @@ VmConfig *vm_config_new(void)
     cfg->devices = g_ptr_array_new_with_free_func((GDestroyNotify)keyval_free);
     cfg->objects = g_ptr_array_new_with_free_func((GDestroyNotify)keyval_free);
     cfg->globals = g_ptr_array_new_with_free_func(g_free);
+    cfg->origins = g_hash_table_new_full(NULL, NULL, NULL, g_free);
     return cfg;
+}
+
+void vm_config_set_origin(VmConfig *cfg, const KeyvalList *kv,
+                          const char *arg)
+{
+    g_hash_table_insert(cfg->origins, (gpointer)kv, g_strdup(arg));
+}
+
+const char *vm_config_origin(VmConfig *cfg, const KeyvalList *kv)
+{
+    const char *arg = g_hash_table_lookup(cfg->origins, kv);
+
+    return arg ? arg : "";
 }
 
 void vm_config_free(VmConfig *cfg)
@@ -61,6 +75,7 @@ void vm_config_free(VmConfig *cfg)
     g_ptr_array_unref(cfg->devices);
     g_ptr_array_unref(cfg->objects);
     g_ptr_array_unref(cfg->globals);
+    g_hash_table_unref(cfg->origins);
     char **strs[] = {
         &cfg->cpu_model, &cfg->kernel, &cfg->initrd, &cfg->append, &cfg->bios,
         &cfg->name, &cfg->process_name, &cfg->display, &cfg->pidfile,

@@ -125,7 +125,7 @@ static bool create_chardevs(VmConfig *cfg, GError **errp)
         g_autoptr(GHashTable) h = keyval_to_hash(kv);
         if (!chardev_new(keyval_get(kv, "id"), keyval_get(kv, "backend"), h,
                          errp)) {
-            error_prepend(errp, "-chardev %s: ", keyval_get(kv, "id"));
+            error_prepend(errp, "-chardev %s: ", vm_config_origin(cfg, kv));
             return false;
         }
     }
@@ -221,7 +221,7 @@ static bool create_objects(VmConfig *cfg, GError **errp)
         g_autoptr(GHashTable) h = keyval_to_hash(kv);
 #if CLI_HAVE_QOM
         if (!user_creatable_add(h, errp)) {
-            error_prepend(errp, "-object %s: ", keyval_get(kv, "qom-type"));
+            error_prepend(errp, "-object %s: ", vm_config_origin(cfg, kv));
             return false;
         }
 #else
@@ -240,7 +240,7 @@ static bool create_devices(VmConfig *cfg, GError **errp)
     if (!strcmp(cfg->machine_type, "none")) {
         KeyvalList *kv = g_ptr_array_index(cfg->devices, 0);
         error_setg(errp, "-device %s: machine 'none' has no bus for devices",
-                   keyval_get(kv, "driver"));
+                   vm_config_origin(cfg, kv));
         return false;
     }
 #if CLI_HAVE_QDEV
@@ -248,7 +248,7 @@ static bool create_devices(VmConfig *cfg, GError **errp)
         KeyvalList *kv = g_ptr_array_index(cfg->devices, i);
         g_autoptr(GHashTable) h = keyval_to_hash(kv);
         if (!qdev_device_add(h, errp)) {
-            error_prepend(errp, "-device %s: ", keyval_get(kv, "driver"));
+            error_prepend(errp, "-device %s: ", vm_config_origin(cfg, kv));
             return false;
         }
     }
@@ -362,7 +362,8 @@ bool cli_print_listings(VmConfig *cfg, int *exit_code)
         char *text = driver ? qdev_device_help_type(driver, &err)
                             : qdev_device_help_list();
         if (!text) {
-            error_report("-device %s,help: %s", driver, err->message);
+            error_report("-device %s: %s", vm_config_origin(cfg, kv),
+                         err->message);
             g_error_free(err);
             *exit_code = 1;
             return true;
@@ -385,7 +386,8 @@ bool cli_print_listings(VmConfig *cfg, int *exit_code)
         char *text = type ? user_creatable_help_type(type, &err)
                           : user_creatable_help_list();
         if (!text) {
-            error_report("-object %s,help: %s", type, err->message);
+            error_report("-object %s: %s", vm_config_origin(cfg, kv),
+                         err->message);
             g_error_free(err);
             *exit_code = 1;
             return true;

@@ -205,6 +205,7 @@ bool opt_chardev(VmConfig *cfg, const char *arg, GError **errp)
             return false;
         }
     }
+    vm_config_set_origin(cfg, kv, arg);
     g_ptr_array_add(cfg->chardevs, kv);
     return true;
 }
@@ -277,6 +278,7 @@ bool opt_device(VmConfig *cfg, const char *arg, GError **errp)
         keyval_free(kv);
         return false;
     }
+    vm_config_set_origin(cfg, kv, arg);
     g_ptr_array_add(cfg->devices, kv);
     return true;
 }
@@ -298,6 +300,7 @@ bool opt_object(VmConfig *cfg, const char *arg, GError **errp)
         keyval_free(kv);
         return false;
     }
+    vm_config_set_origin(cfg, kv, arg);
     g_ptr_array_add(cfg->objects, kv);
     return true;
 }

@@ -68,6 +68,8 @@ typedef struct VmConfig {
     GPtrArray *devices;             /* KeyvalList * */
     GPtrArray *objects;             /* KeyvalList * */
     GPtrArray *globals;             /* char * "driver.prop=value" */
+    /* KeyvalList * -> the argument as typed, for error locations */
+    GHashTable *origins;
     /* process */
     bool daemonize;
     char *pidfile;
@@ -93,6 +95,10 @@ typedef struct LegacyMonitor {
 } LegacyMonitor;
 
 VmConfig *vm_config_new(void);
+/* Remember / look up the argument text a KeyvalList came from. */
+void vm_config_set_origin(VmConfig *cfg, const KeyvalList *kv,
+                          const char *arg);
+const char *vm_config_origin(VmConfig *cfg, const KeyvalList *kv);
 void vm_config_free(VmConfig *cfg);
 
 /*

@@ -59,7 +59,9 @@ BAD = [
     (["-readconfig", "x.cfg"], "-readconfig x.cfg: '-readconfig' is not supported by kvmu yet"),
     (["disk.img"], "disk.img: a disk image argument (-hda) is not supported by kvmu yet"),
     (["-kernel", "/nonexistent/bzImage"], "-kernel: machine 'none' runs no guest CPU: kvmu: no board/accelerator yet"),
-    (["-device", "e1000"], "-device e1000: machine 'none' has no bus for devices"),
+    (["-device", "e1000,id=n0"], "-device e1000,id=n0: machine 'none' has no bus for devices"),
+    (["-chardev", "bogus,id=c0"], "-chardev bogus,id=c0: 'bogus' is not a valid char driver name"),
+    (["-object", "foo,id=x"], "-object foo,id=x: invalid object type: foo"),
 ]
 
 results = []
