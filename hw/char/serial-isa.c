@@ -55,10 +55,8 @@ static bool isa_serial_realize(DeviceState *dev, GError **errp)
 static void isa_serial_unrealize(DeviceState *dev)
 {
     ISASerialState *isa = ISA_SERIAL(dev);
-    ISABus *bus = isa_device_bus(ISA_DEVICE(dev));
-    if (bus && memory_region_is_mapped(&isa->state.io)) {
-        memory_region_del_subregion(bus->io, &isa->state.io);
-    }
+    isa_unregister_ioport(ISA_DEVICE(dev), &isa->state.io);
+    memory_region_finalize(&isa->state.io);
     serial_unrealize_core(&isa->state);
 }
 

@@ -58,6 +58,14 @@ bool isa_register_ioport(ISADevice *dev, MemoryRegion *mr, uint16_t port,
     return true;
 }
 
+void isa_unregister_ioport(ISADevice *dev, MemoryRegion *mr)
+{
+    ISABus *bus = isa_device_bus(dev);
+    if (bus && bus->io && memory_region_is_mapped(mr)) {
+        memory_region_del_subregion(bus->io, mr);
+    }
+}
+
 static void isa_bus_finalize(Object *obj)
 {
     if (first_isa_bus == (ISABus *)obj) {

@@ -44,4 +44,7 @@ qemu_irq isa_get_irq(ISADevice *dev, unsigned isairq);
 bool isa_register_ioport(ISADevice *dev, MemoryRegion *mr, uint16_t port,
                          GError **errp);
 
+/* Undo isa_register_ioport (call from unrealize); no-op if unmapped. */
+void isa_unregister_ioport(ISADevice *dev, MemoryRegion *mr);
+
 #endif
