@@ -4,8 +4,65 @@
  * SSE4.1, SSE4.2.  AES, PCLMULQDQ, SHA and SSE4a are not implemented
  * (not advertised in CPUID): #UD.
  */
+#include <cpuid.h>
+
 #include "target/i386/internal.h"
 #include "target/i386/sse-table.h"
+
+/* CPUID.1:ECX bits of the extensions above SSE2 */
+#define HOST_SSE3   (1u << 0)
+#define HOST_SSSE3  (1u << 9)
+#define HOST_SSE41  (1u << 19)
+#define HOST_SSE42  (1u << 20)
+
+/*
+ * The operations run on the host, so an extension the host lacks is #UD
+ * in the guest too (and must not be advertised in the guest's CPUID).
+ */
+static bool host_has(uint32_t bit)
+{
+    static uint32_t ecx1;
+    static bool done;
+
+    if (!__atomic_load_n(&done, __ATOMIC_ACQUIRE)) {
+        unsigned a, b, c, d;
+
+        if (__get_cpuid(1, &a, &b, &c, &d)) {
+            __atomic_store_n(&ecx1, c, __ATOMIC_RELAXED);
+        }
+        __atomic_store_n(&done, true, __ATOMIC_RELEASE);
+    }
+    return (__atomic_load_n(&ecx1, __ATOMIC_RELAXED) & bit) == bit;
+}
+
+static uint32_t required_feature(unsigned map, unsigned op, unsigned mp)
+{
+    switch (map) {
+    case MAP_0F:
+        if ((op == 0xf0 && mp == MP_F2) || op == 0x7c || op == 0x7d ||
+            op == 0xd0 || (op == 0x12 && mp >= MP_F3) ||
+            (op == 0x16 && mp == MP_F3)) {
+            return HOST_SSE3;
+        }
+        return 0;
+    case MAP_0F38:
+        if (op <= 0x0b || (op >= 0x1c && op <= 0x1e)) {
+            return HOST_SSSE3;
+        }
+        if (op == 0x37 || op >= 0xf0) {
+            return HOST_SSE42;
+        }
+        return HOST_SSE41;
+    default:
+        if (op == 0x0f) {
+            return HOST_SSSE3;
+        }
+        if (op >= 0x60 && op <= 0x63) {
+            return HOST_SSE42;
+        }
+        return HOST_SSE41;
+    }
+}
 
 static bool set(SseInfo *si, uint8_t reg, uint8_t rm, uint8_t msize,
                 uint16_t flags)
@@ -334,6 +391,11 @@ static bool map0f3a(unsigned op, unsigned mp, SseInfo *si)
 
 bool sse_lookup(unsigned map, unsigned op, unsigned mp, SseInfo *si)
 {
+    uint32_t need = required_feature(map, op, mp);
+
+    if (need && !host_has(need)) {
+        return false;
+    }
     switch (map) {
     case MAP_0F:
         return map0f(op, mp, si);

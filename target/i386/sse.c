@@ -6,7 +6,9 @@
  * runs on the host through a thunk (fpu-host.h) with the guest's MXCSR
  * (exceptions masked; unmasked ones are turned into #XM here, before any
  * architectural state changes).
- * Not implemented: MASKMOVQ/MASKMOVDQU (#UD), AES/PCLMUL/SHA/SSE4a (#UD).
+ * MASKMOVQ/MASKMOVDQU are done here in C (their memory operand is
+ * implicit).  Not implemented: AES/PCLMUL/SHA/SSE4a (#UD), and SSE3 and
+ * later extensions the host lacks (#UD).
  */
 #include "target/i386/fpu-host.h"
 #include "target/i386/sse-table.h"
@@ -121,6 +123,52 @@ static int emms(X86CPU *cpu, const X86Insn *insn)
     return X86_NEXT;
 }
 
+/* MASKMOVQ mm1, mm2 / MASKMOVDQU xmm1, xmm2: byte stores to DS:rDI */
+static int maskmov(X86CPU *cpu, const X86Insn *insn)
+{
+    bool is_xmm = insn->mandatory == MP_66;
+    unsigned n = is_xmm ? 16 : 8;
+    uint8_t src[16], mask[16];
+    uint64_t off;
+    bool any = false;
+
+    if ((insn->mandatory != MP_NONE && !is_xmm) || insn->mod != 3 ||
+        (insn->prefix & PFX_LOCK)) {
+        return x86_ud(cpu);
+    }
+    if (is_xmm) {
+        memcpy(src, cpu->fpu.xmm[insn->reg].b, 16);
+        memcpy(mask, cpu->fpu.xmm[insn->rm].b, 16);
+    } else {
+        if (cpu->fpu.fsw & FSW_ES) {
+            return x86_raise(cpu, EXC_MF);
+        }
+        memcpy(src, &cpu->fpu.st[insn->reg & 7].x.mant, 8);
+        memcpy(mask, &cpu->fpu.st[insn->rm & 7].x.mant, 8);
+    }
+    off = cpu->regs[R_EDI] & x86_mask(insn->addrsize);
+    for (unsigned i = 0; i < n; i++) {
+        any |= mask[i] >> 7;
+    }
+    if (any) {
+        if (!x86_probe_write(cpu, insn->seg, off, n)) {
+            return X86_EXC;
+        }
+        for (unsigned i = 0; i < n; i++) {
+            if ((mask[i] & 0x80) &&
+                !x86_write(cpu, insn->seg, (off + i) & x86_mask(insn->addrsize),
+                           &src[i], 1)) {
+                return X86_EXC;
+            }
+        }
+    }
+    if (!is_xmm) {
+        cpu->fpu.top = 0;
+        cpu->fpu.ftwx = 0xff;
+    }
+    return X86_NEXT;
+}
+
 int x86_sse_exec(X86CPU *cpu, const X86Insn *insn)
 {
     FpuHostCtx ctx;
@@ -140,6 +188,9 @@ int x86_sse_exec(X86CPU *cpu, const X86Insn *insn)
     }
     if (insn->map == MAP_0F && insn->opcode == 0x77) {
         return emms(cpu, insn);
+    }
+    if (insn->map == MAP_0F && insn->opcode == 0xf7) {
+        return maskmov(cpu, insn);
     }
     if ((insn->prefix & (PFX_LOCK | PFX_VEX)) ||
         !sse_lookup(insn->map, insn->opcode, insn->mandatory, &si)) {

@@ -296,9 +296,33 @@ static void register_ud(void)
     }
 }
 
+static void register_maskmov(void)
+{
+    for (unsigned x = 0; x < 2; x++) {
+        DiffForm f;
+
+        memset(&f, 0, sizeof(f));
+        if (x) {
+            f.pfx[0] = 0x66;
+            f.npfx = 1;
+        }
+        f.op[0] = 0x0f;
+        f.op[1] = 0xf7;
+        f.nop = 2;
+        f.kind = FK_RM;
+        f.rm_mode = RM_REG;
+        f.regclass = f.rmclass = x ? RC_XMM : RC_MMX;
+        f.setup = SU_STRING;
+        f.family = x ? "sse-int" : "mmx";
+        f.name = x ? "maskmovdqu" : "maskmovq";
+        diff_form_add(&f);
+    }
+}
+
 void diff_forms_fp_register(void)
 {
     register_sse();
+    register_maskmov();
     register_x87();
     register_ud();
 }
