@@ -244,6 +244,41 @@ static bool finalize_monitors(VmConfig *cfg)
     return true;
 }
 
+static bool is_stdio_spec(const char *spec)
+{
+    return !strcmp(spec, "stdio") || !strcmp(spec, "mon:stdio");
+}
+
+/* A daemon has no terminal: QEMU refuses stdio with -daemonize. */
+static bool finalize_daemonize(VmConfig *cfg)
+{
+    if (!cfg->daemonize) {
+        return true;
+    }
+    if (cfg->nographic) {
+        error_report("-nographic cannot be used with -daemonize");
+        return false;
+    }
+    bool stdio = false;
+    for (guint i = 0; i < cfg->serials->len; i++) {
+        stdio |= is_stdio_spec(g_ptr_array_index(cfg->serials, i));
+    }
+    for (guint i = 0; i < cfg->legacy_monitors->len; i++) {
+        LegacyMonitor *m = g_ptr_array_index(cfg->legacy_monitors, i);
+        stdio |= is_stdio_spec(m->spec);
+    }
+    for (guint i = 0; i < cfg->chardevs->len; i++) {
+        const char *backend = keyval_get(g_ptr_array_index(cfg->chardevs, i),
+                                         "backend");
+        stdio |= !strcmp(backend, "stdio");
+    }
+    if (stdio) {
+        error_report("cannot use stdio with -daemonize");
+        return false;
+    }
+    return true;
+}
+
 bool vm_config_finalize(VmConfig *cfg)
 {
     const MachineType *mt;
@@ -307,5 +342,5 @@ bool vm_config_finalize(VmConfig *cfg)
         error_report_err(err);
         return false;
     }
-    return finalize_monitors(cfg);
+    return finalize_monitors(cfg) && finalize_daemonize(cfg);
 }
