@@ -153,3 +153,75 @@ void qdev_props_apply_defaults(DeviceState *dev)
 {
     apply_defaults(dev, object_get_class(OBJECT(dev)));
 }
+
+/* ------------------------------------------------ board-code setters */
+
+static void check_set(DeviceState *dev, const char *name, bool ok,
+                      GError *err)
+{
+    if (!ok) {
+        g_error("setting %s.%s: %s", object_get_typename(OBJECT(dev)), name,
+                err ? err->message : "failed");
+    }
+}
+
+static void set_variant(DeviceState *dev, const char *name, GVariant *v)
+{
+    GError *err = NULL;
+
+    check_set(dev, name, object_property_set(OBJECT(dev), name, v, &err),
+              err);
+}
+
+void qdev_prop_set_bit(DeviceState *dev, const char *name, bool value)
+{
+    set_variant(dev, name, g_variant_new_boolean(value));
+}
+
+void qdev_prop_set_int32(DeviceState *dev, const char *name, int32_t value)
+{
+    set_variant(dev, name, g_variant_new_int64(value));
+}
+
+void qdev_prop_set_uint8(DeviceState *dev, const char *name, uint8_t value)
+{
+    set_variant(dev, name, g_variant_new_uint64(value));
+}
+
+void qdev_prop_set_uint16(DeviceState *dev, const char *name, uint16_t value)
+{
+    set_variant(dev, name, g_variant_new_uint64(value));
+}
+
+void qdev_prop_set_uint32(DeviceState *dev, const char *name, uint32_t value)
+{
+    set_variant(dev, name, g_variant_new_uint64(value));
+}
+
+void qdev_prop_set_uint64(DeviceState *dev, const char *name, uint64_t value)
+{
+    set_variant(dev, name, g_variant_new_uint64(value));
+}
+
+void qdev_prop_set_string(DeviceState *dev, const char *name,
+                          const char *value)
+{
+    set_variant(dev, name, g_variant_new_string(value ? value : ""));
+}
+
+void qdev_prop_set_parse(DeviceState *dev, const char *name,
+                         const char *value)
+{
+    GError *err = NULL;
+
+    check_set(dev, name,
+              object_property_parse(OBJECT(dev), name, value, &err), err);
+}
+
+void qdev_prop_set_link(DeviceState *dev, const char *name, Object *target)
+{
+    GError *err = NULL;
+
+    check_set(dev, name,
+              object_property_set_link(OBJECT(dev), name, target, &err), err);
+}

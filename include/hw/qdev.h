@@ -188,6 +188,17 @@ struct Property {
     { .name = (n), \
       .field = { .kind = OBJ_PROP_LINK, .offset = offsetof(S, f), \
                  .link_type = (ltype) } }
+/*
+ * A string-valued property with its own conversion (drive=, chardev=,
+ * netdev=, mac=): tname is its type in help ("str", "macaddr");
+ * set(obj, &field, "text", errp), get(obj, &field) -> g_malloc'd text,
+ * release(obj, &field) at finalize (each may be NULL but set).
+ */
+#define DEFINE_PROP_CUSTOM(n, S, f, tname, get, set, rel) \
+    { .name = (n), \
+      .field = { .kind = OBJ_PROP_CUSTOM, .offset = offsetof(S, f), \
+                 .type_name = (tname), .custom_get = (get), \
+                 .custom_set = (set), .custom_release = (rel) } }
 #define DEFINE_PROP_END_OF_LIST() { .name = NULL }
 
 void device_class_set_props(DeviceClass *dc, const Property *props);
@@ -199,6 +210,28 @@ void device_class_set_parent_unrealize(DeviceClass *dc,
                                        DeviceUnrealize **parent);
 void device_class_set_parent_reset(DeviceClass *dc, DeviceReset *reset,
                                    DeviceReset **parent);
+
+/*
+ * Board-code setters for properties the device is known to have: a
+ * failure (no such property, value out of range, already realized) is a
+ * programmer error and g_error()s. User input goes through
+ * object_property_parse() instead.
+ */
+void qdev_prop_set_bit(DeviceState *dev, const char *name, bool value);
+void qdev_prop_set_int32(DeviceState *dev, const char *name, int32_t value);
+void qdev_prop_set_uint8(DeviceState *dev, const char *name, uint8_t value);
+void qdev_prop_set_uint16(DeviceState *dev, const char *name,
+                          uint16_t value);
+void qdev_prop_set_uint32(DeviceState *dev, const char *name,
+                          uint32_t value);
+void qdev_prop_set_uint64(DeviceState *dev, const char *name,
+                          uint64_t value);
+void qdev_prop_set_string(DeviceState *dev, const char *name,
+                          const char *value);
+/* Parses value like -device does (enums, sizes, custom kinds). */
+void qdev_prop_set_parse(DeviceState *dev, const char *name,
+                         const char *value);
+void qdev_prop_set_link(DeviceState *dev, const char *name, Object *target);
 
 /* ---------------------------------------------------------- lifecycle */
 

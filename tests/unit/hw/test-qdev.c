@@ -7,7 +7,150 @@
 #include "hw/irq.h"
 #include "test-qdev-types.h"
 
+#include <stdio.h>
 #include <string.h>
+
+/* A device with a custom string-valued property (a MAC address). */
+#define TYPE_TEST_MAC_DEV "test-mac-dev"
+
+typedef struct {
+    DeviceState parent;
+    uint8_t mac[6];
+    bool mac_set;
+    uint32_t vectors;
+    int released;
+} TestMacDev;
+
+static bool mac_set(Object *obj, void *field, const char *value,
+                    GError **errp)
+{
+    uint8_t *mac = field;
+    unsigned int b[6];
+    char tail;
+
+    if (sscanf(value, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3],
+               &b[4], &b[5], &tail) != 6) {
+        g_set_error(errp, g_quark_from_static_string("test"), 1,
+                    "Property '%s.mac' doesn't take value '%s'",
+                    object_get_typename(obj), value);
+        return false;
+    }
+    for (int i = 0; i < 6; i++) {
+        if (b[i] > 0xff) {
+            g_set_error(errp, g_quark_from_static_string("test"), 1,
+                        "Property '%s.mac' doesn't take value '%s'",
+                        object_get_typename(obj), value);
+            return false;
+        }
+        mac[i] = b[i];
+    }
+    ((TestMacDev *)obj)->mac_set = true;
+    return true;
+}
+
+static char *mac_get(Object *obj, void *field)
+{
+    uint8_t *m = field;
+
+    return g_strdup_printf("%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+                           m[3], m[4], m[5]);
+}
+
+static int mac_released;
+
+static void mac_release(Object *obj, void *field)
+{
+    ((TestMacDev *)obj)->released++;
+    mac_released++;
+}
+
+static const Property mac_props[] = {
+    DEFINE_PROP_CUSTOM("mac", TestMacDev, mac, "macaddr", mac_get, mac_set,
+                       mac_release),
+    { .name = "vectors", .field = { .kind = OBJ_PROP_UINT32,
+      .offset = offsetof(TestMacDev, vectors) }, .has_default = true,
+      .defval.u = 3, .description = "number of vectors" },
+    DEFINE_PROP_END_OF_LIST(),
+};
+
+static void mac_class_init(ObjectClass *oc, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(oc);
+
+    dc->user_creatable = false;
+    device_class_set_props(dc, mac_props);
+}
+
+static const TypeInfo mac_info = {
+    .name = TYPE_TEST_MAC_DEV,
+    .parent = TYPE_DEVICE,
+    .instance_size = sizeof(TestMacDev),
+    .class_init = mac_class_init,
+};
+
+static void test_custom_prop_and_setters(void)
+{
+    GError *err = NULL;
+    DeviceState *dev = qdev_new(TYPE_TEST_MAC_DEV);
+    TestMacDev *m = (TestMacDev *)dev;
+
+    g_assert_true(object_property_parse(OBJECT(dev), "mac",
+                                        "52:54:00:12:34:56", &err));
+    g_assert_no_error(err);
+    g_assert_cmphex(m->mac[5], ==, 0x56);
+    char *s = object_property_print(OBJECT(dev), "mac", &err);
+    g_assert_cmpstr(s, ==, "52:54:00:12:34:56");
+    g_free(s);
+    static const char *const bad[] = {
+        "52:54:00:12:34", "52:54:00:12:34:56:78", "zz:54:00:12:34:56",
+        "152:54:00:12:34:56", "",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_assert_false(object_property_parse(OBJECT(dev), "mac", bad[i],
+                                             &err));
+        g_assert_true(g_str_has_prefix(err->message,
+                                       "Property 'test-mac-dev.mac' doesn't "
+                                       "take value"));
+        g_clear_error(&err);
+    }
+    ObjectProperty *prop = object_property_find(OBJECT(dev), "mac");
+    g_assert_cmpstr(prop->type, ==, "macaddr");
+    char *help = object_property_help(object_property_find(OBJECT(dev),
+                                                           "vectors"));
+    g_assert_cmpstr(help, ==, "  vectors=<uint32>       - number of vectors "
+                    "(default: 3)");
+    g_free(help);
+
+    /* Board setters. */
+    g_assert_cmpuint(m->vectors, ==, 3);
+    qdev_prop_set_uint32(dev, "vectors", 9);
+    g_assert_cmpuint(m->vectors, ==, 9);
+    qdev_prop_set_parse(dev, "mac", "00:00:00:00:00:01");
+    g_assert_cmphex(m->mac[5], ==, 1);
+
+    DeviceState *t = qdev_new(TYPE_TEST_DEV);
+    qdev_prop_set_uint8(t, "irq", 11);
+    qdev_prop_set_bit(t, "enabled", false);
+    qdev_prop_set_string(t, "name", "n");
+    qdev_prop_set_uint64(t, "size", 4096);
+    qdev_prop_set_parse(t, "mode", "on");
+    TestDev *td = (TestDev *)t;
+    g_assert_cmpuint(td->irq, ==, 11);
+    g_assert_false(td->enabled);
+    g_assert_cmpstr(td->name, ==, "n");
+    g_assert_cmpuint(td->size, ==, 4096);
+    g_assert_cmpint(td->mode, ==, 1);
+    object_unref(t);
+
+    m->released = 0;
+    object_ref(dev);
+    object_unref(dev);
+    g_assert_cmpint(m->released, ==, 0);
+    /* The custom release hook runs once, at finalize. */
+    int before = mac_released;
+    object_unref(dev);
+    g_assert_cmpint(mac_released, ==, before + 1);
+}
 
 static void test_realize_reset_order(void)
 {
@@ -281,6 +424,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     test_qdev_types_register();
+    type_register_static(&mac_info);
 
     g_test_add_func("/qdev/realize-reset-order", test_realize_reset_order);
     g_test_add_func("/qdev/realize-failure", test_realize_failure);
@@ -291,6 +435,8 @@ int main(int argc, char **argv)
     g_test_add_func("/qdev/prop-defaults-and-veto",
                     test_prop_defaults_and_veto);
     g_test_add_func("/qdev/globals", test_globals);
+    g_test_add_func("/qdev/custom-prop-and-setters",
+                    test_custom_prop_and_setters);
     g_test_add_func("/qdev/find", test_find);
     g_test_add_func("/qdev/irq", test_irq);
     return g_test_run();
