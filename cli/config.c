@@ -8,6 +8,7 @@
 #include "qobject/json.h"
 #include "util/error.h"
 
+#include <stddef.h>
 #include <string.h>
 
 static void monitor_spec_free(gpointer p)
@@ -286,6 +287,22 @@ bool vm_config_finalize(VmConfig *cfg)
 
     if (!finalize_accel(cfg)) {
         return false;
+    }
+    /* -machine kernel=,initrd=,append=,firmware= are the long forms of
+     * -kernel, -initrd, -append, -bios; an explicit option wins */
+    static const struct { const char *key; size_t off; } aliases[] = {
+        { "kernel", offsetof(VmConfig, kernel) },
+        { "initrd", offsetof(VmConfig, initrd) },
+        { "append", offsetof(VmConfig, append) },
+        { "firmware", offsetof(VmConfig, bios) },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(aliases); i++) {
+        char **field = (char **)((char *)cfg + aliases[i].off);
+        const char *v = keyval_get(cfg->machine, aliases[i].key);
+        if (v && !*field) {
+            *field = g_strdup(v);
+        }
+        keyval_remove(cfg->machine, aliases[i].key);
     }
     const char *type = keyval_get(cfg->machine, "type");
     if (type) {

@@ -301,6 +301,8 @@ static bool build_board(VmConfig *cfg, GError **errp)
         .bios = cfg->bios,
         .boot_order = keyval_get(cfg->boot, "order"),
         .boot_once = keyval_get(cfg->boot, "once"),
+        .boot = cfg->boot,
+        .cpu_pm = cfg->cpu_pm,
         .kernel_irqchip = irqchip_names[cfg->kernel_irqchip],
         .accel = cfg->accel_chosen,
         .props = props,

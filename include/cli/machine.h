@@ -32,6 +32,10 @@ typedef struct MachineOptions {
     const char *kernel, *initrd, *append, *bios;   /* NULL if not given */
     const char *boot_order, *boot_once;            /* NULL if not given */
     bool boot_menu;
+    /* every -boot key as given (order once menu splash splash-time
+     * reboot-timeout strict), values checked */
+    const KeyvalList *boot;
+    bool cpu_pm;                    /* -overcommit cpu-pm=on */
     const char *kernel_irqchip;     /* "on", "off", "split" or NULL */
     const char *accel;              /* the accelerator that was set up */
     /* the -machine keys the command line does not interpret itself

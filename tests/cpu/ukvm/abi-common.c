@@ -108,6 +108,7 @@ void abi_real_mode(AbiCtx *c, uint64_t rip)
 #define PML4 0x30000
 #define PDPT 0x31000
 #define GDT 0x32000
+#define PD 0x33000       /* 4 pages */
 
 void abi_long_mode(AbiCtx *c, uint64_t rip)
 {
@@ -116,7 +117,13 @@ void abi_long_mode(AbiCtx *c, uint64_t rip)
     memset(pml4, 0, 4096);
     memset(pdpt, 0, 4096);
     pml4[0] = PDPT | 3;
-    pdpt[0] = 0 | 0x83;             /* 1 GiB page: P, RW, PS */
+    uint64_t *pd = (uint64_t *)(c->mem + PD);
+    for (int i = 0; i < 4; i++) {
+        pdpt[i] = (PD + i * 0x1000) | 3;
+    }
+    for (int i = 0; i < 4 * 512; i++) {
+        pd[i] = ((uint64_t)i << 21) | 0x83;     /* 2 MiB pages: P, RW, PS */
+    }
     uint64_t *gdt = (uint64_t *)(c->mem + GDT);
     gdt[0] = 0;
     gdt[1] = 0x00af9b000000ffffULL;  /* 64-bit code */

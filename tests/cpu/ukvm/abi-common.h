@@ -34,7 +34,7 @@ void abi_close(AbiCtx *c);
 int abi_ioctl(AbiCtx *c, int fd, unsigned long req, void *arg);
 /* Put the vCPU in 16-bit real mode at 0:rip, all segment bases 0. */
 void abi_real_mode(AbiCtx *c, uint64_t rip);
-/* Put the vCPU in 64-bit long mode at rip with identity-mapped 1 GiB. */
+/* Put the vCPU in 64-bit long mode at rip with identity-mapped 4 GiB. */
 void abi_long_mode(AbiCtx *c, uint64_t rip);
 /* KVM_RUN; returns 0 or -errno. */
 int abi_run(AbiCtx *c);

@@ -168,6 +168,28 @@ with tempfile.TemporaryDirectory() as d:
     check("-pidfile removed at exit", not os.path.exists(pidfile))
 
 
+# -pidfile without -daemonize: our pid, locked while running, removed at
+# exit; -name process= names the process (comm).
+with tempfile.TemporaryDirectory() as d:
+    pidfile = os.path.join(d, "fg.pid")
+    p = subprocess.Popen([BIN, "-machine", "none", "-pidfile", pidfile,
+                          "-name", "guest=vm1,process=kvmu-vm1"],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    for _ in range(100):
+        if os.path.exists(pidfile) and open(pidfile).read().endswith("\n"):
+            break
+        time.sleep(0.05)
+    content = open(pidfile).read() if os.path.exists(pidfile) else ""
+    comm = open(f"/proc/{p.pid}/comm").read().strip()
+    p.send_signal(signal.SIGTERM)
+    p.communicate(timeout=10)
+    check("-pidfile holds our pid", content == f"{p.pid}\n", repr(content))
+    check("-name process= sets the process name", comm == "kvmu-vm1",
+          repr(comm))
+    check("-pidfile removed at exit (foreground)",
+          not os.path.exists(pidfile) and p.returncode == 0)
+
 
 def qmp_session(path, timeout=10):
     """Connect, read the greeting, negotiate, query-status, quit."""

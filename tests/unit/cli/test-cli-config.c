@@ -169,6 +169,26 @@ static void test_config_repeated_machine_merges(void)
     vm_config_free(cfg);
 }
 
+static void test_config_machine_long_forms(void)
+{
+    bool ok;
+    VmConfig *cfg = parse("-machine pc,kernel=bz,append=console=ttyS0,"
+                          "firmware=bios.bin -initrd rd", &ok);
+
+    g_assert_true(ok);
+    g_assert_cmpstr(cfg->kernel, ==, "bz");
+    g_assert_cmpstr(cfg->append, ==, "console=ttyS0");
+    g_assert_cmpstr(cfg->bios, ==, "bios.bin");
+    g_assert_cmpstr(cfg->initrd, ==, "rd");
+    g_assert_null(keyval_get(cfg->machine, "kernel"));
+    vm_config_free(cfg);
+
+    cfg = parse("-kernel a -machine kernel=b", &ok);
+    g_assert_true(ok);
+    g_assert_cmpstr(cfg->kernel, ==, "a");
+    vm_config_free(cfg);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -185,5 +205,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cli-config/bad-lines-fail", test_config_bad_lines_fail);
     g_test_add_func("/cli-config/repeated-machine-merges",
                     test_config_repeated_machine_merges);
+    g_test_add_func("/cli-config/machine-long-forms",
+                    test_config_machine_long_forms);
     return g_test_run();
 }
