@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <string.h>
 
 #ifdef CONFIG_SECCOMP
@@ -33,9 +34,10 @@ bool sandbox_parse_flags(const KeyvalList *kv, unsigned *flags,
         if (!strcmp(v, "allow")) {
             *flags &= ~SANDBOX_DENY_ELEVATE;
         } else if (!strcmp(v, "children")) {
-            *flags = (*flags & ~SANDBOX_DENY_ELEVATE) |
-                     SANDBOX_ELEVATE_CHILDREN;
-        } else if (strcmp(v, "deny")) {
+            *flags |= SANDBOX_DENY_ELEVATE | SANDBOX_ELEVATE_CHILDREN;
+        } else if (!strcmp(v, "deny")) {
+            *flags |= SANDBOX_DENY_ELEVATE;
+        } else {
             error_setg(errp, "invalid argument for elevateprivileges");
             return false;
         }
@@ -76,24 +78,27 @@ static const char *const elevate[] = {
     "setuid", "setgid", "setpgid", "setsid", "setreuid", "setregid",
     "setresuid", "setresgid", "setfsuid", "setfsgid", "setgroups", NULL
 };
-static const char *const elevate_ns[] = { "setns", "unshare", NULL };
 static const char *const spawn[] = { "fork", "vfork", "execve", "execveat",
                                      NULL };
 static const char *const resource[] = {
-    "getpriority", "setpriority", "sched_setparam", "sched_setscheduler",
-    "sched_setattr", "sched_setaffinity", "sched_getaffinity",
-    "sched_get_priority_max", "sched_get_priority_min", NULL
+    "setpriority", "sched_setparam", "sched_setscheduler", "sched_setattr",
+    "sched_setaffinity", NULL
+};
+static const char *const resource_queries[] = {
+    "getpriority", "sched_getparam", "sched_getscheduler", "sched_getattr",
+    "sched_getaffinity", "sched_get_priority_max", "sched_get_priority_min",
+    NULL
 };
 
-static bool deny_list(scmp_filter_ctx ctx, const char *const *names,
-                      GError **errp)
+static bool deny_list_action(scmp_filter_ctx ctx, const char *const *names,
+                             uint32_t action, GError **errp)
 {
     for (int i = 0; names[i]; i++) {
         int nr = seccomp_syscall_resolve_name(names[i]);
         if (nr == __NR_SCMP_ERROR || nr < 0) {
             continue;   /* not a syscall on this architecture */
         }
-        int rc = seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, nr, 0);
+        int rc = seccomp_rule_add(ctx, action, nr, 0);
         if (rc < 0) {
             error_setg_errno(errp, -rc, "failed to add seccomp rule for %s",
                              names[i]);
@@ -101,6 +106,12 @@ static bool deny_list(scmp_filter_ctx ctx, const char *const *names,
         }
     }
     return true;
+}
+
+static bool deny_list(scmp_filter_ctx ctx, const char *const *names,
+                      GError **errp)
+{
+    return deny_list_action(ctx, names, SCMP_ACT_KILL_PROCESS, errp);
 }
 
 /*
@@ -143,12 +154,17 @@ bool sandbox_install(unsigned flags, GError **errp)
     }
     if (!deny_list(ctx, always_denied, errp) ||
         (!(flags & SANDBOX_ALLOW_OBSOLETE) && !deny_list(ctx, obsolete, errp)) ||
-        ((flags & (SANDBOX_DENY_ELEVATE | SANDBOX_ELEVATE_CHILDREN)) &&
-         !deny_list(ctx, elevate, errp)) ||
-        ((flags & SANDBOX_DENY_ELEVATE) && !deny_list(ctx, elevate_ns, errp)) ||
+        ((flags & SANDBOX_DENY_ELEVATE) && !deny_list(ctx, elevate, errp)) ||
         ((flags & SANDBOX_DENY_SPAWN) && !deny_spawn(ctx, errp)) ||
         ((flags & SANDBOX_DENY_RESOURCECONTROL) &&
-         !deny_list(ctx, resource, errp))) {
+         (!deny_list(ctx, resource, errp) ||
+          !deny_list_action(ctx, resource_queries, SCMP_ACT_ERRNO(EPERM),
+                            errp)))) {
+        goto out;
+    }
+    if ((flags & SANDBOX_ELEVATE_CHILDREN) &&
+        prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+        error_setg_errno(errp, errno, "failed to set no_new_privs");
         goto out;
     }
     rc = seccomp_load(ctx);

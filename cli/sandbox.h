@@ -3,10 +3,12 @@
  * documented groups. Always denied when on: obsolete and dangerous
  * syscalls (reboot, swapon, mount, kexec_load, ...). Optional groups:
  * obsolete=allow lifts the obsolete-syscall group; elevateprivileges=
- * deny|children denies set*uid/set*gid (and, for deny, setns/unshare);
+ * deny|children denies set*uid/set*gid (children also sets
+ * no_new_privs, so exec'd children cannot gain privileges);
  * spawn=deny denies fork/vfork/execve; resourcecontrol=deny denies
- * scheduler and priority changes. A denied call kills the process
- * (SIGSYS), as QEMU does.
+ * scheduler and priority changes (the read-only scheduler queries fail
+ * with EPERM instead, as GLib calls sched_getaffinity). A denied call
+ * kills the process (SIGSYS), as QEMU does.
  *
  * Installed by main() after daemonizing, before the guest runs; applies
  * to every thread (TSYNC).
@@ -26,9 +28,9 @@ enum {
     SANDBOX_ELEVATE_CHILDREN = 1 << 4,
 };
 
-/* Default flags when only "on" is given: elevateprivileges deny (QEMU's
- * default), everything else allowed except the always-denied groups. */
-#define SANDBOX_DEFAULT_FLAGS SANDBOX_DENY_ELEVATE
+/* Flags when only "on" is given: QEMU's defaults (obsolete=deny, the
+ * other groups allowed); the always-denied group applies regardless. */
+#define SANDBOX_DEFAULT_FLAGS 0
 
 bool sandbox_parse_flags(const KeyvalList *kv, unsigned *flags,
                          GError **errp);

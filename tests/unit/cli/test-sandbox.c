@@ -6,6 +6,7 @@
 #include "cli/sandbox.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -34,6 +35,16 @@ static void do_setpriority(void)
 {
     if (setpriority(PRIO_PROCESS, 0, getpriority(PRIO_PROCESS, 0)) < 0 &&
         errno != EACCES) {
+        _exit(3);
+    }
+}
+
+/* a resourcecontrol query fails with EPERM instead of killing */
+static void do_getaffinity(void)
+{
+    cpu_set_t set;
+
+    if (sched_getaffinity(0, sizeof(set), &set) == 0 || errno != EPERM) {
         _exit(3);
     }
 }
@@ -73,6 +84,11 @@ static void test_sandbox_denied_groups_kill(void)
     g_assert_cmpint(run_in_child(SANDBOX_DENY_SPAWN, do_fork), ==, SIGSYS);
     g_assert_cmpint(run_in_child(SANDBOX_DENY_RESOURCECONTROL,
                                  do_setpriority), ==, SIGSYS);
+    g_assert_cmpint(run_in_child(SANDBOX_DENY_RESOURCECONTROL,
+                                 do_getaffinity), ==, 0);
+    g_assert_cmpint(run_in_child(SANDBOX_DENY_ELEVATE |
+                                 SANDBOX_ELEVATE_CHILDREN, do_setuid), ==,
+                    SIGSYS);
 #else
     g_test_skip("built without seccomp");
 #endif
@@ -82,6 +98,7 @@ static void test_sandbox_allowed_groups_run(void)
 {
 #ifdef CONFIG_SECCOMP
     g_assert_cmpint(run_in_child(0, do_setuid), ==, 0);
+    g_assert_cmpint(run_in_child(SANDBOX_DEFAULT_FLAGS, do_setuid), ==, 0);
     g_assert_cmpint(run_in_child(SANDBOX_DENY_ELEVATE, do_fork), ==, 0);
     g_assert_cmpint(run_in_child(SANDBOX_DEFAULT_FLAGS, do_setpriority), ==, 0);
     g_assert_cmpint(run_in_child(SANDBOX_DEFAULT_FLAGS | SANDBOX_DENY_SPAWN |
