@@ -1,0 +1,63 @@
+/*
+ * Event delivery: generated qapi_event_send_*() -> every negotiated QMP
+ * monitor; run-state changes (system/runstate.h hook) -> the STOP,
+ * RESUME, SHUTDOWN, RESET, POWERDOWN, SUSPEND, WAKEUP, GUEST_PANICKED
+ * events from the schema.
+ */
+#include "monitor-internal.h"
+#include "qapi/qapi-events.h"
+#include "system/runstate.h"
+
+#include <string.h>
+
+static void monitor_broadcast_event(int event, QDict *msg, void *opaque)
+{
+    for (GList *l = monitor_list(); l; l = l->next) {
+        Monitor *mon = l->data;
+        if (mon->is_qmp && mon->connected && mon->negotiated) {
+            monitor_qmp_send(mon, msg);
+        }
+    }
+}
+
+static QMPShutdownCause cause_from_name(const char *reason)
+{
+    GError *err = NULL;
+    int v = qapi_enum_parse(&QMPShutdownCause_lookup, reason,
+                            QMP_SHUTDOWN_CAUSE_NONE, &err);
+
+    g_clear_error(&err);
+    return v;
+}
+
+static void runstate_event(void *opaque, const char *name, bool guest,
+                           const char *reason)
+{
+    if (!strcmp(name, "STOP")) {
+        qapi_event_send_stop();
+    } else if (!strcmp(name, "RESUME")) {
+        qapi_event_send_resume();
+    } else if (!strcmp(name, "SHUTDOWN")) {
+        qapi_event_send_shutdown(guest, cause_from_name(reason));
+    } else if (!strcmp(name, "RESET")) {
+        qapi_event_send_reset(guest, cause_from_name(reason));
+    } else if (!strcmp(name, "POWERDOWN")) {
+        qapi_event_send_powerdown();
+    } else if (!strcmp(name, "SUSPEND")) {
+        qapi_event_send_suspend();
+    } else if (!strcmp(name, "WAKEUP")) {
+        qapi_event_send_wakeup();
+    } else if (!strcmp(name, "GUEST_PANICKED")) {
+        GError *err = NULL;
+        int action = qapi_enum_parse(&GuestPanicAction_lookup, reason,
+                                     GUEST_PANIC_ACTION_PAUSE, &err);
+        g_clear_error(&err);
+        qapi_event_send_guest_panicked(action, NULL);
+    }
+}
+
+void monitor_events_init(void)
+{
+    qapi_event_set_handler(monitor_broadcast_event, NULL);
+    runstate_add_event_hook(runstate_event, NULL);
+}

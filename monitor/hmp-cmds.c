@@ -1,0 +1,335 @@
+/*
+ * HMP commands. Most call the QMP implementation and print its result the
+ * way QEMU's HMP does; errors print "Error: <message>".
+ */
+#include "monitor-internal.h"
+#include "qapi/qapi-commands.h"
+#include "system/runstate.h"
+#include "qom/object.h"
+#include "config-host.h"
+
+#include <string.h>
+
+typedef struct HmpCommand {
+    const char *name;           /* "quit|q" */
+    const char *args;           /* for help */
+    const char *help;
+    void (*fn)(Monitor *mon, char **argv);
+} HmpCommand;
+
+static bool hmp_error(Monitor *mon, GError *err)
+{
+    if (!err) {
+        return false;
+    }
+    monitor_printf(mon, "Error: %s\n", err->message);
+    g_error_free(err);
+    return true;
+}
+
+static void info_status(Monitor *mon, char **argv)
+{
+    RunState s = runstate_get();
+
+    if (runstate_is_running()) {
+        monitor_puts(mon, "VM status: running\n");
+    } else if (s == RUN_STATE_PAUSED) {
+        monitor_puts(mon, "VM status: paused\n");
+    } else {
+        monitor_printf(mon, "VM status: paused (%s)\n", runstate_name(s));
+    }
+}
+
+static void info_version(Monitor *mon, char **argv)
+{
+    monitor_printf(mon, "%s (kvmu %s)\n", QEMU_IFACE_VERSION, KVMU_VERSION);
+}
+
+static void info_name(Monitor *mon, char **argv)
+{
+    if (monitor_vm_name()) {
+        monitor_printf(mon, "%s\n", monitor_vm_name());
+    }
+}
+
+static void info_uuid(Monitor *mon, char **argv)
+{
+    UuidInfo *u = qmp_query_uuid(NULL);
+
+    monitor_printf(mon, "%s\n", u->UUID);
+    qapi_free_UuidInfo(u);
+}
+
+static void info_kvm(Monitor *mon, char **argv)
+{
+    KvmInfo *k = qmp_query_kvm(NULL);
+
+    monitor_printf(mon, "kvm support: %s\n",
+                   k->enabled ? "enabled" : "disabled");
+    qapi_free_KvmInfo(k);
+}
+
+static void info_chardev(Monitor *mon, char **argv)
+{
+    ChardevInfoList *l = qmp_query_chardev(NULL);
+
+    for (ChardevInfoList *e = l; e; e = e->next) {
+        monitor_printf(mon, "%s: filename=%s\n", e->value->label,
+                       e->value->filename);
+    }
+    qapi_free_ChardevInfoList(l);
+}
+
+static int print_qom_node(Object *obj, void *opaque);
+
+typedef struct {
+    Monitor *mon;
+    int depth;
+} QomTreeCtx;
+
+static int print_qom_node(Object *obj, void *opaque)
+{
+    QomTreeCtx *c = opaque, sub = { c->mon, c->depth + 1 };
+
+    monitor_printf(c->mon, "%*s/%s (%s)\n", c->depth * 2, "",
+                   object_get_canonical_path_component(obj),
+                   object_get_typename(obj));
+    object_child_foreach(obj, print_qom_node, &sub);
+    return 0;
+}
+
+static void info_qom_tree(Monitor *mon, char **argv)
+{
+    Object *root = argv[0] ? object_resolve_path(argv[0], NULL)
+                           : object_resolve_path("/machine", NULL);
+    QomTreeCtx c = { mon, 0 };
+
+    if (!root) {
+        monitor_puts(mon, argv[0] ? "Path not found\n"
+                                  : "No machine (-machine none)\n");
+        return;
+    }
+    print_qom_node(root, &c);
+}
+
+static void info_cpus(Monitor *mon, char **argv)
+{
+    /* no CPUs under -machine none: QEMU prints nothing either */
+}
+
+static void info_unavailable(Monitor *mon, char **argv)
+{
+    monitor_puts(mon, "Error: this information is not available yet in "
+                 "kvmu\n");
+}
+
+static const HmpCommand info_cmds[] = {
+    { "status", "", "show the current VM status (running|paused)",
+      info_status },
+    { "version", "", "show the version of QEMU", info_version },
+    { "name", "", "show the current VM name", info_name },
+    { "uuid", "", "show the current VM UUID", info_uuid },
+    { "kvm", "", "show KVM information", info_kvm },
+    { "chardev", "", "show the character devices", info_chardev },
+    { "qom-tree", "[path]", "show QOM composition tree", info_qom_tree },
+    { "cpus", "", "show infos for each CPU", info_cpus },
+    { "registers", "", "show the cpu registers", info_unavailable },
+    { "mtree", "", "show memory tree", info_unavailable },
+    { "qtree", "", "show device tree", info_unavailable },
+    { "pci", "", "show PCI info", info_unavailable },
+    { NULL },
+};
+
+static bool cmd_matches(const HmpCommand *c, const char *name)
+{
+    char **names = g_strsplit(c->name, "|", 0);
+    bool hit = g_strv_contains((const char *const *)names, name);
+
+    g_strfreev(names);
+    return hit;
+}
+
+static const HmpCommand *find_cmd(const HmpCommand *table, const char *name)
+{
+    for (const HmpCommand *c = table; c->name; c++) {
+        if (cmd_matches(c, name)) {
+            return c;
+        }
+    }
+    return NULL;
+}
+
+static void hmp_info(Monitor *mon, char **argv)
+{
+    const HmpCommand *c;
+
+    if (!argv[0]) {
+        for (c = info_cmds; c->name; c++) {
+            monitor_printf(mon, "info %s %s -- %s\n", c->name, c->args,
+                           c->help);
+        }
+        return;
+    }
+    c = find_cmd(info_cmds, argv[0]);
+    if (!c) {
+        monitor_printf(mon, "unknown info command: '%s'\n", argv[0]);
+        return;
+    }
+    c->fn(mon, argv + 1);
+}
+
+static void hmp_stop(Monitor *mon, char **argv)
+{
+    GError *err = NULL;
+
+    qmp_stop(&err);
+    hmp_error(mon, err);
+}
+
+static void hmp_cont(Monitor *mon, char **argv)
+{
+    GError *err = NULL;
+
+    qmp_cont(&err);
+    hmp_error(mon, err);
+}
+
+static void hmp_system_reset(Monitor *mon, char **argv)
+{
+    qmp_system_reset(NULL);
+}
+
+static void hmp_system_powerdown(Monitor *mon, char **argv)
+{
+    qmp_system_powerdown(NULL);
+}
+
+static void hmp_quit(Monitor *mon, char **argv)
+{
+    qmp_quit(NULL);
+}
+
+static void hmp_nmi(Monitor *mon, char **argv)
+{
+    GError *err = NULL;
+
+    qmp_inject_nmi(&err);
+    hmp_error(mon, err);
+}
+
+static void hmp_device_del(Monitor *mon, char **argv)
+{
+    GError *err = NULL;
+
+    if (!argv[0]) {
+        monitor_puts(mon, "device_del: missing argument 'id'\n");
+        return;
+    }
+    qmp_device_del(argv[0], &err);
+    hmp_error(mon, err);
+}
+
+static void hmp_qom_list(Monitor *mon, char **argv)
+{
+    GError *err = NULL;
+    ObjectPropertyInfoList *l = qmp_qom_list(argv[0] ? argv[0] : "/", &err);
+
+    if (hmp_error(mon, err)) {
+        return;
+    }
+    for (ObjectPropertyInfoList *e = l; e; e = e->next) {
+        monitor_printf(mon, "%s (%s)\n", e->value->name, e->value->type);
+    }
+    qapi_free_ObjectPropertyInfoList(l);
+}
+
+static void hmp_qom_get(Monitor *mon, char **argv)
+{
+    GError *err = NULL;
+    QObject *v;
+    char *s;
+
+    if (!argv[0] || !argv[1]) {
+        monitor_puts(mon, "qom-get: usage: qom-get path property\n");
+        return;
+    }
+    v = qmp_qom_get(argv[0], argv[1], &err);
+    if (hmp_error(mon, err)) {
+        return;
+    }
+    s = qobject_to_json_pretty(v);
+    monitor_printf(mon, "%s\n", s);
+    g_free(s);
+    qobject_unref(v);
+}
+
+static void hmp_qom_set(Monitor *mon, char **argv)
+{
+    GError *err = NULL;
+    QObject *v;
+
+    if (!argv[0] || !argv[1] || !argv[2]) {
+        monitor_puts(mon, "qom-set: usage: qom-set path property value\n");
+        return;
+    }
+    /* a JSON value, or else the text as a string (as QEMU's -j-less form) */
+    v = qobject_from_json(argv[2], NULL);
+    if (!v) {
+        v = QOBJECT(qstring_from_str(argv[2]));
+    }
+    qmp_qom_set(argv[0], argv[1], v, &err);
+    qobject_unref(v);
+    hmp_error(mon, err);
+}
+
+static void hmp_help(Monitor *mon, char **argv);
+
+static const HmpCommand hmp_cmds[] = {
+    { "help|?", "[cmd]", "show the help", hmp_help },
+    { "info", "[subcommand]", "show various information about the system "
+      "state", hmp_info },
+    { "stop|s", "", "stop emulation", hmp_stop },
+    { "cont|c", "", "resume emulation", hmp_cont },
+    { "system_reset", "", "reset the system", hmp_system_reset },
+    { "system_powerdown", "", "send system power down event",
+      hmp_system_powerdown },
+    { "quit|q", "", "quit the emulator", hmp_quit },
+    { "nmi", "", "inject an NMI", hmp_nmi },
+    { "device_del", "device", "remove device", hmp_device_del },
+    { "qom-list", "path", "list QOM properties", hmp_qom_list },
+    { "qom-get", "path property", "print QOM property", hmp_qom_get },
+    { "qom-set", "path property value", "set QOM property", hmp_qom_set },
+    { NULL },
+};
+
+static void hmp_help(Monitor *mon, char **argv)
+{
+    for (const HmpCommand *c = hmp_cmds; c->name; c++) {
+        if (argv[0] && !cmd_matches(c, argv[0])) {
+            continue;
+        }
+        monitor_printf(mon, "%s %s -- %s\n", c->name, c->args, c->help);
+        if (argv[0]) {
+            break;
+        }
+    }
+}
+
+void hmp_handle_command(Monitor *mon, const char *cmdline)
+{
+    char **argv = NULL;
+    const HmpCommand *c;
+    GError *err = NULL;
+
+    if (!g_shell_parse_argv(cmdline, NULL, &argv, &err)) {
+        g_clear_error(&err);
+        return;                 /* empty or unparsable line */
+    }
+    c = find_cmd(hmp_cmds, argv[0]);
+    if (!c) {
+        monitor_printf(mon, "unknown command: '%s'\n", argv[0]);
+    } else {
+        c->fn(mon, argv + 1);
+    }
+    g_strfreev(argv);
+}

@@ -1,0 +1,83 @@
+/*
+ * Shared between the files of monitor/: the Monitor object, output, the
+ * current-monitor pointer that command implementations consult, and the
+ * HMP command runner used by human-monitor-command.
+ */
+#ifndef MONITOR_INTERNAL_H
+#define MONITOR_INTERNAL_H
+
+#include "monitor/monitor.h"
+#include "chardev/char.h"
+#include "qobject/json.h"
+#include "qapi/qmp-dispatch.h"
+
+#define QMP_REQ_QUEUE_LEN_MAX 8
+
+struct Monitor {
+    CharFrontend fe;
+    bool is_qmp;
+    bool pretty;
+    bool connected;
+
+    /* QMP */
+    JsonStreamer *parser;
+    bool negotiated;
+    bool oob_enabled;
+    GQueue requests;            /* QObject * in-band requests to run */
+    bool suspended;             /* stopped reading: queue full */
+
+    /* HMP */
+    GString *line;
+    int esc_state;              /* 0, 1 after ESC, 2 after ESC [ */
+    GPtrArray *history;
+    int history_pos;
+
+    /* capture (human-monitor-command) */
+    GString *capture;
+};
+
+extern QmpCommandList qmp_commands;
+extern QmpCommandList qmp_cap_negotiation_commands;
+/* The monitor whose command runs now (NULL outside a command). */
+extern Monitor *cur_mon;
+
+/* Raw output (HMP text converts "\n" to "\r\n"). */
+void monitor_puts(Monitor *mon, const char *str);
+void monitor_printf(Monitor *mon, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* All monitors, creation order. */
+GList *monitor_list(void);
+
+/* qmp.c */
+void monitor_qmp_setup(Monitor *mon);
+void monitor_qmp_free(Monitor *mon);
+void monitor_qmp_send(Monitor *mon, QDict *msg);
+void monitor_qmp_init_commands(void);
+
+/* hmp.c */
+void monitor_hmp_setup(Monitor *mon);
+void monitor_hmp_free(Monitor *mon);
+/* Run one HMP command line with output to mon (or its capture). */
+void hmp_handle_command(Monitor *mon, const char *cmdline);
+
+/* events.c */
+void monitor_events_init(void);
+
+/* state set by the cli (monitor.c) */
+const char *monitor_vm_name(void);
+bool monitor_vm_uuid(uint8_t out[16]);
+bool monitor_kvm_enabled(void);
+
+typedef struct MonitorCliOption {
+    char *option;
+    char **params;              /* "name:type" */
+} MonitorCliOption;
+GPtrArray *monitor_cli_options(void);
+
+typedef struct MonitorMachine {
+    char *name, *alias, *default_cpu_type;
+    bool is_default;
+    int cpu_max;
+} MonitorMachine;
+GPtrArray *monitor_machines(void);
+
+#endif

@@ -1,0 +1,187 @@
+/*
+ * Monitor core: attaching QMP/HMP monitors to chardevs, output, the list
+ * of monitors, and the VM facts the cli hands us.
+ */
+#include "monitor-internal.h"
+#include "util/error.h"
+
+#include <string.h>
+
+static GList *monitors;
+Monitor *cur_mon;
+
+static char *vm_name;
+static uint8_t vm_uuid[16];
+static bool vm_has_uuid;
+static bool kvm_enabled;
+static GPtrArray *cli_options;
+static GPtrArray *machines;
+
+void monitor_puts(Monitor *mon, const char *str)
+{
+    GString *out = g_string_sized_new(strlen(str) + 16);
+
+    /* QEMU's monitors end lines with CR LF, QMP and HMP alike */
+    for (const char *p = str; *p; p++) {
+        if (*p == '\n' && (p == str || p[-1] != '\r')) {
+            g_string_append_c(out, '\r');
+        }
+        g_string_append_c(out, *p);
+    }
+    if (mon->capture) {
+        g_string_append_len(mon->capture, out->str, out->len);
+    } else if (mon->fe.chr) {
+        chr_fe_write(&mon->fe, (const uint8_t *)out->str, out->len);
+    }
+    g_string_free(out, TRUE);
+}
+
+void monitor_printf(Monitor *mon, const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+
+    va_start(ap, fmt);
+    s = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    monitor_puts(mon, s);
+    g_free(s);
+}
+
+GList *monitor_list(void)
+{
+    return monitors;
+}
+
+Monitor *monitor_new(Chardev *chr, bool control, bool pretty, GError **errp)
+{
+    Monitor *mon = g_new0(Monitor, 1);
+
+    monitor_init_globals();
+    mon->is_qmp = control;
+    mon->pretty = pretty;
+    if (!chr_fe_init(&mon->fe, chr, errp)) {
+        g_free(mon);
+        return NULL;
+    }
+    monitors = g_list_append(monitors, mon);
+    if (control) {
+        monitor_qmp_setup(mon);
+    } else {
+        monitor_hmp_setup(mon);
+    }
+    return mon;
+}
+
+static void monitor_free(gpointer p)
+{
+    Monitor *mon = p;
+
+    chr_fe_deinit(&mon->fe);
+    if (mon->is_qmp) {
+        monitor_qmp_free(mon);
+    } else {
+        monitor_hmp_free(mon);
+    }
+    g_free(mon);
+}
+
+void monitor_cleanup(void)
+{
+    g_list_free_full(monitors, monitor_free);
+    monitors = NULL;
+}
+
+void monitor_init_globals(void)
+{
+    static bool done;
+
+    if (done) {
+        return;
+    }
+    done = true;
+    monitor_qmp_init_commands();
+    monitor_events_init();
+}
+
+void monitor_set_vm_name(const char *name)
+{
+    g_free(vm_name);
+    vm_name = g_strdup(name);
+}
+
+void monitor_set_vm_uuid(const uint8_t uuid[16])
+{
+    memcpy(vm_uuid, uuid, 16);
+    vm_has_uuid = true;
+}
+
+void monitor_set_accel(bool kvm)
+{
+    kvm_enabled = kvm;
+}
+
+const char *monitor_vm_name(void)
+{
+    return vm_name;
+}
+
+bool monitor_vm_uuid(uint8_t out[16])
+{
+    memcpy(out, vm_uuid, 16);
+    return vm_has_uuid;
+}
+
+bool monitor_kvm_enabled(void)
+{
+    return kvm_enabled;
+}
+
+static void cli_option_free(gpointer p)
+{
+    MonitorCliOption *o = p;
+
+    g_free(o->option);
+    g_strfreev(o->params);
+    g_free(o);
+}
+
+void monitor_register_cli_option(const char *option,
+                                 const char *const *params)
+{
+    MonitorCliOption *o = g_new0(MonitorCliOption, 1);
+
+    if (!cli_options) {
+        cli_options = g_ptr_array_new_with_free_func(cli_option_free);
+    }
+    o->option = g_strdup(option);
+    o->params = g_strdupv((char **)params);
+    g_ptr_array_add(cli_options, o);
+}
+
+GPtrArray *monitor_cli_options(void)
+{
+    return cli_options;
+}
+
+void monitor_register_machine(const char *name, const char *alias,
+                              bool is_default, int cpu_max,
+                              const char *default_cpu_type)
+{
+    MonitorMachine *m = g_new0(MonitorMachine, 1);
+
+    if (!machines) {
+        machines = g_ptr_array_new();
+    }
+    m->name = g_strdup(name);
+    m->alias = g_strdup(alias);
+    m->is_default = is_default;
+    m->cpu_max = cpu_max;
+    m->default_cpu_type = g_strdup(default_cpu_type);
+    g_ptr_array_add(machines, m);
+}
+
+GPtrArray *monitor_machines(void)
+{
+    return machines;
+}

@@ -1,0 +1,311 @@
+/*
+ * QMP commands about the machine, run state and accelerator. What needs
+ * parts of kvmu that do not exist yet (CPUs, PCI, memory backends) answers
+ * as QEMU does for "-machine none": empty lists and zero sizes; features
+ * kvmu lacks (SEV, SGX, TPM) answer with QEMU's errors or empty lists.
+ */
+#include "monitor-internal.h"
+#include "qapi/qapi-commands.h"
+#include "system/runstate.h"
+#include "util/error.h"
+
+#include <string.h>
+#include <unistd.h>
+
+StatusInfo *qmp_query_status(GError **errp)
+{
+    StatusInfo *info = g_new0(StatusInfo, 1);
+    RunState s = runstate_get();
+    GError *err = NULL;
+
+    info->running = runstate_is_running();
+    info->singlestep = false;
+    info->status = qapi_enum_parse(&QMPRunState_lookup, runstate_name(s),
+                                   QMP_RUN_STATE_PRELAUNCH, &err);
+    g_clear_error(&err);
+    return info;
+}
+
+void qmp_stop(GError **errp)
+{
+    /* QEMU: stopping an incoming-migration VM only clears autostart */
+    if (runstate_check(RUN_STATE_INMIGRATE)) {
+        return;
+    }
+    vm_stop(RUN_STATE_PAUSED, errp);
+}
+
+void qmp_cont(GError **errp)
+{
+    if (runstate_check(RUN_STATE_INTERNAL_ERROR) ||
+        runstate_check(RUN_STATE_SHUTDOWN)) {
+        error_setg(errp, "Resetting the Virtual Machine is required");
+        return;
+    }
+    if (runstate_check(RUN_STATE_SUSPENDED)) {
+        return;
+    }
+    vm_start(errp);
+}
+
+void qmp_system_reset(GError **errp)
+{
+    qemu_system_reset_request(SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET);
+}
+
+void qmp_system_powerdown(GError **errp)
+{
+    qemu_system_powerdown_request();
+}
+
+void qmp_system_wakeup(GError **errp)
+{
+    if (!runstate_check(RUN_STATE_SUSPENDED)) {
+        error_setg(errp,
+                   "wake-up from suspend is not supported by this guest");
+        return;
+    }
+    qemu_system_wakeup_request();
+}
+
+void qmp_inject_nmi(GError **errp)
+{
+    error_setg(errp, "this feature or command is not currently supported");
+}
+
+NameInfo *qmp_query_name(GError **errp)
+{
+    NameInfo *info = g_new0(NameInfo, 1);
+
+    info->name = g_strdup(monitor_vm_name());
+    return info;
+}
+
+UuidInfo *qmp_query_uuid(GError **errp)
+{
+    UuidInfo *info = g_new0(UuidInfo, 1);
+    uint8_t u[16];
+
+    monitor_vm_uuid(u);     /* all zero when none was given, as QEMU */
+    info->UUID = g_strdup_printf(
+        "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+        "%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3], u[4], u[5],
+        u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+    return info;
+}
+
+TargetInfo *qmp_query_target(GError **errp)
+{
+    TargetInfo *info = g_new0(TargetInfo, 1);
+
+    info->arch = SYS_EMU_TARGET_X86_64;
+    return info;
+}
+
+KvmInfo *qmp_query_kvm(GError **errp)
+{
+    KvmInfo *info = g_new0(KvmInfo, 1);
+
+    info->enabled = monitor_kvm_enabled();
+    /* ukvm gives every host the KVM ABI; "present" reports the kernel's */
+    info->present = access("/dev/kvm", R_OK | W_OK) == 0 ||
+                    info->enabled;
+    return info;
+}
+
+MachineInfoList *qmp_query_machines(GError **errp)
+{
+    GPtrArray *ms = monitor_machines();
+    MachineInfoList *head = NULL, **tail = &head;
+
+    for (guint i = 0; ms && i < ms->len; i++) {
+        MonitorMachine *m = g_ptr_array_index(ms, i);
+        MachineInfoList *e = g_new0(MachineInfoList, 1);
+        MachineInfo *info = g_new0(MachineInfo, 1);
+
+        info->name = g_strdup(m->name);
+        info->alias = g_strdup(m->alias);
+        if (m->is_default) {
+            info->has_is_default = true;
+            info->is_default = true;
+        }
+        info->cpu_max = m->cpu_max;
+        info->hotpluggable_cpus = false;
+        info->numa_mem_supported = false;
+        info->deprecated = false;
+        info->default_cpu_type = g_strdup(m->default_cpu_type);
+        info->acpi = false;
+        e->value = info;
+        *tail = e;
+        tail = &e->next;
+    }
+    return head;
+}
+
+CurrentMachineParams *qmp_query_current_machine(GError **errp)
+{
+    CurrentMachineParams *p = g_new0(CurrentMachineParams, 1);
+
+    p->wakeup_suspend_support = false;
+    return p;
+}
+
+CpuInfoFastList *qmp_query_cpus_fast(GError **errp)
+{
+    return NULL;                /* no CPUs under -machine none */
+}
+
+HotpluggableCPUList *qmp_query_hotpluggable_cpus(GError **errp)
+{
+    error_setg(errp, "The feature 'query-hotpluggable-cpus' is not enabled");
+    return NULL;
+}
+
+MemoryInfo *qmp_query_memory_size_summary(GError **errp)
+{
+    MemoryInfo *info = g_new0(MemoryInfo, 1);
+
+    info->base_memory = 0;
+    info->has_plugged_memory = true;
+    info->plugged_memory = 0;
+    return info;
+}
+
+MemdevList *qmp_query_memdev(GError **errp)
+{
+    return NULL;
+}
+
+CpuDefinitionInfoList *qmp_query_cpu_definitions(GError **errp)
+{
+    static const char *const models[] = { "qemu64", "max", "host" };
+    CpuDefinitionInfoList *head = NULL, **tail = &head;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(models); i++) {
+        CpuDefinitionInfoList *e = g_new0(CpuDefinitionInfoList, 1);
+        CpuDefinitionInfo *d = g_new0(CpuDefinitionInfo, 1);
+
+        d->name = g_strdup(models[i]);
+        d->has_migration_safe = true;
+        d->migration_safe = i == 0;
+        d->q_static = false;
+        d->typename = g_strdup_printf("%s-x86_64-cpu", models[i]);
+        d->deprecated = false;
+        e->value = d;
+        *tail = e;
+        tail = &e->next;
+    }
+    return head;
+}
+
+CpuModelExpansionInfo *qmp_query_cpu_model_expansion(
+    CpuModelExpansionType type, CpuModelInfo *model, GError **errp)
+{
+    static const char *const known[] = { "qemu64", "max", "host", "base" };
+    CpuModelExpansionInfo *info;
+    bool ok = false;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(known); i++) {
+        ok |= !g_strcmp0(model->name, known[i]);
+    }
+    if (!ok) {
+        error_setg(errp, "The CPU type '%s' is not a recognized X86 CPU "
+                   "type", model->name);
+        return NULL;
+    }
+    info = g_new0(CpuModelExpansionInfo, 1);
+    info->model = g_new0(CpuModelInfo, 1);
+    info->model->name = g_strdup(type == CPU_MODEL_EXPANSION_TYPE_STATIC
+                                 ? "base" : model->name);
+    /* the CPU engineer's feature list will fill this; empty until then */
+    info->model->props = QOBJECT(qdict_new());
+    return info;
+}
+
+PciInfoList *qmp_query_pci(GError **errp)
+{
+    return NULL;
+}
+
+MigrationCapabilityStatusList *qmp_query_migrate_capabilities(GError **errp)
+{
+    return NULL;                /* no migration yet */
+}
+
+TpmModelList *qmp_query_tpm_models(GError **errp)
+{
+    return NULL;
+}
+
+TpmTypeList *qmp_query_tpm_types(GError **errp)
+{
+    return NULL;
+}
+
+SevCapability *qmp_query_sev_capabilities(GError **errp)
+{
+    error_setg(errp, monitor_kvm_enabled() ? "SEV is not enabled in KVM"
+                                           : "KVM not enabled");
+    return NULL;
+}
+
+SgxInfo *qmp_query_sgx_capabilities(GError **errp)
+{
+    error_setg(errp, "SGX is not enabled in KVM");
+    return NULL;
+}
+
+DisplayOptions *qmp_query_display_options(GError **errp)
+{
+    DisplayOptions *d = g_new0(DisplayOptions, 1);
+
+    d->type = DISPLAY_TYPE_NONE;
+    return d;
+}
+
+IOThreadInfoList *qmp_query_iothreads(GError **errp)
+{
+    return NULL;
+}
+
+CommandLineOptionInfoList *qmp_query_command_line_options(const char *option,
+                                                          GError **errp)
+{
+    GPtrArray *opts = monitor_cli_options();
+    CommandLineOptionInfoList *head = NULL, **tail = &head;
+
+    for (guint i = 0; opts && i < opts->len; i++) {
+        MonitorCliOption *o = g_ptr_array_index(opts, i);
+        CommandLineParameterInfoList **ptail;
+        CommandLineOptionInfoList *e;
+
+        if (option && g_strcmp0(option, o->option)) {
+            continue;
+        }
+        e = g_new0(CommandLineOptionInfoList, 1);
+        e->value = g_new0(CommandLineOptionInfo, 1);
+        e->value->option = g_strdup(o->option);
+        ptail = &e->value->parameters;
+        for (char **p = o->params; p && *p; p++) {
+            CommandLineParameterInfoList *pe =
+                g_new0(CommandLineParameterInfoList, 1);
+            const char *colon = strchr(*p, ':');
+            GError *err = NULL;
+            pe->value = g_new0(CommandLineParameterInfo, 1);
+            pe->value->name = colon ? g_strndup(*p, colon - *p)
+                                    : g_strdup(*p);
+            pe->value->type = qapi_enum_parse(
+                &CommandLineParameterType_lookup, colon ? colon + 1 : NULL,
+                COMMAND_LINE_PARAMETER_TYPE_STRING, &err);
+            g_clear_error(&err);
+            *ptail = pe;
+            ptail = &pe->next;
+        }
+        *tail = e;
+        tail = &e->next;
+    }
+    if (option && !head) {
+        error_setg(errp, "Invalid parameter 'option'");
+    }
+    return head;
+}

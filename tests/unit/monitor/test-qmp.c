@@ -1,0 +1,347 @@
+/*
+ * QMP and HMP monitors on ringbuf chardevs: the input is fed with
+ * chardev_be_feed(), the main loop runs the queued commands, and the
+ * replies are read back from the ring buffer. Proves the greeting,
+ * negotiation, id echo, error replies, resynchronisation after bad JSON,
+ * out-of-band overtaking, flood throttling, events to every negotiated
+ * monitor, and the human monitor.
+ */
+#include "monitor/monitor.h"
+#include "chardev/char.h"
+#include "qapi/qmp-dispatch.h"
+#include "qobject/json.h"
+#include "system/main-loop.h"
+#include "system/runstate.h"
+
+#include <string.h>
+
+extern QmpCommandList qmp_commands;
+
+static Chardev *new_ringbuf(const char *id)
+{
+    GHashTable *opts = g_hash_table_new(g_str_hash, g_str_equal);
+    GError *err = NULL;
+    Chardev *chr;
+
+    g_hash_table_insert(opts, (char *)"size", (char *)"1048576");
+    chr = chardev_new(id, "ringbuf", opts, &err);
+    g_assert_no_error(err);
+    g_hash_table_destroy(opts);
+    return chr;
+}
+
+
+/* Everything the monitor wrote so far. */
+static char *drain(Chardev *chr)
+{
+    size_t len;
+    uint8_t *buf;
+
+    /* run until the loop has been idle a few times in a row */
+    for (int idle = 0, i = 0; idle < 5 && i < 100000; i++) {
+        idle = main_loop_iteration(false) ? 0 : idle + 1;
+    }
+    buf = ringbuf_read(chr, 1 << 20, &len, NULL);
+    char *s = g_strndup((char *)buf, len);
+    g_free(buf);
+    return s;
+}
+
+static void feed(Chardev *chr, const char *s)
+{
+    size_t len = strlen(s), off = 0;
+
+    /* a throttled monitor takes input only as its queue drains */
+    for (int tries = 0; off < len && tries < 10000; tries++) {
+        off += chardev_be_feed(chr, (const uint8_t *)s + off, len - off);
+        if (off < len) {
+            main_loop_iteration(false);
+        }
+    }
+    g_assert_cmpuint(off, ==, len);
+}
+
+/* Send one request and return the single reply line (without CR LF). */
+static char *cmd(Chardev *chr, const char *req)
+{
+    char *out, *nl;
+
+    feed(chr, req);
+    out = drain(chr);
+    nl = strstr(out, "\r\n");
+    g_assert_nonnull(nl);
+    g_assert_cmpstr(nl, ==, "\r\n");    /* exactly one reply */
+    *nl = 0;
+    return out;
+}
+
+static void check_cmd(Chardev *chr, const char *req, const char *want)
+{
+    char *got = cmd(chr, req);
+
+    if (strcmp(got, want)) {
+        g_test_message("request %s\n  expected %s\n  got      %s", req, want,
+                       got);
+        g_test_fail();
+    }
+    g_free(got);
+}
+
+static Chardev *qmp_chr;
+
+static void test_greeting_and_negotiation(void)
+{
+    char *greeting = drain(qmp_chr);
+
+    g_assert_cmpstr(greeting, ==,
+                    "{\"QMP\": {\"version\": {\"qemu\": {\"major\": 8, "
+                    "\"minor\": 2, \"micro\": 0}, \"package\": \"kvmu 0.1.0\"},"
+                    " \"capabilities\": [\"oob\"]}}\r\n");
+    g_free(greeting);
+    check_cmd(qmp_chr, "{\"execute\": \"query-version\"}",
+              "{\"error\": {\"class\": \"CommandNotFound\", \"desc\": "
+              "\"Expecting capabilities negotiation with "
+              "'qmp_capabilities'\"}}");
+    check_cmd(qmp_chr, "{\"execute\": \"qmp_capabilities\", \"arguments\": "
+              "{\"enable\": [\"bogus\"]}}",
+              "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+              "\"Parameter 'enable[0]' does not accept value 'bogus'\"}}");
+    check_cmd(qmp_chr, "{\"execute\": \"qmp_capabilities\", \"arguments\": "
+              "{\"enable\": [\"oob\"]}, \"id\": {\"a\": [1, null]}}",
+              "{\"return\": {}, \"id\": {\"a\": [1, null]}}");
+    check_cmd(qmp_chr, "{\"execute\": \"qmp_capabilities\"}",
+              "{\"error\": {\"class\": \"CommandNotFound\", \"desc\": "
+              "\"Capabilities negotiation is already complete, command "
+              "ignored\"}}");
+}
+
+static void test_queries(void)
+{
+    check_cmd(qmp_chr, "{\"execute\": \"query-version\", \"id\": 7}",
+              "{\"return\": {\"qemu\": {\"major\": 8, \"minor\": 2, "
+              "\"micro\": 0}, \"package\": \"kvmu 0.1.0\"}, \"id\": 7}");
+    check_cmd(qmp_chr, "{\"execute\": \"query-target\"}",
+              "{\"return\": {\"arch\": \"x86_64\"}}");
+    check_cmd(qmp_chr, "{\"execute\": \"query-name\"}", "{\"return\": {}}");
+    check_cmd(qmp_chr, "{\"execute\": \"query-tpm-models\"}",
+              "{\"return\": []}");
+    check_cmd(qmp_chr, "{\"execute\": \"query-sgx-capabilities\"}",
+              "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+              "\"SGX is not enabled in KVM\"}}");
+
+    char *r = cmd(qmp_chr, "{\"execute\": \"query-commands\"}");
+    g_assert_nonnull(strstr(r, "{\"name\": \"query-qmp-schema\"}"));
+    g_assert_nonnull(strstr(r, "{\"name\": \"device_add\"}"));
+    g_assert_nonnull(strstr(r, "{\"name\": \"qmp_capabilities\"}"));
+    g_free(r);
+
+    r = cmd(qmp_chr, "{\"execute\": \"query-qmp-schema\"}");
+    QObject *v = qobject_from_json(r, NULL);
+    QList *l = qdict_get_qlist(qobject_to_qdict(v), "return");
+    g_assert_nonnull(l);
+    g_assert_cmpuint(qlist_size(l), >, 100);
+    qobject_unref(v);
+    g_free(r);
+}
+
+static void test_bad_input_gets_error_then_recovers(void)
+{
+    static const struct { const char *in, *desc; } cases[] = {
+        { "{\"execute\": }", "JSON parse error, expecting value" },
+        { "[1, 2]", "QMP input must be a JSON object" },
+        { "{\"execute\": \"query-status\", \"arguments\": {\"x\": 1}}",
+          "Parameter 'x' is unexpected" },
+        { "{\"execute\": \"qom-list\"}", "Parameter 'path' is missing" },
+        { "{\"execute\": \"qom-list\", \"arguments\": {\"path\": 1}}",
+          "Invalid parameter type for 'path', expected: string" },
+        { "{\"execute\": \"no-such-command\"}",
+          "The command no-such-command has not been found" },
+        { "{\"execute\": \"query-status\", \"exec-oob\": \"x\"}",
+          "QMP input member 'exec-oob' clashes with 'execute'" },
+        { "{\"execute\": \"ringbuf-read\", \"arguments\": "
+          "{\"device\": \"nope\", \"size\": 1}}", "Device 'nope' not found" },
+        { "\"\xff\xfe\"", "JSON parse error, invalid UTF-8" },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        char *r = cmd(qmp_chr, cases[i].in);
+        QObject *v = qobject_from_json(r, NULL);
+        QDict *e = qdict_get_qdict(qobject_to_qdict(v), "error");
+        const char *desc = e ? qdict_get_try_str(e, "desc") : NULL;
+        if (!desc || strncmp(desc, cases[i].desc, strlen(cases[i].desc))) {
+            g_test_message("case %zu: expected %s, got %s", i, cases[i].desc,
+                           r);
+            g_test_fail();
+        }
+        qobject_unref(v);
+        g_free(r);
+        /* and the monitor still answers */
+        check_cmd(qmp_chr, "{\"execute\": \"query-target\"}",
+                  "{\"return\": {\"arch\": \"x86_64\"}}");
+    }
+}
+
+static void test_oob_overtakes_queue(void)
+{
+    char *out;
+
+    /* exec-oob runs as soon as it is parsed; in-band waits for the loop */
+    feed(qmp_chr, "{\"execute\": \"query-target\", \"id\": \"inband\"}"
+                  "{\"exec-oob\": \"x-test-oob\", \"id\": \"oob\"}");
+    out = drain(qmp_chr);
+    g_assert_cmpstr(out, ==, "{\"return\": {}, \"id\": \"oob\"}\r\n"
+                    "{\"return\": {\"arch\": \"x86_64\"}, \"id\": "
+                    "\"inband\"}\r\n");
+    g_free(out);
+    check_cmd(qmp_chr, "{\"exec-oob\": \"query-target\"}",
+              "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+              "\"The command query-target does not support OOB\"}}");
+}
+
+static void test_flood_is_throttled_not_lost(void)
+{
+    GString *flood = g_string_new(NULL);
+    char *out;
+    int replies = 0;
+
+    for (int i = 0; i < 200; i++) {
+        g_string_append_printf(flood, "{\"execute\": \"query-name\", "
+                               "\"id\": %d}", i);
+    }
+    feed(qmp_chr, flood->str);      /* waits while the queue is full */
+    out = drain(qmp_chr);
+    for (char *p = out; (p = strstr(p, "\"return\"")); p++) {
+        replies++;
+    }
+    g_assert_cmpint(replies, ==, 200);
+    g_assert_nonnull(strstr(out, "\"id\": 199}"));
+    g_free(out);
+    g_string_free(flood, TRUE);
+}
+
+static void test_events_reach_every_negotiated_monitor(void)
+{
+    Chardev *second = new_ringbuf("qmp-second");
+    Chardev *third = new_ringbuf("qmp-third");
+    char *out;
+
+    g_assert_nonnull(monitor_new(second, true, false, NULL));
+    g_assert_nonnull(monitor_new(third, true, false, NULL));
+    g_free(drain(second));
+    g_free(drain(third));
+    check_cmd(second, "{\"execute\": \"qmp_capabilities\"}",
+              "{\"return\": {}}");
+    /* third is not negotiated: it gets no events */
+
+    feed(qmp_chr, "{\"execute\": \"cont\"}");
+    out = drain(qmp_chr);
+    g_assert_nonnull(strstr(out, "{\"return\": {}}\r\n"));
+    g_assert_nonnull(strstr(out, "\"event\": \"RESUME\""));
+    g_free(out);
+    out = drain(second);
+    g_assert_nonnull(strstr(out, "\"event\": \"RESUME\""));
+    g_assert_nonnull(strstr(out, "{\"timestamp\": {\"seconds\": "));
+    g_free(out);
+    out = drain(third);
+    g_assert_cmpstr(out, ==, "");
+    g_free(out);
+
+    feed(qmp_chr, "{\"execute\": \"stop\"}");
+    out = drain(qmp_chr);
+    g_assert_nonnull(strstr(out, "\"event\": \"STOP\""));
+    g_assert_nonnull(strstr(out, "{\"return\": {}}"));
+    g_free(out);
+    g_free(drain(second));
+    check_cmd(qmp_chr, "{\"execute\": \"query-status\"}",
+              "{\"return\": {\"running\": false, \"singlestep\": false, "
+              "\"status\": \"paused\"}}");
+    /* a bad request on one monitor leaves the other alone */
+    feed(third, "{{{{");
+    out = drain(third);
+    g_assert_cmpstr(out, ==, "");           /* incomplete: no reply yet */
+    g_free(out);
+    check_cmd(third, "\xff", "{\"error\": {\"class\": \"GenericError\", "
+              "\"desc\": \"JSON parse error, stray '\\uFFFD'\"}}");
+    check_cmd(second, "{\"execute\": \"query-target\"}",
+              "{\"return\": {\"arch\": \"x86_64\"}}");
+}
+
+static void test_hmp_bridge(void)
+{
+    check_cmd(qmp_chr, "{\"execute\": \"human-monitor-command\", "
+              "\"arguments\": {\"command-line\": \"info status\"}}",
+              "{\"return\": \"VM status: paused\\r\\n\"}");
+    check_cmd(qmp_chr, "{\"execute\": \"human-monitor-command\", "
+              "\"arguments\": {\"command-line\": \"info version\"}}",
+              "{\"return\": \"8.2.0 (kvmu 0.1.0)\\r\\n\"}");
+    check_cmd(qmp_chr, "{\"execute\": \"human-monitor-command\", "
+              "\"arguments\": {\"command-line\": \"bogus\"}}",
+              "{\"return\": \"unknown command: 'bogus'\\r\\n\"}");
+}
+
+static void test_hmp_monitor(void)
+{
+    Chardev *chr = new_ringbuf("hmp0");
+    char *out;
+
+    g_assert_nonnull(monitor_new(chr, false, false, NULL));
+    out = drain(chr);
+    g_assert_cmpstr(out, ==, "QEMU 8.2.0 monitor - type 'help' for more "
+                    "information\r\n(qemu) ");
+    g_free(out);
+    feed(chr, "info kvm\r");
+    out = drain(chr);
+    g_assert_cmpstr(out, ==, "info kvm\r\nkvm support: disabled\r\n(qemu) ");
+    g_free(out);
+    feed(chr, "info namx\x7f" "e\r");      /* backspace edits the line */
+    out = drain(chr);
+    g_assert_nonnull(strstr(out, "\b \b"));
+    g_assert_true(g_str_has_suffix(out, "\r\n(qemu) "));
+    g_free(out);
+    feed(chr, "\x1b[A");                   /* Up recalls "info name" */
+    out = drain(chr);
+    if (!strstr(out, "info name")) {
+        g_test_message("after Up: '%s'", g_strescape(out, NULL));
+    }
+    g_assert_nonnull(strstr(out, "info name"));
+    g_free(out);
+    feed(chr, "\x03help info\r");
+    out = drain(chr);
+    g_assert_nonnull(strstr(out, "info [subcommand] -- show various"));
+    g_free(out);
+}
+
+static void oob_test_cmd(QDict *args, QObject **ret, GError **errp)
+{
+    *ret = QOBJECT(qdict_new());
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    main_loop_init();
+    monitor_init_globals();
+    qmp_register_command(&qmp_commands, "x-test-oob", oob_test_cmd,
+                         QCO_ALLOW_OOB, 0);
+    qmp_chr = new_ringbuf("qmp0");
+    g_assert_nonnull(monitor_new(qmp_chr, true, false, NULL));
+    runstate_set(RUN_STATE_PAUSED, NULL);
+
+    g_test_add_func("/monitor/qmp/greeting-and-negotiation",
+                    test_greeting_and_negotiation);
+    g_test_add_func("/monitor/qmp/queries", test_queries);
+    g_test_add_func("/monitor/qmp/bad-input-gets-error-then-recovers",
+                    test_bad_input_gets_error_then_recovers);
+    g_test_add_func("/monitor/qmp/oob-overtakes-queue",
+                    test_oob_overtakes_queue);
+    g_test_add_func("/monitor/qmp/flood-is-throttled-not-lost",
+                    test_flood_is_throttled_not_lost);
+    g_test_add_func("/monitor/qmp/events-reach-every-negotiated-monitor",
+                    test_events_reach_every_negotiated_monitor);
+    g_test_add_func("/monitor/qmp/hmp-bridge", test_hmp_bridge);
+    g_test_add_func("/monitor/hmp/line-editing-and-info", test_hmp_monitor);
+    int rc = g_test_run();
+    monitor_cleanup();
+    chardev_remove_all();
+    return rc;
+}
