@@ -321,8 +321,12 @@ bool vm_config_finalize(VmConfig *cfg)
     cfg->machine_type = mt->name;
     if (!mt->init) {
         /* no board: nothing would load or run these; refuse, never ignore */
-        const char *needs_cpu = cfg->kernel ? "-kernel" :
-                                cfg->initrd ? "-initrd" :
+        if (cfg->kernel) {
+            error_report("The -kernel parameter is not supported (use the "
+                         "generic 'loader' device instead).");
+            return false;
+        }
+        const char *needs_cpu = cfg->initrd ? "-initrd" :
                                 cfg->append ? "-append" :
                                 cfg->bios ? "-bios" :
                                 cfg->cpu_model ? "-cpu" : NULL;
@@ -351,10 +355,6 @@ bool vm_config_finalize(VmConfig *cfg)
         .max_cpus = mt->max_cpus ? mt->max_cpus : 1,
         .name = mt->name,
     };
-    if (!strcmp(mt->name, "none")) {
-        /* no CPUs are created; QEMU accepts any topology here */
-        props.max_cpus = 1024;
-    }
     if (!smp_compute(&cfg->smp, &props, &cfg->topology, &err)) {
         error_report_err(err);
         return false;

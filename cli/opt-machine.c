@@ -77,7 +77,7 @@ bool opt_machine(VmConfig *cfg, const char *arg, GError **errp)
         return true;
     }
     if (kv->help) {
-        printf("%s options:\n", type);
+        printf("%s-machine options:\n", type);
         for (const OptParam *p = cli_group_machine.params; p->name; p++) {
             printf("  %s=<%s>%s%s\n", p->name, opt_type_name(p->type),
                    p->help ? " - " : "", p->help ? p->help : "");
