@@ -232,6 +232,7 @@ enum { MMU_USER, MMU_SUPER, MMU_SUPER_SMAP, MMU_NR };
 typedef struct X86TLBEntry {
     uint64_t tag;                   /* linear page | 1 (valid) or 0 */
     uintptr_t addend;               /* host = linear + addend */
+    uint64_t gpa;                   /* guest-physical page | 1 if global */
 } X86TLBEntry;
 
 /* Guest-physical address space shared by the vCPUs (cpu.h's X86VM). */
@@ -241,11 +242,19 @@ struct X86VM {
     uint64_t a20_mask;              /* ~0 or ~(1 << 20) */
     GMutex lock;                    /* protects cpus, code_pages */
     GPtrArray *cpus;
-    GHashTable *code_pages;         /* gpa>>12 -> present: holds decoded code */
+    GHashTable *code_pages;         /* (gpa>>12)+1: page holds decoded code */
+    unsigned ncode_pages;           /* atomic read without the lock */
     int flush_gen;                  /* atomic; bumped by x86_vm_flush() */
 };
 
 typedef struct X86Block X86Block;
+
+typedef struct X86MmioDone {
+    uint64_t gpa;
+    uint32_t len;
+    bool write;
+    uint8_t data[8];
+} X86MmioDone;
 
 /* ---- the vCPU ---------------------------------------------------------------- */
 
@@ -275,8 +284,11 @@ struct X86CPU {
         int vector;                 /* -1: none */
         uint32_t error_code;
         bool has_error_code;
-        bool soft;                  /* INT n / INT3 / INTO: next_ip pushed */
+        bool soft;                  /* INT n / INT3 / INTO: gate DPL check */
+        bool trap;                  /* push next_ip (INT n, INT1, ...) */
     } exc;
+    bool shutdown;                  /* triple fault: exit SHUTDOWN */
+    int shutdown_vector;
     X86Events events;
     X86MPState mp_state;
     bool irq_window_requested;
@@ -305,6 +317,7 @@ struct X86CPU {
 
     /* exits and completions */
     X86Exit *exit;                  /* where the current run reports */
+    X86Exit exit_scratch;           /* ... when not running */
     struct {
         bool active;                /* an IN/MMIO read awaits completion */
         bool is_io;
@@ -312,14 +325,12 @@ struct X86CPU {
         uint32_t len;               /* bytes */
         uint32_t count;             /* REP INS elements */
     } pending;
-    struct {                        /* MMIO reads completed for this insn */
-        uint64_t gpa;
-        uint32_t len;
-        uint8_t data[8];
-    } mmio_done[8];
+    X86MmioDone mmio_done[8];       /* MMIO accesses done by this insn */
     int n_mmio_done;
-    uint64_t mmio_done_rip;         /* RIP the completions belong to */
-    bool mmio_write_exit;           /* a write exit is recorded for this insn */
+    bool large_pages_used;          /* INVLPG must flush everything */
+    uint8_t check;                  /* CHECK_*: stop the block after this insn */
+    bool io_completed;              /* io_buf holds completed IN data */
+    uint32_t io_count;              /* elements of the pending INS chunk */
     uint8_t io_buf[X86_IO_DATA_MAX];
     uint8_t mmio_buf[8];
 
@@ -333,11 +344,20 @@ struct X86CPU {
 
     /* decoded code */
     X86Block **blocks;              /* hash table, X86_BLOCK_HASH entries */
+    X86Block *dead_blocks;          /* unlinked, freed at a block boundary */
+    X86Block *tmp_block;            /* page-crossing instruction, uncached */
+    unsigned nblocks;
     uint64_t insns_retired;
 
     X86VM *vm;
     uint32_t index;
 };
+
+/* cpu->check bits: looked at after every instruction */
+#define CHECK_EXIT_AFTER 0x01       /* exit (OUT, MMIO write) once retired */
+#define CHECK_EXIT_NOW   0x02       /* exit, insn not retired (IN, MMIO read) */
+#define CHECK_STALE      0x04       /* decoded code was invalidated */
+#define CHECK_MODE       0x08       /* mode/flags changed: end block */
 
 /* ---- register access ---------------------------------------------------------- */
 
@@ -444,6 +464,14 @@ bool x86_rm_read(X86CPU *cpu, const X86Insn *insn, unsigned size,
                  uint64_t *val);
 bool x86_rm_write(X86CPU *cpu, const X86Insn *insn, unsigned size,
                   uint64_t val);
+
+/* For LOCKed read-modify-write: *host is a host pointer to the operand
+ * (RAM, writable, not crossing a page), or NULL when the caller must fall
+ * back to x86_read + x86_write under x86_lock_global(). */
+bool x86_atomic_ptr(X86CPU *cpu, int seg, uint64_t off, unsigned size,
+                    void **host);
+void x86_lock_global(void);
+void x86_unlock_global(void);
 
 /* TLB maintenance */
 void x86_tlb_flush(X86CPU *cpu, bool include_global);

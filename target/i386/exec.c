@@ -1,0 +1,548 @@
+/*
+ * The execution loop: decoded-block cache keyed by guest-physical address
+ * and decode mode, self-modifying-code invalidation, event injection at
+ * instruction boundaries, single-step, and the exits to the embedder.
+ */
+#include "target/i386/engine.h"
+
+#define MAX_BLOCKS 65536
+
+/* ---- code pages and block cache ---- */
+
+static unsigned block_hash(uint64_t gpa, uint32_t key)
+{
+    uint64_t h = (gpa ^ (gpa >> 12) ^ ((uint64_t)key << 7)) * 0x9e3779b97f4a7c15ULL;
+
+    return (h >> 40) & (X86_BLOCK_HASH - 1);
+}
+
+static void free_dead(X86CPU *cpu)
+{
+    while (cpu->dead_blocks) {
+        X86Block *b = cpu->dead_blocks;
+        cpu->dead_blocks = b->next;
+        g_free(b);
+    }
+}
+
+void x86_blocks_flush(X86CPU *cpu)
+{
+    for (unsigned i = 0; i < X86_BLOCK_HASH; i++) {
+        X86Block *b = cpu->blocks[i];
+        while (b) {
+            X86Block *n = b->next;
+            b->next = cpu->dead_blocks;
+            cpu->dead_blocks = b;
+            b = n;
+        }
+        cpu->blocks[i] = NULL;
+    }
+    cpu->nblocks = 0;
+    cpu->check |= CHECK_STALE;
+}
+
+/* Drop this vCPU's blocks on page @page (guest-physical page number). */
+static void blocks_drop_page(X86CPU *cpu, uint64_t page)
+{
+    for (unsigned i = 0; i < X86_BLOCK_HASH; i++) {
+        X86Block **pp = &cpu->blocks[i];
+        while (*pp) {
+            X86Block *b = *pp;
+            if ((b->gpa >> 12) == page) {
+                *pp = b->next;
+                b->next = cpu->dead_blocks;
+                cpu->dead_blocks = b;
+                cpu->nblocks--;
+            } else {
+                pp = &b->next;
+            }
+        }
+    }
+    cpu->check |= CHECK_STALE;
+}
+
+static void request_flush_others(X86VM *vm, X86CPU *self)
+{
+    for (unsigned i = 0; i < vm->cpus->len; i++) {
+        X86CPU *c = g_ptr_array_index(vm->cpus, i);
+        if (c != self) {
+            __atomic_store_n(&c->flush_req, 1, __ATOMIC_RELEASE);
+        }
+    }
+}
+
+/* A write to guest-physical page @gpa_page is about to happen through a
+ * writable translation (TLB fill, A/D update). */
+void x86_code_notify_write(X86CPU *cpu, uint64_t gpa_page)
+{
+    X86VM *vm = cpu->vm;
+    uint64_t page = gpa_page >> 12;
+    bool was_code;
+
+    if (!__atomic_load_n(&vm->ncode_pages, __ATOMIC_ACQUIRE)) {
+        return;
+    }
+    g_mutex_lock(&vm->lock);
+    was_code = g_hash_table_remove(vm->code_pages, GSIZE_TO_POINTER(page + 1));
+    if (was_code) {
+        vm->ncode_pages--;
+        request_flush_others(vm, cpu);
+    }
+    g_mutex_unlock(&vm->lock);
+    if (was_code) {
+        blocks_drop_page(cpu, page);
+    }
+}
+
+/* Page @page now holds decoded code: no vCPU may keep a fast write entry
+ * for it. */
+static void code_mark_page(X86CPU *cpu, uint64_t page)
+{
+    X86VM *vm = cpu->vm;
+    bool added;
+
+    g_mutex_lock(&vm->lock);
+    added = g_hash_table_add(vm->code_pages, GSIZE_TO_POINTER(page + 1));
+    if (added) {
+        vm->ncode_pages++;
+        request_flush_others(vm, cpu);
+    }
+    g_mutex_unlock(&vm->lock);
+    if (added) {
+        for (int m = 0; m < MMU_NR; m++) {
+            for (unsigned i = 0; i < X86_TLB_SIZE; i++) {
+                X86TLBEntry *e = &cpu->tlb[m][ACC_WRITE][i];
+                if ((e->gpa >> 12) == page) {
+                    e->tag = 0;
+                }
+            }
+        }
+    }
+}
+
+void x86_vm_notify_write(X86VM *vm, uint64_t gpa, uint64_t len)
+{
+    bool any = false;
+
+    if (!len) {
+        return;
+    }
+    g_mutex_lock(&vm->lock);
+    if (vm->ncode_pages) {
+        for (uint64_t p = gpa >> 12; p <= (gpa + len - 1) >> 12; p++) {
+            if (g_hash_table_remove(vm->code_pages, GSIZE_TO_POINTER(p + 1))) {
+                vm->ncode_pages--;
+                any = true;
+            }
+            if (p - (gpa >> 12) > (1u << 20)) {
+                break;
+            }
+        }
+    }
+    if (any) {
+        request_flush_others(vm, NULL);
+    }
+    g_mutex_unlock(&vm->lock);
+}
+
+/* Unconditional transfers end a block at decode time. */
+static bool ends_block(const X86Insn *insn)
+{
+    X86Handler h = insn->handler;
+
+    return h == op_ud || h == op_jmp_rel || h == op_ret || h == op_retf ||
+           h == op_iret || h == op_jmpf_imm || h == op_callf_imm ||
+           h == op_call_rel || h == op_int || h == op_int3 ||
+           h == op_hlt || h == op_grp5 || h == op_syscall ||
+           h == op_sysret || h == op_sysenter || h == op_sysexit ||
+           h == op_mov_crdr || h == op_jcc || h == op_loop ||
+           h == op_jcxz || h == op_grp7;
+}
+
+static inline uint64_t ip_mask(X86CPU *cpu)
+{
+    return cpu->code64 ? ~0ULL : cpu->code32 ? 0xffffffffULL : 0xffffULL;
+}
+
+static inline uint64_t fetch_lin(X86CPU *cpu, uint64_t rip)
+{
+    return cpu->code64 ? rip : (cpu->seg[SEG_CS].base + rip) & 0xffffffffULL;
+}
+
+/*
+ * Find or decode the block at RIP. NULL: an exception was raised (fetch
+ * fault) or an internal error exit was set up.
+ */
+static X86Block *block_get(X86CPU *cpu)
+{
+    uint64_t lin = fetch_lin(cpu, cpu->rip), gpa;
+    uint8_t *host;
+    uint32_t key = cpu->code64 | (cpu->code32 << 1);
+    unsigned h;
+    X86Block *b, *tmp;
+    X86Insn insns[X86_BLOCK_MAX];
+    unsigned n = 0;
+    uint64_t rip = cpu->rip;
+
+    if (!x86_translate_fetch(cpu, lin, &host, &gpa)) {
+        return NULL;
+    }
+    if (!host) {
+        x86_internal_error(cpu, "instruction fetch from MMIO at %#llx",
+                           (unsigned long long)gpa);
+        return NULL;
+    }
+    h = block_hash(gpa, key);
+    for (b = cpu->blocks[h]; b; b = b->next) {
+        if (b->gpa == gpa && b->key == key) {
+            return b;
+        }
+    }
+    /* decode */
+    for (;;) {
+        unsigned avail = 0x1000 - (lin & 0xfff);
+        int len = x86_decode(cpu, host, avail, &insns[n]);
+
+        if (len == DEC_MORE) {
+            /* instruction crosses the page: decode it alone, uncached */
+            uint8_t buf[16];
+            uint8_t *h2;
+            uint64_t g2;
+            if (n > 0) {
+                break;
+            }
+            memcpy(buf, host, avail);
+            if (!x86_translate_fetch(cpu, (lin + avail) & ip_mask(cpu) &
+                                     (cpu->code64 ? ~0ULL : 0xffffffffULL),
+                                     &h2, &g2)) {
+                return NULL;
+            }
+            if (!h2) {
+                x86_internal_error(cpu, "instruction fetch from MMIO");
+                return NULL;
+            }
+            memcpy(buf + avail, h2, 16 - avail > 15 ? 15 : 16 - avail);
+            len = x86_decode(cpu, buf, 15, &insns[0]);
+            if (len == DEC_LONG) {
+                x86_raise_err(cpu, EXC_GP, 0);
+                return NULL;
+            }
+            tmp = cpu->tmp_block;
+            tmp->gpa = gpa;
+            tmp->key = key;
+            tmp->n = 1;
+            tmp->insns[0] = insns[0];
+            return tmp;
+        }
+        if (len == DEC_LONG) {
+            if (n > 0) {
+                break;
+            }
+            x86_raise_err(cpu, EXC_GP, 0);
+            return NULL;
+        }
+        rip += len;
+        lin += len;
+        host += len;
+        n++;
+        if (ends_block(&insns[n - 1]) || n == X86_BLOCK_MAX ||
+            (lin & 0xfff) == 0) {
+            break;
+        }
+    }
+    if (cpu->nblocks >= MAX_BLOCKS) {
+        x86_blocks_flush(cpu);
+    }
+    b = g_malloc(sizeof(X86Block) + n * sizeof(X86Insn));
+    b->gpa = gpa;
+    b->key = key;
+    b->n = n;
+    memcpy(b->insns, insns, n * sizeof(X86Insn));
+    b->next = cpu->blocks[h];
+    cpu->blocks[h] = b;
+    cpu->nblocks++;
+    code_mark_page(cpu, gpa >> 12);
+    return b;
+}
+
+int x86_internal_error(X86CPU *cpu, const char *fmt, ...)
+{
+    va_list ap;
+
+    cpu->exit->reason = X86_EXIT_INTERNAL_ERROR;
+    cpu->exit->internal.rip = cpu->rip;
+    va_start(ap, fmt);
+    g_vsnprintf(cpu->exit->internal.msg, sizeof(cpu->exit->internal.msg),
+                fmt, ap);
+    va_end(ap);
+    cpu->check |= CHECK_EXIT_NOW;
+    return X86_EXC;
+}
+
+/* ---- events ---- */
+
+bool x86_cpu_can_inject_irq(X86CPU *cpu)
+{
+    return (cpu->eflags & F_IF) && !cpu->shadow && cpu->irq_pending < 0 &&
+           cpu->exc.vector < 0;
+}
+
+bool x86_cpu_inject_irq(X86CPU *cpu, uint8_t vector)
+{
+    if (cpu->irq_pending >= 0) {
+        return false;
+    }
+    cpu->irq_pending = vector;
+    if (cpu->mp_state == X86_MP_HALTED) {
+        cpu->mp_state = X86_MP_RUNNABLE;
+    }
+    return true;
+}
+
+void x86_cpu_inject_nmi(X86CPU *cpu)
+{
+    cpu->nmi_pending = true;
+    if (cpu->mp_state == X86_MP_HALTED) {
+        cpu->mp_state = X86_MP_RUNNABLE;
+    }
+}
+
+void x86_cpu_request_irq_window(X86CPU *cpu, bool request)
+{
+    cpu->irq_window_requested = request;
+}
+
+void x86_cpu_kick(X86CPU *cpu)
+{
+    __atomic_store_n(&cpu->kick, 1, __ATOMIC_RELEASE);
+}
+
+void x86_cpu_request_flush(X86CPU *cpu)
+{
+    __atomic_store_n(&cpu->flush_req, 1, __ATOMIC_RELEASE);
+}
+
+/* Deliver a pending NMI or interrupt if the CPU accepts it now. */
+static void inject_events(X86CPU *cpu)
+{
+    if (cpu->shadow) {
+        return;
+    }
+    if (cpu->nmi_pending && !cpu->events.nmi.masked) {
+        cpu->nmi_pending = false;
+        cpu->events.nmi.masked = true;
+        x86_deliver_event(cpu, EXC_NMI, false, false, 0, true);
+        return;
+    }
+    if (cpu->irq_pending >= 0 && (cpu->eflags & F_IF)) {
+        int v = cpu->irq_pending;
+        cpu->irq_pending = -1;
+        x86_deliver_event(cpu, v, false, false, 0, true);
+    }
+}
+
+/* ---- the loop ---- */
+
+static void handle_requests(X86CPU *cpu)
+{
+    int gen = __atomic_load_n(&cpu->vm->flush_gen, __ATOMIC_ACQUIRE);
+
+    if (__atomic_exchange_n(&cpu->flush_req, 0, __ATOMIC_ACQ_REL) ||
+        gen != cpu->flush_gen_seen) {
+        cpu->flush_gen_seen = gen;
+        x86_tlb_flush(cpu, true);
+        x86_blocks_flush(cpu);
+    }
+    free_dead(cpu);
+    cpu->check &= ~CHECK_STALE;
+}
+
+static bool instr_breakpoint(X86CPU *cpu)
+{
+    uint64_t dr7 = cpu->dr[7], lin;
+    bool hit = false;
+
+    if (!(dr7 & 0xff) || (cpu->eflags & F_RF)) {
+        return false;
+    }
+    lin = fetch_lin(cpu, cpu->rip);
+    for (int i = 0; i < 4; i++) {
+        if ((dr7 >> (i * 2)) & 3 && ((dr7 >> (16 + i * 4)) & 3) == 0 &&
+            cpu->dr[i] == lin) {
+            cpu->dr[6] |= 1u << i;
+            hit = true;
+        }
+    }
+    return hit;
+}
+
+/* Execute up to @max instructions of block @b. Returns true to leave the
+ * run loop (exit filled). */
+static bool exec_block(X86CPU *cpu, X86Block *b, unsigned max)
+{
+    for (unsigned i = 0; i < b->n && i < max; i++) {
+        const X86Insn *insn = &b->insns[i];
+        bool tf = cpu->eflags & F_TF;
+        int st;
+
+        cpu->shadow = 0;
+        cpu->next_ip = (cpu->rip + insn->len) & ip_mask(cpu);
+        if (!cpu->code64 &&
+            cpu->rip + insn->len - 1 > cpu->seg[SEG_CS].limit) {
+            st = x86_raise_err(cpu, EXC_GP, 0);
+        } else {
+            st = insn->handler(cpu, insn);
+        }
+        if (likely(st <= X86_END)) {
+            cpu->rip = cpu->next_ip;
+            cpu->insns_retired++;
+            cpu->n_mmio_done = 0;
+            cpu->eflags &= ~(uint64_t)F_RF;
+            if (unlikely(tf)) {
+                if (cpu->guest_single_step) {
+                    cpu->exit->reason = X86_EXIT_DEBUG;
+                    cpu->exit->debug.exception = EXC_DB;
+                    cpu->exit->debug.pc = cpu->rip;
+                    cpu->check = 0;
+                    return true;
+                }
+                cpu->dr[6] |= 0x4000;
+                x86_deliver_event(cpu, EXC_DB, false, false, 0, false);
+                st = X86_END;
+            }
+            if (unlikely(cpu->check)) {
+                if (cpu->check & CHECK_EXIT_AFTER) {
+                    cpu->check = 0;
+                    return true;
+                }
+                cpu->check &= ~CHECK_MODE;
+                return false;
+            }
+            if (st == X86_END) {
+                return false;
+            }
+            continue;
+        }
+        /* X86_EXC: an exception, or an exit before retiring */
+        if (cpu->check & (CHECK_EXIT_NOW | CHECK_EXIT_AFTER)) {
+            cpu->check = 0;
+            cpu->exc.vector = -1;
+            return true;
+        }
+        cpu->check &= ~CHECK_MODE;
+        if (insn->handler != op_int && insn->handler != op_int3 &&
+            insn->handler != op_into && insn->handler != op_int1) {
+            cpu->eflags |= cpu->exc.vector == EXC_DB ? 0 : 0;
+        }
+        x86_deliver_pending_exception(cpu);
+        cpu->n_mmio_done = 0;
+        return false;
+    }
+    return false;
+}
+
+int x86_cpu_run(X86CPU *cpu, X86Exit *exit)
+{
+    bool complete_one = false;
+
+    memset(exit, 0, sizeof(*exit));
+    cpu->exit = exit;
+    cpu->check = 0;
+    switch (cpu->mp_state) {
+    case X86_MP_UNINITIALIZED:
+        return -1;
+    case X86_MP_INIT_RECEIVED:
+        exit->reason = X86_EXIT_HLT;
+        return 0;
+    case X86_MP_SIPI_RECEIVED:
+        x86_cpu_reset(cpu, true);
+        x86_seg_load_real(cpu, SEG_CS, cpu->events.sipi_vector << 8);
+        cpu->rip = 0;
+        cpu->mp_state = X86_MP_RUNNABLE;
+        break;
+    case X86_MP_HALTED:
+        if ((cpu->irq_pending >= 0 && (cpu->eflags & F_IF)) ||
+            cpu->nmi_pending) {
+            cpu->mp_state = X86_MP_RUNNABLE;
+            break;
+        }
+        exit->reason = X86_EXIT_HLT;
+        return 0;
+    default:
+        break;
+    }
+    if (cpu->pending.active) {
+        cpu->pending.active = false;
+        if (cpu->pending.is_io) {
+            cpu->io_completed = true;
+        } else if (cpu->n_mmio_done < (int)G_N_ELEMENTS(cpu->mmio_done)) {
+            X86MmioDone *d = &cpu->mmio_done[cpu->n_mmio_done++];
+            d->gpa = cpu->pending.addr;
+            d->len = cpu->pending.len;
+            d->write = false;
+            memcpy(d->data, cpu->mmio_buf, sizeof(d->data));
+        }
+        complete_one = true;
+    } else if (cpu->n_mmio_done) {
+        complete_one = true;                /* finish after a write exit */
+    }
+
+    if (cpu->exc.vector >= 0) {
+        x86_deliver_pending_exception(cpu);    /* from x86_cpu_set_events */
+    }
+    for (;;) {
+        X86Block *b;
+        unsigned max = X86_BLOCK_MAX;
+
+        handle_requests(cpu);
+        if (cpu->shutdown) {
+            cpu->shutdown = false;
+            exit->reason = X86_EXIT_SHUTDOWN;
+            exit->shutdown.last_exception = cpu->shutdown_vector;
+            return 0;
+        }
+        if (!complete_one) {
+            if (__atomic_exchange_n(&cpu->kick, 0, __ATOMIC_ACQ_REL)) {
+                exit->reason = X86_EXIT_KICKED;
+                return 0;
+            }
+            inject_events(cpu);
+            if (cpu->shutdown) {
+                continue;
+            }
+            if (cpu->irq_window_requested && x86_cpu_can_inject_irq(cpu)) {
+                exit->reason = X86_EXIT_IRQ_WINDOW_OPEN;
+                return 0;
+            }
+        }
+        if (cpu->shadow || (cpu->eflags & F_TF) || complete_one ||
+            cpu->guest_single_step) {
+            max = 1;
+        }
+        if (unlikely(cpu->dr[7] & 0xff) && instr_breakpoint(cpu)) {
+            if (cpu->guest_debug) {
+                exit->reason = X86_EXIT_DEBUG;
+                exit->debug.exception = EXC_DB;
+                exit->debug.pc = cpu->rip;
+                exit->debug.dr6 = cpu->dr[6];
+                exit->debug.dr7 = cpu->dr[7];
+                return 0;
+            }
+            x86_deliver_event(cpu, EXC_DB, false, false, 0, false);
+            continue;
+        }
+        complete_one = false;
+        b = block_get(cpu);
+        if (!b) {
+            if (cpu->check & CHECK_EXIT_NOW) {
+                cpu->check = 0;
+                return 0;
+            }
+            x86_deliver_pending_exception(cpu);
+            continue;
+        }
+        if (exec_block(cpu, b, max)) {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,307 @@
+/*
+ * Model-specific registers the engine owns (SDM Vol. 4), the TSC, and the
+ * embedder's hook for the rest (kvmclock, x2APIC, Hyper-V, ...).
+ * Machine-check banks are not modelled (MCE/MCA are not advertised).
+ */
+#include <time.h>
+
+#include "target/i386/engine.h"
+
+#define MSR_TSC              0x10
+#define MSR_APIC_BASE        0x1b
+#define MSR_FEATURE_CONTROL  0x3a
+#define MSR_TSC_ADJUST       0x3b
+#define MSR_SPEC_CTRL        0x48
+#define MSR_UCODE_REV        0x8b
+#define MSR_MTRRCAP          0xfe
+#define MSR_SYSENTER_CS      0x174
+#define MSR_SYSENTER_ESP     0x175
+#define MSR_SYSENTER_EIP     0x176
+#define MSR_MCG_CAP          0x179
+#define MSR_MCG_STATUS       0x17a
+#define MSR_MISC_ENABLE      0x1a0
+#define MSR_MTRR_VAR0        0x200
+#define MSR_MTRR_FIX64K      0x250
+#define MSR_MTRR_FIX16K0     0x258
+#define MSR_MTRR_FIX16K1     0x259
+#define MSR_MTRR_FIX4K0      0x268
+#define MSR_PAT              0x277
+#define MSR_MTRR_DEF_TYPE    0x2ff
+#define MSR_EFER             0xc0000080
+#define MSR_STAR             0xc0000081
+#define MSR_LSTAR            0xc0000082
+#define MSR_CSTAR            0xc0000083
+#define MSR_SFMASK           0xc0000084
+#define MSR_FS_BASE          0xc0000100
+#define MSR_GS_BASE          0xc0000101
+#define MSR_KERNEL_GS_BASE   0xc0000102
+#define MSR_TSC_AUX          0xc0000103
+
+static const uint32_t owned_msrs[] = {
+    MSR_TSC, MSR_APIC_BASE, MSR_FEATURE_CONTROL, MSR_TSC_ADJUST,
+    MSR_UCODE_REV, MSR_MTRRCAP, MSR_SYSENTER_CS, MSR_SYSENTER_ESP,
+    MSR_SYSENTER_EIP, MSR_MCG_CAP, MSR_MCG_STATUS, MSR_MISC_ENABLE,
+    0x200, 0x201, 0x202, 0x203, 0x204, 0x205, 0x206, 0x207,
+    0x208, 0x209, 0x20a, 0x20b, 0x20c, 0x20d, 0x20e, 0x20f,
+    MSR_MTRR_FIX64K, MSR_MTRR_FIX16K0, MSR_MTRR_FIX16K1,
+    0x268, 0x269, 0x26a, 0x26b, 0x26c, 0x26d, 0x26e, 0x26f,
+    MSR_PAT, MSR_MTRR_DEF_TYPE, MSR_EFER, MSR_STAR, MSR_LSTAR, MSR_CSTAR,
+    MSR_SFMASK, MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_TSC_AUX,
+};
+
+int x86_msr_index_list(uint32_t *out, int max)
+{
+    int n = G_N_ELEMENTS(owned_msrs);
+
+    for (int i = 0; i < n && i < max; i++) {
+        out[i] = owned_msrs[i];
+    }
+    return n;
+}
+
+static uint64_t host_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+uint64_t x86_tsc_now(X86CPU *cpu)
+{
+    unsigned __int128 t = (unsigned __int128)host_ns() * cpu->tsc_khz;
+
+    return (uint64_t)(t / 1000000) + cpu->tsc_offset;
+}
+
+static bool canonical(uint64_t a)
+{
+    return (uint64_t)(((int64_t)a << 16) >> 16) == a;
+}
+
+static bool mtrr_type_ok(uint64_t t)
+{
+    return t == 0 || t == 1 || t == 4 || t == 5 || t == 6;
+}
+
+static bool pat_ok(uint64_t v)
+{
+    for (int i = 0; i < 8; i++) {
+        uint64_t t = (v >> (i * 8)) & 0xff;
+        if (!(mtrr_type_ok(t) || t == 7)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static int fixed_index(uint32_t idx)
+{
+    if (idx == MSR_MTRR_FIX64K) {
+        return 0;
+    }
+    if (idx == MSR_MTRR_FIX16K0 || idx == MSR_MTRR_FIX16K1) {
+        return 1 + idx - MSR_MTRR_FIX16K0;
+    }
+    if (idx >= MSR_MTRR_FIX4K0 && idx <= MSR_MTRR_FIX4K0 + 7) {
+        return 3 + idx - MSR_MTRR_FIX4K0;
+    }
+    return -1;
+}
+
+bool x86_msr_read(X86CPU *cpu, uint32_t idx, uint64_t *v, bool host)
+{
+    X86VM *vm = cpu->vm;
+    int fi;
+
+    if (vm->ops.msr_read) {
+        switch (vm->ops.msr_read(vm->opaque, cpu, idx, v)) {
+        case X86_MSR_OK:
+            return true;
+        case X86_MSR_GP:
+            return false;
+        default:
+            break;
+        }
+    }
+    switch (idx) {
+    case MSR_TSC: *v = x86_tsc_now(cpu); return true;
+    case MSR_APIC_BASE: *v = cpu->apic_base; return true;
+    case MSR_FEATURE_CONTROL: *v = cpu->feature_control; return true;
+    case MSR_TSC_ADJUST: *v = cpu->tsc_adjust; return true;
+    case MSR_UCODE_REV: *v = 0x100000000ULL; return true;
+    case MSR_MTRRCAP: *v = 0x508; return true;  /* 8 var, fixed, WC */
+    case MSR_SYSENTER_CS: *v = cpu->sysenter_cs; return true;
+    case MSR_SYSENTER_ESP: *v = cpu->sysenter_esp; return true;
+    case MSR_SYSENTER_EIP: *v = cpu->sysenter_eip; return true;
+    case MSR_MCG_CAP: *v = 0; return true;
+    case MSR_MCG_STATUS: *v = cpu->mcg_status; return true;
+    case MSR_MISC_ENABLE: *v = cpu->misc_enable; return true;
+    case MSR_PAT: *v = cpu->pat; return true;
+    case MSR_MTRR_DEF_TYPE: *v = cpu->mtrr_def_type; return true;
+    case MSR_EFER: *v = cpu->efer; return true;
+    case MSR_STAR: *v = cpu->star; return true;
+    case MSR_LSTAR: *v = cpu->lstar; return true;
+    case MSR_CSTAR: *v = cpu->cstar; return true;
+    case MSR_SFMASK: *v = cpu->sfmask; return true;
+    case MSR_FS_BASE: *v = cpu->seg[SEG_FS].base; return true;
+    case MSR_GS_BASE: *v = cpu->seg[SEG_GS].base; return true;
+    case MSR_KERNEL_GS_BASE: *v = cpu->kernel_gs_base; return true;
+    case MSR_TSC_AUX:
+        if (!host && !(cpu->feat_e1_edx & CPUID_E1_EDX_RDTSCP) &&
+            !(cpu->feat_7_ecx & CPUID_7_ECX_RDPID)) {
+            return false;
+        }
+        *v = cpu->tsc_aux;
+        return true;
+    default:
+        break;
+    }
+    if (idx >= MSR_MTRR_VAR0 && idx < MSR_MTRR_VAR0 + 16) {
+        *v = cpu->mtrr_var[idx - MSR_MTRR_VAR0];
+        return true;
+    }
+    fi = fixed_index(idx);
+    if (fi >= 0) {
+        *v = cpu->mtrr_fixed[fi];
+        return true;
+    }
+    return false;
+}
+
+bool x86_msr_write(X86CPU *cpu, uint32_t idx, uint64_t v, bool host)
+{
+    X86VM *vm = cpu->vm;
+    int fi;
+
+    if (vm->ops.msr_write) {
+        switch (vm->ops.msr_write(vm->opaque, cpu, idx, v)) {
+        case X86_MSR_OK:
+            return true;
+        case X86_MSR_GP:
+            return false;
+        default:
+            break;
+        }
+    }
+    switch (idx) {
+    case MSR_TSC:
+        cpu->tsc_offset += (int64_t)(v - x86_tsc_now(cpu));
+        return true;
+    case MSR_APIC_BASE:
+        if (v & ~0xffffff000d00ULL) {
+            return false;
+        }
+        cpu->apic_base = v;
+        return true;
+    case MSR_FEATURE_CONTROL:
+        if (!host && (cpu->feature_control & 1)) {
+            return false;                   /* locked */
+        }
+        cpu->feature_control = v;
+        return true;
+    case MSR_TSC_ADJUST:
+        cpu->tsc_offset += (int64_t)(v - cpu->tsc_adjust);
+        cpu->tsc_adjust = v;
+        return true;
+    case MSR_UCODE_REV:
+        return true;
+    case MSR_SYSENTER_CS: cpu->sysenter_cs = v & 0xffff; return true;
+    case MSR_SYSENTER_ESP:
+    case MSR_SYSENTER_EIP:
+        if (!canonical(v)) {
+            return false;
+        }
+        if (idx == MSR_SYSENTER_ESP) {
+            cpu->sysenter_esp = v;
+        } else {
+            cpu->sysenter_eip = v;
+        }
+        return true;
+    case MSR_MCG_STATUS: cpu->mcg_status = v; return true;
+    case MSR_MISC_ENABLE:
+        cpu->misc_enable = v;
+        return true;
+    case MSR_PAT:
+        if (!pat_ok(v)) {
+            return false;
+        }
+        cpu->pat = v;
+        return true;
+    case MSR_MTRR_DEF_TYPE:
+        if ((v & ~0xcffULL) || !mtrr_type_ok(v & 0xff)) {
+            return false;
+        }
+        cpu->mtrr_def_type = v;
+        return true;
+    case MSR_EFER:
+        if (host) {
+            if (v & ~(uint64_t)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)) {
+                return false;
+            }
+            cpu->efer = v;
+            x86_tlb_flush(cpu, true);
+            x86_update_modes(cpu);
+            return true;
+        }
+        return x86_set_efer(cpu, v);
+    case MSR_STAR: cpu->star = v; return true;
+    case MSR_LSTAR:
+    case MSR_CSTAR:
+        if (!canonical(v)) {
+            return false;
+        }
+        if (idx == MSR_LSTAR) {
+            cpu->lstar = v;
+        } else {
+            cpu->cstar = v;
+        }
+        return true;
+    case MSR_SFMASK: cpu->sfmask = (uint32_t)v; return true;
+    case MSR_FS_BASE:
+    case MSR_GS_BASE:
+    case MSR_KERNEL_GS_BASE:
+        if (!canonical(v)) {
+            return false;
+        }
+        if (idx == MSR_FS_BASE) {
+            cpu->seg[SEG_FS].base = v;
+        } else if (idx == MSR_GS_BASE) {
+            cpu->seg[SEG_GS].base = v;
+        } else {
+            cpu->kernel_gs_base = v;
+        }
+        return true;
+    case MSR_TSC_AUX:
+        if (v >> 32) {
+            return false;
+        }
+        cpu->tsc_aux = v;
+        return true;
+    default:
+        break;
+    }
+    if (idx >= MSR_MTRR_VAR0 && idx < MSR_MTRR_VAR0 + 16) {
+        if ((idx & 1) == 0 && !mtrr_type_ok(v & 0xff)) {
+            return false;
+        }
+        cpu->mtrr_var[idx - MSR_MTRR_VAR0] = v;
+        return true;
+    }
+    fi = fixed_index(idx);
+    if (fi >= 0) {
+        cpu->mtrr_fixed[fi] = v;
+        return true;
+    }
+    return false;
+}
+
+bool x86_cpu_get_msr(X86CPU *cpu, uint32_t index, uint64_t *value)
+{
+    return x86_msr_read(cpu, index, value, true);
+}
+
+bool x86_cpu_set_msr(X86CPU *cpu, uint32_t index, uint64_t value)
+{
+    return x86_msr_write(cpu, index, value, true);
+}

@@ -1,0 +1,1044 @@
+/*
+ * System instructions: descriptor tables (group 6/7), control and debug
+ * registers, MSRs, CPUID, TSC, HLT, SYSCALL/SYSRET, SYSENTER/SYSEXIT,
+ * fences and group 9/15, and the gates into the x87/SSE handlers.
+ */
+#include "target/i386/engine.h"
+
+static inline bool canonical(uint64_t a)
+{
+    return (uint64_t)(((int64_t)a << 16) >> 16) == a;
+}
+
+static bool pm(X86CPU *cpu)
+{
+    return (cpu->cr0 & CR0_PE) && !(cpu->eflags & F_VM);
+}
+
+/* ---- control registers ---- */
+
+bool x86_set_cr0(X86CPU *cpu, uint64_t v)
+{
+    uint64_t old = cpu->cr0;
+
+    v |= CR0_ET;
+    if (v >> 32) {
+        return false;
+    }
+    if ((v & CR0_PG) && !(v & CR0_PE)) {
+        return false;
+    }
+    if ((v & CR0_NW) && !(v & CR0_CD)) {
+        return false;
+    }
+    if ((v & CR0_PG) && !(old & CR0_PG) && (cpu->efer & EFER_LME)) {
+        if (!(cpu->cr4 & CR4_PAE) || cpu->seg[SEG_CS].l) {
+            return false;
+        }
+        cpu->efer |= EFER_LMA;
+    }
+    if (!(v & CR0_PG) && (old & CR0_PG) && (cpu->efer & EFER_LMA)) {
+        if (cpu->code64) {
+            return false;
+        }
+        cpu->efer &= ~(uint64_t)EFER_LMA;
+    }
+    cpu->cr0 = v;
+    if ((old ^ v) & (CR0_PG | CR0_WP | CR0_PE)) {
+        x86_tlb_flush(cpu, true);
+    }
+    x86_update_modes(cpu);
+    return true;
+}
+
+bool x86_set_cr3(X86CPU *cpu, uint64_t v)
+{
+    if ((cpu->efer & EFER_LMA) && (v >> 52)) {
+        return false;
+    }
+    cpu->cr3 = (cpu->efer & EFER_LMA) ? v : (uint32_t)v;
+    x86_tlb_flush(cpu, false);
+    return true;
+}
+
+static uint64_t cr4_valid_mask(X86CPU *cpu)
+{
+    uint64_t m = CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE |
+                 CR4_MCE | CR4_PGE | CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+
+    if (cpu->feat_1_ecx & CPUID_1_ECX_XSAVE) {
+        m |= CR4_OSXSAVE;
+    }
+    if (cpu->feat_7_ebx & CPUID_7_EBX_FSGSBASE) {
+        m |= CR4_FSGSBASE;
+    }
+    if (cpu->feat_7_ebx & CPUID_7_EBX_SMEP) {
+        m |= CR4_SMEP;
+    }
+    if (cpu->feat_7_ebx & CPUID_7_EBX_SMAP) {
+        m |= CR4_SMAP;
+    }
+    return m;
+}
+
+bool x86_set_cr4(X86CPU *cpu, uint64_t v)
+{
+    uint64_t old = cpu->cr4;
+
+    if (v & ~cr4_valid_mask(cpu)) {
+        return false;
+    }
+    if ((cpu->efer & EFER_LMA) && !(v & CR4_PAE)) {
+        return false;
+    }
+    cpu->cr4 = v;
+    if ((old ^ v) & (CR4_PGE | CR4_PAE | CR4_PSE | CR4_SMEP | CR4_SMAP)) {
+        x86_tlb_flush(cpu, true);
+    }
+    x86_update_mmu_idx(cpu);
+    return true;
+}
+
+bool x86_set_efer(X86CPU *cpu, uint64_t v)
+{
+    uint64_t valid = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
+
+    if (v & ~valid) {
+        return false;
+    }
+    if ((cpu->cr0 & CR0_PG) && ((v ^ cpu->efer) & EFER_LME)) {
+        return false;
+    }
+    /* LMA is read-only for the guest */
+    v = (v & ~(uint64_t)EFER_LMA) | (cpu->efer & EFER_LMA);
+    if ((v ^ cpu->efer) & EFER_NXE) {
+        x86_tlb_flush(cpu, true);
+    }
+    cpu->efer = v;
+    x86_update_modes(cpu);
+    return true;
+}
+
+int op_mov_crdr(X86CPU *cpu, const X86Insn *insn)
+{
+    bool to = insn->opcode & 2, dr = insn->opcode & 1;
+    unsigned n = insn->reg, size = cpu->code64 ? 8 : 4;
+    uint64_t v = cpu->regs[insn->rm] & x86_mask(size);
+
+    if (cpu->cpl != 0 || (cpu->eflags & F_VM)) {
+        return x86_gp0(cpu);
+    }
+    if (dr) {
+        if (n > 7) {
+            return x86_ud(cpu);
+        }
+        if (n == 4 || n == 5) {
+            if (cpu->cr4 & CR4_DE) {
+                return x86_ud(cpu);
+            }
+            n += 2;
+        }
+        if (!to) {
+            uint64_t r = cpu->dr[n];
+            if (n == 6) {
+                r |= 0xffff0ff0;
+            } else if (n == 7) {
+                r |= 0x400;
+            }
+            cpu->regs[insn->rm] = r & x86_mask(size);
+            return X86_NEXT;
+        }
+        if ((n == 6 || n == 7) && (v >> 32)) {
+            return x86_gp0(cpu);
+        }
+        cpu->dr[n] = v;
+        return X86_END;
+    }
+    if (!to) {
+        switch (n) {
+        case 0: v = cpu->cr0; break;
+        case 2: v = cpu->cr2; break;
+        case 3: v = cpu->cr3; break;
+        case 4: v = cpu->cr4; break;
+        case 8: v = cpu->cr8; break;
+        default: return x86_ud(cpu);
+        }
+        cpu->regs[insn->rm] = v & x86_mask(size);
+        return X86_NEXT;
+    }
+    switch (n) {
+    case 0:
+        if (!x86_set_cr0(cpu, (cpu->cr0 & ~0xffffffffULL) | v)) {
+            return x86_gp0(cpu);
+        }
+        break;
+    case 2:
+        cpu->cr2 = v;
+        return X86_NEXT;
+    case 3:
+        if (!x86_set_cr3(cpu, v)) {
+            return x86_gp0(cpu);
+        }
+        break;
+    case 4:
+        if (!x86_set_cr4(cpu, v)) {
+            return x86_gp0(cpu);
+        }
+        break;
+    case 8:
+        if (v & ~0xfULL) {
+            return x86_gp0(cpu);
+        }
+        cpu->cr8 = v;
+        break;
+    default:
+        return x86_ud(cpu);
+    }
+    return X86_END;
+}
+
+int op_clts(X86CPU *cpu, const X86Insn *insn)
+{
+    if (cpu->cpl != 0 || (cpu->eflags & F_VM)) {
+        return x86_gp0(cpu);
+    }
+    cpu->cr0 &= ~(uint64_t)CR0_TS;
+    return X86_NEXT;
+}
+
+int op_wbinvd(X86CPU *cpu, const X86Insn *insn)
+{
+    if (cpu->cpl != 0 || (cpu->eflags & F_VM)) {
+        return x86_gp0(cpu);
+    }
+    return X86_NEXT;
+}
+
+/* ---- group 6: SLDT STR LLDT LTR VERR VERW ---- */
+
+static int load_ldt_tr(X86CPU *cpu, bool tr, uint16_t sel)
+{
+    uint64_t d, hi = 0;
+    unsigned type;
+    X86Segment s;
+
+    if ((sel & ~3) == 0) {
+        if (tr) {
+            return x86_gp0(cpu);
+        }
+        memset(&cpu->seg[SEG_LDTR], 0, sizeof(X86Segment));
+        cpu->seg[SEG_LDTR].selector = sel;
+        cpu->seg[SEG_LDTR].unusable = 1;
+        return X86_NEXT;
+    }
+    if (sel & 4) {
+        return x86_raise_err(cpu, EXC_GP, sel & ~3);
+    }
+    if (!x86_desc_read(cpu, sel, &d, EXC_GP)) {
+        return X86_EXC;
+    }
+    type = (d >> 40) & 0x1f;
+    if (tr ? !(type == 9 || (type == 1 && !(cpu->efer & EFER_LMA)))
+           : type != 2) {
+        return x86_raise_err(cpu, EXC_GP, sel & ~3);
+    }
+    if (!((d >> 47) & 1)) {
+        return x86_raise_err(cpu, EXC_NP, sel & ~3);
+    }
+    if (cpu->efer & EFER_LMA) {
+        if (!x86_read_lin(cpu, cpu->gdt.base + (sel & ~7) + 8, &hi, 8, true)) {
+            return X86_EXC;
+        }
+        if ((sel & ~7) + 15 > cpu->gdt.limit) {
+            return x86_raise_err(cpu, EXC_GP, sel & ~3);
+        }
+    }
+    x86_desc_to_seg(&s, sel, d, hi);
+    if (tr) {
+        d |= 2ULL << 40;                    /* busy */
+        if (!x86_desc_write_hi(cpu, sel, d >> 32)) {
+            return X86_EXC;
+        }
+        s.type |= 2;
+        cpu->seg[SEG_TR] = s;
+    } else {
+        cpu->seg[SEG_LDTR] = s;
+    }
+    return X86_NEXT;
+}
+
+static bool verify(X86CPU *cpu, uint16_t sel, bool write)
+{
+    uint64_t d;
+    unsigned type, dpl;
+
+    if ((sel & ~3) == 0) {
+        return false;
+    }
+    if (!x86_desc_read(cpu, sel, &d, -1)) {
+        cpu->exc.vector = -1;
+        return false;
+    }
+    type = (d >> 40) & 0xf;
+    dpl = (d >> 45) & 3;
+    if (!((d >> 44) & 1)) {
+        return false;
+    }
+    if (!((type & 8) && (type & 4)) &&
+        (dpl < cpu->cpl || dpl < (sel & 3))) {
+        return false;
+    }
+    if (write) {
+        return !(type & 8) && (type & 2);
+    }
+    return !(type & 8) || (type & 2);
+}
+
+int op_grp6(X86CPU *cpu, const X86Insn *insn)
+{
+    unsigned op = (insn->modrm >> 3) & 7;
+    uint64_t v;
+
+    if (!pm(cpu)) {
+        return x86_ud(cpu);
+    }
+    switch (op) {
+    case 0:
+    case 1:
+        if ((cpu->cr4 & CR4_UMIP) && cpu->cpl > 0) {
+            return x86_gp0(cpu);
+        }
+        v = cpu->seg[op == 0 ? SEG_LDTR : SEG_TR].selector;
+        return x86_rm_write(cpu, insn, insn->mod == 3 ? insn->opsize : 2, v)
+               ? X86_NEXT : X86_EXC;
+    case 2:
+    case 3:
+        if (cpu->cpl != 0) {
+            return x86_gp0(cpu);
+        }
+        if (!x86_rm_read(cpu, insn, 2, &v)) {
+            return X86_EXC;
+        }
+        return load_ldt_tr(cpu, op == 3, v);
+    case 4:
+    case 5: {
+        uint32_t f;
+        if (!x86_rm_read(cpu, insn, 2, &v)) {
+            return X86_EXC;
+        }
+        f = x86_cc_compute(&cpu->cc) & ~F_ZF;
+        if (verify(cpu, v, op == 5)) {
+            f |= F_ZF;
+        }
+        x86_set_arith_flags(cpu, f);
+        return X86_NEXT;
+    }
+    default:
+        return x86_ud(cpu);
+    }
+}
+
+/* LAR / LSL */
+int op_lar_lsl(X86CPU *cpu, const X86Insn *insn)
+{
+    uint64_t sel, d;
+    unsigned type, dpl;
+    uint32_t f;
+    bool ok = false, lsl = insn->opcode == 3;
+
+    if (!pm(cpu)) {
+        return x86_ud(cpu);
+    }
+    if (!x86_rm_read(cpu, insn, 2, &sel)) {
+        return X86_EXC;
+    }
+    f = x86_cc_compute(&cpu->cc) & ~F_ZF;
+    if ((sel & ~3) && x86_desc_read(cpu, sel, &d, -1)) {
+        type = (d >> 40) & 0x1f;
+        dpl = (d >> 45) & 3;
+        if (type & 0x10) {
+            ok = ((type & 0xc) == 0xc) || (dpl >= cpu->cpl &&
+                                          dpl >= (sel & 3));
+        } else {
+            static const bool lar_ok[16] = {
+                [1] = 1, [2] = 1, [3] = 1, [4] = 1, [5] = 1, [9] = 1,
+                [11] = 1, [12] = 1,
+            };
+            static const bool lsl_ok[16] = {
+                [1] = 1, [2] = 1, [3] = 1, [9] = 1, [11] = 1,
+            };
+            unsigned t = type & 0xf;
+            ok = (lsl ? lsl_ok[t] : lar_ok[t]) &&
+                 (!(cpu->efer & EFER_LMA) || t == 2 || t == 9 || t == 11 ||
+                  (!lsl && t == 12)) &&
+                 dpl >= cpu->cpl && dpl >= (sel & 3);
+        }
+        if (ok) {
+            uint64_t r;
+            if (lsl) {
+                r = (d & 0xffff) | ((d >> 32) & 0xf0000);
+                if ((d >> 55) & 1) {
+                    r = (r << 12) | 0xfff;
+                }
+            } else {
+                r = (d >> 32) & 0x00f0ff00;
+            }
+            x86_set_reg(cpu, insn, insn->reg, insn->opsize, r);
+            f |= F_ZF;
+        }
+    }
+    cpu->exc.vector = -1;
+    x86_set_arith_flags(cpu, f);
+    return X86_NEXT;
+}
+
+/* ---- group 7 ---- */
+
+static int hypercall(X86CPU *cpu)
+{
+    X86Exit *e = cpu->exit;
+
+    if (cpu->cpl != 0) {
+        /* KVM returns -KVM_EPERM to user-mode hypercalls */
+        cpu->regs[R_EAX] = (uint64_t)-1000;
+        return X86_NEXT;
+    }
+    e->reason = X86_EXIT_HYPERCALL;
+    e->hypercall.nr = cpu->regs[R_EAX];
+    e->hypercall.args[0] = cpu->regs[R_EBX];
+    e->hypercall.args[1] = cpu->regs[R_ECX];
+    e->hypercall.args[2] = cpu->regs[R_EDX];
+    e->hypercall.args[3] = cpu->regs[R_ESI];
+    e->hypercall.args[4] = cpu->regs[R_EDI];
+    e->hypercall.args[5] = 0;
+    cpu->check |= CHECK_EXIT_AFTER;
+    return X86_NEXT;
+}
+
+int op_grp7(X86CPU *cpu, const X86Insn *insn)
+{
+    unsigned op = (insn->modrm >> 3) & 7;
+    uint64_t ea, v;
+
+    if (insn->mod == 3) {
+        switch (insn->modrm) {
+        case 0xc1:                          /* VMCALL */
+        case 0xd9:                          /* VMMCALL */
+            return hypercall(cpu);
+        case 0xc8:                          /* MONITOR */
+            if (cpu->cpl != 0) {
+                return x86_ud(cpu);
+            }
+            return X86_NEXT;
+        case 0xc9:                          /* MWAIT: like a NOP/HLT hint */
+            if (cpu->cpl != 0) {
+                return x86_ud(cpu);
+            }
+            return X86_NEXT;
+        case 0xca:                          /* CLAC */
+        case 0xcb:                          /* STAC */
+            if (!(cpu->feat_7_ebx & CPUID_7_EBX_SMAP) || cpu->cpl != 0) {
+                return x86_ud(cpu);
+            }
+            if (insn->modrm == 0xca) {
+                cpu->eflags &= ~(uint64_t)F_AC;
+            } else {
+                cpu->eflags |= F_AC;
+            }
+            x86_update_mmu_idx(cpu);
+            return X86_NEXT;
+        case 0xd0:                          /* XGETBV */
+            if (!(cpu->cr4 & CR4_OSXSAVE)) {
+                return x86_ud(cpu);
+            }
+            if ((uint32_t)cpu->regs[R_ECX] != 0) {
+                return x86_gp0(cpu);
+            }
+            cpu->regs[R_EAX] = (uint32_t)cpu->xcr0;
+            cpu->regs[R_EDX] = cpu->xcr0 >> 32;
+            return X86_NEXT;
+        case 0xd1:                          /* XSETBV */
+            if (!(cpu->cr4 & CR4_OSXSAVE)) {
+                return x86_ud(cpu);
+            }
+            if (cpu->cpl != 0 || (uint32_t)cpu->regs[R_ECX] != 0) {
+                return x86_gp0(cpu);
+            }
+            v = (uint32_t)cpu->regs[R_EAX] |
+                (cpu->regs[R_EDX] << 32);
+            if (!x86_cpu_set_xcr0(cpu, v)) {
+                return x86_gp0(cpu);
+            }
+            return X86_NEXT;
+        case 0xf8:                          /* SWAPGS */
+            if (!cpu->code64) {
+                return x86_ud(cpu);
+            }
+            if (cpu->cpl != 0) {
+                return x86_gp0(cpu);
+            }
+            v = cpu->seg[SEG_GS].base;
+            cpu->seg[SEG_GS].base = cpu->kernel_gs_base;
+            cpu->kernel_gs_base = v;
+            return X86_NEXT;
+        case 0xf9:                          /* RDTSCP */
+            if (!(cpu->feat_e1_edx & CPUID_E1_EDX_RDTSCP)) {
+                return x86_ud(cpu);
+            }
+            if ((cpu->cr4 & CR4_TSD) && cpu->cpl != 0) {
+                return x86_gp0(cpu);
+            }
+            v = x86_tsc_now(cpu);
+            cpu->regs[R_EAX] = (uint32_t)v;
+            cpu->regs[R_EDX] = v >> 32;
+            cpu->regs[R_ECX] = (uint32_t)cpu->tsc_aux;
+            return X86_NEXT;
+        default:
+            break;
+        }
+        if (op == 4) {
+            if ((cpu->cr4 & CR4_UMIP) && cpu->cpl > 0) {
+                return x86_gp0(cpu);
+            }
+            x86_set_reg(cpu, insn, insn->rm, insn->opsize, cpu->cr0);
+            return X86_NEXT;
+        }
+        if (op == 6) {
+            goto lmsw;
+        }
+        return x86_ud(cpu);
+    }
+    ea = x86_insn_ea(cpu, insn);
+    switch (op) {
+    case 0:
+    case 1: {
+        X86DTable *t = op == 0 ? &cpu->gdt : &cpu->idt;
+        uint64_t base = t->base;
+        if ((cpu->cr4 & CR4_UMIP) && cpu->cpl > 0) {
+            return x86_gp0(cpu);
+        }
+        if (!cpu->code64) {
+            base &= 0xffffffff;
+        }
+        if (!x86_probe_write(cpu, insn->seg, ea, cpu->code64 ? 10 : 6) ||
+            !x86_write(cpu, insn->seg, ea, &t->limit, 2) ||
+            !x86_write(cpu, insn->seg, (ea + 2) & x86_mask(insn->addrsize),
+                       &base, cpu->code64 ? 8 : 4)) {
+            return X86_EXC;
+        }
+        return X86_NEXT;
+    }
+    case 2:
+    case 3: {
+        uint16_t limit;
+        uint64_t base = 0;
+        if (cpu->cpl != 0 && pm(cpu)) {
+            return x86_gp0(cpu);
+        }
+        if ((cpu->eflags & F_VM)) {
+            return x86_gp0(cpu);
+        }
+        if (!x86_read(cpu, insn->seg, ea, &limit, 2) ||
+            !x86_read(cpu, insn->seg, (ea + 2) & x86_mask(insn->addrsize),
+                      &base, cpu->code64 ? 8 : 4)) {
+            return X86_EXC;
+        }
+        if (cpu->code64) {
+            if (!canonical(base)) {
+                return x86_gp0(cpu);
+            }
+        } else if (insn->opsize == 2) {
+            base &= 0xffffff;
+        }
+        if (op == 2) {
+            cpu->gdt.base = base;
+            cpu->gdt.limit = limit;
+        } else {
+            cpu->idt.base = base;
+            cpu->idt.limit = limit;
+        }
+        return X86_NEXT;
+    }
+    case 4:
+        if ((cpu->cr4 & CR4_UMIP) && cpu->cpl > 0) {
+            return x86_gp0(cpu);
+        }
+        return x86_rm_write(cpu, insn, 2, cpu->cr0) ? X86_NEXT : X86_EXC;
+    case 6:
+lmsw:
+        if (cpu->cpl != 0 && (cpu->cr0 & CR0_PE)) {
+            return x86_gp0(cpu);
+        }
+        if (!x86_rm_read(cpu, insn, 2, &v)) {
+            return X86_EXC;
+        }
+        /* LMSW cannot clear PE */
+        v = (cpu->cr0 & ~0xeULL) | (v & 0xf) | (cpu->cr0 & CR0_PE);
+        if (!x86_set_cr0(cpu, v)) {
+            return x86_gp0(cpu);
+        }
+        return X86_END;
+    case 7:                                 /* INVLPG */
+        if (cpu->cpl != 0 && (cpu->cr0 & CR0_PE)) {
+            return x86_gp0(cpu);
+        }
+        {
+            uint64_t lin;
+            if (x86_seg_linear(cpu, insn->seg, ea, 1, ACC_READ, &lin)) {
+                x86_tlb_flush_page(cpu, lin);
+            }
+            cpu->exc.vector = -1;
+        }
+        return X86_NEXT;
+    default:
+        return x86_ud(cpu);
+    }
+}
+
+/* ---- MSRs, TSC, CPUID ---- */
+
+int op_rdmsr(X86CPU *cpu, const X86Insn *insn)
+{
+    uint64_t v;
+
+    if (cpu->cpl != 0 || (cpu->eflags & F_VM)) {
+        return x86_gp0(cpu);
+    }
+    if (!x86_msr_read(cpu, (uint32_t)cpu->regs[R_ECX], &v, false)) {
+        return cpu->exc.vector >= 0 ? X86_EXC : x86_gp0(cpu);
+    }
+    cpu->regs[R_EAX] = (uint32_t)v;
+    cpu->regs[R_EDX] = v >> 32;
+    return X86_NEXT;
+}
+
+int op_wrmsr(X86CPU *cpu, const X86Insn *insn)
+{
+    uint64_t v = (uint32_t)cpu->regs[R_EAX] | (cpu->regs[R_EDX] << 32);
+
+    if (cpu->cpl != 0 || (cpu->eflags & F_VM)) {
+        return x86_gp0(cpu);
+    }
+    if (!x86_msr_write(cpu, (uint32_t)cpu->regs[R_ECX], v, false)) {
+        return cpu->exc.vector >= 0 ? X86_EXC : x86_gp0(cpu);
+    }
+    return X86_END;
+}
+
+int op_rdtsc(X86CPU *cpu, const X86Insn *insn)
+{
+    uint64_t v;
+
+    if ((cpu->cr4 & CR4_TSD) && cpu->cpl != 0 && (cpu->cr0 & CR0_PE)) {
+        return x86_gp0(cpu);
+    }
+    v = x86_tsc_now(cpu);
+    cpu->regs[R_EAX] = (uint32_t)v;
+    cpu->regs[R_EDX] = v >> 32;
+    return X86_NEXT;
+}
+
+int op_rdpmc(X86CPU *cpu, const X86Insn *insn)
+{
+    return x86_gp0(cpu);                    /* no PMU is advertised */
+}
+
+int op_cpuid(X86CPU *cpu, const X86Insn *insn)
+{
+    uint32_t r[4];
+
+    x86_cpuid_lookup(cpu, cpu->regs[R_EAX], cpu->regs[R_ECX], r);
+    cpu->regs[R_EAX] = r[0];
+    cpu->regs[R_EBX] = r[1];
+    cpu->regs[R_ECX] = r[2];
+    cpu->regs[R_EDX] = r[3];
+    return X86_NEXT;
+}
+
+int op_hlt(X86CPU *cpu, const X86Insn *insn)
+{
+    if (cpu->cpl != 0 && (cpu->cr0 & CR0_PE)) {
+        return x86_gp0(cpu);
+    }
+    cpu->exit->reason = X86_EXIT_HLT;
+    cpu->check |= CHECK_EXIT_AFTER;
+    return X86_NEXT;
+}
+
+/* ---- fast system calls ---- */
+
+static void flat_seg(X86Segment *s, uint16_t sel, bool code, bool l,
+                     unsigned dpl)
+{
+    memset(s, 0, sizeof(*s));
+    s->selector = sel;
+    s->limit = 0xffffffff;
+    s->type = code ? 0xb : 0x3;
+    s->s = 1;
+    s->dpl = dpl;
+    s->present = 1;
+    s->l = l;
+    s->db = !l;
+    s->g = 1;
+}
+
+int op_syscall(X86CPU *cpu, const X86Insn *insn)
+{
+    uint16_t sel = (cpu->star >> 32) & 0xffff;
+    uint64_t fl = x86_get_flags(cpu);
+
+    if (!(cpu->efer & EFER_SCE) || !(cpu->cr0 & CR0_PE)) {
+        return x86_ud(cpu);
+    }
+    if (cpu->efer & EFER_LMA) {
+        cpu->regs[R_ECX] = cpu->next_ip;
+        cpu->regs[R_R11] = fl & ~(uint64_t)F_RF;
+        flat_seg(&cpu->seg[SEG_CS], sel & ~3, true, true, 0);
+        flat_seg(&cpu->seg[SEG_SS], (sel + 8) & ~3, false, false, 0);
+        cpu->next_ip = cpu->code64 ? cpu->lstar : cpu->cstar;
+        x86_set_flags(cpu, fl & ~(cpu->sfmask | F_RF));
+    } else {
+        cpu->regs[R_ECX] = (uint32_t)cpu->next_ip;
+        flat_seg(&cpu->seg[SEG_CS], sel & ~3, true, false, 0);
+        flat_seg(&cpu->seg[SEG_SS], (sel + 8) & ~3, false, false, 0);
+        cpu->next_ip = (uint32_t)cpu->star;
+        x86_set_flags(cpu, fl & ~(uint64_t)(F_VM | F_IF | F_RF));
+    }
+    cpu->cpl = 0;
+    x86_update_modes(cpu);
+    return X86_END;
+}
+
+int op_sysret(X86CPU *cpu, const X86Insn *insn)
+{
+    uint16_t sel = (cpu->star >> 48) & 0xffff;
+    bool to64 = insn->rex & 8;
+
+    if (!(cpu->efer & EFER_SCE) || !(cpu->cr0 & CR0_PE)) {
+        return x86_ud(cpu);
+    }
+    if (cpu->cpl != 0) {
+        return x86_gp0(cpu);
+    }
+    if (cpu->efer & EFER_LMA) {
+        if (to64 && !canonical(cpu->regs[R_ECX])) {
+            return x86_gp0(cpu);
+        }
+        if (to64) {
+            flat_seg(&cpu->seg[SEG_CS], (sel + 16) | 3, true, true, 3);
+            cpu->next_ip = cpu->regs[R_ECX];
+        } else {
+            flat_seg(&cpu->seg[SEG_CS], sel | 3, true, false, 3);
+            cpu->next_ip = (uint32_t)cpu->regs[R_ECX];
+        }
+        x86_set_flags(cpu, (cpu->regs[R_R11] & 0x3c7fd7) | 2);
+    } else {
+        flat_seg(&cpu->seg[SEG_CS], sel | 3, true, false, 3);
+        cpu->next_ip = (uint32_t)cpu->regs[R_ECX];
+        cpu->eflags |= F_IF;
+    }
+    /* SS keeps its cached base/limit, only selector and DPL change */
+    cpu->seg[SEG_SS].selector = (sel + 8) | 3;
+    cpu->seg[SEG_SS].dpl = 3;
+    cpu->seg[SEG_SS].unusable = 0;
+    cpu->seg[SEG_SS].present = 1;
+    cpu->seg[SEG_SS].s = 1;
+    cpu->seg[SEG_SS].type = 3;
+    cpu->seg[SEG_SS].db = 1;
+    cpu->cpl = 3;
+    x86_update_modes(cpu);
+    return X86_END;
+}
+
+int op_sysenter(X86CPU *cpu, const X86Insn *insn)
+{
+    uint16_t sel = cpu->sysenter_cs & 0xffff;
+    bool lma = cpu->efer & EFER_LMA;
+
+    if (!(cpu->cr0 & CR0_PE) || (sel & ~3) == 0) {
+        return x86_gp0(cpu);
+    }
+    flat_seg(&cpu->seg[SEG_CS], sel & ~3, true, lma, 0);
+    flat_seg(&cpu->seg[SEG_SS], (sel + 8) & ~3, false, false, 0);
+    cpu->eflags &= ~(uint64_t)(F_VM | F_IF | F_RF);
+    cpu->regs[R_ESP] = lma ? cpu->sysenter_esp : (uint32_t)cpu->sysenter_esp;
+    cpu->next_ip = lma ? cpu->sysenter_eip : (uint32_t)cpu->sysenter_eip;
+    cpu->cpl = 0;
+    x86_update_modes(cpu);
+    return X86_END;
+}
+
+int op_sysexit(X86CPU *cpu, const X86Insn *insn)
+{
+    uint16_t sel = cpu->sysenter_cs & 0xffff;
+    bool to64 = insn->rex & 8;
+
+    if (!(cpu->cr0 & CR0_PE) || (sel & ~3) == 0 || cpu->cpl != 0 ||
+        (cpu->eflags & F_VM)) {
+        return x86_gp0(cpu);
+    }
+    if (to64) {
+        flat_seg(&cpu->seg[SEG_CS], (sel + 32) | 3, true, true, 3);
+        flat_seg(&cpu->seg[SEG_SS], (sel + 40) | 3, false, false, 3);
+        cpu->regs[R_ESP] = cpu->regs[R_ECX];
+        cpu->next_ip = cpu->regs[R_EDX];
+    } else {
+        flat_seg(&cpu->seg[SEG_CS], (sel + 16) | 3, true, false, 3);
+        flat_seg(&cpu->seg[SEG_SS], (sel + 24) | 3, false, false, 3);
+        cpu->regs[R_ESP] = (uint32_t)cpu->regs[R_ECX];
+        cpu->next_ip = (uint32_t)cpu->regs[R_EDX];
+    }
+    cpu->cpl = 3;
+    x86_update_modes(cpu);
+    return X86_END;
+}
+
+/* ---- group 9: CMPXCHG8B/16B, RDRAND, RDSEED, RDPID ---- */
+
+/* RDRAND/RDSEED: GLib's generator (seeded from the OS); the host's RDRAND
+ * may not exist. */
+static void guest_random(uint64_t *v)
+{
+    *v = g_random_int() | ((uint64_t)g_random_int() << 32);
+}
+
+int op_grp9(X86CPU *cpu, const X86Insn *insn)
+{
+    unsigned op = (insn->modrm >> 3) & 7;
+
+    if (insn->mod == 3) {
+        if (insn->prefix & PFX_LOCK) {
+            return x86_ud(cpu);
+        }
+        if (op == 7 && insn->mandatory == MP_F3) {  /* RDPID */
+            if (!(cpu->feat_7_ecx & CPUID_7_ECX_RDPID)) {
+                return x86_ud(cpu);
+            }
+            cpu->regs[insn->rm] = cpu->code64 ? cpu->tsc_aux
+                                              : (uint32_t)cpu->tsc_aux;
+            return X86_NEXT;
+        }
+        if ((op == 6 && (cpu->feat_1_ecx & CPUID_1_ECX_RDRAND)) ||
+            (op == 7 && (cpu->feat_7_ebx & CPUID_7_EBX_RDSEED))) {
+            uint64_t v;
+            guest_random(&v);
+            x86_set_reg(cpu, insn, insn->rm, insn->opsize, v);
+            x86_set_arith_flags(cpu, F_CF);
+            return X86_NEXT;
+        }
+        return x86_ud(cpu);
+    }
+    if (op != 1) {
+        return x86_ud(cpu);
+    }
+    {
+        bool wide = insn->rex & 8;
+        unsigned size = wide ? 16 : 8;
+        uint64_t ea = x86_insn_ea(cpu, insn);
+        uint64_t cmp_lo = wide ? cpu->regs[R_EAX] : (uint32_t)cpu->regs[R_EAX];
+        uint64_t cmp_hi = wide ? cpu->regs[R_EDX] : (uint32_t)cpu->regs[R_EDX];
+        uint64_t new_lo = wide ? cpu->regs[R_EBX] : (uint32_t)cpu->regs[R_EBX];
+        uint64_t new_hi = wide ? cpu->regs[R_ECX] : (uint32_t)cpu->regs[R_ECX];
+        uint64_t old[2] = { 0, 0 };
+        uint32_t f = x86_cc_compute(&cpu->cc) & ~F_ZF;
+        bool eq;
+        void *host = NULL;
+
+        if (wide && !(cpu->feat_1_ecx & CPUID_1_ECX_CX16)) {
+            return x86_ud(cpu);
+        }
+        if (wide && (ea & 15)) {
+            return x86_gp0(cpu);
+        }
+        if (!x86_atomic_ptr(cpu, insn->seg, ea, size, &host)) {
+            return X86_EXC;
+        }
+        if (host && !wide) {
+            uint64_t expect = cmp_lo | (cmp_hi << 32);
+            uint64_t cur = expect;
+            eq = __atomic_compare_exchange_n((uint64_t *)host, &cur,
+                                             new_lo | (new_hi << 32), false,
+                                             __ATOMIC_SEQ_CST,
+                                             __ATOMIC_SEQ_CST);
+            old[0] = (uint32_t)cur;
+            old[1] = cur >> 32;
+        } else if (host) {
+            /* host CMPXCHG16B (x86-64 hosts all have it) */
+            uint64_t lo = cmp_lo, hi = cmp_hi;
+            unsigned char ok;
+            __asm__ volatile("lock cmpxchg16b %1; sete %0"
+                             : "=q"(ok), "+m"(*(unsigned __int128 *)host),
+                               "+a"(lo), "+d"(hi)
+                             : "b"(new_lo), "c"(new_hi)
+                             : "memory", "cc");
+            eq = ok;
+            old[0] = lo;
+            old[1] = hi;
+        } else {
+            uint8_t buf[16];
+            x86_lock_global();
+            if (!x86_read(cpu, insn->seg, ea, buf, size)) {
+                x86_unlock_global();
+                return X86_EXC;
+            }
+            if (wide) {
+                memcpy(old, buf, 16);
+            } else {
+                uint32_t w[2];
+                memcpy(w, buf, 8);
+                old[0] = w[0];
+                old[1] = w[1];
+            }
+            eq = old[0] == cmp_lo && old[1] == cmp_hi;
+            if (eq) {
+                if (wide) {
+                    memcpy(buf, &new_lo, 8);
+                    memcpy(buf + 8, &new_hi, 8);
+                } else {
+                    uint32_t w[2] = { new_lo, new_hi };
+                    memcpy(buf, w, 8);
+                }
+            }
+            if (!x86_write(cpu, insn->seg, ea, buf, size)) {
+                x86_unlock_global();
+                return X86_EXC;
+            }
+            x86_unlock_global();
+        }
+        if (eq) {
+            f |= F_ZF;
+        } else if (wide) {
+            cpu->regs[R_EAX] = old[0];
+            cpu->regs[R_EDX] = old[1];
+        } else {
+            cpu->regs[R_EAX] = (uint32_t)old[0];
+            cpu->regs[R_EDX] = (uint32_t)old[1];
+        }
+        x86_set_arith_flags(cpu, f);
+        return X86_NEXT;
+    }
+}
+
+/* ---- group 15, x87 and SSE gates ---- */
+
+static int sse_avail(X86CPU *cpu, bool mmx)
+{
+    if (cpu->cr0 & CR0_EM) {
+        return x86_ud(cpu);
+    }
+    if (!mmx && !(cpu->cr4 & CR4_OSFXSR)) {
+        return x86_ud(cpu);
+    }
+    if (cpu->cr0 & CR0_TS) {
+        return x86_raise(cpu, EXC_NM);
+    }
+    return X86_NEXT;
+}
+
+static int x87_avail(X86CPU *cpu)
+{
+    if (cpu->cr0 & (CR0_EM | CR0_TS)) {
+        return x86_raise(cpu, EXC_NM);
+    }
+    return X86_NEXT;
+}
+
+int op_grp15(X86CPU *cpu, const X86Insn *insn)
+{
+    unsigned op = (insn->modrm >> 3) & 7;
+
+    if (insn->mod == 3) {
+        if (insn->mandatory == MP_F3 && op <= 3) {
+            uint64_t *base;
+            if (!cpu->code64 || !(cpu->cr4 & CR4_FSGSBASE)) {
+                return x86_ud(cpu);
+            }
+            base = &cpu->seg[op & 1 ? SEG_GS : SEG_FS].base;
+            if (op < 2) {
+                x86_set_reg(cpu, insn, insn->rm, insn->opsize == 8 ? 8 : 4,
+                            *base);
+            } else {
+                uint64_t v = cpu->regs[insn->rm];
+                if (insn->opsize != 8) {
+                    v = (uint32_t)v;
+                } else if (!canonical(v)) {
+                    return x86_gp0(cpu);
+                }
+                *base = v;
+            }
+            return X86_NEXT;
+        }
+        if (op >= 5 && insn->mandatory == MP_NONE) {
+            __atomic_thread_fence(__ATOMIC_SEQ_CST);    /* fences */
+            return X86_NEXT;
+        }
+        return x86_ud(cpu);
+    }
+    switch (op) {
+    case 0: case 1:                         /* FXSAVE FXRSTOR */
+        if (cpu->cr0 & (CR0_EM | CR0_TS)) {
+            return x86_raise(cpu, EXC_NM);
+        }
+        return x86_x87_exec(cpu, insn);
+    case 2: case 3:                         /* LDMXCSR STMXCSR */
+        if (sse_avail(cpu, false) != X86_NEXT) {
+            return X86_EXC;
+        }
+        return x86_sse_exec(cpu, insn);
+    case 4: case 5: case 6:                 /* XSAVE XRSTOR XSAVEOPT */
+        if (!(cpu->cr4 & CR4_OSXSAVE)) {
+            return x86_ud(cpu);
+        }
+        if (cpu->cr0 & CR0_TS) {
+            return x86_raise(cpu, EXC_NM);
+        }
+        return x86_x87_exec(cpu, insn);
+    default:                                /* CLFLUSH */
+        return X86_NEXT;
+    }
+}
+
+int op_x87(X86CPU *cpu, const X86Insn *insn)
+{
+    if (x87_avail(cpu) != X86_NEXT) {
+        return X86_EXC;
+    }
+    return x86_x87_exec(cpu, insn);
+}
+
+int op_fwait(X86CPU *cpu, const X86Insn *insn)
+{
+    if ((cpu->cr0 & (CR0_TS | CR0_MP)) == (CR0_TS | CR0_MP)) {
+        return x86_raise(cpu, EXC_NM);
+    }
+    return x86_x87_exec(cpu, insn);
+}
+
+static bool mmx_form(const X86Insn *insn)
+{
+    uint8_t op = insn->opcode;
+
+    if (insn->mandatory != MP_NONE) {
+        return false;
+    }
+    switch (insn->map) {
+    case MAP_0F:
+        return (op >= 0x60 && op <= 0x7f) || op >= 0xd0 ||
+               op == 0xc4 || op == 0xc5;
+    case MAP_0F38:
+        return op <= 0x1e;
+    default:
+        return op == 0x0f;
+    }
+}
+
+int op_sse(X86CPU *cpu, const X86Insn *insn)
+{
+    if (insn->prefix & (PFX_LOCK | PFX_VEX)) {
+        return x86_ud(cpu);
+    }
+    if (sse_avail(cpu, mmx_form(insn)) != X86_NEXT) {
+        return X86_EXC;
+    }
+    return x86_sse_exec(cpu, insn);
+}
