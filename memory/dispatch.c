@@ -179,7 +179,10 @@ static MemTxResult access_adjusted(MemoryRegion *mr, hwaddr addr,
     unsigned imax = ops->impl.max_access_size ? ops->impl.max_access_size : 4;
     unsigned asz = MIN(MAX(size, imin), imax);
     hwaddr end = addr + size;
-    hwaddr a = ops->impl.unaligned ? addr : addr & ~(hwaddr)(asz - 1);
+    /* Widened accesses are aligned down even with impl.unaligned, so they
+     * stay inside a region whose size is a multiple of impl.min. */
+    hwaddr a =
+        ops->impl.unaligned && size >= imin ? addr : addr & ~(hwaddr)(asz - 1);
     MemTxResult r = MEMTX_OK;
     uint64_t result = 0;
 
