@@ -12,6 +12,7 @@
 #include "memory/memory.h"
 #include "migration/vmstate.h"
 #include "system/main-loop.h"
+#include "io-helpers.h"
 
 #include <string.h>
 
@@ -21,17 +22,6 @@ static int irq_level[ISA_NUM_IRQS];
 static void irq_handler(void *opaque, int n, int level)
 {
     irq_level[n] = level;
-}
-
-static void outb(uint16_t port, uint8_t v)
-{
-    address_space_stb(&address_space_io, port, v, MEMTXATTRS_UNSPECIFIED, NULL);
-}
-
-static uint8_t inb(uint16_t port)
-{
-    return address_space_ldub(&address_space_io, port, MEMTXATTRS_UNSPECIFIED,
-                              NULL);
 }
 
 static Chardev *new_ringbuf(const char *id)
