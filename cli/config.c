@@ -256,7 +256,12 @@ static bool finalize_daemonize(VmConfig *cfg)
     if (!cfg->daemonize) {
         return true;
     }
-    if (cfg->nographic) {
+    /* as QEMU: -nographic is fine when nothing defaults to stdio */
+    bool default_serial = !cfg->serials_given && !cfg->nodefaults;
+    bool default_monitor = !cfg->monitor_given &&
+                           !cfg->legacy_monitors->len &&
+                           !cfg->monitors->len && !cfg->nodefaults;
+    if (cfg->nographic && (default_serial || default_monitor)) {
         error_report("-nographic cannot be used with -daemonize");
         return false;
     }

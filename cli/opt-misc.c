@@ -170,6 +170,7 @@ bool opt_serial(VmConfig *cfg, const char *arg, GError **errp)
         return false;
     }
     g_ptr_array_add(cfg->serials, g_strdup(arg));
+    cfg->serials_given = true;
     return true;
 }
 

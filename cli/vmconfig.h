@@ -60,6 +60,7 @@ typedef struct VmConfig {
     /* chardevs, monitors */
     GPtrArray *chardevs;            /* KeyvalList * (backend, id, ...) */
     GPtrArray *serials;             /* char * legacy specs */
+    bool serials_given;             /* -serial on the command line */
     GPtrArray *monitors;            /* MonitorSpec * (-mon) */
     bool monitor_given;             /* -monitor (even "none") */
     bool chardev_help;              /* -chardev help */

@@ -248,11 +248,14 @@ with tempfile.TemporaryDirectory() as d:
             check("-machine none -qmp: greeting, query-status, quit", False,
                   repr(e))
 
-    # -daemonize: the monitor is listening when the parent returns
+    # libvirt's capability probe: -daemonize with -nographic -nodefaults;
+    # the monitor is listening when the parent returns
     sock2 = os.path.join(d, "qmp2.sock")
     pidfile = os.path.join(d, "qmp.pid")
-    r = run(["-machine", "none", "-nodefaults", "-daemonize", "-pidfile",
-             pidfile, "-qmp", f"unix:{sock2},server=on,wait=off"])
+    r = run(["-S", "-no-user-config", "-nodefaults", "-nographic",
+             "-machine", "none,accel=kvm:tcg", "-qmp",
+             f"unix:{sock2},server=on,wait=off", "-pidfile", pidfile,
+             "-daemonize"])
     if r.returncode != 0 and "no monitor" in r.stderr:
         print("# skip: -daemonize -qmp (monitor not in this build)")
     else:
