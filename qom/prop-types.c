@@ -518,3 +518,62 @@ void object_property_add_uint64_ptr(Object *obj, const char *name,
 {
     add_ptr(obj, name, v, OBJ_PROP_UINT64, read_only);
 }
+
+/* ---------------------------------------------------------------- alias */
+
+typedef struct {
+    Object *target;
+    char *target_name;
+} AliasProp;
+
+static GVariant *alias_get(Object *obj, ObjectProperty *prop, GError **errp)
+{
+    AliasProp *ap = prop->opaque;
+
+    return object_property_get(ap->target, ap->target_name, errp);
+}
+
+static bool alias_set(Object *obj, ObjectProperty *prop, GVariant *value,
+                      GError **errp)
+{
+    AliasProp *ap = prop->opaque;
+
+    return object_property_set(ap->target, ap->target_name, value, errp);
+}
+
+static void alias_release(Object *obj, ObjectProperty *prop)
+{
+    AliasProp *ap = prop->opaque;
+
+    g_free(ap->target_name);
+    g_free(ap);
+}
+
+ObjectProperty *object_property_add_alias(Object *obj, const char *name,
+                                          Object *target,
+                                          const char *target_name)
+{
+    ObjectProperty *tp = object_property_find(target, target_name);
+
+    g_assert(tp);                   /* aliasing a missing property: a bug */
+    AliasProp *ap = g_new0(AliasProp, 1);
+    ap->target = target;
+    ap->target_name = g_strdup(target_name);
+    /* A child<> seen through an alias is a link to that child. */
+    char *type = g_str_has_prefix(tp->type, "child<")
+                 ? g_strdup_printf("link%s", tp->type + 5)
+                 : g_strdup(tp->type);
+    ObjectProperty *prop = object_property_add(
+        obj, name, type, tp->get ? alias_get : NULL,
+        tp->set ? alias_set : NULL, alias_release, ap);
+    g_free(type);
+    prop->kind = tp->kind == OBJ_PROP_CHILD ? OBJ_PROP_LINK : tp->kind;
+    prop->enum_table = tp->enum_table;
+    if (tp->description) {
+        prop->description = g_strdup(tp->description);
+    }
+    if (tp->defval) {
+        prop->defval = g_variant_ref(tp->defval);
+    }
+    return prop;
+}

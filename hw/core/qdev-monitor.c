@@ -195,6 +195,19 @@ static BusState *device_add_find_bus(DeviceClass *dc, const char *driver,
 
 /* ------------------------------------------------------------ device_add */
 
+/*
+ * Would the machine's hotplug hook take a device of this type? Asked on
+ * a throwaway instance, since the hook looks at the device.
+ */
+static bool machine_claims(const char *typename)
+{
+    DeviceState *probe = DEVICE(object_new(typename));
+    Object *handler = qdev_get_hotplug_handler(probe);
+
+    object_unref(probe);
+    return handler != NULL;
+}
+
 static gint str_cmp(gconstpointer a, gconstpointer b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -249,7 +262,7 @@ DeviceState *qdev_device_add(GHashTable *opts, GError **errp)
         return NULL;
     }
     if (qdev_machine_is_created()) {
-        if (bus && !qbus_is_hotpluggable(bus)) {
+        if (bus && !qbus_is_hotpluggable(bus) && !machine_claims(typename)) {
             error_setg(errp, "Bus '%s' does not support hotplugging",
                        bus->name);
             return NULL;
@@ -257,6 +270,11 @@ DeviceState *qdev_device_add(GHashTable *opts, GError **errp)
         if (!dc->hotpluggable) {
             error_setg(errp, "Device '%s' does not support hotplugging",
                        typename);
+            return NULL;
+        }
+        if (!bus && !machine_claims(typename)) {
+            error_setg(errp, "Device '%s' can not be hotplugged on this "
+                       "machine", driver);
             return NULL;
         }
     }
@@ -298,7 +316,7 @@ bool qdev_unplug(DeviceState *dev, GError **errp)
 {
     DeviceClass *dc = DEVICE_GET_CLASS(dev);
     BusState *bus = dev->parent_bus;
-    Object *handler = bus ? bus->hotplug_handler : NULL;
+    Object *handler = qdev_get_hotplug_handler(dev);
 
     if (!dc->hotpluggable) {
         error_setg(errp, "Device '%s' does not support hotplugging",

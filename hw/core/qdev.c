@@ -24,6 +24,23 @@ void qdev_machine_creation_reset(void)
     machine_created = false;
 }
 
+static Object *(*machine_hotplug_hook)(DeviceState *dev);
+
+void qdev_set_machine_hotplug_hook(Object *(*hook)(DeviceState *dev))
+{
+    machine_hotplug_hook = hook;
+}
+
+Object *qdev_get_hotplug_handler(DeviceState *dev)
+{
+    Object *handler = machine_hotplug_hook ? machine_hotplug_hook(dev) : NULL;
+
+    if (!handler && dev->parent_bus) {
+        handler = dev->parent_bus->hotplug_handler;
+    }
+    return handler;
+}
+
 Object *qdev_get_machine(void)
 {
     return container_get(object_get_root(), "/machine");
@@ -108,7 +125,7 @@ static bool device_realize(DeviceState *dev, GError **errp)
     DeviceClass *dc = DEVICE_GET_CLASS(dev);
     Object *obj = OBJECT(dev);
     BusState *bus = dev->parent_bus;
-    Object *handler = bus ? bus->hotplug_handler : NULL;
+    Object *handler = qdev_get_hotplug_handler(dev);
     bool attached_here = false;
 
     if (dev->global_error) {

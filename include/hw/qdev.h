@@ -343,7 +343,16 @@ void qdev_machine_creation_reset(void);
  * QEMU's messages.
  */
 DeviceState *qdev_device_add(GHashTable *opts, GError **errp);
-/* device_del: unplug through the bus's hotplug handler. */
+/*
+ * The board's say in hotplug (QEMU's machine hotplug handler): if the
+ * hook returns an object for dev, that handler is used instead of the
+ * bus's (memory, CPUs, bus-less devices). NULL hook: buses only.
+ */
+void qdev_set_machine_hotplug_hook(Object *(*hook)(DeviceState *dev));
+/* The handler that plugs dev: the machine's, else its bus's, or NULL. */
+Object *qdev_get_hotplug_handler(DeviceState *dev);
+
+/* device_del: unplug through the device's hotplug handler. */
 bool qdev_unplug(DeviceState *dev, GError **errp);
 
 /* An alias usable in -device (e.g. "virtio-blk" -> "virtio-blk-pci"). */

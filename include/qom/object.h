@@ -406,6 +406,15 @@ ObjectProperty *object_property_add_link(Object *obj, const char *name,
                                                        Object *target,
                                                        GError **errp));
 
+/*
+ * name on obj forwards to target_name on target (same type and kind):
+ * a virtio-blk-pci proxy exposes its inner device's "drive". Holds no
+ * reference: target must live as long as obj (usually its child).
+ */
+ObjectProperty *object_property_add_alias(Object *obj, const char *name,
+                                          Object *target,
+                                          const char *target_name);
+
 /* "/machine/peripheral/foo"; "/" for the root; NULL if detached. */
 char *object_get_canonical_path(Object *obj);
 /* Last path component: our name in the parent ("foo"); NULL if none. */

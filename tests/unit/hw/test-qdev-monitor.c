@@ -202,6 +202,36 @@ static void test_hotplug(void)
     object_unparent(OBJECT(cold));
 }
 
+/* The board's hook claims test-busless devices for the hp0 handler. */
+static Object *machine_hook(DeviceState *dev)
+{
+    return object_dynamic_cast(OBJECT(dev), TYPE_TEST_BUSLESS)
+           ? OBJECT(hp0) : NULL;
+}
+
+static void test_machine_hotplug_hook(void)
+{
+    GError *err = NULL;
+
+    qdev_machine_creation_done();
+    g_assert_null(device_add("driver=test-busless,id=cpu1", &err));
+    g_assert_cmpstr(err->message, ==, "Device 'test-busless' can not be "
+                    "hotplugged on this machine");
+    g_clear_error(&err);
+
+    qdev_set_machine_hotplug_hook(machine_hook);
+    test_log_reset();
+    DeviceState *cpu = device_add("driver=test-busless,id=cpu1", &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(test_log->str, ==, "plug:cpu1,reset:cpu1");
+    test_log_reset();
+    g_assert_true(qdev_unplug(cpu, &err));
+    g_assert_cmpstr(test_log->str, ==, "unplug:cpu1");
+    g_assert_null(object_resolve_path("/machine/peripheral/cpu1", NULL));
+    qdev_set_machine_hotplug_hook(NULL);
+    qdev_machine_creation_reset();
+}
+
 /*
  * The test-only devices of `-device help`, each with its section header
  * (real devices linked into hw_dep are listed too and skipped here).
@@ -321,6 +351,8 @@ int main(int argc, char **argv)
     g_test_add_func("/qdev-monitor/device-add-errors",
                     test_device_add_errors);
     g_test_add_func("/qdev-monitor/hotplug", test_hotplug);
+    g_test_add_func("/qdev-monitor/machine-hotplug-hook",
+                    test_machine_hotplug_hook);
     g_test_add_func("/qdev-monitor/help", test_help);
     return g_test_run();
 }

@@ -370,6 +370,39 @@ static void test_list_types_and_help(void)
     object_unref(obj);
 }
 
+static void test_alias(void)
+{
+    Object *outer = object_new(TYPE_T_PROPS);
+    Object *inner = object_new(TYPE_T_PROPS);
+    GError *err = NULL;
+
+    object_property_add_child(outer, "inner", inner);
+    object_unref(inner);
+    object_property_add_alias(outer, "inner-mode", inner, "mode");
+    object_property_add_alias(outer, "inner-u8", inner, "u8");
+    object_property_add_alias(outer, "kid", outer, "inner");
+
+    g_assert_true(object_property_parse(outer, "inner-mode", "auto", &err));
+    g_assert_cmpint(((TProps *)inner)->mode, ==, 2);
+    g_assert_false(object_property_parse(outer, "inner-mode", "bad", &err));
+    g_assert_cmpstr(err->message, ==,
+                    "Parameter 'mode' does not accept value 'bad'");
+    g_clear_error(&err);
+    g_assert_false(object_property_parse(outer, "inner-u8", "300", &err));
+    g_assert_cmpstr(err->message, ==, "Parameter 'inner-u8' expects uint8_t");
+    g_clear_error(&err);
+    g_assert_true(object_property_set_uint(outer, "inner-u8", 200, &err));
+    g_assert_cmpuint(((TProps *)inner)->u8, ==, 200);
+    char *s = object_property_print(outer, "inner-u8", &err);
+    g_assert_cmpstr(s, ==, "200");
+    g_free(s);
+    g_assert_cmpstr(object_property_find(outer, "inner-mode")->type, ==,
+                    "OnOffAuto");
+    g_assert_cmpstr(object_property_find(outer, "kid")->type, ==,
+                    "link<t-props>");
+    object_unref(outer);
+}
+
 static void test_json_rendering(void)
 {
     static const struct {
@@ -402,6 +435,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qom/props/link", test_link);
     g_test_add_func("/qom/props/list-types-and-help",
                     test_list_types_and_help);
+    g_test_add_func("/qom/props/alias", test_alias);
     g_test_add_func("/qom/props/json-rendering", test_json_rendering);
     return g_test_run();
 }
