@@ -132,6 +132,16 @@ static bool device_realize(DeviceState *dev, GError **errp)
         g_propagate_error(errp, g_error_copy(dev->global_error));
         return false;
     }
+    /*
+     * Realize code may assume fresh state (regions not yet initialised):
+     * qom-set realized=on after off must not run it twice.
+     */
+    if (dev->was_unrealized) {
+        error_setg(errp, "Device '%s' was unrealized and cannot be "
+                   "realized again", dev->id ? dev->id
+                   : object_get_typename(obj));
+        return false;
+    }
     if (!obj->parent) {
         Object *unattached = container_get(qdev_get_machine(), "unattached");
         object_property_add_child(unattached, "device[*]", obj);
@@ -181,6 +191,7 @@ static void device_unrealize(DeviceState *dev)
         dc->unrealize(dev);
     }
     dev->realized = false;
+    dev->was_unrealized = true;
 }
 
 static bool device_get_realized(Object *obj, GError **errp)

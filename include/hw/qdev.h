@@ -86,6 +86,7 @@ struct DeviceState {
     char *id;                     /* -device id=, or NULL */
     bool realized;
     bool hotplugged;              /* realized after machine creation */
+    bool was_unrealized;          /* a device is realized at most once */
     BusState *parent_bus;
     GSList *child_buses;          /* BusState *, in creation order */
     int num_child_bus;

@@ -202,6 +202,12 @@ static void test_realize_reset_order(void)
                     "unrealize:d2,unrealize:d1,unrealize:brA");
     g_assert_false(d1->realized);
     g_assert_false(bus->realized);
+    GError *err2 = NULL;
+    g_assert_false(object_property_set_bool(OBJECT(d1), "realized", true,
+                                            &err2));
+    g_assert_cmpstr(err2->message, ==, "Device 'd1' was unrealized and "
+                    "cannot be realized again");
+    g_clear_error(&err2);
 
     /* Unparenting the bridge removes its bus and the devices on it. */
     int fin = test_finalized;
