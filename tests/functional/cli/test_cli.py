@@ -77,8 +77,13 @@ def check(name, ok, detail=""):
 
 
 def run(args, timeout=10):
-    return subprocess.run([BIN] + args, capture_output=True, text=True,
-                          timeout=timeout, stdin=subprocess.DEVNULL)
+    """Run to completion; a hang counts as rc -9 (and is killed)."""
+    try:
+        return subprocess.run([BIN] + args, capture_output=True, text=True,
+                              timeout=timeout, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired as e:
+        return subprocess.CompletedProcess(e.cmd, -9, e.stdout or "",
+                                           (e.stderr or "") + " (hung)")
 
 
 for args, msg in BAD:
