@@ -1,0 +1,120 @@
+"""A minimal QMP client for the functional tests (Python 3 stdlib)."""
+import json
+import os
+import socket
+import subprocess
+import tempfile
+import time
+
+
+class QMPClient:
+    def __init__(self, path, timeout=30):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout)
+        self.sock.connect(path)
+        self.buf = b''
+        self.events = []
+        self.greeting = self.recv()
+
+    def send_raw(self, data):
+        if isinstance(data, str):
+            data = data.encode()
+        self.sock.sendall(data)
+
+    def recv(self):
+        while b'\n' not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise EOFError('connection closed')
+            self.buf += chunk
+        line, self.buf = self.buf.split(b'\n', 1)
+        return json.loads(line.decode())
+
+    def reply(self, want_id=None):
+        """Next reply (skipping events; with want_id, skipping other
+        replies too, e.g. errors for earlier bad input)."""
+        while True:
+            msg = self.recv()
+            if 'event' in msg:
+                self.events.append(msg)
+                continue
+            if want_id is not None and msg.get('id') != want_id:
+                continue
+            return msg
+
+    def cmd(self, name, args=None, id=None, key='execute'):
+        req = {key: name}
+        if args is not None:
+            req['arguments'] = args
+        if id is not None:
+            req['id'] = id
+        self.send_raw(json.dumps(req))
+        return self.reply(id)
+
+    def close(self):
+        self.sock.close()
+
+
+class Emulator:
+    """Start an emulator with -machine none and n QMP unix sockets."""
+
+    def __init__(self, binary, n_qmp=1, extra=()):
+        self.dir = tempfile.mkdtemp(prefix='qmp-test-')
+        self.paths = [os.path.join(self.dir, 'qmp%d.sock' % i)
+                      for i in range(n_qmp)]
+        args = [binary, '-machine', 'none', '-nodefaults', '-display', 'none']
+        for p in self.paths:
+            args += ['-qmp', 'unix:%s,server=on,wait=off' % p]
+        args += list(extra)
+        self.stderr = open(os.path.join(self.dir, 'stderr'), 'w+')
+        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL,
+                                     stderr=self.stderr)
+        deadline = time.time() + 20
+        while not all(os.path.exists(p) for p in self.paths):
+            if self.proc.poll() is not None or time.time() > deadline:
+                self.stderr.seek(0)
+                raise RuntimeError('emulator did not start: ' +
+                                   self.stderr.read())
+            time.sleep(0.05)
+
+    def connect(self, i=0):
+        return QMPClient(self.paths[i])
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        for p in self.paths:
+            try:
+                os.unlink(p)
+            except OSError:
+                pass
+
+
+def shape(v):
+    """Structure of a JSON value: keys and types, not values. Lists are
+    reduced to the union of their elements' shapes."""
+    if isinstance(v, dict):
+        return {k: shape(x) for k, x in sorted(v.items())}
+    if isinstance(v, list):
+        merged = {}
+        kinds = set()
+        for x in v:
+            s = shape(x)
+            if isinstance(s, dict):
+                for k, t in s.items():
+                    merged.setdefault(k, t)
+            else:
+                kinds.add(s if isinstance(s, str) else repr(s))
+        return ['list', merged if merged else sorted(kinds)]
+    if isinstance(v, bool):
+        return 'bool'
+    if isinstance(v, (int, float)):
+        return 'number'
+    if isinstance(v, str):
+        return 'str'
+    return 'null'
