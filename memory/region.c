@@ -221,11 +221,20 @@ void memory_region_transaction_begin(void)
 
 void memory_region_transaction_commit(void)
 {
+    static bool in_update;
+
     g_assert(transaction_depth > 0);
-    if (--transaction_depth == 0 && update_pending) {
+    if (--transaction_depth > 0 || in_update) {
+        /* A change made by a listener callback during an update is
+         * applied by the loop below once the current update is done. */
+        return;
+    }
+    in_update = true;
+    while (update_pending) {
         update_pending = false;
         memory_update_all_address_spaces();
     }
+    in_update = false;
 }
 
 void memory_update_pending(void)

@@ -272,7 +272,8 @@ void memory_region_set_readonly(MemoryRegion *mr, bool readonly);
 void memory_region_rom_device_set_romd(MemoryRegion *mr, bool romd_mode);
 
 /* Batch changes: views are rebuilt and listeners told once, at the
- * outermost commit. Nestable. */
+ * outermost commit. Nestable. Changes made from listener callbacks are
+ * applied in a further update right after the current one. */
 void memory_region_transaction_begin(void);
 void memory_region_transaction_commit(void);
 
@@ -531,6 +532,73 @@ MemTxResult dma_memory_write(AddressSpace *as, dma_addr_t addr, const void *buf,
                              dma_addr_t len);
 MemTxResult dma_memory_set(AddressSpace *as, dma_addr_t addr, uint8_t c,
                            dma_addr_t len);
+/* Little-endian loads/stores of guest structures (descriptors, rings) with
+ * the same guard; *val is 0 when refused. */
+static inline MemTxResult ldw_le_dma(AddressSpace *as, dma_addr_t addr,
+                                     uint16_t *val)
+{
+    uint8_t b[2] = {0, 0};
+    MemTxResult r = dma_memory_read(as, addr, b, 2);
+
+    *val = r == MEMTX_OK ? (uint16_t)(b[0] | b[1] << 8) : 0;
+    return r;
+}
+
+static inline MemTxResult ldl_le_dma(AddressSpace *as, dma_addr_t addr,
+                                     uint32_t *val)
+{
+    uint8_t b[4];
+    MemTxResult r = dma_memory_read(as, addr, b, 4);
+
+    *val = r == MEMTX_OK ? (uint32_t)b[0] | (uint32_t)b[1] << 8 |
+                               (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24
+                         : 0;
+    return r;
+}
+
+static inline MemTxResult ldq_le_dma(AddressSpace *as, dma_addr_t addr,
+                                     uint64_t *val)
+{
+    uint8_t b[8];
+    MemTxResult r = dma_memory_read(as, addr, b, 8);
+
+    *val = 0;
+    for (int i = 7; r == MEMTX_OK && i >= 0; i--) {
+        *val = *val << 8 | b[i];
+    }
+    return r;
+}
+
+static inline MemTxResult stw_le_dma(AddressSpace *as, dma_addr_t addr,
+                                     uint16_t val)
+{
+    uint8_t b[2] = {(uint8_t)val, (uint8_t)(val >> 8)};
+
+    return dma_memory_write(as, addr, b, 2);
+}
+
+static inline MemTxResult stl_le_dma(AddressSpace *as, dma_addr_t addr,
+                                     uint32_t val)
+{
+    uint8_t b[4];
+
+    for (int i = 0; i < 4; i++) {
+        b[i] = (uint8_t)(val >> (8 * i));
+    }
+    return dma_memory_write(as, addr, b, 4);
+}
+
+static inline MemTxResult stq_le_dma(AddressSpace *as, dma_addr_t addr,
+                                     uint64_t val)
+{
+    uint8_t b[8];
+
+    for (int i = 0; i < 8; i++) {
+        b[i] = (uint8_t)(val >> (8 * i));
+    }
+    return dma_memory_write(as, addr, b, 8);
+}
+
 /* Is [addr, addr + len) all RAM (writable RAM if is_write)? */
 bool dma_memory_valid(AddressSpace *as, dma_addr_t addr, dma_addr_t len,
                       bool is_write);

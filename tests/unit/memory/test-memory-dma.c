@@ -205,6 +205,36 @@ static void test_dma_map_unmap(void)
     bench_fini(&b);
 }
 
+static void test_dma_ld_st_helpers(void)
+{
+    Bench b;
+    uint16_t w;
+    uint32_t l;
+    uint64_t q;
+
+    bench_init(&b);
+    g_assert_cmpuint(stq_le_dma(&b.as, 0x100, 0x1122334455667788ull), ==,
+                     MEMTX_OK);
+    g_assert_cmpuint(ldq_le_dma(&b.as, 0x100, &q), ==, MEMTX_OK);
+    g_assert_cmphex(q, ==, 0x1122334455667788ull);
+    g_assert_cmpuint(ldl_le_dma(&b.as, 0x104, &l), ==, MEMTX_OK);
+    g_assert_cmphex(l, ==, 0x11223344);
+    g_assert_cmpuint(ldw_le_dma(&b.as, 0x100, &w), ==, MEMTX_OK);
+    g_assert_cmphex(w, ==, 0x7788);
+    g_assert_cmpuint(stl_le_dma(&b.as, 0x200, 0xa1b2c3d4), ==, MEMTX_OK);
+    g_assert_cmpuint(stw_le_dma(&b.as, 0x204, 0xe5f6), ==, MEMTX_OK);
+    g_assert_cmpuint(ldq_le_dma(&b.as, 0x200, &q), ==, MEMTX_OK);
+    g_assert_cmphex(q, ==, 0x0000e5f6a1b2c3d4ull);
+    /* Refused: MMIO, straddling, and past 2^64; the value is 0. */
+    g_assert_cmpuint(ldl_le_dma(&b.as, 0x10000, &l), ==, MEMTX_ACCESS_ERROR);
+    g_assert_cmphex(l, ==, 0);
+    g_assert_cmpuint(ldq_le_dma(&b.as, 0xfffc, &q), ==, MEMTX_ACCESS_ERROR);
+    g_assert_cmphex(q, ==, 0);
+    g_assert_cmpuint(ldw_le_dma(&b.as, UINT64_MAX, &w), ==, MEMTX_ACCESS_ERROR);
+    g_assert_cmpuint(stl_le_dma(&b.as, 0xfffe, 0), ==, MEMTX_ACCESS_ERROR);
+    bench_fini(&b);
+}
+
 /* Readers on other threads never see freed memory while the main thread
  * keeps replacing the RAM they access (run it under ASan). */
 typedef struct Race {
@@ -267,6 +297,7 @@ int main(int argc, char **argv)
     g_test_add_func("/memory/dma/refusal-table", test_dma_refusal_table);
     g_test_add_func("/memory/dma/rom", test_dma_rom);
     g_test_add_func("/memory/dma/map-unmap", test_dma_map_unmap);
+    g_test_add_func("/memory/dma/ld-st-helpers", test_dma_ld_st_helpers);
     g_test_add_func("/memory/dma/views-safe-against-concurrent-change",
                     test_views_safe_against_concurrent_change);
     return g_test_run();

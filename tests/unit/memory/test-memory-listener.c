@@ -507,6 +507,58 @@ static void test_ioeventfd(void)
     g_string_free(trace, TRUE);
 }
 
+/* A listener that changes the tree from its callback: the change is applied
+ * after the current update, and the final view is consistent. */
+static MemoryRegion *reentrant_victim;
+
+static void reentrant_add(MemoryListener *l, MemoryRegionSection *s)
+{
+    rec(l, "add", s);
+    if (reentrant_victim && s->mr != reentrant_victim) {
+        MemoryRegion *v = reentrant_victim;
+        reentrant_victim = NULL;
+        memory_region_set_enabled(v, false);
+    }
+}
+
+static void test_listener_may_change_tree(void)
+{
+    static const MemoryRegionOps ops;
+    MemoryRegion root, a, b;
+    AddressSpace as;
+    Rec l;
+    hwaddr xlat, len = 1;
+
+    trace = g_string_new("");
+    memory_region_init(&root, NULL, "root", 0x10000);
+    memory_region_init_io(&a, NULL, &ops, NULL, "a", 0x100);
+    memory_region_init_io(&b, NULL, &ops, NULL, "b", 0x100);
+    memory_region_add_subregion(&root, 0x1000, &b);
+    address_space_init(&as, &root, "t");
+    rec_init(&l, "l", 0);
+    l.l.region_add = reentrant_add;
+    memory_listener_register(&l.l, &as);
+    g_string_truncate(trace, 0);
+
+    reentrant_victim = &b;
+    memory_region_add_subregion(&root, 0x2000, &a);
+    expect_trace("l:begin l:add(a@2000+100,0) l:commit "
+                 "l:begin l:del(b@1000+100,0) l:commit ");
+    g_assert_null(address_space_translate(&as, 0x1000, &xlat, &len, false,
+                                          MEMTXATTRS_UNSPECIFIED));
+    g_assert_true(address_space_translate(&as, 0x2000, &xlat, &len, false,
+                                          MEMTXATTRS_UNSPECIFIED) == &a);
+
+    memory_listener_unregister(&l.l);
+    address_space_destroy(&as);
+    memory_region_del_subregion(&root, &a);
+    memory_region_del_subregion(&root, &b);
+    memory_region_finalize(&a);
+    memory_region_finalize(&b);
+    memory_region_finalize(&root);
+    g_string_free(trace, TRUE);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -520,5 +572,7 @@ int main(int argc, char **argv)
     g_test_add_func("/memory/listener/ram-sections-for-accelerator",
                     test_ram_sections_for_accelerator);
     g_test_add_func("/memory/listener/ioeventfd", test_ioeventfd);
+    g_test_add_func("/memory/listener/listener-may-change-tree",
+                    test_listener_may_change_tree);
     return g_test_run();
 }
