@@ -1,0 +1,216 @@
+/*
+ * Bare-metal guest programs for test-engine.c, assembled by the test
+ * build. Each blob is position-independent (64-bit, RIP-relative) or
+ * assembled for a fixed load address given below.
+ */
+    .section .note.GNU-stack, "", @progbits
+    .section .rodata
+
+/* ---- boot: real -> protected -> long mode; loaded at 0x7c00 ---- */
+#define BOOT(x) ((x) - g_boot_start + 0x7c00)
+    .globl g_boot_start, g_boot_end
+    .code16
+g_boot_start:
+    cli
+    xor %ax, %ax
+    mov %ax, %ds
+    mov %ax, %ss
+    mov $0x7000, %sp
+    /* a real-mode interrupt: IVT[0x20] -> rm_handler */
+    movw $BOOT(rm_handler), 0x80
+    movw $0, 0x82
+    int $0x20
+    mov %bl, %al
+    out %al, $0x80                  /* 0xab: real-mode INT and IRET */
+    lgdtl BOOT(gdtr)
+    mov %cr0, %eax
+    or $1, %eax
+    mov %eax, %cr0
+    ljmpl $0x08, $BOOT(pm32)
+rm_handler:
+    mov $0xab, %bl
+    iret
+
+    .code32
+pm32:
+    mov $0x10, %ax
+    mov %ax, %ds
+    mov %ax, %es
+    mov %ax, %ss
+    mov $0x7000, %esp
+    mov $0x32, %al
+    out %al, $0x80                  /* 0x32: in 32-bit protected mode */
+    movl $0x21003, 0x20000
+    movl $0, 0x20004
+    movl $0x22003, 0x21000
+    movl $0, 0x21004
+    movl $0x83, 0x22000
+    movl $0, 0x22004
+    mov $0x20000, %eax
+    mov %eax, %cr3
+    mov %cr4, %eax
+    or $0x20, %eax
+    mov %eax, %cr4
+    mov $0xc0000080, %ecx
+    rdmsr
+    or $0x100, %eax
+    wrmsr
+    mov %cr0, %eax
+    or $0x80000000, %eax
+    mov %eax, %cr0
+    ljmp $0x18, $BOOT(lm64)
+
+    .code64
+lm64:
+    mov $0x64, %al
+    out %al, $0x80                  /* 0x64: in 64-bit mode */
+    movabs $0x1234567890, %rax
+    hlt
+
+    .p2align 3
+gdt:
+    .quad 0
+    .quad 0x00cf9a000000ffff        /* 0x08 code32 */
+    .quad 0x00cf92000000ffff        /* 0x10 data */
+    .quad 0x00af9a000000ffff        /* 0x18 code64 */
+gdtr:
+    .word gdtr - gdt - 1
+    .long BOOT(gdt)
+g_boot_end:
+
+/* ---- 64-bit kernel tests (position-independent) ---- */
+    .code64
+    .globl g_k64_start, g_k64_end
+    .globl t_pf_read, t_pf_write, pf_handler
+    .globl t_user, user_code, int80_handler, int81_handler
+    .globl t_syscall, sys_user, syscall_entry
+    .globl t_hlt_irq, irq40_handler, t_io, t_outs, t_smc, t_ud
+g_k64_start:
+
+t_pf_read:
+    movabs $0x40000123, %rcx        /* PDPT[1] not present */
+    mov (%rcx), %rdx
+    hlt
+t_pf_write:
+    movq $1, 0x800010               /* read-only 2M page, CR0.WP=1 */
+    hlt
+pf_handler:
+    pop %rbx                        /* error code */
+    mov %cr2, %rax
+    hlt
+
+/* enter user mode with IRETQ, come back through INT gates */
+t_user:
+    push $0x2b                      /* SS */
+    push $0x300000                  /* RSP */
+    push $0x2                       /* RFLAGS */
+    push $0x33                      /* CS */
+    lea user_code(%rip), %rax
+    push %rax
+    iretq
+user_code:
+    mov $0x77, %rdi
+    int $0x80
+    mov $0x99, %rsi
+    int $0x81
+int80_handler:
+    mov %rsp, %r15
+    mov 8(%rsp), %r14               /* pushed CS */
+    mov 32(%rsp), %r13              /* pushed SS */
+    mov 24(%rsp), %r11              /* pushed RSP */
+    mov %cs, %r12
+    iretq
+int81_handler:
+    mov 8(%rsp), %rbp               /* CS of the interrupted code */
+    hlt
+
+t_syscall:
+    push $0x2b
+    push $0x300000
+    push $0x202
+    push $0x33
+    lea sys_user(%rip), %rax
+    push %rax
+    iretq
+sys_user:
+    mov $1, %rax
+    syscall
+    mov %rax, %r9
+    pushf
+    pop %r8                         /* RFLAGS after SYSRET (from R11) */
+    int $0x81
+syscall_entry:
+    mov %rcx, %r10
+    mov %r11, %rdx
+    mov %cs, %r13
+    mov %ss, %r14
+    pushf
+    pop %rdi                        /* IF masked by SFMASK */
+    mov $42, %rax
+    sysretq
+
+t_hlt_irq:
+    sti
+    hlt
+    mov $5, %r8
+    hlt
+irq40_handler:
+    mov $0x40, %r9
+    mov (%rsp), %r10                /* return RIP */
+    iretq
+
+t_io:
+    mov $0x1234, %dx
+    in %dx, %eax
+    mov %eax, %r8d
+    mov $0x10000000, %ebx
+    mov (%rbx), %ecx                /* MMIO read */
+    movl $0x55aa, 4(%rbx)           /* MMIO write */
+    mov $0x66, %al
+    out %al, $0x70
+    hlt
+
+t_outs:
+    mov $0x500ffc, %esi             /* 4 bytes before a page end */
+    mov $10, %ecx
+    mov $0x3f8, %dx
+    cld
+    rep outsb
+    hlt
+
+t_smc:
+    lea smc_patch(%rip), %rbx
+    call *%rbx
+    mov %eax, %r8d
+    movb $2, 1(%rbx)                /* patch the immediate */
+    call *%rbx
+    mov %eax, %r9d
+    movb $3, 1f+1(%rip)             /* patch the next instruction */
+1:  mov $1, %eax
+    mov %eax, %r10d
+    hlt
+smc_patch:
+    mov $1, %eax
+    ret
+
+t_ud:
+    ud2
+g_k64_end:
+
+/* ---- 32-bit task switch test; loaded at 0x100000 ---- */
+    .code32
+    .globl g_task_start, g_task_end, task2_entry
+#define T32(x) ((x) - g_task_start + 0x100000)
+g_task_start:
+    mov $0xaaaa, %eax
+    lcall $0x20, $0                 /* CALL to TSS 2 */
+    mov $0x2222, %ecx
+    str %dx                         /* TR after IRET */
+    hlt
+task2_entry:
+    mov %eax, 0x5000                /* EAX loaded from TSS 2 */
+    str 0x5004                      /* TR in task 2 */
+    pushf
+    popl 0x5008                     /* NT is set */
+    iret                            /* back to task 1 */
+g_task_end:

@@ -1,0 +1,576 @@
+/*
+ * Engine tests: bare-metal guests (guests.S) run through the software CPU
+ * alone, with a 16 MiB fake RAM and an MMIO hole at 256 MiB.
+ */
+#include <glib.h>
+#include <string.h>
+
+#include "target/i386/cpu.h"
+
+#define RAM_SIZE (16u << 20)
+#define K64_BASE 0x100000ULL
+#define GDT 0x1000
+#define IDT 0x2000
+#define TSS 0x4000
+
+extern const uint8_t g_boot_start[], g_boot_end[];
+extern const uint8_t g_k64_start[], g_k64_end[];
+extern const uint8_t t_pf_read[], t_pf_write[], pf_handler[];
+extern const uint8_t t_user[], user_code[], int80_handler[], int81_handler[];
+extern const uint8_t t_syscall[], sys_user[], syscall_entry[];
+extern const uint8_t t_hlt_irq[], irq40_handler[], t_io[], t_outs[];
+extern const uint8_t t_smc[], t_ud[];
+extern const uint8_t g_task_start[], g_task_end[], task2_entry[];
+
+typedef struct Env {
+    uint8_t *ram;
+    X86VM *vm;
+    X86CPU *cpu;
+} Env;
+
+static void *env_map(void *opaque, uint64_t gpa, bool write)
+{
+    Env *e = opaque;
+
+    return gpa < RAM_SIZE ? e->ram + gpa : NULL;
+}
+
+static Env *env_new(void)
+{
+    Env *e = g_new0(Env, 1);
+    X86MemOps ops = { .map_page = env_map };
+
+    e->ram = g_malloc0(RAM_SIZE);
+    e->vm = x86_vm_new(&ops, e);
+    e->cpu = x86_cpu_new(e->vm, 0);
+    return e;
+}
+
+static void env_free(Env *e)
+{
+    x86_cpu_free(e->cpu);
+    x86_vm_free(e->vm);
+    g_free(e->ram);
+    g_free(e);
+}
+
+static void put64(Env *e, uint64_t a, uint64_t v)
+{
+    memcpy(e->ram + a, &v, 8);
+}
+
+static void put32(Env *e, uint64_t a, uint32_t v)
+{
+    memcpy(e->ram + a, &v, 4);
+}
+
+static uint64_t get64(Env *e, uint64_t a)
+{
+    uint64_t v;
+
+    memcpy(&v, e->ram + a, 8);
+    return v;
+}
+
+static uint64_t k64(const uint8_t *sym)
+{
+    return K64_BASE + (sym - g_k64_start);
+}
+
+static void seg(X86Segment *s, uint16_t sel, bool code, bool l, int dpl)
+{
+    memset(s, 0, sizeof(*s));
+    s->selector = sel;
+    s->limit = 0xffffffff;
+    s->type = code ? 0xb : 0x3;
+    s->s = 1;
+    s->dpl = dpl;
+    s->present = 1;
+    s->l = l;
+    s->db = !l;
+    s->g = 1;
+}
+
+static void set_gate(Env *e, int vec, uint64_t off, int dpl)
+{
+    uint64_t lo = (off & 0xffff) | (0x10ULL << 16) | (0xeULL << 40) |
+                  ((uint64_t)dpl << 45) | (1ULL << 47) |
+                  ((off >> 16 & 0xffff) << 48);
+
+    put64(e, IDT + vec * 16, lo);
+    put64(e, IDT + vec * 16 + 8, off >> 32);
+}
+
+/* A 64-bit kernel environment: Linux-like GDT, IDT, TSS, page tables
+ * identity-mapping 16 MiB (user-accessible), a read-only 2 MiB page at
+ * 8 MiB and the MMIO hole at 256 MiB. */
+static Env *env_long(void)
+{
+    Env *e = env_new();
+    X86SRegs s;
+    X86Regs r;
+
+    put64(e, GDT + 0x08, 0x00cf9a000000ffffULL);
+    put64(e, GDT + 0x10, 0x00af9a000000ffffULL);
+    put64(e, GDT + 0x18, 0x00cf92000000ffffULL);
+    put64(e, GDT + 0x20, 0x00cffa000000ffffULL);
+    put64(e, GDT + 0x28, 0x00cff2000000ffffULL);
+    put64(e, GDT + 0x30, 0x00affa000000ffffULL);
+    put64(e, GDT + 0x40, 0x67 | ((uint64_t)TSS << 16) | (0x8bULL << 40));
+    put64(e, GDT + 0x48, 0);
+    put64(e, TSS + 4, 0x9000);                      /* RSP0 */
+    put64(e, 0x10000, 0x11000 | 7);
+    put64(e, 0x11000, 0x12000 | 7);
+    for (int i = 0; i < 8; i++) {
+        put64(e, 0x12000 + i * 8, ((uint64_t)i << 21) | 0x87);
+    }
+    put64(e, 0x12000 + 4 * 8, (4ULL << 21) | 0x85);  /* read-only */
+    put64(e, 0x12000 + 128 * 8, 0x10000000ULL | 0x87);
+    memcpy(e->ram + K64_BASE, g_k64_start, g_k64_end - g_k64_start);
+    set_gate(e, 14, k64(pf_handler), 0);
+    set_gate(e, 0x80, k64(int80_handler), 3);
+    set_gate(e, 0x81, k64(int81_handler), 3);
+    set_gate(e, 0x40, k64(irq40_handler), 0);
+
+    x86_cpu_get_sregs(e->cpu, &s);
+    seg(&s.cs, 0x10, true, true, 0);
+    seg(&s.ss, 0x18, false, false, 0);
+    s.ds = s.es = s.fs = s.gs = s.ss;
+    memset(&s.tr, 0, sizeof(s.tr));
+    s.tr.selector = 0x40;
+    s.tr.base = TSS;
+    s.tr.limit = 0x67;
+    s.tr.type = 0xb;
+    s.tr.present = 1;
+    s.gdt.base = GDT;
+    s.gdt.limit = 0x4f;
+    s.idt.base = IDT;
+    s.idt.limit = 0xfff;
+    s.cr0 = 0x80010031;                             /* PG WP NE ET PE */
+    s.cr3 = 0x10000;
+    s.cr4 = 0x20;
+    s.efer = 0xd01;                                 /* NXE LMA LME SCE */
+    g_assert_true(x86_cpu_set_sregs(e->cpu, &s));
+    memset(&r, 0, sizeof(r));
+    r.rflags = 2;
+    r.rsp = 0x8000;
+    x86_cpu_set_regs(e->cpu, &r);
+    return e;
+}
+
+static void set_rip(Env *e, uint64_t rip)
+{
+    X86Regs r;
+
+    x86_cpu_get_regs(e->cpu, &r);
+    r.rip = rip;
+    x86_cpu_set_regs(e->cpu, &r);
+}
+
+static X86Regs run_expect(Env *e, X86ExitReason want, X86Exit *ex)
+{
+    X86Regs r;
+
+    g_assert_cmpint(x86_cpu_run(e->cpu, ex), ==, 0);
+    x86_cpu_get_regs(e->cpu, &r);
+    if (ex->reason != want) {
+        g_test_message("exit %d (want %d) at rip %#llx", ex->reason, want,
+                       (unsigned long long)r.rip);
+        if (ex->reason == X86_EXIT_SHUTDOWN) {
+            g_test_message("shutdown after exception %u",
+                           ex->shutdown.last_exception);
+        }
+    }
+    g_assert_cmpint(ex->reason, ==, want);
+    return r;
+}
+
+static void test_boot_modes(void)
+{
+    Env *e = env_new();
+    X86SRegs s;
+    X86Regs r;
+    X86Exit ex;
+    static const uint8_t markers[] = { 0xab, 0x32, 0x64 };
+
+    memcpy(e->ram + 0x7c00, g_boot_start, g_boot_end - g_boot_start);
+    x86_cpu_get_sregs(e->cpu, &s);
+    s.cs.selector = 0;
+    s.cs.base = 0;
+    x86_cpu_set_sregs(e->cpu, &s);
+    set_rip(e, 0x7c00);
+    for (unsigned i = 0; i < sizeof(markers); i++) {
+        run_expect(e, X86_EXIT_IO, &ex);
+        g_assert_cmpint(ex.io.port, ==, 0x80);
+        g_assert_false(ex.io.in);
+        g_assert_cmpint(ex.io.data[0], ==, markers[i]);
+    }
+    r = run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmphex(r.rax, ==, 0x1234567890ULL);
+    x86_cpu_get_sregs(e->cpu, &s);
+    g_assert_true(s.efer & 0x400);                  /* LMA */
+    g_assert_cmpint(s.cs.l, ==, 1);
+    g_assert_cmphex(s.cs.selector, ==, 0x18);
+    /* the walks set Accessed; the GDT accessed-bit write for the far
+     * jump after paging set Dirty on the 2M page */
+    g_assert_true(get64(e, 0x20000) & 0x20);
+    g_assert_true(get64(e, 0x21000) & 0x20);
+    g_assert_true(get64(e, 0x22000) & 0x20);
+    g_assert_true(get64(e, 0x22000) & 0x40);
+    env_free(e);
+}
+
+static void test_page_fault(void)
+{
+    Env *e = env_long();
+    X86Exit ex;
+    X86Regs r;
+    X86SRegs s;
+
+    set_rip(e, k64(t_pf_read));
+    r = run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmphex(r.rax, ==, 0x40000123);         /* CR2 */
+    g_assert_cmphex(r.rbx, ==, 0);                  /* read, not present */
+    x86_cpu_get_sregs(e->cpu, &s);
+    g_assert_cmphex(s.cr2, ==, 0x40000123);
+
+    set_rip(e, k64(t_pf_write));
+    r = run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmphex(r.rax, ==, 0x800010);
+    g_assert_cmphex(r.rbx, ==, 3);                  /* P | W */
+    env_free(e);
+}
+
+static void test_int_gate_privilege(void)
+{
+    Env *e = env_long();
+    X86Exit ex;
+    X86Regs r;
+
+    set_rip(e, k64(t_user));
+    r = run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmphex(r.r15, ==, 0x9000 - 40);        /* TSS.RSP0 frame */
+    g_assert_cmphex(r.r14, ==, 0x33);               /* user CS pushed */
+    g_assert_cmphex(r.r13, ==, 0x2b);               /* user SS pushed */
+    g_assert_cmphex(r.r11, ==, 0x300000);           /* user RSP pushed */
+    g_assert_cmphex(r.r12, ==, 0x10);               /* handler at CPL 0 */
+    g_assert_cmphex(r.rdi, ==, 0x77);
+    g_assert_cmphex(r.rsi, ==, 0x99);               /* IRETQ to CPL 3 */
+    g_assert_cmphex(r.rbp, ==, 0x33);
+    env_free(e);
+}
+
+static void test_syscall_sysret(void)
+{
+    Env *e = env_long();
+    X86Exit ex;
+    X86Regs r;
+
+    g_assert_true(x86_cpu_set_msr(e->cpu, 0xc0000081,
+                                  (0x23ULL << 48) | (0x10ULL << 32)));
+    g_assert_true(x86_cpu_set_msr(e->cpu, 0xc0000082, k64(syscall_entry)));
+    g_assert_true(x86_cpu_set_msr(e->cpu, 0xc0000084, 0x200));
+    set_rip(e, k64(t_syscall));
+    r = run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmphex(r.r13, ==, 0x10);               /* CS from STAR */
+    g_assert_cmphex(r.r14, ==, 0x18);               /* SS = CS + 8 */
+    g_assert_cmphex(r.r10, ==, k64(sys_user) + 7 + 2);  /* RCX */
+    g_assert_cmphex(r.rdx, ==, 0x202);              /* R11 = RFLAGS */
+    g_assert_cmphex(r.rdi & 0x200, ==, 0);          /* SFMASK cleared IF */
+    g_assert_cmphex(r.r9, ==, 42);
+    g_assert_cmphex(r.r8 & 0x200, ==, 0x200);       /* SYSRET restored IF */
+    g_assert_cmphex(r.rbp, ==, 0x33);               /* back in 64-bit user */
+    env_free(e);
+}
+
+static void test_triple_fault(void)
+{
+    Env *e = env_long();
+    X86Exit ex;
+    X86SRegs s;
+
+    x86_cpu_get_sregs(e->cpu, &s);
+    s.idt.limit = 0;
+    x86_cpu_set_sregs(e->cpu, &s);
+    set_rip(e, k64(t_ud));
+    run_expect(e, X86_EXIT_SHUTDOWN, &ex);
+    g_assert_cmpint(ex.shutdown.last_exception, ==, 6);
+    env_free(e);
+}
+
+static void test_hlt_irq(void)
+{
+    Env *e = env_long();
+    X86Exit ex;
+    X86Regs r;
+
+    set_rip(e, k64(t_hlt_irq));
+    r = run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmphex(r.rip, ==, k64(t_hlt_irq) + 2);
+    g_assert_true(x86_cpu_can_inject_irq(e->cpu));
+    g_assert_true(x86_cpu_inject_irq(e->cpu, 0x40));
+    r = run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmphex(r.r9, ==, 0x40);
+    g_assert_cmphex(r.r10, ==, k64(t_hlt_irq) + 2);
+    g_assert_cmphex(r.r8, ==, 5);
+    env_free(e);
+}
+
+static void test_io_mmio(void)
+{
+    Env *e = env_long();
+    X86Exit ex;
+    X86Regs r;
+    uint32_t v;
+
+    set_rip(e, k64(t_io));
+    run_expect(e, X86_EXIT_IO, &ex);
+    g_assert_true(ex.io.in);
+    g_assert_cmphex(ex.io.port, ==, 0x1234);
+    g_assert_cmpint(ex.io.size, ==, 4);
+    g_assert_cmpint(ex.io.count, ==, 1);
+    v = 0xdeadbeef;
+    memcpy(ex.io.data, &v, 4);
+    run_expect(e, X86_EXIT_MMIO, &ex);
+    g_assert_false(ex.mmio.write);
+    g_assert_cmphex(ex.mmio.addr, ==, 0x10000000);
+    g_assert_cmpint(ex.mmio.len, ==, 4);
+    v = 0xcafef00d;
+    memcpy(ex.mmio.data, &v, 4);
+    r = run_expect(e, X86_EXIT_MMIO, &ex);
+    g_assert_true(ex.mmio.write);
+    g_assert_cmphex(ex.mmio.addr, ==, 0x10000004);
+    memcpy(&v, ex.mmio.data, 4);
+    g_assert_cmphex(v, ==, 0x55aa);
+    g_assert_cmphex(r.r8, ==, 0xdeadbeef);
+    g_assert_cmphex(r.rcx, ==, 0xcafef00d);
+    run_expect(e, X86_EXIT_IO, &ex);
+    g_assert_false(ex.io.in);
+    g_assert_cmphex(ex.io.port, ==, 0x70);
+    g_assert_cmphex(ex.io.data[0], ==, 0x66);
+    run_expect(e, X86_EXIT_HLT, &ex);
+    env_free(e);
+}
+
+static void test_rep_outsb(void)
+{
+    Env *e = env_long();
+    X86Exit ex;
+    X86Regs r;
+
+    for (int i = 0; i < 10; i++) {
+        e->ram[0x500ffc + i] = i;
+    }
+    set_rip(e, k64(t_outs));
+    r = run_expect(e, X86_EXIT_IO, &ex);
+    g_assert_cmpint(ex.io.count, ==, 4);            /* up to the page end */
+    g_assert_cmphex(ex.io.port, ==, 0x3f8);
+    g_assert_cmpint(ex.io.data[3], ==, 3);
+    g_assert_cmphex(r.rcx, ==, 6);
+    g_assert_cmphex(r.rsi, ==, 0x501000);
+    r = run_expect(e, X86_EXIT_IO, &ex);
+    g_assert_cmpint(ex.io.count, ==, 6);
+    g_assert_cmpint(ex.io.data[0], ==, 4);
+    g_assert_cmpint(ex.io.data[5], ==, 9);
+    g_assert_cmphex(r.rcx, ==, 0);
+    g_assert_cmphex(r.rsi, ==, 0x501006);
+    run_expect(e, X86_EXIT_HLT, &ex);
+    env_free(e);
+}
+
+static void test_smc(void)
+{
+    Env *e = env_long();
+    X86Exit ex;
+    X86Regs r;
+
+    set_rip(e, k64(t_smc));
+    r = run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmphex(r.r8, ==, 1);
+    g_assert_cmphex(r.r9, ==, 2);                   /* patched callee */
+    g_assert_cmphex(r.r10, ==, 3);                  /* patched next insn */
+    env_free(e);
+}
+
+static void test_dma_invalidation(void)
+{
+    Env *e = env_long();
+    X86Exit ex;
+    X86Regs r;
+
+    set_rip(e, k64(t_smc));
+    run_expect(e, X86_EXIT_HLT, &ex);
+    /* the VMM rewrites code behind the engine: mov $7, %eax at smc_patch
+     * must be seen after x86_vm_notify_write() */
+    set_rip(e, k64(t_ud));
+    e->ram[k64(t_ud)] = 0xb8;
+    put32(e, k64(t_ud) + 1, 7);
+    e->ram[k64(t_ud) + 5] = 0xf4;
+    x86_vm_notify_write(e->vm, k64(t_ud), 6);
+    r = run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmphex(r.rax, ==, 7);
+    env_free(e);
+}
+
+/* 32-bit protected mode: CALL to a TSS, IRET with NT back */
+static void test_task_switch(void)
+{
+    Env *e = env_new();
+    X86SRegs s;
+    X86Regs r;
+    X86Exit ex;
+    uint64_t tss1 = 0x3000, tss2 = 0x3100;
+    uint64_t entry = 0x100000 + (task2_entry - g_task_start);
+
+    memcpy(e->ram + 0x100000, g_task_start, g_task_end - g_task_start);
+    put64(e, GDT + 0x08, 0x00cf9a000000ffffULL);
+    put64(e, GDT + 0x10, 0x00cf92000000ffffULL);
+    put64(e, GDT + 0x18, 0x67 | (tss1 << 16) | (0x8bULL << 40));
+    put64(e, GDT + 0x20, 0x67 | (tss2 << 16) | (0x89ULL << 40));
+    put32(e, tss2 + 0x20, entry);                   /* EIP */
+    put32(e, tss2 + 0x24, 2);                       /* EFLAGS */
+    put32(e, tss2 + 0x28, 0x1111);                  /* EAX */
+    put32(e, tss2 + 0x38, 0x7000);                  /* ESP */
+    put32(e, tss2 + 0x48, 0x10);                    /* ES */
+    put32(e, tss2 + 0x4c, 0x08);                    /* CS */
+    put32(e, tss2 + 0x50, 0x10);                    /* SS */
+    put32(e, tss2 + 0x54, 0x10);                    /* DS */
+    put32(e, tss2 + 0x58, 0x10);                    /* FS */
+    put32(e, tss2 + 0x5c, 0x10);                    /* GS */
+
+    x86_cpu_get_sregs(e->cpu, &s);
+    seg(&s.cs, 0x08, true, false, 0);
+    seg(&s.ss, 0x10, false, false, 0);
+    s.ds = s.es = s.fs = s.gs = s.ss;
+    memset(&s.tr, 0, sizeof(s.tr));
+    s.tr.selector = 0x18;
+    s.tr.base = tss1;
+    s.tr.limit = 0x67;
+    s.tr.type = 0xb;
+    s.tr.present = 1;
+    s.gdt.base = GDT;
+    s.gdt.limit = 0x27;
+    s.cr0 = 0x11;
+    g_assert_true(x86_cpu_set_sregs(e->cpu, &s));
+    memset(&r, 0, sizeof(r));
+    r.rflags = 2;
+    r.rsp = 0x8000;
+    r.rip = 0x100000;
+    x86_cpu_set_regs(e->cpu, &r);
+    r = run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmphex(get64(e, 0x5000) & 0xffffffff, ==, 0x1111);
+    g_assert_cmphex(get64(e, 0x5004) & 0xffff, ==, 0x20);
+    g_assert_true(get64(e, 0x5008) & 0x4000);       /* NT in task 2 */
+    g_assert_cmphex(r.rcx, ==, 0x2222);             /* back in task 1 */
+    g_assert_cmphex(r.rdx & 0xffff, ==, 0x18);
+    g_assert_cmphex(r.rax, ==, 0xaaaa);             /* from TSS 1 */
+    g_assert_cmphex(get64(e, tss2) & 0xffff, ==, 0x18);  /* back link */
+    g_assert_cmphex((get64(e, GDT + 0x20) >> 40) & 0xf, ==, 9);
+    g_assert_cmphex((get64(e, GDT + 0x18) >> 40) & 0xf, ==, 0xb);
+    env_free(e);
+}
+
+typedef struct {
+    X86CPU *cpu;
+    int stop;
+} Kick;
+
+static gpointer kick_thread(gpointer data)
+{
+    Kick *k = data;
+
+    while (!g_atomic_int_get(&k->stop)) {
+        x86_cpu_kick(k->cpu);
+        g_usleep(200);
+    }
+    return NULL;
+}
+
+/* Random bytes as code, in 64-bit mode with no IDT: any behaviour but a
+ * crash or a hang is fine. */
+static void test_random_code(void)
+{
+    GRand *rnd = g_rand_new_with_seed(1234);
+    int iters = g_test_slow() ? 5000 : 500;
+
+    for (int i = 0; i < iters; i++) {
+        X86Sandbox *sb = x86_sandbox_new();
+        X86CPU *cpu = x86_sandbox_cpu(sb);
+        Kick k = { cpu, 0 };
+        GThread *t;
+        uint8_t *code = x86_sandbox_mem(sb, X86_SANDBOX_CODE, 64);
+        X86Exit ex;
+        X86Regs r;
+
+        for (unsigned j = 0; j < 64; j++) {
+            code[j] = g_rand_int(rnd);
+        }
+        memset(&r, 0, sizeof(r));
+        for (int j = 0; j < 16; j++) {
+            (&r.rax)[j] = g_rand_int(rnd) % 3 == 0
+                          ? X86_SANDBOX_DATA + (g_rand_int(rnd) & 0xfff)
+                          : ((uint64_t)g_rand_int(rnd) << 32) |
+                            g_rand_int(rnd);
+        }
+        r.rflags = 2;
+        r.rsp = X86_SANDBOX_STACK;
+        r.rip = X86_SANDBOX_CODE;
+        x86_cpu_set_regs(cpu, &r);
+        t = g_thread_new("kick", kick_thread, &k);
+        for (int n = 0; n < 4; n++) {
+            if (x86_cpu_run(cpu, &ex) < 0 || ex.reason == X86_EXIT_SHUTDOWN ||
+                ex.reason == X86_EXIT_INTERNAL_ERROR) {
+                break;
+            }
+        }
+        g_atomic_int_set(&k.stop, 1);
+        g_thread_join(t);
+        x86_sandbox_free(sb);
+    }
+    g_rand_free(rnd);
+}
+
+static void test_cpuid_models(void)
+{
+    X86CpuidEntry ent[X86_CPUID_MAX_ENTRIES];
+    X86Topology topo = { 2, 1, 1, 4, 2 };
+    int n;
+
+    n = x86_cpuid_model_entries("max", &topo, 5, ent, X86_CPUID_MAX_ENTRIES);
+    g_assert_cmpint(n, >, 10);
+    g_assert_cmpint(x86_cpuid_model_entries("no-such", NULL, 0, ent, 4), ==,
+                    -1);
+    for (int i = 0; i < n; i++) {
+        if (ent[i].function == 0xb && ent[i].index == 0) {
+            g_assert_cmpint(ent[i].eax, ==, 1);      /* 2 threads: 1 bit */
+            g_assert_cmpint(ent[i].edx, ==, 5);
+        }
+        if (ent[i].function == 0xb && ent[i].index == 1) {
+            g_assert_cmpint(ent[i].eax, ==, 3);      /* + 4 cores: 2 bits */
+            g_assert_cmpint(ent[i].ebx, ==, 8);
+        }
+    }
+    n = x86_cpuid_model_entries("qemu64", NULL, 0, ent, 2);
+    g_assert_cmpint(n, >, 2);                       /* count, not truncated */
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/cpu/engine/boot-real-prot-long", test_boot_modes);
+    g_test_add_func("/cpu/engine/page-fault-cr2-errcode", test_page_fault);
+    g_test_add_func("/cpu/engine/int-gate-privilege-iret",
+                    test_int_gate_privilege);
+    g_test_add_func("/cpu/engine/syscall-sysret", test_syscall_sysret);
+    g_test_add_func("/cpu/engine/triple-fault-shutdown", test_triple_fault);
+    g_test_add_func("/cpu/engine/hlt-pending-irq", test_hlt_irq);
+    g_test_add_func("/cpu/engine/io-mmio-completion", test_io_mmio);
+    g_test_add_func("/cpu/engine/rep-outsb-chunks", test_rep_outsb);
+    g_test_add_func("/cpu/engine/self-modifying-code", test_smc);
+    g_test_add_func("/cpu/engine/vmm-write-invalidation",
+                    test_dma_invalidation);
+    g_test_add_func("/cpu/engine/task-switch-call-iret", test_task_switch);
+    g_test_add_func("/cpu/engine/random-code-contained", test_random_code);
+    g_test_add_func("/cpu/engine/cpuid-models-topology", test_cpuid_models);
+    return g_test_run();
+}
