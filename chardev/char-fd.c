@@ -25,7 +25,20 @@ struct ChardevSource {
     GSource source;
     Chardev *chr;
     gpointer in_tag, out_tag;
+    GIOCondition in_cond, out_cond;     /* what the tags watch now */
 };
+
+/* g_source_modify_unix_fd() wakes the context: calling it from prepare()
+ * on every iteration would turn the loop into a busy loop, so only call
+ * it when the condition really changes. */
+static void source_watch(ChardevSource *cs, gpointer tag, GIOCondition *cur,
+                         GIOCondition want)
+{
+    if (*cur != want) {
+        *cur = want;
+        g_source_modify_unix_fd(&cs->source, tag, want);
+    }
+}
 
 void chr_fd_nonblock(int fd)
 {
@@ -163,13 +176,13 @@ static gboolean chr_source_prepare(GSource *s, gint *timeout)
 
     *timeout = -1;
     if (cs->in_tag) {
-        GIOCondition c = chr_be_can_write(chr) > 0
-                         ? G_IO_IN | G_IO_HUP | G_IO_ERR : 0;
-        g_source_modify_unix_fd(s, cs->in_tag, c);
+        source_watch(cs, cs->in_tag, &cs->in_cond,
+                     chr_be_can_write(chr) > 0
+                     ? G_IO_IN | G_IO_HUP | G_IO_ERR : 0);
     }
     if (cs->out_tag) {
-        GIOCondition c = chr->outq && chr->outq->len ? G_IO_OUT | G_IO_ERR : 0;
-        g_source_modify_unix_fd(s, cs->out_tag, c);
+        source_watch(cs, cs->out_tag, &cs->out_cond,
+                     chr->outq && chr->outq->len ? G_IO_OUT | G_IO_ERR : 0);
     }
     return FALSE;
 }

@@ -480,6 +480,41 @@ static void test_stdio_tty_restored(gconstpointer how)
     close(master);
 }
 
+static int idle_fired;
+
+static void idle_timer_cb(void *opaque)
+{
+    idle_fired = 1;
+}
+
+/* With chardevs watching fds, an idle loop must sleep, not spin. */
+static void test_idle_loop_does_not_spin(void)
+{
+    g_autofree char *base = g_build_filename(tmpdir, "idlepipe", NULL);
+    g_autofree char *spec = g_strdup_printf("pipe,id=idle0,path=%s", base);
+    g_assert_cmpint(mkfifo(base, 0600), ==, 0);
+    Chardev *chr = must_new(spec);
+    TestFe t;
+    tfe_attach(&t, chr);
+    Chardev *sock = must_new("socket,id=idle1,host=127.0.0.1,port=0,"
+                             "server=on,wait=off");
+    QEMUTimer *timer = timer_new_ms(QEMU_CLOCK_REALTIME, idle_timer_cb, NULL);
+    timer_mod(timer, clock_get_ms(QEMU_CLOCK_REALTIME) + 50);
+    int iterations = 0;
+    idle_fired = 0;
+    while (!idle_fired && iterations < 100000) {
+        main_loop_iteration(true);
+        iterations++;
+    }
+    g_test_message("%d iterations in 50 ms of idle", iterations);
+    g_assert_cmpint(iterations, <, 50);
+    timer_free(timer);
+    tfe_detach(&t);
+    chardev_remove("idle0", NULL);
+    chardev_remove("idle1", NULL);
+    (void)sock;
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -495,6 +530,8 @@ int main(int argc, char **argv)
     g_test_add_func("/chardev/pty-announces-path", test_pty_announces_path);
     g_test_add_func("/chardev/pty-io", test_pty_io);
     g_test_add_func("/chardev/help", test_help);
+    g_test_add_func("/chardev/idle-loop-does-not-spin",
+                    test_idle_loop_does_not_spin);
     g_test_add_func("/chardev/stdio-non-tty", test_stdio_non_tty);
     static const char *const ways[] = { "remove", "exit", "signal-off",
                                         "abort" };
