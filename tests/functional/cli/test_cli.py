@@ -94,6 +94,14 @@ for args, msg in BAD:
     check("bad: " + " ".join(args), r.returncode == 1 and r.stderr == want,
           f"rc={r.returncode} stderr={r.stderr!r} want={want!r}")
 
+# -msg timestamp=on prefixes messages with an ISO 8601 time
+import re
+r = run(["-msg", "timestamp=on", "-bogus"])
+check("-msg timestamp=on", r.returncode == 1 and re.fullmatch(
+      r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[.\d]*Z? "
+      + PROG + r": -bogus: invalid option\n", r.stderr) is not None,
+      repr(r.stderr))
+
 r = run(["-version"])
 check("-version", r.returncode == 0 and r.stdout ==
       "QEMU emulator version 8.2.0 (kvmu 0.1.0)\n"
