@@ -48,6 +48,7 @@ struct Chardev {
     GByteArray *outq;
     uint64_t dropped;
     struct QEMUBH *hangup_bh;   /* a write failed: hang up from the loop */
+    int log_fd;                 /* logfile=: a copy of all output, or -1 */
 };
 
 /* char.c */

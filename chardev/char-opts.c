@@ -7,7 +7,10 @@
 #include "util/error.h"
 #include "util/keyval.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 void chardev_register(Chardev *chr);
 void chardev_destroy(Chardev *chr);
@@ -115,7 +118,24 @@ Chardev *chardev_new(const char *id, const char *backend, GHashTable *opts,
         return NULL;
     }
 
+    bool logappend;
+    const char *logfile = chr_opt(opts, "logfile");
+    int log_fd = -1;
+    if (!chr_opt_bool(opts, "logappend", false, &logappend, errp)) {
+        return NULL;
+    }
+    if (logfile) {
+        log_fd = open(logfile, O_WRONLY | O_CREAT | O_CLOEXEC |
+                      (logappend ? O_APPEND : O_TRUNC), 0666);
+        if (log_fd < 0) {
+            error_setg_errno(errp, errno, "Unable to open logfile %s",
+                             logfile);
+            return NULL;
+        }
+    }
+
     Chardev *chr = g_new0(Chardev, 1);
+    chr->log_fd = log_fd;
     chr->id = g_strdup(id);
     chr->be_ops = be;
     chr->be = be->state_size ? g_malloc0(be->state_size) : NULL;
@@ -127,6 +147,9 @@ Chardev *chardev_new(const char *id, const char *backend, GHashTable *opts,
             be->close(chr);
         }
         chr_fd_free(chr);
+        if (chr->log_fd >= 0) {
+            close(chr->log_fd);
+        }
         g_free(chr->be);
         g_free(chr->id);
         g_free(chr);

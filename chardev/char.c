@@ -8,7 +8,9 @@
 #include "util/error.h"
 #include "util/cutils.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 static GList *chardevs;     /* Chardev *, creation order; BQL */
 
@@ -44,6 +46,9 @@ void chardev_destroy(Chardev *chr)
         chr->be_ops->close(chr);
     }
     chr_fd_free(chr);
+    if (chr->log_fd >= 0) {
+        close(chr->log_fd);
+    }
     g_free(chr->be);
     g_free(chr->id);
     g_free(chr);
@@ -231,6 +236,19 @@ int chardev_write(Chardev *chr, const uint8_t *buf, int len)
 {
     if (!chr || len <= 0) {
         return 0;
+    }
+    if (chr->log_fd >= 0) {
+        /* A regular file: a short or failed write loses log, not output. */
+        for (int done = 0; done < len;) {
+            ssize_t n = write(chr->log_fd, buf + done, len - done);
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n <= 0) {
+                break;
+            }
+            done += n;
+        }
     }
     if (chr->be_ops->write) {
         return chr->be_ops->write(chr, buf, len);

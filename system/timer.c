@@ -274,6 +274,11 @@ int64_t timers_deadline_ns(void)
         if (d < 0) {
             d = 0;
         }
+        /* The wall clock can be set while we sleep: look again at least
+         * once a second so a host-clock timer fires near its time. */
+        if (c == QEMU_CLOCK_HOST && d > NANOSECONDS_PER_SECOND) {
+            d = NANOSECONDS_PER_SECOND;
+        }
         if (best < 0 || d < best) {
             best = d;
         }

@@ -62,8 +62,8 @@ typedef struct CharFrontend {
 /*
  * Create and open a chardev. opts maps QEMU's -chardev keys to strings
  * (path, host, port, server, wait, reconnect, nodelay, telnet, fd, append,
- * size, mux, signal, logfile(ignored)...). "id" and "backend" in opts are
- * ignored. Errors use QEMU's texts: "'bogus' is not a valid char driver
+ * size, mux, signal, logfile, logappend). logfile= gets a copy of all
+ * output. "id" and "backend" in opts are ignored. Errors use QEMU's texts: "'bogus' is not a valid char driver
  * name", "Duplicate ID 'x' for chardev", "chardev: socket: ...".
  * server=on,wait=on blocks until a client connects, as in QEMU.
  */

@@ -48,6 +48,23 @@ static void test_file_writes_and_append(void)
     g_assert_cmpstr(data, ==, "hello world");
 }
 
+static void test_logfile_copies_output(void)
+{
+    g_autofree char *log = g_build_filename(tmpdir, "log.txt", NULL);
+    g_autofree char *spec = g_strdup_printf("ringbuf,id=lg,logfile=%s", log);
+    Chardev *chr = must_new(spec);
+    chardev_write(chr, (const uint8_t *)"one ", 4);
+    chardev_remove("lg", NULL);
+    g_free(spec);
+    spec = g_strdup_printf("null,id=lg,logfile=%s,logappend=on", log);
+    chr = must_new(spec);
+    chardev_write(chr, (const uint8_t *)"two", 3);
+    chardev_remove("lg", NULL);
+    g_autofree char *data = NULL;
+    g_assert_true(g_file_get_contents(log, &data, NULL, NULL));
+    g_assert_cmpstr(data, ==, "one two");
+}
+
 static void test_ringbuf_wraparound(void)
 {
     Chardev *chr = must_new("ringbuf,id=rb,size=8");
@@ -108,6 +125,11 @@ static const struct {
     { "ringbuf,id=x,size=3", "size of ringbuf chardev must be power of two" },
     { "ringbuf,id=x,size=0", "size of ringbuf chardev must be power of two" },
     { "null,id=dup", "Duplicate ID 'dup' for chardev" },
+    { "null,id=x,logfile=/nonexistent-dir/log",
+      "Unable to open logfile /nonexistent-dir/log: No such file or "
+      "directory" },
+    { "null,id=x,logappend=sometimes",
+      "Parameter 'logappend' expects 'on' or 'off'" },
     { "null,id=x,mux=perhaps", "Parameter 'mux' expects 'on' or 'off'" },
 };
 
@@ -523,6 +545,8 @@ int main(int argc, char **argv)
     g_test_add_func("/chardev/file-writes-and-append",
                     test_file_writes_and_append);
     g_test_add_func("/chardev/ringbuf-wraparound", test_ringbuf_wraparound);
+    g_test_add_func("/chardev/logfile-copies-output",
+                    test_logfile_copies_output);
     g_test_add_func("/chardev/bad-options", test_bad_options);
     g_test_add_func("/chardev/legacy-specs", test_legacy_specs);
     g_test_add_func("/chardev/registry", test_registry);
