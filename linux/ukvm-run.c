@@ -129,6 +129,11 @@ static bool exit_to_user(UkvmVcpu *v, X86Exit *ex)
         v->io_pending = true;
         return true;
     case X86_EXIT_HLT:
+        /*
+         * Without an in-kernel LAPIC the kernel does not keep the vCPU
+         * halted: the next KVM_RUN continues after the HLT.
+         */
+        x86_cpu_set_mp_state(v->cpu, X86_MP_RUNNABLE);
         run->exit_reason = KVM_EXIT_HLT;
         return true;
     case X86_EXIT_SHUTDOWN:

@@ -78,6 +78,8 @@ int ukvm_create_vcpu(UkvmVM *vm, unsigned long id)
         pthread_mutex_unlock(&vm->lock);
         return -ENOMEM;
     }
+    /* no in-kernel LAPIC: every vCPU is RUNNABLE from the start */
+    x86_cpu_set_mp_state(v->cpu, X86_MP_RUNNABLE);
     if (vm->tsc_khz) {
         x86_cpu_set_tsc_khz(v->cpu, vm->tsc_khz);
     } else {

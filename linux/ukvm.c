@@ -311,3 +311,14 @@ int ukvm_vcpu_kick(int vcpu_fd)
     x86_cpu_kick(v->cpu);
     return 0;
 }
+
+int ukvm_vm_notify_write(int vm_fd, uint64_t gpa, uint64_t len)
+{
+    UkvmObj *obj = ukvm_lookup(vm_fd);
+    if (!obj || obj->kind != UKVM_FD_VM) {
+        errno = EBADF;
+        return -1;
+    }
+    x86_vm_notify_write(((UkvmVM *)obj)->engine, gpa, len);
+    return 0;
+}

@@ -40,6 +40,11 @@ static int ukvm_p_kick(int vcpu_fd)
     return ukvm_vcpu_kick(vcpu_fd) < 0 ? -errno : 0;
 }
 
+static int ukvm_p_notify_ram_write(int vm_fd, uint64_t gpa, uint64_t len)
+{
+    return ukvm_vm_notify_write(vm_fd, gpa, len) < 0 ? -errno : 0;
+}
+
 const KvmProvider kvm_provider_ukvm = {
     .name = "ukvm",
     .open_system = ukvm_p_open_system,
@@ -48,4 +53,5 @@ const KvmProvider kvm_provider_ukvm = {
     .munmap = ukvm_p_munmap,
     .close = ukvm_p_close,
     .kick = ukvm_p_kick,
+    .notify_ram_write = ukvm_p_notify_ram_write,
 };

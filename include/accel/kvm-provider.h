@@ -18,6 +18,7 @@
 #define ACCEL_KVM_PROVIDER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct KvmProvider {
     const char *name;
@@ -27,6 +28,8 @@ typedef struct KvmProvider {
     int (*munmap)(void *addr, size_t len);
     int (*close)(int fd);
     int (*kick)(int vcpu_fd);
+    /* VMM wrote guest RAM (ukvm drops decoded code); NULL: not needed */
+    int (*notify_ram_write)(int vm_fd, uint64_t gpa, uint64_t len);
 } KvmProvider;
 
 extern const KvmProvider kvm_provider_kernel;

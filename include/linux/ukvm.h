@@ -68,4 +68,12 @@ bool ukvm_is_fd(int fd);
  */
 int ukvm_vcpu_kick(int vcpu_fd);
 
+/*
+ * The VMM wrote guest RAM behind the vCPUs' back (DMA, loaders): decoded
+ * guest code in [gpa, gpa + len) is dropped before it runs again. The
+ * kernel needs no such call (hardware snoops); the accelerator calls it
+ * from its RAM write notifier. Thread-safe. -1/EBADF if not a VM fd.
+ */
+int ukvm_vm_notify_write(int vm_fd, uint64_t gpa, uint64_t len);
+
 #endif

@@ -56,6 +56,7 @@ static void test_pio_real_mode(gconstpointer data)
         0x66, 0xed,                 /* in eax, dx */
         0x66, 0xa3, 0x04, 0x20,     /* mov [0x2004], eax */
         0xf4,                       /* hlt */
+        0xe6, 0x12,                 /* out 0x12, al: after HLT, runs on */
     };
     load(&c, CODE, code, sizeof(code));
     abi_real_mode(&c, CODE);
@@ -86,7 +87,12 @@ static void test_pio_real_mode(gconstpointer data)
     g_assert_cmphex(got, ==, 0xdeadbeef);
     struct kvm_regs regs;
     abi_get_regs(&c, &regs);
-    g_assert_cmphex(regs.rip, ==, CODE + sizeof(code));
+    g_assert_cmphex(regs.rip, ==, CODE + sizeof(code) - 2);
+    struct kvm_mp_state mp;
+    g_assert_cmpint(abi_ioctl(&c, c.vcpu, KVM_GET_MP_STATE, &mp), ==, 0);
+    g_assert_cmpint(mp.mp_state, ==, KVM_MP_STATE_RUNNABLE);
+    expect_exit(&c, KVM_EXIT_IO);
+    g_assert_cmpint(c.run->io.port, ==, 0x12);
     abi_close(&c);
 }
 
