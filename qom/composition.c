@@ -120,6 +120,38 @@ ObjectProperty *object_property_add_child(Object *obj, const char *name,
     return prop;
 }
 
+bool object_move_children(Object *from, Object *to, GError **errp)
+{
+    GPtrArray *moving = g_ptr_array_new();
+    GHashTableIter it;
+    gpointer value;
+
+    g_hash_table_iter_init(&it, from->properties);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        ObjectProperty *prop = value;
+        if (prop->kind != OBJ_PROP_CHILD || !prop->opaque) {
+            continue;
+        }
+        if (object_property_find(to, prop->name)) {
+            error_setg(errp, "attempt to add duplicate property '%s' to "
+                       "object (type '%s')", prop->name,
+                       object_get_typename(to));
+            g_ptr_array_free(moving, true);
+            return false;
+        }
+        g_ptr_array_add(moving, prop);
+    }
+    for (guint i = 0; i < moving->len; i++) {
+        ObjectProperty *prop = moving->pdata[i];
+        Object *child = prop->opaque;
+        g_hash_table_steal(from->properties, prop->name);
+        g_hash_table_insert(to->properties, prop->name, prop);
+        child->parent = to;
+    }
+    g_ptr_array_free(moving, true);
+    return true;
+}
+
 void object_unparent(Object *obj)
 {
     if (obj->parent) {

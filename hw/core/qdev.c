@@ -7,6 +7,8 @@
 #include "hw/core/qdev-internal.h"
 #include "util/error.h"
 
+#include <string.h>
+
 static bool machine_created;
 
 void qdev_machine_creation_done(void)
@@ -44,6 +46,29 @@ Object *qdev_get_hotplug_handler(DeviceState *dev)
 Object *qdev_get_machine(void)
 {
     return container_get(object_get_root(), "/machine");
+}
+
+bool qdev_install_machine(Object *machine, GError **errp)
+{
+    Object *root = object_get_root();
+    Object *old = object_resolve_path_component(root, "machine");
+
+    if (old == machine) {
+        return true;
+    }
+    if (old && strcmp(object_get_typename(old), TYPE_CONTAINER)) {
+        error_setg(errp, "a machine (type '%s') is already installed",
+                   object_get_typename(old));
+        return false;
+    }
+    if (old) {
+        if (!object_move_children(old, machine, errp)) {
+            return false;
+        }
+        object_unparent(old);
+    }
+    return object_property_try_add_child(root, "machine", machine,
+                                         errp) != NULL;
 }
 
 /* ------------------------------------------------------------- creation */

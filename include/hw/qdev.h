@@ -392,7 +392,15 @@ void qdev_connect_gpio_out_named(DeviceState *dev, const char *name, int n,
 int qdev_gpio_count_in(DeviceState *dev, const char *name);
 int qdev_gpio_count_out(DeviceState *dev, const char *name);
 
-/* Object at /machine (g_asserts the board or a test created it). */
+/*
+ * The object at /machine. Until the board installs its machine object a
+ * plain container stands in (created on first use, e.g. by
+ * sysbus_get_default()); qdev_install_machine() moves whatever was put
+ * under that container (unattached/, peripheral/, the system bus) to the
+ * board's object and puts it at /machine. Errors if a machine object (not
+ * the stand-in) is already installed or a child name clashes.
+ */
 Object *qdev_get_machine(void);
+bool qdev_install_machine(Object *machine, GError **errp);
 
 #endif

@@ -391,6 +391,13 @@ ObjectProperty *object_property_try_add_child(Object *obj, const char *name,
                                               Object *child, GError **errp);
 ObjectProperty *object_property_add_child(Object *obj, const char *name,
                                           Object *child);
+/*
+ * Move every child of from to to, keeping names, without unparenting
+ * (no unparent hooks run, references move with them). Fails, moving
+ * nothing, if a name is taken in to.
+ */
+bool object_move_children(Object *from, Object *to, GError **errp);
+
 /* Remove obj from its parent (drops the parent's reference). */
 void object_unparent(Object *obj);
 

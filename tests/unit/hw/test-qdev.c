@@ -426,6 +426,44 @@ static void test_irq(void)
     qemu_free_irqs(in, 4);
 }
 
+/* Runs last: replaces the stand-in /machine container. */
+static void test_install_machine(void)
+{
+    static const TypeInfo machine_info = {
+        .name = "test-machine",
+        .parent = TYPE_OBJECT,
+        .instance_size = sizeof(Object),
+    };
+    GError *err = NULL;
+    BusState *sysbus = sysbus_get_default();       /* under the stand-in */
+    DeviceState *dev = qdev_new(TYPE_TEST_BUSLESS);
+    g_assert_true(qdev_realize_and_unref(dev, NULL, &err));
+    char *before = object_get_canonical_path(OBJECT(dev));
+
+    type_register_static(&machine_info);
+    Object *machine = object_new("test-machine");
+    g_assert_true(qdev_install_machine(machine, &err));
+    g_assert_no_error(err);
+    g_assert(qdev_get_machine() == machine);
+    g_assert(object_resolve_path("/machine", NULL) == machine);
+    char *after = object_get_canonical_path(OBJECT(dev));
+    g_assert_cmpstr(before, ==, after);
+    g_assert(object_resolve_path("/machine/unattached/sysbus", NULL) ==
+             OBJECT(sysbus));
+    g_assert_true(dev->realized);            /* moved, not unparented */
+    g_assert_true(qdev_install_machine(machine, &err));   /* idempotent */
+
+    Object *other = object_new("test-machine");
+    g_assert_false(qdev_install_machine(other, &err));
+    g_assert_cmpstr(err->message, ==, "a machine (type 'test-machine') is "
+                    "already installed");
+    g_clear_error(&err);
+    object_unref(other);
+    object_unref(machine);
+    g_free(before);
+    g_free(after);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -445,5 +483,6 @@ int main(int argc, char **argv)
                     test_custom_prop_and_setters);
     g_test_add_func("/qdev/find", test_find);
     g_test_add_func("/qdev/irq", test_irq);
+    g_test_add_func("/qdev/zz-install-machine", test_install_machine);
     return g_test_run();
 }
