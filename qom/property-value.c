@@ -200,6 +200,9 @@ GVariant *object_property_value_from_string(ObjectProperty *prop,
     bool b;
     int ret;
 
+    if (!str) {
+        str = "";                   /* a bare key ("-device x,flag") */
+    }
     switch (prop->kind) {
     case OBJ_PROP_BOOL:
         if (!parse_bool(str, &b)) {

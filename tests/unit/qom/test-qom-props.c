@@ -151,6 +151,12 @@ static const struct {
     { "u32", "0x3f8", "1016" },
     { "u32", "4294967296", NULL, "Parameter 'u32' expects uint32_t" },
     { "u32", "", NULL, "Parameter 'u32' expects uint32_t" },
+    { "u32", " 5", NULL, "Parameter 'u32' expects uint32_t" },
+    { "u32", "5 ", NULL, "Parameter 'u32' expects uint32_t" },
+    { "u32", "0x", NULL, "Parameter 'u32' expects uint32_t" },
+    { "u32", "1e3", NULL, "Parameter 'u32' expects uint32_t" },
+    { "u32", NULL, NULL, "Parameter 'u32' expects uint32_t" },
+    { "str", NULL, "" },
     { "u64", "18446744073709551615", "18446744073709551615" },
     { "u64", "18446744073709551616", NULL,
       "Parameter 'u64' expects uint64_t" },
@@ -403,6 +409,34 @@ static void test_alias(void)
     object_unref(outer);
 }
 
+/* Random strings into every property and the path resolver: no crash. */
+static void test_random_input(void)
+{
+    static const char charset[] = "0123456789abcdefxXkKmMgGtT/.-:[]* \"";
+    Object *obj = object_new(TYPE_T_PROPS);
+    GPtrArray *props = object_property_list(obj);
+
+    for (int round = 0; round < 3000; round++) {
+        char buf[24];
+        int len = g_test_rand_int_range(0, sizeof(buf));
+        for (int i = 0; i < len; i++) {
+            buf[i] = charset[g_test_rand_int_range(0, sizeof(charset) - 1)];
+        }
+        buf[len] = 0;
+        ObjectProperty *prop = props->pdata[round % props->len];
+        GError *err = NULL;
+        if (!object_property_parse(obj, prop->name, buf, &err)) {
+            g_assert_nonnull(err);
+            g_clear_error(&err);
+        } else {
+            g_assert_no_error(err);
+        }
+        object_resolve_path(buf, NULL);
+    }
+    g_ptr_array_free(props, true);
+    object_unref(obj);
+}
+
 static void test_json_rendering(void)
 {
     static const struct {
@@ -436,6 +470,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qom/props/list-types-and-help",
                     test_list_types_and_help);
     g_test_add_func("/qom/props/alias", test_alias);
+    g_test_add_func("/qom/props/random-input", test_random_input);
     g_test_add_func("/qom/props/json-rendering", test_json_rendering);
     return g_test_run();
 }
