@@ -186,7 +186,7 @@ bool opt_chardev(VmConfig *cfg, const char *arg, GError **errp)
         keyval_free(kv);
         return true;
     }
-    if (!keyval_get(kv, "id")) {
+    if (!keyval_get(kv, "id") || !*keyval_get(kv, "id")) {
         error_setg(errp, "chardev: no id specified");
         keyval_free(kv);
         return false;
@@ -296,7 +296,7 @@ bool opt_object(VmConfig *cfg, const char *arg, GError **errp)
         keyval_free(kv);
         return false;
     }
-    if (!kv->help && !keyval_get(kv, "id")) {
+    if (!kv->help && (!keyval_get(kv, "id") || !*keyval_get(kv, "id"))) {
         error_setg(errp, "Parameter 'id' is missing");
         keyval_free(kv);
         return false;

@@ -87,6 +87,7 @@ static const ValueCase value_cases[] = {
     { opt_mon, "mode=control", "Parameter 'chardev' is missing" },
     { opt_chardev, "socket,id=c0,path=/tmp/x,server=on,wait=off", NULL },
     { opt_chardev, "foo", "chardev: no id specified" },
+    { opt_chardev, "null,id=", "chardev: no id specified" },
     { opt_display, "none", NULL },
     { opt_display, "bogus", "Parameter 'type' does not accept value 'bogus'" },
     { opt_display, "none,bogus=1", "Parameter 'bogus' is unexpected" },
@@ -98,6 +99,7 @@ static const ValueCase value_cases[] = {
     { opt_device, "id=x", "Parameter 'driver' is missing" },
     { opt_object, "memory-backend-ram,id=m0,size=1G", NULL },
     { opt_object, "memory-backend-ram", "Parameter 'id' is missing" },
+    { opt_object, "memory-backend-ram,id=", "Parameter 'id' is missing" },
 };
 
 static void test_option_values_table(void)
