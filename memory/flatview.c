@@ -163,20 +163,18 @@ static void render(FlatView *v, MemoryRegion *mr, __int128 base, hwaddr cs,
         return;
     }
     readonly |= mr->readonly;
-    switch (mr->kind) {
-    case MR_KIND_ALIAS:
+    if (mr->kind == MR_KIND_ALIAS) {
         render(v, mr->alias, base - (__int128)mr->alias_offset, (hwaddr)s,
                (hwaddr)l, readonly);
-        break;
-    case MR_KIND_CONTAINER:
-        for (MemoryRegion *c = mr->subregions; c; c = c->next_sibling) {
-            render(v, c, base + (__int128)c->addr, (hwaddr)s, (hwaddr)l,
-                   readonly);
-        }
-        break;
-    default:
+        return;
+    }
+    /* Subregions first; a terminal region with subregions (QEMU allows
+     * them, e.g. an I/O region as background) then fills the holes. */
+    for (MemoryRegion *c = mr->subregions; c; c = c->next_sibling) {
+        render(v, c, base + (__int128)c->addr, (hwaddr)s, (hwaddr)l, readonly);
+    }
+    if (mr->kind != MR_KIND_CONTAINER) {
         render_terminal(v, mr, base, (hwaddr)s, (hwaddr)l, readonly);
-        break;
     }
 }
 

@@ -56,13 +56,13 @@ static void print_mr(GString *out, MemoryRegion *mr, unsigned level,
     hwaddr start = base + mr->addr;
     GPtrArray *children;
 
-    if (!mr->enabled) {
-        return;
-    }
-    for (unsigned i = 0; i < level; i++) {
+    /* A disabled region's line is hidden, its subregions are not (QEMU). */
+    for (unsigned i = 0; mr->enabled && i < level; i++) {
         g_string_append(out, MTREE_INDENT);
     }
-    if (mr->kind == MR_KIND_ALIAS) {
+    if (!mr->enabled) {
+        /* nothing */
+    } else if (mr->kind == MR_KIND_ALIAS) {
         queue_alias_target(alias_queue, mr->alias);
         g_string_append_printf(
             out,
@@ -128,13 +128,9 @@ static void print_trees(GString *out)
     /* The queue grows while we print aliases of aliases. */
     for (guint i = 0; i < alias_queue->len; i++) {
         MemoryRegion *mr = g_ptr_array_index(alias_queue, i);
-        hwaddr saved = mr->addr;
 
         g_string_append_printf(out, "memory-region: %s\n", mr->name);
-        /* Shown from offset 0, wherever it is mapped. */
-        mr->addr = 0;
         print_mr(out, mr, 1, 0, alias_queue);
-        mr->addr = saved;
         g_string_append(out, "\n");
     }
     g_ptr_array_free(alias_queue, TRUE);

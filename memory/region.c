@@ -283,7 +283,7 @@ static void add_subregion_common(MemoryRegion *parent, hwaddr offset,
                                  MemoryRegion *child)
 {
     g_assert(parent->initialized && child->initialized);
-    g_assert(parent->kind == MR_KIND_CONTAINER);
+    g_assert(parent->kind != MR_KIND_ALIAS);
     g_assert(!child->container);
     g_assert(child != parent);
     child->addr = offset;

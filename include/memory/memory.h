@@ -255,6 +255,9 @@ void memory_region_finalize(MemoryRegion *mr);
 
 /* ---- tree changes (BQL); each rebuilds views unless in a transaction ---- */
 
+/* Any region but an alias may have subregions: they are above it, and a
+ * terminal parent (RAM, MMIO) shows through their holes. */
+
 /* Add child at offset in parent with priority 0. Overlapping a sibling is
  * allowed but not meaningful; use the _overlap form to say which wins. */
 void memory_region_add_subregion(MemoryRegion *parent, hwaddr offset,

@@ -270,6 +270,50 @@ static void test_transaction_rebuilds_once(void)
     memory_region_finalize(&root);
 }
 
+/* A terminal region with subregions is their background (QEMU's "io"). */
+static void test_terminal_parent_is_background(void)
+{
+    MemoryRegion root, io, port, sub;
+    AddressSpace as;
+    GString *out = g_string_new("");
+
+    memory_region_init(&root, NULL, "root", 0x10000);
+    memory_region_init_io(&io, NULL, &null_ops, NULL, "io-bg", 0x100);
+    memory_region_init_io(&port, NULL, &null_ops, NULL, "port", 8);
+    memory_region_init(&sub, NULL, "sub", 4);
+    memory_region_add_subregion(&io, 0x10, &port);
+    memory_region_add_subregion(&io, 0x40, &sub); /* empty container */
+    memory_region_add_subregion(&root, 0x1000, &io);
+    address_space_init(&as, &root, "t");
+
+    expect(&as, 0x1000, &io, 0);
+    expect(&as, 0x1010, &port, 0);
+    expect(&as, 0x1017, &port, 7);
+    expect(&as, 0x1018, &io, 0x18);
+    expect(&as, 0x1040, &io, 0x40); /* holes of sub show the parent */
+
+    /* Disabled: the line is hidden, the subregions are still listed. */
+    memory_region_set_enabled(&io, false);
+    expect(&as, 0x1010, NULL, 0);
+    mtree_info(out, false);
+    g_assert_nonnull(strstr(
+        out->str,
+        "address-space: t\n"
+        "  0000000000000000-000000000000ffff (prio 0, i/o): root\n"
+        "      0000000000001010-0000000000001017 (prio 0, i/o): port\n"
+        "      0000000000001040-0000000000001043 (prio 0, i/o): sub\n\n"));
+    g_string_free(out, TRUE);
+
+    address_space_destroy(&as);
+    memory_region_del_subregion(&root, &io);
+    memory_region_del_subregion(&io, &port);
+    memory_region_del_subregion(&io, &sub);
+    memory_region_finalize(&sub);
+    memory_region_finalize(&port);
+    memory_region_finalize(&io);
+    memory_region_finalize(&root);
+}
+
 static void test_rom_ignores_guest_writes(void)
 {
     MemoryRegion root, rom;
@@ -523,6 +567,8 @@ int main(int argc, char **argv)
                     test_enable_move_resize);
     g_test_add_func("/memory/flatview/transaction-rebuilds-once",
                     test_transaction_rebuilds_once);
+    g_test_add_func("/memory/flatview/terminal-parent-is-background",
+                    test_terminal_parent_is_background);
     g_test_add_func("/memory/flatview/rom-ignores-guest-writes",
                     test_rom_ignores_guest_writes);
     g_test_add_func("/memory/flatview/ram-is-memfd-and-sparse",

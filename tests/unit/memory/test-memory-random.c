@@ -1,6 +1,7 @@
 /*
  * Property test: for random region trees (containers, RAM, MMIO, aliases,
- * alias of alias, priorities, disabled regions) and random changes, the
+ * alias of alias, priorities, disabled regions, terminal regions with
+ * subregions) and random changes, the
  * FlatView agrees with a naive per-address resolver that walks the tree
  * (highest priority first, newest first among equals; holes of a container
  * let lower siblings show through). Reproduce a failure with --seed.
@@ -28,7 +29,8 @@ static MemoryRegion *ref_lookup(MemoryRegion *mr, hwaddr addr, hwaddr *off)
             return NULL;
         }
         return ref_lookup(mr->alias, addr + mr->alias_offset, off);
-    case MR_KIND_CONTAINER:
+    default:
+        /* Subregions on top; a terminal region is their background. */
         for (MemoryRegion *c = mr->subregions; c; c = c->next_sibling) {
             if (addr >= c->addr) {
                 MemoryRegion *r = ref_lookup(c, addr - c->addr, off);
@@ -37,8 +39,9 @@ static MemoryRegion *ref_lookup(MemoryRegion *mr, hwaddr addr, hwaddr *off)
                 }
             }
         }
-        return NULL;
-    default:
+        if (mr->kind == MR_KIND_CONTAINER) {
+            return NULL;
+        }
         *off = addr;
         return mr;
     }
@@ -85,7 +88,7 @@ static void world_build(World *w)
         }
         if (w->r[i].kind != MR_KIND_ALIAS && i > 0 && rnd(2)) {
             int p = rnd(i);
-            if (w->r[p].kind == MR_KIND_CONTAINER) {
+            if (w->r[p].kind != MR_KIND_ALIAS) { /* MMIO/RAM too */
                 parent = &w->r[p];
             }
         }
