@@ -11,6 +11,7 @@
 #define CHR_MAX_FRONTENDS 4
 #define CHR_OUTQ_MAX (64 * 1024)
 #define CHR_READ_BUF 4096
+#define CHR_INQ_MAX 32          /* mux input held for a busy frontend */
 
 typedef struct ChardevBackend {
     const char *name;
@@ -39,6 +40,8 @@ struct Chardev {
     int fe_cnt;
     int focus;                  /* mux: tag with focus */
     bool mux_escape;            /* mux: previous byte was Ctrl-a */
+    GByteArray *inq[CHR_MAX_FRONTENDS]; /* per frontend: input it could
+                                         * not take yet (mux slack) */
 
     /* fd plumbing (char-fd.c) */
     int in_fd, out_fd;          /* -1 if none */

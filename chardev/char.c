@@ -46,6 +46,11 @@ void chardev_destroy(Chardev *chr)
         chr->be_ops->close(chr);
     }
     chr_fd_free(chr);
+    for (int i = 0; i < CHR_MAX_FRONTENDS; i++) {
+        if (chr->inq[i]) {
+            g_byte_array_free(chr->inq[i], TRUE);
+        }
+    }
     if (chr->log_fd >= 0) {
         close(chr->log_fd);
     }
@@ -174,29 +179,75 @@ void chr_be_event(Chardev *chr, ChardevEvent event)
     }
 }
 
+static void inq_flush(Chardev *chr);
+
 int chr_be_can_write(Chardev *chr)
 {
     CharFrontend *fe = chr->fe[chr->focus];
+    int held = 0;
+
+    GByteArray *inq = chr->inq[chr->focus];
+    if (inq && inq->len) {
+        inq_flush(chr);
+        held = inq->len;
+    }
     if (!fe || !fe->read) {
         /* Nobody listens: read and discard, so the peer never stalls
          * (but a mux must still see its Ctrl-a escapes). */
         return chr->fe_cnt ? (chr->is_mux ? CHR_READ_BUF : 0) : CHR_READ_BUF;
     }
-    if (!fe->can_read) {
-        return CHR_READ_BUF;
+    int n = held ? 0 : fe->can_read ? fe->can_read(fe->opaque) : CHR_READ_BUF;
+    if (chr->is_mux && n <= 0) {
+        /* A few bytes of slack, so that C-a c still switches away from
+         * a frontend that stopped reading (a guest not draining its UART). */
+        return MAX(CHR_INQ_MAX - held, 0);
     }
-    int n = fe->can_read(fe->opaque);
-    if (chr->is_mux && n == 0 && chr->mux_escape) {
-        return 1;   /* let the command byte after Ctrl-a through */
-    }
-    return n;
+    return MAX(n, 0);
 }
 
+/*
+ * Hand bytes to the focused frontend, never more than its can_read():
+ * what it cannot take now (a mux switched focus mid-buffer to a frontend
+ * with a small FIFO) waits in chr->inq, bounded, delivered first later.
+ */
 static void deliver(Chardev *chr, const uint8_t *buf, int len)
 {
     CharFrontend *fe = chr->fe[chr->focus];
-    if (fe && fe->read && len > 0) {
-        fe->read(fe->opaque, buf, len);
+    GByteArray **inq = &chr->inq[chr->focus];
+    if (!fe || !fe->read || len <= 0) {
+        return;
+    }
+    int n = len;
+    if (*inq && (*inq)->len) {
+        n = 0;      /* keep the order: older bytes first */
+    } else if (fe->can_read) {
+        n = MIN(len, MAX(fe->can_read(fe->opaque), 0));
+    }
+    if (n > 0) {
+        fe->read(fe->opaque, buf, n);
+    }
+    if (n < len) {
+        if (!*inq) {
+            *inq = g_byte_array_new();
+        }
+        int room = MAX(CHR_INQ_MAX - (int)(*inq)->len, 0);
+        g_byte_array_append(*inq, buf + n, MIN(len - n, room));
+    }
+}
+
+static void inq_flush(Chardev *chr)
+{
+    CharFrontend *fe = chr->fe[chr->focus];
+    GByteArray *inq = chr->inq[chr->focus];
+    if (!fe || !fe->read) {
+        g_byte_array_set_size(inq, 0);
+        return;
+    }
+    int n = fe->can_read ? MIN(fe->can_read(fe->opaque), (int)inq->len)
+                         : (int)inq->len;
+    if (n > 0) {
+        fe->read(fe->opaque, inq->data, n);
+        g_byte_array_remove_range(inq, 0, n);
     }
 }
 
@@ -323,6 +374,9 @@ void chr_fe_deinit(CharFrontend *fe)
     }
     if (chr->fe[fe->tag] == fe) {
         chr->fe[fe->tag] = NULL;
+        if (chr->inq[fe->tag]) {
+            g_byte_array_set_size(chr->inq[fe->tag], 0);
+        }
         chr->fe_cnt--;
         if (chr->is_mux && chr->focus == fe->tag) {
             for (int i = 0; i < CHR_MAX_FRONTENDS; i++) {

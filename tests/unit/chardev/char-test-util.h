@@ -23,6 +23,7 @@ static int tfe_can_read(void *opaque)
 static void tfe_read(void *opaque, const uint8_t *buf, int size)
 {
     TestFe *t = opaque;
+    g_assert_cmpint(size, <=, t->can);  /* never more than can_read() */
     g_string_append_len(t->got, (const char *)buf, size);
 }
 

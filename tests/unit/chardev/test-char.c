@@ -334,6 +334,24 @@ static void test_mux_escapes(void)
     g_assert_true(pump_until(got_len, &serial, 2000));
     g_assert_cmpstr(serial.got->str, ==, "abc");
 
+    /* A serial that stopped reading does not trap the user: C-a c still
+     * reaches the mux, and what the serial could not take waits for it. */
+    serial.can = 0;
+    g_string_truncate(serial.got, 0);
+    g_string_truncate(mon.got, 0);
+    g_assert_cmpint(write(win, "pq\001cmon", 7), ==, 7);
+    pump_for(30);
+    g_assert_cmpint(chardev_mux_focus(chr), ==, 1);
+    g_assert_cmpstr(mon.got->str, ==, "mon");
+    g_assert_cmpstr(serial.got->str, ==, "");
+    g_assert_cmpint(write(win, "\001c", 2), ==, 2);
+    pump_for(30);
+    g_assert_cmpint(chardev_mux_focus(chr), ==, 0);
+    serial.can = 1;     /* a one-byte FIFO: never more than can_read */
+    chr_fe_accept_input(&serial.fe);
+    pump_for(30);
+    g_assert_cmpstr(serial.got->str, ==, "pq");
+
     tfe_detach(&serial);
     tfe_detach(&mon);
     chardev_remove("mux0", NULL);
