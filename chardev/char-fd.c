@@ -66,7 +66,7 @@ static ssize_t write_nonblock(Chardev *chr, const uint8_t *buf, size_t len)
             n = send(chr->out_fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
         } while (n < 0 && errno == EINTR);
     } else {
-        if (!fd_is_nonblocking(chr->out_fd)) {
+        if (!chr->out_nonblock) {
             struct pollfd pfd = { .fd = chr->out_fd, .events = POLLOUT };
             if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & POLLOUT)) {
                 return (pfd.revents & (POLLERR | POLLHUP)) ? -EPIPE : 0;
@@ -244,6 +244,7 @@ void chr_fd_set(Chardev *chr, int in_fd, int out_fd, bool is_socket)
     chr->in_fd = in_fd;
     chr->out_fd = out_fd;
     chr->out_is_socket = is_socket;
+    chr->out_nonblock = out_fd >= 0 && fd_is_nonblocking(out_fd);
     if (out_fd < 0 && chr->outq) {
         chr->dropped += chr->outq->len;
         g_byte_array_set_size(chr->outq, 0);

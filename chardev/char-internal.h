@@ -46,6 +46,7 @@ struct Chardev {
     /* fd plumbing (char-fd.c) */
     int in_fd, out_fd;          /* -1 if none */
     bool out_is_socket;
+    bool out_nonblock;          /* out_fd has O_NONBLOCK (checked once) */
     bool be_open;               /* connected: OPENED sent, CLOSED not yet */
     ChardevSource *source;
     GByteArray *outq;

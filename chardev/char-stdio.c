@@ -3,7 +3,9 @@
  * raw mode (no echo, no line editing, Ctrl-C still a signal unless
  * signal=off) and the saved settings are restored on every exit path:
  * close, atexit, and fatal signals (the handler only calls tcsetattr,
- * which is async-signal-safe, then re-raises). A non-tty stdin (file,
+ * which is async-signal-safe, then re-raises). SIGTERM/INT/HUP arrive
+ * through the main loop's signalfd and end in exit(), hence atexit. After
+ * Ctrl-Z + fg, SIGCONT re-applies raw mode. A non-tty stdin (file,
  * pipe, /dev/null) is read until EOF; output keeps working after it.
  * Only one stdio chardev may exist, as in QEMU.
  */
@@ -18,7 +20,7 @@
 
 static Chardev *stdio_owner;
 static bool tty_saved;
-static struct termios tty_orig;
+static struct termios tty_orig, tty_rawmode;
 static volatile sig_atomic_t tty_raw;
 
 static void tty_restore(void)
@@ -34,6 +36,15 @@ static void fatal_signal_handler(int sig)
     tty_restore();
     signal(sig, SIG_DFL);
     raise(sig);
+}
+
+/* Back in the foreground after Ctrl-Z: the shell put the terminal in
+ * its own mode meanwhile. */
+static void sigcont_handler(int sig)
+{
+    if (tty_raw) {
+        tcsetattr(0, TCSANOW, &tty_rawmode);
+    }
 }
 
 static void tty_install_exit_paths(void)
@@ -57,6 +68,11 @@ static void tty_install_exit_paths(void)
         sa.sa_flags = SA_RESETHAND;
         sigaction(fatal[i], &sa, NULL);
     }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = sigcont_handler;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGCONT, &sa, NULL);
 }
 
 static void tty_set_raw(bool allow_signals)
@@ -80,6 +96,7 @@ static void tty_set_raw(bool allow_signals)
     tty.c_cflag |= CS8;
     tty.c_cc[VMIN] = 1;
     tty.c_cc[VTIME] = 0;
+    tty_rawmode = tty;
     tcsetattr(0, TCSANOW, &tty);
     tty_raw = 1;
 }
