@@ -5,6 +5,7 @@
  */
 #include "hw/qdev.h"
 #include "hw/irq.h"
+#include "hw/core/qdev-internal.h"
 
 #include <string.h>
 
@@ -115,4 +116,15 @@ void qdev_gpio_free_all(DeviceState *dev)
     }
     g_slist_free(dev->gpios);
     dev->gpios = NULL;
+}
+
+void qdev_gpio_foreach(DeviceState *dev,
+                       void (*fn)(const char *name, int n_in, int n_out,
+                                  void *opaque),
+                       void *opaque)
+{
+    for (GSList *l = dev->gpios; l; l = l->next) {
+        GPIOList *g = l->data;
+        fn(g->name, g->in->len, g->out->len, opaque);
+    }
 }

@@ -15,6 +15,11 @@ void qbus_remove_child(BusState *bus, DeviceState *dev);
 void qbus_unrealize_children(BusState *bus);
 /* gpio.c: at finalize. */
 void qdev_gpio_free_all(DeviceState *dev);
+/* gpio.c: each GPIO list in creation order (name NULL: unnamed). */
+void qdev_gpio_foreach(DeviceState *dev,
+                       void (*fn)(const char *name, int n_in, int n_out,
+                                  void *opaque),
+                       void *opaque);
 /* qdev-monitor.c: QEMU's identifier rule. */
 bool qdev_id_wellformed(const char *id);
 

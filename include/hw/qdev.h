@@ -105,6 +105,9 @@ struct BusClass {
     void (*reset)(BusState *bus);
     /* Path of a device on this bus, for firmware boot order. */
     char *(*get_fw_dev_path)(DeviceState *dev);
+    /* Extra `info qtree` lines for a device on this bus ("isa irq 4"). */
+    void (*print_dev)(BusState *bus, DeviceState *dev, GString *out,
+                      int indent);
     int max_dev;                  /* 0: unlimited ("Bus 'x' is full") */
     int automatic_ids;            /* next N for "<type>.N" names */
 };
@@ -365,6 +368,13 @@ char *qdev_device_help_list(void);
 char *qdev_device_help_type(const char *type, GError **errp);
 /* true if opts asks for help: driver "help"/"?" or a "help" key. */
 bool qdev_device_wants_help(GHashTable *opts);
+
+/*
+ * HMP `info qtree`, in QEMU's layout: "bus: NAME" / "  type T" /
+ * "  dev: TYPE, id \"ID\"" / table properties as "name = value" (integers
+ * as "4 (0x4)", strings quoted), GPIO counts, child buses. Caller frees.
+ */
+char *qdev_info_qtree(void);
 
 /* ---------------------------------------------------------- GPIO lines */
 

@@ -331,6 +331,35 @@ static void test_help(void)
     }
 }
 
+static void test_info_qtree(void)
+{
+    GError *err = NULL;
+    DeviceState *dev = device_add("driver=test-dev,id=q1,irq=12,name=nm",
+                                  &err);
+    g_assert_no_error(err);
+    char *tree = qdev_info_qtree();
+
+    g_assert_true(g_str_has_prefix(tree, "bus: main-system-bus\n"
+                                   "  type System\n"));
+    const char *expected =
+        "  dev: test-bridge, id \"br0\"\n"
+        "    bus: br0.0\n"
+        "      type TEST\n"
+        "      dev: test-dev, id \"q1\"\n"
+        "        iobase = 1016 (0x3f8)\n"
+        "        irq = 12 (0xc)\n"
+        "        enabled = true\n"
+        "        size = 1048576 (1 MiB)\n"
+        "        mode = auto\n"
+        "        name = \"nm\"\n"
+        "  dev: test-hp-bridge, id \"hp0\"\n";
+    if (!strstr(tree, expected)) {
+        g_error("qtree:\n%s\nlacks:\n%s", tree, expected);
+    }
+    g_free(tree);
+    object_unparent(OBJECT(dev));
+}
+
 int main(int argc, char **argv)
 {
     GError *err = NULL;
@@ -354,5 +383,6 @@ int main(int argc, char **argv)
     g_test_add_func("/qdev-monitor/machine-hotplug-hook",
                     test_machine_hotplug_hook);
     g_test_add_func("/qdev-monitor/help", test_help);
+    g_test_add_func("/qdev-monitor/info-qtree", test_info_qtree);
     return g_test_run();
 }
