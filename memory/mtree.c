@@ -161,7 +161,8 @@ static void print_flatviews(GString *out)
             }
             g_string_append(out, "\n");
         }
-        g_string_append_printf(out, " Root memory region: %s\n", root->name);
+        g_string_append_printf(out, " Root memory region: %s\n",
+                               root->enabled ? root->name : "(none)");
         v = flatview_ref_current(first);
         if (v->nr == 0) {
             g_string_append(out, MTREE_INDENT "No rendered FlatView\n");
