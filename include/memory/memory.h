@@ -11,10 +11,16 @@
  * transaction). MemoryListeners (accel/kvm memslots, migration) are told
  * which sections appeared or went away.
  *
- * Who calls it: boards and devices (init/add/del regions, DMA), accel/kvm
- * (listeners, address_space_rw on MMIO/PIO exits, dirty-log sync), migration
- * and display (dirty bitmaps), monitor (mtree_info), software CPU (RAM write
- * notifier).
+ * Who calls it: boards and devices (init/add/del regions, DMA,
+ * ioeventfds), accel/kvm (listeners for memslots, ioeventfds and dirty-log
+ * sync; address_space_rw on MMIO/PIO exits), migration and display (dirty
+ * bitmaps, memory_foreach_ram_region), monitor (mtree_info), software CPU
+ * (RAM write notifier).
+ *
+ * Lifetime: a MemoryRegion is embedded in its owner's state, initialised by
+ * one memory_region_init_*() and released by memory_region_finalize() once
+ * it is out of every container (see there). Host RAM outlives the region
+ * while a FlatView or a DMA mapping still uses it.
  *
  * Overlap rule: inside a container, the subregion with the higher priority
  * wins; among equal priorities the one added LATER is on top (as in QEMU).
@@ -32,7 +38,8 @@
  *    access from any thread never touches unmapped host memory even if the
  *    region is removed and finalized concurrently.
  *  - RAM accesses through address_space_rw()/dma_memory_*() may be issued
- *    from any thread without the BQL.
+ *    from any thread without the BQL. A thread without the BQL should use
+ *    dma_memory_*(), which never reach a device callback.
  *  - Dispatch to MMIO/PIO MemoryRegionOps callbacks requires the caller to
  *    hold the BQL (the accelerator takes it around exit handling; devices
  *    run under it). This module does not lock around device callbacks.
