@@ -46,8 +46,7 @@ VmConfig *vm_config_new(void)
     return cfg;
 }
 
-void vm_config_set_origin(VmConfig *cfg, const KeyvalList *kv,
-                          const char *arg)
+void vm_config_set_origin(VmConfig *cfg, const KeyvalList *kv, const char *arg)
 {
     g_hash_table_insert(cfg->origins, (gpointer)kv, g_strdup(arg));
 }
@@ -78,10 +77,10 @@ void vm_config_free(VmConfig *cfg)
     g_ptr_array_unref(cfg->globals);
     g_hash_table_unref(cfg->origins);
     char **strs[] = {
-        &cfg->cpu_model, &cfg->kernel, &cfg->initrd, &cfg->append, &cfg->bios,
-        &cfg->name, &cfg->process_name, &cfg->display, &cfg->pidfile,
-        &cfg->logfile, &cfg->log_items, &cfg->rtc_base, &cfg->rtc_clock,
-        &cfg->rtc_driftfix,
+        &cfg->cpu_model, &cfg->kernel,       &cfg->initrd,       &cfg->append,
+        &cfg->bios,      &cfg->name,         &cfg->process_name, &cfg->display,
+        &cfg->pidfile,   &cfg->logfile,      &cfg->log_items,    &cfg->rtc_base,
+        &cfg->rtc_clock, &cfg->rtc_driftfix,
     };
     for (size_t i = 0; i < G_N_ELEMENTS(strs); i++) {
         g_free(*strs[i]);
@@ -98,8 +97,8 @@ static bool flatten(KeyvalList *kv, const char *prefix, QObject *obj,
     case QTYPE_QNULL:
         return true;
     case QTYPE_QBOOL:
-        keyval_add(kv, prefix, qbool_get_bool(qobject_to_qbool(obj))
-                   ? "on" : "off");
+        keyval_add(kv, prefix,
+                   qbool_get_bool(qobject_to_qbool(obj)) ? "on" : "off");
         return true;
     case QTYPE_QNUM: {
         g_autofree char *s = qnum_to_string(qobject_to_qnum(obj));
@@ -112,9 +111,9 @@ static bool flatten(KeyvalList *kv, const char *prefix, QObject *obj,
     case QTYPE_QDICT: {
         QDict *d = qobject_to_qdict(obj);
         for (const QDictEntry *e = qdict_first(d); e; e = qdict_next(d, e)) {
-            g_autofree char *key = *prefix ? g_strdup_printf("%s.%s", prefix,
-                                                             e->key)
-                                           : g_strdup(e->key);
+            g_autofree char *key =
+                *prefix ? g_strdup_printf("%s.%s", prefix, e->key)
+                        : g_strdup(e->key);
             if (!flatten(kv, key, e->value, errp)) {
                 return false;
             }
@@ -191,8 +190,8 @@ static bool finalize_memory(VmConfig *cfg, const MachineType *mt)
         cfg->ram_size = mt->default_ram_size;
     }
     if (cfg->maxmem && cfg->maxmem < cfg->ram_size) {
-        error_report("invalid value of maxmem: maximum memory size (0x%"
-                     G_GINT64_MODIFIER "x) must be at least the initial "
+        error_report("invalid value of maxmem: maximum memory size "
+                     "(0x%" G_GINT64_MODIFIER "x) must be at least the initial "
                      "memory size (0x%" G_GINT64_MODIFIER "x)",
                      cfg->maxmem, cfg->ram_size);
         return false;
@@ -258,8 +257,7 @@ static bool finalize_daemonize(VmConfig *cfg)
     }
     /* as QEMU: -nographic is fine when nothing defaults to stdio */
     bool default_serial = !cfg->serials_given && !cfg->nodefaults;
-    bool default_monitor = !cfg->monitor_given &&
-                           !cfg->legacy_monitors->len &&
+    bool default_monitor = !cfg->monitor_given && !cfg->legacy_monitors->len &&
                            !cfg->monitors->len && !cfg->nodefaults;
     if (cfg->nographic && (default_serial || default_monitor)) {
         error_report("-nographic cannot be used with -daemonize");
@@ -274,8 +272,8 @@ static bool finalize_daemonize(VmConfig *cfg)
         stdio |= is_stdio_spec(m->spec);
     }
     for (guint i = 0; i < cfg->chardevs->len; i++) {
-        const char *backend = keyval_get(g_ptr_array_index(cfg->chardevs, i),
-                                         "backend");
+        const char *backend =
+            keyval_get(g_ptr_array_index(cfg->chardevs, i), "backend");
         stdio |= !strcmp(backend, "stdio");
     }
     if (stdio) {
@@ -295,11 +293,14 @@ bool vm_config_finalize(VmConfig *cfg)
     }
     /* -machine kernel=,initrd=,append=,firmware= are the long forms of
      * -kernel, -initrd, -append, -bios; an explicit option wins */
-    static const struct { const char *key; size_t off; } aliases[] = {
-        { "kernel", offsetof(VmConfig, kernel) },
-        { "initrd", offsetof(VmConfig, initrd) },
-        { "append", offsetof(VmConfig, append) },
-        { "firmware", offsetof(VmConfig, bios) },
+    static const struct {
+        const char *key;
+        size_t off;
+    } aliases[] = {
+        {"kernel", offsetof(VmConfig, kernel)},
+        {"initrd", offsetof(VmConfig, initrd)},
+        {"append", offsetof(VmConfig, append)},
+        {"firmware", offsetof(VmConfig, bios)},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(aliases); i++) {
         char **field = (char **)((char *)cfg + aliases[i].off);
@@ -314,7 +315,8 @@ bool vm_config_finalize(VmConfig *cfg)
         mt = machine_type_find(type);
         if (!mt) {
             error_report("unsupported machine type '%s'; use -machine help "
-                         "to list supported machines", type);
+                         "to list supported machines",
+                         type);
             return false;
         }
     } else {
@@ -331,23 +333,27 @@ bool vm_config_finalize(VmConfig *cfg)
                          "generic 'loader' device instead).");
             return false;
         }
-        const char *needs_cpu = cfg->initrd ? "-initrd" :
-                                cfg->append ? "-append" :
-                                cfg->bios ? "-bios" :
-                                cfg->cpu_model ? "-cpu" : NULL;
+        const char *needs_cpu = cfg->initrd      ? "-initrd"
+                                : cfg->append    ? "-append"
+                                : cfg->bios      ? "-bios"
+                                : cfg->cpu_model ? "-cpu"
+                                                 : NULL;
         if (needs_cpu) {
             error_report("%s: machine '%s' runs no guest CPU: kvmu: no "
-                         "board/accelerator yet", needs_cpu, mt->name);
+                         "board/accelerator yet",
+                         needs_cpu, mt->name);
             return false;
         }
     }
 
     const char *irqchip = keyval_get(cfg->machine, "kernel-irqchip");
-    cfg->kernel_irqchip = !irqchip ? IRQCHIP_DEFAULT :
-                          !strcmp(irqchip, "split") ? IRQCHIP_SPLIT :
-                          (!strcmp(irqchip, "off") || !strcmp(irqchip, "no") ||
-                           !strcmp(irqchip, "false") || !strcmp(irqchip, "n"))
-                          ? IRQCHIP_OFF : IRQCHIP_ON;
+    cfg->kernel_irqchip =
+        !irqchip                    ? IRQCHIP_DEFAULT
+        : !strcmp(irqchip, "split") ? IRQCHIP_SPLIT
+        : (!strcmp(irqchip, "off") || !strcmp(irqchip, "no") ||
+           !strcmp(irqchip, "false") || !strcmp(irqchip, "n"))
+            ? IRQCHIP_OFF
+            : IRQCHIP_ON;
 
     if (!finalize_memory(cfg, mt)) {
         return false;

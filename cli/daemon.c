@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int ready_fd = -1;       /* child's end of the status pipe */
+static int ready_fd = -1; /* child's end of the status pipe */
 static int pidfile_fd = -1;
 static char *pidfile_path;
 
@@ -97,15 +97,17 @@ void daemon_failed(void)
 bool pidfile_create(const char *path, GError **errp)
 {
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+    struct flock lock = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
 
     if (fd < 0) {
-        error_setg_errno(errp, errno, "cannot create PID file: Cannot open "
+        error_setg_errno(errp, errno,
+                         "cannot create PID file: Cannot open "
                          "pid file");
         return false;
     }
     if (fcntl(fd, F_SETLK, &lock) < 0) {
-        error_setg_errno(errp, errno, "cannot create PID file: Cannot lock "
+        error_setg_errno(errp, errno,
+                         "cannot create PID file: Cannot lock "
                          "pid file");
         close(fd);
         return false;
@@ -113,7 +115,8 @@ bool pidfile_create(const char *path, GError **errp)
     char buf[32];
     int len = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
     if (ftruncate(fd, 0) < 0 || write(fd, buf, len) != len) {
-        error_setg_errno(errp, errno, "cannot create PID file: Failed to "
+        error_setg_errno(errp, errno,
+                         "cannot create PID file: Failed to "
                          "write pid file");
         close(fd);
         return false;

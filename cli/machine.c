@@ -52,8 +52,7 @@ static bool select_accel(VmConfig *cfg, GError **errp)
             return true;
         }
         if (last && cfg->accels->len == 1) {
-            error_setg(errp, "failed to initialize kvm: %s",
-                       g_strerror(errno));
+            error_setg(errp, "failed to initialize kvm: %s", g_strerror(errno));
             return false;
         }
         error_report("failed to initialize kvm: %s", g_strerror(errno));
@@ -69,11 +68,10 @@ static bool start_monitor(Chardev *chr, bool control, bool pretty,
     return monitor_new(chr, control, pretty, errp) != NULL;
 }
 
-static void monitor_register_machine_type(const MachineType *mt,
-                                          void *opaque)
+static void monitor_register_machine_type(const MachineType *mt, void *opaque)
 {
-    monitor_register_machine(mt->name, mt->alias, mt->is_default,
-                             mt->max_cpus, mt->default_cpu);
+    monitor_register_machine(mt->name, mt->alias, mt->is_default, mt->max_cpus,
+                             mt->default_cpu);
 }
 
 /* Tell the monitor what the command line decided (query-* commands). */
@@ -160,8 +158,9 @@ static bool create_chardevs(VmConfig *cfg, GError **errp)
         }
         Chardev *chr = chardev_parse_legacy(m->spec, id, errp);
         if (!chr || !start_monitor(chr, m->control, m->pretty, errp)) {
-            error_prepend(errp, "-%s %s: ", m->control ?
-                          (m->pretty ? "qmp-pretty" : "qmp") : "monitor",
+            error_prepend(errp, "-%s %s: ",
+                          m->control ? (m->pretty ? "qmp-pretty" : "qmp")
+                                     : "monitor",
                           m->spec);
             return false;
         }
@@ -189,7 +188,7 @@ static bool create_chardevs(VmConfig *cfg, GError **errp)
     return true;
 #else
     error_setg(errp, "character devices (-chardev/-serial/-monitor/-qmp) "
-               "are not supported by kvmu yet");
+                     "are not supported by kvmu yet");
     return false;
 #endif
 }
@@ -264,12 +263,12 @@ static bool build_board(VmConfig *cfg, GError **errp)
     const MachineType *mt = machine_type_find(cfg->machine_type);
 
     if (!mt->init) {
-        return true;        /* "none": no board, no CPUs */
+        return true; /* "none": no board, no CPUs */
     }
     /* the -machine keys the board interprets itself */
     KeyvalList *props = keyval_new();
     keyval_free(cfg->board_props);
-    cfg->board_props = props;       /* lives as long as cfg (until exit) */
+    cfg->board_props = props; /* lives as long as cfg (until exit) */
     for (guint i = 0; i < cfg->machine->pairs->len; i++) {
         KeyvalPair *p = g_ptr_array_index(cfg->machine->pairs, i);
         if (strcmp(p->key, "type") && strcmp(p->key, "accel") &&
@@ -278,8 +277,10 @@ static bool build_board(VmConfig *cfg, GError **errp)
         }
     }
     static const char *const irqchip_names[] = {
-        [IRQCHIP_DEFAULT] = NULL, [IRQCHIP_ON] = "on",
-        [IRQCHIP_OFF] = "off", [IRQCHIP_SPLIT] = "split",
+        [IRQCHIP_DEFAULT] = NULL,
+        [IRQCHIP_ON] = "on",
+        [IRQCHIP_OFF] = "off",
+        [IRQCHIP_SPLIT] = "split",
     };
     MachineOptions o = {
         .type = mt->name,
@@ -316,16 +317,16 @@ static bool build_board(VmConfig *cfg, GError **errp)
     };
     const char *menu = keyval_get(cfg->boot, "menu");
     if (menu) {
-        parse_bool(menu, &o.boot_menu);     /* checked by opt_boot */
+        parse_bool(menu, &o.boot_menu); /* checked by opt_boot */
     }
     return mt->init(&o, errp);
 }
 
 bool machine_build(VmConfig *cfg, GError **errp)
 {
-    if (!select_accel(cfg, errp) || !create_chardevs(cfg, errp) || !apply_globals(cfg, errp) ||
-        !create_objects(cfg, errp) || !build_board(cfg, errp) ||
-        !create_devices(cfg, errp)) {
+    if (!select_accel(cfg, errp) || !create_chardevs(cfg, errp) ||
+        !apply_globals(cfg, errp) || !create_objects(cfg, errp) ||
+        !build_board(cfg, errp) || !create_devices(cfg, errp)) {
         return false;
     }
 #if CLI_HAVE_QDEV

@@ -34,7 +34,8 @@ const MachineType *machine_type_find(const char *name)
     ensure_registry();
     for (guint i = 0; i < machine_types->len; i++) {
         const MachineType *mt = g_ptr_array_index(machine_types, i);
-        if (!strcmp(mt->name, name) || (mt->alias && !strcmp(mt->alias, name))) {
+        if (!strcmp(mt->name, name) ||
+            (mt->alias && !strcmp(mt->alias, name))) {
             return mt;
         }
     }

@@ -43,7 +43,8 @@ static int run(VmConfig *cfg)
     }
     if (cfg->log_items) {
         warn_report("-d %s: kvmu has no log output yet; the items are "
-                    "checked but nothing is logged", cfg->log_items);
+                    "checked but nothing is logged",
+                    cfg->log_items);
     }
     if (cfg->daemonize && !daemon_start(&err)) {
         error_report_err(err);

@@ -10,9 +10,8 @@
 
 #include <string.h>
 
-static const char *const machine_onoffauto_keys[] = {
-    "vmport", "smm", "acpi", "pic", NULL
-};
+static const char *const machine_onoffauto_keys[] = {"vmport", "smm", "acpi",
+                                                     "pic", NULL};
 
 static bool in_list(const char *key, const char *const *list)
 {
@@ -24,8 +23,7 @@ static bool in_list(const char *key, const char *const *list)
     return false;
 }
 
-static bool check_machine_key(const char *key, const char *value,
-                              GError **errp)
+static bool check_machine_key(const char *key, const char *value, GError **errp)
 {
     const OptParam *p = opts_group_param(&cli_group_machine, key);
     bool b;
@@ -44,8 +42,10 @@ static bool check_machine_key(const char *key, const char *value,
         return true;
     case OPT_TYPE_SIZE:
         if (parse_size(value, 1, &u) < 0) {
-            error_setg(errp, "Parameter '%s' expects a non-negative number "
-                       "below 2^64", key);
+            error_setg(errp,
+                       "Parameter '%s' expects a non-negative number "
+                       "below 2^64",
+                       key);
             return false;
         }
         return true;
@@ -65,8 +65,8 @@ static bool check_machine_key(const char *key, const char *value,
 
 bool opt_machine(VmConfig *cfg, const char *arg, GError **errp)
 {
-    g_autoptr(KeyvalList) kv = keyval_parse(arg, "type", KEYVAL_BARE_FLAGS,
-                                            errp);
+    g_autoptr(KeyvalList) kv =
+        keyval_parse(arg, "type", KEYVAL_BARE_FLAGS, errp);
     if (!kv) {
         return false;
     }
@@ -117,14 +117,16 @@ static bool add_accels(VmConfig *cfg, const char *list, GError **errp)
 
 bool opt_accel(VmConfig *cfg, const char *arg, GError **errp)
 {
-    static const char *const kvm_keys[] = {
-        "accel", "kernel-irqchip", "kvm-shadow-mem", "dirty-ring-size",
-        "notify-vmexit", "notify-window", NULL
-    };
+    static const char *const kvm_keys[] = {"accel",
+                                           "kernel-irqchip",
+                                           "kvm-shadow-mem",
+                                           "dirty-ring-size",
+                                           "notify-vmexit",
+                                           "notify-window",
+                                           NULL};
     static const char *const tcg_keys[] = {
-        "accel", "thread", "tb-size", "split-wx", "one-insn-per-tb", NULL
-    };
-    static const char *const qtest_keys[] = { "accel", NULL };
+        "accel", "thread", "tb-size", "split-wx", "one-insn-per-tb", NULL};
+    static const char *const qtest_keys[] = {"accel", NULL};
     g_autoptr(KeyvalList) kv = keyval_parse(arg, "accel", 0, errp);
 
     if (!kv) {
@@ -144,8 +146,9 @@ bool opt_accel(VmConfig *cfg, const char *arg, GError **errp)
         error_setg(errp, "invalid accelerator %s", name);
         return false;
     }
-    const char *const *keys = !strcmp(name, "kvm") ? kvm_keys :
-                              !strcmp(name, "tcg") ? tcg_keys : qtest_keys;
+    const char *const *keys = !strcmp(name, "kvm")   ? kvm_keys
+                              : !strcmp(name, "tcg") ? tcg_keys
+                                                     : qtest_keys;
     for (guint i = 0; i < kv->pairs->len; i++) {
         KeyvalPair *p = g_ptr_array_index(kv->pairs, i);
         if (!in_list(p->key, keys)) {
@@ -167,8 +170,10 @@ bool opt_accel(VmConfig *cfg, const char *arg, GError **errp)
     const char *irqchip = keyval_get(kv, "kernel-irqchip");
     bool b;
     if (irqchip && strcmp(irqchip, "split") && !parse_bool(irqchip, &b)) {
-        error_setg(errp, "Parameter 'kernel-irqchip' does not accept value "
-                   "'%s'", irqchip);
+        error_setg(errp,
+                   "Parameter 'kernel-irqchip' does not accept value "
+                   "'%s'",
+                   irqchip);
         return false;
     }
     if (irqchip) {
@@ -208,7 +213,7 @@ bool opt_m(VmConfig *cfg, const char *arg, GError **errp)
         /* a bare number is MiB, as QEMU's legacy -m */
         if (parse_size(size, 1 << 20, &sz) < 0) {
             error_setg(errp, "Parameter 'size' expects a non-negative number "
-                       "below 2^64");
+                             "below 2^64");
             return false;
         }
         if (sz > UINT64_MAX - 8191) {

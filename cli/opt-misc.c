@@ -60,7 +60,7 @@ bool opt_name(VmConfig *cfg, const char *arg, GError **errp)
 
 bool cli_parse_uuid(const char *str, uint8_t out[16])
 {
-    static const int dash_at[] = { 8, 13, 18, 23 };
+    static const int dash_at[] = {8, 13, 18, 23};
     int n = 0;
 
     if (strlen(str) != 36) {
@@ -110,9 +110,8 @@ bool opt_nographic(VmConfig *cfg, const char *arg, GError **errp)
 bool opt_display(VmConfig *cfg, const char *arg, GError **errp)
 {
     static const char *const known[] = {
-        "none", "gtk", "sdl", "egl-headless", "curses", "cocoa", "dbus",
-        "spice-app", "vnc", "default", NULL
-    };
+        "none", "gtk",       "sdl", "egl-headless", "curses", "cocoa",
+        "dbus", "spice-app", "vnc", "default",      NULL};
     g_autoptr(KeyvalList) kv = keyval_parse(arg, "type", 0, errp);
 
     if (!kv) {
@@ -213,7 +212,7 @@ bool opt_chardev(VmConfig *cfg, const char *arg, GError **errp)
 
 bool opt_mon(VmConfig *cfg, const char *arg, GError **errp)
 {
-    static const char *const modes[] = { "readline", "control", NULL };
+    static const char *const modes[] = {"readline", "control", NULL};
     g_autoptr(KeyvalList) kv = keyval_parse(arg, "chardev", 0, errp);
     bool pretty = false;
 
@@ -316,7 +315,7 @@ bool opt_global(VmConfig *cfg, const char *arg, GError **errp)
         g_ptr_array_add(cfg->globals, g_strdup(arg));
         return true;
     }
-    static const char *const keys[] = { "driver", "property", "value", NULL };
+    static const char *const keys[] = {"driver", "property", "value", NULL};
     g_autoptr(KeyvalList) kv = keyval_parse(arg, NULL, 0, errp);
     if (!kv) {
         /* a bare word: QEMU's message names it as a parameter */
@@ -333,9 +332,10 @@ bool opt_global(VmConfig *cfg, const char *arg, GError **errp)
             return false;
         }
     }
-    g_ptr_array_add(cfg->globals, g_strdup_printf("%s.%s=%s",
-                    keyval_get(kv, "driver"), keyval_get(kv, "property"),
-                    keyval_get(kv, "value")));
+    g_ptr_array_add(cfg->globals,
+                    g_strdup_printf("%s.%s=%s", keyval_get(kv, "driver"),
+                                    keyval_get(kv, "property"),
+                                    keyval_get(kv, "value")));
     return true;
 }
 
@@ -358,25 +358,25 @@ bool opt_D(VmConfig *cfg, const char *arg, GError **errp)
 }
 
 const char *const cli_log_items[][2] = {
-    { "out_asm", "show generated host assembly code for each compiled TB" },
-    { "in_asm", "show target assembly code for each compiled TB" },
-    { "op", "show micro ops for each compiled TB" },
-    { "int", "show interrupts/exceptions in short format" },
-    { "exec", "show trace before each executed TB (lots of logs)" },
-    { "cpu", "show CPU registers before entering a TB (lots of logs)" },
-    { "fpu", "include FPU registers in the 'cpu' logging" },
-    { "mmu", "log MMU-related activities" },
-    { "pcall", "x86 only: show protected mode far calls/returns/exceptions" },
-    { "cpu_reset", "show CPU state before CPU resets" },
-    { "unimp", "log unimplemented functionality" },
-    { "guest_errors", "log when the guest OS does something invalid "
-      "(eg accessing a\nnon-existent register)" },
-    { "page", "dump pages at beginning of user mode emulation" },
-    { "nochain", "do not chain compiled TBs so that \"exec\" and \"cpu\" "
-      "show\ncomplete traces" },
-    { "tid", "open a separate log file per thread; filename must contain "
-      "'%d'" },
-    { NULL, NULL },
+    {"out_asm", "show generated host assembly code for each compiled TB"},
+    {"in_asm", "show target assembly code for each compiled TB"},
+    {"op", "show micro ops for each compiled TB"},
+    {"int", "show interrupts/exceptions in short format"},
+    {"exec", "show trace before each executed TB (lots of logs)"},
+    {"cpu", "show CPU registers before entering a TB (lots of logs)"},
+    {"fpu", "include FPU registers in the 'cpu' logging"},
+    {"mmu", "log MMU-related activities"},
+    {"pcall", "x86 only: show protected mode far calls/returns/exceptions"},
+    {"cpu_reset", "show CPU state before CPU resets"},
+    {"unimp", "log unimplemented functionality"},
+    {"guest_errors", "log when the guest OS does something invalid "
+                     "(eg accessing a\nnon-existent register)"},
+    {"page", "dump pages at beginning of user mode emulation"},
+    {"nochain", "do not chain compiled TBs so that \"exec\" and \"cpu\" "
+                "show\ncomplete traces"},
+    {"tid", "open a separate log file per thread; filename must contain "
+            "'%d'"},
+    {NULL, NULL},
 };
 
 static void print_log_usage(void)
@@ -394,8 +394,8 @@ bool cli_check_log_items(const char *items, GError **errp)
     g_auto(GStrv) parts = g_strsplit(items, ",", -1);
 
     for (int i = 0; parts[i]; i++) {
-        bool found = !strcmp(parts[i], "all") ||
-                     g_str_has_prefix(parts[i], "trace:");
+        bool found =
+            !strcmp(parts[i], "all") || g_str_has_prefix(parts[i], "trace:");
         for (int k = 0; !found && cli_log_items[k][0]; k++) {
             found = !strcmp(parts[i], cli_log_items[k][0]);
         }
@@ -458,9 +458,10 @@ static bool rtc_date_valid(const char *s)
     int y, mo, d, h, mi, sec, n = 0;
 
     if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec,
-               &n) == 6 && !s[n]) {
-        return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h < 24 &&
-               mi < 60 && sec < 60 && y >= 1970;
+               &n) == 6 &&
+        !s[n]) {
+        return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h < 24 && mi < 60 &&
+               sec < 60 && y >= 1970;
     }
     n = 0;
     if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 && !s[n]) {
@@ -471,9 +472,9 @@ static bool rtc_date_valid(const char *s)
 
 bool opt_rtc(VmConfig *cfg, const char *arg, GError **errp)
 {
-    static const char *const keys[] = { "base", "clock", "driftfix", NULL };
-    static const char *const clocks[] = { "host", "rt", "vm", NULL };
-    static const char *const drifts[] = { "none", "slew", NULL };
+    static const char *const keys[] = {"base", "clock", "driftfix", NULL};
+    static const char *const clocks[] = {"host", "rt", "vm", NULL};
+    static const char *const drifts[] = {"none", "slew", NULL};
     g_autoptr(KeyvalList) kv = keyval_parse(arg, "base", 0, errp);
 
     if (!kv || !opts_check_keys(&cli_group_rtc, kv, errp)) {
@@ -483,7 +484,7 @@ bool opt_rtc(VmConfig *cfg, const char *arg, GError **errp)
     if (base && strcmp(base, "utc") && strcmp(base, "localtime") &&
         !rtc_date_valid(base)) {
         error_setg(errp, "invalid datetime format; valid formats: "
-                   "'2006-06-17T16:01:21' or '2006-06-17'");
+                         "'2006-06-17T16:01:21' or '2006-06-17'");
         return false;
     }
     for (int i = 1; i < 3; i++) {
@@ -526,9 +527,8 @@ static bool boot_devices_valid(const char *devs, GError **errp)
 
 bool opt_boot(VmConfig *cfg, const char *arg, GError **errp)
 {
-    static const char *const bools[] = { "menu", "strict", NULL };
-    static const char *const ints[] = { "splash-time", "reboot-timeout",
-                                        NULL };
+    static const char *const bools[] = {"menu", "strict", NULL};
+    static const char *const ints[] = {"splash-time", "reboot-timeout", NULL};
     g_autoptr(KeyvalList) kv = keyval_parse(arg, "order", 0, errp);
     bool b;
     int64_t v;
@@ -554,7 +554,7 @@ bool opt_boot(VmConfig *cfg, const char *arg, GError **errp)
     const char *rt = keyval_get(kv, "reboot-timeout");
     if (rt && parse_int64(rt, 10, &v) == 0 && (v < -1 || v > 0xffff)) {
         error_setg(errp, "reboot timeout is invalid, it should be a value "
-                   "between -1 and 65535");
+                         "between -1 and 65535");
         return false;
     }
     if ((keyval_get(kv, "order") &&

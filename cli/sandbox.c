@@ -16,8 +16,7 @@
 #include <seccomp.h>
 #endif
 
-bool sandbox_parse_flags(const KeyvalList *kv, unsigned *flags,
-                         GError **errp)
+bool sandbox_parse_flags(const KeyvalList *kv, unsigned *flags, GError **errp)
 {
     const char *v;
 
@@ -63,32 +62,53 @@ bool sandbox_parse_flags(const KeyvalList *kv, unsigned *flags,
 
 #ifdef CONFIG_SECCOMP
 static const char *const always_denied[] = {
-    "reboot", "swapon", "swapoff", "syslog", "mount", "umount2",
-    "kexec_load", "kexec_file_load", "init_module", "finit_module",
-    "delete_module", "pivot_root", "acct", "iopl", "ioperm", NULL
-};
-static const char *const obsolete[] = {
-    "readdir", "_sysctl", "bdflush", "create_module", "get_kernel_syms",
-    "query_module", "sgetmask", "ssetmask", "sysfs", "uselib", "ustat",
-    "vserver", "afs_syscall", "break", "ftime", "getpmsg", "gtty", "lock",
-    "mpx", "prof", "profil", "putpmsg", "security", "stty", "tuxcall",
-    "nfsservctl", NULL
-};
+    "reboot",      "swapon",       "swapoff",       "syslog",
+    "mount",       "umount2",      "kexec_load",    "kexec_file_load",
+    "init_module", "finit_module", "delete_module", "pivot_root",
+    "acct",        "iopl",         "ioperm",        NULL};
+static const char *const obsolete[] = {"readdir",
+                                       "_sysctl",
+                                       "bdflush",
+                                       "create_module",
+                                       "get_kernel_syms",
+                                       "query_module",
+                                       "sgetmask",
+                                       "ssetmask",
+                                       "sysfs",
+                                       "uselib",
+                                       "ustat",
+                                       "vserver",
+                                       "afs_syscall",
+                                       "break",
+                                       "ftime",
+                                       "getpmsg",
+                                       "gtty",
+                                       "lock",
+                                       "mpx",
+                                       "prof",
+                                       "profil",
+                                       "putpmsg",
+                                       "security",
+                                       "stty",
+                                       "tuxcall",
+                                       "nfsservctl",
+                                       NULL};
 static const char *const elevate[] = {
-    "setuid", "setgid", "setpgid", "setsid", "setreuid", "setregid",
-    "setresuid", "setresgid", "setfsuid", "setfsgid", "setgroups", NULL
-};
-static const char *const spawn[] = { "fork", "vfork", "execve", "execveat",
-                                     NULL };
-static const char *const resource[] = {
-    "setpriority", "sched_setparam", "sched_setscheduler", "sched_setattr",
-    "sched_setaffinity", NULL
-};
-static const char *const resource_queries[] = {
-    "getpriority", "sched_getparam", "sched_getscheduler", "sched_getattr",
-    "sched_getaffinity", "sched_get_priority_max", "sched_get_priority_min",
-    NULL
-};
+    "setuid",    "setgid",    "setpgid",  "setsid",   "setreuid",  "setregid",
+    "setresuid", "setresgid", "setfsuid", "setfsgid", "setgroups", NULL};
+static const char *const spawn[] = {"fork", "vfork", "execve", "execveat",
+                                    NULL};
+static const char *const resource[] = {"setpriority",        "sched_setparam",
+                                       "sched_setscheduler", "sched_setattr",
+                                       "sched_setaffinity",  NULL};
+static const char *const resource_queries[] = {"getpriority",
+                                               "sched_getparam",
+                                               "sched_getscheduler",
+                                               "sched_getattr",
+                                               "sched_getaffinity",
+                                               "sched_get_priority_max",
+                                               "sched_get_priority_min",
+                                               NULL};
 
 static bool deny_list_action(scmp_filter_ctx ctx, const char *const *names,
                              uint32_t action, GError **errp)
@@ -96,7 +116,7 @@ static bool deny_list_action(scmp_filter_ctx ctx, const char *const *names,
     for (int i = 0; names[i]; i++) {
         int nr = seccomp_syscall_resolve_name(names[i]);
         if (nr == __NR_SCMP_ERROR || nr < 0) {
-            continue;   /* not a syscall on this architecture */
+            continue; /* not a syscall on this architecture */
         }
         int rc = seccomp_rule_add(ctx, action, nr, 0);
         if (rc < 0) {
@@ -148,12 +168,14 @@ bool sandbox_install(unsigned flags, GError **errp)
     }
     rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
     if (rc < 0) {
-        error_setg_errno(errp, -rc, "failed to set seccomp thread "
+        error_setg_errno(errp, -rc,
+                         "failed to set seccomp thread "
                          "synchronization");
         goto out;
     }
     if (!deny_list(ctx, always_denied, errp) ||
-        (!(flags & SANDBOX_ALLOW_OBSOLETE) && !deny_list(ctx, obsolete, errp)) ||
+        (!(flags & SANDBOX_ALLOW_OBSOLETE) &&
+         !deny_list(ctx, obsolete, errp)) ||
         ((flags & SANDBOX_DENY_ELEVATE) && !deny_list(ctx, elevate, errp)) ||
         ((flags & SANDBOX_DENY_SPAWN) && !deny_spawn(ctx, errp)) ||
         ((flags & SANDBOX_DENY_RESOURCECONTROL) &&
@@ -169,7 +191,8 @@ bool sandbox_install(unsigned flags, GError **errp)
     }
     rc = seccomp_load(ctx);
     if (rc < 0) {
-        error_setg_errno(errp, -rc, "failed to install seccomp syscall "
+        error_setg_errno(errp, -rc,
+                         "failed to install seccomp syscall "
                          "filter in the kernel");
         goto out;
     }
@@ -182,7 +205,7 @@ out:
 bool sandbox_install(unsigned flags, GError **errp)
 {
     error_setg(errp, "-sandbox on,... requires seccomp support, which this "
-               "kvmu was built without");
+                     "kvmu was built without");
     return false;
 }
 #endif

@@ -9,18 +9,16 @@
 #include <string.h>
 
 static const char *const smp_keys[] = {
-    "cpus", "sockets", "dies", "clusters", "cores", "threads", "maxcpus",
-    NULL
-};
+    "cpus", "sockets", "dies", "clusters", "cores", "threads", "maxcpus", NULL};
 
 bool smp_parse(const KeyvalList *kv, SmpInput *in, GError **errp)
 {
     uint64_t *fields[] = {
-        &in->cpus, &in->sockets, &in->dies, &in->clusters, &in->cores,
-        &in->threads, &in->maxcpus,
+        &in->cpus,  &in->sockets, &in->dies,    &in->clusters,
+        &in->cores, &in->threads, &in->maxcpus,
     };
 
-    *in = (SmpInput){ 0 };
+    *in = (SmpInput){0};
     for (guint i = 0; i < kv->pairs->len; i++) {
         KeyvalPair *p = g_ptr_array_index(kv->pairs, i);
         bool known = false;
@@ -40,13 +38,12 @@ bool smp_parse(const KeyvalList *kv, SmpInput *in, GError **errp)
             continue;
         }
         if (parse_uint64(v, 10, fields[k]) < 0 || *fields[k] > UINT32_MAX) {
-            error_setg(errp, "Parameter 'smp.%s' expects integer",
-                       smp_keys[k]);
+            error_setg(errp, "Parameter 'smp.%s' expects integer", smp_keys[k]);
             return false;
         }
         if (*fields[k] == 0) {
             error_setg(errp, "Invalid CPU topology: CPU topology parameters "
-                       "must be greater than zero");
+                             "must be greater than zero");
             return false;
         }
     }
@@ -67,7 +64,8 @@ static char *hierarchy_str(const SmpMachineProps *props, uint64_t sockets,
         g_string_append_printf(s, " * clusters (%" G_GUINT64_FORMAT ")",
                                clusters);
     }
-    g_string_append_printf(s, " * cores (%" G_GUINT64_FORMAT ")"
+    g_string_append_printf(s,
+                           " * cores (%" G_GUINT64_FORMAT ")"
                            " * threads (%" G_GUINT64_FORMAT ")",
                            cores, threads);
     return g_string_free(s, FALSE);
@@ -128,41 +126,49 @@ bool smp_compute(const SmpInput *in, const SmpMachineProps *props,
     }
 
     /* saturate: an absurd product must still compare unequal */
-    uint64_t total = sat_mul(sat_mul(sat_mul(sat_mul(sockets, dies),
-                                             clusters), cores), threads);
+    uint64_t total = sat_mul(
+        sat_mul(sat_mul(sat_mul(sockets, dies), clusters), cores), threads);
     maxcpus = maxcpus ? maxcpus : total;
     cpus = cpus ? cpus : maxcpus;
 
-    g_autofree char *topo = hierarchy_str(props, sockets, dies, clusters,
-                                          cores, threads);
+    g_autofree char *topo =
+        hierarchy_str(props, sockets, dies, clusters, cores, threads);
     if (total != maxcpus) {
-        error_setg(errp, "Invalid CPU topology: product of the hierarchy "
-                   "must match maxcpus: %s != maxcpus (%" G_GUINT64_FORMAT
-                   ")", topo, maxcpus);
+        error_setg(errp,
+                   "Invalid CPU topology: product of the hierarchy "
+                   "must match maxcpus: %s != maxcpus (%" G_GUINT64_FORMAT ")",
+                   topo, maxcpus);
         return false;
     }
     if (maxcpus < cpus) {
-        error_setg(errp, "Invalid CPU topology: maxcpus must be equal to or "
+        error_setg(errp,
+                   "Invalid CPU topology: maxcpus must be equal to or "
                    "greater than smp: %s == maxcpus (%" G_GUINT64_FORMAT
-                   ") < smp_cpus (%" G_GUINT64_FORMAT ")", topo, maxcpus,
-                   cpus);
+                   ") < smp_cpus (%" G_GUINT64_FORMAT ")",
+                   topo, maxcpus, cpus);
         return false;
     }
     if (cpus < props->min_cpus) {
-        error_setg(errp, "Invalid SMP CPUs %" G_GUINT64_FORMAT ". The min "
-                   "CPUs supported by machine '%s' is %u", cpus, props->name,
-                   props->min_cpus);
+        error_setg(errp,
+                   "Invalid SMP CPUs %" G_GUINT64_FORMAT ". The min "
+                   "CPUs supported by machine '%s' is %u",
+                   cpus, props->name, props->min_cpus);
         return false;
     }
     if (maxcpus > props->max_cpus) {
-        error_setg(errp, "Invalid SMP CPUs %" G_GUINT64_FORMAT ". The max "
-                   "CPUs supported by machine '%s' is %u", maxcpus,
-                   props->name, props->max_cpus);
+        error_setg(errp,
+                   "Invalid SMP CPUs %" G_GUINT64_FORMAT ". The max "
+                   "CPUs supported by machine '%s' is %u",
+                   maxcpus, props->name, props->max_cpus);
         return false;
     }
     *out = (SmpTopology){
-        .cpus = cpus, .sockets = sockets, .dies = dies,
-        .clusters = clusters, .cores = cores, .threads = threads,
+        .cpus = cpus,
+        .sockets = sockets,
+        .dies = dies,
+        .clusters = clusters,
+        .cores = cores,
+        .threads = threads,
         .max_cpus = maxcpus,
     };
     return true;

@@ -67,7 +67,7 @@ static char *read_value(const char **p)
             if (s[1] != ',') {
                 break;
             }
-            s++;        /* ",," -> "," */
+            s++; /* ",," -> "," */
         }
         g_string_append_c(v, *s);
         s++;
@@ -118,7 +118,7 @@ KeyvalList *keyval_parse(const char *str, const char *implied_key,
             p += n + 1;
             g_autofree char *value = read_value(&p);
             if (implied_key && !strcmp(key, implied_key) && is_help(value)) {
-                kv->help = true;        /* "driver=help" as "help" */
+                kv->help = true; /* "driver=help" as "help" */
             } else {
                 keyval_add(kv, key, value);
             }
@@ -144,7 +144,7 @@ KeyvalList *keyval_parse(const char *str, const char *implied_key,
         if (*p == ',') {
             p++;
             if (!*p) {
-                break;      /* "a=1," */
+                break; /* "a=1," */
             }
         }
     }
@@ -248,8 +248,10 @@ bool keyval_get_size(const KeyvalList *kv, const char *key, uint64_t *out,
     const char *v = keyval_get(kv, key);
 
     if (v && parse_size(v, 1, out) < 0) {
-        error_setg(errp, "Parameter '%s' expects a non-negative number "
-                   "below 2^64", key);
+        error_setg(errp,
+                   "Parameter '%s' expects a non-negative number "
+                   "below 2^64",
+                   key);
         return false;
     }
     return true;
@@ -274,8 +276,8 @@ int keyval_get_enum(const KeyvalList *kv, const char *key,
 
 GHashTable *keyval_to_hash(const KeyvalList *kv)
 {
-    GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                          g_free);
+    GHashTable *h =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     GHashTableIter it;
     gpointer k, v;
 

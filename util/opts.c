@@ -60,8 +60,7 @@ const char *opt_type_name(OptType type)
     }
 }
 
-bool opts_check_keys(const OptGroup *group, const KeyvalList *kv,
-                     GError **errp)
+bool opts_check_keys(const OptGroup *group, const KeyvalList *kv, GError **errp)
 {
     for (guint i = 0; i < kv->pairs->len; i++) {
         KeyvalPair *pair = g_ptr_array_index(kv->pairs, i);
@@ -101,8 +100,10 @@ bool opts_check(const OptGroup *group, const KeyvalList *kv, GError **errp)
             break;
         case OPT_TYPE_SIZE:
             if (parse_size(pair->value, 1, &u) < 0) {
-                error_setg(errp, "Parameter '%s' expects a non-negative "
-                           "number below 2^64", p->name);
+                error_setg(errp,
+                           "Parameter '%s' expects a non-negative "
+                           "number below 2^64",
+                           p->name);
                 return false;
             }
             break;
