@@ -218,6 +218,9 @@ def qmp_session(path, timeout=10):
     replies = []
     for cmd in ({"execute": "qmp_capabilities"},
                 {"execute": "query-status"},
+                {"execute": "query-command-line-options",
+                 "arguments": {"option": "smp-opts"}},
+                {"execute": "query-machines"},
                 {"execute": "quit"}):
         f.write(json.dumps(cmd) + "\n")
         f.flush()
@@ -255,6 +258,15 @@ with tempfile.TemporaryDirectory() as d:
             p.wait(timeout=10)
             check("-machine none -qmp: greeting, query-status, quit",
                   ok and p.returncode == 0, f"{greeting} {replies}")
+            opts = replies[2].get("return", [])
+            params = {x["name"]: x["type"] for o in opts
+                      for x in o["parameters"]}
+            check("query-command-line-options: smp-opts from the cli",
+                  len(opts) == 1 and opts[0]["option"] == "smp-opts" and
+                  params.get("dies") == "number", repr(replies[2]))
+            names = [m["name"] for m in replies[3].get("return", [])]
+            check("query-machines lists 'none'", "none" in names,
+                  repr(replies[3]))
         except Exception as e:  # noqa: BLE001 - report any failure as not ok
             p.kill()
             p.wait()
