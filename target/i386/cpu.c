@@ -3,6 +3,7 @@
  * accessors that map 1:1 onto the KVM ABI structs (see cpu.h).
  */
 #include "target/i386/engine.h"
+#include "target/i386/fpu-state.h"
 
 /* ---- VM ---- */
 
@@ -272,41 +273,42 @@ bool x86_cpu_set_sregs(X86CPU *cpu, const X86SRegs *s)
 
 /* ---- FPU / XSAVE ---- */
 
-static uint16_t fsw_full(X86CPU *cpu)
-{
-    return (cpu->fpu.fsw & ~0x3800) | ((cpu->fpu.top & 7) << 11);
-}
-
+/* One conversion for KVM_GET/SET_FPU and the XSAVE legacy area: the
+ * FPU/SSE code's FXSAVE image helpers (fpu-state.h). */
 void x86_cpu_get_fpu(X86CPU *cpu, X86FPU *f)
 {
+    uint8_t fx[512];
+
+    fpu_state_to_fx(&cpu->fpu, fx, true);
     memset(f, 0, sizeof(*f));
     for (int i = 0; i < 8; i++) {
-        memcpy(f->fpr[i], cpu->fpu.st[(cpu->fpu.top + i) & 7].bytes, 10);
+        memcpy(f->fpr[i], fx + 32 + i * 16, 16);
     }
-    f->fcw = cpu->fpu.fcw;
-    f->fsw = fsw_full(cpu);
-    f->ftwx = cpu->fpu.ftwx;
-    f->last_opcode = cpu->fpu.fop;
-    f->last_ip = cpu->fpu.fip;
-    f->last_dp = cpu->fpu.fdp;
-    memcpy(f->xmm, cpu->fpu.xmm, sizeof(f->xmm));
-    f->mxcsr = cpu->fpu.mxcsr;
+    memcpy(&f->fcw, fx + 0, 2);
+    memcpy(&f->fsw, fx + 2, 2);
+    f->ftwx = fx[4];
+    memcpy(&f->last_opcode, fx + 6, 2);
+    memcpy(&f->last_ip, fx + 8, 8);
+    memcpy(&f->last_dp, fx + 16, 8);
+    memcpy(&f->mxcsr, fx + 24, 4);
+    memcpy(f->xmm, fx + 160, 256);
 }
 
 void x86_cpu_set_fpu(X86CPU *cpu, const X86FPU *f)
 {
-    cpu->fpu.top = (f->fsw >> 11) & 7;
+    uint8_t fx[512];
+
+    memset(fx, 0, sizeof(fx));
+    memcpy(fx + 0, &f->fcw, 2);
+    memcpy(fx + 2, &f->fsw, 2);
+    fx[4] = f->ftwx;
+    memcpy(fx + 6, &f->last_opcode, 2);
+    memcpy(fx + 8, &f->last_ip, 8);
+    memcpy(fx + 16, &f->last_dp, 8);
     for (int i = 0; i < 8; i++) {
-        X86FloatReg *r = &cpu->fpu.st[(cpu->fpu.top + i) & 7];
-        memset(r, 0, sizeof(*r));
-        memcpy(r->bytes, f->fpr[i], 10);
+        memcpy(fx + 32 + i * 16, f->fpr[i], 16);
     }
-    cpu->fpu.fcw = f->fcw;
-    cpu->fpu.fsw = f->fsw & ~0x3800;
-    cpu->fpu.ftwx = f->ftwx;
-    cpu->fpu.fop = f->last_opcode;
-    cpu->fpu.fip = f->last_ip;
-    cpu->fpu.fdp = f->last_dp;
+    fpu_state_from_fx_x87(&cpu->fpu, fx, true);
     memcpy(cpu->fpu.xmm, f->xmm, sizeof(cpu->fpu.xmm));
     cpu->fpu.mxcsr = f->mxcsr & 0xffff;
 }
@@ -316,24 +318,10 @@ void x86_cpu_set_fpu(X86CPU *cpu, const X86FPU *f)
 void x86_cpu_get_xsave(X86CPU *cpu, X86XSave *x)
 {
     uint8_t *b = (uint8_t *)x->region;
-    uint16_t fsw = fsw_full(cpu);
-    uint32_t mask = MXCSR_MASK;
     uint64_t bv = 3;
 
     memset(x, 0, sizeof(*x));
-    memcpy(b + 0, &cpu->fpu.fcw, 2);
-    memcpy(b + 2, &fsw, 2);
-    b[4] = cpu->fpu.ftwx;
-    memcpy(b + 6, &cpu->fpu.fop, 2);
-    memcpy(b + 8, &cpu->fpu.fip, 8);
-    memcpy(b + 16, &cpu->fpu.fdp, 8);
-    memcpy(b + 24, &cpu->fpu.mxcsr, 4);
-    memcpy(b + 28, &mask, 4);
-    for (int i = 0; i < 8; i++) {
-        memcpy(b + 32 + i * 16, cpu->fpu.st[(cpu->fpu.top + i) & 7].bytes,
-               10);
-    }
-    memcpy(b + 160, cpu->fpu.xmm, 256);
+    fpu_state_to_fx(&cpu->fpu, b, true);
     memcpy(b + 512, &bv, 8);
 }
 
@@ -342,7 +330,6 @@ bool x86_cpu_set_xsave(X86CPU *cpu, const X86XSave *x)
     const uint8_t *b = (const uint8_t *)x->region;
     uint64_t bv, comp;
     uint32_t mxcsr;
-    uint16_t fsw;
 
     memcpy(&bv, b + 512, 8);
     memcpy(&comp, b + 520, 8);
@@ -351,27 +338,13 @@ bool x86_cpu_set_xsave(X86CPU *cpu, const X86XSave *x)
         return false;
     }
     if (bv & 1) {
-        memcpy(&cpu->fpu.fcw, b + 0, 2);
-        memcpy(&fsw, b + 2, 2);
-        cpu->fpu.top = (fsw >> 11) & 7;
-        cpu->fpu.fsw = fsw & ~0x3800;
-        cpu->fpu.ftwx = b[4];
-        memcpy(&cpu->fpu.fop, b + 6, 2);
-        memcpy(&cpu->fpu.fip, b + 8, 8);
-        memcpy(&cpu->fpu.fdp, b + 16, 8);
-        for (int i = 0; i < 8; i++) {
-            X86FloatReg *r = &cpu->fpu.st[(cpu->fpu.top + i) & 7];
-            memset(r, 0, sizeof(*r));
-            memcpy(r->bytes, b + 32 + i * 16, 10);
-        }
+        fpu_state_from_fx_x87(&cpu->fpu, b, true);
     } else {
-        cpu->fpu.fcw = 0x37f;
-        cpu->fpu.fsw = 0;
-        cpu->fpu.top = 0;
-        cpu->fpu.ftwx = 0;
-        cpu->fpu.fop = 0;
-        cpu->fpu.fip = cpu->fpu.fdp = 0;
-        memset(cpu->fpu.st, 0, sizeof(cpu->fpu.st));
+        uint8_t init[512];
+        uint16_t fcw = 0x37f;
+        memset(init, 0, sizeof(init));
+        memcpy(init, &fcw, 2);
+        fpu_state_from_fx_x87(&cpu->fpu, init, true);
     }
     if (bv & 2) {
         memcpy(cpu->fpu.xmm, b + 160, 256);

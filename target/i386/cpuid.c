@@ -7,6 +7,8 @@
  * SSE-family bits describe the FPU/SSE engineer's work (x87, MMX, SSE to
  * SSE4.2); they are advertised as the x86-64 baseline requires.
  */
+#include <cpuid.h>
+
 #include "target/i386/engine.h"
 
 static const char *const model_names[] = { "qemu64", "Nehalem", "max", NULL };
@@ -136,7 +138,7 @@ int x86_cpuid_model_entries(const char *model, const X86Topology *topo,
     const Model *m = NULL;
     X86Topology t = { 1, 1, 1, 1, 1 };
     unsigned smt_bits, core_bits, die_bits;
-    uint32_t logical;
+    uint32_t logical, f1_ecx;
     int n = 0;
     char brand[48];
 
@@ -161,11 +163,19 @@ int x86_cpuid_model_entries(const char *model, const X86Topology *topo,
     die_bits = bits_for(t.dies);
     logical = t.threads * t.cores * t.clusters * t.dies;
 
+    {
+        /* x87/SSE run on the host (fpu-host.c): its SSE3+ set bounds ours */
+        unsigned a, b, c = 0, d;
+        uint32_t host_dep = CPUID_1_ECX_SSE3 | CPUID_1_ECX_SSSE3 |
+                            CPUID_1_ECX_SSE41 | CPUID_1_ECX_SSE42;
+        __get_cpuid(1, &a, &b, &c, &d);
+        f1_ecx = m->f1_ecx & (~host_dep | c);
+    }
     n = add(out, n, max, 0, 0, false, m->level, str4(m->vendor),
             str4(m->vendor + 8), str4(m->vendor + 4));
     n = add(out, n, max, 1, 0, false, m->sig,
             (8u << 8) | (MIN(logical, 255u) << 16) | (apic_id << 24),
-            m->f1_ecx, m->f1_edx | (logical > 1 ? D_HTT : 0));
+            f1_ecx, m->f1_edx | (logical > 1 ? D_HTT : 0));
     if (m->level >= 4) {
         /* deterministic cache parameters: L1d, L1i, L2 per core, L3 */
         static const uint32_t caches[4][4] = {
@@ -203,7 +213,7 @@ int x86_cpuid_model_entries(const char *model, const X86Topology *topo,
         bool xs = m->f1_ecx & CPUID_1_ECX_XSAVE;
         n = add(out, n, max, 0xd, 0, true, xs ? 3 : 0, xs ? 576 : 0,
                 xs ? 576 : 0, 0);
-        n = add(out, n, max, 0xd, 1, true, 0, 0, 0, 0);
+        n = add(out, n, max, 0xd, 1, true, xs ? 1 : 0, 0, 0, 0);
     }
     if (m->level >= 0x1f) {
         n = add(out, n, max, 0x1f, 0, true, smt_bits, t.threads, 0x100,

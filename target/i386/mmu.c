@@ -517,7 +517,7 @@ static bool seg_fault(X86CPU *cpu, int seg)
 
 static inline bool canonical(uint64_t a)
 {
-    return (uint64_t)(((int64_t)a << 16) >> 16) == a;
+    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
 }
 
 bool x86_seg_linear(X86CPU *cpu, int seg, uint64_t off, unsigned size,

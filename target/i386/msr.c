@@ -76,7 +76,7 @@ uint64_t x86_tsc_now(X86CPU *cpu)
 
 static bool canonical(uint64_t a)
 {
-    return (uint64_t)(((int64_t)a << 16) >> 16) == a;
+    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
 }
 
 static bool mtrr_type_ok(uint64_t t)

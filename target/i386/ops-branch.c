@@ -6,7 +6,7 @@
 
 static inline bool canonical(uint64_t a)
 {
-    return (uint64_t)(((int64_t)a << 16) >> 16) == a;
+    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
 }
 
 /* Near branch to @target with operand size @size; #GP(0) if outside CS. */
