@@ -50,6 +50,8 @@
 
 #define NS 1000000000LL
 #define UIP_NS 244000
+/* 2200-01-01: guest ns since the epoch stay far below 2^63. */
+#define RTC_MAX_TIME 7258118400LL
 
 typedef struct RTCState {
     ISADevice parent;
@@ -154,7 +156,8 @@ static void rtc_take_regs(RTCState *s)
     tm.tm_isdst = -1;
     /* Out-of-range guest values are normalised by timegm/mktime. */
     time_t t = s->cfg.localtime ? mktime(&tm) : timegm(&tm);
-    if (t == (time_t)-1) {
+    if (t < 0 || t > RTC_MAX_TIME) {
+        /* Garbage or a date our ns arithmetic cannot hold: ignored. */
         return;
     }
     int64_t now = clock_now(s);
