@@ -467,8 +467,8 @@ Object *object_ref(void *opaque)
     Object *obj = opaque;
 
     if (obj) {
-        g_assert(obj->ref > 0);
-        obj->ref++;
+        g_assert(g_atomic_int_get(&obj->ref) > 0);
+        g_atomic_int_inc(&obj->ref);
     }
     return obj;
 }
@@ -480,8 +480,8 @@ void object_unref(void *opaque)
     if (!obj) {
         return;
     }
-    g_assert(obj->ref > 0);
-    if (--obj->ref == 0) {
+    g_assert(g_atomic_int_get(&obj->ref) > 0);
+    if (g_atomic_int_dec_and_test(&obj->ref)) {
         object_finalize(obj);
     }
 }

@@ -11,6 +11,9 @@
  * touched only from the main thread or with the big VMM lock held; nothing
  * here takes a lock of its own. Types are registered before main() runs
  * (type_init constructors) or at least before the first object_new().
+ * Exceptions: object_ref()/object_unref() are atomic, and casts of
+ * existing objects only read the registry, so both may run on any thread
+ * (the last unref finalizes on whichever thread drops it).
  *
  * Casting: OBJECT_CHECK()/OBJECT_CLASS_CHECK() g_assert on a wrong type:
  * they are for programmer invariants only. Lookups driven by user input
@@ -93,7 +96,7 @@ struct InterfaceClass {
 struct Object {
     ObjectClass *klass;
     GHashTable *properties;        /* instance properties: name -> prop */
-    uint32_t ref;
+    gint ref;                      /* atomic: ref/unref from any thread */
     Object *parent;                /* composition parent, or NULL */
     char *parent_prop;             /* our child<> property name in parent */
     void (*free)(void *);          /* g_free when object_new allocated */

@@ -357,6 +357,33 @@ static void test_refcount_and_finalize_order(void)
     g_assert_cmpint(finalize_count[1], ==, 2);
 }
 
+static gpointer ref_worker(gpointer opaque)
+{
+    for (int i = 0; i < 20000; i++) {
+        object_ref(opaque);
+        object_unref(opaque);
+    }
+    return NULL;
+}
+
+static void test_ref_from_threads(void)
+{
+    memset(finalize_count, 0, sizeof(finalize_count));
+    Object *obj = object_new(TYPE_T_LEAF);
+    GThread *threads[4];
+
+    for (int i = 0; i < 4; i++) {
+        threads[i] = g_thread_new("ref", ref_worker, obj);
+    }
+    for (int i = 0; i < 4; i++) {
+        g_thread_join(threads[i]);
+    }
+    g_assert_cmpint(obj->ref, ==, 1);
+    g_assert_cmpint(finalize_count[2], ==, 0);
+    object_unref(obj);
+    g_assert_cmpint(finalize_count[2], ==, 1);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -374,5 +401,6 @@ int main(int argc, char **argv)
     g_test_add_func("/qom/types/class-list", test_class_list);
     g_test_add_func("/qom/types/refcount-and-finalize-order",
                     test_refcount_and_finalize_order);
+    g_test_add_func("/qom/types/ref-from-threads", test_ref_from_threads);
     return g_test_run();
 }
