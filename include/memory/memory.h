@@ -623,6 +623,21 @@ void *dma_memory_map(AddressSpace *as, dma_addr_t addr, dma_addr_t *len,
 void dma_memory_unmap(AddressSpace *as, void *buffer, dma_addr_t len,
                       bool is_write, dma_addr_t access_len);
 
+/* QEMU's names for dma_memory_map/unmap (attrs unused). */
+static inline void *address_space_map(AddressSpace *as, hwaddr addr,
+                                      hwaddr *plen, bool is_write,
+                                      MemTxAttrs attrs)
+{
+    return dma_memory_map(as, addr, plen, is_write);
+}
+
+static inline void address_space_unmap(AddressSpace *as, void *buffer,
+                                       hwaddr len, bool is_write,
+                                       hwaddr access_len)
+{
+    dma_memory_unmap(as, buffer, len, is_write, access_len);
+}
+
 /* ---- address spaces ---- */
 
 struct AddressSpace {

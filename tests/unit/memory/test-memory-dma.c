@@ -176,6 +176,12 @@ static void test_dma_map_unmap(void)
     g_assert_cmpuint(len, ==, 0x100);
     dma_memory_unmap(&b.as, p, len, false, len);
 
+    /* QEMU's names do the same. */
+    hwaddr plen = 0x10;
+    p = address_space_map(&b.as, 0x2000, &plen, true, MEMTXATTRS_UNSPECIFIED);
+    g_assert_true(p == ram + 0x2000);
+    address_space_unmap(&b.as, p, plen, true, plen);
+
     /* Not RAM: NULL, length untouched. */
     len = 0x10;
     g_assert_null(dma_memory_map(&b.as, 0x10000, &len, false));
