@@ -1,0 +1,423 @@
+/*
+ * KVM vCPUs: creation (KVM_CREATE_VCPU, the kvm_run mapping, CPUID from the
+ * -cpu model filtered by KVM_GET_SUPPORTED_CPUID), state save/restore both
+ * ways, power-on reset and the register dump used for internal errors and
+ * "info registers".
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "kvm-internal.h"
+#include "target/i386/cpu.h"
+#include "util/error.h"
+
+/* ---- CPUID ---------------------------------------------------------------- */
+
+typedef struct FeatureWord {
+    uint32_t leaf, index;
+    int reg;                        /* 0 eax, 1 ebx, 2 ecx, 3 edx */
+    const char *names[32];
+} FeatureWord;
+
+static const FeatureWord feature_words[] = {
+    { 1, 0, 3, { "fpu", "vme", "de", "pse", "tsc", "msr", "pae", "mce",
+                 "cx8", "apic", NULL, "sep", "mtrr", "pge", "mca", "cmov",
+                 "pat", "pse36", "pn", "clflush", NULL, "ds", "acpi", "mmx",
+                 "fxsr", "sse", "sse2", "ss", "ht", "tm", "ia64", "pbe" } },
+    { 1, 0, 2, { "pni", "pclmulqdq", "dtes64", "monitor", "ds-cpl", "vmx",
+                 "smx", "est", "tm2", "ssse3", "cid", NULL, "fma", "cx16",
+                 "xtpr", "pdcm", NULL, "pcid", "dca", "sse4.1", "sse4.2",
+                 "x2apic", "movbe", "popcnt", "tsc-deadline", "aes", "xsave",
+                 NULL, "avx", "f16c", "rdrand", "hypervisor" } },
+    { 7, 0, 1, { "fsgsbase", "tsc-adjust", NULL, "bmi1", "hle", "avx2", NULL,
+                 "smep", "bmi2", "erms", "invpcid", "rtm", NULL, NULL, "mpx",
+                 NULL, "avx512f", "avx512dq", "rdseed", "adx", "smap",
+                 "avx512ifma", "pcommit", "clflushopt", "clwb", "intel-pt",
+                 "avx512pf", "avx512er", "avx512cd", "sha-ni", "avx512bw",
+                 "avx512vl" } },
+    { 7, 0, 2, { NULL, "avx512vbmi", "umip", "pku", NULL, "waitpkg",
+                 "avx512vbmi2", NULL, "gfni", "vaes", "vpclmulqdq",
+                 "avx512vnni", "avx512bitalg", NULL, "avx512-vpopcntdq",
+                 NULL, "la57", NULL, NULL, NULL, NULL, NULL, "rdpid", NULL,
+                 NULL, "cldemote", NULL, "movdiri", "movdir64b", NULL, NULL,
+                 NULL } },
+    { 7, 0, 3, { NULL } },
+    { 0x80000001, 0, 3, { [11] = "syscall", [20] = "nx", [22] = "mmxext",
+                          [25] = "fxsr-opt", [26] = "pdpe1gb",
+                          [27] = "rdtscp", [29] = "lm", [30] = "3dnowext",
+                          [31] = "3dnow" } },
+    { 0x80000001, 0, 2, { "lahf-lm", "cmp-legacy", "svm", "extapic",
+                          "cr8legacy", "abm", "sse4a", "misalignsse",
+                          "3dnowprefetch", "osvw", "ibs", "xop", "skinit",
+                          "wdt", NULL, "lwp", "fma4", "tce", NULL, "nodeid",
+                          NULL, "tbm", "topoext", "perfctr-core",
+                          "perfctr-nb" } },
+    { 0xd, 1, 0, { "xsaveopt", "xsavec", "xgetbv1", "xsaves" } },
+    { 0x40000001, 0, 0, { "kvmclock", "kvm-nopiodelay", "kvm-mmu",
+                          "kvmclock", "kvm-asyncpf", "kvm-steal-time",
+                          "kvm-pv-eoi", "kvm-pv-unhalt", NULL, "kvm-pv-tlb-flush",
+                          "kvm-asyncpf-vmexit", "kvm-pv-ipi", "kvm-poll-control",
+                          "kvm-pv-sched-yield", "kvm-asyncpf-int",
+                          "kvm-msi-ext-dest-id", [24] = "kvmclock-stable-bit" } },
+};
+
+static const char *const reg_names[] = { "EAX", "EBX", "ECX", "EDX" };
+
+static uint32_t *entry_reg(struct kvm_cpuid_entry2 *e, int reg)
+{
+    switch (reg) {
+    case 0: return &e->eax;
+    case 1: return &e->ebx;
+    case 2: return &e->ecx;
+    default: return &e->edx;
+    }
+}
+
+static struct kvm_cpuid_entry2 *find_entry(struct kvm_cpuid2 *c, uint32_t fn,
+                                           uint32_t index)
+{
+    for (uint32_t i = 0; i < c->nent; i++) {
+        struct kvm_cpuid_entry2 *e = &c->entries[i];
+        if (e->function == fn &&
+            (!(e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) || e->index == index)) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+static const FeatureWord *feature_word(uint32_t fn, uint32_t index, int reg)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(feature_words); i++) {
+        const FeatureWord *w = &feature_words[i];
+        if (w->leaf == fn && w->index == index && w->reg == reg) {
+            return w;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * The model's CPUID with each feature word ANDed with what the provider
+ * supports (a warning per requested feature it lacks, as QEMU), leaves the
+ * provider does not know dropped, and the provider's KVM leaves added.
+ */
+static struct kvm_cpuid2 *build_cpuid(KvmState *s, const KvmCpuConfig *cfg,
+                                      GError **errp)
+{
+    X86Topology topo = {
+        .sockets = cfg->sockets ? cfg->sockets : 1,
+        .dies = cfg->dies ? cfg->dies : 1,
+        .clusters = cfg->clusters ? cfg->clusters : 1,
+        .cores = cfg->cores ? cfg->cores : 1,
+        .threads = cfg->threads ? cfg->threads : 1,
+    };
+    X86CpuidEntry model[X86_CPUID_MAX_ENTRIES];
+    const char *name = cfg->model ? cfg->model : "qemu64";
+    int n = x86_cpuid_model_entries(name, &topo, cfg->apic_id, model,
+                                    X86_CPUID_MAX_ENTRIES);
+    if (n < 0) {
+        error_setg(errp, "unable to find CPU model '%s'", name);
+        return NULL;
+    }
+    n = MIN(n, X86_CPUID_MAX_ENTRIES);
+    struct kvm_cpuid2 *out = g_malloc0(sizeof(*out) + (n + 8) *
+                                       sizeof(struct kvm_cpuid_entry2));
+    struct kvm_cpuid2 *sup = s->supported_cpuid;
+    for (int i = 0; i < n; i++) {
+        struct kvm_cpuid_entry2 e;
+        memcpy(&e, &model[i], sizeof(e));
+        if (e.function >= 0x40000000 && e.function < 0x40000100) {
+            continue;               /* hypervisor leaves come from KVM */
+        }
+        struct kvm_cpuid_entry2 *se = find_entry(sup, e.function, e.index);
+        if (!se) {
+            continue;
+        }
+        for (int reg = 0; reg < 4; reg++) {
+            const FeatureWord *w = feature_word(e.function, e.index, reg);
+            if (!w) {
+                continue;
+            }
+            uint32_t *want = entry_reg(&e, reg);
+            uint32_t missing = *want & ~*entry_reg(se, reg);
+            for (int bit = 0; bit < 32; bit++) {
+                if (!(missing & (1u << bit))) {
+                    continue;
+                }
+                char leaf[16];
+                if (e.function >= 0x80000000) {
+                    g_snprintf(leaf, sizeof(leaf), "%08XH", e.function);
+                } else {
+                    g_snprintf(leaf, sizeof(leaf), "%02XH", e.function);
+                }
+                warn_report("%s doesn't support requested feature: "
+                            "CPUID.%s:%s%s%s [bit %d]",
+                            s->p == &kvm_provider_kernel ? "host" : "TCG",
+                            leaf, reg_names[reg], w->names[bit] ? "." : "",
+                            w->names[bit] ? w->names[bit] : "", bit);
+            }
+            *want &= ~missing;
+        }
+        out->entries[out->nent++] = e;
+    }
+    for (uint32_t fn = 0x40000000; fn <= 0x40000001; fn++) {
+        struct kvm_cpuid_entry2 *se = find_entry(sup, fn, 0);
+        if (se) {
+            out->entries[out->nent++] = *se;
+        }
+    }
+    return out;
+}
+
+/* ---- creation --------------------------------------------------------------- */
+
+static bool capture_state(KvmCpu *cpu, KvmCpuState *st)
+{
+    memset(st, 0, sizeof(*st));
+    if (kvm_vcpu_ioctl(cpu, KVM_GET_REGS, &st->regs) < 0 ||
+        kvm_vcpu_ioctl(cpu, KVM_GET_SREGS, &st->sregs) < 0 ||
+        kvm_vcpu_ioctl(cpu, KVM_GET_FPU, &st->fpu) < 0 ||
+        kvm_vcpu_ioctl(cpu, KVM_GET_VCPU_EVENTS, &st->events) < 0 ||
+        kvm_vcpu_ioctl(cpu, KVM_GET_DEBUGREGS, &st->debugregs) < 0) {
+        return false;
+    }
+    struct kvm_xcrs x;
+    if (kvm_vcpu_ioctl(cpu, KVM_GET_XCRS, &x) == 0 && x.nr_xcrs) {
+        st->xcr0 = x.xcrs[0].value;
+    } else {
+        st->xcr0 = 1;
+    }
+    return true;
+}
+
+static bool apply_state(KvmCpu *cpu, const KvmCpuState *st, bool fpu)
+{
+    struct kvm_xcrs x = { .nr_xcrs = 1 };
+    x.xcrs[0].xcr = 0;
+    x.xcrs[0].value = st->xcr0;
+    bool ok = kvm_vcpu_ioctl(cpu, KVM_SET_SREGS, (void *)&st->sregs) == 0 &&
+              kvm_vcpu_ioctl(cpu, KVM_SET_REGS, (void *)&st->regs) == 0;
+    if (fpu) {
+        kvm_vcpu_ioctl(cpu, KVM_SET_XCRS, &x);
+        ok = ok && kvm_vcpu_ioctl(cpu, KVM_SET_FPU, (void *)&st->fpu) == 0;
+    }
+    ok = ok && kvm_vcpu_ioctl(cpu, KVM_SET_VCPU_EVENTS,
+                              (void *)&st->events) == 0;
+    kvm_vcpu_ioctl(cpu, KVM_SET_DEBUGREGS, (void *)&st->debugregs);
+    return ok;
+}
+
+KvmCpu *kvm_cpu_create(KvmState *s, const KvmCpuConfig *cfg, GError **errp)
+{
+    if (kvm_cpu_by_index(s, cfg->index)) {
+        error_setg(errp, "vCPU %u already exists", cfg->index);
+        return NULL;
+    }
+    struct kvm_cpuid2 *cpuid = build_cpuid(s, cfg, errp);
+    if (!cpuid) {
+        return NULL;
+    }
+    KvmCpu *cpu = g_new0(KvmCpu, 1);
+    cpu->s = s;
+    cpu->index = cfg->index;
+    cpu->apic_id = cfg->apic_id;
+    g_cond_init(&cpu->cond);
+    cpu->fd = s->p->ioctl(s->vm_fd, KVM_CREATE_VCPU,
+                          (void *)(uintptr_t)cfg->apic_id);
+    if (cpu->fd < 0) {
+        error_setg(errp, "kvm_init_vcpu: KVM_CREATE_VCPU failed (%u): %s",
+                   cfg->apic_id, g_strerror(-cpu->fd));
+        goto fail;
+    }
+    cpu->run_size = s->vcpu_mmap_size;
+    cpu->run = s->p->mmap(cpu->fd, cpu->run_size);
+    if (cpu->run == MAP_FAILED) {
+        error_setg_errno(errp, errno, "kvm_init_vcpu: mmap'ing vcpu state "
+                         "failed");
+        cpu->run = NULL;
+        goto fail;
+    }
+    int r = kvm_vcpu_ioctl(cpu, KVM_SET_CPUID2, cpuid);
+    if (r < 0) {
+        error_setg(errp, "kvm_init_vcpu: KVM_SET_CPUID2 failed: %s",
+                   g_strerror(-r));
+        goto fail;
+    }
+    if (!capture_state(cpu, &cpu->reset_state)) {
+        error_setg(errp, "kvm_init_vcpu: reading the initial state failed");
+        goto fail;
+    }
+    cpu->wait_sipi = cfg->index != 0;
+    g_free(cpuid);
+    if (s->cpus->len <= cfg->index) {
+        g_ptr_array_set_size(s->cpus, cfg->index + 1);
+    }
+    g_ptr_array_index(s->cpus, cfg->index) = cpu;
+    return cpu;
+
+fail:
+    g_free(cpuid);
+    if (cpu->run) {
+        s->p->munmap(cpu->run, cpu->run_size);
+    }
+    if (cpu->fd >= 0) {
+        s->p->close(cpu->fd);
+    }
+    g_cond_clear(&cpu->cond);
+    g_free(cpu);
+    return NULL;
+}
+
+KvmCpu *kvm_cpu_by_index(KvmState *s, uint32_t index)
+{
+    return index < s->cpus->len ? g_ptr_array_index(s->cpus, index) : NULL;
+}
+
+unsigned kvm_cpu_count(KvmState *s)
+{
+    unsigned n = 0;
+    for (guint i = 0; i < s->cpus->len; i++) {
+        n += g_ptr_array_index(s->cpus, i) != NULL;
+    }
+    return n;
+}
+
+void kvm_cpu_destroy(KvmCpu *cpu)
+{
+    if (!cpu) {
+        return;
+    }
+    cpu->s->p->munmap(cpu->run, cpu->run_size);
+    cpu->s->p->close(cpu->fd);
+    g_cond_clear(&cpu->cond);
+    g_free(cpu);
+}
+
+/* ---- state ---------------------------------------------------------------- */
+
+typedef struct StateReq {
+    KvmCpuState *st;
+    bool set;
+    bool ok;
+} StateReq;
+
+static void state_on_cpu(KvmCpu *cpu, void *data)
+{
+    StateReq *req = data;
+    req->ok = req->set ? apply_state(cpu, req->st, true)
+                       : capture_state(cpu, req->st);
+}
+
+bool kvm_cpu_get_state(KvmCpu *cpu, KvmCpuState *st, GError **errp)
+{
+    StateReq req = { .st = st, .set = false };
+    kvm_cpu_run_on(cpu, state_on_cpu, &req);
+    if (!req.ok) {
+        error_setg(errp, "cannot read the state of vCPU %u", cpu->index);
+    }
+    return req.ok;
+}
+
+bool kvm_cpu_set_state(KvmCpu *cpu, const KvmCpuState *st, GError **errp)
+{
+    StateReq req = { .st = (KvmCpuState *)st, .set = true };
+    kvm_cpu_run_on(cpu, state_on_cpu, &req);
+    if (!req.ok) {
+        error_setg(errp, "invalid state for vCPU %u", cpu->index);
+    }
+    return req.ok;
+}
+
+void kvm_cpu_reset_one(KvmCpu *cpu)
+{
+    apply_state(cpu, &cpu->reset_state, true);
+    /* kvmclock and other paravirtual MSRs off, as after power-on */
+    struct {
+        struct kvm_msrs h;
+        struct kvm_msr_entry e[4];
+    } msrs = { .h = { .nmsrs = 4 } };
+    static const uint32_t pv[] = { 0x11, 0x12, 0x4b564d00, 0x4b564d01 };
+    for (int i = 0; i < 4; i++) {
+        msrs.e[i].index = pv[i];
+    }
+    kvm_vcpu_ioctl(cpu, KVM_SET_MSRS, &msrs);
+    cpu->wait_sipi = cpu->index != 0;
+    cpu->halted = false;
+    cpu->stopped = false;
+    cpu->run->request_interrupt_window = 0;
+}
+
+void kvm_cpu_enter_init_state(KvmCpu *cpu)
+{
+    /* INIT: like RESET but x87/SSE state and MSRs are kept (SDM 10.1) */
+    apply_state(cpu, &cpu->reset_state, false);
+    cpu->wait_sipi = cpu->index != 0;
+    cpu->halted = false;
+}
+
+static void seg_line(GString *out, const char *name,
+                     const struct kvm_segment *sg)
+{
+    g_string_append_printf(out, "%-3s=%04x %016" PRIx64 " %08x "
+                           "type=%x dpl=%u p=%u s=%u db=%u l=%u g=%u\n",
+                           name, sg->selector, (uint64_t)sg->base, sg->limit,
+                           sg->type, sg->dpl, sg->present, sg->s, sg->db,
+                           sg->l, sg->g);
+}
+
+static void dump_regs(GString *out, const KvmCpuState *st)
+{
+    const struct kvm_regs *r = &st->regs;
+    const struct kvm_sregs *s = &st->sregs;
+    g_string_append_printf(out,
+        "RAX=%016llx RBX=%016llx RCX=%016llx RDX=%016llx\n"
+        "RSI=%016llx RDI=%016llx RBP=%016llx RSP=%016llx\n"
+        "R8 =%016llx R9 =%016llx R10=%016llx R11=%016llx\n"
+        "R12=%016llx R13=%016llx R14=%016llx R15=%016llx\n"
+        "RIP=%016llx RFL=%08llx\n",
+        r->rax, r->rbx, r->rcx, r->rdx, r->rsi, r->rdi, r->rbp, r->rsp,
+        r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15,
+        r->rip, r->rflags);
+    seg_line(out, "ES", &s->es);
+    seg_line(out, "CS", &s->cs);
+    seg_line(out, "SS", &s->ss);
+    seg_line(out, "DS", &s->ds);
+    seg_line(out, "FS", &s->fs);
+    seg_line(out, "GS", &s->gs);
+    seg_line(out, "LDT", &s->ldt);
+    seg_line(out, "TR", &s->tr);
+    g_string_append_printf(out,
+        "GDT=     %016llx %08x\nIDT=     %016llx %08x\n"
+        "CR0=%08llx CR2=%016llx CR3=%016llx CR4=%08llx\n"
+        "EFER=%016llx APIC_BASE=%016llx XCR0=%016" PRIx64 "\n",
+        s->gdt.base, s->gdt.limit, s->idt.base, s->idt.limit,
+        s->cr0, s->cr2, s->cr3, s->cr4, s->efer, s->apic_base, st->xcr0);
+}
+
+void kvm_cpu_dump_state(KvmCpu *cpu, GString *out)
+{
+    KvmCpuState st;
+    if (!kvm_cpu_get_state(cpu, &st, NULL)) {
+        g_string_append_printf(out, "CPU#%u: state unavailable\n",
+                               cpu->index);
+        return;
+    }
+    g_string_append_printf(out, "CPU#%u\n", cpu->index);
+    dump_regs(out, &st);
+}
+
+/* On the vCPU thread: print the exit and the registers (QEMU's format). */
+void kvm_cpu_report_error(KvmCpu *cpu, const char *what)
+{
+    KvmCpuState st;
+    g_autoptr(GString) out = g_string_new(NULL);
+    if (capture_state(cpu, &st)) {
+        dump_regs(out, &st);
+    }
+    error_report("%s", what);
+    fputs(out->str, stderr);
+}

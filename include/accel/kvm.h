@@ -1,0 +1,137 @@
+/*
+ * The KVM accelerator: creates the VM and its vCPUs through a KVM provider
+ * (kernel /dev/kvm or ukvm, include/accel/kvm-provider.h), keeps memslots in
+ * sync with the memory API, runs one thread per vCPU and dispatches port
+ * I/O and MMIO exits into address_space_io / address_space_memory.
+ *
+ * Who calls it:
+ *  - cli/: kvm_accel_init() with the -accel list ("kvm", "tcg", "kvm:tcg"),
+ *    then the board creates vCPUs (kvm_cpu_create) and cli calls
+ *    kvm_cpus_start(); vm_start() (system/runstate) lets them run.
+ *  - the board's interrupt controller (hw/intc, userspace irqchip):
+ *    kvm_cpu_set_irq_source() once per vCPU, then kvm_cpu_interrupt()
+ *    whenever the source's output may have changed; kvm_cpu_nmi(),
+ *    kvm_cpu_init_request(), kvm_cpu_sipi() for NMI and SMP start-up.
+ *  - monitor/: kvm_cpu_get_state()/kvm_cpu_dump_state() (info registers,
+ *    query-cpus-fast), kvm_exit_count() (kvm_stat-like counters).
+ *
+ * Locking: everything here is called with the BQL held unless marked
+ * "any thread". vCPU threads run guest code without the BQL and take it
+ * while they handle an exit, query the irq source, or wait (paused, halted,
+ * waiting for SIPI). Irq-source callbacks run on vCPU threads with the BQL.
+ *
+ * Provider selection: "kvm" is the kernel (/dev/kvm); "tcg" is ukvm, the
+ * same ABI in user space. A failure to open /dev/kvm prints QEMU's
+ * "Could not access KVM kernel module: ..." and fails with
+ * "-accel kvm: failed to initialize kvm: ..." (or falls back to the next
+ * accelerator of the list, saying so).
+ */
+#ifndef ACCEL_KVM_H
+#define ACCEL_KVM_H
+
+#include <glib.h>
+#include <linux/kvm.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "accel/kvm-provider.h"
+
+typedef struct KvmState KvmState;
+typedef struct KvmCpu KvmCpu;
+
+/* ---- VM ------------------------------------------------------------------ */
+
+/*
+ * Open the first usable accelerator of @accel_list (NULL or "" means
+ * "tcg", QEMU's default), create the VM and register memory listeners on
+ * address_space_memory and address_space_io plus the vCPU pause/resume
+ * ops with system/runstate. Main thread, BQL.
+ */
+KvmState *kvm_accel_init(const char *accel_list, GError **errp);
+/* The VM created by kvm_accel_init, or NULL. */
+KvmState *kvm_state(void);
+/* "kvm" (kernel) or "tcg" (ukvm). */
+const char *kvm_accel_name(const KvmState *s);
+const KvmProvider *kvm_accel_provider(const KvmState *s);
+/* Stop and join the vCPU threads, unregister listeners, close the VM. */
+void kvm_accel_destroy(KvmState *s);
+
+/* ---- vCPUs ---------------------------------------------------------------- */
+
+typedef struct KvmCpuConfig {
+    const char *model;          /* -cpu model: "max", "qemu64", ... */
+    uint32_t index;             /* 0 = bootstrap processor */
+    uint32_t apic_id;
+    uint32_t sockets, dies, clusters, cores, threads;  /* -smp topology */
+} KvmCpuConfig;
+
+/*
+ * Create a vCPU: KVM_CREATE_VCPU, mmap kvm_run, CPUID from the model
+ * filtered by KVM_GET_SUPPORTED_CPUID (warning, as QEMU, for each requested
+ * feature the provider lacks). Application processors (index > 0) wait for
+ * INIT/SIPI before they run.
+ */
+KvmCpu *kvm_cpu_create(KvmState *s, const KvmCpuConfig *cfg, GError **errp);
+KvmCpu *kvm_cpu_by_index(KvmState *s, uint32_t index);
+unsigned kvm_cpu_count(KvmState *s);
+/* Start one thread per vCPU; they run once the VM is started (vm_start). */
+bool kvm_cpus_start(KvmState *s, GError **errp);
+
+/* Run fn on the vCPU's thread (with the BQL) and wait for it; directly if
+ * the thread is not started. */
+void kvm_cpu_run_on(KvmCpu *cpu, void (*fn)(KvmCpu *cpu, void *data),
+                    void *data);
+/* Ask the vCPU to leave KVM_RUN soon (signal + immediate_exit). Any thread. */
+void kvm_cpu_kick(KvmCpu *cpu);
+
+/* ---- interrupts (userspace irqchip) --------------------------------------- */
+
+typedef struct KvmIrqSource {
+    /* An external interrupt is pending for this CPU (INTR line high). */
+    bool (*has_interrupt)(void *opaque);
+    /* Acknowledge it (INTA): the vector, or -1 if it went away. */
+    int (*ack)(void *opaque);
+    void *opaque;
+} KvmIrqSource;
+
+void kvm_cpu_set_irq_source(KvmCpu *cpu, const KvmIrqSource *src);
+/* The source's output may have changed: re-evaluate soon. Any thread. */
+void kvm_cpu_interrupt(KvmCpu *cpu);
+void kvm_cpu_nmi(KvmCpu *cpu);               /* any thread */
+void kvm_cpu_init_request(KvmCpu *cpu);      /* INIT IPI; any thread */
+void kvm_cpu_sipi(KvmCpu *cpu, uint8_t vector); /* STARTUP IPI; any thread */
+
+/* ---- state ---------------------------------------------------------------- */
+
+typedef struct KvmCpuState {
+    struct kvm_regs regs;
+    struct kvm_sregs sregs;
+    struct kvm_fpu fpu;
+    struct kvm_vcpu_events events;
+    struct kvm_debugregs debugregs;
+    uint64_t xcr0;
+} KvmCpuState;
+
+bool kvm_cpu_get_state(KvmCpu *cpu, KvmCpuState *st, GError **errp);
+bool kvm_cpu_set_state(KvmCpu *cpu, const KvmCpuState *st, GError **errp);
+/* "info registers"-style text. */
+void kvm_cpu_dump_state(KvmCpu *cpu, GString *out);
+/* Architectural power-on reset of every vCPU (registered as a reset
+ * handler by kvm_accel_init; vCPUs are paused while it runs). */
+void kvm_cpus_reset(KvmState *s);
+
+/* ---- guest debug ---------------------------------------------------------- */
+
+/* KVM_SET_GUEST_DEBUG: single-step and up to 4 hardware breakpoints. */
+bool kvm_cpu_set_single_step(KvmCpu *cpu, bool on, GError **errp);
+
+/* ---- statistics ----------------------------------------------------------- */
+
+#define KVM_EXIT_COUNTERS 64
+/* Exits by KVM_EXIT_* reason summed over vCPUs; reason >= 64 is folded
+ * into 63. Any thread. */
+uint64_t kvm_exit_count(KvmState *s, unsigned reason);
+/* "io", "mmio", "hlt", ... or NULL for an unnamed reason. */
+const char *kvm_exit_reason_name(unsigned reason);
+
+#endif
