@@ -94,10 +94,8 @@ ObjectProperty *object_property_try_add_child(Object *obj, const char *name,
     }
 
     char *type = g_strdup_printf("child<%s>", object_get_typename(child));
-    ObjectProperty *prop = object_property_try_add(obj, real_name, type,
-                                                   child_get, NULL,
-                                                   child_release, child,
-                                                   errp);
+    ObjectProperty *prop = object_property_try_add(
+        obj, real_name, type, child_get, NULL, child_release, child, errp);
     g_free(type);
     if (prop) {
         object_ref(child);
@@ -112,8 +110,8 @@ ObjectProperty *object_property_add_child(Object *obj, const char *name,
                                           Object *child)
 {
     GError *err = NULL;
-    ObjectProperty *prop = object_property_try_add_child(obj, name, child,
-                                                         &err);
+    ObjectProperty *prop =
+        object_property_try_add_child(obj, name, child, &err);
     if (!prop) {
         g_error("%s", err->message);
     }
@@ -133,9 +131,10 @@ bool object_move_children(Object *from, Object *to, GError **errp)
             continue;
         }
         if (object_property_find(to, prop->name)) {
-            error_setg(errp, "attempt to add duplicate property '%s' to "
-                       "object (type '%s')", prop->name,
-                       object_get_typename(to));
+            error_setg(errp,
+                       "attempt to add duplicate property '%s' to "
+                       "object (type '%s')",
+                       prop->name, object_get_typename(to));
             g_ptr_array_free(moving, true);
             return false;
         }
@@ -171,8 +170,7 @@ static bool is_child_prop(ObjectProperty *prop)
 typedef struct {
     Object **targetp;
     char *target_type;
-    bool (*check)(Object *obj, const char *name, Object *target,
-                  GError **errp);
+    bool (*check)(Object *obj, const char *name, Object *target, GError **errp);
 } LinkProp;
 
 Object *object_resolve_link(const char *prop_name, const char *target_type,
@@ -203,8 +201,7 @@ Object *object_resolve_link(const char *prop_name, const char *target_type,
 static GVariant *link_get(Object *obj, ObjectProperty *prop, GError **errp)
 {
     LinkProp *lp = prop->opaque;
-    char *path = *lp->targetp ? object_get_canonical_path(*lp->targetp)
-                              : NULL;
+    char *path = *lp->targetp ? object_get_canonical_path(*lp->targetp) : NULL;
     GVariant *v = g_variant_new_string(path ? path : "");
 
     g_free(path);
@@ -244,12 +241,9 @@ static void link_release(Object *obj, ObjectProperty *prop)
     g_free(lp);
 }
 
-ObjectProperty *object_property_add_link(Object *obj, const char *name,
-                                         const char *type, Object **targetp,
-                                         bool (*check)(Object *obj,
-                                                       const char *name,
-                                                       Object *target,
-                                                       GError **errp))
+ObjectProperty *object_property_add_link(
+    Object *obj, const char *name, const char *type, Object **targetp,
+    bool (*check)(Object *obj, const char *name, Object *target, GError **errp))
 {
     LinkProp *lp = g_new0(LinkProp, 1);
     char *full_type = g_strdup_printf("link<%s>", type);
@@ -257,9 +251,8 @@ ObjectProperty *object_property_add_link(Object *obj, const char *name,
     lp->targetp = targetp;
     lp->target_type = g_strdup(type);
     lp->check = check;
-    ObjectProperty *prop = object_property_add(obj, name, full_type,
-                                               link_get, link_set,
-                                               link_release, lp);
+    ObjectProperty *prop = object_property_add(obj, name, full_type, link_get,
+                                               link_set, link_release, lp);
     g_free(full_type);
     return prop;
 }
@@ -279,7 +272,7 @@ char *object_get_canonical_path(Object *obj)
 
     while (obj != root) {
         if (!obj->parent) {
-            goto out;               /* detached */
+            goto out; /* detached */
         }
         g_ptr_array_add(parts, obj->parent_prop);
         obj = obj->parent;
@@ -352,8 +345,7 @@ static Object *resolve_partial(Object *parent, char **parts,
         if (!is_child_prop(prop)) {
             continue;
         }
-        Object *hit = resolve_partial(prop->opaque, parts, typename,
-                                      ambiguous);
+        Object *hit = resolve_partial(prop->opaque, parts, typename, ambiguous);
         if (*ambiguous) {
             return NULL;
         }
@@ -394,7 +386,7 @@ Object *object_resolve_path_type(const char *path, const char *typename,
     if (path[0] == '/') {
         obj = resolve_abs(object_get_root(), (char **)parts->pdata, typename);
     } else if (parts->len == 1) {
-        obj = NULL;                 /* empty partial path */
+        obj = NULL; /* empty partial path */
     } else {
         obj = resolve_partial(object_get_root(), (char **)parts->pdata,
                               typename, ambiguous);

@@ -73,7 +73,7 @@ static Type type_get_parent(Type ti)
 {
     if (!ti->parent_type && ti->parent_name) {
         ti->parent_type = type_get_by_name(ti->parent_name);
-        g_assert(ti->parent_type);   /* a registered type names its parent */
+        g_assert(ti->parent_type); /* a registered type names its parent */
     }
     return ti->parent_type;
 }
@@ -167,15 +167,14 @@ static void type_initialize(Type ti)
     if (parent) {
         for (GSList *l = parent->klass->interfaces; l; l = l->next) {
             InterfaceClass *pic = l->data;
-            InterfaceClass *ic = interface_class_new(ti->klass,
-                                                     pic->interface_type, pic);
+            InterfaceClass *ic =
+                interface_class_new(ti->klass, pic->interface_type, pic);
             ti->klass->interfaces = g_slist_append(ti->klass->interfaces, ic);
         }
     }
-    for (const InterfaceInfo *ii = ti->info->interfaces; ii && ii->type;
-         ii++) {
+    for (const InterfaceInfo *ii = ti->info->interfaces; ii && ii->type; ii++) {
         Type it = type_get_by_name(ii->type);
-        g_assert(it);                /* interfaces are registered types */
+        g_assert(it); /* interfaces are registered types */
         type_initialize(it);
         if (class_has_interface(ti->klass, it)) {
             continue;
@@ -242,8 +241,7 @@ bool object_class_is_abstract(ObjectClass *klass)
     return klass->type->abstract;
 }
 
-ObjectClass *object_class_dynamic_cast(ObjectClass *klass,
-                                       const char *typename)
+ObjectClass *object_class_dynamic_cast(ObjectClass *klass, const char *typename)
 {
     if (!klass || !typename) {
         return NULL;
@@ -318,7 +316,7 @@ static void class_list_add(gpointer key, gpointer value, gpointer opaque)
 
 GSList *object_class_get_list(const char *parent, bool include_abstract)
 {
-    ClassListState s = { .include_abstract = include_abstract };
+    ClassListState s = {.include_abstract = include_abstract};
 
     if (parent) {
         s.parent = type_get_by_name(parent);
@@ -341,8 +339,7 @@ static gint class_name_cmp(gconstpointer a, gconstpointer b)
                   object_class_get_name((ObjectClass *)b));
 }
 
-GSList *object_class_get_list_sorted(const char *parent,
-                                     bool include_abstract)
+GSList *object_class_get_list_sorted(const char *parent, bool include_abstract)
 {
     return g_slist_sort(object_class_get_list(parent, include_abstract),
                         class_name_cmp);
@@ -496,8 +493,8 @@ static GVariant *object_get_type(Object *obj, ObjectProperty *prop,
 
 static void object_class_init(ObjectClass *oc, void *data)
 {
-    object_class_property_add(oc, "type", "string", object_get_type, NULL,
-                              NULL, NULL);
+    object_class_property_add(oc, "type", "string", object_get_type, NULL, NULL,
+                              NULL);
 }
 
 static const TypeInfo object_info = {

@@ -47,14 +47,13 @@ static bool bool_set(Object *obj, ObjectProperty *prop, GVariant *value,
     return cb->set_bool(obj, g_variant_get_boolean(value), errp);
 }
 
-static ObjectProperty *add_cb(Object *obj, ObjectClass *klass,
-                              const char *name, const char *type,
-                              ObjectPropertyGet *get, ObjectPropertySet *set,
-                              CallbackProp *cb)
+static ObjectProperty *add_cb(Object *obj, ObjectClass *klass, const char *name,
+                              const char *type, ObjectPropertyGet *get,
+                              ObjectPropertySet *set, CallbackProp *cb)
 {
     if (obj) {
-        return object_property_add(obj, name, type, get, set,
-                                   callback_release, cb);
+        return object_property_add(obj, name, type, get, set, callback_release,
+                                   cb);
     }
     return object_class_property_add(klass, name, type, get, set, NULL, cb);
 }
@@ -115,8 +114,8 @@ void object_property_add_str(Object *obj, const char *name,
 
     cb->get_str = get;
     cb->set_str = set;
-    add_cb(obj, NULL, name, "str", get ? str_get : NULL,
-           set ? str_set : NULL, cb);
+    add_cb(obj, NULL, name, "str", get ? str_get : NULL, set ? str_set : NULL,
+           cb);
 }
 
 void object_class_property_add_str(ObjectClass *klass, const char *name,
@@ -128,8 +127,8 @@ void object_class_property_add_str(ObjectClass *klass, const char *name,
 
     cb->get_str = get;
     cb->set_str = set;
-    add_cb(NULL, klass, name, "str", get ? str_get : NULL,
-           set ? str_set : NULL, cb);
+    add_cb(NULL, klass, name, "str", get ? str_get : NULL, set ? str_set : NULL,
+           cb);
 }
 
 static int enum_lookup(ObjectProperty *prop, const char *s, GError **errp)
@@ -190,15 +189,14 @@ static void add_enum(Object *obj, ObjectClass *klass, const char *name,
 
     cb->get_enum = get;
     cb->set_enum = set;
-    ObjectProperty *prop = add_cb(obj, klass, name, type,
-                                  get ? enum_get : NULL,
+    ObjectProperty *prop = add_cb(obj, klass, name, type, get ? enum_get : NULL,
                                   set ? enum_set : NULL, cb);
     prop->kind = OBJ_PROP_ENUM;
     prop->enum_table = table;
 }
 
-void object_property_add_enum(Object *obj, const char *name,
-                              const char *type, const char *const *table,
+void object_property_add_enum(Object *obj, const char *name, const char *type,
+                              const char *const *table,
                               int (*get)(Object *, GError **),
                               bool (*set)(Object *, int, GError **))
 {
@@ -206,8 +204,7 @@ void object_property_add_enum(Object *obj, const char *name,
 }
 
 void object_class_property_add_enum(ObjectClass *klass, const char *name,
-                                    const char *type,
-                                    const char *const *table,
+                                    const char *type, const char *const *table,
                                     int (*get)(Object *, GError **),
                                     bool (*set)(Object *, int, GError **))
 {
@@ -271,8 +268,8 @@ static GVariant *field_get(Object *obj, ObjectProperty *prop, GError **errp)
     }
 }
 
-bool object_field_set_value(Object *obj, ObjectProperty *prop,
-                            GVariant *value, GError **errp)
+bool object_field_set_value(Object *obj, ObjectProperty *prop, GVariant *value,
+                            GError **errp)
 {
     const ObjectField *f = prop->opaque;
     void *p = field_ptr(obj, f);
@@ -328,8 +325,7 @@ bool object_field_set_value(Object *obj, ObjectProperty *prop,
         const char *path = g_variant_get_string(v, NULL);
         Object *target = NULL;
         if (*path) {
-            target = object_resolve_link(prop->name, f->link_type, path,
-                                         errp);
+            target = object_resolve_link(prop->name, f->link_type, path, errp);
             if (!target) {
                 ok = false;
                 break;
@@ -343,7 +339,7 @@ bool object_field_set_value(Object *obj, ObjectProperty *prop,
     case OBJ_PROP_CUSTOM:
         if (!f->custom_set) {
             error_setg(errp, "Insufficient permission to perform this "
-                       "operation");
+                             "operation");
             ok = false;
             break;
         }
@@ -395,18 +391,12 @@ static void field_release(Object *obj, ObjectProperty *prop)
 }
 
 static const char *const kind_type_names[] = {
-    [OBJ_PROP_CUSTOM] = "str",
-    [OBJ_PROP_BOOL] = "bool",
-    [OBJ_PROP_INT8] = "int8",
-    [OBJ_PROP_INT16] = "int16",
-    [OBJ_PROP_INT32] = "int32",
-    [OBJ_PROP_INT64] = "int64",
-    [OBJ_PROP_UINT8] = "uint8",
-    [OBJ_PROP_UINT16] = "uint16",
-    [OBJ_PROP_UINT32] = "uint32",
-    [OBJ_PROP_UINT64] = "uint64",
-    [OBJ_PROP_SIZE] = "size",
-    [OBJ_PROP_STRING] = "str",
+    [OBJ_PROP_CUSTOM] = "str",    [OBJ_PROP_BOOL] = "bool",
+    [OBJ_PROP_INT8] = "int8",     [OBJ_PROP_INT16] = "int16",
+    [OBJ_PROP_INT32] = "int32",   [OBJ_PROP_INT64] = "int64",
+    [OBJ_PROP_UINT8] = "uint8",   [OBJ_PROP_UINT16] = "uint16",
+    [OBJ_PROP_UINT32] = "uint32", [OBJ_PROP_UINT64] = "uint64",
+    [OBJ_PROP_SIZE] = "size",     [OBJ_PROP_STRING] = "str",
     [OBJ_PROP_ENUM] = "enum",
 };
 
@@ -495,26 +485,26 @@ static void add_ptr(Object *obj, const char *name, void *ptr,
                         read_only ? NULL : ptr_set, ptr_release, pp);
 }
 
-void object_property_add_uint8_ptr(Object *obj, const char *name,
-                                   uint8_t *v, bool read_only)
+void object_property_add_uint8_ptr(Object *obj, const char *name, uint8_t *v,
+                                   bool read_only)
 {
     add_ptr(obj, name, v, OBJ_PROP_UINT8, read_only);
 }
 
-void object_property_add_uint16_ptr(Object *obj, const char *name,
-                                    uint16_t *v, bool read_only)
+void object_property_add_uint16_ptr(Object *obj, const char *name, uint16_t *v,
+                                    bool read_only)
 {
     add_ptr(obj, name, v, OBJ_PROP_UINT16, read_only);
 }
 
-void object_property_add_uint32_ptr(Object *obj, const char *name,
-                                    uint32_t *v, bool read_only)
+void object_property_add_uint32_ptr(Object *obj, const char *name, uint32_t *v,
+                                    bool read_only)
 {
     add_ptr(obj, name, v, OBJ_PROP_UINT32, read_only);
 }
 
-void object_property_add_uint64_ptr(Object *obj, const char *name,
-                                    uint64_t *v, bool read_only)
+void object_property_add_uint64_ptr(Object *obj, const char *name, uint64_t *v,
+                                    bool read_only)
 {
     add_ptr(obj, name, v, OBJ_PROP_UINT64, read_only);
 }
@@ -555,17 +545,17 @@ ObjectProperty *object_property_add_alias(Object *obj, const char *name,
 {
     ObjectProperty *tp = object_property_find(target, target_name);
 
-    g_assert(tp);                   /* aliasing a missing property: a bug */
+    g_assert(tp); /* aliasing a missing property: a bug */
     AliasProp *ap = g_new0(AliasProp, 1);
     ap->target = target;
     ap->target_name = g_strdup(target_name);
     /* A child<> seen through an alias is a link to that child. */
     char *type = g_str_has_prefix(tp->type, "child<")
-                 ? g_strdup_printf("link%s", tp->type + 5)
-                 : g_strdup(tp->type);
-    ObjectProperty *prop = object_property_add(
-        obj, name, type, tp->get ? alias_get : NULL,
-        tp->set ? alias_set : NULL, alias_release, ap);
+                     ? g_strdup_printf("link%s", tp->type + 5)
+                     : g_strdup(tp->type);
+    ObjectProperty *prop =
+        object_property_add(obj, name, type, tp->get ? alias_get : NULL,
+                            tp->set ? alias_set : NULL, alias_release, ap);
     g_free(type);
     prop->kind = tp->kind == OBJ_PROP_CHILD ? OBJ_PROP_LINK : tp->kind;
     prop->enum_table = tp->enum_table;

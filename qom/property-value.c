@@ -19,13 +19,20 @@
 static const char *kind_c_name(ObjectPropKind kind)
 {
     switch (kind) {
-    case OBJ_PROP_INT8: return "int8_t";
-    case OBJ_PROP_INT16: return "int16_t";
-    case OBJ_PROP_INT32: return "int32_t";
-    case OBJ_PROP_UINT8: return "uint8_t";
-    case OBJ_PROP_UINT16: return "uint16_t";
-    case OBJ_PROP_UINT32: return "uint32_t";
-    default: return "int64_t";
+    case OBJ_PROP_INT8:
+        return "int8_t";
+    case OBJ_PROP_INT16:
+        return "int16_t";
+    case OBJ_PROP_INT32:
+        return "int32_t";
+    case OBJ_PROP_UINT8:
+        return "uint8_t";
+    case OBJ_PROP_UINT16:
+        return "uint16_t";
+    case OBJ_PROP_UINT32:
+        return "uint32_t";
+    default:
+        return "int64_t";
     }
 }
 
@@ -36,20 +43,36 @@ static bool kind_range(ObjectPropKind kind, int64_t *min, int64_t *max,
     *max = INT64_MAX;
     *umax = UINT64_MAX;
     switch (kind) {
-    case OBJ_PROP_INT8: *min = INT8_MIN; *max = INT8_MAX; return true;
-    case OBJ_PROP_INT16: *min = INT16_MIN; *max = INT16_MAX; return true;
-    case OBJ_PROP_INT32: *min = INT32_MIN; *max = INT32_MAX; return true;
-    case OBJ_PROP_INT64: return true;
-    case OBJ_PROP_UINT8: *umax = UINT8_MAX; return false;
-    case OBJ_PROP_UINT16: *umax = UINT16_MAX; return false;
-    case OBJ_PROP_UINT32: *umax = UINT32_MAX; return false;
-    default: return false;
+    case OBJ_PROP_INT8:
+        *min = INT8_MIN;
+        *max = INT8_MAX;
+        return true;
+    case OBJ_PROP_INT16:
+        *min = INT16_MIN;
+        *max = INT16_MAX;
+        return true;
+    case OBJ_PROP_INT32:
+        *min = INT32_MIN;
+        *max = INT32_MAX;
+        return true;
+    case OBJ_PROP_INT64:
+        return true;
+    case OBJ_PROP_UINT8:
+        *umax = UINT8_MAX;
+        return false;
+    case OBJ_PROP_UINT16:
+        *umax = UINT16_MAX;
+        return false;
+    case OBJ_PROP_UINT32:
+        *umax = UINT32_MAX;
+        return false;
+    default:
+        return false;
     }
 }
 
 /* Reads any integer GVariant; false if v is not an integer. */
-static bool variant_to_int(GVariant *v, bool *negative, int64_t *s,
-                           uint64_t *u)
+static bool variant_to_int(GVariant *v, bool *negative, int64_t *s, uint64_t *u)
 {
     const GVariantType *t = g_variant_get_type(v);
     int64_t sv = 0;
@@ -144,9 +167,9 @@ GVariant *object_property_coerce(ObjectProperty *prop, GVariant *value,
     }
     if (neg || u > umax) {
         error_setg(errp, "Parameter '%s' expects %s", prop->name,
-                   prop->kind == OBJ_PROP_SIZE ? "a size value"
+                   prop->kind == OBJ_PROP_SIZE     ? "a size value"
                    : prop->kind == OBJ_PROP_UINT64 ? "uint64_t"
-                   : kind_c_name(prop->kind));
+                                                   : kind_c_name(prop->kind));
         return NULL;
     }
     return g_variant_ref_sink(g_variant_new_uint64(u));
@@ -201,7 +224,7 @@ GVariant *object_property_value_from_string(ObjectProperty *prop,
     int ret;
 
     if (!str) {
-        str = "";                   /* a bare key ("-device x,flag") */
+        str = ""; /* a bare key ("-device x,flag") */
     }
     switch (prop->kind) {
     case OBJ_PROP_BOOL:
@@ -230,15 +253,17 @@ GVariant *object_property_value_from_string(ObjectProperty *prop,
         if (ret < 0) {
             error_setg(errp, "Parameter '%s' expects %s", prop->name,
                        prop->kind == OBJ_PROP_UINT64 ? "uint64_t"
-                       : kind_c_name(prop->kind));
+                                                     : kind_c_name(prop->kind));
             return NULL;
         }
         return g_variant_ref_sink(g_variant_new_uint64(u));
     case OBJ_PROP_SIZE:
         ret = parse_size(str, 1, &u);
         if (ret < 0) {
-            error_setg(errp, "Parameter '%s' expects a non-negative number "
-                       "below 2^64", prop->name);
+            error_setg(errp,
+                       "Parameter '%s' expects a non-negative number "
+                       "below 2^64",
+                       prop->name);
             return NULL;
         }
         return g_variant_ref_sink(g_variant_new_uint64(u));
@@ -288,8 +313,8 @@ char *object_property_print(Object *obj, const char *name, GError **errp)
     if (!v) {
         return NULL;
     }
-    char *s = object_property_value_to_string(object_property_find(obj, name),
-                                              v);
+    char *s =
+        object_property_value_to_string(object_property_find(obj, name), v);
     g_variant_unref(v);
     return s;
 }
@@ -302,11 +327,21 @@ char *object_property_value_to_json(GVariant *v)
         for (; *s; s++) {
             unsigned char c = *s;
             switch (c) {
-            case '"': g_string_append(out, "\\\""); break;
-            case '\\': g_string_append(out, "\\\\"); break;
-            case '\n': g_string_append(out, "\\n"); break;
-            case '\t': g_string_append(out, "\\t"); break;
-            case '\r': g_string_append(out, "\\r"); break;
+            case '"':
+                g_string_append(out, "\\\"");
+                break;
+            case '\\':
+                g_string_append(out, "\\\\");
+                break;
+            case '\n':
+                g_string_append(out, "\\n");
+                break;
+            case '\t':
+                g_string_append(out, "\\t");
+                break;
+            case '\r':
+                g_string_append(out, "\\r");
+                break;
             default:
                 if (c < 0x20) {
                     g_string_append_printf(out, "\\u%04x", c);
@@ -348,8 +383,7 @@ char *object_property_help(ObjectProperty *prop)
 bool object_property_set_bool(Object *obj, const char *name, bool value,
                               GError **errp)
 {
-    return object_property_set(obj, name, g_variant_new_boolean(value),
-                               errp);
+    return object_property_set(obj, name, g_variant_new_boolean(value), errp);
 }
 
 bool object_property_get_bool(Object *obj, const char *name, GError **errp)
@@ -381,8 +415,8 @@ bool object_property_set_uint(Object *obj, const char *name, uint64_t value,
     return object_property_set(obj, name, g_variant_new_uint64(value), errp);
 }
 
-static bool get_integer(Object *obj, const char *name, int64_t *s,
-                        uint64_t *u, bool *neg, GError **errp)
+static bool get_integer(Object *obj, const char *name, int64_t *s, uint64_t *u,
+                        bool *neg, GError **errp)
 {
     GVariant *v = object_property_get(obj, name, errp);
     bool ok;
@@ -408,8 +442,7 @@ int64_t object_property_get_int(Object *obj, const char *name, GError **errp)
     return get_integer(obj, name, &s, &u, &neg, errp) ? s : -1;
 }
 
-uint64_t object_property_get_uint(Object *obj, const char *name,
-                                  GError **errp)
+uint64_t object_property_get_uint(Object *obj, const char *name, GError **errp)
 {
     int64_t s;
     uint64_t u;
@@ -418,8 +451,8 @@ uint64_t object_property_get_uint(Object *obj, const char *name,
     return get_integer(obj, name, &s, &u, &neg, errp) ? u : 0;
 }
 
-bool object_property_set_str(Object *obj, const char *name,
-                             const char *value, GError **errp)
+bool object_property_set_str(Object *obj, const char *name, const char *value,
+                             GError **errp)
 {
     return object_property_set(obj, name, g_variant_new_string(value), errp);
 }
@@ -456,8 +489,7 @@ bool object_property_set_link(Object *obj, const char *name, Object *target,
     return ok;
 }
 
-Object *object_property_get_link(Object *obj, const char *name,
-                                 GError **errp)
+Object *object_property_get_link(Object *obj, const char *name, GError **errp)
 {
     char *path = object_property_get_str(obj, name, errp);
     Object *target = NULL;

@@ -15,19 +15,13 @@ static const struct {
     const char *name;
     ObjectPropKind kind;
 } kind_names[] = {
-    { "bool", OBJ_PROP_BOOL },
-    { "int8", OBJ_PROP_INT8 },
-    { "int16", OBJ_PROP_INT16 },
-    { "int32", OBJ_PROP_INT32 },
-    { "int64", OBJ_PROP_INT64 },
-    { "int", OBJ_PROP_INT64 },
-    { "uint8", OBJ_PROP_UINT8 },
-    { "uint16", OBJ_PROP_UINT16 },
-    { "uint32", OBJ_PROP_UINT32 },
-    { "uint64", OBJ_PROP_UINT64 },
-    { "size", OBJ_PROP_SIZE },
-    { "str", OBJ_PROP_STRING },
-    { "string", OBJ_PROP_STRING },
+    {"bool", OBJ_PROP_BOOL},     {"int8", OBJ_PROP_INT8},
+    {"int16", OBJ_PROP_INT16},   {"int32", OBJ_PROP_INT32},
+    {"int64", OBJ_PROP_INT64},   {"int", OBJ_PROP_INT64},
+    {"uint8", OBJ_PROP_UINT8},   {"uint16", OBJ_PROP_UINT16},
+    {"uint32", OBJ_PROP_UINT32}, {"uint64", OBJ_PROP_UINT64},
+    {"size", OBJ_PROP_SIZE},     {"str", OBJ_PROP_STRING},
+    {"string", OBJ_PROP_STRING},
 };
 
 ObjectPropKind object_prop_kind_from_type(const char *type)
@@ -107,19 +101,19 @@ ObjectProperty *object_property_try_add(Object *obj, const char *name,
                                         void *opaque, GError **errp)
 {
     if (object_property_find(obj, name)) {
-        error_setg(errp, "attempt to add duplicate property '%s' to object "
-                   "(type '%s')", name, object_get_typename(obj));
+        error_setg(errp,
+                   "attempt to add duplicate property '%s' to object "
+                   "(type '%s')",
+                   name, object_get_typename(obj));
         return NULL;
     }
-    ObjectProperty *prop = property_new(name, type, get, set, release,
-                                        opaque);
+    ObjectProperty *prop = property_new(name, type, get, set, release, opaque);
     g_hash_table_insert(obj->properties, prop->name, prop);
     return prop;
 }
 
 ObjectProperty *object_property_add(Object *obj, const char *name,
-                                    const char *type,
-                                    ObjectPropertyGet *get,
+                                    const char *type, ObjectPropertyGet *get,
                                     ObjectPropertySet *set,
                                     ObjectPropertyRelease *release,
                                     void *opaque)
@@ -133,8 +127,7 @@ ObjectProperty *object_property_add(Object *obj, const char *name,
     return prop;
 }
 
-ObjectProperty *object_class_property_add(ObjectClass *klass,
-                                          const char *name,
+ObjectProperty *object_class_property_add(ObjectClass *klass, const char *name,
                                           const char *type,
                                           ObjectPropertyGet *get,
                                           ObjectPropertySet *set,
@@ -142,17 +135,15 @@ ObjectProperty *object_class_property_add(ObjectClass *klass,
                                           void *opaque)
 {
     if (g_hash_table_lookup(klass->properties, name)) {
-        g_error("attempt to add duplicate property '%s' to class '%s'",
-                name, object_class_get_name(klass));
+        g_error("attempt to add duplicate property '%s' to class '%s'", name,
+                object_class_get_name(klass));
     }
-    ObjectProperty *prop = property_new(name, type, get, set, release,
-                                        opaque);
+    ObjectProperty *prop = property_new(name, type, get, set, release, opaque);
     g_hash_table_insert(klass->properties, prop->name, prop);
     return prop;
 }
 
-ObjectProperty *object_class_property_find(ObjectClass *klass,
-                                           const char *name)
+ObjectProperty *object_class_property_find(ObjectClass *klass, const char *name)
 {
     for (; klass; klass = object_class_get_parent(klass)) {
         ObjectProperty *prop = g_hash_table_lookup(klass->properties, name);
@@ -176,8 +167,8 @@ ObjectProperty *object_property_find_err(Object *obj, const char *name,
     ObjectProperty *prop = object_property_find(obj, name);
 
     if (!prop) {
-        error_setg(errp, "Property '%s.%s' not found",
-                   object_get_typename(obj), name);
+        error_setg(errp, "Property '%s.%s' not found", object_get_typename(obj),
+                   name);
     }
     return prop;
 }
@@ -231,8 +222,8 @@ static void class_props_collect(ObjectClass *klass, GPtrArray *out,
     /* Walk leaf first to decide shadowing, emit base first. */
     GPtrArray *picked = g_ptr_array_new();
     for (guint i = 0; i < chain->len; i++) {
-        GPtrArray *props = table_sorted(((ObjectClass *)chain->pdata[i])
-                                        ->properties);
+        GPtrArray *props =
+            table_sorted(((ObjectClass *)chain->pdata[i])->properties);
         GPtrArray *level = g_ptr_array_new();
         for (guint j = 0; j < props->len; j++) {
             ObjectProperty *p = props->pdata[j];
@@ -320,12 +311,10 @@ void object_property_set_description(Object *obj, const char *name,
     set_description(g_hash_table_lookup(obj->properties, name), description);
 }
 
-void object_class_property_set_description(ObjectClass *klass,
-                                           const char *name,
+void object_class_property_set_description(ObjectClass *klass, const char *name,
                                            const char *description)
 {
-    set_description(g_hash_table_lookup(klass->properties, name),
-                    description);
+    set_description(g_hash_table_lookup(klass->properties, name), description);
 }
 
 void object_property_set_default(ObjectProperty *prop, GVariant *value)

@@ -34,8 +34,8 @@ static bool id_wellformed(const char *id)
 
 bool user_creatable_complete(Object *obj, GError **errp)
 {
-    ObjectClass *oc = object_class_dynamic_cast(object_get_class(obj),
-                                                TYPE_USER_CREATABLE);
+    ObjectClass *oc =
+        object_class_dynamic_cast(object_get_class(obj), TYPE_USER_CREATABLE);
     UserCreatableClass *ucc = (UserCreatableClass *)oc;
 
     if (ucc && ucc->complete) {
@@ -72,8 +72,10 @@ Object *user_creatable_add_type(const char *type, const char *id,
         return NULL;
     }
     if (object_resolve_path_component(object_get_objects_root(), id)) {
-        error_setg(errp, "attempt to add duplicate property '%s' to object "
-                   "(type 'container')", id);
+        error_setg(errp,
+                   "attempt to add duplicate property '%s' to object "
+                   "(type 'container')",
+                   id);
         return NULL;
     }
 
@@ -90,9 +92,8 @@ Object *user_creatable_add_type(const char *type, const char *id,
         g_ptr_array_sort(keys, str_cmp);
         for (guint i = 0; i < keys->len; i++) {
             const char *name = keys->pdata[i];
-            if (!object_property_parse(obj, name,
-                                       g_hash_table_lookup(props, name),
-                                       errp)) {
+            if (!object_property_parse(
+                    obj, name, g_hash_table_lookup(props, name), errp)) {
                 g_ptr_array_free(keys, true);
                 object_unref(obj);
                 return NULL;
@@ -110,7 +111,7 @@ Object *user_creatable_add_type(const char *type, const char *id,
         object_unref(obj);
         return NULL;
     }
-    object_unref(obj);              /* the tree holds it now */
+    object_unref(obj); /* the tree holds it now */
     return obj;
 }
 
@@ -150,8 +151,8 @@ bool user_creatable_del(const char *id, GError **errp)
         error_setg(errp, "object '%s' not found", id);
         return false;
     }
-    ObjectClass *oc = object_class_dynamic_cast(object_get_class(obj),
-                                                TYPE_USER_CREATABLE);
+    ObjectClass *oc =
+        object_class_dynamic_cast(object_get_class(obj), TYPE_USER_CREATABLE);
     UserCreatableClass *ucc = (UserCreatableClass *)oc;
     if (ucc && ucc->can_be_deleted && !ucc->can_be_deleted(obj)) {
         error_setg(errp, "object '%s' is in use, can not be deleted", id);

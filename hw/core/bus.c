@@ -30,13 +30,12 @@ static void bus_attach(BusState *bus, DeviceState *parent, const char *name)
         parent->child_buses = g_slist_append(parent->child_buses, bus);
         parent->num_child_bus++;
         object_property_add_child(OBJECT(parent), bus->name, OBJECT(bus));
-        object_unref(bus);          /* the parent's child<> holds it now */
+        object_unref(bus); /* the parent's child<> holds it now */
         bus->realized = parent->realized;
     }
 }
 
-BusState *qbus_new(const char *typename, DeviceState *parent,
-                   const char *name)
+BusState *qbus_new(const char *typename, DeviceState *parent, const char *name)
 {
     BusState *bus = BUS(object_new(typename));
 
@@ -125,8 +124,7 @@ BusState *qbus_find_recursive(BusState *from, const char *name,
     for (GList *l = from->children; l; l = l->next) {
         DeviceState *dev = l->data;
         for (GSList *b = dev->child_buses; b; b = b->next) {
-            BusState *found = qbus_find_recursive(b->data, name,
-                                                  bus_typename);
+            BusState *found = qbus_find_recursive(b->data, name, bus_typename);
             if (found) {
                 return found;
             }
@@ -248,7 +246,7 @@ static void bus_unparent(Object *obj)
     while (bus->children) {
         DeviceState *dev = bus->children->data;
         if (OBJECT(dev)->parent) {
-            object_unparent(OBJECT(dev));   /* leaves the bus on the way */
+            object_unparent(OBJECT(dev)); /* leaves the bus on the way */
         } else {
             if (dev->realized) {
                 qdev_unrealize(dev);
@@ -257,8 +255,8 @@ static void bus_unparent(Object *obj)
         }
     }
     if (bus->parent) {
-        bus->parent->child_buses = g_slist_remove(bus->parent->child_buses,
-                                                  bus);
+        bus->parent->child_buses =
+            g_slist_remove(bus->parent->child_buses, bus);
         bus->parent->num_child_bus--;
         bus->parent = NULL;
     }

@@ -10,9 +10,9 @@
 #include <string.h>
 
 typedef struct {
-    char *name;                   /* NULL: the unnamed list */
-    GPtrArray *in;                /* qemu_irq, owned */
-    GPtrArray *out;               /* qemu_irq *, into the device state */
+    char *name;     /* NULL: the unnamed list */
+    GPtrArray *in;  /* qemu_irq, owned */
+    GPtrArray *out; /* qemu_irq *, into the device state */
 } GPIOList;
 
 static GPIOList *gpio_list(DeviceState *dev, const char *name, bool create)

@@ -6,8 +6,7 @@ static HotplugHandlerClass *handler_class(Object *handler)
     return HOTPLUG_HANDLER_GET_CLASS(handler);
 }
 
-bool hotplug_handler_pre_plug(Object *handler, DeviceState *dev,
-                              GError **errp)
+bool hotplug_handler_pre_plug(Object *handler, DeviceState *dev, GError **errp)
 {
     HotplugHandlerClass *hc = handler_class(handler);
 
@@ -26,12 +25,10 @@ bool hotplug_handler_unplug_request(Object *handler, DeviceState *dev,
 {
     HotplugHandlerClass *hc = handler_class(handler);
 
-    return hc->unplug_request ? hc->unplug_request(handler, dev, errp)
-                              : true;
+    return hc->unplug_request ? hc->unplug_request(handler, dev, errp) : true;
 }
 
-bool hotplug_handler_unplug(Object *handler, DeviceState *dev,
-                            GError **errp)
+bool hotplug_handler_unplug(Object *handler, DeviceState *dev, GError **errp)
 {
     HotplugHandlerClass *hc = handler_class(handler);
 

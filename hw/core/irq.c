@@ -5,7 +5,7 @@ struct IRQState {
     qemu_irq_handler handler;
     void *opaque;
     int n;
-    void *owned;                  /* freed with the line (split state) */
+    void *owned; /* freed with the line (split state) */
 };
 
 qemu_irq qemu_allocate_irq(qemu_irq_handler handler, void *opaque, int n)

@@ -30,8 +30,8 @@ static void global_free(gpointer p)
     g_free(g);
 }
 
-bool qdev_add_global(const char *driver, const char *prop,
-                     const char *value, GError **errp)
+bool qdev_add_global(const char *driver, const char *prop, const char *value,
+                     GError **errp)
 {
     if (!driver || !*driver || !prop || !*prop || !value) {
         error_setg(errp, "Invalid -global: expected DRIVER.PROPERTY=VALUE");
@@ -60,8 +60,10 @@ bool qdev_add_global_str(const char *str, GError **errp)
         }
     }
     if (!eq || !dot || dot == str || dot + 1 == eq) {
-        error_setg(errp, "Invalid -global '%s': expected "
-                   "DRIVER.PROPERTY=VALUE", str);
+        error_setg(errp,
+                   "Invalid -global '%s': expected "
+                   "DRIVER.PROPERTY=VALUE",
+                   str);
         return false;
     }
     char *driver = g_strndup(str, dot - str);
@@ -86,8 +88,8 @@ void qdev_globals_apply(DeviceState *dev)
         g->used = true;
         if (!object_property_parse(obj, g->property, g->value, &err)) {
             if (!dev->global_error) {
-                error_prepend(&err, "can't apply global %s.%s=%s: ",
-                              g->driver, g->property, g->value);
+                error_prepend(&err, "can't apply global %s.%s=%s: ", g->driver,
+                              g->property, g->value);
                 dev->global_error = err;
             } else {
                 g_error_free(err);

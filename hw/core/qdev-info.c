@@ -87,15 +87,16 @@ static void print_dev(GString *out, DeviceState *dev, int indent)
     indent_printf(out, indent, "dev: %s, id \"%s\"\n",
                   object_get_typename(OBJECT(dev)), dev->id ? dev->id : "");
     indent += 2;
-    qdev_gpio_foreach(dev, print_gpio, &(GpioPrint){ out, indent });
+    qdev_gpio_foreach(dev, print_gpio, &(GpioPrint){out, indent});
     /* Table properties, the device's own class first, then its parents. */
     ObjectClass *oc = object_get_class(OBJECT(dev));
     while (oc && object_class_dynamic_cast(oc, TYPE_DEVICE)) {
         DeviceClass *dc = (DeviceClass *)oc;
         ObjectClass *parent = object_class_get_parent(oc);
-        const Property *inherited = parent &&
-            object_class_dynamic_cast(parent, TYPE_DEVICE)
-            ? ((DeviceClass *)parent)->props : NULL;
+        const Property *inherited =
+            parent && object_class_dynamic_cast(parent, TYPE_DEVICE)
+                ? ((DeviceClass *)parent)->props
+                : NULL;
         if (dc->props != inherited) {
             print_props(out, dev, dc->props, indent);
         }

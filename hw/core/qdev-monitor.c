@@ -9,13 +9,13 @@
 
 #include <string.h>
 
-static GHashTable *aliases;         /* alias -> type name */
+static GHashTable *aliases; /* alias -> type name */
 
 void qdev_add_alias(const char *alias, const char *typename)
 {
     if (!aliases) {
-        aliases = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                        g_free);
+        aliases =
+            g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     }
     g_hash_table_insert(aliases, g_strdup(alias), g_strdup(typename));
 }
@@ -55,8 +55,7 @@ bool qdev_id_wellformed(const char *id)
     return true;
 }
 
-static DeviceClass *device_class_for_driver(const char *driver,
-                                            GError **errp)
+static DeviceClass *device_class_for_driver(const char *driver, GError **errp)
 {
     ObjectClass *oc = object_class_by_name(driver);
 
@@ -73,13 +72,13 @@ static DeviceClass *device_class_for_driver(const char *driver,
     }
     if (object_class_is_abstract(oc)) {
         error_setg(errp, "Parameter 'driver' expects a non-abstract device "
-                   "type");
+                         "type");
         return NULL;
     }
     DeviceClass *dc = DEVICE_CLASS(oc);
     if (!dc->user_creatable) {
         error_setg(errp, "Parameter 'driver' expects a pluggable device "
-                   "type");
+                         "type");
         return NULL;
     }
     return dc;
@@ -148,9 +147,11 @@ static BusState *qbus_find_path(const char *path, GError **errp)
         if (dev->num_child_bus == 1) {
             bus = dev->child_buses->data;
         } else {
-            error_setg(errp, dev->num_child_bus ?
-                       "Device '%s' has multiple child buses" :
-                       "Device '%s' has no child bus", parts[i]);
+            error_setg(errp,
+                       dev->num_child_bus
+                           ? "Device '%s' has multiple child buses"
+                           : "Device '%s' has no child bus",
+                       parts[i]);
             bus = NULL;
         }
         goto out;
@@ -170,8 +171,7 @@ static BusState *device_add_find_bus(DeviceClass *dc, const char *driver,
         if (!bus) {
             return NULL;
         }
-        if (!dc->bus_type || !object_dynamic_cast(OBJECT(bus),
-                                                  dc->bus_type)) {
+        if (!dc->bus_type || !object_dynamic_cast(OBJECT(bus), dc->bus_type)) {
             error_setg(errp, "Device '%s' can't go on %s bus", driver,
                        object_get_typename(OBJECT(bus)));
             return NULL;
@@ -223,8 +223,7 @@ static bool set_props_from_opts(DeviceState *dev, GHashTable *opts,
 
     g_hash_table_iter_init(&it, opts);
     while (g_hash_table_iter_next(&it, &key, NULL)) {
-        if (strcmp(key, "driver") && strcmp(key, "id") &&
-            strcmp(key, "bus")) {
+        if (strcmp(key, "driver") && strcmp(key, "id") && strcmp(key, "bus")) {
             g_ptr_array_add(keys, key);
         }
     }
@@ -273,8 +272,10 @@ DeviceState *qdev_device_add(GHashTable *opts, GError **errp)
             return NULL;
         }
         if (!bus && !machine_claims(typename)) {
-            error_setg(errp, "Device '%s' can not be hotplugged on this "
-                       "machine", driver);
+            error_setg(errp,
+                       "Device '%s' can not be hotplugged on this "
+                       "machine",
+                       driver);
             return NULL;
         }
     }
@@ -308,7 +309,7 @@ DeviceState *qdev_device_add(GHashTable *opts, GError **errp)
         object_unref(dev);
         return NULL;
     }
-    object_unref(dev);              /* the tree holds it */
+    object_unref(dev); /* the tree holds it */
     return dev;
 }
 
@@ -355,8 +356,8 @@ DeviceState *qdev_find_by_id_or_path(const char *id_or_path, GError **errp)
         obj = object_resolve_path_type(id_or_path, TYPE_DEVICE, NULL);
     }
     if (!obj) {
-        error_set(errp, KVMU_ERROR_DEVICE_NOT_FOUND,
-                  "Device '%s' not found", id_or_path);
+        error_set(errp, KVMU_ERROR_DEVICE_NOT_FOUND, "Device '%s' not found",
+                  id_or_path);
         return NULL;
     }
     return DEVICE(object_dynamic_cast(obj, TYPE_DEVICE));
@@ -410,14 +411,13 @@ char *qdev_device_help_list(void)
         for (GSList *l = list; l; l = l->next) {
             DeviceClass *dc = l->data;
             bool in_cat = cat == DEVICE_CATEGORY_MAX
-                          ? dc->categories == 0
-                          : (dc->categories & (1u << cat)) != 0;
+                              ? dc->categories == 0
+                              : (dc->categories & (1u << cat)) != 0;
             if (!in_cat || !dc->user_creatable) {
                 continue;
             }
             if (!header) {
-                g_string_append_printf(s, "%s%s devices:\n",
-                                       first ? "" : "\n",
+                g_string_append_printf(s, "%s%s devices:\n", first ? "" : "\n",
                                        category_names[cat]);
                 header = true;
                 first = false;
@@ -457,7 +457,7 @@ char *qdev_device_help_type(const char *type, GError **errp)
     if (!object_class_dynamic_cast(oc, TYPE_DEVICE) ||
         object_class_is_abstract(oc)) {
         error_setg(errp, "Parameter 'driver' expects a non-abstract device "
-                   "type");
+                         "type");
         return NULL;
     }
     /* Some properties exist only on instances: list those of one. */

@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-static GHashTable *registered;      /* DeviceClass * whose table is added */
+static GHashTable *registered; /* DeviceClass * whose table is added */
 
 static bool qdev_prop_allow_set(Object *obj, ObjectProperty *prop,
                                 GError **errp)
@@ -18,9 +18,10 @@ static bool qdev_prop_allow_set(Object *obj, ObjectProperty *prop,
     DeviceState *dev = DEVICE(obj);
 
     if (dev->realized) {
-        error_setg(errp, "Attempt to set property '%s' on device '%s' "
-                   "(type '%s') after it was realized", prop->name,
-                   dev->id ? dev->id : "<anonymous>",
+        error_setg(errp,
+                   "Attempt to set property '%s' on device '%s' "
+                   "(type '%s') after it was realized",
+                   prop->name, dev->id ? dev->id : "<anonymous>",
                    object_get_typename(obj));
         return false;
     }
@@ -97,8 +98,8 @@ static void register_table(DeviceClass *dc)
         if (!f->allow_set) {
             f->allow_set = qdev_prop_allow_set;
         }
-        ObjectProperty *op = object_class_property_add_field(OBJECT_CLASS(dc),
-                                                             p->name, f);
+        ObjectProperty *op =
+            object_class_property_add_field(OBJECT_CLASS(dc), p->name, f);
         if (p->description) {
             op->description = g_strdup(p->description);
         }
@@ -156,8 +157,7 @@ void qdev_props_apply_defaults(DeviceState *dev)
 
 /* ------------------------------------------------ board-code setters */
 
-static void check_set(DeviceState *dev, const char *name, bool ok,
-                      GError *err)
+static void check_set(DeviceState *dev, const char *name, bool ok, GError *err)
 {
     if (!ok) {
         g_error("setting %s.%s: %s", object_get_typename(OBJECT(dev)), name,
@@ -169,8 +169,7 @@ static void set_variant(DeviceState *dev, const char *name, GVariant *v)
 {
     GError *err = NULL;
 
-    check_set(dev, name, object_property_set(OBJECT(dev), name, v, &err),
-              err);
+    check_set(dev, name, object_property_set(OBJECT(dev), name, v, &err), err);
 }
 
 void qdev_prop_set_bit(DeviceState *dev, const char *name, bool value)
@@ -203,19 +202,17 @@ void qdev_prop_set_uint64(DeviceState *dev, const char *name, uint64_t value)
     set_variant(dev, name, g_variant_new_uint64(value));
 }
 
-void qdev_prop_set_string(DeviceState *dev, const char *name,
-                          const char *value)
+void qdev_prop_set_string(DeviceState *dev, const char *name, const char *value)
 {
     set_variant(dev, name, g_variant_new_string(value ? value : ""));
 }
 
-void qdev_prop_set_parse(DeviceState *dev, const char *name,
-                         const char *value)
+void qdev_prop_set_parse(DeviceState *dev, const char *name, const char *value)
 {
     GError *err = NULL;
 
-    check_set(dev, name,
-              object_property_parse(OBJECT(dev), name, value, &err), err);
+    check_set(dev, name, object_property_parse(OBJECT(dev), name, value, &err),
+              err);
 }
 
 void qdev_prop_set_link(DeviceState *dev, const char *name, Object *target)

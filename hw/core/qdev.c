@@ -67,8 +67,8 @@ bool qdev_install_machine(Object *machine, GError **errp)
         }
         object_unparent(old);
     }
-    return object_property_try_add_child(root, "machine", machine,
-                                         errp) != NULL;
+    return object_property_try_add_child(root, "machine", machine, errp) !=
+           NULL;
 }
 
 /* ------------------------------------------------------------- creation */
@@ -97,7 +97,7 @@ DeviceState *qdev_try_new(const char *typename, GError **errp)
     }
     if (object_class_is_abstract(oc)) {
         error_setg(errp, "Parameter 'driver' expects a non-abstract device "
-                   "type");
+                         "type");
         return NULL;
     }
     return DEVICE(object_new(typename));
@@ -133,7 +133,7 @@ bool qdev_set_parent_bus(DeviceState *dev, BusState *bus, GError **errp)
         error_setg(errp, "Bus '%s' is full", bus->name);
         return false;
     }
-    object_ref(dev);                /* the bus's reference */
+    object_ref(dev); /* the bus's reference */
     if (dev->parent_bus) {
         qbus_remove_child(dev->parent_bus, dev);
     }
@@ -162,9 +162,10 @@ static bool device_realize(DeviceState *dev, GError **errp)
      * qom-set realized=on after off must not run it twice.
      */
     if (dev->was_unrealized) {
-        error_setg(errp, "Device '%s' was unrealized and cannot be "
-                   "realized again", dev->id ? dev->id
-                   : object_get_typename(obj));
+        error_setg(errp,
+                   "Device '%s' was unrealized and cannot be "
+                   "realized again",
+                   dev->id ? dev->id : object_get_typename(obj));
         return false;
     }
     if (!obj->parent) {
@@ -285,7 +286,8 @@ static GVariant *device_get_parent_bus(Object *obj, ObjectProperty *prop,
 {
     DeviceState *dev = DEVICE(obj);
     char *path = dev->parent_bus
-                 ? object_get_canonical_path(OBJECT(dev->parent_bus)) : NULL;
+                     ? object_get_canonical_path(OBJECT(dev->parent_bus))
+                     : NULL;
     GVariant *v = g_variant_new_string(path ? path : "");
 
     g_free(path);
@@ -348,8 +350,8 @@ static void device_class_init(ObjectClass *oc, void *data)
     dc->hotpluggable = true;
     object_class_property_add_bool(oc, "realized", device_get_realized,
                                    device_set_realized);
-    object_class_property_add_bool(oc, "hotpluggable",
-                                   device_get_hotpluggable, NULL);
+    object_class_property_add_bool(oc, "hotpluggable", device_get_hotpluggable,
+                                   NULL);
     object_class_property_add_bool(oc, "hotplugged", device_get_hotplugged,
                                    NULL);
     object_class_property_add(oc, "parent_bus", "link<bus>",

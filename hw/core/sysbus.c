@@ -30,8 +30,7 @@ void sysbus_mmio_unmap(SysBusDevice *dev, int n)
 {
     g_assert(sysbus_has_mmio(dev, n));
     if (dev->mmio[n].addr != (hwaddr)-1) {
-        memory_region_del_subregion(get_system_memory(),
-                                    dev->mmio[n].memory);
+        memory_region_del_subregion(get_system_memory(), dev->mmio[n].memory);
         dev->mmio[n].addr = (hwaddr)-1;
     }
 }

@@ -16,7 +16,7 @@
 
 #define TYPE_HOTPLUG_HANDLER "hotplug-handler"
 
-struct HotplugHandler;   /* an Object * implementing the interface */
+struct HotplugHandler; /* an Object * implementing the interface */
 
 typedef bool HotplugFn(Object *handler, DeviceState *dev, GError **errp);
 
@@ -28,17 +28,15 @@ typedef struct HotplugHandlerClass {
     HotplugFn *unplug;
 } HotplugHandlerClass;
 
-#define HOTPLUG_HANDLER_CLASS(klass) \
+#define HOTPLUG_HANDLER_CLASS(klass)                                           \
     OBJECT_CLASS_CHECK(HotplugHandlerClass, (klass), TYPE_HOTPLUG_HANDLER)
-#define HOTPLUG_HANDLER_GET_CLASS(obj) \
+#define HOTPLUG_HANDLER_GET_CLASS(obj)                                         \
     OBJECT_GET_CLASS(HotplugHandlerClass, (obj), TYPE_HOTPLUG_HANDLER)
 
-bool hotplug_handler_pre_plug(Object *handler, DeviceState *dev,
-                              GError **errp);
+bool hotplug_handler_pre_plug(Object *handler, DeviceState *dev, GError **errp);
 bool hotplug_handler_plug(Object *handler, DeviceState *dev, GError **errp);
 bool hotplug_handler_unplug_request(Object *handler, DeviceState *dev,
                                     GError **errp);
-bool hotplug_handler_unplug(Object *handler, DeviceState *dev,
-                            GError **errp);
+bool hotplug_handler_unplug(Object *handler, DeviceState *dev, GError **errp);
 
 #endif

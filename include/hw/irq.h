@@ -22,8 +22,14 @@ void qemu_free_irq(qemu_irq irq);
 void qemu_free_irqs(qemu_irq *irqs, int n);
 
 void qemu_set_irq(qemu_irq irq, int level);
-static inline void qemu_irq_raise(qemu_irq irq) { qemu_set_irq(irq, 1); }
-static inline void qemu_irq_lower(qemu_irq irq) { qemu_set_irq(irq, 0); }
+static inline void qemu_irq_raise(qemu_irq irq)
+{
+    qemu_set_irq(irq, 1);
+}
+static inline void qemu_irq_lower(qemu_irq irq)
+{
+    qemu_set_irq(irq, 0);
+}
 static inline void qemu_irq_pulse(qemu_irq irq)
 {
     qemu_set_irq(irq, 1);

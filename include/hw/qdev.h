@@ -40,7 +40,7 @@ typedef struct DeviceClass DeviceClass;
 typedef struct BusState BusState;
 typedef struct BusClass BusClass;
 typedef struct Property Property;
-struct VMStateDescription;   /* migration/ */
+struct VMStateDescription; /* migration/ */
 
 /* `-device help` sections; a device may be in several. */
 typedef enum {
@@ -64,17 +64,17 @@ typedef void DeviceReset(DeviceState *dev);
 struct DeviceClass {
     ObjectClass parent_class;
 
-    uint32_t categories;          /* bit (1u << DEVICE_CATEGORY_x) */
-    const char *desc;             /* -device help: desc "..." */
+    uint32_t categories; /* bit (1u << DEVICE_CATEGORY_x) */
+    const char *desc;    /* -device help: desc "..." */
     const char *fw_name;
     /* -device / device_add may create it (default true). */
     bool user_creatable;
     /* device_add/device_del after machine creation (default true). */
     bool hotpluggable;
-    const char *bus_type;         /* NULL: the device sits on no bus */
-    const Property *props;        /* table terminated by { .name = NULL } */
+    const char *bus_type;  /* NULL: the device sits on no bus */
+    const Property *props; /* table terminated by { .name = NULL } */
 
-    DeviceRealize *realize;       /* NULL: nothing to do */
+    DeviceRealize *realize; /* NULL: nothing to do */
     DeviceUnrealize *unrealize;
     DeviceReset *reset;
     const struct VMStateDescription *vmsd;
@@ -83,18 +83,18 @@ struct DeviceClass {
 struct DeviceState {
     Object parent_obj;
 
-    char *id;                     /* -device id=, or NULL */
+    char *id; /* -device id=, or NULL */
     bool realized;
-    bool hotplugged;              /* realized after machine creation */
-    bool was_unrealized;          /* a device is realized at most once */
+    bool hotplugged;     /* realized after machine creation */
+    bool was_unrealized; /* a device is realized at most once */
     BusState *parent_bus;
-    GSList *child_buses;          /* BusState *, in creation order */
+    GSList *child_buses; /* BusState *, in creation order */
     int num_child_bus;
-    GError *global_error;         /* a -global that failed to apply */
-    GSList *gpios;                /* named GPIO lists (hw/core/gpio.c) */
+    GError *global_error; /* a -global that failed to apply */
+    GSList *gpios;        /* named GPIO lists (hw/core/gpio.c) */
 };
 
-typedef struct HotplugHandler HotplugHandler;   /* hw/hotplug.h */
+typedef struct HotplugHandler HotplugHandler; /* hw/hotplug.h */
 
 struct BusClass {
     ObjectClass parent_class;
@@ -108,27 +108,26 @@ struct BusClass {
     /* Extra `info qtree` lines for a device on this bus ("isa irq 4"). */
     void (*print_dev)(BusState *bus, DeviceState *dev, GString *out,
                       int indent);
-    int max_dev;                  /* 0: unlimited ("Bus 'x' is full") */
-    int automatic_ids;            /* next N for "<type>.N" names */
+    int max_dev;       /* 0: unlimited ("Bus 'x' is full") */
+    int automatic_ids; /* next N for "<type>.N" names */
 };
 
 struct BusState {
     Object obj;
 
-    DeviceState *parent;          /* the device that owns this bus */
-    char *name;                   /* "pci.0", "isa.0", "ide.1" */
-    Object *hotplug_handler;      /* implements TYPE_HOTPLUG_HANDLER */
-    GList *children;              /* DeviceState *, in plug order */
+    DeviceState *parent;     /* the device that owns this bus */
+    char *name;              /* "pci.0", "isa.0", "ide.1" */
+    Object *hotplug_handler; /* implements TYPE_HOTPLUG_HANDLER */
+    GList *children;         /* DeviceState *, in plug order */
     int num_children;
-    int max_index;                /* for the bus's child[N] links */
+    int max_index; /* for the bus's child[N] links */
     bool realized;
 };
 
 #define DEVICE(obj) OBJECT_CHECK(DeviceState, (obj), TYPE_DEVICE)
-#define DEVICE_CLASS(klass) OBJECT_CLASS_CHECK(DeviceClass, (klass), \
-                                               TYPE_DEVICE)
-#define DEVICE_GET_CLASS(obj) OBJECT_GET_CLASS(DeviceClass, (obj), \
-                                               TYPE_DEVICE)
+#define DEVICE_CLASS(klass)                                                    \
+    OBJECT_CLASS_CHECK(DeviceClass, (klass), TYPE_DEVICE)
+#define DEVICE_GET_CLASS(obj) OBJECT_GET_CLASS(DeviceClass, (obj), TYPE_DEVICE)
 #define BUS(obj) OBJECT_CHECK(BusState, (obj), TYPE_BUS)
 #define BUS_CLASS(klass) OBJECT_CLASS_CHECK(BusClass, (klass), TYPE_BUS)
 #define BUS_GET_CLASS(obj) OBJECT_GET_CLASS(BusClass, (obj), TYPE_BUS)
@@ -159,51 +158,84 @@ struct Property {
         uint64_t u;
         bool b;
     } defval;
-    const char *defval_str;       /* STRING/ENUM/CUSTOM default, or NULL */
+    const char *defval_str; /* STRING/ENUM/CUSTOM default, or NULL */
     const char *description;
 };
 
-#define DEFINE_PROP_KIND_(n, k, S, f, def_member, def) \
-    { .name = (n), \
-      .field = { .kind = (k), .offset = offsetof(S, f) }, \
-      .has_default = true, .defval.def_member = (def) }
+#define DEFINE_PROP_KIND_(n, k, S, f, def_member, def)                         \
+    {                                                                          \
+        .name = (n), .field = {.kind = (k), .offset = offsetof(S, f)},         \
+        .has_default = true, .defval.def_member = (def)                        \
+    }
 
-#define DEFINE_PROP_BOOL(n, S, f, d) DEFINE_PROP_KIND_(n, OBJ_PROP_BOOL, S, f, b, d)
-#define DEFINE_PROP_UINT8(n, S, f, d) DEFINE_PROP_KIND_(n, OBJ_PROP_UINT8, S, f, u, d)
-#define DEFINE_PROP_UINT16(n, S, f, d) DEFINE_PROP_KIND_(n, OBJ_PROP_UINT16, S, f, u, d)
-#define DEFINE_PROP_UINT32(n, S, f, d) DEFINE_PROP_KIND_(n, OBJ_PROP_UINT32, S, f, u, d)
-#define DEFINE_PROP_UINT64(n, S, f, d) DEFINE_PROP_KIND_(n, OBJ_PROP_UINT64, S, f, u, d)
-#define DEFINE_PROP_INT8(n, S, f, d) DEFINE_PROP_KIND_(n, OBJ_PROP_INT8, S, f, i, d)
-#define DEFINE_PROP_INT16(n, S, f, d) DEFINE_PROP_KIND_(n, OBJ_PROP_INT16, S, f, i, d)
-#define DEFINE_PROP_INT32(n, S, f, d) DEFINE_PROP_KIND_(n, OBJ_PROP_INT32, S, f, i, d)
-#define DEFINE_PROP_INT64(n, S, f, d) DEFINE_PROP_KIND_(n, OBJ_PROP_INT64, S, f, i, d)
-#define DEFINE_PROP_SIZE(n, S, f, d) DEFINE_PROP_KIND_(n, OBJ_PROP_SIZE, S, f, u, d)
+#define DEFINE_PROP_BOOL(n, S, f, d)                                           \
+    DEFINE_PROP_KIND_(n, OBJ_PROP_BOOL, S, f, b, d)
+#define DEFINE_PROP_UINT8(n, S, f, d)                                          \
+    DEFINE_PROP_KIND_(n, OBJ_PROP_UINT8, S, f, u, d)
+#define DEFINE_PROP_UINT16(n, S, f, d)                                         \
+    DEFINE_PROP_KIND_(n, OBJ_PROP_UINT16, S, f, u, d)
+#define DEFINE_PROP_UINT32(n, S, f, d)                                         \
+    DEFINE_PROP_KIND_(n, OBJ_PROP_UINT32, S, f, u, d)
+#define DEFINE_PROP_UINT64(n, S, f, d)                                         \
+    DEFINE_PROP_KIND_(n, OBJ_PROP_UINT64, S, f, u, d)
+#define DEFINE_PROP_INT8(n, S, f, d)                                           \
+    DEFINE_PROP_KIND_(n, OBJ_PROP_INT8, S, f, i, d)
+#define DEFINE_PROP_INT16(n, S, f, d)                                          \
+    DEFINE_PROP_KIND_(n, OBJ_PROP_INT16, S, f, i, d)
+#define DEFINE_PROP_INT32(n, S, f, d)                                          \
+    DEFINE_PROP_KIND_(n, OBJ_PROP_INT32, S, f, i, d)
+#define DEFINE_PROP_INT64(n, S, f, d)                                          \
+    DEFINE_PROP_KIND_(n, OBJ_PROP_INT64, S, f, i, d)
+#define DEFINE_PROP_SIZE(n, S, f, d)                                           \
+    DEFINE_PROP_KIND_(n, OBJ_PROP_SIZE, S, f, u, d)
 /* char *field, default NULL (no default shown in help). */
-#define DEFINE_PROP_STRING(n, S, f) \
-    { .name = (n), .field = { .kind = OBJ_PROP_STRING, .offset = offsetof(S, f) } }
+#define DEFINE_PROP_STRING(n, S, f)                                            \
+    {                                                                          \
+        .name = (n), .field = {                                                \
+            .kind = OBJ_PROP_STRING,                                           \
+            .offset = offsetof(S, f)                                           \
+        }                                                                      \
+    }
 /* int field; tname is the enum's name ("OnOffAuto"), d a table index. */
-#define DEFINE_PROP_ENUM(n, S, f, tname, table, d) \
-    { .name = (n), \
-      .field = { .kind = OBJ_PROP_ENUM, .offset = offsetof(S, f), \
-                 .type_name = (tname), .enum_table = (table) }, \
-      .has_default = true, .defval.i = (d) }
+#define DEFINE_PROP_ENUM(n, S, f, tname, table, d)                             \
+    {                                                                          \
+        .name = (n),                                                           \
+        .field = {.kind = OBJ_PROP_ENUM,                                       \
+                  .offset = offsetof(S, f),                                    \
+                  .type_name = (tname),                                        \
+                  .enum_table = (table)},                                      \
+        .has_default = true, .defval.i = (d)                                   \
+    }
 /* Object *field holding a reference; ltype is the target's type. */
-#define DEFINE_PROP_LINK(n, S, f, ltype) \
-    { .name = (n), \
-      .field = { .kind = OBJ_PROP_LINK, .offset = offsetof(S, f), \
-                 .link_type = (ltype) } }
+#define DEFINE_PROP_LINK(n, S, f, ltype)                                       \
+    {                                                                          \
+        .name = (n), .field = {                                                \
+            .kind = OBJ_PROP_LINK,                                             \
+            .offset = offsetof(S, f),                                          \
+            .link_type = (ltype)                                               \
+        }                                                                      \
+    }
 /*
  * A string-valued property with its own conversion (drive=, chardev=,
  * netdev=, mac=): tname is its type in help ("str", "macaddr");
  * set(obj, &field, "text", errp), get(obj, &field) -> g_malloc'd text,
  * release(obj, &field) at finalize (each may be NULL but set).
  */
-#define DEFINE_PROP_CUSTOM(n, S, f, tname, get, set, rel) \
-    { .name = (n), \
-      .field = { .kind = OBJ_PROP_CUSTOM, .offset = offsetof(S, f), \
-                 .type_name = (tname), .custom_get = (get), \
-                 .custom_set = (set), .custom_release = (rel) } }
-#define DEFINE_PROP_END_OF_LIST() { .name = NULL }
+#define DEFINE_PROP_CUSTOM(n, S, f, tname, get, set, rel)                      \
+    {                                                                          \
+        .name = (n), .field = {                                                \
+            .kind = OBJ_PROP_CUSTOM,                                           \
+            .offset = offsetof(S, f),                                          \
+            .type_name = (tname),                                              \
+            .custom_get = (get),                                               \
+            .custom_set = (set),                                               \
+            .custom_release = (rel)                                            \
+        }                                                                      \
+    }
+#define DEFINE_PROP_END_OF_LIST()                                              \
+    {                                                                          \
+        .name = NULL                                                           \
+    }
 
 void device_class_set_props(DeviceClass *dc, const Property *props);
 /* Subclass realize chaining: *parent gets the old hook. */
@@ -224,17 +256,13 @@ void device_class_set_parent_reset(DeviceClass *dc, DeviceReset *reset,
 void qdev_prop_set_bit(DeviceState *dev, const char *name, bool value);
 void qdev_prop_set_int32(DeviceState *dev, const char *name, int32_t value);
 void qdev_prop_set_uint8(DeviceState *dev, const char *name, uint8_t value);
-void qdev_prop_set_uint16(DeviceState *dev, const char *name,
-                          uint16_t value);
-void qdev_prop_set_uint32(DeviceState *dev, const char *name,
-                          uint32_t value);
-void qdev_prop_set_uint64(DeviceState *dev, const char *name,
-                          uint64_t value);
+void qdev_prop_set_uint16(DeviceState *dev, const char *name, uint16_t value);
+void qdev_prop_set_uint32(DeviceState *dev, const char *name, uint32_t value);
+void qdev_prop_set_uint64(DeviceState *dev, const char *name, uint64_t value);
 void qdev_prop_set_string(DeviceState *dev, const char *name,
                           const char *value);
 /* Parses value like -device does (enums, sizes, custom kinds). */
-void qdev_prop_set_parse(DeviceState *dev, const char *name,
-                         const char *value);
+void qdev_prop_set_parse(DeviceState *dev, const char *name, const char *value);
 void qdev_prop_set_link(DeviceState *dev, const char *name, Object *target);
 
 /* ---------------------------------------------------------- lifecycle */
@@ -265,8 +293,7 @@ char *qdev_get_dev_path(DeviceState *dev);
  * picks "<id>.<n>" if parent has an id, else "<type lowercased>.<n>".
  * The bus becomes a child<> of parent under its name.
  */
-BusState *qbus_new(const char *typename, DeviceState *parent,
-                   const char *name);
+BusState *qbus_new(const char *typename, DeviceState *parent, const char *name);
 /* In-place version for a bus embedded in the parent's state struct. */
 void qbus_init(void *bus, size_t size, const char *typename,
                DeviceState *parent, const char *name);
@@ -315,8 +342,8 @@ int qbus_walk_devices(BusState *bus, int (*fn)(DeviceState *dev, void *op),
  * its subtypes, after the table defaults. A failure to apply makes that
  * device's realize fail with "can't apply global ...".
  */
-bool qdev_add_global(const char *driver, const char *prop,
-                     const char *value, GError **errp);
+bool qdev_add_global(const char *driver, const char *prop, const char *value,
+                     GError **errp);
 /* "driver.prop=value" (the -global argument). */
 bool qdev_add_global_str(const char *str, GError **errp);
 /*

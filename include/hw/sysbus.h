@@ -28,12 +28,12 @@ typedef struct SysBusDevice {
     DeviceState parent;
     int num_mmio;
     struct {
-        hwaddr addr;              /* (hwaddr)-1 while unmapped */
+        hwaddr addr; /* (hwaddr)-1 while unmapped */
         MemoryRegion *memory;
     } mmio[SYSBUS_MAX_MMIO];
 } SysBusDevice;
 
-#define SYS_BUS_DEVICE(obj) \
+#define SYS_BUS_DEVICE(obj)                                                    \
     OBJECT_CHECK(SysBusDevice, (obj), TYPE_SYS_BUS_DEVICE)
 
 /* Returns the region's index (g_asserts there is room). */

@@ -52,15 +52,15 @@ typedef struct InterfaceInfo {
 
 typedef struct TypeInfo {
     const char *name;
-    const char *parent;            /* NULL only for TYPE_OBJECT/INTERFACE */
+    const char *parent; /* NULL only for TYPE_OBJECT/INTERFACE */
 
-    size_t instance_size;          /* 0: inherit the parent's */
-    void (*instance_init)(Object *obj);       /* parent's runs first */
-    void (*instance_post_init)(Object *obj);  /* after all instance_init */
-    void (*instance_finalize)(Object *obj);   /* child's runs first */
+    size_t instance_size;                    /* 0: inherit the parent's */
+    void (*instance_init)(Object *obj);      /* parent's runs first */
+    void (*instance_post_init)(Object *obj); /* after all instance_init */
+    void (*instance_finalize)(Object *obj);  /* child's runs first */
 
     bool abstract;
-    size_t class_size;             /* 0: inherit the parent's */
+    size_t class_size; /* 0: inherit the parent's */
     /*
      * class_base_init runs for every subclass (not for the type that
      * declares it), after the parent class was copied and before the
@@ -70,13 +70,13 @@ typedef struct TypeInfo {
     void (*class_init)(ObjectClass *klass, void *data);
     void *class_data;
 
-    const InterfaceInfo *interfaces;   /* terminated by { NULL } */
+    const InterfaceInfo *interfaces; /* terminated by { NULL } */
 } TypeInfo;
 
 struct ObjectClass {
     Type type;
-    GSList *interfaces;            /* InterfaceClass *, one per interface */
-    GHashTable *properties;        /* class properties: name -> prop */
+    GSList *interfaces;     /* InterfaceClass *, one per interface */
+    GHashTable *properties; /* class properties: name -> prop */
     /* Called by object_unparent() before the child link is dropped. */
     void (*unparent)(Object *obj);
     /*
@@ -89,17 +89,17 @@ struct ObjectClass {
 /* The class an implementation gets for each interface it implements. */
 struct InterfaceClass {
     ObjectClass parent_class;
-    ObjectClass *concrete_class;   /* the class implementing it */
+    ObjectClass *concrete_class; /* the class implementing it */
     Type interface_type;
 };
 
 struct Object {
     ObjectClass *klass;
-    GHashTable *properties;        /* instance properties: name -> prop */
-    gint ref;                      /* atomic: ref/unref from any thread */
-    Object *parent;                /* composition parent, or NULL */
-    char *parent_prop;             /* our child<> property name in parent */
-    void (*free)(void *);          /* g_free when object_new allocated */
+    GHashTable *properties; /* instance properties: name -> prop */
+    gint ref;               /* atomic: ref/unref from any thread */
+    Object *parent;         /* composition parent, or NULL */
+    char *parent_prop;      /* our child<> property name in parent */
+    void (*free)(void *);   /* g_free when object_new allocated */
 };
 
 /* Register a type; info must stay valid for the program's life. */
@@ -108,10 +108,10 @@ Type type_register_static(const TypeInfo *info);
 void type_register_static_array(const TypeInfo *infos, int n);
 
 /* Run fn before main(): the way device files register their types. */
-#define type_init(fn) \
-    static void __attribute__((constructor)) kvmu_type_init_##fn(void) \
-    { \
-        fn(); \
+#define type_init(fn)                                                          \
+    static void __attribute__((constructor)) kvmu_type_init_##fn(void)         \
+    {                                                                          \
+        fn();                                                                  \
     }
 
 /* ------------------------------------------------------- casts & classes */
@@ -129,19 +129,18 @@ ObjectClass *object_class_dynamic_cast_assert(ObjectClass *klass,
 
 #define OBJECT(obj) ((Object *)(obj))
 #define OBJECT_CLASS(klass) ((ObjectClass *)(klass))
-#define OBJECT_CHECK(type, obj, name) \
-    ((type *)object_dynamic_cast_assert(OBJECT(obj), (name), \
-                                        __FILE__, __LINE__))
-#define OBJECT_CLASS_CHECK(class_type, klass, name) \
-    ((class_type *)object_class_dynamic_cast_assert(OBJECT_CLASS(klass), \
-                                                    (name), \
-                                                    __FILE__, __LINE__))
-#define OBJECT_GET_CLASS(class_type, obj, name) \
+#define OBJECT_CHECK(type, obj, name)                                          \
+    ((type *)object_dynamic_cast_assert(OBJECT(obj), (name), __FILE__,         \
+                                        __LINE__))
+#define OBJECT_CLASS_CHECK(class_type, klass, name)                            \
+    ((class_type *)object_class_dynamic_cast_assert(                           \
+        OBJECT_CLASS(klass), (name), __FILE__, __LINE__))
+#define OBJECT_GET_CLASS(class_type, obj, name)                                \
     OBJECT_CLASS_CHECK(class_type, object_get_class(OBJECT(obj)), name)
 /* Interfaces: an object that implements one is still an Object *. */
-#define INTERFACE_CHECK(iface_type, obj, name) \
-    ((iface_type *)object_dynamic_cast_assert(OBJECT(obj), (name), \
-                                              __FILE__, __LINE__))
+#define INTERFACE_CHECK(iface_type, obj, name)                                 \
+    ((iface_type *)object_dynamic_cast_assert(OBJECT(obj), (name), __FILE__,   \
+                                              __LINE__))
 
 ObjectClass *object_get_class(Object *obj);
 const char *object_get_typename(const Object *obj);
@@ -153,8 +152,7 @@ ObjectClass *object_class_by_name(const char *typename);
 /* Types derived from (or equal to) parent; NULL parent means all. */
 GSList *object_class_get_list(const char *parent, bool include_abstract);
 /* Same, sorted by type name. */
-GSList *object_class_get_list_sorted(const char *parent,
-                                     bool include_abstract);
+GSList *object_class_get_list_sorted(const char *parent, bool include_abstract);
 void object_class_foreach(void (*fn)(ObjectClass *klass, void *opaque),
                           const char *parent, bool include_abstract,
                           void *opaque);
@@ -175,7 +173,7 @@ void object_unref(void *obj);
 /* ----------------------------------------------------------- properties */
 
 typedef enum {
-    OBJ_PROP_CUSTOM,   /* string-valued ("s"), parsed/printed as a string */
+    OBJ_PROP_CUSTOM, /* string-valued ("s"), parsed/printed as a string */
     OBJ_PROP_BOOL,
     OBJ_PROP_INT8,
     OBJ_PROP_INT16,
@@ -185,11 +183,11 @@ typedef enum {
     OBJ_PROP_UINT16,
     OBJ_PROP_UINT32,
     OBJ_PROP_UINT64,
-    OBJ_PROP_SIZE,     /* uint64 accepting K/M/G... suffixes when parsed */
+    OBJ_PROP_SIZE, /* uint64 accepting K/M/G... suffixes when parsed */
     OBJ_PROP_STRING,
-    OBJ_PROP_ENUM,     /* string from enum_table */
-    OBJ_PROP_LINK,     /* path of another object */
-    OBJ_PROP_CHILD,    /* path of the child (read-only) */
+    OBJ_PROP_ENUM,  /* string from enum_table */
+    OBJ_PROP_LINK,  /* path of another object */
+    OBJ_PROP_CHILD, /* path of the child (read-only) */
 } ObjectPropKind;
 
 /* Return a new (floating or full) reference, or NULL with *errp set. */
@@ -202,16 +200,16 @@ typedef void ObjectPropertyRelease(Object *obj, ObjectProperty *prop);
 
 struct ObjectProperty {
     char *name;
-    char *type;            /* "bool", "uint32", "str", "child<x>", ... */
+    char *type; /* "bool", "uint32", "str", "child<x>", ... */
     char *description;
     ObjectPropKind kind;
-    ObjectPropertyGet *get;        /* NULL: write-only */
-    ObjectPropertySet *set;        /* NULL: read-only */
+    ObjectPropertyGet *get; /* NULL: write-only */
+    ObjectPropertySet *set; /* NULL: read-only */
     ObjectPropertyRelease *release;
     const char *const *enum_table; /* OBJ_PROP_ENUM, NULL-terminated */
     GVariant *defval;              /* default for help, or NULL */
     void *opaque;
-    uint64_t seq;                  /* creation order, for stable listings */
+    uint64_t seq; /* creation order, for stable listings */
 };
 
 /* The GVariant type a kind's values have ("b", "x", "t" or "s"). */
@@ -228,13 +226,11 @@ ObjectProperty *object_property_try_add(Object *obj, const char *name,
                                         void *opaque, GError **errp);
 /* Same, g_assert()ing that the name is free (programmer use). */
 ObjectProperty *object_property_add(Object *obj, const char *name,
-                                    const char *type,
-                                    ObjectPropertyGet *get,
+                                    const char *type, ObjectPropertyGet *get,
                                     ObjectPropertySet *set,
                                     ObjectPropertyRelease *release,
                                     void *opaque);
-ObjectProperty *object_class_property_add(ObjectClass *klass,
-                                          const char *name,
+ObjectProperty *object_class_property_add(ObjectClass *klass, const char *name,
                                           const char *type,
                                           ObjectPropertyGet *get,
                                           ObjectPropertySet *set,
@@ -244,8 +240,7 @@ void object_property_del(Object *obj, const char *name);
 
 void object_property_set_description(Object *obj, const char *name,
                                      const char *description);
-void object_class_property_set_description(ObjectClass *klass,
-                                           const char *name,
+void object_class_property_set_description(ObjectClass *klass, const char *name,
                                            const char *description);
 /* Takes ownership of a floating reference. */
 void object_property_set_default(ObjectProperty *prop, GVariant *value);
@@ -286,20 +281,17 @@ bool object_property_set_bool(Object *obj, const char *name, bool value,
 bool object_property_get_bool(Object *obj, const char *name, GError **errp);
 bool object_property_set_int(Object *obj, const char *name, int64_t value,
                              GError **errp);
-int64_t object_property_get_int(Object *obj, const char *name,
-                                GError **errp);
+int64_t object_property_get_int(Object *obj, const char *name, GError **errp);
 bool object_property_set_uint(Object *obj, const char *name, uint64_t value,
                               GError **errp);
-uint64_t object_property_get_uint(Object *obj, const char *name,
-                                  GError **errp);
-bool object_property_set_str(Object *obj, const char *name,
-                             const char *value, GError **errp);
+uint64_t object_property_get_uint(Object *obj, const char *name, GError **errp);
+bool object_property_set_str(Object *obj, const char *name, const char *value,
+                             GError **errp);
 char *object_property_get_str(Object *obj, const char *name, GError **errp);
 /* Sets a link<> property to target (by its canonical path). */
 bool object_property_set_link(Object *obj, const char *name, Object *target,
                               GError **errp);
-Object *object_property_get_link(Object *obj, const char *name,
-                                 GError **errp);
+Object *object_property_get_link(Object *obj, const char *name, GError **errp);
 
 /* "  name=<type>           - description (default: 5)" */
 char *object_property_help(ObjectProperty *prop);
@@ -321,13 +313,12 @@ void object_class_property_add_str(ObjectClass *klass, const char *name,
                                    bool (*set)(Object *, const char *,
                                                GError **));
 /* Enum: type is the enum's name in qom-list ("OnOffAuto"). */
-void object_property_add_enum(Object *obj, const char *name,
-                              const char *type, const char *const *table,
+void object_property_add_enum(Object *obj, const char *name, const char *type,
+                              const char *const *table,
                               int (*get)(Object *, GError **),
                               bool (*set)(Object *, int, GError **));
 void object_class_property_add_enum(ObjectClass *klass, const char *name,
-                                    const char *type,
-                                    const char *const *table,
+                                    const char *type, const char *const *table,
                                     int (*get)(Object *, GError **),
                                     bool (*set)(Object *, int, GError **));
 
@@ -341,9 +332,9 @@ void object_class_property_add_enum(ObjectClass *klass, const char *name,
 typedef struct ObjectField {
     ObjectPropKind kind;
     size_t offset;
-    const char *type_name;          /* ENUM: enum name; CUSTOM: type */
-    const char *const *enum_table;  /* ENUM */
-    const char *link_type;          /* LINK: target's required type */
+    const char *type_name;         /* ENUM: enum name; CUSTOM: type */
+    const char *const *enum_table; /* ENUM */
+    const char *link_type;         /* LINK: target's required type */
     bool read_only;
     /* Vetoes a set (e.g. qdev after realize); NULL allows always. */
     bool (*allow_set)(Object *obj, ObjectProperty *prop, GError **errp);
@@ -359,18 +350,18 @@ ObjectProperty *object_class_property_add_field(ObjectClass *klass,
                                                 const char *name,
                                                 const ObjectField *field);
 /* Store a GVariant default into the field (used by instance init). */
-bool object_field_set_value(Object *obj, ObjectProperty *prop,
-                            GVariant *value, GError **errp);
+bool object_field_set_value(Object *obj, ObjectProperty *prop, GVariant *value,
+                            GError **errp);
 
 /* Pointer-backed read-only or read-write integer properties. */
-void object_property_add_uint8_ptr(Object *obj, const char *name,
-                                   uint8_t *v, bool read_only);
-void object_property_add_uint16_ptr(Object *obj, const char *name,
-                                    uint16_t *v, bool read_only);
-void object_property_add_uint32_ptr(Object *obj, const char *name,
-                                    uint32_t *v, bool read_only);
-void object_property_add_uint64_ptr(Object *obj, const char *name,
-                                    uint64_t *v, bool read_only);
+void object_property_add_uint8_ptr(Object *obj, const char *name, uint8_t *v,
+                                   bool read_only);
+void object_property_add_uint16_ptr(Object *obj, const char *name, uint16_t *v,
+                                    bool read_only);
+void object_property_add_uint32_ptr(Object *obj, const char *name, uint32_t *v,
+                                    bool read_only);
+void object_property_add_uint64_ptr(Object *obj, const char *name, uint64_t *v,
+                                    bool read_only);
 
 /* ----------------------------------------------------- composition tree */
 
@@ -409,12 +400,11 @@ void object_unparent(Object *obj);
  * a path and checks the target's type. check may veto (NULL: allowed);
  * LINK_STRONG is the only mode: links always hold a reference.
  */
-ObjectProperty *object_property_add_link(Object *obj, const char *name,
-                                         const char *type, Object **targetp,
-                                         bool (*check)(Object *obj,
-                                                       const char *name,
-                                                       Object *target,
-                                                       GError **errp));
+ObjectProperty *
+object_property_add_link(Object *obj, const char *name, const char *type,
+                         Object **targetp,
+                         bool (*check)(Object *obj, const char *name,
+                                       Object *target, GError **errp));
 
 /*
  * name on obj forwards to target_name on target (same type and kind):

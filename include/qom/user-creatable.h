@@ -23,9 +23,9 @@ typedef struct UserCreatableClass {
     bool (*can_be_deleted)(Object *obj);
 } UserCreatableClass;
 
-#define USER_CREATABLE_GET_CLASS(obj) \
+#define USER_CREATABLE_GET_CLASS(obj)                                          \
     OBJECT_GET_CLASS(UserCreatableClass, (obj), TYPE_USER_CREATABLE)
-#define USER_CREATABLE_CLASS(klass) \
+#define USER_CREATABLE_CLASS(klass)                                            \
     OBJECT_CLASS_CHECK(UserCreatableClass, (klass), TYPE_USER_CREATABLE)
 
 /*

@@ -13,8 +13,8 @@ static DeviceState *br0, *hp0;
 static GHashTable *opts_parse(const char *text)
 {
     /* "driver=x,id=y,..." for brevity; values here contain no commas. */
-    GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                          g_free);
+    GHashTable *h =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     char **parts = g_strsplit(text, ",", -1);
 
     for (int i = 0; parts[i]; i++) {
@@ -60,7 +60,8 @@ static void test_device_add_ok(void)
 {
     GError *err = NULL;
     DeviceState *dev = device_add("driver=test-dev,id=ok1,irq=7,mode=on,"
-                                  "size=2M,name=hello", &err);
+                                  "size=2M,name=hello",
+                                  &err);
     g_assert_no_error(err);
     g_assert_nonnull(dev);
     char *path = object_get_canonical_path(OBJECT(dev));
@@ -83,8 +84,7 @@ static void test_device_add_ok(void)
     g_assert_cmpstr(path, ==, "/machine/peripheral-anon/device[0]");
     g_free(path);
     g_assert_cmpstr(object_get_typename(OBJECT(anon)), ==, TYPE_TEST_DEV);
-    DeviceState *p2 = device_add("driver=test-dev,bus=/br0/br0.0,id=p2",
-                                 &err);
+    DeviceState *p2 = device_add("driver=test-dev,bus=/br0/br0.0,id=p2", &err);
     g_assert_no_error(err);
     DeviceState *p3 = device_add("driver=test-dev,bus=/br0,id=p3", &err);
     g_assert_no_error(err);
@@ -95,8 +95,9 @@ static void test_device_add_ok(void)
     object_unparent(OBJECT(anon));
     object_unparent(OBJECT(p2));
     object_unparent(OBJECT(p3));
-    g_assert_cmpint(br0->child_buses ?
-                    ((BusState *)br0->child_buses->data)->num_children : -1,
+    g_assert_cmpint(br0->child_buses
+                        ? ((BusState *)br0->child_buses->data)->num_children
+                        : -1,
                     ==, 0);
 }
 
@@ -106,32 +107,32 @@ static void test_device_add_errors(void)
         const char *opts;
         const char *error;
     } cases[] = {
-        { "id=x", "Parameter 'driver' is missing" },
-        { "driver=nope", "'nope' is not a valid device model name" },
-        { "driver=TEST", "Parameter 'driver' expects a device type" },
-        { "driver=test-abstract-dev",
-          "Parameter 'driver' expects a non-abstract device type" },
-        { "driver=test-nouser",
-          "Parameter 'driver' expects a pluggable device type" },
-        { "driver=test-dev,bus=nope.0", "Bus 'nope.0' not found" },
-        { "driver=test-dev,bus=main-system-bus",
-          "Device 'test-dev' can't go on System bus" },
-        { "driver=test-dev,bus=/nodev", "Device 'nodev' not found" },
-        { "driver=test-dev,bus=/br0/nobus.0", "Bus 'nobus.0' not found" },
-        { "driver=test-one-dev", "No 'ONE' bus found for device "
-          "'test-one-dev'" },
-        { "driver=test-dev,id=0x", "Parameter 'id' expects an identifier" },
-        { "driver=test-dev,id=a b", "Parameter 'id' expects an identifier" },
-        { "driver=test-dev,id=dupe", "Duplicate device ID 'dupe'" },
-        { "driver=test-dev,foo=1", "Property 'test-dev.foo' not found" },
-        { "driver=test-dev,irq=999", "Parameter 'irq' expects uint8_t" },
-        { "driver=test-dev,enabled=perhaps",
-          "Parameter 'enabled' expects 'on' or 'off'" },
-        { "driver=test-dev,mode=never",
-          "Parameter 'mode' does not accept value 'never'" },
-        { "driver=test-dev,iobase=0,id=fails", "iobase must not be 0" },
-        { "driver=test-dev,hotplugged=on",
-          "Insufficient permission to perform this operation" },
+        {"id=x", "Parameter 'driver' is missing"},
+        {"driver=nope", "'nope' is not a valid device model name"},
+        {"driver=TEST", "Parameter 'driver' expects a device type"},
+        {"driver=test-abstract-dev",
+         "Parameter 'driver' expects a non-abstract device type"},
+        {"driver=test-nouser",
+         "Parameter 'driver' expects a pluggable device type"},
+        {"driver=test-dev,bus=nope.0", "Bus 'nope.0' not found"},
+        {"driver=test-dev,bus=main-system-bus",
+         "Device 'test-dev' can't go on System bus"},
+        {"driver=test-dev,bus=/nodev", "Device 'nodev' not found"},
+        {"driver=test-dev,bus=/br0/nobus.0", "Bus 'nobus.0' not found"},
+        {"driver=test-one-dev", "No 'ONE' bus found for device "
+                                "'test-one-dev'"},
+        {"driver=test-dev,id=0x", "Parameter 'id' expects an identifier"},
+        {"driver=test-dev,id=a b", "Parameter 'id' expects an identifier"},
+        {"driver=test-dev,id=dupe", "Duplicate device ID 'dupe'"},
+        {"driver=test-dev,foo=1", "Property 'test-dev.foo' not found"},
+        {"driver=test-dev,irq=999", "Parameter 'irq' expects uint8_t"},
+        {"driver=test-dev,enabled=perhaps",
+         "Parameter 'enabled' expects 'on' or 'off'"},
+        {"driver=test-dev,mode=never",
+         "Parameter 'mode' does not accept value 'never'"},
+        {"driver=test-dev,iobase=0,id=fails", "iobase must not be 0"},
+        {"driver=test-dev,hotplugged=on",
+         "Insufficient permission to perform this operation"},
     };
     GError *err = NULL;
     DeviceState *dupe = device_add("driver=test-dev,id=dupe", &err);
@@ -148,16 +149,14 @@ static void test_device_add_errors(void)
                     cases[i].error);
         }
         if (strcmp(err->message, cases[i].error)) {
-            g_error("case %zu (%s): expected '%s', got '%s'", i,
-                    cases[i].opts, cases[i].error, err->message);
+            g_error("case %zu (%s): expected '%s', got '%s'", i, cases[i].opts,
+                    cases[i].error, err->message);
         }
         g_clear_error(&err);
         /* A failed device_add leaves nothing behind. */
         g_assert_cmpint(bus->num_children, ==, on_bus);
-        g_assert_cmpint(count_children("/machine/peripheral"), ==,
-                        peripherals);
-        g_assert_cmpint(count_children("/machine/peripheral-anon"), ==,
-                        anons);
+        g_assert_cmpint(count_children("/machine/peripheral"), ==, peripherals);
+        g_assert_cmpint(count_children("/machine/peripheral-anon"), ==, anons);
     }
     object_unparent(OBJECT(dupe));
 }
@@ -184,10 +183,9 @@ static void test_hotplug(void)
     g_assert_true(h1->hotplugged);
     /* Plugged after realize; a hotplugged device is reset once. */
     g_assert_cmpstr(test_log->str, ==, "realize:h1,plug:h1,reset:h1");
-    g_assert_true(object_property_get_bool(OBJECT(h1), "hotpluggable",
-                                           NULL));
-    g_assert_false(object_property_get_bool(OBJECT(cold), "hotpluggable",
-                                            NULL));
+    g_assert_true(object_property_get_bool(OBJECT(h1), "hotpluggable", NULL));
+    g_assert_false(
+        object_property_get_bool(OBJECT(cold), "hotpluggable", NULL));
 
     test_log_reset();
     g_assert_true(qdev_unplug(h1, &err));
@@ -205,8 +203,8 @@ static void test_hotplug(void)
 /* The board's hook claims test-busless devices for the hp0 handler. */
 static Object *machine_hook(DeviceState *dev)
 {
-    return object_dynamic_cast(OBJECT(dev), TYPE_TEST_BUSLESS)
-           ? OBJECT(hp0) : NULL;
+    return object_dynamic_cast(OBJECT(dev), TYPE_TEST_BUSLESS) ? OBJECT(hp0)
+                                                               : NULL;
 }
 
 static void test_machine_hotplug_hook(void)
@@ -215,7 +213,8 @@ static void test_machine_hotplug_hook(void)
 
     qdev_machine_creation_done();
     g_assert_null(device_add("driver=test-busless,id=cpu1", &err));
-    g_assert_cmpstr(err->message, ==, "Device 'test-busless' can not be "
+    g_assert_cmpstr(err->message, ==,
+                    "Device 'test-busless' can not be "
                     "hotplugged on this machine");
     g_clear_error(&err);
 
@@ -311,7 +310,8 @@ static void test_help(void)
     g_assert_true(g_str_has_prefix(help, "test-dev options:\n"));
     g_free(help);
     g_assert_null(qdev_device_help_type("nope", &err));
-    g_assert_cmpstr(err->message, ==, "'nope' is not a valid device model "
+    g_assert_cmpstr(err->message, ==,
+                    "'nope' is not a valid device model "
                     "name");
     g_clear_error(&err);
 
@@ -319,10 +319,10 @@ static void test_help(void)
         const char *opts;
         bool help;
     } wants[] = {
-        { "driver=help", true },
-        { "driver=?", true },
-        { "driver=test-dev,help", true },
-        { "driver=test-dev", false },
+        {"driver=help", true},
+        {"driver=?", true},
+        {"driver=test-dev,help", true},
+        {"driver=test-dev", false},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(wants); i++) {
         GHashTable *h = opts_parse(wants[i].opts);
@@ -334,25 +334,23 @@ static void test_help(void)
 static void test_info_qtree(void)
 {
     GError *err = NULL;
-    DeviceState *dev = device_add("driver=test-dev,id=q1,irq=12,name=nm",
-                                  &err);
+    DeviceState *dev = device_add("driver=test-dev,id=q1,irq=12,name=nm", &err);
     g_assert_no_error(err);
     char *tree = qdev_info_qtree();
 
     g_assert_true(g_str_has_prefix(tree, "bus: main-system-bus\n"
-                                   "  type System\n"));
-    const char *expected =
-        "  dev: test-bridge, id \"br0\"\n"
-        "    bus: br0.0\n"
-        "      type TEST\n"
-        "      dev: test-dev, id \"q1\"\n"
-        "        iobase = 1016 (0x3f8)\n"
-        "        irq = 12 (0xc)\n"
-        "        enabled = true\n"
-        "        size = 1048576 (1 MiB)\n"
-        "        mode = auto\n"
-        "        name = \"nm\"\n"
-        "  dev: test-hp-bridge, id \"hp0\"\n";
+                                         "  type System\n"));
+    const char *expected = "  dev: test-bridge, id \"br0\"\n"
+                           "    bus: br0.0\n"
+                           "      type TEST\n"
+                           "      dev: test-dev, id \"q1\"\n"
+                           "        iobase = 1016 (0x3f8)\n"
+                           "        irq = 12 (0xc)\n"
+                           "        enabled = true\n"
+                           "        size = 1048576 (1 MiB)\n"
+                           "        mode = auto\n"
+                           "        name = \"nm\"\n"
+                           "  dev: test-hp-bridge, id \"hp0\"\n";
     if (!strstr(tree, expected)) {
         g_error("qtree:\n%s\nlacks:\n%s", tree, expected);
     }
@@ -377,8 +375,7 @@ int main(int argc, char **argv)
     g_assert_true(qdev_realize_and_unref(hp0, sysbus_get_default(), &err));
 
     g_test_add_func("/qdev-monitor/device-add-ok", test_device_add_ok);
-    g_test_add_func("/qdev-monitor/device-add-errors",
-                    test_device_add_errors);
+    g_test_add_func("/qdev-monitor/device-add-errors", test_device_add_errors);
     g_test_add_func("/qdev-monitor/hotplug", test_hotplug);
     g_test_add_func("/qdev-monitor/machine-hotplug-hook",
                     test_machine_hotplug_hook);

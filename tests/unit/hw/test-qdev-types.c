@@ -112,7 +112,7 @@ static void hp_bridge_class_init(ObjectClass *oc, void *data)
 
 /* --------------------------------------------------------- devices */
 
-static const char *const mode_names[] = { "off", "on", "auto", NULL };
+static const char *const mode_names[] = {"off", "on", "auto", NULL};
 
 static const Property test_dev_props[] = {
     DEFINE_PROP_UINT32("iobase", TestDev, iobase, 0x3f8),
@@ -145,8 +145,8 @@ static void test_dev_class_init(ObjectClass *oc, void *data)
     dc->unrealize = dev_unrealize;
     dc->reset = dev_reset;
     dc->desc = "a test device";
-    dc->categories = (1u << DEVICE_CATEGORY_MISC) |
-                     (1u << DEVICE_CATEGORY_STORAGE);
+    dc->categories =
+        (1u << DEVICE_CATEGORY_MISC) | (1u << DEVICE_CATEGORY_STORAGE);
     device_class_set_props(dc, test_dev_props);
 }
 
@@ -167,7 +167,7 @@ static void sub_class_init(ObjectClass *oc, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(oc);
 
-    dc->props = test_sub_props;          /* plain assignment also works */
+    dc->props = test_sub_props; /* plain assignment also works */
     dc->desc = NULL;
     dc->categories = 0;
     device_class_set_parent_realize(dc, sub_realize, &sub_parent_realize);
@@ -202,60 +202,67 @@ static void busless_class_init(ObjectClass *oc, void *data)
     dc->categories = 1u << DEVICE_CATEGORY_CPU;
 }
 
-static const InterfaceInfo hp_ifaces[] = {
-    { TYPE_HOTPLUG_HANDLER },
-    { NULL }
-};
+static const InterfaceInfo hp_ifaces[] = {{TYPE_HOTPLUG_HANDLER}, {NULL}};
 
 static const TypeInfo types[] = {
     {
         .name = TYPE_TEST_BUS,
         .parent = TYPE_BUS,
         .class_init = test_bus_class_init,
-    }, {
+    },
+    {
         .name = TYPE_TEST_ONE_BUS,
         .parent = TYPE_BUS,
         .class_init = one_bus_class_init,
-    }, {
+    },
+    {
         .name = TYPE_TEST_BRIDGE,
         .parent = TYPE_DEVICE,
         .instance_size = sizeof(DeviceState),
         .class_init = bridge_class_init,
         .instance_finalize = count_finalize,
-    }, {
+    },
+    {
         .name = TYPE_TEST_HP_BRIDGE,
         .parent = TYPE_TEST_BRIDGE,
         .class_init = hp_bridge_class_init,
         .interfaces = hp_ifaces,
-    }, {
+    },
+    {
         .name = TYPE_TEST_DEV,
         .parent = TYPE_DEVICE,
         .instance_size = sizeof(TestDev),
         .class_init = test_dev_class_init,
         .instance_finalize = count_finalize,
-    }, {
+    },
+    {
         .name = TYPE_TEST_SUB_DEV,
         .parent = TYPE_TEST_DEV,
         .instance_size = sizeof(TestSubDev),
         .class_init = sub_class_init,
-    }, {
+    },
+    {
         .name = TYPE_TEST_NOUSER,
         .parent = TYPE_TEST_DEV,
         .class_init = nouser_class_init,
-    }, {
+    },
+    {
         .name = TYPE_TEST_NOHOTPLUG,
         .parent = TYPE_TEST_DEV,
         .class_init = nohotplug_class_init,
-    }, {
+    },
+    {
         .name = TYPE_TEST_ABSTRACT_DEV,
         .parent = TYPE_TEST_DEV,
         .abstract = true,
-    }, {
+    },
+    {
         .name = TYPE_TEST_ONE_DEV,
         .parent = TYPE_DEVICE,
         .instance_size = sizeof(DeviceState),
         .class_init = one_dev_class_init,
-    }, {
+    },
+    {
         .name = TYPE_TEST_BUSLESS,
         .parent = TYPE_DEVICE,
         .instance_size = sizeof(DeviceState),

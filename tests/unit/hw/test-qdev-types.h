@@ -8,16 +8,16 @@
 #include "hw/qdev.h"
 
 #define TYPE_TEST_BUS "TEST"
-#define TYPE_TEST_ONE_BUS "ONE"            /* holds one device */
-#define TYPE_TEST_BRIDGE "test-bridge"     /* on System, owns a TEST bus */
-#define TYPE_TEST_HP_BRIDGE "test-hp-bridge"   /* same, hotplug handler */
-#define TYPE_TEST_DEV "test-dev"           /* on TEST, property table */
-#define TYPE_TEST_SUB_DEV "test-sub-dev"   /* subclass of test-dev */
-#define TYPE_TEST_NOUSER "test-nouser"     /* user_creatable = false */
+#define TYPE_TEST_ONE_BUS "ONE"              /* holds one device */
+#define TYPE_TEST_BRIDGE "test-bridge"       /* on System, owns a TEST bus */
+#define TYPE_TEST_HP_BRIDGE "test-hp-bridge" /* same, hotplug handler */
+#define TYPE_TEST_DEV "test-dev"             /* on TEST, property table */
+#define TYPE_TEST_SUB_DEV "test-sub-dev"     /* subclass of test-dev */
+#define TYPE_TEST_NOUSER "test-nouser"       /* user_creatable = false */
 #define TYPE_TEST_NOHOTPLUG "test-nohotplug"
 #define TYPE_TEST_ABSTRACT_DEV "test-abstract-dev"
-#define TYPE_TEST_ONE_DEV "test-one-dev"   /* on ONE */
-#define TYPE_TEST_BUSLESS "test-busless"   /* no bus */
+#define TYPE_TEST_ONE_DEV "test-one-dev" /* on ONE */
+#define TYPE_TEST_BUSLESS "test-busless" /* no bus */
 
 typedef struct {
     DeviceState parent;

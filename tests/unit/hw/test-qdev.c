@@ -21,15 +21,14 @@ typedef struct {
     int released;
 } TestMacDev;
 
-static bool mac_set(Object *obj, void *field, const char *value,
-                    GError **errp)
+static bool mac_set(Object *obj, void *field, const char *value, GError **errp)
 {
     uint8_t *mac = field;
     unsigned int b[6];
     char tail;
 
-    if (sscanf(value, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3],
-               &b[4], &b[5], &tail) != 6) {
+    if (sscanf(value, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3], &b[4],
+               &b[5], &tail) != 6) {
         g_set_error(errp, g_quark_from_static_string("test"), 1,
                     "Property '%s.mac' doesn't take value '%s'",
                     object_get_typename(obj), value);
@@ -67,9 +66,12 @@ static void mac_release(Object *obj, void *field)
 static const Property mac_props[] = {
     DEFINE_PROP_CUSTOM("mac", TestMacDev, mac, "macaddr", mac_get, mac_set,
                        mac_release),
-    { .name = "vectors", .field = { .kind = OBJ_PROP_UINT32,
-      .offset = offsetof(TestMacDev, vectors) }, .has_default = true,
-      .defval.u = 3, .description = "number of vectors" },
+    {.name = "vectors",
+     .field = {.kind = OBJ_PROP_UINT32,
+               .offset = offsetof(TestMacDev, vectors)},
+     .has_default = true,
+     .defval.u = 3,
+     .description = "number of vectors"},
     DEFINE_PROP_END_OF_LIST(),
 };
 
@@ -94,20 +96,22 @@ static void test_custom_prop_and_setters(void)
     DeviceState *dev = qdev_new(TYPE_TEST_MAC_DEV);
     TestMacDev *m = (TestMacDev *)dev;
 
-    g_assert_true(object_property_parse(OBJECT(dev), "mac",
-                                        "52:54:00:12:34:56", &err));
+    g_assert_true(
+        object_property_parse(OBJECT(dev), "mac", "52:54:00:12:34:56", &err));
     g_assert_no_error(err);
     g_assert_cmphex(m->mac[5], ==, 0x56);
     char *s = object_property_print(OBJECT(dev), "mac", &err);
     g_assert_cmpstr(s, ==, "52:54:00:12:34:56");
     g_free(s);
     static const char *const bad[] = {
-        "52:54:00:12:34", "52:54:00:12:34:56:78", "zz:54:00:12:34:56",
-        "152:54:00:12:34:56", "",
+        "52:54:00:12:34",
+        "52:54:00:12:34:56:78",
+        "zz:54:00:12:34:56",
+        "152:54:00:12:34:56",
+        "",
     };
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
-        g_assert_false(object_property_parse(OBJECT(dev), "mac", bad[i],
-                                             &err));
+        g_assert_false(object_property_parse(OBJECT(dev), "mac", bad[i], &err));
         g_assert_true(g_str_has_prefix(err->message,
                                        "Property 'test-mac-dev.mac' doesn't "
                                        "take value"));
@@ -115,9 +119,10 @@ static void test_custom_prop_and_setters(void)
     }
     ObjectProperty *prop = object_property_find(OBJECT(dev), "mac");
     g_assert_cmpstr(prop->type, ==, "macaddr");
-    char *help = object_property_help(object_property_find(OBJECT(dev),
-                                                           "vectors"));
-    g_assert_cmpstr(help, ==, "  vectors=<uint32>       - number of vectors "
+    char *help =
+        object_property_help(object_property_find(OBJECT(dev), "vectors"));
+    g_assert_cmpstr(help, ==,
+                    "  vectors=<uint32>       - number of vectors "
                     "(default: 3)");
     g_free(help);
 
@@ -192,8 +197,7 @@ static void test_realize_reset_order(void)
     test_log_reset();
     qdev_reset_machine();
     g_assert_true(strstr(test_log->str,
-                         "reset:d1,reset:d2,busreset:brA.0,reset:brA") !=
-                  NULL);
+                         "reset:d1,reset:d2,busreset:brA.0,reset:brA") != NULL);
 
     /* Unrealize takes children down first, newest first. */
     test_log_reset();
@@ -203,9 +207,10 @@ static void test_realize_reset_order(void)
     g_assert_false(d1->realized);
     g_assert_false(bus->realized);
     GError *err2 = NULL;
-    g_assert_false(object_property_set_bool(OBJECT(d1), "realized", true,
-                                            &err2));
-    g_assert_cmpstr(err2->message, ==, "Device 'd1' was unrealized and "
+    g_assert_false(
+        object_property_set_bool(OBJECT(d1), "realized", true, &err2));
+    g_assert_cmpstr(err2->message, ==,
+                    "Device 'd1' was unrealized and "
                     "cannot be realized again");
     g_clear_error(&err2);
 
@@ -279,15 +284,16 @@ static void test_bus_limits(void)
 /* Tables are properties as soon as the class exists (device-list-props). */
 static void test_class_props_without_instance(void)
 {
-    GPtrArray *props = object_class_property_list(
-        object_class_by_name(TYPE_TEST_SUB_DEV));
+    GPtrArray *props =
+        object_class_property_list(object_class_by_name(TYPE_TEST_SUB_DEV));
     GString *names = g_string_new(NULL);
 
     for (guint i = 0; i < props->len; i++) {
         ObjectProperty *p = props->pdata[i];
         g_string_append_printf(names, "%s ", p->name);
     }
-    g_assert_cmpstr(names->str, ==, "type realized hotpluggable hotplugged "
+    g_assert_cmpstr(names->str, ==,
+                    "type realized hotpluggable hotplugged "
                     "parent_bus iobase irq enabled size mode name extra ");
     g_string_free(names, true);
     g_ptr_array_free(props, true);
@@ -315,7 +321,8 @@ static void test_prop_defaults_and_veto(void)
     g_assert_true(qdev_realize(dev, NULL, &err));
     g_assert_cmpstr(test_log->str, ==, "sub-realize,realize:(null)");
     g_assert_false(object_property_parse(OBJECT(dev), "irq", "5", &err));
-    g_assert_cmpstr(err->message, ==, "Attempt to set property 'irq' on "
+    g_assert_cmpstr(err->message, ==,
+                    "Attempt to set property 'irq' on "
                     "device '<anonymous>' (type 'test-sub-dev') after it "
                     "was realized");
     g_clear_error(&err);
@@ -335,7 +342,10 @@ static void test_globals(void)
     g_assert_true(qdev_add_global_str("no-such-dev.x=1", &err));
     g_assert_no_error(err);
     static const char *const bad[] = {
-        "noequals", "nodot=1", ".prop=1", "drv.=1",
+        "noequals",
+        "nodot=1",
+        ".prop=1",
+        "drv.=1",
     };
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_assert_false(qdev_add_global_str(bad[i], &err));
@@ -360,7 +370,8 @@ static void test_globals(void)
     g_assert_true(qdev_add_global("test-dev", "irq", "300", &err));
     DeviceState *dev = qdev_new(TYPE_TEST_DEV);
     g_assert_false(qdev_realize(dev, NULL, &err));
-    g_assert_cmpstr(err->message, ==, "can't apply global test-dev.irq=300: "
+    g_assert_cmpstr(err->message, ==,
+                    "can't apply global test-dev.irq=300: "
                     "Parameter 'irq' expects uint8_t");
     g_clear_error(&err);
     object_unref(dev);
@@ -383,8 +394,8 @@ static void test_find(void)
     g_assert(qdev_find_recursive(sysbus_get_default(), "brF") == br);
     g_assert_null(qdev_find_recursive(sysbus_get_default(), "nope"));
     g_assert(qbus_find_recursive(sysbus_get_default(), "brF.0", NULL) == bus);
-    g_assert(qbus_find_recursive(sysbus_get_default(), NULL,
-                                 TYPE_TEST_BUS) == bus);
+    g_assert(qbus_find_recursive(sysbus_get_default(), NULL, TYPE_TEST_BUS) ==
+             bus);
     g_assert_null(qbus_find_recursive(sysbus_get_default(), "x.0", NULL));
     char *path = qdev_get_dev_path(dev);
     g_assert(qdev_find_by_id_or_path(path, &err) == dev);
@@ -420,7 +431,7 @@ static void test_irq(void)
     qemu_set_irq(split, 1);
     g_assert_cmpint(irq_levels[0], ==, 1);
     g_assert_cmpint(irq_levels[3], ==, 1);
-    qemu_set_irq(NULL, 1);                /* unconnected: nothing */
+    qemu_set_irq(NULL, 1); /* unconnected: nothing */
     qemu_free_irq(inv);
     qemu_free_irq(split);
     qemu_free_irqs(in, 4);
@@ -435,7 +446,7 @@ static void test_install_machine(void)
         .instance_size = sizeof(Object),
     };
     GError *err = NULL;
-    BusState *sysbus = sysbus_get_default();       /* under the stand-in */
+    BusState *sysbus = sysbus_get_default(); /* under the stand-in */
     DeviceState *dev = qdev_new(TYPE_TEST_BUSLESS);
     g_assert_true(qdev_realize_and_unref(dev, NULL, &err));
     char *before = object_get_canonical_path(OBJECT(dev));
@@ -450,12 +461,13 @@ static void test_install_machine(void)
     g_assert_cmpstr(before, ==, after);
     g_assert(object_resolve_path("/machine/unattached/sysbus", NULL) ==
              OBJECT(sysbus));
-    g_assert_true(dev->realized);            /* moved, not unparented */
-    g_assert_true(qdev_install_machine(machine, &err));   /* idempotent */
+    g_assert_true(dev->realized); /* moved, not unparented */
+    g_assert_true(qdev_install_machine(machine, &err)); /* idempotent */
 
     Object *other = object_new("test-machine");
     g_assert_false(qdev_install_machine(other, &err));
-    g_assert_cmpstr(err->message, ==, "a machine (type 'test-machine') is "
+    g_assert_cmpstr(err->message, ==,
+                    "a machine (type 'test-machine') is "
                     "already installed");
     g_clear_error(&err);
     object_unref(other);

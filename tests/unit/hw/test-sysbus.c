@@ -40,7 +40,7 @@ static void t_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
 static const MemoryRegionOps t_ops = {
     .read = t_read,
     .write = t_write,
-    .valid = { .min_access_size = 1, .max_access_size = 4 },
+    .valid = {.min_access_size = 1, .max_access_size = 4},
 };
 
 static bool t_mmio_realize(DeviceState *dev, GError **errp)
@@ -82,7 +82,7 @@ static void intc_set_named(void *opaque, int n, int level)
 static void intc_init(Object *obj)
 {
     qdev_init_gpio_in(DEVICE(obj), intc_set, 4);
-    qdev_init_gpio_in(DEVICE(obj), intc_set, 4);       /* appends: 8 */
+    qdev_init_gpio_in(DEVICE(obj), intc_set, 4); /* appends: 8 */
     qdev_init_gpio_in_named(DEVICE(obj), intc_set_named, "nmi", 2);
 }
 
@@ -93,7 +93,8 @@ static const TypeInfo types[] = {
         .instance_size = sizeof(TMmio),
         .class_init = t_mmio_class_init,
         .instance_finalize = t_mmio_finalize,
-    }, {
+    },
+    {
         .name = TYPE_T_INTC,
         .parent = TYPE_DEVICE,
         .instance_size = sizeof(TIntc),
@@ -123,39 +124,39 @@ static void test_sysbus_mmio_and_irq(void)
     /* Guest-visible: MMIO at the mapped address reaches the device. */
     s->reg = 0xabcd;
     g_assert_cmphex(address_space_ldl_le(&address_space_memory, 0xfed00000,
-                                         MEMTXATTRS_UNSPECIFIED, NULL), ==,
-                    0xabcd);
+                                         MEMTXATTRS_UNSPECIFIED, NULL),
+                    ==, 0xabcd);
     uint32_t v = 0x10;
     address_space_write(&address_space_memory, 0xfed00000,
                         MEMTXATTRS_UNSPECIFIED, &v, 4);
     g_assert_cmphex(s->reg, ==, 0x10);
-    g_assert_cmpint(intc->levels[5], ==, 1);          /* irq 0 */
+    g_assert_cmpint(intc->levels[5], ==, 1); /* irq 0 */
     v = 0x11;
     address_space_write(&address_space_memory, 0xfed00000,
                         MEMTXATTRS_UNSPECIFIED, &v, 4);
-    g_assert_cmpint(intc->named_levels[1], ==, 1);    /* irq 1 -> nmi[1] */
+    g_assert_cmpint(intc->named_levels[1], ==, 1); /* irq 1 -> nmi[1] */
 
     /* Moving the region; the old address reads as unassigned. */
     sysbus_mmio_map(sbd, 0, 0xfee00000);
     g_assert_cmphex(address_space_ldl_le(&address_space_memory, 0xfee00000,
-                                         MEMTXATTRS_UNSPECIFIED, NULL), ==,
-                    0x11);
+                                         MEMTXATTRS_UNSPECIFIED, NULL),
+                    ==, 0x11);
     g_assert_cmphex(address_space_ldl_le(&address_space_memory, 0xfed00000,
-                                         MEMTXATTRS_UNSPECIFIED, NULL), ==,
-                    0xffffffff);
+                                         MEMTXATTRS_UNSPECIFIED, NULL),
+                    ==, 0xffffffff);
 
     /* I/O ports. */
     sysbus_add_io(sbd, 0x510, &s->pio);
     g_assert_cmphex(address_space_ldl_le(&address_space_io, 0x510,
-                                         MEMTXATTRS_UNSPECIFIED, NULL), ==,
-                    0x11);
+                                         MEMTXATTRS_UNSPECIFIED, NULL),
+                    ==, 0x11);
     memory_region_del_subregion(get_system_io(), &s->pio);
 
     /* Unrealize unmaps. */
     qdev_unrealize(dev);
     g_assert_cmphex(address_space_ldl_le(&address_space_memory, 0xfee00000,
-                                         MEMTXATTRS_UNSPECIFIED, NULL), ==,
-                    0xffffffff);
+                                         MEMTXATTRS_UNSPECIFIED, NULL),
+                    ==, 0xffffffff);
     object_unparent(OBJECT(dev));
     object_unparent(OBJECT(intc_dev));
     object_unref(intc_dev);

@@ -31,28 +31,31 @@ typedef struct {
     uint32_t ptr32;
 } TProps;
 
-static const char *const mode_table[] = { "off", "on", "auto", NULL };
+static const char *const mode_table[] = {"off", "on", "auto", NULL};
 
 static const ObjectField fields[] = {
-    { .kind = OBJ_PROP_BOOL, .offset = offsetof(TProps, b) },
-    { .kind = OBJ_PROP_INT8, .offset = offsetof(TProps, i8) },
-    { .kind = OBJ_PROP_INT16, .offset = offsetof(TProps, i16) },
-    { .kind = OBJ_PROP_INT32, .offset = offsetof(TProps, i32) },
-    { .kind = OBJ_PROP_INT64, .offset = offsetof(TProps, i64) },
-    { .kind = OBJ_PROP_UINT8, .offset = offsetof(TProps, u8) },
-    { .kind = OBJ_PROP_UINT16, .offset = offsetof(TProps, u16) },
-    { .kind = OBJ_PROP_UINT32, .offset = offsetof(TProps, u32) },
-    { .kind = OBJ_PROP_UINT64, .offset = offsetof(TProps, u64) },
-    { .kind = OBJ_PROP_SIZE, .offset = offsetof(TProps, sz) },
-    { .kind = OBJ_PROP_STRING, .offset = offsetof(TProps, str) },
-    { .kind = OBJ_PROP_ENUM, .offset = offsetof(TProps, mode),
-      .type_name = "OnOffAuto", .enum_table = mode_table },
-    { .kind = OBJ_PROP_LINK, .offset = offsetof(TProps, target),
-      .link_type = TYPE_T_TARGET },
+    {.kind = OBJ_PROP_BOOL, .offset = offsetof(TProps, b)},
+    {.kind = OBJ_PROP_INT8, .offset = offsetof(TProps, i8)},
+    {.kind = OBJ_PROP_INT16, .offset = offsetof(TProps, i16)},
+    {.kind = OBJ_PROP_INT32, .offset = offsetof(TProps, i32)},
+    {.kind = OBJ_PROP_INT64, .offset = offsetof(TProps, i64)},
+    {.kind = OBJ_PROP_UINT8, .offset = offsetof(TProps, u8)},
+    {.kind = OBJ_PROP_UINT16, .offset = offsetof(TProps, u16)},
+    {.kind = OBJ_PROP_UINT32, .offset = offsetof(TProps, u32)},
+    {.kind = OBJ_PROP_UINT64, .offset = offsetof(TProps, u64)},
+    {.kind = OBJ_PROP_SIZE, .offset = offsetof(TProps, sz)},
+    {.kind = OBJ_PROP_STRING, .offset = offsetof(TProps, str)},
+    {.kind = OBJ_PROP_ENUM,
+     .offset = offsetof(TProps, mode),
+     .type_name = "OnOffAuto",
+     .enum_table = mode_table},
+    {.kind = OBJ_PROP_LINK,
+     .offset = offsetof(TProps, target),
+     .link_type = TYPE_T_TARGET},
 };
 static const char *const field_names[] = {
-    "b", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "sz", "str",
-    "mode", "target",
+    "b",   "i8",  "i16", "i32", "i64",  "u8",     "u16",
+    "u32", "u64", "sz",  "str", "mode", "target",
 };
 
 static char *cb_str_get(Object *obj, GError **errp)
@@ -89,8 +92,7 @@ static void props_init(Object *obj)
 {
     TProps *p = (TProps *)obj;
 
-    object_property_add_link(obj, "cblink", TYPE_T_TARGET, &p->cb_link,
-                             NULL);
+    object_property_add_link(obj, "cblink", TYPE_T_TARGET, &p->cb_link, NULL);
     object_property_add_uint32_ptr(obj, "ptr32", &p->ptr32, true);
 }
 
@@ -107,11 +109,13 @@ static const TypeInfo test_types[] = {
         .class_init = props_class_init,
         .instance_init = props_init,
         .instance_finalize = props_finalize,
-    }, {
+    },
+    {
         .name = TYPE_T_TARGET,
         .parent = TYPE_OBJECT,
         .instance_size = sizeof(Object),
-    }, {
+    },
+    {
         .name = TYPE_T_OTHER,
         .parent = TYPE_OBJECT,
         .instance_size = sizeof(Object),
@@ -123,65 +127,62 @@ static const TypeInfo test_types[] = {
 static const struct {
     const char *prop;
     const char *input;
-    const char *printed;          /* NULL: expect the error below */
+    const char *printed; /* NULL: expect the error below */
     const char *error;
 } parse_cases[] = {
-    { "b", "on", "true" },
-    { "b", "off", "false" },
-    { "b", "yes", "true" },
-    { "b", "false", "false" },
-    { "b", "maybe", NULL, "Parameter 'b' expects 'on' or 'off'" },
-    { "b", "", NULL, "Parameter 'b' expects 'on' or 'off'" },
-    { "i8", "-128", "-128" },
-    { "i8", "127", "127" },
-    { "i8", "128", NULL, "Parameter 'i8' expects int8_t" },
-    { "i8", "-129", NULL, "Parameter 'i8' expects int8_t" },
-    { "i16", "-32768", "-32768" },
-    { "i16", "40000", NULL, "Parameter 'i16' expects int16_t" },
-    { "i32", "0x7fffffff", "2147483647" },
-    { "i32", "2147483648", NULL, "Parameter 'i32' expects int32_t" },
-    { "i64", "-9223372036854775808", "-9223372036854775808" },
-    { "i64", "9223372036854775808", NULL, "Parameter 'i64' expects int64_t" },
-    { "i64", "12abc", NULL, "Parameter 'i64' expects int64_t" },
-    { "u8", "255", "255" },
-    { "u8", "256", NULL, "Parameter 'u8' expects uint8_t" },
-    { "u8", "-1", NULL, "Parameter 'u8' expects uint8_t" },
-    { "u16", "0xffff", "65535" },
-    { "u16", "65536", NULL, "Parameter 'u16' expects uint16_t" },
-    { "u32", "0x3f8", "1016" },
-    { "u32", "4294967296", NULL, "Parameter 'u32' expects uint32_t" },
-    { "u32", "", NULL, "Parameter 'u32' expects uint32_t" },
-    { "u32", " 5", NULL, "Parameter 'u32' expects uint32_t" },
-    { "u32", "5 ", NULL, "Parameter 'u32' expects uint32_t" },
-    { "u32", "0x", NULL, "Parameter 'u32' expects uint32_t" },
-    { "u32", "1e3", NULL, "Parameter 'u32' expects uint32_t" },
-    { "u32", NULL, NULL, "Parameter 'u32' expects uint32_t" },
-    { "str", NULL, "" },
-    { "u64", "18446744073709551615", "18446744073709551615" },
-    { "u64", "18446744073709551616", NULL,
-      "Parameter 'u64' expects uint64_t" },
-    { "sz", "512", "512" },
-    { "sz", "4k", "4096" },
-    { "sz", "1M", "1048576" },
-    { "sz", "1.5G", "1610612736" },
-    { "sz", "2T", "2199023255552" },
-    { "sz", "-1", NULL,
-      "Parameter 'sz' expects a non-negative number below 2^64" },
-    { "sz", "12Q", NULL,
-      "Parameter 'sz' expects a non-negative number below 2^64" },
-    { "sz", "", NULL,
-      "Parameter 'sz' expects a non-negative number below 2^64" },
-    { "str", "hello, world", "hello, world" },
-    { "str", "", "" },
-    { "mode", "auto", "auto" },
-    { "mode", "on", "on" },
-    { "mode", "sometimes", NULL,
-      "Parameter 'mode' does not accept value 'sometimes'" },
-    { "cbstr", "abc", "abc" },
-    { "cbstr", "reject", NULL, "value 'reject' rejected" },
-    { "ptr32", "5", NULL,
-      "Insufficient permission to perform this operation" },
-    { "nope", "1", NULL, "Property 't-props.nope' not found" },
+    {"b", "on", "true"},
+    {"b", "off", "false"},
+    {"b", "yes", "true"},
+    {"b", "false", "false"},
+    {"b", "maybe", NULL, "Parameter 'b' expects 'on' or 'off'"},
+    {"b", "", NULL, "Parameter 'b' expects 'on' or 'off'"},
+    {"i8", "-128", "-128"},
+    {"i8", "127", "127"},
+    {"i8", "128", NULL, "Parameter 'i8' expects int8_t"},
+    {"i8", "-129", NULL, "Parameter 'i8' expects int8_t"},
+    {"i16", "-32768", "-32768"},
+    {"i16", "40000", NULL, "Parameter 'i16' expects int16_t"},
+    {"i32", "0x7fffffff", "2147483647"},
+    {"i32", "2147483648", NULL, "Parameter 'i32' expects int32_t"},
+    {"i64", "-9223372036854775808", "-9223372036854775808"},
+    {"i64", "9223372036854775808", NULL, "Parameter 'i64' expects int64_t"},
+    {"i64", "12abc", NULL, "Parameter 'i64' expects int64_t"},
+    {"u8", "255", "255"},
+    {"u8", "256", NULL, "Parameter 'u8' expects uint8_t"},
+    {"u8", "-1", NULL, "Parameter 'u8' expects uint8_t"},
+    {"u16", "0xffff", "65535"},
+    {"u16", "65536", NULL, "Parameter 'u16' expects uint16_t"},
+    {"u32", "0x3f8", "1016"},
+    {"u32", "4294967296", NULL, "Parameter 'u32' expects uint32_t"},
+    {"u32", "", NULL, "Parameter 'u32' expects uint32_t"},
+    {"u32", " 5", NULL, "Parameter 'u32' expects uint32_t"},
+    {"u32", "5 ", NULL, "Parameter 'u32' expects uint32_t"},
+    {"u32", "0x", NULL, "Parameter 'u32' expects uint32_t"},
+    {"u32", "1e3", NULL, "Parameter 'u32' expects uint32_t"},
+    {"u32", NULL, NULL, "Parameter 'u32' expects uint32_t"},
+    {"str", NULL, ""},
+    {"u64", "18446744073709551615", "18446744073709551615"},
+    {"u64", "18446744073709551616", NULL, "Parameter 'u64' expects uint64_t"},
+    {"sz", "512", "512"},
+    {"sz", "4k", "4096"},
+    {"sz", "1M", "1048576"},
+    {"sz", "1.5G", "1610612736"},
+    {"sz", "2T", "2199023255552"},
+    {"sz", "-1", NULL,
+     "Parameter 'sz' expects a non-negative number below 2^64"},
+    {"sz", "12Q", NULL,
+     "Parameter 'sz' expects a non-negative number below 2^64"},
+    {"sz", "", NULL, "Parameter 'sz' expects a non-negative number below 2^64"},
+    {"str", "hello, world", "hello, world"},
+    {"str", "", ""},
+    {"mode", "auto", "auto"},
+    {"mode", "on", "on"},
+    {"mode", "sometimes", NULL,
+     "Parameter 'mode' does not accept value 'sometimes'"},
+    {"cbstr", "abc", "abc"},
+    {"cbstr", "reject", NULL, "value 'reject' rejected"},
+    {"ptr32", "5", NULL, "Insufficient permission to perform this operation"},
+    {"nope", "1", NULL, "Property 't-props.nope' not found"},
 };
 
 static void test_parse_table(void)
@@ -222,18 +223,17 @@ static void test_variant_set_get(void)
     GError *err = NULL;
 
     /* Any integer GVariant type is accepted for integer properties. */
-    g_assert_true(object_property_set(obj, "u16", g_variant_new_int32(80),
-                                      &err));
+    g_assert_true(
+        object_property_set(obj, "u16", g_variant_new_int32(80), &err));
     g_assert_cmpuint(p->u16, ==, 80);
-    g_assert_true(object_property_set(obj, "i8", g_variant_new_uint64(5),
-                                      &err));
+    g_assert_true(
+        object_property_set(obj, "i8", g_variant_new_uint64(5), &err));
     g_assert_cmpint(p->i8, ==, 5);
     g_assert_true(object_property_set_uint(obj, "u64", UINT64_MAX, &err));
     g_assert_cmpuint(object_property_get_uint(obj, "u64", &err), ==,
                      UINT64_MAX);
     g_assert_true(object_property_set_int(obj, "i64", INT64_MIN, &err));
-    g_assert_cmpint(object_property_get_int(obj, "i64", &err), ==,
-                    INT64_MIN);
+    g_assert_cmpint(object_property_get_int(obj, "i64", &err), ==, INT64_MIN);
     g_assert_no_error(err);
 
     /* Values come back with the kind's fixed type. */
@@ -252,21 +252,20 @@ static void test_variant_set_get(void)
         const char *gvariant_text;
         const char *error;
     } bad[] = {
-        { "u8", "int64 -1", "Parameter 'u8' expects uint8_t" },
-        { "u8", "uint64 256", "Parameter 'u8' expects uint8_t" },
-        { "i32", "uint64 18446744073709551615",
-          "Parameter 'i32' expects int32_t" },
-        { "i64", "uint64 9223372036854775808",
-          "Parameter 'i64' expects int64_t" },
-        { "b", "int64 1",
-          "Invalid parameter type for 'b', expected: boolean" },
-        { "u32", "'12'", "Invalid parameter type for 'u32', expected: integer" },
-        { "str", "true", "Invalid parameter type for 'str', expected: string" },
-        { "u32", "3.5", "Invalid parameter type for 'u32', expected: integer" },
+        {"u8", "int64 -1", "Parameter 'u8' expects uint8_t"},
+        {"u8", "uint64 256", "Parameter 'u8' expects uint8_t"},
+        {"i32", "uint64 18446744073709551615",
+         "Parameter 'i32' expects int32_t"},
+        {"i64", "uint64 9223372036854775808",
+         "Parameter 'i64' expects int64_t"},
+        {"b", "int64 1", "Invalid parameter type for 'b', expected: boolean"},
+        {"u32", "'12'", "Invalid parameter type for 'u32', expected: integer"},
+        {"str", "true", "Invalid parameter type for 'str', expected: string"},
+        {"u32", "3.5", "Invalid parameter type for 'u32', expected: integer"},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
-        GVariant *val = g_variant_parse(NULL, bad[i].gvariant_text, NULL,
-                                        NULL, NULL);
+        GVariant *val =
+            g_variant_parse(NULL, bad[i].gvariant_text, NULL, NULL, NULL);
         g_assert_nonnull(val);
         g_assert_false(object_property_set(obj, bad[i].prop, val, &err));
         g_assert_nonnull(err);
@@ -298,7 +297,7 @@ static void test_link(void)
     g_assert_true(object_property_parse(obj, "target", "/link-target", &err));
     g_assert_no_error(err);
     g_assert(p->target == target);
-    g_assert_cmpint(target->ref, ==, 2);          /* tree + link */
+    g_assert_cmpint(target->ref, ==, 2); /* tree + link */
     char *s = object_property_print(obj, "target", &err);
     g_assert_cmpstr(s, ==, "/link-target");
     g_free(s);
@@ -312,27 +311,27 @@ static void test_link(void)
         const char *path;
         const char *error;
     } bad[] = {
-        { "target", "/link-other",
-          "Invalid parameter type for 'target', expected: t-target" },
-        { "target", "/nowhere", "Device '/nowhere' not found" },
-        { "cblink", "/link-other",
-          "Invalid parameter type for 'cblink', expected: t-target" },
-        { "cblink", "nowhere", "Device 'nowhere' not found" },
+        {"target", "/link-other",
+         "Invalid parameter type for 'target', expected: t-target"},
+        {"target", "/nowhere", "Device '/nowhere' not found"},
+        {"cblink", "/link-other",
+         "Invalid parameter type for 'cblink', expected: t-target"},
+        {"cblink", "nowhere", "Device 'nowhere' not found"},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
-        g_assert_false(object_property_parse(obj, bad[i].prop, bad[i].path,
-                                             &err));
+        g_assert_false(
+            object_property_parse(obj, bad[i].prop, bad[i].path, &err));
         g_assert_cmpstr(err->message, ==, bad[i].error);
         g_clear_error(&err);
     }
-    g_assert(p->target == target);                /* unchanged on error */
+    g_assert(p->target == target); /* unchanged on error */
 
     /* The link keeps the target alive after it leaves the tree. */
     object_ref(target);
     object_unparent(target);
-    g_assert_cmpint(target->ref, ==, 3);          /* ours + 2 links */
+    g_assert_cmpint(target->ref, ==, 3); /* ours + 2 links */
     object_unref(target);
-    object_unref(obj);                            /* drops both links */
+    object_unref(obj); /* drops both links */
 
     object_unparent(other);
 }
@@ -443,14 +442,14 @@ static void test_json_rendering(void)
         const char *gvariant_text;
         const char *json;
     } cases[] = {
-        { "true", "true" },
-        { "uint64 1016", "1016" },
-        { "int64 -3", "-3" },
-        { "'a\"b\\\\c'", "\"a\\\"b\\\\c\"" },
+        {"true", "true"},
+        {"uint64 1016", "1016"},
+        {"int64 -3", "-3"},
+        {"'a\"b\\\\c'", "\"a\\\"b\\\\c\""},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
-        GVariant *v = g_variant_parse(NULL, cases[i].gvariant_text, NULL,
-                                      NULL, NULL);
+        GVariant *v =
+            g_variant_parse(NULL, cases[i].gvariant_text, NULL, NULL, NULL);
         g_assert_nonnull(v);
         char *json = object_property_value_to_json(v);
         g_assert_cmpstr(json, ==, cases[i].json);
@@ -467,8 +466,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qom/props/parse-table", test_parse_table);
     g_test_add_func("/qom/props/variant-set-get", test_variant_set_get);
     g_test_add_func("/qom/props/link", test_link);
-    g_test_add_func("/qom/props/list-types-and-help",
-                    test_list_types_and_help);
+    g_test_add_func("/qom/props/list-types-and-help", test_list_types_and_help);
     g_test_add_func("/qom/props/alias", test_alias);
     g_test_add_func("/qom/props/random-input", test_random_input);
     g_test_add_func("/qom/props/json-rendering", test_json_rendering);

@@ -73,25 +73,23 @@ static void secret_class_init(ObjectClass *oc, void *data)
 
     ucc->complete = secret_complete;
     ucc->can_be_deleted = secret_can_be_deleted;
-    object_class_property_add_str(oc, "data", secret_get_data,
-                                  secret_set_data);
+    object_class_property_add_str(oc, "data", secret_get_data, secret_set_data);
     object_class_property_set_description(oc, "data", "the secret");
 }
 
-static const InterfaceInfo uc_ifaces[] = {
-    { TYPE_USER_CREATABLE },
-    { NULL }
-};
+static const InterfaceInfo uc_ifaces[] = {{TYPE_USER_CREATABLE}, {NULL}};
 
 static const TypeInfo test_types[] = {
     {
         .name = TYPE_T_NODE,
         .parent = TYPE_OBJECT,
         .instance_size = sizeof(Object),
-    }, {
+    },
+    {
         .name = TYPE_T_LEAFNODE,
         .parent = TYPE_T_NODE,
-    }, {
+    },
+    {
         .name = TYPE_T_SECRET,
         .parent = TYPE_OBJECT,
         .instance_size = sizeof(TSecret),
@@ -99,7 +97,8 @@ static const TypeInfo test_types[] = {
         .instance_init = secret_init,
         .instance_finalize = secret_finalize,
         .interfaces = uc_ifaces,
-    }, {
+    },
+    {
         .name = TYPE_T_PLAIN,
         .parent = TYPE_OBJECT,
         .instance_size = sizeof(Object),
@@ -160,7 +159,8 @@ static void test_child_naming(void)
     /* Duplicate names and double parenting are errors. */
     Object *d = object_new(TYPE_T_NODE);
     g_assert_null(object_property_try_add_child(anon, "device[1]", d, &err));
-    g_assert_cmpstr(err->message, ==, "attempt to add duplicate property "
+    g_assert_cmpstr(err->message, ==,
+                    "attempt to add duplicate property "
                     "'device[1]' to object (type 'container')");
     g_clear_error(&err);
     g_assert_null(object_property_try_add_child(anon, "x", b, &err));
@@ -169,7 +169,8 @@ static void test_child_naming(void)
     object_unref(d);
 
     GVariant *v = object_property_get(anon, "device[1]", &err);
-    g_assert_cmpstr(g_variant_get_string(v, NULL), ==, "/machine/anon/device[1]");
+    g_assert_cmpstr(g_variant_get_string(v, NULL), ==,
+                    "/machine/anon/device[1]");
     g_variant_unref(v);
     ObjectProperty *prop = object_property_find(anon, "device[1]");
     g_assert_cmpstr(prop->type, ==, "child<t-node>");
@@ -205,8 +206,7 @@ static void test_resolve(void)
     g_assert(object_resolve_path_type("dev", TYPE_T_LEAFNODE, &ambiguous) ==
              a_dev);
     g_assert_false(ambiguous);
-    g_assert_null(object_resolve_path_type("/rt/b/dev", TYPE_T_LEAFNODE,
-                                           NULL));
+    g_assert_null(object_resolve_path_type("/rt/b/dev", TYPE_T_LEAFNODE, NULL));
     g_assert_null(object_resolve_path("", NULL));
     g_assert_null(object_resolve_path("nothing-here", &ambiguous));
     g_assert_false(ambiguous);
@@ -227,7 +227,8 @@ static int collect_name(Object *child, void *opaque)
 {
     GString *s = opaque;
 
-    g_string_append_printf(s, "%s ", object_get_canonical_path_component(child));
+    g_string_append_printf(s, "%s ",
+                           object_get_canonical_path_component(child));
     return 0;
 }
 
@@ -246,7 +247,7 @@ static void test_child_iteration(void)
     GString *s = g_string_new(NULL);
 
     object_child_foreach(top, collect_name, s);
-    g_assert_cmpstr(s->str, ==, "z b a ");            /* creation order */
+    g_assert_cmpstr(s->str, ==, "z b a "); /* creation order */
     g_string_truncate(s, 0);
     object_child_foreach_recursive(top, collect_name, s);
     g_assert_cmpstr(s->str, ==, "z zz b a ");
@@ -271,8 +272,8 @@ static GHashTable *opts_new(const char *first, ...)
 static void test_user_creatable(void)
 {
     GError *err = NULL;
-    GHashTable *opts = opts_new("qom-type", TYPE_T_SECRET, "id", "sec0",
-                                "data", "letmein", NULL);
+    GHashTable *opts = opts_new("qom-type", TYPE_T_SECRET, "id", "sec0", "data",
+                                "letmein", NULL);
     Object *obj = user_creatable_add(opts, &err);
     g_hash_table_unref(opts);
     g_assert_no_error(err);
@@ -286,21 +287,19 @@ static void test_user_creatable(void)
     static const struct {
         const char *type, *id, *prop, *value, *error;
     } bad[] = {
-        { NULL, "x", NULL, NULL, "Parameter 'qom-type' is missing" },
-        { TYPE_T_SECRET, NULL, NULL, NULL, "Parameter 'id' is missing" },
-        { "no-such", "x", NULL, NULL, "invalid object type: no-such" },
-        { TYPE_T_PLAIN, "x", NULL, NULL,
-          "object type 't-plain' isn't supported by object-add" },
-        { TYPE_T_SECRET, "0bad", "data", "d",
-          "Parameter 'id' expects an identifier" },
-        { TYPE_T_SECRET, "sec0", "data", "d",
-          "attempt to add duplicate property 'sec0' to object "
-          "(type 'container')" },
-        { TYPE_T_SECRET, "x", "nope", "1",
-          "Property 't-secret.nope' not found" },
-        { TYPE_T_SECRET, "x", NULL, NULL, "'data' must be set" },
-        { TYPE_T_SECRET, "x", "peer", "/nowhere",
-          "Device '/nowhere' not found" },
+        {NULL, "x", NULL, NULL, "Parameter 'qom-type' is missing"},
+        {TYPE_T_SECRET, NULL, NULL, NULL, "Parameter 'id' is missing"},
+        {"no-such", "x", NULL, NULL, "invalid object type: no-such"},
+        {TYPE_T_PLAIN, "x", NULL, NULL,
+         "object type 't-plain' isn't supported by object-add"},
+        {TYPE_T_SECRET, "0bad", "data", "d",
+         "Parameter 'id' expects an identifier"},
+        {TYPE_T_SECRET, "sec0", "data", "d",
+         "attempt to add duplicate property 'sec0' to object "
+         "(type 'container')"},
+        {TYPE_T_SECRET, "x", "nope", "1", "Property 't-secret.nope' not found"},
+        {TYPE_T_SECRET, "x", NULL, NULL, "'data' must be set"},
+        {TYPE_T_SECRET, "x", "peer", "/nowhere", "Device '/nowhere' not found"},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
         GHashTable *h = g_hash_table_new(g_str_hash, g_str_equal);
@@ -346,11 +345,13 @@ static void test_user_creatable_help(void)
     GError *err = NULL;
     char *list = user_creatable_help_list();
 
-    g_assert_cmpstr(list, ==, "List of user creatable objects:\n"
+    g_assert_cmpstr(list, ==,
+                    "List of user creatable objects:\n"
                     "  t-secret\n");
     g_free(list);
     char *help = user_creatable_help_type(TYPE_T_SECRET, &err);
-    g_assert_cmpstr(help, ==, "t-secret options:\n"
+    g_assert_cmpstr(help, ==,
+                    "t-secret options:\n"
                     "  data=<str>             - the secret\n"
                     "  peer=<link<t-secret>>\n");
     g_free(help);

@@ -148,25 +148,21 @@ static void leaf_finalize(Object *obj)
     log_event("fin:leaf");
 }
 
-static const InterfaceInfo mid_ifaces[] = {
-    { TYPE_T_IFACE },
-    { NULL }
-};
+static const InterfaceInfo mid_ifaces[] = {{TYPE_T_IFACE}, {NULL}};
 
-static const InterfaceInfo leaf_ifaces[] = {
-    { TYPE_T_IFACE2 },
-    { NULL }
-};
+static const InterfaceInfo leaf_ifaces[] = {{TYPE_T_IFACE2}, {NULL}};
 
 static const TypeInfo test_types[] = {
     {
         .name = TYPE_T_IFACE,
         .parent = TYPE_INTERFACE,
         .class_size = sizeof(TIfaceClass),
-    }, {
+    },
+    {
         .name = TYPE_T_IFACE2,
         .parent = TYPE_INTERFACE,
-    }, {
+    },
+    {
         .name = TYPE_T_BASE,
         .parent = TYPE_OBJECT,
         .abstract = true,
@@ -176,7 +172,8 @@ static const TypeInfo test_types[] = {
         .class_base_init = base_class_base_init,
         .instance_init = base_init,
         .instance_finalize = base_finalize,
-    }, {
+    },
+    {
         .name = TYPE_T_MID,
         .parent = TYPE_T_BASE,
         .instance_size = sizeof(TMid),
@@ -185,7 +182,8 @@ static const TypeInfo test_types[] = {
         .instance_init = mid_init,
         .instance_finalize = mid_finalize,
         .interfaces = mid_ifaces,
-    }, {
+    },
+    {
         .name = TYPE_T_LEAF,
         .parent = TYPE_T_MID,
         .instance_size = sizeof(TLeaf),
@@ -208,11 +206,12 @@ static void test_class_init_order_and_copy(void)
     g_assert_cmpint(mc->parent.base_class_val, ==, 11);
     g_assert_cmpint(mc->mid_class_val, ==, 22);
     /* class_base_init ran for mid and for leaf, not for base itself. */
-    g_assert_cmpint(((TBaseClass *)object_class_by_name(TYPE_T_MID))
-                    ->base_init_runs, ==, 1);
+    g_assert_cmpint(
+        ((TBaseClass *)object_class_by_name(TYPE_T_MID))->base_init_runs, ==,
+        1);
     g_assert_cmpint(((TBaseClass *)oc)->base_init_runs, ==, 2);
-    g_assert_cmpstr(((TBaseClass *)object_class_by_name(TYPE_T_BASE))->who,
-                    ==, "base");
+    g_assert_cmpstr(((TBaseClass *)object_class_by_name(TYPE_T_BASE))->who, ==,
+                    "base");
 
     g_string_truncate(events, 0);
     object_class_by_name(TYPE_T_LEAF);
@@ -225,8 +224,7 @@ static void test_instance_init_order(void)
 {
     g_string_truncate(events, 0);
     Object *obj = object_new(TYPE_T_LEAF);
-    g_assert_cmpstr(events->str, ==,
-                    "init:base,init:mid,init:leaf,post:leaf");
+    g_assert_cmpstr(events->str, ==, "init:base,init:mid,init:leaf,post:leaf");
     TLeaf *leaf = (TLeaf *)obj;
     g_assert_cmpint(leaf->parent.parent.base_val, ==, 1);
     g_assert_cmpint(leaf->parent.mid_val, ==, 2);
@@ -255,9 +253,9 @@ static void test_interfaces_and_casts(void)
     g_assert_cmpstr(mic->hello(mid), ==, "mid");
     g_assert(lic->parent.concrete_class == object_get_class(leaf));
     /* Casting the interface class to itself works (class check of it). */
-    g_assert(object_class_dynamic_cast(&lic->parent.parent_class,
-                                       TYPE_T_IFACE) ==
-             &lic->parent.parent_class);
+    g_assert(
+        object_class_dynamic_cast(&lic->parent.parent_class, TYPE_T_IFACE) ==
+        &lic->parent.parent_class);
 
     TMid *m = OBJECT_CHECK(TMid, leaf, TYPE_T_MID);
     g_assert_cmpint(m->mid_val, ==, 2);
@@ -284,11 +282,11 @@ static void test_new_with_errp(void)
         const char *type;
         const char *error;
     } cases[] = {
-        { TYPE_T_BASE, "object type 't-base' is abstract" },
-        { "no-such-type", "invalid object type: no-such-type" },
-        { TYPE_T_IFACE, "object type 't-iface' is abstract" },
-        { TYPE_OBJECT, "object type 'object' is abstract" },
-        { TYPE_T_MID, NULL },
+        {TYPE_T_BASE, "object type 't-base' is abstract"},
+        {"no-such-type", "invalid object type: no-such-type"},
+        {TYPE_T_IFACE, "object type 't-iface' is abstract"},
+        {TYPE_OBJECT, "object type 'object' is abstract"},
+        {TYPE_T_MID, NULL},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         GError *err = NULL;
@@ -352,7 +350,7 @@ static void test_refcount_and_finalize_order(void)
     object_unref(child);
     g_assert_cmpint(finalize_count[2], ==, 0);
     g_assert(child->parent == parent);
-    object_unref(parent);            /* finalizing parent drops the child */
+    object_unref(parent); /* finalizing parent drops the child */
     g_assert_cmpint(finalize_count[2], ==, 1);
     g_assert_cmpint(finalize_count[1], ==, 2);
 }
@@ -392,8 +390,7 @@ int main(int argc, char **argv)
 
     g_test_add_func("/qom/types/class-init-order-and-copy",
                     test_class_init_order_and_copy);
-    g_test_add_func("/qom/types/instance-init-order",
-                    test_instance_init_order);
+    g_test_add_func("/qom/types/instance-init-order", test_instance_init_order);
     g_test_add_func("/qom/types/interfaces-and-casts",
                     test_interfaces_and_casts);
     g_test_add_func("/qom/types/bad-cast-aborts", test_bad_cast_aborts);
