@@ -1,0 +1,316 @@
+/*
+ * accel/kvm through the memory API and the run state, against each
+ * provider ("tcg" = ukvm always; "kvm" = /dev/kvm, SKIP when absent):
+ *  - memslots follow the flat view: add, split by an overlapping MMIO
+ *    region, merge back, ROM read-only, dirty logging on request, remove;
+ *  - a real-mode guest on a vCPU thread does port I/O and MMIO that reach
+ *    MemoryRegionOps under the BQL, halts, is woken by an interrupt from an
+ *    irq source, and is paused and inspected; exit counters count.
+ */
+#include <string.h>
+
+#include "accel/kvm/kvm-internal.h"
+#include "memory/memory.h"
+#include "system/main-loop.h"
+#include "system/runstate.h"
+
+typedef struct Slots {
+    int n;
+    KvmSlot s[8];
+} Slots;
+
+static void get_slots(KvmState *s, Slots *out)
+{
+    memset(out, 0, sizeof(*out));
+    for (int i = 0; i < s->max_user_slots && out->n < 8; i++) {
+        if (s->slots[i].used) {
+            out->s[out->n++] = s->slots[i];
+        }
+    }
+    /* sort by gpa */
+    for (int i = 0; i < out->n; i++) {
+        for (int j = i + 1; j < out->n; j++) {
+            if (out->s[j].gpa < out->s[i].gpa) {
+                KvmSlot t = out->s[i];
+                out->s[i] = out->s[j];
+                out->s[j] = t;
+            }
+        }
+    }
+}
+
+static KvmState *init_accel(const char *accel)
+{
+    GError *err = NULL;
+    KvmState *s = kvm_accel_init(accel, &err);
+    if (!s) {
+        g_autofree char *msg = g_strdup_printf("accelerator %s unavailable: "
+                                               "%s", accel, err->message);
+        g_test_skip(msg);
+        g_error_free(err);
+    }
+    return s;
+}
+
+static uint64_t mmio_read(void *opaque, hwaddr addr, unsigned size)
+{
+    return 0x33;
+}
+
+static void mmio_write(void *opaque, hwaddr addr, uint64_t v, unsigned size)
+{
+}
+
+static const MemoryRegionOps dummy_ops = {
+    .read = mmio_read,
+    .write = mmio_write,
+};
+
+static void test_memslots(gconstpointer data)
+{
+    memory_init();
+    bql_lock();
+    KvmState *s = init_accel(data);
+    if (!s) {
+        bql_unlock();
+        return;
+    }
+    MemoryRegion ram, mmio, rom;
+    Slots sl;
+    g_assert_true(memory_region_init_ram(&ram, NULL, "ram", 0x100000, NULL));
+    memory_region_add_subregion(get_system_memory(), 0, &ram);
+    get_slots(s, &sl);
+    g_assert_cmpint(sl.n, ==, 1);
+    g_assert_cmphex(sl.s[0].gpa, ==, 0);
+    g_assert_cmphex(sl.s[0].size, ==, 0x100000);
+    g_assert_cmphex(sl.s[0].flags, ==, 0);
+
+    /* an MMIO window on top splits the RAM slot */
+    memory_region_init_io(&mmio, NULL, &dummy_ops, NULL, "vga", 0x20000);
+    memory_region_add_subregion_overlap(get_system_memory(), 0xa0000, &mmio,
+                                        1);
+    get_slots(s, &sl);
+    g_assert_cmpint(sl.n, ==, 2);
+    g_assert_cmphex(sl.s[0].gpa, ==, 0);
+    g_assert_cmphex(sl.s[0].size, ==, 0xa0000);
+    g_assert_cmphex(sl.s[1].gpa, ==, 0xc0000);
+    g_assert_cmphex(sl.s[1].size, ==, 0x40000);
+    g_assert_true((uint8_t *)sl.s[1].host ==
+                  (uint8_t *)memory_region_get_ram_ptr(&ram) + 0xc0000);
+
+    /* removing it merges them back */
+    memory_region_del_subregion(get_system_memory(), &mmio);
+    get_slots(s, &sl);
+    g_assert_cmpint(sl.n, ==, 1);
+    g_assert_cmphex(sl.s[0].size, ==, 0x100000);
+
+    /* ROM is a read-only slot */
+    g_assert_true(memory_region_init_rom(&rom, NULL, "bios", 0x10000, NULL));
+    memory_region_add_subregion(get_system_memory(), 0xffff0000, &rom);
+    get_slots(s, &sl);
+    g_assert_cmpint(sl.n, ==, 2);
+    g_assert_cmphex(sl.s[1].gpa, ==, 0xffff0000);
+    g_assert_cmphex(sl.s[1].flags, ==, KVM_MEM_READONLY);
+
+    /* dirty logging on request, and the provider has a log for it */
+    memory_region_set_log(&ram, true, DIRTY_MEMORY_VGA);
+    get_slots(s, &sl);
+    g_assert_cmphex(sl.s[0].flags, ==, KVM_MEM_LOG_DIRTY_PAGES);
+    unsigned long bm[4];
+    struct kvm_dirty_log log = { .slot = sl.s[0].id, .dirty_bitmap = bm };
+    g_assert_cmpint(kvm_vm_ioctl(s, KVM_GET_DIRTY_LOG, &log), ==, 0);
+    memory_region_sync_dirty_bitmap(&ram);
+    memory_region_set_log(&ram, false, DIRTY_MEMORY_VGA);
+    get_slots(s, &sl);
+    g_assert_cmphex(sl.s[0].flags, ==, 0);
+    g_assert_cmpint(kvm_vm_ioctl(s, KVM_GET_DIRTY_LOG, &log), ==, -ENOENT);
+
+    memory_region_del_subregion(get_system_memory(), &ram);
+    memory_region_del_subregion(get_system_memory(), &rom);
+    get_slots(s, &sl);
+    g_assert_cmpint(sl.n, ==, 0);
+    kvm_accel_destroy(s);
+    memory_region_finalize(&ram);
+    memory_region_finalize(&rom);
+    memory_region_finalize(&mmio);
+    bql_unlock();
+}
+
+/* ---- a guest on a vCPU thread ---------------------------------------------- */
+
+typedef struct Rig {
+    GCond cond;
+    uint8_t outs[16];
+    int nouts;
+    uint8_t mmio_written;
+    bool irq_line;
+    int acks;
+} Rig;
+
+static Rig rig;
+
+static void port10_write(void *opaque, hwaddr addr, uint64_t v, unsigned size)
+{
+    if (rig.nouts < 16) {
+        rig.outs[rig.nouts++] = v;
+    }
+    g_cond_broadcast(&rig.cond);
+}
+
+static uint64_t port20_read(void *opaque, hwaddr addr, unsigned size)
+{
+    return 0x5a;
+}
+
+static void dev_mmio_write(void *opaque, hwaddr addr, uint64_t v,
+                           unsigned size)
+{
+    rig.mmio_written = v;
+}
+
+static const MemoryRegionOps port10_ops = { .write = port10_write };
+static const MemoryRegionOps port20_ops = { .read = port20_read };
+static const MemoryRegionOps dev_ops = {
+    .read = mmio_read, .write = dev_mmio_write,
+};
+
+static bool rig_has_irq(void *opaque)
+{
+    return rig.irq_line;
+}
+
+static int rig_ack(void *opaque)
+{
+    rig.irq_line = false;
+    rig.acks++;
+    return 0x20;
+}
+
+static bool wait_outs(int n)
+{
+    gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    while (rig.nouts < n) {
+        if (!bql_cond_wait_until(&rig.cond, end)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void test_run_guest(gconstpointer data)
+{
+    memory_init();
+    bql_lock();
+    KvmState *s = init_accel(data);
+    if (!s) {
+        bql_unlock();
+        return;
+    }
+    memset(&rig, 0, sizeof(rig));
+    g_cond_init(&rig.cond);
+    MemoryRegion ram, p10, p20, dev;
+    g_assert_true(memory_region_init_ram(&ram, NULL, "ram", 0x80000, NULL));
+    memory_region_add_subregion(get_system_memory(), 0, &ram);
+    memory_region_init_io(&p10, NULL, &port10_ops, NULL, "p10", 1);
+    memory_region_add_subregion(get_system_io(), 0x10, &p10);
+    memory_region_init_io(&p20, NULL, &port20_ops, NULL, "p20", 1);
+    memory_region_add_subregion(get_system_io(), 0x20, &p20);
+    memory_region_init_io(&dev, NULL, &dev_ops, NULL, "dev", 0x1000);
+    memory_region_add_subregion(get_system_memory(), 0x90000, &dev);
+
+    static const uint8_t code[] = {
+        0xe4, 0x20,                 /* in al, 0x20 */
+        0xe6, 0x10,                 /* out 0x10, al */
+        0xb8, 0x00, 0x90,           /* mov ax, 0x9000 */
+        0x8e, 0xd8,                 /* mov ds, ax */
+        0xc6, 0x06, 0x00, 0x00, 0x77, /* mov byte [0], 0x77 */
+        0xa0, 0x04, 0x00,           /* mov al, [4] */
+        0xe6, 0x10,                 /* out 0x10, al */
+        0xfb,                       /* sti */
+        0xf4,                       /* hlt */
+        0xeb, 0xfd,                 /* jmp back to hlt */
+    };
+    static const uint8_t handler[] = {
+        0xb0, 0xaa, 0xe6, 0x10,     /* mov al, 0xaa; out 0x10, al */
+        0xcf,                       /* iret */
+    };
+    uint8_t *mem = memory_region_get_ram_ptr(&ram);
+    memcpy(mem + 0x1000, code, sizeof(code));
+    memcpy(mem + 0x3000, handler, sizeof(handler));
+    uint16_t ivt[2] = { 0x3000, 0 };
+    memcpy(mem + 0x20 * 4, ivt, 4);
+
+    KvmCpuConfig cfg = { .model = "qemu64", .index = 0 };
+    GError *err = NULL;
+    KvmCpu *cpu = kvm_cpu_create(s, &cfg, &err);
+    g_assert_no_error(err);
+    KvmIrqSource src = { rig_has_irq, rig_ack, NULL };
+    kvm_cpu_set_irq_source(cpu, &src);
+    KvmCpuState st;
+    g_assert_true(kvm_cpu_get_state(cpu, &st, NULL));
+    st.sregs.cs.selector = 0;
+    st.sregs.cs.base = 0;
+    st.regs.rip = 0x1000;
+    st.regs.rsp = 0x8000;
+    g_assert_true(kvm_cpu_set_state(cpu, &st, NULL));
+
+    g_assert_true(kvm_cpus_start(s, NULL));
+    g_assert_true(vm_start(NULL));
+    g_assert_true(wait_outs(2));
+    g_assert_cmphex(rig.outs[0], ==, 0x5a);     /* IN completed */
+    g_assert_cmphex(rig.outs[1], ==, 0x33);     /* MMIO read completed */
+    g_assert_cmphex(rig.mmio_written, ==, 0x77);
+
+    /* halted with IF=1: an interrupt from the irq source wakes it */
+    rig.irq_line = true;
+    kvm_cpu_interrupt(cpu);
+    g_assert_true(wait_outs(3));
+    g_assert_cmphex(rig.outs[2], ==, 0xaa);
+    g_assert_cmpint(rig.acks, ==, 1);
+
+    g_assert_true(vm_stop(RUN_STATE_PAUSED, NULL));
+    g_assert_true(kvm_cpu_get_state(cpu, &st, NULL));
+    /* in the handler or back at the HLT loop */
+    g_assert_true((st.regs.rip >= 0x3000 && st.regs.rip <= 0x3005) ||
+                  (st.regs.rip >= 0x1000 + sizeof(code) - 3 &&
+                   st.regs.rip <= 0x1000 + sizeof(code)));
+    g_assert_cmpuint(kvm_exit_count(s, KVM_EXIT_IO), >=, 4);
+    g_assert_cmpuint(kvm_exit_count(s, KVM_EXIT_MMIO), >=, 2);
+    g_assert_cmpuint(kvm_exit_count(s, KVM_EXIT_HLT), >=, 1);
+    g_autoptr(GString) dump = g_string_new(NULL);
+    kvm_cpu_dump_state(cpu, dump);
+    g_assert_nonnull(strstr(dump->str, "RIP="));
+
+    kvm_accel_destroy(s);
+    memory_region_del_subregion(get_system_memory(), &ram);
+    memory_region_del_subregion(get_system_memory(), &dev);
+    memory_region_del_subregion(get_system_io(), &p10);
+    memory_region_del_subregion(get_system_io(), &p20);
+    memory_region_finalize(&ram);
+    memory_region_finalize(&dev);
+    memory_region_finalize(&p10);
+    memory_region_finalize(&p20);
+    runstate_reset_for_test();
+    bql_unlock();
+    g_cond_clear(&rig.cond);
+}
+
+static void test_bad_accel(void)
+{
+    GError *err = NULL;
+    g_assert_null(kvm_accel_init("xen", &err));
+    g_assert_nonnull(err);
+    g_assert_nonnull(strstr(err->message, "invalid accelerator"));
+    g_error_free(err);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/accel/kvm/bad-accel-name", test_bad_accel);
+    g_test_add_data_func("/accel/kvm/memslots/tcg", "tcg", test_memslots);
+    g_test_add_data_func("/accel/kvm/memslots/kvm", "kvm", test_memslots);
+    g_test_add_data_func("/accel/kvm/run-guest/tcg", "tcg", test_run_guest);
+    g_test_add_data_func("/accel/kvm/run-guest/kvm", "kvm", test_run_guest);
+    return g_test_run();
+}
