@@ -3,9 +3,11 @@
  * Encodings used here: SDM Vol. 2 (LDMXCSR/STMXCSR 0F AE /2 /3, FXSAVE64 /
  * FXRSTOR64 REX.W 0F AE /0 /1, MOVDQU F3 0F 6F/7F, MOVQ mm 0F 6F/7F).
  */
+#include <signal.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <ucontext.h>
 
 #include "target/i386/fpu-host.h"
 
@@ -211,4 +213,60 @@ FpuThunk fpu_host_thunk(const FpuThunkKey *key)
         tls_cache[slot].fn = fn;
     }
     return fn;
+}
+
+/* ---- thunks with unmasked SIMD exceptions ---- */
+
+static __thread FpuHostCtx *volatile checked_ctx;
+static __thread volatile bool checked_fault;
+static struct sigaction old_sigfpe;
+static GOnce sigfpe_once = G_ONCE_INIT;
+
+static void sigfpe_handler(int sig, siginfo_t *si, void *uc_)
+{
+    ucontext_t *uc = uc_;
+    greg_t *g = uc->uc_mcontext.gregs;
+    FpuHostCtx *ctx = checked_ctx;
+    uint64_t ret;
+
+    if (!ctx || !uc->uc_mcontext.fpregs) {
+        /* not ours: fall back to the previous disposition and retry */
+        sigaction(SIGFPE, &old_sigfpe, NULL);
+        return;
+    }
+    /* flags the faulting instruction set, then back to the host's MXCSR
+     * and an empty x87 stack (the thunk may have loaded MMX registers) */
+    ctx->mxcsr = uc->uc_mcontext.fpregs->mxcsr;
+    uc->uc_mcontext.fpregs->mxcsr = ctx->host_mxcsr;
+    uc->uc_mcontext.fpregs->ftw = 0;
+    uc->uc_mcontext.fpregs->swd = 0;
+    checked_fault = true;
+    /* the thunk has pushed nothing at its instruction: return from it */
+    memcpy(&ret, (void *)(uintptr_t)g[REG_RSP], 8);
+    g[REG_RIP] = (greg_t)ret;
+    g[REG_RSP] += 8;
+}
+
+static gpointer sigfpe_install(gpointer arg)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = sigfpe_handler;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGFPE, &sa, &old_sigfpe);
+    return NULL;
+}
+
+bool fpu_host_call_checked(FpuThunk thunk, FpuHostCtx *ctx, X86XMMReg *xmm)
+{
+    g_once(&sigfpe_once, sigfpe_install, NULL);
+    checked_fault = false;
+    checked_ctx = ctx;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    thunk(ctx, xmm);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    checked_ctx = NULL;
+    return checked_fault;
 }

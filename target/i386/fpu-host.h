@@ -60,6 +60,15 @@ typedef void (*FpuThunk)(FpuHostCtx *ctx, X86XMMReg *xmm);
  * provide executable memory. */
 FpuThunk fpu_host_thunk(const FpuThunkKey *key);
 
+/*
+ * Run an SSE thunk with the guest's exception masks really applied: an
+ * unmasked SIMD exception (#XM) in the host instruction is caught by a
+ * SIGFPE handler (installed on first use) that abandons the thunk.
+ * Returns true if it faulted; ctx->mxcsr then holds MXCSR at the fault
+ * (the exception flags the hardware set), and no register was written.
+ */
+bool fpu_host_call_checked(FpuThunk thunk, FpuHostCtx *ctx, X86XMMReg *xmm);
+
 /* The memory operand of a thunk: [RDI + disp32] with ModRM.reg = @reg. */
 static inline unsigned fpu_host_emit_mem(uint8_t *b, unsigned reg)
 {

@@ -3,9 +3,10 @@
  * LDMXCSR/STMXCSR/EMMS.  Each instruction is checked here (opcode table,
  * register/memory form, alignment, pending x87 exception for MMX), its
  * memory operand is read through the guest MMU, and the operation itself
- * runs on the host through a thunk (fpu-host.h) with the guest's MXCSR
- * (exceptions masked; unmasked ones are turned into #XM here, before any
- * architectural state changes).
+ * runs on the host through a thunk (fpu-host.h) with the guest's MXCSR:
+ * with every exception masked it runs directly on the guest registers;
+ * otherwise on a copy, under fpu_host_call_checked(), so that the host
+ * decides exactly when #XM happens and which flags it sets.
  * MASKMOVQ/MASKMOVDQU are done here in C (their memory operand is
  * implicit).  Not implemented: AES/PCLMUL/SHA/SSE4a (#UD), and SSE3 and
  * later extensions the host lacks (#UD).
@@ -201,7 +202,8 @@ int x86_sse_exec(X86CPU *cpu, const X86Insn *insn)
         (si.reg == K_DIGIT && !(si.digits & (1u << (insn->reg & 7))))) {
         return x86_ud(cpu);
     }
-    mmx = si.reg == K_MM || si.rm == K_MM;
+    /* an MMX register accessed (CVTPI2PS m64 touches none) */
+    mmx = si.reg == K_MM || (!mem && si.rm == K_MM);
     if (mmx && (cpu->fpu.fsw & FSW_ES)) {
         return x86_raise(cpu, EXC_MF);
     }
@@ -250,8 +252,10 @@ int x86_sse_exec(X86CPU *cpu, const X86Insn *insn)
             return X86_EXC;
         }
     } else if (si.rm == K_GPR) {
-        ctx.gpr[1] = si.msize == 1 ? x86_get_reg(cpu, insn, insn->rm, 1)
-                                   : cpu->regs[insn->rm];
+        /* CRC32 r/m8 names AH..BH without REX; PINSRB reads r32 */
+        ctx.gpr[1] = insn->map == MAP_0F38 && si.msize == 1
+                     ? x86_get_reg(cpu, insn, insn->rm, 1)
+                     : cpu->regs[insn->rm];
     }
     if (si.reg == K_GPR) {
         ctx.gpr[0] = cpu->regs[insn->reg];
@@ -277,23 +281,24 @@ int x86_sse_exec(X86CPU *cpu, const X86Insn *insn)
     if (!thunk) {
         return x86_ud(cpu);
     }
-    thunk(&ctx, xmm);
-
-    raised = ctx.mxcsr & MXCSR_FLAGS;
-    if (!direct) {
-        uint32_t unmasked = raised & ~(guest >> 7) & MXCSR_FLAGS;
-
-        if (unmasked) {
-            /* pre-computation exceptions (I, D, Z) win over O, U, P */
-            uint32_t pre = raised & 0x7;
-
-            cpu->fpu.mxcsr |= (unmasked & 0x7) ? pre : raised;
+    if (direct) {
+        thunk(&ctx, xmm);
+    } else {
+        /* the guest unmasked some exceptions: let the host apply them */
+        ctx.mxcsr = guest & ~MXCSR_FLAGS;
+        if (fpu_host_call_checked(thunk, &ctx, xmm)) {
+            cpu->fpu.mxcsr |= ctx.mxcsr & MXCSR_FLAGS;
+            if (mmx) {
+                cpu->fpu.top = 0;       /* the MMX transition happened */
+                cpu->fpu.ftwx = 0xff;
+            }
             if (!(cpu->cr4 & CR4_OSXMMEXCPT)) {
                 return x86_ud(cpu);
             }
             return x86_raise(cpu, EXC_XM);
         }
     }
+    raised = ctx.mxcsr & MXCSR_FLAGS;
     if (mem && (si.flags & SI_MEMW) &&
         !x86_write(cpu, insn->seg, ea, ctx.mem, size)) {
         return X86_EXC;
@@ -319,7 +324,7 @@ int x86_sse_exec(X86CPU *cpu, const X86Insn *insn)
     if (mmx) {
         int dest = -1;
 
-        if (si.flags & SI_MMW_RM) {
+        if ((si.flags & SI_MMW_RM) || si.reg == K_DIGIT) {
             dest = mem ? -1 : (insn->rm & 7);
         } else if (si.reg == K_MM && !(si.flags & SI_MMW_NONE)) {
             dest = insn->reg & 7;

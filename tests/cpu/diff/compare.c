@@ -70,8 +70,14 @@ bool diff_compare(const DiffCase *c, const DiffState *e, const DiffState *a,
         return false;
     }
     if (e->vector >= 0) {
-        /* faulted: RIP must point at the faulting instruction */
-        if (e->rip != a->rip) {
+        /*
+         * faulted: RIP must point at the faulting instruction.  Traps
+         * (#DB, #BP, #OF) report the next instruction natively; with no
+         * IDT the engine's shutdown state has no such notion: skip.
+         */
+        bool trap = e->vector == 1 || e->vector == 3 || e->vector == 4;
+
+        if (!trap && e->rip != a->rip) {
             FAIL();
             DIFF_LINE("  fault rip: expected %llx, got %llx\n",
                       (unsigned long long)e->rip, (unsigned long long)a->rip);

@@ -120,7 +120,7 @@ void diff_engine_run(const DiffCase *c, DiffState *out);
 void diff_engine_fini(void);
 /* 32-bit-only instructions vs SDM models (legacy32.c); returns cases run */
 unsigned diff_engine_legacy32(uint64_t seed, unsigned per_form,
-                              unsigned *fails);
+                              unsigned *fails, unsigned *xfails);
 
 /* ---- gen.c: deterministic case generation ---- */
 

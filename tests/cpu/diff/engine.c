@@ -168,7 +168,7 @@ void diff_engine_run(const DiffCase *c, DiffState *out)
 }
 
 unsigned diff_engine_legacy32(uint64_t seed, unsigned per_form,
-                              unsigned *fails)
+                              unsigned *fails, unsigned *xfails)
 {
-    return diff_legacy32_run(sb, seed, per_form, fails);
+    return diff_legacy32_run(sb, seed, per_form, fails, xfails);
 }

@@ -229,13 +229,10 @@ static void register_x87(void)
         f.digit = x87_mem_forms[i].digit;
         f.rm_mode = RM_MEM;
         f.regclass = f.rmclass = RC_X87;
-        f.memsize = x87_mem_forms[i].size > 16 ? 16 : x87_mem_forms[i].size;
+        f.memsize = x87_mem_forms[i].size;
         f.setup = SU_X87 | SU_FCW | SU_X87EMPTY | SU_NOSP;
         f.family = "x87";
         f.name = x87_mem_forms[i].name;
-        if (x87_mem_forms[i].size > 16) {
-            f.setup |= SU_ALIGN16;      /* keep the image inside the data */
-        }
         diff_form_add(&f);
     }
     for (unsigned i = 0; i < G_N_ELEMENTS(x87_reg_forms); i++) {

@@ -43,8 +43,8 @@ static void add_rm(const char *family, const char *mn, uint8_t op8,
         uint8_t op[2];
         int n = 0;
 
-        if (sz == 1 && !has8) {
-            continue;
+        if ((sz == 1 && !has8) || (op8 == 0xb8 && sz == 8)) {
+            continue;                   /* B8+r with REX.W: imm64 below */
         }
         if (two_byte) {
             op[n++] = 0x0f;
@@ -88,6 +88,9 @@ static void add_vex(const char *name, uint8_t map, uint8_t pp, uint8_t w,
 {
     DiffForm f = base_form("bmi", 0);
 
+    if (map == 3) {
+        f.setup |= SU_VEX_NOV;          /* RORX: VEX.vvvv must be 1111b */
+    }
     f.op[0] = op;
     f.nop = 1;
     f.kind = (uint8_t)kind;
@@ -98,7 +101,7 @@ static void add_vex(const char *name, uint8_t map, uint8_t pp, uint8_t w,
     f.imm = (uint8_t)imm;
     f.memsize = w ? 8 : 4;
     f.flags_undef = undef;
-    f.setup = SU_VEX;
+    f.setup |= SU_VEX;
     f.name = name;
     diff_form_add(&f);
 }
@@ -234,6 +237,17 @@ void diff_forms_int_register(void)
            MK_STATIC, 0, false, false);
     add_rm("mov", "mov r,imm", 0xb8, false, FK_OPREG, 0, 0, 1, 0, MK_STATIC,
            0, false, false);
+    {
+        /* the only 8-byte immediate: B8+r with REX.W */
+        DiffForm f = base_form("mov", 8);
+
+        f.op[0] = 0xb8;
+        f.nop = 1;
+        f.kind = FK_OPREG;
+        f.imm = 8;
+        f.name = "movabs r64,imm64";
+        diff_form_add(&f);
+    }
     add_rm("mov", "lea", 0x8d, false, FK_RM, 0, 0, 0, 0, MK_STATIC, 0,
            false, false);
     add_rm("mov", "movzx r,r/m8", 0xb6, false, FK_RM, 0, 0, 0, 0, MK_STATIC,
@@ -355,7 +369,7 @@ void diff_forms_int_register(void)
     /* no-operand forms */
     {
         static const struct {
-            const char *n; uint8_t b[8]; int len; uint32_t u; uint32_t su;
+            const char *n; uint8_t b[10]; int len; uint32_t u; uint32_t su;
             unsigned osz;
         } raw[] = {
             { "cbw", { 0x98 }, 1, 0, 0, 2 },
@@ -369,8 +383,9 @@ void diff_forms_int_register(void)
             { "cmc", { 0xf5 }, 1, 0, 0, 0 },
             { "lahf", { 0x9f }, 1, 0, 0, 0 },
             { "sahf", { 0x9e }, 1, 0, 0, 0 },
-            { "pushfq/pop/and", { 0x9c, 0x58, 0x48, 0x25, 0xd5, 0x0c, 0, 0 },
-              8, FL_AF, 0, 0 },
+            /* IF/IOPL differ (CPL 3 vs 0): mask, push back the result */
+            { "pushfq/pop/and", { 0x9c, 0x58, 0x48, 0x25, 0xd5, 0x0c, 0, 0,
+                                  0x50, 0x58 }, 10, FL_AF, 0, 0 },
             { "push/pop r64", { 0x53, 0x5f }, 2, 0, 0, 0 },
             { "push imm8", { 0x6a, 0x85 }, 2, 0, 0, 0 },
             { "xchg eax,ecx", { 0x91 }, 1, 0, 0, 4 },

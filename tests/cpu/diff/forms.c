@@ -289,8 +289,11 @@ void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c)
         } else if (diff_rng_below(r, 4) == 0) {
             off = 0x1000 - 1 - (unsigned)diff_rng_below(r, memsize);
         } else {
-            off = (unsigned)diff_rng_below(r, DIFF_DATA_SIZE - 64) &
-                  ~(unsigned)(diff_rng_below(r, 2) ? memsize - 1 : 0);
+            /* stay inside the data area: the sandbox maps more than it */
+            off = (unsigned)diff_rng_below(r, DIFF_DATA_SIZE - 64 - memsize);
+            if (diff_rng_below(r, 2) && !(memsize & (memsize - 1))) {
+                off &= ~(memsize - 1);
+            }
         }
         target = DIFF_DATA_ADDR + off;
         switch (diff_rng_below(r, (f->setup & SU_NOREX) ? 3 : 4)) {
@@ -354,7 +357,8 @@ void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c)
     if (f->setup & SU_VEX) {
         unsigned x = index != 0xff ? (index & 15) >> 3 : 0;
         unsigned b = mem ? (riprel ? 0 : base >> 3) : rm >> 3;
-        unsigned v = (unsigned)diff_rng_below(r, 16);
+        unsigned v = (f->setup & SU_VEX_NOV) ? 0 :
+                     (unsigned)diff_rng_below(r, 16);
 
         put8(&e, 0xc4);
         put8(&e, (uint8_t)(((~reg >> 3) & 1) << 7 | ((~x) & 1) << 6 |

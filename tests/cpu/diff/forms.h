@@ -44,12 +44,13 @@ enum {
 #define SU_VEX      0x0400    /* VEX encoded: vvvv chosen at random */
 #define SU_SMALLRCX 0x0800    /* RCX small (LOOP, REP) */
 #define SU_MMX      0x1000    /* MMX: registers valid in x87 terms */
+#define SU_VEX_NOV  0x2000    /* VEX.vvvv unused: encode 1111b */
 
 struct DiffForm {
     const char *name;
     const char *family;
     uint8_t pfx[3], npfx;      /* legacy prefixes, before REX */
-    uint8_t op[8], nop;        /* opcode bytes (after REX / VEX) */
+    uint8_t op[10], nop;       /* opcode bytes (after REX / VEX) */
     uint8_t kind;              /* FK_* */
     uint8_t digit;             /* FK_DIGIT */
     uint8_t rm_mode;           /* RM_* */

@@ -11,6 +11,8 @@ static const struct {
     const char *form;
     const char *why;
 } known[] = {
+    { "aas", "core: AL-6 without borrow into AH; SDM: AX <- AX-6, "
+             "AH <- AH-1 (see FAILURES.md)" },
     { NULL, NULL },
 };
 
