@@ -67,8 +67,15 @@ bool qdev_install_machine(Object *machine, GError **errp)
         }
         object_unparent(old);
     }
-    return object_property_try_add_child(root, "machine", machine, errp) !=
-           NULL;
+    if (!object_property_try_add_child(root, "machine", machine, errp)) {
+        return false;
+    }
+    /* qom-list shows these from the start, as in QEMU. */
+    container_get(machine, "unattached");
+    container_get(machine, "peripheral");
+    container_get(machine, "peripheral-anon");
+    object_get_objects_root();
+    return true;
 }
 
 /* ------------------------------------------------------------- creation */

@@ -435,7 +435,8 @@ int qdev_gpio_count_out(DeviceState *dev, const char *name);
  * sysbus_get_default()); qdev_install_machine() moves whatever was put
  * under that container (unattached/, peripheral/, the system bus) to the
  * board's object and puts it at /machine. Errors if a machine object (not
- * the stand-in) is already installed or a child name clashes.
+ * the stand-in) is already installed or a child name clashes. Creates
+ * /machine/{unattached,peripheral,peripheral-anon} and /objects.
  */
 Object *qdev_get_machine(void);
 bool qdev_install_machine(Object *machine, GError **errp);

@@ -462,6 +462,8 @@ static void test_install_machine(void)
     g_assert(object_resolve_path("/machine/unattached/sysbus", NULL) ==
              OBJECT(sysbus));
     g_assert_true(dev->realized); /* moved, not unparented */
+    g_assert_nonnull(object_resolve_path("/machine/peripheral-anon", NULL));
+    g_assert_nonnull(object_resolve_path("/objects", NULL));
     g_assert_true(qdev_install_machine(machine, &err)); /* idempotent */
 
     Object *other = object_new("test-machine");
