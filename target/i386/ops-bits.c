@@ -483,11 +483,8 @@ int op_aaa_aas(X86CPU *cpu, const X86Insn *insn)
     bool sub = insn->opcode == 0x3f;
 
     if ((ax & 0xf) > 9 || (f & F_AF)) {
-        if (sub) {
-            ax = ((ax - 6) & 0xff) | ((ax & 0xff00) - 0x100);
-        } else {
-            ax = ((ax + 0x106) & 0xff00) | ((ax + 6) & 0xff);
-        }
+        /* SDM: AAA AX <- AX + 106H; AAS AX <- AX - 6, AH <- AH - 1 */
+        ax = sub ? ax - 6 - 0x100 : ax + 0x106;
         f |= F_AF | F_CF;
     } else {
         f &= ~(F_AF | F_CF);
