@@ -314,9 +314,20 @@ static void device_post_init(Object *obj)
     qdev_globals_apply(DEVICE(obj));
 }
 
+static QdevDeletedFn *deleted_fn;
+static void *deleted_opaque;
+
+void qdev_set_deleted_notifier(QdevDeletedFn *fn, void *opaque)
+{
+    deleted_fn = fn;
+    deleted_opaque = opaque;
+}
+
 static void device_unparent(Object *obj)
 {
     DeviceState *dev = DEVICE(obj);
+    bool was_live = dev->realized || dev->was_unrealized;
+    char *path = was_live && deleted_fn ? object_get_canonical_path(obj) : NULL;
 
     if (dev->realized) {
         qdev_unrealize(dev);
@@ -327,6 +338,10 @@ static void device_unparent(Object *obj)
     }
     if (dev->parent_bus) {
         qbus_remove_child(dev->parent_bus, dev);
+    }
+    if (path) {
+        deleted_fn(dev, dev->id, path, deleted_opaque);
+        g_free(path);
     }
 }
 

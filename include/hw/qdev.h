@@ -386,6 +386,16 @@ Object *qdev_get_hotplug_handler(DeviceState *dev);
 /* device_del: unplug through the device's hotplug handler. */
 bool qdev_unplug(DeviceState *dev, GError **errp);
 
+/*
+ * Told when a device that was realized leaves the tree (device_del done,
+ * unplug acked by the guest, board teardown): QMP's DEVICE_DELETED. id
+ * may be NULL; path is its canonical path before removal. One listener
+ * (the monitor); NULL to clear.
+ */
+typedef void QdevDeletedFn(DeviceState *dev, const char *id, const char *path,
+                           void *opaque);
+void qdev_set_deleted_notifier(QdevDeletedFn *fn, void *opaque);
+
 /* An alias usable in -device (e.g. "virtio-blk" -> "virtio-blk-pci"). */
 void qdev_add_alias(const char *alias, const char *typename);
 

@@ -161,8 +161,16 @@ static void test_device_add_errors(void)
     object_unparent(OBJECT(dupe));
 }
 
+static void on_deleted(DeviceState *dev, const char *id, const char *path,
+                       void *opaque)
+{
+    g_string_append_printf(opaque, "deleted:%s:%s", id ? id : "-", path);
+}
+
 static void test_hotplug(void)
 {
+    GString *deleted = g_string_new(NULL);
+    qdev_set_deleted_notifier(on_deleted, deleted);
     GError *err = NULL;
     DeviceState *cold = device_add("driver=test-dev,id=cold", &err);
     g_assert_no_error(err);
@@ -191,6 +199,9 @@ static void test_hotplug(void)
     g_assert_true(qdev_unplug(h1, &err));
     g_assert_cmpstr(test_log->str, ==, "unplug:h1,unrealize:h1");
     g_assert_null(object_resolve_path("/machine/peripheral/h1", NULL));
+    g_assert_cmpstr(deleted->str, ==, "deleted:h1:/machine/peripheral/h1");
+    qdev_set_deleted_notifier(NULL, NULL);
+    g_string_free(deleted, true);
 
     g_assert_false(qdev_unplug(cold, &err));
     g_assert_cmpstr(err->message, ==,
