@@ -151,6 +151,23 @@ static void world_check(World *w)
     }
 }
 
+/* DMA is allowed exactly when every byte is RAM (checked byte by byte). */
+static void world_check_dma(World *w)
+{
+    for (int k = 0; k < 40; k++) {
+        hwaddr a = rnd(SPACE), len = 1 + rnd(k < 20 ? 0x40 : 0x2000);
+        bool want = true;
+
+        for (hwaddr i = 0; i < len && want; i++) {
+            hwaddr off;
+            MemoryRegion *mr = ref_lookup(&w->root, a + i, &off);
+            want = mr && mr->kind == MR_KIND_RAM;
+        }
+        g_assert_cmpint(dma_memory_valid(&w->as, a, len, false), ==, want);
+        g_assert_cmpint(dma_memory_valid(&w->as, a, len, true), ==, want);
+    }
+}
+
 static void world_free(World *w)
 {
     address_space_destroy(&w->as);
@@ -175,9 +192,11 @@ static void test_random_trees_match_reference(void)
 
         world_build(w);
         world_check(w);
+        world_check_dma(w);
         for (int m = 0; m < 6; m++) {
             world_mutate(w);
             world_check(w);
+            world_check_dma(w);
         }
         world_free(w);
         g_free(w);
