@@ -450,13 +450,18 @@ char *qdev_device_help_type(const char *type, GError **errp)
         name = alias_target(type);
         oc = object_class_by_name(name);
     }
+    /* QEMU answers -device X,help through device-list-properties. */
     if (!oc) {
-        error_setg(errp, "'%s' is not a valid device model name", type);
+        error_set(errp, KVMU_ERROR_DEVICE_NOT_FOUND, "Device '%s' not found",
+                  type);
         return NULL;
     }
-    if (!object_class_dynamic_cast(oc, TYPE_DEVICE) ||
-        object_class_is_abstract(oc)) {
-        error_setg(errp, "Parameter 'driver' expects a non-abstract device "
+    if (!object_class_dynamic_cast(oc, TYPE_DEVICE)) {
+        error_setg(errp, "Parameter 'typename' expects device");
+        return NULL;
+    }
+    if (object_class_is_abstract(oc)) {
+        error_setg(errp, "Parameter 'typename' expects a non-abstract device "
                          "type");
         return NULL;
     }

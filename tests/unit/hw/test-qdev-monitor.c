@@ -320,11 +320,23 @@ static void test_help(void)
     help = qdev_device_help_type("tdev", &err);
     g_assert_true(g_str_has_prefix(help, "test-dev options:\n"));
     g_free(help);
-    g_assert_null(qdev_device_help_type("nope", &err));
-    g_assert_cmpstr(err->message, ==,
-                    "'nope' is not a valid device model "
-                    "name");
-    g_clear_error(&err);
+    static const struct {
+        const char *type, *error;
+    } bad_help[] = {
+        {"nope", "Device 'nope' not found"},
+        {"TEST", "Parameter 'typename' expects device"},
+        {"test-abstract-dev",
+         "Parameter 'typename' expects a non-abstract device type"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(bad_help); i++) {
+        g_assert_null(qdev_device_help_type(bad_help[i].type, &err));
+        g_assert_cmpstr(err->message, ==, bad_help[i].error);
+        g_clear_error(&err);
+    }
+    /* Options of non-user-creatable devices can still be listed. */
+    help = qdev_device_help_type(TYPE_TEST_NOUSER, &err);
+    g_assert_true(g_str_has_prefix(help, "test-nouser options:\n"));
+    g_free(help);
 
     static const struct {
         const char *opts;
