@@ -44,21 +44,26 @@ static bool vclock_running;
 static int64_t vclock_offset;   /* virtual = realtime + offset (running) */
 static int64_t vclock_frozen;   /* virtual value while stopped */
 
+/* Sequentially consistent atomics throughout: no fences to reason about
+ * (and none that ThreadSanitizer cannot model); plain loads on x86. */
 static int64_t virtual_clock_read(void)
 {
     for (;;) {
-        unsigned seq = __atomic_load_n(&vclock_seq, __ATOMIC_ACQUIRE);
+        unsigned seq = __atomic_load_n(&vclock_seq, __ATOMIC_SEQ_CST);
         if (seq & 1) {
             continue;
         }
-        bool running = __atomic_load_n(&vclock_running, __ATOMIC_RELAXED);
-        int64_t offset = __atomic_load_n(&vclock_offset, __ATOMIC_RELAXED);
-        int64_t frozen = __atomic_load_n(&vclock_frozen, __ATOMIC_RELAXED);
-        __atomic_thread_fence(__ATOMIC_ACQUIRE);
-        if (__atomic_load_n(&vclock_seq, __ATOMIC_RELAXED) != seq) {
+        bool running = __atomic_load_n(&vclock_running, __ATOMIC_SEQ_CST);
+        int64_t offset = __atomic_load_n(&vclock_offset, __ATOMIC_SEQ_CST);
+        int64_t frozen = __atomic_load_n(&vclock_frozen, __ATOMIC_SEQ_CST);
+        /* Read the host clock inside the window: a stop that samples its
+         * "now" after our read forces a retry, so the frozen value is
+         * never below a value we returned (monotonic across stops). */
+        int64_t now = running ? read_clock(CLOCK_MONOTONIC) : 0;
+        if (__atomic_load_n(&vclock_seq, __ATOMIC_SEQ_CST) != seq) {
             continue;
         }
-        return running ? read_clock(CLOCK_MONOTONIC) + offset : frozen;
+        return running ? now + offset : frozen;
     }
 }
 
@@ -80,18 +85,17 @@ void virtual_clock_set_running(bool running)
 {
     g_mutex_lock(&vclock_lock);
     if (running != vclock_running) {
-        int64_t now = read_clock(CLOCK_MONOTONIC);
-        __atomic_store_n(&vclock_seq, vclock_seq + 1, __ATOMIC_RELAXED);
-        __atomic_thread_fence(__ATOMIC_RELEASE);
+        __atomic_store_n(&vclock_seq, vclock_seq + 1, __ATOMIC_SEQ_CST);
+        int64_t now = read_clock(CLOCK_MONOTONIC);    /* after: see reader */
         if (running) {
             __atomic_store_n(&vclock_offset, vclock_frozen - now,
-                             __ATOMIC_RELAXED);
+                             __ATOMIC_SEQ_CST);
         } else {
             __atomic_store_n(&vclock_frozen, now + vclock_offset,
-                             __ATOMIC_RELAXED);
+                             __ATOMIC_SEQ_CST);
         }
-        __atomic_store_n(&vclock_running, running, __ATOMIC_RELAXED);
-        __atomic_store_n(&vclock_seq, vclock_seq + 1, __ATOMIC_RELEASE);
+        __atomic_store_n(&vclock_running, running, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&vclock_seq, vclock_seq + 1, __ATOMIC_SEQ_CST);
     }
     g_mutex_unlock(&vclock_lock);
     /* Virtual timers just gained or lost their deadline. */
