@@ -48,29 +48,83 @@ bool qdev_add_global(const char *driver, const char *prop, const char *value,
     return true;
 }
 
+/* "driver=D,property=P,value=V" (",," escapes a comma). */
+static bool add_global_keyval(const char *str, GError **errp)
+{
+    char *fields[3] = {NULL, NULL, NULL};
+    static const char *const keys[3] = {"driver", "property", "value"};
+    const char *p = str;
+    bool ok = false;
+
+    while (*p) {
+        const char *eq = strchr(p, '=');
+        if (!eq) {
+            goto bad;
+        }
+        int k;
+        for (k = 0; k < 3; k++) {
+            if ((size_t)(eq - p) == strlen(keys[k]) &&
+                !strncmp(p, keys[k], eq - p)) {
+                break;
+            }
+        }
+        if (k == 3) {
+            goto bad;
+        }
+        GString *val = g_string_new(NULL);
+        for (p = eq + 1; *p; p++) {
+            if (*p == ',' && p[1] == ',') {
+                g_string_append_c(val, ',');
+                p++;
+            } else if (*p == ',') {
+                p++;
+                break;
+            } else {
+                g_string_append_c(val, *p);
+            }
+        }
+        g_free(fields[k]);
+        fields[k] = g_string_free(val, false);
+    }
+    if (!fields[0] || !fields[1] || !fields[2]) {
+        goto bad;
+    }
+    ok = qdev_add_global(fields[0], fields[1], fields[2], errp);
+    goto out;
+bad:
+    error_setg(errp,
+               "Invalid -global '%s': expected DRIVER.PROPERTY=VALUE "
+               "or driver=DRIVER,property=PROPERTY,value=VALUE",
+               str);
+out:
+    for (int i = 0; i < 3; i++) {
+        g_free(fields[i]);
+    }
+    return ok;
+}
+
+/* QEMU's split: the driver ends at the first '.', the property at '='. */
 bool qdev_add_global_str(const char *str, GError **errp)
 {
-    const char *eq = strchr(str, '=');
-    /* The driver ends at the last '.' before '=' (drivers contain '.'). */
-    const char *dot = NULL;
+    size_t dlen = strcspn(str, ".=");
 
-    for (const char *p = str; eq && p < eq; p++) {
-        if (*p == '.') {
-            dot = p;
-        }
+    if (str[dlen] != '.') {
+        return add_global_keyval(str, errp);
     }
-    if (!eq || !dot || dot == str || dot + 1 == eq) {
+    const char *prop = str + dlen + 1;
+    const char *eq = strchr(prop, '=');
+    if (!dlen || !eq || eq == prop) {
         error_setg(errp,
-                   "Invalid -global '%s': expected "
-                   "DRIVER.PROPERTY=VALUE",
+                   "Invalid -global '%s': expected DRIVER.PROPERTY=VALUE "
+                   "or driver=DRIVER,property=PROPERTY,value=VALUE",
                    str);
         return false;
     }
-    char *driver = g_strndup(str, dot - str);
-    char *prop = g_strndup(dot + 1, eq - dot - 1);
-    bool ok = qdev_add_global(driver, prop, eq + 1, errp);
+    char *driver = g_strndup(str, dlen);
+    char *name = g_strndup(prop, eq - prop);
+    bool ok = qdev_add_global(driver, name, eq + 1, errp);
     g_free(driver);
-    g_free(prop);
+    g_free(name);
     return ok;
 }
 

@@ -344,7 +344,10 @@ int qbus_walk_devices(BusState *bus, int (*fn)(DeviceState *dev, void *op),
  */
 bool qdev_add_global(const char *driver, const char *prop, const char *value,
                      GError **errp);
-/* "driver.prop=value" (the -global argument). */
+/*
+ * The -global argument: "driver.prop=value" (split at the first '.') or
+ * "driver=D,property=P,value=V".
+ */
 bool qdev_add_global_str(const char *str, GError **errp);
 /*
  * After machine creation: warn_report() each global that never applied

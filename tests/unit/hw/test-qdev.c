@@ -346,17 +346,28 @@ static void test_globals(void)
         "nodot=1",
         ".prop=1",
         "drv.=1",
+        "driver=a,property=b",
+        "driver=a,value=1",
+        "driver=a,property=b,value=1,extra=2",
+        "driver=a,property",
+        "",
     };
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_assert_false(qdev_add_global_str(bad[i], &err));
         g_assert_nonnull(err);
         g_clear_error(&err);
     }
+    /* The keyval form, with a ",," escape (value "x,y"). */
+    g_assert_true(qdev_add_global_str("driver=test-dev,property=name,"
+                                      "value=x,,y",
+                                      &err));
+    g_assert_no_error(err);
 
     /* Applies to the type and its subtypes, after the table defaults. */
     DeviceState *sub = qdev_new(TYPE_TEST_SUB_DEV);
     g_assert_cmpuint(((TestDev *)sub)->irq, ==, 9);
     g_assert_cmpuint(((TestSubDev *)sub)->extra, ==, 11);
+    g_assert_cmpstr(((TestDev *)sub)->name, ==, "x,y");
     object_unref(sub);
 
     /* Unused: warned for non-hotpluggable types and unknown names. */
