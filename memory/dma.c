@@ -192,7 +192,7 @@ void dma_memory_unmap(AddressSpace *as, void *buffer, dma_addr_t len,
             access_len = len;
         }
         ram_block_set_dirty(rb, offset, access_len);
-        if (ram_write_notifiers) {
+        if (__atomic_load_n(&ram_write_notifiers, __ATOMIC_RELAXED)) {
             ram_write_notify(as, gpa_of_block_offset(as, rb, offset), buffer,
                              access_len);
         }

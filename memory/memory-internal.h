@@ -74,7 +74,7 @@ static inline void ram_written(AddressSpace *as, hwaddr gpa, RAMBlock *rb,
                                uint8_t *host, uint64_t len)
 {
     ram_block_set_dirty(rb, host - (uint8_t *)rb->host, len);
-    if (G_UNLIKELY(ram_write_notifiers != NULL)) {
+    if (G_UNLIKELY(__atomic_load_n(&ram_write_notifiers, __ATOMIC_RELAXED))) {
         ram_write_notify(as, gpa, host, len);
     }
 }
