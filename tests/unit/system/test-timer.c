@@ -196,12 +196,40 @@ static void test_timer_free_from_callback(void)
     g_assert_null(self_del);
 }
 
+static gpointer toggle_thread(gpointer stop)
+{
+    while (!__atomic_load_n((int *)stop, __ATOMIC_SEQ_CST)) {
+        virtual_clock_set_running(true);
+        g_thread_yield();
+        virtual_clock_set_running(false);
+    }
+    return NULL;
+}
+
+/* Readers racing with stop/start never see the virtual clock go back. */
+static void test_virtual_clock_monotonic_under_toggling(void)
+{
+    int stop = 0;
+    GThread *th = g_thread_new("toggle", toggle_thread, &stop);
+    int64_t last = clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    for (int i = 0; i < 200000; i++) {
+        int64_t now = clock_get_ns(QEMU_CLOCK_VIRTUAL);
+        g_assert_cmpint(now, >=, last);
+        last = now;
+    }
+    __atomic_store_n(&stop, 1, __ATOMIC_SEQ_CST);
+    g_thread_join(th);
+    virtual_clock_set_running(false);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     main_loop_init();
     g_test_add_func("/timer/virtual-clock-stops-while-paused",
                     test_virtual_clock_stops_while_paused);
+    g_test_add_func("/timer/virtual-clock-monotonic-under-toggling",
+                    test_virtual_clock_monotonic_under_toggling);
     g_test_add_func("/timer/realtime-monotonic-host-wall",
                     test_clocks_monotonic_and_host);
     g_test_add_func("/timer/ordering-and-cancel",
