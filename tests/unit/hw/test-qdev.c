@@ -261,6 +261,58 @@ static void test_bus_naming(void)
     object_unref(br);
 }
 
+/* A bridge whose bus is embedded in its own state (qbus_init). */
+#define TYPE_TEST_EMBED_BRIDGE "test-embed-bridge"
+
+typedef struct {
+    DeviceState parent;
+    BusState bus;
+} TestEmbedBridge;
+
+static bool embed_realize(DeviceState *dev, GError **errp)
+{
+    TestEmbedBridge *b = (TestEmbedBridge *)dev;
+
+    qbus_init(&b->bus, sizeof(b->bus), TYPE_TEST_BUS, dev, "embedded.0");
+    return true;
+}
+
+static void embed_class_init(ObjectClass *oc, void *data)
+{
+    DEVICE_CLASS(oc)->realize = embed_realize;
+    DEVICE_CLASS(oc)->user_creatable = false;
+}
+
+static const TypeInfo embed_info = {
+    .name = TYPE_TEST_EMBED_BRIDGE,
+    .parent = TYPE_DEVICE,
+    .instance_size = sizeof(TestEmbedBridge),
+    .class_init = embed_class_init,
+};
+
+static void test_embedded_bus(void)
+{
+    GError *err = NULL;
+    DeviceState *br = qdev_new(TYPE_TEST_EMBED_BRIDGE);
+    g_assert_true(qdev_realize(br, NULL, &err));
+    BusState *bus = qdev_get_child_bus(br, "embedded.0");
+    g_assert(bus == &((TestEmbedBridge *)br)->bus);
+    g_assert_true(bus->realized);
+
+    DeviceState *d = qdev_new(TYPE_TEST_DEV);
+    g_assert_true(qdev_realize_and_unref(d, bus, &err));
+    g_assert_no_error(err);
+    char *path = object_get_canonical_path(OBJECT(bus));
+    g_assert_true(g_str_has_suffix(path, "/embedded.0"));
+    g_free(path);
+
+    int fin = test_finalized;
+    object_unparent(OBJECT(d));
+    object_unparent(OBJECT(br)); /* the embedded bus goes with it */
+    g_assert_cmpint(test_finalized, ==, fin + 1);
+    object_unref(br);
+}
+
 static void test_bus_limits(void)
 {
     GError *err = NULL;
@@ -494,11 +546,13 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     test_qdev_types_register();
     type_register_static(&mac_info);
+    type_register_static(&embed_info);
 
     g_test_add_func("/qdev/realize-reset-order", test_realize_reset_order);
     g_test_add_func("/qdev/realize-failure", test_realize_failure);
     g_test_add_func("/qdev/bus-naming", test_bus_naming);
     g_test_add_func("/qdev/bus-limits", test_bus_limits);
+    g_test_add_func("/qdev/embedded-bus", test_embedded_bus);
     g_test_add_func("/qdev/class-props-without-instance",
                     test_class_props_without_instance);
     g_test_add_func("/qdev/prop-defaults-and-veto",
