@@ -387,9 +387,21 @@ static bool socket_open(Chardev *chr, GHashTable *opts, GError **errp)
             g_autofree char *name = socket_filename(chr);
             info_report("QEMU waiting for connection on: %s", name);
             for (;;) {
-                struct pollfd pfd = { .fd = s->listen_fd, .events = POLLIN };
-                if (poll(&pfd, 1, -1) < 0 && errno != EINTR) {
+                /* The termination signals arrive on the signalfd: watch
+                 * it too, so Ctrl-C/SIGTERM still end a wait for a client
+                 * that never comes. */
+                struct pollfd pfd[2] = {
+                    { .fd = s->listen_fd, .events = POLLIN },
+                    { .fd = main_loop_signal_fd(), .events = POLLIN },
+                };
+                if (poll(pfd, pfd[1].fd >= 0 ? 2 : 1, -1) < 0 &&
+                    errno != EINTR) {
                     error_setg_errno(errp, errno, "poll");
+                    return false;
+                }
+                if (main_loop_take_signals()) {
+                    error_setg(errp, "interrupted by a signal while waiting "
+                               "for a connection");
                     return false;
                 }
                 int fd = accept4(s->listen_fd, NULL, NULL,

@@ -140,10 +140,14 @@ void main_loop_wake(void)
 
 static int signal_fd = -1;
 
-static void signalfd_read(void *opaque)
+static bool signals_drain(void)
 {
     struct signalfd_siginfo info;
+    bool any = false;
 
+    if (signal_fd < 0) {
+        return false;
+    }
     for (;;) {
         ssize_t n = read(signal_fd, &info, sizeof(info));
         if (n != sizeof(info)) {
@@ -154,11 +158,28 @@ static void signalfd_read(void *opaque)
         case SIGINT:
         case SIGHUP:
             qemu_system_killed(info.ssi_signo, (pid_t)info.ssi_pid);
+            any = true;
             break;
         default:
             break;
         }
     }
+    return any;
+}
+
+static void signalfd_read(void *opaque)
+{
+    signals_drain();
+}
+
+int main_loop_signal_fd(void)
+{
+    return signal_fd;
+}
+
+bool main_loop_take_signals(void)
+{
+    return signals_drain();
 }
 
 static void signals_init(void)

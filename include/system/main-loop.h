@@ -61,6 +61,16 @@ bool main_loop_iteration(bool blocking);
 /* Make a blocked main loop poll return soon. Any thread, any lock. */
 void main_loop_wake(void);
 
+/*
+ * For code that must block the main thread outside the loop (a socket
+ * chardev with server=on,wait=on waiting for its client): the signalfd to
+ * poll alongside (-1 if none), and the function that consumes pending
+ * SIGTERM/SIGINT/SIGHUP (recording the host-signal shutdown request);
+ * returns true if one arrived.
+ */
+int main_loop_signal_fd(void);
+bool main_loop_take_signals(void);
+
 /* ---- the big VMM lock ---- */
 void bql_lock(void);
 void bql_unlock(void);

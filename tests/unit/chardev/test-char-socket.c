@@ -3,6 +3,7 @@
  * its server restarts, a peer vanishing mid-write (no SIGPIPE death), a
  * listening socket passed as fd=N. */
 #include "char-test-util.h"
+#include "system/runstate.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -350,6 +351,32 @@ static void test_write_from_other_thread_with_bql(void)
     chardev_remove("thr", NULL);
 }
 
+static gpointer send_sigterm(gpointer p)
+{
+    g_usleep(50000);
+    kill(getpid(), SIGTERM);
+    return NULL;
+}
+
+/* wait=on with no client: SIGTERM ends the wait with an error and a
+ * host-signal shutdown request (the process would then exit). */
+static void test_wait_on_interrupted_by_signal(void)
+{
+    g_autofree char *path = g_build_filename(tmpdir, "never.sock", NULL);
+    g_autofree char *spec =
+        g_strdup_printf("socket,id=nv,path=%s,server=on,wait=on", path);
+    GThread *th = g_thread_new("killer", send_sigterm, NULL);
+    GError *err = NULL;
+    g_assert_null(chardev_new_from_string(spec, &err));
+    g_thread_join(th);
+    g_assert_cmpstr(err->message, ==,
+                    "interrupted by a signal while waiting for a connection");
+    g_error_free(err);
+    g_assert_true(qemu_system_shutdown_pending());
+    runstate_reset_for_test();
+    g_assert_null(chardev_find("nv"));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -369,6 +396,8 @@ int main(int argc, char **argv)
                     test_peer_disconnect_mid_write);
     g_test_add_func("/chardev/socket/write-from-other-thread-with-bql",
                     test_write_from_other_thread_with_bql);
+    g_test_add_func("/chardev/socket/wait-on-interrupted-by-signal",
+                    test_wait_on_interrupted_by_signal);
     g_test_add_func("/chardev/socket/listening-fd-passed",
                     test_listening_fd_passed);
     int r = g_test_run();
