@@ -1,13 +1,15 @@
 /*
  * Simple backends: null (discards output, no input), file (path=,
- * append=; output only) and pipe (path.in/path.out, or path opened for
- * both, e.g. a FIFO).
+ * append=; output only), pipe (path.in/path.out, or path opened for
+ * both, e.g. a FIFO) and serial (alias tty: a host terminal device such
+ * as /dev/ttyS0 in raw mode; line settings are not forwarded).
  */
 #include "char-internal.h"
 #include "util/error.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <termios.h>
 #include <unistd.h>
 
 /* ---- null ---- */
@@ -146,4 +148,48 @@ const ChardevBackend chardev_pipe = {
     .opts = pipe_opts,
     .open = pipe_open,
     .close = pipe_close,
+};
+
+/* ---- serial (host tty device) ---- */
+
+static bool serial_open(Chardev *chr, GHashTable *opts, GError **errp)
+{
+    PipeState *s = chr->be;
+    const char *path = chr_opt(opts, "path");
+
+    s->in_fd = s->out_fd = -1;
+    if (!path || !*path) {
+        error_setg(errp, "chardev: serial/tty: no device path given");
+        return false;
+    }
+    int fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "Could not open '%s'", path);
+        return false;
+    }
+    struct termios tty;
+    if (tcgetattr(fd, &tty) == 0) {
+        cfmakeraw(&tty);
+        tcsetattr(fd, TCSANOW, &tty);
+    }
+    s->in_fd = s->out_fd = fd;
+    s->path = g_strdup(path);
+    chr_fd_set(chr, fd, fd, false);
+    chr->be_open = true;
+    return true;
+}
+
+static char *serial_filename(Chardev *chr)
+{
+    PipeState *s = chr->be;
+    return g_strdup(s->path);
+}
+
+const ChardevBackend chardev_serial = {
+    .name = "serial",
+    .state_size = sizeof(PipeState),
+    .opts = pipe_opts,
+    .open = serial_open,
+    .close = pipe_close,
+    .filename = serial_filename,
 };

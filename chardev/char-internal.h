@@ -83,6 +83,7 @@ void chr_mux_set_focus(Chardev *chr, int tag);
 extern const ChardevBackend chardev_null;
 extern const ChardevBackend chardev_file;
 extern const ChardevBackend chardev_pipe;
+extern const ChardevBackend chardev_serial;
 extern const ChardevBackend chardev_stdio;
 extern const ChardevBackend chardev_socket;
 extern const ChardevBackend chardev_pty;

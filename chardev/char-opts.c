@@ -21,6 +21,7 @@ static const ChardevBackend *const backends[] = {
     &chardev_pipe,
     &chardev_pty,
     &chardev_ringbuf,
+    &chardev_serial,
     &chardev_socket,
     &chardev_stdio,
 };
@@ -31,6 +32,9 @@ static const char *const common_opts[] = {
 
 static const ChardevBackend *backend_find(const char *name)
 {
+    if (name && strcmp(name, "tty") == 0) {
+        name = "serial";    /* QEMU's alias */
+    }
     for (size_t i = 0; i < G_N_ELEMENTS(backends); i++) {
         if (name && strcmp(backends[i]->name, name) == 0) {
             return backends[i];
@@ -308,6 +312,13 @@ Chardev *chardev_parse_legacy(const char *spec, const char *id,
         *colon = '\0';
         opts_set(o, "host", head);
         opts_set(o, "port", colon + 1);
+    } else if (g_str_has_prefix(spec, "/dev/")) {
+        if (g_str_has_prefix(spec, "/dev/parport")) {
+            error_setg(errp, "'parallel' is not a valid char driver name");
+            return NULL;
+        }
+        backend = "serial";
+        opts_set(o, "path", spec);
     } else if (g_str_has_prefix(spec, "telnet:")) {
         error_setg(errp, "telnet: not supported yet");
         return NULL;

@@ -75,7 +75,8 @@ Chardev *chardev_new_from_string(const char *optstr, GError **errp);
 
 /*
  * The -serial/-monitor/-qmp/-parallel shorthands: stdio, pty, null,
- * file:PATH, pipe:PATH, unix:PATH[,opts], tcp:HOST:PORT[,opts],
+ * file:PATH, pipe:PATH, unix:PATH[,opts], tcp:HOST:PORT[,opts], /dev/TTY
+ * (the "serial" backend, alias "tty"),
  * mon:<spec> (mux=on over <spec>; see chardev_legacy_is_mon), chardev:ID
  * (returns the existing one). "none" is not a chardev: callers test
  * chardev_legacy_is_none() first; passing it returns NULL with an error.

@@ -122,6 +122,9 @@ static const struct {
       "No such file or directory" },
     { "socket,id=x,host=127.0.0.1,port=1",
       "Failed to connect to '127.0.0.1:1': Connection refused" },
+    { "serial,id=x", "chardev: serial/tty: no device path given" },
+    { "tty,id=x,path=/nonexistent-tty", "Could not open '/nonexistent-tty': "
+      "No such file or directory" },
     { "ringbuf,id=x,size=3", "size of ringbuf chardev must be power of two" },
     { "ringbuf,id=x,size=0", "size of ringbuf chardev must be power of two" },
     { "null,id=dup", "Duplicate ID 'dup' for chardev" },
@@ -251,7 +254,7 @@ static void test_registry(void)
         g_string_append_printf(all, "%s ", (char *)n->data);
     }
     g_assert_cmpstr(all->str, ==,
-                    "file null pipe pty ringbuf socket stdio ");
+                    "file null pipe pty ringbuf serial socket stdio ");
     g_string_free(all, TRUE);
     g_list_free(names);
 }
@@ -362,6 +365,33 @@ static void test_mux_escapes(void)
     runstate_reset_for_test();
 }
 
+/* serial/tty backend on the slave side of a pty, and the /dev/ shorthand */
+static void test_serial_host_tty(void)
+{
+    int master, slave;
+    char name[256];
+    g_assert_cmpint(openpty(&master, &slave, name, NULL, NULL), ==, 0);
+    GError *err = NULL;
+    Chardev *chr = chardev_parse_legacy(name, "tty0", &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(chardev_backend(chr), ==, "serial");
+    TestFe t;
+    tfe_attach(&t, chr);
+    g_assert_cmpint(write(master, "abc", 3), ==, 3);
+    g_assert_true(pump_until(got_len, &t, 2000));
+    g_assert_cmpstr(t.got->str, ==, "abc");
+    chr_fe_write(&t.fe, (const uint8_t *)"xyz", 3);
+    char buf[8] = { 0 };
+    for (int i = 0; i < 100 && read(master, buf, 3) != 3; i++) {
+        g_usleep(1000);
+    }
+    g_assert_cmpstr(buf, ==, "xyz");
+    tfe_detach(&t);
+    chardev_remove("tty0", NULL);
+    close(slave);
+    close(master);
+}
+
 static void test_pty_announces_path(void)
 {
     if (g_test_subprocess()) {
@@ -423,7 +453,7 @@ static void test_help(void)
     g_test_trap_assert_passed();
     g_test_trap_assert_stdout("Available chardev backend types: \n"
                               "  file\n  null\n  pipe\n  pty\n  ringbuf\n"
-                              "  socket\n  stdio\n");
+                              "  serial\n  socket\n  stdio\n");
 }
 
 static bool got_eof_data(void *p)
@@ -571,6 +601,7 @@ int main(int argc, char **argv)
     g_test_add_func("/chardev/mux-escapes", test_mux_escapes);
     g_test_add_func("/chardev/pty-announces-path", test_pty_announces_path);
     g_test_add_func("/chardev/pty-io", test_pty_io);
+    g_test_add_func("/chardev/serial-host-tty", test_serial_host_tty);
     g_test_add_func("/chardev/help", test_help);
     g_test_add_func("/chardev/idle-loop-does-not-spin",
                     test_idle_loop_does_not_spin);
