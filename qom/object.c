@@ -241,21 +241,33 @@ bool object_class_is_abstract(ObjectClass *klass)
     return klass->type->abstract;
 }
 
+/*
+ * Casts are frequent (device code casts its opaque pointer on every
+ * access), so compare names along the ancestor chain (resolved when the
+ * class was built) instead of looking typename up in the registry;
+ * literal type names usually match by pointer.
+ */
+static bool type_has_ancestor_named(Type ti, const char *typename)
+{
+    for (; ti; ti = ti->parent_type) {
+        if (ti->name == typename || !strcmp(ti->name, typename)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 ObjectClass *object_class_dynamic_cast(ObjectClass *klass, const char *typename)
 {
     if (!klass || !typename) {
         return NULL;
     }
-    Type target = type_get_by_name(typename);
-    if (!target) {
-        return NULL;
-    }
-    if (type_is_ancestor(klass->type, target)) {
+    if (type_has_ancestor_named(klass->type, typename)) {
         return klass;
     }
     for (GSList *l = klass->interfaces; l; l = l->next) {
         InterfaceClass *ic = l->data;
-        if (type_is_ancestor(ic->interface_type, target)) {
+        if (type_has_ancestor_named(ic->interface_type, typename)) {
             return &ic->parent_class;
         }
     }
