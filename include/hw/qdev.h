@@ -13,14 +13,22 @@
  *
  * Lifecycle: qdev_new() -> set properties -> qdev_realize(dev, bus, errp)
  * -> running -> qdev_unrealize() -> object_unparent(). Properties from the
- * table can only be set before realize ("realized" property true).
+ * table can only be set before realize ("realized" property true). A
+ * device is realized at most once (realize after unrealize is refused).
  *
  * Reset order (chosen and documented here): device_cold_reset(dev) resets
  * depth-first, children before parents: for each child bus, every device
  * on it (recursively, in plug order), then the bus's own reset hook, then
  * the device's reset. One phase, no resettable enter/hold/exit split: a
  * device whose reset must see its children already reset gets that for
- * free; one that needs the reverse does the work in realize.
+ * free; one that needs the reverse does the work in realize. Only
+ * realized devices are reset. qdev_reset_machine() resets the system bus
+ * tree, then the realized bus-less devices under /machine (CPUs...). A
+ * device plugged after machine creation is reset once, after plug.
+ *
+ * Linking: device files register their types with type_init()
+ * constructors; hw/meson.build links every hw library whole (hw_libs) so
+ * that types nobody references by symbol still exist.
  *
  * Tree placement: a device added with -device/device_add goes to
  * /machine/peripheral/ID, or /machine/peripheral-anon/device[N] without
