@@ -25,7 +25,7 @@ struct ChardevSource {
     GSource source;
     Chardev *chr;
     gpointer in_tag, out_tag;
-    GIOCondition in_cond, out_cond;     /* what the tags watch now */
+    GIOCondition in_cond, out_cond; /* what the tags watch now */
 };
 
 /* g_source_modify_unix_fd() wakes the context: calling it from prepare()
@@ -67,7 +67,7 @@ static ssize_t write_nonblock(Chardev *chr, const uint8_t *buf, size_t len)
         } while (n < 0 && errno == EINTR);
     } else {
         if (!chr->out_nonblock) {
-            struct pollfd pfd = { .fd = chr->out_fd, .events = POLLOUT };
+            struct pollfd pfd = {.fd = chr->out_fd, .events = POLLOUT};
             if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & POLLOUT)) {
                 return (pfd.revents & (POLLERR | POLLHUP)) ? -EPIPE : 0;
             }
@@ -177,8 +177,8 @@ static gboolean chr_source_prepare(GSource *s, gint *timeout)
     *timeout = -1;
     if (cs->in_tag) {
         source_watch(cs, cs->in_tag, &cs->in_cond,
-                     chr_be_can_write(chr) > 0
-                     ? G_IO_IN | G_IO_HUP | G_IO_ERR : 0);
+                     chr_be_can_write(chr) > 0 ? G_IO_IN | G_IO_HUP | G_IO_ERR
+                                               : 0);
     }
     if (cs->out_tag) {
         source_watch(cs, cs->out_tag, &cs->out_cond,
@@ -196,8 +196,8 @@ static gboolean chr_source_dispatch(GSource *s, GSourceFunc cb, gpointer d)
     if (taken) {
         bql_lock();
     }
-    if (cs->out_tag && (g_source_query_unix_fd(s, cs->out_tag) &
-                        (G_IO_OUT | G_IO_ERR))) {
+    if (cs->out_tag &&
+        (g_source_query_unix_fd(s, cs->out_tag) & (G_IO_OUT | G_IO_ERR))) {
         outq_drain(chr);
     }
     /* The drain may have hung up and replaced the source. */
@@ -252,8 +252,8 @@ void chr_fd_set(Chardev *chr, int in_fd, int out_fd, bool is_socket)
     if (in_fd < 0 && out_fd < 0) {
         return;
     }
-    ChardevSource *cs = (ChardevSource *)g_source_new(&chr_source_funcs,
-                                                      sizeof(*cs));
+    ChardevSource *cs =
+        (ChardevSource *)g_source_new(&chr_source_funcs, sizeof(*cs));
     g_source_set_name(&cs->source, "kvmu-chardev");
     cs->chr = chr;
     if (in_fd >= 0) {

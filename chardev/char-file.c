@@ -74,7 +74,7 @@ static void file_close(Chardev *chr)
     g_free(s->path);
 }
 
-static const char *const file_opts[] = { "path", "append", NULL };
+static const char *const file_opts[] = {"path", "append", NULL};
 
 const ChardevBackend chardev_file = {
     .name = "file",
@@ -140,7 +140,7 @@ static void pipe_close(Chardev *chr)
     g_free(s->path);
 }
 
-static const char *const pipe_opts[] = { "path", NULL };
+static const char *const pipe_opts[] = {"path", NULL};
 
 const ChardevBackend chardev_pipe = {
     .name = "pipe",

@@ -11,11 +11,11 @@
 #define CHR_MAX_FRONTENDS 4
 #define CHR_OUTQ_MAX (64 * 1024)
 #define CHR_READ_BUF 4096
-#define CHR_INQ_MAX 32          /* mux input held for a busy frontend */
+#define CHR_INQ_MAX 32 /* mux input held for a busy frontend */
 
 typedef struct ChardevBackend {
     const char *name;
-    size_t state_size;              /* backend state, zeroed, chr->be */
+    size_t state_size; /* backend state, zeroed, chr->be */
     /* Allowed option keys besides id/backend/mux/logfile/logappend. */
     const char *const *opts;
     bool (*open)(Chardev *chr, GHashTable *opts, GError **errp);
@@ -38,21 +38,21 @@ struct Chardev {
     bool is_mux;
     CharFrontend *fe[CHR_MAX_FRONTENDS];
     int fe_cnt;
-    int focus;                  /* mux: tag with focus */
-    bool mux_escape;            /* mux: previous byte was Ctrl-a */
+    int focus;                          /* mux: tag with focus */
+    bool mux_escape;                    /* mux: previous byte was Ctrl-a */
     GByteArray *inq[CHR_MAX_FRONTENDS]; /* per frontend: input it could
                                          * not take yet (mux slack) */
 
     /* fd plumbing (char-fd.c) */
-    int in_fd, out_fd;          /* -1 if none */
+    int in_fd, out_fd; /* -1 if none */
     bool out_is_socket;
-    bool out_nonblock;          /* out_fd has O_NONBLOCK (checked once) */
-    bool be_open;               /* connected: OPENED sent, CLOSED not yet */
+    bool out_nonblock; /* out_fd has O_NONBLOCK (checked once) */
+    bool be_open;      /* connected: OPENED sent, CLOSED not yet */
     ChardevSource *source;
     GByteArray *outq;
     uint64_t dropped;
-    struct QEMUBH *hangup_bh;   /* a write failed: hang up from the loop */
-    int log_fd;                 /* logfile=: a copy of all output, or -1 */
+    struct QEMUBH *hangup_bh; /* a write failed: hang up from the loop */
+    int log_fd;               /* logfile=: a copy of all output, or -1 */
 };
 
 /* char.c */

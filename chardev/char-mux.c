@@ -75,7 +75,7 @@ bool chr_mux_proc_byte(Chardev *chr, uint8_t ch)
     chr->mux_escape = false;
     switch (ch) {
     case MUX_ESCAPE:
-        return false;               /* C-a C-a: deliver one C-a */
+        return false; /* C-a C-a: deliver one C-a */
     case 'h':
     case '?':
         mux_help(chr);

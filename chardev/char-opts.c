@@ -16,14 +16,8 @@ void chardev_register(Chardev *chr);
 void chardev_destroy(Chardev *chr);
 
 static const ChardevBackend *const backends[] = {
-    &chardev_file,
-    &chardev_null,
-    &chardev_pipe,
-    &chardev_pty,
-    &chardev_ringbuf,
-    &chardev_serial,
-    &chardev_socket,
-    &chardev_stdio,
+    &chardev_file,    &chardev_null,   &chardev_pipe,   &chardev_pty,
+    &chardev_ringbuf, &chardev_serial, &chardev_socket, &chardev_stdio,
 };
 
 static const char *const common_opts[] = {
@@ -33,7 +27,7 @@ static const char *const common_opts[] = {
 static const ChardevBackend *backend_find(const char *name)
 {
     if (name && strcmp(name, "tty") == 0) {
-        name = "serial";    /* QEMU's alias */
+        name = "serial"; /* QEMU's alias */
     }
     for (size_t i = 0; i < G_N_ELEMENTS(backends); i++) {
         if (name && strcmp(backends[i]->name, name) == 0) {
@@ -129,11 +123,12 @@ Chardev *chardev_new(const char *id, const char *backend, GHashTable *opts,
         return NULL;
     }
     if (logfile) {
-        log_fd = open(logfile, O_WRONLY | O_CREAT | O_CLOEXEC |
-                      (logappend ? O_APPEND : O_TRUNC), 0666);
+        log_fd = open(logfile,
+                      O_WRONLY | O_CREAT | O_CLOEXEC |
+                          (logappend ? O_APPEND : O_TRUNC),
+                      0666);
         if (log_fd < 0) {
-            error_setg_errno(errp, errno, "Unable to open logfile %s",
-                             logfile);
+            error_setg_errno(errp, errno, "Unable to open logfile %s", logfile);
             return NULL;
         }
     }
@@ -165,8 +160,8 @@ Chardev *chardev_new(const char *id, const char *backend, GHashTable *opts,
 
 Chardev *chardev_new_from_string(const char *optstr, GError **errp)
 {
-    g_autoptr(KeyvalList) kv = keyval_parse(optstr, "backend",
-                                            KEYVAL_BARE_FLAGS, errp);
+    g_autoptr(KeyvalList) kv =
+        keyval_parse(optstr, "backend", KEYVAL_BARE_FLAGS, errp);
     if (!kv) {
         return NULL;
     }
@@ -207,8 +202,8 @@ static bool opts_merge(GHashTable *o, const char *rest, GError **errp)
     if (!rest || !*rest) {
         return true;
     }
-    g_autoptr(KeyvalList) kv = keyval_parse(rest, NULL, KEYVAL_BARE_FLAGS,
-                                            errp);
+    g_autoptr(KeyvalList) kv =
+        keyval_parse(rest, NULL, KEYVAL_BARE_FLAGS, errp);
     if (!kv) {
         return false;
     }
@@ -241,11 +236,13 @@ static char *split_first(const char *s, const char **rest)
 }
 
 static const char *const simple_backends[] = {
-    "null", "stdio", "pty", NULL,
+    "null",
+    "stdio",
+    "pty",
+    NULL,
 };
 
-Chardev *chardev_parse_legacy(const char *spec, const char *id,
-                              GError **errp)
+Chardev *chardev_parse_legacy(const char *spec, const char *id, GError **errp)
 {
     if (!spec || !*spec) {
         error_setg(errp, "empty chardev specification");

@@ -25,7 +25,7 @@ typedef struct {
 
 static bool pty_slave_open(PtyState *s)
 {
-    struct pollfd pfd = { .fd = s->master, .events = POLLIN };
+    struct pollfd pfd = {.fd = s->master, .events = POLLIN};
     return poll(&pfd, 1, 0) >= 0 && !(pfd.revents & POLLHUP);
 }
 
@@ -39,7 +39,7 @@ static void pty_poll(void *opaque)
         chr_be_event(chr, CHR_EVENT_OPENED);
     } else {
         timer_mod_ns(s->poll_timer, clock_get_ns(QEMU_CLOCK_REALTIME) +
-                     NANOSECONDS_PER_SECOND);
+                                        NANOSECONDS_PER_SECOND);
     }
 }
 
@@ -50,8 +50,8 @@ static void pty_hangup(Chardev *chr)
     if (chr->be_open) {
         chr_be_event(chr, CHR_EVENT_CLOSED);
     }
-    timer_mod_ns(s->poll_timer, clock_get_ns(QEMU_CLOCK_REALTIME) +
-                 NANOSECONDS_PER_SECOND);
+    timer_mod_ns(s->poll_timer,
+                 clock_get_ns(QEMU_CLOCK_REALTIME) + NANOSECONDS_PER_SECOND);
 }
 
 static bool pty_open(Chardev *chr, GHashTable *opts, GError **errp)

@@ -8,7 +8,7 @@
 
 typedef struct {
     uint8_t *data;
-    size_t size;        /* power of two */
+    size_t size; /* power of two */
     uint64_t prod, cons;
 } RingbufState;
 
@@ -38,7 +38,7 @@ static int ringbuf_chr_write(Chardev *chr, const uint8_t *buf, int len)
     for (int i = 0; i < len; i++) {
         s->data[s->prod++ & (s->size - 1)] = buf[i];
         if (s->prod - s->cons > s->size) {
-            s->cons = s->prod - s->size;    /* overwrite the oldest */
+            s->cons = s->prod - s->size; /* overwrite the oldest */
         }
     }
     return len;
@@ -50,7 +50,7 @@ static void ringbuf_close(Chardev *chr)
     g_free(s->data);
 }
 
-static const char *const ringbuf_opts[] = { "size", NULL };
+static const char *const ringbuf_opts[] = {"size", NULL};
 
 const ChardevBackend chardev_ringbuf = {
     .name = "ringbuf",
@@ -71,8 +71,7 @@ static bool check_ringbuf(Chardev *chr, GError **errp)
     return true;
 }
 
-bool ringbuf_write(Chardev *chr, const uint8_t *data, size_t len,
-                   GError **errp)
+bool ringbuf_write(Chardev *chr, const uint8_t *data, size_t len, GError **errp)
 {
     if (!check_ringbuf(chr, errp)) {
         return false;
@@ -86,8 +85,7 @@ bool ringbuf_write(Chardev *chr, const uint8_t *data, size_t len,
     return true;
 }
 
-uint8_t *ringbuf_read(Chardev *chr, size_t size, size_t *out_len,
-                      GError **errp)
+uint8_t *ringbuf_read(Chardev *chr, size_t size, size_t *out_len, GError **errp)
 {
     *out_len = 0;
     if (!check_ringbuf(chr, errp)) {

@@ -35,11 +35,11 @@
 
 typedef struct {
     bool is_unix, server, wait, nodelay, fd_passed;
-    int64_t reconnect;      /* seconds, 0 = off */
+    int64_t reconnect; /* seconds, 0 = off */
     char *path, *host, *port;
     int listen_fd, fd;
     QEMUTimer *reconnect_timer;
-    char *local, *peer;     /* printable addresses */
+    char *local, *peer; /* printable addresses */
 } SocketState;
 
 static char *addr_str(const struct sockaddr_storage *ss, socklen_t len)
@@ -50,8 +50,8 @@ static char *addr_str(const struct sockaddr_storage *ss, socklen_t len)
         const struct sockaddr_un *un = (const struct sockaddr_un *)ss;
         return g_strndup(un->sun_path, sizeof(un->sun_path));
     }
-    if (getnameinfo((const struct sockaddr *)ss, len, host, sizeof(host),
-                    serv, sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV)) {
+    if (getnameinfo((const struct sockaddr *)ss, len, host, sizeof(host), serv,
+                    sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV)) {
         return g_strdup("?");
     }
     if (ss->ss_family == AF_INET6) {
@@ -106,8 +106,9 @@ static void socket_hangup(Chardev *chr)
     if (s->server && s->listen_fd >= 0) {
         qemu_set_fd_handler(s->listen_fd, socket_listen_handler, NULL, chr);
     } else if (s->reconnect > 0) {
-        timer_mod_ns(s->reconnect_timer, clock_get_ns(QEMU_CLOCK_REALTIME) +
-                     s->reconnect * NANOSECONDS_PER_SECOND);
+        timer_mod_ns(s->reconnect_timer,
+                     clock_get_ns(QEMU_CLOCK_REALTIME) +
+                         s->reconnect * NANOSECONDS_PER_SECOND);
     }
 }
 
@@ -118,10 +119,10 @@ static void socket_listen_handler(void *opaque)
 
     int fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
-        return;     /* EAGAIN, ECONNABORTED...: wait for the next one */
+        return; /* EAGAIN, ECONNABORTED...: wait for the next one */
     }
     if (s->fd >= 0) {
-        close(fd);  /* not reached: the listener is unwatched meanwhile */
+        close(fd); /* not reached: the listener is unwatched meanwhile */
         return;
     }
     socket_connected(chr, fd);
@@ -140,8 +141,8 @@ static struct addrinfo *socket_resolve(SocketState *s, bool passive,
     const char *host = s->host && *s->host ? s->host : NULL;
     int r = getaddrinfo(host, s->port, &hints, &res);
     if (r) {
-        error_setg(errp, "address resolution failed for %s:%s: %s",
-                   s->host, s->port, gai_strerror(r));
+        error_setg(errp, "address resolution failed for %s:%s: %s", s->host,
+                   s->port, gai_strerror(r));
         return NULL;
     }
     return res;
@@ -200,8 +201,8 @@ static int socket_connect(SocketState *s, GError **errp)
     }
     freeaddrinfo(res);
     if (fd < 0) {
-        error_setg_errno(errp, err, "Failed to connect to '%s:%s'",
-                         s->host, s->port);
+        error_setg_errno(errp, err, "Failed to connect to '%s:%s'", s->host,
+                         s->port);
     }
     return fd;
 }
@@ -220,7 +221,7 @@ static int socket_listen(SocketState *s, GError **errp)
             error_setg_errno(errp, errno, "Failed to create socket");
             return -1;
         }
-        unlink(s->path);    /* a stale socket from a previous run */
+        unlink(s->path); /* a stale socket from a previous run */
         if (bind(fd, (struct sockaddr *)&un, sizeof(un)) < 0 ||
             listen(fd, 1) < 0) {
             error_setg_errno(errp, errno, "Failed to bind socket to %s",
@@ -251,8 +252,8 @@ static int socket_listen(SocketState *s, GError **errp)
     }
     freeaddrinfo(res);
     if (fd < 0) {
-        error_setg_errno(errp, err, "Failed to bind socket to %s:%s",
-                         s->host, s->port);
+        error_setg_errno(errp, err, "Failed to bind socket to %s:%s", s->host,
+                         s->port);
     }
     return fd;
 }
@@ -269,8 +270,9 @@ static void socket_reconnect(void *opaque)
     if (fd >= 0) {
         socket_connected(chr, fd);
     } else {
-        timer_mod_ns(s->reconnect_timer, clock_get_ns(QEMU_CLOCK_REALTIME) +
-                     s->reconnect * NANOSECONDS_PER_SECOND);
+        timer_mod_ns(s->reconnect_timer,
+                     clock_get_ns(QEMU_CLOCK_REALTIME) +
+                         s->reconnect * NANOSECONDS_PER_SECOND);
     }
 }
 
@@ -306,7 +308,7 @@ static bool socket_parse(Chardev *chr, SocketState *s, GHashTable *opts,
     }
     if (s->server && s->reconnect) {
         error_setg(errp, "'reconnect' option is incompatible with "
-                   "'server' option");
+                         "'server' option");
         return false;
     }
     if (fdstr) {
@@ -372,8 +374,8 @@ static bool socket_open(Chardev *chr, GHashTable *opts, GError **errp)
     if (!socket_parse(chr, s, opts, errp)) {
         return false;
     }
-    s->reconnect_timer = timer_new_ns(QEMU_CLOCK_REALTIME, socket_reconnect,
-                                      chr);
+    s->reconnect_timer =
+        timer_new_ns(QEMU_CLOCK_REALTIME, socket_reconnect, chr);
     if (s->server) {
         if (s->listen_fd < 0) {
             s->listen_fd = socket_listen(s, errp);
@@ -391,8 +393,8 @@ static bool socket_open(Chardev *chr, GHashTable *opts, GError **errp)
                  * it too, so Ctrl-C/SIGTERM still end a wait for a client
                  * that never comes. */
                 struct pollfd pfd[2] = {
-                    { .fd = s->listen_fd, .events = POLLIN },
-                    { .fd = main_loop_signal_fd(), .events = POLLIN },
+                    {.fd = s->listen_fd, .events = POLLIN},
+                    {.fd = main_loop_signal_fd(), .events = POLLIN},
                 };
                 if (poll(pfd, pfd[1].fd >= 0 ? 2 : 1, -1) < 0 &&
                     errno != EINTR) {
@@ -401,7 +403,7 @@ static bool socket_open(Chardev *chr, GHashTable *opts, GError **errp)
                 }
                 if (main_loop_take_signals()) {
                     error_setg(errp, "interrupted by a signal while waiting "
-                               "for a connection");
+                                     "for a connection");
                     return false;
                 }
                 int fd = accept4(s->listen_fd, NULL, NULL,
@@ -412,12 +414,11 @@ static bool socket_open(Chardev *chr, GHashTable *opts, GError **errp)
                 }
             }
         } else {
-            qemu_set_fd_handler(s->listen_fd, socket_listen_handler, NULL,
-                                chr);
+            qemu_set_fd_handler(s->listen_fd, socket_listen_handler, NULL, chr);
         }
         return true;
     }
-    if (s->fd >= 0) {           /* fd= connected socket */
+    if (s->fd >= 0) { /* fd= connected socket */
         int fd = s->fd;
         s->fd = -1;
         socket_connected(chr, fd);
@@ -431,8 +432,9 @@ static bool socket_open(Chardev *chr, GHashTable *opts, GError **errp)
     }
     if (s->reconnect > 0) {
         g_error_free(err);
-        timer_mod_ns(s->reconnect_timer, clock_get_ns(QEMU_CLOCK_REALTIME) +
-                     s->reconnect * NANOSECONDS_PER_SECOND);
+        timer_mod_ns(s->reconnect_timer,
+                     clock_get_ns(QEMU_CLOCK_REALTIME) +
+                         s->reconnect * NANOSECONDS_PER_SECOND);
         return true;
     }
     g_propagate_error(errp, err);
@@ -485,8 +487,8 @@ static char *socket_filename(Chardev *chr)
 }
 
 static const char *const socket_opts[] = {
-    "path", "host", "port", "server", "wait", "reconnect", "nodelay",
-    "telnet", "fd", "ipv4", "ipv6", "to", NULL,
+    "path",   "host", "port", "server", "wait", "reconnect", "nodelay",
+    "telnet", "fd",   "ipv4", "ipv6",   "to",   NULL,
 };
 
 const ChardevBackend chardev_socket = {

@@ -50,8 +50,8 @@ static void sigcont_handler(int sig)
 static void tty_install_exit_paths(void)
 {
     static bool done;
-    static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
-                                 SIGQUIT };
+    static const int fatal[] = {SIGSEGV, SIGBUS,  SIGILL,
+                                SIGFPE,  SIGABRT, SIGQUIT};
     if (done) {
         return;
     }
@@ -61,7 +61,7 @@ static void tty_install_exit_paths(void)
         struct sigaction sa;
         sigaction(fatal[i], NULL, &sa);
         if (sa.sa_handler != SIG_DFL) {
-            continue;   /* somebody (a sanitizer) handles it already */
+            continue; /* somebody (a sanitizer) handles it already */
         }
         memset(&sa, 0, sizeof(sa));
         sa.sa_handler = fatal_signal_handler;
@@ -85,8 +85,8 @@ static void tty_set_raw(bool allow_signals)
     tty_saved = true;
     tty_install_exit_paths();
     tty = tty_orig;
-    tty.c_iflag &= ~(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR |
-                     ICRNL | IXON);
+    tty.c_iflag &=
+        ~(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
     tty.c_oflag |= OPOST;
     tty.c_lflag &= ~(ECHO | ECHONL | ICANON | IEXTEN);
     if (!allow_signals) {
@@ -128,14 +128,14 @@ static void stdio_hangup(Chardev *chr)
 static void stdio_close(Chardev *chr)
 {
     if (stdio_owner != chr) {
-        return;     /* failed open: it never had stdio */
+        return; /* failed open: it never had stdio */
     }
     chr_fd_set(chr, -1, -1, false);
     tty_restore();
     stdio_owner = NULL;
 }
 
-static const char *const stdio_opts[] = { "signal", NULL };
+static const char *const stdio_opts[] = {"signal", NULL};
 
 const ChardevBackend chardev_stdio = {
     .name = "stdio",

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static GList *chardevs;     /* Chardev *, creation order; BQL */
+static GList *chardevs; /* Chardev *, creation order; BQL */
 
 /* ---- registry ---- */
 
@@ -219,7 +219,7 @@ static void deliver(Chardev *chr, const uint8_t *buf, int len)
     }
     int n = len;
     if (*inq && (*inq)->len) {
-        n = 0;      /* keep the order: older bytes first */
+        n = 0; /* keep the order: older bytes first */
     } else if (fe->can_read) {
         n = MIN(len, MAX(fe->can_read(fe->opaque), 0));
     }
@@ -313,7 +313,7 @@ bool chr_fe_init(CharFrontend *fe, Chardev *chr, GError **errp)
 {
     memset(fe, 0, sizeof(*fe));
     if (!chr) {
-        return true;    /* a frontend without backend: writes go nowhere */
+        return true; /* a frontend without backend: writes go nowhere */
     }
     if (chr->fe_cnt >= (chr->is_mux ? CHR_MAX_FRONTENDS : 1)) {
         error_setg(errp, "Device '%s' is in use", chr->id);
@@ -328,7 +328,7 @@ bool chr_fe_init(CharFrontend *fe, Chardev *chr, GError **errp)
     fe->chr = chr;
     fe->tag = tag;
     if (chr->is_mux) {
-        chr_mux_set_focus(chr, tag);    /* the newest frontend gets focus */
+        chr_mux_set_focus(chr, tag); /* the newest frontend gets focus */
     }
     return true;
 }
@@ -411,7 +411,7 @@ bool chr_opt_bool(GHashTable *opts, const char *key, bool def, bool *out,
         return true;
     }
     if (!*v) {
-        *out = true;    /* "server" alone in QemuOpts style means on */
+        *out = true; /* "server" alone in QemuOpts style means on */
         return true;
     }
     if (!parse_bool(v, out)) {

@@ -248,7 +248,7 @@ typedef struct FdHandler {
     void *opaque;
 } FdHandler;
 
-static GHashTable *fd_handlers;   /* fd -> FdHandler *; BQL */
+static GHashTable *fd_handlers; /* fd -> FdHandler *; BQL */
 
 static gboolean fd_handler_dispatch(GSource *source, GSourceFunc cb,
                                     gpointer data)
@@ -295,8 +295,8 @@ void qemu_set_fd_handler(int fd, IOHandler *fd_read, IOHandler *fd_write,
                          void *opaque)
 {
     if (!fd_handlers) {
-        fd_handlers = g_hash_table_new_full(g_direct_hash, g_direct_equal,
-                                            NULL, fd_handler_drop);
+        fd_handlers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                            fd_handler_drop);
     }
     if (!fd_read && !fd_write) {
         g_hash_table_remove(fd_handlers, GINT_TO_POINTER(fd));

@@ -82,6 +82,7 @@ typedef struct {
     RunState from, to;
 } RunStateTransition;
 
+/* clang-format off */
 static const RunStateTransition transitions[] = {
     { RUN_STATE_PRELAUNCH, RUN_STATE_INMIGRATE },
     { RUN_STATE_PRELAUNCH, RUN_STATE_RUNNING },
@@ -185,6 +186,7 @@ static const RunStateTransition transitions[] = {
     { RUN_STATE_GUEST_PANICKED, RUN_STATE_PRELAUNCH },
     { RUN_STATE_GUEST_PANICKED, RUN_STATE_SHUTDOWN },
 };
+/* clang-format on */
 
 static RunState current_state = RUN_STATE_PRELAUNCH;
 
@@ -248,11 +250,11 @@ typedef struct {
     void *opaque;
 } HandlerEntry;
 
-static GList *change_handlers;      /* VMChangeStateEntry * */
-static GList *event_hooks;          /* EventHook * */
-static GList *reset_handlers;       /* HandlerEntry * */
-static GList *powerdown_handlers;   /* HandlerEntry * */
-static GList *suspend_handlers;     /* HandlerEntry * */
+static GList *change_handlers;    /* VMChangeStateEntry * */
+static GList *event_hooks;        /* EventHook * */
+static GList *reset_handlers;     /* HandlerEntry * */
+static GList *powerdown_handlers; /* HandlerEntry * */
+static GList *suspend_handlers;   /* HandlerEntry * */
 static VcpuControlOps vcpu_ops;
 static bool panic_shutdown;
 static ShutdownCause last_shutdown_cause;
@@ -407,7 +409,7 @@ void qemu_system_reset(ShutdownCause cause)
 
 /* ---- vm_stop / vm_start ---- */
 
-static int vmstop_requested;    /* RunState + 1, 0 = none; atomic */
+static int vmstop_requested; /* RunState + 1, 0 = none; atomic */
 
 bool vm_stop(RunState state, GError **errp)
 {
@@ -416,7 +418,7 @@ bool vm_stop(RunState state, GError **errp)
         return true;
     }
     if (!runstate_is_valid_transition(current_state, state)) {
-        return runstate_set(state, errp);   /* sets the error */
+        return runstate_set(state, errp); /* sets the error */
     }
     if (!runstate_is_running()) {
         return runstate_set(state, errp);
@@ -447,15 +449,15 @@ bool vm_start(GError **errp)
 
 /* ---- requests ---- */
 
-static int shutdown_requested;  /* ShutdownCause; atomic */
-static int reset_requested;     /* ShutdownCause; atomic */
+static int shutdown_requested; /* ShutdownCause; atomic */
+static int reset_requested;    /* ShutdownCause; atomic */
 static int powerdown_requested;
 static int suspend_requested;
 static int wakeup_requested;
 static int debug_requested;
 static int shutdown_signal;
 static int shutdown_pid;
-static bool force_quit;         /* host-signal / quit override no_shutdown */
+static bool force_quit; /* host-signal / quit override no_shutdown */
 
 void qemu_system_shutdown_request(ShutdownCause cause)
 {

@@ -20,7 +20,7 @@ struct QEMUTimer {
     int scale;
     QEMUTimerCB *cb;
     void *opaque;
-    int64_t expire_ns;      /* valid while pending */
+    int64_t expire_ns; /* valid while pending */
     bool pending;
     QEMUTimer *next;
 };
@@ -41,8 +41,8 @@ static int64_t read_clock(clockid_t id)
 static GMutex vclock_lock;
 static unsigned vclock_seq;
 static bool vclock_running;
-static int64_t vclock_offset;   /* virtual = realtime + offset (running) */
-static int64_t vclock_frozen;   /* virtual value while stopped */
+static int64_t vclock_offset; /* virtual = realtime + offset (running) */
+static int64_t vclock_frozen; /* virtual value while stopped */
 
 /* Sequentially consistent atomics throughout: no fences to reason about
  * (and none that ThreadSanitizer cannot model); plain loads on x86. */
@@ -86,7 +86,7 @@ void virtual_clock_set_running(bool running)
     g_mutex_lock(&vclock_lock);
     if (running != vclock_running) {
         __atomic_store_n(&vclock_seq, vclock_seq + 1, __ATOMIC_SEQ_CST);
-        int64_t now = read_clock(CLOCK_MONOTONIC);    /* after: see reader */
+        int64_t now = read_clock(CLOCK_MONOTONIC); /* after: see reader */
         if (running) {
             __atomic_store_n(&vclock_offset, vclock_frozen - now,
                              __ATOMIC_SEQ_CST);
@@ -315,7 +315,7 @@ bool timers_run_expired(void)
             QEMUTimerCB *cb = t->cb;
             void *opaque = t->opaque;
             g_mutex_unlock(&timers_lock);
-            cb(opaque);     /* may free or re-arm t */
+            cb(opaque); /* may free or re-arm t */
             ran = true;
         }
     }

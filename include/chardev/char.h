@@ -34,11 +34,11 @@
 #include <stdio.h>
 
 typedef enum {
-    CHR_EVENT_BREAK,    /* serial break */
-    CHR_EVENT_OPENED,   /* backend connected / opened */
-    CHR_EVENT_MUX_IN,   /* mux: this frontend gained focus */
-    CHR_EVENT_MUX_OUT,  /* mux: this frontend lost focus */
-    CHR_EVENT_CLOSED,   /* backend disconnected */
+    CHR_EVENT_BREAK,   /* serial break */
+    CHR_EVENT_OPENED,  /* backend connected / opened */
+    CHR_EVENT_MUX_IN,  /* mux: this frontend gained focus */
+    CHR_EVENT_MUX_OUT, /* mux: this frontend lost focus */
+    CHR_EVENT_CLOSED,  /* backend disconnected */
 } ChardevEvent;
 
 typedef int ChardevCanReadFn(void *opaque);
@@ -50,7 +50,7 @@ typedef struct Chardev Chardev;
 /* A frontend's handle on a chardev; embed it in the device state. */
 typedef struct CharFrontend {
     Chardev *chr;
-    int tag;                    /* index in a mux, 0 otherwise */
+    int tag; /* index in a mux, 0 otherwise */
     ChardevCanReadFn *can_read;
     ChardevReadFn *read;
     ChardevEventFn *event;
@@ -63,9 +63,10 @@ typedef struct CharFrontend {
  * Create and open a chardev. opts maps QEMU's -chardev keys to strings
  * (path, host, port, server, wait, reconnect, nodelay, telnet, fd, append,
  * size, mux, signal, logfile, logappend). logfile= gets a copy of all
- * output. "id" and "backend" in opts are ignored. Errors use QEMU's texts: "'bogus' is not a valid char driver
- * name", "Duplicate ID 'x' for chardev", "chardev: socket: ...".
- * server=on,wait=on blocks until a client connects, as in QEMU.
+ * output. "id" and "backend" in opts are ignored. Errors use QEMU's texts:
+ * "'bogus' is not a valid char driver name", "Duplicate ID 'x' for chardev",
+ * "chardev: socket: ...". server=on,wait=on blocks until a client connects, as
+ * in QEMU.
  */
 Chardev *chardev_new(const char *id, const char *backend, GHashTable *opts,
                      GError **errp);
@@ -82,8 +83,7 @@ Chardev *chardev_new_from_string(const char *optstr, GError **errp);
  * chardev_legacy_is_none() first; passing it returns NULL with an error.
  * "vc" -> error "vc: not supported yet".
  */
-Chardev *chardev_parse_legacy(const char *spec, const char *id,
-                              GError **errp);
+Chardev *chardev_parse_legacy(const char *spec, const char *id, GError **errp);
 bool chardev_legacy_is_none(const char *spec);
 bool chardev_legacy_is_mon(const char *spec);
 

@@ -74,7 +74,7 @@ bool main_loop_take_signals(void);
 /* ---- the big VMM lock ---- */
 void bql_lock(void);
 void bql_unlock(void);
-bool bql_locked(void);          /* held by the calling thread? */
+bool bql_locked(void); /* held by the calling thread? */
 /* Wait on cond with the BQL held; the BQL is dropped while waiting. */
 void bql_cond_wait(GCond *cond);
 /* Same, with a monotonic deadline (g_get_monotonic_time() units, us).

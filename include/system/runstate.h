@@ -50,21 +50,21 @@ typedef enum {
 } RunState;
 
 typedef enum {
-    SHUTDOWN_CAUSE_NONE,            /* "none": no shutdown requested */
-    SHUTDOWN_CAUSE_HOST_ERROR,      /* "host-error" */
-    SHUTDOWN_CAUSE_HOST_QMP_QUIT,   /* "host-qmp-quit" */
+    SHUTDOWN_CAUSE_NONE,                  /* "none": no shutdown requested */
+    SHUTDOWN_CAUSE_HOST_ERROR,            /* "host-error" */
+    SHUTDOWN_CAUSE_HOST_QMP_QUIT,         /* "host-qmp-quit" */
     SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET, /* "host-qmp-system-reset" */
-    SHUTDOWN_CAUSE_HOST_SIGNAL,     /* "host-signal" */
-    SHUTDOWN_CAUSE_HOST_UI,         /* "host-ui" */
-    SHUTDOWN_CAUSE_GUEST_SHUTDOWN,  /* "guest-shutdown" */
-    SHUTDOWN_CAUSE_GUEST_RESET,     /* "guest-reset" */
-    SHUTDOWN_CAUSE_GUEST_PANIC,     /* "guest-panic" */
-    SHUTDOWN_CAUSE_SUBSYSTEM_RESET, /* "subsystem-reset" */
-    SHUTDOWN_CAUSE_SNAPSHOT_LOAD,   /* "snapshot-load" */
+    SHUTDOWN_CAUSE_HOST_SIGNAL,           /* "host-signal" */
+    SHUTDOWN_CAUSE_HOST_UI,               /* "host-ui" */
+    SHUTDOWN_CAUSE_GUEST_SHUTDOWN,        /* "guest-shutdown" */
+    SHUTDOWN_CAUSE_GUEST_RESET,           /* "guest-reset" */
+    SHUTDOWN_CAUSE_GUEST_PANIC,           /* "guest-panic" */
+    SHUTDOWN_CAUSE_SUBSYSTEM_RESET,       /* "subsystem-reset" */
+    SHUTDOWN_CAUSE_SNAPSHOT_LOAD,         /* "snapshot-load" */
     SHUTDOWN_CAUSE__MAX
 } ShutdownCause;
 
-const char *runstate_name(RunState s);          /* "running", ... */
+const char *runstate_name(RunState s); /* "running", ... */
 bool runstate_from_name(const char *name, RunState *out);
 const char *shutdown_cause_name(ShutdownCause c); /* "guest-reset", ... */
 /* QEMU's rule: causes after host-ui are the guest's doing. */
@@ -152,8 +152,8 @@ ShutdownCause runstate_last_shutdown_cause(void);
 bool runstate_service_requests(void);
 
 /* ---- board/cli hooks ---- */
-extern bool no_reboot;      /* -no-reboot / -action reboot=shutdown */
-extern bool no_shutdown;    /* -no-shutdown / -action shutdown=pause */
+extern bool no_reboot;   /* -no-reboot / -action reboot=shutdown */
+extern bool no_shutdown; /* -no-shutdown / -action shutdown=pause */
 
 typedef void QEMUResetHandler(void *opaque);
 /* Called in registration order by every system reset. */

@@ -9,9 +9,9 @@
 
 typedef struct {
     CharFrontend fe;
-    GString *got;       /* bytes received */
-    GString *events;    /* "O" opened, "C" closed, "B" break, "I"/"U" mux */
-    int can;            /* can_read answer */
+    GString *got;    /* bytes received */
+    GString *events; /* "O" opened, "C" closed, "B" break, "I"/"U" mux */
+    int can;         /* can_read answer */
 } TestFe;
 
 static int tfe_can_read(void *opaque)
@@ -23,18 +23,18 @@ static int tfe_can_read(void *opaque)
 static void tfe_read(void *opaque, const uint8_t *buf, int size)
 {
     TestFe *t = opaque;
-    g_assert_cmpint(size, <=, t->can);  /* never more than can_read() */
+    g_assert_cmpint(size, <=, t->can); /* never more than can_read() */
     g_string_append_len(t->got, (const char *)buf, size);
 }
 
 static void tfe_event(void *opaque, ChardevEvent ev)
 {
     TestFe *t = opaque;
-    static const char code[] = { [CHR_EVENT_BREAK] = 'B',
-                                 [CHR_EVENT_OPENED] = 'O',
-                                 [CHR_EVENT_MUX_IN] = 'I',
-                                 [CHR_EVENT_MUX_OUT] = 'U',
-                                 [CHR_EVENT_CLOSED] = 'C' };
+    static const char code[] = {[CHR_EVENT_BREAK] = 'B',
+                                [CHR_EVENT_OPENED] = 'O',
+                                [CHR_EVENT_MUX_IN] = 'I',
+                                [CHR_EVENT_MUX_OUT] = 'U',
+                                [CHR_EVENT_CLOSED] = 'C'};
     g_string_append_c(t->events, code[ev]);
 }
 
@@ -58,8 +58,8 @@ static inline void tfe_detach(TestFe *t)
 static inline bool pump_until(bool (*cond)(void *), void *opaque,
                               int timeout_ms)
 {
-    int64_t end = clock_get_ns(QEMU_CLOCK_REALTIME) +
-                  (int64_t)timeout_ms * SCALE_MS;
+    int64_t end =
+        clock_get_ns(QEMU_CLOCK_REALTIME) + (int64_t)timeout_ms * SCALE_MS;
     while (!cond(opaque)) {
         if (clock_get_ns(QEMU_CLOCK_REALTIME) > end) {
             return false;

@@ -17,7 +17,7 @@ static char *tmpdir;
 
 static int unix_connect(const char *path)
 {
-    struct sockaddr_un un = { .sun_family = AF_UNIX };
+    struct sockaddr_un un = {.sun_family = AF_UNIX};
     g_strlcpy(un.sun_path, path, sizeof(un.sun_path));
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
     g_assert_cmpint(fd, >=, 0);
@@ -30,7 +30,7 @@ static int unix_connect(const char *path)
 
 static int unix_listen(const char *path)
 {
-    struct sockaddr_un un = { .sun_family = AF_UNIX };
+    struct sockaddr_un un = {.sun_family = AF_UNIX};
     g_strlcpy(un.sun_path, path, sizeof(un.sun_path));
     unlink(path);
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -41,9 +41,9 @@ static int unix_listen(const char *path)
 
 static int tcp_connect(int port)
 {
-    struct sockaddr_in in = { .sin_family = AF_INET,
-                              .sin_port = htons(port),
-                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    struct sockaddr_in in = {.sin_family = AF_INET,
+                             .sin_port = htons(port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     g_assert_cmpint(connect(fd, (struct sockaddr *)&in, sizeof(in)), ==, 0);
     return fd;
@@ -171,7 +171,7 @@ static void test_server_wait_on_blocks_until_client(void)
     g_assert_true(chardev_is_connected(chr));
     TestFe t;
     tfe_attach(&t, chr);
-    g_assert_cmpstr(t.events->str, ==, "O");    /* open on attach */
+    g_assert_cmpstr(t.events->str, ==, "O"); /* open on attach */
     check_traffic(&t, c);
     close(c);
     tfe_detach(&t);
@@ -331,15 +331,15 @@ static void test_write_from_other_thread_with_bql(void)
     int c = unix_connect(path);
     g_assert_true(pump_until(connected, chr, 2000));
 
-    ReaderCtx r = { .fd = c };
-    WriterCtx w = { .t = &t, .total = 1024 * 1024 };
+    ReaderCtx r = {.fd = c};
+    WriterCtx w = {.t = &t, .total = 1024 * 1024};
     GThread *rt = g_thread_new("peer", peer_reader, &r);
     GThread *wt = g_thread_new("vcpu", vcpu_writer, &w);
     while (!__atomic_load_n(&w.done, __ATOMIC_SEQ_CST)) {
         main_loop_iteration(true);
     }
     g_thread_join(wt);
-    pump_for(200);      /* drain the queue */
+    pump_for(200); /* drain the queue */
     shutdown(c, SHUT_RDWR);
     g_thread_join(rt);
     g_test_message("delivered %" G_GINT64_FORMAT ", dropped %" G_GUINT64_FORMAT,

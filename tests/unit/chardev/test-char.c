@@ -37,8 +37,8 @@ static void test_file_writes_and_append(void)
     tfe_detach(&t);
     g_assert_true(chardev_remove("f1", NULL));
 
-    spec = (g_free(spec), g_strdup_printf("file,id=f1,path=%s,append=on",
-                                          path));
+    spec =
+        (g_free(spec), g_strdup_printf("file,id=f1,path=%s,append=on", path));
     chr = must_new(spec);
     chardev_write(chr, (const uint8_t *)"world", 5);
     g_assert_true(chardev_remove("f1", NULL));
@@ -75,7 +75,7 @@ static void test_ringbuf_wraparound(void)
     g_autofree uint8_t *a = ringbuf_read(chr, 100, &n, &err);
     g_assert_no_error(err);
     g_assert_cmpuint(n, ==, 8);
-    g_assert_cmpstr((char *)a, ==, "23456789");  /* oldest overwritten */
+    g_assert_cmpstr((char *)a, ==, "23456789"); /* oldest overwritten */
 
     g_assert_true(ringbuf_write(chr, (const uint8_t *)"abc", 3, NULL));
     g_autofree uint8_t *b = ringbuf_read(chr, 2, &n, NULL);
@@ -99,41 +99,42 @@ static const struct {
     const char *spec;
     const char *error;
 } bad_opts[] = {
-    { "bogus,id=x", "'bogus' is not a valid char driver name" },
-    { "null", "Parameter 'id' is missing" },
-    { "null,id=1abc", "Parameter 'id' expects an identifier" },
-    { "null,id=x,bogus=1", "Invalid parameter 'bogus'" },
-    { "file,id=x", "chardev: file: no filename given" },
-    { "file,id=x,path=/nonexistent-dir/f", "Could not open "
-      "'/nonexistent-dir/f': No such file or directory" },
-    { "pipe,id=x", "chardev: pipe: no filename given" },
-    { "socket,id=x", "chardev: socket: no host given" },
-    { "socket,id=x,host=127.0.0.1", "chardev: socket: no port given" },
-    { "socket,id=x,host=127.0.0.1,port=99999",
-      "chardev: socket: port '99999' out of range" },
-    { "socket,id=x,path=/tmp/x,server=maybe",
-      "Parameter 'server' expects 'on' or 'off'" },
-    { "socket,id=x,path=/tmp/x,telnet=on",
-      "chardev: socket: telnet is not supported" },
-    { "socket,id=x,path=/tmp/x,server=on,reconnect=1",
-      "'reconnect' option is incompatible with 'server' option" },
-    { "socket,id=x,path=/nonexistent-dir/sock",
-      "Failed to connect to '/nonexistent-dir/sock': "
-      "No such file or directory" },
-    { "socket,id=x,host=127.0.0.1,port=1",
-      "Failed to connect to '127.0.0.1:1': Connection refused" },
-    { "serial,id=x", "chardev: serial/tty: no device path given" },
-    { "tty,id=x,path=/nonexistent-tty", "Could not open '/nonexistent-tty': "
-      "No such file or directory" },
-    { "ringbuf,id=x,size=3", "size of ringbuf chardev must be power of two" },
-    { "ringbuf,id=x,size=0", "size of ringbuf chardev must be power of two" },
-    { "null,id=dup", "Duplicate ID 'dup' for chardev" },
-    { "null,id=x,logfile=/nonexistent-dir/log",
-      "Unable to open logfile /nonexistent-dir/log: No such file or "
-      "directory" },
-    { "null,id=x,logappend=sometimes",
-      "Parameter 'logappend' expects 'on' or 'off'" },
-    { "null,id=x,mux=perhaps", "Parameter 'mux' expects 'on' or 'off'" },
+    {"bogus,id=x", "'bogus' is not a valid char driver name"},
+    {"null", "Parameter 'id' is missing"},
+    {"null,id=1abc", "Parameter 'id' expects an identifier"},
+    {"null,id=x,bogus=1", "Invalid parameter 'bogus'"},
+    {"file,id=x", "chardev: file: no filename given"},
+    {"file,id=x,path=/nonexistent-dir/f",
+     "Could not open "
+     "'/nonexistent-dir/f': No such file or directory"},
+    {"pipe,id=x", "chardev: pipe: no filename given"},
+    {"socket,id=x", "chardev: socket: no host given"},
+    {"socket,id=x,host=127.0.0.1", "chardev: socket: no port given"},
+    {"socket,id=x,host=127.0.0.1,port=99999",
+     "chardev: socket: port '99999' out of range"},
+    {"socket,id=x,path=/tmp/x,server=maybe",
+     "Parameter 'server' expects 'on' or 'off'"},
+    {"socket,id=x,path=/tmp/x,telnet=on",
+     "chardev: socket: telnet is not supported"},
+    {"socket,id=x,path=/tmp/x,server=on,reconnect=1",
+     "'reconnect' option is incompatible with 'server' option"},
+    {"socket,id=x,path=/nonexistent-dir/sock",
+     "Failed to connect to '/nonexistent-dir/sock': "
+     "No such file or directory"},
+    {"socket,id=x,host=127.0.0.1,port=1",
+     "Failed to connect to '127.0.0.1:1': Connection refused"},
+    {"serial,id=x", "chardev: serial/tty: no device path given"},
+    {"tty,id=x,path=/nonexistent-tty", "Could not open '/nonexistent-tty': "
+                                       "No such file or directory"},
+    {"ringbuf,id=x,size=3", "size of ringbuf chardev must be power of two"},
+    {"ringbuf,id=x,size=0", "size of ringbuf chardev must be power of two"},
+    {"null,id=dup", "Duplicate ID 'dup' for chardev"},
+    {"null,id=x,logfile=/nonexistent-dir/log",
+     "Unable to open logfile /nonexistent-dir/log: No such file or "
+     "directory"},
+    {"null,id=x,logappend=sometimes",
+     "Parameter 'logappend' expects 'on' or 'off'"},
+    {"null,id=x,mux=perhaps", "Parameter 'mux' expects 'on' or 'off'"},
 };
 
 static void test_bad_options(void)
@@ -158,20 +159,20 @@ static void test_bad_options(void)
 
 static const struct {
     const char *spec;
-    const char *error;  /* NULL: success, then backend name in "backend" */
+    const char *error; /* NULL: success, then backend name in "backend" */
     const char *backend;
 } legacy[] = {
-    { "null", NULL, "null" },
-    { "ringbuf", "'ringbuf' is not a valid char driver name", NULL },
-    { "vc", "vc: not supported yet", NULL },
-    { "vc:800x600", "vc: not supported yet", NULL },
-    { "telnet:localhost:4444", "telnet: not supported yet", NULL },
-    { "foo:bar", "'foo' is not a valid char driver name", NULL },
-    { "file:", "chardev: file: no filename given", NULL },
-    { "none", "'none' is not a character device", NULL },
-    { "tcp:localhost", "chardev: socket: no port given", NULL },
-    { "chardev:nope", "chardev: chardev 'nope' not found", NULL },
-    { "", "empty chardev specification", NULL },
+    {"null", NULL, "null"},
+    {"ringbuf", "'ringbuf' is not a valid char driver name", NULL},
+    {"vc", "vc: not supported yet", NULL},
+    {"vc:800x600", "vc: not supported yet", NULL},
+    {"telnet:localhost:4444", "telnet: not supported yet", NULL},
+    {"foo:bar", "'foo' is not a valid char driver name", NULL},
+    {"file:", "chardev: file: no filename given", NULL},
+    {"none", "'none' is not a character device", NULL},
+    {"tcp:localhost", "chardev: socket: no port given", NULL},
+    {"chardev:nope", "chardev: chardev 'nope' not found", NULL},
+    {"", "empty chardev specification", NULL},
 };
 
 static void test_legacy_specs(void)
@@ -208,8 +209,8 @@ static void test_legacy_specs(void)
     chr = chardev_parse_legacy(spec, "leg", NULL);
     g_assert_nonnull(chr);
     g_autofree char *fn = chardev_filename(chr);
-    g_autofree char *want = g_strdup_printf("disconnected:unix:%s,server=on",
-                                            s);
+    g_autofree char *want =
+        g_strdup_printf("disconnected:unix:%s,server=on", s);
     g_assert_cmpstr(fn, ==, want);
     /* mon: makes it a mux */
     g_assert_false(chardev_is_mux(chr));
@@ -273,8 +274,8 @@ static void test_mux_escapes(void)
     g_autofree char *out = g_strdup_printf("%s.out", base);
     g_assert_cmpint(mkfifo(in, 0600), ==, 0);
     g_assert_cmpint(mkfifo(out, 0600), ==, 0);
-    g_autofree char *spec = g_strdup_printf("pipe,id=mux0,path=%s,mux=on",
-                                            base);
+    g_autofree char *spec =
+        g_strdup_printf("pipe,id=mux0,path=%s,mux=on", base);
     Chardev *chr = must_new(spec);
     int win = open(in, O_RDWR | O_NONBLOCK);
     int rout = open(out, O_RDWR | O_NONBLOCK);
@@ -283,8 +284,8 @@ static void test_mux_escapes(void)
 
     runstate_reset_for_test();
     TestFe serial, mon;
-    tfe_attach(&serial, chr);       /* tag 0 */
-    tfe_attach(&mon, chr);          /* tag 1: newest has focus */
+    tfe_attach(&serial, chr); /* tag 0 */
+    tfe_attach(&mon, chr);    /* tag 1: newest has focus */
     g_assert_cmpint(chardev_mux_focus(chr), ==, 1);
     g_assert_cmpstr(serial.events->str, ==, "OIU");
     g_assert_cmpstr(mon.events->str, ==, "OI");
@@ -317,7 +318,7 @@ static void test_mux_escapes(void)
     buf[n] = 0;
     g_assert_nonnull(strstr(buf, "C-a h    print this help\n\r"));
     g_assert_nonnull(strstr(buf, "C-a c    switch between console and "
-                            "monitor\n\r"));
+                                 "monitor\n\r"));
     g_assert_nonnull(strstr(buf, "SM"));
     g_assert_true(g_str_has_suffix(buf, "QEMU: Terminated\n\r"));
     bql_lock();
@@ -350,7 +351,7 @@ static void test_mux_escapes(void)
     g_assert_cmpint(write(win, "\001c", 2), ==, 2);
     pump_for(30);
     g_assert_cmpint(chardev_mux_focus(chr), ==, 0);
-    serial.can = 1;     /* a one-byte FIFO: never more than can_read */
+    serial.can = 1; /* a one-byte FIFO: never more than can_read */
     chr_fe_accept_input(&serial.fe);
     pump_for(30);
     g_assert_cmpstr(serial.got->str, ==, "pq");
@@ -381,7 +382,7 @@ static void test_serial_host_tty(void)
     g_assert_true(pump_until(got_len, &t, 2000));
     g_assert_cmpstr(t.got->str, ==, "abc");
     chr_fe_write(&t.fe, (const uint8_t *)"xyz", 3);
-    char buf[8] = { 0 };
+    char buf[8] = {0};
     for (int i = 0; i < 100 && read(master, buf, 3) != 3; i++) {
         g_usleep(1000);
     }
@@ -420,7 +421,7 @@ static void test_pty_io(void)
     g_assert_nonnull(path);
     g_autofree char *fn = chardev_filename(chr);
     g_assert_true(g_str_has_prefix(fn, "pty:/dev/pts/"));
-    g_assert_false(chardev_is_connected(chr));  /* nobody on the slave */
+    g_assert_false(chardev_is_connected(chr)); /* nobody on the slave */
 
     TestFe t;
     tfe_attach(&t, chr);
@@ -433,7 +434,7 @@ static void test_pty_io(void)
     g_assert_true(pump_until(got_len, &t, 2000));
     g_assert_cmpstr(t.got->str, ==, "abc");
     chr_fe_write(&t.fe, (const uint8_t *)"xyz", 3);
-    char buf[8] = { 0 };
+    char buf[8] = {0};
     for (int i = 0; i < 100 && read(slave, buf, 3) != 3; i++) {
         g_usleep(1000);
     }
@@ -475,7 +476,7 @@ static void test_stdio_non_tty(void)
         TestFe t;
         tfe_attach(&t, chr);
         g_assert_true(pump_until(got_eof_data, &t, 2000));
-        pump_for(20);   /* EOF: input side dropped, no busy loop */
+        pump_for(20); /* EOF: input side dropped, no busy loop */
         g_assert_cmpstr(t.got->str, ==, "hello");
         chr_fe_write(&t.fe, (const uint8_t *)"out-after-eof\n", 14);
         GError *err = NULL;
@@ -502,8 +503,9 @@ static void stdio_raw_child(const char *how)
     g_assert_cmpint(tty, >=, 0);
     dup2(tty, 0);
     close(tty);
-    Chardev *chr = must_new(strcmp(how, "signal-off") == 0
-                            ? "stdio,id=st2,signal=off" : "stdio,id=st2");
+    Chardev *chr =
+        must_new(strcmp(how, "signal-off") == 0 ? "stdio,id=st2,signal=off"
+                                                : "stdio,id=st2");
     g_assert_cmpint(tcgetattr(0, &tio), ==, 0);
     g_assert_false(tio.c_lflag & (ICANON | ECHO));
     if (strcmp(how, "signal-off") == 0) {
@@ -520,7 +522,7 @@ static void stdio_raw_child(const char *how)
         g_assert_true(tio.c_lflag & ICANON);
     }
     (void)chr;
-    exit(0);    /* "exit" and "signal-off": the atexit path restores */
+    exit(0); /* "exit" and "signal-off": the atexit path restores */
 }
 
 static void test_stdio_tty_restored(gconstpointer how)
@@ -535,8 +537,8 @@ static void test_stdio_tty_restored(gconstpointer how)
     g_assert_cmpint(tcgetattr(slave, &tio), ==, 0);
     g_assert_true(tio.c_lflag & ICANON);
     g_setenv("KVMU_TEST_TTY", ptsname(master), TRUE);
-    g_autofree char *path = g_strdup_printf("/chardev/stdio-tty-restored/%s",
-                                            (const char *)how);
+    g_autofree char *path =
+        g_strdup_printf("/chardev/stdio-tty-restored/%s", (const char *)how);
     g_test_trap_subprocess(path, 5 * G_USEC_PER_SEC, 0);
     if (strcmp(how, "abort") == 0) {
         g_test_trap_assert_failed();
@@ -544,7 +546,7 @@ static void test_stdio_tty_restored(gconstpointer how)
         g_test_trap_assert_passed();
     }
     g_assert_cmpint(tcgetattr(slave, &tio), ==, 0);
-    g_assert_true(tio.c_lflag & ICANON);    /* restored by the child */
+    g_assert_true(tio.c_lflag & ICANON); /* restored by the child */
     g_assert_true(tio.c_lflag & ECHO);
     close(slave);
     close(master);
@@ -606,11 +608,10 @@ int main(int argc, char **argv)
     g_test_add_func("/chardev/idle-loop-does-not-spin",
                     test_idle_loop_does_not_spin);
     g_test_add_func("/chardev/stdio-non-tty", test_stdio_non_tty);
-    static const char *const ways[] = { "remove", "exit", "signal-off",
-                                        "abort" };
+    static const char *const ways[] = {"remove", "exit", "signal-off", "abort"};
     for (size_t i = 0; i < G_N_ELEMENTS(ways); i++) {
-        g_autofree char *p = g_strdup_printf("/chardev/stdio-tty-restored/%s",
-                                             ways[i]);
+        g_autofree char *p =
+            g_strdup_printf("/chardev/stdio-tty-restored/%s", ways[i]);
         g_test_add_data_func(p, ways[i], test_stdio_tty_restored);
     }
     int r = g_test_run();

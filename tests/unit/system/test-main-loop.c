@@ -19,7 +19,8 @@ static void bh_cb(void *opaque)
 
 static void spin_until(int *counter, int target)
 {
-    int64_t end = clock_get_ns(QEMU_CLOCK_REALTIME) + 5 * NANOSECONDS_PER_SECOND;
+    int64_t end =
+        clock_get_ns(QEMU_CLOCK_REALTIME) + 5 * NANOSECONDS_PER_SECOND;
     while (__atomic_load_n(counter, __ATOMIC_SEQ_CST) < target &&
            clock_get_ns(QEMU_CLOCK_REALTIME) < end) {
         main_loop_iteration(true);
@@ -47,7 +48,7 @@ static void test_bh_schedule_cancel_and_cross_thread(void)
     bh_runs = 0;
     QEMUBH *bh = qemu_bh_new(bh_cb, NULL);
     qemu_bh_schedule(bh);
-    qemu_bh_schedule(bh);       /* coalesced */
+    qemu_bh_schedule(bh); /* coalesced */
     while (main_loop_iteration(false)) {
     }
     g_assert_cmpint(bh_runs, ==, 1);
@@ -59,7 +60,7 @@ static void test_bh_schedule_cancel_and_cross_thread(void)
     g_assert_cmpint(bh_runs, ==, 1);
 
     GThread *th = g_thread_new("sched", schedule_thread, bh);
-    spin_until(&bh_runs, 2);    /* blocking poll must be woken */
+    spin_until(&bh_runs, 2); /* blocking poll must be woken */
     g_thread_join(th);
     g_assert_cmpint(bh_runs, ==, 2);
     qemu_bh_delete(bh);
@@ -120,15 +121,15 @@ static void test_fd_handlers(void)
 {
     int p[2];
     g_assert_cmpint(pipe(p), ==, 0);
-    FdState r = { .fd = p[0], .got = g_string_new("") };
-    FdState w = { .fd = p[1] };
+    FdState r = {.fd = p[0], .got = g_string_new("")};
+    FdState w = {.fd = p[1]};
     qemu_set_fd_handler(p[0], fd_read_cb, NULL, &r);
     qemu_set_fd_handler(p[1], NULL, fd_write_cb, &w);
     g_assert_cmpint(write(p[1], "hello", 5), ==, 5);
     for (int i = 0; i < 10 && r.got->len < 5; i++) {
         main_loop_iteration(true);
     }
-    g_assert_cmpint(w.writes, ==, 1);   /* writable once, then removed */
+    g_assert_cmpint(w.writes, ==, 1); /* writable once, then removed */
     close(p[1]);
     for (int i = 0; i < 10 && !g_str_has_suffix(r.got->str, "<eof>"); i++) {
         main_loop_iteration(true);
@@ -141,7 +142,7 @@ static void test_fd_handlers(void)
 static void test_sigterm_requests_shutdown(void)
 {
     runstate_reset_for_test();
-    no_shutdown = true;     /* a signal must exit regardless */
+    no_shutdown = true; /* a signal must exit regardless */
     vm_start(NULL);
     kill(getpid(), SIGTERM);
     /* main_loop_run() returns once the signalfd handler's request is
@@ -162,7 +163,8 @@ static void test_sigterm_message(void)
     }
     g_test_trap_subprocess(NULL, 5 * G_USEC_PER_SEC, 0);
     g_test_trap_assert_passed();
-    g_test_trap_assert_stderr("*terminating on signal 2 from pid *(test-main-loop)*");
+    g_test_trap_assert_stderr(
+        "*terminating on signal 2 from pid *(test-main-loop)*");
 }
 
 int main(int argc, char **argv)

@@ -55,25 +55,25 @@ static void test_transition_table(void)
         RunState from, to;
         bool ok;
     } cases[] = {
-        { RUN_STATE_PRELAUNCH, RUN_STATE_RUNNING, true },
-        { RUN_STATE_PRELAUNCH, RUN_STATE_INMIGRATE, true },
-        { RUN_STATE_RUNNING, RUN_STATE_PAUSED, true },
-        { RUN_STATE_PAUSED, RUN_STATE_RUNNING, true },
-        { RUN_STATE_RUNNING, RUN_STATE_SHUTDOWN, true },
-        { RUN_STATE_SHUTDOWN, RUN_STATE_PRELAUNCH, true },
-        { RUN_STATE_RUNNING, RUN_STATE_GUEST_PANICKED, true },
-        { RUN_STATE_INMIGRATE, RUN_STATE_POSTMIGRATE, true },
-        { RUN_STATE_RUNNING, RUN_STATE_RUNNING, true },
-        { RUN_STATE_SHUTDOWN, RUN_STATE_RUNNING, false },
-        { RUN_STATE_PRELAUNCH, RUN_STATE_SHUTDOWN, false },
-        { RUN_STATE_INTERNAL_ERROR, RUN_STATE_RUNNING, false },
-        { RUN_STATE_SAVE_VM, RUN_STATE_SHUTDOWN, false },
-        { RUN_STATE_POSTMIGRATE, RUN_STATE_PAUSED, false },
+        {RUN_STATE_PRELAUNCH, RUN_STATE_RUNNING, true},
+        {RUN_STATE_PRELAUNCH, RUN_STATE_INMIGRATE, true},
+        {RUN_STATE_RUNNING, RUN_STATE_PAUSED, true},
+        {RUN_STATE_PAUSED, RUN_STATE_RUNNING, true},
+        {RUN_STATE_RUNNING, RUN_STATE_SHUTDOWN, true},
+        {RUN_STATE_SHUTDOWN, RUN_STATE_PRELAUNCH, true},
+        {RUN_STATE_RUNNING, RUN_STATE_GUEST_PANICKED, true},
+        {RUN_STATE_INMIGRATE, RUN_STATE_POSTMIGRATE, true},
+        {RUN_STATE_RUNNING, RUN_STATE_RUNNING, true},
+        {RUN_STATE_SHUTDOWN, RUN_STATE_RUNNING, false},
+        {RUN_STATE_PRELAUNCH, RUN_STATE_SHUTDOWN, false},
+        {RUN_STATE_INTERNAL_ERROR, RUN_STATE_RUNNING, false},
+        {RUN_STATE_SAVE_VM, RUN_STATE_SHUTDOWN, false},
+        {RUN_STATE_POSTMIGRATE, RUN_STATE_PAUSED, false},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
-        g_assert_cmpint(runstate_is_valid_transition(cases[i].from,
-                                                     cases[i].to), ==,
-                        cases[i].ok);
+        g_assert_cmpint(
+            runstate_is_valid_transition(cases[i].from, cases[i].to), ==,
+            cases[i].ok);
     }
 
     setup();
@@ -91,8 +91,8 @@ static GString *notes;
 
 static void change_cb(void *opaque, bool running, RunState state)
 {
-    g_string_append_printf(notes, "%s:%d:%s ", (const char *)opaque,
-                           running, runstate_name(state));
+    g_string_append_printf(notes, "%s:%d:%s ", (const char *)opaque, running,
+                           runstate_name(state));
 }
 
 static void test_vm_stop_start_notify(void)
@@ -128,7 +128,8 @@ static void test_vm_stop_start_notify(void)
                     "invalid runstate transition: 'internal-error' -> "
                     "'running'");
     g_clear_error(&err);
-    g_assert_cmpstr(notes->str, ==, "a:1:running b:1:running "
+    g_assert_cmpstr(notes->str, ==,
+                    "a:1:running b:1:running "
                     "b:0:internal-error a:0:internal-error ");
 
     qemu_del_vm_change_state_handler(a);
@@ -232,7 +233,7 @@ static void test_powerdown_and_vmstop_request(void)
 static gpointer stop_from_thread(gpointer p)
 {
     bql_lock();
-    vm_stop(RUN_STATE_PAUSED, NULL);   /* deferred to the main loop */
+    vm_stop(RUN_STATE_PAUSED, NULL); /* deferred to the main loop */
     bql_unlock();
     return NULL;
 }

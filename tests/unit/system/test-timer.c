@@ -32,7 +32,7 @@ static void test_virtual_clock_stops_while_paused(void)
     int64_t c = clock_get_ns(QEMU_CLOCK_VIRTUAL);
     g_usleep(20000);
     int64_t d = clock_get_ns(QEMU_CLOCK_VIRTUAL);
-    g_assert_cmpint(c, ==, d);              /* frozen */
+    g_assert_cmpint(c, ==, d); /* frozen */
     virtual_clock_set_running(true);
     int64_t e = clock_get_ns(QEMU_CLOCK_VIRTUAL);
     /* No jump: the 20 ms pause is not added on resume. */
@@ -99,7 +99,7 @@ static void test_virtual_timer_waits_while_paused(void)
     QEMUTimer *t = timer_new_ns(QEMU_CLOCK_VIRTUAL, log_cb, "v");
     timer_mod_ns(t, clock_get_ns(QEMU_CLOCK_VIRTUAL) + SCALE_MS);
     run_loop_for_ns(5 * SCALE_MS);
-    g_assert_cmpstr(order_log->str, ==, "");    /* clock stopped */
+    g_assert_cmpstr(order_log->str, ==, ""); /* clock stopped */
     virtual_clock_set_running(true);
     run_loop_for_ns(5 * SCALE_MS);
     g_assert_cmpstr(order_log->str, ==, "v");
@@ -119,7 +119,7 @@ static void count_cb(void *opaque)
 
 static gpointer arm_thread(gpointer t)
 {
-    g_usleep(20000);    /* let the main loop block in poll first */
+    g_usleep(20000); /* let the main loop block in poll first */
     bql_lock();
     timer_mod_ns(t, clock_get_ns(QEMU_CLOCK_REALTIME) + 100 * SCALE_US);
     bql_unlock();
@@ -133,8 +133,8 @@ static void test_timer_armed_from_other_thread_fires(void)
     GThread *th = g_thread_new("arm", arm_thread, t);
     /* Block with nothing armed: only the cross-thread wake can end it. */
     int64_t start = clock_get_ns(QEMU_CLOCK_REALTIME);
-    while (!fired &&
-           clock_get_ns(QEMU_CLOCK_REALTIME) - start < 5 * NANOSECONDS_PER_SECOND) {
+    while (!fired && clock_get_ns(QEMU_CLOCK_REALTIME) - start <
+                         5 * NANOSECONDS_PER_SECOND) {
         main_loop_iteration(true);
     }
     g_thread_join(th);
@@ -160,7 +160,7 @@ static void periodic_cb(void *opaque)
 
 static void test_periodic_100us_precision(void)
 {
-    Periodic p = { .period = 100 * SCALE_US };
+    Periodic p = {.period = 100 * SCALE_US};
     p.t = timer_new_ns(QEMU_CLOCK_REALTIME, periodic_cb, &p);
     p.next = clock_get_ns(QEMU_CLOCK_REALTIME) + p.period;
     timer_mod_ns(p.t, p.next);
@@ -169,10 +169,11 @@ static void test_periodic_100us_precision(void)
         main_loop_iteration(true);
     }
     timer_free(p.t);
-    g_test_message("100us periodic timer: %" G_GINT64_FORMAT
-                   " firings in 100 ms (ideal 1000), mean lateness %"
-                   G_GINT64_FORMAT " ns, max %" G_GINT64_FORMAT " ns",
-                   p.count, p.count ? p.total_late / p.count : 0, p.max_late);
+    g_test_message(
+        "100us periodic timer: %" G_GINT64_FORMAT
+        " firings in 100 ms (ideal 1000), mean lateness %" G_GINT64_FORMAT
+        " ns, max %" G_GINT64_FORMAT " ns",
+        p.count, p.count ? p.total_late / p.count : 0, p.max_late);
     /* GLib's ms timeouts would give <= ~100; loose bound for shared CI. */
     g_assert_cmpint(p.count, >=, 200);
 }
@@ -240,7 +241,6 @@ int main(int argc, char **argv)
                     test_timer_armed_from_other_thread_fires);
     g_test_add_func("/timer/periodic-100us-precision",
                     test_periodic_100us_precision);
-    g_test_add_func("/timer/free-from-callback",
-                    test_timer_free_from_callback);
+    g_test_add_func("/timer/free-from-callback", test_timer_free_from_callback);
     return g_test_run();
 }
