@@ -41,6 +41,9 @@ struct X86Block {
 void x86_blocks_flush(X86CPU *cpu);
 /* A write to guest-physical page @gpa_page is about to happen. */
 void x86_code_notify_write(X86CPU *cpu, uint64_t gpa_page);
+/* Host pointer for linear @lin (valid to the page end) for access @acc;
+ * *host NULL: not RAM. false: fault raised. */
+bool x86_lin_host(X86CPU *cpu, uint64_t lin, int acc, uint8_t **host);
 bool x86_translate_fetch(X86CPU *cpu, uint64_t lin, uint8_t **host,
                          uint64_t *gpa);
 

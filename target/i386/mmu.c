@@ -323,6 +323,19 @@ bool x86_translate_fetch(X86CPU *cpu, uint64_t lin, uint8_t **host,
     return translate(cpu, lin, ACC_FETCH, cpu->mmu_idx, host, gpa);
 }
 
+bool x86_lin_host(X86CPU *cpu, uint64_t lin, int acc, uint8_t **host)
+{
+    unsigned idx = (lin >> 12) & (X86_TLB_SIZE - 1);
+    X86TLBEntry *e = &cpu->tlb[cpu->mmu_idx][acc][idx];
+    uint64_t gpa;
+
+    if (e->tag == ((lin & ~0xfffULL) | 1)) {
+        *host = (uint8_t *)(uintptr_t)(lin + e->addend);
+        return true;
+    }
+    return translate(cpu, lin, acc, cpu->mmu_idx, host, &gpa);
+}
+
 /* ---- MMIO ------------------------------------------------------------- */
 
 static int mmio_find(X86CPU *cpu, uint64_t gpa, unsigned len, bool write)

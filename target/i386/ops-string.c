@@ -136,17 +136,120 @@ static bool it_scas(X86CPU *cpu, const X86Insn *insn)
     return true;
 }
 
-/* Fast REP STOSB/MOVSB-style path would go here; the generic loop is
- * correct for every case (page splits, MMIO, faults). */
+/*
+ * Fast path for REP MOVS/STOS going up: whole runs of elements inside one
+ * page of RAM are copied with host pointers. Returns the elements done
+ * (0: let the generic loop do the next element: page split, MMIO, a
+ * fault to report, ...).
+ */
+#define FAST_BYTES (64 * 1024)
+
+static uint64_t fast_run(X86CPU *cpu, const X86Insn *insn, bool movs)
+{
+    unsigned size = insn->opsize;
+    uint64_t count = areg(cpu, insn, R_ECX), n, lin_d, lin_s = 0;
+    uint64_t di = areg(cpu, insn, R_EDI), si = areg(cpu, insn, R_ESI);
+    uint64_t amask = x86_mask(insn->addrsize);
+    uint8_t *hd, *hs = NULL;
+
+    n = count;
+    if (n > FAST_BYTES / size) {
+        n = FAST_BYTES / size;
+    }
+    /* stay inside the address-size range (no wrap) and the pages */
+    if (di + n * size - 1 > amask || (movs && si + n * size - 1 > amask)) {
+        return 0;
+    }
+    if (!x86_seg_linear(cpu, SEG_ES, di, size, ACC_WRITE, &lin_d) ||
+        (movs && !x86_seg_linear(cpu, insn->seg, si, size, ACC_READ,
+                                 &lin_s))) {
+        cpu->exc.vector = -1;
+        return 0;
+    }
+    n = MIN(n, (0x1000 - (lin_d & 0xfff)) / size);
+    if (movs) {
+        n = MIN(n, (0x1000 - (lin_s & 0xfff)) / size);
+    }
+    if (n < 2) {
+        return 0;
+    }
+    /* the whole run must pass the segment checks too */
+    if (!x86_seg_linear(cpu, SEG_ES, di, n * size, ACC_WRITE, &lin_d) ||
+        (movs && !x86_seg_linear(cpu, insn->seg, si, n * size, ACC_READ,
+                                 &lin_s))) {
+        cpu->exc.vector = -1;
+        return 0;
+    }
+    if (movs) {
+        if (!x86_lin_host(cpu, lin_s, ACC_READ, &hs) || !hs) {
+            cpu->exc.vector = -1;
+            return 0;
+        }
+    }
+    if (!x86_lin_host(cpu, lin_d, ACC_WRITE, &hd) || !hd) {
+        cpu->exc.vector = -1;
+        return 0;
+    }
+    if (movs) {
+        if (hd > hs && hd < hs + n * size) {
+            /* forward element copy replicates, as the hardware does */
+            for (uint64_t i = 0; i < n * size; i++) {
+                hd[i] = hs[i];
+            }
+        } else {
+            memmove(hd, hs, n * size);
+        }
+    } else {
+        uint64_t v = cpu->regs[R_EAX];
+        if (size == 1) {
+            memset(hd, (uint8_t)v, n);
+        } else {
+            for (uint64_t i = 0; i < n; i++) {
+                memcpy(hd + i * size, &v, size);
+            }
+        }
+    }
+    areg_add(cpu, insn, R_EDI, n * size);
+    if (movs) {
+        areg_add(cpu, insn, R_ESI, n * size);
+    }
+    areg_add(cpu, insn, R_ECX, -(int64_t)n);
+    return n;
+}
+
+static int fast_rep(X86CPU *cpu, const X86Insn *insn, bool movs)
+{
+    uint64_t done = 0;
+
+    if (!rep(insn) || (cpu->eflags & F_DF)) {
+        return -1;
+    }
+    while (areg(cpu, insn, R_ECX) != 0) {
+        uint64_t n = fast_run(cpu, insn, movs);
+        if (n == 0) {
+            return -1;              /* generic loop from here */
+        }
+        done += n * insn->opsize;
+        if (done >= FAST_BYTES && areg(cpu, insn, R_ECX) != 0) {
+            cpu->next_ip = cpu->rip;        /* yield: resume later */
+            return X86_END;
+        }
+    }
+    return X86_NEXT;
+}
 
 int op_movs(X86CPU *cpu, const X86Insn *insn)
 {
-    return string_loop(cpu, insn, it_movs, false);
+    int st = fast_rep(cpu, insn, true);
+
+    return st >= 0 ? st : string_loop(cpu, insn, it_movs, false);
 }
 
 int op_stos(X86CPU *cpu, const X86Insn *insn)
 {
-    return string_loop(cpu, insn, it_stos, false);
+    int st = fast_rep(cpu, insn, false);
+
+    return st >= 0 ? st : string_loop(cpu, insn, it_stos, false);
 }
 
 int op_lods(X86CPU *cpu, const X86Insn *insn)

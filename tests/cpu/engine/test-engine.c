@@ -530,6 +530,69 @@ static void test_random_code(void)
     g_rand_free(rnd);
 }
 
+/* REP MOVS/STOS: host-pointer runs must match element-wise semantics
+ * (overlap replication, page crossings, 16-bit address wrap refusal). */
+static void test_rep_string(void)
+{
+    X86Sandbox *sb = x86_sandbox_new();
+    X86CPU *cpu = x86_sandbox_cpu(sb);
+    uint8_t *m = x86_sandbox_mem(sb, X86_SANDBOX_DATA, 0x4000);
+    static const uint8_t movsb[] = { 0xf3, 0xa4 };
+    static const uint8_t stosq[] = { 0xf3, 0x48, 0xab };
+    static const uint8_t movsd[] = { 0xf3, 0xa5 };
+    X86Regs r;
+    X86Exit ex;
+
+    for (int i = 0; i < 0x4000; i++) {
+        m[i] = i * 7;
+    }
+    /* overlapping forward copy by one byte replicates m[0] */
+    memset(&r, 0, sizeof(r));
+    r.rflags = 2;
+    r.rsp = X86_SANDBOX_STACK;
+    r.rsi = X86_SANDBOX_DATA;
+    r.rdi = X86_SANDBOX_DATA + 1;
+    r.rcx = 5000;                                   /* crosses pages */
+    x86_cpu_set_regs(cpu, &r);
+    g_assert_cmpint(x86_sandbox_run(sb, movsb, 2, &ex), ==, 0);
+    for (int i = 0; i <= 5000; i++) {
+        g_assert_cmpint(m[i], ==, 0);
+    }
+    g_assert_cmpint(m[5001], ==, (uint8_t)(5001 * 7));
+    x86_cpu_get_regs(cpu, &r);
+    g_assert_cmphex(r.rcx, ==, 0);
+    g_assert_cmphex(r.rdi, ==, X86_SANDBOX_DATA + 5001);
+
+    /* STOSQ from a misaligned address across a page boundary */
+    r.rax = 0x1122334455667788ULL;
+    r.rdi = X86_SANDBOX_DATA + 0xffd;
+    r.rcx = 3;
+    x86_cpu_set_regs(cpu, &r);
+    g_assert_cmpint(x86_sandbox_run(sb, stosq, 3, &ex), ==, 0);
+    for (int i = 0; i < 3; i++) {
+        uint64_t v;
+        memcpy(&v, m + 0xffd + i * 8, 8);
+        g_assert_cmphex(v, ==, 0x1122334455667788ULL);
+    }
+    x86_cpu_get_regs(cpu, &r);
+    g_assert_cmphex(r.rdi, ==, X86_SANDBOX_DATA + 0xffd + 24);
+
+    /* MOVSD with DF=1 goes down */
+    for (int i = 0; i < 64; i++) {
+        m[0x2000 + i] = i;
+    }
+    r.rflags = 2 | 0x400;
+    r.rsi = X86_SANDBOX_DATA + 0x2000 + 60;
+    r.rdi = X86_SANDBOX_DATA + 0x3000 + 60;
+    r.rcx = 16;
+    x86_cpu_set_regs(cpu, &r);
+    g_assert_cmpint(x86_sandbox_run(sb, movsd, 2, &ex), ==, 0);
+    g_assert_cmpmem(m + 0x2000, 64, m + 0x3000, 64);
+    x86_cpu_get_regs(cpu, &r);
+    g_assert_cmphex(r.rsi, ==, X86_SANDBOX_DATA + 0x2000 - 4);
+    x86_sandbox_free(sb);
+}
+
 static void test_cpuid_models(void)
 {
     X86CpuidEntry ent[X86_CPUID_MAX_ENTRIES];
@@ -571,6 +634,7 @@ int main(int argc, char **argv)
                     test_dma_invalidation);
     g_test_add_func("/cpu/engine/task-switch-call-iret", test_task_switch);
     g_test_add_func("/cpu/engine/random-code-contained", test_random_code);
+    g_test_add_func("/cpu/engine/rep-movs-stos", test_rep_string);
     g_test_add_func("/cpu/engine/cpuid-models-topology", test_cpuid_models);
     return g_test_run();
 }
