@@ -256,7 +256,7 @@ static GList *reset_handlers;     /* HandlerEntry * */
 static GList *powerdown_handlers; /* HandlerEntry * */
 static GList *suspend_handlers;   /* HandlerEntry * */
 static VcpuControlOps vcpu_ops;
-static bool panic_shutdown;
+static bool panic_shutdown = true; /* -action panic=shutdown */
 static ShutdownCause last_shutdown_cause;
 
 VMChangeStateEntry *qemu_add_vm_change_state_handler(VMChangeStateHandler *cb,
@@ -524,13 +524,24 @@ void qemu_system_killed(int signo, pid_t pid)
     qemu_system_shutdown_request(SHUTDOWN_CAUSE_HOST_SIGNAL);
 }
 
+static int panic_requested;
+
 void qemu_system_guest_panicked(void)
 {
-    emit_event("GUEST_PANICKED", true, panic_shutdown ? "poweroff" : "pause");
-    if (panic_shutdown) {
+    __atomic_store_n(&panic_requested, 1, __ATOMIC_SEQ_CST);
+    main_loop_wake();
+}
+
+static void service_guest_panic(void)
+{
+    bool shutdown = panic_shutdown && !no_shutdown;
+
+    emit_event("GUEST_PANICKED", true, shutdown ? "poweroff" : "pause");
+    if (!vm_stop(RUN_STATE_GUEST_PANICKED, NULL)) {
+        current_state = RUN_STATE_GUEST_PANICKED;
+    }
+    if (shutdown) {
         qemu_system_shutdown_request(SHUTDOWN_CAUSE_GUEST_PANIC);
-    } else {
-        qemu_system_vmstop_request(RUN_STATE_GUEST_PANICKED);
     }
 }
 
@@ -578,6 +589,9 @@ bool runstate_service_requests(void)
 
     if ((r = take(&vmstop_requested))) {
         vm_stop((RunState)(r - 1), NULL);
+    }
+    if (take(&panic_requested)) {
+        service_guest_panic();
     }
     if (take(&debug_requested)) {
         vm_stop(RUN_STATE_DEBUG, NULL);
@@ -640,8 +654,10 @@ void runstate_reset_for_test(void)
     take(&reset_requested);
     take(&wakeup_requested);
     take(&powerdown_requested);
+    take(&panic_requested);
     take(&shutdown_signal);
     __atomic_store_n(&force_quit, false, __ATOMIC_SEQ_CST);
     last_shutdown_cause = SHUTDOWN_CAUSE_NONE;
     no_reboot = no_shutdown = false;
+    panic_shutdown = true;
 }

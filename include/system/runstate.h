@@ -124,8 +124,9 @@ void qemu_system_debug_request(void);
 /* From the signalfd handler: records the signal and sender for the
  * "terminating on signal N from pid P (comm)" message. */
 void qemu_system_killed(int signo, pid_t pid);
-/* The guest reported a panic: GUEST_PANICKED event and stop (or shutdown
- * with cause guest-panic when runstate_set_panic_shutdown(true)). */
+/* The guest reported a panic (pvpanic, any thread): serviced by the main
+ * loop as QEMU's -action panic=shutdown (the default) or, with
+ * runstate_set_panic_shutdown(false) or no_shutdown, panic=pause. */
 void qemu_system_guest_panicked(void);
 void runstate_set_panic_shutdown(bool shutdown);
 
@@ -144,8 +145,11 @@ ShutdownCause runstate_last_shutdown_cause(void);
  *   host-qmp-quit always exit.
  * reset: with no_reboot a guest reset becomes a shutdown (same cause);
  *   else pause vCPUs, run the reset handlers, emit RESET {guest, reason},
- *   resume; a VM not running/inmigrate/finish-migrate goes to prelaunch
- *   ... then back to running if it was in shutdown/guest-panicked.
+ *   resume; a VM not running/inmigrate/finish-migrate (e.g. stopped in
+ *   shutdown or guest-panicked) goes to prelaunch, and "cont" runs it.
+ * guest panic: GUEST_PANICKED {action}; stop in guest-panicked, and with
+ *   the shutdown action (default, unless no_shutdown) request a shutdown
+ *   with cause guest-panic.
  * powerdown: emit POWERDOWN, call the powerdown handlers (ACPI button).
  * wakeup: if suspended: reset, running, emit WAKEUP.
  */

@@ -263,6 +263,27 @@ static void test_suspend_wakeup(void)
     g_assert_cmpstr(events->str, ==, "RESUME SUSPEND WAKEUP");
 }
 
+static void test_guest_panic_actions(void)
+{
+    /* default: panic=shutdown */
+    setup();
+    vm_start(NULL);
+    qemu_system_guest_panicked();
+    g_assert_true(runstate_is_running()); /* deferred to the loop */
+    g_assert_true(runstate_service_requests());
+    g_assert_cmpstr(events->str, ==,
+                    "RESUME GUEST_PANICKED(guest,poweroff) STOP "
+                    "SHUTDOWN(guest,guest-panic)");
+    /* -no-shutdown: pause in guest-panicked */
+    setup();
+    no_shutdown = true;
+    vm_start(NULL);
+    qemu_system_guest_panicked();
+    g_assert_false(runstate_service_requests());
+    g_assert_cmpstr(runstate_name(runstate_get()), ==, "guest-panicked");
+    g_assert_cmpstr(events->str, ==, "RESUME GUEST_PANICKED(guest,pause) STOP");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -282,5 +303,6 @@ int main(int argc, char **argv)
     g_test_add_func("/runstate/vm-stop-from-vcpu-thread-is-deferred",
                     test_vm_stop_from_vcpu_thread_is_deferred);
     g_test_add_func("/runstate/suspend-wakeup", test_suspend_wakeup);
+    g_test_add_func("/runstate/guest-panic-actions", test_guest_panic_actions);
     return g_test_run();
 }
