@@ -2,11 +2,15 @@
  * Event delivery: generated qapi_event_send_*() -> every negotiated QMP
  * monitor; run-state changes (system/runstate.h hook) -> the STOP,
  * RESUME, SHUTDOWN, RESET, POWERDOWN, SUSPEND, WAKEUP, GUEST_PANICKED
- * events from the schema.
+ * events from the schema; qdev's deleted notifier -> DEVICE_DELETED; the
+ * RTC's change hook -> RTC_CHANGE.
  */
 #include "monitor-internal.h"
 #include "qapi/qapi-events.h"
 #include "system/runstate.h"
+#include "hw/qdev.h"
+#include "hw/rtc/mc146818rtc.h"
+#include "qom/object.h"
 
 #include <string.h>
 
@@ -56,8 +60,25 @@ static void runstate_event(void *opaque, const char *name, bool guest,
     }
 }
 
+static void device_deleted(DeviceState *dev, const char *id,
+                           const char *path, void *opaque)
+{
+    qapi_event_send_device_deleted(id, path);
+}
+
+static void rtc_changed(int64_t offset_s)
+{
+    Object *rtc = object_resolve_path_type("", TYPE_MC146818_RTC, NULL);
+    char *path = rtc ? object_get_canonical_path(rtc) : NULL;
+
+    qapi_event_send_rtc_change(offset_s, path ? path : "");
+    g_free(path);
+}
+
 void monitor_events_init(void)
 {
     qapi_event_set_handler(monitor_broadcast_event, NULL);
     runstate_add_event_hook(runstate_event, NULL);
+    qdev_set_deleted_notifier(device_deleted, NULL);
+    rtc_set_change_hook(rtc_changed);
 }

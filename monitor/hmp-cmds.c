@@ -3,6 +3,7 @@
  * way QEMU's HMP does; errors print "Error: <message>".
  */
 #include "monitor-internal.h"
+#include "hmp.h"
 #include "qapi/qapi-commands.h"
 #include "system/runstate.h"
 #include "qom/object.h"
@@ -134,7 +135,7 @@ static const HmpCommand info_cmds[] = {
     { "qom-tree", "[path]", "show QOM composition tree", info_qom_tree },
     { "cpus", "", "show infos for each CPU", info_cpus },
     { "registers", "", "show the cpu registers", info_unavailable },
-    { "mtree", "", "show memory tree", info_unavailable },
+    { "mtree", "[-f]", "show memory tree", hmp_info_mtree },
     { "qtree", "", "show device tree", info_unavailable },
     { "pci", "", "show PCI info", info_unavailable },
     { NULL },
@@ -295,7 +296,11 @@ static const HmpCommand hmp_cmds[] = {
       hmp_system_powerdown },
     { "quit|q", "", "quit the emulator", hmp_quit },
     { "nmi", "", "inject an NMI", hmp_nmi },
+    { "device_add", "driver[,prop=value][,...]", "add device, like -device "
+      "on the command line", hmp_device_add },
     { "device_del", "device", "remove device", hmp_device_del },
+    { "xp", "/fmt addr", "physical memory dump starting at 'addr'", hmp_xp },
+    { "x", "/fmt addr", "virtual memory dump starting at 'addr'", hmp_x },
     { "qom-list", "path", "list QOM properties", hmp_qom_list },
     { "qom-get", "path property", "print QOM property", hmp_qom_get },
     { "qom-set", "path property value", "set QOM property", hmp_qom_set },

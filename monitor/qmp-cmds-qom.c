@@ -8,6 +8,7 @@
 #include "qapi/qapi-commands.h"
 #include "qapi/visit.h"
 #include "qom/object.h"
+#include "qom/user-creatable.h"
 #include "hw/qdev.h"
 #include "util/error.h"
 
@@ -256,14 +257,19 @@ ObjectPropertyInfoList *qmp_device_list_properties(const char *typename,
     return l;
 }
 
-/* device_add takes arbitrary device properties: marshalled by hand. */
-void qmp_marshal_device_add(QDict *args, QObject **ret, GError **errp)
+/*
+ * device_add and object-add take the type's own properties besides the
+ * schema's members: their raw arguments become the string options that
+ * -device / -object use (numbers printed, booleans "on"/"off").
+ */
+static GHashTable *args_to_string_opts(QDict *args, const char *required,
+                                       GError **errp)
 {
     GHashTable *opts;
 
-    if (!qdict_haskey(args, "driver")) {
-        qapi_err_missing("driver", errp);
-        return;
+    if (!qdict_haskey(args, required)) {
+        qapi_err_missing(required, errp);
+        return NULL;
     }
     opts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     for (const QDictEntry *e = qdict_first(args); e; e = qdict_next(args, e)) {
@@ -280,20 +286,60 @@ void qmp_marshal_device_add(QDict *args, QObject **ret, GError **errp)
             val = qnum_to_string(qobject_to_qnum(e->value));
             break;
         default:
-            error_setg(errp, "Invalid parameter type for '%s', expected: "
-                       "string", e->key);
+            qapi_err_type(e->key, "string", errp);
             g_hash_table_destroy(opts);
-            return;
+            return NULL;
         }
         g_hash_table_insert(opts, g_strdup(e->key), val);
     }
+    return opts;
+}
+
+void qmp_marshal_device_add(QDict *args, QObject **ret, GError **errp)
+{
+    GHashTable *opts = args_to_string_opts(args, "driver", errp);
+
+    if (!opts) {
+        return;
+    }
     if (!object_resolve_path("/machine", NULL)) {
-        error_setg(errp, "'%s' is not a valid device model name",
-                   (char *)g_hash_table_lookup(opts, "driver"));
+        /* -machine none: nothing to plug into (qdev needs a machine) */
+        const char *driver = g_hash_table_lookup(opts, "driver");
+        ObjectClass *k = object_class_by_name(driver);
+        if (!k || !object_class_dynamic_cast(k, TYPE_DEVICE) ||
+            object_class_is_abstract(k)) {
+            error_setg(errp, "'%s' is not a valid device model name", driver);
+        } else if (DEVICE_CLASS(k)->bus_type) {
+            error_setg(errp, "No '%s' bus found for device '%s'",
+                       DEVICE_CLASS(k)->bus_type, driver);
+        } else {
+            error_setg(errp, "Device '%s' can not be hotplugged on this "
+                       "machine", driver);
+        }
     } else if (qdev_device_add(opts, errp)) {
         *ret = QOBJECT(qdict_new());
     }
     g_hash_table_destroy(opts);
+}
+
+void qmp_marshal_object_add(QDict *args, QObject **ret, GError **errp)
+{
+    GHashTable *opts = args_to_string_opts(args, "qom-type", errp);
+
+    if (!opts) {
+        return;
+    }
+    if (!g_hash_table_contains(opts, "id")) {
+        qapi_err_missing("id", errp);
+    } else if (user_creatable_add(opts, errp)) {
+        *ret = QOBJECT(qdict_new());
+    }
+    g_hash_table_destroy(opts);
+}
+
+void qmp_object_del(const char *id, GError **errp)
+{
+    user_creatable_del(id, errp);
 }
 
 void qmp_device_del(const char *id, GError **errp)

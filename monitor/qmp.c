@@ -238,6 +238,7 @@ static void qmp_marshal_query_qmp_schema(QDict *args, QObject **ret,
 }
 
 void qmp_marshal_device_add(QDict *args, QObject **ret, GError **errp);
+void qmp_marshal_object_add(QDict *args, QObject **ret, GError **errp);
 
 void monitor_qmp_init_commands(void)
 {
@@ -251,6 +252,8 @@ void monitor_qmp_init_commands(void)
                          0);
     qmp_register_command(&qmp_commands, "device_add", qmp_marshal_device_add,
                          0, 0);
+    qmp_register_command(&qmp_commands, "object-add", qmp_marshal_object_add,
+                         QCO_ALLOW_PRECONFIG, 0);
 
     qmp_command_list_init(&qmp_cap_negotiation_commands);
     caps = qmp_find_command(&qmp_commands, "qmp_capabilities");
