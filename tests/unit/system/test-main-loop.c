@@ -167,6 +167,43 @@ static void test_sigterm_message(void)
         "*terminating on signal 2 from pid *(test-main-loop)*");
 }
 
+static int idle_done;
+
+static void idle_timer(void *opaque)
+{
+    idle_done = 1;
+}
+
+static void never_cb(void *opaque)
+{
+    g_assert_not_reached();
+}
+
+/* Idle sources (an fd with no data, an unscheduled BH, signalfd) must let
+ * the loop sleep until the next timer instead of spinning. */
+static void test_idle_loop_sleeps(void)
+{
+    int p[2];
+    g_assert_cmpint(pipe(p), ==, 0);
+    qemu_set_fd_handler(p[0], never_cb, NULL, NULL);
+    QEMUBH *bh = qemu_bh_new(never_cb, NULL);
+    QEMUTimer *t = timer_new_ms(QEMU_CLOCK_REALTIME, idle_timer, NULL);
+    timer_mod(t, clock_get_ms(QEMU_CLOCK_REALTIME) + 50);
+    int iterations = 0;
+    idle_done = 0;
+    while (!idle_done && iterations < 100000) {
+        main_loop_iteration(true);
+        iterations++;
+    }
+    g_test_message("%d iterations for 50 ms of idle", iterations);
+    g_assert_cmpint(iterations, <, 20);
+    timer_free(t);
+    qemu_bh_delete(bh);
+    qemu_set_fd_handler(p[0], NULL, NULL, NULL);
+    close(p[0]);
+    close(p[1]);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -177,6 +214,7 @@ int main(int argc, char **argv)
                     test_bh_schedule_cancel_and_cross_thread);
     g_test_add_func("/main-loop/invoke-from-thread", test_invoke_from_thread);
     g_test_add_func("/main-loop/fd-handlers", test_fd_handlers);
+    g_test_add_func("/main-loop/idle-loop-sleeps", test_idle_loop_sleeps);
     g_test_add_func("/main-loop/sigterm-requests-shutdown",
                     test_sigterm_requests_shutdown);
     g_test_add_func("/main-loop/signal-message", test_sigterm_message);
