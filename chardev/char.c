@@ -271,6 +271,13 @@ void chr_be_write(Chardev *chr, const uint8_t *buf, int len)
     deliver(chr, buf + start, len - start);
 }
 
+void chardev_send_break(Chardev *chr)
+{
+    if (chr) {
+        chr_be_event(chr, CHR_EVENT_BREAK);
+    }
+}
+
 int chardev_be_feed(Chardev *chr, const uint8_t *buf, int len)
 {
     int can = chr_be_can_write(chr);

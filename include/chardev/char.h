@@ -122,6 +122,9 @@ int chardev_write(Chardev *chr, const uint8_t *buf, int len);
  * delivered to the focused frontend. */
 int chardev_be_feed(Chardev *chr, const uint8_t *buf, int len);
 
+/* QMP chardev-send-break: CHR_EVENT_BREAK to the (focused) frontend. */
+void chardev_send_break(Chardev *chr);
+
 /* ---- frontends ---- */
 
 /* Attach; error "Device 'id' is in use" when a non-mux chardev already

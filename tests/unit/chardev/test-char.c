@@ -235,6 +235,8 @@ static void test_registry(void)
 
     TestFe t, t2;
     tfe_attach(&t, a);
+    chardev_send_break(a);
+    g_assert_cmpstr(t.events->str, ==, "OB");
     GError *err = NULL;
     g_assert_false(chr_fe_init(&t2.fe, a, &err));
     g_assert_cmpstr(err->message, ==, "Device 'ra' is in use");
