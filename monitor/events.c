@@ -3,18 +3,19 @@
  * monitor; run-state changes (system/runstate.h hook) -> the STOP,
  * RESUME, SHUTDOWN, RESET, POWERDOWN, SUSPEND, WAKEUP, GUEST_PANICKED
  * events from the schema; qdev's deleted notifier -> DEVICE_DELETED; the
- * RTC's change hook -> RTC_CHANGE.
+ * RTC's change hook -> RTC_CHANGE (rate-limited to one a second).
  */
 #include "monitor-internal.h"
 #include "qapi/qapi-events.h"
 #include "system/runstate.h"
+#include "system/timer.h"
 #include "hw/qdev.h"
 #include "hw/rtc/mc146818rtc.h"
 #include "qom/object.h"
 
 #include <string.h>
 
-static void monitor_broadcast_event(int event, QDict *msg, void *opaque)
+static void monitor_send_event(QDict *msg)
 {
     for (GList *l = monitor_list(); l; l = l->next) {
         Monitor *mon = l->data;
@@ -22,6 +23,53 @@ static void monitor_broadcast_event(int event, QDict *msg, void *opaque)
             monitor_qmp_send(mon, msg);
         }
     }
+}
+
+/*
+ * Events a guest can raise at will are rate-limited as in QEMU: the first
+ * goes out at once, later ones within the period are coalesced and only
+ * the latest is sent when the period ends.
+ */
+#define EVENT_THROTTLE_MS 1000
+
+typedef struct ThrottleState {
+    QEMUTimer *timer;
+    QDict *pending;
+} ThrottleState;
+
+static ThrottleState rtc_throttle;
+
+static void throttle_expired(void *opaque)
+{
+    ThrottleState *t = opaque;
+
+    if (!t->pending) {
+        return;                 /* quiet period over: next one goes at once */
+    }
+    monitor_send_event(t->pending);
+    qobject_unref(t->pending);
+    t->pending = NULL;
+    timer_mod(t->timer, clock_get_ms(QEMU_CLOCK_REALTIME) + EVENT_THROTTLE_MS);
+}
+
+static void monitor_broadcast_event(int event, QDict *msg, void *opaque)
+{
+    ThrottleState *t = event == QAPI_EVENT_RTC_CHANGE ? &rtc_throttle : NULL;
+
+    if (!t) {
+        monitor_send_event(msg);
+        return;
+    }
+    if (!t->timer) {
+        t->timer = timer_new_ms(QEMU_CLOCK_REALTIME, throttle_expired, t);
+    }
+    if (timer_pending(t->timer)) {
+        qobject_unref(t->pending);
+        t->pending = qobject_ref(msg);
+        return;
+    }
+    monitor_send_event(msg);
+    timer_mod(t->timer, clock_get_ms(QEMU_CLOCK_REALTIME) + EVENT_THROTTLE_MS);
 }
 
 static QMPShutdownCause cause_from_name(const char *reason)

@@ -9,6 +9,7 @@
 #include "monitor/monitor.h"
 #include "chardev/char.h"
 #include "qapi/qmp-dispatch.h"
+#include "qapi/qapi-events.h"
 #include "qobject/json.h"
 #include "system/main-loop.h"
 #include "system/runstate.h"
@@ -266,6 +267,35 @@ static void test_events_reach_every_negotiated_monitor(void)
               "{\"return\": {\"arch\": \"x86_64\"}}");
 }
 
+static void test_rtc_change_is_rate_limited(void)
+{
+    char *out;
+    gint64 end;
+    GString *all = g_string_new(NULL);
+
+    g_free(drain(qmp_chr));
+    for (int i = 0; i < 5; i++) {
+        qapi_event_send_rtc_change(i, "/machine/rtc");
+    }
+    out = drain(qmp_chr);
+    g_assert_nonnull(strstr(out, "\"offset\": 0"));
+    g_assert_null(strstr(out, "\"offset\": 1"));
+    g_free(out);
+    /* the latest of the coalesced ones arrives when the second is over */
+    end = g_get_monotonic_time() + 3 * G_USEC_PER_SEC;
+    while (!strstr(all->str, "\"offset\": 4") &&
+           g_get_monotonic_time() < end) {
+        main_loop_iteration(true);
+        out = drain(qmp_chr);
+        g_string_append(all, out);
+        g_free(out);
+    }
+    g_assert_nonnull(strstr(all->str, "\"event\": \"RTC_CHANGE\", \"data\": "
+                            "{\"offset\": 4, \"qom-path\": \"/machine/rtc\"}"));
+    g_assert_null(strstr(all->str, "\"offset\": 2"));
+    g_string_free(all, TRUE);
+}
+
 static void test_hmp_bridge(void)
 {
     check_cmd(qmp_chr, "{\"execute\": \"human-monitor-command\", "
@@ -338,6 +368,8 @@ int main(int argc, char **argv)
                     test_flood_is_throttled_not_lost);
     g_test_add_func("/monitor/qmp/events-reach-every-negotiated-monitor",
                     test_events_reach_every_negotiated_monitor);
+    g_test_add_func("/monitor/qmp/rtc-change-is-rate-limited",
+                    test_rtc_change_is_rate_limited);
     g_test_add_func("/monitor/qmp/hmp-bridge", test_hmp_bridge);
     g_test_add_func("/monitor/hmp/line-editing-and-info", test_hmp_monitor);
     int rc = g_test_run();
