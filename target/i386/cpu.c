@@ -27,6 +27,9 @@ void x86_vm_free(X86VM *vm)
         return;
     }
     g_ptr_array_free(vm->cpus, true);
+    for (unsigned i = 0; i < G_N_ELEMENTS(vm->code_bits); i++) {
+        g_free(vm->code_bits[i]);
+    }
     g_hash_table_destroy(vm->code_pages);
     g_mutex_clear(&vm->lock);
     g_free(vm);
@@ -37,6 +40,11 @@ void x86_vm_flush(X86VM *vm)
     g_mutex_lock(&vm->lock);
     g_hash_table_remove_all(vm->code_pages);
     vm->ncode_pages = 0;
+    for (unsigned i = 0; i < G_N_ELEMENTS(vm->code_bits); i++) {
+        for (unsigned w = 0; vm->code_bits[i] && w < (1u << 18) / 64; w++) {
+            __atomic_store_n(&vm->code_bits[i][w], 0, __ATOMIC_RELAXED);
+        }
+    }
     __atomic_add_fetch(&vm->flush_gen, 1, __ATOMIC_ACQ_REL);
     g_mutex_unlock(&vm->lock);
 }

@@ -66,26 +66,77 @@ static void request_flush_others(X86VM *vm, X86CPU *self)
     for (unsigned i = 0; i < vm->cpus->len; i++) {
         X86CPU *c = g_ptr_array_index(vm->cpus, i);
         if (c != self) {
-            __atomic_store_n(&c->flush_req, 1, __ATOMIC_RELEASE);
+            x86_cpu_request_flush(c);
         }
     }
 }
 
+#define CODE_CHUNK_SHIFT 18             /* pages per GiB */
+#define CODE_CHUNK_WORDS ((1u << CODE_CHUNK_SHIFT) / 64)
+
+static bool code_test(X86VM *vm, uint64_t page)
+{
+    uint64_t chunk = page >> CODE_CHUNK_SHIFT, *bits;
+    unsigned idx = page & ((1u << CODE_CHUNK_SHIFT) - 1);
+
+    if (chunk >= G_N_ELEMENTS(vm->code_bits)) {
+        return __atomic_load_n(&vm->ncode_pages, __ATOMIC_ACQUIRE) != 0;
+    }
+    bits = __atomic_load_n(&vm->code_bits[chunk], __ATOMIC_ACQUIRE);
+    return bits && (__atomic_load_n(&bits[idx / 64], __ATOMIC_RELAXED) >>
+                    (idx % 64)) & 1;
+}
+
+/* With vm->lock held: set or clear the code bit; returns the old state. */
+static bool code_update_locked(X86VM *vm, uint64_t page, bool set)
+{
+    uint64_t chunk = page >> CODE_CHUNK_SHIFT, *bits, bit, old;
+    unsigned idx = page & ((1u << CODE_CHUNK_SHIFT) - 1);
+
+    if (chunk >= G_N_ELEMENTS(vm->code_bits)) {
+        gpointer key = GSIZE_TO_POINTER(page + 1);
+        bool had = g_hash_table_contains(vm->code_pages, key);
+        if (set && !had) {
+            g_hash_table_add(vm->code_pages, key);
+            vm->ncode_pages++;
+        } else if (!set && had) {
+            g_hash_table_remove(vm->code_pages, key);
+            vm->ncode_pages--;
+        }
+        return had;
+    }
+    bits = vm->code_bits[chunk];
+    if (!bits) {
+        if (!set) {
+            return false;
+        }
+        bits = g_new0(uint64_t, CODE_CHUNK_WORDS);
+        __atomic_store_n(&vm->code_bits[chunk], bits, __ATOMIC_RELEASE);
+    }
+    bit = 1ULL << (idx % 64);
+    if (set) {
+        old = __atomic_fetch_or(&bits[idx / 64], bit, __ATOMIC_ACQ_REL);
+    } else {
+        old = __atomic_fetch_and(&bits[idx / 64], ~bit, __ATOMIC_ACQ_REL);
+    }
+    return old & bit;
+}
+
 /* A write to guest-physical page @gpa_page is about to happen through a
- * writable translation (TLB fill, A/D update). */
+ * writable translation (TLB fill, A/D update). Lock-free unless the page
+ * holds decoded code. */
 void x86_code_notify_write(X86CPU *cpu, uint64_t gpa_page)
 {
     X86VM *vm = cpu->vm;
     uint64_t page = gpa_page >> 12;
     bool was_code;
 
-    if (!__atomic_load_n(&vm->ncode_pages, __ATOMIC_ACQUIRE)) {
+    if (!code_test(vm, page)) {
         return;
     }
     g_mutex_lock(&vm->lock);
-    was_code = g_hash_table_remove(vm->code_pages, GSIZE_TO_POINTER(page + 1));
+    was_code = code_update_locked(vm, page, false);
     if (was_code) {
-        vm->ncode_pages--;
         request_flush_others(vm, cpu);
     }
     g_mutex_unlock(&vm->lock);
@@ -101,10 +152,12 @@ static void code_mark_page(X86CPU *cpu, uint64_t page)
     X86VM *vm = cpu->vm;
     bool added;
 
+    if (code_test(vm, page) && page < (64ULL << CODE_CHUNK_SHIFT)) {
+        return;
+    }
     g_mutex_lock(&vm->lock);
-    added = g_hash_table_add(vm->code_pages, GSIZE_TO_POINTER(page + 1));
+    added = !code_update_locked(vm, page, true);
     if (added) {
-        vm->ncode_pages++;
         request_flush_others(vm, cpu);
     }
     g_mutex_unlock(&vm->lock);
@@ -123,20 +176,20 @@ static void code_mark_page(X86CPU *cpu, uint64_t page)
 void x86_vm_notify_write(X86VM *vm, uint64_t gpa, uint64_t len)
 {
     bool any = false;
+    uint64_t first = gpa >> 12, last;
 
     if (!len) {
         return;
     }
+    last = (gpa + len - 1) >> 12;
+    if (last - first > (1u << 20)) {
+        x86_vm_flush(vm);
+        return;
+    }
     g_mutex_lock(&vm->lock);
-    if (vm->ncode_pages) {
-        for (uint64_t p = gpa >> 12; p <= (gpa + len - 1) >> 12; p++) {
-            if (g_hash_table_remove(vm->code_pages, GSIZE_TO_POINTER(p + 1))) {
-                vm->ncode_pages--;
-                any = true;
-            }
-            if (p - (gpa >> 12) > (1u << 20)) {
-                break;
-            }
+    for (uint64_t p = first; p <= last; p++) {
+        if (code_test(vm, p) && code_update_locked(vm, p, false)) {
+            any = true;
         }
     }
     if (any) {
@@ -315,11 +368,13 @@ void x86_cpu_request_irq_window(X86CPU *cpu, bool request)
 void x86_cpu_kick(X86CPU *cpu)
 {
     __atomic_store_n(&cpu->kick, 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&cpu->req, 1, __ATOMIC_RELEASE);
 }
 
 void x86_cpu_request_flush(X86CPU *cpu)
 {
     __atomic_store_n(&cpu->flush_req, 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&cpu->req, 1, __ATOMIC_RELEASE);
 }
 
 /* Deliver a pending NMI or interrupt if the CPU accepts it now. */
@@ -347,6 +402,14 @@ static void handle_requests(X86CPU *cpu)
 {
     int gen = __atomic_load_n(&cpu->vm->flush_gen, __ATOMIC_ACQUIRE);
 
+    if (!__atomic_load_n(&cpu->req, __ATOMIC_ACQUIRE) &&
+        gen == cpu->flush_gen_seen && !cpu->dead_blocks && !cpu->check) {
+        return;
+    }
+    __atomic_store_n(&cpu->req, 0, __ATOMIC_RELAXED);
+    if (__atomic_load_n(&cpu->kick, __ATOMIC_ACQUIRE)) {
+        __atomic_store_n(&cpu->req, 1, __ATOMIC_RELAXED);  /* seen below */
+    }
     if (__atomic_exchange_n(&cpu->flush_req, 0, __ATOMIC_ACQ_REL) ||
         gen != cpu->flush_gen_seen) {
         cpu->flush_gen_seen = gen;
@@ -502,7 +565,9 @@ int x86_cpu_run(X86CPU *cpu, X86Exit *exit)
             return 0;
         }
         if (!complete_one) {
-            if (__atomic_exchange_n(&cpu->kick, 0, __ATOMIC_ACQ_REL)) {
+            if (unlikely(__atomic_load_n(&cpu->req, __ATOMIC_RELAXED)) &&
+                __atomic_exchange_n(&cpu->kick, 0, __ATOMIC_ACQ_REL)) {
+                __atomic_store_n(&cpu->req, 0, __ATOMIC_RELAXED);
                 exit->reason = X86_EXIT_KICKED;
                 return 0;
             }

@@ -242,8 +242,11 @@ struct X86VM {
     uint64_t a20_mask;              /* ~0 or ~(1 << 20) */
     GMutex lock;                    /* protects cpus, code_pages */
     GPtrArray *cpus;
-    GHashTable *code_pages;         /* (gpa>>12)+1: page holds decoded code */
+    GHashTable *code_pages;         /* (gpa>>12)+1 for gpa >= 64 GiB */
     unsigned ncode_pages;           /* atomic read without the lock */
+    /* "page holds decoded code" bits for the first 64 GiB, one 32 KiB
+     * array per GiB allocated on first use; read without the lock */
+    uint64_t *code_bits[64];
     int flush_gen;                  /* atomic; bumped by x86_vm_flush() */
 };
 
@@ -337,6 +340,7 @@ struct X86CPU {
     /* cross-thread requests (any thread) */
     int kick;                       /* atomic */
     int flush_req;                  /* atomic */
+    int req;                        /* atomic: kick or flush_req was set */
     int flush_gen_seen;
 
     /* debug */
