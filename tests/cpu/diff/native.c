@@ -41,6 +41,8 @@ typedef struct NativeShared {
 } NativeShared;
 
 static NativeShared *shared;
+
+static void child_stop(void);
 static sigjmp_buf fault_jmp;
 static DiffState *fault_out;
 static uint8_t *ctl;
@@ -58,6 +60,11 @@ static bool map_fixed(uint64_t addr, size_t size, int prot)
     return true;
 }
 
+static void native_atexit(void)
+{
+    child_stop();
+}
+
 bool diff_native_init(void)
 {
     if (!map_fixed(DIFF_CODE_ADDR, 0x1000,
@@ -68,6 +75,8 @@ bool diff_native_init(void)
         return false;
     }
     ctl = (uint8_t *)(uintptr_t)DIFF_CTL_ADDR;
+    signal(SIGPIPE, SIG_IGN);
+    atexit(native_atexit);
     shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,
                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (shared == MAP_FAILED) {
@@ -173,42 +182,90 @@ static void run_one(const DiffCase *c, DiffState *out)
     memcpy(out->stack, (void *)(uintptr_t)DIFF_STACK_ADDR, DIFF_STACK_SIZE);
 }
 
-static void run_chunk(size_t start, size_t n)
+/*
+ * One child serves many batches: the parent writes the number of cases to
+ * run (from shared->done) on cmd_fd, the child answers on ack_fd when they
+ * are done.  EOF on ack_fd means the child died on case shared->done.
+ */
+static pid_t child_pid = -1;
+static int cmd_fd = -1, ack_fd = -1;
+
+static void child_stop(void)
 {
-    size_t pos = start;
+    int status;
 
-    while (pos < n) {
-        pid_t pid;
-        int status;
-
-        shared->done = pos;
-        fflush(NULL);
-        pid = fork();
-        if (pid < 0) {
-            perror("diff: fork");
-            for (; pos < n; pos++) {
-                shared->outs[pos] = shared->cases[pos].in;
-                shared->outs[pos].vector = -2;
-            }
-            return;
+    if (child_pid > 0) {
+        close(cmd_fd);
+        close(ack_fd);
+        while (waitpid(child_pid, &status, 0) < 0 && errno == EINTR) {
         }
-        if (pid == 0) {
-            child_setup();
-            for (size_t i = pos; i < n; i++) {
+    }
+    child_pid = -1;
+    cmd_fd = ack_fd = -1;
+}
+
+static bool child_start(void)
+{
+    int cmd[2], ack[2];
+
+    if (pipe(cmd) < 0 || pipe(ack) < 0) {
+        perror("diff: pipe");
+        return false;
+    }
+    fflush(NULL);
+    child_pid = fork();
+    if (child_pid < 0) {
+        perror("diff: fork");
+        return false;
+    }
+    if (child_pid == 0) {
+        uint32_t n;
+
+        close(cmd[1]);
+        close(ack[0]);
+        child_setup();
+        while (read(cmd[0], &n, sizeof(n)) == sizeof(n)) {
+            for (size_t i = shared->done; i < n; i++) {
                 run_one(&shared->cases[i], &shared->outs[i]);
                 shared->done = i + 1;
             }
-            _exit(0);
+            if (write(ack[1], &n, sizeof(n)) != sizeof(n)) {
+                break;
+            }
         }
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        _exit(0);
+    }
+    close(cmd[0]);
+    close(ack[1]);
+    cmd_fd = cmd[1];
+    ack_fd = ack[0];
+    return true;
+}
+
+static void run_chunk(size_t n)
+{
+    shared->done = 0;
+    while (shared->done < n) {
+        uint32_t m = (uint32_t)n, reply;
+        size_t pos;
+
+        if (child_pid < 0 && !child_start()) {
+            break;
         }
+        if (write(cmd_fd, &m, sizeof(m)) == sizeof(m) &&
+            read(ack_fd, &reply, sizeof(reply)) == sizeof(reply)) {
+            break;
+        }
+        /* the child died on case shared->done */
+        child_stop();
         pos = shared->done;
-        if (pos < n) {
-            /* the child died on this case */
-            shared->outs[pos] = shared->cases[pos].in;
-            shared->outs[pos].vector = -2;
-            pos++;
-        }
+        shared->outs[pos] = shared->cases[pos].in;
+        shared->outs[pos].vector = -2;
+        shared->done = pos + 1;
+    }
+    for (size_t pos = shared->done; pos < n; pos++) {
+        shared->outs[pos] = shared->cases[pos].in;
+        shared->outs[pos].vector = -2;
     }
 }
 
@@ -218,7 +275,7 @@ void diff_native_run_batch(const DiffCase *cases, DiffState *outs, size_t n)
         size_t m = n - off < BATCH_MAX ? n - off : BATCH_MAX;
 
         memcpy(shared->cases, cases + off, m * sizeof(DiffCase));
-        run_chunk(0, m);
+        run_chunk(m);
         memcpy(outs + off, shared->outs, m * sizeof(DiffState));
     }
 }
