@@ -444,6 +444,99 @@ static void test_mtree_text(void)
     memory_region_finalize(&root);
 }
 
+/* A PC-like layout whose dump is compared line for line with the output
+ * of QEMU's "info mtree" / "info mtree -f" for the same regions. */
+static void test_mtree_matches_qemu_pc_layout(void)
+{
+    MemoryRegion sys, ram, below4g, pci, pcrom, bios, isabios, ioapic, pam;
+    AddressSpace as;
+    GString *out = g_string_new("");
+
+    memory_region_init(&sys, NULL, "system", UINT64_MAX);
+    g_assert_true(
+        memory_region_init_ram(&ram, NULL, "pc.ram", 0x10000000, NULL));
+    memory_region_init_alias(&below4g, NULL, "ram-below-4g", &ram, 0,
+                             0x10000000);
+    memory_region_init(&pci, NULL, "pci", UINT64_MAX);
+    g_assert_true(
+        memory_region_init_rom(&pcrom, NULL, "pc.rom", 0x20000, NULL));
+    g_assert_true(
+        memory_region_init_rom(&bios, NULL, "pc.bios", 0x40000, NULL));
+    memory_region_init_alias(&isabios, NULL, "isa-bios", &bios, 0x20000,
+                             0x20000);
+    memory_region_init_io(&ioapic, NULL, &null_ops, NULL, "ioapic", 0x1000);
+    /* One PAM window (QEMU has 13) showing pci over RAM at c0000-fffff. */
+    memory_region_init_alias(&pam, NULL, "pam-pci", &pci, 0xc0000, 0x40000);
+    memory_region_transaction_begin();
+    memory_region_add_subregion(&sys, 0, &below4g);
+    memory_region_add_subregion_overlap(&sys, 0, &pci, -1);
+    memory_region_add_subregion_overlap(&pci, 0xc0000, &pcrom, 1);
+    memory_region_add_subregion_overlap(&pci, 0xe0000, &isabios, 1);
+    memory_region_add_subregion(&pci, 0xfffc0000, &bios);
+    memory_region_add_subregion(&sys, 0xfec00000, &ioapic);
+    memory_region_add_subregion_overlap(&sys, 0xc0000, &pam, 1);
+    memory_region_transaction_commit();
+    address_space_init(&as, &sys, "memory");
+
+    mtree_info(out, false);
+    g_assert_nonnull(strstr(
+        out->str,
+        "address-space: memory\n"
+        "  0000000000000000-ffffffffffffffff (prio 0, i/o): system\n"
+        "    0000000000000000-000000000fffffff (prio 0, ram): alias "
+        "ram-below-4g @pc.ram 0000000000000000-000000000fffffff\n"
+        "    0000000000000000-ffffffffffffffff (prio -1, i/o): pci\n"
+        "      00000000000c0000-00000000000dffff (prio 1, rom): pc.rom\n"
+        "      00000000000e0000-00000000000fffff (prio 1, rom): alias "
+        "isa-bios @pc.bios 0000000000020000-000000000003ffff\n"
+        "      00000000fffc0000-00000000ffffffff (prio 0, rom): pc.bios\n"
+        "    00000000000c0000-00000000000fffff (prio 1, i/o): alias pam-pci "
+        "@pci 00000000000c0000-00000000000fffff\n"
+        "    00000000fec00000-00000000fec00fff (prio 0, i/o): ioapic\n"
+        "\n"));
+    g_assert_nonnull(strstr(
+        out->str, "memory-region: pc.ram\n"
+                  "  0000000000000000-000000000fffffff (prio 0, ram): pc.ram\n"
+                  "\n"
+                  "memory-region: pc.bios\n"
+                  "  00000000fffc0000-00000000ffffffff (prio 0, rom): pc.bios\n"
+                  "\n"
+                  "memory-region: pci\n"
+                  "  0000000000000000-ffffffffffffffff (prio -1, i/o): pci\n"));
+
+    g_string_truncate(out, 0);
+    mtree_info(out, true);
+    g_assert_nonnull(strstr(
+        out->str, " AS \"memory\", root: system\n"
+                  " Root memory region: system\n"
+                  "  0000000000000000-00000000000bffff (prio 0, ram): pc.ram\n"
+                  "  00000000000c0000-00000000000dffff (prio 1, rom): pc.rom\n"
+                  "  00000000000e0000-00000000000fffff (prio 0, rom): pc.bios "
+                  "@0000000000020000\n"
+                  "  0000000000100000-000000000fffffff (prio 0, ram): pc.ram "
+                  "@0000000000100000\n"
+                  "  00000000fec00000-00000000fec00fff (prio 0, i/o): ioapic\n"
+                  "  00000000fffc0000-00000000ffffffff (prio 0, rom): pc.bios\n"
+                  "\n"));
+    g_string_free(out, TRUE);
+
+    address_space_destroy(&as);
+    memory_region_transaction_begin();
+    memory_region_del_subregion(&sys, &below4g);
+    memory_region_del_subregion(&sys, &pci);
+    memory_region_del_subregion(&pci, &pcrom);
+    memory_region_del_subregion(&pci, &isabios);
+    memory_region_del_subregion(&pci, &bios);
+    memory_region_del_subregion(&sys, &ioapic);
+    memory_region_del_subregion(&sys, &pam);
+    memory_region_transaction_commit();
+    MemoryRegion *all[] = {&pam,  &below4g, &isabios, &ram, &pcrom,
+                           &bios, &ioapic,  &pci,     &sys};
+    for (unsigned i = 0; i < G_N_ELEMENTS(all); i++) {
+        memory_region_finalize(all[i]);
+    }
+}
+
 static void test_memory_init_globals(void)
 {
     memory_init();
@@ -578,6 +671,8 @@ int main(int argc, char **argv)
     g_test_add_func("/memory/flatview/ram-too-big-fails-cleanly",
                     test_ram_too_big_fails_cleanly);
     g_test_add_func("/memory/flatview/mtree-text", test_mtree_text);
+    g_test_add_func("/memory/flatview/mtree-matches-qemu-pc-layout",
+                    test_mtree_matches_qemu_pc_layout);
     g_test_add_func("/memory/flatview/memory-init-globals",
                     test_memory_init_globals);
     return g_test_run();
