@@ -266,6 +266,57 @@ class Schema:
         # arrays created during resolution
         for t in list(self.type_order):
             self._resolve_type(t)
+        self._check()
+
+    def _check(self):
+        """Semantic checks QEMU's generator also makes."""
+        for t in self.type_order:
+            if isinstance(t, Object):
+                seen = {}
+                for m in t.members():
+                    if m.c_name in seen:
+                        raise QAPIError("%s: member '%s' of %s clashes with "
+                                        "'%s'" % (t.info, m.name, t.name,
+                                                  seen[m.c_name]))
+                    seen[m.c_name] = m.name
+                if t.base is not None and (not isinstance(t.base, Object) or
+                                           t.base.is_union()):
+                    raise QAPIError("%s: base of %s must be a struct"
+                                    % (t.info, t.name))
+                for case, br in t.branches:
+                    tag = t.tag_member().type
+                    if case not in [n for n, _ in tag.members]:
+                        raise QAPIError("%s: branch '%s' of %s is not a "
+                                        "value of %s" % (t.info, case,
+                                                         t.name, tag.name))
+                    if not isinstance(br, Object) or br.is_union():
+                        raise QAPIError("%s: branch '%s' of %s must be a "
+                                        "struct" % (t.info, case, t.name))
+                    for m in br.members():
+                        if m.c_name in seen:
+                            raise QAPIError("%s: member '%s' of branch '%s' "
+                                            "of %s clashes with the base"
+                                            % (t.info, m.name, case, t.name))
+            elif isinstance(t, Enum):
+                names = [c_name(n, False).upper() for n, _ in t.members]
+                if len(set(names)) != len(names):
+                    raise QAPIError("%s: enum %s has clashing values"
+                                    % (t.info, t.name))
+            elif isinstance(t, Alternate):
+                kinds = [br.json_type() for _, br in t.branches]
+                kinds = ['number' if k == 'int' else k for k in kinds]
+                # one branch per JSON type: int and number both are QNums
+                if len(set(kinds)) != len(kinds):
+                    raise QAPIError("%s: alternate %s has ambiguous branches"
+                                    % (t.info, t.name))
+        for c in self.commands + self.events:
+            if c.arg_type is not None and not isinstance(c.arg_type, Object):
+                raise QAPIError("%s: 'data' of %s must be a struct or union"
+                                % (c.info, c.name))
+            if c.arg_type is not None and c.arg_type.is_union() and \
+                    not c.boxed:
+                raise QAPIError("%s: %s takes a union: it must be 'boxed'"
+                                % (c.info, c.name))
 
     def _add(self, t):
         if t.name in self.types:

@@ -21,6 +21,20 @@ BAD = [
      " 'data': {} }", "must be a mandatory enum"),
     ("{ 'thing': 'X' }", "unknown expression"),
     ("{ 'struct': 'A', 'data': { 'x': 'int' } } junk", "unexpected character"),
+    ("{ 'struct': 'A', 'data': { 'a-b': 'int', 'a_b': 'str' } }",
+     "clashes with"),
+    ("{ 'struct': 'B', 'data': { 'x': 'int' } }\n"
+     "{ 'struct': 'A', 'base': 'B', 'data': { 'x': 'str' } }", "clashes with"),
+    ("{ 'enum': 'E', 'data': [ 'a' ] }\n{ 'struct': 'S', 'data': {} }\n"
+     "{ 'union': 'U', 'base': { 'k': 'E' }, 'discriminator': 'k',"
+     " 'data': { 'zz': 'S' } }", "is not a value of"),
+    ("{ 'enum': 'E', 'data': [ 'a' ] }\n"
+     "{ 'union': 'U', 'base': { 'k': 'E' }, 'discriminator': 'k',"
+     " 'data': { 'a': 'E' } }", "must be a struct"),
+    ("{ 'command': 'c', 'data': 'str' }", "must be a struct or union"),
+    ("{ 'alternate': 'A', 'data': { 'a': 'str', 'b': 'str' } }",
+     "ambiguous"),
+    ("{ 'enum': 'E', 'data': [ 'a-b', 'a_b' ] }", "clashing values"),
 ]
 
 failed = 0
