@@ -131,6 +131,9 @@ static void test_device_add_errors(void)
         {"driver=test-dev,mode=never",
          "Parameter 'mode' does not accept value 'never'"},
         {"driver=test-dev,iobase=0,id=fails", "iobase must not be 0"},
+        {"driver=test-dev,iobase=0xdead", "iobase 0xdead is taken"},
+        {"driver=test-dev,bus=hp0.0,name=reject-pre", "pre_plug refused"},
+        {"driver=test-dev,bus=hp0.0,name=reject-plug,id=rp", "plug refused"},
         {"driver=test-dev,hotplugged=on",
          "Insufficient permission to perform this operation"},
     };
@@ -138,7 +141,9 @@ static void test_device_add_errors(void)
     DeviceState *dupe = device_add("driver=test-dev,id=dupe", &err);
     g_assert_no_error(err);
     BusState *bus = qdev_get_child_bus(br0, "br0.0");
+    BusState *hp_bus = qdev_get_child_bus(hp0, "hp0.0");
     int on_bus = bus->num_children;
+    int on_hp_bus = hp_bus->num_children;
     int peripherals = count_children("/machine/peripheral");
     int anons = count_children("/machine/peripheral-anon");
 
@@ -155,6 +160,7 @@ static void test_device_add_errors(void)
         g_clear_error(&err);
         /* A failed device_add leaves nothing behind. */
         g_assert_cmpint(bus->num_children, ==, on_bus);
+        g_assert_cmpint(hp_bus->num_children, ==, on_hp_bus);
         g_assert_cmpint(count_children("/machine/peripheral"), ==, peripherals);
         g_assert_cmpint(count_children("/machine/peripheral-anon"), ==, anons);
     }

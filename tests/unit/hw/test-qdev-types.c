@@ -3,6 +3,8 @@
 #include "hw/hotplug.h"
 #include "util/error.h"
 
+#include <string.h>
+
 GString *test_log;
 int test_finalized;
 
@@ -41,9 +43,22 @@ static void test_bus_reset(BusState *bus)
     g_string_append(test_log, bus->name);
 }
 
+static bool test_bus_check_address(BusState *bus, DeviceState *dev,
+                                   GError **errp)
+{
+    TestDev *t = (TestDev *)object_dynamic_cast(OBJECT(dev), TYPE_TEST_DEV);
+
+    if (t && t->iobase == 0xdead) {
+        error_setg(errp, "iobase 0xdead is taken");
+        return false;
+    }
+    return true;
+}
+
 static void test_bus_class_init(ObjectClass *oc, void *data)
 {
     BUS_CLASS(oc)->reset = test_bus_reset;
+    BUS_CLASS(oc)->check_address = test_bus_check_address;
 }
 
 static void one_bus_class_init(ObjectClass *oc, void *data)
@@ -89,8 +104,28 @@ static bool hp_bridge_realize(DeviceState *dev, GError **errp)
     return true;
 }
 
+static const char *dev_name(DeviceState *dev)
+{
+    TestDev *t = (TestDev *)object_dynamic_cast(OBJECT(dev), TYPE_TEST_DEV);
+
+    return t && t->name ? t->name : "";
+}
+
+static bool hp_pre_plug(Object *handler, DeviceState *dev, GError **errp)
+{
+    if (!strcmp(dev_name(dev), "reject-pre")) {
+        error_setg(errp, "pre_plug refused");
+        return false;
+    }
+    return true;
+}
+
 static bool hp_plug(Object *handler, DeviceState *dev, GError **errp)
 {
+    if (!strcmp(dev_name(dev), "reject-plug")) {
+        error_setg(errp, "plug refused");
+        return false;
+    }
     log_dev("plug", dev);
     return true;
 }
@@ -106,6 +141,7 @@ static void hp_bridge_class_init(ObjectClass *oc, void *data)
     HotplugHandlerClass *hc = HOTPLUG_HANDLER_CLASS(oc);
 
     DEVICE_CLASS(oc)->realize = hp_bridge_realize;
+    hc->pre_plug = hp_pre_plug;
     hc->plug = hp_plug;
     hc->unplug = hp_unplug;
 }
