@@ -194,10 +194,15 @@ static void test_realize_reset_order(void)
     device_cold_reset(br);
     g_assert_cmpstr(test_log->str, ==,
                     "reset:d1,reset:d2,busreset:brA.0,reset:brA");
+    /* The machine: the system bus tree first, then bus-less devices. */
+    DeviceState *cpu = qdev_new(TYPE_TEST_BUSLESS);
+    qdev_set_id(cpu, "cpu0");
+    g_assert_true(qdev_realize_and_unref(cpu, NULL, &err));
     test_log_reset();
     qdev_reset_machine();
-    g_assert_true(strstr(test_log->str,
-                         "reset:d1,reset:d2,busreset:brA.0,reset:brA") != NULL);
+    g_assert_cmpstr(test_log->str, ==,
+                    "reset:d1,reset:d2,busreset:brA.0,reset:brA,reset:cpu0");
+    object_unparent(OBJECT(cpu));
 
     /* Unrealize takes children down first, newest first. */
     test_log_reset();
