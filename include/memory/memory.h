@@ -292,7 +292,10 @@ void memory_region_transaction_commit(void);
 const char *memory_region_name(const MemoryRegion *mr);
 struct Object *memory_region_owner(const MemoryRegion *mr);
 uint64_t memory_region_size(const MemoryRegion *mr); /* UINT64_MAX = 2^64 */
-bool memory_region_is_ram(const MemoryRegion *mr);   /* RAM, ROM, RAM_PTR */
+/* RAM, ROM or RAM_PTR. False for ROM devices, as in QEMU: to know whether
+ * a section can be mapped directly (read-only for ROM and romd ROM
+ * devices), use memory_region_section_get_host(section) != NULL. */
+bool memory_region_is_ram(const MemoryRegion *mr);
 bool memory_region_is_rom(const MemoryRegion *mr);
 bool memory_region_is_ram_device(const MemoryRegion *mr);
 bool memory_region_is_romd(const MemoryRegion *mr);
@@ -628,6 +631,7 @@ static inline void *address_space_map(AddressSpace *as, hwaddr addr,
                                       hwaddr *plen, bool is_write,
                                       MemTxAttrs attrs)
 {
+    (void)attrs;
     return dma_memory_map(as, addr, plen, is_write);
 }
 
