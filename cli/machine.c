@@ -21,6 +21,10 @@
 #if CLI_HAVE_QOM
 #include "qom/user-creatable.h"
 #endif
+#if CLI_HAVE_ACCEL
+#include "accel/kvm.h"
+#include "memory/memory.h"
+#endif
 #if CLI_HAVE_MONITOR
 #include "monitor/monitor.h"
 #include "util/opts.h"
@@ -31,16 +35,34 @@
 #include <unistd.h>
 
 /*
- * Pick the first accelerator of the list that initialises, as QEMU does
- * for "-machine accel=kvm:tcg" and repeated -accel. kvm needs /dev/kvm;
- * tcg (ukvm, the software CPU) and qtest always work.
+ * Set up the first accelerator of the list that initialises, as QEMU does
+ * for "-machine accel=kvm:tcg" and repeated -accel: kvm is /dev/kvm, tcg
+ * is ukvm (the software CPU behind the same KVM ABI), see accel/kvm.h.
  */
 static bool select_accel(VmConfig *cfg, GError **errp)
 {
+    g_autoptr(GString) list = g_string_new(NULL);
+
     for (guint i = 0; i < cfg->accels->len; i++) {
         const char *name = g_ptr_array_index(cfg->accels, i);
-        bool last = i + 1 == cfg->accels->len;
-
+        if (!strcmp(name, "qtest")) {
+            error_setg(errp, "'-accel qtest' is not supported by kvmu yet");
+            return false;
+        }
+        g_string_append_printf(list, "%s%s", i ? ":" : "", name);
+    }
+#if CLI_HAVE_ACCEL
+    memory_init();      /* the address spaces the accelerator listens to */
+    KvmState *s = kvm_accel_init(list->str, errp);
+    if (!s) {
+        return false;
+    }
+    cfg->accel_chosen = kvm_accel_name(s);
+    return true;
+#else
+    /* without accel/kvm in this build: kvm needs /dev/kvm, tcg works */
+    for (guint i = 0; i < cfg->accels->len; i++) {
+        const char *name = g_ptr_array_index(cfg->accels, i);
         if (strcmp(name, "kvm")) {
             cfg->accel_chosen = name;
             return true;
@@ -51,14 +73,16 @@ static bool select_accel(VmConfig *cfg, GError **errp)
             cfg->accel_chosen = name;
             return true;
         }
-        if (last && cfg->accels->len == 1) {
-            error_setg(errp, "failed to initialize kvm: %s", g_strerror(errno));
+        if (cfg->accels->len == 1) {
+            error_setg(errp, "failed to initialize kvm: %s",
+                       g_strerror(errno));
             return false;
         }
         error_report("failed to initialize kvm: %s", g_strerror(errno));
     }
     error_setg(errp, "no accelerator found");
     return false;
+#endif
 }
 
 #if CLI_HAVE_MONITOR
@@ -329,6 +353,12 @@ bool machine_build(VmConfig *cfg, GError **errp)
         !build_board(cfg, errp) || !create_devices(cfg, errp)) {
         return false;
     }
+#if CLI_HAVE_ACCEL
+    /* the board created the vCPUs; they run once vm_start() is called */
+    if (!kvm_cpus_start(kvm_state(), errp)) {
+        return false;
+    }
+#endif
 #if CLI_HAVE_QDEV
     /* from here on device_add is hotplug; unused -global values warn */
     qdev_machine_creation_done();
@@ -339,6 +369,12 @@ bool machine_build(VmConfig *cfg, GError **errp)
 
 void machine_teardown(VmConfig *cfg)
 {
+#if CLI_HAVE_ACCEL
+    /* vCPUs stop first: nothing may run guest code past this point */
+    if (kvm_state()) {
+        kvm_accel_destroy(kvm_state());
+    }
+#endif
 #if CLI_HAVE_MONITOR
     monitor_cleanup();
 #endif
@@ -348,6 +384,7 @@ void machine_teardown(VmConfig *cfg)
 #if CLI_HAVE_CHARDEV
     chardev_remove_all();
 #endif
+
 }
 
 /* -device help, -object help, -chardev help: listings from the owners. */

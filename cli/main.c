@@ -58,27 +58,30 @@ static int run(VmConfig *cfg)
         error_report_err(err);
         goto fail;
     }
-    if (!machine_build(cfg, &err)) {
-        error_report_err(err);
-        goto fail;
-    }
-    if (cfg->sandbox && !sandbox_install(cfg->sandbox_flags, &err)) {
-        error_report_err(err);
-        goto fail;
-    }
-    if (!cfg->start_paused && !vm_start(&err)) {
+    /* building the machine touches chardevs, devices and the run state,
+     * all protected by the BQL; the main loop takes it itself */
+    bql_lock();
+    bool ok = machine_build(cfg, &err) &&
+              (!cfg->sandbox || sandbox_install(cfg->sandbox_flags, &err)) &&
+              (cfg->start_paused || vm_start(&err));
+    bql_unlock();
+    if (!ok) {
         error_report_err(err);
         goto fail;
     }
     daemon_ready();
     status = main_loop_run();
+    bql_lock();
     machine_teardown(cfg);
+    bql_unlock();
     pidfile_remove();
     return status;
 
 fail:
     daemon_failed();
+    bql_lock();
     machine_teardown(cfg);
+    bql_unlock();
     pidfile_remove();
     return 1;
 }
