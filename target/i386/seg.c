@@ -230,7 +230,7 @@ static bool tss_stack(X86CPU *cpu, unsigned dpl, uint16_t *ss, uint64_t *sp)
         *ss = dpl;                          /* null selector, RPL = dpl */
         return x86_read_lin(cpu, tr->base + off, sp, 8, true);
     }
-    if ((tr->type & 7) == 1 || (tr->type & 7) == 3) {   /* 16-bit TSS */
+    if (!(tr->type & 8)) {                 /* 16-bit TSS */
         uint16_t v[2];
         uint64_t off = 2 + dpl * 4;
         if (off + 3 > tr->limit) {

@@ -214,3 +214,74 @@ task2_entry:
     popl 0x5008                     /* NT is set */
     iret                            /* back to task 1 */
 g_task_end:
+
+/* ---- 32-bit protected-mode tests; loaded at 0x200000 ---- */
+    .code32
+    .globl g_leg_start, g_leg_end, leg_paging, leg_nx, pf32_handler
+    .globl leg_gate, user32, gate_target, int80_32, leg_v86, gp32_handler
+    .globl v86_code, v86_code_end
+g_leg_start:
+leg_paging:
+    movl $0x1234, 0x400010          /* user page, writable */
+    mov 0x401000, %eax              /* read-only page */
+    movl $1, 0x401004               /* write with CR0.WP: #PF */
+    hlt
+leg_nx:
+    mov $0x400000, %ecx
+    call *%ecx                      /* NX page: #PF on fetch */
+    hlt
+pf32_handler:
+    pop %ebx
+    mov %cr2, %eax
+    hlt
+
+leg_gate:
+    push $0x23                      /* SS (DPL 3) */
+    push $0x7000                    /* ESP */
+    push $0x2                       /* EFLAGS */
+    push $0x1b                      /* CS (DPL 3) */
+    push $(user32 - g_leg_start + 0x200000)
+    iret
+user32:
+    push $0x11111111
+    push $0x22222222
+    lcall $0x33, $0                 /* call gate, 2 parameters */
+    mov $0xcafe, %eax
+    int $0x80
+gate_target:
+    mov %esp, %ebp
+    mov 8(%esp), %esi
+    mov 12(%esp), %edi
+    mov 20(%esp), %edx              /* caller SS */
+    mov %cs, %ecx
+    lret $8
+int80_32:
+    mov 12(%esp), %ebx              /* user ESP after LRET $8 */
+    hlt
+
+leg_v86:
+    push $0                         /* GS */
+    push $0                         /* FS */
+    push $0x2000                    /* DS */
+    push $0                         /* ES */
+    push $0x2000                    /* SS */
+    push $0x100                     /* SP */
+    push $0x20002                   /* EFLAGS: VM, IOPL 0 */
+    push $0x1000                    /* CS */
+    push $0                         /* IP */
+    iret
+gp32_handler:
+    pop %ebx                        /* error code */
+    mov (%esp), %ecx                /* IP of the INT */
+    mov 4(%esp), %edx               /* CS */
+    mov 8(%esp), %esi               /* EFLAGS */
+    mov 12(%esp), %edi              /* SP */
+    hlt
+    .code16
+v86_code:
+    mov $0x1234, %ax
+    push %ax
+    int $0x21                       /* IOPL < 3: #GP(0) */
+v86_code_end:
+    .code32
+g_leg_end:

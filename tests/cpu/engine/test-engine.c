@@ -21,6 +21,10 @@ extern const uint8_t t_syscall[], sys_user[], syscall_entry[];
 extern const uint8_t t_hlt_irq[], irq40_handler[], t_io[], t_outs[];
 extern const uint8_t t_smc[], t_ud[];
 extern const uint8_t g_task_start[], g_task_end[], task2_entry[];
+extern const uint8_t g_leg_start[], g_leg_end[], leg_paging[], leg_nx[];
+extern const uint8_t pf32_handler[], leg_gate[], user32[], gate_target[];
+extern const uint8_t int80_32[], leg_v86[], gp32_handler[];
+extern const uint8_t v86_code[], v86_code_end[];
 
 typedef struct Env {
     uint8_t *ram;
@@ -475,6 +479,155 @@ typedef struct {
     int stop;
 } Kick;
 
+/* ---- 32-bit protected mode ---- */
+
+#define LEG_BASE 0x200000ULL
+
+static uint64_t leg(const uint8_t *sym)
+{
+    return LEG_BASE + (sym - g_leg_start);
+}
+
+static void gate32(Env *e, int vec, uint64_t off, int dpl)
+{
+    put64(e, IDT + vec * 8, (off & 0xffff) | (0x08ULL << 16) |
+          (0xeULL << 40) | ((uint64_t)dpl << 45) | (1ULL << 47) |
+          ((off >> 16 & 0xffff) << 48));
+}
+
+/* Flat 32-bit kernel: GDT 0x08 code, 0x10 data, 0x18 code DPL3, 0x20
+ * data DPL3, 0x28 TSS (ESP0 0x9000), 0x30 call gate DPL3 -> gate_target
+ * with 2 parameters; IDT with #GP, #PF and INT 0x80 (DPL 3). */
+static Env *env_prot32(void)
+{
+    Env *e = env_new();
+    X86SRegs s;
+    X86Regs r;
+    uint64_t gt = leg(gate_target);
+
+    memcpy(e->ram + LEG_BASE, g_leg_start, g_leg_end - g_leg_start);
+    put64(e, GDT + 0x08, 0x00cf9a000000ffffULL);
+    put64(e, GDT + 0x10, 0x00cf92000000ffffULL);
+    put64(e, GDT + 0x18, 0x00cffa000000ffffULL);
+    put64(e, GDT + 0x20, 0x00cff2000000ffffULL);
+    put64(e, GDT + 0x28, 0x67 | ((uint64_t)0x3000 << 16) | (0x8bULL << 40));
+    put64(e, GDT + 0x30, (gt & 0xffff) | (0x08ULL << 16) | (2ULL << 32) |
+          (0xecULL << 40) | ((gt >> 16) << 48));
+    put32(e, 0x3000 + 4, 0x9000);                   /* ESP0 */
+    put32(e, 0x3000 + 8, 0x10);                     /* SS0 */
+    gate32(e, 13, leg(gp32_handler), 0);
+    gate32(e, 14, leg(pf32_handler), 0);
+    gate32(e, 0x80, leg(int80_32), 3);
+
+    x86_cpu_get_sregs(e->cpu, &s);
+    seg(&s.cs, 0x08, true, false, 0);
+    seg(&s.ss, 0x10, false, false, 0);
+    s.ds = s.es = s.fs = s.gs = s.ss;
+    memset(&s.tr, 0, sizeof(s.tr));
+    s.tr.selector = 0x28;
+    s.tr.base = 0x3000;
+    s.tr.limit = 0x67;
+    s.tr.type = 0xb;
+    s.tr.present = 1;
+    s.gdt.base = GDT;
+    s.gdt.limit = 0x37;
+    s.idt.base = IDT;
+    s.idt.limit = 0x7ff;
+    s.cr0 = 0x11;
+    g_assert_true(x86_cpu_set_sregs(e->cpu, &s));
+    memset(&r, 0, sizeof(r));
+    r.rflags = 2;
+    r.rsp = 0x8000;
+    x86_cpu_set_regs(e->cpu, &r);
+    return e;
+}
+
+static void test_paging32(void)
+{
+    Env *e = env_prot32();
+    X86SRegs s;
+    X86Regs r;
+    X86Exit ex;
+
+    /* 2-level: 4M page for 0-4M, a page table for 4M-8M */
+    put32(e, 0x20000, 0x83);                        /* P RW PS */
+    put32(e, 0x20004, 0x21000 | 7);
+    put32(e, 0x21000, 0x400000 | 7);                /* user RW */
+    put32(e, 0x21004, 0x401000 | 1);                /* supervisor RO */
+    x86_cpu_get_sregs(e->cpu, &s);
+    s.cr3 = 0x20000;
+    s.cr4 = 0x10;                                   /* PSE */
+    s.cr0 = 0x80010011;                             /* PG WP PE */
+    g_assert_true(x86_cpu_set_sregs(e->cpu, &s));
+    set_rip(e, leg(leg_paging));
+    r = run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmphex(r.rax, ==, 0x401004);
+    g_assert_cmphex(r.rbx, ==, 3);
+    g_assert_cmphex(get64(e, 0x21000) & 0x60, ==, 0x60);   /* A D */
+    g_assert_cmphex(get64(e, 0x21004) & 0x60, ==, 0x20);   /* A only */
+    g_assert_cmphex(get64(e, 0x20004) & 0x20, ==, 0x20);
+    g_assert_cmphex(get64(e, 0x20000) & 0x20, ==, 0x20);
+
+    /* PAE with NX: fetch from an NX page faults with I/D set */
+    put64(e, 0x30000, 0x31000 | 1);
+    put64(e, 0x31000, 0x83);                        /* 0-2M */
+    put64(e, 0x31008, 0x200000 | 0x83);             /* 2-4M */
+    put64(e, 0x31010, 0x32000 | 7);
+    put64(e, 0x32000, 0x400000 | 7 | (1ULL << 63));
+    e->ram[0x400000] = 0xc3;
+    x86_cpu_get_sregs(e->cpu, &s);
+    s.cr3 = 0x30000;
+    s.cr4 = 0x20;
+    s.efer = 0x800;                                 /* NXE */
+    g_assert_true(x86_cpu_set_sregs(e->cpu, &s));
+    set_rip(e, leg(leg_nx));
+    r = run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmphex(r.rax, ==, 0x400000);
+    g_assert_cmphex(r.rbx, ==, 0x11);               /* P | I/D */
+    env_free(e);
+}
+
+static void test_call_gate(void)
+{
+    Env *e = env_prot32();
+    X86Regs r;
+    X86Exit ex;
+
+    set_rip(e, leg(leg_gate));
+    r = run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmphex(r.rbp, ==, 0x9000 - 24);        /* inner stack */
+    g_assert_cmphex(r.rsi, ==, 0x22222222);         /* parameters copied */
+    g_assert_cmphex(r.rdi, ==, 0x11111111);
+    g_assert_cmphex(r.rdx, ==, 0x23);               /* caller SS */
+    g_assert_cmphex(r.rcx & 0xffff, ==, 0x08);      /* CPL 0 code */
+    g_assert_cmphex(r.rax, ==, 0xcafe);             /* back at CPL 3 */
+    g_assert_cmphex(r.rbx, ==, 0x7000);             /* LRET $8 popped */
+    env_free(e);
+}
+
+static void test_v86(void)
+{
+    Env *e = env_prot32();
+    X86Regs r;
+    X86SRegs s;
+    X86Exit ex;
+
+    memcpy(e->ram + 0x10000, v86_code, v86_code_end - v86_code);
+    set_rip(e, leg(leg_v86));
+    r = run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmphex(r.rbx, ==, 0);                  /* #GP(0) */
+    g_assert_cmphex(r.rcx, ==, 4);                  /* IP of INT 21h */
+    g_assert_cmphex(r.rdx, ==, 0x1000);
+    g_assert_true(r.rsi & 0x20000);                 /* VM in the frame */
+    g_assert_cmphex(r.rdi, ==, 0xfe);               /* SP after PUSH */
+    g_assert_cmphex(r.rax & 0xffff, ==, 0x1234);
+    g_assert_cmphex(e->ram[0x200fe] | (e->ram[0x200ff] << 8), ==, 0x1234);
+    x86_cpu_get_sregs(e->cpu, &s);
+    g_assert_cmpint(s.ds.selector, ==, 0);          /* nulled on entry */
+    g_assert_cmpint(s.cs.selector, ==, 0x08);
+    env_free(e);
+}
+
 static gpointer kick_thread(gpointer data)
 {
     Kick *k = data;
@@ -635,6 +788,10 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu/engine/task-switch-call-iret", test_task_switch);
     g_test_add_func("/cpu/engine/random-code-contained", test_random_code);
     g_test_add_func("/cpu/engine/rep-movs-stos", test_rep_string);
+    g_test_add_func("/cpu/engine/paging-32bit-pse-pae-nx", test_paging32);
+    g_test_add_func("/cpu/engine/call-gate-params-lret",
+                    test_call_gate);
+    g_test_add_func("/cpu/engine/v86-int-gp", test_v86);
     g_test_add_func("/cpu/engine/cpuid-models-topology", test_cpuid_models);
     return g_test_run();
 }
