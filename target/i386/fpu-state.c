@@ -51,9 +51,16 @@ void fpu_state_from_fx_x87(X86FPUState *f, const uint8_t *fx, bool rex_w)
     uint16_t fsw;
 
     memcpy(&f->fcw, fx + 0, 2);
+    /* as the hardware loads it: bit 6 reads as 1, 7 and 13-15 as 0 */
+    f->fcw = (f->fcw & 0x1f3f) | 0x0040;
     memcpy(&fsw, fx + 2, 2);
     f->top = (fsw >> 11) & 7;
-    f->fsw = fsw & ~0x3800u;
+    /* ES (and B, its copy) follow the unmasked exception flags */
+    fsw &= ~0xb880u;
+    if (fsw & ~f->fcw & 0x3f) {
+        fsw |= 0x8080;
+    }
+    f->fsw = fsw;
     f->ftwx = fx[4];
     memcpy(&f->fop, fx + 6, 2);
     f->fop &= 0x7ff;

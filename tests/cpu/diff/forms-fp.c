@@ -265,6 +265,29 @@ static void register_x87(void)
     }
 }
 
+static void register_fxrstor(void)
+{
+    /* FXRSTOR/FXRSTOR64 from a plausible image (FXSAVE stores host
+     * pointers and MXCSR_MASK, so only the restore side is compared) */
+    for (unsigned w = 0; w < 2; w++) {
+        DiffForm f;
+
+        memset(&f, 0, sizeof(f));
+        f.op[0] = 0x0f;
+        f.op[1] = 0xae;
+        f.nop = 2;
+        f.kind = FK_DIGIT;
+        f.digit = 1;
+        f.rm_mode = RM_MEM;
+        f.memsize = 512;
+        f.opsize = w ? 8 : 0;
+        f.setup = SU_FXIMG | SU_ALIGN16 | SU_NOSP;
+        f.family = "x87";
+        f.name = w ? "fxrstor64" : "fxrstor";
+        diff_form_add(&f);
+    }
+}
+
 static void register_ud(void)
 {
     /* encodings both sides must reject */
@@ -321,5 +344,6 @@ void diff_forms_fp_register(void)
     register_sse();
     register_maskmov();
     register_x87();
+    register_fxrstor();
     register_ud();
 }

@@ -423,6 +423,91 @@ void diff_forms_int_register(void)
                     raw[i].b, raw[i].len, raw[i].u, raw[i].su, raw[i].osz);
         }
     }
+    {
+        /* CMPXCHG8B / CMPXCHG16B (0F C7 /1), LOCK forms */
+        DiffForm f = base_form("mov", 4);
+
+        f.op[0] = 0x0f;
+        f.op[1] = 0xc7;
+        f.nop = 2;
+        f.kind = FK_DIGIT;
+        f.digit = 1;
+        f.rm_mode = RM_MEM;
+        f.memsize = 8;
+        f.setup = SU_CMPXCHG;
+        f.name = "cmpxchg8b";
+        diff_form_add(&f);
+        f.opsize = 8;
+        f.memsize = 16;
+        f.setup = SU_CMPXCHG | SU_ALIGN16;
+        f.name = "cmpxchg16b";
+        diff_form_add(&f);
+        f = base_form("alu", 8);
+        f.pfx[0] = 0xf0;
+        f.npfx = 1;
+        f.op[0] = 0x01;
+        f.nop = 1;
+        f.kind = FK_RM;
+        f.rm_mode = RM_MEM;
+        f.name = "lock add m64,r64";
+        diff_form_add(&f);
+        f.op[0] = 0x0f;
+        f.op[1] = 0xc1;
+        f.nop = 2;
+        f.name = "lock xadd m64,r64";
+        diff_form_add(&f);
+        f.op[1] = 0xb1;
+        f.name = "lock cmpxchg m64,r64";
+        diff_form_add(&f);
+        f = base_form("alu", 4);
+        f.pfx[0] = 0xf0;
+        f.npfx = 1;
+        f.op[0] = 0x01;
+        f.nop = 1;
+        f.kind = FK_RM;
+        f.rm_mode = RM_REG;
+        f.name = "lock add r,r (#UD)";
+        diff_form_add(&f);
+        f = base_form("mov", 4);
+        f.op[0] = 0x0f;
+        f.op[1] = 0xc3;
+        f.nop = 2;
+        f.kind = FK_RM;
+        f.rm_mode = RM_BOTH;
+        f.name = "movnti m32,r32";
+        diff_form_add(&f);
+        f = base_form("mov", 8);
+        f.op[0] = 0xff;
+        f.nop = 1;
+        f.kind = FK_DIGIT;
+        f.digit = 6;
+        f.opsize = 0;
+        f.memsize = 8;
+        f.name = "push r/m64";
+        diff_form_add(&f);
+        f.op[0] = 0x8f;
+        f.digit = 0;
+        f.name = "pop r/m64";
+        diff_form_add(&f);
+    }
+    {
+        static const struct {
+            const char *n; uint8_t b[8]; int len;
+        } misc2[] = {
+            { "call rel32; pop", { 0xe8, 0, 0, 0, 0, 0x58 }, 6 },
+            { "enter 16,0", { 0xc8, 0x10, 0x00, 0x00 }, 4 },
+            /* lea rbp,[rip -> stack+0x900]; leave */
+            { "leave", { 0x48, 0x8d, 0x2d, 0xf9, 0x08, 0x20, 0x00, 0xc9 }, 8 },
+            /* lea rbx,[rip -> data+0x100]; xlatb */
+            { "xlatb", { 0x48, 0x8d, 0x1d, 0xf9, 0x00, 0x10, 0x00, 0xd7 }, 8 },
+            { "push fs-less: push/pop imm32", { 0x68, 0x78, 0x56, 0x34, 0x12,
+                                                0x41, 0x5b }, 7 },
+        };
+        for (unsigned i = 0; i < G_N_ELEMENTS(misc2); i++) {
+            add_raw("misc", misc2[i].n, misc2[i].b, misc2[i].len, 0,
+                    0, 0);
+        }
+    }
     for (int i = 0; i < 16; i++) {
         /* jcc +2 over "inc eax": the taken path skips it */
         uint8_t j[4] = { (uint8_t)(0x70 + i), 0x02, 0xff, 0xc0 };

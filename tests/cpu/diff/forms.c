@@ -280,9 +280,14 @@ void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c)
                                          15, 5, 13, 12 };
         unsigned off;
         unsigned nb = (f->setup & SU_NOREX) ? 6 : sizeof(bases);
+        /* registers the instruction uses implicitly */
+        unsigned avoid = ((f->setup & SU_CL) ? 1u << R_CX : 0) |
+                         ((f->setup & SU_CMPXCHG) ?
+                          (1u << R_AX | 1u << R_DX) : 0);
 
         if (f->setup & SU_ALIGN16) {
-            off = (unsigned)diff_rng_below(r, (DIFF_DATA_SIZE - 32) / 16) * 16;
+            off = (unsigned)diff_rng_below(r, (DIFF_DATA_SIZE - 64 - memsize) /
+                                           16) * 16;
             if (diff_rng_below(r, 32) == 0) {
                 off += 4;      /* misaligned: #GP */
             }
@@ -306,8 +311,8 @@ void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c)
 
             base = bases[pick];
             /* avoid implicit operands as address registers */
-            if ((f->setup & SU_CL) && base == R_CX) {
-                base = R_BX;
+            if (avoid & (1u << base)) {
+                base = R_SI;
             }
             sib = (base & 7) == 4;
             mod = (base & 7) == 5 || diff_rng_below(r, 2) ? 1 : 0;
@@ -320,8 +325,7 @@ void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c)
                 index = (unsigned)diff_rng_below(r, (f->setup & SU_NOREX) ?
                                                  8 : 16);
             } while (index == R_SP || index == base ||
-                     ((f->setup & SU_CL) && (base == R_CX ||
-                                             index == R_CX)));
+                     (avoid & (1u << base)) || (avoid & (1u << index)));
             sib = true;
             mod = diff_rng_below(r, 3) ? 1 : 2;
             disp = (int32_t)diff_rng_below(r, 128) - 64;
@@ -440,6 +444,30 @@ void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c)
         memcpy(c->code + disp_pos, &d, 4);
     }
     (void)imm_pos;
+
+    if (mem && (f->setup & SU_FXIMG) && target + 32 <=
+        DIFF_DATA_ADDR + DIFF_DATA_SIZE) {
+        uint8_t *img = s->data + (target - DIFF_DATA_ADDR);
+        uint32_t mxcsr = 0x1f80 | (uint32_t)diff_rng_below(r, 0x40);
+
+        if (diff_rng_below(r, 8)) {
+            memcpy(img + 24, &mxcsr, 4);       /* else: likely #GP */
+        }
+        if (diff_rng_below(r, 2)) {
+            uint16_t fcw = 0x037f;
+            memcpy(img, &fcw, 2);
+        }
+    }
+    if (mem && (f->setup & SU_CMPXCHG) && diff_rng_below(r, 2)) {
+        uint8_t *m = s->data + (target - DIFF_DATA_ADDR);
+
+        memcpy(&s->gpr[R_AX], m, 8);
+        memcpy(&s->gpr[R_DX], m + 8, 8);
+        if (memsize == 8) {
+            s->gpr[R_DX] = (uint32_t)(s->gpr[R_AX] >> 32);
+            s->gpr[R_AX] = (uint32_t)s->gpr[R_AX];
+        }
+    }
 
     /* per-case undefined results */
     if (f->maskkind == MK_SHIFT || f->maskkind == MK_ROT ||

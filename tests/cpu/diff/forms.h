@@ -45,6 +45,8 @@ enum {
 #define SU_SMALLRCX 0x0800    /* RCX small (LOOP, REP) */
 #define SU_MMX      0x1000    /* MMX: registers valid in x87 terms */
 #define SU_VEX_NOV  0x2000    /* VEX.vvvv unused: encode 1111b */
+#define SU_FXIMG    0x4000    /* memory operand is a plausible FXSAVE image */
+#define SU_CMPXCHG  0x8000    /* RDX:RAX often equal to the memory operand */
 
 struct DiffForm {
     const char *name;
@@ -57,7 +59,7 @@ struct DiffForm {
     uint8_t regclass;          /* class of ModRM.reg operand */
     uint8_t rmclass;           /* class of ModRM.rm register operand */
     uint8_t opsize;            /* 1, 2, 4, 8: 66 / REX.W; 0 = as given */
-    uint8_t memsize;           /* bytes of the memory operand */
+    uint16_t memsize;          /* bytes of the memory operand */
     uint8_t imm;               /* immediate bytes */
     uint8_t maskkind;          /* MK_* */
     uint8_t vex_map, vex_pp, vex_w;
