@@ -22,10 +22,20 @@ static char *bus_auto_name(BusState *bus, DeviceState *parent)
     return name;
 }
 
+/*
+ * Buses without a parent device: the system bus first, then any a board
+ * made stand-alone (an ISA bus not behind a bridge device). Lookups for
+ * -device, machine reset and info qtree cover all of them.
+ */
+static GList *root_buses;
+
 static void bus_attach(BusState *bus, DeviceState *parent, const char *name)
 {
     bus->parent = parent;
     bus->name = name ? g_strdup(name) : bus_auto_name(bus, parent);
+    if (!parent) {
+        root_buses = g_list_append(root_buses, bus);
+    }
     if (parent) {
         parent->child_buses = g_slist_append(parent->child_buses, bus);
         parent->num_child_bus++;
@@ -177,6 +187,9 @@ BusState *sysbus_get_default(void)
 {
     if (!main_system_bus) {
         main_system_bus = qbus_new(TYPE_SYSTEM_BUS, NULL, "main-system-bus");
+        /* Whatever roots came before, the system bus comes first. */
+        root_buses = g_list_remove(root_buses, main_system_bus);
+        root_buses = g_list_prepend(root_buses, main_system_bus);
         main_system_bus->realized = true;
         Object *unattached = container_get(qdev_get_machine(), "unattached");
         object_property_add_child(unattached, "sysbus",
@@ -230,9 +243,31 @@ static int reset_busless(Object *obj, void *opaque)
     return 0;
 }
 
+GList *qbus_root_buses(void)
+{
+    sysbus_get_default();
+    return root_buses;
+}
+
+BusState *qbus_find_in_roots(const char *name, const char *bus_typename)
+{
+    for (GList *l = qbus_root_buses(); l; l = l->next) {
+        BusState *found = qbus_find_recursive(l->data, name, bus_typename);
+        if (found) {
+            return found;
+        }
+    }
+    return NULL;
+}
+
 void qdev_reset_machine(void)
 {
-    qbus_reset_all(sysbus_get_default());
+    GList *roots = g_list_copy(qbus_root_buses());
+
+    for (GList *l = roots; l; l = l->next) {
+        qbus_reset_all(l->data);
+    }
+    g_list_free(roots);
     /* Devices on no bus (CPUs, the machine's own parts) reset after. */
     object_child_foreach_recursive(qdev_get_machine(), reset_busless, NULL);
 }
@@ -266,6 +301,7 @@ static void bus_finalize(Object *obj)
 {
     BusState *bus = BUS(obj);
 
+    root_buses = g_list_remove(root_buses, bus);
     g_free(bus->name);
 }
 

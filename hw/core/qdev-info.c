@@ -127,6 +127,8 @@ char *qdev_info_qtree(void)
 {
     GString *out = g_string_new(NULL);
 
-    print_bus(out, sysbus_get_default(), 0);
+    for (GList *l = qbus_root_buses(); l; l = l->next) {
+        print_bus(out, l->data, 0);
+    }
     return g_string_free(out, false);
 }

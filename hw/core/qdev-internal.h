@@ -13,6 +13,10 @@ void qdev_globals_apply(DeviceState *dev);
 /* bus.c */
 void qbus_remove_child(BusState *bus, DeviceState *dev);
 void qbus_unrealize_children(BusState *bus);
+/* bus.c: buses with no parent device, the system bus first. */
+GList *qbus_root_buses(void);
+/* bus.c: qbus_find_recursive over every root bus in turn. */
+BusState *qbus_find_in_roots(const char *name, const char *bus_typename);
 /* gpio.c: at finalize. */
 void qdev_gpio_free_all(DeviceState *dev);
 /* gpio.c: each GPIO list in creation order (name NULL: unnamed). */

@@ -118,7 +118,7 @@ static BusState *qbus_find_path(const char *path, GError **errp)
         bus = sysbus_get_default();
         i = 1;
     } else {
-        bus = qbus_find_recursive(sysbus_get_default(), parts[0], NULL);
+        bus = qbus_find_in_roots(parts[0], NULL);
         if (!bus) {
             error_setg(errp, "Bus '%s' not found", parts[0]);
             goto out;
@@ -185,7 +185,7 @@ static BusState *device_add_find_bus(DeviceClass *dc, const char *driver,
     if (!dc->bus_type) {
         return NULL;
     }
-    bus = qbus_find_recursive(sysbus_get_default(), NULL, dc->bus_type);
+    bus = qbus_find_in_roots(NULL, dc->bus_type);
     if (!bus) {
         error_setg(errp, "No '%s' bus found for device '%s'", dc->bus_type,
                    driver);

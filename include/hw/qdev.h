@@ -321,6 +321,9 @@ BusState *qbus_find_recursive(BusState *from, const char *name,
 /*
  * The root of the device tree: the system bus ("main-system-bus",
  * type "System"), created on first use. Board devices hang below it.
+ * A bus created with no parent device is another root: -device bus
+ * lookups, qdev_reset_machine() and info qtree visit every root, the
+ * system bus first (better still, give a bus a parent device).
  */
 BusState *sysbus_get_default(void);
 #define TYPE_SYSTEM_BUS "System"

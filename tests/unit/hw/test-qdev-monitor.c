@@ -387,6 +387,28 @@ static void test_info_qtree(void)
     object_unparent(OBJECT(dev));
 }
 
+/* A bus the board left without a parent device is still found. */
+static void test_standalone_root_bus(void)
+{
+    GError *err = NULL;
+    BusState *one = qbus_new(TYPE_TEST_ONE_BUS, NULL, "one.0");
+    DeviceState *dev = device_add("driver=test-one-dev,id=solo", &err);
+
+    g_assert_no_error(err);
+    g_assert(dev->parent_bus == one);
+    DeviceState *again = device_add("driver=test-one-dev,bus=one.0", &err);
+    g_assert_null(again);
+    g_assert_cmpstr(err->message, ==, "Bus 'one.0' is full");
+    g_clear_error(&err);
+    char *tree = qdev_info_qtree();
+    g_assert_true(g_str_has_prefix(tree, "bus: main-system-bus\n"));
+    g_assert_nonnull(strstr(tree, "bus: one.0\n  type ONE\n"
+                                  "  dev: test-one-dev, id \"solo\"\n"));
+    g_free(tree);
+    object_unparent(OBJECT(dev));
+    object_unref(one);
+}
+
 int main(int argc, char **argv)
 {
     GError *err = NULL;
@@ -410,5 +432,7 @@ int main(int argc, char **argv)
                     test_machine_hotplug_hook);
     g_test_add_func("/qdev-monitor/help", test_help);
     g_test_add_func("/qdev-monitor/info-qtree", test_info_qtree);
+    g_test_add_func("/qdev-monitor/standalone-root-bus",
+                    test_standalone_root_bus);
     return g_test_run();
 }
