@@ -204,12 +204,14 @@ void x86_cpu_set_regs(X86CPU *cpu, const X86Regs *r)
     cpu->regs[R_ESP] = r->rsp;
     cpu->regs[R_EBP] = r->rbp;
     memcpy(&cpu->regs[R_R8], &r->r8, 8 * sizeof(uint64_t));
+    if (r->rip != cpu->rip) {
+        /* moved elsewhere: the pending IN/MMIO completion is dropped */
+        cpu->pending.active = false;
+        cpu->n_mmio_done = 0;
+    }
     cpu->rip = r->rip;
     x86_set_flags(cpu, r->rflags);
     x86_update_modes(cpu);
-    /* a new RIP cancels a pending completion, as KVM_SET_REGS does */
-    cpu->pending.active = false;
-    cpu->n_mmio_done = 0;
 }
 
 void x86_cpu_get_sregs(X86CPU *cpu, X86SRegs *s)

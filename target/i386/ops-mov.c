@@ -430,10 +430,17 @@ int op_pushpop_sreg(X86CPU *cpu, const X86Insn *insn)
         pop = insn->opcode & 1;
     }
     if (!pop) {
-        /* a 32-bit push of a segment register writes 2 or 4 bytes; we
-         * write the zero-extended selector (as recent processors do) */
-        return x86_push(cpu, insn->opsize, cpu->seg[seg].selector)
-               ? X86_NEXT : X86_EXC;
+        /* recent processors write only the 16-bit selector of a wider
+         * push, leaving the rest of the slot unmodified (SDM PUSH) */
+        unsigned ss = x86_stack_size(cpu);
+        uint64_t sp = (cpu->regs[R_ESP] - insn->opsize) & x86_mask(ss);
+        uint16_t sel = cpu->seg[seg].selector;
+        if (!x86_probe_write(cpu, SEG_SS, sp, insn->opsize) ||
+            !x86_write(cpu, SEG_SS, sp, &sel, 2)) {
+            return X86_EXC;
+        }
+        set_sp(cpu, ss, sp);
+        return X86_NEXT;
     }
     {
         unsigned ss = x86_stack_size(cpu);

@@ -665,9 +665,33 @@ static void test_random_code(void)
                           : ((uint64_t)g_rand_int(rnd) << 32) |
                             g_rand_int(rnd);
         }
-        r.rflags = 2;
+        r.rflags = 2 | (g_rand_int(rnd) & 0x8d5);
         r.rsp = X86_SANDBOX_STACK;
         r.rip = X86_SANDBOX_CODE;
+        switch (i % 5) {
+        case 1:                             /* compatibility mode */
+        case 2: {                           /* 16-bit protected mode */
+            X86SRegs s;
+            x86_cpu_get_sregs(cpu, &s);
+            s.cs.l = 0;
+            s.cs.db = i % 5 == 1;
+            x86_cpu_set_sregs(cpu, &s);
+            r.rip = 0;
+            x86_cpu_get_sregs(cpu, &s);
+            s.cs.base = X86_SANDBOX_CODE;
+            x86_cpu_set_sregs(cpu, &s);
+            break;
+        }
+        case 3: {                           /* garbage page tables */
+            uint8_t *pt = x86_sandbox_mem(sb, 0x1000, 0x3000);
+            for (int j = 0; j < 64; j++) {
+                pt[g_rand_int_range(rnd, 0, 0x3000)] = g_rand_int(rnd);
+            }
+            break;
+        }
+        default:
+            break;
+        }
         x86_cpu_set_regs(cpu, &r);
         t = g_thread_new("kick", kick_thread, &k);
         for (int n = 0; n < 4; n++) {
