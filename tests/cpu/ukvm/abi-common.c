@@ -44,21 +44,28 @@ bool abi_open_guest(AbiCtx *c, const KvmProvider *p)
     g_assert_cmpint(p->ioctl(c->vm, KVM_SET_USER_MEMORY_REGION, &m), ==, 0);
     g_assert_cmpint(p->ioctl(c->vm, KVM_SET_TSS_ADDR,
                              (void *)0xfffbd000UL), ==, 0);
-    c->vcpu = p->ioctl(c->vm, KVM_CREATE_VCPU, 0);
-    g_assert_cmpint(c->vcpu, >=, 0);
+    c->vcpu = abi_create_vcpu(c, 0, &c->run);
+    return true;
+}
+
+int abi_create_vcpu(AbiCtx *c, unsigned long id, struct kvm_run **run)
+{
+    const KvmProvider *p = c->p;
+    int fd = p->ioctl(c->vm, KVM_CREATE_VCPU, (void *)id);
+    g_assert_cmpint(fd, >=, 0);
     int sz = p->ioctl(c->sys, KVM_GET_VCPU_MMAP_SIZE, 0);
     g_assert_cmpint(sz, >=, 2 * 4096);
     c->run_size = sz;
-    c->run = p->mmap(c->vcpu, c->run_size);
-    g_assert(c->run != MAP_FAILED);
+    *run = p->mmap(fd, c->run_size);
+    g_assert(*run != MAP_FAILED);
 
     struct kvm_cpuid2 *cpuid = g_malloc0(sizeof(*cpuid) +
                                          256 * sizeof(cpuid->entries[0]));
     cpuid->nent = 256;
     g_assert_cmpint(p->ioctl(c->sys, KVM_GET_SUPPORTED_CPUID, cpuid), ==, 0);
-    g_assert_cmpint(p->ioctl(c->vcpu, KVM_SET_CPUID2, cpuid), ==, 0);
+    g_assert_cmpint(p->ioctl(fd, KVM_SET_CPUID2, cpuid), ==, 0);
     g_free(cpuid);
-    return true;
+    return fd;
 }
 
 void abi_close(AbiCtx *c)
@@ -112,6 +119,11 @@ void abi_real_mode(AbiCtx *c, uint64_t rip)
 
 void abi_long_mode(AbiCtx *c, uint64_t rip)
 {
+    abi_long_mode_fd(c, c->vcpu, rip);
+}
+
+void abi_long_mode_fd(AbiCtx *c, int vcpu, uint64_t rip)
+{
     uint64_t *pml4 = (uint64_t *)(c->mem + PML4);
     uint64_t *pdpt = (uint64_t *)(c->mem + PDPT);
     memset(pml4, 0, 4096);
@@ -130,7 +142,7 @@ void abi_long_mode(AbiCtx *c, uint64_t rip)
     gdt[2] = 0x00cf93000000ffffULL;  /* data */
 
     struct kvm_sregs s;
-    g_assert_cmpint(abi_ioctl(c, c->vcpu, KVM_GET_SREGS, &s), ==, 0);
+    g_assert_cmpint(abi_ioctl(c, vcpu, KVM_GET_SREGS, &s), ==, 0);
     struct kvm_segment code = {
         .base = 0, .limit = 0xffffffff, .selector = 8, .type = 0xb,
         .present = 1, .dpl = 0, .db = 0, .s = 1, .l = 1, .g = 1,
@@ -147,9 +159,9 @@ void abi_long_mode(AbiCtx *c, uint64_t rip)
     s.cr4 = 1u << 5;                /* PAE */
     s.cr0 = 0x80050033;             /* PG, AM, WP, NE, ET, MP, PE */
     s.efer = (1u << 8) | (1u << 10); /* LME, LMA */
-    g_assert_cmpint(abi_ioctl(c, c->vcpu, KVM_SET_SREGS, &s), ==, 0);
+    g_assert_cmpint(abi_ioctl(c, vcpu, KVM_SET_SREGS, &s), ==, 0);
     struct kvm_regs r = { .rip = rip, .rflags = 2, .rsp = 0x2f000 };
-    abi_set_regs(c, &r);
+    g_assert_cmpint(abi_ioctl(c, vcpu, KVM_SET_REGS, &r), ==, 0);
 }
 
 int abi_run(AbiCtx *c)

@@ -30,12 +30,15 @@ bool abi_open_vm(AbiCtx *c, const KvmProvider *p);
 /* abi_open_vm + RAM slot 0 + vCPU 0 with mmap'ed kvm_run and CPUID set. */
 bool abi_open_guest(AbiCtx *c, const KvmProvider *p);
 void abi_close(AbiCtx *c);
+/* Another vCPU (fd returned, kvm_run mapped into *run, CPUID set). */
+int abi_create_vcpu(AbiCtx *c, unsigned long id, struct kvm_run **run);
 
 int abi_ioctl(AbiCtx *c, int fd, unsigned long req, void *arg);
 /* Put the vCPU in 16-bit real mode at 0:rip, all segment bases 0. */
 void abi_real_mode(AbiCtx *c, uint64_t rip);
 /* Put the vCPU in 64-bit long mode at rip with identity-mapped 4 GiB. */
 void abi_long_mode(AbiCtx *c, uint64_t rip);
+void abi_long_mode_fd(AbiCtx *c, int vcpu, uint64_t rip);
 /* KVM_RUN; returns 0 or -errno. */
 int abi_run(AbiCtx *c);
 void abi_get_regs(AbiCtx *c, struct kvm_regs *r);
