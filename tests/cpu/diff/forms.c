@@ -13,6 +13,7 @@
 
 static GArray *forms;
 static GPtrArray *names;
+static GArray *seq_cand;
 
 const char *diff_form_printf(const char *fmt, ...)
 {
@@ -38,6 +39,10 @@ void diff_forms_free(void)
     if (names) {
         g_ptr_array_free(names, TRUE);
         names = NULL;
+    }
+    if (seq_cand) {
+        g_array_free(seq_cand, TRUE);
+        seq_cand = NULL;
     }
 }
 
@@ -186,6 +191,8 @@ static void setup_mxcsr(DiffRng *r, DiffState *s)
     s->fx.mxcsr = m;
 }
 
+static bool force_reg;
+
 void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c)
 {
     Emit e = { c->code, 0 };
@@ -267,7 +274,7 @@ void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c)
         reg = f->kind == FK_DIGIT ? f->digit : pick_reg(r, f->regclass,
                                                         f->setup);
         mem = f->rm_mode == RM_MEM ||
-              (f->rm_mode == RM_BOTH && diff_rng_below(r, 2));
+              (f->rm_mode == RM_BOTH && !force_reg && diff_rng_below(r, 2));
         if (!mem) {
             rm = pick_reg(r, f->rmclass, f->setup);
         }
@@ -505,4 +512,63 @@ void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c)
             c->mask.gpr_undef |= (uint16_t)(1u << reg);
         }
     }
+}
+
+/*
+ * Sequences: 2..6 register-only instructions whose flags are defined
+ * (at most AF undefined) from the ALU, CMOVcc, SETcc and Jcc tables, so
+ * that flag producers feed flag consumers (ADC/SBB/SETcc/CMOVcc/Jcc) as in
+ * real code: this is what exercises lazy flags across instructions.
+ */
+static bool seq_candidate(const DiffForm *f)
+{
+    static const char *const fam[] = { "alu", "cmov", "setcc", "jcc",
+                                       "adx" };
+    bool ok = false;
+
+    for (unsigned i = 0; i < G_N_ELEMENTS(fam); i++) {
+        ok |= !strcmp(f->family, fam[i]);
+    }
+    return ok && f->maskkind == MK_STATIC && !(f->flags_undef & ~FL_AF) &&
+           f->rm_mode != RM_MEM && !strstr(f->name, "#UD") && !f->npfx;
+}
+
+void diff_seq_make_case(DiffRng *r, DiffCase *c)
+{
+    GArray *cand;
+    unsigned n = 2 + (unsigned)diff_rng_below(r, 5);
+    uint8_t code[DIFF_CODE_MAX];
+    unsigned len = 0;
+    uint32_t undef = 0;
+
+    if (!seq_cand) {
+        seq_cand = g_array_new(FALSE, FALSE, sizeof(const DiffForm *));
+        for (size_t i = 0; i < diff_forms_count(); i++) {
+            const DiffForm *f = diff_form_get(i);
+
+            if (seq_candidate(f)) {
+                g_array_append_val(seq_cand, f);
+            }
+        }
+    }
+    cand = seq_cand;
+    force_reg = true;
+    for (unsigned k = 0; k < n; k++) {
+        const DiffForm *f = g_array_index(cand, const DiffForm *,
+                                          diff_rng_below(r, cand->len));
+
+        diff_form_make_case(f, r, c);
+        if (len + c->code_len > DIFF_CODE_MAX - 8) {
+            break;
+        }
+        memcpy(code + len, c->code, c->code_len);
+        len += c->code_len;
+        undef |= f->flags_undef;
+    }
+    force_reg = false;
+    memcpy(c->code, code, len);
+    c->code_len = len;
+    c->name = "sequence";
+    c->family = "sequence";
+    c->mask.flags_undef = undef;
 }

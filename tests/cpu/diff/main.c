@@ -202,6 +202,47 @@ int main(void)
         }
     }
 
+    if (!filter || !strcmp(filter, "sequence")) {
+        /* instruction sequences: flags flowing between instructions */
+        uint64_t nseq = per_form * 20;
+        FamilyStat *st = g_new0(FamilyStat, 1);
+        DiffCase *sc = g_new0(DiffCase, nseq);
+        DiffState *se = g_new0(DiffState, nseq);
+        unsigned shown = 0;
+
+        for (uint64_t i = 0; i < nseq; i++) {
+            DiffRng r;
+
+            diff_rng_seed(&r, case_seed(seed, 0xfffff, i));
+            diff_gen_state(&r, &sc[i].in);
+            diff_seq_make_case(&r, &sc[i]);
+        }
+        diff_native_run_batch(sc, se, nseq);
+        for (uint64_t i = 0; i < nseq; i++) {
+            if (se[i].vector == -2) {
+                harness_errors++;
+                continue;
+            }
+            if (engine) {
+                diff_engine_run(&sc[i], actual);
+            } else {
+                diff_native_run_batch(&sc[i], actual, 1);
+            }
+            st->cases++;
+            total++;
+            if (diff_compare(&sc[i], &se[i], actual, seed, i,
+                             !(verbose || shown < 5))) {
+                st->pass++;
+            } else {
+                st->fail++;
+                fails++;
+                shown++;
+            }
+        }
+        g_hash_table_insert(stats, (gpointer)"sequence", st);
+        g_free(sc);
+        g_free(se);
+    }
     if (engine && (!filter || !strcmp(filter, "legacy32"))) {
         unsigned lf = 0, lx = 0;
         unsigned n = diff_engine_legacy32(seed, (unsigned)per_form, &lf, &lx);
