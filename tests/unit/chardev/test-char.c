@@ -589,6 +589,48 @@ static void test_idle_loop_does_not_spin(void)
     (void)sock;
 }
 
+/* Random -chardev/-serial strings never crash: an error or a chardev.
+ * (No "server" token: server=on,wait=on would block by design.) */
+static void test_random_specs(void)
+{
+    static const char *const tok[] = {
+        "null",     "file",       "pipe",     "ringbuf",
+        "socket",   "pty",        "serial",   "id=",
+        "x",        "y",          "path=",    "/nonexistent/",
+        "size=",    "8",          "3",        "port=",
+        "host=",    "append=",    "on",       "off",
+        ",",        ",,",         "=",        ":",
+        "mux=",     "tcp:",       "unix:",    "mon:",
+        "file:",    "pipe:",      "chardev:", "-",
+        "logfile=", "reconnect=", "1",        "fd=",
+        "99",       "nodelay",    "wait=",    "\001",
+        "help",
+    };
+    g_autofree char *cwd = g_get_current_dir();
+    g_assert_cmpint(chdir(tmpdir), ==, 0);
+    GRand *r = g_rand_new_with_seed(1234);
+    for (int i = 0; i < 3000; i++) {
+        GString *spec = g_string_new("");
+        int n = g_rand_int_range(r, 0, 8);
+        for (int j = 0; j < n; j++) {
+            g_string_append(spec,
+                            tok[g_rand_int_range(r, 0, G_N_ELEMENTS(tok))]);
+        }
+        GError *err = NULL;
+        Chardev *chr = (i & 1) ? chardev_new_from_string(spec->str, &err)
+                               : chardev_parse_legacy(spec->str, "rnd", &err);
+        g_assert_true((chr == NULL) == (err != NULL));
+        if (chr) {
+            chardev_write(chr, (const uint8_t *)"z", 1);
+            chardev_remove(chardev_id(chr), NULL);
+        }
+        g_clear_error(&err);
+        g_string_free(spec, TRUE);
+    }
+    g_rand_free(r);
+    g_assert_cmpint(chdir(cwd), ==, 0);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -602,6 +644,7 @@ int main(int argc, char **argv)
     g_test_add_func("/chardev/bad-options", test_bad_options);
     g_test_add_func("/chardev/legacy-specs", test_legacy_specs);
     g_test_add_func("/chardev/registry", test_registry);
+    g_test_add_func("/chardev/random-specs", test_random_specs);
     g_test_add_func("/chardev/mux-escapes", test_mux_escapes);
     g_test_add_func("/chardev/pty-announces-path", test_pty_announces_path);
     g_test_add_func("/chardev/pty-io", test_pty_io);
