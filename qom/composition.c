@@ -463,3 +463,45 @@ int object_child_foreach_recursive(Object *obj,
 {
     return child_foreach(obj, fn, opaque, true);
 }
+
+/* ------------------------------------------------------------- qom-tree */
+
+typedef struct {
+    GString *out;
+    int indent;
+} TreePrint;
+
+static int tree_print_one(Object *obj, void *opaque)
+{
+    TreePrint *tp = opaque;
+
+    g_string_append_printf(tp->out, "%*s/%s (%s)\n", tp->indent, "",
+                           object_get_canonical_path_component(obj),
+                           object_get_typename(obj));
+    tp->indent += 2;
+    object_child_foreach(obj, tree_print_one, tp);
+    tp->indent -= 2;
+    return 0;
+}
+
+char *object_info_qom_tree(const char *path, GError **errp)
+{
+    bool ambiguous = false;
+    const char *p = path ? path : "/machine";
+    Object *obj = object_resolve_path(p, &ambiguous);
+
+    if (!obj) {
+        if (ambiguous) {
+            error_setg(errp, "Path '%s' is ambiguous", p);
+        } else {
+            error_setg(errp, "Path '%s' could not be resolved", p);
+        }
+        return NULL;
+    }
+    TreePrint tp = {g_string_new(NULL), 2};
+    const char *name = object_get_canonical_path_component(obj);
+    g_string_append_printf(tp.out, "/%s (%s)\n", name ? name : "",
+                           object_get_typename(obj));
+    object_child_foreach(obj, tree_print_one, &tp);
+    return g_string_free(tp.out, false);
+}

@@ -432,6 +432,13 @@ Object *object_resolve_path_type(const char *path, const char *typename,
                                  bool *ambiguous);
 Object *object_resolve_path_component(Object *parent, const char *part);
 
+/*
+ * HMP `info qom-tree [path]`: "/name (type)" per object, two spaces of
+ * indent per level, children in creation order; path NULL means
+ * "/machine". NULL + errp if path does not resolve. Caller frees.
+ */
+char *object_info_qom_tree(const char *path, GError **errp);
+
 /* Call fn for each direct child; stops at the first non-zero return. */
 int object_child_foreach(Object *obj, int (*fn)(Object *child, void *opaque),
                          void *opaque);

@@ -256,6 +256,28 @@ static void test_child_iteration(void)
     object_unparent(top);
 }
 
+static void test_info_qom_tree(void)
+{
+    Object *top = add_node(object_get_root(), "qt", TYPE_T_NODE);
+    Object *a = add_node(top, "a", TYPE_T_NODE);
+    add_node(a, "leaf", TYPE_T_LEAFNODE);
+    add_node(top, "b", TYPE_T_NODE);
+    GError *err = NULL;
+
+    char *tree = object_info_qom_tree("/qt", &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(tree, ==,
+                    "/qt (t-node)\n"
+                    "  /a (t-node)\n"
+                    "    /leaf (t-leafnode)\n"
+                    "  /b (t-node)\n");
+    g_free(tree);
+    g_assert_null(object_info_qom_tree("/qt/nope", &err));
+    g_assert_cmpstr(err->message, ==, "Path '/qt/nope' could not be resolved");
+    g_clear_error(&err);
+    object_unparent(top);
+}
+
 static GHashTable *opts_new(const char *first, ...)
 {
     GHashTable *h = g_hash_table_new(g_str_hash, g_str_equal);
@@ -380,6 +402,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qom/tree/child-naming", test_child_naming);
     g_test_add_func("/qom/tree/resolve", test_resolve);
     g_test_add_func("/qom/tree/child-iteration", test_child_iteration);
+    g_test_add_func("/qom/tree/info-qom-tree", test_info_qom_tree);
     g_test_add_func("/qom/user-creatable/add-del", test_user_creatable);
     g_test_add_func("/qom/user-creatable/help", test_user_creatable_help);
     return g_test_run();
