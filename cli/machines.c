@@ -1,5 +1,6 @@
 /* The machine type registry; see include/cli/machine.h. */
 #include "cli/machine.h"
+#include "hw/i386/pc.h"
 
 #include <string.h>
 
@@ -84,11 +85,8 @@ void machine_type_print_list(FILE *out)
 void machines_register_all(void)
 {
     ensure_registry();
-    /*
-     * Each board defines a `const MachineType` (hw/boards.h); list them
-     * here, e.g. machine_type_register(&pc_i440fx_machine_type); — none
-     * has landed yet.
-     */
+    /* Each board defines a `const MachineType` (hw/boards.h). */
+    machine_type_register(&pc_i440fx_machine_type);
 }
 
 void machine_types_foreach(void (*fn)(const MachineType *mt, void *opaque),

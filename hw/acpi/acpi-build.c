@@ -1,0 +1,180 @@
+/*
+ * Build the pc board's ACPI tables (ACPI 6.5 spec, chapter 5): RSDP 1.0,
+ * RSDT, FADT revision 1 (116 bytes: enough for Linux and SeaBIOS-era
+ * OSes), FACS, a DSDT whose AML defines \_S5 (sleep type 0, matching
+ * acpi-pm.c), and a MADT (local APIC per CPU, IOAPIC, IRQ0->GSI2
+ * override) when the board has APICs.
+ * Left out (later, with PCI): _PRT/PCI root and interrupt links in the
+ * DSDT, HPET table, XSDT/RSDP 2.0.
+ */
+#include "hw/acpi/acpi-build.h"
+#include "hw/acpi/acpi-pm.h"
+
+#include <string.h>
+
+#define ACPI_HEADER_SIZE 36
+
+uint8_t acpi_checksum(const uint8_t *data, size_t len)
+{
+    uint8_t sum = 0;
+    for (size_t i = 0; i < len; i++) {
+        sum += data[i];
+    }
+    return sum;
+}
+
+typedef struct TableBuf {
+    uint8_t *buf;
+    size_t size;
+    size_t used;
+    uint32_t base;
+    bool overflow;
+} TableBuf;
+
+static uint8_t *tb_alloc(TableBuf *t, size_t len, size_t align)
+{
+    size_t start = (t->used + align - 1) & ~(align - 1);
+    if (start + len > t->size) {
+        t->overflow = true;
+        return NULL;
+    }
+    t->used = start + len;
+    memset(t->buf + start, 0, len);
+    return t->buf + start;
+}
+
+static uint32_t tb_addr(TableBuf *t, const uint8_t *p)
+{
+    return t->base + (uint32_t)(p - t->buf);
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+    p[0] = v;
+    p[1] = v >> 8;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    put16(p, v);
+    put16(p + 2, v >> 16);
+}
+
+static void header(uint8_t *p, const char *sig, uint32_t len, uint8_t rev)
+{
+    memcpy(p, sig, 4);
+    put32(p + 4, len);
+    p[8] = rev;
+    memcpy(p + 10, "KVMU  ", 6);
+    memcpy(p + 16, "KVMUPC  ", 8);
+    put32(p + 24, 1);
+    memcpy(p + 28, "KVMU", 4);
+    put32(p + 32, 1);
+}
+
+static void finish(uint8_t *p, uint32_t len)
+{
+    p[9] = 0;
+    p[9] = -acpi_checksum(p, len);
+}
+
+/* DSDT body: DefinitionBlock contents as AML bytes. */
+static const uint8_t dsdt_aml[] = {
+    /* Name (_S5, Package (4) { 0, 0, 0, 0 }) */
+    0x08, '_', 'S', '5', '_',
+    0x12, 0x06, 0x04, 0x00, 0x00, 0x00, 0x00,
+};
+
+size_t acpi_build_tables(uint8_t *buf, size_t buf_size, uint32_t base,
+                         const AcpiBuildConfig *cfg)
+{
+    TableBuf t = { .buf = buf, .size = buf_size, .base = base };
+
+    uint8_t *rsdp = tb_alloc(&t, 20, 16);
+    uint8_t *facs = tb_alloc(&t, 64, 64);
+    uint32_t dsdt_len = ACPI_HEADER_SIZE + sizeof(dsdt_aml);
+    uint8_t *dsdt = tb_alloc(&t, dsdt_len, 8);
+    uint8_t *fadt = tb_alloc(&t, 116, 8);
+    uint32_t madt_len = 0;
+    uint8_t *madt = NULL;
+    if (cfg->num_cpus) {
+        madt_len = ACPI_HEADER_SIZE + 8 + 8 * cfg->num_cpus +
+                   (cfg->has_ioapic ? 12 + 10 : 0);
+        madt = tb_alloc(&t, madt_len, 8);
+    }
+    unsigned n_tables = madt ? 2 : 1;
+    uint32_t rsdt_len = ACPI_HEADER_SIZE + 4 * n_tables;
+    uint8_t *rsdt = tb_alloc(&t, rsdt_len, 8);
+    if (t.overflow) {
+        return 0;
+    }
+
+    memcpy(facs, "FACS", 4);
+    put32(facs + 4, 64);
+
+    header(dsdt, "DSDT", dsdt_len, 1);
+    memcpy(dsdt + ACPI_HEADER_SIZE, dsdt_aml, sizeof(dsdt_aml));
+    finish(dsdt, dsdt_len);
+
+    header(fadt, "FACP", 116, 1);
+    put32(fadt + 36, tb_addr(&t, facs));
+    put32(fadt + 40, tb_addr(&t, dsdt));
+    put16(fadt + 46, ACPI_SCI_IRQ);
+    put32(fadt + 56, ACPI_PM1_EVT);
+    put32(fadt + 64, ACPI_PM1_CNT);
+    put32(fadt + 76, ACPI_PM_TMR);
+    put32(fadt + 80, ACPI_GPE0);
+    fadt[88] = 4;            /* PM1_EVT_LEN */
+    fadt[89] = 2;            /* PM1_CNT_LEN */
+    fadt[91] = 4;            /* PM_TMR_LEN */
+    fadt[92] = 4;            /* GPE0_BLK_LEN */
+    put16(fadt + 96, 0xfff); /* no C2 */
+    put16(fadt + 98, 0xfff); /* no C3 */
+    fadt[108] = 0x32;        /* RTC century index */
+    /* WBINVD | PROC_C1 | SLP_BUTTON (none) | RTC_S4 */
+    put32(fadt + 112, (1 << 0) | (1 << 2) | (1 << 5) | (1 << 7));
+    finish(fadt, 116);
+
+    if (madt) {
+        header(madt, "APIC", madt_len, 1);
+        put32(madt + 36, cfg->lapic_addr);
+        put32(madt + 40, 1);             /* PCAT_COMPAT: has 8259s */
+        uint8_t *e = madt + 44;
+        for (unsigned i = 0; i < cfg->num_cpus; i++, e += 8) {
+            e[0] = 0;                    /* processor local APIC */
+            e[1] = 8;
+            e[2] = i;                    /* ACPI processor UID */
+            e[3] = i;                    /* APIC ID */
+            put32(e + 4, 1);             /* enabled */
+        }
+        if (cfg->has_ioapic) {
+            e[0] = 1;                    /* I/O APIC */
+            e[1] = 12;
+            e[2] = cfg->num_cpus;        /* its APIC ID */
+            put32(e + 4, cfg->ioapic_addr);
+            put32(e + 8, 0);             /* GSI base */
+            e += 12;
+            e[0] = 2;                    /* interrupt source override */
+            e[1] = 10;
+            e[2] = 0;                    /* ISA bus */
+            e[3] = 0;                    /* IRQ0 */
+            put32(e + 4, 2);             /* -> GSI2 */
+            put16(e + 8, 0);             /* conforms to bus */
+        }
+        finish(madt, madt_len);
+    }
+
+    header(rsdt, "RSDT", rsdt_len, 1);
+    put32(rsdt + ACPI_HEADER_SIZE, tb_addr(&t, fadt));
+    if (madt) {
+        put32(rsdt + ACPI_HEADER_SIZE + 4, tb_addr(&t, madt));
+    }
+    finish(rsdt, rsdt_len);
+
+    memcpy(rsdp, "RSD PTR ", 8);
+    memcpy(rsdp + 9, "KVMU  ", 6);
+    rsdp[15] = 0;            /* ACPI 1.0 RSDP */
+    put32(rsdp + 16, tb_addr(&t, rsdt));
+    rsdp[8] = -acpi_checksum(rsdp, 20);
+    return t.used;
+}

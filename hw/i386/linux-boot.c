@@ -1,0 +1,264 @@
+/*
+ * Linux bzImage loading per the x86 boot protocol
+ * (Documentation/arch/x86/boot.rst), 32-bit entry:
+ *   - the real-mode setup is not run: kvmu builds the zero page
+ *     (struct boot_params) itself, copying the setup header into it;
+ *   - the protected-mode kernel goes to code32_start (1 MiB);
+ *   - the command line goes below the 640 KiB hole, the initrd as high
+ *     as initrd_addr_max and RAM allow;
+ *   - the CPU starts in flat 32-bit protected mode at code32_start with
+ *     %esi = zero page, as the protocol's "32-bit boot protocol" says.
+ * Requires protocol 2.02+ (bzImage, 2002 and later kernels).
+ * Left out: zImage (protocol < 2.00, low kernels), EFI handover, setup_data.
+ */
+#include "hw/i386/x86-boot.h"
+#include "memory/memory.h"
+#include "util/error.h"
+
+#include <string.h>
+
+#define BOOT_PARAMS_ADDR 0x10000
+#define CMDLINE_ADDR 0x20000
+#define GDT_ADDR 0x1000
+#define KERNEL_LOW_LIMIT 0x9f000     /* cmdline must stay below this */
+
+/* offsets in the setup header / boot_params */
+#define HDR_SETUP_SECTS 0x1f1
+#define HDR_BOOT_FLAG 0x1fe
+#define HDR_JUMP 0x200
+#define HDR_MAGIC 0x202
+#define HDR_VERSION 0x206
+#define HDR_TYPE_OF_LOADER 0x210
+#define HDR_LOADFLAGS 0x211
+#define HDR_CODE32_START 0x214
+#define HDR_RAMDISK_IMAGE 0x218
+#define HDR_RAMDISK_SIZE 0x21c
+#define HDR_HEAP_END_PTR 0x224
+#define HDR_CMD_LINE_PTR 0x228
+#define HDR_INITRD_ADDR_MAX 0x22c
+#define HDR_CMDLINE_SIZE 0x238
+#define HDR_INIT_SIZE 0x260
+#define BP_EXT_RAMDISK_IMAGE 0x0c0
+#define BP_EXT_RAMDISK_SIZE 0x0c4
+#define BP_EXT_CMD_LINE_PTR 0x0c8
+#define BP_E820_ENTRIES 0x1e8
+#define BP_E820_TABLE 0x2d0
+
+#define LOADFLAG_LOADED_HIGH 0x01
+#define LOADFLAG_CAN_USE_HEAP 0x80
+
+static uint16_t get16(const uint8_t *p)
+{
+    return p[0] | (p[1] << 8);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+    return get16(p) | ((uint32_t)get16(p + 2) << 16);
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+    p[0] = v;
+    p[1] = v >> 8;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    put16(p, v);
+    put16(p + 2, v >> 16);
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+    put32(p, v);
+    put32(p + 4, v >> 32);
+}
+
+static void e820_add(X86MemoryLayout *l, uint64_t addr, uint64_t size,
+                     uint32_t type)
+{
+    if (size && l->e820_count < E820_MAX_ENTRIES) {
+        l->e820[l->e820_count++] = (E820Entry){ addr, size, type };
+    }
+}
+
+void x86_memory_layout_init(X86MemoryLayout *l, uint64_t below_4g,
+                            uint64_t above_4g)
+{
+    memset(l, 0, sizeof(*l));
+    l->below_4g = below_4g;
+    l->above_4g = above_4g;
+    uint64_t low = MIN(below_4g, 0x9fc00);
+    e820_add(l, 0, low, E820_RAM);
+    e820_add(l, 0x9fc00, 0x400, E820_RESERVED);         /* EBDA */
+    e820_add(l, 0xf0000, 0x10000, E820_RESERVED);       /* BIOS area */
+    if (below_4g > 0x100000) {
+        e820_add(l, 0x100000, below_4g - 0x100000, E820_RAM);
+    }
+    e820_add(l, 0xfffc0000, 0x40000, E820_RESERVED);    /* BIOS ROM */
+    e820_add(l, 0x100000000ull, above_4g, E820_RAM);
+}
+
+bool linux_parse_setup(const uint8_t *data, size_t len, LinuxSetupInfo *info,
+                       GError **errp)
+{
+    memset(info, 0, sizeof(*info));
+    if (len < 0x270 || memcmp(data + HDR_MAGIC, "HdrS", 4) ||
+        get16(data + HDR_BOOT_FLAG) != 0xaa55) {
+        error_setg(errp, "not a Linux bzImage (no boot protocol header)");
+        return false;
+    }
+    info->protocol = get16(data + HDR_VERSION);
+    if (info->protocol < 0x202) {
+        error_setg(errp, "Linux boot protocol %x.%02x is too old "
+                   "(2.02 or later needed)", info->protocol >> 8,
+                   info->protocol & 0xff);
+        return false;
+    }
+    info->loaded_high = data[HDR_LOADFLAGS] & LOADFLAG_LOADED_HIGH;
+    if (!info->loaded_high) {
+        error_setg(errp, "zImage kernels (not loaded high) are not supported");
+        return false;
+    }
+    unsigned sects = data[HDR_SETUP_SECTS] ? data[HDR_SETUP_SECTS] : 4;
+    info->setup_size = (sects + 1) * 512;
+    if (info->setup_size >= len) {
+        error_setg(errp, "kernel image is truncated: %zu bytes, setup "
+                   "alone is %u", len, info->setup_size);
+        return false;
+    }
+    info->kernel_size = len - info->setup_size;
+    info->code32_start = get32(data + HDR_CODE32_START);
+    info->initrd_addr_max = info->protocol >= 0x203 ?
+                            get32(data + HDR_INITRD_ADDR_MAX) : 0x37ffffff;
+    info->cmdline_size = info->protocol >= 0x206 ?
+                         get32(data + HDR_CMDLINE_SIZE) : 255;
+    info->init_size = info->protocol >= 0x20a ? get32(data + HDR_INIT_SIZE) : 0;
+    if (info->init_size < info->kernel_size) {
+        info->init_size = info->kernel_size;
+    }
+    info->header_end = 0x202 + data[HDR_JUMP + 1];
+    if (info->header_end > info->setup_size || info->header_end > len) {
+        error_setg(errp, "kernel setup header is malformed");
+        return false;
+    }
+    return true;
+}
+
+static bool write_guest(uint64_t addr, const void *buf, size_t len,
+                        GError **errp)
+{
+    MemTxResult r = address_space_write(&address_space_memory, addr,
+                                        MEMTXATTRS_UNSPECIFIED, buf, len);
+    if (r != MEMTX_OK) {
+        error_setg(errp, "cannot write %zu bytes at guest address 0x%" PRIx64,
+                   len, addr);
+        return false;
+    }
+    return true;
+}
+
+bool x86_load_linux(const char *kernel, const char *initrd,
+                    const char *cmdline, const X86MemoryLayout *layout,
+                    X86BootEntry *entry, GError **errp)
+{
+    g_autofree uint8_t *kdata = NULL;
+    g_autofree uint8_t *idata = NULL;
+    gsize klen = 0, ilen = 0;
+    GError *local = NULL;
+    LinuxSetupInfo info;
+
+    if (!g_file_get_contents(kernel, (gchar **)&kdata, &klen, &local)) {
+        error_setg(errp, "could not open kernel file '%s': %s", kernel,
+                   local->message);
+        g_error_free(local);
+        return false;
+    }
+    if (!linux_parse_setup(kdata, klen, &info, &local)) {
+        error_setg(errp, "%s: %s", kernel, local->message);
+        g_error_free(local);
+        return false;
+    }
+    if (!cmdline) {
+        cmdline = "";
+    }
+    size_t cmdlen = strlen(cmdline);
+    if (cmdlen > info.cmdline_size) {
+        error_setg(errp, "kernel command line is %zu bytes; this kernel "
+                   "accepts at most %u", cmdlen, info.cmdline_size);
+        return false;
+    }
+    uint64_t kernel_end = (uint64_t)info.code32_start + info.init_size;
+    if (info.code32_start < 0x100000 || kernel_end > layout->below_4g) {
+        error_setg(errp, "kernel needs memory up to 0x%" PRIx64 " but "
+                   "only 0x%" PRIx64 " bytes of RAM are below 4 GiB",
+                   kernel_end, layout->below_4g);
+        return false;
+    }
+
+    uint32_t initrd_addr = 0;
+    if (initrd) {
+        if (!g_file_get_contents(initrd, (gchar **)&idata, &ilen, &local)) {
+            error_setg(errp, "could not load initial ram disk '%s': %s",
+                       initrd, local->message);
+            g_error_free(local);
+            return false;
+        }
+        uint64_t top = MIN((uint64_t)info.initrd_addr_max + 1,
+                           layout->below_4g);
+        if (ilen > top || ((top - ilen) & ~0xfffull) < kernel_end) {
+            error_setg(errp, "initrd is too large (%zu bytes): it does not "
+                       "fit between the kernel and 0x%" PRIx64, (size_t)ilen,
+                       top);
+            return false;
+        }
+        initrd_addr = (top - ilen) & ~0xfffull;
+    }
+
+    /* Everything is valid: now write guest memory. */
+    uint8_t bp[4096] = { 0 };
+    memcpy(bp + HDR_SETUP_SECTS, kdata + HDR_SETUP_SECTS,
+           info.header_end - HDR_SETUP_SECTS);
+    bp[HDR_TYPE_OF_LOADER] = 0xff;
+    bp[HDR_LOADFLAGS] |= LOADFLAG_CAN_USE_HEAP;
+    put16(bp + HDR_HEAP_END_PTR, 0xfe00);
+    put32(bp + HDR_CMD_LINE_PTR, CMDLINE_ADDR);
+    put32(bp + BP_EXT_CMD_LINE_PTR, 0);
+    put32(bp + HDR_RAMDISK_IMAGE, initrd_addr);
+    put32(bp + HDR_RAMDISK_SIZE, ilen);
+    put32(bp + BP_EXT_RAMDISK_IMAGE, 0);
+    put32(bp + BP_EXT_RAMDISK_SIZE, 0);
+    bp[BP_E820_ENTRIES] = layout->e820_count;
+    for (unsigned i = 0; i < layout->e820_count; i++) {
+        uint8_t *e = bp + BP_E820_TABLE + 20 * i;
+        put64(e, layout->e820[i].addr);
+        put64(e + 8, layout->e820[i].size);
+        put32(e + 16, layout->e820[i].type);
+    }
+
+    /* Flat 4 GiB code (0x10) and data (0x18) segments, as the protocol. */
+    static const uint64_t gdt[4] = {
+        0, 0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull,
+    };
+    uint8_t gdt_bytes[sizeof(gdt)];
+    for (int i = 0; i < 4; i++) {
+        put64(gdt_bytes + 8 * i, gdt[i]);
+    }
+
+    if (!write_guest(BOOT_PARAMS_ADDR, bp, sizeof(bp), errp) ||
+        !write_guest(CMDLINE_ADDR, cmdline, cmdlen + 1, errp) ||
+        !write_guest(GDT_ADDR, gdt_bytes, sizeof(gdt_bytes), errp) ||
+        !write_guest(info.code32_start, kdata + info.setup_size,
+                     info.kernel_size, errp) ||
+        (idata && !write_guest(initrd_addr, idata, ilen, errp))) {
+        return false;
+    }
+    entry->eip = info.code32_start;
+    entry->esi = BOOT_PARAMS_ADDR;
+    entry->gdt_base = GDT_ADDR;
+    entry->gdt_limit = sizeof(gdt) - 1;
+    entry->code_sel = 0x10;
+    entry->data_sel = 0x18;
+    return true;
+}

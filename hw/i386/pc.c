@@ -1,0 +1,323 @@
+/*
+ * The "pc" board (alias of pc-i440fx-8.2): RAM with the PC's below-4G
+ * hole, the ISA legacy devices (two 8259 PICs, 8254 PIT with port 0x61,
+ * MC146818 RTC/CMOS, up to four 16550A UARTs, port 0x92), ACPI PM at the
+ * PIIX4 addresses with RSDP/RSDT/FADT/FACS/DSDT(\_S5), vCPUs through the
+ * KVM accelerator with the PIC as the userspace irqchip, and direct Linux
+ * boot (-kernel/-initrd/-append).
+ *
+ * Not yet built (and so refused or absent, never faked): the PCI host
+ * bridge and PIIX3 functions, LAPIC/IOAPIC/HPET (one CPU, PIC mode),
+ * fw_cfg and firmware boot (-bios/SeaBIOS), i8042, MP tables.
+ */
+#include "hw/i386/pc.h"
+
+#include "accel/kvm.h"
+#include "chardev/char.h"
+#include "hw/acpi/acpi-build.h"
+#include "hw/acpi/acpi-pm.h"
+#include "hw/char/serial.h"
+#include "hw/i386/x86-boot.h"
+#include "hw/intc/i8259.h"
+#include "hw/rtc/mc146818rtc.h"
+#include "hw/timer/i8254.h"
+#include "memory/memory.h"
+#include "system/runstate.h"
+#include "util/error.h"
+
+#include <string.h>
+#include <time.h>
+
+#define PC_ACPI_BASE 0xe0000
+#define PC_ACPI_SIZE 0x10000
+
+typedef struct PCMachine {
+    KvmState *kvm;
+    KvmCpu *bsp;
+    MemoryRegion ram, ram_below_4g, ram_above_4g;
+    X86MemoryLayout layout;
+    ISABus *isa;
+    qemu_irq *isa_irqs;
+    qemu_irq cpu_int;
+    DeviceState *pit, *rtc, *acpi_pm;
+    bool has_kernel;
+    X86BootEntry entry;
+} PCMachine;
+
+static PCMachine pcms;
+
+/* ---- the PIC as the BSP's interrupt source --------------------------- */
+
+static bool pc_pic_has_interrupt(void *opaque)
+{
+    return i8259_int_pending();
+}
+
+static int pc_pic_ack(void *opaque)
+{
+    return i8259_read_irq();
+}
+
+static void pc_cpu_int(void *opaque, int n, int level)
+{
+    if (pcms.bsp) {
+        kvm_cpu_interrupt(pcms.bsp);
+    }
+}
+
+/* ---- CMOS contents firmware and OSes read ---------------------------- */
+
+static void pc_cmos_init(const MachineOptions *o)
+{
+    DeviceState *rtc = pcms.rtc;
+    uint64_t below = pcms.layout.below_4g;
+
+    rtc_set_memory(rtc, 0x15, 640 & 0xff);            /* base memory KiB */
+    rtc_set_memory(rtc, 0x16, 640 >> 8);
+    uint64_t ext_kb = below > 0x100000 ? (below - 0x100000) / 1024 : 0;
+    ext_kb = MIN(ext_kb, 65535);
+    rtc_set_memory(rtc, 0x17, ext_kb & 0xff);          /* 1M..65M, KiB */
+    rtc_set_memory(rtc, 0x18, ext_kb >> 8);
+    rtc_set_memory(rtc, 0x30, ext_kb & 0xff);
+    rtc_set_memory(rtc, 0x31, ext_kb >> 8);
+    uint64_t hi64k = below > 0x1000000 ? (below - 0x1000000) / 65536 : 0;
+    hi64k = MIN(hi64k, 65535);
+    rtc_set_memory(rtc, 0x34, hi64k & 0xff);           /* above 16M, 64K */
+    rtc_set_memory(rtc, 0x35, hi64k >> 8);
+    uint64_t above64k = pcms.layout.above_4g / 65536;
+    rtc_set_memory(rtc, 0x5b, above64k & 0xff);
+    rtc_set_memory(rtc, 0x5c, (above64k >> 8) & 0xff);
+    rtc_set_memory(rtc, 0x5d, (above64k >> 16) & 0xff);
+    rtc_set_memory(rtc, 0x5f, o->cpus - 1);
+    rtc_set_memory(rtc, 0x14, 0x06);                   /* FPU, VGA */
+    rtc_set_memory(rtc, 0x0f, 0x00);                   /* shutdown: reset */
+}
+
+/* ---- reset: devices, then the BSP at the kernel entry ---------------- */
+
+static void pc_reset(void *opaque)
+{
+    qbus_reset_all(BUS(pcms.isa));
+    if (!pcms.has_kernel || !pcms.bsp) {
+        return;
+    }
+    KvmCpuState st;
+    GError *err = NULL;
+    if (!kvm_cpu_get_state(pcms.bsp, &st, &err)) {
+        error_report_err(err);
+        return;
+    }
+    struct kvm_segment code = {
+        .base = 0, .limit = 0xffffffff, .selector = pcms.entry.code_sel,
+        .type = 0xb, .present = 1, .dpl = 0, .db = 1, .s = 1, .l = 0, .g = 1,
+    };
+    struct kvm_segment data = code;
+    data.selector = pcms.entry.data_sel;
+    data.type = 0x3;
+    st.sregs.cs = code;
+    st.sregs.ds = st.sregs.es = st.sregs.fs = st.sregs.gs = st.sregs.ss = data;
+    st.sregs.gdt.base = pcms.entry.gdt_base;
+    st.sregs.gdt.limit = pcms.entry.gdt_limit;
+    st.sregs.cr0 = 0x11;      /* PE | ET; paging off */
+    st.sregs.efer = 0;
+    memset(&st.regs, 0, sizeof(st.regs));
+    st.regs.rip = pcms.entry.eip;
+    st.regs.rsi = pcms.entry.esi;
+    st.regs.rflags = 0x2;     /* interrupts off */
+    if (!kvm_cpu_set_state(pcms.bsp, &st, &err)) {
+        error_report_err(err);
+    }
+}
+
+static void pc_powerdown(void *opaque)
+{
+    if (pcms.acpi_pm) {
+        acpi_pm_power_button(pcms.acpi_pm);
+    }
+}
+
+/* ---- building the board ---------------------------------------------- */
+
+static bool pc_memory_init(const MachineOptions *o, GError **errp)
+{
+    uint64_t below = o->ram_size, above = 0;
+    if (o->ram_size >= 0xe0000000ull) {
+        below = 0xc0000000ull;     /* keep the PCI hole gigabyte aligned */
+        above = o->ram_size - below;
+    }
+    if (!memory_region_init_ram(&pcms.ram, NULL, "pc.ram", o->ram_size,
+                                errp)) {
+        return false;
+    }
+    memory_region_init_alias(&pcms.ram_below_4g, NULL, "ram-below-4g",
+                             &pcms.ram, 0, below);
+    memory_region_add_subregion(get_system_memory(), 0, &pcms.ram_below_4g);
+    if (above) {
+        memory_region_init_alias(&pcms.ram_above_4g, NULL, "ram-above-4g",
+                                 &pcms.ram, below, above);
+        memory_region_add_subregion(get_system_memory(), 0x100000000ull,
+                                    &pcms.ram_above_4g);
+    }
+    x86_memory_layout_init(&pcms.layout, below, above);
+    return true;
+}
+
+static bool pc_rtc_config(const MachineOptions *o, RTCConfig *cfg,
+                          GError **errp)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->clock = QEMU_CLOCK_HOST;
+    if (o->rtc_clock) {
+        if (!strcmp(o->rtc_clock, "rt")) {
+            cfg->clock = QEMU_CLOCK_REALTIME;
+        } else if (!strcmp(o->rtc_clock, "vm")) {
+            cfg->clock = QEMU_CLOCK_VIRTUAL;
+        }
+    }
+    if (o->rtc_base && !strcmp(o->rtc_base, "localtime")) {
+        cfg->localtime = true;
+    } else if (o->rtc_base && strcmp(o->rtc_base, "utc")) {
+        /* QEMU's formats: 2006-06-17T16:01:21 or 2006-06-17 */
+        struct tm tm = { 0 };
+        const char *end = strptime(o->rtc_base, "%Y-%m-%dT%H:%M:%S", &tm);
+        if (!end || *end) {
+            memset(&tm, 0, sizeof(tm));
+            end = strptime(o->rtc_base, "%Y-%m-%d", &tm);
+        }
+        if (!end || *end) {
+            error_setg(errp, "invalid datetime format\n"
+                       "valid formats: '2006-06-17T16:01:21' or '2006-06-17'");
+            return false;
+        }
+        cfg->has_base_date = true;
+        cfg->base_date = timegm(&tm);
+    }
+    return true;
+}
+
+static bool pc_isa_init(const MachineOptions *o, GError **errp)
+{
+    RTCConfig rtc_cfg;
+
+    pcms.isa = isa_bus_new(NULL, get_system_io());
+    pcms.cpu_int = qemu_allocate_irq(pc_cpu_int, NULL, 0);
+    pcms.isa_irqs = i8259_init(pcms.isa, pcms.cpu_int, errp);
+    if (!pcms.isa_irqs) {
+        return false;
+    }
+    isa_bus_set_irqs(pcms.isa, pcms.isa_irqs);
+    if (!pc_rtc_config(o, &rtc_cfg, errp)) {
+        return false;
+    }
+    pcms.pit = i8254_create(pcms.isa, errp);
+    pcms.rtc = pcms.pit ? mc146818_rtc_create(pcms.isa, &rtc_cfg, errp) : NULL;
+    pcms.acpi_pm = pcms.rtc ? acpi_pm_create(pcms.isa, errp) : NULL;
+    if (!pcms.acpi_pm) {
+        return false;
+    }
+    DeviceState *p92 = qdev_new(TYPE_PORT92);
+    if (!qdev_realize_and_unref(p92, BUS(pcms.isa), errp)) {
+        return false;
+    }
+    for (int i = 0; i < o->serial_count && i < 4; i++) {
+        char id[16];
+        snprintf(id, sizeof(id), "serial%d", i);
+        if (!chardev_find(id)) {
+            continue;              /* -serial none */
+        }
+        DeviceState *dev = qdev_new(TYPE_ISA_SERIAL);
+        char index[4];
+        snprintf(index, sizeof(index), "%d", i);
+        if (!object_property_parse(OBJECT(dev), "chardev", id, errp) ||
+            !object_property_parse(OBJECT(dev), "index", index, errp) ||
+            !qdev_realize_and_unref(dev, BUS(pcms.isa), errp)) {
+            return false;
+        }
+    }
+    pc_cmos_init(o);
+    return true;
+}
+
+static bool pc_acpi_init(const MachineOptions *o, GError **errp)
+{
+    g_autofree uint8_t *buf = g_malloc0(PC_ACPI_SIZE);
+    AcpiBuildConfig cfg = { 0 };   /* no MADT until the board has APICs */
+    size_t len = acpi_build_tables(buf, PC_ACPI_SIZE, PC_ACPI_BASE, &cfg);
+    if (!len) {
+        error_setg(errp, "ACPI tables do not fit in 0x%x bytes",
+                   PC_ACPI_SIZE);
+        return false;
+    }
+    if (address_space_write(&address_space_memory, PC_ACPI_BASE,
+                            MEMTXATTRS_UNSPECIFIED, buf, len) != MEMTX_OK) {
+        error_setg(errp, "cannot write the ACPI tables into guest memory");
+        return false;
+    }
+    return true;
+}
+
+static bool pc_cpus_init(const MachineOptions *o, GError **errp)
+{
+    if (o->cpus > 1) {
+        error_setg(errp, "-smp %u: the pc board has no local APICs yet, so "
+                   "kvmu runs 1 CPU only for now", o->cpus);
+        return false;
+    }
+    pcms.kvm = kvm_state();     /* the command line set it up */
+    if (!pcms.kvm) {
+        error_setg(errp, "the pc board needs an accelerator");
+        return false;
+    }
+    KvmCpuConfig cfg = {
+        .model = o->cpu_model ? o->cpu_model : "qemu64",
+        .index = 0,
+        .apic_id = 0,
+        .sockets = o->sockets, .dies = o->dies, .clusters = o->clusters,
+        .cores = o->cores, .threads = o->threads,
+    };
+    pcms.bsp = kvm_cpu_create(pcms.kvm, &cfg, errp);
+    if (!pcms.bsp) {
+        return false;
+    }
+    static const KvmIrqSource pic_source = {
+        .has_interrupt = pc_pic_has_interrupt,
+        .ack = pc_pic_ack,
+    };
+    kvm_cpu_set_irq_source(pcms.bsp, &pic_source);
+    return true;
+}
+
+static bool pc_init(const MachineOptions *o, GError **errp)
+{
+    if (!o->kernel) {
+        error_setg(errp, "booting without -kernel needs firmware "
+                   "(SeaBIOS), which kvmu does not support yet");
+        return false;
+    }
+    if (!pc_memory_init(o, errp) || !pc_cpus_init(o, errp) ||
+        !pc_isa_init(o, errp) || !pc_acpi_init(o, errp)) {
+        return false;
+    }
+    if (!x86_load_linux(o->kernel, o->initrd, o->append, &pcms.layout,
+                        &pcms.entry, errp)) {
+        return false;
+    }
+    pcms.has_kernel = true;
+    qemu_register_reset(pc_reset, NULL);
+    qemu_register_powerdown_handler(pc_powerdown, NULL);
+    qemu_system_reset(SHUTDOWN_CAUSE_NONE);
+    return true;       /* the command line starts the vCPUs */
+}
+
+const MachineType pc_i440fx_machine_type = {
+    .name = "pc-i440fx-8.2",
+    .alias = "pc",
+    .desc = "Standard PC (i440FX + PIIX, 1996)",
+    .is_default = true,
+    .init = pc_init,
+    .default_ram_size = 128 * 1024 * 1024,
+    .min_cpus = 1,
+    .max_cpus = 255,
+    .prefer_sockets = true,
+    .default_cpu = "qemu64",
+};

@@ -1,0 +1,30 @@
+/*
+ * ACPI tables for the pc board (hw/acpi/acpi-build.c): RSDP, RSDT, FADT
+ * (PIIX4 PM addresses from acpi-pm.h), FACS, DSDT with \_S5, and a MADT
+ * when the board has local APICs. Written into guest memory in the BIOS
+ * area where the OS scans for the RSDP (0xe0000-0xfffff).
+ */
+#ifndef HW_ACPI_ACPI_BUILD_H
+#define HW_ACPI_ACPI_BUILD_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct AcpiBuildConfig {
+    unsigned num_cpus;       /* MADT entries (0: no MADT) */
+    uint32_t lapic_addr;
+    bool has_ioapic;
+    uint32_t ioapic_addr;
+} AcpiBuildConfig;
+
+/* Build the tables into buf (which starts at guest address base; the
+ * RSDP is first, 16-byte aligned). Returns bytes used, 0 if buf_size is
+ * too small. */
+size_t acpi_build_tables(uint8_t *buf, size_t buf_size, uint32_t base,
+                         const AcpiBuildConfig *cfg);
+
+/* Sum of bytes (tables must sum to 0). */
+uint8_t acpi_checksum(const uint8_t *data, size_t len);
+
+#endif

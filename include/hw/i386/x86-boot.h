@@ -1,0 +1,75 @@
+/*
+ * Direct kernel boot for x86 boards (hw/i386/linux-boot.c): load a Linux
+ * bzImage per the x86 boot protocol (Documentation/arch/x86/boot.rst),
+ * build its zero page with the command line, initrd and e820 map, and
+ * describe the CPU state for the 32-bit protected-mode entry.
+ *
+ * The board gives the guest's memory layout; the loader writes guest RAM
+ * through address_space_memory and fills an X86BootEntry the board
+ * applies to the bootstrap CPU at every reset.
+ */
+#ifndef HW_I386_X86_BOOT_H
+#define HW_I386_X86_BOOT_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define E820_RAM 1
+#define E820_RESERVED 2
+#define E820_ACPI 3
+#define E820_NVS 4
+#define E820_MAX_ENTRIES 128
+
+typedef struct E820Entry {
+    uint64_t addr;
+    uint64_t size;
+    uint32_t type;
+} E820Entry;
+
+typedef struct X86MemoryLayout {
+    uint64_t below_4g;       /* RAM from 0 */
+    uint64_t above_4g;       /* RAM from 4 GiB */
+    E820Entry e820[E820_MAX_ENTRIES];
+    unsigned e820_count;
+} X86MemoryLayout;
+
+/* Build the PC's e820 map for this RAM split. */
+void x86_memory_layout_init(X86MemoryLayout *layout, uint64_t below_4g,
+                            uint64_t above_4g);
+
+/* CPU state at entry: 32-bit flat protected mode, paging off. */
+typedef struct X86BootEntry {
+    uint32_t eip;
+    uint32_t esi;            /* boot_params */
+    uint32_t gdt_base;
+    uint16_t gdt_limit;
+    uint16_t code_sel, data_sel;
+} X86BootEntry;
+
+/*
+ * Load kernel (and initrd, cmdline) into guest memory. Errors use QEMU's
+ * wording ("could not open kernel file '...'", ...). Everything is
+ * validated before guest memory is written.
+ */
+bool x86_load_linux(const char *kernel, const char *initrd,
+                    const char *cmdline, const X86MemoryLayout *layout,
+                    X86BootEntry *entry, GError **errp);
+
+/* Parse a bzImage held in memory; exposed for tests (no guest writes). */
+typedef struct LinuxSetupInfo {
+    uint16_t protocol;
+    uint32_t setup_size;     /* bytes of real-mode setup incl. boot sector */
+    uint32_t kernel_size;    /* protected-mode part */
+    uint32_t code32_start;
+    uint32_t initrd_addr_max;
+    uint32_t cmdline_size;   /* max length, without the NUL */
+    uint32_t init_size;      /* memory the kernel needs from its load addr */
+    uint32_t header_end;     /* end of the setup header in the file */
+    bool loaded_high;
+} LinuxSetupInfo;
+
+bool linux_parse_setup(const uint8_t *data, size_t len, LinuxSetupInfo *info,
+                       GError **errp);
+
+#endif
