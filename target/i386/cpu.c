@@ -100,6 +100,8 @@ void x86_cpu_reset(X86CPU *cpu, bool init_only)
     memset(cpu->dr, 0, sizeof(cpu->dr));
     cpu->dr[6] = 0xffff0ff0;
     cpu->dr[7] = 0x400;
+    cpu->dbg_data_active = false;
+    cpu->dbg_hit = false;
     cpu->cpl = 0;
     cpu->exc.vector = -1;
     cpu->shutdown = false;
@@ -394,6 +396,7 @@ void x86_cpu_set_debugregs(X86CPU *cpu, const X86DebugRegs *d)
     memcpy(cpu->dr, d->db, 4 * sizeof(uint64_t));
     cpu->dr[6] = d->dr6;
     cpu->dr[7] = d->dr7;
+    x86_dbg_update(cpu);
 }
 
 void x86_cpu_get_events(X86CPU *cpu, X86Events *ev)

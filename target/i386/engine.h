@@ -47,6 +47,12 @@ bool x86_lin_host(X86CPU *cpu, uint64_t lin, int acc, uint8_t **host);
 bool x86_translate_fetch(X86CPU *cpu, uint64_t lin, uint8_t **host,
                          uint64_t *gpa);
 
+/* Data breakpoints (mmu.c): recompute after DR7 changes. */
+void x86_dbg_update(X86CPU *cpu);
+bool x86_dbg_page_watched(X86CPU *cpu, uint64_t lin);
+void x86_dbg_check_data(X86CPU *cpu, uint64_t lin, unsigned size,
+                        bool write);
+
 /* Errors the engine can't continue from: X86_EXIT_INTERNAL_ERROR */
 int x86_internal_error(X86CPU *cpu, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 

@@ -461,6 +461,20 @@ static bool exec_block(X86CPU *cpu, X86Block *b, unsigned max)
             cpu->insns_retired++;
             cpu->n_mmio_done = 0;
             cpu->eflags &= ~(uint64_t)F_RF;
+            if (unlikely(cpu->dbg_hit)) {
+                cpu->dbg_hit = false;
+                if (cpu->guest_debug) {
+                    cpu->exit->reason = X86_EXIT_DEBUG;
+                    cpu->exit->debug.exception = EXC_DB;
+                    cpu->exit->debug.pc = cpu->rip;
+                    cpu->exit->debug.dr6 = cpu->dr[6];
+                    cpu->exit->debug.dr7 = cpu->dr[7];
+                    cpu->check = 0;
+                    return true;
+                }
+                x86_deliver_event(cpu, EXC_DB, false, false, 0, false);
+                st = X86_END;
+            }
             if (unlikely(tf)) {
                 if (cpu->guest_single_step) {
                     cpu->exit->reason = X86_EXIT_DEBUG;
@@ -487,6 +501,7 @@ static bool exec_block(X86CPU *cpu, X86Block *b, unsigned max)
             continue;
         }
         /* X86_EXC: an exception, or an exit before retiring */
+        cpu->dbg_hit = false;
         if (cpu->check & (CHECK_EXIT_NOW | CHECK_EXIT_AFTER)) {
             cpu->check = 0;
             cpu->exc.vector = -1;

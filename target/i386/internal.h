@@ -345,6 +345,8 @@ struct X86CPU {
 
     /* debug */
     bool guest_debug, guest_single_step;
+    bool dbg_data_active;           /* DR7 enables a data breakpoint */
+    bool dbg_hit;                   /* data breakpoint hit by this insn */
 
     /* decoded code */
     X86Block **blocks;              /* hash table, X86_BLOCK_HASH entries */

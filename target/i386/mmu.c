@@ -298,6 +298,11 @@ static bool translate(X86CPU *cpu, uint64_t lin, int acc, int mmu,
         *host = NULL;
         return true;
     }
+    if (unlikely(cpu->dbg_data_active) && acc != ACC_FETCH &&
+        x86_dbg_page_watched(cpu, lin)) {
+        *host = page + (lin & 0xfff);       /* no TLB entry: slow path */
+        return true;
+    }
     {
         unsigned idx = (lin >> 12) & (X86_TLB_SIZE - 1);
         X86TLBEntry *e = &cpu->tlb[mmu][acc][idx];
@@ -439,8 +444,8 @@ static inline uint64_t lin_wrap(X86CPU *cpu, uint64_t lin)
     return (cpu->efer & EFER_LMA) ? lin : (lin & 0xffffffffULL);
 }
 
-bool x86_read_lin(X86CPU *cpu, uint64_t lin, void *dst, unsigned size,
-                  bool implicit_super)
+static bool read_lin(X86CPU *cpu, uint64_t lin, void *dst, unsigned size,
+                     bool implicit_super)
 {
     int mmu = access_mmu(cpu, implicit_super);
     unsigned idx = (lin >> 12) & (X86_TLB_SIZE - 1);
@@ -479,8 +484,8 @@ bool x86_read_lin(X86CPU *cpu, uint64_t lin, void *dst, unsigned size,
     return mmio_read(cpu, g2, (uint8_t *)dst + first, size - first);
 }
 
-bool x86_write_lin(X86CPU *cpu, uint64_t lin, const void *src, unsigned size,
-                   bool implicit_super)
+static bool write_lin(X86CPU *cpu, uint64_t lin, const void *src,
+                      unsigned size, bool implicit_super)
 {
     int mmu = access_mmu(cpu, implicit_super);
     unsigned idx = (lin >> 12) & (X86_TLB_SIZE - 1);
@@ -518,6 +523,88 @@ bool x86_write_lin(X86CPU *cpu, uint64_t lin, const void *src, unsigned size,
         return true;
     }
     return mmio_write(cpu, g2, (const uint8_t *)src + first, size - first);
+}
+
+bool x86_read_lin(X86CPU *cpu, uint64_t lin, void *dst, unsigned size,
+                  bool implicit_super)
+{
+    if (!read_lin(cpu, lin, dst, size, implicit_super)) {
+        return false;
+    }
+    if (unlikely(cpu->dbg_data_active) && !implicit_super) {
+        x86_dbg_check_data(cpu, lin, size, false);
+    }
+    return true;
+}
+
+bool x86_write_lin(X86CPU *cpu, uint64_t lin, const void *src, unsigned size,
+                   bool implicit_super)
+{
+    if (!write_lin(cpu, lin, src, size, implicit_super)) {
+        return false;
+    }
+    if (unlikely(cpu->dbg_data_active) && !implicit_super) {
+        x86_dbg_check_data(cpu, lin, size, true);
+    }
+    return true;
+}
+
+/* ---- debug registers: data breakpoints (SDM Vol. 3B 17.2) ---- */
+
+static uint64_t bp_len(uint64_t dr7, int i)
+{
+    static const uint8_t len[4] = { 1, 2, 8, 4 };
+
+    return len[(dr7 >> (18 + i * 4)) & 3];
+}
+
+void x86_dbg_update(X86CPU *cpu)
+{
+    uint64_t dr7 = cpu->dr[7];
+    bool any = false;
+
+    for (int i = 0; i < 4; i++) {
+        unsigned rw = (dr7 >> (16 + i * 4)) & 3;
+        if (((dr7 >> (i * 2)) & 3) && (rw == 1 || rw == 3)) {
+            any = true;
+        }
+    }
+    if (any != cpu->dbg_data_active || any) {
+        x86_tlb_flush(cpu, true);
+    }
+    cpu->dbg_data_active = any;
+}
+
+bool x86_dbg_page_watched(X86CPU *cpu, uint64_t lin)
+{
+    uint64_t dr7 = cpu->dr[7];
+
+    for (int i = 0; i < 4; i++) {
+        unsigned rw = (dr7 >> (16 + i * 4)) & 3;
+        if (((dr7 >> (i * 2)) & 3) && (rw == 1 || rw == 3) &&
+            (cpu->dr[i] >> 12) == (lin >> 12)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void x86_dbg_check_data(X86CPU *cpu, uint64_t lin, unsigned size,
+                        bool write)
+{
+    uint64_t dr7 = cpu->dr[7];
+
+    for (int i = 0; i < 4; i++) {
+        unsigned rw = (dr7 >> (16 + i * 4)) & 3;
+        uint64_t len = bp_len(dr7, i), a = cpu->dr[i] & ~(len - 1);
+        if (!((dr7 >> (i * 2)) & 3) || !(rw == 3 || (rw == 1 && write))) {
+            continue;
+        }
+        if (lin < a + len && a < lin + size) {
+            cpu->dr[6] |= 1u << i;
+            cpu->dbg_hit = true;
+        }
+    }
 }
 
 /* ---- segmentation ------------------------------------------------------------ */

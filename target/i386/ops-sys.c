@@ -152,6 +152,7 @@ int op_mov_crdr(X86CPU *cpu, const X86Insn *insn)
             return x86_gp0(cpu);
         }
         cpu->dr[n] = v;
+        x86_dbg_update(cpu);
         return X86_END;
     }
     if (!to) {

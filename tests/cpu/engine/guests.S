@@ -195,6 +195,18 @@ smc_patch:
 
 t_ud:
     ud2
+
+    .globl t_dbg, t_dbg_after, db_handler
+t_dbg:
+    mov 0x500000, %edx              /* read: not a write breakpoint */
+    movl $7, 0x500002               /* write hits DR0 (4 bytes) */
+t_dbg_after:
+    mov $1, %ecx
+    hlt
+db_handler:
+    mov %dr6, %rax
+    mov (%rsp), %rbx
+    hlt
 g_k64_end:
 
 /* ---- 32-bit task switch test; loaded at 0x100000 ---- */

@@ -19,7 +19,7 @@ extern const uint8_t t_pf_read[], t_pf_write[], pf_handler[];
 extern const uint8_t t_user[], user_code[], int80_handler[], int81_handler[];
 extern const uint8_t t_syscall[], sys_user[], syscall_entry[];
 extern const uint8_t t_hlt_irq[], irq40_handler[], t_io[], t_outs[];
-extern const uint8_t t_smc[], t_ud[];
+extern const uint8_t t_smc[], t_ud[], t_dbg[], t_dbg_after[], db_handler[];
 extern const uint8_t g_task_start[], g_task_end[], task2_entry[];
 extern const uint8_t g_leg_start[], g_leg_end[], leg_paging[], leg_nx[];
 extern const uint8_t pf32_handler[], leg_gate[], user32[], gate_target[];
@@ -413,6 +413,27 @@ static void test_dma_invalidation(void)
     x86_vm_notify_write(e->vm, k64(t_ud), 6);
     r = run_expect(e, X86_EXIT_HLT, &ex);
     g_assert_cmphex(r.rax, ==, 7);
+    env_free(e);
+}
+
+static void test_data_breakpoint(void)
+{
+    Env *e = env_long();
+    X86DebugRegs d;
+    X86Exit ex;
+    X86Regs r;
+
+    set_gate(e, 1, k64(db_handler), 0);
+    x86_cpu_get_debugregs(e->cpu, &d);
+    d.db[0] = 0x500000;
+    d.dr7 = 0x400 | 1 | (1u << 16) | (3u << 18);    /* L0, write, 4 bytes */
+    x86_cpu_set_debugregs(e->cpu, &d);
+    set_rip(e, k64(t_dbg));
+    r = run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmphex(r.rax & 0xf, ==, 1);            /* B0 */
+    g_assert_cmphex(r.rbx, ==, k64(t_dbg_after));   /* trap after the MOV */
+    g_assert_cmphex(r.rcx, ==, 0);
+    g_assert_cmphex(e->ram[0x500002], ==, 7);
     env_free(e);
 }
 
@@ -810,6 +831,8 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu/engine/vmm-write-invalidation",
                     test_dma_invalidation);
     g_test_add_func("/cpu/engine/task-switch-call-iret", test_task_switch);
+    g_test_add_func("/cpu/engine/data-breakpoint-trap",
+                    test_data_breakpoint);
     g_test_add_func("/cpu/engine/random-code-contained", test_random_code);
     g_test_add_func("/cpu/engine/rep-movs-stos", test_rep_string);
     g_test_add_func("/cpu/engine/paging-32bit-pse-pae-nx", test_paging32);
