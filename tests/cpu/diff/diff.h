@@ -153,8 +153,9 @@ const char *diff_form_name(const DiffForm *f);
 const char *diff_form_family(const DiffForm *f);
 /* Build one random case of form f into c (c->in must be generated). */
 void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c);
-/* A random sequence of flag-defined register instructions (forms.c). */
-void diff_seq_make_case(DiffRng *r, DiffCase *c);
+/* A random sequence of register instructions (forms.c): flag-defined
+ * integer ones, or (fp) x87/MMX/SSE ones. */
+void diff_seq_make_case(DiffRng *r, DiffCase *c, bool fp);
 
 /* ---- compare.c ---- */
 

@@ -13,7 +13,7 @@
 
 static GArray *forms;
 static GPtrArray *names;
-static GArray *seq_cand;
+static GArray *seq_cand, *seq_cand_fp;
 
 const char *diff_form_printf(const char *fmt, ...)
 {
@@ -42,7 +42,8 @@ void diff_forms_free(void)
     }
     if (seq_cand) {
         g_array_free(seq_cand, TRUE);
-        seq_cand = NULL;
+        g_array_free(seq_cand_fp, TRUE);
+        seq_cand = seq_cand_fp = NULL;
     }
 }
 
@@ -520,20 +521,29 @@ void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c)
  * that flag producers feed flag consumers (ADC/SBB/SETcc/CMOVcc/Jcc) as in
  * real code: this is what exercises lazy flags across instructions.
  */
-static bool seq_candidate(const DiffForm *f)
+static bool seq_candidate(const DiffForm *f, bool fp)
 {
-    static const char *const fam[] = { "alu", "cmov", "setcc", "jcc",
-                                       "adx" };
+    static const char *const fam_int[] = { "alu", "cmov", "setcc", "jcc",
+                                           "adx", NULL };
+    static const char *const fam_fp[] = { "sse-fp", "sse-int", "sse4",
+                                          "mmx", "x87", NULL };
+    const char *const *fam = fp ? fam_fp : fam_int;
     bool ok = false;
 
-    for (unsigned i = 0; i < G_N_ELEMENTS(fam); i++) {
+    for (unsigned i = 0; fam[i]; i++) {
         ok |= !strcmp(f->family, fam[i]);
+    }
+    if (fp) {
+        /* no memory operands; CPU-state forms stay single */
+        return ok && f->rm_mode != RM_MEM && f->kind != FK_NONE &&
+               f->maskkind == MK_STATIC && !(f->setup & SU_STRING) &&
+               f->nop <= 4;
     }
     return ok && f->maskkind == MK_STATIC && !(f->flags_undef & ~FL_AF) &&
            f->rm_mode != RM_MEM && !strstr(f->name, "#UD") && !f->npfx;
 }
 
-void diff_seq_make_case(DiffRng *r, DiffCase *c)
+void diff_seq_make_case(DiffRng *r, DiffCase *c, bool fp)
 {
     GArray *cand;
     unsigned n = 2 + (unsigned)diff_rng_below(r, 5);
@@ -543,15 +553,19 @@ void diff_seq_make_case(DiffRng *r, DiffCase *c)
 
     if (!seq_cand) {
         seq_cand = g_array_new(FALSE, FALSE, sizeof(const DiffForm *));
+        seq_cand_fp = g_array_new(FALSE, FALSE, sizeof(const DiffForm *));
         for (size_t i = 0; i < diff_forms_count(); i++) {
             const DiffForm *f = diff_form_get(i);
 
-            if (seq_candidate(f)) {
+            if (seq_candidate(f, false)) {
                 g_array_append_val(seq_cand, f);
+            }
+            if (seq_candidate(f, true)) {
+                g_array_append_val(seq_cand_fp, f);
             }
         }
     }
-    cand = seq_cand;
+    cand = fp ? seq_cand_fp : seq_cand;
     force_reg = true;
     for (unsigned k = 0; k < n; k++) {
         const DiffForm *f = g_array_index(cand, const DiffForm *,
@@ -568,7 +582,7 @@ void diff_seq_make_case(DiffRng *r, DiffCase *c)
     force_reg = false;
     memcpy(c->code, code, len);
     c->code_len = len;
-    c->name = "sequence";
-    c->family = "sequence";
+    c->name = fp ? "sequence-fp" : "sequence";
+    c->family = c->name;
     c->mask.flags_undef = undef;
 }

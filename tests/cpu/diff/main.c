@@ -202,9 +202,14 @@ int main(void)
         }
     }
 
-    if (!filter || !strcmp(filter, "sequence")) {
+    for (int fp = 0; fp < 2; fp++) {
+        const char *seqname = fp ? "sequence-fp" : "sequence";
         /* instruction sequences: flags flowing between instructions */
         uint64_t nseq = per_form * 20;
+
+        if (filter && strcmp(filter, seqname)) {
+            continue;
+        }
         FamilyStat *st = g_new0(FamilyStat, 1);
         DiffCase *sc = g_new0(DiffCase, nseq);
         DiffState *se = g_new0(DiffState, nseq);
@@ -213,9 +218,9 @@ int main(void)
         for (uint64_t i = 0; i < nseq; i++) {
             DiffRng r;
 
-            diff_rng_seed(&r, case_seed(seed, 0xfffff, i));
+            diff_rng_seed(&r, case_seed(seed, 0xfffff - fp, i));
             diff_gen_state(&r, &sc[i].in);
-            diff_seq_make_case(&r, &sc[i]);
+            diff_seq_make_case(&r, &sc[i], fp);
         }
         diff_native_run_batch(sc, se, nseq);
         for (uint64_t i = 0; i < nseq; i++) {
@@ -239,7 +244,7 @@ int main(void)
                 shown++;
             }
         }
-        g_hash_table_insert(stats, (gpointer)"sequence", st);
+        g_hash_table_insert(stats, (gpointer)seqname, st);
         g_free(sc);
         g_free(se);
     }
