@@ -250,6 +250,10 @@ def main():
         check('emulator still alive', emu.alive())
     finally:
         emu.stop()
+    emu.stderr.seek(0)
+    err = emu.stderr.read()
+    check('no sanitizer report on stderr',
+          'runtime error' not in err and 'Sanitizer' not in err, err[-2000:])
     print('1..%d' % len(results))
     failed = 0
     for i, (ok, name, detail) in enumerate(results, 1):
