@@ -132,6 +132,49 @@ static void test_cross_vcpu_smc(gconstpointer data)
     abi_close(&c);
 }
 
+/*
+ * A vCPU keeps reading a slot while another thread deletes the slot: once
+ * KVM_SET_USER_MEMORY_REGION returns, the vCPU no longer sees that memory
+ * (its next read exits as MMIO), even though it never left KVM_RUN.
+ */
+static void test_delete_slot_while_running(gconstpointer data)
+{
+    AbiCtx c;
+    if (!abi_open_guest(&c, data)) {
+        return;
+    }
+    uint8_t *buf = mmap(NULL, 0x1000, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    memset(buf, 0x42, 0x1000);
+    struct kvm_userspace_memory_region m = {
+        .slot = 1, .guest_phys_addr = 0x100000, .memory_size = 0x1000,
+        .userspace_addr = (uintptr_t)buf,
+    };
+    g_assert_cmpint(abi_ioctl(&c, c.vm, KVM_SET_USER_MEMORY_REGION, &m),
+                    ==, 0);
+    static const uint8_t code[] = {
+        0x48, 0x8b, 0x04, 0x25, 0x00, 0x00, 0x10, 0x00,
+                                        /* mov rax, [0x100000] */
+        0xeb, 0xf6,                     /* jmp back */
+    };
+    memcpy(c.mem + 0x1000, code, sizeof(code));
+    abi_long_mode(&c, 0x1000);
+    VcpuRun v = { .c = &c, .fd = c.vcpu, .run = c.run };
+    pthread_t th;
+    pthread_create(&th, NULL, vcpu_main, &v);
+    usleep(20000);
+    m.memory_size = 0;
+    g_assert_cmpint(abi_ioctl(&c, c.vm, KVM_SET_USER_MEMORY_REGION, &m),
+                    ==, 0);
+    munmap(buf, 0x1000);                /* must be safe now */
+    pthread_join(th, NULL);
+    g_assert_cmpint(v.r, ==, 0);
+    g_assert_cmpint(v.exit_reason, ==, KVM_EXIT_MMIO);
+    g_assert_cmphex(c.run->mmio.phys_addr, ==, 0x100000);
+    g_assert_cmpint(c.run->mmio.is_write, ==, 0);
+    abi_close(&c);
+}
+
 typedef struct Pvclock {
     uint32_t version, pad0;
     uint64_t tsc_timestamp, system_time;
@@ -228,6 +271,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     abi_add_test("/kvm-smp/locked-increments", test_locked_increments);
     abi_add_test("/kvm-smp/cross-vcpu-smc", test_cross_vcpu_smc);
+    abi_add_test("/kvm-smp/delete-slot-while-running",
+                 test_delete_slot_while_running);
     abi_add_test("/kvm-pv/kvmclock", test_kvmclock);
     return g_test_run();
 }
