@@ -13,7 +13,9 @@
  *   nodelay     TCP_NODELAY.  telnet: only off.  ipv4/ipv6/to: accepted
  *               and ignored.
  * Leaves out: telnet negotiation, websocket, TLS, tn3270, abstract unix
- * sockets. Client connects are blocking (fine for local sockets).
+ * sockets. A client's first connect without reconnect= blocks (its error
+ * is the creation's error, as in QEMU); reconnect attempts are
+ * non-blocking. Host names are resolved synchronously (getaddrinfo).
  * Writes use MSG_NOSIGNAL, so a vanished peer gives EPIPE, not SIGPIPE.
  */
 #include "char-internal.h"
@@ -38,6 +40,7 @@ typedef struct {
     int64_t reconnect; /* seconds, 0 = off */
     char *path, *host, *port;
     int listen_fd, fd;
+    int connecting_fd; /* non-blocking connect in progress, or -1 */
     QEMUTimer *reconnect_timer;
     char *local, *peer; /* printable addresses */
 } SocketState;
@@ -71,6 +74,8 @@ static char *sock_name(int fd, bool peer)
 }
 
 static void socket_listen_handler(void *opaque);
+static void socket_retry_later(Chardev *chr);
+static void socket_reconnect(void *opaque);
 
 static void socket_connected(Chardev *chr, int fd)
 {
@@ -106,9 +111,7 @@ static void socket_hangup(Chardev *chr)
     if (s->server && s->listen_fd >= 0) {
         qemu_set_fd_handler(s->listen_fd, socket_listen_handler, NULL, chr);
     } else if (s->reconnect > 0) {
-        timer_mod_ns(s->reconnect_timer,
-                     clock_get_ns(QEMU_CLOCK_REALTIME) +
-                         s->reconnect * NANOSECONDS_PER_SECOND);
+        socket_retry_later(chr);
     }
 }
 
@@ -160,16 +163,25 @@ static bool unix_addr(SocketState *s, struct sockaddr_un *un, GError **errp)
     return true;
 }
 
-static int socket_connect(SocketState *s, GError **errp)
+/*
+ * Connect to the configured address. Blocking for the first attempt
+ * without reconnect (as QEMU: creation reports the error); non-blocking
+ * for reconnect attempts from the main loop, where a TCP connect in
+ * progress returns its fd with *in_progress set.
+ */
+static int socket_connect(SocketState *s, bool nonblock, bool *in_progress,
+                          GError **errp)
 {
     int fd = -1, err = 0;
+    int flags = SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0);
 
+    *in_progress = false;
     if (s->is_unix) {
         struct sockaddr_un un;
         if (!unix_addr(s, &un, errp)) {
             return -1;
         }
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        fd = socket(AF_UNIX, SOCK_STREAM | flags, 0);
         if (fd >= 0 && connect(fd, (struct sockaddr *)&un, sizeof(un)) < 0) {
             err = errno;
             close(fd);
@@ -186,8 +198,7 @@ static int socket_connect(SocketState *s, GError **errp)
         return -1;
     }
     for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
-                    ai->ai_protocol);
+        fd = socket(ai->ai_family, ai->ai_socktype | flags, ai->ai_protocol);
         if (fd < 0) {
             err = errno;
             continue;
@@ -196,6 +207,10 @@ static int socket_connect(SocketState *s, GError **errp)
             break;
         }
         err = errno;
+        if (nonblock && err == EINPROGRESS) {
+            *in_progress = true;
+            break;
+        }
         close(fd);
         fd = -1;
     }
@@ -258,21 +273,50 @@ static int socket_listen(SocketState *s, GError **errp)
     return fd;
 }
 
+static void socket_retry_later(Chardev *chr)
+{
+    SocketState *s = chr->be;
+    timer_mod_ns(s->reconnect_timer, clock_get_ns(QEMU_CLOCK_REALTIME) +
+                                         s->reconnect * NANOSECONDS_PER_SECOND);
+}
+
+/* A non-blocking TCP connect finished (or failed). */
+static void socket_connect_done(void *opaque)
+{
+    Chardev *chr = opaque;
+    SocketState *s = chr->be;
+    int fd = s->connecting_fd;
+    int err = 0;
+    socklen_t len = sizeof(err);
+
+    qemu_set_fd_handler(fd, NULL, NULL, NULL);
+    s->connecting_fd = -1;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err) {
+        close(fd);
+        socket_retry_later(chr);
+        return;
+    }
+    socket_connected(chr, fd);
+}
+
 static void socket_reconnect(void *opaque)
 {
     Chardev *chr = opaque;
     SocketState *s = chr->be;
+    bool in_progress;
 
-    if (s->fd >= 0) {
+    if (s->fd >= 0 || s->connecting_fd >= 0) {
         return;
     }
-    int fd = socket_connect(s, NULL);
-    if (fd >= 0) {
-        socket_connected(chr, fd);
+    int fd = socket_connect(s, true, &in_progress, NULL);
+    if (fd < 0) {
+        socket_retry_later(chr);
+    } else if (in_progress) {
+        /* Never block the main loop on an unreachable peer. */
+        s->connecting_fd = fd;
+        qemu_set_fd_handler(fd, NULL, socket_connect_done, chr);
     } else {
-        timer_mod_ns(s->reconnect_timer,
-                     clock_get_ns(QEMU_CLOCK_REALTIME) +
-                         s->reconnect * NANOSECONDS_PER_SECOND);
+        socket_connected(chr, fd);
     }
 }
 
@@ -370,7 +414,7 @@ static bool socket_open(Chardev *chr, GHashTable *opts, GError **errp)
 {
     SocketState *s = chr->be;
 
-    s->listen_fd = s->fd = -1;
+    s->listen_fd = s->fd = s->connecting_fd = -1;
     if (!socket_parse(chr, s, opts, errp)) {
         return false;
     }
@@ -424,21 +468,18 @@ static bool socket_open(Chardev *chr, GHashTable *opts, GError **errp)
         socket_connected(chr, fd);
         return true;
     }
-    GError *err = NULL;
-    int fd = socket_connect(s, &err);
-    if (fd >= 0) {
-        socket_connected(chr, fd);
-        return true;
-    }
     if (s->reconnect > 0) {
-        g_error_free(err);
-        timer_mod_ns(s->reconnect_timer,
-                     clock_get_ns(QEMU_CLOCK_REALTIME) +
-                         s->reconnect * NANOSECONDS_PER_SECOND);
+        /* Creation cannot fail: connect in the background, retry later. */
+        socket_reconnect(chr);
         return true;
     }
-    g_propagate_error(errp, err);
-    return false;
+    bool in_progress;
+    int fd = socket_connect(s, false, &in_progress, errp);
+    if (fd < 0) {
+        return false;
+    }
+    socket_connected(chr, fd);
+    return true;
 }
 
 static void socket_close(Chardev *chr)
@@ -447,6 +488,10 @@ static void socket_close(Chardev *chr)
 
     chr_fd_set(chr, -1, -1, true);
     timer_free(s->reconnect_timer);
+    if (s->connecting_fd >= 0) {
+        qemu_set_fd_handler(s->connecting_fd, NULL, NULL, NULL);
+        close(s->connecting_fd);
+    }
     if (s->fd >= 0) {
         close(s->fd);
     }

@@ -377,6 +377,53 @@ static void test_wait_on_interrupted_by_signal(void)
     g_assert_null(chardev_find("nv"));
 }
 
+static int tcp_listen_any(int *port)
+{
+    struct sockaddr_in in = {.sin_family = AF_INET,
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(in);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    in.sin_port = htons(*port);
+    g_assert_cmpint(bind(fd, (struct sockaddr *)&in, sizeof(in)), ==, 0);
+    g_assert_cmpint(listen(fd, 4), ==, 0);
+    getsockname(fd, (struct sockaddr *)&in, &len);
+    *port = ntohs(in.sin_port);
+    return fd;
+}
+
+/* TCP client with reconnect=1: the server appears later, the background
+ * (non-blocking) connect finds it. */
+static void test_tcp_client_reconnect_nonblocking(void)
+{
+    int port = 0;
+    int lfd = tcp_listen_any(&port);
+    close(lfd); /* remember a free port, then nobody listens */
+    g_autofree char *spec = g_strdup_printf(
+        "socket,id=tr,host=127.0.0.1,port=%d,reconnect=1", port);
+    int64_t t0 = clock_get_ns(QEMU_CLOCK_REALTIME);
+    Chardev *chr = chardev_new_from_string(spec, NULL);
+    g_assert_nonnull(chr);
+    g_assert_cmpint(clock_get_ns(QEMU_CLOCK_REALTIME) - t0, <,
+                    NANOSECONDS_PER_SECOND);
+    g_assert_false(chardev_is_connected(chr));
+    g_autofree char *fn = chardev_filename(chr);
+    g_autofree char *want =
+        g_strdup_printf("disconnected:tcp:127.0.0.1:%d", port);
+    g_assert_cmpstr(fn, ==, want);
+    lfd = tcp_listen_any(&port);
+    g_assert_true(pump_until(connected, chr, 5000));
+    int s = accept(lfd, NULL, NULL);
+    TestFe t;
+    tfe_attach(&t, chr);
+    check_traffic(&t, s);
+    close(s);
+    close(lfd);
+    tfe_detach(&t);
+    chardev_remove("tr", NULL);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -398,6 +445,8 @@ int main(int argc, char **argv)
                     test_write_from_other_thread_with_bql);
     g_test_add_func("/chardev/socket/wait-on-interrupted-by-signal",
                     test_wait_on_interrupted_by_signal);
+    g_test_add_func("/chardev/socket/tcp-client-reconnect-nonblocking",
+                    test_tcp_client_reconnect_nonblocking);
     g_test_add_func("/chardev/socket/listening-fd-passed",
                     test_listening_fd_passed);
     int r = g_test_run();
