@@ -139,9 +139,13 @@ static QObject *parse_string(ParseCtx *c, JsonToken *t)
         case 'r': g_string_append_c(out, '\r'); p++; break;
         case 't': g_string_append_c(out, '\t'); p++; break;
         case 'u': {
+            /* QEMU's wording quotes the escape as written */
+            const char *esc = p - 1;
+            int shown = (int)MIN(6, end + 1 - esc);
             int cp = end - p >= 5 ? hex4(p + 1) : -1;
             if (cp < 0) {
-                parse_error(c, "invalid hex escape sequence in string");
+                parse_error(c, "%.*s is not a valid Unicode character",
+                            shown, esc);
                 goto fail;
             }
             p += 5;
@@ -149,14 +153,15 @@ static QObject *parse_string(ParseCtx *c, JsonToken *t)
                 int lo = (end - p >= 6 && p[0] == '\\' && p[1] == 'u')
                          ? hex4(p + 2) : -1;
                 if (lo < 0xDC00 || lo > 0xDFFF) {
-                    parse_error(c, "missing \\uDC00-\\uDFFF for pairing");
+                    parse_error(c, "%.*s is not a valid Unicode character",
+                                shown, esc);
                     goto fail;
                 }
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
                 p += 6;
             } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-                parse_error(c, "\\u%04X is not a valid Unicode character",
-                            cp);
+                parse_error(c, "%.*s is not a valid Unicode character",
+                            shown, esc);
                 goto fail;
             }
             append_utf8(out, cp);

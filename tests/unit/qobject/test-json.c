@@ -67,9 +67,10 @@ static void test_bad_input_table(void)
         { "-", "stray" },
         { "\"a\x01b\"", "stray" },
         { "\"\\x\"", "invalid escape sequence" },
-        { "\"\\u12\"", "invalid hex escape" },
-        { "\"\\ud800\"", "missing \\uDC00-\\uDFFF" },
-        { "\"\\udc00\"", "not a valid Unicode" },
+        { "\"\\u12\"", "\\u12\" is not a valid Unicode character" },
+        { "\"\\ud800\"", "\\ud800 is not a valid Unicode character" },
+        { "\"\\ud800\\u0041\"", "\\ud800 is not a valid Unicode" },
+        { "\"\\udc00\"", "\\udc00 is not a valid Unicode character" },
         { "\"\xff\"", "invalid UTF-8" },
         { "\"\xc0\xaf\"", "invalid UTF-8" },             /* overlong '/' */
         { "\"\xed\xa0\x80\"", "invalid UTF-8" },         /* encoded surrogate */
