@@ -114,6 +114,11 @@ static BusState *qbus_find_path(const char *path, GError **errp)
     BusState *bus = NULL;
     int i = 0;
 
+    if (!parts[0] || (path[0] != '/' && !*parts[0])) {
+        /* "" (g_strsplit gives no element) or "/..."-less empty name */
+        error_setg(errp, "Bus '%s' not found", path);
+        goto out;
+    }
     if (path[0] == '/') {
         bus = sysbus_get_default();
         i = 1;

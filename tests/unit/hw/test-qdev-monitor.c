@@ -115,6 +115,8 @@ static void test_device_add_errors(void)
         {"driver=test-nouser",
          "Parameter 'driver' expects a pluggable device type"},
         {"driver=test-dev,bus=nope.0", "Bus 'nope.0' not found"},
+        {"driver=test-dev,bus=", "Bus '' not found"},
+        {"driver=test-dev,bus=/br0/br0.0/nodev", "Device 'nodev' not found"},
         {"driver=test-dev,bus=main-system-bus",
          "Device 'test-dev' can't go on System bus"},
         {"driver=test-dev,bus=/nodev", "Device 'nodev' not found"},
@@ -387,6 +389,47 @@ static void test_info_qtree(void)
     object_unparent(OBJECT(dev));
 }
 
+/* Random -device option sets: errors or devices, never a crash or leak. */
+static void test_random_device_add(void)
+{
+    static const char *const drivers[] = {
+        "test-dev", "test-sub-dev", "tdev",         "test-nouser",       "TEST",
+        "nope",     "test-bridge",  "test-one-dev", "test-abstract-dev", "",
+    };
+    static const char *const keys[] = {
+        "iobase", "irq", "enabled",  "size",       "mode", "name", "extra",
+        "bus",    "id",  "realized", "parent_bus", "type", "nope",
+    };
+    static const char *const values[] = {
+        "0",    "1",  "0x3f8",  "-1",          "300",  "on",
+        "auto", "1M", "br0.0",  "hp0.0",       "/br0", "/",
+        "x",    "",   "0xdead", "reject-plug", "a,,b", "4294967296",
+    };
+    GError *err = NULL;
+
+    for (int round = 0; round < 400; round++) {
+        GHashTable *h = g_hash_table_new(g_str_hash, g_str_equal);
+        g_hash_table_insert(
+            h, "driver",
+            (char *)drivers[g_test_rand_int_range(0, G_N_ELEMENTS(drivers))]);
+        int n = g_test_rand_int_range(0, 4);
+        for (int i = 0; i < n; i++) {
+            g_hash_table_insert(
+                h, (char *)keys[g_test_rand_int_range(0, G_N_ELEMENTS(keys))],
+                (char *)values[g_test_rand_int_range(0, G_N_ELEMENTS(values))]);
+        }
+        DeviceState *dev = qdev_device_add(h, &err);
+        if (dev) {
+            g_assert_no_error(err);
+            object_unparent(OBJECT(dev));
+        } else {
+            g_assert_nonnull(err);
+            g_clear_error(&err);
+        }
+        g_hash_table_unref(h);
+    }
+}
+
 /* A bus the board left without a parent device is still found. */
 static void test_standalone_root_bus(void)
 {
@@ -432,6 +475,7 @@ int main(int argc, char **argv)
                     test_machine_hotplug_hook);
     g_test_add_func("/qdev-monitor/help", test_help);
     g_test_add_func("/qdev-monitor/info-qtree", test_info_qtree);
+    g_test_add_func("/qdev-monitor/random-device-add", test_random_device_add);
     g_test_add_func("/qdev-monitor/standalone-root-bus",
                     test_standalone_root_bus);
     return g_test_run();
