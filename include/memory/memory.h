@@ -22,6 +22,14 @@
  * it is out of every container (see there). Host RAM outlives the region
  * while a FlatView or a DMA mapping still uses it.
  *
+ * A device, typically:
+ *     memory_region_init_io(&s->mmio, OBJECT(s), &hpet_ops, s, "hpet", 0x400);
+ *     memory_region_add_subregion(get_system_memory(), 0xfed00000, &s->mmio);
+ *     ...
+ *     if (dma_memory_read(s->dma_as, desc_addr, &desc, sizeof(desc))) {
+ *         ... guest gave a bad address: report a device error, do not crash
+ *     }
+ *
  * Overlap rule: inside a container, the subregion with the higher priority
  * wins; among equal priorities the one added LATER is on top (as in QEMU).
  * Priorities only compare siblings: a container's own priority places the
