@@ -447,6 +447,31 @@ static void test_globals(void)
     g_assert_false(qdev_check_globals());
 }
 
+/* Random -global strings: parsed or refused, never a crash. */
+static void test_globals_random(void)
+{
+    static const char charset[] = "ab.=,-";
+    GError *err = NULL;
+
+    qdev_clear_globals();
+    for (int round = 0; round < 3000; round++) {
+        char buf[16];
+        int len = g_test_rand_int_range(0, sizeof(buf));
+        for (int i = 0; i < len; i++) {
+            buf[i] = charset[g_test_rand_int_range(0, sizeof(charset) - 1)];
+        }
+        buf[len] = 0;
+        if (!qdev_add_global_str(buf, &err)) {
+            g_assert_nonnull(err);
+            g_clear_error(&err);
+        }
+    }
+    /* None names a device type: each is reported as an invalid class. */
+    DeviceState *dev = qdev_new(TYPE_TEST_DEV);
+    object_unref(dev);
+    qdev_clear_globals();
+}
+
 static void test_find(void)
 {
     GError *err = NULL;
@@ -565,6 +590,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qdev/globals", test_globals);
     g_test_add_func("/qdev/custom-prop-and-setters",
                     test_custom_prop_and_setters);
+    g_test_add_func("/qdev/globals-random", test_globals_random);
     g_test_add_func("/qdev/find", test_find);
     g_test_add_func("/qdev/irq", test_irq);
     g_test_add_func("/qdev/zz-install-machine", test_install_machine);
