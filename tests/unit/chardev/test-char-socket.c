@@ -312,9 +312,25 @@ static gpointer peer_reader(gpointer p)
     char buf[8192];
     ssize_t n;
     while ((n = read(r->fd, buf, sizeof(buf))) > 0) {
-        r->got += n;
+        __atomic_add_fetch(&r->got, n, __ATOMIC_SEQ_CST);
     }
     return NULL;
+}
+
+typedef struct {
+    ReaderCtx *r;
+    Chardev *chr;
+    int64_t total;
+} DrainCtx;
+
+static DrainCtx drain_ctx;
+
+/* every byte delivered to the peer or counted as dropped */
+static bool all_accounted(void *p)
+{
+    DrainCtx *d = p;
+    int64_t got = __atomic_load_n(&d->r->got, __ATOMIC_SEQ_CST);
+    return got + (int64_t)chardev_dropped_bytes(d->chr) == d->total;
 }
 
 /* Writes from a vCPU-like thread holding the BQL while the main loop
@@ -339,7 +355,8 @@ static void test_write_from_other_thread_with_bql(void)
         main_loop_iteration(true);
     }
     g_thread_join(wt);
-    pump_for(200); /* drain the queue */
+    drain_ctx = (DrainCtx){.r = &r, .chr = chr, .total = w.total};
+    g_assert_true(pump_until(all_accounted, &drain_ctx, 10000));
     shutdown(c, SHUT_RDWR);
     g_thread_join(rt);
     g_test_message("delivered %" G_GINT64_FORMAT ", dropped %" G_GUINT64_FORMAT,

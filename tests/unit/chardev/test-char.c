@@ -268,6 +268,21 @@ static bool got_len(void *p)
     return t->got->len >= 3;
 }
 
+static bool shutdown_pending(void *unused)
+{
+    return qemu_system_shutdown_pending();
+}
+
+static bool focus_is_0(void *chr)
+{
+    return chardev_mux_focus(chr) == 0;
+}
+
+static bool got_2(void *p)
+{
+    return ((TestFe *)p)->got->len >= 2;
+}
+
 /* mux through a real pipe backend (FIFOs path.in / path.out) */
 static void test_mux_escapes(void)
 {
@@ -311,8 +326,7 @@ static void test_mux_escapes(void)
     /* C-a x: "QEMU: Terminated" and a quit request */
     g_assert_false(qemu_system_shutdown_pending());
     g_assert_cmpint(write(win, "\001x", 2), ==, 2);
-    pump_for(50);
-    g_assert_true(qemu_system_shutdown_pending());
+    g_assert_true(pump_until(shutdown_pending, NULL, 2000));
 
     char buf[2048];
     ssize_t n = read(rout, buf, sizeof(buf) - 1);
@@ -346,16 +360,15 @@ static void test_mux_escapes(void)
     g_string_truncate(serial.got, 0);
     g_string_truncate(mon.got, 0);
     g_assert_cmpint(write(win, "pq\001cmon", 7), ==, 7);
-    pump_for(30);
+    g_assert_true(pump_until(got_len, &mon, 2000));
     g_assert_cmpint(chardev_mux_focus(chr), ==, 1);
     g_assert_cmpstr(mon.got->str, ==, "mon");
     g_assert_cmpstr(serial.got->str, ==, "");
     g_assert_cmpint(write(win, "\001c", 2), ==, 2);
-    pump_for(30);
-    g_assert_cmpint(chardev_mux_focus(chr), ==, 0);
+    g_assert_true(pump_until(focus_is_0, chr, 2000));
     serial.can = 1; /* a one-byte FIFO: never more than can_read */
     chr_fe_accept_input(&serial.fe);
-    pump_for(30);
+    g_assert_true(pump_until(got_2, &serial, 2000));
     g_assert_cmpstr(serial.got->str, ==, "pq");
 
     tfe_detach(&serial);

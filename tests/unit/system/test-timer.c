@@ -30,14 +30,15 @@ static void test_virtual_clock_stops_while_paused(void)
     g_assert_cmpint(b, >, a);
     virtual_clock_set_running(false);
     int64_t c = clock_get_ns(QEMU_CLOCK_VIRTUAL);
-    g_usleep(20000);
+    g_usleep(300000);
     int64_t d = clock_get_ns(QEMU_CLOCK_VIRTUAL);
     g_assert_cmpint(c, ==, d); /* frozen */
     virtual_clock_set_running(true);
     int64_t e = clock_get_ns(QEMU_CLOCK_VIRTUAL);
-    /* No jump: the 20 ms pause is not added on resume. */
+    /* No jump: the 300 ms pause is not added on resume (the bound leaves
+     * room for a preempted test on a loaded machine). */
     g_assert_cmpint(e, >=, d);
-    g_assert_cmpint(e - d, <, 10 * SCALE_MS);
+    g_assert_cmpint(e - d, <, 150 * SCALE_MS);
     virtual_clock_set_running(false);
 }
 
