@@ -362,6 +362,37 @@ static void test_user_creatable(void)
     user_creatable_cleanup();
 }
 
+/* Random -object option sets: created or refused, never a crash. */
+static void test_user_creatable_random(void)
+{
+    static const char *const keys[] = {"qom-type", "id",   "data",
+                                       "peer",     "nope", "type"};
+    static const char *const values[] = {
+        "t-secret", "t-plain",     "t-node", "s1", "s2",   "0x",
+        "",         "/objects/s1", "s1",     "/",  "x,,y", "user-creatable",
+    };
+    GError *err = NULL;
+
+    for (int round = 0; round < 500; round++) {
+        GHashTable *h = g_hash_table_new(g_str_hash, g_str_equal);
+        int n = g_test_rand_int_range(0, 5);
+        for (int i = 0; i < n; i++) {
+            g_hash_table_insert(
+                h, (char *)keys[g_test_rand_int_range(0, G_N_ELEMENTS(keys))],
+                (char *)values[g_test_rand_int_range(0, G_N_ELEMENTS(values))]);
+        }
+        if (!user_creatable_add(h, &err)) {
+            g_assert_nonnull(err);
+            g_clear_error(&err);
+        }
+        g_hash_table_unref(h);
+        if (round % 7 == 0) {
+            user_creatable_del(values[g_test_rand_int_range(0, 6)], NULL);
+        }
+    }
+    user_creatable_cleanup();
+}
+
 static void test_user_creatable_help(void)
 {
     GError *err = NULL;
@@ -405,5 +436,6 @@ int main(int argc, char **argv)
     g_test_add_func("/qom/tree/info-qom-tree", test_info_qom_tree);
     g_test_add_func("/qom/user-creatable/add-del", test_user_creatable);
     g_test_add_func("/qom/user-creatable/help", test_user_creatable_help);
+    g_test_add_func("/qom/user-creatable/random", test_user_creatable_random);
     return g_test_run();
 }
