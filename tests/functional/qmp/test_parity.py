@@ -97,6 +97,46 @@ def run_all(binary):
         emu.stop()
 
 
+# Malformed requests whose error text must be QEMU's, word for word.
+BAD_INPUT = [
+    b'{"execute": }', b'@', b'[1, 2, 3]', b'{"execute": "\xc3\x28"}',
+    b'{"execute": "a\x01"}', b'{"execute": "no-such"}',
+    b'{"a" 1}', b'{1: 2}', b'{"a": 1 "b": 2}', b'[1 2]', b'[1,]',
+    b'{"a": 1, "a": 2}', b'tru', b'01', b'"\\x"', b'"\\u12"',
+    b'"\\ud800"', b'"\\udc00"', b'"\xc0\xaf"',
+    b'{"execute": "query-status", "arguments": [1]}',
+    b'{"execute": "query-status", "foo": 1}',
+    b'{"exec-oob": "query-status"}',
+    b'{"execute": "qom-list", "arguments": {"path": 42}}',
+    b'{"execute": "query-status", "arguments": {"bogus": 1}}',
+    b'{"execute": "qom-get", "arguments": {}}',
+    b'{"execute": "qom-list-types", "arguments": {"abstract": "yes"}}',
+    b'{"execute": "query-cpu-model-expansion", "arguments": '
+    b'{"type": "bogus", "model": {"name": "max"}}}',
+    b'{"execute": "query-cpu-model-expansion", "arguments": '
+    b'{"type": "full", "model": {"name": 1}}}',
+    b'{"execute": "qmp_capabilities", "arguments": {"enable": "oob"}}',
+    b'{"execute": "qmp_capabilities"}',
+]
+
+
+def run_bad(binary):
+    emu = Emulator(binary)
+    try:
+        q = emu.connect()
+        q.cmd('qmp_capabilities', id='cap')
+        out = []
+        for data in BAD_INPUT:
+            q.send_raw(data + b'\n')
+            r = q.reply()
+            out.append(r.get('error'))
+            q.send_raw(b'\xff\n')         # force a parser reset
+            q.cmd('query-target', id='sync')
+        return out
+    finally:
+        emu.stop()
+
+
 def reply_shape(r):
     if 'error' in r:
         return {'error': r['error']['class']}
@@ -148,6 +188,9 @@ def main():
         results.append((ka <= kb and ka - optional == kb - optional,
                         'query-qmp-schema %s entries have QEMU\'s keys' % meta,
                         'kvmu %s qemu %s' % (ma.get(meta), mb[meta])))
+    for data, ea, eb in zip(BAD_INPUT, run_bad(kvmu), run_bad(qemu)):
+        results.append((ea == eb, 'error reply as QEMU\'s: %r' % data[:60],
+                        'kvmu %s\n# qemu %s' % (ea, eb)))
     print('1..%d' % len(results))
     failed = 0
     for n, (ok, name, detail) in enumerate(results, 1):
