@@ -342,6 +342,23 @@ void qbus_reset_all(BusState *bus);
 /* Reset the whole machine: the system bus and everything under it. */
 void qdev_reset_machine(void);
 
+/*
+ * Every realized device in a stable order: the root buses' trees
+ * (system bus first) depth-first in plug order, then the bus-less devices
+ * under /machine in tree order, each followed by its own buses' trees.
+ * This is the order migration saves and loads sections in.
+ */
+void qdev_foreach_realized(void (*fn)(DeviceState *dev, void *opaque),
+                           void *opaque);
+/*
+ * Same, only devices with a vmsd; instance_id counts the devices that
+ * share a vmsd, in that order (QEMU's section instance ids).
+ */
+typedef void QdevVMStateFn(DeviceState *dev,
+                           const struct VMStateDescription *vmsd,
+                           int instance_id, void *opaque);
+void qdev_foreach_vmstate(QdevVMStateFn *fn, void *opaque);
+
 /* Walk devices under bus depth-first; fn returning non-zero stops. */
 int qbus_walk_devices(BusState *bus, int (*fn)(DeviceState *dev, void *op),
                       void *opaque);

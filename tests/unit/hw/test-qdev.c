@@ -530,6 +530,75 @@ static void test_irq(void)
     qemu_free_irqs(in, 4);
 }
 
+/* A test-dev with a (fake, never dereferenced) vmsd. */
+#define TYPE_TEST_VM_DEV "test-vm-dev"
+static const int fake_vmsd;
+
+static void vm_dev_class_init(ObjectClass *oc, void *data)
+{
+    DEVICE_CLASS(oc)->vmsd = (const struct VMStateDescription *)&fake_vmsd;
+}
+
+static const TypeInfo vm_dev_info = {
+    .name = TYPE_TEST_VM_DEV,
+    .parent = TYPE_TEST_DEV,
+    .class_init = vm_dev_class_init,
+};
+
+static void collect_id(DeviceState *dev, void *opaque)
+{
+    if (dev->id && g_str_has_prefix(dev->id, "w")) {
+        g_string_append_printf(opaque, "%s ", dev->id);
+    }
+}
+
+static void collect_vmstate(DeviceState *dev,
+                            const struct VMStateDescription *vmsd,
+                            int instance_id, void *opaque)
+{
+    g_assert(vmsd == (const void *)&fake_vmsd);
+    g_string_append_printf(opaque, "%s:%d ", dev->id, instance_id);
+}
+
+static DeviceState *new_with_id(const char *type, const char *id)
+{
+    DeviceState *dev = qdev_new(type);
+
+    qdev_set_id(dev, id);
+    return dev;
+}
+
+static void test_foreach_order(void)
+{
+    GError *err = NULL;
+    DeviceState *br = new_with_id(TYPE_TEST_BRIDGE, "wbr");
+    g_assert_true(qdev_realize(br, sysbus_get_default(), &err));
+    BusState *bus = br->child_buses->data;
+    DeviceState *a = new_with_id(TYPE_TEST_VM_DEV, "wA");
+    DeviceState *p = new_with_id(TYPE_TEST_DEV, "wP");
+    DeviceState *b = new_with_id(TYPE_TEST_VM_DEV, "wB");
+    DeviceState *cpu = new_with_id(TYPE_TEST_BUSLESS, "wcpu");
+    DeviceState *unrealized = new_with_id(TYPE_TEST_VM_DEV, "wU");
+    g_assert_true(qdev_realize_and_unref(a, bus, &err));
+    g_assert_true(qdev_realize_and_unref(p, bus, &err));
+    g_assert_true(qdev_realize_and_unref(cpu, NULL, &err));
+    g_assert_true(qdev_realize_and_unref(b, bus, &err));
+    g_assert_true(qdev_set_parent_bus(unrealized, bus, &err));
+
+    GString *s = g_string_new(NULL);
+    qdev_foreach_realized(collect_id, s);
+    g_assert_cmpstr(s->str, ==, "wbr wA wP wB wcpu ");
+    g_string_truncate(s, 0);
+    qdev_foreach_vmstate(collect_vmstate, s);
+    g_assert_cmpstr(s->str, ==, "wA:0 wB:1 ");
+    g_string_free(s, true);
+
+    object_unref(unrealized);
+    object_unparent(OBJECT(cpu));
+    object_unparent(OBJECT(br));
+    object_unref(br);
+}
+
 /* Runs last: replaces the stand-in /machine container. */
 static void test_install_machine(void)
 {
@@ -577,6 +646,7 @@ int main(int argc, char **argv)
     test_qdev_types_register();
     type_register_static(&mac_info);
     type_register_static(&embed_info);
+    type_register_static(&vm_dev_info);
 
     g_test_add_func("/qdev/realize-reset-order", test_realize_reset_order);
     g_test_add_func("/qdev/realize-failure", test_realize_failure);
@@ -593,6 +663,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qdev/globals-random", test_globals_random);
     g_test_add_func("/qdev/find", test_find);
     g_test_add_func("/qdev/irq", test_irq);
+    g_test_add_func("/qdev/foreach-order", test_foreach_order);
     g_test_add_func("/qdev/zz-install-machine", test_install_machine);
     return g_test_run();
 }
