@@ -38,6 +38,7 @@ void x86_blocks_flush(X86CPU *cpu)
         cpu->blocks[i] = NULL;
     }
     cpu->nblocks = 0;
+    memset(cpu->jcache, 0, sizeof(cpu->jcache));
     cpu->check |= CHECK_STALE;
 }
 
@@ -58,6 +59,7 @@ static void blocks_drop_page(X86CPU *cpu, uint64_t page)
             }
         }
     }
+    memset(cpu->jcache, 0, sizeof(cpu->jcache));
     cpu->check |= CHECK_STALE;
 }
 
@@ -237,6 +239,12 @@ static X86Block *block_get(X86CPU *cpu)
     unsigned n = 0;
     uint64_t rip = cpu->rip;
 
+    uint32_t jkey = key | (cpu->mmu_idx << 2) | 0x80000000u;
+    unsigned j = (lin ^ (lin >> 10)) & (G_N_ELEMENTS(cpu->jcache) - 1);
+
+    if (likely(cpu->jcache[j].lin == lin && cpu->jcache[j].key == jkey)) {
+        return cpu->jcache[j].b;
+    }
     if (!x86_translate_fetch(cpu, lin, &host, &gpa)) {
         return NULL;
     }
@@ -248,6 +256,9 @@ static X86Block *block_get(X86CPU *cpu)
     h = block_hash(gpa, key);
     for (b = cpu->blocks[h]; b; b = b->next) {
         if (b->gpa == gpa && b->key == key) {
+            cpu->jcache[j].lin = lin;
+            cpu->jcache[j].key = jkey;
+            cpu->jcache[j].b = b;
             return b;
         }
     }
@@ -315,6 +326,9 @@ static X86Block *block_get(X86CPU *cpu)
     cpu->blocks[h] = b;
     cpu->nblocks++;
     code_mark_page(cpu, gpa >> 12);
+    cpu->jcache[j].lin = lin;
+    cpu->jcache[j].key = jkey;
+    cpu->jcache[j].b = b;
     return b;
 }
 
@@ -440,17 +454,24 @@ static bool instr_breakpoint(X86CPU *cpu)
 }
 
 /* Execute up to @max instructions of block @b. Returns true to leave the
- * run loop (exit filled). */
+ * run loop (exit filled). The mode cannot change inside a block (handlers
+ * that change it return X86_END), so the IP mask is computed once. */
 static bool exec_block(X86CPU *cpu, X86Block *b, unsigned max)
 {
-    for (unsigned i = 0; i < b->n && i < max; i++) {
+    uint64_t ipm = ip_mask(cpu);
+    bool check_limit = !cpu->code64;
+    unsigned n = MIN(b->n, max);
+
+    for (unsigned i = 0; i < n; i++) {
         const X86Insn *insn = &b->insns[i];
         bool tf = cpu->eflags & F_TF;
         int st;
 
-        cpu->shadow = 0;
-        cpu->next_ip = (cpu->rip + insn->len) & ip_mask(cpu);
-        if (!cpu->code64 &&
+        if (unlikely(cpu->shadow)) {
+            cpu->shadow = 0;
+        }
+        cpu->next_ip = (cpu->rip + insn->len) & ipm;
+        if (check_limit &&
             cpu->rip + insn->len - 1 > cpu->seg[SEG_CS].limit) {
             st = x86_raise_err(cpu, EXC_GP, 0);
         } else {
@@ -459,8 +480,12 @@ static bool exec_block(X86CPU *cpu, X86Block *b, unsigned max)
         if (likely(st <= X86_END)) {
             cpu->rip = cpu->next_ip;
             cpu->insns_retired++;
-            cpu->n_mmio_done = 0;
-            cpu->eflags &= ~(uint64_t)F_RF;
+            if (unlikely(cpu->n_mmio_done)) {
+                cpu->n_mmio_done = 0;
+            }
+            if (unlikely(cpu->eflags & F_RF)) {
+                cpu->eflags &= ~(uint64_t)F_RF;
+            }
             if (unlikely(cpu->dbg_hit)) {
                 cpu->dbg_hit = false;
                 if (cpu->guest_debug) {
@@ -475,11 +500,13 @@ static bool exec_block(X86CPU *cpu, X86Block *b, unsigned max)
                 x86_deliver_event(cpu, EXC_DB, false, false, 0, false);
                 st = X86_END;
             }
-            if (unlikely(tf)) {
+            if (unlikely(tf || cpu->guest_single_step)) {
                 if (cpu->guest_single_step) {
                     cpu->exit->reason = X86_EXIT_DEBUG;
                     cpu->exit->debug.exception = EXC_DB;
                     cpu->exit->debug.pc = cpu->rip;
+                    cpu->exit->debug.dr6 = 0xffff4ff0;   /* BS */
+                    cpu->exit->debug.dr7 = cpu->dr[7];
                     cpu->check = 0;
                     return true;
                 }
@@ -508,10 +535,6 @@ static bool exec_block(X86CPU *cpu, X86Block *b, unsigned max)
             return true;
         }
         cpu->check &= ~CHECK_MODE;
-        if (insn->handler != op_int && insn->handler != op_int3 &&
-            insn->handler != op_into && insn->handler != op_int1) {
-            cpu->eflags |= cpu->exc.vector == EXC_DB ? 0 : 0;
-        }
         x86_deliver_pending_exception(cpu);
         cpu->n_mmio_done = 0;
         return false;

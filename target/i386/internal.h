@@ -352,6 +352,12 @@ struct X86CPU {
     X86Block **blocks;              /* hash table, X86_BLOCK_HASH entries */
     X86Block *dead_blocks;          /* unlinked, freed at a block boundary */
     X86Block *tmp_block;            /* page-crossing instruction, uncached */
+    struct {                        /* linear PC -> block, cleared with the
+                                     * TLB and on any block invalidation */
+        uint64_t lin;
+        uint32_t key;
+        X86Block *b;
+    } jcache[1024];
     unsigned nblocks;
     uint64_t insns_retired;
 

@@ -51,6 +51,7 @@ void x86_update_mmu_idx(X86CPU *cpu)
 
 void x86_tlb_flush(X86CPU *cpu, bool include_global)
 {
+    memset(cpu->jcache, 0, sizeof(cpu->jcache));
     if (include_global) {
         memset(cpu->tlb, 0, sizeof(cpu->tlb));
         return;
@@ -75,6 +76,7 @@ void x86_tlb_flush_page(X86CPU *cpu, uint64_t lin)
     unsigned idx = (lin >> 12) & (X86_TLB_SIZE - 1);
     uint64_t tag = (lin & ~0xfffULL) | 1;
 
+    memset(cpu->jcache, 0, sizeof(cpu->jcache));
     for (int m = 0; m < MMU_NR; m++) {
         for (int a = 0; a < ACC_NR; a++) {
             if (cpu->tlb[m][a][idx].tag == tag) {
@@ -455,7 +457,14 @@ static bool read_lin(X86CPU *cpu, uint64_t lin, void *dst, unsigned size,
     uint64_t g1, g2 = 0, lin2;
 
     if (likely(e->tag == ((lin & ~0xfffULL) | 1) && size <= first)) {
-        memcpy(dst, (void *)(uintptr_t)(lin + e->addend), size);
+        const void *h = (const void *)(uintptr_t)(lin + e->addend);
+        switch (size) {
+        case 1: memcpy(dst, h, 1); break;
+        case 2: memcpy(dst, h, 2); break;
+        case 4: memcpy(dst, h, 4); break;
+        case 8: memcpy(dst, h, 8); break;
+        default: memcpy(dst, h, size); break;
+        }
         return true;
     }
     if (!translate(cpu, lin, ACC_READ, mmu, &h1, &g1)) {
@@ -495,7 +504,14 @@ static bool write_lin(X86CPU *cpu, uint64_t lin, const void *src,
     uint64_t g1, g2 = 0, lin2;
 
     if (likely(e->tag == ((lin & ~0xfffULL) | 1) && size <= first)) {
-        memcpy((void *)(uintptr_t)(lin + e->addend), src, size);
+        void *h = (void *)(uintptr_t)(lin + e->addend);
+        switch (size) {
+        case 1: memcpy(h, src, 1); break;
+        case 2: memcpy(h, src, 2); break;
+        case 4: memcpy(h, src, 4); break;
+        case 8: memcpy(h, src, 8); break;
+        default: memcpy(h, src, size); break;
+        }
         return true;
     }
     if (!translate(cpu, lin, ACC_WRITE, mmu, &h1, &g1)) {

@@ -192,9 +192,12 @@ static uint64_t fast_run(X86CPU *cpu, const X86Insn *insn, bool movs)
     }
     if (movs) {
         if (hd > hs && hd < hs + n * size) {
-            /* forward element copy replicates, as the hardware does */
-            for (uint64_t i = 0; i < n * size; i++) {
-                hd[i] = hs[i];
+            /* forward overlap: element after element, each read after
+             * the previous one was written, as the hardware does */
+            for (uint64_t i = 0; i < n; i++) {
+                uint64_t v;
+                memcpy(&v, hs + i * size, size);
+                memcpy(hd + i * size, &v, size);
             }
         } else {
             memmove(hd, hs, n * size);
