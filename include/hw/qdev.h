@@ -460,7 +460,11 @@ void qdev_init_gpio_in_named(DeviceState *dev, qdev_gpio_handler handler,
 void qdev_init_gpio_out(DeviceState *dev, struct IRQState **pins, int n);
 void qdev_init_gpio_out_named(DeviceState *dev, struct IRQState **pins,
                               const char *name, int n);
-/* g_assert()s n is in range: wiring is board code. */
+/*
+ * Out-of-range n never asserts (device code may index lines with a
+ * user-set property): get returns NULL, an unconnected line, and connect
+ * does nothing.
+ */
 struct IRQState *qdev_get_gpio_in(DeviceState *dev, int n);
 struct IRQState *qdev_get_gpio_in_named(DeviceState *dev, const char *name,
                                         int n);

@@ -111,6 +111,10 @@ static void test_sysbus_mmio_and_irq(void)
     g_assert_cmpint(qdev_gpio_count_in(intc_dev, NULL), ==, 8);
     g_assert_cmpint(qdev_gpio_count_in(intc_dev, "nmi"), ==, 2);
     g_assert_cmpint(qdev_gpio_count_in(intc_dev, "none"), ==, 0);
+    g_assert_null(qdev_get_gpio_in(intc_dev, 8));
+    g_assert_null(qdev_get_gpio_in(intc_dev, -1));
+    g_assert_null(qdev_get_gpio_in_named(intc_dev, "none", 0));
+    qdev_connect_gpio_out(intc_dev, 0, NULL); /* no outputs: ignored */
 
     DeviceState *dev = sysbus_create_simple(TYPE_T_MMIO, 0xfed00000,
                                             qdev_get_gpio_in(intc_dev, 5));
