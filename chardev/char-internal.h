@@ -88,5 +88,6 @@ extern const ChardevBackend chardev_stdio;
 extern const ChardevBackend chardev_socket;
 extern const ChardevBackend chardev_pty;
 extern const ChardevBackend chardev_ringbuf;
+extern const ChardevBackend chardev_mux;
 
 #endif

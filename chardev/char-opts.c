@@ -15,10 +15,19 @@
 void chardev_register(Chardev *chr);
 void chardev_destroy(Chardev *chr);
 
+/* clang-format off */
 static const ChardevBackend *const backends[] = {
-    &chardev_file,    &chardev_null,   &chardev_pipe,   &chardev_pty,
-    &chardev_ringbuf, &chardev_serial, &chardev_socket, &chardev_stdio,
+    &chardev_file,
+    &chardev_mux,
+    &chardev_null,
+    &chardev_pipe,
+    &chardev_pty,
+    &chardev_ringbuf,
+    &chardev_serial,
+    &chardev_socket,
+    &chardev_stdio,
 };
+/* clang-format on */
 
 static const char *const common_opts[] = {
     "id", "backend", "mux", "logfile", "logappend", NULL,

@@ -257,7 +257,7 @@ static void test_registry(void)
         g_string_append_printf(all, "%s ", (char *)n->data);
     }
     g_assert_cmpstr(all->str, ==,
-                    "file null pipe pty ringbuf serial socket stdio ");
+                    "file mux null pipe pty ringbuf serial socket stdio ");
     g_string_free(all, TRUE);
     g_list_free(names);
 }
@@ -467,9 +467,10 @@ static void test_help(void)
     }
     g_test_trap_subprocess(NULL, 0, 0);
     g_test_trap_assert_passed();
-    g_test_trap_assert_stdout("Available chardev backend types: \n"
-                              "  file\n  null\n  pipe\n  pty\n  ringbuf\n"
-                              "  serial\n  socket\n  stdio\n");
+    g_test_trap_assert_stdout(
+        "Available chardev backend types: \n"
+        "  file\n  mux\n  null\n  pipe\n  pty\n  ringbuf\n"
+        "  serial\n  socket\n  stdio\n");
 }
 
 static bool got_eof_data(void *p)
@@ -644,6 +645,39 @@ static void test_random_specs(void)
     g_assert_cmpint(chdir(cwd), ==, 0);
 }
 
+/* QMP's "mux" backend layered over an existing chardev */
+static void test_mux_backend_over_ringbuf(void)
+{
+    Chardev *rb = must_new("ringbuf,id=mbase");
+    Chardev *mx = must_new("mux,id=mtop,chardev=mbase");
+    g_assert_true(chardev_is_mux(mx));
+    TestFe a, b;
+    tfe_attach(&a, mx);
+    tfe_attach(&b, mx);
+    chr_fe_write(&a.fe, (const uint8_t *)"A", 1);
+    chr_fe_write(&b.fe, (const uint8_t *)"B", 1);
+    size_t n;
+    g_autofree uint8_t *out = ringbuf_read(rb, 16, &n, NULL);
+    g_assert_cmpstr((char *)out, ==, "AB");
+    chardev_be_feed(rb, (const uint8_t *)"x\001cy", 4);
+    g_assert_cmpstr(b.got->str, ==, "x");
+    g_assert_cmpstr(a.got->str, ==, "y");
+    GError *err = NULL;
+    g_assert_false(chardev_remove("mbase", &err));
+    g_assert_cmpstr(err->message, ==, "Chardev 'mbase' is busy");
+    g_clear_error(&err);
+    g_assert_null(chardev_new_from_string("mux,id=m2,chardev=nope", &err));
+    g_assert_cmpstr(err->message, ==, "mux: base chardev nope not found");
+    g_clear_error(&err);
+    g_assert_null(chardev_new_from_string("mux,id=m2,chardev=mbase", &err));
+    g_assert_cmpstr(err->message, ==, "Device 'mbase' is in use");
+    g_clear_error(&err);
+    tfe_detach(&a);
+    tfe_detach(&b);
+    g_assert_true(chardev_remove("mtop", NULL));
+    g_assert_true(chardev_remove("mbase", NULL));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -659,6 +693,8 @@ int main(int argc, char **argv)
     g_test_add_func("/chardev/registry", test_registry);
     g_test_add_func("/chardev/random-specs", test_random_specs);
     g_test_add_func("/chardev/mux-escapes", test_mux_escapes);
+    g_test_add_func("/chardev/mux-backend-over-ringbuf",
+                    test_mux_backend_over_ringbuf);
     g_test_add_func("/chardev/pty-announces-path", test_pty_announces_path);
     g_test_add_func("/chardev/pty-io", test_pty_io);
     g_test_add_func("/chardev/serial-host-tty", test_serial_host_tty);
