@@ -224,8 +224,6 @@ static bool finalize_monitors(VmConfig *cfg)
             return false;
         }
     }
-    /* -nographic: serial and monitor multiplexed on stdio, unless the
-     * user placed them */
     if (cfg->nographic) {
         if (!cfg->display) {
             cfg->display = g_strdup("none");
@@ -233,15 +231,60 @@ static bool finalize_monitors(VmConfig *cfg)
             error_report("-nographic cannot be used with -display");
             return false;
         }
-        if (!cfg->serials->len && !cfg->monitor_given &&
-            !cfg->legacy_monitors->len && !cfg->monitors->len &&
-            !cfg->nodefaults) {
-            g_ptr_array_add(cfg->serials, g_strdup("mon:stdio"));
-        } else if (!cfg->serials->len && !cfg->nodefaults) {
-            g_ptr_array_add(cfg->serials, g_strdup("stdio"));
+    }
+    return true;
+}
+
+/*
+ * QEMU's defaults: without -nodefaults, a serial port exists unless
+ * -serial (or -device isa-serial) placed one, and a monitor unless
+ * -monitor/-qmp/-mon did.
+ */
+static bool default_serial(VmConfig *cfg)
+{
+    if (cfg->serials_given || cfg->nodefaults) {
+        return false;
+    }
+    for (guint i = 0; i < cfg->devices->len; i++) {
+        const char *driver =
+            keyval_get(g_ptr_array_index(cfg->devices, i), "driver");
+        if (driver && !strcmp(driver, "isa-serial")) {
+            return false;
         }
     }
     return true;
+}
+
+static bool default_monitor(VmConfig *cfg)
+{
+    return !cfg->monitor_given && !cfg->legacy_monitors->len &&
+           !cfg->monitors->len && !cfg->nodefaults;
+}
+
+/*
+ * -nographic: serial and monitor on stdio (multiplexed when both are
+ * defaults). Otherwise QEMU puts them on a virtual console; kvmu has no
+ * consoles, so the default serial port goes to "null" (the guest still
+ * has its COM1) and there is no default monitor.
+ */
+static void add_defaults(VmConfig *cfg)
+{
+    bool serial = default_serial(cfg), monitor = default_monitor(cfg);
+
+    if (cfg->nographic && serial && monitor) {
+        g_ptr_array_add(cfg->serials, g_strdup("mon:stdio"));
+    } else if (cfg->nographic) {
+        if (serial) {
+            g_ptr_array_add(cfg->serials, g_strdup("stdio"));
+        }
+        if (monitor) {
+            LegacyMonitor *m = g_new0(LegacyMonitor, 1);
+            m->spec = g_strdup("stdio");
+            g_ptr_array_add(cfg->legacy_monitors, m);
+        }
+    } else if (serial) {
+        g_ptr_array_add(cfg->serials, g_strdup("null"));
+    }
 }
 
 static bool is_stdio_spec(const char *spec)
@@ -256,10 +299,7 @@ static bool finalize_daemonize(VmConfig *cfg)
         return true;
     }
     /* as QEMU: -nographic is fine when nothing defaults to stdio */
-    bool default_serial = !cfg->serials_given && !cfg->nodefaults;
-    bool default_monitor = !cfg->monitor_given && !cfg->legacy_monitors->len &&
-                           !cfg->monitors->len && !cfg->nodefaults;
-    if (cfg->nographic && (default_serial || default_monitor)) {
+    if (cfg->nographic && (default_serial(cfg) || default_monitor(cfg))) {
         error_report("-nographic cannot be used with -daemonize");
         return false;
     }
@@ -370,5 +410,9 @@ bool vm_config_finalize(VmConfig *cfg)
         error_report_err(err);
         return false;
     }
-    return finalize_monitors(cfg) && finalize_daemonize(cfg);
+    if (!finalize_monitors(cfg) || !finalize_daemonize(cfg)) {
+        return false;
+    }
+    add_defaults(cfg);
+    return true;
 }

@@ -124,6 +124,27 @@ static void test_config_nographic_serial(void)
     cfg = parse("-nographic -monitor none", &ok);
     g_assert_true(ok);
     g_assert_cmpstr(g_ptr_array_index(cfg->serials, 0), ==, "stdio");
+    g_assert_cmpuint(cfg->legacy_monitors->len, ==, 1);     /* "none" */
+    vm_config_free(cfg);
+
+    /* -serial given: the default monitor alone goes to stdio */
+    cfg = parse("-nographic -serial null", &ok);
+    g_assert_true(ok);
+    g_assert_cmpuint(cfg->legacy_monitors->len, ==, 1);
+    g_assert_cmpstr(((LegacyMonitor *)g_ptr_array_index(
+                        cfg->legacy_monitors, 0))->spec, ==, "stdio");
+    vm_config_free(cfg);
+
+    /* no -nographic: a default serial port on "null" */
+    cfg = parse("-display none", &ok);
+    g_assert_true(ok);
+    g_assert_cmpuint(cfg->serials->len, ==, 1);
+    g_assert_cmpstr(g_ptr_array_index(cfg->serials, 0), ==, "null");
+    vm_config_free(cfg);
+
+    cfg = parse("-display none -device isa-serial", &ok);
+    g_assert_true(ok);
+    g_assert_cmpuint(cfg->serials->len, ==, 0);
     vm_config_free(cfg);
 
     cfg = parse("-nographic -serial null", &ok);
