@@ -147,13 +147,16 @@ static unsigned build(const FpuThunkKey *k, uint8_t *code)
 
 static guint key_hash(gconstpointer p)
 {
-    const uint8_t *b = p;
-    guint h = 2166136261u;
+    uint64_t w[sizeof(FpuThunkKey) / 8];
+    uint64_t h = 0;
 
-    for (size_t i = 0; i < sizeof(FpuThunkKey); i++) {
-        h = (h ^ b[i]) * 16777619u;
+    G_STATIC_ASSERT(sizeof(FpuThunkKey) % 8 == 0);
+    memcpy(w, p, sizeof(w));
+    for (size_t i = 0; i < G_N_ELEMENTS(w); i++) {
+        h = (h ^ w[i]) * 0x9e3779b97f4a7c15ULL;
+        h ^= h >> 29;
     }
-    return h;
+    return (guint)(h ^ (h >> 32));
 }
 
 static gboolean key_equal(gconstpointer a, gconstpointer b)

@@ -124,6 +124,102 @@ static int emms(X86CPU *cpu, const X86Insn *insn)
     return X86_NEXT;
 }
 
+/* Everything about an instruction that does not depend on the CPU state:
+ * validity, operand kinds and its host thunk. */
+typedef struct SsePrepared {
+    SseInfo si;
+    FpuThunk thunk;
+    uint8_t mm_mask;
+} SsePrepared;
+
+static bool sse_prepare_slow(const X86Insn *insn, bool mem, SsePrepared *p)
+{
+    FpuThunkKey key;
+    SseInfo si;
+
+    if ((insn->prefix & (PFX_LOCK | PFX_VEX)) ||
+        !sse_lookup(insn->map, insn->opcode, insn->mandatory, &si)) {
+        return false;
+    }
+    if ((mem && (si.flags & SI_REGONLY)) ||
+        (!mem && (si.flags & SI_MEMONLY)) ||
+        (si.reg == K_DIGIT && !(si.digits & (1u << (insn->reg & 7))))) {
+        return false;
+    }
+
+    memset(&key, 0, sizeof(key));
+    key.kind = FPU_THUNK_SSE;
+    encode(insn, &si, mem, &key);
+    if (si.reg == K_XMM) {
+        key.xmm_mask |= (uint16_t)(1u << insn->reg);
+    }
+    if (!mem && si.rm == K_XMM) {
+        key.xmm_mask |= (uint16_t)(1u << insn->rm);
+    }
+    if (si.flags & SI_XMM0) {
+        key.xmm_mask |= 1;
+    }
+    if (si.reg == K_MM) {
+        key.mm_mask |= (uint8_t)(1u << (insn->reg & 7));
+    }
+    if (!mem && si.rm == K_MM) {
+        key.mm_mask |= (uint8_t)(1u << (insn->rm & 7));
+    }
+    if (si.flags & SI_FLAGS) {
+        key.flags |= FPU_THUNK_FLAGS_OUT;
+    }
+
+    p->si = si;
+    p->mm_mask = key.mm_mask;
+    p->thunk = fpu_host_thunk(&key);
+    return p->thunk != NULL;
+}
+
+/*
+ * Per-thread cache in front of sse_prepare_slow(), keyed by the decoded
+ * record's address and checked against the fields that determine the
+ * result (records are reused when blocks are re-decoded).
+ */
+#define SSE_CACHE 512
+
+typedef struct SseCacheEnt {
+    const X86Insn *insn;
+    uint64_t sig[2];
+    SsePrepared prep;
+} SseCacheEnt;
+
+static __thread SseCacheEnt sse_cache[SSE_CACHE];
+
+static void sse_sig(const X86Insn *insn, uint64_t sig[2])
+{
+    sig[0] = (uint64_t)insn->map | (uint64_t)insn->opcode << 8 |
+             (uint64_t)insn->mandatory << 16 | (uint64_t)insn->mod << 24 |
+             (uint64_t)insn->reg << 32 | (uint64_t)insn->rm << 40 |
+             (uint64_t)insn->rex << 48 | (uint64_t)insn->opsize << 56;
+    sig[1] = (uint64_t)insn->prefix | (uint64_t)(uint8_t)insn->imm << 8 |
+             (uint64_t)insn->modrm << 16 | 1ULL << 63;
+}
+
+static bool sse_prepare(const X86Insn *insn, bool mem, SsePrepared *p)
+{
+    SseCacheEnt *e = &sse_cache[((uintptr_t)insn >> 4) % SSE_CACHE];
+    uint64_t sig[2];
+
+    sse_sig(insn, sig);
+    if (e->insn == insn && e->sig[0] == sig[0] && e->sig[1] == sig[1]) {
+        *p = e->prep;
+        return true;
+    }
+    if (!sse_prepare_slow(insn, mem, p)) {
+        return false;
+    }
+    e->insn = insn;
+    e->sig[0] = sig[0];
+    e->sig[1] = sig[1];
+    e->prep = *p;
+    return true;
+}
+
 /* MASKMOVQ mm1, mm2 / MASKMOVDQU xmm1, xmm2: byte stores to DS:rDI */
 static int maskmov(X86CPU *cpu, const X86Insn *insn)
 {
@@ -173,7 +269,7 @@ static int maskmov(X86CPU *cpu, const X86Insn *insn)
 int x86_sse_exec(X86CPU *cpu, const X86Insn *insn)
 {
     FpuHostCtx ctx;
-    FpuThunkKey key;
+    SsePrepared prep;
     FpuThunk thunk;
     SseInfo si;
     X86XMMReg tmp[16];
@@ -193,41 +289,13 @@ int x86_sse_exec(X86CPU *cpu, const X86Insn *insn)
     if (insn->map == MAP_0F && insn->opcode == 0xf7) {
         return maskmov(cpu, insn);
     }
-    if ((insn->prefix & (PFX_LOCK | PFX_VEX)) ||
-        !sse_lookup(insn->map, insn->opcode, insn->mandatory, &si)) {
+    if (!sse_prepare(insn, mem, &prep)) {
         return x86_ud(cpu);
     }
-    if ((mem && (si.flags & SI_REGONLY)) ||
-        (!mem && (si.flags & SI_MEMONLY)) ||
-        (si.reg == K_DIGIT && !(si.digits & (1u << (insn->reg & 7))))) {
-        return x86_ud(cpu);
-    }
-    /* an MMX register accessed (CVTPI2PS m64 touches none) */
+    si = prep.si;
     mmx = si.reg == K_MM || (!mem && si.rm == K_MM);
     if (mmx && (cpu->fpu.fsw & FSW_ES)) {
         return x86_raise(cpu, EXC_MF);
-    }
-
-    memset(&key, 0, sizeof(key));
-    key.kind = FPU_THUNK_SSE;
-    encode(insn, &si, mem, &key);
-    if (si.reg == K_XMM) {
-        key.xmm_mask |= (uint16_t)(1u << insn->reg);
-    }
-    if (!mem && si.rm == K_XMM) {
-        key.xmm_mask |= (uint16_t)(1u << insn->rm);
-    }
-    if (si.flags & SI_XMM0) {
-        key.xmm_mask |= 1;
-    }
-    if (si.reg == K_MM) {
-        key.mm_mask |= (uint8_t)(1u << (insn->reg & 7));
-    }
-    if (!mem && si.rm == K_MM) {
-        key.mm_mask |= (uint8_t)(1u << (insn->rm & 7));
-    }
-    if (si.flags & SI_FLAGS) {
-        key.flags |= FPU_THUNK_FLAGS_OUT;
     }
 
     ctx.gpr[0] = ctx.gpr[1] = ctx.gpr[2] = 0;
@@ -265,7 +333,7 @@ int x86_sse_exec(X86CPU *cpu, const X86Insn *insn)
         ctx.gpr[2] = cpu->regs[R_EDX];
     }
     for (unsigned n = 0; n < 8; n++) {
-        if (key.mm_mask & (1u << n)) {
+        if (prep.mm_mask & (1u << n)) {
             ctx.mm[n] = cpu->fpu.st[n].x.mant;
         }
     }
@@ -277,10 +345,7 @@ int x86_sse_exec(X86CPU *cpu, const X86Insn *insn)
         memcpy(tmp, cpu->fpu.xmm, sizeof(tmp));
         xmm = tmp;
     }
-    thunk = fpu_host_thunk(&key);
-    if (!thunk) {
-        return x86_ud(cpu);
-    }
+    thunk = prep.thunk;
     if (direct) {
         thunk(&ctx, xmm);
     } else {
@@ -330,7 +395,7 @@ int x86_sse_exec(X86CPU *cpu, const X86Insn *insn)
             dest = insn->reg & 7;
         }
         for (unsigned n = 0; n < 8; n++) {
-            if ((key.mm_mask & (1u << n)) && (int)n == dest) {
+            if ((prep.mm_mask & (1u << n)) && (int)n == dest) {
                 cpu->fpu.st[n].x.mant = ctx.mm[n];
                 cpu->fpu.st[n].x.sexp = 0xffff;
             }

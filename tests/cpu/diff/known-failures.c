@@ -11,8 +11,6 @@ static const struct {
     const char *form;
     const char *why;
 } known[] = {
-    { "rep movsd", "core: forward overlap with rdi-rsi < 4 (FAILURES.md)" },
-    { "rep movsq", "core: forward overlap with rdi-rsi < 8 (FAILURES.md)" },
     { NULL, NULL },
 };
 
