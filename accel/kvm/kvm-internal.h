@@ -87,6 +87,9 @@ struct KvmState {
     RamWriteNotifier ram_notifier;
     bool listeners_registered;
     struct kvm_cpuid2 *supported_cpuid;
+    uint32_t msr_list[KVM_CPU_STATE_MAX_MSRS];  /* saved/restored MSRs */
+    uint32_t n_msrs;
+    bool has_xsave;
 };
 
 /* kvm-vm.c */

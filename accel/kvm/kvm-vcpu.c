@@ -175,8 +175,38 @@ static struct kvm_cpuid2 *build_cpuid(KvmState *s, const KvmCpuConfig *cfg,
 
 /* ---- creation --------------------------------------------------------------- */
 
+/*
+ * KVM_GET/SET_MSRS stop at the first MSR they refuse and return how many
+ * they did: walk the list, skipping refused ones.
+ */
+static uint32_t msrs_io(KvmCpu *cpu, struct kvm_msr_entry *e, uint32_t n,
+                        bool set)
+{
+    struct {
+        struct kvm_msrs h;
+        struct kvm_msr_entry e[KVM_CPU_STATE_MAX_MSRS];
+    } buf;
+    uint32_t done = 0, out = 0;
+
+    while (done < n) {
+        memset(&buf.h, 0, sizeof(buf.h));
+        buf.h.nmsrs = n - done;
+        memcpy(buf.e, e + done, (n - done) * sizeof(*e));
+        int r = kvm_vcpu_ioctl(cpu, set ? KVM_SET_MSRS : KVM_GET_MSRS, &buf);
+        if (r < 0) {
+            break;
+        }
+        for (int i = 0; i < r; i++) {
+            e[out++] = buf.e[i];
+        }
+        done += r + 1;                  /* skip the refused one */
+    }
+    return out;
+}
+
 static bool capture_state(KvmCpu *cpu, KvmCpuState *st)
 {
+    KvmState *s = cpu->s;
     memset(st, 0, sizeof(*st));
     if (kvm_vcpu_ioctl(cpu, KVM_GET_REGS, &st->regs) < 0 ||
         kvm_vcpu_ioctl(cpu, KVM_GET_SREGS, &st->sregs) < 0 ||
@@ -191,19 +221,37 @@ static bool capture_state(KvmCpu *cpu, KvmCpuState *st)
     } else {
         st->xcr0 = 1;
     }
+    st->has_xsave = s->has_xsave &&
+                    kvm_vcpu_ioctl(cpu, KVM_GET_XSAVE, &st->xsave) == 0;
+    for (uint32_t i = 0; i < s->n_msrs; i++) {
+        st->msrs[i].index = s->msr_list[i];
+    }
+    st->nmsrs = msrs_io(cpu, st->msrs, s->n_msrs, false);
     return true;
 }
 
-static bool apply_state(KvmCpu *cpu, const KvmCpuState *st, bool fpu)
+#define STATE_FPU 1u
+#define STATE_MSRS 2u
+
+static bool apply_state(KvmCpu *cpu, const KvmCpuState *st, unsigned what)
 {
     struct kvm_xcrs x = { .nr_xcrs = 1 };
     x.xcrs[0].xcr = 0;
     x.xcrs[0].value = st->xcr0;
     bool ok = kvm_vcpu_ioctl(cpu, KVM_SET_SREGS, (void *)&st->sregs) == 0 &&
               kvm_vcpu_ioctl(cpu, KVM_SET_REGS, (void *)&st->regs) == 0;
-    if (fpu) {
+    if (what & STATE_FPU) {
         kvm_vcpu_ioctl(cpu, KVM_SET_XCRS, &x);
         ok = ok && kvm_vcpu_ioctl(cpu, KVM_SET_FPU, (void *)&st->fpu) == 0;
+        if (st->has_xsave) {
+            ok = ok && kvm_vcpu_ioctl(cpu, KVM_SET_XSAVE,
+                                      (void *)&st->xsave) == 0;
+        }
+    }
+    if ((what & STATE_MSRS) && st->nmsrs <= KVM_CPU_STATE_MAX_MSRS) {
+        struct kvm_msr_entry e[KVM_CPU_STATE_MAX_MSRS];
+        memcpy(e, st->msrs, st->nmsrs * sizeof(e[0]));
+        ok = ok && msrs_io(cpu, e, st->nmsrs, true) == st->nmsrs;
     }
     ok = ok && kvm_vcpu_ioctl(cpu, KVM_SET_VCPU_EVENTS,
                               (void *)&st->events) == 0;
@@ -308,7 +356,7 @@ typedef struct StateReq {
 static void state_on_cpu(KvmCpu *cpu, void *data)
 {
     StateReq *req = data;
-    req->ok = req->set ? apply_state(cpu, req->st, true)
+    req->ok = req->set ? apply_state(cpu, req->st, STATE_FPU | STATE_MSRS)
                        : capture_state(cpu, req->st);
 }
 
@@ -334,7 +382,7 @@ bool kvm_cpu_set_state(KvmCpu *cpu, const KvmCpuState *st, GError **errp)
 
 void kvm_cpu_reset_one(KvmCpu *cpu)
 {
-    apply_state(cpu, &cpu->reset_state, true);
+    apply_state(cpu, &cpu->reset_state, STATE_FPU);
     /* kvmclock and other paravirtual MSRs off, as after power-on */
     struct {
         struct kvm_msrs h;
@@ -354,7 +402,7 @@ void kvm_cpu_reset_one(KvmCpu *cpu)
 void kvm_cpu_enter_init_state(KvmCpu *cpu)
 {
     /* INIT: like RESET but x87/SSE state and MSRs are kept (SDM 10.1) */
-    apply_state(cpu, &cpu->reset_state, false);
+    apply_state(cpu, &cpu->reset_state, 0);
     cpu->wait_sipi = cpu->index != 0;
     cpu->halted = false;
 }

@@ -46,6 +46,45 @@ static void cpus_reset_handler(void *opaque)
     kvm_cpus_reset(opaque);
 }
 
+/*
+ * The MSRs saved with a vCPU's state: architectural ones the provider
+ * lists in KVM_GET_MSR_INDEX_LIST (EFER, FS/GS base are in kvm_sregs).
+ */
+static void build_msr_list(KvmState *s)
+{
+    static const uint32_t wanted[] = {
+        0x10,                           /* TSC */
+        0x3b,                           /* TSC_ADJUST */
+        0x174, 0x175, 0x176,            /* SYSENTER_CS/ESP/EIP */
+        0x1a0,                          /* MISC_ENABLE */
+        0x277,                          /* PAT */
+        0x2ff,                          /* MTRR_DEF_TYPE */
+        0x250, 0x258, 0x259, 0x268, 0x269, 0x26a, 0x26b, 0x26c, 0x26d,
+        0x26e, 0x26f,                   /* fixed MTRRs */
+        0x200, 0x201, 0x202, 0x203, 0x204, 0x205, 0x206, 0x207,
+        0x208, 0x209, 0x20a, 0x20b, 0x20c, 0x20d, 0x20e, 0x20f,
+                                        /* variable MTRRs 0-7 */
+        0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, /* STAR.. SFMASK */
+        0xc0000102,                     /* KERNEL_GS_BASE */
+        0xc0000103,                     /* TSC_AUX */
+        0x11, 0x12, 0x4b564d00, 0x4b564d01, /* kvmclock */
+    };
+    struct kvm_msr_list *l = g_malloc0(sizeof(*l) + 1024 * sizeof(uint32_t));
+    l->nmsrs = 1024;
+    int r = s->p->ioctl(s->sys_fd, KVM_GET_MSR_INDEX_LIST, l);
+    s->n_msrs = 0;
+    for (size_t i = 0; r == 0 && i < G_N_ELEMENTS(wanted); i++) {
+        for (uint32_t j = 0; j < l->nmsrs; j++) {
+            if (l->indices[j] == wanted[i] &&
+                s->n_msrs < KVM_CPU_STATE_MAX_MSRS) {
+                s->msr_list[s->n_msrs++] = wanted[i];
+                break;
+            }
+        }
+    }
+    g_free(l);
+}
+
 /* Open one provider and create the VM: 0 or -errno (message printed). */
 static int accel_try(KvmState *s, const char *name)
 {
@@ -158,6 +197,9 @@ KvmState *kvm_accel_init(const char *accel_list, GError **errp)
         return NULL;
     }
 
+    build_msr_list(s);
+    s->has_xsave = s->p->ioctl(s->sys_fd, KVM_CHECK_EXTENSION,
+                               (void *)(long)KVM_CAP_XSAVE) > 0;
     s->cpus = g_ptr_array_new();
     g_cond_init(&s->pause_cond);
     s->pause_requested = true;      /* vCPUs start paused until vm_start */

@@ -103,6 +103,14 @@ void kvm_cpu_sipi(KvmCpu *cpu, uint8_t vector); /* STARTUP IPI; any thread */
 
 /* ---- state ---------------------------------------------------------------- */
 
+#define KVM_CPU_STATE_MAX_MSRS 64
+
+/*
+ * Everything migration and the monitor need from a vCPU. msrs holds the
+ * accelerator's save list (architectural MSRs the provider reports in
+ * KVM_GET_MSR_INDEX_LIST: SYSENTER, SYSCALL, PAT, MTRRs, TSC, TSC_AUX,
+ * kvmclock ...); xsave is valid when has_xsave (KVM_CAP_XSAVE).
+ */
 typedef struct KvmCpuState {
     struct kvm_regs regs;
     struct kvm_sregs sregs;
@@ -110,6 +118,10 @@ typedef struct KvmCpuState {
     struct kvm_vcpu_events events;
     struct kvm_debugregs debugregs;
     uint64_t xcr0;
+    uint32_t nmsrs;
+    struct kvm_msr_entry msrs[KVM_CPU_STATE_MAX_MSRS];
+    bool has_xsave;
+    struct kvm_xsave xsave;
 } KvmCpuState;
 
 bool kvm_cpu_get_state(KvmCpu *cpu, KvmCpuState *st, GError **errp);

@@ -125,6 +125,15 @@ static void test_memslots(gconstpointer data)
     g_assert_cmphex(sl.s[0].flags, ==, 0);
     g_assert_cmpint(kvm_vm_ioctl(s, KVM_GET_DIRTY_LOG, &log), ==, -ENOENT);
 
+    /* migration's global dirty log reaches every RAM slot (not ROM) */
+    memory_global_dirty_log_start();
+    get_slots(s, &sl);
+    g_assert_cmphex(sl.s[0].flags, ==, KVM_MEM_LOG_DIRTY_PAGES);
+    memory_global_dirty_log_sync();
+    memory_global_dirty_log_stop();
+    get_slots(s, &sl);
+    g_assert_cmphex(sl.s[0].flags, ==, 0);
+
     memory_region_del_subregion(get_system_memory(), &ram);
     memory_region_del_subregion(get_system_memory(), &rom);
     get_slots(s, &sl);
@@ -277,6 +286,25 @@ static void test_run_guest(gconstpointer data)
     g_assert_cmpuint(kvm_exit_count(s, KVM_EXIT_IO), >=, 4);
     g_assert_cmpuint(kvm_exit_count(s, KVM_EXIT_MMIO), >=, 2);
     g_assert_cmpuint(kvm_exit_count(s, KVM_EXIT_HLT), >=, 1);
+    /* state round trip includes the MSR save list */
+    g_assert_cmpuint(st.nmsrs, >=, 5);
+    bool found = false;
+    for (uint32_t i = 0; i < st.nmsrs; i++) {
+        if (st.msrs[i].index == 0x174) {        /* SYSENTER_CS */
+            st.msrs[i].data = 0x10;
+            found = true;
+        }
+    }
+    g_assert_true(found);
+    g_assert_true(kvm_cpu_set_state(cpu, &st, NULL));
+    KvmCpuState st2;
+    g_assert_true(kvm_cpu_get_state(cpu, &st2, NULL));
+    g_assert_cmpuint(st2.nmsrs, ==, st.nmsrs);
+    for (uint32_t i = 0; i < st2.nmsrs; i++) {
+        if (st2.msrs[i].index == 0x174) {
+            g_assert_cmphex(st2.msrs[i].data, ==, 0x10);
+        }
+    }
     g_autoptr(GString) dump = g_string_new(NULL);
     kvm_cpu_dump_state(cpu, dump);
     g_assert_nonnull(strstr(dump->str, "RIP="));
