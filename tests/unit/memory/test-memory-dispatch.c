@@ -427,6 +427,102 @@ static void test_rom_device_modes(void)
     memory_region_finalize(&root);
 }
 
+static MemTxResult attrs_read(void *opaque, hwaddr addr, uint64_t *data,
+                              unsigned size, MemTxAttrs attrs)
+{
+    *data = attrs.secure ? 0x5ec : 0x123;
+    return attrs.user ? MEMTX_ERROR : MEMTX_OK;
+}
+
+static void test_rom_device_direct_dispatch_and_loader(void)
+{
+    static const MemoryRegionOps ops = {
+        .read_with_attrs = attrs_read,
+        .write = fake_write,
+        .valid = {.max_access_size = 8},
+    };
+    MemoryRegion root, flash;
+    AddressSpace as;
+    FakeDev d = {0};
+    uint64_t v = 0;
+
+    memory_region_init(&root, NULL, "root", 0x10000);
+    g_assert_true(memory_region_init_rom_device(&flash, NULL, &ops, &d, "flash",
+                                                0x1000, NULL));
+    memory_region_add_subregion(&root, 0x2000, &flash);
+    address_space_init(&as, &root, "t");
+
+    /* The loader path writes the backing RAM of a romd device. */
+    g_assert_cmpuint(address_space_write_rom(&as, 0x2000, A, "\x11\x22", 2), ==,
+                     MEMTX_OK);
+    g_assert_cmpuint(d.ncalls, ==, 0);
+    g_assert_cmpuint(memory_region_dispatch_read(&flash, 0, &v, 2, A), ==,
+                     MEMTX_OK);
+    g_assert_cmphex(v, ==, 0x2211);
+    g_assert_cmpuint(memory_region_dispatch_write(&flash, 0, 0x7, 1, A), ==,
+                     MEMTX_OK);
+    g_assert_cmpuint(d.ncalls, ==, 1);
+
+    /* Out of romd mode: reads reach read_with_attrs with the attrs. */
+    memory_region_rom_device_set_romd(&flash, false);
+    MemTxAttrs secure = {.secure = 1}, user = {.user = 1};
+    g_assert_cmpuint(memory_region_dispatch_read(&flash, 0, &v, 4, secure), ==,
+                     MEMTX_OK);
+    g_assert_cmphex(v, ==, 0x5ec);
+    MemTxResult r;
+    g_assert_cmphex(address_space_ldl_le(&as, 0x2000, user, &r), ==, 0x123);
+    g_assert_cmpuint(r, ==, MEMTX_ERROR);
+    /* Loaders never write device (non-romd) memory. */
+    g_assert_cmpuint(address_space_write_rom(&as, 0x2000, A, "\x33", 1), ==,
+                     MEMTX_OK);
+    g_assert_cmpuint(d.ncalls, ==, 1);
+
+    address_space_destroy(&as);
+    memory_region_del_subregion(&root, &flash);
+    memory_region_finalize(&flash);
+    memory_region_finalize(&root);
+}
+
+static void test_ram_from_host_pointer(void)
+{
+    MemoryRegion root, ram, bar;
+    AddressSpace as;
+    uint8_t *buf = g_malloc0(0x2000), *dev = g_malloc0(0x1000);
+    GString *out = g_string_new("");
+
+    memory_region_init(&root, NULL, "root", 0x100000);
+    memory_region_init_ram_ptr(&ram, NULL, "hostbuf", 0x2000, buf);
+    memory_region_init_ram_device_ptr(&bar, NULL, "bar", 0x1000, dev);
+    g_assert_true(memory_region_is_ram(&ram));
+    g_assert_false(memory_region_is_ram_device(&ram));
+    g_assert_true(memory_region_is_ram_device(&bar));
+    g_assert_cmpint(memory_region_get_fd(&ram), ==, -1);
+    g_assert_true(memory_region_get_ram_ptr(&ram) == buf);
+    memory_region_add_subregion(&root, 0x10000, &ram);
+    memory_region_add_subregion(&root, 0x20000, &bar);
+    address_space_init(&as, &root, "t");
+
+    address_space_stl_le(&as, 0x10010, 0xfeedface, A, NULL);
+    g_assert_cmphex(*(uint32_t *)(buf + 0x10), ==, 0xfeedface);
+    g_assert_cmpuint(dma_memory_write(&as, 0x20000, "xy", 2), ==, MEMTX_OK);
+    g_assert_cmpmem(dev, 2, "xy", 2);
+    mtree_info(out, false);
+    g_assert_nonnull(strstr(out->str, " (prio 0, ramd): bar\n"));
+    g_assert_nonnull(strstr(out->str, " (prio 0, ram): hostbuf\n"));
+    g_string_free(out, TRUE);
+
+    address_space_destroy(&as);
+    memory_region_del_subregion(&root, &ram);
+    memory_region_del_subregion(&root, &bar);
+    memory_region_finalize(&ram);
+    memory_region_finalize(&bar);
+    memory_region_finalize(&root);
+    /* The caller's memory is still the caller's. */
+    buf[0x1fff] = 1;
+    g_free(buf);
+    g_free(dev);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -449,5 +545,9 @@ int main(int argc, char **argv)
                     test_ram_ld_st_and_no_allocation);
     g_test_add_func("/memory/dispatch/io-port-space", test_io_port_space);
     g_test_add_func("/memory/dispatch/rom-device-modes", test_rom_device_modes);
+    g_test_add_func("/memory/dispatch/rom-device-direct-dispatch-and-loader",
+                    test_rom_device_direct_dispatch_and_loader);
+    g_test_add_func("/memory/dispatch/ram-from-host-pointer",
+                    test_ram_from_host_pointer);
     return g_test_run();
 }

@@ -346,9 +346,25 @@ static void test_ram_write_notifier_and_dirty(void)
     g_assert_cmpuint(dma_memory_set(&as, 0x10000, 0, 8), ==, MEMTX_OK);
     g_assert_cmpuint(seen.calls, ==, 2);
     g_assert_cmphex(seen.gpa, ==, 0x10000);
+    /* A writable DMA mapping notifies at unmap, with the address. */
+    dma_addr_t len = 0x100;
+    uint8_t *p = dma_memory_map(&as, 0x14000, &len, true);
+    g_assert_nonnull(p);
+    dma_memory_unmap(&as, p, len, true, 0x20);
+    g_assert_cmpuint(seen.calls, ==, 3);
+    g_assert_cmphex(seen.gpa, ==, 0x14000);
+    g_assert_cmpuint(seen.len, ==, 0x20);
+    p = dma_memory_map(&as, 0x14000, &len, false);
+    dma_memory_unmap(&as, p, len, false, len); /* reads: no notify */
+    g_assert_cmpuint(seen.calls, ==, 3);
+    /* The loader's region write has no address. */
+    g_assert_true(memory_region_write_rom(&ram, 0x10, "z", 1));
+    g_assert_cmpuint(seen.calls, ==, 4);
+    g_assert_null(seen.as);
+    g_assert_cmphex(seen.gpa, ==, HWADDR_MAX);
     ram_write_notifier_remove(&seen.n);
     address_space_write(&as, 0x12ff8, MEMTXATTRS_UNSPECIFIED, buf, 16);
-    g_assert_cmpuint(seen.calls, ==, 2);
+    g_assert_cmpuint(seen.calls, ==, 4);
 
     address_space_destroy(&as);
     memory_region_del_subregion(&root, &ram);
