@@ -38,8 +38,11 @@ struct Chardev {
     bool is_mux;
     CharFrontend *fe[CHR_MAX_FRONTENDS];
     int fe_cnt;
-    int focus;                          /* mux: tag with focus */
-    bool mux_escape;                    /* mux: previous byte was Ctrl-a */
+    int focus;           /* mux: tag with focus */
+    bool mux_escape;     /* mux: previous byte was Ctrl-a */
+    bool mux_timestamps; /* mux: C-a t prefixes output lines */
+    bool mux_linestart;
+    int64_t mux_ts_start; /* realtime ms when timestamps went on */
     GByteArray *inq[CHR_MAX_FRONTENDS]; /* per frontend: input it could
                                          * not take yet (mux slack) */
 

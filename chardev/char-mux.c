@@ -4,11 +4,13 @@
  * written to the backend. Escape sequences after Ctrl-a, as in QEMU:
  *   C-a h / C-a ?  print help          C-a x  quit ("QEMU: Terminated")
  *   C-a c          switch focus        C-a b  send break to the focus
- *   C-a C-a        a literal Ctrl-a    C-a s, C-a t: accepted, no effect
+ *   C-a C-a        a literal Ctrl-a    C-a t  toggle "[hh:mm:ss.mmm] "
+ *   C-a s          accepted, no effect        line timestamps on output
  * Other bytes after Ctrl-a are dropped.
  */
 #include "char-internal.h"
 #include "system/runstate.h"
+#include "system/timer.h"
 
 #include <string.h>
 
@@ -79,6 +81,11 @@ bool chr_mux_proc_byte(Chardev *chr, uint8_t ch)
     case 'h':
     case '?':
         mux_help(chr);
+        break;
+    case 't':
+        chr->mux_timestamps = !chr->mux_timestamps;
+        chr->mux_ts_start = clock_get_ms(QEMU_CLOCK_REALTIME);
+        chr->mux_linestart = false;
         break;
     case 'x':
         mux_print(chr, "QEMU: Terminated\n\r");

@@ -5,6 +5,7 @@
  */
 #include "char-internal.h"
 #include "system/main-loop.h"
+#include "system/timer.h"
 #include "util/error.h"
 #include "util/cutils.h"
 
@@ -290,11 +291,8 @@ int chardev_be_feed(Chardev *chr, const uint8_t *buf, int len)
 
 /* ---- output ---- */
 
-int chardev_write(Chardev *chr, const uint8_t *buf, int len)
+static int chardev_write_raw(Chardev *chr, const uint8_t *buf, int len)
 {
-    if (!chr || len <= 0) {
-        return 0;
-    }
     if (chr->log_fd >= 0) {
         /* A regular file: a short or failed write loses log, not output. */
         for (int done = 0; done < len;) {
@@ -312,6 +310,39 @@ int chardev_write(Chardev *chr, const uint8_t *buf, int len)
         return chr->be_ops->write(chr, buf, len);
     }
     return chr_fd_write(chr, buf, len);
+}
+
+int chardev_write(Chardev *chr, const uint8_t *buf, int len)
+{
+    if (!chr || len <= 0) {
+        return 0;
+    }
+    if (!chr->mux_timestamps) {
+        return chardev_write_raw(chr, buf, len);
+    }
+    /* mux C-a t: "[hh:mm:ss.mmm] " before each line */
+    int start = 0;
+    for (int i = 0; i < len; i++) {
+        if (chr->mux_linestart) {
+            char ts[32];
+            int64_t ms = clock_get_ms(QEMU_CLOCK_REALTIME) - chr->mux_ts_start;
+            int64_t s = ms / 1000;
+            int n = snprintf(ts, sizeof(ts), "[%02d:%02d:%02d.%03d] ",
+                             (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60),
+                             (int)(ms % 1000));
+            chardev_write_raw(chr, (const uint8_t *)ts, n);
+            chr->mux_linestart = false;
+        }
+        if (buf[i] == '\n') {
+            chardev_write_raw(chr, buf + start, i + 1 - start);
+            start = i + 1;
+            chr->mux_linestart = true;
+        }
+    }
+    if (start < len) {
+        chardev_write_raw(chr, buf + start, len - start);
+    }
+    return len;
 }
 
 /* ---- frontends ---- */

@@ -659,6 +659,12 @@ static void test_mux_backend_over_ringbuf(void)
     size_t n;
     g_autofree uint8_t *out = ringbuf_read(rb, 16, &n, NULL);
     g_assert_cmpstr((char *)out, ==, "AB");
+    /* C-a t: timestamps at line starts (after the toggle) */
+    chardev_be_feed(mx, (const uint8_t *)"\001t", 2);
+    chr_fe_write(&a.fe, (const uint8_t *)"l1\nl2\n", 6);
+    g_autofree uint8_t *ts = ringbuf_read(rb, 64, &n, NULL);
+    g_assert_true(g_pattern_match_simple("l1\n[00:00:00.*] l2\n", (char *)ts));
+    chardev_be_feed(mx, (const uint8_t *)"\001t", 2);
     chardev_be_feed(rb, (const uint8_t *)"x\001cy", 4);
     g_assert_cmpstr(b.got->str, ==, "x");
     g_assert_cmpstr(a.got->str, ==, "y");
