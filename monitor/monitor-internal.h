@@ -80,4 +80,11 @@ typedef struct MonitorMachine {
 } MonitorMachine;
 GPtrArray *monitor_machines(void);
 
+typedef struct MonitorCpuModel {
+    char *name;
+    bool migration_safe;
+} MonitorCpuModel;
+GPtrArray *monitor_cpu_models(void);
+MonitorCpuModelExpander *monitor_cpu_model_expander(void);
+
 #endif

@@ -16,6 +16,8 @@ static bool vm_has_uuid;
 static bool kvm_enabled;
 static GPtrArray *cli_options;
 static GPtrArray *machines;
+static GPtrArray *cpu_models;
+static MonitorCpuModelExpander *cpu_expander;
 
 void monitor_puts(Monitor *mon, const char *str)
 {
@@ -184,4 +186,31 @@ void monitor_register_machine(const char *name, const char *alias,
 GPtrArray *monitor_machines(void)
 {
     return machines;
+}
+
+void monitor_register_cpu_model(const char *name, bool migration_safe)
+{
+    MonitorCpuModel *m = g_new0(MonitorCpuModel, 1);
+
+    if (!cpu_models) {
+        cpu_models = g_ptr_array_new();
+    }
+    m->name = g_strdup(name);
+    m->migration_safe = migration_safe;
+    g_ptr_array_add(cpu_models, m);
+}
+
+GPtrArray *monitor_cpu_models(void)
+{
+    return cpu_models;
+}
+
+void monitor_set_cpu_model_expander(MonitorCpuModelExpander *fn)
+{
+    cpu_expander = fn;
+}
+
+MonitorCpuModelExpander *monitor_cpu_model_expander(void)
+{
+    return cpu_expander;
 }

@@ -8,6 +8,7 @@
 #include "qapi/qapi-commands.h"
 #include "system/runstate.h"
 #include "util/error.h"
+#include "qapi/visit.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -176,20 +177,42 @@ MemdevList *qmp_query_memdev(GError **errp)
     return NULL;
 }
 
+/* Registered models, or kvmu's basic three until the cli registers them. */
+static GPtrArray *cpu_model_list(void)
+{
+    static GPtrArray *fallback;
+
+    if (monitor_cpu_models()) {
+        return monitor_cpu_models();
+    }
+    if (!fallback) {
+        static MonitorCpuModel basic[] = {
+            { (char *)"qemu64", true }, { (char *)"max", false },
+            { (char *)"host", false },
+        };
+        fallback = g_ptr_array_new();
+        for (size_t i = 0; i < G_N_ELEMENTS(basic); i++) {
+            g_ptr_array_add(fallback, &basic[i]);
+        }
+    }
+    return fallback;
+}
+
 CpuDefinitionInfoList *qmp_query_cpu_definitions(GError **errp)
 {
-    static const char *const models[] = { "qemu64", "max", "host" };
+    GPtrArray *models = cpu_model_list();
     CpuDefinitionInfoList *head = NULL, **tail = &head;
 
-    for (size_t i = 0; i < G_N_ELEMENTS(models); i++) {
+    for (guint i = 0; i < models->len; i++) {
+        MonitorCpuModel *m = g_ptr_array_index(models, i);
         CpuDefinitionInfoList *e = g_new0(CpuDefinitionInfoList, 1);
         CpuDefinitionInfo *d = g_new0(CpuDefinitionInfo, 1);
 
-        d->name = g_strdup(models[i]);
+        d->name = g_strdup(m->name);
         d->has_migration_safe = true;
-        d->migration_safe = i == 0;
+        d->migration_safe = m->migration_safe;
         d->q_static = false;
-        d->typename = g_strdup_printf("%s-x86_64-cpu", models[i]);
+        d->typename = g_strdup_printf("%s-x86_64-cpu", m->name);
         d->deprecated = false;
         e->value = d;
         *tail = e;
@@ -201,24 +224,46 @@ CpuDefinitionInfoList *qmp_query_cpu_definitions(GError **errp)
 CpuModelExpansionInfo *qmp_query_cpu_model_expansion(
     CpuModelExpansionType type, CpuModelInfo *model, GError **errp)
 {
-    static const char *const known[] = { "qemu64", "max", "host", "base" };
+    GPtrArray *models = cpu_model_list();
+    MonitorCpuModelExpander *expand = monitor_cpu_model_expander();
+    bool full = type == CPU_MODEL_EXPANSION_TYPE_FULL;
     CpuModelExpansionInfo *info;
-    bool ok = false;
+    QDict *props = NULL;
+    bool known = !strcmp(model->name, "base");
 
-    for (size_t i = 0; i < G_N_ELEMENTS(known); i++) {
-        ok |= !g_strcmp0(model->name, known[i]);
+    for (guint i = 0; i < models->len && !known; i++) {
+        known = !strcmp(((MonitorCpuModel *)g_ptr_array_index(models, i))
+                        ->name, model->name);
     }
-    if (!ok) {
+    if (!known) {
         error_setg(errp, "The CPU type '%s' is not a recognized X86 CPU "
                    "type", model->name);
         return NULL;
     }
+    if (model->props && !qobject_to_qdict(model->props)) {
+        qapi_err_type("model.props", "object", errp);
+        return NULL;
+    }
+    if (expand) {
+        props = expand(model->name, full, errp);
+        if (!props) {
+            return NULL;
+        }
+    } else {
+        props = qdict_new();
+    }
+    /* the caller's own props override the model's, as in QEMU */
+    if (model->props) {
+        QDict *over = qobject_to_qdict(model->props);
+        for (const QDictEntry *e = qdict_first(over); e;
+             e = qdict_next(over, e)) {
+            qdict_put_obj(props, e->key, qobject_ref(e->value));
+        }
+    }
     info = g_new0(CpuModelExpansionInfo, 1);
     info->model = g_new0(CpuModelInfo, 1);
-    info->model->name = g_strdup(type == CPU_MODEL_EXPANSION_TYPE_STATIC
-                                 ? "base" : model->name);
-    /* the CPU engineer's feature list will fill this; empty until then */
-    info->model->props = QOBJECT(qdict_new());
+    info->model->name = g_strdup(full ? model->name : "base");
+    info->model->props = QOBJECT(props);
     return info;
 }
 

@@ -57,4 +57,18 @@ void monitor_register_machine(const char *name, const char *alias,
                               bool is_default, int cpu_max,
                               const char *default_cpu_type);
 
+/*
+ * query-cpu-definitions / query-cpu-model-expansion: whoever links the
+ * CPU models (cli/, from target/i386's x86_cpu_model_names()) registers
+ * each model, and optionally an expander that returns the model's
+ * feature properties ({"sse4.2": true, ...}, a new QDict; NULL with errp
+ * for an unknown model). Until then kvmu answers qemu64/max/host with no
+ * properties.
+ */
+void monitor_register_cpu_model(const char *name, bool migration_safe);
+typedef struct QDict QDict;
+typedef QDict *MonitorCpuModelExpander(const char *model, bool full,
+                                       GError **errp);
+void monitor_set_cpu_model_expander(MonitorCpuModelExpander *fn);
+
 #endif

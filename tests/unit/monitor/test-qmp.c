@@ -296,6 +296,39 @@ static void test_rtc_change_is_rate_limited(void)
     g_string_free(all, TRUE);
 }
 
+static QDict *test_expander(const char *model, bool full, GError **errp)
+{
+    QDict *d = qdict_new();
+
+    qdict_put_bool(d, "sse", true);
+    qdict_put_bool(d, "avx", full);
+    return d;
+}
+
+static void test_cpu_models_from_registration(void)
+{
+    monitor_register_cpu_model("qemu64", true);
+    monitor_register_cpu_model("Skylake-Client", false);
+    monitor_set_cpu_model_expander(test_expander);
+    check_cmd(qmp_chr, "{\"execute\": \"query-cpu-definitions\"}",
+              "{\"return\": [{\"name\": \"qemu64\", \"migration-safe\": "
+              "true, \"static\": false, \"typename\": \"qemu64-x86_64-cpu\", "
+              "\"deprecated\": false}, {\"name\": \"Skylake-Client\", "
+              "\"migration-safe\": false, \"static\": false, \"typename\": "
+              "\"Skylake-Client-x86_64-cpu\", \"deprecated\": false}]}");
+    check_cmd(qmp_chr, "{\"execute\": \"query-cpu-model-expansion\", "
+              "\"arguments\": {\"type\": \"full\", \"model\": "
+              "{\"name\": \"Skylake-Client\", \"props\": {\"sse\": false}}}}",
+              "{\"return\": {\"model\": {\"name\": \"Skylake-Client\", "
+              "\"props\": {\"sse\": false, \"avx\": true}}}}");
+    check_cmd(qmp_chr, "{\"execute\": \"query-cpu-model-expansion\", "
+              "\"arguments\": {\"type\": \"static\", \"model\": "
+              "{\"name\": \"nope\"}}}",
+              "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+              "\"The CPU type 'nope' is not a recognized X86 CPU type\"}}");
+    monitor_set_cpu_model_expander(NULL);
+}
+
 static void test_hmp_bridge(void)
 {
     check_cmd(qmp_chr, "{\"execute\": \"human-monitor-command\", "
@@ -370,6 +403,8 @@ int main(int argc, char **argv)
                     test_events_reach_every_negotiated_monitor);
     g_test_add_func("/monitor/qmp/rtc-change-is-rate-limited",
                     test_rtc_change_is_rate_limited);
+    g_test_add_func("/monitor/qmp/cpu-models-from-registration",
+                    test_cpu_models_from_registration);
     g_test_add_func("/monitor/qmp/hmp-bridge", test_hmp_bridge);
     g_test_add_func("/monitor/hmp/line-editing-and-info", test_hmp_monitor);
     int rc = g_test_run();
