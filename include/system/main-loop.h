@@ -16,6 +16,8 @@
  *
  * Locking (lock order, outermost first):
  *     BQL  ->  timer-list lock (system/timer.c, leaf)
+ *          ->  virtual-clock writer lock (system/timer.c, leaf; readers
+ *              are lock-free)
  *          ->  GLib's GMainContext lock (internal to GLib, leaf)
  * The main loop holds the BQL while it dispatches any handler (fd handler,
  * bottom half, timer callback, signal handling, request servicing) and
