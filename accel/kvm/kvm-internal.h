@@ -90,6 +90,7 @@ struct KvmState {
     uint32_t msr_list[KVM_CPU_STATE_MAX_MSRS];  /* saved/restored MSRs */
     uint32_t n_msrs;
     bool has_xsave;
+    KvmIrqchipMode irqchip;         /* set before vCPUs exist */
 };
 
 /* kvm-vm.c */

@@ -8,9 +8,16 @@
  * NMIs go through KVM_NMI. INIT and STARTUP IPIs are applied here:
  * INIT puts the vCPU in its INIT state waiting for SIPI (application
  * processors), SIPI starts it at vector * 4 KiB in real mode.
+ *
+ * With -machine kernel-irqchip=on|split (kernel provider) the in-kernel
+ * LAPIC does all of that; kvm_irqchip_* create it and raise GSIs / MSIs.
  */
+#include <errno.h>
+#include <string.h>
+
 #include "kvm-internal.h"
 #include "system/main-loop.h"
+#include "util/error.h"
 
 void kvm_cpu_set_irq_source(KvmCpu *cpu, const KvmIrqSource *src)
 {
@@ -87,6 +94,13 @@ void kvm_irq_pre_run(KvmCpu *cpu)
 {
     struct kvm_run *run = cpu->run;
 
+    if (cpu->s->irqchip != KVM_IRQCHIP_OFF) {
+        if (__atomic_exchange_n(&cpu->nmi_pending, 0, __ATOMIC_SEQ_CST)) {
+            kvm_vcpu_ioctl(cpu, KVM_NMI, NULL);
+        }
+        return;                     /* the in-kernel LAPIC injects */
+    }
+
     if (__atomic_exchange_n(&cpu->nmi_pending, 0, __ATOMIC_SEQ_CST)) {
         kvm_vcpu_ioctl(cpu, KVM_NMI, NULL);
     }
@@ -112,4 +126,91 @@ void kvm_irq_pre_run(KvmCpu *cpu)
         run->request_interrupt_window = 0;
     }
     bql_unlock();
+}
+
+/* ---- in-kernel irqchip -------------------------------------------------- */
+
+bool kvm_irqchip_create(KvmState *s, KvmIrqchipMode mode, GError **errp)
+{
+    if (s->cpus->len) {
+        error_setg(errp, "kernel-irqchip must be chosen before vCPUs exist");
+        return false;
+    }
+    if (mode == KVM_IRQCHIP_OFF) {
+        s->irqchip = mode;
+        return true;
+    }
+    long cap = mode == KVM_IRQCHIP_ON ? KVM_CAP_IRQCHIP : KVM_CAP_SPLIT_IRQCHIP;
+    if (s->p->ioctl(s->vm_fd, KVM_CHECK_EXTENSION, (void *)cap) <= 0) {
+        error_setg(errp, "kernel-irqchip=%s is not supported by the %s "
+                   "accelerator", mode == KVM_IRQCHIP_ON ? "on" : "split",
+                   s->accel_name);
+        return false;
+    }
+    int r;
+    if (mode == KVM_IRQCHIP_ON) {
+        r = kvm_vm_ioctl(s, KVM_CREATE_IRQCHIP, NULL);
+    } else {
+        struct kvm_enable_cap c;
+        memset(&c, 0, sizeof(c));
+        c.cap = KVM_CAP_SPLIT_IRQCHIP;
+        c.args[0] = 24;             /* IOAPIC pins routed from user space */
+        r = kvm_vm_ioctl(s, KVM_ENABLE_CAP, &c);
+    }
+    if (r < 0) {
+        error_setg(errp, "Could not enable %s: %s",
+                   mode == KVM_IRQCHIP_ON ? "the in-kernel irqchip"
+                                          : "split irqchip mode",
+                   g_strerror(-r));
+        return false;
+    }
+    s->irqchip = mode;
+    return true;
+}
+
+KvmIrqchipMode kvm_irqchip_mode(const KvmState *s)
+{
+    return s->irqchip;
+}
+
+int kvm_irqchip_set_irq(KvmState *s, uint32_t gsi, bool level)
+{
+    if (s->irqchip != KVM_IRQCHIP_ON) {
+        return -ENXIO;
+    }
+    struct kvm_irq_level l = { .irq = gsi, .level = level };
+    return kvm_vm_ioctl(s, KVM_IRQ_LINE, &l);
+}
+
+int kvm_irqchip_send_msi(KvmState *s, uint64_t addr, uint32_t data)
+{
+    if (s->irqchip == KVM_IRQCHIP_OFF) {
+        return -ENXIO;
+    }
+    struct kvm_msi m = {
+        .address_lo = (uint32_t)addr,
+        .address_hi = addr >> 32,
+        .data = data,
+    };
+    return kvm_vm_ioctl(s, KVM_SIGNAL_MSI, &m);
+}
+
+int kvm_irqchip_add_irqfd(KvmState *s, int fd, uint32_t gsi, int resample_fd)
+{
+    if (s->irqchip == KVM_IRQCHIP_OFF) {
+        return -ENXIO;
+    }
+    struct kvm_irqfd a = { .fd = fd, .gsi = gsi };
+    if (resample_fd >= 0) {
+        a.flags = KVM_IRQFD_FLAG_RESAMPLE;
+        a.resamplefd = resample_fd;
+    }
+    return kvm_vm_ioctl(s, KVM_IRQFD, &a);
+}
+
+int kvm_irqchip_remove_irqfd(KvmState *s, int fd, uint32_t gsi)
+{
+    struct kvm_irqfd a = { .fd = fd, .gsi = gsi,
+                           .flags = KVM_IRQFD_FLAG_DEASSIGN };
+    return kvm_vm_ioctl(s, KVM_IRQFD, &a);
 }

@@ -299,7 +299,8 @@ KvmCpu *kvm_cpu_create(KvmState *s, const KvmCpuConfig *cfg, GError **errp)
         error_setg(errp, "kvm_init_vcpu: reading the initial state failed");
         goto fail;
     }
-    cpu->wait_sipi = cfg->index != 0;
+    /* an in-kernel LAPIC holds APs in wait-for-SIPI itself */
+    cpu->wait_sipi = cfg->index != 0 && s->irqchip == KVM_IRQCHIP_OFF;
     g_free(cpuid);
     if (s->cpus->len <= cfg->index) {
         g_ptr_array_set_size(s->cpus, cfg->index + 1);
@@ -393,7 +394,7 @@ void kvm_cpu_reset_one(KvmCpu *cpu)
         msrs.e[i].index = pv[i];
     }
     kvm_vcpu_ioctl(cpu, KVM_SET_MSRS, &msrs);
-    cpu->wait_sipi = cpu->index != 0;
+    cpu->wait_sipi = cpu->index != 0 && cpu->s->irqchip == KVM_IRQCHIP_OFF;
     cpu->halted = false;
     cpu->stopped = false;
     cpu->run->request_interrupt_window = 0;

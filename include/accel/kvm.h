@@ -101,6 +101,32 @@ void kvm_cpu_nmi(KvmCpu *cpu);               /* any thread */
 void kvm_cpu_init_request(KvmCpu *cpu);      /* INIT IPI; any thread */
 void kvm_cpu_sipi(KvmCpu *cpu, uint8_t vector); /* STARTUP IPI; any thread */
 
+/* ---- in-kernel irqchip (kernel provider only) ------------------------------ */
+
+typedef enum {
+    KVM_IRQCHIP_OFF,            /* userspace PIC/IOAPIC/LAPIC (hw/intc) */
+    KVM_IRQCHIP_ON,             /* KVM_CREATE_IRQCHIP: PIC, IOAPIC, LAPIC */
+    KVM_IRQCHIP_SPLIT,          /* KVM_CAP_SPLIT_IRQCHIP: LAPIC in kernel */
+} KvmIrqchipMode;
+
+/*
+ * -machine kernel-irqchip=on|split|off: call before creating vCPUs. "off"
+ * always works; on/split need a provider that advertises KVM_CAP_IRQCHIP /
+ * KVM_CAP_SPLIT_IRQCHIP (the kernel; ukvm has none: a clear error).
+ * With an in-kernel LAPIC, KVM handles HLT, interrupt injection and
+ * INIT/SIPI itself, and the vCPU loop leaves them alone.
+ */
+bool kvm_irqchip_create(KvmState *s, KvmIrqchipMode mode, GError **errp);
+KvmIrqchipMode kvm_irqchip_mode(const KvmState *s);
+/* KVM_IRQ_LINE on a GSI (irqchip on): 0 or -errno. Any thread. */
+int kvm_irqchip_set_irq(KvmState *s, uint32_t gsi, bool level);
+/* KVM_SIGNAL_MSI (irqchip on or split): >= 0 or -errno. Any thread. */
+int kvm_irqchip_send_msi(KvmState *s, uint64_t addr, uint32_t data);
+/* KVM_IRQFD: an eventfd that raises @gsi (irqchip on/split), optional
+ * resample fd for level-triggered lines (-1: none). 0 or -errno. */
+int kvm_irqchip_add_irqfd(KvmState *s, int fd, uint32_t gsi, int resample_fd);
+int kvm_irqchip_remove_irqfd(KvmState *s, int fd, uint32_t gsi);
+
 /* ---- state ---------------------------------------------------------------- */
 
 #define KVM_CPU_STATE_MAX_MSRS 64

@@ -8,6 +8,8 @@
  *    irq source, and is paused and inspected; exit counters count.
  */
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "accel/kvm/kvm-internal.h"
 #include "memory/memory.h"
@@ -323,6 +325,45 @@ static void test_run_guest(gconstpointer data)
     g_cond_clear(&rig.cond);
 }
 
+static void test_irqchip(gconstpointer data)
+{
+    memory_init();
+    bql_lock();
+    KvmState *s = init_accel(data);
+    if (!s) {
+        bql_unlock();
+        return;
+    }
+    GError *err = NULL;
+    bool kernel = !strcmp(kvm_accel_name(s), "kvm");
+    g_assert_cmpint(kvm_irqchip_set_irq(s, 4, true), ==, -ENXIO);
+    bool ok = kvm_irqchip_create(s, KVM_IRQCHIP_ON, &err);
+    if (!kernel) {
+        /* ukvm has no in-kernel irqchip and says so */
+        g_assert_false(ok);
+        g_assert_nonnull(strstr(err->message, "not supported by the tcg"));
+        g_clear_error(&err);
+        g_assert_true(kvm_irqchip_create(s, KVM_IRQCHIP_OFF, NULL));
+    } else {
+        g_assert_no_error(err);
+        g_assert_cmpint(kvm_irqchip_mode(s), ==, KVM_IRQCHIP_ON);
+        g_assert_cmpint(kvm_irqchip_set_irq(s, 4, true), >=, 0);
+        g_assert_cmpint(kvm_irqchip_set_irq(s, 4, false), >=, 0);
+        int efd = eventfd(0, EFD_CLOEXEC);
+        g_assert_cmpint(kvm_irqchip_add_irqfd(s, efd, 5, -1), ==, 0);
+        g_assert_cmpint(kvm_irqchip_remove_irqfd(s, efd, 5), ==, 0);
+        close(efd);
+        KvmCpuConfig cfg = { .model = "qemu64", .index = 0 };
+        g_assert_nonnull(kvm_cpu_create(s, &cfg, &err));
+        g_assert_no_error(err);
+        /* too late once vCPUs exist */
+        g_assert_false(kvm_irqchip_create(s, KVM_IRQCHIP_OFF, &err));
+        g_clear_error(&err);
+    }
+    kvm_accel_destroy(s);
+    bql_unlock();
+}
+
 static void test_bad_accel(void)
 {
     GError *err = NULL;
@@ -338,6 +379,8 @@ int main(int argc, char **argv)
     g_test_add_func("/accel/kvm/bad-accel-name", test_bad_accel);
     g_test_add_data_func("/accel/kvm/memslots/tcg", "tcg", test_memslots);
     g_test_add_data_func("/accel/kvm/memslots/kvm", "kvm", test_memslots);
+    g_test_add_data_func("/accel/kvm/irqchip/tcg", "tcg", test_irqchip);
+    g_test_add_data_func("/accel/kvm/irqchip/kvm", "kvm", test_irqchip);
     g_test_add_data_func("/accel/kvm/run-guest/tcg", "tcg", test_run_guest);
     g_test_add_data_func("/accel/kvm/run-guest/kvm", "kvm", test_run_guest);
     return g_test_run();
