@@ -194,6 +194,28 @@ void diff_forms_int_register(void)
            FL_OF | FL_SF | FL_AF | FL_PF, MK_STATIC, 0, true, true);
     add_rm("bit", "btc r/m,r", 0xbb, false, FK_RM, 0, 0, 0,
            FL_OF | FL_SF | FL_AF | FL_PF, MK_STATIC, 0, true, true);
+    {
+        /* bit-string addressing: memory operand + signed register offset */
+        static const struct { const char *n; uint8_t op; } bm[] = {
+            { "bt m,r (bit string)", 0xa3 }, { "bts m,r (bit string)", 0xab },
+            { "btr m,r (bit string)", 0xb3 }, { "btc m,r (bit string)", 0xbb },
+        };
+        for (unsigned i = 0; i < G_N_ELEMENTS(bm); i++) {
+            for (unsigned sz = 1; sz < 4; sz++) {
+                DiffForm f = base_form("bit", sizes[sz]);
+
+                f.op[0] = 0x0f;
+                f.op[1] = bm[i].op;
+                f.nop = 2;
+                f.kind = FK_RM;
+                f.rm_mode = RM_MEM;
+                f.flags_undef = FL_OF | FL_SF | FL_AF | FL_PF;
+                f.setup = SU_BITOFF;
+                f.name = diff_form_printf("%s%s", bm[i].n, szname[sizes[sz]]);
+                diff_form_add(&f);
+            }
+        }
+    }
     for (int i = 4; i < 8; i++) {
         static const char *const bn[] = { "bt", "bts", "btr", "btc" };
         const char *n = diff_form_printf("%s r/m,imm8", bn[i - 4]);

@@ -291,9 +291,13 @@ void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c)
         /* registers the instruction uses implicitly */
         unsigned avoid = ((f->setup & SU_CL) ? 1u << R_CX : 0) |
                          ((f->setup & SU_CMPXCHG) ?
-                          (1u << R_AX | 1u << R_DX) : 0);
+                          (1u << R_AX | 1u << R_DX) : 0) |
+                         ((f->setup & SU_BITOFF) ? 1u << reg : 0);
 
-        if (f->setup & SU_ALIGN16) {
+        if (f->setup & SU_BITOFF) {
+            /* room for a bit offset of +-512 bits = 64 bytes each side */
+            off = 96 + (unsigned)diff_rng_below(r, DIFF_DATA_SIZE - 256);
+        } else if (f->setup & SU_ALIGN16) {
             off = (unsigned)diff_rng_below(r, (DIFF_DATA_SIZE - 64 - memsize) /
                                            16) * 16;
             if (diff_rng_below(r, 32) == 0) {
@@ -320,7 +324,7 @@ void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c)
             base = bases[pick];
             /* avoid implicit operands as address registers */
             if (avoid & (1u << base)) {
-                base = R_SI;
+                base = (avoid & (1u << R_SI)) ? R_DI : R_SI;
             }
             sib = (base & 7) == 4;
             mod = (base & 7) == 5 || diff_rng_below(r, 2) ? 1 : 0;
@@ -362,6 +366,13 @@ void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c)
     /* prefixes */
     if (f->opsize == 2) {
         put8(&e, 0x66);
+    }
+    if (mem && !(f->setup & (SU_STRING | SU_BITOFF)) &&
+        diff_rng_below(r, 8) == 0) {
+        put8(&e, 0x67);                 /* 32-bit addressing */
+        if (index != 0xff) {
+            /* the index register is read as 32 bits: it is small */
+        }
     }
     for (unsigned i = 0; i < f->npfx; i++) {
         put8(&e, f->pfx[i]);
@@ -476,6 +487,24 @@ void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c)
             s->gpr[R_AX] = (uint32_t)s->gpr[R_AX];
         }
     }
+
+    if (f->setup & SU_BITOFF) {
+        int64_t bits = (int64_t)diff_rng_below(r, 1024) - 512;
+
+        if (reg == base || reg == (index & 15)) {
+            /* the offset register is also the address: keep it */
+        } else if (osz == 2) {
+            s->gpr[reg] = (s->gpr[reg] & ~0xffffULL) | (uint16_t)bits;
+        } else {
+            s->gpr[reg] = (uint64_t)bits;
+            if (osz == 4) {
+                s->gpr[reg] = (s->gpr[reg] & 0xffffffff00000000ULL) |
+                              (uint32_t)bits;
+            }
+        }
+    }
+    /* address-size override on some memory operands (32-bit addressing:
+     * every address here is below 4 GiB) */
 
     /* per-case undefined results */
     if (f->maskkind == MK_SHIFT || f->maskkind == MK_ROT ||

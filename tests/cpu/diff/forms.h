@@ -47,6 +47,7 @@ enum {
 #define SU_VEX_NOV  0x2000    /* VEX.vvvv unused: encode 1111b */
 #define SU_FXIMG    0x4000    /* memory operand is a plausible FXSAVE image */
 #define SU_CMPXCHG  0x8000    /* RDX:RAX often equal to the memory operand */
+#define SU_BITOFF   0x10000   /* reg operand: small signed bit offset */
 
 struct DiffForm {
     const char *name;
