@@ -491,7 +491,7 @@ void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c)
     if (f->setup & SU_BITOFF) {
         int64_t bits = (int64_t)diff_rng_below(r, 1024) - 512;
 
-        if (reg == base || reg == (index & 15)) {
+        if (reg == base || (index != 0xff && reg == (index & 15))) {
             /* the offset register is also the address: keep it */
         } else if (osz == 2) {
             s->gpr[reg] = (s->gpr[reg] & ~0xffffULL) | (uint16_t)bits;
