@@ -367,6 +367,21 @@ void memory_region_set_dirty_bits(MemoryRegion *mr, hwaddr offset,
     for (uint64_t w = 0; w * BITS_PER_LONG < npages; w++) {
         unsigned long word = bitmap[w];
 
+        if (word && base % BITS_PER_LONG == 0) {
+            /* Word-aligned (the usual case for a memslot): one atomic OR
+             * per word and client. */
+            uint64_t left = npages - w * BITS_PER_LONG;
+            if (left < BITS_PER_LONG) {
+                word &= (1UL << left) - 1;
+            }
+            for (unsigned c = 0; c < DIRTY_MEMORY_NUM; c++) {
+                unsigned long *dst = &rb->dirty[c][base / BITS_PER_LONG + w];
+                if ((__atomic_load_n(dst, __ATOMIC_RELAXED) & word) != word) {
+                    __atomic_fetch_or(dst, word, __ATOMIC_RELAXED);
+                }
+            }
+            continue;
+        }
         while (word) {
             uint64_t i = w * BITS_PER_LONG + __builtin_ctzl(word);
             word &= word - 1;

@@ -288,6 +288,26 @@ static void test_dirty_bitmap(void)
     memory_region_set_dirty_bits(&ram, 100 * 4096, bits, 128);
     g_assert_true(memory_region_test_and_clear_dirty(&ram, 0, 128 * 4096,
                                                      DIRTY_MEMORY_VGA));
+    /* Word-aligned offset (the fast path), partial last word. */
+    for (unsigned c = 0; c < DIRTY_MEMORY_NUM; c++) {
+        memory_region_reset_dirty(&ram, 0, 128 * 4096, c);
+    }
+    bits[0] = 1ul | (1ul << 40);
+    bits[1] = ~0ul; /* only its first 6 bits are inside npages */
+    memory_region_set_dirty_bits(&ram, 0, bits, 70);
+    g_assert_true(memory_region_get_dirty(&ram, 0, 1, DIRTY_MEMORY_MIGRATION));
+    g_assert_false(
+        memory_region_get_dirty(&ram, 4096, 39 * 4096, DIRTY_MEMORY_MIGRATION));
+    g_assert_true(
+        memory_region_get_dirty(&ram, 40 * 4096, 1, DIRTY_MEMORY_CODE));
+    g_assert_true(
+        memory_region_get_dirty(&ram, 69 * 4096, 1, DIRTY_MEMORY_VGA));
+    g_assert_false(
+        memory_region_get_dirty(&ram, 70 * 4096, 58 * 4096, DIRTY_MEMORY_VGA));
+    for (unsigned c = 0; c < DIRTY_MEMORY_NUM; c++) {
+        memory_region_reset_dirty(&ram, 0, 128 * 4096, c);
+    }
+
     /* Ranges outside the region are no-ops. */
     memory_region_set_dirty(&ram, 1ull << 40, 4096);
     g_assert_false(
