@@ -15,6 +15,8 @@
 #include "memory/memory.h"
 #include "util/error.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #define BOOT_PARAMS_ADDR 0x10000
@@ -159,6 +161,30 @@ static bool write_guest(uint64_t addr, const void *buf, size_t len,
     return true;
 }
 
+/* Read a whole file; on failure errno tells why (QEMU's messages use it). */
+static uint8_t *read_file(const char *path, gsize *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        return NULL;
+    }
+    GByteArray *buf = g_byte_array_new();
+    uint8_t chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        g_byte_array_append(buf, chunk, n);
+    }
+    int err = ferror(f) ? EIO : 0;
+    fclose(f);
+    if (err) {
+        g_byte_array_unref(buf);
+        errno = err;
+        return NULL;
+    }
+    *len = buf->len;
+    return g_byte_array_free(buf, FALSE);
+}
+
 bool x86_load_linux(const char *kernel, const char *initrd,
                     const char *cmdline, const X86MemoryLayout *layout,
                     X86BootEntry *entry, GError **errp)
@@ -169,14 +195,15 @@ bool x86_load_linux(const char *kernel, const char *initrd,
     GError *local = NULL;
     LinuxSetupInfo info;
 
-    if (!g_file_get_contents(kernel, (gchar **)&kdata, &klen, &local)) {
+    kdata = read_file(kernel, &klen);
+    if (!kdata) {
         error_setg(errp, "could not open kernel file '%s': %s", kernel,
-                   local->message);
-        g_error_free(local);
+                   g_strerror(errno));
         return false;
     }
     if (!linux_parse_setup(kdata, klen, &info, &local)) {
-        error_setg(errp, "%s: %s", kernel, local->message);
+        error_setg(errp, "invalid kernel header: %s: %s", kernel,
+                   local->message);
         g_error_free(local);
         return false;
     }
@@ -199,10 +226,10 @@ bool x86_load_linux(const char *kernel, const char *initrd,
 
     uint32_t initrd_addr = 0;
     if (initrd) {
-        if (!g_file_get_contents(initrd, (gchar **)&idata, &ilen, &local)) {
-            error_setg(errp, "could not load initial ram disk '%s': %s",
-                       initrd, local->message);
-            g_error_free(local);
+        idata = read_file(initrd, &ilen);
+        if (!idata) {
+            error_setg(errp, "error reading initrd %s: %s", initrd,
+                       g_strerror(errno));
             return false;
         }
         uint64_t top = MIN((uint64_t)info.initrd_addr_max + 1,
