@@ -664,7 +664,9 @@ struct AddressSpace {
 };
 
 void address_space_init(AddressSpace *as, MemoryRegion *root, const char *name);
-/* Unregister nothing: listeners must be gone first. */
+/* Listeners must be unregistered first, and no thread may still be
+ * accessing as (stop a device's DMA before destroying its address space).
+ * The root region stays the caller's. */
 void address_space_destroy(AddressSpace *as);
 /* Take/drop a reference on the current view of as (for callers that want to
  * do several lookups against one consistent view). */
