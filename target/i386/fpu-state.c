@@ -122,8 +122,9 @@ static int op_fxsave(X86CPU *cpu, const X86Insn *insn)
         return X86_EXC;
     }
     fpu_state_to_fx(&cpu->fpu, fx, insn->rex & 8);
-    /* bytes 464..511 are available to software: not written */
-    return fpu_write_block(cpu, insn->seg, ea, fx, 464) ? X86_NEXT : X86_EXC;
+    /* bytes 416..511 (reserved, then available to software) are not
+     * written, as on hardware */
+    return fpu_write_block(cpu, insn->seg, ea, fx, 416) ? X86_NEXT : X86_EXC;
 }
 
 static int op_fxrstor(X86CPU *cpu, const X86Insn *insn)

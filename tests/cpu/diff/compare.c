@@ -161,7 +161,13 @@ bool diff_compare(const DiffCase *c, const DiffState *e, const DiffState *a,
         }
     }
     for (unsigned i = 0; i < DIFF_DATA_SIZE; i++) {
-        if (e->data[i] != a->data[i]) {
+        bool skip = false;
+
+        for (unsigned k = 0; k < 2; k++) {
+            skip |= i - c->mask.data_ignore[k].off <
+                    c->mask.data_ignore[k].len;
+        }
+        if (!skip && e->data[i] != a->data[i]) {
             FAIL();
             DIFF_LINE("  data[0x%x] (addr %llx): expected %02x, got %02x\n",
                       i, (unsigned long long)(DIFF_DATA_ADDR + i),

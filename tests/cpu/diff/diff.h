@@ -85,6 +85,11 @@ typedef struct DiffMask {
     uint16_t fsw_undef;       /* FSW bits that are undefined (C0-C3) */
     uint16_t gpr_undef;       /* GPRs whose value is undefined (bit = reg) */
     bool ignore_fault_regs;   /* on a fault, compare the vector only */
+    /* data bytes [off, off+len) that hold host-specific values (saved
+     * FPU instruction pointers, MXCSR_MASK) */
+    struct {
+        uint32_t off, len;
+    } data_ignore[2];
 } DiffMask;
 
 typedef struct DiffCase {

@@ -4,8 +4,8 @@
  * (target/i386/sse-table.c), so every encoding the engine accepts is run
  * against the host; a few encodings the table rejects are added to check
  * that both sides raise #UD.  x87 forms cover every valid register and
- * memory encoding of D8-DF except FNSTENV/FNSAVE (they store the host's
- * last-instruction pointers).
+ * memory encoding of D8-DF (FNSTENV/FNSAVE/FXSAVE images are compared
+ * without the saved instruction/operand pointers, which are the host's).
  */
 #include <glib.h>
 #include <string.h>
@@ -147,7 +147,8 @@ static const X87MemForm x87_mem_forms[] = {
     { 0xd8, 6, 4, "fdiv m32" }, { 0xd8, 7, 4, "fdivr m32" },
     { 0xd9, 0, 4, "fld m32" }, { 0xd9, 2, 4, "fst m32" },
     { 0xd9, 3, 4, "fstp m32" }, { 0xd9, 4, 28, "fldenv" },
-    { 0xd9, 5, 2, "fldcw" }, { 0xd9, 7, 2, "fnstcw" },
+    { 0xd9, 5, 2, "fldcw" }, { 0xd9, 6, 28, "fnstenv" },
+    { 0xd9, 7, 2, "fnstcw" },
     { 0xda, 0, 4, "fiadd m32" }, { 0xda, 1, 4, "fimul m32" },
     { 0xda, 2, 4, "ficom m32" }, { 0xda, 3, 4, "ficomp m32" },
     { 0xda, 4, 4, "fisub m32" }, { 0xda, 5, 4, "fisubr m32" },
@@ -161,7 +162,8 @@ static const X87MemForm x87_mem_forms[] = {
     { 0xdc, 6, 8, "fdiv m64" }, { 0xdc, 7, 8, "fdivr m64" },
     { 0xdd, 0, 8, "fld m64" }, { 0xdd, 1, 8, "fisttp m64" },
     { 0xdd, 2, 8, "fst m64" }, { 0xdd, 3, 8, "fstp m64" },
-    { 0xdd, 4, 108, "frstor" }, { 0xdd, 7, 2, "fnstsw m16" },
+    { 0xdd, 4, 108, "frstor" }, { 0xdd, 6, 108, "fnsave" },
+    { 0xdd, 7, 2, "fnstsw m16" },
     { 0xde, 0, 2, "fiadd m16" }, { 0xde, 1, 2, "fimul m16" },
     { 0xde, 2, 2, "ficom m16" }, { 0xde, 3, 2, "ficomp m16" },
     { 0xde, 4, 2, "fisub m16" }, { 0xde, 5, 2, "fisubr m16" },
@@ -231,6 +233,9 @@ static void register_x87(void)
         f.regclass = f.rmclass = RC_X87;
         f.memsize = x87_mem_forms[i].size;
         f.setup = SU_X87 | SU_FCW | SU_X87EMPTY | SU_NOSP;
+        if (f.digit == 6 && (f.op[0] == 0xd9 || f.op[0] == 0xdd)) {
+            f.setup |= SU_IGN_ENV;      /* FNSTENV, FNSAVE */
+        }
         f.family = "x87";
         f.name = x87_mem_forms[i].name;
         diff_form_add(&f);
@@ -284,6 +289,10 @@ static void register_fxrstor(void)
         f.setup = SU_FXIMG | SU_ALIGN16 | SU_NOSP;
         f.family = "x87";
         f.name = w ? "fxrstor64" : "fxrstor";
+        diff_form_add(&f);
+        f.digit = 0;
+        f.setup = SU_IGN_FXPTR | SU_ALIGN16 | SU_NOSP | SU_X87 | SU_MXCSR;
+        f.name = w ? "fxsave64" : "fxsave";
         diff_form_add(&f);
     }
 }

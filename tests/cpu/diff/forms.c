@@ -464,6 +464,16 @@ void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c)
     }
     (void)imm_pos;
 
+    if (mem && (f->setup & SU_IGN_FXPTR)) {
+        c->mask.data_ignore[0].off = (uint32_t)(target - DIFF_DATA_ADDR) + 6;
+        c->mask.data_ignore[0].len = 18;
+        c->mask.data_ignore[1].off = (uint32_t)(target - DIFF_DATA_ADDR) + 28;
+        c->mask.data_ignore[1].len = 4;
+    }
+    if (mem && (f->setup & SU_IGN_ENV)) {
+        c->mask.data_ignore[0].off = (uint32_t)(target - DIFF_DATA_ADDR) + 12;
+        c->mask.data_ignore[0].len = 16;
+    }
     if (mem && (f->setup & SU_FXIMG) && target + 32 <=
         DIFF_DATA_ADDR + DIFF_DATA_SIZE) {
         uint8_t *img = s->data + (target - DIFF_DATA_ADDR);

@@ -48,6 +48,10 @@ enum {
 #define SU_FXIMG    0x4000    /* memory operand is a plausible FXSAVE image */
 #define SU_CMPXCHG  0x8000    /* RDX:RAX often equal to the memory operand */
 #define SU_BITOFF   0x10000   /* reg operand: small signed bit offset */
+#define SU_IGN_FXPTR 0x20000  /* stores an FXSAVE image: ignore FOP/FIP/FDP
+                                 and MXCSR_MASK */
+#define SU_IGN_ENV  0x40000   /* stores a 32-bit x87 environment: ignore
+                                 FIP/FCS/FOP/FDP/FDS */
 
 struct DiffForm {
     const char *name;
