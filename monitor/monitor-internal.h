@@ -86,5 +86,7 @@ typedef struct MonitorCpuModel {
 } MonitorCpuModel;
 GPtrArray *monitor_cpu_models(void);
 MonitorCpuModelExpander *monitor_cpu_model_expander(void);
+/* cpu-model.c: models and expander from target/i386 when linked in. */
+void monitor_cpu_models_init(void);
 
 #endif

@@ -104,6 +104,7 @@ void monitor_init_globals(void)
     done = true;
     monitor_qmp_init_commands();
     monitor_events_init();
+    monitor_cpu_models_init();
 }
 
 void monitor_set_vm_name(const char *name)
