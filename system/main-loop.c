@@ -203,6 +203,18 @@ static void signals_init(void)
     qemu_set_fd_handler(signal_fd, signalfd_read, NULL, NULL);
 }
 
+void main_loop_child_setup(void *unused)
+{
+    sigset_t set;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_DFL);
+}
+
 void main_loop_init(void)
 {
     if (main_loop_ready) {

@@ -73,6 +73,14 @@ void main_loop_wake(void);
 int main_loop_signal_fd(void);
 bool main_loop_take_signals(void);
 
+/*
+ * In a child process after fork(), before exec(): unblock the signals
+ * main_loop_init() blocked (a blocked mask survives exec, and a helper
+ * that ignores SIGTERM would be a surprise) and restore SIGPIPE. Only
+ * async-signal-safe calls; usable as a g_spawn child_setup function.
+ */
+void main_loop_child_setup(void *unused);
+
 /* ---- the big VMM lock ---- */
 void bql_lock(void);
 void bql_unlock(void);

@@ -6,6 +6,7 @@
 #include "util/error.h"
 
 #include <signal.h>
+#include <string.h>
 #include <unistd.h>
 
 static int bh_runs;
@@ -204,6 +205,22 @@ static void test_idle_loop_sleeps(void)
     close(p[1]);
 }
 
+/* A spawned helper does not inherit the blocked termination signals. */
+static void test_child_signal_mask_restored(void)
+{
+    gchar *out = NULL;
+    gchar *argv[] = {"/bin/grep", "^SigBlk", "/proc/self/status", NULL};
+    GError *err = NULL;
+    g_assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_DEFAULT,
+                               main_loop_child_setup, NULL, &out, NULL, NULL,
+                               &err));
+    g_assert_no_error(err);
+    /* SIGHUP(1), SIGINT(2), SIGTERM(15) bits clear */
+    guint64 mask = g_ascii_strtoull(strchr(out, ':') + 1, NULL, 16);
+    g_assert_cmphex(mask & ((1u << 0) | (1u << 1) | (1u << 14)), ==, 0);
+    g_free(out);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -215,6 +232,8 @@ int main(int argc, char **argv)
     g_test_add_func("/main-loop/invoke-from-thread", test_invoke_from_thread);
     g_test_add_func("/main-loop/fd-handlers", test_fd_handlers);
     g_test_add_func("/main-loop/idle-loop-sleeps", test_idle_loop_sleeps);
+    g_test_add_func("/main-loop/child-signal-mask-restored",
+                    test_child_signal_mask_restored);
     g_test_add_func("/main-loop/sigterm-requests-shutdown",
                     test_sigterm_requests_shutdown);
     g_test_add_func("/main-loop/signal-message", test_sigterm_message);
