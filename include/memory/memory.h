@@ -110,15 +110,18 @@ enum device_endian {
  * their region, never an absolute address. Called with the BQL held.
  *
  * valid: what the guest may issue. Zero max_access_size means 4, zero
- * min_access_size means 1. An access outside [min, max], or unaligned when
+ * min_access_size means 1. An address-space access longer than valid.max
+ * (an 8-byte access to a 4-byte device) is first cut into valid.max pieces,
+ * as in QEMU. A piece outside [min, max], or unaligned when
  * !valid.unaligned, or refused by accepts(), is treated as unassigned
  * (reads all-ones, writes dropped, MEMTX_DECODE_ERROR).
  *
  * impl: what the callbacks implement. Zero max means 4, zero min means 1.
  * Wider accesses are split into impl.max pieces (little-endian order);
- * narrower ones are widened: reads shift out the wanted bytes, writes do
- * read-modify-write. Unaligned accesses are split into aligned pieces when
- * !impl.unaligned.
+ * narrower ones are widened to impl.min, aligned down: reads shift out the
+ * wanted bytes, writes do read-modify-write. Unaligned accesses are split
+ * into aligned pieces when !impl.unaligned. Callbacks never see an access
+ * past the end of a region whose size is a multiple of impl.min.
  *
  * Either read/write or the *_with_attrs variants may be given; with_attrs
  * wins when both are set. A missing read returns 0, a missing write drops.
@@ -233,8 +236,9 @@ bool memory_region_init_ram_from_file(MemoryRegion *mr, struct Object *owner,
                                       const char *name, uint64_t size,
                                       const char *path, bool shared,
                                       GError **errp);
-/* Same, read-only for the guest; loaders write with
- * memory_region_write_rom() or address_space_write_rom(). */
+/* Like memory_region_init_ram, read-only for the guest (writes dropped);
+ * loaders write with memory_region_write_rom() or address_space_write_rom().
+ */
 bool memory_region_init_rom(MemoryRegion *mr, struct Object *owner,
                             const char *name, uint64_t size, GError **errp);
 /* RAM over existing host memory (not freed by us). */
@@ -313,8 +317,9 @@ bool memory_region_is_mapped(const MemoryRegion *mr);
 /* Host address of offset 0 of a RAM-backed region (aliases followed), or
  * NULL for non-RAM. */
 void *memory_region_get_ram_ptr(MemoryRegion *mr);
-/* memfd of a memory_region_init_ram/rom region, or -1. Still owned by the
- * region: dup() it to keep it. */
+/* The fd behind a memory_region_init_ram/rom/ram_from_fd/ram_from_file
+ * region (a memfd for init_ram/rom), or -1. Still owned by the region:
+ * dup() it to keep it. */
 int memory_region_get_fd(MemoryRegion *mr);
 /* Write into a ROM (or RAM) region, ignoring readonly: for loaders. Returns
  * false if the range is outside the region or the region has no RAM. */
@@ -341,7 +346,8 @@ MemTxResult address_space_write_rom(AddressSpace *as, hwaddr addr,
                                     hwaddr len);
 
 /* One 1/2/4/8-byte access to a region at an offset, through valid/impl
- * checks and splitting (used by address_space_rw; exported for qtest). */
+ * checks and splitting (used by address_space_rw; exported for qtest).
+ * *data/data is the little-endian value of the bytes at addr. */
 MemTxResult memory_region_dispatch_read(MemoryRegion *mr, hwaddr addr,
                                         uint64_t *data, unsigned size,
                                         MemTxAttrs attrs);
