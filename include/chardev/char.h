@@ -16,9 +16,20 @@
  * with nobody listening. A guest can therefore never block the VMM on a
  * slow or absent reader. Exception: ringbuf overwrites its oldest bytes.
  *
- * Input: the backend polls can_read() of the focused frontend and passes
- * at most that many bytes to read(); with can_read() == 0 the backend
- * stops reading until the frontend calls chr_fe_accept_input().
+ * Input: the backend polls can_read() of the focused frontend (every
+ * main-loop iteration) and passes at most that many bytes to read(); with
+ * can_read() == 0 the backend stops reading (chr_fe_accept_input() makes
+ * it look again at once). A mux keeps up to 32 bytes of slack per
+ * frontend so that C-a escapes work while the focused guest device is not
+ * reading.
+ *
+ * Events: chr_fe_set_handlers() on an open backend delivers OPENED, then
+ * (mux, focused frontend) MUX_IN; focus changes send MUX_OUT to the old
+ * and MUX_IN to the new frontend; connect/disconnect send OPENED/CLOSED to
+ * every frontend of a mux; BREAK goes to the focused one.
+ *
+ * Backends: null, file, pipe, serial (alias tty), stdio, pty, socket,
+ * ringbuf, mux (QMP chardev-add over an existing chardev: chardev=ID).
  *
  * Locking: all chardev state is protected by the BQL. Frontend callbacks
  * run on the main loop with the BQL held; vCPU threads write while
