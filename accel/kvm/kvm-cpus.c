@@ -22,6 +22,11 @@
 
 static __thread KvmCpu *current_cpu;
 
+KvmCpu *kvm_current_cpu(void)
+{
+    return current_cpu;
+}
+
 static void sig_ipi_handler(int sig)
 {
     KvmCpu *cpu = current_cpu;

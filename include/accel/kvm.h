@@ -83,6 +83,10 @@ void kvm_cpu_run_on(KvmCpu *cpu, void (*fn)(KvmCpu *cpu, void *data),
                     void *data);
 /* Ask the vCPU to leave KVM_RUN soon (signal + immediate_exit). Any thread. */
 void kvm_cpu_kick(KvmCpu *cpu);
+/* The vCPU whose thread calls this (e.g. from an MMIO handler, so that a
+ * per-CPU device such as the local APIC knows who accesses it), or NULL
+ * on any other thread. Any thread. */
+KvmCpu *kvm_current_cpu(void);
 
 /* ---- interrupts (userspace irqchip) --------------------------------------- */
 
