@@ -147,6 +147,31 @@ static int op_fxrstor(X86CPU *cpu, const X86Insn *insn)
     return X86_NEXT;
 }
 
+/*
+ * XINUSE (SDM Vol. 1 13.6): a component is "in use" unless it is in its
+ * initial configuration; XSAVE reports that in XSTATE_BV.
+ */
+static uint64_t fpu_xinuse(const X86FPUState *f)
+{
+    static const X86XMMReg zero[16];
+    uint64_t in_use = 0;
+
+    if (f->fcw != 0x037f || f->fsw != 0 || f->top != 0 || f->ftwx != 0 ||
+        f->fop != 0 || f->fip != 0 || f->fdp != 0) {
+        in_use |= 1;
+    } else {
+        for (unsigned i = 0; i < 8; i++) {
+            if (f->st[i].x.mant || f->st[i].x.sexp) {
+                in_use |= 1;
+            }
+        }
+    }
+    if (memcmp(f->xmm, zero, sizeof(zero)) || f->mxcsr != 0x1f80) {
+        in_use |= 2;
+    }
+    return in_use;
+}
+
 /* requested-feature bitmap: EDX:EAX & XCR0, only x87 (0) and SSE (1) */
 static uint64_t xsave_rfbm(X86CPU *cpu)
 {
@@ -169,7 +194,7 @@ static int op_xsave(X86CPU *cpu, const X86Insn *insn)
     }
     rfbm = xsave_rfbm(cpu);
     fpu_state_to_fx(&cpu->fpu, fx, insn->rex & 8);
-    bv = (bv & ~rfbm) | rfbm;
+    bv = (bv & ~rfbm) | (fpu_xinuse(&cpu->fpu) & rfbm);
     if (rfbm & 1) {
         if (!fpu_write_block(cpu, insn->seg, ea, fx, 24) ||
             !fpu_write_block(cpu, insn->seg, ea + 32, fx + 32, 128)) {
@@ -206,7 +231,8 @@ static int op_xrstor(X86CPU *cpu, const X86Insn *insn)
     if (comp || (bv & ~cpu->xcr0)) {
         return x86_gp0(cpu);
     }
-    for (unsigned i = 16; i < 64; i++) {
+    /* standard form: header bytes 8..23 must be zero (13.8.1) */
+    for (unsigned i = 16; i < 24; i++) {
         if (hdr[i]) {
             return x86_gp0(cpu);
         }
@@ -228,7 +254,8 @@ static int op_xrstor(X86CPU *cpu, const X86Insn *insn)
         }
     }
     if (rfbm & 2) {
-        cpu->fpu.mxcsr = (bv & 2) ? mxcsr : 0x1f80;
+        /* MXCSR comes from memory whatever XSTATE_BV[1] says (13.8.1) */
+        cpu->fpu.mxcsr = mxcsr;
         if (bv & 2) {
             memcpy(cpu->fpu.xmm, fx + 160, 256);
         } else {

@@ -27,6 +27,9 @@
 #pragma weak x86_cpu_get_fpu
 #pragma weak x86_cpu_set_fpu
 #pragma weak x86_cpu_kick
+#pragma weak x86_cpu_get_sregs
+#pragma weak x86_cpu_set_sregs
+#pragma weak x86_cpu_set_xcr0
 
 static X86Sandbox *sb;
 static X86CPU *cpu;
@@ -69,6 +72,17 @@ bool diff_engine_init(void)
         fprintf(stderr, "cpu-diff: sandbox RAM does not cover the data and "
                 "stack addresses\n");
         return false;
+    }
+    {
+        /* XSAVE as the host kernel enables it (x87 and SSE components) */
+        X86SRegs sregs;
+
+        x86_cpu_get_sregs(cpu, &sregs);
+        sregs.cr4 |= 1u << 18;                      /* CR4.OSXSAVE */
+        if (!x86_cpu_set_sregs(cpu, &sregs) || !x86_cpu_set_xcr0(cpu, 3)) {
+            fprintf(stderr, "cpu-diff: cannot enable XSAVE in the "
+                    "sandbox\n");
+        }
     }
     watchdog = g_thread_new("cpu-diff-watchdog", watchdog_main, NULL);
     return true;

@@ -297,6 +297,33 @@ static void register_fxrstor(void)
     }
 }
 
+static void register_xsave(void)
+{
+    static const struct { uint8_t digit; const char *name; } x[] = {
+        { 4, "xsave" }, { 5, "xrstor" },
+    };
+    for (unsigned i = 0; i < G_N_ELEMENTS(x); i++) {
+        for (unsigned w = 0; w < 2; w++) {
+            DiffForm f;
+
+            memset(&f, 0, sizeof(f));
+            f.op[0] = 0x0f;
+            f.op[1] = 0xae;
+            f.nop = 2;
+            f.kind = FK_DIGIT;
+            f.digit = x[i].digit;
+            f.rm_mode = RM_MEM;
+            f.memsize = 576;
+            f.opsize = w ? 8 : 0;
+            f.setup = SU_XSAVE | SU_NOSP | SU_X87 | SU_MXCSR |
+                      (x[i].digit == 4 ? SU_IGN_FXPTR : SU_FXIMG);
+            f.family = "xsave";
+            f.name = diff_form_printf("%s%s", x[i].name, w ? "64" : "");
+            diff_form_add(&f);
+        }
+    }
+}
+
 static void register_ud(void)
 {
     /* encodings both sides must reject */
@@ -354,5 +381,6 @@ void diff_forms_fp_register(void)
     register_maskmov();
     register_x87();
     register_fxrstor();
+    register_xsave();
     register_ud();
 }

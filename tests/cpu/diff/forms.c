@@ -292,9 +292,17 @@ void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c)
         unsigned avoid = ((f->setup & SU_CL) ? 1u << R_CX : 0) |
                          ((f->setup & SU_CMPXCHG) ?
                           (1u << R_AX | 1u << R_DX) : 0) |
-                         ((f->setup & SU_BITOFF) ? 1u << reg : 0);
+                         ((f->setup & SU_BITOFF) ? 1u << reg : 0) |
+                         ((f->setup & SU_XSAVE) ?
+                          (1u << R_AX | 1u << R_DX) : 0);
 
-        if (f->setup & SU_BITOFF) {
+        if (f->setup & SU_XSAVE) {
+            off = (unsigned)diff_rng_below(r, (DIFF_DATA_SIZE - 64 - memsize) /
+                                           64) * 64;
+            if (diff_rng_below(r, 32) == 0) {
+                off += 16;      /* misaligned: #GP */
+            }
+        } else if (f->setup & SU_BITOFF) {
             /* room for a bit offset of +-512 bits = 64 bytes each side */
             off = 96 + (unsigned)diff_rng_below(r, DIFF_DATA_SIZE - 256);
         } else if (f->setup & SU_ALIGN16) {
@@ -464,6 +472,17 @@ void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c)
     }
     (void)imm_pos;
 
+    if (mem && (f->setup & SU_XSAVE)) {
+        uint8_t *hdr = s->data + (target - DIFF_DATA_ADDR) + 512;
+
+        s->gpr[R_AX] = diff_rng_below(r, 4) ? 3 : diff_rng_below(r, 4);
+        s->gpr[R_DX] = 0;
+        memset(hdr, 0, 64);
+        hdr[0] = (uint8_t)diff_rng_below(r, 4);    /* XSTATE_BV x87|SSE */
+        if (diff_rng_below(r, 16) == 0) {
+            hdr[8 + diff_rng_below(r, 56)] = 1;     /* reserved: #GP */
+        }
+    }
     if (mem && (f->setup & SU_IGN_FXPTR)) {
         c->mask.data_ignore[0].off = (uint32_t)(target - DIFF_DATA_ADDR) + 6;
         c->mask.data_ignore[0].len = 18;

@@ -52,6 +52,7 @@ enum {
                                  and MXCSR_MASK */
 #define SU_IGN_ENV  0x40000   /* stores a 32-bit x87 environment: ignore
                                  FIP/FCS/FOP/FDP/FDS */
+#define SU_XSAVE    0x80000   /* EDX:EAX = x87|SSE, 64-byte aligned area */
 
 struct DiffForm {
     const char *name;

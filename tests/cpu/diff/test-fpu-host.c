@@ -305,13 +305,17 @@ static void test_xsave_init_components(void)
     c->fpu.xmm[2].d[0] = 42;
     g_assert_cmpint(x86_x87_exec(c, &i), ==, X86_NEXT);      /* xsave */
     memcpy(&bv, gmem + 1024 + 512, 8);
+    g_assert_cmphex(bv, ==, 2);                 /* x87 in init state */
+    c->fpu.fcw = 0x027f;
+    g_assert_cmpint(x86_x87_exec(c, &i), ==, X86_NEXT);
+    memcpy(&bv, gmem + 1024 + 512, 8);
     g_assert_cmphex(bv, ==, 3);
     bv = 1;                                                /* SSE in init */
     memcpy(gmem + 1024 + 512, &bv, 8);
     i.reg = 5;
     g_assert_cmpint(x86_x87_exec(c, &i), ==, X86_NEXT);      /* xrstor */
     g_assert_cmpuint(c->fpu.xmm[2].d[0], ==, 0);
-    g_assert_cmphex(c->fpu.mxcsr, ==, 0x1f80);
+    g_assert_cmphex(c->fpu.mxcsr, ==, 0x1f80);     /* saved value */
     bv = 4;                                                /* not in XCR0 */
     memcpy(gmem + 1024 + 512, &bv, 8);
     g_assert_cmpint(x86_x87_exec(c, &i), ==, X86_EXC);
