@@ -18,6 +18,7 @@ struct Monitor {
     bool is_qmp;
     bool pretty;
     bool connected;
+    bool warned_drop;           /* output dropped: warned this connection */
 
     /* QMP */
     JsonStreamer *parser;

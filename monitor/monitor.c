@@ -33,7 +33,20 @@ void monitor_puts(Monitor *mon, const char *str)
     if (mon->capture) {
         g_string_append_len(mon->capture, out->str, out->len);
     } else if (mon->fe.chr) {
+        uint64_t dropped = chardev_dropped_bytes(mon->fe.chr);
         chr_fe_write(&mon->fe, (const uint8_t *)out->str, out->len);
+        /*
+         * The chardev drops what its bounded output queue cannot hold; a
+         * monitor client that reads too slowly loses replies. Say so
+         * once per connection rather than silently.
+         */
+        if (chardev_dropped_bytes(mon->fe.chr) != dropped &&
+            !mon->warned_drop) {
+            mon->warned_drop = true;
+            warn_report("monitor on chardev '%s': the client reads too "
+                        "slowly, output was dropped",
+                        chardev_label(mon->fe.chr));
+        }
     }
     g_string_free(out, TRUE);
 }

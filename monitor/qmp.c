@@ -169,6 +169,7 @@ static void qmp_event(void *opaque, ChardevEvent event)
         mon->negotiated = false;
         mon->oob_enabled = false;
         mon->connected = true;
+        mon->warned_drop = false;
         qmp_send_greeting(mon);
         break;
     case CHR_EVENT_CLOSED:
