@@ -18,6 +18,8 @@ import guest  # noqa: E402
 ALLOWED = [
     (r"i8042: No controller found", "no i8042 yet (issue: PC board)"),
     (r"PCI: System does not support PCI", "no PCI host bridge yet"),
+    (r"PCI: Using host bridge windows from ACPI", "informational, as on QEMU"),
+    (r"AMD-Vi: AMD IOMMUv2 functionality not available", "informational"),
     (r"mce: Unable to init MCE device", "no MCE banks advertised"),
     (r"ima: No TPM chip found", "no TPM, as on QEMU without -tpmdev"),
     (r"failed to load regulatory|cfg80211", "no wireless database"),
