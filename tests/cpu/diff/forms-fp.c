@@ -270,6 +270,34 @@ static void register_x87(void)
     }
 }
 
+static void register_env16(void)
+{
+    /* 66-prefixed environment forms use the 16-bit layouts (14/94 bytes) */
+    static const struct { uint8_t op, digit; uint16_t size; const char *n; }
+    e[] = {
+        { 0xd9, 4, 14, "fldenv (16-bit)" }, { 0xd9, 6, 14, "fnstenv (16-bit)" },
+        { 0xdd, 4, 94, "frstor (16-bit)" }, { 0xdd, 6, 94, "fnsave (16-bit)" },
+    };
+    for (unsigned i = 0; i < G_N_ELEMENTS(e); i++) {
+        DiffForm f;
+
+        memset(&f, 0, sizeof(f));
+        f.op[0] = e[i].op;
+        f.nop = 1;
+        f.kind = FK_DIGIT;
+        f.digit = e[i].digit;
+        f.rm_mode = RM_MEM;
+        f.regclass = f.rmclass = RC_X87;
+        f.opsize = 2;
+        f.memsize = e[i].size;
+        f.setup = SU_X87 | SU_FCW | SU_NOSP |
+                  (e[i].digit == 6 ? SU_IGN_ENV16 : 0);
+        f.family = "x87";
+        f.name = e[i].n;
+        diff_form_add(&f);
+    }
+}
+
 static void register_fxrstor(void)
 {
     /* FXRSTOR/FXRSTOR64 from a plausible image (FXSAVE stores host
@@ -381,6 +409,7 @@ void diff_forms_fp_register(void)
     register_maskmov();
     register_x87();
     register_fxrstor();
+    register_env16();
     register_xsave();
     register_ud();
 }

@@ -489,6 +489,10 @@ void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c)
         c->mask.data_ignore[1].off = (uint32_t)(target - DIFF_DATA_ADDR) + 28;
         c->mask.data_ignore[1].len = 4;
     }
+    if (mem && (f->setup & SU_IGN_ENV16)) {
+        c->mask.data_ignore[0].off = (uint32_t)(target - DIFF_DATA_ADDR) + 6;
+        c->mask.data_ignore[0].len = 8;
+    }
     if (mem && (f->setup & SU_IGN_ENV)) {
         c->mask.data_ignore[0].off = (uint32_t)(target - DIFF_DATA_ADDR) + 12;
         c->mask.data_ignore[0].len = 16;

@@ -53,6 +53,7 @@ enum {
 #define SU_IGN_ENV  0x40000   /* stores a 32-bit x87 environment: ignore
                                  FIP/FCS/FOP/FDP/FDS */
 #define SU_XSAVE    0x80000   /* EDX:EAX = x87|SSE, 64-byte aligned area */
+#define SU_IGN_ENV16 0x100000 /* 16-bit environment: ignore FIP..FDS */
 
 struct DiffForm {
     const char *name;

@@ -253,8 +253,19 @@ unsigned diff_legacy32_run(X86Sandbox *sb, uint64_t seed, unsigned per_form,
             diff_rng_seed(&r, seed * 7919 + fi * 100003 + i);
             memcpy(code, f->code, 4);
             if (f->len == 2 && (code[0] == 0xd4 || code[0] == 0xd5)) {
-                code[1] = diff_rng_below(&r, 4) ? 10 :
-                          (uint8_t)diff_rng_next(&r);
+                switch (diff_rng_below(&r, 8)) {
+                case 0:
+                    code[1] = 0;                /* AAM 0: #DE */
+                    break;
+                case 1:
+                case 2:
+                case 3:
+                    code[1] = (uint8_t)diff_rng_next(&r);
+                    break;
+                default:
+                    code[1] = 10;
+                    break;
+                }
             }
             for (int k = 0; k < 8; k++) {
                 in.r[k] = (uint32_t)diff_gen_int(&r);
