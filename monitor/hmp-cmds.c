@@ -113,11 +113,6 @@ static void info_qom_tree(Monitor *mon, char **argv)
     print_qom_node(root, &c);
 }
 
-static void info_cpus(Monitor *mon, char **argv)
-{
-    /* no CPUs under -machine none: QEMU prints nothing either */
-}
-
 static void info_unavailable(Monitor *mon, char **argv)
 {
     monitor_puts(mon, "Error: this information is not available yet in "
@@ -133,8 +128,9 @@ static const HmpCommand info_cmds[] = {
     { "kvm", "", "show KVM information", info_kvm },
     { "chardev", "", "show the character devices", info_chardev },
     { "qom-tree", "[path]", "show QOM composition tree", info_qom_tree },
-    { "cpus", "", "show infos for each CPU", info_cpus },
-    { "registers", "", "show the cpu registers", info_unavailable },
+    { "cpus", "", "show infos for each CPU", hmp_info_cpus },
+    { "registers", "[-a]", "show the cpu registers (-a: all CPUs)",
+      hmp_info_registers },
     { "mtree", "[-f]", "show memory tree", hmp_info_mtree },
     { "qtree", "", "show device tree", info_unavailable },
     { "pci", "", "show PCI info", info_unavailable },

@@ -8,5 +8,7 @@ void hmp_xp(Monitor *mon, char **argv);
 void hmp_x(Monitor *mon, char **argv);
 void hmp_info_mtree(Monitor *mon, char **argv);
 void hmp_device_add(Monitor *mon, char **argv);
+void hmp_info_registers(Monitor *mon, char **argv);
+void hmp_info_cpus(Monitor *mon, char **argv);
 
 #endif

@@ -69,11 +69,6 @@ void qmp_system_wakeup(GError **errp)
     qemu_system_wakeup_request();
 }
 
-void qmp_inject_nmi(GError **errp)
-{
-    error_setg(errp, "this feature or command is not currently supported");
-}
-
 NameInfo *qmp_query_name(GError **errp)
 {
     NameInfo *info = g_new0(NameInfo, 1);
