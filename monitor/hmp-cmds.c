@@ -7,6 +7,7 @@
 #include "qapi/qapi-commands.h"
 #include "system/runstate.h"
 #include "qom/object.h"
+#include "hw/intc/i8259.h"
 #include "config-host.h"
 
 #include <string.h>
@@ -113,6 +114,15 @@ static void info_qom_tree(Monitor *mon, char **argv)
     print_qom_node(root, &c);
 }
 
+static void info_pic(Monitor *mon, char **argv)
+{
+    GString *out = g_string_new(NULL);
+
+    i8259_info(out);
+    monitor_puts(mon, out->len ? out->str : "PIC not present\n");
+    g_string_free(out, TRUE);
+}
+
 static void info_unavailable(Monitor *mon, char **argv)
 {
     monitor_puts(mon, "Error: this information is not available yet in "
@@ -134,6 +144,7 @@ static const HmpCommand info_cmds[] = {
     { "mtree", "[-f]", "show memory tree", hmp_info_mtree },
     { "qtree", "", "show device tree", info_unavailable },
     { "pci", "", "show PCI info", info_unavailable },
+    { "pic", "", "show PIC state", info_pic },
     { NULL },
 };
 
