@@ -60,6 +60,7 @@ RAMBlock *ram_block_new_ptr(const char *name, uint64_t size, void *host);
 RAMBlock *ram_block_new_fd(const char *name, uint64_t size, int fd,
                            uint64_t offset, bool shared, GError **errp);
 void ram_block_set_region(RAMBlock *rb, MemoryRegion *mr);
+bool ram_block_prealloc(RAMBlock *rb, GError **errp);
 void ram_block_ref(RAMBlock *rb);
 void ram_block_unref(RAMBlock *rb);
 void ram_block_set_dirty(RAMBlock *rb, uint64_t offset, uint64_t len);

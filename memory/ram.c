@@ -94,6 +94,9 @@ RAMBlock *ram_block_new_memfd(const char *name, uint64_t size, GError **errp)
         }
         return NULL;
     }
+    /* Transparent huge pages where the host allows them (shmem needs
+     * shmem_enabled=advise): fewer TLB misses for the guest. */
+    madvise(host, mapped, MADV_HUGEPAGE);
     RAMBlock *rb = ram_block_alloc(name, size);
     rb->host = host;
     rb->mapped = mapped;
@@ -237,6 +240,26 @@ void memory_foreach_ram_region(void (*fn)(MemoryRegion *mr, void *opaque),
         fn(g_ptr_array_index(snap, i), opaque);
     }
     g_ptr_array_free(snap, TRUE);
+}
+
+bool ram_block_prealloc(RAMBlock *rb, GError **errp)
+{
+#ifdef MADV_POPULATE_WRITE
+    if (madvise(rb->host, rb->size, MADV_POPULATE_WRITE) == 0) {
+        return true;
+    }
+    if (errno != EINVAL) {
+        error_setg_errno(errp, errno, "cannot preallocate RAM '%s'", rb->name);
+        return false;
+    }
+#endif
+    /* Older kernels: touch every page (the content is kept). Running out
+     * of memory here kills the process, as with QEMU's fallback. */
+    for (uint64_t off = 0; off < rb->size; off += MEMORY_PAGE_SIZE) {
+        volatile uint8_t *p = (uint8_t *)rb->host + off;
+        *p = *p;
+    }
+    return true;
 }
 
 /* ---- bitmaps ---- */

@@ -474,6 +474,18 @@ bool memory_region_write_rom(MemoryRegion *mr, hwaddr offset, const void *buf,
     return true;
 }
 
+bool memory_region_prealloc(MemoryRegion *mr, GError **errp)
+{
+    hwaddr offset = 0;
+
+    mr = mr_resolve_alias(mr, &offset);
+    if (!mr || !mr->ram_block) {
+        error_setg(errp, "memory region is not RAM");
+        return false;
+    }
+    return ram_block_prealloc(mr->ram_block, errp);
+}
+
 /* ---- dirty logging ---- */
 
 void memory_region_set_log(MemoryRegion *mr, bool log, unsigned client)

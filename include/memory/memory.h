@@ -321,6 +321,8 @@ void *memory_region_get_ram_ptr(MemoryRegion *mr);
  * region (a memfd for init_ram/rom), or -1. Still owned by the region:
  * dup() it to keep it. */
 int memory_region_get_fd(MemoryRegion *mr);
+/* -mem-prealloc: populate all of a RAM region's host memory now. */
+bool memory_region_prealloc(MemoryRegion *mr, GError **errp);
 /* Write into a ROM (or RAM) region, ignoring readonly: for loaders. Returns
  * false if the range is outside the region or the region has no RAM. */
 bool memory_region_write_rom(MemoryRegion *mr, hwaddr offset, const void *buf,

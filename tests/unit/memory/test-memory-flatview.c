@@ -368,6 +368,21 @@ static void test_ram_is_memfd_and_sparse(void)
     g_assert_cmpuint(p[(64ull << 30) - 1], ==, 0x5a);
     g_assert_cmpuint(p[0], ==, 0);
     memory_region_finalize(&big);
+
+    /* Preallocation populates memory and keeps its content. */
+    MemoryRegion small, io;
+    static const MemoryRegionOps ops;
+    g_assert_true(memory_region_init_ram(&small, NULL, "small", 1 << 20, &err));
+    ((uint8_t *)memory_region_get_ram_ptr(&small))[12345] = 7;
+    g_assert_true(memory_region_prealloc(&small, &err));
+    g_assert_no_error(err);
+    g_assert_cmpuint(((uint8_t *)memory_region_get_ram_ptr(&small))[12345], ==,
+                     7);
+    memory_region_finalize(&small);
+    memory_region_init_io(&io, NULL, &ops, NULL, "io", 16);
+    g_assert_false(memory_region_prealloc(&io, &err));
+    g_clear_error(&err);
+    memory_region_finalize(&io);
 }
 
 static void test_mtree_text(void)
