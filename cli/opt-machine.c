@@ -7,6 +7,9 @@
 #include "cli/options.h"
 #include "util/cutils.h"
 #include "util/error.h"
+#if CLI_HAVE_ACCEL
+#include "target/i386/cpu.h"
+#endif
 
 #include <string.h>
 
@@ -246,13 +249,15 @@ bool opt_cpu(VmConfig *cfg, const char *arg, GError **errp)
         return false;
     }
     if (!strcmp(parts[0], "help") || !strcmp(parts[0], "?")) {
-        /* the models the x86 engine documents (target/i386/cpu.h) */
-        printf("Available CPUs:\n"
-               "x86 host                  KVM processor with all supported "
-               "host features (kvm only)\n"
-               "x86 max                   Enables all features supported "
-               "by the accelerator in the current host\n"
-               "x86 qemu64                QEMU Virtual CPU version 2.5+\n");
+        printf("Available CPUs:\n");
+#if CLI_HAVE_ACCEL
+        /* the models the x86 engine offers (target/i386/cpu.h) */
+        for (const char *const *m = x86_cpu_model_names(); *m; m++) {
+            printf("x86 %s\n", *m);
+        }
+#else
+        printf("x86 qemu64\nx86 max\n");
+#endif
         cli_help_printed = true;
         return true;
     }
