@@ -84,6 +84,7 @@ static void test_ringbuf_wraparound(void)
     g_assert_cmpstr((char *)c, ==, "c");
     g_autofree uint8_t *d = ringbuf_read(chr, 10, &n, NULL);
     g_assert_cmpuint(n, ==, 0);
+    g_assert_cmpstr((char *)d, ==, "");
 
     Chardev *nul = must_new("null,id=n0");
     g_assert_false(ringbuf_write(nul, (const uint8_t *)"x", 1, &err));
