@@ -46,6 +46,23 @@ static inline int64_t clock_get_ms(QEMUClockType type)
 {
     return clock_get_ns(type) / SCALE_MS;
 }
+static inline int64_t clock_get_us(QEMUClockType type)
+{
+    return clock_get_ns(type) / SCALE_US;
+}
+/* QEMU's spellings, for device code written against them. */
+static inline int64_t qemu_clock_get_ns(QEMUClockType type)
+{
+    return clock_get_ns(type);
+}
+static inline int64_t qemu_clock_get_us(QEMUClockType type)
+{
+    return clock_get_us(type);
+}
+static inline int64_t qemu_clock_get_ms(QEMUClockType type)
+{
+    return clock_get_ms(type);
+}
 
 /* Start/stop the virtual clock (called by runstate on vm_start/vm_stop).
  * Stopping freezes it; restarting continues from the frozen value. */
