@@ -29,6 +29,25 @@ void diff_print_case(const DiffCase *c)
     printf("\n    rflags=%08llx mxcsr=%08x fcw=%04x fsw=%04x ftw=%02x\n",
            (unsigned long long)s->rflags, s->fx.mxcsr, s->fx.fcw,
            s->fx.fsw, s->fx.ftw);
+    if (strncmp(c->family, "sse", 3) && strcmp(c->family, "mmx") &&
+        strcmp(c->family, "x87") && strcmp(c->family, "crc32") &&
+        strcmp(c->family, "xsave")) {
+        return;
+    }
+    for (int i = 0; i < 16; i++) {
+        printf("%sxmm%-2d=", i % 2 ? "  " : "    ", i);
+        for (int b = 15; b >= 0; b--) {
+            printf("%02x", s->fx.xmm[i][b]);
+        }
+        printf(i % 2 ? "\n" : "");
+    }
+    for (int i = 0; i < 8; i++) {
+        printf("%sst%d=", i % 2 ? "  " : "    ", i);
+        for (int b = 9; b >= 0; b--) {
+            printf("%02x", s->fx.st[i][b]);
+        }
+        printf(i % 2 ? "\n" : "");
+    }
 }
 
 static void hex(const uint8_t *p, unsigned n)
