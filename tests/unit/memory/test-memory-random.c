@@ -1,7 +1,7 @@
 /*
  * Property test: for random region trees (containers, RAM, MMIO, aliases,
- * alias of alias, priorities, disabled regions, terminal regions with
- * subregions) and random changes, the
+ * ROM, alias of alias, priorities, disabled and read-only regions,
+ * terminal regions with subregions) and random changes, the
  * FlatView agrees with a naive per-address resolver that walks the tree
  * (highest priority first, newest first among equals; holes of a container
  * let lower siblings show through). Reproduce a failure with --seed.
@@ -17,24 +17,33 @@ static const MemoryRegionOps ops = {
     .valid = {.max_access_size = 8},
 };
 
-/* The terminal region at addr (an offset into mr), or NULL. */
-static MemoryRegion *ref_lookup(MemoryRegion *mr, hwaddr addr, hwaddr *off)
+/* The terminal region at addr (an offset into mr), or NULL; *ro collects
+ * the readonly flags on the way down (containers and aliases pass theirs
+ * on). */
+static MemoryRegion *ref_lookup_ro(MemoryRegion *mr, hwaddr addr, hwaddr *off,
+                                   bool *ro)
 {
+    bool here;
+
     if (!mr->enabled || addr >= memory_region_size(mr)) {
         return NULL;
     }
+    here = *ro || mr->readonly;
     switch (mr->kind) {
     case MR_KIND_ALIAS:
         if (addr + mr->alias_offset < addr) {
             return NULL;
         }
-        return ref_lookup(mr->alias, addr + mr->alias_offset, off);
+        *ro = here;
+        return ref_lookup_ro(mr->alias, addr + mr->alias_offset, off, ro);
     default:
         /* Subregions on top; a terminal region is their background. */
         for (MemoryRegion *c = mr->subregions; c; c = c->next_sibling) {
             if (addr >= c->addr) {
-                MemoryRegion *r = ref_lookup(c, addr - c->addr, off);
+                bool cro = here;
+                MemoryRegion *r = ref_lookup_ro(c, addr - c->addr, off, &cro);
                 if (r) {
+                    *ro = cro;
                     return r;
                 }
             }
@@ -42,9 +51,17 @@ static MemoryRegion *ref_lookup(MemoryRegion *mr, hwaddr addr, hwaddr *off)
         if (mr->kind == MR_KIND_CONTAINER) {
             return NULL;
         }
+        *ro = here;
         *off = addr;
         return mr;
     }
+}
+
+static MemoryRegion *ref_lookup(MemoryRegion *mr, hwaddr addr, hwaddr *off)
+{
+    bool ro = false;
+
+    return ref_lookup_ro(mr, addr, off, &ro);
 }
 
 typedef struct World {
@@ -68,7 +85,7 @@ static void world_build(World *w)
     for (int i = 0; i < NREG; i++) {
         char name[8];
         uint64_t size = 1 + rnd(0x3000);
-        int kind = rnd(4);
+        int kind = rnd(5);
         MemoryRegion *parent = &w->root;
 
         g_snprintf(name, sizeof(name), "r%d", i);
@@ -83,6 +100,9 @@ static void world_build(World *w)
         } else if (kind == 1) {
             g_assert_true(
                 memory_region_init_ram(&w->r[i], NULL, name, size, NULL));
+        } else if (kind == 4) {
+            g_assert_true(
+                memory_region_init_rom(&w->r[i], NULL, name, size, NULL));
         } else {
             memory_region_init_io(&w->r[i], NULL, &ops, NULL, name, size);
         }
@@ -106,9 +126,12 @@ static void world_mutate(World *w)
 {
     MemoryRegion *mr = &w->r[rnd(NREG)];
 
-    switch (rnd(4)) {
+    switch (rnd(5)) {
     case 0:
         memory_region_set_enabled(mr, !mr->enabled);
+        break;
+    case 4:
+        memory_region_set_readonly(mr, !mr->readonly);
         break;
     case 1:
         memory_region_set_address(mr, rnd(SPACE));
@@ -156,15 +179,17 @@ static void world_check_dma(World *w)
 {
     for (int k = 0; k < 40; k++) {
         hwaddr a = rnd(SPACE), len = 1 + rnd(k < 20 ? 0x40 : 0x2000);
-        bool want = true;
+        bool want_read = true, want_write = true;
 
-        for (hwaddr i = 0; i < len && want; i++) {
+        for (hwaddr i = 0; i < len && want_read; i++) {
             hwaddr off;
-            MemoryRegion *mr = ref_lookup(&w->root, a + i, &off);
-            want = mr && mr->kind == MR_KIND_RAM;
+            bool ro = false;
+            MemoryRegion *mr = ref_lookup_ro(&w->root, a + i, &off, &ro);
+            want_read = mr && mr->kind == MR_KIND_RAM;
+            want_write &= want_read && !ro;
         }
-        g_assert_cmpint(dma_memory_valid(&w->as, a, len, false), ==, want);
-        g_assert_cmpint(dma_memory_valid(&w->as, a, len, true), ==, want);
+        g_assert_cmpint(dma_memory_valid(&w->as, a, len, false), ==, want_read);
+        g_assert_cmpint(dma_memory_valid(&w->as, a, len, true), ==, want_write);
     }
 }
 
