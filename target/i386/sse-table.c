@@ -15,10 +15,17 @@
 #define HOST_SSE41  (1u << 19)
 #define HOST_SSE42  (1u << 20)
 
+static bool host_has(uint32_t bit);
+
 /*
  * The operations run on the host, so an extension the host lacks is #UD
  * in the guest too (and must not be advertised in the guest's CPUID).
  */
+bool sse_host_has_sse3(void)
+{
+    return host_has(HOST_SSE3);
+}
+
 static bool host_has(uint32_t bit)
 {
     static uint32_t ecx1;

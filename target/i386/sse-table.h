@@ -37,6 +37,9 @@ typedef struct SseInfo {
     uint8_t digits;           /* K_DIGIT: bit n = /n valid */
 } SseInfo;
 
+/* The host has SSE3 (x87 FISTTP needs it too). */
+bool sse_host_has_sse3(void);
+
 /* false: undefined opcode (#UD) */
 bool sse_lookup(unsigned map, unsigned op, unsigned mp, SseInfo *si);
 

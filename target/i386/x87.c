@@ -14,6 +14,7 @@
  */
 #include "target/i386/fpu-host.h"
 #include "target/i386/fpu-state.h"
+#include "target/i386/sse-table.h"
 
 #define FSW_ES 0x0080u
 
@@ -153,8 +154,10 @@ int x86_x87_exec(X86CPU *cpu, const X86Insn *insn)
     key.kind = FPU_THUNK_X87;
     if (mem) {
         m = x87_mem(op, insn->reg & 7, insn->opsize);
-        if (m.acc == XM_NONE) {
-            return x86_ud(cpu);
+        if (m.acc == XM_NONE ||
+            ((insn->reg & 7) == 1 && (op == 0xdb || op == 0xdd || op == 0xdf) &&
+             !sse_host_has_sse3())) {
+            return x86_ud(cpu);                 /* FISTTP is SSE3 */
         }
         control = m.nowait || (op == 0xd9 && (insn->reg & 7) >= 4) ||
                   (op == 0xdd && (insn->reg & 7) == 4);
