@@ -508,6 +508,18 @@ int ukvm_vcpu_ioctl(UkvmVcpu *v, unsigned long req, void *arg)
                                 (uint32_t)(unsigned long)arg : v->vm->tsc_khz);
         }
         break;
+    case KVM_ENABLE_CAP: {
+        struct kvm_enable_cap cap;
+        ARG_IN(cap);
+        r = -EINVAL;                /* none can be enabled on a ukvm vCPU */
+        break;
+    }
+    case KVM_TRANSLATE: {
+        struct kvm_translation t;
+        ARG_IN(t);
+        r = -EINVAL;                /* not implemented (no capability) */
+        break;
+    }
     case KVM_CHECK_EXTENSION:
         r = -EINVAL;                /* KVM_CAP_CHECK_EXTENSION_VCPU: 0 */
         break;

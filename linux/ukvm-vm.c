@@ -229,12 +229,11 @@ int ukvm_vm_ioctl(UkvmVM *vm, unsigned long req, void *arg)
     case KVM_SET_IDENTITY_MAP_ADDR: {
         uint64_t addr;
         int r = 0;
-        if (ukvm_copy_from_user(&addr, arg, sizeof(addr))) {
-            return -EFAULT;
-        }
         pthread_mutex_lock(&vm->lock);
         if (vm->nr_vcpus) {
-            r = -EINVAL;
+            r = -EINVAL;            /* checked before the copy, as Linux */
+        } else if (ukvm_copy_from_user(&addr, arg, sizeof(addr))) {
+            r = -EFAULT;
         } else {
             vm->identity_map_addr = addr;
         }
@@ -270,11 +269,23 @@ int ukvm_vm_ioctl(UkvmVM *vm, unsigned long req, void *arg)
     case KVM_GET_TSC_KHZ:
         return vm->tsc_khz ? (int)vm->tsc_khz : -EIO;
     case KVM_IRQ_LINE:
-    case KVM_IRQ_LINE_STATUS:
-        return -ENXIO;              /* no in-kernel irqchip */
-    case KVM_SET_GSI_ROUTING:
-    case KVM_SIGNAL_MSI:
-        return -EINVAL;
+    case KVM_IRQ_LINE_STATUS: {
+        struct kvm_irq_level l;
+        return ukvm_copy_from_user(&l, arg, sizeof(l)) ? -EFAULT : -ENXIO;
+    }
+    case KVM_SET_GSI_ROUTING: {
+        struct kvm_irq_routing h;
+        return ukvm_copy_from_user(&h, arg, sizeof(h)) ? -EFAULT : -EINVAL;
+    }
+    case KVM_SIGNAL_MSI: {
+        struct kvm_msi m;
+        return ukvm_copy_from_user(&m, arg, sizeof(m)) ? -EFAULT : -EINVAL;
+    }
+    case KVM_ENABLE_CAP: {
+        /* no capability can be enabled on a ukvm VM */
+        struct kvm_enable_cap c;
+        return ukvm_copy_from_user(&c, arg, sizeof(c)) ? -EFAULT : -EINVAL;
+    }
     default:
         return -ENOTTY;             /* kvm_arch_vm_ioctl's default */
     }

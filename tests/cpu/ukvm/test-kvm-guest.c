@@ -549,6 +549,15 @@ static void test_triple_fault(gconstpointer data)
     load(&c, CODE, code, sizeof(code));
     abi_long_mode(&c, CODE);
     expect_exit(&c, KVM_EXIT_SHUTDOWN);
+
+    /* real mode with an IVT limit of 0: the same */
+    load(&c, CODE, code, sizeof(code));
+    abi_real_mode(&c, CODE);
+    struct kvm_sregs s;
+    g_assert_cmpint(abi_ioctl(&c, c.vcpu, KVM_GET_SREGS, &s), ==, 0);
+    s.idt.limit = 0;
+    g_assert_cmpint(abi_ioctl(&c, c.vcpu, KVM_SET_SREGS, &s), ==, 0);
+    expect_exit(&c, KVM_EXIT_SHUTDOWN);
     abi_close(&c);
 }
 
