@@ -46,6 +46,25 @@ void fpu_state_to_fx(const X86FPUState *f, uint8_t *fx, bool rex_w)
     memcpy(fx + 160, f->xmm, 256);
 }
 
+void fpu_state_to_fx_x87(const X86FPUState *f, uint8_t *fx, uint32_t mxcsr)
+{
+    uint16_t fsw = (uint16_t)((f->fsw & ~0x3800u) | (f->top & 7u) << 11);
+    uint32_t mxcsr_mask = 0xffff;
+
+    memset(fx, 0, 32);
+    memcpy(fx + 0, &f->fcw, 2);
+    memcpy(fx + 2, &fsw, 2);
+    fx[4] = f->ftwx;
+    memcpy(fx + 6, &f->fop, 2);
+    memcpy(fx + 8, &f->fip, 8);
+    memcpy(fx + 16, &f->fdp, 8);
+    memcpy(fx + 24, &mxcsr, 4);
+    memcpy(fx + 28, &mxcsr_mask, 4);
+    for (unsigned i = 0; i < 8; i++) {
+        memcpy(fx + 32 + 16 * i, f->st[(f->top + i) & 7].bytes, 16);
+    }
+}
+
 void fpu_state_from_fx_x87(X86FPUState *f, const uint8_t *fx, bool rex_w)
 {
     uint16_t fsw;

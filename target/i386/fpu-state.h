@@ -10,6 +10,8 @@
 
 /* 512-byte FXSAVE image of @f (64-bit format with @rex_w). */
 void fpu_state_to_fx(const X86FPUState *f, uint8_t *fx, bool rex_w);
+/* Only the x87 part (bytes 0..159, 64-bit format) with @mxcsr. */
+void fpu_state_to_fx_x87(const X86FPUState *f, uint8_t *fx, uint32_t mxcsr);
 /* Load the x87 part (FCW..ST7) of an FXSAVE image. */
 void fpu_state_from_fx_x87(X86FPUState *f, const uint8_t *fx, bool rex_w);
 /* 0F AE /0 /1 /4 /5 /6 with a memory operand. */

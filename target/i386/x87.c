@@ -221,13 +221,9 @@ int x86_x87_exec(X86CPU *cpu, const X86Insn *insn)
             return X86_EXC;
         }
     }
-    fpu_state_to_fx(&cpu->fpu, ctx.fx, true);
-    {
-        uint32_t host_mxcsr = 0x1f80;
-
-        memcpy(ctx.fx + 24, &host_mxcsr, 4);
-        memset(ctx.fx + 160, 0, 256);
-    }
+    /* only the x87 part: FXRSTOR loads stale XMM contents into the host's
+     * caller-saved XMM registers, which is harmless */
+    fpu_state_to_fx_x87(&cpu->fpu, ctx.fx, 0x1f80);
     ctx.rflags = (x86_get_flags(cpu) & F_ARITH) | 2;
     ctx.host_fcw = 0x037f;
 
