@@ -214,6 +214,9 @@ int ukvm_vcpu_run(UkvmVcpu *v)
     int r;
 
     run->flags = 0;
+    if (run->kvm_valid_regs || run->kvm_dirty_regs) {
+        return -EINVAL;             /* KVM_CAP_SYNC_REGS is not offered */
+    }
     if (run->cr8 != v->last_cr8) {
         if (run->cr8 > 15) {
             return -EINVAL;
