@@ -8,6 +8,7 @@
 #include "system/runstate.h"
 #include "qom/object.h"
 #include "hw/intc/i8259.h"
+#include "hw/qdev.h"
 #include "config-host.h"
 
 #include <string.h>
@@ -123,6 +124,18 @@ static void info_pic(Monitor *mon, char **argv)
     g_string_free(out, TRUE);
 }
 
+static void info_qtree(Monitor *mon, char **argv)
+{
+    char *out;
+
+    if (!object_resolve_path("/machine", NULL)) {
+        return;                 /* -machine none: no buses */
+    }
+    out = qdev_info_qtree();
+    monitor_puts(mon, out);
+    g_free(out);
+}
+
 static void info_unavailable(Monitor *mon, char **argv)
 {
     monitor_puts(mon, "Error: this information is not available yet in "
@@ -142,7 +155,7 @@ static const HmpCommand info_cmds[] = {
     { "registers", "[-a]", "show the cpu registers (-a: all CPUs)",
       hmp_info_registers },
     { "mtree", "[-f]", "show memory tree", hmp_info_mtree },
-    { "qtree", "", "show device tree", info_unavailable },
+    { "qtree", "", "show device tree", info_qtree },
     { "pci", "", "show PCI info", info_unavailable },
     { "pic", "", "show PIC state", info_pic },
     { NULL },
