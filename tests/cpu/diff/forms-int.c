@@ -514,7 +514,7 @@ void diff_forms_int_register(void)
     }
     {
         static const struct {
-            const char *n; uint8_t b[8]; int len;
+            const char *n; uint8_t b[16]; int len;
         } misc2[] = {
             { "call rel32; pop", { 0xe8, 0, 0, 0, 0, 0x58 }, 6 },
             { "enter 16,0", { 0xc8, 0x10, 0x00, 0x00 }, 4 },
@@ -522,8 +522,17 @@ void diff_forms_int_register(void)
             { "leave", { 0x48, 0x8d, 0x2d, 0xf9, 0x08, 0x20, 0x00, 0xc9 }, 8 },
             /* lea rbx,[rip -> data+0x100]; xlatb */
             { "xlatb", { 0x48, 0x8d, 0x1d, 0xf9, 0x00, 0x10, 0x00, 0xd7 }, 8 },
-            { "push fs-less: push/pop imm32", { 0x68, 0x78, 0x56, 0x34, 0x12,
-                                                0x41, 0x5b }, 7 },
+            { "push imm32; pop r11", { 0x68, 0x78, 0x56, 0x34, 0x12,
+                                       0x41, 0x5b }, 7 },
+            /* lea rbp,[rip -> stack+0x900]; enter 16,2 */
+            { "enter 16,2", { 0x48, 0x8d, 0x2d, 0xf9, 0x08, 0x20, 0x00,
+                              0xc8, 0x10, 0x00, 0x02 }, 11 },
+            /* lea rax,[rip+4]; jmp rax; inc ecx (skipped); inc ecx */
+            { "jmp r64", { 0x48, 0x8d, 0x05, 0x04, 0, 0, 0, 0xff, 0xe0,
+                           0xff, 0xc1, 0xff, 0xc1 }, 13 },
+            /* lea rax,[rip+4]; call rax; jmp +3; inc ecx; ret */
+            { "call r64; ret", { 0x48, 0x8d, 0x05, 0x04, 0, 0, 0, 0xff, 0xd0,
+                                 0xeb, 0x03, 0xff, 0xc1, 0xc3 }, 14 },
         };
         for (unsigned i = 0; i < G_N_ELEMENTS(misc2); i++) {
             add_raw("misc", misc2[i].n, misc2[i].b, misc2[i].len, 0,

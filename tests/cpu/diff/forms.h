@@ -59,7 +59,7 @@ struct DiffForm {
     const char *name;
     const char *family;
     uint8_t pfx[3], npfx;      /* legacy prefixes, before REX */
-    uint8_t op[10], nop;       /* opcode bytes (after REX / VEX) */
+    uint8_t op[16], nop;       /* opcode bytes (after REX / VEX) */
     uint8_t kind;              /* FK_* */
     uint8_t digit;             /* FK_DIGIT */
     uint8_t rm_mode;           /* RM_* */
