@@ -38,8 +38,10 @@ struct Chardev {
     bool is_mux;
     CharFrontend *fe[CHR_MAX_FRONTENDS];
     int fe_cnt;
-    int focus;           /* mux: tag with focus */
-    bool mux_escape;     /* mux: previous byte was Ctrl-a */
+    int focus;       /* mux: tag with focus */
+    bool mux_escape; /* mux: previous byte was Ctrl-a */
+    bool mux_ready;  /* mux: startup events delivered */
+    struct QEMUBH *mux_ready_bh;
     bool mux_timestamps; /* mux: C-a t prefixes output lines */
     bool mux_linestart;
     int64_t mux_ts_start; /* realtime ms when timestamps went on */
@@ -59,6 +61,8 @@ struct Chardev {
 };
 
 /* char.c */
+/* A mux delivers OPENED/MUX_IN once the main loop runs (see char.c). */
+void chr_mux_init(Chardev *chr);
 void chr_be_event(Chardev *chr, ChardevEvent event);
 /* Deliver input to the focused frontend (mux escapes handled). */
 void chr_be_write(Chardev *chr, const uint8_t *buf, int len);

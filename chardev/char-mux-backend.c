@@ -43,7 +43,7 @@ static bool mux_be_open(Chardev *chr, GHashTable *opts, GError **errp)
     if (!chr_fe_init(&s->fe, under, errp)) {
         return false;
     }
-    chr->is_mux = true;
+    chr_mux_init(chr);
     chr->be_open = under->be_open;
     chr_fe_set_handlers(&s->fe, mux_be_can_read, mux_be_read, mux_be_event,
                         chr);

@@ -148,7 +148,7 @@ Chardev *chardev_new(const char *id, const char *backend, GHashTable *opts,
     chr->be_ops = be;
     chr->be = be->state_size ? g_malloc0(be->state_size) : NULL;
     chr->in_fd = chr->out_fd = -1;
-    chr->is_mux = mux;
+
     if (!be->open(chr, opts, errp)) {
         /* close() copes with a half-open state. */
         if (be->close) {
@@ -162,6 +162,9 @@ Chardev *chardev_new(const char *id, const char *backend, GHashTable *opts,
         g_free(chr->id);
         g_free(chr);
         return NULL;
+    }
+    if (mux) {
+        chr_mux_init(chr);
     }
     chardev_register(chr);
     return chr;

@@ -47,6 +47,7 @@ void chardev_destroy(Chardev *chr)
         chr->be_ops->close(chr);
     }
     chr_fd_free(chr);
+    qemu_bh_delete(chr->mux_ready_bh);
     for (int i = 0; i < CHR_MAX_FRONTENDS; i++) {
         if (chr->inq[i]) {
             g_byte_array_free(chr->inq[i], TRUE);
@@ -158,6 +159,36 @@ static void fe_event(CharFrontend *fe, ChardevEvent ev)
     }
 }
 
+/*
+ * A mux holds back OPENED/CLOSED (and the MUX_IN of set_handlers) until
+ * the main loop first runs, i.e. until the board and the monitors have
+ * all attached: then every frontend gets OPENED and the focused one (the
+ * last attached, the guest's serial port) MUX_IN, as QEMU does once the
+ * machine is ready. A monitor that is not focused then stays quiet until
+ * C-a c gives it MUX_IN.
+ */
+static void mux_ready_cb(void *opaque)
+{
+    Chardev *chr = opaque;
+
+    chr->mux_ready = true;
+    if (chr->be_open) {
+        for (int i = 0; i < CHR_MAX_FRONTENDS; i++) {
+            fe_event(chr->fe[i], CHR_EVENT_OPENED);
+        }
+        fe_event(chr->fe[chr->focus], CHR_EVENT_MUX_IN);
+    }
+}
+
+void chr_mux_init(Chardev *chr)
+{
+    chr->is_mux = true;
+    if (!chr->mux_ready_bh) {
+        chr->mux_ready_bh = qemu_bh_new(mux_ready_cb, chr);
+        qemu_bh_schedule(chr->mux_ready_bh);
+    }
+}
+
 void chr_be_event(Chardev *chr, ChardevEvent event)
 {
     switch (event) {
@@ -173,6 +204,9 @@ void chr_be_event(Chardev *chr, ChardevEvent event)
     if (event == CHR_EVENT_BREAK) {
         fe_event(chr->fe[chr->focus], event);
         return;
+    }
+    if (chr->is_mux && !chr->mux_ready) {
+        return; /* mux_ready_cb() reports the state then */
     }
     /* Open/close concern every frontend of a mux. */
     for (int i = 0; i < CHR_MAX_FRONTENDS; i++) {
@@ -383,7 +417,8 @@ void chr_fe_set_handlers(CharFrontend *fe, ChardevCanReadFn *can_read,
     if (!chr) {
         return;
     }
-    if (chr->be_open && (can_read || read || event)) {
+    if (chr->be_open && (can_read || read || event) &&
+        (!chr->is_mux || chr->mux_ready)) {
         fe_event(fe, CHR_EVENT_OPENED);
         if (chr->is_mux && fe->tag == chr->focus) {
             fe_event(fe, CHR_EVENT_MUX_IN);

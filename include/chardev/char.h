@@ -24,9 +24,14 @@
  * reading.
  *
  * Events: chr_fe_set_handlers() on an open backend delivers OPENED, then
- * (mux, focused frontend) MUX_IN; focus changes send MUX_OUT to the old
- * and MUX_IN to the new frontend; connect/disconnect send OPENED/CLOSED to
- * every frontend of a mux; BREAK goes to the focused one.
+ * (mux, focused frontend) MUX_IN. Exception, as QEMU: a mux created at
+ * startup holds OPENED back until the main loop first runs (all of the
+ * board's and monitors' frontends attached), then opens every frontend
+ * and gives MUX_IN to the focused one (the newest: the guest serial).
+ * Focus changes send MUX_OUT to the old and MUX_IN to the new frontend;
+ * connect/disconnect send OPENED/CLOSED to every frontend of a mux; BREAK
+ * goes to the focused one. A monitor should hold its output while it is
+ * MUX_OUT (QEMU prints nothing of the monitor until C-a c).
  *
  * Backends: null, file, pipe, serial (alias tty), stdio, pty, socket,
  * ringbuf, mux (QMP chardev-add over an existing chardev: chardev=ID).

@@ -305,8 +305,19 @@ static void test_mux_escapes(void)
     tfe_attach(&serial, chr); /* tag 0 */
     tfe_attach(&mon, chr);    /* tag 1: newest has focus */
     g_assert_cmpint(chardev_mux_focus(chr), ==, 1);
-    g_assert_cmpstr(serial.events->str, ==, "OIU");
+    /* Startup: OPENED waits for the main loop (all frontends attached);
+     * then every frontend is opened and the focused one gets MUX_IN. */
+    g_assert_cmpstr(serial.events->str, ==, "U");
+    g_assert_cmpstr(mon.events->str, ==, "");
+    main_loop_iteration(false);
+    g_assert_cmpstr(serial.events->str, ==, "UO");
     g_assert_cmpstr(mon.events->str, ==, "OI");
+    /* a frontend attached later is opened at once */
+    TestFe late;
+    tfe_attach(&late, chr);
+    g_assert_cmpstr(late.events->str, ==, "OI");
+    tfe_detach(&late);
+    chardev_mux_set_focus(chr, 1);
     g_string_truncate(serial.events, 0);
     g_string_truncate(mon.events, 0);
 
