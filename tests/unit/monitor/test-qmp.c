@@ -342,6 +342,47 @@ static void test_hmp_bridge(void)
               "{\"return\": \"unknown command: 'bogus'\\r\\n\"}");
 }
 
+static void test_hmp_command_table(void)
+{
+    static const struct { const char *cmd, *prefix; } cases[] = {
+        { "info mtree", "address-space: memory\r\n" },
+        { "xp /2xb 0x10", "0000000000000010: 0xff 0xff\r\n" },
+        { "xp /1dw 0", "0000000000000000: -1\r\n" },
+        { "xp /zz 0", "xp: usage" },
+        { "info registers", "No CPU available" },
+        { "info qtree", "" },
+        { "device_add nope", "Error: 'nope' is not a valid device model" },
+        { "device_add", "device_add: usage" },
+        { "device_del nope", "Error: Device 'nope' not found" },
+        { "qom-get / nope", "Error: " },
+        { "qom-list /", "type (string)" },
+        { "nmi", "Error: this feature or command is not currently" },
+        { "info", "info status  -- show the current VM status" },
+        { "info bogus", "unknown info command: 'bogus'" },
+        { "help quit", "quit|q  -- quit the emulator\r\n" },
+        { "\"unterminated", "" },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        /* the command line goes into a JSON string: escape its quotes */
+        g_auto(GStrv) parts = g_strsplit(cases[i].cmd, "\"", -1);
+        g_autofree char *fixed = g_strjoinv("\\\"", parts);
+        g_autofree char *req = g_strdup_printf(
+            "{\"execute\": \"human-monitor-command\", "
+            "\"arguments\": {\"command-line\": \"%s\"}}", fixed);
+        char *r = cmd(qmp_chr, req);
+        QObject *v = qobject_from_json(r, NULL);
+        const char *out = qdict_get_try_str(qobject_to_qdict(v), "return");
+        if (!out || !g_str_has_prefix(out, cases[i].prefix)) {
+            g_test_message("HMP '%s': expected prefix '%s', got %s",
+                           cases[i].cmd, cases[i].prefix, r);
+            g_test_fail();
+        }
+        qobject_unref(v);
+        g_free(r);
+    }
+}
+
 static void test_hmp_monitor(void)
 {
     Chardev *chr = new_ringbuf("hmp0");
@@ -406,6 +447,7 @@ int main(int argc, char **argv)
     g_test_add_func("/monitor/qmp/cpu-models-from-registration",
                     test_cpu_models_from_registration);
     g_test_add_func("/monitor/qmp/hmp-bridge", test_hmp_bridge);
+    g_test_add_func("/monitor/hmp/command-table", test_hmp_command_table);
     g_test_add_func("/monitor/hmp/line-editing-and-info", test_hmp_monitor);
     int rc = g_test_run();
     monitor_cleanup();
