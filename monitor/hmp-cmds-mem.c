@@ -1,8 +1,8 @@
 /*
  * HMP commands that look at guest memory and devices: xp (physical
- * memory dump, QEMU's /fmt syntax), info mtree, device_add. x (virtual
- * addresses) and gpa2hva need a CPU / RAM block lookup kvmu's monitor
- * does not have yet and say so.
+ * memory dump, QEMU's /fmt syntax), gpa2hva, info mtree, device_add.
+ * x (virtual addresses) needs a CPU's page tables, which the monitor
+ * cannot walk yet, and says so.
  */
 #include "monitor-internal.h"
 #include "hmp.h"
@@ -94,6 +94,31 @@ void hmp_xp(Monitor *mon, char **argv)
         }
     }
     monitor_puts(mon, "\n");
+}
+
+void hmp_gpa2hva(Monitor *mon, char **argv)
+{
+    uint64_t addr;
+    hwaddr xlat, len = 1;
+    MemoryRegion *mr;
+
+    if (!argv[0] || parse_uint64(argv[0], 0, &addr) < 0) {
+        monitor_puts(mon, "gpa2hva: usage: gpa2hva addr\n");
+        return;
+    }
+    mr = address_space_translate(&address_space_memory, addr, &xlat, &len,
+                                 false, MEMTXATTRS_UNSPECIFIED);
+    if (!mr) {
+        monitor_printf(mon, "Error: No memory is mapped at address 0x%"
+                       PRIx64 "\n", addr);
+    } else if (!memory_region_is_ram(mr)) {
+        monitor_printf(mon, "Error: Memory at address 0x%" PRIx64 " is not "
+                       "RAM\n", addr);
+    } else {
+        monitor_printf(mon, "Host virtual address for 0x%" PRIx64 " (%s) is "
+                       "%p\n", addr, memory_region_name(mr),
+                       (uint8_t *)memory_region_get_ram_ptr(mr) + xlat);
+    }
 }
 
 void hmp_x(Monitor *mon, char **argv)

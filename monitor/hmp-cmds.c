@@ -158,6 +158,15 @@ static const HmpCommand info_cmds[] = {
     { "qtree", "", "show device tree", info_qtree },
     { "pci", "", "show PCI info", info_unavailable },
     { "pic", "", "show PIC state", info_pic },
+    { "irq", "", "show the interrupts statistics", info_unavailable },
+    { "lapic", "[apic-id]", "show local apic state", info_unavailable },
+    { "mem", "", "show the active virtual memory mappings",
+      info_unavailable },
+    { "tlb", "", "show virtual to physical memory mappings",
+      info_unavailable },
+    { "network", "", "show the network state", info_unavailable },
+    { "block", "", "show the block devices", info_unavailable },
+    { "migrate", "", "show migration status", info_unavailable },
     { NULL },
 };
 
@@ -321,6 +330,8 @@ static const HmpCommand hmp_cmds[] = {
     { "device_del", "device", "remove device", hmp_device_del },
     { "xp", "/fmt addr", "physical memory dump starting at 'addr'", hmp_xp },
     { "x", "/fmt addr", "virtual memory dump starting at 'addr'", hmp_x },
+    { "gpa2hva", "addr", "print the host virtual address corresponding to "
+      "a guest physical address", hmp_gpa2hva },
     { "qom-list", "path", "list QOM properties", hmp_qom_list },
     { "qom-get", "path property", "print QOM property", hmp_qom_get },
     { "qom-set", "path property value", "set QOM property", hmp_qom_set },

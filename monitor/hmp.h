@@ -6,6 +6,7 @@
 
 void hmp_xp(Monitor *mon, char **argv);
 void hmp_x(Monitor *mon, char **argv);
+void hmp_gpa2hva(Monitor *mon, char **argv);
 void hmp_info_mtree(Monitor *mon, char **argv);
 void hmp_device_add(Monitor *mon, char **argv);
 void hmp_info_registers(Monitor *mon, char **argv);

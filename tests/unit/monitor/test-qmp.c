@@ -361,6 +361,8 @@ static void test_hmp_command_table(void)
         { "info bogus", "unknown info command: 'bogus'" },
         { "help quit", "quit|q  -- quit the emulator\r\n" },
         { "\"unterminated", "" },
+        { "gpa2hva 0x1000", "Error: " },
+        { "info lapic", "Error: this information is not available yet" },
     };
 
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
