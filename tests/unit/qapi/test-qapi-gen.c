@@ -80,6 +80,16 @@ void qmp_old_cmd(GError **errp)
     error_set(errp, KVMU_ERROR_DEVICE_NOT_FOUND, "Device 'old' not found");
 }
 
+Conditional *qmp_cond_cmd(int64_t a, bool has_b, Colour b, GError **errp)
+{
+    Conditional *c = g_new0(Conditional, 1);
+
+    c->a = a + 1;
+    c->has_b = has_b;
+    c->b = b;
+    return c;
+}
+
 static int fire_count;
 void qmp_fire_and_forget(GError **errp)
 {
@@ -141,6 +151,8 @@ static void test_dispatch_returns(void)
     check("{'execute': 'old-cmd'}",
           "{\"error\": {\"class\": \"DeviceNotFound\", "
           "\"desc\": \"Device 'old' not found\"}}");
+    check("{'execute': 'cond-cmd', 'arguments': {'a': 1, 'b': 'green'}}",
+          "{\"return\": {\"a\": 2, \"b\": \"green\"}}");
     check("{'execute': 'fire-and-forget'}", "(none)");
     g_assert_cmpint(fire_count, ==, 1);
 }
@@ -271,8 +283,10 @@ static void test_events_have_envelope(void)
     qapi_event_set_handler(collect_event, NULL);
     qapi_event_send_point_moved(&to, "because");
     qapi_event_send_beep();
+    Figure fig = { .kind = SHAPE_KIND_CIRCLE, .u.circle.radius = 3 };
+    qapi_event_send_figure_drawn(&fig);
     qapi_event_set_handler(NULL, NULL);
-    g_assert_cmpuint(events->len, ==, 2);
+    g_assert_cmpuint(events->len, ==, 3);
 
     QDict *m = events->pdata[0];
     g_assert_cmpstr(qdict_get_try_str(m, "event"), ==, "POINT_MOVED");
@@ -287,6 +301,9 @@ static void test_events_have_envelope(void)
     m = events->pdata[1];
     g_assert_cmpstr(qdict_get_try_str(m, "event"), ==, "BEEP");
     g_assert_false(qdict_haskey(m, "data"));
+    data = qobject_to_json(qdict_get(events->pdata[2], "data"));
+    g_assert_cmpstr(data, ==, "{\"kind\": \"circle\", \"radius\": 3}");
+    g_free(data);
     for (guint i = 0; i < events->len; i++) {
         qobject_unref((QDict *)events->pdata[i]);
     }
@@ -348,6 +365,14 @@ static void test_introspection_shape(void)
     g_assert_nonnull(find_entity(schema, "int"));
     g_assert_nonnull(find_entity(schema, "str"));
     g_assert_null(find_entity(schema, "Point"));    /* masked */
+
+    /* member features reach the introspection */
+    cmd = find_entity(schema, "cond-cmd");
+    QDict *ct = find_entity(schema, qdict_get_try_str(cmd, "arg-type"));
+    QDict *ma = qobject_to_qdict(qlist_get(qdict_get_qlist(ct, "members"), 0));
+    g_assert_cmpstr(qdict_get_try_str(ma, "name"), ==, "a");
+    g_assert_nonnull(qdict_get_qlist(ma, "features"));
+    g_assert_nonnull(qdict_get_qlist(ct, "features"));
     qobject_unref(v);
 }
 
