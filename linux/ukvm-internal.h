@@ -87,6 +87,7 @@ typedef struct UkvmVM {
     pthread_t ticker;
     bool ticker_started;
     bool ticker_stop;
+    bool ticker_waiting;            /* asleep on ticker_cond */
     int nr_running;
     pthread_cond_t ticker_cond;
 } UkvmVM;

@@ -86,15 +86,28 @@ void ukvm_vm_unref(UkvmVM *vm)
 
 /* ---- ticker -------------------------------------------------------------- */
 
+/*
+ * The ticker sleeps on ticker_cond only after IDLE_TICKS ticks without a
+ * running vCPU, so the KVM_RUN fast path normally need not wake it.
+ */
+#define IDLE_TICKS 100
+
 static void *ticker_main(void *opaque)
 {
     UkvmVM *vm = opaque;
+    int idle = 0;
 
     pthread_mutex_lock(&vm->lock);
     while (!vm->ticker_stop) {
-        if (!vm->nr_running) {
+        if (!vm->nr_running && ++idle > IDLE_TICKS) {
+            vm->ticker_waiting = true;
             pthread_cond_wait(&vm->ticker_cond, &vm->lock);
+            vm->ticker_waiting = false;
+            idle = 0;
             continue;
+        }
+        if (vm->nr_running) {
+            idle = 0;
         }
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -129,7 +142,7 @@ void ukvm_vm_run_begin(UkvmVM *vm)
         }
         pthread_sigmask(SIG_SETMASK, &old, NULL);
     }
-    if (vm->nr_running++ == 0) {
+    if (vm->nr_running++ == 0 && vm->ticker_waiting) {
         pthread_cond_broadcast(&vm->ticker_cond);
     }
     pthread_mutex_unlock(&vm->lock);
