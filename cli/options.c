@@ -210,7 +210,8 @@ void cli_print_help(FILE *out)
 {
     fprintf(out, "QEMU emulator version %s (kvmu %s)\n"
             "usage: %s [options] [disk_image]\n\n"
-            "'disk_image' is a raw hard disk image for IDE hard disk 0\n\n"
+            "'disk_image' is a raw hard disk image for IDE hard disk 0 "
+            "(not supported yet)\n\n"
             "Standard options:\n", QEMU_IFACE_VERSION, KVMU_VERSION,
             error_get_progname());
     for (const CliOption *o = cli_options; o->name; o++) {
