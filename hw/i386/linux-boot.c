@@ -148,8 +148,8 @@ bool linux_parse_setup(const uint8_t *data, size_t len, LinuxSetupInfo *info,
     return true;
 }
 
-static bool write_guest(uint64_t addr, const void *buf, size_t len,
-                        GError **errp)
+bool x86_write_guest(uint64_t addr, const void *buf, size_t len,
+                     GError **errp)
 {
     MemTxResult r = address_space_write(&address_space_memory, addr,
                                         MEMTXATTRS_UNSPECIFIED, buf, len);
@@ -162,7 +162,7 @@ static bool write_guest(uint64_t addr, const void *buf, size_t len,
 }
 
 /* Read a whole file; on failure errno tells why (QEMU's messages use it). */
-static uint8_t *read_file(const char *path, gsize *len)
+uint8_t *x86_read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -182,25 +182,67 @@ static uint8_t *read_file(const char *path, gsize *len)
         return NULL;
     }
     *len = buf->len;
+    if (!buf->len) {
+        g_byte_array_unref(buf);
+        return g_malloc0(1);    /* empty file: not an error here */
+    }
     return g_byte_array_free(buf, FALSE);
 }
 
-bool x86_load_linux(const char *kernel, const char *initrd,
-                    const char *cmdline, const X86MemoryLayout *layout,
-                    X86BootEntry *entry, GError **errp)
+bool x86_write_boot_gdt(X86BootEntry *entry, GError **errp)
 {
-    g_autofree uint8_t *kdata = NULL;
-    g_autofree uint8_t *idata = NULL;
-    gsize klen = 0, ilen = 0;
-    GError *local = NULL;
-    LinuxSetupInfo info;
+    /* Flat 4 GiB code (0x10) and data (0x18) segments, as the Linux boot
+     * protocol and the multiboot spec both want. */
+    static const uint64_t gdt[4] = {
+        0, 0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull,
+    };
+    uint8_t gdt_bytes[sizeof(gdt)];
+    for (int i = 0; i < 4; i++) {
+        put64(gdt_bytes + 8 * i, gdt[i]);
+    }
+    entry->gdt_base = GDT_ADDR;
+    entry->gdt_limit = sizeof(gdt) - 1;
+    entry->code_sel = 0x10;
+    entry->data_sel = 0x18;
+    return x86_write_guest(GDT_ADDR, gdt_bytes, sizeof(gdt_bytes), errp);
+}
 
-    kdata = read_file(kernel, &klen);
+bool x86_load_kernel(const char *kernel, const char *initrd,
+                     const char *cmdline, const X86MemoryLayout *layout,
+                     X86BootEntry *entry, GError **errp)
+{
+    size_t klen = 0;
+    g_autofree uint8_t *kdata = x86_read_file(kernel, &klen);
+    GError *local = NULL;
+
     if (!kdata) {
         error_setg(errp, "could not open kernel file '%s': %s", kernel,
                    g_strerror(errno));
         return false;
     }
+    memset(entry, 0, sizeof(*entry));
+    if (x86_load_multiboot(kdata, klen, kernel, initrd, cmdline, layout,
+                           entry, &local)) {
+        return true;
+    }
+    if (local) {
+        g_propagate_error(errp, local);
+        return false;
+    }
+    return x86_load_linux(kdata, klen, kernel, initrd, cmdline, layout,
+                          entry, errp);
+}
+
+bool x86_load_linux(const uint8_t *kdata, size_t klen, const char *kernel,
+                    const char *initrd, const char *cmdline,
+                    const X86MemoryLayout *layout, X86BootEntry *entry,
+                    GError **errp)
+{
+    g_autofree uint8_t *idata = NULL;
+    size_t ilen = 0;
+    GError *local = NULL;
+    LinuxSetupInfo info;
+
     if (!linux_parse_setup(kdata, klen, &info, &local)) {
         error_setg(errp, "invalid kernel header: %s: %s", kernel,
                    local->message);
@@ -226,7 +268,7 @@ bool x86_load_linux(const char *kernel, const char *initrd,
 
     uint32_t initrd_addr = 0;
     if (initrd) {
-        idata = read_file(initrd, &ilen);
+        idata = x86_read_file(initrd, &ilen);
         if (!idata) {
             error_setg(errp, "error reading initrd %s: %s", initrd,
                        g_strerror(errno));
@@ -264,28 +306,15 @@ bool x86_load_linux(const char *kernel, const char *initrd,
         put32(e + 16, layout->e820[i].type);
     }
 
-    /* Flat 4 GiB code (0x10) and data (0x18) segments, as the protocol. */
-    static const uint64_t gdt[4] = {
-        0, 0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull,
-    };
-    uint8_t gdt_bytes[sizeof(gdt)];
-    for (int i = 0; i < 4; i++) {
-        put64(gdt_bytes + 8 * i, gdt[i]);
-    }
-
-    if (!write_guest(BOOT_PARAMS_ADDR, bp, sizeof(bp), errp) ||
-        !write_guest(CMDLINE_ADDR, cmdline, cmdlen + 1, errp) ||
-        !write_guest(GDT_ADDR, gdt_bytes, sizeof(gdt_bytes), errp) ||
-        !write_guest(info.code32_start, kdata + info.setup_size,
+    if (!x86_write_guest(BOOT_PARAMS_ADDR, bp, sizeof(bp), errp) ||
+        !x86_write_guest(CMDLINE_ADDR, cmdline, cmdlen + 1, errp) ||
+        !x86_write_boot_gdt(entry, errp) ||
+        !x86_write_guest(info.code32_start, kdata + info.setup_size,
                      info.kernel_size, errp) ||
-        (idata && !write_guest(initrd_addr, idata, ilen, errp))) {
+        (idata && !x86_write_guest(initrd_addr, idata, ilen, errp))) {
         return false;
     }
     entry->eip = info.code32_start;
     entry->esi = BOOT_PARAMS_ADDR;
-    entry->gdt_base = GDT_ADDR;
-    entry->gdt_limit = sizeof(gdt) - 1;
-    entry->code_sel = 0x10;
-    entry->data_sel = 0x18;
     return true;
 }

@@ -6,9 +6,15 @@
  * KVM accelerator with the PIC as the userspace irqchip, and direct Linux
  * boot (-kernel/-initrd/-append).
  *
+ * Interrupts: one local APIC per vCPU (hw/intc/apic.c) is the vCPU's
+ * interrupt source; the 8259 pair reaches the BSP through LINT0 (ExtINT),
+ * the IOAPIC at 0xfec00000 gets every ISA IRQ too (IRQ0 on GSI2, as the
+ * MADT says); the HPET at 0xfed00000 (legacy replacement silences PIT
+ * channel 0 and takes over IRQ0/IRQ8). -smp N: APs wait for INIT/SIPI.
+ *
  * Not yet built (and so refused or absent, never faked): the PCI host
- * bridge and PIIX3 functions, LAPIC/IOAPIC/HPET (one CPU, PIC mode),
- * fw_cfg and firmware boot (-bios/SeaBIOS), i8042, MP tables.
+ * bridge and PIIX3 functions, fw_cfg and firmware boot (-bios/SeaBIOS),
+ * i8042, MP tables.
  */
 #include "hw/i386/pc.h"
 
@@ -18,7 +24,9 @@
 #include "hw/acpi/acpi-pm.h"
 #include "hw/char/serial.h"
 #include "hw/i386/x86-boot.h"
+#include "hw/intc/apic.h"
 #include "hw/intc/i8259.h"
+#include "hw/intc/ioapic.h"
 #include "hw/rtc/mc146818rtc.h"
 #include "hw/timer/i8254.h"
 #include "memory/memory.h"
@@ -34,6 +42,10 @@
 typedef struct PCMachine {
     KvmState *kvm;
     KvmCpu *bsp;
+    unsigned ncpus;
+    DeviceState *ioapic;
+    qemu_irq *ioapic_irqs;
+    qemu_irq *pic_irqs;
     MemoryRegion ram, ram_below_4g, ram_above_4g;
     X86MemoryLayout layout;
     ISABus *isa;
@@ -46,22 +58,53 @@ typedef struct PCMachine {
 
 static PCMachine pcms;
 
-/* ---- the PIC as the BSP's interrupt source --------------------------- */
+/* ---- local APICs: each vCPU's interrupt source ------------------------ */
 
-static bool pc_pic_has_interrupt(void *opaque)
+static void pc_apic_interrupt(void *cpu)
 {
-    return i8259_int_pending();
+    kvm_cpu_interrupt(cpu);
 }
 
-static int pc_pic_ack(void *opaque)
+static void pc_apic_nmi(void *cpu)
 {
-    return i8259_read_irq();
+    kvm_cpu_nmi(cpu);
 }
 
+static void pc_apic_init(void *cpu)
+{
+    kvm_cpu_init_request(cpu);
+}
+
+static void pc_apic_sipi(void *cpu, uint8_t vector)
+{
+    kvm_cpu_sipi(cpu, vector);
+}
+
+static void *pc_apic_current_cpu(void)
+{
+    return kvm_current_cpu();
+}
+
+static const ApicHooks pc_apic_hooks = {
+    .interrupt = pc_apic_interrupt,
+    .nmi = pc_apic_nmi,
+    .init = pc_apic_init,
+    .sipi = pc_apic_sipi,
+    .current_cpu = pc_apic_current_cpu,
+};
+
+/* The 8259's INT output goes to LINT0 of the local APICs. */
 static void pc_cpu_int(void *opaque, int n, int level)
 {
-    if (pcms.bsp) {
-        kvm_cpu_interrupt(pcms.bsp);
+    apic_set_pic_level(level);
+}
+
+/* ISA IRQ n: the 8259 input n and IOAPIC pin n (IRQ0 is wired to GSI2). */
+static void pc_isa_irq(void *opaque, int n, int level)
+{
+    qemu_set_irq(pcms.pic_irqs[n], level);
+    if (pcms.ioapic_irqs && n != 2) {
+        qemu_set_irq(pcms.ioapic_irqs[n == 0 ? 2 : n], level);
     }
 }
 
@@ -97,6 +140,7 @@ static void pc_cmos_init(const MachineOptions *o)
 
 static void pc_reset(void *opaque)
 {
+    qbus_reset_all(sysbus_get_default());   /* APICs, IOAPIC, HPET */
     qbus_reset_all(BUS(pcms.isa));
     if (!pcms.has_kernel || !pcms.bsp) {
         return;
@@ -123,6 +167,8 @@ static void pc_reset(void *opaque)
     memset(&st.regs, 0, sizeof(st.regs));
     st.regs.rip = pcms.entry.eip;
     st.regs.rsi = pcms.entry.esi;
+    st.regs.rax = pcms.entry.eax;
+    st.regs.rbx = pcms.entry.ebx;
     st.regs.rflags = 0x2;     /* interrupts off */
     if (!kvm_cpu_set_state(pcms.bsp, &st, &err)) {
         error_report_err(err);
@@ -201,10 +247,17 @@ static bool pc_isa_init(const MachineOptions *o, GError **errp)
 
     pcms.isa = isa_bus_new(NULL, get_system_io());
     pcms.cpu_int = qemu_allocate_irq(pc_cpu_int, NULL, 0);
-    pcms.isa_irqs = i8259_init(pcms.isa, pcms.cpu_int, errp);
-    if (!pcms.isa_irqs) {
+    pcms.pic_irqs = i8259_init(pcms.isa, pcms.cpu_int, errp);
+    if (!pcms.pic_irqs) {
         return false;
     }
+    apic_set_pic_ack(i8259_read_irq);
+    pcms.ioapic = ioapic_create(pcms.ncpus, errp);
+    if (!pcms.ioapic) {
+        return false;
+    }
+    pcms.ioapic_irqs = ioapic_get_irqs(pcms.ioapic);
+    pcms.isa_irqs = qemu_allocate_irqs(pc_isa_irq, NULL, 16);
     isa_bus_set_irqs(pcms.isa, pcms.isa_irqs);
     if (!pc_rtc_config(o, &rtc_cfg, errp)) {
         return false;
@@ -241,7 +294,13 @@ static bool pc_isa_init(const MachineOptions *o, GError **errp)
 static bool pc_acpi_init(const MachineOptions *o, GError **errp)
 {
     g_autofree uint8_t *buf = g_malloc0(PC_ACPI_SIZE);
-    AcpiBuildConfig cfg = { 0 };   /* no MADT until the board has APICs */
+    AcpiBuildConfig cfg = {
+        .num_cpus = pcms.ncpus,
+        .lapic_addr = APIC_DEFAULT_ADDRESS,
+        .has_ioapic = true,
+        .ioapic_addr = IOAPIC_DEFAULT_ADDRESS,
+        .sci_override = true,
+    };
     size_t len = acpi_build_tables(buf, PC_ACPI_SIZE, PC_ACPI_BASE, &cfg);
     if (!len) {
         error_setg(errp, "ACPI tables do not fit in 0x%x bytes",
@@ -258,9 +317,9 @@ static bool pc_acpi_init(const MachineOptions *o, GError **errp)
 
 static bool pc_cpus_init(const MachineOptions *o, GError **errp)
 {
-    if (o->cpus > 1) {
-        error_setg(errp, "-smp %u: the pc board has no local APICs yet, so "
-                   "kvmu runs 1 CPU only for now", o->cpus);
+    if (o->cpus > APIC_MAX_CPUS - 1) {
+        error_setg(errp, "-smp %u: the pc board supports at most %u CPUs",
+                   o->cpus, APIC_MAX_CPUS - 1);
         return false;
     }
     pcms.kvm = kvm_state();     /* the command line set it up */
@@ -268,22 +327,36 @@ static bool pc_cpus_init(const MachineOptions *o, GError **errp)
         error_setg(errp, "the pc board needs an accelerator");
         return false;
     }
-    KvmCpuConfig cfg = {
-        .model = o->cpu_model ? o->cpu_model : "qemu64",
-        .index = 0,
-        .apic_id = 0,
-        .sockets = o->sockets, .dies = o->dies, .clusters = o->clusters,
-        .cores = o->cores, .threads = o->threads,
-    };
-    pcms.bsp = kvm_cpu_create(pcms.kvm, &cfg, errp);
-    if (!pcms.bsp) {
-        return false;
+    pcms.ncpus = o->cpus ? o->cpus : 1;
+    apic_set_hooks(&pc_apic_hooks);
+    apic_mmio_init(get_system_memory());
+    for (unsigned i = 0; i < pcms.ncpus; i++) {
+        /* APIC IDs are the CPU indexes: the MADT lists them that way */
+        KvmCpuConfig cfg = {
+            .model = o->cpu_model ? o->cpu_model : "qemu64",
+            .index = i,
+            .apic_id = i,
+            .sockets = o->sockets, .dies = o->dies, .clusters = o->clusters,
+            .cores = o->cores, .threads = o->threads,
+        };
+        KvmCpu *cpu = kvm_cpu_create(pcms.kvm, &cfg, errp);
+        if (!cpu) {
+            return false;
+        }
+        if (i == 0) {
+            pcms.bsp = cpu;
+        }
+        APICState *apic = apic_create(i, i, cpu, errp);
+        if (!apic) {
+            return false;
+        }
+        KvmIrqSource src = {
+            .has_interrupt = apic_has_interrupt,
+            .ack = apic_ack_interrupt,
+            .opaque = apic,
+        };
+        kvm_cpu_set_irq_source(cpu, &src);
     }
-    static const KvmIrqSource pic_source = {
-        .has_interrupt = pc_pic_has_interrupt,
-        .ack = pc_pic_ack,
-    };
-    kvm_cpu_set_irq_source(pcms.bsp, &pic_source);
     return true;
 }
 
@@ -298,8 +371,8 @@ static bool pc_init(const MachineOptions *o, GError **errp)
         !pc_isa_init(o, errp) || !pc_acpi_init(o, errp)) {
         return false;
     }
-    if (!x86_load_linux(o->kernel, o->initrd, o->append, &pcms.layout,
-                        &pcms.entry, errp)) {
+    if (!x86_load_kernel(o->kernel, o->initrd, o->append, &pcms.layout,
+                         &pcms.entry, errp)) {
         return false;
     }
     pcms.has_kernel = true;

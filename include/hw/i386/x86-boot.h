@@ -41,20 +41,48 @@ void x86_memory_layout_init(X86MemoryLayout *layout, uint64_t below_4g,
 /* CPU state at entry: 32-bit flat protected mode, paging off. */
 typedef struct X86BootEntry {
     uint32_t eip;
-    uint32_t esi;            /* boot_params */
+    uint32_t esi;            /* Linux: boot_params */
+    uint32_t eax, ebx;       /* multiboot: magic, info structure */
     uint32_t gdt_base;
     uint16_t gdt_limit;
     uint16_t code_sel, data_sel;
 } X86BootEntry;
 
 /*
- * Load kernel (and initrd, cmdline) into guest memory. Errors use QEMU's
- * wording ("could not open kernel file '...'", ...). Everything is
+ * Load a Linux bzImage (already read into kdata) with initrd and command
+ * line into guest memory. Errors use QEMU's wording. Everything is
  * validated before guest memory is written.
  */
-bool x86_load_linux(const char *kernel, const char *initrd,
-                    const char *cmdline, const X86MemoryLayout *layout,
-                    X86BootEntry *entry, GError **errp);
+bool x86_load_linux(const uint8_t *kdata, size_t klen, const char *kernel,
+                    const char *initrd, const char *cmdline,
+                    const X86MemoryLayout *layout, X86BootEntry *entry,
+                    GError **errp);
+
+/*
+ * Load whatever -kernel names: a Linux bzImage, a multiboot (v1) image
+ * (ELF or a.out kludge; -initrd lists modules "file args,file2"), or a
+ * plain 32-bit ELF entered in flat protected mode.
+ */
+bool x86_load_kernel(const char *kernel, const char *initrd,
+                     const char *cmdline, const X86MemoryLayout *layout,
+                     X86BootEntry *entry, GError **errp);
+
+/* Multiboot v1 and plain ELF (hw/i386/multiboot.c). Returns false with
+ * *errp unset when the file is neither (so the caller tries Linux). */
+bool x86_load_multiboot(const uint8_t *data, size_t len, const char *path,
+                        const char *initrd, const char *cmdline,
+                        const X86MemoryLayout *layout, X86BootEntry *entry,
+                        GError **errp);
+
+/* Flat 32-bit GDT used by both entry paths; returns its entry fields. */
+bool x86_write_boot_gdt(X86BootEntry *entry, GError **errp);
+
+/* Read a whole file (g_free it); NULL with errno set on failure. */
+uint8_t *x86_read_file(const char *path, size_t *len);
+
+/* Write guest memory (RAM only); error text names the address. */
+bool x86_write_guest(uint64_t addr, const void *buf, size_t len,
+                     GError **errp);
 
 /* Parse a bzImage held in memory; exposed for tests (no guest writes). */
 typedef struct LinuxSetupInfo {

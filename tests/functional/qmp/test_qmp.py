@@ -240,6 +240,32 @@ def events_and_oob(emu, q, other):
     q2.close()
 
 
+def chardevs(q):
+    backend = {'type': 'ringbuf', 'data': {'size': 1024}}
+    r = q.cmd('chardev-add', {'id': 'rb0', 'backend': backend}, id='ca')
+    check('chardev-add ringbuf', r == {'return': {}, 'id': 'ca'}, r)
+    r = q.cmd('chardev-add', {'id': 'rb0', 'backend': backend}, id='dup')
+    check('chardev-add duplicate id is an error', 'error' in r, r)
+    r = q.cmd('ringbuf-write', {'device': 'rb0', 'data': 'aGk=',
+                                'format': 'base64'}, id='w')
+    check('ringbuf-write base64', 'return' in r, r)
+    r = q.cmd('ringbuf-read', {'device': 'rb0', 'size': 100}, id='r')
+    check('ringbuf-read utf8', r.get('return') == 'hi', r)
+    labels = [c['label'] for c in q.cmd('query-chardev', id='qc')['return']]
+    check('query-chardev lists the new chardev', 'rb0' in labels, labels)
+    r = q.cmd('chardev-add', {'id': 's0', 'backend': {
+        'type': 'socket', 'data': {'addr': {'type': 'unix', 'data': {
+            'path': os.path.join(os.path.dirname(q.sock.getpeername()),
+                                 's0.sock')}}, 'server': True}}}, id='sa')
+    check('chardev-add socket server does not block', 'return' in r, r)
+    for cid in ('rb0', 's0'):
+        r = q.cmd('chardev-remove', {'id': cid}, id='rm')
+        check('chardev-remove %s' % cid, 'return' in r, r)
+    r = q.cmd('chardev-remove', {'id': 'rb0'}, id='rm2')
+    check('chardev-remove unknown', error_of(r) ==
+          ('GenericError', "Chardev 'rb0' not found"), r)
+
+
 def main():
     binary = sys.argv[1]
     emu = Emulator(binary, n_qmp=3)
@@ -249,6 +275,7 @@ def main():
         other.cmd('qmp_capabilities', id=0)
         libvirt_probe(q)
         bad_inputs(emu, q, other)
+        chardevs(other)
         disconnect_mid_message(emu, other)
         flood(emu, other)
         events_and_oob(emu, q, other)
