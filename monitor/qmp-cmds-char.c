@@ -102,7 +102,10 @@ static bool backend_to_opts(const ChardevBackend *b, GHashTable *h,
     case CHARDEV_BACKEND_KIND_SOCKET: {
         const ChardevSocket *s = b->u.socket.data;
         put_bool(h, "server", s->has_server, s->server);
-        put_bool(h, "wait", s->has_wait, s->wait);
+        /* QMP's default is wait=false (the command line's is on): a
+         * chardev-add must not block the main loop waiting for a peer */
+        put_bool(h, "wait", s->has_server && s->server,
+                 s->has_wait && s->wait);
         put_bool(h, "nodelay", s->has_nodelay, s->nodelay);
         put_bool(h, "telnet", s->has_telnet, s->telnet);
         if (s->has_reconnect) {
