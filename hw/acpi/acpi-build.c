@@ -2,10 +2,11 @@
  * Build the pc board's ACPI tables (ACPI 6.5 spec, chapter 5): RSDP 1.0,
  * RSDT, FADT revision 1 (116 bytes: enough for Linux and SeaBIOS-era
  * OSes), FACS, a DSDT whose AML defines \_S5 (sleep type 0, matching
- * acpi-pm.c), and a MADT (local APIC per CPU, IOAPIC, IRQ0->GSI2
- * override) when the board has APICs.
+ * acpi-pm.c), a MADT (local APIC per CPU, IOAPIC, IRQ0->GSI2 override,
+ * optionally the SCI as level/active-high) when the board has APICs, and
+ * an HPET table (IA-PC HPET spec 1.0a) when it has an HPET.
  * Left out (later, with PCI): _PRT/PCI root and interrupt links in the
- * DSDT, HPET table, XSDT/RSDP 2.0.
+ * DSDT, XSDT/RSDP 2.0.
  */
 #include "hw/acpi/acpi-build.h"
 #include "hw/acpi/acpi-pm.h"
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #define ACPI_HEADER_SIZE 36
+#define ACPI_HPET_LEN 56
 
 uint8_t acpi_checksum(const uint8_t *data, size_t len)
 {
@@ -99,10 +101,12 @@ size_t acpi_build_tables(uint8_t *buf, size_t buf_size, uint32_t base,
     uint8_t *madt = NULL;
     if (cfg->num_cpus) {
         madt_len = ACPI_HEADER_SIZE + 8 + 8 * cfg->num_cpus +
-                   (cfg->has_ioapic ? 12 + 10 : 0);
+                   (cfg->has_ioapic ? 12 + 10 : 0) +
+                   (cfg->has_ioapic && cfg->sci_override ? 10 : 0);
         madt = tb_alloc(&t, madt_len, 8);
     }
-    unsigned n_tables = madt ? 2 : 1;
+    uint8_t *hpet = cfg->has_hpet ? tb_alloc(&t, ACPI_HPET_LEN, 8) : NULL;
+    unsigned n_tables = 1 + (madt ? 1 : 0) + (hpet ? 1 : 0);
     uint32_t rsdt_len = ACPI_HEADER_SIZE + 4 * n_tables;
     uint8_t *rsdt = tb_alloc(&t, rsdt_len, 8);
     if (t.overflow) {
@@ -160,14 +164,44 @@ size_t acpi_build_tables(uint8_t *buf, size_t buf_size, uint32_t base,
             e[3] = 0;                    /* IRQ0 */
             put32(e + 4, 2);             /* -> GSI2 */
             put16(e + 8, 0);             /* conforms to bus */
+            e += 10;
+            if (cfg->sci_override) {
+                e[0] = 2;
+                e[1] = 10;
+                e[2] = 0;
+                e[3] = ACPI_SCI_IRQ;
+                put32(e + 4, ACPI_SCI_IRQ);
+                put16(e + 8, 0x000d);    /* level-triggered, active high */
+            }
         }
         finish(madt, madt_len);
     }
 
+    if (hpet) {
+        header(hpet, "HPET", ACPI_HPET_LEN, 1);
+        /* event timer block ID = the HPET's capabilities register low
+         * half: vendor 8086, legacy route capable, 64-bit, 3 timers */
+        put32(hpet + 36, 0x8086a201);
+        hpet[40] = 0;                    /* GAS: system memory */
+        hpet[41] = 64;                   /* register width */
+        hpet[42] = 0;
+        hpet[43] = 0;
+        put32(hpet + 44, cfg->hpet_addr);
+        put32(hpet + 48, 0);
+        hpet[52] = 0;                    /* HPET number */
+        put16(hpet + 53, 128);           /* minimum periodic tick */
+        hpet[55] = 0;                    /* no page protection */
+        finish(hpet, ACPI_HPET_LEN);
+    }
+
     header(rsdt, "RSDT", rsdt_len, 1);
     put32(rsdt + ACPI_HEADER_SIZE, tb_addr(&t, fadt));
+    unsigned slot = 1;
     if (madt) {
-        put32(rsdt + ACPI_HEADER_SIZE + 4, tb_addr(&t, madt));
+        put32(rsdt + ACPI_HEADER_SIZE + 4 * slot++, tb_addr(&t, madt));
+    }
+    if (hpet) {
+        put32(rsdt + ACPI_HEADER_SIZE + 4 * slot++, tb_addr(&t, hpet));
     }
     finish(rsdt, rsdt_len);
 

@@ -16,6 +16,9 @@ typedef struct AcpiBuildConfig {
     uint32_t lapic_addr;
     bool has_ioapic;
     uint32_t ioapic_addr;
+    bool sci_override;       /* MADT: SCI (IRQ9) level, active high */
+    bool has_hpet;           /* HPET table */
+    uint32_t hpet_addr;
 } AcpiBuildConfig;
 
 /* Build the tables into buf (which starts at guest address base; the

@@ -1,0 +1,857 @@
+/*
+ * Local APIC in xAPIC mode, one per vCPU (Intel SDM vol. 3, chapter 11),
+ * and the APIC bus between the local APICs and the IOAPIC. See
+ * include/hw/intc/apic.h for what is modelled and left out.
+ *
+ * Interrupt state: IRR/ISR/TMR as 256-bit maps. An interrupt is
+ * deliverable when the highest IRR vector's priority class is above the
+ * PPR's; the INTA cycle (apic_ack_interrupt) moves it to ISR; EOI retires
+ * the highest ISR vector and, if TMR says it was level-triggered, tells
+ * the IOAPIC. The 8259 reaches the CPU through LINT0 when LINT0 is
+ * unmasked in ExtINT mode (or the APIC is hardware-disabled).
+ *
+ * The timer counts on the virtual clock at APIC_BUS_FREQ_HZ >> divide.
+ */
+#include "hw/intc/apic.h"
+#include "migration/vmstate.h"
+#include "system/timer.h"
+#include "util/error.h"
+
+#include <string.h>
+
+#define APIC_LVT_TIMER 0
+#define APIC_LVT_THERMAL 1
+#define APIC_LVT_PERF 2
+#define APIC_LVT_LINT0 3
+#define APIC_LVT_LINT1 4
+#define APIC_LVT_ERROR 5
+#define APIC_LVT_NB 6
+
+#define APIC_LVT_MASKED (1u << 16)
+#define APIC_LVT_LEVEL (1u << 15)
+#define APIC_LVT_TIMER_PERIODIC (1u << 17)
+#define APIC_SVR_ENABLE (1u << 8)
+#define APIC_VERSION 0x14
+#define APIC_ESR_SEND_ILLEGAL (1u << 5)
+#define APIC_ESR_RECV_ILLEGAL (1u << 6)
+#define APIC_ESR_ILLEGAL_REG (1u << 7)
+/* a periodic timer never fires faster than this (guest-chosen periods
+ * of a few ns would otherwise flood the main loop) */
+#define APIC_MIN_PERIOD_NS 10000
+
+struct APICState {
+    SysBusDevice parent;
+    uint32_t index;
+    uint8_t id;
+    void *cpu;
+    /* registers */
+    uint32_t tpr;
+    uint32_t ldr, dfr, svr;
+    uint32_t isr[8], tmr[8], irr[8];
+    uint32_t esr, esr_pending;
+    uint32_t icr[2];
+    uint32_t lvt[APIC_LVT_NB];
+    uint32_t divide_conf;
+    uint32_t initial_count;
+    int64_t load_time;          /* virtual ns when initial_count was set */
+    int64_t next_fire;          /* virtual ns of the next timer interrupt */
+    bool hw_disabled;           /* APIC_BASE.EN clear (not modelled: false) */
+    QEMUTimer *timer;
+};
+
+#define APIC(obj) OBJECT_CHECK(APICState, (obj), TYPE_APIC)
+
+static APICState *apics[APIC_MAX_CPUS];
+static ApicHooks hooks;
+static MemoryRegion apic_mmio;
+static MemoryRegion *apic_mmio_parent;
+static int pic_level;
+static int (*pic_ack_fn)(void);
+static void (*eoi_listener)(void *opaque, uint8_t vector);
+static void *eoi_opaque;
+
+/* ---- bitmaps ------------------------------------------------------- */
+
+static void bit_set(uint32_t *map, unsigned v)
+{
+    map[v >> 5] |= 1u << (v & 31);
+}
+
+static void bit_clear(uint32_t *map, unsigned v)
+{
+    map[v >> 5] &= ~(1u << (v & 31));
+}
+
+static bool bit_test(const uint32_t *map, unsigned v)
+{
+    return map[v >> 5] & (1u << (v & 31));
+}
+
+/* Highest set vector, or -1. */
+static int bit_highest(const uint32_t *map)
+{
+    for (int i = 7; i >= 0; i--) {
+        if (map[i]) {
+            return i * 32 + 31 - __builtin_clz(map[i]);
+        }
+    }
+    return -1;
+}
+
+/* ---- priorities and the INTR output --------------------------------- */
+
+static uint32_t apic_ppr(APICState *s)
+{
+    int isrv = bit_highest(s->isr);
+    uint32_t isr_class = isrv < 0 ? 0 : (uint32_t)isrv & 0xf0;
+    if ((s->tpr & 0xf0) >= isr_class) {
+        return s->tpr & 0xff;
+    }
+    return isr_class;
+}
+
+static bool apic_sw_enabled(APICState *s)
+{
+    return s->svr & APIC_SVR_ENABLE;
+}
+
+/* The highest IRR vector the CPU may take now, or -1. */
+static int apic_deliverable(APICState *s)
+{
+    if (!apic_sw_enabled(s)) {
+        return -1;
+    }
+    int v = bit_highest(s->irr);
+    if (v < 0 || ((uint32_t)v & 0xf0) <= (apic_ppr(s) & 0xf0)) {
+        return -1;
+    }
+    return v;
+}
+
+static bool apic_accepts_pic(APICState *s)
+{
+    uint32_t lint0 = s->lvt[APIC_LVT_LINT0];
+    if (s->hw_disabled) {
+        return s->index == 0;
+    }
+    return !(lint0 & APIC_LVT_MASKED) &&
+           ((lint0 >> 8) & 7) == APIC_DM_EXTINT;
+}
+
+static void apic_update(APICState *s)
+{
+    if (hooks.interrupt && s->cpu) {
+        hooks.interrupt(s->cpu);
+    }
+}
+
+bool apic_has_interrupt(void *opaque)
+{
+    APICState *s = opaque;
+    if (apic_deliverable(s) >= 0) {
+        return true;
+    }
+    return pic_level && apic_accepts_pic(s);
+}
+
+int apic_ack_interrupt(void *opaque)
+{
+    APICState *s = opaque;
+    int v = apic_deliverable(s);
+    if (v >= 0) {
+        bit_clear(s->irr, v);
+        bit_set(s->isr, v);
+        return v;
+    }
+    if (pic_level && apic_accepts_pic(s) && pic_ack_fn) {
+        return pic_ack_fn();
+    }
+    if (!apic_sw_enabled(s)) {
+        return -1;
+    }
+    return s->svr & 0xff;           /* spurious */
+}
+
+void apic_set_pic_level(int level)
+{
+    pic_level = level;
+    for (unsigned i = 0; i < APIC_MAX_CPUS; i++) {
+        if (apics[i] && apic_accepts_pic(apics[i])) {
+            apic_update(apics[i]);
+        }
+    }
+}
+
+void apic_set_pic_ack(int (*ack)(void))
+{
+    pic_ack_fn = ack;
+}
+
+/* ---- accepting interrupts ------------------------------------------- */
+
+static void apic_error(APICState *s, uint32_t bits)
+{
+    s->esr_pending |= bits;
+    uint32_t lvt = s->lvt[APIC_LVT_ERROR];
+    if (!(lvt & APIC_LVT_MASKED) && (lvt & 0xff) >= 16) {
+        bit_set(s->irr, lvt & 0xff);
+        bit_clear(s->tmr, lvt & 0xff);
+        apic_update(s);
+    }
+}
+
+static void apic_set_irq(APICState *s, uint8_t vector, bool level)
+{
+    if (vector < 16) {
+        apic_error(s, APIC_ESR_RECV_ILLEGAL);
+        return;
+    }
+    bit_set(s->irr, vector);
+    if (level) {
+        bit_set(s->tmr, vector);
+    } else {
+        bit_clear(s->tmr, vector);
+    }
+    apic_update(s);
+}
+
+/* Power-on / INIT state of the registers (the ID survives INIT). */
+static void apic_reset_regs(APICState *s, bool power_on)
+{
+    s->tpr = 0;
+    s->ldr = 0;
+    s->dfr = 0xffffffff;
+    s->svr = 0xff;
+    memset(s->isr, 0, sizeof(s->isr));
+    memset(s->tmr, 0, sizeof(s->tmr));
+    memset(s->irr, 0, sizeof(s->irr));
+    s->esr = s->esr_pending = 0;
+    s->icr[0] = s->icr[1] = 0;
+    for (int i = 0; i < APIC_LVT_NB; i++) {
+        s->lvt[i] = APIC_LVT_MASKED;
+    }
+    /* As firmware leaves it: the BSP's LINT0 passes the 8259 through
+     * (virtual wire mode), so PIC mode works before the OS sets it up. */
+    if (power_on && s->index == 0) {
+        s->lvt[APIC_LVT_LINT0] = APIC_DM_EXTINT << 8;
+    }
+    s->divide_conf = 0;
+    s->initial_count = 0;
+    s->load_time = s->next_fire = 0;
+    if (s->timer) {
+        timer_del(s->timer);
+    }
+}
+
+static void apic_deliver_one(APICState *s, uint8_t mode, uint8_t vector,
+                             bool level)
+{
+    switch (mode) {
+    case APIC_DM_FIXED:
+    case APIC_DM_LOWPRI:
+        apic_set_irq(s, vector, level);
+        break;
+    case APIC_DM_NMI:
+        if (hooks.nmi && s->cpu) {
+            hooks.nmi(s->cpu);
+        }
+        break;
+    case APIC_DM_INIT:
+        apic_reset_regs(s, false);
+        if (hooks.init && s->cpu) {
+            hooks.init(s->cpu);
+        }
+        apic_update(s);
+        break;
+    case APIC_DM_STARTUP:
+        if (hooks.sipi && s->cpu) {
+            hooks.sipi(s->cpu, vector);
+        }
+        break;
+    case APIC_DM_EXTINT:
+        apic_update(s);          /* the CPU will INTA the 8259 */
+        break;
+    default:                     /* SMI and reserved modes: ignored */
+        break;
+    }
+}
+
+static bool apic_match_logical(APICState *s, uint8_t dest)
+{
+    uint8_t ldr = s->ldr >> 24;
+    if (dest == 0xff) {
+        return true;
+    }
+    if ((s->dfr >> 28) == 0xf) {        /* flat model */
+        return ldr & dest;
+    }
+    /* cluster model: high nibble cluster, low nibble member mask */
+    return (ldr >> 4) == (dest >> 4) && (ldr & dest & 0xf);
+}
+
+static bool apic_match(APICState *s, uint8_t dest, bool logical)
+{
+    if (logical) {
+        return apic_match_logical(s, dest);
+    }
+    return dest == 0xff || dest == s->id;
+}
+
+void apic_bus_deliver(uint8_t dest, bool logical, uint8_t delivery_mode,
+                      uint8_t vector, bool level_trigger)
+{
+    if (delivery_mode == APIC_DM_LOWPRI) {
+        /* the matching APIC with the lowest task priority */
+        APICState *best = NULL;
+        for (unsigned i = 0; i < APIC_MAX_CPUS; i++) {
+            APICState *s = apics[i];
+            if (s && apic_match(s, dest, logical) &&
+                (!best || (s->tpr & 0xff) < (best->tpr & 0xff))) {
+                best = s;
+            }
+        }
+        if (best) {
+            apic_deliver_one(best, delivery_mode, vector, level_trigger);
+        }
+        return;
+    }
+    for (unsigned i = 0; i < APIC_MAX_CPUS; i++) {
+        if (apics[i] && apic_match(apics[i], dest, logical)) {
+            apic_deliver_one(apics[i], delivery_mode, vector, level_trigger);
+        }
+    }
+}
+
+void apic_deliver_msi(uint64_t addr, uint32_t data)
+{
+    uint8_t dest = (addr >> 12) & 0xff;
+    bool logical = (addr >> 2) & 1;
+    uint8_t mode = (data >> 8) & 7;
+    bool level = (data >> 15) & 1;
+    apic_bus_deliver(dest, logical, mode, data & 0xff, level);
+}
+
+void apic_set_eoi_listener(void (*fn)(void *opaque, uint8_t vector),
+                           void *opaque)
+{
+    eoi_listener = fn;
+    eoi_opaque = opaque;
+}
+
+/* ---- IPIs ----------------------------------------------------------- */
+
+static void apic_send_ipi(APICState *s)
+{
+    uint32_t lo = s->icr[0];
+    uint8_t vector = lo & 0xff;
+    uint8_t mode = (lo >> 8) & 7;
+    bool logical = (lo >> 11) & 1;
+    bool assert = (lo >> 14) & 1;
+    bool level = (lo >> 15) & 1;
+    unsigned shorthand = (lo >> 18) & 3;
+    uint8_t dest = s->icr[1] >> 24;
+
+    if (mode == APIC_DM_INIT && level && !assert) {
+        return;                  /* INIT level de-assert: arbitration only */
+    }
+    if ((mode == APIC_DM_FIXED || mode == APIC_DM_LOWPRI) && vector < 16) {
+        apic_error(s, APIC_ESR_SEND_ILLEGAL);
+        return;
+    }
+    /* IPIs are edge-triggered messages (the level bit only matters for
+     * INIT de-assert) */
+    switch (shorthand) {
+    case 0:
+        apic_bus_deliver(dest, logical, mode, vector, false);
+        break;
+    case 1:
+        apic_deliver_one(s, mode, vector, false);
+        break;
+    default:
+        for (unsigned i = 0; i < APIC_MAX_CPUS; i++) {
+            if (apics[i] && (shorthand == 2 || apics[i] != s)) {
+                apic_deliver_one(apics[i], mode, vector, false);
+            }
+        }
+        break;
+    }
+}
+
+static void apic_eoi(APICState *s)
+{
+    int v = bit_highest(s->isr);
+    if (v < 0) {
+        return;
+    }
+    bit_clear(s->isr, v);
+    if (bit_test(s->tmr, v)) {
+        bit_clear(s->tmr, v);
+        if (eoi_listener) {
+            eoi_listener(eoi_opaque, v);
+        }
+    }
+    apic_update(s);
+}
+
+/* ---- timer ----------------------------------------------------------- */
+
+static int apic_divide_shift(APICState *s)
+{
+    uint32_t v = (s->divide_conf & 3) | ((s->divide_conf >> 1) & 4);
+    return (v + 1) & 7;          /* 0b111 -> divide by 1 */
+}
+
+static int64_t now_ns(void)
+{
+    return clock_get_ns(QEMU_CLOCK_VIRTUAL);
+}
+
+static bool apic_timer_periodic(APICState *s)
+{
+    return ((s->lvt[APIC_LVT_TIMER] >> 17) & 3) == 1;
+}
+
+/* Timer period in ns (APIC_BUS_FREQ_HZ is 1 GHz: a tick is 1 ns). */
+static int64_t apic_timer_span(APICState *s)
+{
+    return (int64_t)s->initial_count << apic_divide_shift(s);
+}
+
+static uint32_t apic_current_count(APICState *s)
+{
+    if (!s->initial_count) {
+        return 0;
+    }
+    int64_t ticks = (now_ns() - s->load_time) >> apic_divide_shift(s);
+    if (ticks < 0) {
+        ticks = 0;
+    }
+    if (apic_timer_periodic(s)) {
+        return s->initial_count - (uint32_t)(ticks % s->initial_count);
+    }
+    return ticks >= s->initial_count ? 0 : s->initial_count - ticks;
+}
+
+static void apic_timer_arm(APICState *s)
+{
+    if (!s->initial_count || !s->timer) {
+        if (s->timer) {
+            timer_del(s->timer);
+        }
+        return;
+    }
+    timer_mod_ns(s->timer, s->next_fire);
+}
+
+static void apic_timer_start(APICState *s)
+{
+    s->load_time = now_ns();
+    int64_t span = apic_timer_span(s);
+    if (apic_timer_periodic(s)) {
+        span = MAX(span, APIC_MIN_PERIOD_NS);
+    }
+    s->next_fire = s->load_time + span;
+    apic_timer_arm(s);
+}
+
+static void apic_timer_cb(void *opaque)
+{
+    APICState *s = opaque;
+    uint32_t lvt = s->lvt[APIC_LVT_TIMER];
+
+    if (!s->initial_count) {
+        return;
+    }
+    if (!(lvt & APIC_LVT_MASKED)) {
+        apic_set_irq(s, lvt & 0xff, false);
+    }
+    if (apic_timer_periodic(s)) {
+        int64_t period = MAX(apic_timer_span(s), APIC_MIN_PERIOD_NS);
+        int64_t now = now_ns();
+        s->next_fire += period;
+        if (s->next_fire <= now) {   /* fell behind: skip, do not flood */
+            s->next_fire = now + period;
+        }
+        apic_timer_arm(s);
+    }
+}
+
+/* ---- registers ------------------------------------------------------- */
+
+static APICState *apic_current(void)
+{
+    void *cpu = hooks.current_cpu ? hooks.current_cpu() : NULL;
+    if (cpu) {
+        for (unsigned i = 0; i < APIC_MAX_CPUS; i++) {
+            if (apics[i] && apics[i]->cpu == cpu) {
+                return apics[i];
+            }
+        }
+    }
+    return apics[0];
+}
+
+static uint32_t apic_reg_read(APICState *s, unsigned reg)
+{
+    switch (reg) {
+    case 0x02:
+        return (uint32_t)s->id << 24;
+    case 0x03:                   /* version, max LVT entry, no EOI-supp. */
+        return APIC_VERSION | ((APIC_LVT_NB - 1) << 16);
+    case 0x08:
+        return s->tpr;
+    case 0x09:                   /* arbitration priority: not modelled */
+        return 0;
+    case 0x0a:
+        return apic_ppr(s);
+    case 0x0b:                   /* EOI: write-only */
+        return 0;
+    case 0x0d:
+        return s->ldr;
+    case 0x0e:
+        return s->dfr;
+    case 0x0f:
+        return s->svr;
+    case 0x10 ... 0x17:
+        return s->isr[reg - 0x10];
+    case 0x18 ... 0x1f:
+        return s->tmr[reg - 0x18];
+    case 0x20 ... 0x27:
+        return s->irr[reg - 0x20];
+    case 0x28:
+        return s->esr;
+    case 0x30:
+        return s->icr[0] & ~(1u << 12);   /* delivery status: idle */
+    case 0x31:
+        return s->icr[1];
+    case 0x32 ... 0x37:
+        return s->lvt[reg - 0x32];
+    case 0x38:
+        return s->initial_count;
+    case 0x39:
+        return apic_current_count(s);
+    case 0x3e:
+        return s->divide_conf;
+    default:
+        apic_error(s, APIC_ESR_ILLEGAL_REG);
+        return 0;
+    }
+}
+
+static void apic_lvt_write(APICState *s, int n, uint32_t val)
+{
+    static const uint32_t writable[APIC_LVT_NB] = {
+        [APIC_LVT_TIMER] = 0x300ff | APIC_LVT_MASKED,
+        [APIC_LVT_THERMAL] = 0x7ff | APIC_LVT_MASKED,
+        [APIC_LVT_PERF] = 0x7ff | APIC_LVT_MASKED,
+        [APIC_LVT_LINT0] = 0xe7ff | APIC_LVT_MASKED,
+        [APIC_LVT_LINT1] = 0xe7ff | APIC_LVT_MASKED,
+        [APIC_LVT_ERROR] = 0xff | APIC_LVT_MASKED,
+    };
+    bool was_periodic = apic_timer_periodic(s);
+    val &= writable[n];
+    if (n == APIC_LVT_TIMER && ((val >> 17) & 3) == 3) {
+        val &= ~(3u << 17);      /* reserved mode: one-shot */
+    }
+    if (!apic_sw_enabled(s)) {
+        val |= APIC_LVT_MASKED;
+    }
+    s->lvt[n] = val;
+    if (n == APIC_LVT_TIMER && was_periodic != apic_timer_periodic(s) &&
+        s->initial_count) {
+        apic_timer_start(s);
+    }
+    if (n == APIC_LVT_LINT0) {
+        apic_update(s);          /* the 8259 path may have opened/closed */
+    }
+}
+
+static void apic_reg_write(APICState *s, unsigned reg, uint32_t val)
+{
+    switch (reg) {
+    case 0x02:
+        s->id = val >> 24;
+        break;
+    case 0x08:
+        s->tpr = val & 0xff;
+        apic_update(s);
+        break;
+    case 0x0b:
+        apic_eoi(s);
+        break;
+    case 0x0d:
+        s->ldr = val & 0xff000000;
+        break;
+    case 0x0e:
+        s->dfr = val | 0x0fffffff;
+        break;
+    case 0x0f:
+        s->svr = val & 0x3ff;    /* vector, enable, focus check */
+        if (!apic_sw_enabled(s)) {
+            for (int i = 0; i < APIC_LVT_NB; i++) {
+                s->lvt[i] |= APIC_LVT_MASKED;
+            }
+        }
+        apic_update(s);
+        break;
+    case 0x28:                   /* a write latches the pending errors */
+        s->esr = s->esr_pending;
+        s->esr_pending = 0;
+        break;
+    case 0x30:
+        s->icr[0] = val & 0x000cdfff;
+        apic_send_ipi(s);
+        break;
+    case 0x31:
+        s->icr[1] = val & 0xff000000;
+        break;
+    case 0x32 ... 0x37:
+        apic_lvt_write(s, reg - 0x32, val);
+        break;
+    case 0x38:
+        s->initial_count = val;
+        apic_timer_start(s);
+        break;
+    case 0x3e: {
+        /* keep the current count running at the old rate until reload:
+         * simplest faithful choice is to restart from the current count */
+        uint32_t cur = apic_current_count(s);
+        s->divide_conf = val & 0xb;
+        if (s->initial_count && cur) {
+            s->load_time = now_ns() -
+                ((int64_t)(s->initial_count - cur) << apic_divide_shift(s));
+            int64_t left = (int64_t)cur << apic_divide_shift(s);
+            s->next_fire = now_ns() + MAX(left, (int64_t)1);
+            apic_timer_arm(s);
+        }
+        break;
+    }
+    case 0x03: case 0x09: case 0x0a: case 0x0c:
+    case 0x10 ... 0x27: case 0x39:
+        break;                   /* read-only */
+    default:
+        apic_error(s, APIC_ESR_ILLEGAL_REG);
+        break;
+    }
+}
+
+static uint64_t apic_mmio_read(void *opaque, hwaddr addr, unsigned size)
+{
+    APICState *s = apic_current();
+    if (!s || addr >= 0x1000) {
+        return 0;
+    }
+    uint32_t val = apic_reg_read(s, addr >> 4);
+    unsigned shift = (addr & 3) * 8;
+    if ((addr & 0xf) >= 4) {
+        return 0;
+    }
+    return (val >> shift) & (size >= 4 ? 0xffffffffu : (1u << size * 8) - 1);
+}
+
+static void apic_mmio_write(void *opaque, hwaddr addr, uint64_t val,
+                            unsigned size)
+{
+    APICState *s = apic_current();
+    if (!s || addr >= 0x1000 || (addr & 0xf) || size < 4) {
+        return;                  /* only aligned 32-bit writes count */
+    }
+    apic_reg_write(s, addr >> 4, (uint32_t)val);
+}
+
+static const MemoryRegionOps apic_mmio_ops = {
+    .read = apic_mmio_read,
+    .write = apic_mmio_write,
+    .valid = { .min_access_size = 1, .max_access_size = 8 },
+    .impl = { .min_access_size = 1, .max_access_size = 4 },
+};
+
+void apic_mmio_init(MemoryRegion *sysmem)
+{
+    if (apic_mmio_parent) {
+        return;
+    }
+    memory_region_init_io(&apic_mmio, NULL, &apic_mmio_ops, NULL, "apic",
+                          0x1000);
+    memory_region_add_subregion_overlap(sysmem, APIC_DEFAULT_ADDRESS,
+                                        &apic_mmio, 1);
+    apic_mmio_parent = sysmem;
+}
+
+void apic_set_hooks(const ApicHooks *h)
+{
+    hooks = *h;
+}
+
+APICState *apic_by_index(uint32_t index)
+{
+    return index < APIC_MAX_CPUS ? apics[index] : NULL;
+}
+
+/* ---- device -------------------------------------------------------- */
+
+static bool apic_realize(DeviceState *dev, GError **errp)
+{
+    APICState *s = APIC(dev);
+    if (s->index >= APIC_MAX_CPUS || apics[s->index]) {
+        error_setg(errp, "apic: index %u is taken or out of range",
+                   s->index);
+        return false;
+    }
+    s->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, apic_timer_cb, s);
+    apics[s->index] = s;
+    apic_reset_regs(s, true);
+    return true;
+}
+
+static void apic_unrealize(DeviceState *dev)
+{
+    APICState *s = APIC(dev);
+    if (s->index < APIC_MAX_CPUS && apics[s->index] == s) {
+        apics[s->index] = NULL;
+    }
+    timer_free(s->timer);
+    s->timer = NULL;
+}
+
+static void apic_device_reset(DeviceState *dev)
+{
+    apic_reset_regs(APIC(dev), true);
+}
+
+APICState *apic_create(uint32_t index, uint8_t apic_id, void *cpu,
+                       GError **errp)
+{
+    DeviceState *dev = qdev_new(TYPE_APIC);
+    APICState *s = APIC(dev);
+    s->index = index;
+    s->id = apic_id;
+    s->cpu = cpu;
+    if (!sysbus_realize_and_unref(SYS_BUS_DEVICE(dev), errp)) {
+        return NULL;
+    }
+    return s;
+}
+
+void apic_destroy_all(void)
+{
+    for (unsigned i = 0; i < APIC_MAX_CPUS; i++) {
+        if (apics[i]) {
+            object_unparent(OBJECT(apics[i]));
+        }
+    }
+    if (apic_mmio_parent) {
+        memory_region_del_subregion(apic_mmio_parent, &apic_mmio);
+        memory_region_finalize(&apic_mmio);
+        apic_mmio_parent = NULL;
+    }
+    pic_level = 0;
+}
+
+void apic_info(APICState *s, GString *out)
+{
+    static const char *lvt_names[APIC_LVT_NB] = {
+        "LVTT", "LVTTHMR", "LVTPC", "LVT0", "LVT1", "LVTERR",
+    };
+    g_string_append_printf(out, "CPU#%u LAPIC id=%u\n", s->index, s->id);
+    for (int i = 0; i < APIC_LVT_NB; i++) {
+        uint32_t l = s->lvt[i];
+        g_string_append_printf(out, "%-7s 0x%08x %s vec %u mode %u%s\n",
+                               lvt_names[i], l,
+                               (l & APIC_LVT_LEVEL) ? "level" : "edge",
+                               l & 0xff, (l >> 8) & 7,
+                               (l & APIC_LVT_MASKED) ? " masked" : "");
+    }
+    g_string_append_printf(out,
+        "Timer   DCR=0x%x initial_count=%u current_count=%u %s\n",
+        s->divide_conf, s->initial_count, apic_current_count(s),
+        apic_timer_periodic(s) ? "periodic" : "one-shot");
+    g_string_append_printf(out,
+        "SPIV    0x%08x APIC %s\nICR     0x%08x ICR2 0x%08x\n"
+        "ESR     0x%08x\nLDR     0x%08x DFR 0x%08x\n"
+        "PPR     0x%02x TPR 0x%02x\nIRR    ",
+        s->svr, apic_sw_enabled(s) ? "enabled" : "disabled", s->icr[0],
+        s->icr[1], s->esr, s->ldr, s->dfr, apic_ppr(s), s->tpr);
+    for (unsigned v = 0; v < 256; v++) {
+        if (bit_test(s->irr, v)) {
+            g_string_append_printf(out, " %u%s", v,
+                                   bit_test(s->tmr, v) ? "(level)" : "");
+        }
+    }
+    g_string_append(out, "\nISR    ");
+    for (unsigned v = 0; v < 256; v++) {
+        if (bit_test(s->isr, v)) {
+            g_string_append_printf(out, " %u", v);
+        }
+    }
+    g_string_append(out, "\n");
+}
+
+/* ---- migration -------------------------------------------------------- */
+
+static int apic_post_load(void *opaque, int version_id)
+{
+    APICState *s = opaque;
+    s->tpr &= 0xff;
+    s->svr &= 0x3ff;
+    s->divide_conf &= 0xb;
+    if (s->timer) {
+        if (s->initial_count && s->next_fire) {
+            timer_mod_ns(s->timer, s->next_fire);
+        } else {
+            timer_del(s->timer);
+        }
+    }
+    apic_update(s);
+    return 0;
+}
+
+static const VMStateDescription vmstate_apic = {
+    .name = "apic",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = apic_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT8(id, APICState),
+        VMSTATE_UINT32(tpr, APICState),
+        VMSTATE_UINT32(ldr, APICState),
+        VMSTATE_UINT32(dfr, APICState),
+        VMSTATE_UINT32(svr, APICState),
+        VMSTATE_UINT32_ARRAY(isr, APICState, 8),
+        VMSTATE_UINT32_ARRAY(tmr, APICState, 8),
+        VMSTATE_UINT32_ARRAY(irr, APICState, 8),
+        VMSTATE_UINT32(esr, APICState),
+        VMSTATE_UINT32(esr_pending, APICState),
+        VMSTATE_UINT32_ARRAY(icr, APICState, 2),
+        VMSTATE_UINT32_ARRAY(lvt, APICState, APIC_LVT_NB),
+        VMSTATE_UINT32(divide_conf, APICState),
+        VMSTATE_UINT32(initial_count, APICState),
+        VMSTATE_INT64(load_time, APICState),
+        VMSTATE_INT64(next_fire, APICState),
+        VMSTATE_END_OF_LIST(),
+    },
+};
+
+static void apic_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    dc->desc = "local APIC";
+    dc->user_creatable = false;
+    dc->realize = apic_realize;
+    dc->unrealize = apic_unrealize;
+    dc->reset = apic_device_reset;
+    dc->vmsd = &vmstate_apic;
+}
+
+static const TypeInfo apic_type_info = {
+    .name = TYPE_APIC,
+    .parent = TYPE_SYS_BUS_DEVICE,
+    .instance_size = sizeof(APICState),
+    .class_init = apic_class_init,
+};
+
+static void apic_register(void)
+{
+    type_register_static_array(&apic_type_info, 1);
+}
+type_init(apic_register)
