@@ -1,8 +1,8 @@
 /*
  * SSE/MMX opcode table (SDM Vol. 2 Appendix A, opcode maps 0F, 0F38, 0F3A
  * with the 66/F3/F2 mandatory prefixes): MMX, SSE, SSE2, SSE3, SSSE3,
- * SSE4.1, SSE4.2.  AES, PCLMULQDQ, SHA and SSE4a are not implemented
- * (not advertised in CPUID): #UD.
+ * SSE4.1, SSE4.2, AES-NI and PCLMULQDQ (each only when the host has it).
+ * SHA and SSE4a are not implemented: #UD.
  */
 #include <cpuid.h>
 
@@ -14,6 +14,8 @@
 #define HOST_SSSE3  (1u << 9)
 #define HOST_SSE41  (1u << 19)
 #define HOST_SSE42  (1u << 20)
+#define HOST_PCLMUL (1u << 1)
+#define HOST_AES    (1u << 25)
 
 static bool host_has(uint32_t bit);
 
@@ -59,6 +61,9 @@ static uint32_t required_feature(unsigned map, unsigned op, unsigned mp)
         if (op == 0x37 || op >= 0xf0) {
             return HOST_SSE42;
         }
+        if (op >= 0xdb && op <= 0xdf) {
+            return HOST_AES;
+        }
         return HOST_SSE41;
     default:
         if (op == 0x0f) {
@@ -66,6 +71,12 @@ static uint32_t required_feature(unsigned map, unsigned op, unsigned mp)
         }
         if (op >= 0x60 && op <= 0x63) {
             return HOST_SSE42;
+        }
+        if (op == 0x44) {
+            return HOST_PCLMUL;
+        }
+        if (op == 0xdf) {
+            return HOST_AES;
         }
         return HOST_SSE41;
     }
@@ -332,6 +343,8 @@ static bool map0f38(unsigned op, unsigned mp, SseInfo *si)
     case 0x2b:
     case 0x37 ... 0x41:
         return p66 && set(si, K_XMM, K_XMM, 16, SI_NOFP | SI_A16);
+    case 0xdb ... 0xdf:                 /* AESIMC AESENC(LAST) AESDEC(LAST) */
+        return p66 && set(si, K_XMM, K_XMM, 16, SI_NOFP | SI_A16);
     case 0xf0:
         return mp == MP_F2 && set(si, K_GPR, K_GPR, 1,
                                   SI_NOFP | SI_GPRW_REG | SI_GPR_RMW);
@@ -383,6 +396,9 @@ static bool map0f3a(unsigned op, unsigned mp, SseInfo *si)
         return p66 && set(si, K_XMM, K_XMM, 4, SI_NOFP);
     case 0x22:
         return p66 && set(si, K_XMM, K_GPR, MSZ_W, SI_NOFP);
+    case 0x44:                          /* PCLMULQDQ */
+    case 0xdf:                          /* AESKEYGENASSIST */
+        return p66 && set(si, K_XMM, K_XMM, 16, SI_NOFP | SI_A16);
     case 0x60:
     case 0x62:
         return p66 && set(si, K_XMM, K_XMM, 16, SI_NOFP | SI_FLAGS |

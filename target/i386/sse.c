@@ -8,8 +8,8 @@
  * otherwise on a copy, under fpu_host_call_checked(), so that the host
  * decides exactly when #XM happens and which flags it sets.
  * MASKMOVQ/MASKMOVDQU are done here in C (their memory operand is
- * implicit).  Not implemented: AES/PCLMUL/SHA/SSE4a (#UD), and SSE3 and
- * later extensions the host lacks (#UD).
+ * implicit).  Not implemented: SHA/SSE4a (#UD), and SSE3 and later
+ * extensions the host lacks (#UD).
  */
 #include "target/i386/fpu-host.h"
 #include "target/i386/sse-table.h"

@@ -83,6 +83,10 @@ static void add_sse(unsigned map, unsigned op, unsigned mp,
     if (map == MAP_0F38 && op >= 0xf0) {
         f.family = "crc32";
     }
+    if ((map == MAP_0F38 && op >= 0xdb && op <= 0xdf) ||
+        (map == MAP_0F3A && (op == 0x44 || op == 0xdf))) {
+        f.family = "aes-clmul";
+    }
     f.name = diff_form_printf("%s%s%s %02x%s%s%s", mp_name[mp], w ? "rex.w " : "",
                              mapname[map], op,
                              digit >= 0 ? " /" : "",
