@@ -123,7 +123,6 @@ int ukvm_check_extension(UkvmVM *vm, long cap)
     case KVM_CAP_USER_NMI:
     case KVM_CAP_INTR_SHADOW:
     case KVM_CAP_CHECK_EXTENSION_VM:
-    case KVM_CAP_EXT_EMUL_CPUID:
     case KVM_CAP_NOP_IO_DELAY:
     case KVM_CAP_MULTI_ADDRESS_SPACE:   /* one: no SMM address space */
         return 1;
@@ -136,8 +135,6 @@ int ukvm_check_extension(UkvmVM *vm, long cap)
         return UKVM_MAX_VCPU_ID;
     case KVM_CAP_NR_MEMSLOTS:
         return UKVM_USER_MEM_SLOTS;
-    case KVM_CAP_GUEST_DEBUG_HW_BPS:
-        return 4;
     default:
         /* No in-kernel irqchip, PIT, coalesced MMIO, irqfd, dirty ring... */
         return 0;
