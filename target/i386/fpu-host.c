@@ -200,6 +200,20 @@ static FpuThunk thunk_create_locked(const FpuThunkKey *k)
     return (FpuThunk)(void *)code;
 }
 
+void fpu_host_prealloc(void)
+{
+    g_mutex_lock(&thunk_lock);
+    if (code_left == 0) {
+        void *p = mmap(NULL, CODE_CHUNK, PROT_READ | PROT_WRITE | PROT_EXEC,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p != MAP_FAILED) {
+            code_cur = p;
+            code_left = CODE_CHUNK;
+        }
+    }
+    g_mutex_unlock(&thunk_lock);
+}
+
 FpuThunk fpu_host_thunk(const FpuThunkKey *key)
 {
     unsigned slot = key_hash(key) % TLS_CACHE;

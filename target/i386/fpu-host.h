@@ -56,6 +56,10 @@ typedef struct FpuThunkKey {
 
 typedef void (*FpuThunk)(FpuHostCtx *ctx, X86XMMReg *xmm);
 
+/* Map the first code chunk now (vCPU creation), before a process
+ * sandbox (seccomp) might forbid executable mappings. */
+void fpu_host_prealloc(void);
+
 /* The thunk for @key (created on first use); NULL if the host cannot
  * provide executable memory. */
 FpuThunk fpu_host_thunk(const FpuThunkKey *key);

@@ -6,12 +6,14 @@
  * Not implemented: XSAVEC/XSAVES/XRSTORS, components above SSE (#GP/#UD
  * as CPUID does not advertise them).
  */
+#include "target/i386/fpu-host.h"
 #include "target/i386/fpu-state.h"
 
 void x86_fpu_reset(X86CPU *cpu)
 {
     X86FPUState *f = &cpu->fpu;
 
+    fpu_host_prealloc();
     memset(f, 0, sizeof(*f));
     f->fcw = 0x037f;
     f->mxcsr = 0x1f80;
