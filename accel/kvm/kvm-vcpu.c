@@ -144,6 +144,14 @@ static struct kvm_cpuid2 *build_cpuid(KvmState *s, const KvmCpuConfig *cfg,
             }
             uint32_t *want = entry_reg(&e, reg);
             uint32_t missing = *want & ~*entry_reg(se, reg);
+            /* derived from -smp, not features: never filtered (as QEMU) */
+            if (e.function == 1 && reg == 3) {
+                missing &= ~(1u << 28);             /* HT */
+            } else if (e.function == 1 && reg == 2) {
+                missing &= ~(1u << 31);             /* hypervisor */
+            } else if (e.function == 0x80000001 && reg == 2) {
+                missing &= ~(1u << 1);              /* CmpLegacy */
+            }
             for (int bit = 0; bit < 32; bit++) {
                 if (!(missing & (1u << bit))) {
                     continue;
