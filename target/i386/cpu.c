@@ -142,6 +142,7 @@ X86CPU *x86_cpu_new(X86VM *vm, uint32_t index)
     cpu->tmp_block = g_malloc0(sizeof(X86Block) + sizeof(X86Insn));
     cpu->tsc_khz = 1000000;
     cpu->exit = &cpu->exit_scratch;
+    cpu->host_bp_skip_rip = ~0ULL;
     n = x86_cpuid_model_entries("max", NULL, index, e, X86_CPUID_MAX_ENTRIES);
     x86_cpu_set_cpuid(cpu, e, MIN(n, X86_CPUID_MAX_ENTRIES));
     g_free(e);
@@ -454,8 +455,41 @@ void x86_cpu_deliver_sipi(X86CPU *cpu, uint8_t vector)
 
 void x86_cpu_set_guest_debug(X86CPU *cpu, bool enable, bool single_step)
 {
+    x86_cpu_set_guest_debug_ex(cpu, (enable ? X86_GUESTDBG_ENABLE : 0) |
+                               (single_step ? X86_GUESTDBG_SINGLESTEP : 0),
+                               NULL);
+}
+
+void x86_cpu_set_guest_debug_ex(X86CPU *cpu, uint32_t kvm_control,
+                                const uint64_t debugreg[8])
+{
+    bool enable = kvm_control & X86_GUESTDBG_ENABLE;
+
     cpu->guest_debug = enable;
-    cpu->guest_single_step = enable && single_step;
+    cpu->guest_single_step = enable &&
+                             (kvm_control & X86_GUESTDBG_SINGLESTEP);
+    cpu->gdbg_control = enable ? kvm_control : 0;
+    if (!debugreg) {
+        cpu->gdbg_control &= ~X86_GUESTDBG_USE_HW_BP;
+    } else {
+        memcpy(cpu->gdbg_dr, debugreg, sizeof(cpu->gdbg_dr));
+    }
+    cpu->host_bp_skip_rip = ~0ULL;
+    if (enable && (kvm_control & (X86_GUESTDBG_INJECT_DB |
+                                  X86_GUESTDBG_INJECT_BP))) {
+        cpu->exc.vector = (kvm_control & X86_GUESTDBG_INJECT_DB) ? EXC_DB
+                                                                : EXC_BP;
+        cpu->exc.has_error_code = false;
+        cpu->exc.error_code = 0;
+        cpu->exc.soft = false;
+        cpu->exc.trap = false;
+    }
+    x86_dbg_update(cpu);
+}
+
+void x86_cpu_set_time_slice(X86CPU *cpu, uint32_t blocks)
+{
+    cpu->time_slice = blocks;
 }
 
 uint64_t x86_cpu_insns_retired(X86CPU *cpu)

@@ -49,7 +49,6 @@ bool x86_translate_fetch(X86CPU *cpu, uint64_t lin, uint8_t **host,
 
 /* Data breakpoints (mmu.c): recompute after DR7 changes. */
 void x86_dbg_update(X86CPU *cpu);
-bool x86_dbg_page_watched(X86CPU *cpu, uint64_t lin);
 void x86_dbg_check_data(X86CPU *cpu, uint64_t lin, unsigned size,
                         bool write);
 

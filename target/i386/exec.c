@@ -488,12 +488,14 @@ static bool exec_block(X86CPU *cpu, X86Block *b, unsigned max)
             }
             if (unlikely(cpu->dbg_hit)) {
                 cpu->dbg_hit = false;
-                if (cpu->guest_debug) {
+                if (cpu->host_hit) {
+                    /* the embedder's data breakpoint (USE_HW_BP) */
+                    cpu->host_hit = false;
                     cpu->exit->reason = X86_EXIT_DEBUG;
                     cpu->exit->debug.exception = EXC_DB;
                     cpu->exit->debug.pc = cpu->rip;
-                    cpu->exit->debug.dr6 = cpu->dr[6];
-                    cpu->exit->debug.dr7 = cpu->dr[7];
+                    cpu->exit->debug.dr6 = cpu->host_dr6;
+                    cpu->exit->debug.dr7 = cpu->gdbg_dr[7];
                     cpu->check = 0;
                     return true;
                 }
@@ -545,6 +547,7 @@ static bool exec_block(X86CPU *cpu, X86Block *b, unsigned max)
 int x86_cpu_run(X86CPU *cpu, X86Exit *exit)
 {
     bool complete_one = false;
+    uint32_t slice, blocks_run = 0;
 
     memset(exit, 0, sizeof(*exit));
     cpu->exit = exit;
@@ -591,11 +594,16 @@ int x86_cpu_run(X86CPU *cpu, X86Exit *exit)
     if (cpu->exc.vector >= 0) {
         x86_deliver_pending_exception(cpu);    /* from x86_cpu_set_events */
     }
+    slice = cpu->time_slice;
     for (;;) {
         X86Block *b;
         unsigned max = X86_BLOCK_MAX;
 
         handle_requests(cpu);
+        if (slice && !complete_one && blocks_run >= slice) {
+            exit->reason = X86_EXIT_KICKED;
+            return 0;
+        }
         if (cpu->shutdown) {
             cpu->shutdown = false;
             exit->reason = X86_EXIT_SHUTDOWN;
@@ -619,18 +627,30 @@ int x86_cpu_run(X86CPU *cpu, X86Exit *exit)
             }
         }
         if (cpu->shadow || (cpu->eflags & F_TF) || complete_one ||
-            cpu->guest_single_step) {
-            max = 1;
+            cpu->guest_single_step || (cpu->dr[7] & 0xff) ||
+            (cpu->gdbg_control & X86_GUESTDBG_USE_HW_BP)) {
+            max = 1;                /* per-instruction checks needed */
         }
-        if (unlikely(cpu->dr[7] & 0xff) && instr_breakpoint(cpu)) {
-            if (cpu->guest_debug) {
-                exit->reason = X86_EXIT_DEBUG;
-                exit->debug.exception = EXC_DB;
-                exit->debug.pc = cpu->rip;
-                exit->debug.dr6 = cpu->dr[6];
-                exit->debug.dr7 = cpu->dr[7];
-                return 0;
+        if (unlikely(cpu->gdbg_control & X86_GUESTDBG_USE_HW_BP) &&
+            cpu->rip != cpu->host_bp_skip_rip) {
+            uint64_t lin = fetch_lin(cpu, cpu->rip), d7 = cpu->gdbg_dr[7];
+            for (int i = 0; i < 4; i++) {
+                if (((d7 >> (i * 2)) & 3) &&
+                    ((d7 >> (16 + i * 4)) & 3) == 0 &&
+                    cpu->gdbg_dr[i] == lin) {
+                    /* resuming at this RIP executes the instruction */
+                    cpu->host_bp_skip_rip = cpu->rip;
+                    exit->reason = X86_EXIT_DEBUG;
+                    exit->debug.exception = EXC_DB;
+                    exit->debug.pc = cpu->rip;
+                    exit->debug.dr6 = 0xffff0ff0 | (1u << i);
+                    exit->debug.dr7 = d7;
+                    return 0;
+                }
             }
+        }
+        cpu->host_bp_skip_rip = ~0ULL;
+        if (unlikely(cpu->dr[7] & 0xff) && instr_breakpoint(cpu)) {
             x86_deliver_event(cpu, EXC_DB, false, false, 0, false);
             continue;
         }
@@ -644,6 +664,7 @@ int x86_cpu_run(X86CPU *cpu, X86Exit *exit)
             x86_deliver_pending_exception(cpu);
             continue;
         }
+        blocks_run++;
         if (exec_block(cpu, b, max)) {
             return 0;
         }

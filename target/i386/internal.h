@@ -347,6 +347,12 @@ struct X86CPU {
     bool guest_debug, guest_single_step;
     bool dbg_data_active;           /* DR7 enables a data breakpoint */
     bool dbg_hit;                   /* data breakpoint hit by this insn */
+    uint32_t gdbg_control;          /* X86_GUESTDBG_* from the embedder */
+    uint64_t gdbg_dr[8];            /* embedder's DR0-3, DR7 (USE_HW_BP) */
+    bool host_hit;                  /* ... one of them was hit */
+    uint64_t host_dr6;
+    uint64_t host_bp_skip_rip;      /* resume over a host breakpoint */
+    uint32_t time_slice;            /* blocks per x86_cpu_run, 0: no limit */
 
     /* decoded code */
     X86Block **blocks;              /* hash table, X86_BLOCK_HASH entries */

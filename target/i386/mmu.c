@@ -300,11 +300,6 @@ static bool translate(X86CPU *cpu, uint64_t lin, int acc, int mmu,
         *host = NULL;
         return true;
     }
-    if (unlikely(cpu->dbg_data_active) && acc != ACC_FETCH &&
-        x86_dbg_page_watched(cpu, lin)) {
-        *host = page + (lin & 0xfff);       /* no TLB entry: slow path */
-        return true;
-    }
     {
         unsigned idx = (lin >> 12) & (X86_TLB_SIZE - 1);
         X86TLBEntry *e = &cpu->tlb[mmu][acc][idx];
@@ -574,50 +569,62 @@ static uint64_t bp_len(uint64_t dr7, int i)
     return len[(dr7 >> (18 + i * 4)) & 3];
 }
 
-void x86_dbg_update(X86CPU *cpu)
+static bool any_data_bp(uint64_t dr7)
 {
-    uint64_t dr7 = cpu->dr[7];
-    bool any = false;
-
     for (int i = 0; i < 4; i++) {
         unsigned rw = (dr7 >> (16 + i * 4)) & 3;
         if (((dr7 >> (i * 2)) & 3) && (rw == 1 || rw == 3)) {
-            any = true;
-        }
-    }
-    if (any != cpu->dbg_data_active || any) {
-        x86_tlb_flush(cpu, true);
-    }
-    cpu->dbg_data_active = any;
-}
-
-bool x86_dbg_page_watched(X86CPU *cpu, uint64_t lin)
-{
-    uint64_t dr7 = cpu->dr[7];
-
-    for (int i = 0; i < 4; i++) {
-        unsigned rw = (dr7 >> (16 + i * 4)) & 3;
-        if (((dr7 >> (i * 2)) & 3) && (rw == 1 || rw == 3) &&
-            (cpu->dr[i] >> 12) == (lin >> 12)) {
             return true;
         }
     }
     return false;
 }
 
-void x86_dbg_check_data(X86CPU *cpu, uint64_t lin, unsigned size,
-                        bool write)
+void x86_dbg_update(X86CPU *cpu)
 {
-    uint64_t dr7 = cpu->dr[7];
+    bool any = any_data_bp(cpu->dr[7]) ||
+               ((cpu->gdbg_control & X86_GUESTDBG_USE_HW_BP) &&
+                any_data_bp(cpu->gdbg_dr[7]));
+
+    if (any != cpu->dbg_data_active || any) {
+        x86_tlb_flush(cpu, true);
+    }
+    cpu->dbg_data_active = any;
+}
+
+/* Hits of breakpoint set @dr (DR0-3, DR7) on [lin, lin+size): bits 0-3 */
+static unsigned bp_hits(const uint64_t *dr, uint64_t dr7, uint64_t lin,
+                        unsigned size, bool write)
+{
+    unsigned hits = 0;
 
     for (int i = 0; i < 4; i++) {
         unsigned rw = (dr7 >> (16 + i * 4)) & 3;
-        uint64_t len = bp_len(dr7, i), a = cpu->dr[i] & ~(len - 1);
+        uint64_t len = bp_len(dr7, i), a = dr[i] & ~(len - 1);
         if (!((dr7 >> (i * 2)) & 3) || !(rw == 3 || (rw == 1 && write))) {
             continue;
         }
         if (lin < a + len && a < lin + size) {
-            cpu->dr[6] |= 1u << i;
+            hits |= 1u << i;
+        }
+    }
+    return hits;
+}
+
+void x86_dbg_check_data(X86CPU *cpu, uint64_t lin, unsigned size,
+                        bool write)
+{
+    unsigned h = bp_hits(cpu->dr, cpu->dr[7], lin, size, write);
+
+    if (h) {
+        cpu->dr[6] |= h;
+        cpu->dbg_hit = true;
+    }
+    if (cpu->gdbg_control & X86_GUESTDBG_USE_HW_BP) {
+        h = bp_hits(cpu->gdbg_dr, cpu->gdbg_dr[7], lin, size, write);
+        if (h) {
+            cpu->host_dr6 = 0xffff0ff0 | h;
+            cpu->host_hit = true;
             cpu->dbg_hit = true;
         }
     }

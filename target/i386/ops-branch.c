@@ -215,6 +215,16 @@ int op_int(X86CPU *cpu, const X86Insn *insn)
 
 int op_int3(X86CPU *cpu, const X86Insn *insn)
 {
+    if (cpu->gdbg_control & X86_GUESTDBG_USE_SW_BP) {
+        /* the embedder's software breakpoint: exit before the INT3 */
+        cpu->exit->reason = X86_EXIT_DEBUG;
+        cpu->exit->debug.exception = EXC_BP;
+        cpu->exit->debug.pc = cpu->rip;
+        cpu->exit->debug.dr6 = cpu->dr[6];
+        cpu->exit->debug.dr7 = cpu->dr[7];
+        cpu->check |= CHECK_EXIT_NOW;
+        return X86_EXC;
+    }
     return soft_int(cpu, EXC_BP);
 }
 

@@ -342,6 +342,23 @@ void x86_cpu_deliver_sipi(X86CPU *cpu, uint8_t vector);
 
 /* KVM_SET_GUEST_DEBUG: single-step exits and DR0-3 as host breakpoints. */
 void x86_cpu_set_guest_debug(X86CPU *cpu, bool enable, bool single_step);
+/* The full KVM_SET_GUEST_DEBUG: @kvm_control is KVM_GUESTDBG_* (values
+ * below); @debugreg (may be NULL without USE_HW_BP) are the embedder's
+ * DR0-3 and DR7, independent of the guest's. USE_SW_BP: INT3 exits as
+ * X86_EXIT_DEBUG exception 3 with RIP at the INT3. USE_HW_BP: execute
+ * breakpoints exit before the instruction (re-running resumes over it),
+ * data breakpoints after it. INJECT_DB/INJECT_BP queue #DB/#BP. */
+#define X86_GUESTDBG_ENABLE     0x00000001
+#define X86_GUESTDBG_SINGLESTEP 0x00000002
+#define X86_GUESTDBG_INJECT_DB  0x00000004
+#define X86_GUESTDBG_INJECT_BP  0x00000008
+#define X86_GUESTDBG_USE_SW_BP  0x00010000
+#define X86_GUESTDBG_USE_HW_BP  0x00020000
+void x86_cpu_set_guest_debug_ex(X86CPU *cpu, uint32_t kvm_control,
+                                const uint64_t debugreg[8]);
+/* At most @blocks decoded blocks per x86_cpu_run() (then X86_EXIT_KICKED),
+ * bounding signal latency without kicks; 0 (default): no limit. */
+void x86_cpu_set_time_slice(X86CPU *cpu, uint32_t blocks);
 uint64_t x86_cpu_insns_retired(X86CPU *cpu);
 /* Guest TSC = host monotonic ns scaled to tsc_khz + offset. */
 void x86_cpu_set_tsc_khz(X86CPU *cpu, uint32_t khz);

@@ -437,6 +437,53 @@ static void test_data_breakpoint(void)
     env_free(e);
 }
 
+/* KVM_SET_GUEST_DEBUG: software and hardware breakpoints of the embedder,
+ * and the time slice */
+static void test_host_debug(void)
+{
+    Env *e = env_long();
+    uint64_t dr[8] = { 0 };
+    X86Exit ex;
+    X86Regs r;
+    int kicks = 0;
+
+    dr[0] = k64(t_dbg_after);
+    dr[7] = 1;                                      /* L0, execute */
+    x86_cpu_set_guest_debug_ex(e->cpu, X86_GUESTDBG_ENABLE |
+                               X86_GUESTDBG_USE_HW_BP |
+                               X86_GUESTDBG_USE_SW_BP, dr);
+    set_rip(e, k64(t_dbg));
+    r = run_expect(e, X86_EXIT_DEBUG, &ex);
+    g_assert_cmpint(ex.debug.exception, ==, 1);
+    g_assert_cmphex(ex.debug.pc, ==, k64(t_dbg_after));
+    g_assert_cmphex(r.rip, ==, k64(t_dbg_after));
+    r = run_expect(e, X86_EXIT_HLT, &ex);           /* resumes over it */
+    g_assert_cmphex(r.rcx, ==, 1);
+
+    e->ram[k64(t_ud)] = 0xcc;                       /* INT3 */
+    x86_vm_notify_write(e->vm, k64(t_ud), 1);
+    set_rip(e, k64(t_ud));
+    r = run_expect(e, X86_EXIT_DEBUG, &ex);
+    g_assert_cmpint(ex.debug.exception, ==, 3);
+    g_assert_cmphex(r.rip, ==, k64(t_ud));          /* not executed */
+
+    x86_cpu_set_guest_debug_ex(e->cpu, 0, NULL);
+    x86_cpu_set_time_slice(e->cpu, 1);
+    set_rip(e, k64(t_smc));
+    for (;;) {
+        g_assert_cmpint(x86_cpu_run(e->cpu, &ex), ==, 0);
+        if (ex.reason != X86_EXIT_KICKED) {
+            break;
+        }
+        kicks++;
+    }
+    g_assert_cmpint(ex.reason, ==, X86_EXIT_HLT);
+    g_assert_cmpint(kicks, >=, 2);
+    x86_cpu_get_regs(e->cpu, &r);
+    g_assert_cmphex(r.r10, ==, 3);
+    env_free(e);
+}
+
 /* 32-bit protected mode: CALL to a TSS, IRET with NT back */
 static void test_task_switch(void)
 {
@@ -833,6 +880,8 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu/engine/task-switch-call-iret", test_task_switch);
     g_test_add_func("/cpu/engine/data-breakpoint-trap",
                     test_data_breakpoint);
+    g_test_add_func("/cpu/engine/host-debug-sw-hw-bp-slice",
+                    test_host_debug);
     g_test_add_func("/cpu/engine/random-code-contained", test_random_code);
     g_test_add_func("/cpu/engine/rep-movs-stos", test_rep_string);
     g_test_add_func("/cpu/engine/paging-32bit-pse-pae-nx", test_paging32);
