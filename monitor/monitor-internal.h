@@ -33,6 +33,9 @@ struct Monitor {
     GPtrArray *history;
     int history_pos;
 
+    /* descriptor received (SCM_RIGHTS) with the current input, or -1 */
+    int recv_fd;
+
     /* capture (human-monitor-command) */
     GString *capture;
 };
@@ -53,6 +56,10 @@ void monitor_qmp_setup(Monitor *mon);
 void monitor_qmp_free(Monitor *mon);
 void monitor_qmp_send(Monitor *mon, QDict *msg);
 void monitor_qmp_init_commands(void);
+
+/* qmp-cmds-fd.c: hand over a descriptor received with the input being
+ * processed (takes ownership; getfd/add-fd claim it). */
+void monitor_set_received_fd(Monitor *mon, int fd);
 
 /* hmp.c */
 void monitor_hmp_setup(Monitor *mon);

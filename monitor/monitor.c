@@ -6,6 +6,7 @@
 #include "util/error.h"
 
 #include <string.h>
+#include <unistd.h>
 
 static GList *monitors;
 Monitor *cur_mon;
@@ -73,6 +74,7 @@ Monitor *monitor_new(Chardev *chr, bool control, bool pretty, GError **errp)
     Monitor *mon = g_new0(Monitor, 1);
 
     monitor_init_globals();
+    mon->recv_fd = -1;
     mon->is_qmp = control;
     mon->pretty = pretty;
     if (!chr_fe_init(&mon->fe, chr, errp)) {
@@ -93,6 +95,9 @@ static void monitor_free(gpointer p)
     Monitor *mon = p;
 
     chr_fe_deinit(&mon->fe);
+    if (mon->recv_fd >= 0) {
+        close(mon->recv_fd);
+    }
     if (mon->is_qmp) {
         monitor_qmp_free(mon);
     } else {

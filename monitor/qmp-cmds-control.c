@@ -45,7 +45,7 @@ void qmp_quit(GError **errp)
 char *qmp_human_monitor_command(const char *command_line, bool has_cpu_index,
                                 int64_t cpu_index, GError **errp)
 {
-    Monitor hmp = { 0 };
+    Monitor hmp = { .recv_fd = -1 };
     char *out;
 
     if (has_cpu_index && cpu_index != 0) {

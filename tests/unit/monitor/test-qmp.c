@@ -7,6 +7,7 @@
  * monitor, and the human monitor.
  */
 #include "monitor/monitor.h"
+#include "monitor/monitor-internal.h"
 #include "chardev/char.h"
 #include "qapi/qmp-dispatch.h"
 #include "qapi/qapi-events.h"
@@ -15,6 +16,7 @@
 #include "system/runstate.h"
 
 #include <string.h>
+#include <unistd.h>
 
 extern QmpCommandList qmp_commands;
 
@@ -89,6 +91,7 @@ static void check_cmd(Chardev *chr, const char *req, const char *want)
 }
 
 static Chardev *qmp_chr;
+static Monitor *qmp_mon;
 
 static void test_greeting_and_negotiation(void)
 {
@@ -329,6 +332,70 @@ static void test_cpu_models_from_registration(void)
     monitor_set_cpu_model_expander(NULL);
 }
 
+/* A fresh descriptor, "received" with the next command (as SCM_RIGHTS). */
+static int inject_fd(void)
+{
+    int p[2];
+
+    g_assert_cmpint(pipe(p), ==, 0);
+    close(p[1]);
+    monitor_set_received_fd(qmp_mon, p[0]);
+    return p[0];
+}
+
+static void test_fd_passing(void)
+{
+    char *want;
+    int fd0, fd1;
+
+    check_cmd(qmp_chr, "{\"execute\": \"getfd\", \"arguments\": "
+              "{\"fdname\": \"x\"}}",
+              "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+              "\"No file descriptor supplied via SCM_RIGHTS\"}}");
+    inject_fd();
+    check_cmd(qmp_chr, "{\"execute\": \"getfd\", \"arguments\": "
+              "{\"fdname\": \"x\"}}", "{\"return\": {}}");
+    check_cmd(qmp_chr, "{\"execute\": \"closefd\", \"arguments\": "
+              "{\"fdname\": \"x\"}}", "{\"return\": {}}");
+    check_cmd(qmp_chr, "{\"execute\": \"closefd\", \"arguments\": "
+              "{\"fdname\": \"x\"}}",
+              "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+              "\"File descriptor named 'x' not found\"}}");
+
+    fd0 = inject_fd();
+    want = g_strdup_printf("{\"return\": {\"fdset-id\": 0, \"fd\": %d}}", fd0);
+    check_cmd(qmp_chr, "{\"execute\": \"add-fd\"}", want);
+    g_free(want);
+    fd1 = inject_fd();
+    want = g_strdup_printf("{\"return\": {\"fdset-id\": 0, \"fd\": %d}}", fd1);
+    check_cmd(qmp_chr, "{\"execute\": \"add-fd\", \"arguments\": "
+              "{\"fdset-id\": 0, \"opaque\": \"rw\"}}", want);
+    g_free(want);
+    want = g_strdup_printf("{\"return\": [{\"fdset-id\": 0, \"fds\": "
+                           "[{\"fd\": %d}, {\"fd\": %d, \"opaque\": "
+                           "\"rw\"}]}]}", fd0, fd1);
+    check_cmd(qmp_chr, "{\"execute\": \"query-fdsets\"}", want);
+    g_free(want);
+    want = g_strdup_printf("{\"execute\": \"remove-fd\", \"arguments\": "
+                           "{\"fdset-id\": 0, \"fd\": %d}}", fd0);
+    check_cmd(qmp_chr, want, "{\"return\": {}}");
+    g_free(want);
+    check_cmd(qmp_chr, "{\"execute\": \"remove-fd\", \"arguments\": "
+              "{\"fdset-id\": 0}}", "{\"return\": {}}");
+    check_cmd(qmp_chr, "{\"execute\": \"remove-fd\", \"arguments\": "
+              "{\"fdset-id\": 0}}",
+              "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+              "\"File descriptor named 'fdset-id:0' not found\"}}");
+    check_cmd(qmp_chr, "{\"execute\": \"query-fdsets\"}", "{\"return\": []}");
+    /* an unclaimed descriptor does not leak into the next command */
+    inject_fd();
+    check_cmd(qmp_chr, "{\"execute\": \"getfd\", \"arguments\": "
+              "{\"fdname\": \"1bad\"}}",
+              "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+              "\"Parameter 'fdname' name of fd may not begin with a "
+              "digit\"}}");
+}
+
 static void test_hmp_bridge(void)
 {
     check_cmd(qmp_chr, "{\"execute\": \"human-monitor-command\", "
@@ -430,7 +497,8 @@ int main(int argc, char **argv)
     qmp_register_command(&qmp_commands, "x-test-oob", oob_test_cmd,
                          QCO_ALLOW_OOB, 0);
     qmp_chr = new_ringbuf("qmp0");
-    g_assert_nonnull(monitor_new(qmp_chr, true, false, NULL));
+    qmp_mon = monitor_new(qmp_chr, true, false, NULL);
+    g_assert_nonnull(qmp_mon);
     runstate_set(RUN_STATE_PAUSED, NULL);
 
     g_test_add_func("/monitor/qmp/greeting-and-negotiation",
@@ -448,6 +516,7 @@ int main(int argc, char **argv)
                     test_rtc_change_is_rate_limited);
     g_test_add_func("/monitor/qmp/cpu-models-from-registration",
                     test_cpu_models_from_registration);
+    g_test_add_func("/monitor/qmp/fd-passing", test_fd_passing);
     g_test_add_func("/monitor/qmp/hmp-bridge", test_hmp_bridge);
     g_test_add_func("/monitor/hmp/command-table", test_hmp_command_table);
     g_test_add_func("/monitor/hmp/line-editing-and-info", test_hmp_monitor);
