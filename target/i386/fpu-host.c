@@ -12,6 +12,13 @@
 #include "target/i386/fpu-host.h"
 
 #define CODE_CHUNK (256 * 1024)
+/*
+ * Guest register numbers are not part of a thunk (sse.c stages them), so
+ * the number of thunks is bounded by opcodes x prefixes x imm8 x operand
+ * forms (a few MiB at worst); this cap is only a safety net against a
+ * guest cycling through encodings.
+ */
+#define CODE_MAX (64u * 1024 * 1024)
 #define THUNK_MAX 320
 #define TLS_CACHE 256
 
@@ -24,6 +31,7 @@ static GMutex thunk_lock;
 static GHashTable *thunk_table;     /* FpuThunkKey* -> code */
 static uint8_t *code_cur;
 static size_t code_left;
+static size_t code_total;
 
 static __thread struct {
     FpuThunkKey key;
@@ -181,13 +189,19 @@ static FpuThunk thunk_create_locked(const FpuThunkKey *k)
     }
     n = build(k, buf);
     if (code_left < n + 16) {
-        void *p = mmap(NULL, CODE_CHUNK, PROT_READ | PROT_WRITE | PROT_EXEC,
-                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        void *p;
+
+        if (code_total >= CODE_MAX) {
+            return NULL;
+        }
+        p = mmap(NULL, CODE_CHUNK, PROT_READ | PROT_WRITE | PROT_EXEC,
+                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p == MAP_FAILED) {
             return NULL;
         }
         code_cur = p;
         code_left = CODE_CHUNK;
+        code_total += CODE_CHUNK;
     }
     code = code_cur;
     memcpy(code, buf, n);
@@ -209,6 +223,7 @@ void fpu_host_prealloc(void)
         if (p != MAP_FAILED) {
             code_cur = p;
             code_left = CODE_CHUNK;
+            code_total += CODE_CHUNK;
         }
     }
     g_mutex_unlock(&thunk_lock);

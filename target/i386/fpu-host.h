@@ -12,7 +12,9 @@
  * host, which is what KVM gives a guest too.
  *
  * Thunks are cached (global table under a mutex, per-thread direct-mapped
- * cache in front); the code lives in RWX pages allocated once per 256 KiB.
+ * cache in front); the code lives in RWX pages allocated once per 256 KiB,
+ * at most 64 MiB in all.  Callers stage guest registers in host registers
+ * 0..2 (sse.c), so thunks never depend on guest register numbers.
  * Private to target/i386's FPU/SSE files.
  */
 #ifndef TARGET_I386_FPU_HOST_H

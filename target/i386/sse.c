@@ -3,10 +3,10 @@
  * LDMXCSR/STMXCSR/EMMS.  Each instruction is checked here (opcode table,
  * register/memory form, alignment, pending x87 exception for MMX), its
  * memory operand is read through the guest MMU, and the operation itself
- * runs on the host through a thunk (fpu-host.h) with the guest's MXCSR:
- * with every exception masked it runs directly on the guest registers;
- * otherwise on a copy, under fpu_host_call_checked(), so that the host
- * decides exactly when #XM happens and which flags it sets.
+ * runs on the host through a thunk (fpu-host.h) on copies of the guest
+ * registers (staged in host registers 0..2) with the guest's MXCSR; when
+ * the guest unmasked exceptions it runs under fpu_host_call_checked(), so
+ * that the host decides exactly when #XM happens and which flags it sets.
  * MASKMOVQ/MASKMOVDQU are done here in C (their memory operand is
  * implicit).  Not implemented: SHA/SSE4a (#UD), and SSE3 and later
  * extensions the host lacks (#UD).
@@ -59,6 +59,30 @@ static int sse_mxcsr(X86CPU *cpu, const X86Insn *insn)
     return x86_ud(cpu);
 }
 
+/*
+ * Guest registers are staged in host registers 0..2 so that the thunk does
+ * not depend on register numbers (bounded thunk count): the implicit XMM0
+ * stays 0, the ModRM.reg operand becomes 1 and ModRM.rm 2, sharing a host
+ * register when they name the same guest register.
+ */
+static unsigned host_reg(const X86Insn *insn, const SseInfo *si)
+{
+    unsigned reg = si->reg == K_MM ? (insn->reg & 7u) : insn->reg;
+
+    return (si->flags & SI_XMM0) && si->reg == K_XMM && reg == 0 ? 0 : 1;
+}
+
+static unsigned host_rm(const X86Insn *insn, const SseInfo *si)
+{
+    unsigned reg = si->reg == K_MM ? (insn->reg & 7u) : insn->reg;
+    unsigned rm = si->rm == K_MM ? (insn->rm & 7u) : insn->rm;
+
+    if (si->rm == si->reg && rm == reg) {
+        return host_reg(insn, si);
+    }
+    return (si->flags & SI_XMM0) && si->rm == K_XMM && rm == 0 ? 0 : 2;
+}
+
 /* Canonical re-encoding of the instruction for the host thunk. */
 static void encode(const X86Insn *insn, const SseInfo *si, bool mem,
                    FpuThunkKey *k)
@@ -67,6 +91,13 @@ static void encode(const X86Insn *insn, const SseInfo *si, bool mem,
     unsigned n = 0;
     uint8_t rex = 0;
     unsigned reg = insn->reg, rm = insn->rm;
+
+    if (si->reg == K_XMM || si->reg == K_MM) {
+        reg = host_reg(insn, si);
+    }
+    if (!mem && (si->rm == K_XMM || si->rm == K_MM)) {
+        rm = host_rm(insn, si);
+    }
 
     if (insn->mandatory == MP_66) {
         b[n++] = 0x66;
@@ -78,12 +109,6 @@ static void encode(const X86Insn *insn, const SseInfo *si, bool mem,
     }
     if (insn->rex & 8) {
         rex |= 0x48;
-    }
-    if (si->reg == K_XMM && (reg & 8)) {
-        rex |= 0x44;
-    }
-    if (!mem && si->rm == K_XMM && (rm & 8)) {
-        rex |= 0x41;
     }
     if (rex) {
         b[n++] = rex;
@@ -129,7 +154,8 @@ static int emms(X86CPU *cpu, const X86Insn *insn)
 typedef struct SsePrepared {
     SseInfo si;
     FpuThunk thunk;
-    uint8_t mm_mask;
+    uint8_t mm_mask;            /* host MMX registers 0..2 used */
+    uint8_t xmm_mask;           /* host XMM registers 0..2 used */
 } SsePrepared;
 
 static bool sse_prepare_slow(const X86Insn *insn, bool mem, SsePrepared *p)
@@ -151,19 +177,19 @@ static bool sse_prepare_slow(const X86Insn *insn, bool mem, SsePrepared *p)
     key.kind = FPU_THUNK_SSE;
     encode(insn, &si, mem, &key);
     if (si.reg == K_XMM) {
-        key.xmm_mask |= (uint16_t)(1u << insn->reg);
+        key.xmm_mask |= (uint16_t)(1u << host_reg(insn, &si));
     }
     if (!mem && si.rm == K_XMM) {
-        key.xmm_mask |= (uint16_t)(1u << insn->rm);
+        key.xmm_mask |= (uint16_t)(1u << host_rm(insn, &si));
     }
     if (si.flags & SI_XMM0) {
         key.xmm_mask |= 1;
     }
     if (si.reg == K_MM) {
-        key.mm_mask |= (uint8_t)(1u << (insn->reg & 7));
+        key.mm_mask |= (uint8_t)(1u << host_reg(insn, &si));
     }
     if (!mem && si.rm == K_MM) {
-        key.mm_mask |= (uint8_t)(1u << (insn->rm & 7));
+        key.mm_mask |= (uint8_t)(1u << host_rm(insn, &si));
     }
     if (si.flags & SI_FLAGS) {
         key.flags |= FPU_THUNK_FLAGS_OUT;
@@ -171,6 +197,7 @@ static bool sse_prepare_slow(const X86Insn *insn, bool mem, SsePrepared *p)
 
     p->si = si;
     p->mm_mask = key.mm_mask;
+    p->xmm_mask = (uint8_t)key.xmm_mask;
     p->thunk = fpu_host_thunk(&key);
     return p->thunk != NULL;
 }
@@ -272,10 +299,11 @@ int x86_sse_exec(X86CPU *cpu, const X86Insn *insn)
     SsePrepared prep;
     FpuThunk thunk;
     SseInfo si;
-    X86XMMReg tmp[16];
+    X86XMMReg stage[3];
     X86XMMReg *xmm = cpu->fpu.xmm;
     bool mem = insn->mod != 3;
-    bool mmx, direct;
+    bool mmx, checked;
+    unsigned hreg, hrm;
     unsigned size = 0;
     uint64_t ea = 0;
     uint32_t guest = cpu->fpu.mxcsr, raised;
@@ -293,6 +321,8 @@ int x86_sse_exec(X86CPU *cpu, const X86Insn *insn)
         return x86_ud(cpu);
     }
     si = prep.si;
+    hreg = host_reg(insn, &si);
+    hrm = host_rm(insn, &si);
     mmx = si.reg == K_MM || (!mem && si.rm == K_MM);
     if (mmx && (cpu->fpu.fsw & FSW_ES)) {
         return x86_raise(cpu, EXC_MF);
@@ -332,26 +362,32 @@ int x86_sse_exec(X86CPU *cpu, const X86Insn *insn)
         ctx.gpr[0] = cpu->regs[R_EAX];
         ctx.gpr[2] = cpu->regs[R_EDX];
     }
-    for (unsigned n = 0; n < 8; n++) {
-        if (prep.mm_mask & (1u << n)) {
-            ctx.mm[n] = cpu->fpu.st[n].x.mant;
-        }
+    if (si.flags & SI_XMM0) {
+        stage[0] = xmm[0];
+    }
+    if (si.reg == K_XMM) {
+        stage[hreg] = xmm[insn->reg];
+    }
+    if (!mem && si.rm == K_XMM) {
+        stage[hrm] = xmm[insn->rm];
+    }
+    if (si.reg == K_MM) {
+        ctx.mm[hreg] = cpu->fpu.st[insn->reg & 7].x.mant;
+    }
+    if (!mem && si.rm == K_MM) {
+        ctx.mm[hrm] = cpu->fpu.st[insn->rm & 7].x.mant;
     }
     ctx.mxcsr = (guest & ~MXCSR_FLAGS) | MXCSR_MASKS;
     ctx.rflags = 2;
 
-    direct = (si.flags & SI_NOFP) || (guest & MXCSR_MASKS) == MXCSR_MASKS;
-    if (!direct) {
-        memcpy(tmp, cpu->fpu.xmm, sizeof(tmp));
-        xmm = tmp;
-    }
+    checked = !(si.flags & SI_NOFP) && (guest & MXCSR_MASKS) != MXCSR_MASKS;
     thunk = prep.thunk;
-    if (direct) {
-        thunk(&ctx, xmm);
+    if (!checked) {
+        thunk(&ctx, stage);
     } else {
         /* the guest unmasked some exceptions: let the host apply them */
         ctx.mxcsr = guest & ~MXCSR_FLAGS;
-        if (fpu_host_call_checked(thunk, &ctx, xmm)) {
+        if (fpu_host_call_checked(thunk, &ctx, stage)) {
             cpu->fpu.mxcsr |= ctx.mxcsr & MXCSR_FLAGS;
             if (mmx) {
                 cpu->fpu.top = 0;       /* the MMX transition happened */
@@ -369,9 +405,15 @@ int x86_sse_exec(X86CPU *cpu, const X86Insn *insn)
         return X86_EXC;
     }
 
-    /* commit */
-    if (!direct) {
-        memcpy(cpu->fpu.xmm, tmp, sizeof(tmp));
+    /* commit (unchanged staged registers are written back unchanged) */
+    if (!mem && si.rm == K_XMM) {
+        xmm[insn->rm] = stage[hrm];
+    }
+    if (si.reg == K_XMM) {
+        xmm[insn->reg] = stage[hreg];
+    }
+    if (si.flags & SI_XMM0) {
+        xmm[0] = stage[0];
     }
     cpu->fpu.mxcsr = guest | raised;
     if (si.flags & SI_GPRW_REG) {
@@ -388,17 +430,18 @@ int x86_sse_exec(X86CPU *cpu, const X86Insn *insn)
     }
     if (mmx) {
         int dest = -1;
+        unsigned from = 0;
 
         if ((si.flags & SI_MMW_RM) || si.reg == K_DIGIT) {
-            dest = mem ? -1 : (insn->rm & 7);
+            dest = mem ? -1 : (int)(insn->rm & 7);
+            from = hrm;
         } else if (si.reg == K_MM && !(si.flags & SI_MMW_NONE)) {
             dest = insn->reg & 7;
+            from = hreg;
         }
-        for (unsigned n = 0; n < 8; n++) {
-            if ((prep.mm_mask & (1u << n)) && (int)n == dest) {
-                cpu->fpu.st[n].x.mant = ctx.mm[n];
-                cpu->fpu.st[n].x.sexp = 0xffff;
-            }
+        if (dest >= 0) {
+            cpu->fpu.st[dest].x.mant = ctx.mm[from];
+            cpu->fpu.st[dest].x.sexp = 0xffff;
         }
         cpu->fpu.top = 0;
         cpu->fpu.ftwx = 0xff;
