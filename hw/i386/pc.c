@@ -1,7 +1,8 @@
 /*
  * The "pc" board (alias of pc-i440fx-8.2): RAM with the PC's below-4G
  * hole, the ISA legacy devices (two 8259 PICs, 8254 PIT with port 0x61,
- * MC146818 RTC/CMOS, up to four 16550A UARTs, port 0x92), ACPI PM at the
+ * MC146818 RTC/CMOS, up to four 16550A UARTs, port 0x92, i8042 keyboard
+ * controller), ACPI PM at the
  * PIIX4 addresses with RSDP/RSDT/FADT/FACS/DSDT(\_S5), vCPUs through the
  * KVM accelerator with the PIC as the userspace irqchip, and direct Linux
  * boot (-kernel/-initrd/-append).
@@ -14,7 +15,7 @@
  *
  * Not yet built (and so refused or absent, never faked): the PCI host
  * bridge and PIIX3 functions, fw_cfg and firmware boot (-bios/SeaBIOS),
- * i8042, MP tables.
+ * MP tables.
  */
 #include "hw/i386/pc.h"
 
@@ -25,9 +26,11 @@
 #include "hw/char/serial.h"
 #include "hw/i386/x86-boot.h"
 #include "hw/intc/apic.h"
+#include "hw/input/i8042.h"
 #include "hw/intc/i8259.h"
 #include "hw/intc/ioapic.h"
 #include "hw/rtc/mc146818rtc.h"
+#include "hw/timer/hpet.h"
 #include "hw/timer/i8254.h"
 #include "memory/memory.h"
 #include "system/runstate.h"
@@ -43,7 +46,8 @@ typedef struct PCMachine {
     KvmState *kvm;
     KvmCpu *bsp;
     unsigned ncpus;
-    DeviceState *ioapic;
+    DeviceState *ioapic, *hpet;
+    qemu_irq hpet_irq0, hpet_irq8;
     qemu_irq *ioapic_irqs;
     qemu_irq *pic_irqs;
     MemoryRegion ram, ram_below_4g, ram_above_4g;
@@ -100,12 +104,27 @@ static void pc_cpu_int(void *opaque, int n, int level)
 }
 
 /* ISA IRQ n: the 8259 input n and IOAPIC pin n (IRQ0 is wired to GSI2). */
-static void pc_isa_irq(void *opaque, int n, int level)
+static void pc_irq_out(int n, int level)
 {
     qemu_set_irq(pcms.pic_irqs[n], level);
     if (pcms.ioapic_irqs && n != 2) {
         qemu_set_irq(pcms.ioapic_irqs[n == 0 ? 2 : n], level);
     }
+}
+
+static void pc_isa_irq(void *opaque, int n, int level)
+{
+    /* in HPET legacy replacement mode the RTC no longer drives IRQ8 */
+    if (n == 8 && hpet_legacy_mode(pcms.hpet)) {
+        return;
+    }
+    pc_irq_out(n, level);
+}
+
+/* The HPET's legacy replacement lines: IRQ0 and IRQ8. */
+static void pc_hpet_irq(void *opaque, int n, int level)
+{
+    pc_irq_out(n, level);
 }
 
 /* ---- CMOS contents firmware and OSes read ---------------------------- */
@@ -268,6 +287,16 @@ static bool pc_isa_init(const MachineOptions *o, GError **errp)
     if (!pcms.acpi_pm) {
         return false;
     }
+    pcms.hpet_irq0 = qemu_allocate_irq(pc_hpet_irq, NULL, 0);
+    pcms.hpet_irq8 = qemu_allocate_irq(pc_hpet_irq, NULL, 8);
+    pcms.hpet = hpet_create(HPET_BASE, pcms.hpet_irq0, pcms.hpet_irq8,
+                            pcms.ioapic_irqs, pcms.pit, errp);
+    if (!pcms.hpet) {
+        return false;
+    }
+    if (!i8042_create(pcms.isa, errp)) {
+        return false;
+    }
     DeviceState *p92 = qdev_new(TYPE_PORT92);
     if (!qdev_realize_and_unref(p92, BUS(pcms.isa), errp)) {
         return false;
@@ -300,6 +329,8 @@ static bool pc_acpi_init(const MachineOptions *o, GError **errp)
         .has_ioapic = true,
         .ioapic_addr = IOAPIC_DEFAULT_ADDRESS,
         .sci_override = true,
+        .has_hpet = true,
+        .hpet_addr = HPET_BASE,
     };
     size_t len = acpi_build_tables(buf, PC_ACPI_SIZE, PC_ACPI_BASE, &cfg);
     if (!len) {
