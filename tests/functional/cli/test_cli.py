@@ -182,6 +182,16 @@ with tempfile.TemporaryDirectory() as d:
             time.sleep(0.05)
     check("-pidfile removed at exit", not os.path.exists(pidfile))
 
+    # a failure after the fork: the parent exits 1, the child's one-line
+    # error reached the caller's stderr, and no pid file is left behind
+    r = run(["-machine", "none", "-daemonize", "-pidfile", pidfile,
+             "-chardev", "bogus,id=c0"])
+    check("-daemonize: a late failure makes the parent exit 1",
+          r.returncode == 1 and r.stderr ==
+          f"{PROG}: -chardev bogus,id=c0: 'bogus' is not a valid char "
+          "driver name\n" and not os.path.exists(pidfile),
+          f"rc={r.returncode} stderr={r.stderr!r}")
+
 
 # -pidfile without -daemonize: our pid, locked while running, removed at
 # exit; -name process= names the process (comm).
