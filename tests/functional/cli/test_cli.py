@@ -216,8 +216,9 @@ with tempfile.TemporaryDirectory() as d:
           not os.path.exists(pidfile) and p.returncode == 0)
 
 
-def qmp_session(path, timeout=10):
-    """Connect, read the greeting, negotiate, query-status, quit."""
+def qmp_session(path, timeout=10, cmds=None):
+    """Connect, read the greeting, negotiate, run cmds (default:
+    query-status, query-command-line-options, query-machines), quit."""
     import json
     import socket
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -226,12 +227,13 @@ def qmp_session(path, timeout=10):
     f = s.makefile("rw")
     greeting = json.loads(f.readline())
     replies = []
-    for cmd in ({"execute": "qmp_capabilities"},
-                {"execute": "query-status"},
+    if cmds is None:
+        cmds = [{"execute": "query-status"},
                 {"execute": "query-command-line-options",
                  "arguments": {"option": "smp-opts"}},
-                {"execute": "query-machines"},
-                {"execute": "quit"}):
+                {"execute": "query-machines"}]
+    for cmd in ([{"execute": "qmp_capabilities"}] + cmds +
+                [{"execute": "quit"}]):
         f.write(json.dumps(cmd) + "\n")
         f.flush()
         while True:
@@ -282,6 +284,31 @@ with tempfile.TemporaryDirectory() as d:
             p.wait()
             check("-machine none -qmp: greeting, query-status, quit", False,
                   repr(e))
+
+    # -S: the VM waits in prelaunch until "cont"
+    sock3 = os.path.join(d, "qmp3.sock")
+    p = subprocess.Popen([BIN, "-machine", "none", "-nodefaults", "-S",
+                          "-qmp", f"unix:{sock3},server=on,wait=off"],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    for _ in range(100):
+        if os.path.exists(sock3) or p.poll() is not None:
+            break
+        time.sleep(0.05)
+    if p.poll() is None:
+        try:
+            _, rs = qmp_session(sock3, cmds=[{"execute": "query-status"},
+                                             {"execute": "cont"},
+                                             {"execute": "query-status"}])
+            p.wait(timeout=10)
+            check("-S: prelaunch until cont, then running",
+                  rs[1]["return"]["status"] == "prelaunch" and
+                  rs[2] == {"return": {}} and
+                  rs[3]["return"]["status"] == "running", repr(rs))
+        except Exception as e:  # noqa: BLE001
+            p.kill()
+            p.wait()
+            check("-S: prelaunch until cont, then running", False, repr(e))
 
     # libvirt's capability probe: -daemonize with -nographic -nodefaults;
     # the monitor is listening when the parent returns
