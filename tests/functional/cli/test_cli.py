@@ -309,6 +309,9 @@ with tempfile.TemporaryDirectory() as d:
             p.kill()
             p.wait()
             check("-S: prelaunch until cont, then running", False, repr(e))
+    elif "no monitor" not in p.stderr.read():
+        check("-S: prelaunch until cont, then running", False,
+              f"exited early: rc={p.returncode}")
 
     # libvirt's capability probe: -daemonize with -nographic -nodefaults;
     # the monitor is listening when the parent returns
