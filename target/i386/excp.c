@@ -66,7 +66,8 @@ static bool deliver_pm(X86CPU *cpu, int vec, bool soft, bool has_err,
 {
     bool lma = cpu->efer & EFER_LMA;
     unsigned esz = lma ? 16 : 8, type, dpl, gsize, tdpl;
-    uint32_t ext = external ? 1 : 0;
+    /* EXT: the event is not a software interrupt (SDM 6.13) */
+    uint32_t ext = (external || !soft) ? 1 : 0;
     uint64_t d, hi = 0, td, off;
     uint16_t sel;
     uint64_t fl = x86_get_flags(cpu);

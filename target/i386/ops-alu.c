@@ -198,6 +198,14 @@ int op_alu(X86CPU *cpu, const X86Insn *insn)
     case 0:
     case 1:
         b = x86_get_reg(cpu, insn, insn->reg, size);
+        if (insn->mod == 3) {               /* register: no memory path */
+            a = alu_op(cpu, op, size,
+                       x86_get_reg(cpu, insn, insn->rm, size), b);
+            if (op != 7) {
+                x86_set_reg(cpu, insn, insn->rm, size, a);
+            }
+            return X86_NEXT;
+        }
         return rmw(cpu, insn, size, rmw_alu, op, b, op != 7, is_locked(insn),
                    NULL);
     case 2:

@@ -63,8 +63,9 @@ bool x86_set_cr3(X86CPU *cpu, uint64_t v)
 
 static uint64_t cr4_valid_mask(X86CPU *cpu)
 {
-    uint64_t m = CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE |
-                 CR4_MCE | CR4_PGE | CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+    /* VME/PVI are not advertised (CPUID.1:EDX.VME = 0) */
+    uint64_t m = CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE |
+                 CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT;
 
     if (cpu->feat_1_ecx & CPUID_1_ECX_XSAVE) {
         m |= CR4_OSXSAVE;
