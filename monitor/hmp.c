@@ -1,7 +1,8 @@
 /*
- * HMP, the human monitor: a line editor on the chardev (printable
- * characters echo, backspace, Enter, Up/Down history) and the dispatch of
- * command lines to hmp-cmds.c. Output lines end in CR LF as QEMU's.
+ * HMP, the human monitor: a line editor on the chardev (echo, insertion
+ * at the cursor, Left/Right/Home/End, Backspace/Delete, ^A ^E ^K ^U ^C,
+ * Up/Down history) and the dispatch of command lines to hmp-cmds.c.
+ * Output lines end in CR LF as QEMU's.
  */
 #include "monitor-internal.h"
 #include "config-host.h"
@@ -17,13 +18,47 @@ static void hmp_prompt(Monitor *mon)
     monitor_puts(mon, HMP_PROMPT);
 }
 
+/* Redraw from the cursor to the end (plus one blank for a deleted
+ * character), then move the terminal cursor back to the insertion point. */
+static void hmp_redraw_tail(Monitor *mon, bool erased_one)
+{
+    GString *out = g_string_new(mon->line->str + mon->cursor);
+    size_t back = mon->line->len - mon->cursor;
+
+    if (erased_one) {
+        g_string_append_c(out, ' ');
+        back++;
+    }
+    for (size_t i = 0; i < back; i++) {
+        g_string_append_c(out, '\b');
+    }
+    monitor_puts(mon, out->str);
+    g_string_free(out, TRUE);
+}
+
+static void hmp_move_cursor(Monitor *mon, size_t to)
+{
+    if (to < mon->cursor) {
+        for (; mon->cursor > to; mon->cursor--) {
+            monitor_puts(mon, "\b");
+        }
+    } else if (to > mon->cursor && to <= mon->line->len) {
+        char *s = g_strndup(mon->line->str + mon->cursor, to - mon->cursor);
+        monitor_puts(mon, s);
+        g_free(s);
+        mon->cursor = to;
+    }
+}
+
 static void hmp_replace_line(Monitor *mon, const char *text)
 {
     /* erase what is shown, then show text */
+    hmp_move_cursor(mon, mon->line->len);
     for (gsize i = 0; i < mon->line->len; i++) {
         monitor_puts(mon, "\b \b");
     }
     g_string_assign(mon->line, text);
+    mon->cursor = mon->line->len;
     monitor_puts(mon, text);
 }
 
@@ -40,12 +75,56 @@ static void hmp_history_move(Monitor *mon, int dir)
                                                             pos));
 }
 
+static void hmp_insert(Monitor *mon, char c)
+{
+    if (mon->line->len >= HMP_MAX_LINE) {
+        return;
+    }
+    g_string_insert_c(mon->line, mon->cursor, c);
+    mon->cursor++;
+    if (mon->cursor == mon->line->len) {
+        char s[2] = { c, 0 };
+        monitor_puts(mon, s);
+    } else {
+        char s[2] = { c, 0 };
+        monitor_puts(mon, s);
+        hmp_redraw_tail(mon, false);
+    }
+}
+
+static void hmp_delete_at(Monitor *mon, size_t pos)
+{
+    if (pos >= mon->line->len) {
+        return;
+    }
+    hmp_move_cursor(mon, pos);
+    g_string_erase(mon->line, pos, 1);
+    hmp_redraw_tail(mon, true);
+}
+
+static void hmp_kill_to_end(Monitor *mon)
+{
+    size_t n = mon->line->len - mon->cursor;
+    GString *out = g_string_new(NULL);
+
+    for (size_t i = 0; i < n; i++) {
+        g_string_append_c(out, ' ');
+    }
+    for (size_t i = 0; i < n; i++) {
+        g_string_append_c(out, '\b');
+    }
+    monitor_puts(mon, out->str);
+    g_string_free(out, TRUE);
+    g_string_truncate(mon->line, mon->cursor);
+}
+
 static void hmp_enter(Monitor *mon)
 {
     char *cmd = g_strdup(mon->line->str);
 
     monitor_puts(mon, "\n");
     g_string_truncate(mon->line, 0);
+    mon->cursor = 0;
     if (*g_strstrip(cmd)) {
         if (mon->history->len >= HMP_HISTORY) {
             g_ptr_array_remove_index(mon->history, 0);
@@ -60,22 +139,61 @@ static void hmp_enter(Monitor *mon)
     }
 }
 
+/* The final byte of ESC [ ... or ESC O ... (xterm/vt100 keys). */
+static void hmp_escape(Monitor *mon, uint8_t c)
+{
+    switch (c) {
+    case 'A':
+        hmp_history_move(mon, -1);
+        break;
+    case 'B':
+        hmp_history_move(mon, 1);
+        break;
+    case 'C':
+        hmp_move_cursor(mon, mon->cursor + 1);
+        break;
+    case 'D':
+        if (mon->cursor) {
+            hmp_move_cursor(mon, mon->cursor - 1);
+        }
+        break;
+    case 'H':
+        hmp_move_cursor(mon, 0);
+        break;
+    case 'F':
+        hmp_move_cursor(mon, mon->line->len);
+        break;
+    case '~':
+        if (mon->esc_param == 1 || mon->esc_param == 7) {
+            hmp_move_cursor(mon, 0);                    /* Home */
+        } else if (mon->esc_param == 4 || mon->esc_param == 8) {
+            hmp_move_cursor(mon, mon->line->len);       /* End */
+        } else if (mon->esc_param == 3) {
+            hmp_delete_at(mon, mon->cursor);            /* Delete */
+        }
+        break;
+    default:
+        break;
+    }
+}
+
 static void hmp_read_byte(Monitor *mon, uint8_t c)
 {
     if (mon->esc_state == 1) {
         mon->esc_state = c == '[' || c == 'O' ? 2 : 0;
+        mon->esc_param = 0;
         return;
     }
     if (mon->esc_state == 2) {
         if (c >= '0' && c <= '9') {
-            return;             /* parameters of the sequence */
+            mon->esc_param = MIN(mon->esc_param * 10 + (c - '0'), 1000);
+            return;
+        }
+        if (c == ';') {
+            return;
         }
         mon->esc_state = 0;
-        if (c == 'A') {
-            hmp_history_move(mon, -1);
-        } else if (c == 'B') {
-            hmp_history_move(mon, 1);
-        }
+        hmp_escape(mon, c);
         return;
     }
     switch (c) {
@@ -88,21 +206,31 @@ static void hmp_read_byte(Monitor *mon, uint8_t c)
         break;
     case 8:
     case 127:
-        if (mon->line->len) {
-            g_string_truncate(mon->line, mon->line->len - 1);
-            monitor_puts(mon, "\b \b");
+        if (mon->cursor) {
+            hmp_delete_at(mon, mon->cursor - 1);
         }
+        break;
+    case 1:                     /* ^A */
+        hmp_move_cursor(mon, 0);
+        break;
+    case 5:                     /* ^E */
+        hmp_move_cursor(mon, mon->line->len);
+        break;
+    case 11:                    /* ^K */
+        hmp_kill_to_end(mon);
+        break;
+    case 21:                    /* ^U */
+        hmp_replace_line(mon, "");
         break;
     case 3:                     /* ^C: drop the line */
         g_string_truncate(mon->line, 0);
+        mon->cursor = 0;
         monitor_puts(mon, "\n");
         hmp_prompt(mon);
         break;
     default:
-        if ((c >= 32 || c == '\t') && mon->line->len < HMP_MAX_LINE) {
-            char s[2] = { (char)c, 0 };
-            g_string_append_c(mon->line, c);
-            monitor_puts(mon, s);
+        if (c >= 32 || c == '\t') {
+            hmp_insert(mon, (char)c);
         }
         break;
     }
@@ -139,11 +267,13 @@ static void hmp_event(void *opaque, ChardevEvent event)
         }
         mon->connected = true;
         g_string_truncate(mon->line, 0);
+        mon->cursor = 0;
         hmp_prompt(mon);
         break;
     case CHR_EVENT_CLOSED:
         mon->connected = false;
         g_string_truncate(mon->line, 0);
+        mon->cursor = 0;
         break;
     default:
         break;

@@ -29,7 +29,9 @@ struct Monitor {
 
     /* HMP */
     GString *line;
-    int esc_state;              /* 0, 1 after ESC, 2 after ESC [ */
+    size_t cursor;              /* insertion point in line */
+    int esc_state;              /* 0, 1 after ESC, 2 after ESC [ or ESC O */
+    int esc_param;              /* numeric parameter of ESC [ n ~ */
     GPtrArray *history;
     int history_pos;
 

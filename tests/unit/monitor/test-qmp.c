@@ -478,6 +478,22 @@ static void test_hmp_monitor(void)
     }
     g_assert_nonnull(strstr(out, "info name"));
     g_free(out);
+    /* cursor editing: "info sttus", Left x3, insert 'a' -> "info status" */
+    feed(chr, "\x03info sttus\x1b[D\x1b[D\x1b[Da\x1b[F\r");
+    out = drain(chr);
+    g_assert_nonnull(strstr(out, "VM status: "));
+    g_free(out);
+    /* Home, Delete x5, type "help " -> "help info" */
+    feed(chr, "info info\x1b[H\x1b[3~\x1b[3~\x1b[3~\x1b[3~\x1b[3~help \r");
+    out = drain(chr);
+    g_assert_nonnull(strstr(out, "info [subcommand] -- show various"));
+    g_free(out);
+    /* ^A ^K kills the line; ^U too */
+    feed(chr, "bogus\x01\x0binfo name\x15info kvm\r");
+    out = drain(chr);
+    g_assert_nonnull(strstr(out, "kvm support:"));
+    g_assert_null(strstr(out, "unknown command"));
+    g_free(out);
     feed(chr, "\x03help info\r");
     out = drain(chr);
     g_assert_nonnull(strstr(out, "info [subcommand] -- show various"));
