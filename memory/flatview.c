@@ -202,12 +202,60 @@ static void flatview_simplify(FlatView *v)
     v->nr = out;
 }
 
+/*
+ * The region whose rendering equals root's: look through an enabled,
+ * writable container holding a single enabled subregion at 0, and through
+ * an alias at offset 0 covering all of its target (a PCI device's "bus
+ * master" window onto system memory). NULL if the view is empty. Address
+ * spaces with the same effective root share one FlatView.
+ */
+MemoryRegion *flatview_effective_root(MemoryRegion *mr)
+{
+    for (;;) {
+        if (!mr->enabled || mr->size == 0) {
+            return NULL;
+        }
+        if (mr->readonly) {
+            return mr;
+        }
+        if (mr->kind == MR_KIND_ALIAS) {
+            if (mr->alias_offset != 0 ||
+                mr_size128(mr) < mr_size128(mr->alias)) {
+                return mr;
+            }
+            mr = mr->alias;
+            continue;
+        }
+        if (mr->kind != MR_KIND_CONTAINER) {
+            return mr;
+        }
+        MemoryRegion *only = NULL;
+        unsigned found = 0;
+        for (MemoryRegion *c = mr->subregions; c; c = c->next_sibling) {
+            if (c->enabled && ++found == 1 && c->addr == 0 &&
+                mr_size128(mr) >= mr_size128(c)) {
+                only = c;
+            }
+        }
+        if (found == 0) {
+            return NULL;
+        }
+        if (found > 1 || !only) {
+            return mr;
+        }
+        mr = only;
+    }
+}
+
 FlatView *flatview_render(MemoryRegion *root)
 {
-    FlatView *v = flatview_new(root);
+    MemoryRegion *eroot = flatview_effective_root(root);
+    FlatView *v = flatview_new(eroot);
 
-    render(v, root, 0, 0, UINT64_MAX, false);
-    flatview_simplify(v);
+    if (eroot) {
+        render(v, eroot, 0, 0, UINT64_MAX, false);
+        flatview_simplify(v);
+    }
     return v;
 }
 

@@ -75,30 +75,31 @@ static void topology_pass(AddressSpace *as, FlatView *old, FlatView *new,
     }
 }
 
-static void address_space_update(AddressSpace *as)
+/*
+ * new: a reference for as, which takes it. A new view equal to the current
+ * one is still published (so address spaces converge on one shared view)
+ * but listeners hear nothing unless something changed.
+ */
+static void address_space_update(AddressSpace *as, FlatView *new)
 {
-    FlatView *new = flatview_render(as->root);
     FlatView *old = as->current_map;
-    GArray *new_ev = ioeventfds_render(new);
-    GArray *old_ev = as->ioeventfds;
-    bool same_view = flatviews_equal(old, new);
-    bool same_ev = ioeventfds_equal(old_ev, new_ev);
+    GArray *new_ev, *old_ev = as->ioeventfds;
+    bool same_view, same_ev;
     MemoryListener *l;
 
-    if (same_view) {
-        flatview_unref(new);
-        if (same_ev) {
-            g_array_free(new_ev, TRUE);
-            return;
-        }
-    } else {
-        pthread_mutex_lock(&as->map_lock);
-        __atomic_store_n(&as->current_map, new, __ATOMIC_RELEASE);
-        pthread_mutex_unlock(&as->map_lock);
+    if (new == old) {
+        flatview_unref(new); /* as already holds one */
+        return;
     }
+    new_ev = ioeventfds_render(new);
+    same_view = flatviews_equal(old, new);
+    same_ev = ioeventfds_equal(old_ev, new_ev);
+    pthread_mutex_lock(&as->map_lock);
+    __atomic_store_n(&as->current_map, new, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&as->map_lock);
     as->ioeventfds = new_ev;
 
-    if (as->listeners->len) {
+    if (as->listeners->len && !(same_view && same_ev)) {
         FOR_LISTENERS_ASC(as, l)
         {
             if (l->begin) {
@@ -120,19 +121,39 @@ static void address_space_update(AddressSpace *as)
         }
     }
     g_array_free(old_ev, TRUE);
-    if (!same_view) {
-        flatview_unref(old);
-    }
+    flatview_unref(old);
 }
 
 void memory_update_all_address_spaces(void)
 {
     rebuild_count++;
     GPtrArray *spaces = memory_address_spaces();
+    GPtrArray *views = g_ptr_array_new(); /* rendered in this pass */
 
     for (guint i = 0; i < spaces->len; i++) {
-        address_space_update(g_ptr_array_index(spaces, i));
+        AddressSpace *as = g_ptr_array_index(spaces, i);
+        MemoryRegion *eroot = flatview_effective_root(as->root);
+        FlatView *v = NULL;
+
+        /* Address spaces with the same effective root share one view. */
+        for (guint k = 0; k < views->len && !v; k++) {
+            FlatView *cand = g_ptr_array_index(views, k);
+            if (cand->root == eroot) {
+                v = cand;
+                flatview_ref(v);
+            }
+        }
+        if (!v) {
+            v = flatview_render(as->root); /* the array's reference */
+            g_ptr_array_add(views, v);
+            flatview_ref(v); /* and as's */
+        }
+        address_space_update(as, v);
     }
+    for (guint k = 0; k < views->len; k++) {
+        flatview_unref(g_ptr_array_index(views, k));
+    }
+    g_ptr_array_free(views, TRUE);
 }
 
 uint64_t memory_debug_rebuild_count(void)

@@ -50,8 +50,8 @@ struct FlatView {
     gint refcount;
     unsigned nr;
     unsigned alloc;
-    FlatRange *ranges; /* sorted by start, non-overlapping */
-    MemoryRegion *root;
+    FlatRange *ranges;  /* sorted by start, non-overlapping */
+    MemoryRegion *root; /* effective root (see flatview.c), NULL if empty */
 };
 
 /* ram.c */
@@ -88,6 +88,7 @@ void memory_update_pending(void);
 extern bool memory_global_dirty_log;
 
 /* flatview.c */
+MemoryRegion *flatview_effective_root(MemoryRegion *mr);
 FlatView *flatview_render(MemoryRegion *root);
 FlatView *flatview_ref_current(AddressSpace *as);
 void flatview_ref(FlatView *v);

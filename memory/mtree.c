@@ -137,38 +137,49 @@ static void print_trees(GString *out)
     g_ptr_array_free(roots, TRUE);
 }
 
+/* Views grouped by effective root (address spaces sharing a view), in
+ * creation order of their first address space. */
 static void print_flatviews(GString *out)
 {
     GPtrArray *spaces = memory_address_spaces();
-    GPtrArray *roots = roots_in_order();
+    GPtrArray *done = g_ptr_array_new(); /* effective roots printed */
+    unsigned n = 0;
 
-    for (guint r = 0; r < roots->len; r++) {
-        MemoryRegion *root = g_ptr_array_index(roots, r);
-        AddressSpace *first = NULL;
-        FlatView *v;
+    for (guint i = 0; i < spaces->len; i++) {
+        AddressSpace *first = g_ptr_array_index(spaces, i);
+        FlatView *v = flatview_ref_current(first);
+        MemoryRegion *eroot = v->root;
+        bool seen = false;
 
-        g_string_append_printf(out, "FlatView #%u\n", r);
-        for (guint i = 0; i < spaces->len; i++) {
-            AddressSpace *as = g_ptr_array_index(spaces, i);
-            if (as->root != root) {
+        for (guint k = 0; k < done->len; k++) {
+            seen |= g_ptr_array_index(done, k) == (gpointer)eroot;
+        }
+        if (seen) {
+            flatview_unref(v);
+            continue;
+        }
+        g_ptr_array_add(done, eroot);
+        g_string_append_printf(out, "FlatView #%u\n", n++);
+        for (guint j = i; j < spaces->len; j++) {
+            AddressSpace *as = g_ptr_array_index(spaces, j);
+            if (as->current_map->root != eroot) {
                 continue;
             }
-            first = first ? first : as;
             g_string_append_printf(out, " AS \"%s\", root: %s", as->name,
-                                   root->name);
-            if (root->kind == MR_KIND_ALIAS) {
-                g_string_append_printf(out, ", alias %s", root->alias->name);
+                                   as->root->name);
+            if (as->root->kind == MR_KIND_ALIAS) {
+                g_string_append_printf(out, ", alias %s",
+                                       as->root->alias->name);
             }
             g_string_append(out, "\n");
         }
         g_string_append_printf(out, " Root memory region: %s\n",
-                               root->enabled ? root->name : "(none)");
-        v = flatview_ref_current(first);
+                               eroot ? eroot->name : "(none)");
         if (v->nr == 0) {
             g_string_append(out, MTREE_INDENT "No rendered FlatView\n");
         }
-        for (unsigned i = 0; i < v->nr; i++) {
-            FlatRange *fr = &v->ranges[i];
+        for (unsigned k = 0; k < v->nr; k++) {
+            FlatRange *fr = &v->ranges[k];
             g_string_append_printf(
                 out,
                 MTREE_INDENT "%016" PRIx64 "-%016" PRIx64 " (prio %d, %s): %s",
@@ -183,7 +194,7 @@ static void print_flatviews(GString *out)
         flatview_unref(v);
         g_string_append(out, "\n");
     }
-    g_ptr_array_free(roots, TRUE);
+    g_ptr_array_free(done, TRUE);
 }
 
 void mtree_info(GString *out, bool flatview)

@@ -552,6 +552,71 @@ static void test_mtree_matches_qemu_pc_layout(void)
     }
 }
 
+/* A PCI device's DMA address space: a container holding one alias of all
+ * of system memory, enabled with bus mastering. It shares the system
+ * view, and sees nothing while bus mastering is off. */
+static void test_bus_master_address_space_shares_view(void)
+{
+    MemoryRegion sys, ram, bm_container, bm_alias;
+    AddressSpace as, dev_as;
+    GString *out = g_string_new("");
+    uint8_t b = 0;
+
+    memory_region_init(&sys, NULL, "sysmem", UINT64_MAX);
+    g_assert_true(memory_region_init_ram(&ram, NULL, "ram", 0x10000, NULL));
+    memory_region_add_subregion(&sys, 0, &ram);
+    memory_region_init(&bm_container, NULL, "bus master container", UINT64_MAX);
+    memory_region_init_alias(&bm_alias, NULL, "bus master", &sys, 0,
+                             UINT64_MAX);
+    memory_region_set_enabled(&bm_alias, false);
+    memory_region_add_subregion(&bm_container, 0, &bm_alias);
+    address_space_init(&as, &sys, "sys-as");
+    address_space_init(&dev_as, &bm_container, "dev");
+
+    g_assert_cmpuint(dma_memory_read(&dev_as, 0x100, &b, 1), ==,
+                     MEMTX_ACCESS_ERROR);
+    mtree_info(out, true);
+    g_assert_nonnull(strstr(out->str, " AS \"dev\", root: bus master "
+                                      "container\n"
+                                      " Root memory region: (none)\n"
+                                      "  No rendered FlatView\n\n"));
+
+    memory_region_set_enabled(&bm_alias, true); /* bus mastering on */
+    FlatView *v1 = address_space_get_flatview(&as);
+    FlatView *v2 = address_space_get_flatview(&dev_as);
+    g_assert_true(v1 == v2);
+    flatview_unref(v1);
+    flatview_unref(v2);
+    g_assert_cmpuint(dma_memory_read(&dev_as, 0x100, &b, 1), ==, MEMTX_OK);
+    g_string_truncate(out, 0);
+    mtree_info(out, true);
+    g_assert_nonnull(strstr(out->str, " AS \"sys-as\", root: sysmem\n"
+                                      " AS \"dev\", root: bus master "
+                                      "container\n"
+                                      /* sysmem holds only ram at 0: */
+                                      " Root memory region: ram\n"));
+
+    /* A read-only window is not looked through (it changes the view). */
+    memory_region_set_readonly(&bm_alias, true);
+    v1 = address_space_get_flatview(&as);
+    v2 = address_space_get_flatview(&dev_as);
+    g_assert_true(v1 != v2);
+    flatview_unref(v1);
+    flatview_unref(v2);
+    g_assert_false(dma_memory_valid(&dev_as, 0x100, 1, true));
+    g_assert_true(dma_memory_valid(&as, 0x100, 1, true));
+    g_string_free(out, TRUE);
+
+    address_space_destroy(&dev_as);
+    address_space_destroy(&as);
+    memory_region_del_subregion(&bm_container, &bm_alias);
+    memory_region_del_subregion(&sys, &ram);
+    memory_region_finalize(&bm_alias);
+    memory_region_finalize(&bm_container);
+    memory_region_finalize(&ram);
+    memory_region_finalize(&sys);
+}
+
 static void test_memory_init_globals(void)
 {
     memory_init();
@@ -686,6 +751,8 @@ int main(int argc, char **argv)
     g_test_add_func("/memory/flatview/ram-too-big-fails-cleanly",
                     test_ram_too_big_fails_cleanly);
     g_test_add_func("/memory/flatview/mtree-text", test_mtree_text);
+    g_test_add_func("/memory/flatview/bus-master-address-space-shares-view",
+                    test_bus_master_address_space_shares_view);
     g_test_add_func("/memory/flatview/mtree-matches-qemu-pc-layout",
                     test_mtree_matches_qemu_pc_layout);
     g_test_add_func("/memory/flatview/memory-init-globals",

@@ -69,6 +69,10 @@ typedef struct World {
     MemoryRegion r[NREG];
     bool used[NREG];
     AddressSpace as;
+    /* A device-style address space: a container with one alias of root;
+     * it shares root's view and must agree with it. */
+    MemoryRegion wrap, window;
+    AddressSpace dev_as;
 } World;
 
 static uint64_t rnd(uint64_t n)
@@ -120,6 +124,10 @@ static void world_build(World *w)
     }
     memory_region_transaction_commit();
     address_space_init(&w->as, &w->root, "random");
+    memory_region_init(&w->wrap, NULL, "wrap", SPACE);
+    memory_region_init_alias(&w->window, NULL, "window", &w->root, 0, SPACE);
+    memory_region_add_subregion(&w->wrap, 0, &w->window);
+    address_space_init(&w->dev_as, &w->wrap, "random-dev");
 }
 
 static void world_mutate(World *w)
@@ -159,8 +167,9 @@ static void world_check(World *w)
         hwaddr a = k < 16 ? (hwaddr)SPACE - 1 - k : rnd(SPACE + 0x100);
         hwaddr want_off = 0, got_off = 0, len = 1;
         MemoryRegion *want = ref_lookup(&w->root, a, &want_off);
+        AddressSpace *as = k & 1 ? &w->dev_as : &w->as;
         MemoryRegion *got = address_space_translate(
-            &w->as, a, &got_off, &len, false, MEMTXATTRS_UNSPECIFIED);
+            as, a, &got_off, &len, false, MEMTXATTRS_UNSPECIFIED);
         if (want != got || (want && want_off != got_off)) {
             GString *s = g_string_new("");
             mtree_info(s, false);
@@ -189,12 +198,18 @@ static void world_check_dma(World *w)
             want_write &= want_read && !ro;
         }
         g_assert_cmpint(dma_memory_valid(&w->as, a, len, false), ==, want_read);
+        g_assert_cmpint(dma_memory_valid(&w->dev_as, a, len, false), ==,
+                        want_read);
         g_assert_cmpint(dma_memory_valid(&w->as, a, len, true), ==, want_write);
     }
 }
 
 static void world_free(World *w)
 {
+    address_space_destroy(&w->dev_as);
+    memory_region_del_subregion(&w->wrap, &w->window);
+    memory_region_finalize(&w->window);
+    memory_region_finalize(&w->wrap);
     address_space_destroy(&w->as);
     memory_region_transaction_begin();
     /* Aliases first (they pin their targets), then children first. */
