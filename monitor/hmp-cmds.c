@@ -369,3 +369,31 @@ void hmp_handle_command(Monitor *mon, const char *cmdline)
     }
     g_strfreev(argv);
 }
+
+/* Names in table starting with prefix (aliases included), sorted. */
+static void collect_names(const HmpCommand *table, const char *prefix,
+                          GPtrArray *out)
+{
+    for (const HmpCommand *c = table; c->name; c++) {
+        char **names = g_strsplit(c->name, "|", 0);
+        for (char **n = names; *n; n++) {
+            if (g_str_has_prefix(*n, prefix)) {
+                g_ptr_array_add(out, g_strdup(*n));
+            }
+        }
+        g_strfreev(names);
+    }
+}
+
+GPtrArray *hmp_complete(const char *line)
+{
+    GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+    const char *sp = strchr(line, ' ');
+
+    if (!sp) {
+        collect_names(hmp_cmds, line, out);
+    } else if (g_str_has_prefix(line, "info ") && !strchr(sp + 1, ' ')) {
+        collect_names(info_cmds, sp + 1, out);
+    }
+    return out;
+}

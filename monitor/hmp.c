@@ -1,7 +1,7 @@
 /*
  * HMP, the human monitor: a line editor on the chardev (echo, insertion
  * at the cursor, Left/Right/Home/End, Backspace/Delete, ^A ^E ^K ^U ^C,
- * Up/Down history) and the dispatch of command lines to hmp-cmds.c.
+ * Up/Down history, Tab completion of commands and info subcommands) and the dispatch of command lines to hmp-cmds.c.
  * Output lines end in CR LF as QEMU's.
  */
 #include "monitor-internal.h"
@@ -118,6 +118,47 @@ static void hmp_kill_to_end(Monitor *mon)
     g_string_truncate(mon->line, mon->cursor);
 }
 
+/* Tab: complete the word before the cursor; list the choices if several. */
+static void hmp_tab(Monitor *mon)
+{
+    g_autofree char *head = g_strndup(mon->line->str, mon->cursor);
+    const char *word = strrchr(head, ' ') ? strrchr(head, ' ') + 1 : head;
+    GPtrArray *c = hmp_complete(head);
+    size_t common;
+
+    if (c->len == 0) {
+        g_ptr_array_free(c, TRUE);
+        return;
+    }
+    /* longest common prefix of the candidates */
+    common = strlen(c->pdata[0]);
+    for (guint i = 1; i < c->len; i++) {
+        size_t k = 0;
+        const char *a = c->pdata[0], *b = c->pdata[i];
+        while (k < common && a[k] == b[k]) {
+            k++;
+        }
+        common = k;
+    }
+    for (size_t k = strlen(word); k < common; k++) {
+        hmp_insert(mon, ((char *)c->pdata[0])[k]);
+    }
+    if (c->len == 1) {
+        hmp_insert(mon, ' ');
+    } else if (common == strlen(word)) {
+        GString *list = g_string_new("\n");
+        for (guint i = 0; i < c->len; i++) {
+            g_string_append_printf(list, "%s ", (char *)c->pdata[i]);
+        }
+        g_string_append(list, "\n" HMP_PROMPT);
+        g_string_append(list, mon->line->str);
+        monitor_puts(mon, list->str);
+        g_string_free(list, TRUE);
+        mon->cursor = mon->line->len;
+    }
+    g_ptr_array_free(c, TRUE);
+}
+
 static void hmp_enter(Monitor *mon)
 {
     char *cmd = g_strdup(mon->line->str);
@@ -222,6 +263,9 @@ static void hmp_read_byte(Monitor *mon, uint8_t c)
     case 21:                    /* ^U */
         hmp_replace_line(mon, "");
         break;
+    case '\t':
+        hmp_tab(mon);
+        break;
     case 3:                     /* ^C: drop the line */
         g_string_truncate(mon->line, 0);
         mon->cursor = 0;
@@ -229,7 +273,7 @@ static void hmp_read_byte(Monitor *mon, uint8_t c)
         hmp_prompt(mon);
         break;
     default:
-        if (c >= 32 || c == '\t') {
+        if (c >= 32) {
             hmp_insert(mon, (char)c);
         }
         break;

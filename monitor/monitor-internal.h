@@ -68,6 +68,8 @@ void monitor_hmp_setup(Monitor *mon);
 void monitor_hmp_free(Monitor *mon);
 /* Run one HMP command line with output to mon (or its capture). */
 void hmp_handle_command(Monitor *mon, const char *cmdline);
+/* Completions of the last word of line (command or info subcommand). */
+GPtrArray *hmp_complete(const char *line);
 
 /* events.c */
 void monitor_events_init(void);

@@ -494,6 +494,17 @@ static void test_hmp_monitor(void)
     g_assert_nonnull(strstr(out, "kvm support:"));
     g_assert_null(strstr(out, "unknown command"));
     g_free(out);
+    /* Tab completes "info ver" to "info version " */
+    feed(chr, "info ver\t\r");
+    out = drain(chr);
+    g_assert_nonnull(strstr(out, "info version \r\n8.2.0 (kvmu"));
+    g_free(out);
+    /* ambiguous: "sys" lists system_reset and system_powerdown */
+    feed(chr, "sys\t\t");       /* 1st: common prefix, 2nd: list */
+    out = drain(chr);
+    g_assert_nonnull(strstr(out, "system_reset"));
+    g_assert_nonnull(strstr(out, "system_powerdown"));
+    g_free(out);
     feed(chr, "\x03help info\r");
     out = drain(chr);
     g_assert_nonnull(strstr(out, "info [subcommand] -- show various"));
