@@ -407,8 +407,39 @@ static void register_maskmov(void)
     }
 }
 
+static void register_prefix_mix(void)
+{
+    /* several of 66/F2/F3 before an SSE opcode: which one is mandatory */
+    static const struct { uint8_t b[8]; uint8_t n; const char *name; } p[] = {
+        { { 0x66, 0xf3, 0x0f, 0x58, 0xc1 }, 5, "66 f3 0f 58 (addss)" },
+        { { 0xf3, 0x66, 0x0f, 0x58, 0xc1 }, 5, "f3 66 0f 58" },
+        { { 0xf2, 0xf3, 0x0f, 0x58, 0xc1 }, 5, "f2 f3 0f 58" },
+        { { 0xf3, 0xf2, 0x0f, 0x58, 0xc1 }, 5, "f3 f2 0f 58" },
+        { { 0x66, 0xf2, 0x0f, 0x10, 0xca }, 5, "66 f2 0f 10 (movsd)" },
+        { { 0xf2, 0x66, 0x0f, 0x10, 0xca }, 5, "f2 66 0f 10" },
+        { { 0x66, 0x66, 0x0f, 0xfe, 0xc1 }, 5, "66 66 0f fe (paddd)" },
+        { { 0xf3, 0x66, 0x0f, 0x6f, 0xc1 }, 5, "f3 66 0f 6f" },
+        { { 0x66, 0xf3, 0x48, 0x0f, 0x2a, 0xc0 }, 6, "66 f3 rex.w 0f 2a" },
+        { { 0x2e, 0x66, 0x0f, 0x3a, 0x0f, 0xc1, 0x03 }, 7,
+          "cs 66 0f3a 0f (palignr)" },
+    };
+    for (unsigned i = 0; i < G_N_ELEMENTS(p); i++) {
+        DiffForm f;
+
+        memset(&f, 0, sizeof(f));
+        memcpy(f.op, p[i].b, p[i].n);
+        f.nop = p[i].n;
+        f.kind = FK_NONE;
+        f.setup = SU_MXCSR;
+        f.family = "sse-prefix";
+        f.name = p[i].name;
+        diff_form_add(&f);
+    }
+}
+
 void diff_forms_fp_register(void)
 {
+    register_prefix_mix();
     register_sse();
     register_maskmov();
     register_x87();
