@@ -8,9 +8,18 @@
  *     as initrd_addr_max and RAM allow;
  *   - the CPU starts in flat 32-bit protected mode at code32_start with
  *     %esi = zero page, as the protocol's "32-bit boot protocol" says.
+ * Fast path (kernel-decompress=on, the default): with protocol 2.08+ the
+ * payload (the compressed vmlinux) is decompressed on the host
+ * (linux-decompress.c) and the vmlinux ELF is entered through its PVH note
+ * (pvh.c), skipping the in-guest decompressor. Kernels without a PVH
+ * note, unknown methods (or lzo) and host-side failures fall back to the
+ * path above with one warning. The kernel then runs at its link address:
+ * KASLR is done by the in-guest decompressor, so it is off on the fast
+ * path and the boot log says so.
  * Requires protocol 2.02+ (bzImage, 2002 and later kernels).
  * Left out: zImage (protocol < 2.00, low kernels), EFI handover, setup_data.
  */
+#include "hw/i386/linux-decompress.h"
 #include "hw/i386/x86-boot.h"
 #include "memory/memory.h"
 #include "util/error.h"
@@ -207,6 +216,69 @@ bool x86_write_boot_gdt(X86BootEntry *entry, GError **errp)
     return x86_write_guest(GDT_ADDR, gdt_bytes, sizeof(gdt_bytes), errp);
 }
 
+static bool kernel_decompress = true;
+
+void x86_set_kernel_decompress(bool on)
+{
+    kernel_decompress = on;
+}
+
+/* Is word a whole word of the command line? */
+static bool cmdline_has(const char *cmdline, const char *word)
+{
+    g_auto(GStrv) words = g_strsplit_set(cmdline, " \t\n", -1);
+    for (char **w = words; *w; w++) {
+        if (!strcmp(*w, word)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * The fast path: decompress the payload on the host and enter the vmlinux
+ * through PVH. False + errp (and guest memory possibly written, which the
+ * fallback overwrites) when it cannot be used.
+ */
+static bool load_decompressed(const uint8_t *kdata, size_t klen,
+                              const LinuxSetupInfo *info, const char *kernel,
+                              const char *initrd, const char *cmdline,
+                              const X86MemoryLayout *layout,
+                              X86BootEntry *entry, GError **errp)
+{
+    const uint8_t *payload;
+    size_t plen, vlen;
+    LinuxCompression method;
+    uint32_t pvh_entry;
+
+    if (!linux_payload_find(kdata, klen, &payload, &plen, errp)) {
+        return false;
+    }
+    gint64 t0 = g_get_monotonic_time();
+    g_autofree uint8_t *vmlinux = linux_payload_decompress(
+        payload, plen, layout->below_4g, &vlen, &method, errp);
+    if (!vmlinux) {
+        error_prepend(errp, "%s payload: ", linux_compression_name(method));
+        return false;
+    }
+    gint64 t1 = g_get_monotonic_time();
+    if (!x86_pvh_note_entry(vmlinux, vlen, &pvh_entry)) {
+        error_setg(errp, "the decompressed kernel has no PVH entry note");
+        return false;
+    }
+    if (!x86_load_pvh(vmlinux, vlen, kernel, initrd, cmdline, layout,
+                      info->initrd_addr_max, entry, errp)) {
+        return false;
+    }
+    info_report("Linux kernel: %s payload decompressed on the host "
+                "(%zu -> %zu bytes, %" G_GINT64_FORMAT " ms), entered "
+                "through PVH at 0x%x%s", linux_compression_name(method),
+                plen, vlen, (t1 - t0) / 1000, pvh_entry,
+                cmdline_has(cmdline, "nokaslr") ? "" :
+                "; KASLR not applied: the kernel runs at its link address");
+    return true;
+}
+
 bool x86_load_kernel(const char *kernel, const char *initrd,
                      const char *cmdline, const X86MemoryLayout *layout,
                      X86BootEntry *entry, GError **errp)
@@ -264,6 +336,21 @@ bool x86_load_linux(const uint8_t *kdata, size_t klen, const char *kernel,
                    "only 0x%" PRIx64 " bytes of RAM are below 4 GiB",
                    kernel_end, layout->below_4g);
         return false;
+    }
+
+    if (kernel_decompress) {
+        if (load_decompressed(kdata, klen, &info, kernel, initrd, cmdline,
+                              layout, entry, &local)) {
+            return true;
+        }
+        warn_report("Linux kernel: not decompressed on the host (%s); the "
+                    "kernel decompresses itself in the guest",
+                    local->message);
+        g_clear_error(&local);
+        memset(entry, 0, sizeof(*entry));
+    } else {
+        info_report("Linux kernel: decompressed in the guest by the "
+                    "kernel itself (kernel-decompress=off)");
     }
 
     uint32_t initrd_addr = 0;

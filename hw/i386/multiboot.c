@@ -11,9 +11,12 @@
  * EAX = 0x2BADB002, EBX = the info structure.
  * A plain ELF (32- or 64-bit class, no multiboot header) is loaded the
  * same way and entered at e_entry in 32-bit protected mode.
+ * An ELF without a multiboot header but with a PVH entry note goes to
+ * the PVH loader (pvh.c), as QEMU does.
  * Left out: video mode requests (flag 2) are refused; symbol tables are
- * not passed; an ELF with a PVH note is the fast-boot issue's path.
+ * not passed.
  */
+#include "hw/i386/elf-load.h"
 #include "hw/i386/x86-boot.h"
 #include "util/error.h"
 
@@ -55,136 +58,6 @@ static void wr64(uint8_t *p, uint64_t v)
 {
     wr32(p, v);
     wr32(p + 4, v >> 32);
-}
-
-/* Is [addr, addr+len) inside RAM below 4 GiB and above the low area we
- * use for the GDT and info structures? */
-static bool range_ok(const X86MemoryLayout *l, uint64_t addr, uint64_t len)
-{
-    return addr >= 0x100000 && len <= l->below_4g &&
-           addr <= l->below_4g - len;
-}
-
-typedef struct Segment {
-    uint64_t paddr, filesz, memsz, offset;
-} Segment;
-
-/* Collect an ELF's PT_LOAD segments; false + errp on a malformed file. */
-static bool elf_segments(const uint8_t *d, size_t len, const char *path,
-                         Segment *segs, unsigned *nsegs, uint64_t *entry,
-                         GError **errp)
-{
-    bool is64 = d[EI_CLASS] == ELFCLASS64;
-    if ((d[EI_CLASS] != ELFCLASS32 && !is64) || d[EI_DATA] != ELFDATA2LSB) {
-        error_setg(errp, "%s: not a little-endian 32/64-bit ELF", path);
-        return false;
-    }
-    size_t ehsize = is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
-    if (len < ehsize) {
-        error_setg(errp, "%s: truncated ELF header", path);
-        return false;
-    }
-    uint64_t phoff, phentsize, phnum;
-    if (is64) {
-        Elf64_Ehdr eh;
-        memcpy(&eh, d, sizeof(eh));
-        phoff = eh.e_phoff;
-        phentsize = eh.e_phentsize;
-        phnum = eh.e_phnum;
-        *entry = eh.e_entry;
-    } else {
-        Elf32_Ehdr eh;
-        memcpy(&eh, d, sizeof(eh));
-        phoff = eh.e_phoff;
-        phentsize = eh.e_phentsize;
-        phnum = eh.e_phnum;
-        *entry = eh.e_entry;
-    }
-    size_t want = is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
-    if (phentsize < want || phnum > 64 || phoff > len ||
-        phnum * phentsize > len - phoff) {
-        error_setg(errp, "%s: bad ELF program header table", path);
-        return false;
-    }
-    *nsegs = 0;
-    for (uint64_t i = 0; i < phnum; i++) {
-        const uint8_t *ph = d + phoff + i * phentsize;
-        Segment s;
-        uint32_t type;
-        if (is64) {
-            Elf64_Phdr p;
-            memcpy(&p, ph, sizeof(p));
-            type = p.p_type;
-            s = (Segment){ p.p_paddr, p.p_filesz, p.p_memsz, p.p_offset };
-        } else {
-            Elf32_Phdr p;
-            memcpy(&p, ph, sizeof(p));
-            type = p.p_type;
-            s = (Segment){ p.p_paddr, p.p_filesz, p.p_memsz, p.p_offset };
-        }
-        if (type != PT_LOAD || !s.memsz) {
-            continue;
-        }
-        if (s.filesz > s.memsz || s.offset > len || s.filesz > len - s.offset) {
-            error_setg(errp, "%s: ELF segment %" PRIu64 " lies outside the "
-                       "file", path, i);
-            return false;
-        }
-        segs[(*nsegs)++] = s;
-    }
-    if (!*nsegs) {
-        error_setg(errp, "%s: ELF has no loadable segments", path);
-        return false;
-    }
-    return true;
-}
-
-static bool check_segments(const Segment *segs, unsigned n,
-                           const X86MemoryLayout *l, const char *path,
-                           uint64_t *end, GError **errp)
-{
-    *end = 0;
-    for (unsigned i = 0; i < n; i++) {
-        if (!range_ok(l, segs[i].paddr, segs[i].memsz)) {
-            error_setg(errp, "%s: segment at 0x%" PRIx64 " (0x%" PRIx64
-                       " bytes) is outside guest RAM above 1 MiB", path,
-                       segs[i].paddr, segs[i].memsz);
-            return false;
-        }
-        for (unsigned j = 0; j < i; j++) {
-            if (segs[i].paddr < segs[j].paddr + segs[j].memsz &&
-                segs[j].paddr < segs[i].paddr + segs[i].memsz) {
-                error_setg(errp, "%s: segments overlap at 0x%" PRIx64, path,
-                           segs[i].paddr);
-                return false;
-            }
-        }
-        *end = MAX(*end, segs[i].paddr + segs[i].memsz);
-    }
-    return true;
-}
-
-static bool load_segments(const uint8_t *d, const Segment *segs, unsigned n,
-                          GError **errp)
-{
-    for (unsigned i = 0; i < n; i++) {
-        if (!x86_write_guest(segs[i].paddr, d + segs[i].offset,
-                             segs[i].filesz, errp)) {
-            return false;
-        }
-        uint64_t zero = segs[i].memsz - segs[i].filesz;
-        if (zero) {
-            g_autofree uint8_t *z = g_malloc0(MIN(zero, 1 << 20));
-            for (uint64_t off = 0; off < zero; off += 1 << 20) {
-                uint64_t n2 = MIN(zero - off, 1 << 20);
-                if (!x86_write_guest(segs[i].paddr + segs[i].filesz + off, z,
-                                     n2, errp)) {
-                    return false;
-                }
-            }
-        }
-    }
-    return true;
 }
 
 /* Split -initrd "a args,b args" (",," = literal comma). */
@@ -347,7 +220,11 @@ bool x86_load_multiboot(const uint8_t *d, size_t len, const char *path,
     if (!hdr && !is_elf) {
         return false;               /* neither: let the caller try Linux */
     }
-    Segment segs[64];
+    if (!hdr && x86_pvh_note_entry(d, len, NULL)) {
+        return x86_load_pvh(d, len, path, initrd, cmdline, layout,
+                            UINT32_MAX, entry, errp);
+    }
+    ElfSegment segs[ELF_MAX_SEGMENTS];
     unsigned nsegs = 0;
     uint64_t entry_addr = 0, end = 0;
 
@@ -384,7 +261,7 @@ bool x86_load_multiboot(const uint8_t *d, size_t len, const char *path,
             }
             uint64_t memsz = bss_end > load_addr + filesz
                              ? (uint64_t)bss_end - load_addr : filesz;
-            segs[0] = (Segment){ load_addr, filesz, memsz, file_off };
+            segs[0] = (ElfSegment){ load_addr, filesz, memsz, file_off };
             nsegs = 1;
         } else if (!is_elf) {
             error_setg(errp, "%s: multiboot image is not ELF and has no "
@@ -396,7 +273,7 @@ bool x86_load_multiboot(const uint8_t *d, size_t len, const char *path,
                                 errp)) {
         return false;
     }
-    if (!check_segments(segs, nsegs, layout, path, &end, errp)) {
+    if (!elf_check_segments(segs, nsegs, layout, path, &end, errp)) {
         return false;
     }
     if (entry_addr > 0xffffffffull) {
@@ -404,7 +281,7 @@ bool x86_load_multiboot(const uint8_t *d, size_t len, const char *path,
                    entry_addr);
         return false;
     }
-    if (!load_segments(d, segs, nsegs, errp) ||
+    if (!elf_load_segments(d, segs, nsegs, errp) ||
         !x86_write_boot_gdt(entry, errp)) {
         return false;
     }

@@ -402,6 +402,12 @@ static bool pc_init(const MachineOptions *o, GError **errp)
         !pc_isa_init(o, errp) || !pc_acpi_init(o, errp)) {
         return false;
     }
+    bool decompress = true;
+    if (o->props && !keyval_get_bool(o->props, "kernel-decompress",
+                                     &decompress, errp)) {
+        return false;
+    }
+    x86_set_kernel_decompress(decompress);
     if (!x86_load_kernel(o->kernel, o->initrd, o->append, &pcms.layout,
                          &pcms.entry, errp)) {
         return false;

@@ -49,6 +49,14 @@ typedef struct X86BootEntry {
 } X86BootEntry;
 
 /*
+ * -machine kernel-decompress=on|off (default on): a bzImage whose payload
+ * the host can decompress is entered through PVH (linux-boot.c, pvh.c);
+ * off runs the kernel's own decompressor in the guest. Set by the board
+ * before x86_load_kernel().
+ */
+void x86_set_kernel_decompress(bool on);
+
+/*
  * Load a Linux bzImage (already read into kdata) with initrd and command
  * line into guest memory. Errors use QEMU's wording. Everything is
  * validated before guest memory is written.
@@ -60,8 +68,9 @@ bool x86_load_linux(const uint8_t *kdata, size_t klen, const char *kernel,
 
 /*
  * Load whatever -kernel names: a Linux bzImage, a multiboot (v1) image
- * (ELF or a.out kludge; -initrd lists modules "file args,file2"), or a
- * plain 32-bit ELF entered in flat protected mode.
+ * (ELF or a.out kludge; -initrd lists modules "file args,file2"), an ELF
+ * with a PVH note (e.g. vmlinux), or a plain ELF entered in flat 32-bit
+ * protected mode.
  */
 bool x86_load_kernel(const char *kernel, const char *initrd,
                      const char *cmdline, const X86MemoryLayout *layout,
@@ -73,6 +82,22 @@ bool x86_load_multiboot(const uint8_t *data, size_t len, const char *path,
                         const char *initrd, const char *cmdline,
                         const X86MemoryLayout *layout, X86BootEntry *entry,
                         GError **errp);
+
+/*
+ * PVH (hw/i386/pvh.c): does this ELF carry XEN_ELFNOTE_PHYS32_ENTRY?
+ * *entry (may be NULL) gets the 32-bit entry point.
+ */
+bool x86_pvh_note_entry(const uint8_t *d, size_t len, uint32_t *entry);
+
+/*
+ * Load an ELF kernel with a PVH note at its physical addresses and build
+ * the hvm_start_info (cmdline, initrd as module 0 below initrd_max + 1,
+ * RSDP, memory map); entry: flat 32-bit, EBX = start info.
+ */
+bool x86_load_pvh(const uint8_t *d, size_t len, const char *path,
+                  const char *initrd, const char *cmdline,
+                  const X86MemoryLayout *layout, uint32_t initrd_max,
+                  X86BootEntry *entry, GError **errp);
 
 /* Flat 32-bit GDT used by both entry paths; returns its entry fields. */
 bool x86_write_boot_gdt(X86BootEntry *entry, GError **errp);
