@@ -255,12 +255,29 @@ static void test_kvmclock(gconstpointer data)
     g_assert_cmpuint(guest_ns + 1000000, >=, before.clock);
     g_assert_cmpuint(guest_ns, <=, after.clock + 1000000);
 
+    uint64_t clock_at_wall = after.clock;   /* before the clock moves */
+
+    /* KVM_SET_CLOCK moves it; the record follows at the next entry */
+    struct kvm_clock_data moved = { .clock = after.clock + 1000000000000ULL };
+    g_assert_cmpint(abi_ioctl(&c, c.vm, KVM_SET_CLOCK, &moved), ==, 0);
+    g_assert_cmpint(abi_run(&c), ==, 0);
+    g_assert_cmpint(c.run->exit_reason, ==, KVM_EXIT_HLT);
+    memcpy(&pv, c.mem + 0x3000, sizeof(pv));
+    g_assert_cmpuint(pv.version % 2, ==, 0);
+    msrs.h.nmsrs = 1;
+    g_assert_cmpint(abi_ioctl(&c, c.vm, KVM_GET_CLOCK, &before), ==, 0);
+    g_assert_cmpint(abi_ioctl(&c, c.vcpu, KVM_GET_MSRS, &msrs), ==, 1);
+    g_assert_cmpint(abi_ioctl(&c, c.vm, KVM_GET_CLOCK, &after), ==, 0);
+    guest_ns = pvclock_read(&pv, msrs.e[0].data);
+    g_assert_cmpuint(guest_ns + 1000000, >=, before.clock);
+    g_assert_cmpuint(guest_ns, <=, after.clock + 1000000);
+
     uint32_t wall[3];
     memcpy(wall, c.mem + 0x3100, sizeof(wall));
     g_assert_cmpuint(wall[0] % 2, ==, 0);
     struct timespec rt;
     clock_gettime(CLOCK_REALTIME, &rt);
-    int64_t boot = rt.tv_sec - (int64_t)(after.clock / 1000000000);
+    int64_t boot = rt.tv_sec - (int64_t)(clock_at_wall / 1000000000);
     g_assert_cmpint(wall[1], >=, boot - 2);
     g_assert_cmpint(wall[1], <=, boot + 2);
     abi_close(&c);
