@@ -145,7 +145,8 @@ static int emms(X86CPU *cpu, const X86Insn *insn)
     if (cpu->fpu.fsw & FSW_ES) {
         return x86_raise(cpu, EXC_MF);
     }
-    cpu->fpu.ftwx = 0;
+    cpu->fpu.ftwx = 0;                  /* all empty */
+    cpu->fpu.top = 0;                   /* SDM Vol. 1 Table 9-2 */
     return X86_NEXT;
 }
 

@@ -407,6 +407,51 @@ static void register_maskmov(void)
     }
 }
 
+static void register_mxcsr_emms(void)
+{
+    static const struct { uint8_t digit; const char *name; } m[] = {
+        { 2, "ldmxcsr" }, { 3, "stmxcsr" },
+    };
+    for (unsigned i = 0; i < G_N_ELEMENTS(m); i++) {
+        DiffForm f;
+
+        memset(&f, 0, sizeof(f));
+        f.op[0] = 0x0f;
+        f.op[1] = 0xae;
+        f.nop = 2;
+        f.kind = FK_DIGIT;
+        f.digit = m[i].digit;
+        f.rm_mode = RM_MEM;
+        f.memsize = 4;
+        f.setup = SU_MXCSR | SU_MXCSRMEM | SU_NOSP;
+        f.family = "sse-fp";
+        f.name = m[i].name;
+        diff_form_add(&f);
+    }
+    {
+        /* EMMS alone and after an MMX write; an x87 load after EMMS */
+        static const struct { uint8_t b[8]; uint8_t n; const char *name; }
+        e[] = {
+            { { 0x0f, 0x77 }, 2, "emms" },
+            { { 0x0f, 0xfc, 0xc1, 0x0f, 0x77 }, 5, "paddb mm0,mm1; emms" },
+            { { 0x0f, 0xfc, 0xc1, 0xd9, 0xe8 }, 5, "paddb mm0,mm1; fld1" },
+            { { 0x0f, 0x77, 0xd9, 0xe8 }, 4, "emms; fld1" },
+        };
+        for (unsigned i = 0; i < G_N_ELEMENTS(e); i++) {
+            DiffForm f;
+
+            memset(&f, 0, sizeof(f));
+            memcpy(f.op, e[i].b, e[i].n);
+            f.nop = e[i].n;
+            f.kind = FK_NONE;
+            f.setup = SU_X87 | SU_FCW;
+            f.family = "mmx";
+            f.name = e[i].name;
+            diff_form_add(&f);
+        }
+    }
+}
+
 static void register_prefix_mix(void)
 {
     /* several of 66/F2/F3 before an SSE opcode: which one is mandatory */
@@ -440,6 +485,7 @@ static void register_prefix_mix(void)
 void diff_forms_fp_register(void)
 {
     register_prefix_mix();
+    register_mxcsr_emms();
     register_sse();
     register_maskmov();
     register_x87();

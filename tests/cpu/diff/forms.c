@@ -472,6 +472,16 @@ void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c)
     }
     (void)imm_pos;
 
+    if (mem && (f->setup & SU_MXCSRMEM)) {
+        uint32_t v = (uint32_t)diff_rng_next(r) & 0xffff;
+
+        if (diff_rng_below(r, 8) == 0) {
+            v |= 1u << (16 + diff_rng_below(r, 16));    /* reserved: #GP */
+        } else if (diff_rng_below(r, 2)) {
+            v |= 0x1f80;                                /* all masked */
+        }
+        memcpy(s->data + (target - DIFF_DATA_ADDR), &v, 4);
+    }
     if (mem && (f->setup & SU_XSAVE)) {
         uint8_t *hdr = s->data + (target - DIFF_DATA_ADDR) + 512;
 

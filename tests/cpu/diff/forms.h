@@ -54,6 +54,7 @@ enum {
                                  FIP/FCS/FOP/FDP/FDS */
 #define SU_XSAVE    0x80000   /* EDX:EAX = x87|SSE, 64-byte aligned area */
 #define SU_IGN_ENV16 0x100000 /* 16-bit environment: ignore FIP..FDS */
+#define SU_MXCSRMEM 0x200000  /* memory operand: a (mostly valid) MXCSR */
 
 struct DiffForm {
     const char *name;
