@@ -463,6 +463,71 @@ static void test_sipi_and_triple_fault(gconstpointer data)
     g_cond_clear(&rig.cond);
 }
 
+/* stop/cont many times while two vCPUs run: every stop returns paused */
+static void test_stop_cont(gconstpointer data)
+{
+    memory_init();
+    bql_lock();
+    KvmState *s = init_accel(data);
+    if (!s) {
+        bql_unlock();
+        return;
+    }
+    memset(&rig, 0, sizeof(rig));
+    g_cond_init(&rig.cond);
+    MemoryRegion ram, p10;
+    g_assert_true(memory_region_init_ram(&ram, NULL, "ram", 0x80000, NULL));
+    memory_region_add_subregion(get_system_memory(), 0, &ram);
+    memory_region_init_io(&p10, NULL, &port10_ops, NULL, "p10", 1);
+    memory_region_add_subregion(get_system_io(), 0x10, &p10);
+    uint8_t *mem = memory_region_get_ram_ptr(&ram);
+    static const uint8_t spin[] = {
+        0x66, 0x40,                 /* inc eax */
+        0x66, 0x3d, 0, 0, 0x10, 0,  /* cmp eax, 0x100000 */
+        0x75, 0xf6,                 /* jne back */
+        0xe6, 0x10,                 /* out 0x10, al (rig records <= 16) */
+        0x66, 0x31, 0xc0,           /* xor eax, eax */
+        0xeb, 0xef,                 /* jmp back to the top */
+    };
+    memcpy(mem + 0x1000, spin, sizeof(spin));
+    KvmCpu *cpus[2];
+    for (int i = 0; i < 2; i++) {
+        KvmCpuConfig cfg = { .model = "qemu64", .index = i, .apic_id = i,
+                             .cores = 2 };
+        cpus[i] = kvm_cpu_create(s, &cfg, NULL);
+        g_assert_nonnull(cpus[i]);
+        KvmCpuState st;
+        g_assert_true(kvm_cpu_get_state(cpus[i], &st, NULL));
+        st.sregs.cs.selector = 0;
+        st.sregs.cs.base = 0;
+        st.regs.rip = 0x1000;
+        g_assert_true(kvm_cpu_set_state(cpus[i], &st, NULL));
+    }
+    g_assert_true(kvm_cpus_start(s, NULL));
+    kvm_cpu_sipi(cpus[1], 0);       /* AP starts at 0:0 ... */
+    g_assert_true(vm_start(NULL));
+    for (int round = 0; round < 30; round++) {
+        gint64 end = g_get_monotonic_time() + 2000;
+        while (bql_cond_wait_until(&rig.cond, end)) {
+        }
+        g_assert_true(vm_stop(RUN_STATE_PAUSED, NULL));
+        for (int i = 0; i < 2; i++) {
+            KvmCpuState st;
+            g_assert_true(kvm_cpu_get_state(cpus[i], &st, NULL));
+        }
+        g_assert_true(vm_start(NULL));
+    }
+    g_assert_true(vm_stop(RUN_STATE_PAUSED, NULL));
+    kvm_accel_destroy(s);
+    memory_region_del_subregion(get_system_memory(), &ram);
+    memory_region_del_subregion(get_system_io(), &p10);
+    memory_region_finalize(&ram);
+    memory_region_finalize(&p10);
+    runstate_reset_for_test();
+    bql_unlock();
+    g_cond_clear(&rig.cond);
+}
+
 static void test_bad_accel(void)
 {
     GError *err = NULL;
@@ -482,6 +547,8 @@ int main(int argc, char **argv)
     g_test_add_data_func("/accel/kvm/irqchip/kvm", "kvm", test_irqchip);
     g_test_add_data_func("/accel/kvm/run-guest/tcg", "tcg", test_run_guest);
     g_test_add_data_func("/accel/kvm/run-guest/kvm", "kvm", test_run_guest);
+    g_test_add_data_func("/accel/kvm/stop-cont/tcg", "tcg", test_stop_cont);
+    g_test_add_data_func("/accel/kvm/stop-cont/kvm", "kvm", test_stop_cont);
     g_test_add_data_func("/accel/kvm/sipi-triple-fault/tcg", "tcg",
                          test_sipi_and_triple_fault);
     g_test_add_data_func("/accel/kvm/sipi-triple-fault/kvm", "kvm",
