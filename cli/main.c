@@ -13,6 +13,7 @@
 #include "system/main-loop.h"
 #include "system/runstate.h"
 #include "util/error.h"
+#include "util/log.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -31,20 +32,15 @@ static int run(VmConfig *cfg)
         error_report("locking memory failed: %s", g_strerror(errno));
         return 1;
     }
-    if (cfg->logfile) {
-        /* create it now so a bad path fails before anything runs */
-        FILE *f = fopen(cfg->logfile, "a");
-        if (!f) {
-            error_report("-D %s: cannot open log file: %s", cfg->logfile,
-                         g_strerror(errno));
-            return 1;
-        }
-        fclose(f);
+    if (cfg->logfile && !log_set_file(cfg->logfile, &err)) {
+        error_prepend(&err, "-D %s: ", cfg->logfile);
+        error_report_err(err);
+        return 1;
     }
     if (cfg->log_items) {
-        warn_report("-d %s: kvmu has no log output yet; the items are "
-                    "checked but nothing is logged",
-                    cfg->log_items);
+        int mask = 0;
+        log_parse_items(cfg->log_items, &mask, NULL);  /* checked by -d */
+        log_set_mask(mask);
     }
     if (cfg->daemonize && !daemon_start(&err)) {
         error_report_err(err);

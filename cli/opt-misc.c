@@ -8,6 +8,7 @@
 #include "cli/sandbox.h"
 #include "util/cutils.h"
 #include "util/error.h"
+#include "util/log.h"
 
 #include <string.h>
 
@@ -357,55 +358,14 @@ bool opt_D(VmConfig *cfg, const char *arg, GError **errp)
     return true;
 }
 
-const char *const cli_log_items[][2] = {
-    {"out_asm", "show generated host assembly code for each compiled TB"},
-    {"in_asm", "show target assembly code for each compiled TB"},
-    {"op", "show micro ops for each compiled TB"},
-    {"int", "show interrupts/exceptions in short format"},
-    {"exec", "show trace before each executed TB (lots of logs)"},
-    {"cpu", "show CPU registers before entering a TB (lots of logs)"},
-    {"fpu", "include FPU registers in the 'cpu' logging"},
-    {"mmu", "log MMU-related activities"},
-    {"pcall", "x86 only: show protected mode far calls/returns/exceptions"},
-    {"cpu_reset", "show CPU state before CPU resets"},
-    {"unimp", "log unimplemented functionality"},
-    {"guest_errors", "log when the guest OS does something invalid "
-                     "(eg accessing a\nnon-existent register)"},
-    {"page", "dump pages at beginning of user mode emulation"},
-    {"nochain", "do not chain compiled TBs so that \"exec\" and \"cpu\" "
-                "show\ncomplete traces"},
-    {"tid", "open a separate log file per thread; filename must contain "
-            "'%d'"},
-    {NULL, NULL},
-};
-
 static void print_log_usage(void)
 {
     printf("Log items (comma separated):\n");
-    for (int i = 0; cli_log_items[i][0]; i++) {
-        printf("%-15s %s\n", cli_log_items[i][0], cli_log_items[i][1]);
+    for (int i = 0; log_items[i].name; i++) {
+        printf("%-15s %s\n", log_items[i].name, log_items[i].help);
     }
     printf("trace:PATTERN   enable trace events\n\n"
            "Use \"-d trace:help\" to get a list of trace events.\n\n");
-}
-
-bool cli_check_log_items(const char *items, GError **errp)
-{
-    g_auto(GStrv) parts = g_strsplit(items, ",", -1);
-
-    for (int i = 0; parts[i]; i++) {
-        bool found =
-            !strcmp(parts[i], "all") || g_str_has_prefix(parts[i], "trace:");
-        for (int k = 0; !found && cli_log_items[k][0]; k++) {
-            found = !strcmp(parts[i], cli_log_items[k][0]);
-        }
-        if (!found) {
-            error_setg(errp, "unknown log item '%s' (use -d help for a list)",
-                       parts[i]);
-            return false;
-        }
-    }
-    return true;
 }
 
 bool opt_d(VmConfig *cfg, const char *arg, GError **errp)
@@ -415,7 +375,8 @@ bool opt_d(VmConfig *cfg, const char *arg, GError **errp)
         cli_help_printed = true;
         return true;
     }
-    if (!cli_check_log_items(arg, errp)) {
+    int mask;
+    if (!log_parse_items(arg, &mask, errp)) {
         return false;
     }
     set_str(&cfg->log_items, arg);

@@ -54,7 +54,5 @@ CliOptionHandler opt_kernel, opt_initrd, opt_append, opt_bios, opt_name,
     opt_overcommit;
 
 /* -d: the known log items and their help (NULL-terminated pairs). */
-extern const char *const cli_log_items[][2];
-bool cli_check_log_items(const char *items, GError **errp);
 
 #endif
