@@ -19,12 +19,8 @@ from qapi.schema import Schema  # noqa: E402
 
 
 def write(path, text):
-    try:
-        with open(path, encoding='utf-8') as f:
-            if f.read() == text:
-                return          # keep the timestamp: no needless rebuilds
-    except OSError:
-        pass
+    # Always rewrite: ninja compares every output's mtime with the inputs,
+    # so an output left untouched would make it rerun us on every build.
     with open(path, 'w', encoding='utf-8') as f:
         f.write(text)
 
