@@ -231,9 +231,25 @@ int x86_x87_exec(X86CPU *cpu, const X86Insn *insn)
     if (!thunk) {
         return x86_ud(cpu);
     }
+    if (mem && m.acc == XM_W) {
+        memset(ctx.mem, 0, sizeof(ctx.mem));    /* never leak host stack */
+    }
     thunk(&ctx, cpu->fpu.xmm);
 
     if (mem && m.acc == XM_W) {
+        uint16_t fcw_after, fsw_after;
+
+        memcpy(&fcw_after, ctx.fx + 0, 2);
+        memcpy(&fsw_after, ctx.fx + 2, 2);
+        /*
+         * A store that raised an unmasked exception other than precision
+         * leaves memory alone (FST/FIST/FBSTP...). No unmasked flag can be
+         * set before a waiting instruction (it would have raised #MF), so
+         * any unmasked flag now is this instruction's.
+         */
+        if (!m.nowait && (fsw_after & ~fcw_after & 0x1f)) {
+            goto stored;
+        }
         if (m.size == 28 || m.size == 108) {
             patch_env(&cpu->fpu, ctx.mem);
         }
@@ -241,6 +257,7 @@ int x86_x87_exec(X86CPU *cpu, const X86Insn *insn)
             return X86_EXC;
         }
     }
+stored:
     fpu_state_from_fx_x87(&cpu->fpu, ctx.fx, true);
     if (key.flags & FPU_THUNK_FLAGS_OUT) {
         x86_set_arith_flags(cpu, (uint32_t)ctx.rflags);

@@ -436,6 +436,15 @@ static void register_mxcsr_emms(void)
             { { 0x0f, 0xfc, 0xc1, 0x0f, 0x77 }, 5, "paddb mm0,mm1; emms" },
             { { 0x0f, 0xfc, 0xc1, 0xd9, 0xe8 }, 5, "paddb mm0,mm1; fld1" },
             { { 0x0f, 0x77, 0xd9, 0xe8 }, 4, "emms; fld1" },
+            /* a pending unmasked x87 exception meets MMX / no-wait ops */
+            { { 0xd8, 0xf1, 0x0f, 0xfc, 0xc1 }, 5, "fdiv; paddb (#MF?)" },
+            { { 0xd8, 0xf1, 0x0f, 0x77 }, 4, "fdiv; emms (#MF?)" },
+            { { 0xd8, 0xf1, 0xdf, 0xe0, 0xdb, 0xe2 }, 6,
+              "fdiv; fnstsw ax; fnclex" },
+            { { 0xd8, 0xf1, 0xdb, 0xe3, 0xd9, 0xe8 }, 6,
+              "fdiv; fninit; fld1" },
+            { { 0xd8, 0xf1, 0x66, 0x0f, 0xfc, 0xc1 }, 6,
+              "fdiv; paddb xmm (no #MF)" },
         };
         for (unsigned i = 0; i < G_N_ELEMENTS(e); i++) {
             DiffForm f;
@@ -444,7 +453,7 @@ static void register_mxcsr_emms(void)
             memcpy(f.op, e[i].b, e[i].n);
             f.nop = e[i].n;
             f.kind = FK_NONE;
-            f.setup = SU_X87 | SU_FCW;
+            f.setup = SU_X87 | SU_FCW | SU_X87EMPTY;
             f.family = "mmx";
             f.name = e[i].name;
             diff_form_add(&f);

@@ -169,6 +169,10 @@ static void setup_x87(DiffRng *r, const DiffForm *f, DiffState *s)
         static const uint16_t pc[] = { 0x000, 0x200, 0x300, 0x300 };
         s->fx.fcw = (uint16_t)(0x007f | pc[diff_rng_below(r, 4)] |
                                (diff_rng_below(r, 4) << 10));
+        if (diff_rng_below(r, 4) == 0) {
+            /* unmask some exceptions: ES, pending #MF */
+            s->fx.fcw &= (uint16_t)~diff_rng_below(r, 0x40);
+        }
     }
 }
 
