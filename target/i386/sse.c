@@ -346,8 +346,9 @@ int x86_sse_exec(X86CPU *cpu, const X86Insn *insn)
                 return x86_gp0(cpu);
             }
         }
-        if (!(si.flags & SI_MEMW) &&
-            !x86_read(cpu, insn->seg, ea, ctx.mem, size)) {
+        if (si.flags & SI_MEMW) {
+            memset(ctx.mem, 0, 16);     /* defensive: never host bytes */
+        } else if (!x86_read(cpu, insn->seg, ea, ctx.mem, size)) {
             return X86_EXC;
         }
     } else if (si.rm == K_GPR) {
