@@ -223,6 +223,7 @@ static void ioapic_unrealize(DeviceState *dev)
     IOAPICState *s = IOAPIC(dev);
     apic_set_eoi_listener(NULL, NULL);
     sysbus_mmio_unmap(SYS_BUS_DEVICE(dev), 0);
+    memory_region_finalize(&s->mmio);
     qemu_free_irqs(s->in, IOAPIC_NUM_PINS);
     s->in = NULL;
 }

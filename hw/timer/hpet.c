@@ -371,6 +371,7 @@ static void hpet_unrealize(DeviceState *dev)
 {
     HPETState *s = HPET(dev);
     sysbus_mmio_unmap(SYS_BUS_DEVICE(dev), 0);
+    memory_region_finalize(&s->mmio);
     for (int i = 0; i < HPET_NUM_TIMERS; i++) {
         timer_free(s->timer[i].qtimer);
         s->timer[i].qtimer = NULL;
