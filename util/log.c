@@ -89,7 +89,7 @@ bool log_set_file(const char *path, GError **errp)
     if (path) {
         f = fopen(path, "a");
         if (!f) {
-            error_setg_errno(errp, errno, "cannot open log file '%s'", path);
+            error_setg(errp, "cannot open log file: %s", g_strerror(errno));
             return false;
         }
         setvbuf(f, NULL, _IOLBF, 0);
