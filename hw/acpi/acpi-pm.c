@@ -174,6 +174,30 @@ void acpi_pm_power_button(DeviceState *pm)
     pm_update_sci(s);
 }
 
+void acpi_pm_set_io_base(DeviceState *pm, uint16_t base, bool enabled)
+{
+    ACPIPMState *s = ACPI_PM(pm);
+    MemoryRegion *regions[] = { &s->evt_io, &s->cnt_io, &s->tmr_io };
+    static const uint16_t offsets[] = {
+        ACPI_PM1_EVT - ACPI_PM_BASE, ACPI_PM1_CNT - ACPI_PM_BASE,
+        ACPI_PM_TMR - ACPI_PM_BASE,
+    };
+
+    /* a base of 0 (or one running past port 0xffff) decodes nothing */
+    enabled = enabled && base && base <= 0x10000 - 64;
+    memory_region_transaction_begin();
+    for (size_t i = 0; i < G_N_ELEMENTS(regions); i++) {
+        if (!memory_region_is_mapped(regions[i])) {
+            continue;
+        }
+        if (enabled) {
+            memory_region_set_address(regions[i], base + offsets[i]);
+        }
+        memory_region_set_enabled(regions[i], enabled);
+    }
+    memory_region_transaction_commit();
+}
+
 static void acpi_pm_reset(DeviceState *dev)
 {
     ACPIPMState *s = ACPI_PM(dev);

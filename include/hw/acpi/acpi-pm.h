@@ -21,6 +21,12 @@
 #define ACPI_S5_SLP_TYP 0                     /* matches the DSDT's \_S5 */
 
 DeviceState *acpi_pm_create(ISABus *bus, GError **errp);
+/*
+ * Move the PM1 event/control and PM timer block (64 ports, offsets as at
+ * ACPI_PM_BASE) to base, or stop decoding it (enabled false). The PIIX4
+ * PM function calls it when the guest writes PMBA/PMREGMISC. GPE0 stays.
+ */
+void acpi_pm_set_io_base(DeviceState *pm, uint16_t base, bool enabled);
 /* Press the power button (QMP system_powerdown). */
 void acpi_pm_power_button(DeviceState *pm);
 

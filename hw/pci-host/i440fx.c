@@ -1,0 +1,209 @@
+/*
+ * Intel 440FX PCIset host bridge (82441FX PMC datasheet, 1996): PCI
+ * configuration mechanism #1 (CONFADD at 0xcf8, CONFDATA at 0xcfc-0xcff)
+ * and the bridge's own function 00.0.
+ * Left out: PAM (BIOS shadowing) and SMRAM only store what is written:
+ * kvmu boots Linux directly without firmware, so nothing is shadowed.
+ */
+#include "hw/pci-host/i440fx.h"
+#include "hw/sysbus.h"
+#include "migration/vmstate.h"
+#include "util/error.h"
+
+#define I440FX_PAM 0x59          /* 7 PAM registers */
+#define I440FX_SMRAM 0x72
+
+typedef struct I440FXHost {
+    SysBusDevice parent;
+    PCIBus *bus;
+    uint32_t config_addr;
+    MemoryRegion conf_io, data_io;
+    const MemoryRegionOps *rcr_ops;   /* the PIIX3's byte at 0xcf9 */
+    void *rcr_opaque;
+} I440FXHost;
+
+#define I440FX_HOST(obj) OBJECT_CHECK(I440FXHost, (obj), TYPE_I440FX_PCI_HOST)
+
+/* Bit 31 enables; bus number 0 is ours (no bridges yet): others float. */
+static bool i440fx_conf_target(I440FXHost *h, hwaddr off, uint32_t *addr)
+{
+    uint32_t ca = h->config_addr;
+    if (!(ca & 0x80000000u) || ((ca >> 16) & 0xff) != 0) {
+        return false;
+    }
+    *addr = (ca & 0xfffc) | (off & 3);
+    return true;
+}
+
+/*
+ * Only dword accesses to 0xcf8 are CONFADD. A byte at 0xcf9 is the
+ * PIIX3's reset control register: it is forwarded here rather than mapped
+ * over this region, so that a dword to 0xcf8 stays one access. Other
+ * byte/word accesses decode to nothing.
+ */
+static uint64_t conf_read(void *opaque, hwaddr off, unsigned size)
+{
+    I440FXHost *h = opaque;
+    if (size == 1) {
+        return h->rcr_ops->read(h->rcr_opaque, 0, 1);
+    }
+    return h->config_addr;
+}
+
+static void conf_write(void *opaque, hwaddr off, uint64_t val, unsigned size)
+{
+    I440FXHost *h = opaque;
+    if (size == 1) {
+        h->rcr_ops->write(h->rcr_opaque, 0, val, 1);
+        return;
+    }
+    h->config_addr = val & 0x80fffffcu;
+}
+
+static bool conf_accepts(void *opaque, hwaddr off, unsigned size,
+                         bool is_write, MemTxAttrs attrs)
+{
+    I440FXHost *h = opaque;
+    return (size == 4 && off == 0) ||
+           (size == 1 && off == 1 && h->rcr_ops);
+}
+
+void i440fx_set_reset_control(PCIBus *bus, const MemoryRegionOps *ops,
+                              void *opaque)
+{
+    I440FXHost *h = I440FX_HOST(BUS(bus)->parent);
+    h->rcr_ops = ops;
+    h->rcr_opaque = opaque;
+}
+
+static const MemoryRegionOps conf_ops = {
+    .read = conf_read,
+    .write = conf_write,
+    .valid = { .min_access_size = 1, .max_access_size = 4,
+               .accepts = conf_accepts },
+};
+
+static uint64_t data_read(void *opaque, hwaddr off, unsigned size)
+{
+    I440FXHost *h = opaque;
+    uint32_t addr;
+    if (!i440fx_conf_target(h, off, &addr)) {
+        return size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
+    }
+    return pci_bus_config_read(h->bus, addr, size);
+}
+
+static void data_write(void *opaque, hwaddr off, uint64_t val, unsigned size)
+{
+    I440FXHost *h = opaque;
+    uint32_t addr;
+    if (i440fx_conf_target(h, off, &addr)) {
+        pci_bus_config_write(h->bus, addr, val, size);
+    }
+}
+
+static const MemoryRegionOps data_ops = {
+    .read = data_read,
+    .write = data_write,
+    .valid = { .min_access_size = 1, .max_access_size = 4 },
+    .impl = { .min_access_size = 1, .max_access_size = 4, .unaligned = true },
+};
+
+static bool i440fx_host_realize(DeviceState *dev, GError **errp)
+{
+    I440FXHost *h = I440FX_HOST(dev);
+    memory_region_init_io(&h->conf_io, OBJECT(dev), &conf_ops, h,
+                          "pci-conf-idx", 4);
+    memory_region_init_io(&h->data_io, OBJECT(dev), &data_ops, h,
+                          "pci-conf-data", 4);
+    sysbus_add_io(SYS_BUS_DEVICE(dev), 0xcf8, &h->conf_io);
+    sysbus_add_io(SYS_BUS_DEVICE(dev), 0xcfc, &h->data_io);
+    return true;
+}
+
+static void i440fx_host_reset(DeviceState *dev)
+{
+    I440FX_HOST(dev)->config_addr = 0;
+}
+
+static const VMStateDescription vmstate_i440fx_host = {
+    .name = "i440FX-pcihost",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(config_addr, I440FXHost),
+        VMSTATE_END_OF_LIST(),
+    },
+};
+
+static void i440fx_host_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    dc->desc = "i440FX PCI host bridge";
+    dc->user_creatable = false;
+    dc->realize = i440fx_host_realize;
+    dc->reset = i440fx_host_reset;
+    dc->vmsd = &vmstate_i440fx_host;
+}
+
+/* ---- function 00.0 ---------------------------------------------------- */
+
+static bool i440fx_pci_realize(PCIDevice *d, GError **errp)
+{
+    for (int i = 0; i < 7; i++) {
+        d->wmask[I440FX_PAM + i] = 0xff;
+    }
+    d->wmask[I440FX_SMRAM] = 0x78;
+    d->config[I440FX_SMRAM] = 0x02;
+    return true;
+}
+
+static void i440fx_pci_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    PCIDeviceClass *pc = PCI_DEVICE_CLASS(klass);
+    dc->desc = "Host bridge";
+    dc->user_creatable = false;
+    dc->hotpluggable = false;
+    pc->realize = i440fx_pci_realize;
+    pc->vendor_id = PCI_VENDOR_ID_INTEL;
+    pc->device_id = PCI_DEVICE_ID_INTEL_82441;
+    pc->revision = 0x02;
+    pc->class_id = PCI_CLASS_BRIDGE_HOST;
+}
+
+PCIBus *i440fx_init(MemoryRegion *mem, MemoryRegion *io, GError **errp)
+{
+    DeviceState *dev = qdev_new(TYPE_I440FX_PCI_HOST);
+    I440FXHost *h = I440FX_HOST(dev);
+    h->bus = pci_bus_new(dev, "pci.0", mem, io, mem);
+    if (!sysbus_realize_and_unref(SYS_BUS_DEVICE(dev), errp)) {
+        return NULL;
+    }
+    if (!pci_create_simple(h->bus, PCI_DEVFN(0, 0), TYPE_I440FX_PCI_DEVICE,
+                           errp)) {
+        return NULL;
+    }
+    return h->bus;
+}
+
+static const TypeInfo i440fx_types[] = {
+    {
+        .name = TYPE_I440FX_PCI_HOST,
+        .parent = TYPE_SYS_BUS_DEVICE,
+        .instance_size = sizeof(I440FXHost),
+        .class_init = i440fx_host_class_init,
+    },
+    {
+        .name = TYPE_I440FX_PCI_DEVICE,
+        .parent = TYPE_PCI_DEVICE,
+        .instance_size = sizeof(PCIDevice),
+        .class_init = i440fx_pci_class_init,
+    },
+};
+
+static void i440fx_register_types(void)
+{
+    type_register_static_array(i440fx_types, G_N_ELEMENTS(i440fx_types));
+}
+type_init(i440fx_register_types)
