@@ -478,9 +478,14 @@ static void apic_timer_cb(void *opaque)
 
 /* ---- registers ------------------------------------------------------- */
 
+static void *apic_current_cpu(void)
+{
+    return hooks.current_cpu ? hooks.current_cpu() : NULL;
+}
+
 static APICState *apic_current(void)
 {
-    void *cpu = hooks.current_cpu ? hooks.current_cpu() : NULL;
+    void *cpu = apic_current_cpu();
     if (cpu) {
         for (unsigned i = 0; i < APIC_MAX_CPUS; i++) {
             if (apics[i] && apics[i]->cpu == cpu) {
@@ -652,8 +657,16 @@ static uint64_t apic_mmio_read(void *opaque, hwaddr addr, unsigned size)
 static void apic_mmio_write(void *opaque, hwaddr addr, uint64_t val,
                             unsigned size)
 {
+    /* Outside the first page, or from a device rather than a vCPU, a
+     * 32-bit write is an MSI (SDM 11.11: address 0xfeeXXXXX, data). */
+    if (addr >= 0x1000 || !apic_current_cpu()) {
+        if (size == 4 && !(addr & 3)) {
+            apic_deliver_msi(APIC_DEFAULT_ADDRESS + addr, (uint32_t)val);
+        }
+        return;
+    }
     APICState *s = apic_current();
-    if (!s || addr >= 0x1000 || (addr & 0xf) || size < 4) {
+    if (!s || (addr & 0xf) || size < 4) {
         return;                  /* only aligned 32-bit writes count */
     }
     apic_reg_write(s, addr >> 4, (uint32_t)val);
@@ -671,8 +684,8 @@ void apic_mmio_init(MemoryRegion *sysmem)
     if (apic_mmio_parent) {
         return;
     }
-    memory_region_init_io(&apic_mmio, NULL, &apic_mmio_ops, NULL, "apic",
-                          0x1000);
+    memory_region_init_io(&apic_mmio, NULL, &apic_mmio_ops, NULL, "apic-msi",
+                          APIC_MSI_SIZE);
     memory_region_add_subregion_overlap(sysmem, APIC_DEFAULT_ADDRESS,
                                         &apic_mmio, 1);
     apic_mmio_parent = sysmem;

@@ -15,8 +15,11 @@
  * them), APIC base relocation, CR8 (the guest's TPR is the MMIO one).
  *
  * Every vCPU sees its own APIC at 0xfee00000: apic_mmio_init() maps one
- * 4 KiB region shared by all APICs, and the handler asks the current-CPU
- * hook (apic_set_hooks) which APIC is accessed.
+ * region (0xfee00000-0xfeefffff) shared by all APICs, and the handler asks
+ * the current-CPU hook (apic_set_hooks) which APIC is accessed. 32-bit
+ * writes above the first page, or from a thread that is not a vCPU (a
+ * device doing DMA), are MSIs (apic_deliver_msi). Devices that DMA on a
+ * vCPU thread should call apic_deliver_msi() for their MSIs directly.
  *
  * Who calls it: the board creates one APIC per vCPU (apic_create), installs
  * the hooks that reach the accelerator (interrupt, NMI, INIT, SIPI, who is
@@ -35,6 +38,7 @@
 
 #define TYPE_APIC "apic"
 #define APIC_DEFAULT_ADDRESS 0xfee00000
+#define APIC_MSI_SIZE 0x100000
 #define APIC_MAX_CPUS 255
 #define APIC_BUS_FREQ_HZ 1000000000ull   /* timer input before dividing */
 
@@ -58,7 +62,7 @@ typedef struct ApicHooks {
     void (*init)(void *cpu);          /* INIT IPI received */
     void (*sipi)(void *cpu, uint8_t vector);
     /* The cpu pointer of the vCPU doing the current MMIO access, or NULL
-     * (not a vCPU thread: the access goes to APIC 0). */
+     * (not a vCPU thread: reads see APIC 0, writes are MSIs). */
     void *(*current_cpu)(void);
 } ApicHooks;
 

@@ -210,6 +210,28 @@ static void test_ipis(void)
     g_assert_cmpint(rd(0, 0x300) & (1u << 12), ==, 0);   /* idle */
 }
 
+static void test_msi(void)
+{
+    setup();
+    /* a device (no current vCPU) writes an MSI: dest 1, fixed, 0x62 */
+    current = NULL;
+    address_space_stl_le(&address_space_memory, A + (1u << 12), 0x62,
+                         MEMTXATTRS_UNSPECIFIED, NULL);
+    g_assert_cmpint(apic_ack_interrupt(apic[1]), ==, 0x62);
+    wr(1, 0xb0, 0);
+    /* dest 0 from a device: not a register write */
+    current = NULL;
+    address_space_stl_le(&address_space_memory, A + 0x80, 0x63,
+                         MEMTXATTRS_UNSPECIFIED, NULL);
+    g_assert_cmphex(rd(0, 0x80), ==, 0);             /* TPR untouched */
+    g_assert_cmpint(apic_ack_interrupt(apic[0]), ==, 0x63);
+    wr(0, 0xb0, 0);
+    /* logical MSI, level-triggered, lowest priority, to mask 3 */
+    apic_deliver_msi(0xfee00000 | (3u << 12) | (1u << 2),
+                     (1u << 15) | (APIC_DM_LOWPRI << 8) | 0x64);
+    g_assert_true(apic_has_interrupt(apic[0]) != apic_has_interrupt(apic[1]));
+}
+
 static void test_extint_lint0(void)
 {
     setup();
@@ -347,7 +369,9 @@ static void test_random_writes(void)
     setup();
     for (int i = 0; i < 20000; i++) {
         int cpu = g_rand_int_range(r, 0, 2);
-        uint32_t off = g_rand_int_range(r, 0, 0x1000);
+        uint32_t off = g_rand_int_range(r, 0, 0x1000) |
+                       (g_rand_int_range(r, 0, 8) ? 0 :
+                        g_rand_int_range(r, 0, 256) << 12);
         unsigned size = 1u << g_rand_int_range(r, 0, 4);
         current = &cpus[cpu];
         uint64_t v = ((uint64_t)g_rand_int(r) << 32) | g_rand_int(r);
@@ -400,6 +424,7 @@ int main(int argc, char **argv)
     g_test_add_func("/apic/level-eoi-broadcast", test_level_eoi_broadcast);
     g_test_add_func("/apic/ipis", test_ipis);
     g_test_add_func("/apic/extint-lint0", test_extint_lint0);
+    g_test_add_func("/apic/msi", test_msi);
     g_test_add_func("/apic/error-register", test_error_register);
     g_test_add_func("/apic/timer", test_timer);
     g_test_add_func("/apic/vmstate", test_vmstate);
