@@ -43,6 +43,7 @@ struct APICState {
     SysBusDevice parent;
     uint32_t index;
     uint8_t id;
+    uint8_t initial_id;         /* power-on ID (the guest may change id) */
     void *cpu;
     /* registers */
     uint32_t tpr;
@@ -729,7 +730,9 @@ static void apic_unrealize(DeviceState *dev)
 
 static void apic_device_reset(DeviceState *dev)
 {
-    apic_reset_regs(APIC(dev), true);
+    APICState *s = APIC(dev);
+    s->id = s->initial_id;
+    apic_reset_regs(s, true);
 }
 
 APICState *apic_create(uint32_t index, uint8_t apic_id, void *cpu,
@@ -738,7 +741,7 @@ APICState *apic_create(uint32_t index, uint8_t apic_id, void *cpu,
     DeviceState *dev = qdev_new(TYPE_APIC);
     APICState *s = APIC(dev);
     s->index = index;
-    s->id = apic_id;
+    s->id = s->initial_id = apic_id;
     s->cpu = cpu;
     if (!sysbus_realize_and_unref(SYS_BUS_DEVICE(dev), errp)) {
         return NULL;

@@ -94,6 +94,14 @@ static void test_ids_and_version(void)
     g_assert_cmphex(rd(0, 0x30) & 0xff, ==, 0x14);
     g_assert_cmphex((rd(0, 0x30) >> 16) & 0xff, ==, 5);
     g_assert_cmphex(rd(1, 0xd0), ==, 2u << 24);
+    /* the guest may move the ID; a system reset brings it back */
+    wr(1, 0x20, 9u << 24);
+    g_assert_cmphex(rd(1, 0x20), ==, 9u << 24);
+    device_cold_reset(DEVICE(apic[1]));
+    g_assert_cmphex(rd(1, 0x20), ==, 1u << 24);
+    g_assert_cmphex(rd(1, 0xf0), ==, 0xff);       /* software-disabled */
+    g_assert_cmphex(rd(1, 0x350), ==, 0x10000);   /* AP: LINT0 masked */
+    g_assert_cmphex(rd(0, 0x350), ==, 0x700);     /* BSP: ExtINT */
 }
 
 static void test_priority_and_eoi(void)
