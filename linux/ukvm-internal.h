@@ -33,6 +33,7 @@
 #define UKVM_MAX_IO_MSRS 256
 #define UKVM_TASK_SIZE_MAX 0x7ffffffff000ULL
 #define UKVM_MAX_IOEVENTFDS 1000              /* kernel: NR_IOBUS_DEVS */
+#define UKVM_TIME_SLICE_BLOCKS 8192          /* decoded blocks per slice */
 
 typedef enum {
     UKVM_FD_SYSTEM = 1,

@@ -78,6 +78,8 @@ int ukvm_create_vcpu(UkvmVM *vm, unsigned long id)
         pthread_mutex_unlock(&vm->lock);
         return -ENOMEM;
     }
+    /* bounded guest work per engine call: signals are seen promptly */
+    x86_cpu_set_time_slice(v->cpu, UKVM_TIME_SLICE_BLOCKS);
     /* no in-kernel LAPIC: every vCPU is RUNNABLE from the start */
     x86_cpu_set_mp_state(v->cpu, X86_MP_RUNNABLE);
     if (vm->tsc_khz) {
@@ -310,9 +312,28 @@ static int set_guest_debug(UkvmVcpu *v, const struct kvm_guest_debug *d)
 {
     /* x86 KVM accepts unknown control bits (no VALID_MASK check) */
     v->guest_debug = d->control;
-    bool enable = d->control & KVM_GUESTDBG_ENABLE;
-    x86_cpu_set_guest_debug(v->cpu, enable,
-                            enable && (d->control & KVM_GUESTDBG_SINGLESTEP));
+    uint32_t c = 0;
+    if (d->control & KVM_GUESTDBG_ENABLE) {
+        c |= X86_GUESTDBG_ENABLE;
+        if (d->control & KVM_GUESTDBG_SINGLESTEP) {
+            c |= X86_GUESTDBG_SINGLESTEP;
+        }
+        if (d->control & KVM_GUESTDBG_USE_SW_BP) {
+            c |= X86_GUESTDBG_USE_SW_BP;
+        }
+        if (d->control & KVM_GUESTDBG_USE_HW_BP) {
+            c |= X86_GUESTDBG_USE_HW_BP;
+        }
+        if (d->control & KVM_GUESTDBG_INJECT_DB) {
+            c |= X86_GUESTDBG_INJECT_DB;
+        }
+        if (d->control & KVM_GUESTDBG_INJECT_BP) {
+            c |= X86_GUESTDBG_INJECT_BP;
+        }
+    }
+    uint64_t dr[8];
+    memcpy(dr, d->arch.debugreg, sizeof(dr));
+    x86_cpu_set_guest_debug_ex(v->cpu, c, dr);
     return 0;
 }
 

@@ -131,6 +131,8 @@ int ukvm_check_extension(UkvmVM *vm, long cap)
     case KVM_CAP_NR_VCPUS:
     case KVM_CAP_MAX_VCPUS:
         return UKVM_MAX_VCPUS;
+    case KVM_CAP_GUEST_DEBUG_HW_BPS:
+        return 4;
     case KVM_CAP_MAX_VCPU_ID:
         return UKVM_MAX_VCPU_ID;
     case KVM_CAP_NR_MEMSLOTS:
