@@ -12,53 +12,12 @@
  *
  * The timer counts on the virtual clock at APIC_BUS_FREQ_HZ >> divide.
  */
-#include "hw/intc/apic.h"
+#include "apic-internal.h"
 #include "migration/vmstate.h"
 #include "system/timer.h"
 #include "util/error.h"
 
 #include <string.h>
-
-#define APIC_LVT_TIMER 0
-#define APIC_LVT_THERMAL 1
-#define APIC_LVT_PERF 2
-#define APIC_LVT_LINT0 3
-#define APIC_LVT_LINT1 4
-#define APIC_LVT_ERROR 5
-#define APIC_LVT_NB 6
-
-#define APIC_LVT_MASKED (1u << 16)
-#define APIC_LVT_LEVEL (1u << 15)
-#define APIC_LVT_TIMER_PERIODIC (1u << 17)
-#define APIC_SVR_ENABLE (1u << 8)
-#define APIC_VERSION 0x14
-#define APIC_ESR_SEND_ILLEGAL (1u << 5)
-#define APIC_ESR_RECV_ILLEGAL (1u << 6)
-#define APIC_ESR_ILLEGAL_REG (1u << 7)
-/* a periodic timer never fires faster than this (guest-chosen periods
- * of a few ns would otherwise flood the main loop) */
-#define APIC_MIN_PERIOD_NS 10000
-
-struct APICState {
-    SysBusDevice parent;
-    uint32_t index;
-    uint8_t id;
-    uint8_t initial_id;         /* power-on ID (the guest may change id) */
-    void *cpu;
-    /* registers */
-    uint32_t tpr;
-    uint32_t ldr, dfr, svr;
-    uint32_t isr[8], tmr[8], irr[8];
-    uint32_t esr, esr_pending;
-    uint32_t icr[2];
-    uint32_t lvt[APIC_LVT_NB];
-    uint32_t divide_conf;
-    uint32_t initial_count;
-    int64_t load_time;          /* virtual ns when initial_count was set */
-    int64_t next_fire;          /* virtual ns of the next timer interrupt */
-    bool hw_disabled;           /* APIC_BASE.EN clear (not modelled: false) */
-    QEMUTimer *timer;
-};
 
 #define APIC(obj) OBJECT_CHECK(APICState, (obj), TYPE_APIC)
 
@@ -201,7 +160,7 @@ static void apic_error(APICState *s, uint32_t bits)
     }
 }
 
-static void apic_set_irq(APICState *s, uint8_t vector, bool level)
+void apic_set_irq(APICState *s, uint8_t vector, bool level)
 {
     if (vector < 16) {
         apic_error(s, APIC_ESR_RECV_ILLEGAL);
@@ -394,89 +353,6 @@ static void apic_eoi(APICState *s)
     apic_update(s);
 }
 
-/* ---- timer ----------------------------------------------------------- */
-
-static int apic_divide_shift(APICState *s)
-{
-    uint32_t v = (s->divide_conf & 3) | ((s->divide_conf >> 1) & 4);
-    return (v + 1) & 7;          /* 0b111 -> divide by 1 */
-}
-
-static int64_t now_ns(void)
-{
-    return clock_get_ns(QEMU_CLOCK_VIRTUAL);
-}
-
-static bool apic_timer_periodic(APICState *s)
-{
-    return ((s->lvt[APIC_LVT_TIMER] >> 17) & 3) == 1;
-}
-
-/* Timer period in ns (APIC_BUS_FREQ_HZ is 1 GHz: a tick is 1 ns). */
-static int64_t apic_timer_span(APICState *s)
-{
-    return (int64_t)s->initial_count << apic_divide_shift(s);
-}
-
-static uint32_t apic_current_count(APICState *s)
-{
-    if (!s->initial_count) {
-        return 0;
-    }
-    int64_t ticks = (now_ns() - s->load_time) >> apic_divide_shift(s);
-    if (ticks < 0) {
-        ticks = 0;
-    }
-    if (apic_timer_periodic(s)) {
-        return s->initial_count - (uint32_t)(ticks % s->initial_count);
-    }
-    return ticks >= s->initial_count ? 0 : s->initial_count - ticks;
-}
-
-static void apic_timer_arm(APICState *s)
-{
-    if (!s->initial_count || !s->timer) {
-        if (s->timer) {
-            timer_del(s->timer);
-        }
-        return;
-    }
-    timer_mod_ns(s->timer, s->next_fire);
-}
-
-static void apic_timer_start(APICState *s)
-{
-    s->load_time = now_ns();
-    int64_t span = apic_timer_span(s);
-    if (apic_timer_periodic(s)) {
-        span = MAX(span, APIC_MIN_PERIOD_NS);
-    }
-    s->next_fire = s->load_time + span;
-    apic_timer_arm(s);
-}
-
-static void apic_timer_cb(void *opaque)
-{
-    APICState *s = opaque;
-    uint32_t lvt = s->lvt[APIC_LVT_TIMER];
-
-    if (!s->initial_count) {
-        return;
-    }
-    if (!(lvt & APIC_LVT_MASKED)) {
-        apic_set_irq(s, lvt & 0xff, false);
-    }
-    if (apic_timer_periodic(s)) {
-        int64_t period = MAX(apic_timer_span(s), APIC_MIN_PERIOD_NS);
-        int64_t now = now_ns();
-        s->next_fire += period;
-        if (s->next_fire <= now) {   /* fell behind: skip, do not flood */
-            s->next_fire = now + period;
-        }
-        apic_timer_arm(s);
-    }
-}
-
 /* ---- registers ------------------------------------------------------- */
 
 static void *apic_current_cpu(void)
@@ -618,20 +494,9 @@ static void apic_reg_write(APICState *s, unsigned reg, uint32_t val)
         s->initial_count = val;
         apic_timer_start(s);
         break;
-    case 0x3e: {
-        /* keep the current count running at the old rate until reload:
-         * simplest faithful choice is to restart from the current count */
-        uint32_t cur = apic_current_count(s);
-        s->divide_conf = val & 0xb;
-        if (s->initial_count && cur) {
-            s->load_time = now_ns() -
-                ((int64_t)(s->initial_count - cur) << apic_divide_shift(s));
-            int64_t left = (int64_t)cur << apic_divide_shift(s);
-            s->next_fire = now_ns() + MAX(left, (int64_t)1);
-            apic_timer_arm(s);
-        }
+    case 0x3e:
+        apic_timer_set_divide(s, val);
         break;
-    }
     case 0x03: case 0x09: case 0x0a: case 0x0c:
     case 0x10 ... 0x27: case 0x39:
         break;                   /* read-only */
