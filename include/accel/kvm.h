@@ -164,7 +164,11 @@ void kvm_cpus_reset(KvmState *s);
 
 /* ---- guest debug ---------------------------------------------------------- */
 
-/* KVM_SET_GUEST_DEBUG: single-step and up to 4 hardware breakpoints. */
+/* KVM_SET_GUEST_DEBUG as given (KVM_GUESTDBG_* control: single-step,
+ * USE_SW_BP for INT3, USE_HW_BP with debugreg[0-3] + [7]); runs on the vCPU.
+ * KVM_CAP_GUEST_DEBUG_HW_BPS tells how many hardware breakpoints exist. */
+bool kvm_cpu_set_guest_debug(KvmCpu *cpu, const struct kvm_guest_debug *dbg,
+                             GError **errp);
 bool kvm_cpu_set_single_step(KvmCpu *cpu, bool on, GError **errp);
 
 /* ---- statistics ----------------------------------------------------------- */
