@@ -49,6 +49,11 @@ void x86_vm_flush(X86VM *vm)
     g_mutex_unlock(&vm->lock);
 }
 
+void x86_vm_flush_tlb(X86VM *vm)
+{
+    __atomic_add_fetch(&vm->tlb_gen, 1, __ATOMIC_ACQ_REL);
+}
+
 void x86_vm_set_a20(X86VM *vm, bool enabled)
 {
     uint64_t m = enabled ? ~0ULL : ~(1ULL << 20);
@@ -148,6 +153,7 @@ X86CPU *x86_cpu_new(X86VM *vm, uint32_t index)
     g_free(e);
     cpu->mp_state = X86_MP_RUNNABLE;
     cpu->flush_gen_seen = __atomic_load_n(&vm->flush_gen, __ATOMIC_ACQUIRE);
+    cpu->tlb_gen_seen = __atomic_load_n(&vm->tlb_gen, __ATOMIC_ACQUIRE);
     x86_cpu_reset(cpu, false);
     g_mutex_lock(&vm->lock);
     g_ptr_array_add(vm->cpus, cpu);

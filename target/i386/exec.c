@@ -415,10 +415,16 @@ static void inject_events(X86CPU *cpu)
 static void handle_requests(X86CPU *cpu)
 {
     int gen = __atomic_load_n(&cpu->vm->flush_gen, __ATOMIC_ACQUIRE);
+    int tgen = __atomic_load_n(&cpu->vm->tlb_gen, __ATOMIC_ACQUIRE);
 
     if (!__atomic_load_n(&cpu->req, __ATOMIC_ACQUIRE) &&
-        gen == cpu->flush_gen_seen && !cpu->dead_blocks && !cpu->check) {
+        gen == cpu->flush_gen_seen && tgen == cpu->tlb_gen_seen &&
+        !cpu->dead_blocks && !cpu->check) {
         return;
+    }
+    if (tgen != cpu->tlb_gen_seen) {
+        cpu->tlb_gen_seen = tgen;
+        x86_tlb_flush(cpu, true);
     }
     __atomic_store_n(&cpu->req, 0, __ATOMIC_RELAXED);
     if (__atomic_load_n(&cpu->kick, __ATOMIC_ACQUIRE)) {

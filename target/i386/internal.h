@@ -248,6 +248,7 @@ struct X86VM {
      * array per GiB allocated on first use; read without the lock */
     uint64_t *code_bits[64];
     int flush_gen;                  /* atomic; bumped by x86_vm_flush() */
+    int tlb_gen;                    /* atomic; bumped by x86_vm_flush_tlb */
 };
 
 typedef struct X86Block X86Block;
@@ -342,6 +343,7 @@ struct X86CPU {
     int flush_req;                  /* atomic */
     int req;                        /* atomic: kick or flush_req was set */
     int flush_gen_seen;
+    int tlb_gen_seen;
 
     /* debug */
     bool guest_debug, guest_single_step;

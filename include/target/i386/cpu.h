@@ -79,6 +79,13 @@ void x86_vm_free(X86VM *vm);
  */
 void x86_vm_flush(X86VM *vm);
 /*
+ * Cheaper: forget cached translations only (decoded code stays valid).
+ * Enough after clearing a dirty log, when guest memory contents did not
+ * change; x86_vm_flush() is needed when a gpa may now show different
+ * bytes (memslot add/remove/move, ROM/RAM switches).
+ */
+void x86_vm_flush_tlb(X86VM *vm);
+/*
  * The embedder wrote guest RAM behind the engine (DMA, loader, VMM write):
  * decoded code in [gpa, gpa+len) is dropped before it runs again.
  */

@@ -27,6 +27,7 @@ extern const uint8_t int80_32[], leg_v86[], gp32_handler[];
 extern const uint8_t v86_code[], v86_code_end[];
 
 typedef struct Env {
+    int write_maps;                 /* map_page(write=true) calls */
     uint8_t *ram;
     X86VM *vm;
     X86CPU *cpu;
@@ -36,6 +37,9 @@ static void *env_map(void *opaque, uint64_t gpa, bool write)
 {
     Env *e = opaque;
 
+    if (write && gpa == 0x500000) {
+        e->write_maps++;
+    }
     return gpa < RAM_SIZE ? e->ram + gpa : NULL;
 }
 
@@ -484,6 +488,29 @@ static void test_host_debug(void)
     env_free(e);
 }
 
+/* Dirty logging: the first write after a flush asks map_page(write) */
+static void test_dirty_tracking(void)
+{
+    Env *e = env_long();
+    X86Exit ex;
+
+    set_rip(e, k64(t_dbg));                 /* writes 0x500002 */
+    run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmpint(e->write_maps, ==, 1);
+    set_rip(e, k64(t_dbg));
+    run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmpint(e->write_maps, ==, 1);  /* cached writable mapping */
+    x86_vm_flush_tlb(e->vm);                /* dirty log cleared */
+    set_rip(e, k64(t_dbg));
+    run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmpint(e->write_maps, ==, 2);
+    x86_vm_flush(e->vm);
+    set_rip(e, k64(t_dbg));
+    run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmpint(e->write_maps, ==, 3);
+    env_free(e);
+}
+
 /* 32-bit protected mode: CALL to a TSS, IRET with NT back */
 static void test_task_switch(void)
 {
@@ -882,6 +909,8 @@ int main(int argc, char **argv)
                     test_data_breakpoint);
     g_test_add_func("/cpu/engine/host-debug-sw-hw-bp-slice",
                     test_host_debug);
+    g_test_add_func("/cpu/engine/dirty-tracking-flush",
+                    test_dirty_tracking);
     g_test_add_func("/cpu/engine/random-code-contained", test_random_code);
     g_test_add_func("/cpu/engine/rep-movs-stos", test_rep_string);
     g_test_add_func("/cpu/engine/paging-32bit-pse-pae-nx", test_paging32);
