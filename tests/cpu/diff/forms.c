@@ -480,7 +480,9 @@ void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c)
         uint32_t v = (uint32_t)diff_rng_next(r) & 0xffff;
 
         if (diff_rng_below(r, 8) == 0) {
-            v |= 1u << (16 + diff_rng_below(r, 16));    /* reserved: #GP */
+            /* reserved: #GP.  Not bit 17: AMD hosts accept it (MXCSR.MM,
+             * MXCSR_MASK 0x2ffff); the guest's MXCSR_MASK is 0xffff */
+            v |= 1u << (18 + diff_rng_below(r, 14));
         } else if (diff_rng_below(r, 2)) {
             v |= 0x1f80;                                /* all masked */
         }
@@ -516,9 +518,11 @@ void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c)
         uint8_t *img = s->data + (target - DIFF_DATA_ADDR);
         uint32_t mxcsr = 0x1f80 | (uint32_t)diff_rng_below(r, 0x40);
 
-        if (diff_rng_below(r, 8)) {
-            memcpy(img + 24, &mxcsr, 4);       /* else: likely #GP */
+        if (diff_rng_below(r, 8) == 0) {
+            mxcsr |= 1u << (18 + diff_rng_below(r, 14));  /* #GP; see
+                                                           SU_MXCSRMEM */
         }
+        memcpy(img + 24, &mxcsr, 4);
         if (diff_rng_below(r, 2)) {
             uint16_t fcw = 0x037f;
             memcpy(img, &fcw, 2);
