@@ -148,7 +148,7 @@ size_t acpi_build_tables(uint8_t *buf, size_t buf_size, uint32_t base,
             e[0] = 0;                    /* processor local APIC */
             e[1] = 8;
             e[2] = i;                    /* ACPI processor UID */
-            e[3] = i;                    /* APIC ID */
+            e[3] = cfg->apic_ids ? cfg->apic_ids[i] : i;   /* APIC ID */
             put32(e + 4, 1);             /* enabled */
         }
         if (cfg->has_ioapic) {

@@ -46,6 +46,7 @@ typedef struct PCMachine {
     KvmState *kvm;
     KvmCpu *bsp;
     unsigned ncpus;
+    uint8_t apic_ids[APIC_MAX_CPUS];
     DeviceState *ioapic, *hpet;
     qemu_irq hpet_irq0, hpet_irq8;
     qemu_irq *ioapic_irqs;
@@ -271,6 +272,7 @@ static bool pc_isa_init(const MachineOptions *o, GError **errp)
         return false;
     }
     apic_set_pic_ack(i8259_read_irq);
+    /* its ID after the CPUs' (4 bits in the register; the MADT has 8) */
     pcms.ioapic = ioapic_create(pcms.ncpus, errp);
     if (!pcms.ioapic) {
         return false;
@@ -325,6 +327,7 @@ static bool pc_acpi_init(const MachineOptions *o, GError **errp)
     g_autofree uint8_t *buf = g_malloc0(PC_ACPI_SIZE);
     AcpiBuildConfig cfg = {
         .num_cpus = pcms.ncpus,
+        .apic_ids = pcms.apic_ids,
         .lapic_addr = APIC_DEFAULT_ADDRESS,
         .has_ioapic = true,
         .ioapic_addr = IOAPIC_DEFAULT_ADDRESS,
@@ -346,6 +349,34 @@ static bool pc_acpi_init(const MachineOptions *o, GError **errp)
     return true;
 }
 
+static unsigned pc_bits_for(unsigned n)
+{
+    unsigned b = 0;
+    while ((1u << b) < n) {
+        b++;
+    }
+    return b;
+}
+
+/* The APIC ID of CPU @index, as CPUID leaves 0xb/0x1f describe it: the
+ * thread, core (x clusters), die and socket fields, each field as wide
+ * as its count needs (so -smp 6,cores=3 leaves gaps, as in QEMU). */
+static uint32_t pc_apic_id(const MachineOptions *o, unsigned index)
+{
+    unsigned threads = MAX(o->threads, 1u);
+    unsigned cores = MAX(o->cores, 1u) * MAX(o->clusters, 1u);
+    unsigned dies = MAX(o->dies, 1u);
+    unsigned smt_bits = pc_bits_for(threads);
+    unsigned core_bits = pc_bits_for(cores);
+    unsigned die_bits = pc_bits_for(dies);
+    uint32_t thread = index % threads;
+    uint32_t core = (index / threads) % cores;
+    uint32_t die = (index / (threads * cores)) % dies;
+    uint32_t socket = index / (threads * cores * dies);
+    return ((((socket << die_bits) | die) << core_bits | core) << smt_bits) |
+           thread;
+}
+
 static bool pc_cpus_init(const MachineOptions *o, GError **errp)
 {
     if (o->cpus > APIC_MAX_CPUS - 1) {
@@ -362,11 +393,17 @@ static bool pc_cpus_init(const MachineOptions *o, GError **errp)
     apic_set_hooks(&pc_apic_hooks);
     apic_mmio_init(get_system_memory());
     for (unsigned i = 0; i < pcms.ncpus; i++) {
-        /* APIC IDs are the CPU indexes: the MADT lists them that way */
+        uint32_t apic_id = pc_apic_id(o, i);
+        if (apic_id >= APIC_MAX_CPUS - 1) {
+            error_setg(errp, "-smp %u: CPU %u would have APIC ID %u; xAPIC "
+                       "IDs stop at 254", pcms.ncpus, i, apic_id);
+            return false;
+        }
+        pcms.apic_ids[i] = apic_id;
         KvmCpuConfig cfg = {
             .model = o->cpu_model ? o->cpu_model : "qemu64",
             .index = i,
-            .apic_id = i,
+            .apic_id = apic_id,
             .sockets = o->sockets, .dies = o->dies, .clusters = o->clusters,
             .cores = o->cores, .threads = o->threads,
         };
@@ -377,7 +414,7 @@ static bool pc_cpus_init(const MachineOptions *o, GError **errp)
         if (i == 0) {
             pcms.bsp = cpu;
         }
-        APICState *apic = apic_create(i, i, cpu, errp);
+        APICState *apic = apic_create(i, apic_id, cpu, errp);
         if (!apic) {
             return false;
         }

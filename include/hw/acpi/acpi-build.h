@@ -13,6 +13,7 @@
 
 typedef struct AcpiBuildConfig {
     unsigned num_cpus;       /* MADT entries (0: no MADT) */
+    const uint8_t *apic_ids; /* num_cpus local APIC IDs (NULL: 0..n-1) */
     uint32_t lapic_addr;
     bool has_ioapic;
     uint32_t ioapic_addr;
