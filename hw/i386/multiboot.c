@@ -220,9 +220,14 @@ bool x86_load_multiboot(const uint8_t *d, size_t len, const char *path,
     if (!hdr && !is_elf) {
         return false;               /* neither: let the caller try Linux */
     }
-    if (!hdr && x86_pvh_note_entry(d, len, NULL)) {
-        return x86_load_pvh(d, len, path, initrd, cmdline, layout,
-                            UINT32_MAX, entry, errp);
+    uint32_t pvh_entry;
+    if (!hdr && x86_pvh_note_entry(d, len, &pvh_entry)) {
+        if (!x86_load_pvh(d, len, path, initrd, cmdline, layout,
+                          UINT32_MAX, entry, errp)) {
+            return false;
+        }
+        info_report("ELF kernel entered through PVH at 0x%x", pvh_entry);
+        return true;
     }
     ElfSegment segs[ELF_MAX_SEGMENTS];
     unsigned nsegs = 0;
