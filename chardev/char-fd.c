@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -107,7 +108,8 @@ static void outq_append(Chardev *chr, const uint8_t *buf, int len)
     if (!chr->outq) {
         chr->outq = g_byte_array_new();
     }
-    int room = CHR_OUTQ_MAX - (int)chr->outq->len;
+    int max = chr->nodrop ? CHR_OUTQ_NODROP_MAX : CHR_OUTQ_MAX;
+    int room = max - (int)chr->outq->len;
     int take = MIN(len, MAX(room, 0));
     bool was_empty = chr->outq->len == 0;
     g_byte_array_append(chr->outq, buf, take);
@@ -167,6 +169,64 @@ static void outq_drain(Chardev *chr)
         }
         g_byte_array_remove_range(chr->outq, 0, n);
     }
+    chr_be_write_ready(chr);
+}
+
+void chr_fd_drop_msgfds(Chardev *chr)
+{
+    for (int i = 0; i < chr->n_msgfds; i++) {
+        if (chr->msgfds[i] >= 0) {
+            close(chr->msgfds[i]);
+        }
+    }
+    chr->n_msgfds = 0;
+}
+
+/*
+ * Read from a unix socket with its SCM_RIGHTS descriptors (kept in
+ * chr->msgfds for the frontend's read callback). Anything but
+ * SCM_RIGHTS in the control data is ignored; descriptors beyond
+ * CHR_MAX_MSGFDS are closed at once.
+ */
+static ssize_t read_with_fds(Chardev *chr, uint8_t *buf, size_t len)
+{
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int) * CHR_MAX_MSGFDS)];
+    } ctl;
+    struct iovec iov = { .iov_base = buf, .iov_len = len };
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1,
+        .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
+    };
+    ssize_t n;
+
+    do {
+        n = recvmsg(chr->in_fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        return n;
+    }
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+            c->cmsg_len < CMSG_LEN(0)) {
+            continue;
+        }
+        size_t nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < nfds; i++) {
+            int fd;
+            memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+            if (fd < 0) {
+                continue;
+            }
+            if (chr->n_msgfds < CHR_MAX_MSGFDS) {
+                chr->msgfds[chr->n_msgfds++] = fd;
+            } else {
+                close(fd);
+            }
+        }
+    }
+    return n;
 }
 
 static gboolean chr_source_prepare(GSource *s, gint *timeout)
@@ -208,11 +268,20 @@ static gboolean chr_source_dispatch(GSource *s, GSourceFunc cb, gpointer d)
         int want = MIN(chr_be_can_write(chr), (int)sizeof(buf));
         if (want > 0) {
             ssize_t n;
-            do {
-                n = read(chr->in_fd, buf, want);
-            } while (n < 0 && errno == EINTR);
+            if (chr->in_is_unix) {
+                n = read_with_fds(chr, buf, want);
+            } else {
+                do {
+                    n = read(chr->in_fd, buf, want);
+                } while (n < 0 && errno == EINTR);
+            }
             if (n > 0) {
                 chr_be_write(chr, buf, n);
+            }
+            /* descriptors the frontend did not claim in read() */
+            chr_fd_drop_msgfds(chr);
+            if (n > 0) {
+                /* delivered */
             } else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
                 chr_fd_hangup(chr);
             }
@@ -244,6 +313,13 @@ void chr_fd_set(Chardev *chr, int in_fd, int out_fd, bool is_socket)
     chr->in_fd = in_fd;
     chr->out_fd = out_fd;
     chr->out_is_socket = is_socket;
+    chr->in_is_unix = false;
+    if (is_socket && in_fd >= 0) {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof(ss);
+        chr->in_is_unix = getsockname(in_fd, (struct sockaddr *)&ss, &sl) == 0 &&
+                          ss.ss_family == AF_UNIX;
+    }
     chr->out_nonblock = out_fd >= 0 && fd_is_nonblocking(out_fd);
     if (out_fd < 0 && chr->outq) {
         chr->dropped += chr->outq->len;
@@ -278,6 +354,7 @@ void chr_fd_wake(Chardev *chr)
 void chr_fd_free(Chardev *chr)
 {
     chr_source_drop(chr);
+    chr_fd_drop_msgfds(chr);
     qemu_bh_delete(chr->hangup_bh);
     chr->hangup_bh = NULL;
     if (chr->outq) {

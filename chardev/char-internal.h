@@ -12,6 +12,8 @@
 #define CHR_OUTQ_MAX (64 * 1024)
 #define CHR_READ_BUF 4096
 #define CHR_INQ_MAX 32 /* mux input held for a busy frontend */
+#define CHR_OUTQ_NODROP_MAX (64 * 1024 * 1024) /* chr_fe_write_all() */
+#define CHR_MAX_MSGFDS 16 /* SCM_RIGHTS descriptors kept per read */
 
 typedef struct ChardevBackend {
     const char *name;
@@ -58,6 +60,10 @@ struct Chardev {
     uint64_t dropped;
     struct QEMUBH *hangup_bh; /* a write failed: hang up from the loop */
     int log_fd;               /* logfile=: a copy of all output, or -1 */
+    bool nodrop;              /* chr_fe_write_all() in progress */
+    bool in_is_unix;          /* in_fd is an AF_UNIX socket: recvmsg */
+    int msgfds[CHR_MAX_MSGFDS]; /* SCM_RIGHTS fds of the current read */
+    int n_msgfds;
 };
 
 /* char.c */
@@ -79,12 +85,19 @@ void chr_fd_set(Chardev *chr, int in_fd, int out_fd, bool is_socket);
 int chr_fd_write(Chardev *chr, const uint8_t *buf, int len);
 void chr_fd_wake(Chardev *chr);
 void chr_fd_free(Chardev *chr);
+/* Close the received descriptors nobody claimed. */
+void chr_fd_drop_msgfds(Chardev *chr);
+/* The output queue emptied: tell the frontends (write_ready). */
+void chr_be_write_ready(Chardev *chr);
 /* Set O_NONBLOCK and FD_CLOEXEC. */
 void chr_fd_nonblock(int fd);
 
 /* char-mux.c: one input byte on a mux; returns true if consumed. */
 bool chr_mux_proc_byte(Chardev *chr, uint8_t ch);
 void chr_mux_set_focus(Chardev *chr, int tag);
+
+/* char-mux-backend.c: the chardev under a "mux" backend, else NULL. */
+Chardev *chr_mux_be_under(Chardev *chr);
 
 /* backends */
 extern const ChardevBackend chardev_null;

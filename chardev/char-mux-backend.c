@@ -26,6 +26,20 @@ static void mux_be_event(void *opaque, ChardevEvent event)
     chr_be_event(opaque, event);
 }
 
+static void mux_be_write_ready(void *opaque)
+{
+    chr_be_write_ready(opaque);
+}
+
+Chardev *chr_mux_be_under(Chardev *chr)
+{
+    if (chr->be_ops != &chardev_mux) {
+        return NULL;
+    }
+    MuxBackendState *s = chr->be;
+    return s->fe.chr;
+}
+
 static bool mux_be_open(Chardev *chr, GHashTable *opts, GError **errp)
 {
     MuxBackendState *s = chr->be;
@@ -47,13 +61,15 @@ static bool mux_be_open(Chardev *chr, GHashTable *opts, GError **errp)
     chr->be_open = under->be_open;
     chr_fe_set_handlers(&s->fe, mux_be_can_read, mux_be_read, mux_be_event,
                         chr);
+    chr_fe_set_write_ready(&s->fe, mux_be_write_ready);
     return true;
 }
 
 static int mux_be_write(Chardev *chr, const uint8_t *buf, int len)
 {
     MuxBackendState *s = chr->be;
-    return chr_fe_write(&s->fe, buf, len);
+    return chr->nodrop ? chr_fe_write_all(&s->fe, buf, len)
+                       : chr_fe_write(&s->fe, buf, len);
 }
 
 static void mux_be_close(Chardev *chr)

@@ -432,6 +432,63 @@ int chr_fe_write(CharFrontend *fe, const uint8_t *buf, int len)
     return fe->chr ? chardev_write(fe->chr, buf, len) : len;
 }
 
+int chr_fe_write_all(CharFrontend *fe, const uint8_t *buf, int len)
+{
+    Chardev *chr = fe->chr;
+    if (!chr) {
+        return len;
+    }
+    bool saved = chr->nodrop;
+    chr->nodrop = true;
+    int r = chardev_write(chr, buf, len);
+    chr->nodrop = saved;
+    return r;
+}
+
+size_t chr_fe_output_pending(CharFrontend *fe)
+{
+    Chardev *chr = fe->chr;
+    for (int depth = 0; chr && depth < 8; depth++) {
+        Chardev *under = chr_mux_be_under(chr);
+        if (!under) {
+            return chr->outq ? chr->outq->len : 0;
+        }
+        chr = under;
+    }
+    return 0;
+}
+
+void chr_fe_set_write_ready(CharFrontend *fe, ChardevWriteReadyFn *fn)
+{
+    fe->write_ready = fn;
+}
+
+void chr_be_write_ready(Chardev *chr)
+{
+    for (int i = 0; i < CHR_MAX_FRONTENDS; i++) {
+        CharFrontend *fe = chr->fe[i];
+        if (fe && fe->write_ready) {
+            fe->write_ready(fe->opaque);
+        }
+    }
+}
+
+int chr_fe_get_msgfd(CharFrontend *fe)
+{
+    Chardev *chr = fe->chr;
+    for (int depth = 0; chr && depth < 8; depth++) {
+        if (chr->n_msgfds > 0) {
+            int fd = chr->msgfds[0];
+            chr->n_msgfds--;
+            memmove(chr->msgfds, chr->msgfds + 1,
+                    chr->n_msgfds * sizeof(int));
+            return fd;
+        }
+        chr = chr_mux_be_under(chr);
+    }
+    return -1;
+}
+
 void chr_fe_accept_input(CharFrontend *fe)
 {
     if (fe->chr) {

@@ -282,7 +282,17 @@ static void hmp_read_byte(Monitor *mon, uint8_t c)
 
 static int hmp_can_read(void *opaque)
 {
-    return 1024;
+    Monitor *mon = opaque;
+
+    /* a slow terminal: let the output drain before taking more input */
+    return monitor_output_blocked(mon) ? 0 : 1024;
+}
+
+static void hmp_write_ready(void *opaque)
+{
+    Monitor *mon = opaque;
+
+    chr_fe_accept_input(&mon->fe);
 }
 
 static void hmp_read(void *opaque, const uint8_t *buf, int size)
@@ -298,24 +308,45 @@ static void hmp_read(void *opaque, const uint8_t *buf, int size)
     }
 }
 
+/*
+ * On a mux (mon:stdio, -nographic) the monitor shares the terminal with
+ * the guest's serial port and, as QEMU's, prints nothing until it has
+ * the focus: OPENED alone on a mux is silent; the first MUX_IN prints
+ * the banner and prompt, later ones the prompt.
+ */
 static void hmp_event(void *opaque, ChardevEvent event)
 {
     Monitor *mon = opaque;
+    bool on_mux = mon->fe.chr && chardev_is_mux(mon->fe.chr);
 
     switch (event) {
     case CHR_EVENT_OPENED:
-    case CHR_EVENT_MUX_IN:
-        if (!mon->connected || event == CHR_EVENT_OPENED) {
-            monitor_printf(mon, "QEMU %s monitor - type 'help' for more "
-                           "information\n", QEMU_IFACE_VERSION);
-        }
         mon->connected = true;
+        mon->banner_shown = false;
         g_string_truncate(mon->line, 0);
         mon->cursor = 0;
+        if (on_mux) {
+            break;              /* MUX_IN (now or at C-a c) shows it */
+        }
+        monitor_printf(mon, "QEMU %s monitor - type 'help' for more "
+                       "information\n", QEMU_IFACE_VERSION);
+        mon->banner_shown = true;
         hmp_prompt(mon);
+        break;
+    case CHR_EVENT_MUX_IN:
+        if (!mon->banner_shown) {
+            monitor_printf(mon, "QEMU %s monitor - type 'help' for more "
+                           "information\n", QEMU_IFACE_VERSION);
+            mon->banner_shown = true;
+        }
+        mon->connected = true;
+        hmp_prompt(mon);
+        monitor_puts(mon, mon->line->str);
+        mon->cursor = mon->line->len;
         break;
     case CHR_EVENT_CLOSED:
         mon->connected = false;
+        mon->banner_shown = false;
         g_string_truncate(mon->line, 0);
         mon->cursor = 0;
         break;
@@ -329,6 +360,7 @@ void monitor_hmp_setup(Monitor *mon)
     mon->line = g_string_new(NULL);
     mon->history = g_ptr_array_new_with_free_func(g_free);
     chr_fe_set_handlers(&mon->fe, hmp_can_read, hmp_read, hmp_event, mon);
+    chr_fe_set_write_ready(&mon->fe, hmp_write_ready);
 }
 
 void monitor_hmp_free(Monitor *mon)

@@ -34,6 +34,7 @@ struct Monitor {
     int esc_param;              /* numeric parameter of ESC [ n ~ */
     GPtrArray *history;
     int history_pos;
+    bool banner_shown;          /* since the last OPENED */
 
     /* descriptor received (SCM_RIGHTS) with the current input, or -1 */
     int recv_fd;
@@ -50,6 +51,9 @@ extern Monitor *cur_mon;
 /* Raw output (HMP text converts "\n" to "\r\n"). */
 void monitor_puts(Monitor *mon, const char *str);
 void monitor_printf(Monitor *mon, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* Output is waiting for the client: do not read or run more requests
+ * until the chardev's write_ready callback says it drained. */
+bool monitor_output_blocked(Monitor *mon);
 /* All monitors, creation order. */
 GList *monitor_list(void);
 

@@ -35,21 +35,26 @@ void monitor_puts(Monitor *mon, const char *str)
         g_string_append_len(mon->capture, out->str, out->len);
     } else if (mon->fe.chr) {
         uint64_t dropped = chardev_dropped_bytes(mon->fe.chr);
-        chr_fe_write(&mon->fe, (const uint8_t *)out->str, out->len);
         /*
-         * The chardev drops what its bounded output queue cannot hold; a
-         * monitor client that reads too slowly loses replies. Say so
-         * once per connection rather than silently.
+         * No 64 KiB drop limit for monitors: they stop reading requests
+         * while output is pending (monitor_output_blocked), so a client
+         * that reads slowly gets every reply, only later.
          */
+        chr_fe_write_all(&mon->fe, (const uint8_t *)out->str, out->len);
         if (chardev_dropped_bytes(mon->fe.chr) != dropped &&
             !mon->warned_drop) {
             mon->warned_drop = true;
-            warn_report("monitor on chardev '%s': the client reads too "
-                        "slowly, output was dropped",
+            warn_report("monitor on chardev '%s': the client has not read "
+                        "its output for too long, output was dropped",
                         chardev_label(mon->fe.chr));
         }
     }
     g_string_free(out, TRUE);
+}
+
+bool monitor_output_blocked(Monitor *mon)
+{
+    return !mon->capture && chr_fe_output_pending(&mon->fe) > 0;
 }
 
 void monitor_printf(Monitor *mon, const char *fmt, ...)

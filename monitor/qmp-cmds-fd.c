@@ -3,12 +3,10 @@
  * fd sets (add-fd/remove-fd/query-fdsets), as QEMU's.
  *
  * A client passes a descriptor as SCM_RIGHTS ancillary data on a unix
- * socket together with the command. The chardev layer does not hand
- * received descriptors to frontends yet (chardev/char.h has no msgfd
- * API), so nothing calls monitor_set_received_fd() in the emulator today
- * and getfd/add-fd answer "No file descriptor supplied via SCM_RIGHTS";
- * the tables, lookups and errors below are complete and unit-tested with
- * descriptors injected the way the chardev glue will.
+ * socket together with the command; qmp.c takes it from the chardev
+ * (chr_fe_get_msgfd) as the bytes arrive and hands it here through
+ * monitor_set_received_fd(); the next getfd/add-fd claims it. Without
+ * one they answer "No file descriptor supplied via SCM_RIGHTS".
  */
 #include "monitor-internal.h"
 #include "qapi/qapi-commands.h"

@@ -8,7 +8,9 @@
  * at once; other requests are queued and run by a bottom half, one per
  * main loop iteration. While QMP_REQ_QUEUE_LEN_MAX requests wait, reading
  * stops (can_read returns 0), so a flooding client is throttled, not
- * buffered without bound. A disconnect drops the partial input and the
+ * buffered without bound. Likewise while replies wait in the chardev's
+ * output queue (a client that reads slowly): no reading, no running,
+ * until the queue drains, so no reply is ever dropped. A disconnect drops the partial input and the
  * queue; the next client gets a fresh greeting and must negotiate again.
  */
 #include "monitor-internal.h"
@@ -88,9 +90,13 @@ static void qmp_dispatch_bh_cb(void *opaque)
         Monitor *mon = l->data;
         QObject *req;
 
-        if (!mon->is_qmp || !(req = g_queue_pop_head(&mon->requests))) {
+        if (!mon->is_qmp || g_queue_is_empty(&mon->requests)) {
             continue;
         }
+        if (monitor_output_blocked(mon)) {
+            continue;           /* qmp_write_ready() reschedules us */
+        }
+        req = g_queue_pop_head(&mon->requests);
         qmp_run(mon, req);
         qobject_unref(req);
         if (!g_list_find(monitor_list(), mon)) {
@@ -138,14 +144,31 @@ static int qmp_can_read(void *opaque)
 {
     Monitor *mon = opaque;
 
-    return mon->suspended ? 0 : 4096;
+    /* a slow reader: its replies wait, so do its next requests */
+    return mon->suspended || monitor_output_blocked(mon) ? 0 : 4096;
 }
 
 static void qmp_read(void *opaque, const uint8_t *buf, int size)
 {
     Monitor *mon = opaque;
+    /* a descriptor sent with these bytes (getfd, add-fd); the chardev
+     * closes any further ones */
+    int fd = chr_fe_get_msgfd(&mon->fe);
 
+    if (fd >= 0) {
+        monitor_set_received_fd(mon, fd);
+    }
     json_streamer_feed(mon->parser, (const char *)buf, size);
+}
+
+static void qmp_write_ready(void *opaque)
+{
+    Monitor *mon = opaque;
+
+    if (!g_queue_is_empty(&mon->requests)) {
+        qemu_bh_schedule(qmp_dispatch_bh);
+    }
+    chr_fe_accept_input(&mon->fe);
 }
 
 static void qmp_drop_requests(Monitor *mon)
@@ -192,6 +215,7 @@ void monitor_qmp_setup(Monitor *mon)
         qmp_dispatch_bh = qemu_bh_new(qmp_dispatch_bh_cb, NULL);
     }
     chr_fe_set_handlers(&mon->fe, qmp_can_read, qmp_read, qmp_event, mon);
+    chr_fe_set_write_ready(&mon->fe, qmp_write_ready);
 }
 
 void monitor_qmp_free(Monitor *mon)

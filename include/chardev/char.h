@@ -11,7 +11,9 @@
  * Output (chr_fe_write/chardev_write): all bytes are accepted. The backend
  * writes without blocking; what the host side cannot take now is queued
  * in a per-chardev buffer (64 KiB) drained from the main loop, and what
- * does not fit is DROPPED and counted (chardev_dropped_bytes()). Output
+ * does not fit is DROPPED and counted (chardev_dropped_bytes()); the
+ * monitors use chr_fe_write_all() and chr_fe_output_pending() instead,
+ * so that their replies are never lost to a slow client. Output
  * to a socket with no peer is dropped (and counted) too, as a serial line
  * with nobody listening. A guest can therefore never block the VMM on a
  * slow or absent reader. Exception: ringbuf overwrites its oldest bytes.
@@ -32,6 +34,10 @@
  * connect/disconnect send OPENED/CLOSED to every frontend of a mux; BREAK
  * goes to the focused one. A monitor should hold its output while it is
  * MUX_OUT (QEMU prints nothing of the monitor until C-a c).
+ *
+ * Descriptors: a socket chardev on a unix socket receives SCM_RIGHTS
+ * ancillary data; the frontend takes the descriptors with
+ * chr_fe_get_msgfd() in its read() callback (QMP getfd/add-fd).
  *
  * Backends: null, file, pipe, serial (alias tty), stdio, pty, socket,
  * ringbuf, mux (QMP chardev-add over an existing chardev: chardev=ID).
@@ -60,6 +66,7 @@ typedef enum {
 typedef int ChardevCanReadFn(void *opaque);
 typedef void ChardevReadFn(void *opaque, const uint8_t *buf, int size);
 typedef void ChardevEventFn(void *opaque, ChardevEvent event);
+typedef void ChardevWriteReadyFn(void *opaque);
 
 typedef struct Chardev Chardev;
 
@@ -70,6 +77,7 @@ typedef struct CharFrontend {
     ChardevCanReadFn *can_read;
     ChardevReadFn *read;
     ChardevEventFn *event;
+    ChardevWriteReadyFn *write_ready; /* chr_fe_set_write_ready() */
     void *opaque;
 } CharFrontend;
 
@@ -153,6 +161,26 @@ void chr_fe_set_handlers(CharFrontend *fe, ChardevCanReadFn *can_read,
                          ChardevReadFn *read, ChardevEventFn *event,
                          void *opaque);
 int chr_fe_write(CharFrontend *fe, const uint8_t *buf, int len);
+/*
+ * Write without the 64 KiB drop limit: for frontends that throttle
+ * themselves on chr_fe_output_pending() (the monitors stop reading
+ * requests while their replies wait), so that a slow reader loses
+ * nothing. Still bounded (64 MiB queued) against a peer that never reads.
+ */
+int chr_fe_write_all(CharFrontend *fe, const uint8_t *buf, int len);
+/* Bytes written but not yet taken by the host side (0 for backends
+ * without a queue: null, ringbuf). */
+size_t chr_fe_output_pending(CharFrontend *fe);
+/* Call fn(opaque) from the main loop each time the output queue has
+ * drained completely (NULL: stop). The opaque of set_handlers is used. */
+void chr_fe_set_write_ready(CharFrontend *fe, ChardevWriteReadyFn *fn);
+/*
+ * A descriptor received (SCM_RIGHTS on a unix socket) with the bytes
+ * being delivered: call from the read() callback. Returns the first
+ * unclaimed one, now owned by the caller (close-on-exec set), or -1.
+ * Descriptors not claimed before read() returns are closed.
+ */
+int chr_fe_get_msgfd(CharFrontend *fe);
 /* can_read() may have become non-zero: resume reading input. */
 void chr_fe_accept_input(CharFrontend *fe);
 /* Detach (handlers cleared); fe->chr becomes NULL. */
