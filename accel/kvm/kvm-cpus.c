@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kvm-internal.h"
 #include "system/main-loop.h"
@@ -374,4 +375,47 @@ void kvm_cpus_reset(KvmState *s)
             g_cond_broadcast(&cpu->cond);
         }
     }
+}
+
+/* ---- monitor accessors (query-cpus-fast, info cpus) ---------------------- */
+
+static void thread_id_on_cpu(KvmCpu *cpu, void *data)
+{
+    *(int *)data = (int)gettid();
+}
+
+int kvm_cpu_thread_id(KvmCpu *cpu)
+{
+    /* asked once per vCPU on its own thread, then remembered (BQL) */
+    static GHashTable *tids;
+    gpointer v;
+
+    if (!cpu->thread_started) {
+        return (int)getpid();
+    }
+    if (!tids) {
+        tids = g_hash_table_new(NULL, NULL);
+    }
+    if (g_hash_table_lookup_extended(tids, cpu, NULL, &v)) {
+        return GPOINTER_TO_INT(v);
+    }
+    int tid = -1;
+    kvm_cpu_run_on(cpu, thread_id_on_cpu, &tid);
+    g_hash_table_insert(tids, cpu, GINT_TO_POINTER(tid));
+    return tid;
+}
+
+char *kvm_cpu_qom_path(KvmCpu *cpu)
+{
+    return g_strdup_printf("/machine/cpu[%u]", cpu->index);
+}
+
+uint32_t kvm_cpu_apic_id(KvmCpu *cpu)
+{
+    return cpu->apic_id;
+}
+
+bool kvm_cpu_is_halted(KvmCpu *cpu)
+{
+    return cpu->halted || cpu->wait_sipi;
 }

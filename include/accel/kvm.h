@@ -171,6 +171,18 @@ bool kvm_cpu_set_guest_debug(KvmCpu *cpu, const struct kvm_guest_debug *dbg,
                              GError **errp);
 bool kvm_cpu_set_single_step(KvmCpu *cpu, bool on, GError **errp);
 
+/* ---- monitor accessors (query-cpus-fast, info cpus); BQL ------------------ */
+
+/* Host thread id (gettid) of the vCPU's thread; the process id while the
+ * threads are not started. May run a job on the vCPU once. */
+int kvm_cpu_thread_id(KvmCpu *cpu);
+/* The vCPU's QOM-style path "/machine/cpu[N]" (g_free). vCPUs are not
+ * QOM objects yet: qom-get on it fails. */
+char *kvm_cpu_qom_path(KvmCpu *cpu);
+uint32_t kvm_cpu_apic_id(KvmCpu *cpu);
+/* Halted (HLT) or waiting for INIT/SIPI. */
+bool kvm_cpu_is_halted(KvmCpu *cpu);
+
 /* ---- statistics ----------------------------------------------------------- */
 
 #define KVM_EXIT_COUNTERS 64
