@@ -85,6 +85,7 @@ typedef struct DiffMask {
     uint16_t fsw_undef;       /* FSW bits that are undefined (C0-C3) */
     uint16_t gpr_undef;       /* GPRs whose value is undefined (bit = reg) */
     bool ignore_fault_regs;   /* on a fault, compare the vector only */
+    bool gpr_low32;           /* 32-bit code: low halves of RAX..RDI only */
     /* data bytes [off, off+len) that hold host-specific values (saved
      * FPU instruction pointers, MXCSR_MASK) */
     struct {
@@ -122,6 +123,8 @@ void diff_native_run_batch(const DiffCase *cases, DiffState *outs, size_t n);
 bool diff_engine_available(void);
 bool diff_engine_init(void);
 void diff_engine_run(const DiffCase *c, DiffState *out);
+/* The same in compatibility mode (CS.L=0, CS.D=1): 32-bit code. */
+void diff_engine_run_compat32(const DiffCase *c, DiffState *out);
 void diff_engine_fini(void);
 /* 32-bit-only instructions vs SDM models (legacy32.c); returns cases run */
 unsigned diff_engine_legacy32(uint64_t seed, unsigned per_form,
@@ -158,6 +161,11 @@ const char *diff_form_name(const DiffForm *f);
 const char *diff_form_family(const DiffForm *f);
 /* Build one random case of form f into c (c->in must be generated). */
 void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c);
+/* Forms whose 32-bit encoding means the same in compatibility mode, and
+ * a case encoded without REX, RIP-relative or 67 for them. */
+bool diff_form_compat32_ok(const DiffForm *f);
+void diff_form_make_case_compat32(const DiffForm *f, DiffRng *r,
+                                  DiffCase *c);
 /* A random sequence of register instructions (forms.c): flag-defined
  * integer ones, or (fp) x87/MMX/SSE ones. */
 void diff_seq_make_case(DiffRng *r, DiffCase *c, bool fp);

@@ -108,6 +108,27 @@ static uint64_t *reg_slot(X86Regs *r, int i)
     return slots[i];
 }
 
+static bool run_compat32;
+
+void diff_engine_run_compat32(const DiffCase *c, DiffState *out)
+{
+    X86SRegs s, save;
+
+    x86_cpu_get_sregs(cpu, &save);
+    s = save;
+    s.cs.l = 0;
+    s.cs.db = 1;
+    if (!x86_cpu_set_sregs(cpu, &s)) {
+        *out = c->in;
+        out->vector = 2000;
+        return;
+    }
+    run_compat32 = true;
+    diff_engine_run(c, out);
+    run_compat32 = false;
+    x86_cpu_set_sregs(cpu, &save);
+}
+
 void diff_engine_run(const DiffCase *c, DiffState *out)
 {
     static gint gen;

@@ -104,6 +104,8 @@ static void put32(Emit *e, uint32_t v)
     }
 }
 
+static bool compat32;       /* 32-bit code: no REX, no RIP-relative, no 67 */
+
 static unsigned pick_reg(DiffRng *r, unsigned cls, uint32_t setup)
 {
     unsigned n;
@@ -111,7 +113,7 @@ static unsigned pick_reg(DiffRng *r, unsigned cls, uint32_t setup)
     if (cls == RC_MMX || cls == RC_X87) {
         return (unsigned)diff_rng_below(r, 8);
     }
-    if (setup & SU_NOREX) {
+    if ((setup & SU_NOREX) || compat32) {
         return (unsigned)diff_rng_below(r, 8);
     }
     do {
@@ -291,7 +293,7 @@ void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c)
         static const uint8_t bases[] = { 0, 1, 2, 3, 6, 7, 8, 9, 10, 11, 14,
                                          15, 5, 13, 12 };
         unsigned off;
-        unsigned nb = (f->setup & SU_NOREX) ? 6 : sizeof(bases);
+        unsigned nb = (f->setup & SU_NOREX) || compat32 ? 6 : sizeof(bases);
         /* registers the instruction uses implicitly */
         unsigned avoid = ((f->setup & SU_CL) ? 1u << R_CX : 0) |
                          ((f->setup & SU_CMPXCHG) ?
@@ -325,7 +327,8 @@ void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c)
             }
         }
         target = DIFF_DATA_ADDR + off;
-        switch (diff_rng_below(r, (f->setup & SU_NOREX) ? 3 : 4)) {
+        switch (diff_rng_below(r, (f->setup & SU_NOREX) || compat32 ? 3 : 4) +
+                (compat32 ? 1 : 0)) {
         case 0:
             riprel = true;
             mod = 0;
@@ -346,8 +349,8 @@ void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c)
         default:
             do {
                 base = bases[diff_rng_below(r, nb)];
-                index = (unsigned)diff_rng_below(r, (f->setup & SU_NOREX) ?
-                                                 8 : 16);
+                index = (unsigned)diff_rng_below(r, (f->setup & SU_NOREX) ||
+                                                 compat32 ? 8 : 16);
             } while (index == R_SP || index == base ||
                      (avoid & (1u << base)) || (avoid & (1u << index)));
             sib = true;
@@ -379,7 +382,7 @@ void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c)
     if (f->opsize == 2) {
         put8(&e, 0x66);
     }
-    if (mem && !(f->setup & (SU_STRING | SU_BITOFF)) &&
+    if (mem && !(f->setup & (SU_STRING | SU_BITOFF)) && !compat32 &&
         diff_rng_below(r, 8) == 0) {
         put8(&e, 0x67);                 /* 32-bit addressing */
         if (index != 0xff) {
@@ -419,7 +422,7 @@ void diff_form_make_case(const DiffForm *f, DiffRng *r, DiffCase *c)
                    f->rmclass != RC_MMX && f->rmclass != RC_X87) {
             rex |= 0x41;
         }
-        if (!rex && f->opsize == 1 && !(f->setup & SU_NOREX) &&
+        if (!rex && f->opsize == 1 && !(f->setup & SU_NOREX) && !compat32 &&
             diff_rng_below(r, 2)) {
             rex = 0x40;
         }
@@ -665,4 +668,35 @@ void diff_seq_make_case(DiffRng *r, DiffCase *c, bool fp)
     c->name = fp ? "sequence-fp" : "sequence";
     c->family = c->name;
     c->mask.flags_undef = undef;
+}
+
+/*
+ * 32-bit code run in the engine's compatibility mode and compared with the
+ * same bytes run natively in 64-bit mode: for 8/16/32-bit operations with
+ * 32-bit registers and no REX the low 32 bits must agree.
+ */
+bool diff_form_compat32_ok(const DiffForm *f)
+{
+    static const char *const fam[] = { "alu", "shift", "mul", "div", "bit",
+                                       "cmov", "setcc", "jcc", "adx", "mov",
+                                       "sse-int", "sse-fp", "sse4", NULL };
+    bool ok = false;
+
+    for (unsigned i = 0; fam[i]; i++) {
+        ok |= !strcmp(f->family, fam[i]);
+    }
+    return ok && f->opsize != 8 && !(f->setup & (SU_VEX | SU_STRING)) &&
+           f->regclass != RC_MMX && f->rmclass != RC_MMX &&
+           !strstr(f->name, "movsxd") && !strstr(f->name, "push") &&
+           !strstr(f->name, "pop") && !strstr(f->name, "rex.w") &&
+           !strstr(f->name, "cmpxchg16b") && !strstr(f->name, "movabs") &&
+           f->kind != FK_NONE;
+}
+
+void diff_form_make_case_compat32(const DiffForm *f, DiffRng *r,
+                                  DiffCase *c)
+{
+    compat32 = true;
+    diff_form_make_case(f, r, c);
+    compat32 = false;
 }

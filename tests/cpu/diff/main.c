@@ -248,6 +248,48 @@ int main(void)
         g_free(sc);
         g_free(se);
     }
+    if (engine && (!filter || !strcmp(filter, "compat32"))) {
+        /* the same forms as 32-bit code in compatibility mode */
+        FamilyStat *st = g_new0(FamilyStat, 1);
+        uint64_t per = per_form / 4 ? per_form / 4 : 1;
+        unsigned shown = 0;
+
+        for (size_t fi = 0; fi < nforms; fi++) {
+            const DiffForm *f = diff_form_get(fi);
+
+            if (!diff_form_compat32_ok(f)) {
+                continue;
+            }
+            for (uint64_t i = 0; i < per; i++) {
+                DiffRng r;
+
+                diff_rng_seed(&r, case_seed(seed, fi | 0x100000, i));
+                diff_gen_state(&r, &cases[i].in);
+                diff_form_make_case_compat32(f, &r, &cases[i]);
+                cases[i].family = "compat32";
+                cases[i].mask.gpr_low32 = true;
+            }
+            diff_native_run_batch(cases, expect, per);
+            for (uint64_t i = 0; i < per; i++) {
+                if (expect[i].vector == -2) {
+                    harness_errors++;
+                    continue;
+                }
+                diff_engine_run_compat32(&cases[i], actual);
+                st->cases++;
+                total++;
+                if (diff_compare(&cases[i], &expect[i], actual, seed, i,
+                                 !(verbose || shown < 5))) {
+                    st->pass++;
+                } else {
+                    st->fail++;
+                    fails++;
+                    shown++;
+                }
+            }
+        }
+        g_hash_table_insert(stats, (gpointer)"compat32", st);
+    }
     if (engine && (!filter || !strcmp(filter, "legacy32"))) {
         unsigned lf = 0, lx = 0;
         unsigned n = diff_engine_legacy32(seed, (unsigned)per_form, &lf, &lx);
