@@ -38,6 +38,8 @@ typedef struct IOAPICState {
 
 #define IOAPIC(obj) OBJECT_CHECK(IOAPICState, (obj), TYPE_IOAPIC)
 
+static IOAPICState *ioapic_instance;   /* for `info pic` */
+
 static void ioapic_service(IOAPICState *s)
 {
     for (int pin = 0; pin < IOAPIC_NUM_PINS; pin++) {
@@ -214,6 +216,7 @@ static bool ioapic_realize(DeviceState *dev, GError **errp)
     sysbus_init_mmio(SYS_BUS_DEVICE(dev), &s->mmio);
     s->in = qemu_allocate_irqs(ioapic_set_irq, s, IOAPIC_NUM_PINS);
     apic_set_eoi_listener(ioapic_eoi_vector, s);
+    ioapic_instance = s;
     ioapic_reset(dev);
     return true;
 }
@@ -222,6 +225,9 @@ static void ioapic_unrealize(DeviceState *dev)
 {
     IOAPICState *s = IOAPIC(dev);
     apic_set_eoi_listener(NULL, NULL);
+    if (ioapic_instance == s) {
+        ioapic_instance = NULL;
+    }
     sysbus_mmio_unmap(SYS_BUS_DEVICE(dev), 0);
     memory_region_finalize(&s->mmio);
     qemu_free_irqs(s->in, IOAPIC_NUM_PINS);
@@ -262,6 +268,13 @@ void ioapic_info(DeviceState *dev, GString *out)
             (e & RTE_MASKED) ? "masked" : "",
             (e & RTE_REMOTE_IRR) ? " remote-irr" : "",
             (s->level & (1u << i)) ? " asserted" : "");
+    }
+}
+
+void ioapic_info_all(GString *out)
+{
+    if (ioapic_instance) {
+        ioapic_info(DEVICE(ioapic_instance), out);
     }
 }
 

@@ -24,7 +24,8 @@
 DeviceState *ioapic_create(uint8_t id, GError **errp);
 /* Its IOAPIC_NUM_PINS input lines (owned by the device). */
 qemu_irq *ioapic_get_irqs(DeviceState *dev);
-/* `info ioapic` text. */
+/* `info pic`-style text for @dev, or for the board's IOAPIC (if any). */
 void ioapic_info(DeviceState *dev, GString *out);
+void ioapic_info_all(GString *out);
 
 #endif

@@ -102,6 +102,11 @@ static void test_ids_and_version(void)
     g_assert_cmphex(rd(1, 0xf0), ==, 0xff);       /* software-disabled */
     g_assert_cmphex(rd(1, 0x350), ==, 0x10000);   /* AP: LINT0 masked */
     g_assert_cmphex(rd(0, 0x350), ==, 0x700);     /* BSP: ExtINT */
+    g_autoptr(GString) info = g_string_new(NULL);
+    apic_info(apic_by_index(1), info);
+    g_assert_nonnull(strstr(info->str, "CPU#1 LAPIC id=1"));
+    g_assert_nonnull(strstr(info->str, "APIC disabled"));
+    g_assert_null(apic_by_index(2));
 }
 
 static void test_priority_and_eoi(void)

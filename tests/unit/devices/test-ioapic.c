@@ -93,6 +93,11 @@ static void test_registers(void)
     io_wr(0x16, 0x5031);                 /* remote IRR/status read-only */
     g_assert_cmphex(io_rd(0x16), ==, 0x1031 & ~0x1000u);
     g_assert_cmphex(io_rd(0x60), ==, 0xffffffff);   /* past the table */
+    g_autoptr(GString) info = g_string_new(NULL);
+    ioapic_info_all(info);
+    g_assert_nonnull(strstr(info->str, "ioapic0: ver=0x20 id=0x05"));
+    g_assert_nonnull(strstr(info->str,
+                            "pin 3  0x0100000000000031 dest=1 vec=49"));
 }
 
 static void test_edge(void)
