@@ -83,14 +83,8 @@ int op_sysret(X86CPU *cpu, const X86Insn *insn)
         cpu->next_ip = (uint32_t)cpu->regs[R_ECX];
         cpu->eflags |= F_IF;
     }
-    /* SS keeps its cached base/limit, only selector and DPL change */
-    cpu->seg[SEG_SS].selector = (sel + 8) | 3;
-    cpu->seg[SEG_SS].dpl = 3;
-    cpu->seg[SEG_SS].unusable = 0;
-    cpu->seg[SEG_SS].present = 1;
-    cpu->seg[SEG_SS].s = 1;
-    cpu->seg[SEG_SS].type = 3;
-    cpu->seg[SEG_SS].db = 1;
+    /* SS: fixed flat attributes (SDM SYSRET: base 0, limit 4G, DPL 3) */
+    flat_seg(&cpu->seg[SEG_SS], (sel + 8) | 3, false, false, 3);
     cpu->cpl = 3;
     x86_update_modes(cpu);
     return X86_END;
