@@ -20,8 +20,10 @@ def ensure_guest(flavour="generic"):
     return os.path.join(GUEST, flavour)
 
 
-def boot_once(binary, guest_dir, extra_args=(), append="", cmd=None, timeout=600):
-    """Boot once; return dict(marker=s, exit=s, output=bytes, rc=int)."""
+def boot_once(binary, guest_dir, extra_args=(), append="", cmd=None, timeout=600,
+              watch=None):
+    """Boot once; return dict(marker=s, exit=s, output=bytes, rc=int).
+    watch(output_so_far, seconds, pid) is called after every console chunk."""
     kappend = "console=ttyS0 quiet " + append
     if cmd:
         kappend += " kvmu.cmd=" + base64.b64encode(cmd.encode()).decode()
@@ -48,6 +50,8 @@ def boot_once(binary, guest_dir, extra_args=(), append="", cmd=None, timeout=600
             out += chunk
             if marker is None and MARKER in out:
                 marker = time.monotonic() - start
+            if watch:
+                watch(out, time.monotonic() - start, p.pid)
         elif p.poll() is not None:
             break
         else:
@@ -69,3 +73,98 @@ def summarize(name, kv, qm):
     print(f"{name:28s} kvmu min {fmt(kmin)} med {fmt(kmed)} | "
           f"qemu min {fmt(qmin)} med {fmt(qmed)} | ratio kvmu/qemu {ratio}")
     return ratio
+
+
+# ---- in-guest timed workloads (bench/cpu, bench/mips) ----------------------
+# Each workload is timed inside the guest with /proc/uptime (busybox date has
+# no %N) and reported on the serial console as
+#   KVMU-BENCH <name> <uptime-before> <uptime-after>
+# so host-side noise (boot, console polling) stays out of the figure.
+BENCH_TAG = b"KVMU-BENCH"
+
+# name -> (setup shell, timed shell). Setup is not timed.
+WORKLOADS = {
+    "md5-64M": ("", "dd if=/dev/zero bs=1M count=64 2>/dev/null | md5sum >/dev/null"),
+    "sha256-64M": ("", "dd if=/dev/zero bs=1M count=64 2>/dev/null | sha256sum >/dev/null"),
+    # ~2 MB of text that compresses like source code, not like zeros
+    "gzip9-2M": ("awk 'BEGIN{srand(7); for(i=0;i<60000;i++) "
+                 "printf \"line %d value %d %x\\n\", i, int(rand()*1e6), i*2654435761%4294967296}' "
+                 "> /tmp/gz.in",
+                 "gzip -9 -c /tmp/gz.in > /tmp/gz.out"),
+    "forkexec-500": ("", "i=0; while [ $i -lt 500 ]; do /bin/true; i=$((i+1)); done"),
+}
+
+
+def bench_script(names):
+    """The guest shell script timing @names, one KVMU-BENCH line each."""
+    lines = ["t() { n=$1; shift; read a _ < /proc/uptime; sh -c \"$*\"; "
+             "read b _ < /proc/uptime; echo \"KVMU-BENCH $n $a $b\"; }"]
+    for n in names:
+        setup, body = WORKLOADS[n]
+        if setup:
+            lines.append(setup)
+        lines.append("t %s '%s'" % (n, body.replace("'", "'\\''")))
+    return "\n".join(lines) + "\n"
+
+
+def parse_bench(output):
+    """{name: seconds} from the KVMU-BENCH lines of a guest's console."""
+    res = {}
+    for line in output.replace(b"\r", b"").split(b"\n"):
+        i = line.find(BENCH_TAG)
+        if i < 0:
+            continue
+        f = line[i:].split()
+        if len(f) != 4:
+            continue
+        try:
+            res[f[1].decode()] = float(f[3]) - float(f[2])
+        except ValueError:
+            pass
+    return res
+
+
+class Qmp:
+    """Minimal QMP client over a unix socket (capabilities negotiated)."""
+
+    def __init__(self, path, timeout=30):
+        import json
+        import socket
+        self.json = json
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.s.connect(path)
+                break
+            except OSError:
+                self.s.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        self.f = self.s.makefile("rwb")
+        self._read()                          # greeting
+        self.cmd("qmp_capabilities")
+
+    def _read(self):
+        while True:
+            line = self.f.readline()
+            if not line:
+                raise EOFError("QMP connection closed")
+            msg = self.json.loads(line)
+            if "event" not in msg:
+                return msg
+
+    def cmd(self, name, **args):
+        req = {"execute": name}
+        if args:
+            req["arguments"] = args
+        self.f.write(self.json.dumps(req).encode() + b"\n")
+        self.f.flush()
+        r = self._read()
+        if "error" in r:
+            raise RuntimeError(f"{name}: {r['error']}")
+        return r["return"]
+
+    def close(self):
+        self.s.close()

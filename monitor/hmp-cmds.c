@@ -149,6 +149,8 @@ static const HmpCommand info_cmds[] = {
     { "name", "", "show the current VM name", info_name },
     { "uuid", "", "show the current VM UUID", info_uuid },
     { "kvm", "", "show KVM information", info_kvm },
+    { "kvm-stats|exits", "", "show the accelerator's exit counters by reason "
+      "(kvmu)", hmp_info_kvm_stats },
     { "chardev", "", "show the character devices", info_chardev },
     { "qom-tree", "[path]", "show QOM composition tree", info_qom_tree },
     { "cpus", "", "show infos for each CPU", hmp_info_cpus },

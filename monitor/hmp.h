@@ -11,5 +11,7 @@ void hmp_info_mtree(Monitor *mon, char **argv);
 void hmp_device_add(Monitor *mon, char **argv);
 void hmp_info_registers(Monitor *mon, char **argv);
 void hmp_info_cpus(Monitor *mon, char **argv);
+/* kvm-stats.c */
+void hmp_info_kvm_stats(Monitor *mon, char **argv);
 
 #endif
