@@ -4,10 +4,31 @@
  * and Intel document different results for an undefined case (BSF/BSR with
  * a zero source), the result is masked.
  */
+#include <cpuid.h>
 #include <glib.h>
 #include <string.h>
 
 #include "forms.h"
+
+/* Forms of extensions the host lacks are not generated: the native side
+ * would #UD (or, for TZCNT/LZCNT, run BSF/BSR). */
+static bool host_feature(unsigned leaf, unsigned reg, unsigned bit)
+{
+    unsigned r[4] = { 0, 0, 0, 0 };
+
+    if (!__get_cpuid_count(leaf, 0, &r[0], &r[1], &r[2], &r[3])) {
+        return false;
+    }
+    return (r[reg] >> bit) & 1;
+}
+
+enum { EAX_, EBX_, ECX_, EDX_ };
+#define HAS_POPCNT() host_feature(1, ECX_, 23)
+#define HAS_MOVBE()  host_feature(1, ECX_, 22)
+#define HAS_LZCNT()  host_feature(0x80000001, ECX_, 5)
+#define HAS_BMI1()   host_feature(7, EBX_, 3)
+#define HAS_BMI2()   host_feature(7, EBX_, 8)
+#define HAS_ADX()    host_feature(7, EBX_, 19)
 
 static const unsigned sizes[] = { 1, 2, 4, 8 };
 static const char *const szname[] = { "", "8", "16", "", "32", "", "", "",
@@ -87,6 +108,16 @@ static void add_vex(const char *name, uint8_t map, uint8_t pp, uint8_t w,
                     uint8_t op, uint32_t undef, int kind, int digit, int imm)
 {
     DiffForm f = base_form("bmi", 0);
+    static const char *const bmi2[] = { "bzhi", "pdep", "pext", "mulx",
+                                        "sarx", "shlx", "shrx", "rorx" };
+    bool is_bmi2 = false;
+
+    for (unsigned i = 0; i < G_N_ELEMENTS(bmi2); i++) {
+        is_bmi2 |= !strncmp(name, bmi2[i], strlen(bmi2[i]));
+    }
+    if (is_bmi2 ? !HAS_BMI2() : !HAS_BMI1()) {
+        return;
+    }
 
     if (map == 3) {
         f.setup |= SU_VEX_NOV;          /* RORX: VEX.vvvv must be 1111b */
@@ -233,8 +264,10 @@ void diff_forms_int_register(void)
             { "tzcnt", 0xbc, FL_OF | FL_SF | FL_PF | FL_AF },
             { "lzcnt", 0xbd, FL_OF | FL_SF | FL_PF | FL_AF },
         };
+        const bool have[3] = { HAS_POPCNT(), HAS_BMI1(), HAS_LZCNT() };
+
         for (unsigned i = 0; i < 3; i++) {
-            for (unsigned s = 1; s < 4; s++) {
+            for (unsigned s = 1; s < 4 && have[i]; s++) {
                 DiffForm f = base_form("bit", sizes[s]);
 
                 f.pfx[0] = 0xf3;
@@ -320,7 +353,7 @@ void diff_forms_int_register(void)
     }
     {
         /* MOVBE: 0F 38 F0/F1, memory only */
-        for (unsigned s = 1; s < 4; s++) {
+        for (unsigned s = 1; s < 4 && HAS_MOVBE(); s++) {
             DiffForm f = base_form("mov", sizes[s]);
 
             f.op[0] = 0x0f;
@@ -338,7 +371,7 @@ void diff_forms_int_register(void)
     }
     {
         /* ADCX (66) / ADOX (F3) 0F 38 F6 */
-        for (unsigned s = 2; s < 4; s++) {
+        for (unsigned s = 2; s < 4 && HAS_ADX(); s++) {
             DiffForm f = base_form("adx", sizes[s]);
 
             f.pfx[0] = 0x66;
