@@ -5,11 +5,13 @@
  * acpi-pm.c), a MADT (local APIC per CPU, IOAPIC, IRQ0->GSI2 override,
  * optionally the SCI as level/active-high) when the board has APICs, and
  * an HPET table (IA-PC HPET spec 1.0a) when it has an HPET.
- * Left out (later, with PCI): _PRT/PCI root and interrupt links in the
- * DSDT, XSDT/RSDP 2.0.
+ * With cfg->has_pci the DSDT also describes \_SB.PCI0, its windows, _PRT
+ * and the PIRQ interrupt links (hw/acpi/acpi-pci.c).
+ * Left out: XSDT/RSDP 2.0.
  */
 #include "hw/acpi/acpi-build.h"
 #include "hw/acpi/acpi-pm.h"
+#include "hw/acpi/aml.h"
 
 #include <string.h>
 
@@ -91,10 +93,15 @@ size_t acpi_build_tables(uint8_t *buf, size_t buf_size, uint32_t base,
                          const AcpiBuildConfig *cfg)
 {
     TableBuf t = { .buf = buf, .size = buf_size, .base = base };
+    g_autoptr(GByteArray) aml = g_byte_array_new();
+    g_byte_array_append(aml, dsdt_aml, sizeof(dsdt_aml));
+    if (cfg->has_pci) {
+        acpi_dsdt_add_pci(aml, cfg);
+    }
 
     uint8_t *rsdp = tb_alloc(&t, 20, 16);
     uint8_t *facs = tb_alloc(&t, 64, 64);
-    uint32_t dsdt_len = ACPI_HEADER_SIZE + sizeof(dsdt_aml);
+    uint32_t dsdt_len = ACPI_HEADER_SIZE + aml->len;
     uint8_t *dsdt = tb_alloc(&t, dsdt_len, 8);
     uint8_t *fadt = tb_alloc(&t, 116, 8);
     uint32_t madt_len = 0;
@@ -117,7 +124,7 @@ size_t acpi_build_tables(uint8_t *buf, size_t buf_size, uint32_t base,
     put32(facs + 4, 64);
 
     header(dsdt, "DSDT", dsdt_len, 1);
-    memcpy(dsdt + ACPI_HEADER_SIZE, dsdt_aml, sizeof(dsdt_aml));
+    memcpy(dsdt + ACPI_HEADER_SIZE, aml->data, aml->len);
     finish(dsdt, dsdt_len);
 
     header(fadt, "FACP", 116, 1);

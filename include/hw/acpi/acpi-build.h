@@ -20,6 +20,9 @@ typedef struct AcpiBuildConfig {
     bool sci_override;       /* MADT: SCI (IRQ9) level, active high */
     bool has_hpet;           /* HPET table */
     uint32_t hpet_addr;
+    bool has_pci;            /* DSDT: \_SB.PCI0, PIRQ links, _PRT */
+    uint32_t pci_hole_start; /* 32-bit MMIO window: here to 0xfebfffff */
+    uint64_t pci_hole64_start, pci_hole64_size; /* 64-bit window (0: none) */
 } AcpiBuildConfig;
 
 /* Build the tables into buf (which starts at guest address base; the
@@ -27,6 +30,9 @@ typedef struct AcpiBuildConfig {
  * too small. */
 size_t acpi_build_tables(uint8_t *buf, size_t buf_size, uint32_t base,
                          const AcpiBuildConfig *cfg);
+
+/* The DSDT's PCI part (hw/acpi/acpi-pci.c), appended to dsdt's AML. */
+void acpi_dsdt_add_pci(GByteArray *dsdt, const AcpiBuildConfig *cfg);
 
 /* Sum of bytes (tables must sum to 0). */
 uint8_t acpi_checksum(const uint8_t *data, size_t len);
