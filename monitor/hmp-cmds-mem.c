@@ -1,8 +1,7 @@
 /*
  * HMP commands that look at guest memory and devices: xp (physical
- * memory dump, QEMU's /fmt syntax), gpa2hva, info mtree, device_add.
- * x (virtual addresses) needs a CPU's page tables, which the monitor
- * cannot walk yet, and says so.
+ * memory dump, QEMU's /fmt syntax), x (the same through the monitor's
+ * CPU's page tables), gpa2hva, info mtree, device_add.
  */
 #include "monitor-internal.h"
 #include "hmp.h"
@@ -44,7 +43,30 @@ static bool parse_fmt(const char *s, int *count, char *fmt, int *size)
     return *count > 0 && *count <= 4096;
 }
 
-void hmp_xp(Monitor *mon, char **argv)
+/*
+ * Read size bytes of the dump at addr: physical, or virtual through the
+ * monitor's CPU's page tables (byte by byte, so an element may straddle
+ * pages). False if some byte is not mapped.
+ */
+static bool dump_read(const PagingCtx *pc, uint64_t addr, uint8_t *buf,
+                      int size)
+{
+    for (int b = 0; b < size; b++) {
+        uint64_t pa = addr + b;
+        if (pc && !paging_translate(pc, addr + b, &pa)) {
+            return false;
+        }
+        if (address_space_read(&address_space_memory, pa,
+                               MEMTXATTRS_UNSPECIFIED, buf + b, 1) !=
+            MEMTX_OK) {
+            memset(buf + b, 0xff, 1);   /* unassigned reads as ones */
+        }
+    }
+    return true;
+}
+
+static void memory_dump(Monitor *mon, char **argv, const PagingCtx *pc,
+                        const char *name)
 {
     const char *fmtarg = argv[0] && argv[0][0] == '/' ? argv[0] : NULL;
     const char *addrarg = fmtarg ? argv[1] : argv[0];
@@ -54,21 +76,23 @@ void hmp_xp(Monitor *mon, char **argv)
 
     if (!parse_fmt(fmtarg, &count, &fmt, &size) || !addrarg ||
         parse_uint64(addrarg, 0, &addr) < 0) {
-        monitor_puts(mon, "xp: usage: xp /fmt addr (fmt: count, x|d|u|o|c, "
-                     "b|h|w|g)\n");
+        monitor_printf(mon, "%s: usage: %s /fmt addr (fmt: count, x|d|u|o|c, "
+                       "b|h|w|g)\n", name, name);
         return;
     }
     int per_line = fmt == 'c' ? 16 : 16 / size;
     for (int i = 0; i < count; i++) {
         uint8_t buf[8] = { 0 };
         uint64_t v = 0;
+        uint64_t a = addr + (uint64_t)i * size;
 
         if (i % per_line == 0) {
-            monitor_printf(mon, "%s%016" PRIx64 ":", i ? "\n" : "",
-                           addr + (uint64_t)i * size);
+            monitor_printf(mon, "%s%016" PRIx64 ":", i ? "\n" : "", a);
         }
-        address_space_read(&address_space_memory, addr + (uint64_t)i * size,
-                           MEMTXATTRS_UNSPECIFIED, buf, size);
+        if (!dump_read(pc, a, buf, size)) {
+            monitor_puts(mon, "\nCannot access memory\n");
+            return;
+        }
         for (int b = size - 1; b >= 0; b--) {
             v = (v << 8) | buf[b];      /* little-endian guest */
         }
@@ -94,6 +118,11 @@ void hmp_xp(Monitor *mon, char **argv)
         }
     }
     monitor_puts(mon, "\n");
+}
+
+void hmp_xp(Monitor *mon, char **argv)
+{
+    memory_dump(mon, argv, NULL, "xp");
 }
 
 void hmp_gpa2hva(Monitor *mon, char **argv)
@@ -123,8 +152,14 @@ void hmp_gpa2hva(Monitor *mon, char **argv)
 
 void hmp_x(Monitor *mon, char **argv)
 {
-    monitor_puts(mon, "Error: x needs a CPU to translate virtual addresses; "
-                 "use xp for physical memory\n");
+    PagingCtx pc;
+
+    if (!monitor_cpu_paging(mon, &pc)) {
+        monitor_puts(mon, "No CPU available: x needs a CPU to translate "
+                     "virtual addresses; use xp for physical memory\n");
+        return;
+    }
+    memory_dump(mon, argv, &pc, "x");
 }
 
 void hmp_info_mtree(Monitor *mon, char **argv)

@@ -7,7 +7,6 @@
 #include "qapi/qapi-commands.h"
 #include "system/runstate.h"
 #include "qom/object.h"
-#include "hw/intc/i8259.h"
 #include "hw/qdev.h"
 #include "config-host.h"
 
@@ -115,15 +114,6 @@ static void info_qom_tree(Monitor *mon, char **argv)
     print_qom_node(root, &c);
 }
 
-static void info_pic(Monitor *mon, char **argv)
-{
-    GString *out = g_string_new(NULL);
-
-    i8259_info(out);
-    monitor_puts(mon, out->len ? out->str : "PIC not present\n");
-    g_string_free(out, TRUE);
-}
-
 static void info_qtree(Monitor *mon, char **argv)
 {
     char *out;
@@ -159,13 +149,11 @@ static const HmpCommand info_cmds[] = {
     { "mtree", "[-f]", "show memory tree", hmp_info_mtree },
     { "qtree", "", "show device tree", info_qtree },
     { "pci", "", "show PCI info", info_unavailable },
-    { "pic", "", "show PIC state", info_pic },
+    { "pic", "", "show PIC state", hmp_info_pic },
     { "irq", "", "show the interrupts statistics", info_unavailable },
-    { "lapic", "[apic-id]", "show local apic state", info_unavailable },
-    { "mem", "", "show the active virtual memory mappings",
-      info_unavailable },
-    { "tlb", "", "show virtual to physical memory mappings",
-      info_unavailable },
+    { "lapic", "[apic-id]", "show local apic state", hmp_info_lapic },
+    { "mem", "", "show the active virtual memory mappings", hmp_info_mem },
+    { "tlb", "", "show virtual to physical memory mappings", hmp_info_tlb },
     { "network", "", "show the network state", info_unavailable },
     { "block", "", "show the block devices", info_unavailable },
     { "migrate", "", "show migration status", info_unavailable },
@@ -327,6 +315,12 @@ static const HmpCommand hmp_cmds[] = {
       hmp_system_powerdown },
     { "quit|q", "", "quit the emulator", hmp_quit },
     { "nmi", "", "inject an NMI", hmp_nmi },
+    { "cpu", "index", "set the default CPU", hmp_cpu },
+    { "sendkey", "keys [hold_ms]", "send keys to the VM (e.g. 'sendkey "
+      "ctrl-alt-f1', default hold time=100 ms)", hmp_sendkey },
+    { "log", "item1[,...]", "activate logging of the specified items",
+      hmp_log },
+    { "logfile", "filename", "output logs to 'filename'", hmp_logfile },
     { "device_add", "driver[,prop=value][,...]", "add device, like -device "
       "on the command line", hmp_device_add },
     { "device_del", "device", "remove device", hmp_device_del },

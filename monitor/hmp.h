@@ -3,6 +3,7 @@
 #define MONITOR_HMP_H
 
 #include "monitor-internal.h"
+#include "x86-paging.h"
 
 void hmp_xp(Monitor *mon, char **argv);
 void hmp_x(Monitor *mon, char **argv);
@@ -11,6 +12,20 @@ void hmp_info_mtree(Monitor *mon, char **argv);
 void hmp_device_add(Monitor *mon, char **argv);
 void hmp_info_registers(Monitor *mon, char **argv);
 void hmp_info_cpus(Monitor *mon, char **argv);
+void hmp_cpu(Monitor *mon, char **argv);
+/* The monitor's CPU's paging registers; false without a CPU. */
+bool monitor_cpu_paging(Monitor *mon, PagingCtx *pc);
+/* hmp-cmds-paging.c */
+void hmp_info_mem(Monitor *mon, char **argv);
+void hmp_info_tlb(Monitor *mon, char **argv);
+/* hmp-cmds-dev.c */
+void hmp_info_lapic(Monitor *mon, char **argv);
+void hmp_info_pic(Monitor *mon, char **argv);
+void hmp_sendkey(Monitor *mon, char **argv);
+int hmp_sendkey_encode(const char *combo, bool release, GByteArray *out,
+                       char **bad);
+void hmp_log(Monitor *mon, char **argv);
+void hmp_logfile(Monitor *mon, char **argv);
 /* kvm-stats.c */
 void hmp_info_kvm_stats(Monitor *mon, char **argv);
 

@@ -36,6 +36,8 @@ struct Monitor {
     int history_pos;
     bool banner_shown;          /* since the last OPENED */
 
+    unsigned cpu_index;         /* HMP "cpu N": x, info registers/mem */
+
     /* descriptor received (SCM_RIGHTS) with the current input, or -1 */
     int recv_fd;
 

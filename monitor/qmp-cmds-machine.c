@@ -146,11 +146,6 @@ CurrentMachineParams *qmp_query_current_machine(GError **errp)
     return p;
 }
 
-CpuInfoFastList *qmp_query_cpus_fast(GError **errp)
-{
-    return NULL;                /* no CPUs under -machine none */
-}
-
 HotpluggableCPUList *qmp_query_hotpluggable_cpus(GError **errp)
 {
     error_setg(errp, "The feature 'query-hotpluggable-cpus' is not enabled");
