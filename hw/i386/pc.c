@@ -13,8 +13,15 @@
  * MADT says); the HPET at 0xfed00000 (legacy replacement silences PIT
  * channel 0 and takes over IRQ0/IRQ8). -smp N: APs wait for INIT/SIPI.
  *
- * Not yet built (and so refused or absent, never faked): the PCI host
- * bridge and PIIX3 functions, fw_cfg and firmware boot (-bios/SeaBIOS),
+ * PCI: the i440FX host bridge (0xcf8/0xcfc) with the PIIX3 ISA bridge at
+ * 01.0 (the ISA bus is its child; PCI INTx reach ISA IRQs through its
+ * PIRQ registers, which the DSDT's LNKA-D links program) and the PIIX4
+ * PM function at 01.3 owning the ACPI PM ports. BARs map straight into
+ * system memory/IO; the DSDT's \_SB.PCI0 _CRS gives Linux the windows
+ * (RAM top to 0xfebfffff, 32 GiB above 4G RAM) to assign them in.
+ *
+ * Not yet built (and so refused or absent, never faked): PIIX3 IDE/USB,
+ * fw_cfg and firmware boot (-bios/SeaBIOS),
  * MP tables.
  */
 #include "hw/i386/pc.h"
@@ -29,6 +36,7 @@
 #include "hw/input/i8042.h"
 #include "hw/intc/i8259.h"
 #include "hw/intc/ioapic.h"
+#include "hw/pci-host/i440fx.h"
 #include "hw/rtc/mc146818rtc.h"
 #include "hw/timer/hpet.h"
 #include "hw/timer/i8254.h"
@@ -53,6 +61,8 @@ typedef struct PCMachine {
     qemu_irq *pic_irqs;
     MemoryRegion ram, ram_below_4g, ram_above_4g;
     X86MemoryLayout layout;
+    PCIBus *pci_bus;
+    PCIDevice *piix3;
     ISABus *isa;
     qemu_irq *isa_irqs;
     qemu_irq cpu_int;
@@ -161,7 +171,6 @@ static void pc_cmos_init(const MachineOptions *o)
 static void pc_reset(void *opaque)
 {
     qbus_reset_all(sysbus_get_default());   /* APICs, IOAPIC, HPET */
-    qbus_reset_all(BUS(pcms.isa));
     if (!pcms.has_kernel || !pcms.bsp) {
         return;
     }
@@ -265,7 +274,15 @@ static bool pc_isa_init(const MachineOptions *o, GError **errp)
 {
     RTCConfig rtc_cfg;
 
-    pcms.isa = isa_bus_new(NULL, get_system_io());
+    /* i440FX host bridge, PIIX3 at 01.0; the ISA bus hangs off the PIIX3 */
+    pcms.isa_irqs = qemu_allocate_irqs(pc_isa_irq, NULL, 16);
+    pcms.pci_bus = i440fx_init(get_system_memory(), get_system_io(), errp);
+    pcms.piix3 = pcms.pci_bus ? piix3_create(pcms.pci_bus, pcms.isa_irqs, errp)
+                              : NULL;
+    if (!pcms.piix3) {
+        return false;
+    }
+    pcms.isa = isa_bus_new(DEVICE(pcms.piix3), get_system_io());
     pcms.cpu_int = qemu_allocate_irq(pc_cpu_int, NULL, 0);
     pcms.pic_irqs = i8259_init(pcms.isa, pcms.cpu_int, errp);
     if (!pcms.pic_irqs) {
@@ -278,7 +295,6 @@ static bool pc_isa_init(const MachineOptions *o, GError **errp)
         return false;
     }
     pcms.ioapic_irqs = ioapic_get_irqs(pcms.ioapic);
-    pcms.isa_irqs = qemu_allocate_irqs(pc_isa_irq, NULL, 16);
     isa_bus_set_irqs(pcms.isa, pcms.isa_irqs);
     if (!pc_rtc_config(o, &rtc_cfg, errp)) {
         return false;
@@ -286,7 +302,7 @@ static bool pc_isa_init(const MachineOptions *o, GError **errp)
     pcms.pit = i8254_create(pcms.isa, errp);
     pcms.rtc = pcms.pit ? mc146818_rtc_create(pcms.isa, &rtc_cfg, errp) : NULL;
     pcms.acpi_pm = pcms.rtc ? acpi_pm_create(pcms.isa, errp) : NULL;
-    if (!pcms.acpi_pm) {
+    if (!pcms.acpi_pm || !piix4_pm_create(pcms.pci_bus, pcms.acpi_pm, errp)) {
         return false;
     }
     pcms.hpet_irq0 = qemu_allocate_irq(pc_hpet_irq, NULL, 0);
@@ -334,6 +350,12 @@ static bool pc_acpi_init(const MachineOptions *o, GError **errp)
         .sci_override = true,
         .has_hpet = true,
         .hpet_addr = HPET_BASE,
+        .has_pci = true,
+        .pci_hole_start = pcms.layout.below_4g,
+        /* 32 GiB for 64-bit BARs above RAM, 1 GiB aligned (as QEMU) */
+        .pci_hole64_start = ((0x100000000ull + pcms.layout.above_4g) +
+                             (1ull << 30) - 1) & ~((1ull << 30) - 1),
+        .pci_hole64_size = 32ull << 30,
     };
     size_t len = acpi_build_tables(buf, PC_ACPI_SIZE, PC_ACPI_BASE, &cfg);
     if (!len) {
