@@ -3,13 +3,15 @@
  * monitor; run-state changes (system/runstate.h hook) -> the STOP,
  * RESUME, SHUTDOWN, RESET, POWERDOWN, SUSPEND, WAKEUP, GUEST_PANICKED
  * events from the schema; qdev's deleted notifier -> DEVICE_DELETED; the
- * RTC's change hook -> RTC_CHANGE (rate-limited to one a second).
+ * RTC's change hook -> RTC_CHANGE (rate-limited to one a second);
+ * pvpanic's crash-loaded hook -> GUEST_CRASHLOADED.
  */
 #include "monitor-internal.h"
 #include "qapi/qapi-events.h"
 #include "system/runstate.h"
 #include "system/timer.h"
 #include "hw/qdev.h"
+#include "hw/misc/pvpanic.h"
 #include "hw/rtc/mc146818rtc.h"
 #include "qom/object.h"
 
@@ -108,6 +110,12 @@ static void runstate_event(void *opaque, const char *name, bool guest,
     }
 }
 
+/* pvpanic's "crash loaded": the guest's crash kernel runs; so does the VM */
+static void guest_crashloaded(void)
+{
+    qapi_event_send_guest_crashloaded(GUEST_PANIC_ACTION_RUN, NULL);
+}
+
 static void device_deleted(DeviceState *dev, const char *id,
                            const char *path, void *opaque)
 {
@@ -129,4 +137,5 @@ void monitor_events_init(void)
     runstate_add_event_hook(runstate_event, NULL);
     qdev_set_deleted_notifier(device_deleted, NULL);
     rtc_set_change_hook(rtc_changed);
+    pvpanic_set_crashloaded_hook(guest_crashloaded);
 }
