@@ -11,9 +11,10 @@
  * Fast path (kernel-decompress=on, the default): with protocol 2.08+ the
  * payload (the compressed vmlinux) is decompressed on the host
  * (linux-decompress.c) and the vmlinux ELF is entered through its PVH note
- * (pvh.c), skipping the in-guest decompressor. Kernels without a PVH
- * note, unknown methods (or lzo) and host-side failures fall back to the
- * path above with one warning. The kernel then runs at its link address:
+ * (pvh.c), skipping the in-guest decompressor; a vmlinux without the note
+ * is entered through the 64-bit boot protocol (linux64.c). Unknown
+ * methods (or lzo) and host-side failures fall back to the path above
+ * with one warning. The kernel then runs at its link address:
  * KASLR is done by the in-guest decompressor, so it is off on the fast
  * path and the boot log says so.
  * Requires protocol 2.02+ (bzImage, 2002 and later kernels).
@@ -28,7 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define BOOT_PARAMS_ADDR 0x10000
+#define BOOT_PARAMS_ADDR X86_BOOT_PARAMS_ADDR
 #define CMDLINE_ADDR 0x20000
 #define GDT_ADDR 0x1000
 #define KERNEL_LOW_LIMIT 0x9f000     /* cmdline must stay below this */
@@ -216,6 +217,55 @@ bool x86_write_boot_gdt(X86BootEntry *entry, GError **errp)
     return x86_write_guest(GDT_ADDR, gdt_bytes, sizeof(gdt_bytes), errp);
 }
 
+uint8_t *x86_read_initrd(const char *initrd, uint64_t addr_max,
+                         uint64_t kernel_end, const X86MemoryLayout *layout,
+                         size_t *len, uint64_t *addr, GError **errp)
+{
+    g_autofree uint8_t *data = x86_read_file(initrd, len);
+    if (!data) {
+        error_setg(errp, "error reading initrd %s: %s", initrd,
+                   g_strerror(errno));
+        return NULL;
+    }
+    uint64_t top = MIN(addr_max + 1, layout->below_4g);
+    if (*len > top || ((top - *len) & ~0xfffull) < kernel_end) {
+        error_setg(errp, "initrd is too large (%zu bytes): it does not "
+                   "fit between the kernel and 0x%" PRIx64, *len, top);
+        return NULL;
+    }
+    *addr = (top - *len) & ~0xfffull;
+    return g_steal_pointer(&data);
+}
+
+bool linux_write_zero_page(const uint8_t *kdata, const LinuxSetupInfo *info,
+                           const char *cmdline, uint64_t initrd_addr,
+                           size_t initrd_len, const X86MemoryLayout *layout,
+                           GError **errp)
+{
+    uint8_t bp[4096] = { 0 };
+    memcpy(bp + HDR_SETUP_SECTS, kdata + HDR_SETUP_SECTS,
+           info->header_end - HDR_SETUP_SECTS);
+    bp[HDR_TYPE_OF_LOADER] = 0xff;
+    bp[HDR_LOADFLAGS] |= LOADFLAG_CAN_USE_HEAP;
+    put16(bp + HDR_HEAP_END_PTR, 0xfe00);
+    put32(bp + HDR_CMD_LINE_PTR, CMDLINE_ADDR);
+    put32(bp + BP_EXT_CMD_LINE_PTR, 0);
+    put32(bp + HDR_RAMDISK_IMAGE, initrd_addr);
+    put32(bp + HDR_RAMDISK_SIZE, initrd_len);
+    put32(bp + BP_EXT_RAMDISK_IMAGE, initrd_addr >> 32);
+    put32(bp + BP_EXT_RAMDISK_SIZE, (uint64_t)initrd_len >> 32);
+    bp[BP_E820_ENTRIES] = layout->e820_count;
+    for (unsigned i = 0; i < layout->e820_count; i++) {
+        uint8_t *e = bp + BP_E820_TABLE + 20 * i;
+        put64(e, layout->e820[i].addr);
+        put64(e + 8, layout->e820[i].size);
+        put32(e + 16, layout->e820[i].type);
+    }
+    return x86_write_guest(BOOT_PARAMS_ADDR, bp, sizeof(bp), errp) &&
+           x86_write_guest(CMDLINE_ADDR, cmdline ? cmdline : "",
+                           strlen(cmdline ? cmdline : "") + 1, errp);
+}
+
 static bool kernel_decompress = true;
 
 void x86_set_kernel_decompress(bool on)
@@ -223,21 +273,10 @@ void x86_set_kernel_decompress(bool on)
     kernel_decompress = on;
 }
 
-/* Is word a whole word of the command line? */
-static bool cmdline_has(const char *cmdline, const char *word)
-{
-    g_auto(GStrv) words = g_strsplit_set(cmdline, " \t\n", -1);
-    for (char **w = words; *w; w++) {
-        if (!strcmp(*w, word)) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /*
  * The fast path: decompress the payload on the host and enter the vmlinux
- * through PVH. False + errp (and guest memory possibly written, which the
+ * through PVH, or through the 64-bit boot protocol when it has no PVH
+ * note. False + errp (and guest memory possibly written, which the
  * fallback overwrites) when it cannot be used.
  */
 static bool load_decompressed(const uint8_t *kdata, size_t klen,
@@ -262,20 +301,27 @@ static bool load_decompressed(const uint8_t *kdata, size_t klen,
         return false;
     }
     gint64 t1 = g_get_monotonic_time();
-    if (!x86_pvh_note_entry(vmlinux, vlen, &pvh_entry)) {
-        error_setg(errp, "the decompressed kernel has no PVH entry note");
-        return false;
-    }
-    if (!x86_load_pvh(vmlinux, vlen, kernel, initrd, cmdline, layout,
-                      info->initrd_addr_max, entry, errp)) {
-        return false;
+    const char *how = "PVH";
+    if (x86_pvh_note_entry(vmlinux, vlen, &pvh_entry)) {
+        if (!x86_load_pvh(vmlinux, vlen, kernel, initrd, cmdline, layout,
+                          info->initrd_addr_max, entry, errp)) {
+            return false;
+        }
+    } else {
+        /* no PVH note: the 64-bit boot protocol, with kvmu's page tables */
+        if (!x86_load_linux64(kdata, info, vmlinux, vlen, kernel, initrd,
+                              cmdline, layout, entry, errp)) {
+            error_prepend(errp, "no PVH note, 64-bit entry: ");
+            return false;
+        }
+        how = "the 64-bit boot protocol";
+        pvh_entry = entry->eip;
     }
     info_report("Linux kernel: %s payload decompressed on the host "
                 "(%zu -> %zu bytes, %" G_GINT64_FORMAT " ms), entered "
-                "through PVH at 0x%x%s", linux_compression_name(method),
-                plen, vlen, (t1 - t0) / 1000, pvh_entry,
-                cmdline_has(cmdline, "nokaslr") ? "" :
-                "; KASLR not applied: the kernel runs at its link address");
+                "through %s at 0x%x%s", linux_compression_name(method),
+                plen, vlen, (t1 - t0) / 1000, how, pvh_entry,
+                x86_pvh_kaslr_remark(cmdline));
     return true;
 }
 
@@ -353,48 +399,16 @@ bool x86_load_linux(const uint8_t *kdata, size_t klen, const char *kernel,
                     "kernel itself (kernel-decompress=off)");
     }
 
-    uint32_t initrd_addr = 0;
-    if (initrd) {
-        idata = x86_read_file(initrd, &ilen);
-        if (!idata) {
-            error_setg(errp, "error reading initrd %s: %s", initrd,
-                       g_strerror(errno));
-            return false;
-        }
-        uint64_t top = MIN((uint64_t)info.initrd_addr_max + 1,
-                           layout->below_4g);
-        if (ilen > top || ((top - ilen) & ~0xfffull) < kernel_end) {
-            error_setg(errp, "initrd is too large (%zu bytes): it does not "
-                       "fit between the kernel and 0x%" PRIx64, (size_t)ilen,
-                       top);
-            return false;
-        }
-        initrd_addr = (top - ilen) & ~0xfffull;
+    uint64_t initrd_addr = 0;
+    if (initrd && !(idata = x86_read_initrd(initrd, info.initrd_addr_max,
+                                            kernel_end, layout, &ilen,
+                                            &initrd_addr, errp))) {
+        return false;
     }
 
     /* Everything is valid: now write guest memory. */
-    uint8_t bp[4096] = { 0 };
-    memcpy(bp + HDR_SETUP_SECTS, kdata + HDR_SETUP_SECTS,
-           info.header_end - HDR_SETUP_SECTS);
-    bp[HDR_TYPE_OF_LOADER] = 0xff;
-    bp[HDR_LOADFLAGS] |= LOADFLAG_CAN_USE_HEAP;
-    put16(bp + HDR_HEAP_END_PTR, 0xfe00);
-    put32(bp + HDR_CMD_LINE_PTR, CMDLINE_ADDR);
-    put32(bp + BP_EXT_CMD_LINE_PTR, 0);
-    put32(bp + HDR_RAMDISK_IMAGE, initrd_addr);
-    put32(bp + HDR_RAMDISK_SIZE, ilen);
-    put32(bp + BP_EXT_RAMDISK_IMAGE, 0);
-    put32(bp + BP_EXT_RAMDISK_SIZE, 0);
-    bp[BP_E820_ENTRIES] = layout->e820_count;
-    for (unsigned i = 0; i < layout->e820_count; i++) {
-        uint8_t *e = bp + BP_E820_TABLE + 20 * i;
-        put64(e, layout->e820[i].addr);
-        put64(e + 8, layout->e820[i].size);
-        put32(e + 16, layout->e820[i].type);
-    }
-
-    if (!x86_write_guest(BOOT_PARAMS_ADDR, bp, sizeof(bp), errp) ||
-        !x86_write_guest(CMDLINE_ADDR, cmdline, cmdlen + 1, errp) ||
+    if (!linux_write_zero_page(kdata, &info, cmdline, initrd_addr, ilen,
+                               layout, errp) ||
         !x86_write_boot_gdt(entry, errp) ||
         !x86_write_guest(info.code32_start, kdata + info.setup_size,
                      info.kernel_size, errp) ||

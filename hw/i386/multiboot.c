@@ -226,7 +226,8 @@ bool x86_load_multiboot(const uint8_t *d, size_t len, const char *path,
                           UINT32_MAX, entry, errp)) {
             return false;
         }
-        info_report("ELF kernel entered through PVH at 0x%x", pvh_entry);
+        info_report("ELF kernel entered through PVH at 0x%x%s", pvh_entry,
+                    x86_pvh_kaslr_remark(cmdline));
         return true;
     }
     ElfSegment segs[ELF_MAX_SEGMENTS];

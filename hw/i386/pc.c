@@ -193,6 +193,15 @@ static void pc_reset(void *opaque)
     st.sregs.gdt.limit = pcms.entry.gdt_limit;
     st.sregs.cr0 = 0x11;      /* PE | ET; paging off */
     st.sregs.efer = 0;
+    if (pcms.entry.long_mode) {
+        /* Linux 64-bit boot protocol: paging on, identity-mapped */
+        st.sregs.cs.l = 1;
+        st.sregs.cs.db = 0;
+        st.sregs.cr0 = 0x80000011;            /* PG | ET | PE */
+        st.sregs.cr3 = pcms.entry.cr3;
+        st.sregs.cr4 = 0x20;                  /* PAE */
+        st.sregs.efer = 0x500;                /* LME | LMA */
+    }
     memset(&st.regs, 0, sizeof(st.regs));
     st.regs.rip = pcms.entry.eip;
     st.regs.rsi = pcms.entry.esi;

@@ -16,7 +16,6 @@
 #include "memory/memory.h"
 #include "util/error.h"
 
-#include <errno.h>
 #include <string.h>
 
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
@@ -89,6 +88,18 @@ static uint64_t find_rsdp(void)
     return 0;
 }
 
+const char *x86_pvh_kaslr_remark(const char *cmdline)
+{
+    g_auto(GStrv) words = g_strsplit_set(cmdline ? cmdline : "", " \t\n",
+                                         -1);
+    for (char **w = words; *w; w++) {
+        if (!strcmp(*w, "nokaslr")) {
+            return "";
+        }
+    }
+    return "; KASLR not applied: the kernel runs at its link address";
+}
+
 bool x86_load_pvh(const uint8_t *d, size_t len, const char *path,
                   const char *initrd, const char *cmdline,
                   const X86MemoryLayout *layout, uint32_t initrd_max,
@@ -130,20 +141,9 @@ bool x86_load_pvh(const uint8_t *d, size_t len, const char *path,
         return false;
     }
     uint64_t initrd_addr = 0;
-    if (initrd) {
-        idata = x86_read_file(initrd, &ilen);
-        if (!idata) {
-            error_setg(errp, "error reading initrd %s: %s", initrd,
-                       g_strerror(errno));
-            return false;
-        }
-        uint64_t top = MIN((uint64_t)initrd_max + 1, layout->below_4g);
-        if (ilen > top || ((top - ilen) & ~0xfffull) < end) {
-            error_setg(errp, "initrd is too large (%zu bytes): it does not "
-                       "fit between the kernel and 0x%" PRIx64, ilen, top);
-            return false;
-        }
-        initrd_addr = (top - ilen) & ~0xfffull;
+    if (initrd && !(idata = x86_read_initrd(initrd, initrd_max, end, layout,
+                                            &ilen, &initrd_addr, errp))) {
+        return false;
     }
 
     /* Everything is valid: now write guest memory. */

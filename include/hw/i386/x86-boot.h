@@ -38,7 +38,12 @@ typedef struct X86MemoryLayout {
 void x86_memory_layout_init(X86MemoryLayout *layout, uint64_t below_4g,
                             uint64_t above_4g);
 
-/* CPU state at entry: 32-bit flat protected mode, paging off. */
+/*
+ * CPU state at entry: 32-bit flat protected mode, paging off; or, with
+ * long_mode (the Linux 64-bit boot protocol), 64-bit mode with CR0.PG,
+ * CR4.PAE, EFER.LME/LMA, CR3 = identity-mapping page tables and a 64-bit
+ * code segment (code_sel, L=1). pc_reset() applies it to the BSP.
+ */
 typedef struct X86BootEntry {
     uint32_t eip;
     uint32_t esi;            /* Linux: boot_params */
@@ -46,7 +51,12 @@ typedef struct X86BootEntry {
     uint32_t gdt_base;
     uint16_t gdt_limit;
     uint16_t code_sel, data_sel;
+    bool long_mode;
+    uint32_t cr3;            /* long_mode: the PML4 */
 } X86BootEntry;
+
+/* Where the Linux loaders put the zero page (struct boot_params). */
+#define X86_BOOT_PARAMS_ADDR 0x10000
 
 /*
  * -machine kernel-decompress=on|off (default on): a bzImage whose payload
@@ -98,6 +108,45 @@ bool x86_load_pvh(const uint8_t *d, size_t len, const char *path,
                   const char *initrd, const char *cmdline,
                   const X86MemoryLayout *layout, uint32_t initrd_max,
                   X86BootEntry *entry, GError **errp);
+
+/*
+ * The kernel entered through PVH runs where it was linked (KASLR is the
+ * in-guest decompressor's job): "" when cmdline has nokaslr, else a
+ * "; KASLR not applied..." remark for the boot log line.
+ */
+const char *x86_pvh_kaslr_remark(const char *cmdline);
+
+/*
+ * Read the initrd and place it page-aligned as high as min(addr_max + 1,
+ * RAM below 4 GiB) allows, above kernel_end. Returns the data (g_free).
+ */
+uint8_t *x86_read_initrd(const char *initrd, uint64_t addr_max,
+                         uint64_t kernel_end, const X86MemoryLayout *layout,
+                         size_t *len, uint64_t *addr, GError **errp);
+
+/*
+ * Write the Linux zero page at X86_BOOT_PARAMS_ADDR (the bzImage's setup
+ * header, loader fields, initrd, e820) and the command line after it.
+ */
+struct LinuxSetupInfo;
+bool linux_write_zero_page(const uint8_t *kdata,
+                           const struct LinuxSetupInfo *info,
+                           const char *cmdline, uint64_t initrd_addr,
+                           size_t initrd_len, const X86MemoryLayout *layout,
+                           GError **errp);
+
+/*
+ * Linux 64-bit boot protocol (hw/i386/linux64.c) for a decompressed
+ * vmlinux without a PVH note: segments at p_paddr, zero page from the
+ * bzImage header, identity-mapped page tables for the low 4 GiB, a 64-bit
+ * GDT; entry at the physical e_entry with RSI = zero page.
+ */
+bool x86_load_linux64(const uint8_t *kdata,
+                      const struct LinuxSetupInfo *info,
+                      const uint8_t *vmlinux, size_t vlen, const char *path,
+                      const char *initrd, const char *cmdline,
+                      const X86MemoryLayout *layout, X86BootEntry *entry,
+                      GError **errp);
 
 /* Flat 32-bit GDT used by both entry paths; returns its entry fields. */
 bool x86_write_boot_gdt(X86BootEntry *entry, GError **errp);

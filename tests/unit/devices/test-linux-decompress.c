@@ -14,6 +14,7 @@
 
 #include <bzlib.h>
 #include <elf.h>
+#include <stddef.h>
 #include <lz4.h>
 #include <lzma.h>
 #include <string.h>
@@ -667,6 +668,39 @@ static void test_load_kernel_paths(void)
         g_assert_cmphex(entry.esi, ==, 0x10000);
         unlink(kf);
     }
+
+    /* a payload without the PVH note but with a 64-bit e_entry in the
+     * kernel: the 64-bit boot protocol with kvmu's page tables */
+    g_autoptr(GByteArray) k64 = g_byte_array_new();
+    g_byte_array_append(k64, plain->data, plain->len);
+    uint64_t e64 = 0xffffffff80000000ull + ELF_LOAD + 0x20;
+    memcpy(k64->data + offsetof(Elf64_Ehdr, e_entry), &e64, 8);
+    g_autoptr(GByteArray) pl64 = payload_for(&methods[3], k64->data,
+                                             k64->len, k64->len);
+    g_autoptr(GByteArray) img64 = make_bzimage(0x20f, pl64);
+    g_autofree char *kf64 = tmp_file("kvmu-bz-64", img64->data, img64->len);
+    ram_clear();
+    g_assert_true(x86_load_kernel(kf64, NULL, "nokaslr", &layout, &entry,
+                                  &err));
+    g_assert_no_error(err);
+    g_assert_true(entry.long_mode);
+    g_assert_cmphex(entry.eip, ==, ELF_LOAD + 0x20);
+    g_assert_cmphex(entry.esi, ==, 0x10000);
+    g_assert_cmphex(entry.cr3, ==, 0x9000);
+    g_assert_cmpuint(entry.code_sel, ==, 0x10);
+    uint8_t pte[8], gdt[32], bp[0x300];
+    ram_read(0x9000, pte, 8);                       /* PML4[0] -> PDPT */
+    g_assert_cmphex(get32(pte), ==, 0xa003);
+    ram_read(0xa000 + 8 * 3, pte, 8);               /* PDPT[3] -> PD 3 */
+    g_assert_cmphex(get32(pte), ==, 0xe003);
+    ram_read(0xe000 + 8 * 511, pte, 8);             /* 4 GiB - 2 MiB */
+    g_assert_cmphex(get32(pte), ==, 0xffe00083);
+    ram_read(entry.gdt_base, gdt, sizeof(gdt));
+    g_assert_cmphex(gdt[0x10 + 6], ==, 0xaf);        /* L=1, D=0 */
+    ram_read(0x10000, bp, sizeof(bp));
+    g_assert_cmphex(get32(bp + 0x228), ==, 0x20000);  /* cmd_line_ptr */
+    g_assert_cmpuint(bp[0x1e8], ==, layout.e820_count);
+    unlink(kf64);
 
     /* -kernel vmlinux: an ELF with the PVH note */
     g_autofree char *v = tmp_file("kvmu-vmlinux", elf->data, elf->len);
