@@ -1,0 +1,230 @@
+#!/usr/bin/env python3
+"""QMP/HMP monitor features end to end against kvmu-system-x86_64.
+
+-machine none: getfd/add-fd with a descriptor passed as SCM_RIGHTS, a
+client that sends many large requests without reading gets every reply
+(nothing dropped). With the test guest (tests/guest/out, skipped if not
+built): query-cpus-fast thread ids are the vCPU threads, HMP info
+cpus/registers/mem/tlb/lapic/pic, x agrees with xp through the page
+tables, sendkey, and with -nographic the monitor prints nothing until
+C-a c. Prints TAP.
+usage: test_qmp_monitor.py KVMU_BINARY
+"""
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qmpclient import Emulator  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.dirname(os.path.abspath(__file__)))))
+KERNEL = os.path.join(ROOT, 'tests/guest/out/bzImage')
+INITRD = os.path.join(ROOT, 'tests/guest/out/initrd.img')
+results = []
+
+
+def check(name, cond, detail=''):
+    results.append((bool(cond), name, detail))
+
+
+def send_with_fd(q, req, fd):
+    q.sock.sendmsg([json.dumps(req).encode()],
+                   [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+                     fd.to_bytes(4, sys.byteorder))])
+    return q.reply(req.get('id'))
+
+
+def fd_passing(q):
+    r, w = os.pipe()
+    rsp = send_with_fd(q, {'execute': 'getfd', 'arguments': {'fdname': 'p'},
+                           'id': 1}, w)
+    check('getfd with SCM_RIGHTS succeeds', rsp == {'return': {}, 'id': 1},
+          rsp)
+    rsp = q.cmd('closefd', {'fdname': 'p'}, id=2)
+    check('closefd of the passed fd', rsp == {'return': {}, 'id': 2}, rsp)
+    rsp = q.cmd('getfd', {'fdname': 'q'}, id=3)
+    check('getfd without a descriptor fails',
+          'SCM_RIGHTS' in rsp.get('error', {}).get('desc', ''), rsp)
+    rsp = send_with_fd(q, {'execute': 'add-fd', 'arguments': {'fdset-id': 7},
+                           'id': 4}, w)
+    check('add-fd with SCM_RIGHTS', rsp.get('return', {}).get('fdset-id') == 7,
+          rsp)
+    rsp = q.cmd('query-fdsets', id=5)
+    sets = rsp.get('return', [])
+    check('query-fdsets lists it', len(sets) == 1 and
+          sets[0]['fdset-id'] == 7 and len(sets[0]['fds']) == 1, rsp)
+    q.cmd('remove-fd', {'fdset-id': 7}, id=6)
+    os.close(w)
+    # every copy of the write end is closed now: the reader sees EOF
+    os.set_blocking(r, False)
+    eof = False
+    for _ in range(100):
+        try:
+            eof = os.read(r, 1) == b''
+            break
+        except BlockingIOError:
+            time.sleep(0.02)
+    os.close(r)
+    check('passed descriptors are closed again (no leak)', eof)
+
+
+def slow_reader(emu, q):
+    n = 40
+    for i in range(n):
+        q.send_raw(json.dumps({'execute': 'query-qmp-schema', 'id': i}))
+    time.sleep(2)                   # replies pile up unread
+    got = []
+    while len(got) < n:
+        msg = q.recv()
+        if 'event' not in msg:
+            got.append(msg)
+    ids = [m.get('id') for m in got]
+    check('a slow reader gets all %d large replies in order' % n,
+          ids == list(range(n)), ids)
+    check('each reply complete', all(isinstance(m.get('return'), list) and
+                                     len(m['return']) > 100 for m in got))
+    emu.stderr.seek(0)
+    err = emu.stderr.read()
+    check('no "output was dropped" warning', 'dropped' not in err, err[-500:])
+
+
+def machine_none(binary):
+    emu = Emulator(binary)
+    try:
+        q = emu.connect()
+        q.cmd('qmp_capabilities')
+        fd_passing(q)
+        slow_reader(emu, q)
+        rsp = q.cmd('query-cpus-fast', id=9)
+        check('query-cpus-fast without vCPUs', rsp == {'return': [], 'id': 9},
+              rsp)
+    except Exception as e:
+        check('no exception (%s: %s)' % (type(e).__name__, e), False)
+    finally:
+        emu.stop()
+
+
+def with_guest(binary):
+    emu = Emulator(binary, extra=[
+        '-machine', 'pc', '-smp', '2', '-m', '256', '-kernel', KERNEL,
+        '-initrd', INITRD, '-append', 'console=ttyS0 quiet',
+        '-serial', 'null', '-device', 'pvpanic'])
+    try:
+        q = emu.connect()
+        q.cmd('qmp_capabilities')
+
+        def hmp(line):
+            r = q.cmd('human-monitor-command', {'command-line': line})
+            return r.get('return', str(r))
+        # the kernel sets up its page tables within a few seconds
+        deadline = time.time() + 60
+        while time.time() < deadline and \
+                'ffffffff8' not in hmp('info registers'):
+            time.sleep(0.5)
+        cpus = q.cmd('query-cpus-fast').get('return', [])
+        tasks = os.listdir('/proc/%d/task' % emu.proc.pid)
+        check('query-cpus-fast lists 2 vCPUs',
+              [c['cpu-index'] for c in cpus] == [0, 1], cpus)
+        check('thread ids are distinct threads of the emulator',
+              len({c['thread-id'] for c in cpus}) == 2 and
+              all(str(c['thread-id']) in tasks for c in cpus) and
+              all(c['thread-id'] != emu.proc.pid for c in cpus), cpus)
+        check('qom-path per vCPU',
+              [c['qom-path'] for c in cpus] ==
+              ['/machine/cpu[0]', '/machine/cpu[1]'], cpus)
+        out = hmp('info cpus')
+        check('info cpus shows thread ids', re.search(
+            r'\* CPU #0: thread_id=%d' % cpus[0]['thread-id'], out), out)
+        regs = hmp('info registers')
+        rip = re.search(r'RIP=([0-9a-f]{16})', regs)
+        check('info registers has RIP', rip, regs[:300])
+        mem = hmp('info mem')
+        check('info mem lists kernel mappings',
+              re.search(r'^ffff[0-9a-f]{12}-[0-9a-f]{16} [0-9a-f]{16} [-u]r[-w]',
+                        mem, re.M), mem[:300])
+        tlb = hmp('info tlb')
+        m = re.search(r'^(ffffffff81[0-9a-f]{6}): ([0-9a-f]{16}) ', tlb, re.M)
+        check('info tlb lists kernel text', m, tlb[:300])
+        if m:
+            x = hmp('x /2xg 0x' + m.group(1))
+            xp = hmp('xp /2xg 0x' + m.group(2))
+            check('x through the page tables equals xp at the physical '
+                  'address', x.split(':', 1)[1:] == xp.split(':', 1)[1:] and
+                  x != xp, (x, xp))
+        check('x on an unmapped address',
+              'Cannot access memory' in hmp('x /1xb 0x10'), hmp('x /1xb 0x10'))
+        check('info lapic', 'LAPIC' in hmp('info lapic'), hmp('info lapic'))
+        check('info pic shows the IOAPIC', 'ioapic' in hmp('info pic'))
+        check('sendkey ctrl-alt-f1 accepted', hmp('sendkey ctrl-alt-f1') == '')
+        check('sendkey unknown key', "unknown key: 'nokey'" in
+              hmp('sendkey ctrl-nokey'))
+        check('pvpanic in the device tree', 'pvpanic' in hmp('info qtree'))
+        check('emulator alive after the HMP commands', emu.alive())
+    except Exception as e:
+        check('no exception (%s: %s)' % (type(e).__name__, e), False)
+    finally:
+        emu.stop()
+
+
+def nographic_banner(binary):
+    p = subprocess.Popen(
+        [binary, '-machine', 'pc', '-m', '128', '-kernel', KERNEL,
+         '-initrd', INITRD, '-append', 'console=ttyS0 quiet', '-nographic',
+         '-nodefaults', '-serial', 'mon:stdio'],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL)
+    try:
+        os.set_blocking(p.stdout.fileno(), False)
+        out = b''
+        deadline = time.time() + 3
+        while time.time() < deadline:
+            out += p.stdout.read() or b''
+            time.sleep(0.1)
+        check('-nographic: no monitor banner while the serial has focus',
+              b'monitor - type' not in out and b'(qemu)' not in out,
+              out[-300:])
+        p.stdin.write(b'\x01c')
+        p.stdin.flush()
+        deadline = time.time() + 10
+        while time.time() < deadline and b'(qemu)' not in out:
+            out += p.stdout.read() or b''
+            time.sleep(0.1)
+        check('C-a c shows the banner and prompt',
+              b'QEMU 8.2.0 monitor - type' in out and b'(qemu) ' in out,
+              out[-300:])
+        p.stdin.write(b'quit\r')
+        p.stdin.flush()
+        p.wait(10)
+    except Exception as e:
+        check('no exception (%s: %s)' % (type(e).__name__, e), False)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
+def main():
+    binary = sys.argv[1]
+    machine_none(binary)
+    if os.path.exists(KERNEL) and os.path.exists(INITRD):
+        with_guest(binary)
+        nographic_banner(binary)
+    else:
+        check('guest checks # SKIP tests/guest/out not built', True)
+    print('1..%d' % len(results))
+    failed = 0
+    for i, (ok, name, detail) in enumerate(results, 1):
+        print('%s %d - %s' % ('ok' if ok else 'not ok', i, name))
+        if not ok:
+            failed += 1
+            print('# ' + json.dumps(detail, default=str)[:500])
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
