@@ -126,7 +126,13 @@ MachineInfoList *qmp_query_machines(GError **errp)
             info->is_default = true;
         }
         info->cpu_max = m->cpu_max;
+        /* kvmu has no CPU hotplug (QEMU's pc says true) */
         info->hotpluggable_cpus = false;
+        /* the RAM region's id for -machine memory-backend= (QEMU's x86
+         * boards: "pc.ram"; "none" has no RAM of its own) */
+        if (strcmp(m->name, "none")) {
+            info->default_ram_id = g_strdup("pc.ram");
+        }
         info->numa_mem_supported = false;
         info->deprecated = false;
         info->default_cpu_type = g_strdup(m->default_cpu_type);
