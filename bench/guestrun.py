@@ -168,3 +168,26 @@ class Qmp:
 
     def close(self):
         self.s.close()
+
+
+def engine_stats(pid):
+    """Engine counters of a running kvmu read with gdb (stopgap: see
+    bench/gdb-engine-stats.py); a list of dicts, one per vCPU inside
+    x86_cpu_run (empty if gdb or the debug info is missing). Stops the
+    process for about a second: use it for counts, not for timing."""
+    script = os.path.join(ROOT, "bench", "gdb-engine-stats.py")
+    try:
+        r = subprocess.run(["gdb", "-p", str(pid), "-batch", "-nx", "-x", script],
+                           stdin=subprocess.DEVNULL, capture_output=True,
+                           timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    res = []
+    for line in r.stdout.decode(errors="replace").splitlines():
+        if line.startswith("ENGINE-STATS ") and "=" in line:
+            d = {}
+            for kv in line.split()[1:]:
+                k, _, v = kv.partition("=")
+                d[k] = v
+            res.append(d)
+    return res
