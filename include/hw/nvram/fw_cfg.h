@@ -1,0 +1,93 @@
+/*
+ * fw_cfg: QEMU's firmware configuration interface (docs/specs/fw_cfg.rst)
+ * as the x86 boards have it: a 16-bit selector at I/O 0x510, a byte-wide
+ * data port at 0x511, and the DMA address register at 0x514 (64-bit,
+ * big-endian; writing its low half starts a transfer). Items are numbered
+ * by key; named files get keys from FW_CFG_FILE_FIRST on and are listed,
+ * sorted by name, in the directory at FW_CFG_FILE_DIR.
+ *
+ * Who calls it: boards create it (fw_cfg_init_io_dma) and add items
+ * (sizes, kernel/initrd/cmdline, etc/e820, bootorder) before the guest
+ * runs; SeaBIOS, the linuxboot option ROM and Linux's qemu_fw_cfg driver
+ * read it. Items are immutable once added and owned (copied) by fw_cfg.
+ * Big VMM lock held throughout.
+ */
+#ifndef HW_NVRAM_FW_CFG_H
+#define HW_NVRAM_FW_CFG_H
+
+#include "hw/qdev.h"
+#include "memory/memory.h"
+
+#define TYPE_FW_CFG_IO "fw_cfg_io"
+
+#define FW_CFG_SIGNATURE 0x00
+#define FW_CFG_ID 0x01
+#define FW_CFG_UUID 0x02
+#define FW_CFG_RAM_SIZE 0x03
+#define FW_CFG_NOGRAPHIC 0x04
+#define FW_CFG_NB_CPUS 0x05
+#define FW_CFG_MACHINE_ID 0x06
+#define FW_CFG_KERNEL_ADDR 0x07
+#define FW_CFG_KERNEL_SIZE 0x08
+#define FW_CFG_KERNEL_CMDLINE 0x09
+#define FW_CFG_INITRD_ADDR 0x0a
+#define FW_CFG_INITRD_SIZE 0x0b
+#define FW_CFG_BOOT_DEVICE 0x0c
+#define FW_CFG_NUMA 0x0d
+#define FW_CFG_BOOT_MENU 0x0e
+#define FW_CFG_MAX_CPUS 0x0f
+#define FW_CFG_KERNEL_ENTRY 0x10
+#define FW_CFG_KERNEL_DATA 0x11
+#define FW_CFG_INITRD_DATA 0x12
+#define FW_CFG_CMDLINE_ADDR 0x13
+#define FW_CFG_CMDLINE_SIZE 0x14
+#define FW_CFG_CMDLINE_DATA 0x15
+#define FW_CFG_SETUP_ADDR 0x16
+#define FW_CFG_SETUP_SIZE 0x17
+#define FW_CFG_SETUP_DATA 0x18
+#define FW_CFG_FILE_DIR 0x19
+#define FW_CFG_FILE_FIRST 0x20
+#define FW_CFG_FILE_SLOTS 0x20
+#define FW_CFG_WRITE_CHANNEL 0x4000
+#define FW_CFG_ARCH_LOCAL 0x8000
+#define FW_CFG_MAX_FILE_PATH 56
+
+/* FW_CFG_ID feature bits */
+#define FW_CFG_VERSION 0x01
+#define FW_CFG_VERSION_DMA 0x02
+
+/* DMA control bits (FWCfgDmaAccess.control, big-endian in guest memory) */
+#define FW_CFG_DMA_CTL_ERROR 0x01
+#define FW_CFG_DMA_CTL_READ 0x02
+#define FW_CFG_DMA_CTL_SKIP 0x04
+#define FW_CFG_DMA_CTL_SELECT 0x08
+#define FW_CFG_DMA_CTL_WRITE 0x10
+#define FW_CFG_DMA_SIGNATURE 0x51454d5520434647ull   /* "QEMU CFG" */
+
+#define FW_CFG_IO_BASE 0x510
+#define FW_CFG_DMA_IO_BASE 0x514
+
+typedef struct FWCfgState FWCfgState;
+
+/*
+ * Create the device on the system bus with its ports at iobase (2-byte
+ * selector, data at +1) and, if dma_iobase is nonzero, the DMA register
+ * there; DMA goes to dma_as (RAM only: other addresses fail the request).
+ */
+FWCfgState *fw_cfg_init_io_dma(uint16_t iobase, uint16_t dma_iobase,
+                               AddressSpace *dma_as, GError **errp);
+
+/* Set item key (< FW_CFG_FILE_FIRST or arch-local) to a copy of data. */
+void fw_cfg_add_bytes(FWCfgState *s, uint16_t key, const void *data,
+                      size_t len);
+void fw_cfg_add_string(FWCfgState *s, uint16_t key, const char *value);
+void fw_cfg_add_i16(FWCfgState *s, uint16_t key, uint16_t value); /* LE */
+void fw_cfg_add_i32(FWCfgState *s, uint16_t key, uint32_t value);
+void fw_cfg_add_i64(FWCfgState *s, uint16_t key, uint64_t value);
+/* A named file; false + errp for a duplicate, overlong name or no room. */
+bool fw_cfg_add_file(FWCfgState *s, const char *name, const void *data,
+                     size_t len, GError **errp);
+/* The key of a named file, or -1. */
+int fw_cfg_file_key(FWCfgState *s, const char *name);
+
+#endif
