@@ -8,7 +8,10 @@
  *
  *   ninja -C build tests/cpu/engine/engine-boot-linux
  *   build/tests/cpu/engine/engine-boot-linux tests/guest/out/bzImage \
- *       "console=ttyS0 earlyprintk=serial,ttyS0,115200 nokaslr" 6e9
+ *       "console=ttyS0 earlyprintk=serial,ttyS0,115200 nokaslr" 6e9 \
+ *       [tests/guest/out/initrd.img]
+ * Without timers, pass "lpj=1000000 no_timer_check" to get past delay
+ * calibration.
  */
 #include <glib.h>
 #include <stdio.h>
@@ -66,7 +69,8 @@ int main(int argc, char **argv)
     int halts = 0;
 
     if (argc < 2) {
-        fprintf(stderr, "usage: %s BZIMAGE [CMDLINE [MAX_INSNS]]\n", argv[0]);
+        fprintf(stderr, "usage: %s BZIMAGE [CMDLINE [MAX_INSNS [INITRD]]]\n",
+                argv[0]);
         return 2;
     }
     if (!g_file_get_contents(argv[1], &img, &len, NULL) || len < 0x1000) {
@@ -105,6 +109,20 @@ int main(int argc, char **argv)
         for (int j = 0; j < 512; j++) {
             put(pd + j * 8, ((uint64_t)(i * 512 + j) << 21) | 0x83, 8);
         }
+    }
+    if (argc > 4) {
+        gchar *rd;
+        gsize rdlen;
+        uint64_t at = 0x10000000;               /* 256 MiB */
+        if (!g_file_get_contents(argv[4], &rd, &rdlen, NULL) ||
+            rdlen > RAM_SIZE - at) {
+            fprintf(stderr, "cannot load initrd %s\n", argv[4]);
+            return 1;
+        }
+        memcpy(ram + at, rd, rdlen);
+        put(BOOT_PARAMS + 0x218, at, 4);            /* ramdisk_image */
+        put(BOOT_PARAMS + 0x21c, rdlen, 4);         /* ramdisk_size */
+        g_free(rd);
     }
     put(GDT + 0x10, 0x00af9a000000ffffULL, 8);     /* __BOOT_CS */
     put(GDT + 0x18, 0x00cf92000000ffffULL, 8);     /* __BOOT_DS */
