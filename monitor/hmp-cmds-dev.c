@@ -1,7 +1,8 @@
 /*
  * HMP commands about devices and diagnostics: info lapic, info pic (the
- * 8259s and the IOAPIC), sendkey (PS/2 set-2 scancodes into the i8042,
- * keys released after hold_ms), log and logfile (util/log.h).
+ * 8259s and the IOAPIC), sendkey and QMP send-key (PS/2 set-2 scancodes
+ * into the i8042, keys released after hold_ms; QEMU key numbers map to
+ * names through key_nums), log and logfile (util/log.h).
  * Devices are looked up in the QOM tree by type, so without a board
  * (-machine none, unit tests) the commands say what is missing.
  */
@@ -15,7 +16,10 @@
 #include "system/timer.h"
 #include "util/cutils.h"
 #include "util/log.h"
+#include "util/error.h"
+#include "qapi/qapi-commands.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 typedef struct {
@@ -91,6 +95,13 @@ typedef struct {
     bool ext;           /* E0 prefix */
 } KeyDef;
 
+/* QEMU key numbers (XT set 1 scancodes, 0x80 | code for E0 keys) of the
+ * keys above, for QMP send-key's {"type": "number"}. */
+typedef struct {
+    const char *name;
+    uint8_t qnum;
+} KeyNum;
+
 static const KeyDef keys[] = {
     { "esc", 0x76 }, { "1", 0x16 }, { "2", 0x1e }, { "3", 0x26 },
     { "4", 0x25 }, { "5", 0x2e }, { "6", 0x36 }, { "7", 0x3d },
@@ -127,6 +138,50 @@ static const KeyDef keys[] = {
     { "delete", 0x71, true }, { "meta_l", 0x1f, true },
     { "meta_r", 0x27, true }, { "menu", 0x2f, true },
 };
+
+static const KeyNum key_nums[] = {
+    { "esc", 0x01 }, { "1", 0x02 }, { "2", 0x03 }, { "3", 0x04 },
+    { "4", 0x05 }, { "5", 0x06 }, { "6", 0x07 }, { "7", 0x08 },
+    { "8", 0x09 }, { "9", 0x0a }, { "0", 0x0b }, { "minus", 0x0c },
+    { "equal", 0x0d }, { "backspace", 0x0e }, { "tab", 0x0f },
+    { "q", 0x10 }, { "w", 0x11 }, { "e", 0x12 }, { "r", 0x13 },
+    { "t", 0x14 }, { "y", 0x15 }, { "u", 0x16 }, { "i", 0x17 },
+    { "o", 0x18 }, { "p", 0x19 }, { "bracket_left", 0x1a },
+    { "bracket_right", 0x1b }, { "ret", 0x1c }, { "ctrl", 0x1d },
+    { "a", 0x1e }, { "s", 0x1f }, { "d", 0x20 }, { "f", 0x21 },
+    { "g", 0x22 }, { "h", 0x23 }, { "j", 0x24 }, { "k", 0x25 },
+    { "l", 0x26 }, { "semicolon", 0x27 }, { "apostrophe", 0x28 },
+    { "grave_accent", 0x29 }, { "shift", 0x2a }, { "backslash", 0x2b },
+    { "z", 0x2c }, { "x", 0x2d }, { "c", 0x2e }, { "v", 0x2f },
+    { "b", 0x30 }, { "n", 0x31 }, { "m", 0x32 }, { "comma", 0x33 },
+    { "dot", 0x34 }, { "slash", 0x35 }, { "shift_r", 0x36 },
+    { "kp_multiply", 0x37 }, { "alt", 0x38 }, { "spc", 0x39 },
+    { "caps_lock", 0x3a }, { "f1", 0x3b }, { "f2", 0x3c }, { "f3", 0x3d },
+    { "f4", 0x3e }, { "f5", 0x3f }, { "f6", 0x40 }, { "f7", 0x41 },
+    { "f8", 0x42 }, { "f9", 0x43 }, { "f10", 0x44 }, { "num_lock", 0x45 },
+    { "scroll_lock", 0x46 }, { "kp_7", 0x47 }, { "kp_8", 0x48 },
+    { "kp_9", 0x49 }, { "kp_subtract", 0x4a }, { "kp_4", 0x4b },
+    { "kp_5", 0x4c }, { "kp_6", 0x4d }, { "kp_add", 0x4e },
+    { "kp_1", 0x4f }, { "kp_2", 0x50 }, { "kp_3", 0x51 }, { "kp_0", 0x52 },
+    { "kp_decimal", 0x53 }, { "less", 0x56 }, { "f11", 0x57 },
+    { "f12", 0x58 }, { "kp_enter", 0x9c }, { "ctrl_r", 0x9d },
+    { "kp_divide", 0xb5 }, { "alt_r", 0xb8 }, { "home", 0xc7 },
+    { "up", 0xc8 }, { "pgup", 0xc9 }, { "left", 0xcb }, { "right", 0xcd },
+    { "end", 0xcf }, { "down", 0xd0 }, { "pgdn", 0xd1 },
+    { "insert", 0xd2 }, { "delete", 0xd3 }, { "meta_l", 0xdb },
+    { "meta_r", 0xdc }, { "menu", 0xdd },
+};
+
+/* The key name for a QEMU key number, or NULL. */
+const char *hmp_key_name_of_qnum(int64_t qnum)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(key_nums); i++) {
+        if (key_nums[i].qnum == qnum) {
+            return key_nums[i].name;
+        }
+    }
+    return NULL;
+}
 
 static const KeyDef *key_find(const char *name)
 {
@@ -193,28 +248,27 @@ static void sendkey_release(void *opaque)
     }
 }
 
-void hmp_sendkey(Monitor *mon, char **argv)
+/* Press combo now, release it after hold_ms (QMP send-key, HMP sendkey). */
+bool monitor_send_keys(const char *combo, int64_t hold_ms, GError **errp)
 {
-    uint64_t hold = 100;
     char *bad;
-    Object *kbd;
+    Object *kbd = find_device(TYPE_I8042);
 
-    if (!argv[0] || (argv[1] && parse_uint64(argv[1], 0, &hold) < 0) ||
-        hold > 60000) {
-        monitor_puts(mon, "sendkey: usage: sendkey keys [hold_ms]\n");
-        return;
-    }
-    kbd = find_device(TYPE_I8042);
     if (!kbd) {
-        monitor_puts(mon, "Error: no keyboard (i8042) on this machine\n");
-        return;
+        error_setg(errp, "no keyboard (i8042) on this machine");
+        return false;
+    }
+    if (hold_ms < 0 || hold_ms > 60000) {
+        error_setg(errp, "hold time %" PRId64 " ms out of range (0-60000)",
+                   hold_ms);
+        return false;
     }
     GByteArray *press = g_byte_array_new();
-    if (hmp_sendkey_encode(argv[0], false, press, &bad) < 0) {
-        monitor_printf(mon, "unknown key: '%s'\n", bad);
+    if (hmp_sendkey_encode(combo, false, press, &bad) < 0) {
+        error_setg(errp, "unknown key: '%s'", bad);
         g_free(bad);
         g_byte_array_free(press, TRUE);
-        return;
+        return false;
     }
     /* a previous combination still held: release it first */
     if (sendkey_state.timer) {
@@ -226,11 +280,67 @@ void hmp_sendkey(Monitor *mon, char **argv)
         sendkey_state.release = g_byte_array_new();
     }
     sendkey_state.kbd = DEVICE(kbd);
-    hmp_sendkey_encode(argv[0], true, sendkey_state.release, &bad);
+    hmp_sendkey_encode(combo, true, sendkey_state.release, &bad);
     i8042_put_kbd_bytes(DEVICE(kbd), press->data, press->len);
     g_byte_array_free(press, TRUE);
-    timer_mod(sendkey_state.timer,
-              clock_get_ms(QEMU_CLOCK_REALTIME) + (int64_t)hold);
+    timer_mod(sendkey_state.timer, clock_get_ms(QEMU_CLOCK_REALTIME) + hold_ms);
+    return true;
+}
+
+void hmp_sendkey(Monitor *mon, char **argv)
+{
+    uint64_t hold = 100;
+    GError *err = NULL;
+
+    if (!argv[0] || (argv[1] && parse_uint64(argv[1], 0, &hold) < 0) ||
+        hold > 60000) {
+        monitor_puts(mon, "sendkey: usage: sendkey keys [hold_ms]\n");
+        return;
+    }
+    if (!monitor_send_keys(argv[0], (int64_t)hold, &err)) {
+        if (g_str_has_prefix(err->message, "unknown key")) {
+            monitor_printf(mon, "%s\n", err->message);
+        } else {
+            monitor_printf(mon, "Error: %s\n", err->message);
+        }
+        g_error_free(err);
+    }
+}
+
+void qmp_send_key(KeyValueList *keys, bool has_hold_time, int64_t hold_time,
+                  GError **errp)
+{
+    GString *combo = g_string_new(NULL);
+
+    for (KeyValueList *k = keys; k; k = k->next) {
+        const char *name = NULL;
+        if (k->value->type == KEY_VALUE_KIND_QCODE) {
+            name = QKeyCode_str(k->value->u.qcode.data);
+            if (!key_find(name)) {
+                error_setg(errp, "key '%s' is not supported by kvmu's "
+                           "keyboard", name);
+                g_string_free(combo, TRUE);
+                return;
+            }
+        } else {
+            name = hmp_key_name_of_qnum(k->value->u.number.data);
+            if (!name) {
+                error_setg(errp, "key number 0x%" PRIx64 " is not supported "
+                           "by kvmu's keyboard",
+                           (uint64_t)k->value->u.number.data);
+                g_string_free(combo, TRUE);
+                return;
+            }
+        }
+        g_string_append_printf(combo, "%s%s", combo->len ? "-" : "", name);
+    }
+    if (!combo->len) {
+        error_setg(errp, "Parameter 'keys' is missing keys");
+        g_string_free(combo, TRUE);
+        return;
+    }
+    monitor_send_keys(combo->str, has_hold_time ? hold_time : 100, errp);
+    g_string_free(combo, TRUE);
 }
 
 /* ---- log / logfile ---- */

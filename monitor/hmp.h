@@ -24,6 +24,8 @@ void hmp_info_pic(Monitor *mon, char **argv);
 void hmp_sendkey(Monitor *mon, char **argv);
 int hmp_sendkey_encode(const char *combo, bool release, GByteArray *out,
                        char **bad);
+const char *hmp_key_name_of_qnum(int64_t qnum);
+bool monitor_send_keys(const char *combo, int64_t hold_ms, GError **errp);
 void hmp_log(Monitor *mon, char **argv);
 void hmp_logfile(Monitor *mon, char **argv);
 /* kvm-stats.c */

@@ -53,8 +53,10 @@ extern Monitor *cur_mon;
 /* Raw output (HMP text converts "\n" to "\r\n"). */
 void monitor_puts(Monitor *mon, const char *str);
 void monitor_printf(Monitor *mon, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-/* Output is waiting for the client: do not read or run more requests
- * until the chardev's write_ready callback says it drained. */
+/* Over MONITOR_OUTPUT_HIGH_WATER bytes of output wait for the client:
+ * do not read or run more requests until the chardev's write_ready
+ * callback says the queue drained. */
+#define MONITOR_OUTPUT_HIGH_WATER (1024 * 1024)
 bool monitor_output_blocked(Monitor *mon);
 /* All monitors, creation order. */
 GList *monitor_list(void);

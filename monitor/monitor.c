@@ -54,7 +54,13 @@ void monitor_puts(Monitor *mon, const char *str)
 
 bool monitor_output_blocked(Monitor *mon)
 {
-    return !mon->capture && chr_fe_output_pending(&mon->fe) > 0;
+    /*
+     * Not at the first queued byte: a client that writes a batch of
+     * requests before it reads (as QEMU allows) would deadlock with us.
+     * Above the high-water mark the client is clearly behind.
+     */
+    return !mon->capture &&
+           chr_fe_output_pending(&mon->fe) > MONITOR_OUTPUT_HIGH_WATER;
 }
 
 void monitor_printf(Monitor *mon, const char *fmt, ...)

@@ -8,9 +8,10 @@
  * at once; other requests are queued and run by a bottom half, one per
  * main loop iteration. While QMP_REQ_QUEUE_LEN_MAX requests wait, reading
  * stops (can_read returns 0), so a flooding client is throttled, not
- * buffered without bound. Likewise while replies wait in the chardev's
- * output queue (a client that reads slowly): no reading, no running,
- * until the queue drains, so no reply is ever dropped. A disconnect drops the partial input and the
+ * buffered without bound. Likewise while more than 1 MiB of replies
+ * wait in the chardev's output queue (a client that reads slowly): no
+ * reading, no running, until the queue drains, so no reply is ever
+ * dropped (below that, a client may write a batch before it reads). A disconnect drops the partial input and the
  * queue; the next client gets a fresh greeting and must negotiate again.
  */
 #include "monitor-internal.h"

@@ -6,7 +6,7 @@ client that sends many large requests without reading gets every reply
 (nothing dropped). With the test guest (tests/guest/out, skipped if not
 built): query-cpus-fast thread ids are the vCPU threads, HMP info
 cpus/registers/mem/tlb/lapic/pic, x agrees with xp through the page
-tables, sendkey, and with -nographic the monitor prints nothing until
+tables, sendkey and send-key, and with -nographic the monitor prints nothing until
 C-a c. Prints TAP.
 usage: test_qmp_monitor.py KVMU_BINARY
 """
@@ -163,6 +163,11 @@ def with_guest(binary):
         check('sendkey ctrl-alt-f1 accepted', hmp('sendkey ctrl-alt-f1') == '')
         check('sendkey unknown key', "unknown key: 'nokey'" in
               hmp('sendkey ctrl-nokey'))
+        rsp = q.cmd('send-key', {'keys': [{'type': 'qcode', 'data': 'shift'},
+                                          {'type': 'number', 'data': 0x1e}],
+                                 'hold-time': 50}, id='k')
+        check('QMP send-key (qcode and number)',
+              rsp == {'return': {}, 'id': 'k'}, rsp)
         check('pvpanic in the device tree', 'pvpanic' in hmp('info qtree'))
         check('emulator alive after the HMP commands', emu.alive())
     except Exception as e:

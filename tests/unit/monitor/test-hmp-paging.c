@@ -251,6 +251,38 @@ static void test_sendkey_encode(void)
     }
 }
 
+static void test_key_numbers(void)
+{
+    static const struct {
+        int64_t qnum;
+        const char *name;
+    } good[] = {
+        { 0x01, "esc" }, { 0x1e, "a" }, { 0x1c, "ret" }, { 0x58, "f12" },
+        { 0x9c, "kp_enter" }, { 0xd3, "delete" }, { 0xdd, "menu" },
+    };
+    static const int64_t bad[] = { 0, 0x54, 0x80, 0xff, 0x100, -1,
+                                   INT64_MAX };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(good); i++) {
+        g_assert_cmpstr(hmp_key_name_of_qnum(good[i].qnum), ==,
+                        good[i].name);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_assert_null(hmp_key_name_of_qnum(bad[i]));
+    }
+    /* every numbered key has a scancode */
+    for (int64_t q = 0; q < 0x100; q++) {
+        const char *name = hmp_key_name_of_qnum(q);
+        if (name) {
+            GByteArray *out = g_byte_array_new();
+            char *badname = NULL;
+            g_assert_cmpint(hmp_sendkey_encode(name, false, out, &badname),
+                            ==, 1);
+            g_byte_array_free(out, TRUE);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -264,6 +296,7 @@ int main(int argc, char **argv)
     g_test_add_func("/monitor/paging/bad-and-hostile-tables",
                     test_bad_tables);
     g_test_add_func("/monitor/hmp/sendkey-encode", test_sendkey_encode);
+    g_test_add_func("/monitor/hmp/key-numbers", test_key_numbers);
     int r = g_test_run();
     g_free(mem);
     return r;

@@ -409,6 +409,31 @@ static void test_hmp_bridge(void)
               "{\"return\": \"unknown command: 'bogus'\\r\\n\"}");
 }
 
+static void test_send_key(void)
+{
+    check_cmd(qmp_chr, "{\"execute\": \"send-key\", \"arguments\": "
+              "{\"keys\": [{\"type\": \"qcode\", \"data\": \"ctrl\"}, "
+              "{\"type\": \"number\", \"data\": 30}]}}",
+              "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+              "\"no keyboard (i8042) on this machine\"}}");
+    check_cmd(qmp_chr, "{\"execute\": \"send-key\", \"arguments\": "
+              "{\"keys\": [{\"type\": \"qcode\", \"data\": \"sysrq\"}]}}",
+              "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+              "\"key 'sysrq' is not supported by kvmu's keyboard\"}}");
+    check_cmd(qmp_chr, "{\"execute\": \"send-key\", \"arguments\": "
+              "{\"keys\": [{\"type\": \"number\", \"data\": 4096}]}}",
+              "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+              "\"key number 0x1000 is not supported by kvmu's keyboard\"}}");
+    check_cmd(qmp_chr, "{\"execute\": \"send-key\", \"arguments\": "
+              "{\"keys\": []}}",
+              "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+              "\"Parameter 'keys' is missing keys\"}}");
+    check_cmd(qmp_chr, "{\"execute\": \"send-key\", \"arguments\": "
+              "{\"keys\": [{\"type\": \"qcode\", \"data\": \"nokey\"}]}}",
+              "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+              "\"Parameter 'keys[0].data' does not accept value 'nokey'\"}}");
+}
+
 static void test_hmp_command_table(void)
 {
     static const struct { const char *cmd, *prefix; } cases[] = {
@@ -561,6 +586,7 @@ int main(int argc, char **argv)
                     test_cpu_models_from_registration);
     g_test_add_func("/monitor/qmp/fd-passing", test_fd_passing);
     g_test_add_func("/monitor/qmp/hmp-bridge", test_hmp_bridge);
+    g_test_add_func("/monitor/qmp/send-key", test_send_key);
     g_test_add_func("/monitor/hmp/command-table", test_hmp_command_table);
     g_test_add_func("/monitor/hmp/line-editing-and-info", test_hmp_monitor);
     int rc = g_test_run();
