@@ -98,6 +98,9 @@ size_t acpi_build_tables(uint8_t *buf, size_t buf_size, uint32_t base,
     if (cfg->has_pci) {
         acpi_dsdt_add_pci(aml, cfg);
     }
+    if (cfg->fw_cfg_port) {
+        acpi_dsdt_add_fw_cfg(aml, cfg->fw_cfg_port);
+    }
 
     uint8_t *rsdp = tb_alloc(&t, 20, 16);
     uint8_t *facs = tb_alloc(&t, 64, 64);

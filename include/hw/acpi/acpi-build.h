@@ -23,6 +23,7 @@ typedef struct AcpiBuildConfig {
     bool has_pci;            /* DSDT: \_SB.PCI0, PIRQ links, _PRT */
     uint32_t pci_hole_start; /* 32-bit MMIO window: here to 0xfebfffff */
     uint64_t pci_hole64_start, pci_hole64_size; /* 64-bit window (0: none) */
+    uint16_t fw_cfg_port;    /* DSDT: \_SB.FWCF at this port (0: none) */
 } AcpiBuildConfig;
 
 /* Build the tables into buf (which starts at guest address base; the
@@ -33,6 +34,9 @@ size_t acpi_build_tables(uint8_t *buf, size_t buf_size, uint32_t base,
 
 /* The DSDT's PCI part (hw/acpi/acpi-pci.c), appended to dsdt's AML. */
 void acpi_dsdt_add_pci(GByteArray *dsdt, const AcpiBuildConfig *cfg);
+
+/* The DSDT's fw_cfg device (hw/acpi/acpi-fw-cfg.c). */
+void acpi_dsdt_add_fw_cfg(GByteArray *dsdt, uint16_t port);
 
 /* Sum of bytes (tables must sum to 0). */
 uint8_t acpi_checksum(const uint8_t *data, size_t len);
