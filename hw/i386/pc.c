@@ -20,8 +20,13 @@
  * system memory/IO; the DSDT's \_SB.PCI0 _CRS gives Linux the windows
  * (RAM top to 0xfebfffff, 32 GiB above 4G RAM) to assign them in.
  *
+ * fw_cfg at 0x510 (DMA at 0x514, \_SB.FWCF in the DSDT): RAM size, CPU
+ * counts, UUID, etc/e820, an empty bootorder, and the -kernel (setup +
+ * rest), -initrd and -append contents (not their load addresses: kvmu
+ * loads the kernel itself).
+ *
  * Not yet built (and so refused or absent, never faked): PIIX3 IDE/USB,
- * fw_cfg and firmware boot (-bios/SeaBIOS),
+ * firmware boot (-bios/SeaBIOS),
  * MP tables.
  */
 #include "hw/i386/pc.h"
@@ -36,6 +41,7 @@
 #include "hw/input/i8042.h"
 #include "hw/intc/i8259.h"
 #include "hw/intc/ioapic.h"
+#include "hw/nvram/fw_cfg.h"
 #include "hw/pci-host/i440fx.h"
 #include "hw/rtc/mc146818rtc.h"
 #include "hw/timer/hpet.h"
@@ -365,6 +371,7 @@ static bool pc_acpi_init(const MachineOptions *o, GError **errp)
         .pci_hole64_start = ((0x100000000ull + pcms.layout.above_4g) +
                              (1ull << 30) - 1) & ~((1ull << 30) - 1),
         .pci_hole64_size = 32ull << 30,
+        .fw_cfg_port = FW_CFG_IO_BASE,
     };
     size_t len = acpi_build_tables(buf, PC_ACPI_SIZE, PC_ACPI_BASE, &cfg);
     if (!len) {
@@ -459,6 +466,71 @@ static bool pc_cpus_init(const MachineOptions *o, GError **errp)
     return true;
 }
 
+/* ---- fw_cfg: what firmware and Linux's qemu_fw_cfg driver read ------- */
+
+static bool pc_fw_cfg_add_boot_files(FWCfgState *fw, const MachineOptions *o,
+                                     GError **errp)
+{
+    g_autofree gchar *kernel = NULL, *initrd = NULL;
+    gsize klen = 0, ilen = 0;
+    GError *local = NULL;
+
+    if (!g_file_get_contents(o->kernel, &kernel, &klen, &local) ||
+        (o->initrd && !g_file_get_contents(o->initrd, &initrd, &ilen,
+                                           &local))) {
+        error_setg(errp, "fw_cfg: %s", local->message);
+        g_error_free(local);
+        return false;
+    }
+    /* a bzImage's real-mode setup is its own item (x86 boot protocol) */
+    gsize setup = 0;
+    if (klen >= 0x206 && !memcmp(kernel + 0x202, "HdrS", 4)) {
+        unsigned sects = (uint8_t)kernel[0x1f1] ? (uint8_t)kernel[0x1f1] : 4;
+        setup = MIN((gsize)(sects + 1) * 512, klen);
+    }
+    fw_cfg_add_i32(fw, FW_CFG_SETUP_SIZE, setup);
+    fw_cfg_add_bytes(fw, FW_CFG_SETUP_DATA, kernel, setup);
+    fw_cfg_add_i32(fw, FW_CFG_KERNEL_SIZE, klen - setup);
+    fw_cfg_add_bytes(fw, FW_CFG_KERNEL_DATA, kernel + setup, klen - setup);
+    fw_cfg_add_i32(fw, FW_CFG_INITRD_SIZE, ilen);
+    fw_cfg_add_bytes(fw, FW_CFG_INITRD_DATA, initrd ? initrd : "", ilen);
+    const char *cmdline = o->append ? o->append : "";
+    fw_cfg_add_i32(fw, FW_CFG_CMDLINE_SIZE, strlen(cmdline) + 1);
+    fw_cfg_add_string(fw, FW_CFG_CMDLINE_DATA, cmdline);
+    return true;
+}
+
+static bool pc_fw_cfg_init(const MachineOptions *o, GError **errp)
+{
+    FWCfgState *fw = fw_cfg_init_io_dma(FW_CFG_IO_BASE, FW_CFG_DMA_IO_BASE,
+                                        &address_space_memory, errp);
+    if (!fw) {
+        return false;
+    }
+    static const uint8_t no_uuid[16];
+    fw_cfg_add_bytes(fw, FW_CFG_UUID, o->uuid ? o->uuid : no_uuid, 16);
+    fw_cfg_add_i64(fw, FW_CFG_RAM_SIZE, o->ram_size);
+    fw_cfg_add_i16(fw, FW_CFG_NB_CPUS, pcms.ncpus);
+    fw_cfg_add_i16(fw, FW_CFG_MAX_CPUS, MAX(o->max_cpus, pcms.ncpus));
+    fw_cfg_add_i16(fw, FW_CFG_BOOT_MENU, o->boot_menu);
+
+    /* etc/e820: packed little-endian {u64 address, u64 length, u32 type} */
+    g_autoptr(GByteArray) e820 = g_byte_array_new();
+    for (unsigned i = 0; i < pcms.layout.e820_count; i++) {
+        const E820Entry *e = &pcms.layout.e820[i];
+        uint64_t addr = GUINT64_TO_LE(e->addr), size = GUINT64_TO_LE(e->size);
+        uint32_t type = GUINT32_TO_LE(e->type);
+        g_byte_array_append(e820, (const guint8 *)&addr, 8);
+        g_byte_array_append(e820, (const guint8 *)&size, 8);
+        g_byte_array_append(e820, (const guint8 *)&type, 4);
+    }
+    if (!fw_cfg_add_file(fw, "etc/e820", e820->data, e820->len, errp) ||
+        !fw_cfg_add_file(fw, "bootorder", "", 0, errp)) {
+        return false;
+    }
+    return !o->kernel || pc_fw_cfg_add_boot_files(fw, o, errp);
+}
+
 static bool pc_init(const MachineOptions *o, GError **errp)
 {
     if (!o->kernel) {
@@ -478,6 +550,9 @@ static bool pc_init(const MachineOptions *o, GError **errp)
     x86_set_kernel_decompress(decompress);
     if (!x86_load_kernel(o->kernel, o->initrd, o->append, &pcms.layout,
                          &pcms.entry, errp)) {
+        return false;
+    }
+    if (!pc_fw_cfg_init(o, errp)) {
         return false;
     }
     pcms.has_kernel = true;
