@@ -37,6 +37,13 @@ static unsigned monitor_cpu_count(KvmState **s)
     return *s && kvm_cpu_count ? kvm_cpu_count(*s) : 0;
 }
 
+unsigned monitor_cpu_total(void)
+{
+    KvmState *s;
+
+    return monitor_cpu_count(&s);
+}
+
 void qmp_inject_nmi(GError **errp)
 {
     KvmState *s;

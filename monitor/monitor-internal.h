@@ -79,6 +79,9 @@ void hmp_handle_command(Monitor *mon, const char *cmdline);
 /* Completions of the last word of line (command or info subcommand). */
 GPtrArray *hmp_complete(const char *line);
 
+/* cpus.c: number of vCPUs (0 without a machine or accelerator) */
+unsigned monitor_cpu_total(void);
+
 /* events.c */
 void monitor_events_init(void);
 

@@ -48,10 +48,12 @@ char *qmp_human_monitor_command(const char *command_line, bool has_cpu_index,
     Monitor hmp = { .recv_fd = -1 };
     char *out;
 
-    if (has_cpu_index && cpu_index != 0) {
-        error_setg(errp, "Parameter 'cpu-index' expects a CPU index "
-                   "(this machine has none)");
-        return NULL;
+    if (has_cpu_index) {
+        if (cpu_index < 0 || cpu_index >= monitor_cpu_total()) {
+            error_setg(errp, "Parameter 'cpu-index' expects a CPU number");
+            return NULL;
+        }
+        hmp.cpu_index = (unsigned)cpu_index;
     }
     hmp.capture = g_string_new(NULL);
     hmp_handle_command(&hmp, command_line);

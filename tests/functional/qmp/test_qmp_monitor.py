@@ -140,6 +140,14 @@ def with_guest(binary):
         out = hmp('info cpus')
         check('info cpus shows thread ids', re.search(
             r'\* CPU #0: thread_id=%d' % cpus[0]['thread-id'], out), out)
+        r1 = q.cmd('human-monitor-command',
+                   {'command-line': 'info cpus', 'cpu-index': 1})
+        check('human-monitor-command cpu-index selects CPU 1',
+              '* CPU #1' in r1.get('return', ''), r1)
+        r1 = q.cmd('human-monitor-command',
+                   {'command-line': 'info cpus', 'cpu-index': 2})
+        check('human-monitor-command cpu-index out of range',
+              'expects a CPU number' in str(r1), r1)
         regs = hmp('info registers')
         rip = re.search(r'RIP=([0-9a-f]{16})', regs)
         check('info registers has RIP', rip, regs[:300])

@@ -434,6 +434,21 @@ static void test_send_key(void)
               "\"Parameter 'keys[0].data' does not accept value 'nokey'\"}}");
 }
 
+static void test_hmp_cpu_index(void)
+{
+    /* no vCPUs without a machine: every index is refused */
+    check_cmd(qmp_chr, "{\"execute\": \"human-monitor-command\", "
+              "\"arguments\": {\"command-line\": \"info cpus\", "
+              "\"cpu-index\": 0}}",
+              "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+              "\"Parameter 'cpu-index' expects a CPU number\"}}");
+    check_cmd(qmp_chr, "{\"execute\": \"human-monitor-command\", "
+              "\"arguments\": {\"command-line\": \"info cpus\", "
+              "\"cpu-index\": -1}}",
+              "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+              "\"Parameter 'cpu-index' expects a CPU number\"}}");
+}
+
 static void test_hmp_command_table(void)
 {
     static const struct { const char *cmd, *prefix; } cases[] = {
@@ -588,6 +603,7 @@ int main(int argc, char **argv)
     g_test_add_func("/monitor/qmp/hmp-bridge", test_hmp_bridge);
     g_test_add_func("/monitor/qmp/send-key", test_send_key);
     g_test_add_func("/monitor/hmp/command-table", test_hmp_command_table);
+    g_test_add_func("/monitor/hmp/cpu-index", test_hmp_cpu_index);
     g_test_add_func("/monitor/hmp/line-editing-and-info", test_hmp_monitor);
     int rc = g_test_run();
     monitor_cleanup();
