@@ -186,6 +186,16 @@ static void pc_reset(void *opaque)
         error_report_err(err);
         return;
     }
+    /* Leave the TSC running: writing back the value read a moment ago
+     * would put the BSP's TSC behind the APs' (Linux then measures a TSC
+     * warp between CPUs and marks the TSC unstable). */
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < st.nmsrs && i < KVM_CPU_STATE_MAX_MSRS; i++) {
+        if (st.msrs[i].index != 0x10) {         /* IA32_TIME_STAMP_COUNTER */
+            st.msrs[kept++] = st.msrs[i];
+        }
+    }
+    st.nmsrs = kept;
     struct kvm_segment code = {
         .base = 0, .limit = 0xffffffff, .selector = pcms.entry.code_sel,
         .type = 0xb, .present = 1, .dpl = 0, .db = 1, .s = 1, .l = 0, .g = 1,
