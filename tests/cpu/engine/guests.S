@@ -196,6 +196,30 @@ smc_patch:
 t_ud:
     ud2
 
+    .globl t_sysenter, sysenter_entry, sysexit_user, df_handler
+t_sysenter:
+    push $0x2b
+    push $0x300000
+    push $0x2
+    push $0x33
+    lea sysexit_user(%rip), %rax
+    push %rax
+    iretq                           /* to CPL 3 */
+sysexit_user:
+    lea 1f(%rip), %rdx              /* SYSEXIT returns to RDX, RSP = RCX */
+    mov %rsp, %rcx
+    sysenter
+1:  mov %cs, %r14
+    int $0x81
+sysenter_entry:
+    mov %cs, %r12
+    mov %rsp, %r13
+    rex64 sysexit                   /* back to 64-bit user code */
+df_handler:
+    pop %rbx                        /* error code 0 */
+    mov $0xdf, %r8
+    hlt
+
     .globl t_dbg, t_dbg_after, db_handler
 t_dbg:
     mov 0x500000, %edx              /* read: not a write breakpoint */

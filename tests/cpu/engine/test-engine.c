@@ -20,6 +20,8 @@ extern const uint8_t t_user[], user_code[], int80_handler[], int81_handler[];
 extern const uint8_t t_syscall[], sys_user[], syscall_entry[];
 extern const uint8_t t_hlt_irq[], irq40_handler[], t_io[], t_outs[];
 extern const uint8_t t_smc[], t_ud[], t_dbg[], t_dbg_after[], db_handler[];
+extern const uint8_t t_sysenter[], sysenter_entry[], sysexit_user[];
+extern const uint8_t df_handler[];
 extern const uint8_t g_task_start[], g_task_end[], task2_entry[];
 extern const uint8_t g_leg_start[], g_leg_end[], leg_paging[], leg_nx[];
 extern const uint8_t pf32_handler[], leg_gate[], user32[], gate_target[];
@@ -288,6 +290,42 @@ static void test_syscall_sysret(void)
     g_assert_cmphex(r.r9, ==, 42);
     g_assert_cmphex(r.r8 & 0x200, ==, 0x200);       /* SYSRET restored IF */
     g_assert_cmphex(r.rbp, ==, 0x33);               /* back in 64-bit user */
+    env_free(e);
+}
+
+/* SYSENTER from 64-bit user code, REX.W SYSEXIT back (SDM: CS from
+ * IA32_SYSENTER_CS: +0 kernel, +8 SS, +32/+40 64-bit user CS/SS) */
+static void test_sysenter(void)
+{
+    Env *e = env_long();
+    X86Exit ex;
+    X86Regs r;
+
+    /* SYSEXIT to 64-bit: CS = SYSENTER_CS + 32 = 0x30 -> user CS64 */
+    g_assert_true(x86_cpu_set_msr(e->cpu, 0x174, 0x10));
+    g_assert_true(x86_cpu_set_msr(e->cpu, 0x175, 0x8800));
+    g_assert_true(x86_cpu_set_msr(e->cpu, 0x176, k64(sysenter_entry)));
+    set_rip(e, k64(t_sysenter));
+    r = run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmphex(r.r12, ==, 0x10);               /* kernel CS */
+    g_assert_cmphex(r.r13, ==, 0x8800);             /* SYSENTER_ESP */
+    g_assert_cmphex(r.r14, ==, 0x33);               /* 64-bit user CS */
+    g_assert_cmphex(r.rbp, ==, 0x33);
+    env_free(e);
+}
+
+/* #UD with its gate not present -> #NP; #NP not present either -> #DF */
+static void test_double_fault(void)
+{
+    Env *e = env_long();
+    X86Exit ex;
+    X86Regs r;
+
+    set_gate(e, 8, k64(df_handler), 0);
+    set_rip(e, k64(t_ud));
+    r = run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmphex(r.r8, ==, 0xdf);
+    g_assert_cmphex(r.rbx, ==, 0);                  /* #DF error code */
     env_free(e);
 }
 
@@ -897,6 +935,8 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu/engine/int-gate-privilege-iret",
                     test_int_gate_privilege);
     g_test_add_func("/cpu/engine/syscall-sysret", test_syscall_sysret);
+    g_test_add_func("/cpu/engine/sysenter-sysexit", test_sysenter);
+    g_test_add_func("/cpu/engine/double-fault", test_double_fault);
     g_test_add_func("/cpu/engine/triple-fault-shutdown", test_triple_fault);
     g_test_add_func("/cpu/engine/hlt-pending-irq", test_hlt_irq);
     g_test_add_func("/cpu/engine/io-mmio-completion", test_io_mmio);
