@@ -44,6 +44,7 @@ typedef struct TestBar {
     uint32_t count;
     int efd;                  /* this BAR's eventfd, -1 if none */
     bool efd_registered;
+    bool reg_datamatch;       /* how it is registered, for removal */
     uint32_t data;            /* per-BAR signature */
 } TestBar;
 
@@ -65,7 +66,7 @@ static void testbar_unregister(TestBar *b)
 {
     if (b->efd_registered) {
         memory_region_del_eventfd(&b->mr, TESTDEV_TEST_OFF, TESTDEV_WIDTH,
-                                  b->test == TEST_DATAMATCH, b->data, b->efd);
+                                  b->reg_datamatch, b->data, b->efd);
         b->efd_registered = false;
     }
 }
@@ -86,8 +87,9 @@ static void testbar_select(TestBar *b, uint8_t test)
     b->test = test;
     b->count = 0;
     if (test_valid(b) && test != TEST_NO_EVENTFD) {
+        b->reg_datamatch = test == TEST_DATAMATCH;
         memory_region_add_eventfd(&b->mr, TESTDEV_TEST_OFF, TESTDEV_WIDTH,
-                                  test == TEST_DATAMATCH, b->data, b->efd);
+                                  b->reg_datamatch, b->data, b->efd);
         b->efd_registered = true;
     }
 }
@@ -202,13 +204,13 @@ static void testdev_reset(PCIDevice *d)
 static int testdev_post_load(void *opaque, int version_id)
 {
     PCITestDev *s = opaque;
-    pci_device_post_load(&s->parent);
+    int ret = pci_device_post_load(&s->parent);
     for (int i = 0; i < 2; i++) {
         uint32_t count = s->bar[i].count;
         testbar_select(&s->bar[i], s->bar[i].test);
         s->bar[i].count = count;
     }
-    return 0;
+    return ret;
 }
 
 static const VMStateDescription vmstate_testdev = {

@@ -139,9 +139,9 @@ static void piix3_reset(PCIDevice *d)
 
 static int piix3_post_load(void *opaque, int version_id)
 {
-    pci_device_post_load(opaque);
+    int ret = pci_device_post_load(opaque);
     piix3_update_isa(opaque);
-    return 0;
+    return ret;
 }
 
 static const VMStateDescription vmstate_piix3 = {
@@ -238,9 +238,9 @@ static bool piix4_pm_realize(PCIDevice *d, GError **errp)
 
 static int piix4_pm_post_load(void *opaque, int version_id)
 {
-    pci_device_post_load(opaque);
+    int ret = pci_device_post_load(opaque);
     piix4_pm_update_io(opaque);
-    return 0;
+    return ret;
 }
 
 static const VMStateDescription vmstate_piix4_pm = {

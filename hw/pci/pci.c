@@ -11,6 +11,7 @@
 #include "migration/vmstate.h"
 #include "util/error.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -539,17 +540,30 @@ static const Property pci_device_props[] = {
     DEFINE_PROP_END_OF_LIST(),
 };
 
-void pci_device_post_load(PCIDevice *d)
+int pci_device_post_load(PCIDevice *d)
 {
+    PCIDeviceClass *pc = PCI_DEVICE_GET_CLASS(d);
+    int ret = 0;
+
+    /* a stream for another device (ids differ) is refused */
+    if (pci_get_word(d->config + PCI_VENDOR_ID) != pc->vendor_id ||
+        pci_get_word(d->config + PCI_DEVICE_ID) != pc->device_id ||
+        pci_get_word(d->config + PCI_CLASS_DEVICE) != pc->class_id) {
+        pci_set_word(d->config + PCI_VENDOR_ID, pc->vendor_id);
+        pci_set_word(d->config + PCI_DEVICE_ID, pc->device_id);
+        pci_set_word(d->config + PCI_CLASS_DEVICE, pc->class_id);
+        ret = -EINVAL;
+    }
+    d->irq_state &= (1u << PCI_NUM_PINS) - 1;
     pci_update_mappings(d);
     pci_update_bus_master(d);
     pci_sync_irq(d);
+    return ret;
 }
 
 static int pci_device_vmstate_post_load(void *opaque, int version_id)
 {
-    pci_device_post_load(opaque);
-    return 0;
+    return pci_device_post_load(opaque);
 }
 
 static const VMStateDescription vmstate_pci_device = {

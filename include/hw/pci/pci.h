@@ -144,8 +144,9 @@ MemTxResult pci_dma_write(PCIDevice *dev, dma_addr_t addr, const void *buf,
                           dma_addr_t len);
 
 /* Re-derive BAR mappings, bus mastering and INTx after config[] was
- * loaded (for subclasses with their own vmstate's post_load). */
-void pci_device_post_load(PCIDevice *dev);
+ * loaded (for subclasses with their own vmstate's post_load). Returns
+ * -EINVAL if the stream's ids are not this device's (ids restored). */
+int pci_device_post_load(PCIDevice *dev);
 
 /* Create + realize a device of type at devfn on bus (PCI_DEVFN_AUTO: the
  * first free slot). Returns NULL + errp on failure. */

@@ -342,6 +342,57 @@ static void test_pmba(void)
                     ==, 0);
 }
 
+/* Save the test device and the PIIX3 with a BAR mapped and INTA routed
+ * to IRQ 11, reset both, load: mapping and the ISA level come back. */
+static void test_vmstate(void)
+{
+    int t = PCI_DEVFN(TEST_SLOT, 0);
+    PCIDevice *d = bus->devices[t], *piix3 = bus->devices[PCI_DEVFN(1, 0)];
+    const VMStateDescription *tv = DEVICE_GET_CLASS(d)->vmsd;
+    const VMStateDescription *pv = DEVICE_GET_CLASS(piix3)->vmsd;
+    int pirq = i440fx_slot_pirq(TEST_SLOT, 0);
+    GError *err = NULL;
+
+    cfg_write(t, PCI_BASE_ADDRESS_0, 0xc100, 4);
+    cfg_write(t, PCI_COMMAND, PCI_COMMAND_IO, 2);
+    cfg_write(PCI_DEVFN(1, 0), PIIX_PIRQRC + pirq, 11, 1);
+    pci_set_irq(d, 1);
+    g_assert_cmpint(isa_level[11], ==, 1);
+
+    VMStream ts, ps;
+    vmstream_init_save(&ts);
+    vmstream_init_save(&ps);
+    g_assert_true(vmstate_save(&ts, tv, d, &err));
+    g_assert_true(vmstate_save(&ps, pv, piix3, &err));
+    device_cold_reset(DEVICE(d));
+    device_cold_reset(DEVICE(piix3));
+    g_assert_cmpint(isa_level[11], ==, 0);
+    g_assert_cmphex(pci_get_bar_addr(d, 0), ==, PCI_BAR_UNMAPPED);
+
+    VMStream l;
+    vmstream_init_load(&l, ps.out->data, ps.out->len);
+    g_assert_true(vmstate_load(&l, pv, piix3, 1, &err));
+    vmstream_init_load(&l, ts.out->data, ts.out->len);
+    g_assert_true(vmstate_load(&l, tv, d, 1, &err));
+    g_assert_no_error(err);
+    g_assert_cmphex(pci_get_bar_addr(d, 0), ==, 0xc100);
+    g_assert_cmphex(io_readl(&address_space_io, 0xc100), ==, 0x11223344);
+    g_assert_cmpint(isa_level[11], ==, 1);
+
+    /* a stream whose ids are another device's is refused */
+    ts.out->data[0] ^= 0xff;
+    vmstream_init_load(&l, ts.out->data, ts.out->len);
+    g_assert_false(vmstate_load(&l, tv, d, 1, &err));
+    g_clear_error(&err);
+    g_assert_cmphex(cfg_read(t, 0, 4), ==, 0x56781234);
+    g_byte_array_unref(ts.out);
+    g_byte_array_unref(ps.out);
+
+    pci_set_irq(d, 0);
+    device_cold_reset(DEVICE(d));
+    device_cold_reset(DEVICE(piix3));
+}
+
 static void test_random_writes(void)
 {
     GRand *r = g_rand_new_with_seed(440);
@@ -417,6 +468,7 @@ int main(int argc, char **argv)
     g_test_add_func("/pci/bad-accesses", test_bad_accesses);
     g_test_add_func("/pci/dma", test_dma);
     g_test_add_func("/pci/pmba", test_pmba);
+    g_test_add_func("/pci/vmstate", test_vmstate);
     g_test_add_func("/pci/random-writes", test_random_writes);
     return g_test_run();
 }
