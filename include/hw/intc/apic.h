@@ -12,7 +12,10 @@
  * LINT0 in ExtINT mode passes the 8259's INT through, which is how PIC
  * mode keeps working before the OS switches to APIC mode.
  * Left out: x2APIC and TSC-deadline mode (the CPU models do not advertise
- * them), APIC base relocation, CR8 (the guest's TPR is the MMIO one).
+ * them; ukvm would also have to forward MSRs 0x800-0x8ff/0x6e0, which it
+ * keeps to its own PV MSRs today), the IA32_APIC_BASE MSR (relocation and
+ * the global enable bit live in the CPU; the device does not see them),
+ * CR8 (the guest's TPR is the MMIO one), arbitration priority.
  *
  * Every vCPU sees its own APIC at 0xfee00000: apic_mmio_init() maps one
  * region (0xfee00000-0xfeefffff) shared by all APICs, and the handler asks
