@@ -567,6 +567,42 @@ static void test_hmp_monitor(void)
     g_free(out);
 }
 
+/* -nographic: on a mux the HMP monitor is silent until C-a c. */
+static void test_hmp_mux_quiet_until_focus(void)
+{
+    GHashTable *opts = g_hash_table_new(g_str_hash, g_str_equal);
+    GError *err = NULL;
+    CharFrontend serial;
+    char *out;
+
+    g_hash_table_insert(opts, (char *)"size", (char *)"65536");
+    g_hash_table_insert(opts, (char *)"mux", (char *)"on");
+    Chardev *chr = chardev_new("mux0", "ringbuf", opts, &err);
+    g_hash_table_destroy(opts);
+    g_assert_no_error(err);
+    g_assert_nonnull(monitor_new(chr, false, false, NULL));
+    /* the guest's serial port attaches last and gets the focus */
+    g_assert_true(chr_fe_init(&serial, chr, NULL));
+    chr_fe_set_handlers(&serial, NULL, NULL, NULL, NULL);
+    out = drain(chr);
+    g_assert_cmpstr(out, ==, "");
+    g_free(out);
+    feed(chr, "\x01" "c");
+    out = drain(chr);
+    g_assert_nonnull(strstr(out, "QEMU 8.2.0 monitor - type 'help'"));
+    g_assert_true(g_str_has_suffix(out, "(qemu) "));
+    g_free(out);
+    /* away and back: the prompt again, not the banner */
+    feed(chr, "\x01" "c");
+    g_free(drain(chr));
+    feed(chr, "\x01" "c");
+    out = drain(chr);
+    g_assert_null(strstr(out, "monitor - type"));
+    g_assert_nonnull(strstr(out, "(qemu) "));
+    g_free(out);
+    chr_fe_deinit(&serial);
+}
+
 static void oob_test_cmd(QDict *args, QObject **ret, GError **errp)
 {
     *ret = QOBJECT(qdict_new());
@@ -604,6 +640,8 @@ int main(int argc, char **argv)
     g_test_add_func("/monitor/qmp/send-key", test_send_key);
     g_test_add_func("/monitor/hmp/command-table", test_hmp_command_table);
     g_test_add_func("/monitor/hmp/cpu-index", test_hmp_cpu_index);
+    g_test_add_func("/monitor/hmp/mux-quiet-until-focus",
+                    test_hmp_mux_quiet_until_focus);
     g_test_add_func("/monitor/hmp/line-editing-and-info", test_hmp_monitor);
     int rc = g_test_run();
     monitor_cleanup();
