@@ -221,7 +221,7 @@ static void test_random_writes(void)
 int main(int argc, char **argv)
 {
     GError *err = NULL;
-    MemoryRegion ram;
+    static MemoryRegion ram;     /* static: still reachable at exit */
 
     g_test_init(&argc, &argv, NULL);
     main_loop_init();
