@@ -310,43 +310,45 @@ static void hmp_read(void *opaque, const uint8_t *buf, int size)
 
 /*
  * On a mux (mon:stdio, -nographic) the monitor shares the terminal with
- * the guest's serial port and, as QEMU's, prints nothing until it has
- * the focus: OPENED alone on a mux is silent; the first MUX_IN prints
- * the banner and prompt, later ones the prompt.
+ * the guest's serial port and, as QEMU's, shows nothing while another
+ * frontend has the focus: its output is held (monitor_puts) and appears
+ * at MUX_IN (C-a c), which also redraws the prompt and the line.
  */
 static void hmp_event(void *opaque, ChardevEvent event)
 {
     Monitor *mon = opaque;
-    bool on_mux = mon->fe.chr && chardev_is_mux(mon->fe.chr);
+    Chardev *chr = mon->fe.chr;
+    bool on_mux = chr && chardev_is_mux(chr);
 
     switch (event) {
     case CHR_EVENT_OPENED:
         mon->connected = true;
-        mon->banner_shown = false;
+        mon->mux_out = on_mux && chardev_mux_focus(chr) != mon->fe.tag;
         g_string_truncate(mon->line, 0);
         mon->cursor = 0;
-        if (on_mux) {
-            break;              /* MUX_IN (now or at C-a c) shows it */
-        }
         monitor_printf(mon, "QEMU %s monitor - type 'help' for more "
                        "information\n", QEMU_IFACE_VERSION);
-        mon->banner_shown = true;
         hmp_prompt(mon);
         break;
     case CHR_EVENT_MUX_IN:
-        if (!mon->banner_shown) {
-            monitor_printf(mon, "QEMU %s monitor - type 'help' for more "
-                           "information\n", QEMU_IFACE_VERSION);
-            mon->banner_shown = true;
+        if (!mon->mux_out) {
+            break;              /* already shown (OPENED with the focus) */
         }
-        mon->connected = true;
-        hmp_prompt(mon);
-        monitor_puts(mon, mon->line->str);
-        mon->cursor = mon->line->len;
+        mon->mux_out = false;
+        if (mon->held && mon->held->len) {
+            monitor_puts(mon, mon->held->str);
+            g_string_truncate(mon->held, 0);
+        } else {
+            hmp_prompt(mon);
+            monitor_puts(mon, mon->line->str);
+            mon->cursor = mon->line->len;
+        }
+        break;
+    case CHR_EVENT_MUX_OUT:
+        mon->mux_out = true;
         break;
     case CHR_EVENT_CLOSED:
         mon->connected = false;
-        mon->banner_shown = false;
         g_string_truncate(mon->line, 0);
         mon->cursor = 0;
         break;
@@ -365,6 +367,9 @@ void monitor_hmp_setup(Monitor *mon)
 
 void monitor_hmp_free(Monitor *mon)
 {
+    if (mon->held) {
+        g_string_free(mon->held, TRUE);
+    }
     g_string_free(mon->line, TRUE);
     g_ptr_array_free(mon->history, TRUE);
 }

@@ -34,7 +34,8 @@ struct Monitor {
     int esc_param;              /* numeric parameter of ESC [ n ~ */
     GPtrArray *history;
     int history_pos;
-    bool banner_shown;          /* since the last OPENED */
+    bool mux_out;               /* on a mux without the focus */
+    GString *held;              /* output while mux_out (bounded) */
 
     unsigned cpu_index;         /* HMP "cpu N": x, info registers/mem */
 
@@ -57,6 +58,8 @@ void monitor_printf(Monitor *mon, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
  * do not read or run more requests until the chardev's write_ready
  * callback says the queue drained. */
 #define MONITOR_OUTPUT_HIGH_WATER (1024 * 1024)
+/* HMP output held while another mux frontend has the focus */
+#define MONITOR_HELD_MAX (64 * 1024)
 bool monitor_output_blocked(Monitor *mon);
 /* All monitors, creation order. */
 GList *monitor_list(void);

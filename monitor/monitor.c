@@ -33,6 +33,14 @@ void monitor_puts(Monitor *mon, const char *str)
     }
     if (mon->capture) {
         g_string_append_len(mon->capture, out->str, out->len);
+    } else if (mon->mux_out) {
+        /* HMP on a mux without the focus: shown at MUX_IN */
+        if (!mon->held) {
+            mon->held = g_string_new(NULL);
+        }
+        if (mon->held->len + out->len <= MONITOR_HELD_MAX) {
+            g_string_append_len(mon->held, out->str, out->len);
+        }
     } else if (mon->fe.chr) {
         uint64_t dropped = chardev_dropped_bytes(mon->fe.chr);
         /*
