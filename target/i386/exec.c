@@ -73,6 +73,19 @@ static void request_flush_others(X86VM *vm, X86CPU *self)
     }
 }
 
+/* Other vCPUs must stop writing page-fast (a page just became code):
+ * dropping their writable TLB entries is enough. */
+static void request_wflush_others(X86VM *vm, X86CPU *self)
+{
+    for (unsigned i = 0; i < vm->cpus->len; i++) {
+        X86CPU *c = g_ptr_array_index(vm->cpus, i);
+        if (c != self) {
+            __atomic_store_n(&c->wflush_req, 1, __ATOMIC_RELEASE);
+            __atomic_store_n(&c->req, 1, __ATOMIC_RELEASE);
+        }
+    }
+}
+
 #define CODE_CHUNK_SHIFT 18             /* pages per GiB */
 #define CODE_CHUNK_WORDS ((1u << CODE_CHUNK_SHIFT) / 64)
 
@@ -160,7 +173,7 @@ static void code_mark_page(X86CPU *cpu, uint64_t page)
     g_mutex_lock(&vm->lock);
     added = !code_update_locked(vm, page, true);
     if (added) {
-        request_flush_others(vm, cpu);
+        request_wflush_others(vm, cpu);
     }
     g_mutex_unlock(&vm->lock);
     if (added) {
@@ -429,6 +442,13 @@ static void handle_requests(X86CPU *cpu)
     __atomic_store_n(&cpu->req, 0, __ATOMIC_RELAXED);
     if (__atomic_load_n(&cpu->kick, __ATOMIC_ACQUIRE)) {
         __atomic_store_n(&cpu->req, 1, __ATOMIC_RELAXED);  /* seen below */
+    }
+    if (__atomic_exchange_n(&cpu->wflush_req, 0, __ATOMIC_ACQ_REL)) {
+        for (int m = 0; m < MMU_NR; m++) {
+            for (unsigned i = 0; i < X86_TLB_SIZE; i++) {
+                cpu->tlb[m][ACC_WRITE][i].tag = 0;
+            }
+        }
     }
     if (__atomic_exchange_n(&cpu->flush_req, 0, __ATOMIC_ACQ_REL) ||
         gen != cpu->flush_gen_seen) {

@@ -341,7 +341,8 @@ struct X86CPU {
     /* cross-thread requests (any thread) */
     int kick;                       /* atomic */
     int flush_req;                  /* atomic */
-    int req;                        /* atomic: kick or flush_req was set */
+    int wflush_req;                 /* atomic: drop writable TLB entries */
+    int req;                        /* atomic: any request above was set */
     int flush_gen_seen;
     int tlb_gen_seen;
 
