@@ -8,6 +8,7 @@
  * 66 MHz/fast back-to-back flags beyond their read-only bits.
  */
 #include "hw/pci/pci.h"
+#include "hw/pci/msi.h"
 #include "migration/vmstate.h"
 #include "util/error.h"
 
@@ -313,10 +314,39 @@ void pci_default_write_config(PCIDevice *d, uint32_t addr, uint32_t val,
     if (cmd || ranges_overlap(addr, len, PCI_BASE_ADDRESS_0, 24)) {
         pci_update_mappings(d);
     }
+    if (d->msi_cap && ranges_overlap(addr, len, d->msi_cap, 24)) {
+        msi_write_config(d, addr, val, len);
+    }
     if (cmd) {
         pci_update_bus_master(d);
         pci_sync_irq(d);
     }
+}
+
+bool pci_add_capability(PCIDevice *d, uint8_t id, uint8_t offset,
+                        uint8_t size, GError **errp)
+{
+    if (offset < 0x40 || (offset & 3) || !size ||
+        offset + size > PCI_CONFIG_SPACE_SIZE) {
+        error_setg(errp, "PCI capability 0x%x: bad place 0x%x+%u", id,
+                   offset, size);
+        return false;
+    }
+    for (unsigned i = offset; i < offset + size; i++) {
+        if (d->cap_used[i / 8] & (1u << (i % 8))) {
+            error_setg(errp, "PCI capability 0x%x at 0x%x overlaps another",
+                       id, offset);
+            return false;
+        }
+    }
+    for (unsigned i = offset; i < offset + size; i++) {
+        d->cap_used[i / 8] |= 1u << (i % 8);
+    }
+    d->config[offset] = id;
+    d->config[offset + 1] = d->config[PCI_CAPABILITY_LIST];
+    d->config[PCI_CAPABILITY_LIST] = offset;
+    d->config[PCI_STATUS] |= PCI_STATUS_CAP_LIST;
+    return true;
 }
 
 /* ---- DMA -------------------------------------------------------------- */
@@ -377,6 +407,8 @@ static void pci_config_init(PCIDevice *d, PCIDeviceClass *pc)
     memset(d->config, 0, sizeof(d->config));
     memset(d->wmask, 0, sizeof(d->wmask));
     memset(d->w1cmask, 0, sizeof(d->w1cmask));
+    memset(d->cap_used, 0, sizeof(d->cap_used));
+    d->msi_cap = 0;
     pci_set_word(d->config + PCI_VENDOR_ID, pc->vendor_id);
     pci_set_word(d->config + PCI_DEVICE_ID, pc->device_id);
     d->config[PCI_REVISION_ID] = pc->revision;
@@ -500,6 +532,7 @@ static void pci_device_reset(DeviceState *dev)
             pci_set_long(d->config + PCI_BASE_ADDRESS_0 + 4 * (n + 1), 0);
         }
     }
+    msi_reset(d);
     pci_update_mappings(d);
     pci_update_bus_master(d);
     pci_sync_irq(d);

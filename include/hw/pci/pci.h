@@ -74,6 +74,8 @@ struct PCIDevice {
     PCIBar bars[PCI_NUM_BARS];
     uint8_t irq_state;          /* bit n: pin n asserted by the device */
     uint8_t irq_routed;         /* pins counted on the bus's lines */
+    uint8_t msi_cap;            /* MSI capability offset, 0: none */
+    uint8_t cap_used[PCI_CONFIG_SPACE_SIZE / 8]; /* bytes taken by caps */
     AddressSpace bus_master_as; /* DMA; RAM only while BME is set */
     MemoryRegion bus_master_root, bus_master_alias;
     char *dma_name;
@@ -127,6 +129,11 @@ void pci_default_write_config(PCIDevice *dev, uint32_t addr, uint32_t val,
  * _MEM_TYPE_64 / _MEM_PREFETCH; size a power of two (>= 4 for I/O, >= 16
  * for memory). A 64-bit BAR uses n and n + 1. */
 void pci_register_bar(PCIDevice *dev, int n, uint8_t type, MemoryRegion *mr);
+/* Link a capability (id) of size bytes at offset into the list; it must
+ * lie in 0x40-0xff, 4-aligned, and overlap no other capability. */
+bool pci_add_capability(PCIDevice *dev, uint8_t id, uint8_t offset,
+                        uint8_t size, GError **errp);
+
 /* Where BAR n is mapped now, or PCI_BAR_UNMAPPED. */
 uint64_t pci_get_bar_addr(PCIDevice *dev, int n);
 

@@ -8,6 +8,7 @@
 #include "hw/acpi/acpi-pm.h"
 #include "hw/isa.h"
 #include "hw/pci-host/i440fx.h"
+#include "hw/pci/msi.h"
 #include "hw/pci/pci.h"
 #include "migration/vmstate.h"
 #include "system/main-loop.h"
@@ -58,7 +59,7 @@ static bool t_realize(PCIDevice *d, GError **errp)
                      PCI_BASE_ADDRESS_MEM_TYPE_64 |
                      PCI_BASE_ADDRESS_MEM_PREFETCH, &t->mmio64);
     d->config[PCI_INTERRUPT_PIN] = 1;
-    return true;
+    return msi_init(d, 0x50, 4, true, true, errp);
 }
 
 static void t_class_init(ObjectClass *klass, void *data)
@@ -76,6 +77,17 @@ static const TypeInfo t_info = {
     .instance_size = sizeof(TestPCI),
     .class_init = t_class_init,
 };
+
+static uint64_t msi_addr;
+static uint32_t msi_data;
+static int msi_count;
+
+static void msi_handler(uint64_t addr, uint32_t data)
+{
+    msi_addr = addr;
+    msi_data = data;
+    msi_count++;
+}
 
 static void isa_irq_handler(void *opaque, int n, int level)
 {
@@ -393,6 +405,75 @@ static void test_vmstate(void)
     device_cold_reset(DEVICE(piix3));
 }
 
+static void test_msi(void)
+{
+    int t = PCI_DEVFN(TEST_SLOT, 0);
+    PCIDevice *d = bus->devices[t];
+    GError *err = NULL;
+
+    /* the capability list: one MSI capability at 0x50 */
+    g_assert_cmphex(cfg_read(t, PCI_STATUS, 2) & PCI_STATUS_CAP_LIST, ==,
+                    PCI_STATUS_CAP_LIST);
+    g_assert_cmphex(cfg_read(t, PCI_CAPABILITY_LIST, 1), ==, 0x50);
+    g_assert_cmphex(cfg_read(t, 0x50, 4), ==, 0x01840005);
+    /* read-only bits (64-bit, mask capable, 4 vectors capable) hold */
+    cfg_write(t, 0x52, 0x0000, 2);
+    g_assert_cmphex(cfg_read(t, 0x52, 2), ==, 0x0184);
+
+    msi_count = 0;
+    cfg_write(t, 0x54, 0xfee00000, 4);
+    cfg_write(t, 0x58, 0, 4);
+    cfg_write(t, 0x5c, 0x4040, 2);
+    msi_notify(d, 0);                    /* not enabled yet */
+    g_assert_cmpint(msi_count, ==, 0);
+    cfg_write(t, 0x52, 0x0021, 2);       /* enable, 4 vectors */
+    g_assert_true(msi_enabled(d));
+    msi_notify(d, 1);                    /* no bus mastering yet */
+    g_assert_cmpint(msi_count, ==, 0);
+    cfg_write(t, PCI_COMMAND, PCI_COMMAND_MASTER, 2);
+    msi_notify(d, 1);
+    g_assert_cmpint(msi_count, ==, 1);
+    g_assert_cmphex(msi_addr, ==, 0xfee00000);
+    g_assert_cmphex(msi_data, ==, 0x4041);
+    msi_notify(d, 4);                    /* beyond the enabled vectors */
+    g_assert_cmpint(msi_count, ==, 1);
+
+    /* masked: pending, sent on unmask */
+    cfg_write(t, 0x60, 0x4, 4);
+    msi_notify(d, 2);
+    g_assert_cmpint(msi_count, ==, 1);
+    g_assert_true(msi_is_pending(d, 2));
+    g_assert_cmphex(cfg_read(t, 0x64, 4), ==, 0x4);
+    cfg_write(t, 0x64, 0, 4);            /* pending bits are read-only */
+    g_assert_true(msi_is_pending(d, 2));
+    cfg_write(t, 0x60, 0x0, 4);
+    g_assert_cmpint(msi_count, ==, 2);
+    g_assert_cmphex(msi_data, ==, 0x4042);
+    g_assert_false(msi_is_pending(d, 2));
+
+    /* a message not aimed at the APICs is a DMA write into RAM */
+    cfg_write(t, 0x54, 0x5000, 4);
+    msi_notify(d, 3);
+    g_assert_cmphex(io_readl(&address_space_memory, 0x5000), ==, 0x4043);
+    g_assert_cmpint(msi_count, ==, 2);
+
+    /* bad capabilities */
+    g_assert_false(msi_init(d, 0x80, 3, false, false, &err));
+    g_clear_error(&err);
+    g_assert_false(msi_init(d, 0x54, 1, false, false, &err));  /* overlap */
+    g_clear_error(&err);
+    g_assert_false(pci_add_capability(d, 0x09, 0xfc, 8, &err));
+    g_clear_error(&err);
+    g_assert_false(pci_add_capability(d, 0x09, 0x20, 4, &err));
+    g_clear_error(&err);
+
+    /* reset turns MSI off and clears the message */
+    device_cold_reset(DEVICE(d));
+    g_assert_false(msi_enabled(d));
+    g_assert_cmphex(cfg_read(t, 0x54, 4), ==, 0);
+    g_assert_cmphex(cfg_read(t, PCI_CAPABILITY_LIST, 1), ==, 0x50);
+}
+
 static void test_random_writes(void)
 {
     GRand *r = g_rand_new_with_seed(440);
@@ -440,6 +521,7 @@ int main(int argc, char **argv)
     g_assert(memory_region_init_ram(&ram, NULL, "ram", 16 << 20, &err));
     memory_region_add_subregion(get_system_memory(), 0, &ram);
 
+    pci_set_msi_handler(msi_handler);
     bus = i440fx_init(get_system_memory(), get_system_io(), &err);
     g_assert_no_error(err);
     isa_irqs = qemu_allocate_irqs(isa_irq_handler, NULL, 16);
@@ -468,6 +550,7 @@ int main(int argc, char **argv)
     g_test_add_func("/pci/bad-accesses", test_bad_accesses);
     g_test_add_func("/pci/dma", test_dma);
     g_test_add_func("/pci/pmba", test_pmba);
+    g_test_add_func("/pci/msi", test_msi);
     g_test_add_func("/pci/vmstate", test_vmstate);
     g_test_add_func("/pci/random-writes", test_random_writes);
     return g_test_run();
