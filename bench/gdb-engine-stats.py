@@ -1,5 +1,5 @@
 # gdb script (gdb -p PID -batch -x bench/gdb-engine-stats.py): prints one
-# line per vCPU thread that is inside x86_cpu_run with the engine's
+# line per ukvm vCPU (found through linux/ukvm.c's fd table) with the engine's
 # instruction and block-cache counters:
 #   ENGINE-STATS insns=N nblocks=N max-chain=N mean-chain=F
 #                compares-per-hit=F jcache-valid=N/M
@@ -10,15 +10,32 @@
 import gdb
 
 gdb.execute("set pagination off")
-for th in gdb.selected_inferior().threads():
-    th.switch()
-    f = gdb.newest_frame()
-    while f is not None and f.name() != "x86_cpu_run":
-        f = f.older()
-    if f is None:
-        continue
+
+
+def vcpus():
+    """X86CPU values of every ukvm vCPU fd (linux/ukvm.c fd table), so the
+    vCPU need not be inside x86_cpu_run (a halted guest is not)."""
+    chunks = gdb.parse_and_eval("fd_chunks")
+    n_chunks = chunks.type.sizeof // chunks[0].type.sizeof
+    vcpu_t = gdb.lookup_type("UkvmVcpu").pointer()
+    kind_vcpu = int(gdb.parse_and_eval("UKVM_FD_VCPU"))
+    for c in range(n_chunks):
+        chunk = chunks[c]
+        if int(chunk) == 0:
+            continue
+        for i in range(1024):                 # FD_CHUNK (linux/ukvm.c)
+            obj = chunk[i]
+            if int(obj) != 0 and int(obj["kind"]) == kind_vcpu:
+                yield obj.cast(vcpu_t)["cpu"].dereference()
+
+
+try:
+    cpus = list(vcpus())
+except gdb.error as e:
+    cpus = []
+    print(f"ENGINE-STATS unreadable: {e}")
+for cpu in cpus:
     try:
-        cpu = f.read_var("cpu")
         tab = cpu["blocks"]
         nbuckets = 4096                     # X86_BLOCK_HASH (engine.h)
         lens = []

@@ -172,8 +172,8 @@ class Qmp:
 
 def engine_stats(pid):
     """Engine counters of a running kvmu read with gdb (stopgap: see
-    bench/gdb-engine-stats.py); a list of dicts, one per vCPU inside
-    x86_cpu_run (empty if gdb or the debug info is missing). Stops the
+    bench/gdb-engine-stats.py); a list of dicts, one per ukvm vCPU (empty
+    if gdb or the debug info is missing). Stops the
     process for about a second: use it for counts, not for timing."""
     script = os.path.join(ROOT, "bench", "gdb-engine-stats.py")
     try:
