@@ -425,6 +425,7 @@ static int hpet_post_load(void *opaque, int version_id)
 {
     HPETState *s = opaque;
     s->config &= HPET_CFG_ENABLE | HPET_CFG_LEGACY;
+    s->isr &= (1u << HPET_NUM_TIMERS) - 1;
     for (int i = 0; i < HPET_NUM_TIMERS; i++) {
         HPETTimer *t = &s->timer[i];
         t->config = (t->config & TN_WRITABLE) | TN_SIZE_CAP |
@@ -433,6 +434,10 @@ static int hpet_post_load(void *opaque, int version_id)
             t->config &= ~TN_PERIODIC;
         }
         s->line_level[i] = 0;
+        if ((t->config & TN_LEVEL) && (s->isr & (1u << i)) &&
+            (t->config & TN_INT_ENB) && hpet_enabled(s)) {
+            hpet_set_line(s, i, 1);          /* still asserted */
+        }
         hpet_arm(t);
     }
     if (s->pit) {

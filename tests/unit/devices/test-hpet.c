@@ -217,6 +217,23 @@ static void test_vmstate(void)
     g_assert_false(vmstate_load(&l, vmsd, hpet, 1, &err));
     g_clear_error(&err);
     g_byte_array_unref(s.out);
+
+    /* a level interrupt pending at save time is asserted again on load */
+    setup();
+    wq(0x120, (1u << 1) | (1u << 2));
+    wq(0x128, 100);
+    wq(0x10, 3);
+    run_ms(5);
+    g_assert_cmpint(levels[1], ==, 1);
+    vmstream_init_save(&s);
+    g_assert_true(vmstate_save(&s, vmsd, hpet, &err));
+    setup();
+    g_assert_cmpint(levels[1], ==, 0);
+    vmstream_init_load(&l, s.out->data, s.out->len);
+    g_assert_true(vmstate_load(&l, vmsd, hpet, 1, &err));
+    g_assert_cmpint(levels[1], ==, 1);
+    g_assert_true(hpet_legacy_mode(hpet));
+    g_byte_array_unref(s.out);
     setup();
 }
 
