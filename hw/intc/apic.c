@@ -426,8 +426,8 @@ static void apic_lvt_write(APICState *s, int n, uint32_t val)
         [APIC_LVT_TIMER] = 0x300ff | APIC_LVT_MASKED,
         [APIC_LVT_THERMAL] = 0x7ff | APIC_LVT_MASKED,
         [APIC_LVT_PERF] = 0x7ff | APIC_LVT_MASKED,
-        [APIC_LVT_LINT0] = 0xe7ff | APIC_LVT_MASKED,
-        [APIC_LVT_LINT1] = 0xe7ff | APIC_LVT_MASKED,
+        [APIC_LVT_LINT0] = 0xa7ff | APIC_LVT_MASKED,   /* remote IRR: RO */
+        [APIC_LVT_LINT1] = 0xa7ff | APIC_LVT_MASKED,
         [APIC_LVT_ERROR] = 0xff | APIC_LVT_MASKED,
     };
     bool was_periodic = apic_timer_periodic(s);

@@ -260,7 +260,8 @@ static void test_extint_lint0(void)
     wr(0, 0xf0, 0x1ff);
     wr(0, 0x350, 0x10700);
     g_assert_false(apic_has_interrupt(apic[0]));
-    wr(0, 0x350, 0x700);
+    wr(0, 0x350, 0x700 | (1u << 14) | (1u << 12));   /* RO bits ignored */
+    g_assert_cmphex(rd(0, 0x350), ==, 0x700);
     g_assert_true(apic_has_interrupt(apic[0]));
     /* software disable masks every LVT */
     wr(0, 0xf0, 0xff);
