@@ -43,6 +43,7 @@
 #include "hw/intc/ioapic.h"
 #include "hw/nvram/fw_cfg.h"
 #include "hw/pci-host/i440fx.h"
+#include "hw/pci/msi.h"
 #include "hw/rtc/mc146818rtc.h"
 #include "hw/timer/hpet.h"
 #include "hw/timer/i8254.h"
@@ -301,6 +302,7 @@ static bool pc_isa_init(const MachineOptions *o, GError **errp)
 
     /* i440FX host bridge, PIIX3 at 01.0; the ISA bus hangs off the PIIX3 */
     pcms.isa_irqs = qemu_allocate_irqs(pc_isa_irq, NULL, 16);
+    pci_set_msi_handler(apic_deliver_msi);
     pcms.pci_bus = i440fx_init(get_system_memory(), get_system_io(), errp);
     pcms.piix3 = pcms.pci_bus ? piix3_create(pcms.pci_bus, pcms.isa_irqs, errp)
                               : NULL;
