@@ -500,3 +500,24 @@ Object *object_property_get_link(Object *obj, const char *name, GError **errp)
     g_free(path);
     return target;
 }
+
+static gint help_line_cmp(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *object_help_text(const char *name, GPtrArray *lines)
+{
+    g_ptr_array_sort(lines, help_line_cmp);
+    GString *s = g_string_new(NULL);
+    if (lines->len) {
+        g_string_append_printf(s, "%s options:\n", name);
+    } else {
+        g_string_append_printf(s, "There are no options for %s.\n", name);
+    }
+    for (guint i = 0; i < lines->len; i++) {
+        g_string_append_printf(s, "%s\n", (char *)lines->pdata[i]);
+    }
+    g_ptr_array_free(lines, true);
+    return g_string_free(s, false);
+}

@@ -185,11 +185,6 @@ char *user_creatable_help_list(void)
     return g_string_free(s, false);
 }
 
-static gint help_cmp(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 char *user_creatable_help_type(const char *type, GError **errp)
 {
     ObjectClass *klass = object_class_by_name(type);
@@ -209,21 +204,9 @@ char *user_creatable_help_type(const char *type, GError **errp)
             g_ptr_array_add(lines, object_property_help(prop));
         }
     }
-    g_ptr_array_sort(lines, help_cmp);
-
-    GString *s = g_string_new(NULL);
-    if (lines->len) {
-        g_string_append_printf(s, "%s options:\n", type);
-    } else {
-        g_string_append_printf(s, "There are no options for %s.\n", type);
-    }
-    for (guint i = 0; i < lines->len; i++) {
-        g_string_append_printf(s, "%s\n", (char *)lines->pdata[i]);
-    }
-    g_ptr_array_free(lines, true);
     g_ptr_array_free(props, true);
     object_unref(obj);
-    return g_string_free(s, false);
+    return object_help_text(type, lines);
 }
 
 bool user_creatable_wants_help(GHashTable *props)

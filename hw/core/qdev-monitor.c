@@ -434,11 +434,6 @@ char *qdev_device_help_list(void)
     return g_string_free(s, false);
 }
 
-static gint help_cmp(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Properties every device has, which `-device X,help` leaves out. */
 static bool is_internal_prop(const char *name)
 {
@@ -481,21 +476,9 @@ char *qdev_device_help_type(const char *type, GError **errp)
             g_ptr_array_add(lines, object_property_help(prop));
         }
     }
-    g_ptr_array_sort(lines, help_cmp);
-
-    GString *s = g_string_new(NULL);
-    if (lines->len) {
-        g_string_append_printf(s, "%s options:\n", name);
-    } else {
-        g_string_append_printf(s, "There are no options for %s.\n", name);
-    }
-    for (guint i = 0; i < lines->len; i++) {
-        g_string_append_printf(s, "%s\n", (char *)lines->pdata[i]);
-    }
-    g_ptr_array_free(lines, true);
     g_ptr_array_free(props, true);
     object_unref(obj);
-    return g_string_free(s, false);
+    return object_help_text(name, lines);
 }
 
 bool qdev_device_wants_help(GHashTable *opts)

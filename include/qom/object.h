@@ -295,6 +295,9 @@ Object *object_property_get_link(Object *obj, const char *name, GError **errp);
 
 /* "  name=<type>           - description (default: 5)" */
 char *object_property_help(ObjectProperty *prop);
+/* The `-device X,help` / `-object X,help` text: "X options:" and the
+ * sorted lines, or "There are no options for X.". Frees lines. */
+char *object_help_text(const char *name, GPtrArray *lines);
 
 /* ------------------------------------------- convenience property kinds */
 
