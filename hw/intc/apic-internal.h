@@ -45,6 +45,7 @@ struct APICState {
     uint32_t initial_count;
     int64_t load_time;          /* virtual ns when initial_count was set */
     int64_t next_fire;          /* virtual ns of the next timer interrupt */
+    bool extint_pending;        /* ExtINT message (IOAPIC virtual wire) */
     bool hw_disabled;           /* APIC_BASE.EN clear (not modelled: false) */
     QEMUTimer *timer;
 };

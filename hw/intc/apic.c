@@ -111,7 +111,7 @@ bool apic_has_interrupt(void *opaque)
     if (apic_deliverable(s) >= 0) {
         return true;
     }
-    return pic_level && apic_accepts_pic(s);
+    return pic_level && (apic_accepts_pic(s) || s->extint_pending);
 }
 
 int apic_ack_interrupt(void *opaque)
@@ -123,7 +123,9 @@ int apic_ack_interrupt(void *opaque)
         bit_set(s->isr, v);
         return v;
     }
-    if (pic_level && apic_accepts_pic(s) && pic_ack_fn) {
+    if (pic_level && (apic_accepts_pic(s) || s->extint_pending) &&
+        pic_ack_fn) {
+        s->extint_pending = false;
         return pic_ack_fn();
     }
     if (!apic_sw_enabled(s)) {
@@ -186,6 +188,7 @@ static void apic_reset_regs(APICState *s, bool power_on)
     memset(s->tmr, 0, sizeof(s->tmr));
     memset(s->irr, 0, sizeof(s->irr));
     s->esr = s->esr_pending = 0;
+    s->extint_pending = false;
     s->icr[0] = s->icr[1] = 0;
     for (int i = 0; i < APIC_LVT_NB; i++) {
         s->lvt[i] = APIC_LVT_MASKED;
@@ -228,8 +231,9 @@ static void apic_deliver_one(APICState *s, uint8_t mode, uint8_t vector,
             hooks.sipi(s->cpu, vector);
         }
         break;
-    case APIC_DM_EXTINT:
-        apic_update(s);          /* the CPU will INTA the 8259 */
+    case APIC_DM_EXTINT:         /* the CPU will INTA the 8259 */
+        s->extint_pending = true;
+        apic_update(s);
         break;
     default:                     /* SMI and reserved modes: ignored */
         break;

@@ -263,6 +263,16 @@ static void test_extint_lint0(void)
     wr(0, 0x350, 0x700 | (1u << 14) | (1u << 12));   /* RO bits ignored */
     g_assert_cmphex(rd(0, 0x350), ==, 0x700);
     g_assert_true(apic_has_interrupt(apic[0]));
+    /* ExtINT as a message (IOAPIC virtual wire mode) with LINT0 masked */
+    wr(0, 0x350, 0x10700);
+    g_assert_false(apic_has_interrupt(apic[0]));
+    apic_bus_deliver(0, false, APIC_DM_EXTINT, 0, false);
+    g_assert_true(apic_has_interrupt(apic[0]));
+    pic_acks = 0;
+    g_assert_cmpint(apic_ack_interrupt(apic[0]), ==, 0x30);
+    g_assert_cmpint(pic_acks, ==, 1);
+    g_assert_false(apic_has_interrupt(apic[0]));      /* one message */
+    wr(0, 0x350, 0x700);
     /* software disable masks every LVT */
     wr(0, 0xf0, 0xff);
     g_assert_cmphex(rd(0, 0x350) & 0x10000, ==, 0x10000);
