@@ -13,6 +13,7 @@
 #include "util/error.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -641,12 +642,58 @@ PCIDevice *pci_create_simple(PCIBus *bus, int devfn, const char *type,
     return PCI_DEVICE(dev);
 }
 
+void pci_for_each_device(PCIBus *bus,
+                         void (*fn)(PCIBus *bus, PCIDevice *dev, void *opaque),
+                         void *opaque)
+{
+    for (int devfn = 0; devfn < 256; devfn++) {
+        if (bus->devices[devfn]) {
+            fn(bus, bus->devices[devfn], opaque);
+        }
+    }
+}
+
+/* `info qtree` lines, as QEMU prints them for a PCI device */
+static void pci_bus_print_dev(BusState *b, DeviceState *dev, GString *out,
+                              int indent)
+{
+    PCIDevice *d = PCI_DEVICE(dev);
+    g_string_append_printf(out, "%*sclass %s, addr 00:%02x.%x, "
+                           "pci id %04x:%04x (sub %04x:%04x)\n", indent, "",
+                           DEVICE_GET_CLASS(dev)->desc ?
+                           DEVICE_GET_CLASS(dev)->desc : "Class",
+                           PCI_SLOT(d->devfn), PCI_FUNC(d->devfn),
+                           pci_get_word(d->config + PCI_VENDOR_ID),
+                           pci_get_word(d->config + PCI_DEVICE_ID),
+                           pci_get_word(d->config + PCI_SUBSYSTEM_VENDOR_ID),
+                           pci_get_word(d->config + PCI_SUBSYSTEM_ID));
+    for (int n = 0; n < PCI_NUM_BARS; n++) {
+        PCIBar *bar = &d->bars[n];
+        if (!bar->size) {
+            continue;
+        }
+        bool io = bar->type & PCI_BASE_ADDRESS_SPACE_IO;
+        uint64_t base = bar->addr == PCI_BAR_UNMAPPED ? ~0ull : bar->addr;
+        g_string_append_printf(out, "%*sbar %d: %s at 0x%" PRIx64
+                               " [0x%" PRIx64 "]\n", indent, "", n,
+                               io ? "i/o" : "mem", base,
+                               base + bar->size - 1);
+    }
+}
+
+static void pci_bus_class_init(ObjectClass *klass, void *data)
+{
+    BUS_CLASS(klass)->print_dev = pci_bus_print_dev;
+}
+
 static const TypeInfo pci_types[] = {
     {
         .name = TYPE_PCI_BUS,
         .parent = TYPE_BUS,
         .instance_size = sizeof(PCIBus),
         .instance_finalize = pci_bus_finalize,
+        .class_size = sizeof(BusClass),
+        .class_init = pci_bus_class_init,
     },
     {
         .name = TYPE_PCI_DEVICE,

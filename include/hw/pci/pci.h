@@ -108,6 +108,10 @@ PCIBus *pci_bus_new(DeviceState *parent, const char *name, MemoryRegion *mem,
                     MemoryRegion *io, MemoryRegion *dma_root);
 void pci_bus_irqs(PCIBus *bus, PCISetIrqFn set_irq, PCIMapIrqFn map_irq,
                   void *opaque, int nirq);
+/* Call fn for each device on bus, in devfn order (query-pci, info pci). */
+void pci_for_each_device(PCIBus *bus,
+                         void (*fn)(PCIBus *bus, PCIDevice *dev, void *opaque),
+                         void *opaque);
 /* The first PCI bus in the machine (-device default), or NULL. */
 PCIBus *pci_bus_find(void);
 

@@ -140,6 +140,24 @@ static void test_ids(void)
     g_assert_cmphex(io_readl(&address_space_io, 0xcf8), ==, 0x80000000u);
 }
 
+static void count_dev(PCIBus *b, PCIDevice *d, void *opaque)
+{
+    (*(int *)opaque)++;
+}
+
+/* info qtree shows PCI addresses, ids and BARs; the walker sees all */
+static void test_qtree(void)
+{
+    int n = 0;
+    pci_for_each_device(bus, count_dev, &n);
+    g_assert_cmpint(n, ==, 4);
+    g_autofree char *tree = qdev_info_qtree();
+    g_assert_nonnull(strstr(tree, "class ISA bridge, addr 00:01.0, "
+                                  "pci id 8086:7000 (sub 0000:0000)"));
+    g_assert_nonnull(strstr(tree, "bar 0: i/o at 0xffffffffffffffff "
+                                  "[0x1e]"));
+}
+
 static void test_masks(void)
 {
     int t = PCI_DEVFN(TEST_SLOT, 0);
@@ -543,6 +561,7 @@ int main(int argc, char **argv)
     g_clear_error(&err);
 
     g_test_add_func("/pci/ids", test_ids);
+    g_test_add_func("/pci/qtree", test_qtree);
     g_test_add_func("/pci/masks", test_masks);
     g_test_add_func("/pci/bar-sizing", test_bar_sizing);
     g_test_add_func("/pci/bar-remap", test_bar_remap);
