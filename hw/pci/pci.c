@@ -415,8 +415,13 @@ static void pci_config_init(PCIDevice *d, PCIDeviceClass *pc)
     d->config[PCI_REVISION_ID] = pc->revision;
     d->config[PCI_CLASS_PROG] = pc->prog_if;
     pci_set_word(d->config + PCI_CLASS_DEVICE, pc->class_id);
-    pci_set_word(d->config + PCI_SUBSYSTEM_VENDOR_ID, pc->subsystem_vendor_id);
-    pci_set_word(d->config + PCI_SUBSYSTEM_ID, pc->subsystem_id);
+    /* QEMU's default subsystem: "Red Hat, Qemu virtual machine" */
+    pci_set_word(d->config + PCI_SUBSYSTEM_VENDOR_ID,
+                 pc->subsystem_vendor_id ? pc->subsystem_vendor_id
+                                         : PCI_SUBVENDOR_ID_REDHAT_QUMRANET);
+    pci_set_word(d->config + PCI_SUBSYSTEM_ID,
+                 pc->subsystem_vendor_id ? pc->subsystem_id
+                                         : PCI_SUBDEVICE_ID_QEMU);
     pci_set_word(d->config + PCI_STATUS, PCI_STATUS_DEVSEL_MEDIUM);
     pci_set_word(d->wmask + PCI_COMMAND,
                  PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |

@@ -90,7 +90,7 @@ typedef struct PCIDeviceClass {
     void (*config_write)(PCIDevice *dev, uint32_t addr, uint32_t val,
                          int len);
     uint16_t vendor_id, device_id;
-    uint16_t subsystem_vendor_id, subsystem_id;
+    uint16_t subsystem_vendor_id, subsystem_id; /* 0: QEMU's 1af4:1100 */
     uint8_t revision;
     uint16_t class_id;          /* base class << 8 | subclass */
     uint8_t prog_if;
