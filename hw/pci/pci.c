@@ -547,15 +547,34 @@ static void pci_device_reset(DeviceState *dev)
     }
 }
 
+/* One hex number (0x allowed), the whole of [p, end); -1 if not. */
+static long pci_addr_hex(const char *p, const char *end)
+{
+    if (end - p > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+        p += 2;
+    }
+    if (p == end || end - p > 4) {
+        return -1;
+    }
+    long v = 0;
+    for (; p < end; p++) {
+        if (!g_ascii_isxdigit(*p)) {
+            return -1;
+        }
+        v = v * 16 + g_ascii_xdigit_value(*p);
+    }
+    return v;
+}
+
 /* addr=SLOT[.FN] in hex, as QEMU spells it */
 static bool pci_addr_set(Object *obj, void *field, const char *value,
                          GError **errp)
 {
-    unsigned slot, fn = 0;
-    char tail;
-    int n = sscanf(value, "%x.%x%c", &slot, &fn, &tail);
-    if ((n != 1 && n != 2) || slot > 31 || fn > 7 || !*value ||
-        strspn(value, "0123456789abcdefABCDEF.") != strlen(value)) {
+    const char *dot = strchr(value, '.');
+    const char *end = value + strlen(value);
+    long slot = pci_addr_hex(value, dot ? dot : end);
+    long fn = dot ? pci_addr_hex(dot + 1, end) : 0;
+    if (slot < 0 || slot > 31 || fn < 0 || fn > 7) {
         error_setg(errp, "Property 'addr' doesn't take value '%s'", value);
         return false;
     }

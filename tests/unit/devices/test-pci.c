@@ -559,6 +559,29 @@ int main(int argc, char **argv)
                                 &err));
     g_assert(err && strstr(err->message, "not available"));
     g_clear_error(&err);
+    /* addr= spellings: SLOT[.FN] in hex, 0x allowed; bad ones refused */
+    static const struct {
+        const char *addr;
+        int devfn;                       /* -1: refused */
+    } addrs[] = {
+        { "07", PCI_DEVFN(7, 0) }, { "0x8", PCI_DEVFN(8, 0) },
+        { "0a.2", PCI_DEVFN(10, 2) }, { "1f.7", PCI_DEVFN(31, 7) },
+        { "20", -1 }, { "3.8", -1 }, { "zz", -1 }, { "", -1 },
+        { "3.", -1 }, { "3.1.2", -1 }, { "-1", -1 },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(addrs); i++) {
+        DeviceState *dev = qdev_new(TYPE_TEST_PCI);
+        bool ok = object_property_parse(OBJECT(dev), "addr", addrs[i].addr,
+                                        &err);
+        g_assert_cmpint(ok, ==, addrs[i].devfn >= 0);
+        if (ok) {
+            g_assert_cmpint(PCI_DEVICE(dev)->devfn, ==, addrs[i].devfn);
+        } else {
+            g_assert(err && strstr(err->message, "addr"));
+            g_clear_error(&err);
+        }
+        object_unref(OBJECT(dev));
+    }
 
     g_test_add_func("/pci/ids", test_ids);
     g_test_add_func("/pci/qtree", test_qtree);
