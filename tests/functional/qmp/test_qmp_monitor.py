@@ -186,6 +186,10 @@ def with_guest(binary):
         check('no exception (%s: %s)' % (type(e).__name__, e), False)
     finally:
         emu.stop()
+    emu.stderr.seek(0)
+    err = emu.stderr.read()
+    check('no sanitizer report on stderr (guest)',
+          'runtime error' not in err and 'Sanitizer' not in err, err[-2000:])
 
 
 def nographic_banner(binary):
