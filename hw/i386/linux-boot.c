@@ -158,8 +158,22 @@ bool linux_parse_setup(const uint8_t *data, size_t len, LinuxSetupInfo *info,
     return true;
 }
 
-bool x86_write_guest(uint64_t addr, const void *buf, size_t len,
-                     GError **errp)
+/*
+ * Everything the loaders write is kept, so that every system reset puts
+ * the same bytes back (the guest overwrote them while it ran: Linux
+ * decompresses itself over its own image). This is what a firmware's
+ * option ROM reloading the kernel from fw_cfg achieves on QEMU.
+ */
+typedef struct BootBlob {
+    uint64_t addr;
+    size_t len;
+    uint8_t data[];
+} BootBlob;
+
+static GPtrArray *boot_blobs;
+
+static bool write_guest_now(uint64_t addr, const void *buf, size_t len,
+                            GError **errp)
 {
     MemTxResult r = address_space_write(&address_space_memory, addr,
                                         MEMTXATTRS_UNSPECIFIED, buf, len);
@@ -167,6 +181,34 @@ bool x86_write_guest(uint64_t addr, const void *buf, size_t len,
         error_setg(errp, "cannot write %zu bytes at guest address 0x%" PRIx64,
                    len, addr);
         return false;
+    }
+    return true;
+}
+
+bool x86_write_guest(uint64_t addr, const void *buf, size_t len,
+                     GError **errp)
+{
+    if (!write_guest_now(addr, buf, len, errp)) {
+        return false;
+    }
+    if (!boot_blobs) {
+        boot_blobs = g_ptr_array_new_with_free_func(g_free);
+    }
+    BootBlob *b = g_malloc(sizeof(*b) + len);
+    b->addr = addr;
+    b->len = len;
+    memcpy(b->data, buf, len);
+    g_ptr_array_add(boot_blobs, b);
+    return true;
+}
+
+bool x86_boot_reload(GError **errp)
+{
+    for (guint i = 0; boot_blobs && i < boot_blobs->len; i++) {
+        BootBlob *b = g_ptr_array_index(boot_blobs, i);
+        if (!write_guest_now(b->addr, b->data, b->len, errp)) {
+            return false;
+        }
     }
     return true;
 }

@@ -183,6 +183,11 @@ static void pc_reset(void *opaque)
     }
     KvmCpuState st;
     GError *err = NULL;
+    /* the guest overwrote its kernel, boot data and tables: restore */
+    if (!x86_boot_reload(&err)) {
+        error_report_err(err);
+        return;
+    }
     if (!kvm_cpu_get_state(pcms.bsp, &st, &err)) {
         error_report_err(err);
         return;

@@ -154,9 +154,11 @@ bool x86_write_boot_gdt(X86BootEntry *entry, GError **errp);
 /* Read a whole file (g_free it); NULL with errno set on failure. */
 uint8_t *x86_read_file(const char *path, size_t *len);
 
-/* Write guest memory (RAM only); error text names the address. */
+/* Write guest memory (RAM only); error text names the address. The bytes
+ * are kept and written again by x86_boot_reload() at every reset. */
 bool x86_write_guest(uint64_t addr, const void *buf, size_t len,
                      GError **errp);
+bool x86_boot_reload(GError **errp);
 
 /* Parse a bzImage held in memory; exposed for tests (no guest writes). */
 typedef struct LinuxSetupInfo {

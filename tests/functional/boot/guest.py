@@ -6,6 +6,7 @@ import base64
 import os
 import subprocess
 import sys
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -20,12 +21,21 @@ def build_guest(flavour="generic"):
 
 
 class Run:
-    """One emulator run: rc, output (str), elapsed seconds."""
+    """One emulator run: rc, output (str), elapsed seconds, and each
+    output line with the host's monotonic time it arrived (lines)."""
 
-    def __init__(self, rc, output, elapsed):
+    def __init__(self, rc, output, elapsed, lines=()):
         self.rc = rc
         self.output = output
         self.elapsed = elapsed
+        self.lines = list(lines)
+
+    def line_time(self, prefix):
+        """(host time, line) of the first line starting with prefix."""
+        for t, line in self.lines:
+            if line.startswith(prefix):
+                return t, line
+        fail(f"no output line starting with {prefix!r}", self)
 
     def expect(self, text):
         if text not in self.output:
@@ -60,14 +70,24 @@ def boot(kvmu, cmd=None, append="", args=(), flavour="generic",
                                               "-serial", "stdio"]
     argv += list(args)
     start = time.monotonic()
-    try:
-        p = subprocess.run(argv, stdin=subprocess.DEVNULL,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           timeout=timeout)
-        rc, out = p.returncode, p.stdout
-    except subprocess.TimeoutExpired as e:
-        rc, out = "timeout", e.stdout or b""
-    return Run(rc, out.decode(errors="replace"), time.monotonic() - start)
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    watchdog = threading.Timer(timeout, p.kill)   # a hung guest: killed
+    watchdog.start()
+    out, lines = b"", []
+    while True:
+        line = p.stdout.readline()     # EOF when the emulator ends
+        if not line:
+            break
+        out += line
+        lines.append((time.monotonic(),
+                      line.decode(errors="replace").strip("\r\n")))
+    rc = p.wait()
+    if not watchdog.is_alive():
+        rc = "timeout"
+    watchdog.cancel()
+    return Run(rc, out.decode(errors="replace"), time.monotonic() - start,
+               lines)
 
 
 def run_quick(kvmu, args, timeout=60):
