@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""Large memory and a stable clock: with -m 5G (RAM above the 4 GiB hole)
+the guest sees all of it; its clocksource is never marked unstable; over
+10 s of `sleep` the guest's uptime advances at the host's rate within 2%,
+`sleep 2` takes about 2 s of host time, and its date is the host's.
+usage: test_memory_clock.py KVMU_BINARY"""
+import os
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import guest  # noqa: E402
+
+CMD = r"""
+grep MemTotal /proc/meminfo | sed 's/^/MEM /'
+echo "CLOCKSOURCE $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+echo "DATE $(date +%s)"
+read u _ < /proc/uptime; echo "U0 $u"
+sleep 10
+read u _ < /proc/uptime; echo "U1 $u"
+echo S0; sleep 2; echo S1
+dmesg | grep -i 'clocksource.*unstable' | sed 's/^/UNSTABLE /'
+"""
+
+
+def main():
+    kvmu = sys.argv[1]
+    run = guest.boot(kvmu, cmd=CMD, append="quiet",
+                     args=["-m", "5G"], timeout=1500)
+    run.expect("KVMU-GUEST-CMD-EXIT 0")
+    run.expect_rc(0)
+    m = re.search(r"MEM MemTotal:\s+(\d+) kB", run.output)
+    kb = int(m.group(1)) if m else 0
+    print(f"MemTotal {kb} kB with -m 5G")
+    if not 4.7 * 1024 * 1024 < kb <= 5 * 1024 * 1024:
+        guest.fail("guest does not see about 5 GiB", run)
+    if "UNSTABLE" in run.output:
+        guest.fail("a clocksource was marked unstable", run)
+    m = re.search(r"DATE (\d+)", run.output)
+    if not m or abs(int(m.group(1)) - time.time()) > 600:
+        guest.fail("guest date is not the host's", run)
+    t0, l0 = run.line_time("U0 ")
+    t1, l1 = run.line_time("U1 ")
+    guest_dt = float(l1.split()[1]) - float(l0.split()[1])
+    host_dt = t1 - t0
+    rate = guest_dt / host_dt
+    cs = re.search(r"CLOCKSOURCE (\S+)", run.output)
+    print(f"uptime advanced {guest_dt:.2f} s in {host_dt:.2f} s host: "
+          f"rate {rate:.4f}; clocksource: {cs.group(1) if cs else '?'}")
+    if abs(rate - 1) > 0.02:
+        guest.fail("guest time does not run at real speed (2%)", run)
+    s0, _ = run.line_time("S0")
+    s1, _ = run.line_time("S1")
+    print(f"sleep 2 took {s1 - s0:.2f} s")
+    if not 1.9 < s1 - s0 < 2.6:
+        guest.fail("sleep 2 did not take about 2 s", run)
+    print("PASS: 5 GiB visible, clock stable and at real speed")
+
+
+if __name__ == "__main__":
+    main()
