@@ -7,6 +7,8 @@ Boots (each to the busybox marker and an ACPI poweroff):
     decompressed it and that KASLR is not applied; both CPUs come up;
   - the same kernel's vmlinux (extracted here) as -kernel, with nokaslr:
     the PVH line, and no KASLR remark;
+  - the generic vmlinux with its PVH note renamed, gzip'd into the
+    bzImage's payload: the Linux 64-bit boot protocol entry;
   - the cloud kernel (LZ4);
   - -machine kernel-decompress=off: the kernel's own decompressor (until
     the command line accepts the key: the same path through the fallback,
@@ -17,12 +19,14 @@ in-guest decompressor with one warning line; a vmlinux that does not fit
 in RAM or has overlapping segments is refused with one error line.
 
 usage: test_fast_boot.py KVMU_BINARY"""
+import gzip
 import lzma
 import os
 import struct
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import guest  # noqa: E402
@@ -43,6 +47,45 @@ def extract_vmlinux(bzimage):
     img = open(bzimage, "rb").read()
     start, length = payload_span(img)
     return lzma.LZMADecompressor().decompress(img[start:start + length - 4])
+
+
+def without_pvh_note(vmlinux):
+    """The vmlinux with its XEN_ELFNOTE_PHYS32_ENTRY note renamed away."""
+    v = bytearray(vmlinux)
+    phoff, = struct.unpack_from("<Q", v, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", v, 0x36)
+    for i in range(phnum):
+        ph = phoff + i * phentsize
+        if struct.unpack_from("<I", v, ph)[0] != 4:        # PT_NOTE
+            continue
+        off, = struct.unpack_from("<Q", v, ph + 8)
+        size, = struct.unpack_from("<Q", v, ph + 32)
+        p = off
+        while p + 12 <= off + size:
+            nsz, dsz, typ = struct.unpack_from("<III", v, p)
+            if v[p + 12:p + 12 + nsz] == b"Xen\0" and typ == 18:
+                struct.pack_into("<I", v, p + 8, 0x7fff)
+            p += 12 + ((nsz + 3) & ~3) + ((dsz + 3) & ~3)
+    return bytes(v)
+
+
+def bzimage_with_payload(bzimage, vmlinux):
+    """A copy of bzimage whose payload fields point at a gzip'd vmlinux
+    appended to the file (the real-mode and decompressor parts stay)."""
+    img = bytearray(open(bzimage, "rb").read())
+    setup = ((img[0x1f1] or 4) + 1) * 512
+    pl = gzip.compress(vmlinux, 1) + struct.pack("<I", len(vmlinux))
+    struct.pack_into("<II", img, 0x248, len(img) - setup, len(pl))
+    return bytes(img + pl)
+
+
+def boot_argv(argv):
+    """Run a whole boot with our own argv; a guest.Run."""
+    start = time.monotonic()
+    p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=1200)
+    return guest.Run(p.returncode, p.stdout.decode(errors="replace"),
+                     time.monotonic() - start)
 
 
 def boot_ok(run, what):
@@ -159,14 +202,23 @@ def main():
                 "-nographic", "-kernel", path, "-initrd",
                 os.path.join(gdir, "initrd.img"), "-append",
                 "console=ttyS0 nokaslr"]
-        p = subprocess.run(argv, stdin=subprocess.DEVNULL,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           timeout=900)
-        run = guest.Run(p.returncode, p.stdout.decode(errors="replace"), 0)
+        run = boot_argv(argv)
         run.expect("entered through PVH")
         if KASLR_LINE in run.output:
             guest.fail("nokaslr given, yet the KASLR remark is printed", run)
         boot_ok(run, "-kernel vmlinux (PVH note), nokaslr")
+
+        # a kernel without the PVH note: the 64-bit boot protocol
+        path = os.path.join(tmp, "bzImage-nopvh")
+        open(path, "wb").write(bzimage_with_payload(
+            os.path.join(gdir, "bzImage"), without_pvh_note(vmlinux)))
+        argv[argv.index("-kernel") + 1] = path
+        argv[-1] = "console=ttyS0"
+        run = boot_argv(argv)
+        run.expect(f"gzip {HOST_LINE}")
+        run.expect("entered through the 64-bit boot protocol")
+        run.expect(KASLR_LINE)
+        boot_ok(run, "no PVH note: 64-bit boot protocol entry")
 
     run = guest.boot(kvmu, flavour="cloud")
     run.expect(f"lz4 {HOST_LINE}")
@@ -194,11 +246,7 @@ def main():
                     "-nographic", "-kernel", path, "-initrd",
                     os.path.join(gdir, "initrd.img"), "-append",
                     "console=ttyS0"]
-            p = subprocess.run(argv, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, timeout=1200)
-            run = guest.Run(p.returncode, p.stdout.decode(errors="replace"),
-                            0)
+            run = boot_argv(argv)
             run.expect(FALLBACK_LINE)
             run.expect("protocol 2.07")
             boot_ok(run, "in-guest decompressor (fallback from protocol "
