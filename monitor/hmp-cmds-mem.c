@@ -81,6 +81,7 @@ static void memory_dump(Monitor *mon, char **argv, const PagingCtx *pc,
         return;
     }
     int per_line = fmt == 'c' ? 16 : 16 / size;
+    memory_init();              /* idempotent */
     for (int i = 0; i < count; i++) {
         uint8_t buf[8] = { 0 };
         uint64_t v = 0;

@@ -326,6 +326,10 @@ static const HmpCommand hmp_cmds[] = {
     { "device_del", "device", "remove device", hmp_device_del },
     { "xp", "/fmt addr", "physical memory dump starting at 'addr'", hmp_xp },
     { "x", "/fmt addr", "virtual memory dump starting at 'addr'", hmp_x },
+    { "memsave", "addr size file", "save to disk virtual memory dump "
+      "starting at 'addr' of size 'size'", hmp_memsave },
+    { "pmemsave", "addr size file", "save to disk physical memory dump "
+      "starting at 'addr' of size 'size'", hmp_pmemsave },
     { "gpa2hva", "addr", "print the host virtual address corresponding to "
       "a guest physical address", hmp_gpa2hva },
     { "qom-list", "path", "list QOM properties", hmp_qom_list },

@@ -15,6 +15,9 @@ void hmp_info_cpus(Monitor *mon, char **argv);
 void hmp_cpu(Monitor *mon, char **argv);
 /* The monitor's CPU's paging registers; false without a CPU. */
 bool monitor_cpu_paging(Monitor *mon, PagingCtx *pc);
+/* qmp-cmds-mem.c */
+void hmp_memsave(Monitor *mon, char **argv);
+void hmp_pmemsave(Monitor *mon, char **argv);
 /* hmp-cmds-paging.c */
 void hmp_info_mem(Monitor *mon, char **argv);
 void hmp_info_tlb(Monitor *mon, char **argv);

@@ -6,7 +6,7 @@ client that sends many large requests without reading gets every reply
 (nothing dropped). With the test guest (tests/guest/out, skipped if not
 built): query-cpus-fast thread ids are the vCPU threads, HMP info
 cpus/registers/mem/tlb/lapic/pic, x agrees with xp through the page
-tables, sendkey and send-key, and with -nographic the monitor prints nothing until
+tables, memsave vs pmemsave, sendkey and send-key, and with -nographic the monitor prints nothing until
 C-a c. Prints TAP.
 usage: test_qmp_monitor.py KVMU_BINARY
 """
@@ -168,6 +168,24 @@ def with_guest(binary):
             check('x through the page tables equals xp at the physical '
                   'address', x.split(':', 1)[1:] == xp.split(':', 1)[1:] and
                   x != xp, (x, xp))
+        if m:
+            vfile = os.path.join(emu.dir, 'v.bin')
+            pfile = os.path.join(emu.dir, 'p.bin')
+            va = int(m.group(1), 16)
+            va = va - (1 << 64) if va >= 1 << 63 else va   # 'int': signed
+            r1 = q.cmd('memsave', {'val': va, 'size': 8192,
+                                   'filename': vfile})
+            r2 = q.cmd('pmemsave', {'val': int(m.group(2), 16),
+                                    'size': 8192, 'filename': pfile})
+            same = False
+            if r1 == {'return': {}} and r2 == {'return': {}}:
+                with open(vfile, 'rb') as f1, open(pfile, 'rb') as f2:
+                    v, p = f1.read(), f2.read()
+                # the next virtual page need not follow physically: the
+                # first page must match
+                same = len(v) == 8192 and v[:4096] == p[:4096]
+            check('memsave of kernel text equals pmemsave of its frame',
+                  same, (r1, r2))
         check('x on an unmapped address',
               'Cannot access memory' in hmp('x /1xb 0x10'), hmp('x /1xb 0x10'))
         check('info lapic', 'LAPIC' in hmp('info lapic'), hmp('info lapic'))

@@ -434,6 +434,46 @@ static void test_send_key(void)
               "\"Parameter 'keys[0].data' does not accept value 'nokey'\"}}");
 }
 
+static void test_memsave(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("kvmu-memsave-XXXXXX", NULL);
+    g_autofree char *file = g_build_filename(dir, "dump", NULL);
+    g_autofree char *req = g_strdup_printf(
+        "{\"execute\": \"pmemsave\", \"arguments\": {\"val\": 16, "
+        "\"size\": 5000, \"filename\": \"%s\"}}", file);
+    gchar *data = NULL;
+    gsize len = 0;
+
+    /* no RAM under -machine none: unassigned memory reads as ones */
+    check_cmd(qmp_chr, req, "{\"return\": {}}");
+    g_assert_true(g_file_get_contents(file, &data, &len, NULL));
+    g_assert_cmpuint(len, ==, 5000);
+    g_assert_cmpint((uint8_t)data[0], ==, 0xff);
+    g_assert_cmpint((uint8_t)data[4999], ==, 0xff);
+    g_free(data);
+    unlink(file);
+    check_cmd(qmp_chr, "{\"execute\": \"pmemsave\", \"arguments\": "
+              "{\"val\": 0, \"size\": -1, \"filename\": \"/x\"}}",
+              "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+              "\"Parameter 'size' expects a non-negative size\"}}");
+    check_cmd(qmp_chr, "{\"execute\": \"pmemsave\", \"arguments\": "
+              "{\"val\": 0, \"size\": 1, \"filename\": "
+              "\"/nonexistent/dir/f\"}}",
+              "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+              "\"Could not open '/nonexistent/dir/f': No such file or "
+              "directory\"}}");
+    check_cmd(qmp_chr, "{\"execute\": \"memsave\", \"arguments\": "
+              "{\"val\": 0, \"size\": 1, \"filename\": \"/x\"}}",
+              "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+              "\"No CPU available\"}}");
+    check_cmd(qmp_chr, "{\"execute\": \"memsave\", \"arguments\": "
+              "{\"val\": 0, \"size\": 1, \"filename\": \"/x\", "
+              "\"cpu-index\": 0}}",
+              "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+              "\"Parameter 'cpu-index' expects a CPU number\"}}");
+    rmdir(dir);
+}
+
 static void test_hmp_cpu_index(void)
 {
     /* no vCPUs without a machine: every index is refused */
@@ -486,6 +526,9 @@ static void test_hmp_command_table(void)
         { "logfile", "logfile: usage" },
         { "info pic", "PIC not present" },
         { "info irq", "Error: this information is not available yet" },
+        { "pmemsave 0 zz /tmp/x", "pmemsave: usage" },
+        { "memsave 0", "memsave: usage" },
+        { "memsave 0 1 /tmp/kvmu-none", "Error: No CPU available" },
     };
 
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -640,6 +683,7 @@ int main(int argc, char **argv)
     g_test_add_func("/monitor/qmp/send-key", test_send_key);
     g_test_add_func("/monitor/hmp/command-table", test_hmp_command_table);
     g_test_add_func("/monitor/hmp/cpu-index", test_hmp_cpu_index);
+    g_test_add_func("/monitor/qmp/memsave", test_memsave);
     g_test_add_func("/monitor/hmp/mux-quiet-until-focus",
                     test_hmp_mux_quiet_until_focus);
     g_test_add_func("/monitor/hmp/line-editing-and-info", test_hmp_monitor);
