@@ -144,6 +144,7 @@ X86CPU *x86_cpu_new(X86VM *vm, uint32_t index)
     cpu->vm = vm;
     cpu->index = index;
     cpu->blocks = g_new0(X86Block *, X86_BLOCK_HASH);
+    cpu->page_blocks = g_new0(X86Block *, X86_PAGE_HASH);
     cpu->tmp_block = g_malloc0(sizeof(X86Block) + sizeof(X86Insn));
     cpu->tsc_khz = 1000000;
     cpu->exit = &cpu->exit_scratch;
@@ -176,6 +177,7 @@ void x86_cpu_free(X86CPU *cpu)
         g_free(b);
     }
     g_free(cpu->blocks);
+    g_free(cpu->page_blocks);
     g_free(cpu->tmp_block);
     g_free(cpu);
 }

@@ -30,9 +30,11 @@ void x86_decode_init(void);
 
 /* Decoded blocks */
 #define X86_BLOCK_MAX 32
-#define X86_BLOCK_HASH 4096
+#define X86_BLOCK_HASH 65536         /* buckets of cpu->blocks */
+#define X86_PAGE_HASH 16384         /* buckets of cpu->page_blocks */
 struct X86Block {
     X86Block *next;                 /* hash chain */
+    X86Block *page_next;            /* chain of cpu->page_blocks */
     uint64_t gpa;                   /* guest-physical address of insn 0 */
     uint32_t key;                   /* decode mode */
     uint16_t n;

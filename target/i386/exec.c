@@ -16,6 +16,21 @@ static unsigned block_hash(uint64_t gpa, uint32_t key)
     return (h >> 40) & (X86_BLOCK_HASH - 1);
 }
 
+static unsigned page_hash(uint64_t page)
+{
+    return ((page * 0x9e3779b97f4a7c15ULL) >> 40) & (X86_PAGE_HASH - 1);
+}
+
+static inline uint64_t jcache_tag(uint64_t gpa, uint32_t key)
+{
+    return (gpa << 3) | (key << 1) | 1;
+}
+
+static inline unsigned jcache_idx(uint64_t gpa, uint32_t key)
+{
+    return (gpa ^ (gpa >> 11) ^ (key << 9)) & (X86_JCACHE_SIZE - 1);
+}
+
 static void free_dead(X86CPU *cpu)
 {
     while (cpu->dead_blocks) {
@@ -37,29 +52,43 @@ void x86_blocks_flush(X86CPU *cpu)
         }
         cpu->blocks[i] = NULL;
     }
+    memset(cpu->page_blocks, 0, X86_PAGE_HASH * sizeof(X86Block *));
     cpu->nblocks = 0;
     memset(cpu->jcache, 0, sizeof(cpu->jcache));
     cpu->check |= CHECK_STALE;
 }
 
-/* Drop this vCPU's blocks on page @page (guest-physical page number). */
+/* Drop this vCPU's blocks on page @page (guest-physical page number):
+ * the page list finds them, each is unlinked from its hash chain. */
 static void blocks_drop_page(X86CPU *cpu, uint64_t page)
 {
-    for (unsigned i = 0; i < X86_BLOCK_HASH; i++) {
-        X86Block **pp = &cpu->blocks[i];
-        while (*pp) {
-            X86Block *b = *pp;
-            if ((b->gpa >> 12) == page) {
-                *pp = b->next;
-                b->next = cpu->dead_blocks;
-                cpu->dead_blocks = b;
-                cpu->nblocks--;
-            } else {
-                pp = &b->next;
+    X86Block **pp = &cpu->page_blocks[page_hash(page)];
+
+    while (*pp) {
+        X86Block *b = *pp, **hp;
+        unsigned j;
+
+        if ((b->gpa >> 12) != page) {
+            pp = &b->page_next;
+            continue;
+        }
+        *pp = b->page_next;
+        for (hp = &cpu->blocks[block_hash(b->gpa, b->key)]; *hp;
+             hp = &(*hp)->next) {
+            if (*hp == b) {
+                *hp = b->next;
+                break;
             }
         }
+        j = jcache_idx(b->gpa, b->key);
+        if (cpu->jcache[j].b == b) {
+            cpu->jcache[j].tag = 0;
+            cpu->jcache[j].b = NULL;
+        }
+        b->next = cpu->dead_blocks;
+        cpu->dead_blocks = b;
+        cpu->nblocks--;
     }
-    memset(cpu->jcache, 0, sizeof(cpu->jcache));
     cpu->check |= CHECK_STALE;
 }
 
@@ -246,31 +275,34 @@ static X86Block *block_get(X86CPU *cpu)
     uint64_t lin = fetch_lin(cpu, cpu->rip), gpa;
     uint8_t *host;
     uint32_t key = cpu->code64 | (cpu->code32 << 1);
-    unsigned h;
+    unsigned h, j;
     X86Block *b, *tmp;
     X86Insn insns[X86_BLOCK_MAX];
     unsigned n = 0;
     uint64_t rip = cpu->rip;
+    X86TLBEntry *e = &cpu->tlb[cpu->mmu_idx][ACC_FETCH]
+                              [(lin >> 12) & (X86_TLB_SIZE - 1)];
 
-    uint32_t jkey = key | (cpu->mmu_idx << 2) | 0x80000000u;
-    unsigned j = (lin ^ (lin >> 10)) & (G_N_ELEMENTS(cpu->jcache) - 1);
-
-    if (likely(cpu->jcache[j].lin == lin && cpu->jcache[j].key == jkey)) {
-        return cpu->jcache[j].b;
-    }
-    if (!x86_translate_fetch(cpu, lin, &host, &gpa)) {
+    /* fast path: fetch-TLB hit, then the (gpa, key) cache */
+    if (likely(e->tag == ((lin & ~0xfffULL) | 1))) {
+        host = (uint8_t *)(uintptr_t)(lin + e->addend);
+        gpa = (e->gpa & ~0xfffULL) | (lin & 0xfff);
+    } else if (!x86_translate_fetch(cpu, lin, &host, &gpa)) {
         return NULL;
     }
-    if (!host) {
+    if (unlikely(!host)) {
         x86_internal_error(cpu, "instruction fetch from MMIO at %#llx",
                            (unsigned long long)gpa);
         return NULL;
     }
+    j = jcache_idx(gpa, key);
+    if (likely(cpu->jcache[j].tag == jcache_tag(gpa, key))) {
+        return cpu->jcache[j].b;
+    }
     h = block_hash(gpa, key);
     for (b = cpu->blocks[h]; b; b = b->next) {
         if (b->gpa == gpa && b->key == key) {
-            cpu->jcache[j].lin = lin;
-            cpu->jcache[j].key = jkey;
+            cpu->jcache[j].tag = jcache_tag(gpa, key);
             cpu->jcache[j].b = b;
             return b;
         }
@@ -337,10 +369,11 @@ static X86Block *block_get(X86CPU *cpu)
     memcpy(b->insns, insns, n * sizeof(X86Insn));
     b->next = cpu->blocks[h];
     cpu->blocks[h] = b;
+    b->page_next = cpu->page_blocks[page_hash(gpa >> 12)];
+    cpu->page_blocks[page_hash(gpa >> 12)] = b;
     cpu->nblocks++;
     code_mark_page(cpu, gpa >> 12);
-    cpu->jcache[j].lin = lin;
-    cpu->jcache[j].key = jkey;
+    cpu->jcache[j].tag = jcache_tag(gpa, key);
     cpu->jcache[j].b = b;
     return b;
 }

@@ -252,6 +252,7 @@ struct X86VM {
 };
 
 typedef struct X86Block X86Block;
+#define X86_JCACHE_SIZE 4096
 
 typedef struct X86MmioDone {
     uint64_t gpa;
@@ -359,14 +360,15 @@ struct X86CPU {
 
     /* decoded code */
     X86Block **blocks;              /* hash table, X86_BLOCK_HASH entries */
+    X86Block **page_blocks;         /* by guest page, X86_PAGE_HASH entries */
     X86Block *dead_blocks;          /* unlinked, freed at a block boundary */
     X86Block *tmp_block;            /* page-crossing instruction, uncached */
-    struct {                        /* linear PC -> block, cleared with the
-                                     * TLB and on any block invalidation */
-        uint64_t lin;
-        uint32_t key;
+    struct {                        /* (gpa, decode key) -> block: tag is
+                                     * gpa << 3 | key << 1 | 1; an entry is
+                                     * cleared when its block is dropped */
+        uint64_t tag;
         X86Block *b;
-    } jcache[1024];
+    } jcache[X86_JCACHE_SIZE];
     unsigned nblocks;
     uint64_t insns_retired;
 
