@@ -259,24 +259,18 @@ bool x86_write_boot_gdt(X86BootEntry *entry, GError **errp)
     return x86_write_guest(GDT_ADDR, gdt_bytes, sizeof(gdt_bytes), errp);
 }
 
-uint8_t *x86_read_initrd(const char *initrd, uint64_t addr_max,
-                         uint64_t kernel_end, const X86MemoryLayout *layout,
-                         size_t *len, uint64_t *addr, GError **errp)
+bool x86_place_initrd(size_t len, uint64_t addr_max, uint64_t kernel_end,
+                      const X86MemoryLayout *layout, uint64_t *addr,
+                      GError **errp)
 {
-    g_autofree uint8_t *data = x86_read_file(initrd, len);
-    if (!data) {
-        error_setg(errp, "error reading initrd %s: %s", initrd,
-                   g_strerror(errno));
-        return NULL;
-    }
     uint64_t top = MIN(addr_max + 1, layout->below_4g);
-    if (*len > top || ((top - *len) & ~0xfffull) < kernel_end) {
+    if (len > top || ((top - len) & ~0xfffull) < kernel_end) {
         error_setg(errp, "initrd is too large (%zu bytes): it does not "
-                   "fit between the kernel and 0x%" PRIx64, *len, top);
-        return NULL;
+                   "fit between the kernel and 0x%" PRIx64, len, top);
+        return false;
     }
-    *addr = (top - *len) & ~0xfffull;
-    return g_steal_pointer(&data);
+    *addr = (top - len) & ~0xfffull;
+    return true;
 }
 
 bool linux_write_zero_page(const uint8_t *kdata, const LinuxSetupInfo *info,
@@ -323,7 +317,8 @@ void x86_set_kernel_decompress(bool on)
  */
 static bool load_decompressed(const uint8_t *kdata, size_t klen,
                               const LinuxSetupInfo *info, const char *kernel,
-                              const char *initrd, const char *cmdline,
+                              const uint8_t *idata, size_t ilen,
+                              const char *cmdline,
                               const X86MemoryLayout *layout,
                               X86BootEntry *entry, GError **errp)
 {
@@ -345,14 +340,14 @@ static bool load_decompressed(const uint8_t *kdata, size_t klen,
     gint64 t1 = g_get_monotonic_time();
     const char *how = "PVH";
     if (x86_pvh_note_entry(vmlinux, vlen, &pvh_entry)) {
-        if (!x86_load_pvh(vmlinux, vlen, kernel, initrd, cmdline, layout,
+        if (!x86_load_pvh(vmlinux, vlen, kernel, idata, ilen, cmdline, layout,
                           info->initrd_addr_max, entry, errp)) {
             return false;
         }
     } else {
         /* no PVH note: the 64-bit boot protocol, with kvmu's page tables */
-        if (!x86_load_linux64(kdata, info, vmlinux, vlen, kernel, initrd,
-                              cmdline, layout, entry, errp)) {
+        if (!x86_load_linux64(kdata, info, vmlinux, vlen, kernel, idata,
+                              ilen, cmdline, layout, entry, errp)) {
             error_prepend(errp, "no PVH note, 64-bit entry: ");
             return false;
         }
@@ -426,9 +421,25 @@ bool x86_load_linux(const uint8_t *kdata, size_t klen, const char *kernel,
         return false;
     }
 
+    /* The initrd is read and placed for the 32-bit entry first: its
+     * errors are the user's, not a reason to fall back. */
+    uint64_t initrd_addr = 0;
+    if (initrd) {
+        idata = x86_read_file(initrd, &ilen);
+        if (!idata) {
+            error_setg(errp, "error reading initrd %s: %s", initrd,
+                       g_strerror(errno));
+            return false;
+        }
+        if (!x86_place_initrd(ilen, info.initrd_addr_max, kernel_end, layout,
+                              &initrd_addr, errp)) {
+            return false;
+        }
+    }
+
     if (kernel_decompress) {
-        if (load_decompressed(kdata, klen, &info, kernel, initrd, cmdline,
-                              layout, entry, &local)) {
+        if (load_decompressed(kdata, klen, &info, kernel, idata, ilen,
+                              cmdline, layout, entry, &local)) {
             return true;
         }
         warn_report("Linux kernel: not decompressed on the host (%s); the "
@@ -439,13 +450,6 @@ bool x86_load_linux(const uint8_t *kdata, size_t klen, const char *kernel,
     } else {
         info_report("Linux kernel: decompressed in the guest by the "
                     "kernel itself (kernel-decompress=off)");
-    }
-
-    uint64_t initrd_addr = 0;
-    if (initrd && !(idata = x86_read_initrd(initrd, info.initrd_addr_max,
-                                            kernel_end, layout, &ilen,
-                                            &initrd_addr, errp))) {
-        return false;
     }
 
     /* Everything is valid: now write guest memory. */

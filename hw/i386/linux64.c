@@ -71,15 +71,13 @@ static bool write_gdt64(X86BootEntry *entry, GError **errp)
 
 bool x86_load_linux64(const uint8_t *kdata, const LinuxSetupInfo *info,
                       const uint8_t *vmlinux, size_t vlen, const char *path,
-                      const char *initrd, const char *cmdline,
+                      const uint8_t *idata, size_t ilen, const char *cmdline,
                       const X86MemoryLayout *layout, X86BootEntry *entry,
                       GError **errp)
 {
     ElfSegment segs[ELF_MAX_SEGMENTS];
     unsigned nsegs;
     uint64_t e_entry, end, initrd_addr = 0;
-    g_autofree uint8_t *idata = NULL;
-    size_t ilen = 0;
 
     if (vlen < EI_NIDENT || vmlinux[EI_CLASS] != ELFCLASS64) {
         error_setg(errp, "the decompressed kernel is not a 64-bit ELF");
@@ -101,9 +99,8 @@ bool x86_load_linux64(const uint8_t *kdata, const LinuxSetupInfo *info,
                    "loaded segment", e_entry);
         return false;
     }
-    if (initrd && !(idata = x86_read_initrd(initrd, info->initrd_addr_max,
-                                            end, layout, &ilen, &initrd_addr,
-                                            errp))) {
+    if (idata && !x86_place_initrd(ilen, info->initrd_addr_max, end, layout,
+                                   &initrd_addr, errp)) {
         return false;
     }
 

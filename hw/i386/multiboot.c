@@ -21,6 +21,7 @@
 #include "util/error.h"
 
 #include <elf.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -222,7 +223,14 @@ bool x86_load_multiboot(const uint8_t *d, size_t len, const char *path,
     }
     uint32_t pvh_entry;
     if (!hdr && x86_pvh_note_entry(d, len, &pvh_entry)) {
-        if (!x86_load_pvh(d, len, path, initrd, cmdline, layout,
+        g_autofree uint8_t *idata = NULL;
+        size_t ilen = 0;
+        if (initrd && !(idata = x86_read_file(initrd, &ilen))) {
+            error_setg(errp, "error reading initrd %s: %s", initrd,
+                       g_strerror(errno));
+            return false;
+        }
+        if (!x86_load_pvh(d, len, path, idata, ilen, cmdline, layout,
                           UINT32_MAX, entry, errp)) {
             return false;
         }

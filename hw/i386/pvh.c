@@ -101,7 +101,7 @@ const char *x86_pvh_kaslr_remark(const char *cmdline)
 }
 
 bool x86_load_pvh(const uint8_t *d, size_t len, const char *path,
-                  const char *initrd, const char *cmdline,
+                  const uint8_t *idata, size_t ilen, const char *cmdline,
                   const X86MemoryLayout *layout, uint32_t initrd_max,
                   X86BootEntry *entry, GError **errp)
 {
@@ -109,8 +109,6 @@ bool x86_load_pvh(const uint8_t *d, size_t len, const char *path,
     unsigned nsegs;
     uint64_t elf_entry, end;
     uint32_t pvh_entry;
-    g_autofree uint8_t *idata = NULL;
-    size_t ilen = 0;
 
     if (!x86_pvh_note_entry(d, len, &pvh_entry)) {
         error_setg(errp, "%s: no PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY)",
@@ -141,8 +139,8 @@ bool x86_load_pvh(const uint8_t *d, size_t len, const char *path,
         return false;
     }
     uint64_t initrd_addr = 0;
-    if (initrd && !(idata = x86_read_initrd(initrd, initrd_max, end, layout,
-                                            &ilen, &initrd_addr, errp))) {
+    if (idata && !x86_place_initrd(ilen, initrd_max, end, layout,
+                                   &initrd_addr, errp)) {
         return false;
     }
 

@@ -101,11 +101,12 @@ bool x86_pvh_note_entry(const uint8_t *d, size_t len, uint32_t *entry);
 
 /*
  * Load an ELF kernel with a PVH note at its physical addresses and build
- * the hvm_start_info (cmdline, initrd as module 0 below initrd_max + 1,
- * RSDP, memory map); entry: flat 32-bit, EBX = start info.
+ * the hvm_start_info (cmdline, the initrd (idata, ilen; NULL for none) as
+ * module 0 below initrd_max + 1, RSDP, memory map); entry: flat 32-bit,
+ * EBX = start info.
  */
 bool x86_load_pvh(const uint8_t *d, size_t len, const char *path,
-                  const char *initrd, const char *cmdline,
+                  const uint8_t *idata, size_t ilen, const char *cmdline,
                   const X86MemoryLayout *layout, uint32_t initrd_max,
                   X86BootEntry *entry, GError **errp);
 
@@ -117,12 +118,12 @@ bool x86_load_pvh(const uint8_t *d, size_t len, const char *path,
 const char *x86_pvh_kaslr_remark(const char *cmdline);
 
 /*
- * Read the initrd and place it page-aligned as high as min(addr_max + 1,
- * RAM below 4 GiB) allows, above kernel_end. Returns the data (g_free).
+ * Place an initrd of len bytes page-aligned as high as min(addr_max + 1,
+ * RAM below 4 GiB) allows, above kernel_end.
  */
-uint8_t *x86_read_initrd(const char *initrd, uint64_t addr_max,
-                         uint64_t kernel_end, const X86MemoryLayout *layout,
-                         size_t *len, uint64_t *addr, GError **errp);
+bool x86_place_initrd(size_t len, uint64_t addr_max, uint64_t kernel_end,
+                      const X86MemoryLayout *layout, uint64_t *addr,
+                      GError **errp);
 
 /*
  * Write the Linux zero page at X86_BOOT_PARAMS_ADDR (the bzImage's setup
@@ -144,7 +145,7 @@ bool linux_write_zero_page(const uint8_t *kdata,
 bool x86_load_linux64(const uint8_t *kdata,
                       const struct LinuxSetupInfo *info,
                       const uint8_t *vmlinux, size_t vlen, const char *path,
-                      const char *initrd, const char *cmdline,
+                      const uint8_t *idata, size_t ilen, const char *cmdline,
                       const X86MemoryLayout *layout, X86BootEntry *entry,
                       GError **errp);
 

@@ -538,7 +538,7 @@ static void test_pvh_load(void)
     uint8_t code[16], bss[16], zero[16] = { 0 };
 
     ram_clear();
-    g_assert_true(x86_load_pvh(elf->data, elf->len, "vmlinux", NULL,
+    g_assert_true(x86_load_pvh(elf->data, elf->len, "vmlinux", NULL, 0,
                                "console=ttyS0", &layout, 0x7fffffff, &entry,
                                &err));
     g_assert_no_error(err);
@@ -553,9 +553,9 @@ static void test_pvh_load(void)
 
     /* initrd as module 0, page aligned at the top of RAM */
     static const char initrd_data[] = "initrd contents";
-    g_autofree char *initrd = tmp_file("kvmu-pvh-initrd", initrd_data,
-                                       sizeof(initrd_data));
-    g_assert_true(x86_load_pvh(elf->data, elf->len, "vmlinux", initrd, "",
+    g_assert_true(x86_load_pvh(elf->data, elf->len, "vmlinux",
+                               (const uint8_t *)initrd_data,
+                               sizeof(initrd_data), "",
                                &layout, 0x7fffffff, &entry, &err));
     g_assert_no_error(err);
     ram_read(ELF_LOAD + ELF_CODE + 16, bss, sizeof(bss));
@@ -568,7 +568,6 @@ static void test_pvh_load(void)
     g_assert_cmpuint(get32(mod + 8), ==, sizeof(initrd_data));
     ram_read(get32(mod), got, sizeof(got));
     g_assert_cmpstr(got, ==, initrd_data);
-    unlink(initrd);
 
     /* bad inputs: one error each, nothing loaded */
     static const struct {
@@ -583,7 +582,7 @@ static void test_pvh_load(void)
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_autoptr(GByteArray) b = make_elf(4, bad[i].seg2);
         g_autoptr(GError) e = NULL;
-        g_assert_false(x86_load_pvh(b->data, b->len, "vmlinux", NULL, "",
+        g_assert_false(x86_load_pvh(b->data, b->len, "vmlinux", NULL, 0, "",
                                     &layout, 0x7fffffff, &entry, &e));
         g_assert_nonnull(e);
         if (g_test_verbose()) {
@@ -595,20 +594,16 @@ static void test_pvh_load(void)
     put32(b->data + sizeof(Elf64_Ehdr) + 2 * sizeof(Elf64_Phdr) + 36,
           0x300000);
     g_autoptr(GError) e = NULL;
-    g_assert_false(x86_load_pvh(b->data, b->len, "vmlinux", NULL, "",
+    g_assert_false(x86_load_pvh(b->data, b->len, "vmlinux", NULL, 0, "",
                                 &layout, 0x7fffffff, &entry, &e));
     g_assert_nonnull(e);
     /* an initrd that does not fit above the kernel */
     g_autoptr(GError) e2 = NULL;
-    g_autofree char *bigrd = NULL;
-    {
-        g_autofree uint8_t *big = g_malloc0(RAM_SIZE - 2 * MiB);
-        bigrd = tmp_file("kvmu-pvh-bigrd", big, RAM_SIZE - 2 * MiB);
-    }
-    g_assert_false(x86_load_pvh(elf->data, elf->len, "vmlinux", bigrd, "",
-                                &layout, 0x7fffffff, &entry, &e2));
+    g_autofree uint8_t *big = g_malloc0(RAM_SIZE - 2 * MiB);
+    g_assert_false(x86_load_pvh(elf->data, elf->len, "vmlinux", big,
+                                RAM_SIZE - 2 * MiB, "", &layout, 0x7fffffff,
+                                &entry, &e2));
     g_assert_nonnull(e2);
-    unlink(bigrd);
 }
 
 /* x86_load_kernel: a bzImage whose payload is a gzip'd PVH ELF goes the
@@ -700,6 +695,12 @@ static void test_load_kernel_paths(void)
     ram_read(0x10000, bp, sizeof(bp));
     g_assert_cmphex(get32(bp + 0x228), ==, 0x20000);  /* cmd_line_ptr */
     g_assert_cmpuint(bp[0x1e8], ==, layout.e820_count);
+    /* initrd errors are the user's on either path: an error, no fallback */
+    g_autoptr(GError) e3 = NULL;
+    g_assert_false(x86_load_kernel(kf64, "/nonexistent/initrd", "", &layout,
+                                   &entry, &e3));
+    g_assert_nonnull(e3);
+    g_assert_nonnull(strstr(e3->message, "error reading initrd"));
     unlink(kf64);
 
     /* -kernel vmlinux: an ELF with the PVH note */
