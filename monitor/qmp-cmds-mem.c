@@ -2,7 +2,8 @@
  * memsave / pmemsave (QMP and HMP): guest memory into a file, virtual
  * addresses through the chosen CPU's page tables (x86-paging.c) or
  * physical ones through the memory API. Unassigned physical memory reads
- * as ones; an unmapped virtual page is an error, as QEMU's.
+ * as ones; an unmapped virtual page is an error, as QEMU's. At most
+ * 64 GiB per dump (the main loop writes it).
  */
 #include "monitor-internal.h"
 #include "hmp.h"
@@ -18,6 +19,8 @@
 #include <unistd.h>
 
 #define SAVE_CHUNK 4096
+/* The main loop is busy while a dump is written: refuse absurd sizes. */
+#define SAVE_MAX (64ull << 30)
 
 static int save_open(const char *filename, GError **errp)
 {
@@ -56,6 +59,10 @@ static void save(const PagingCtx *pc, int64_t val, int64_t size,
 
     if (size < 0) {
         error_setg(errp, "Parameter 'size' expects a non-negative size");
+        return;
+    }
+    if ((uint64_t)size > SAVE_MAX) {
+        error_setg(errp, "Parameter 'size' expects at most 64 GiB");
         return;
     }
     int fd = save_open(filename, errp);

@@ -457,6 +457,11 @@ static void test_memsave(void)
               "{\"error\": {\"class\": \"GenericError\", \"desc\": "
               "\"Parameter 'size' expects a non-negative size\"}}");
     check_cmd(qmp_chr, "{\"execute\": \"pmemsave\", \"arguments\": "
+              "{\"val\": 0, \"size\": 68719476737, \"filename\": "
+              "\"/x\"}}",
+              "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+              "\"Parameter 'size' expects at most 64 GiB\"}}");
+    check_cmd(qmp_chr, "{\"execute\": \"pmemsave\", \"arguments\": "
               "{\"val\": 0, \"size\": 1, \"filename\": "
               "\"/nonexistent/dir/f\"}}",
               "{\"error\": {\"class\": \"GenericError\", \"desc\": "
