@@ -53,7 +53,10 @@ def main():
     s0, _ = run.line_time("S0")
     s1, _ = run.line_time("S1")
     print(f"sleep 2 took {s1 - s0:.2f} s")
-    if not 1.9 < s1 - s0 < 2.6:
+    # the upper bound allows for fork+exec of `sleep` on a software CPU
+    # (measured 0.66 s over on a loaded 2-core host); the clock itself is
+    # checked by the 2% rate above
+    if not 1.9 < s1 - s0 < 3.2:
         guest.fail("sleep 2 did not take about 2 s", run)
     print("PASS: 5 GiB visible, clock stable and at real speed")
 
