@@ -512,9 +512,81 @@ static bool instr_breakpoint(X86CPU *cpu)
     return hit;
 }
 
-/* Execute up to @max instructions of block @b. Returns true to leave the
- * run loop (exit filled). The mode cannot change inside a block (handlers
- * that change it return X86_END), so the IP mask is computed once. */
+/* After the handler of one instruction returned @st (@tf: TF was set
+ * before it ran): retire it and do the per-instruction checks. Returns
+ * TAIL_NEXT to go on with the block, TAIL_END to leave it, TAIL_EXIT to
+ * leave the run loop (exit filled). */
+enum { TAIL_NEXT, TAIL_END, TAIL_EXIT };
+
+static inline int insn_tail(X86CPU *cpu, int st, bool tf)
+{
+    if (likely(st <= X86_END)) {
+        cpu->rip = cpu->next_ip;
+        cpu->insns_retired++;
+        if (unlikely(cpu->n_mmio_done)) {
+            cpu->n_mmio_done = 0;
+        }
+        if (unlikely(cpu->eflags & F_RF)) {
+            cpu->eflags &= ~(uint64_t)F_RF;
+        }
+        if (unlikely(cpu->dbg_hit)) {
+            cpu->dbg_hit = false;
+            if (cpu->host_hit) {
+                /* the embedder's data breakpoint (USE_HW_BP) */
+                cpu->host_hit = false;
+                cpu->exit->reason = X86_EXIT_DEBUG;
+                cpu->exit->debug.exception = EXC_DB;
+                cpu->exit->debug.pc = cpu->rip;
+                cpu->exit->debug.dr6 = cpu->host_dr6;
+                cpu->exit->debug.dr7 = cpu->gdbg_dr[7];
+                cpu->check = 0;
+                return TAIL_EXIT;
+            }
+            x86_deliver_event(cpu, EXC_DB, false, false, 0, false);
+            st = X86_END;
+        }
+        if (unlikely(tf || cpu->guest_single_step)) {
+            if (cpu->guest_single_step) {
+                cpu->exit->reason = X86_EXIT_DEBUG;
+                cpu->exit->debug.exception = EXC_DB;
+                cpu->exit->debug.pc = cpu->rip;
+                cpu->exit->debug.dr6 = 0xffff4ff0;   /* BS */
+                cpu->exit->debug.dr7 = cpu->dr[7];
+                cpu->check = 0;
+                return TAIL_EXIT;
+            }
+            cpu->dr[6] |= 0x4000;
+            x86_deliver_event(cpu, EXC_DB, false, false, 0, false);
+            st = X86_END;
+        }
+        if (unlikely(cpu->check)) {
+            if (cpu->check & CHECK_EXIT_AFTER) {
+                cpu->check = 0;
+                return TAIL_EXIT;
+            }
+            cpu->check &= ~CHECK_MODE;
+            return TAIL_END;
+        }
+        return st == X86_END ? TAIL_END : TAIL_NEXT;
+    }
+    /* X86_EXC: an exception, or an exit before retiring */
+    cpu->dbg_hit = false;
+    if (cpu->check & (CHECK_EXIT_NOW | CHECK_EXIT_AFTER)) {
+        cpu->check = 0;
+        cpu->exc.vector = -1;
+        return TAIL_EXIT;
+    }
+    cpu->check &= ~CHECK_MODE;
+    x86_deliver_pending_exception(cpu);
+    cpu->n_mmio_done = 0;
+    return TAIL_END;
+}
+
+/* Execute up to @max instructions of block @b with every per-instruction
+ * check (TF, interrupt shadow, breakpoints, MMIO completion, CS limit).
+ * Returns true to leave the run loop (exit filled). The mode cannot change
+ * inside a block (handlers that change it return X86_END), so the IP mask
+ * is computed once. */
 static bool exec_block(X86CPU *cpu, X86Block *b, unsigned max)
 {
     uint64_t ipm = ip_mask(cpu);
@@ -524,7 +596,7 @@ static bool exec_block(X86CPU *cpu, X86Block *b, unsigned max)
     for (unsigned i = 0; i < n; i++) {
         const X86Insn *insn = &b->insns[i];
         bool tf = cpu->eflags & F_TF;
-        int st;
+        int st, t;
 
         if (unlikely(cpu->shadow)) {
             cpu->shadow = 0;
@@ -536,70 +608,40 @@ static bool exec_block(X86CPU *cpu, X86Block *b, unsigned max)
         } else {
             st = insn->handler(cpu, insn);
         }
-        if (likely(st <= X86_END)) {
+        t = insn_tail(cpu, st, tf);
+        if (t != TAIL_NEXT) {
+            return t == TAIL_EXIT;
+        }
+    }
+    return false;
+}
+
+/*
+ * The common case: 64-bit code, no TF, RF, interrupt shadow, breakpoint or
+ * pending MMIO completion at the block's start. Anything that would need a
+ * per-instruction check later in the block shows up as a status other than
+ * X86_NEXT or as a cpu->check bit (MMIO writes set CHECK_EXIT_AFTER; STI and
+ * MOV SS return X86_END; x86_set_flags sets CHECK_MODE when TF or RF becomes
+ * set), so after each handler one status test and one check test suffice.
+ */
+static bool exec_block_fast(X86CPU *cpu, X86Block *b)
+{
+    const X86Insn *insn = b->insns;
+    unsigned n = b->n;
+
+    for (unsigned i = 0; i < n; i++, insn++) {
+        int st;
+
+        cpu->next_ip = cpu->rip + insn->len;
+        st = insn->handler(cpu, insn);
+        if (likely(st == X86_NEXT && !cpu->check)) {
             cpu->rip = cpu->next_ip;
-            cpu->insns_retired++;
-            if (unlikely(cpu->n_mmio_done)) {
-                cpu->n_mmio_done = 0;
-            }
-            if (unlikely(cpu->eflags & F_RF)) {
-                cpu->eflags &= ~(uint64_t)F_RF;
-            }
-            if (unlikely(cpu->dbg_hit)) {
-                cpu->dbg_hit = false;
-                if (cpu->host_hit) {
-                    /* the embedder's data breakpoint (USE_HW_BP) */
-                    cpu->host_hit = false;
-                    cpu->exit->reason = X86_EXIT_DEBUG;
-                    cpu->exit->debug.exception = EXC_DB;
-                    cpu->exit->debug.pc = cpu->rip;
-                    cpu->exit->debug.dr6 = cpu->host_dr6;
-                    cpu->exit->debug.dr7 = cpu->gdbg_dr[7];
-                    cpu->check = 0;
-                    return true;
-                }
-                x86_deliver_event(cpu, EXC_DB, false, false, 0, false);
-                st = X86_END;
-            }
-            if (unlikely(tf || cpu->guest_single_step)) {
-                if (cpu->guest_single_step) {
-                    cpu->exit->reason = X86_EXIT_DEBUG;
-                    cpu->exit->debug.exception = EXC_DB;
-                    cpu->exit->debug.pc = cpu->rip;
-                    cpu->exit->debug.dr6 = 0xffff4ff0;   /* BS */
-                    cpu->exit->debug.dr7 = cpu->dr[7];
-                    cpu->check = 0;
-                    return true;
-                }
-                cpu->dr[6] |= 0x4000;
-                x86_deliver_event(cpu, EXC_DB, false, false, 0, false);
-                st = X86_END;
-            }
-            if (unlikely(cpu->check)) {
-                if (cpu->check & CHECK_EXIT_AFTER) {
-                    cpu->check = 0;
-                    return true;
-                }
-                cpu->check &= ~CHECK_MODE;
-                return false;
-            }
-            if (st == X86_END) {
-                return false;
-            }
             continue;
         }
-        /* X86_EXC: an exception, or an exit before retiring */
-        cpu->dbg_hit = false;
-        if (cpu->check & (CHECK_EXIT_NOW | CHECK_EXIT_AFTER)) {
-            cpu->check = 0;
-            cpu->exc.vector = -1;
-            return true;
-        }
-        cpu->check &= ~CHECK_MODE;
-        x86_deliver_pending_exception(cpu);
-        cpu->n_mmio_done = 0;
-        return false;
+        cpu->insns_retired += i;
+        return insn_tail(cpu, st, false) == TAIL_EXIT;
     }
+    cpu->insns_retired += n;
     return false;
 }
 
@@ -685,7 +727,7 @@ int x86_cpu_run(X86CPU *cpu, X86Exit *exit)
                 return 0;
             }
         }
-        if (cpu->shadow || (cpu->eflags & F_TF) || complete_one ||
+        if (cpu->shadow || (cpu->eflags & (F_TF | F_RF)) || complete_one ||
             cpu->guest_single_step || (cpu->dr[7] & 0xff) ||
             (cpu->gdbg_control & X86_GUESTDBG_USE_HW_BP)) {
             max = 1;                /* per-instruction checks needed */
@@ -724,7 +766,11 @@ int x86_cpu_run(X86CPU *cpu, X86Exit *exit)
             continue;
         }
         blocks_run++;
-        if (exec_block(cpu, b, max)) {
+        if (max == X86_BLOCK_MAX && cpu->code64 && !cpu->n_mmio_done) {
+            if (exec_block_fast(cpu, b)) {
+                return 0;
+            }
+        } else if (exec_block(cpu, b, max)) {
             return 0;
         }
     }

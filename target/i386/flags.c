@@ -84,6 +84,9 @@ void x86_set_flags(X86CPU *cpu, uint64_t flags)
     cpu->cc.op = CC_EFLAGS;
     cpu->cc.size = 4;
     cpu->cc.src1 = flags & F_ARITH;
+    if (flags & (F_TF | F_RF)) {
+        cpu->check |= CHECK_MODE;   /* exec_block_fast must stop */
+    }
 }
 
 bool x86_cond(X86CPU *cpu, unsigned cond)
