@@ -10,6 +10,7 @@
 #include "hw/qdev.h"
 #include "config-host.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 typedef struct HmpCommand {
@@ -126,6 +127,63 @@ static void info_qtree(Monitor *mon, char **argv)
     g_free(out);
 }
 
+/* info pci: query-pci printed in QEMU's layout (address -1 = unmapped) */
+static void info_pci_device(Monitor *mon, PciDeviceInfo *dev)
+{
+    monitor_printf(mon, "  Bus %2" PRId64 ", device %3" PRId64
+                   ", function %" PRId64 ":\n", dev->bus, dev->slot,
+                   dev->function);
+    if (dev->class_info->desc) {
+        monitor_printf(mon, "    %s", dev->class_info->desc);
+    } else {
+        monitor_printf(mon, "    Class %04" PRId64, dev->class_info->class);
+    }
+    monitor_printf(mon, ": PCI device %04" PRIx64 ":%04" PRIx64 "\n",
+                   dev->id->vendor, dev->id->device);
+    if (dev->id->has_subsystem && dev->id->has_subsystem_vendor) {
+        monitor_printf(mon, "      PCI subsystem %04" PRIx64 ":%04" PRIx64
+                       "\n", dev->id->subsystem_vendor, dev->id->subsystem);
+    }
+    if (dev->has_irq) {
+        char pin = dev->irq_pin >= 1 && dev->irq_pin <= 4 ?
+                   (char)('A' + dev->irq_pin - 1) : '?';
+        monitor_printf(mon, "      IRQ %" PRId64 ", pin %c\n", dev->irq, pin);
+    }
+    for (PciMemoryRegionList *r = dev->regions; r; r = r->next) {
+        uint64_t addr = r->value->address, size = r->value->size;
+
+        if (!strcmp(r->value->type, "io")) {
+            monitor_printf(mon, "      BAR%" PRId64 ": I/O at 0x%04" PRIx64
+                           " [0x%04" PRIx64 "].\n", r->value->bar, addr,
+                           addr + size - 1);
+        } else {
+            monitor_printf(mon, "      BAR%" PRId64 ": %s bit%s memory at "
+                           "0x%08" PRIx64 " [0x%08" PRIx64 "].\n",
+                           r->value->bar,
+                           r->value->mem_type_64 ? "64" : "32",
+                           r->value->prefetch ? " prefetchable" : "",
+                           addr, addr + size - 1);
+        }
+    }
+    monitor_printf(mon, "      id \"%s\"\n", dev->qdev_id);
+}
+
+static void info_pci(Monitor *mon, char **argv)
+{
+    GError *err = NULL;
+    PciInfoList *list = qmp_query_pci(&err);
+
+    if (hmp_error(mon, err)) {
+        return;
+    }
+    for (PciInfoList *b = list; b; b = b->next) {
+        for (PciDeviceInfoList *d = b->value->devices; d; d = d->next) {
+            info_pci_device(mon, d->value);
+        }
+    }
+    qapi_free_PciInfoList(list);
+}
+
 static void info_unavailable(Monitor *mon, char **argv)
 {
     monitor_puts(mon, "Error: this information is not available yet in "
@@ -148,7 +206,7 @@ static const HmpCommand info_cmds[] = {
       hmp_info_registers },
     { "mtree", "[-f]", "show memory tree", hmp_info_mtree },
     { "qtree", "", "show device tree", info_qtree },
-    { "pci", "", "show PCI info", info_unavailable },
+    { "pci", "", "show PCI info", info_pci },
     { "pic", "", "show PIC state", hmp_info_pic },
     { "irq", "", "show the interrupts statistics", info_unavailable },
     { "lapic", "[apic-id]", "show local apic state", hmp_info_lapic },

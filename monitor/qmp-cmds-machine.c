@@ -9,6 +9,7 @@
 #include "system/runstate.h"
 #include "util/error.h"
 #include "qapi/visit.h"
+#include "hw/pci/pci.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -263,9 +264,145 @@ CpuModelExpansionInfo *qmp_query_cpu_model_expansion(
     return info;
 }
 
+/*
+ * query-pci: QEMU's PciInfo for the one root bus (bus 0). The class
+ * names are the ones QEMU prints (its own wording, e.g. "Bridge" for
+ * 0x0680); an unknown class has no desc. Bridges do not exist yet, so
+ * pci_bridge is never set.
+ */
+static const struct {
+    uint16_t class_id;
+    const char *desc;
+} pci_class_names[] = {
+    { 0x0001, "VGA controller" },
+    { 0x0100, "SCSI controller" },
+    { 0x0101, "IDE controller" },
+    { 0x0102, "Floppy controller" },
+    { 0x0103, "IPI controller" },
+    { 0x0104, "RAID controller" },
+    { 0x0106, "SATA controller" },
+    { 0x0107, "SAS controller" },
+    { 0x0180, "Storage controller" },
+    { 0x0200, "Ethernet controller" },
+    { 0x0201, "Token Ring controller" },
+    { 0x0202, "FDDI controller" },
+    { 0x0203, "ATM controller" },
+    { 0x0280, "Network controller" },
+    { 0x0300, "VGA controller" },
+    { 0x0301, "XGA controller" },
+    { 0x0302, "3D controller" },
+    { 0x0380, "Display controller" },
+    { 0x0400, "Video controller" },
+    { 0x0401, "Audio controller" },
+    { 0x0402, "Phone" },
+    { 0x0403, "Audio controller" },
+    { 0x0480, "Multimedia controller" },
+    { 0x0500, "RAM controller" },
+    { 0x0501, "Flash controller" },
+    { 0x0580, "Memory controller" },
+    { 0x0600, "Host bridge" },
+    { 0x0601, "ISA bridge" },
+    { 0x0602, "EISA bridge" },
+    { 0x0603, "MC bridge" },
+    { 0x0604, "PCI bridge" },
+    { 0x0605, "PCMCIA bridge" },
+    { 0x0606, "NUBUS bridge" },
+    { 0x0607, "CARDBUS bridge" },
+    { 0x0608, "RACEWAY bridge" },
+    { 0x0680, "Bridge" },
+    { 0x0c03, "USB controller" },
+};
+
+static const char *pci_class_desc(uint16_t class_id)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(pci_class_names); i++) {
+        if (pci_class_names[i].class_id == class_id) {
+            return pci_class_names[i].desc;
+        }
+    }
+    return NULL;
+}
+
+static PciMemoryRegionList *pci_device_regions(PCIDevice *d)
+{
+    PciMemoryRegionList *head = NULL, **tail = &head;
+
+    for (int n = 0; n < PCI_NUM_BARS; n++) {
+        PCIBar *bar = &d->bars[n];
+        PciMemoryRegion *r;
+
+        if (!bar->size) {
+            continue;
+        }
+        r = g_new0(PciMemoryRegion, 1);
+        r->bar = n;
+        r->address = bar->addr == PCI_BAR_UNMAPPED ? -1 : (int64_t)bar->addr;
+        r->size = bar->size;
+        if (bar->type & PCI_BASE_ADDRESS_SPACE_IO) {
+            r->type = g_strdup("io");
+        } else {
+            r->type = g_strdup("memory");
+            r->has_prefetch = true;
+            r->prefetch = !!(bar->type & PCI_BASE_ADDRESS_MEM_PREFETCH);
+            r->has_mem_type_64 = true;
+            r->mem_type_64 = !!(bar->type & PCI_BASE_ADDRESS_MEM_TYPE_64);
+        }
+        *tail = g_new0(PciMemoryRegionList, 1);
+        (*tail)->value = r;
+        tail = &(*tail)->next;
+    }
+    return head;
+}
+
+static void query_pci_device(PCIBus *bus, PCIDevice *d, void *opaque)
+{
+    PciDeviceInfoList ***tail = opaque;
+    PciDeviceInfo *info = g_new0(PciDeviceInfo, 1);
+    uint16_t class_id = pci_get_word(d->config + PCI_CLASS_DEVICE);
+    uint8_t pin = d->config[PCI_INTERRUPT_PIN];
+
+    info->bus = 0;
+    info->slot = PCI_SLOT(d->devfn);
+    info->function = PCI_FUNC(d->devfn);
+    info->class_info = g_new0(PciDeviceClass, 1);
+    info->class_info->class = class_id;
+    info->class_info->desc = g_strdup(pci_class_desc(class_id));
+    info->id = g_new0(PciDeviceId, 1);
+    info->id->vendor = pci_get_word(d->config + PCI_VENDOR_ID);
+    info->id->device = pci_get_word(d->config + PCI_DEVICE_ID);
+    info->id->has_subsystem = info->id->has_subsystem_vendor = true;
+    info->id->subsystem_vendor =
+        pci_get_word(d->config + PCI_SUBSYSTEM_VENDOR_ID);
+    info->id->subsystem = pci_get_word(d->config + PCI_SUBSYSTEM_ID);
+    info->has_irq_pin = true;
+    info->irq_pin = pin;
+    if (pin) {
+        info->has_irq = true;
+        info->irq = d->config[PCI_INTERRUPT_LINE];
+    }
+    info->qdev_id = g_strdup(DEVICE(d)->id ? DEVICE(d)->id : "");
+    info->regions = pci_device_regions(d);
+
+    **tail = g_new0(PciDeviceInfoList, 1);
+    (**tail)->value = info;
+    *tail = &(**tail)->next;
+}
+
 PciInfoList *qmp_query_pci(GError **errp)
 {
-    return NULL;
+    PCIBus *bus = pci_bus_find();
+    PciInfoList *list;
+    PciDeviceInfoList **tail;
+
+    if (!bus) {
+        return NULL;            /* -machine none: no PCI */
+    }
+    list = g_new0(PciInfoList, 1);
+    list->value = g_new0(PciInfo, 1);
+    list->value->bus = 0;
+    tail = &list->value->devices;
+    pci_for_each_device(bus, query_pci_device, &tail);
+    return list;
 }
 
 MigrationCapabilityStatusList *qmp_query_migrate_capabilities(GError **errp)
