@@ -492,18 +492,24 @@ static bool pc_fw_cfg_add_boot_files(FWCfgState *fw, const MachineOptions *o,
     gsize klen = 0, ilen = 0;
     GError *local = NULL;
 
-    if (!g_file_get_contents(o->kernel, &kernel, &klen, &local) ||
-        (o->initrd && !g_file_get_contents(o->initrd, &initrd, &ilen,
-                                           &local))) {
+    if (!g_file_get_contents(o->kernel, &kernel, &klen, &local)) {
         error_setg(errp, "fw_cfg: %s", local->message);
         g_error_free(local);
         return false;
     }
     /* a bzImage's real-mode setup is its own item (x86 boot protocol) */
     gsize setup = 0;
-    if (klen >= 0x206 && !memcmp(kernel + 0x202, "HdrS", 4)) {
+    bool bzimage = klen >= 0x206 && !memcmp(kernel + 0x202, "HdrS", 4);
+    if (bzimage) {
         unsigned sects = (uint8_t)kernel[0x1f1] ? (uint8_t)kernel[0x1f1] : 4;
         setup = MIN((gsize)(sects + 1) * 512, klen);
+    }
+    /* only a Linux -initrd is one file: for multiboot it lists modules */
+    if (bzimage && o->initrd &&
+        !g_file_get_contents(o->initrd, &initrd, &ilen, &local)) {
+        error_setg(errp, "fw_cfg: %s", local->message);
+        g_error_free(local);
+        return false;
     }
     fw_cfg_add_i32(fw, FW_CFG_SETUP_SIZE, setup);
     fw_cfg_add_bytes(fw, FW_CFG_SETUP_DATA, kernel, setup);
