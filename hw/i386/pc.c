@@ -34,6 +34,8 @@
 #include "accel/kvm.h"
 #include "chardev/char.h"
 #include "hw/acpi/acpi-build.h"
+#include "hw/i386/mptable.h"
+#include "hw/misc/pc-testdev.h"
 #include "hw/acpi/acpi-pm.h"
 #include "hw/char/serial.h"
 #include "hw/i386/x86-boot.h"
@@ -327,6 +329,7 @@ static bool pc_isa_init(const MachineOptions *o, GError **errp)
         return false;
     }
     pcms.ioapic_irqs = ioapic_get_irqs(pcms.ioapic);
+    pc_testdev_set_gsi_lines(pcms.ioapic_irqs, IOAPIC_NUM_PINS);
     isa_bus_set_irqs(pcms.isa, pcms.isa_irqs);
     if (!pc_rtc_config(o, &rtc_cfg, errp)) {
         return false;
@@ -399,6 +402,33 @@ static bool pc_acpi_init(const MachineOptions *o, GError **errp)
     if (address_space_write(&address_space_memory, PC_ACPI_BASE,
                             MEMTXATTRS_UNSPECIFIED, buf, len) != MEMTX_OK) {
         error_setg(errp, "cannot write the ACPI tables into guest memory");
+        return false;
+    }
+    return true;
+}
+
+/* MP tables (MP spec 1.4) for kernels booted without ACPI: in the BIOS
+ * area at 0xf0000, right after the ACPI tables' 64 KiB. */
+#define PC_MPTABLE_BASE 0xf0000
+#define PC_MPTABLE_SIZE 0x1000
+
+static bool pc_mptable_init(GError **errp)
+{
+    uint8_t buf[PC_MPTABLE_SIZE];
+    MPTableConfig cfg = {
+        .num_cpus = pcms.ncpus,
+        .apic_ids = pcms.apic_ids,
+        .lapic_addr = APIC_DEFAULT_ADDRESS,
+        .ioapic_id = pcms.ncpus,        /* as ioapic_create() numbers it */
+        .ioapic_addr = IOAPIC_DEFAULT_ADDRESS,
+        .has_pci = true,
+    };
+    size_t len = mptable_build(buf, sizeof(buf), PC_MPTABLE_BASE, &cfg);
+
+    if (!len || address_space_write(&address_space_memory, PC_MPTABLE_BASE,
+                                    MEMTXATTRS_UNSPECIFIED, buf, len)
+                != MEMTX_OK) {
+        error_setg(errp, "cannot write the MP tables into guest memory");
         return false;
     }
     return true;
@@ -562,7 +592,8 @@ static bool pc_init(const MachineOptions *o, GError **errp)
         return false;
     }
     if (!pc_memory_init(o, errp) || !pc_cpus_init(o, errp) ||
-        !pc_isa_init(o, errp) || !pc_acpi_init(o, errp)) {
+        !pc_isa_init(o, errp) || !pc_acpi_init(o, errp) ||
+        !pc_mptable_init(errp)) {
         return false;
     }
     bool decompress = true;
