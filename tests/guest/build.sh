@@ -41,6 +41,11 @@ fetch() {   # fetch PACKAGE into the cache (apt-get download), once
     ls "$cache/${p}_"*.deb | head -1
 }
 
+# Tests run in parallel and each asks for the guest: one builder at a time,
+# and outputs appear atomically (a half-written initrd must never be seen).
+exec 9>"$cache/.lock"
+flock 9
+
 kdeb=$(fetch "$pkg")
 bdeb=$(fetch busybox-static)
 
@@ -53,7 +58,8 @@ else
     dpkg-deb -x "$kdeb" "$work/k"
     dpkg-deb -x "$bdeb" "$work/b"
     kver=$(ls "$work/k/lib/modules" | head -1)
-    cp "$work/k/boot/vmlinuz-$kver" "$out/bzImage"
+    cp "$work/k/boot/vmlinuz-$kver" "$out/bzImage.tmp"
+    mv "$out/bzImage.tmp" "$out/bzImage"
     echo "$kver" > "$out/vmlinux-version"
 
     # The initramfs: busybox + init + the virtio modules later issues use.
@@ -76,7 +82,8 @@ else
     fi
     cp "$here/init" "$r/init"
     chmod 755 "$r/init"
-    (cd "$r" && find . | cpio -o -H newc --quiet | gzip -9 > "$out/initrd.img")
+    (cd "$r" && find . | cpio -o -H newc --quiet | gzip -9 > "$out/initrd.img.tmp")
+    mv "$out/initrd.img.tmp" "$out/initrd.img"
     echo "$stamp" > "$out/stamp"
     echo "guest: built $flavour ($pkg, $(du -h "$out/initrd.img" | cut -f1) initrd)"
 fi
