@@ -38,6 +38,15 @@ struct X86Block {
     uint64_t gpa;                   /* guest-physical address of insn 0 */
     uint32_t key;                   /* decode mode */
     uint16_t n;
+    /* Chaining: blocks that ran after this one, found again without
+     * block_get while cpu->chain_gen (bumped by every TLB flush and
+     * block invalidation) still equals gen. jkey: key | mmu_idx << 2. */
+    struct {
+        uint64_t lin;
+        uint32_t jkey;
+        uint32_t gen;
+        X86Block *b;
+    } succ[2];
     X86Insn insns[];
 };
 void x86_blocks_flush(X86CPU *cpu);

@@ -54,6 +54,7 @@ void x86_blocks_flush(X86CPU *cpu)
     }
     memset(cpu->page_blocks, 0, X86_PAGE_HASH * sizeof(X86Block *));
     cpu->nblocks = 0;
+    cpu->chain_gen++;
     memset(cpu->jcache, 0, sizeof(cpu->jcache));
     cpu->check |= CHECK_STALE;
 }
@@ -89,6 +90,7 @@ static void blocks_drop_page(X86CPU *cpu, uint64_t page)
         cpu->dead_blocks = b;
         cpu->nblocks--;
     }
+    cpu->chain_gen++;
     cpu->check |= CHECK_STALE;
 }
 
@@ -366,6 +368,7 @@ static X86Block *block_get(X86CPU *cpu)
     b->gpa = gpa;
     b->key = key;
     b->n = n;
+    memset(b->succ, 0, sizeof(b->succ));
     memcpy(b->insns, insns, n * sizeof(X86Insn));
     b->next = cpu->blocks[h];
     cpu->blocks[h] = b;
@@ -512,6 +515,49 @@ static bool instr_breakpoint(X86CPU *cpu)
     return hit;
 }
 
+static inline uint32_t chain_jkey(X86CPU *cpu)
+{
+    return cpu->code64 | (cpu->code32 << 1) | (cpu->mmu_idx << 2);
+}
+
+/* The block at RIP if @prev, run while cpu->chain_gen was @gen, has it as
+ * a successor still valid; else NULL. */
+static inline X86Block *chain_find(X86CPU *cpu, X86Block *prev, uint32_t gen)
+{
+    uint64_t lin;
+    uint32_t jkey;
+
+    if (!prev || gen != cpu->chain_gen) {
+        return NULL;
+    }
+    lin = fetch_lin(cpu, cpu->rip);
+    jkey = chain_jkey(cpu);
+    for (int k = 0; k < 2; k++) {
+        if (prev->succ[k].lin == lin && prev->succ[k].jkey == jkey &&
+            prev->succ[k].gen == gen && prev->succ[k].b) {
+            return prev->succ[k].b;
+        }
+    }
+    return NULL;
+}
+
+/* Remember @b as a successor of @prev (unless a flush or invalidation
+ * happened since @prev ran: @prev may then be on the dead list). */
+static inline void chain_add(X86CPU *cpu, X86Block *prev, uint32_t gen,
+                             X86Block *b)
+{
+    int k;
+
+    if (!prev || gen != cpu->chain_gen) {
+        return;
+    }
+    k = prev->succ[0].gen == gen && prev->succ[0].b ? 1 : 0;
+    prev->succ[k].lin = fetch_lin(cpu, cpu->rip);
+    prev->succ[k].jkey = chain_jkey(cpu);
+    prev->succ[k].gen = gen;
+    prev->succ[k].b = b;
+}
+
 /* After the handler of one instruction returned @st (@tf: TF was set
  * before it ran): retire it and do the per-instruction checks. Returns
  * TAIL_NEXT to go on with the block, TAIL_END to leave it, TAIL_EXIT to
@@ -648,7 +694,8 @@ static bool exec_block_fast(X86CPU *cpu, X86Block *b)
 int x86_cpu_run(X86CPU *cpu, X86Exit *exit)
 {
     bool complete_one = false;
-    uint32_t slice, blocks_run = 0;
+    uint32_t slice, blocks_run = 0, prev_gen = 0;
+    X86Block *prev = NULL;              /* last block run, for chaining */
 
     memset(exit, 0, sizeof(*exit));
     cpu->exit = exit;
@@ -756,15 +803,28 @@ int x86_cpu_run(X86CPU *cpu, X86Exit *exit)
             continue;
         }
         complete_one = false;
-        b = block_get(cpu);
+        b = chain_find(cpu, prev, prev_gen);
         if (!b) {
-            if (cpu->check & CHECK_EXIT_NOW) {
-                cpu->check = 0;
-                return 0;
+            b = block_get(cpu);
+            if (!b) {
+                if (cpu->check & CHECK_EXIT_NOW) {
+                    cpu->check = 0;
+                    return 0;
+                }
+                x86_deliver_pending_exception(cpu);
+                prev = NULL;
+                continue;
             }
-            x86_deliver_pending_exception(cpu);
-            continue;
+            if (b == cpu->tmp_block) {
+                prev = NULL;
+            } else {
+                chain_add(cpu, prev, prev_gen, b);
+                prev = b;
+            }
+        } else {
+            prev = b;
         }
+        prev_gen = cpu->chain_gen;
         blocks_run++;
         if (max == X86_BLOCK_MAX && cpu->code64 && !cpu->n_mmio_done) {
             if (exec_block_fast(cpu, b)) {

@@ -370,6 +370,7 @@ struct X86CPU {
         X86Block *b;
     } jcache[X86_JCACHE_SIZE];
     unsigned nblocks;
+    uint32_t chain_gen;             /* bumped when a chain may be stale */
     uint64_t insns_retired;
 
     X86VM *vm;
