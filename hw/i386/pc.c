@@ -25,8 +25,14 @@
  * rest), -initrd and -append contents (not their load addresses: kvmu
  * loads the kernel itself).
  *
+ * Without -kernel the board boots firmware (hw/i386/pc-firmware.c):
+ * SeaBIOS's bios-256k.bin or -bios FILE as a ROM ending at 4 GiB, its
+ * last 128 KiB at 0xe0000 under the i440FX PAM registers, the BSP from
+ * its power-on reset at F000:FFF0; the firmware then finds the ACPI
+ * tables in fw_cfg (etc/acpi/tables, etc/acpi/rsdp, etc/table-loader)
+ * instead of at 0xe0000.
+ *
  * Not yet built (and so refused or absent, never faked): PIIX3 IDE/USB,
- * firmware boot (-bios/SeaBIOS),
  * MP tables.
  */
 #include "hw/i386/pc.h"
@@ -38,6 +44,7 @@
 #include "hw/misc/pc-testdev.h"
 #include "hw/acpi/acpi-pm.h"
 #include "hw/char/serial.h"
+#include "hw/i386/pc-firmware.h"
 #include "hw/i386/x86-boot.h"
 #include "hw/intc/apic.h"
 #include "hw/input/i8042.h"
@@ -51,6 +58,7 @@
 #include "hw/timer/i8254.h"
 #include "memory/memory.h"
 #include "system/runstate.h"
+#include "util/cutils.h"
 #include "util/error.h"
 
 #include <string.h>
@@ -337,9 +345,15 @@ static bool pc_isa_init(const MachineOptions *o, GError **errp)
     pcms.pit = i8254_create(pcms.isa, errp);
     pcms.rtc = pcms.pit ? mc146818_rtc_create(pcms.isa, &rtc_cfg, errp) : NULL;
     pcms.acpi_pm = pcms.rtc ? acpi_pm_create(pcms.isa, errp) : NULL;
-    if (!pcms.acpi_pm || !piix4_pm_create(pcms.pci_bus, pcms.acpi_pm, errp)) {
+    PCIDevice *pm = pcms.acpi_pm ? piix4_pm_create(pcms.pci_bus,
+                                                   pcms.acpi_pm, errp)
+                                 : NULL;
+    if (!pm) {
         return false;
     }
+    /* DEVACTB APMC_EN set: there is no SMM, so SeaBIOS must not try to
+     * relocate SMBASE (it would wait forever for an SMI handler) */
+    pm->config[0x5b] = 0x02;
     pcms.hpet_irq0 = qemu_allocate_irq(pc_hpet_irq, NULL, 0);
     pcms.hpet_irq8 = qemu_allocate_irq(pc_hpet_irq, NULL, 8);
     pcms.hpet = hpet_create(HPET_BASE, pcms.hpet_irq0, pcms.hpet_irq8,
@@ -373,10 +387,10 @@ static bool pc_isa_init(const MachineOptions *o, GError **errp)
     return true;
 }
 
-static bool pc_acpi_init(const MachineOptions *o, GError **errp)
+static const AcpiBuildConfig *pc_acpi_config(void)
 {
-    g_autofree uint8_t *buf = g_malloc0(PC_ACPI_SIZE);
-    AcpiBuildConfig cfg = {
+    static AcpiBuildConfig cfg;
+    cfg = (AcpiBuildConfig) {
         .num_cpus = pcms.ncpus,
         .apic_ids = pcms.apic_ids,
         .lapic_addr = APIC_DEFAULT_ADDRESS,
@@ -393,7 +407,14 @@ static bool pc_acpi_init(const MachineOptions *o, GError **errp)
         .pci_hole64_size = 32ull << 30,
         .fw_cfg_port = FW_CFG_IO_BASE,
     };
-    size_t len = acpi_build_tables(buf, PC_ACPI_SIZE, PC_ACPI_BASE, &cfg);
+    return &cfg;
+}
+
+static bool pc_acpi_init(const MachineOptions *o, GError **errp)
+{
+    g_autofree uint8_t *buf = g_malloc0(PC_ACPI_SIZE);
+    size_t len = acpi_build_tables(buf, PC_ACPI_SIZE, PC_ACPI_BASE,
+                                   pc_acpi_config());
     if (!len) {
         error_setg(errp, "ACPI tables do not fit in 0x%x bytes",
                    PC_ACPI_SIZE);
@@ -581,19 +602,57 @@ static bool pc_fw_cfg_init(const MachineOptions *o, GError **errp)
         !fw_cfg_add_file(fw, "bootorder", "", 0, errp)) {
         return false;
     }
-    return !o->kernel || pc_fw_cfg_add_boot_files(fw, o, errp);
+    /* SeaBIOS's wait after "No bootable device." (ms; -1: none) */
+    uint32_t fail_wait = UINT32_MAX;
+    const char *rt = o->boot ? keyval_get(o->boot, "reboot-timeout") : NULL;
+    if (rt) {
+        int64_t v;
+        if (parse_int64(rt, 10, &v) < 0 || v < -1 || v > 0xffff) {
+            error_setg(errp, "reboot timeout is larger than 65535, "
+                       "or is negative but not -1");
+            return false;
+        }
+        fail_wait = (uint32_t)v;
+    }
+    fail_wait = GUINT32_TO_LE(fail_wait);
+    if (!fw_cfg_add_file(fw, "etc/boot-fail-wait", &fail_wait, 4, errp)) {
+        return false;
+    }
+    if (!o->kernel) {
+        /* no display device: SeaBIOS's screen output goes to COM1 */
+        uint16_t sercon = GUINT16_TO_LE(0x3f8);
+        if (o->serial_count > 0 && chardev_find("serial0") &&
+            !fw_cfg_add_file(fw, "etc/sercon-port", &sercon, 2, errp)) {
+            return false;
+        }
+        return pc_firmware_acpi_fw_cfg(fw, pc_acpi_config(), errp);
+    }
+    return pc_fw_cfg_add_boot_files(fw, o, errp);
 }
 
 static bool pc_init(const MachineOptions *o, GError **errp)
 {
-    if (!o->kernel) {
-        error_setg(errp, "booting without -kernel needs firmware "
-                   "(SeaBIOS), which kvmu does not support yet");
+    if (!pc_memory_init(o, errp) || !pc_cpus_init(o, errp) ||
+        !pc_isa_init(o, errp)) {
         return false;
     }
-    if (!pc_memory_init(o, errp) || !pc_cpus_init(o, errp) ||
-        !pc_isa_init(o, errp) || !pc_acpi_init(o, errp) ||
-        !pc_mptable_init(errp)) {
+    if (!o->kernel) {
+        /* firmware boot: the vCPUs start from their power-on reset */
+        if (!pc_firmware_init(o->bios, get_system_memory(), &pcms.ram,
+                              pcms.pci_bus, errp) ||
+            !pc_fw_cfg_init(o, errp)) {
+            return false;
+        }
+        qemu_register_reset(pc_reset, NULL);
+        qemu_register_powerdown_handler(pc_powerdown, NULL);
+        qemu_system_reset(SHUTDOWN_CAUSE_NONE);
+        return true;
+    }
+    if (o->bios) {
+        warn_report("-bios is ignored with -kernel: kvmu boots the kernel "
+                    "directly");
+    }
+    if (!pc_acpi_init(o, errp) || !pc_mptable_init(errp)) {
         return false;
     }
     bool decompress = true;

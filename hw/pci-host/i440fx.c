@@ -2,8 +2,10 @@
  * Intel 440FX PCIset host bridge (82441FX PMC datasheet, 1996): PCI
  * configuration mechanism #1 (CONFADD at 0xcf8, CONFDATA at 0xcfc-0xcff)
  * and the bridge's own function 00.0.
- * Left out: PAM (BIOS shadowing) and SMRAM only store what is written:
- * kvmu boots Linux directly without firmware, so nothing is shadowed.
+ * PAM (0x59-0x5f, BIOS shadowing): the registers are stored here and
+ * every change is passed to the board's notifier (i440fx_set_pam_notify),
+ * which owns the memory map below 1 MiB; reset clears them (reads go to
+ * the BIOS ROM again). Left out: SMRAM only stores what is written.
  */
 #include "hw/pci-host/i440fx.h"
 #include "hw/sysbus.h"
@@ -11,6 +13,7 @@
 #include "util/error.h"
 
 #define I440FX_PAM 0x59          /* 7 PAM registers */
+#define I440FX_PAM_COUNT 7
 #define I440FX_SMRAM 0x72
 
 typedef struct I440FXHost {
@@ -20,6 +23,8 @@ typedef struct I440FXHost {
     MemoryRegion conf_io, data_io;
     const MemoryRegionOps *rcr_ops;   /* the PIIX3's byte at 0xcf9 */
     void *rcr_opaque;
+    I440FXPamNotify *pam_notify;
+    void *pam_opaque;
 } I440FXHost;
 
 #define I440FX_HOST(obj) OBJECT_CHECK(I440FXHost, (obj), TYPE_I440FX_PCI_HOST)
@@ -148,10 +153,51 @@ static void i440fx_host_class_init(ObjectClass *klass, void *data)
 
 /* ---- function 00.0 ---------------------------------------------------- */
 
+static I440FXHost *i440fx_host_of(PCIDevice *d)
+{
+    BusState *bus = qdev_get_parent_bus(DEVICE(d));
+    return bus ? I440FX_HOST(bus->parent) : NULL;
+}
+
+static void i440fx_pam_changed(PCIDevice *d)
+{
+    I440FXHost *h = i440fx_host_of(d);
+    if (h && h->pam_notify) {
+        h->pam_notify(h->pam_opaque, &d->config[I440FX_PAM]);
+    }
+}
+
+static void i440fx_pci_write_config(PCIDevice *d, uint32_t addr,
+                                    uint32_t val, int len)
+{
+    pci_default_write_config(d, addr, val, len);
+    if (addr < I440FX_PAM + I440FX_PAM_COUNT &&
+        addr + len > I440FX_PAM) {
+        i440fx_pam_changed(d);
+    }
+}
+
+static void i440fx_pci_reset(PCIDevice *d)
+{
+    memset(&d->config[I440FX_PAM], 0, I440FX_PAM_COUNT);
+    i440fx_pam_changed(d);
+}
+
+void i440fx_set_pam_notify(PCIBus *bus, I440FXPamNotify *fn, void *opaque)
+{
+    I440FXHost *h = I440FX_HOST(BUS(bus)->parent);
+    h->pam_notify = fn;
+    h->pam_opaque = opaque;
+    PCIDevice *d = bus->devices[PCI_DEVFN(0, 0)];
+    if (d) {
+        i440fx_pam_changed(d);
+    }
+}
+
 static bool i440fx_pci_realize(PCIDevice *d, GError **errp)
 {
-    for (int i = 0; i < 7; i++) {
-        d->wmask[I440FX_PAM + i] = 0xff;
+    for (int i = 0; i < I440FX_PAM_COUNT; i++) {
+        d->wmask[I440FX_PAM + i] = i ? 0x33 : 0x30;
     }
     d->wmask[I440FX_SMRAM] = 0x78;
     d->config[I440FX_SMRAM] = 0x02;
@@ -166,6 +212,8 @@ static void i440fx_pci_class_init(ObjectClass *klass, void *data)
     dc->user_creatable = false;
     dc->hotpluggable = false;
     pc->realize = i440fx_pci_realize;
+    pc->config_write = i440fx_pci_write_config;
+    pc->reset = i440fx_pci_reset;
     pc->vendor_id = PCI_VENDOR_ID_INTEL;
     pc->device_id = PCI_DEVICE_ID_INTEL_82441;
     pc->revision = 0x02;

@@ -36,6 +36,15 @@ PCIBus *i440fx_init(MemoryRegion *mem, MemoryRegion *io, GError **errp);
 void i440fx_set_reset_control(PCIBus *bus, const MemoryRegionOps *ops,
                               void *opaque);
 
+/*
+ * PAM: fn(opaque, pam) runs with the 7 PAM register bytes (0x59-0x5f:
+ * 0x59 bits 5:4 for 0xf0000-0xfffff, then two 16 KiB segments a byte
+ * from 0xc0000 up; per nibble bit 0 = reads from RAM, bit 1 = writes to
+ * RAM) at registration, after every write touching them and at reset.
+ */
+typedef void I440FXPamNotify(void *opaque, const uint8_t *pam);
+void i440fx_set_pam_notify(PCIBus *bus, I440FXPamNotify *fn, void *opaque);
+
 /* PIIX3 at 01.0: PCI INTx of bus go, through PIRQA-D, to isa_irqs[0-15]. */
 PCIDevice *piix3_create(PCIBus *bus, const qemu_irq *isa_irqs, GError **errp);
 

@@ -1,0 +1,59 @@
+/*
+ * Firmware for the pc board: the BIOS image (SeaBIOS's bios-256k.bin by
+ * default, or -bios FILE) as a ROM ending at 4 GiB, where the reset vector
+ * F000:FFF0 (0xfffffff0) finds it, and the BIOS segments below 1 MiB
+ * (0xc0000-0xfffff) under the i440FX PAM registers: a segment whose PAM
+ * nibble says "read from DRAM" shows RAM (read-only unless writes are
+ * enabled too), otherwise the last 128 KiB of the image (the "isa-bios"
+ * window, 0xe0000-0xfffff) or, below it, the RAM underneath (there are no
+ * option ROMs yet).
+ *
+ * Who calls it: hw/i386/pc.c, once at board init, when there is no
+ * -kernel. Big VMM lock held (PAM changes come from config writes).
+ */
+#ifndef HW_I386_PC_FIRMWARE_H
+#define HW_I386_PC_FIRMWARE_H
+
+#include "hw/acpi/acpi-build.h"
+#include "hw/nvram/fw_cfg.h"
+#include "hw/pci/pci.h"
+#include "memory/memory.h"
+
+#define PC_FIRMWARE_DEFAULT "bios-256k.bin"
+#define PC_FIRMWARE_MAX_SIZE (16u << 20)
+#define PC_ISA_BIOS_MAX_SIZE (128u << 10)
+
+/*
+ * Where firmware file @name is: @name itself if it names a file (or has a
+ * '/'), else the first of the firmware directories (/usr/share/seabios,
+ * /usr/share/qemu) that holds it. Returns a new string; never NULL.
+ */
+char *pc_firmware_find(const char *name);
+
+/*
+ * Whether @size is a usable BIOS image size: nonzero, a multiple of
+ * 64 KiB and at most PC_FIRMWARE_MAX_SIZE (as QEMU's pc checks).
+ */
+bool pc_firmware_size_ok(uint64_t size);
+
+/*
+ * Load firmware @name (NULL: PC_FIRMWARE_DEFAULT) into ROM at
+ * 4 GiB - size, map the BIOS window below 1 MiB over @ram (the board's
+ * RAM, which starts at guest address 0) in @sysmem and put it under the
+ * PAM registers of the i440FX on @bus. Errors (missing or unreadable
+ * file, bad size) give QEMU's "could not load PC BIOS 'NAME'".
+ */
+bool pc_firmware_init(const char *name, MemoryRegion *sysmem,
+                      MemoryRegion *ram, PCIBus *bus, GError **errp);
+
+/*
+ * The ACPI tables acpi_build_tables() makes from @cfg, as the firmware
+ * takes them from fw_cfg: etc/acpi/rsdp (the RSDP, in the F segment),
+ * etc/acpi/tables (everything else, high memory) and etc/table-loader
+ * (QEMU's BIOS linker commands: allocate both, patch each table pointer
+ * by the address the firmware chose, recompute the checksums).
+ */
+bool pc_firmware_acpi_fw_cfg(FWCfgState *fw, const AcpiBuildConfig *cfg,
+                             GError **errp);
+
+#endif
