@@ -35,6 +35,7 @@ static const OptParam machine_params[] = {
     P("memory-backend", STRING, "ID of the memory backend object"),
     P("firmware", STRING, "firmware image"),
     P("confidential-guest-support", STRING, "confidential guest object"),
+    P("kernel-decompress", BOOL, "decompress a Linux bzImage on the host (kvmu)"),
     P("kernel", STRING, "Linux kernel image file"),
     P("initrd", STRING, "Linux initial ramdisk file"),
     P("append", STRING, "Linux kernel command line"),
