@@ -70,6 +70,7 @@ void vm_config_free(VmConfig *cfg)
     g_ptr_array_unref(cfg->accels);
     g_ptr_array_unref(cfg->chardevs);
     g_ptr_array_unref(cfg->serials);
+    g_free(cfg->debugcon);
     g_ptr_array_unref(cfg->monitors);
     g_ptr_array_unref(cfg->legacy_monitors);
     g_ptr_array_unref(cfg->devices);

@@ -138,6 +138,7 @@ static bool create_chardevs(VmConfig *cfg, GError **errp)
         LegacyMonitor *m = g_ptr_array_index(cfg->legacy_monitors, i);
         any |= strcmp(m->spec, "none") != 0;
     }
+    any |= cfg->debugcon && strcmp(cfg->debugcon, "none") != 0;
     if (!any && !cfg->monitors->len) {
         return true;
     }
@@ -161,6 +162,11 @@ static bool create_chardevs(VmConfig *cfg, GError **errp)
             error_prepend(errp, "-serial %s: ", spec);
             return false;
         }
+    }
+    if (cfg->debugcon && !chardev_legacy_is_none(cfg->debugcon) &&
+        !chardev_parse_legacy(cfg->debugcon, "debugcon", errp)) {
+        error_prepend(errp, "-debugcon %s: ", cfg->debugcon);
+        return false;
     }
 #if CLI_HAVE_MONITOR
     monitor_setup(cfg);

@@ -174,6 +174,38 @@ bool opt_serial(VmConfig *cfg, const char *arg, GError **errp)
     return true;
 }
 
+/*
+ * -debugcon DEV: QEMU's shorthand for "-chardev <DEV as a legacy spec>,
+ * id=debugcon -device isa-debugcon,chardev=debugcon,id=debugcon" (port
+ * 0xe9). One at most; "none" gives no device at all.
+ */
+bool opt_debugcon(VmConfig *cfg, const char *arg, GError **errp)
+{
+    KeyvalList *kv;
+
+    if (cfg->debugcon) {
+        error_setg(errp, "already have a debugcon device");
+        return false;
+    }
+    if (!*arg) {
+        error_setg(errp, "empty debugcon device specification");
+        return false;
+    }
+    cfg->debugcon = g_strdup(arg);
+    if (!strcmp(arg, "none")) {
+        return true;
+    }
+    kv = cli_opts_parse("isa-debugcon,chardev=debugcon,id=debugcon",
+                        "driver", KEYVAL_BARE_FLAGS, errp);
+    if (!kv) {
+        return false;
+    }
+    vm_config_set_origin(cfg, kv, "isa-debugcon,chardev=debugcon,"
+                         "id=debugcon");
+    g_ptr_array_add(cfg->devices, kv);
+    return true;
+}
+
 bool opt_chardev(VmConfig *cfg, const char *arg, GError **errp)
 {
     KeyvalList *kv = keyval_parse(arg, "backend", KEYVAL_BARE_FLAGS, errp);

@@ -51,7 +51,7 @@ CliOptionHandler opt_kernel, opt_initrd, opt_append, opt_bios, opt_name,
     opt_qmp_pretty, opt_monitor, opt_device, opt_object, opt_global,
     opt_daemonize, opt_pidfile, opt_D, opt_d, opt_nodefaults,
     opt_no_user_config, opt_msg, opt_rtc, opt_boot, opt_sandbox,
-    opt_overcommit;
+    opt_overcommit, opt_debugcon;
 
 /* -d: the known log items and their help (NULL-terminated pairs). */
 

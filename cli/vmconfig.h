@@ -61,6 +61,7 @@ typedef struct VmConfig {
     GPtrArray *chardevs;            /* KeyvalList * (backend, id, ...) */
     GPtrArray *serials;             /* char * legacy specs */
     bool serials_given;             /* -serial on the command line */
+    char *debugcon;                 /* -debugcon legacy spec, or NULL */
     GPtrArray *monitors;            /* MonitorSpec * (-mon) */
     bool monitor_given;             /* -monitor (even "none") */
     bool chardev_help;              /* -chardev help */
