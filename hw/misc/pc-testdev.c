@@ -4,7 +4,8 @@
  * a GSI and watches the IOAPIC/PIC react). The port map is in
  * include/hw/misc/pc-testdev.h. Left out: the page-flush port drops no
  * host mapping (there is none to drop behind our memory API); no vmstate
- * (a test device, never migrated).
+ * (a test device, never migrated). Nothing at 0xe8-0xeb: port 0xe9 is
+ * the debug console kvm-unit-tests print to.
  */
 #include "hw/isa.h"
 #include "hw/misc/pc-testdev.h"
@@ -14,12 +15,11 @@
 
 #define PC_TESTDEV_IOPORT 0xe0
 #define PC_TESTDEV_FLUSH 0xe4
-#define PC_TESTDEV_IOPORT_BYTE 0xe8
 #define PC_TESTDEV_IRQ 0x2000
 
 typedef struct PCTestdev {
     ISADevice parent;
-    MemoryRegion ioport, flush, ioport_byte, irq, iomem;
+    MemoryRegion ioport, flush, irq, iomem;
     bool iomem_mapped;
     uint8_t scratch[4];             /* little-endian 32-bit register */
     uint8_t level[PC_TESTDEV_NUM_GSI];
@@ -38,7 +38,7 @@ void pc_testdev_set_gsi_lines(qemu_irq *lines, unsigned count)
     gsi_count = count;
 }
 
-/* 0xe0 and 0xe8: one byte lane per call (impl.max_access_size = 1) */
+/* 0xe0: one byte lane per call (impl.max_access_size = 1) */
 static uint64_t scratch_read(void *opaque, hwaddr addr, unsigned size)
 {
     return PC_TESTDEV(opaque)->scratch[addr & 3];
@@ -54,13 +54,6 @@ static const MemoryRegionOps scratch_ops = {
     .read = scratch_read,
     .write = scratch_write,
     .valid = { .min_access_size = 1, .max_access_size = 4, .unaligned = true },
-    .impl = { .min_access_size = 1, .max_access_size = 1 },
-};
-
-static const MemoryRegionOps scratch_byte_ops = {
-    .read = scratch_read,
-    .write = scratch_write,
-    .valid = { .min_access_size = 1, .max_access_size = 1 },
     .impl = { .min_access_size = 1, .max_access_size = 1 },
 };
 
@@ -156,20 +149,15 @@ static bool pc_testdev_realize(DeviceState *dev, GError **errp)
                           "pc-testdev-ioport", 4);
     memory_region_init_io(&s->flush, o, &flush_ops, s,
                           "pc-testdev-flush-page", 4);
-    memory_region_init_io(&s->ioport_byte, o, &scratch_byte_ops, s,
-                          "pc-testdev-ioport-byte", 4);
     memory_region_init_io(&s->irq, o, &irq_ops, s, "pc-testdev-irq-line",
                           PC_TESTDEV_NUM_GSI);
     memory_region_init_io(&s->iomem, o, &iomem_ops, s, "pc-testdev-iomem",
                           PC_TESTDEV_IOMEM_SIZE);
     if (!isa_register_ioport(isa, &s->ioport, PC_TESTDEV_IOPORT, errp) ||
         !isa_register_ioport(isa, &s->flush, PC_TESTDEV_FLUSH, errp) ||
-        !isa_register_ioport(isa, &s->ioport_byte, PC_TESTDEV_IOPORT_BYTE,
-                             errp) ||
         !isa_register_ioport(isa, &s->irq, PC_TESTDEV_IRQ, errp)) {
         isa_unregister_ioport(isa, &s->ioport);
         isa_unregister_ioport(isa, &s->flush);
-        isa_unregister_ioport(isa, &s->ioport_byte);
         isa_unregister_ioport(isa, &s->irq);
         return false;
     }
@@ -187,7 +175,6 @@ static void pc_testdev_unrealize(DeviceState *dev)
 
     isa_unregister_ioport(isa, &s->ioport);
     isa_unregister_ioport(isa, &s->flush);
-    isa_unregister_ioport(isa, &s->ioport_byte);
     isa_unregister_ioport(isa, &s->irq);
     if (s->iomem_mapped) {
         memory_region_del_subregion(get_system_memory(), &s->iomem);

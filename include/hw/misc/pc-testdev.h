@@ -4,7 +4,6 @@
  *   0xe0-0xe3    32-bit scratch register, any width, byte lanes
  *   0xe4-0xe7    page flush: a write names a guest page (no-op here: no
  *                host mapping to drop; the write is counted)
- *   0xe8-0xeb    the same scratch register, byte accesses only
  *   0x2000+n     write: GSI n (0-23) at level (value != 0); read: level
  *   0xff000000   64 KiB MMIO scratch memory, any width, unaligned allowed
  *
