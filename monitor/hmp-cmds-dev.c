@@ -74,6 +74,18 @@ void hmp_info_lapic(Monitor *mon, char **argv)
     g_string_free(out, TRUE);
 }
 
+void hmp_info_irq(Monitor *mon, char **argv)
+{
+    GString *out = g_string_new(NULL);
+    if (find_device(TYPE_I8259)) {
+        i8259_irq_stats(out);
+    }
+    ioapic_irq_stats(out);
+    monitor_puts(mon, out->len ? out->str
+                               : "no interrupt controller in this machine\n");
+    g_string_free(out, TRUE);
+}
+
 void hmp_info_pic(Monitor *mon, char **argv)
 {
     GString *out = g_string_new(NULL);

@@ -208,7 +208,7 @@ static const HmpCommand info_cmds[] = {
     { "qtree", "", "show device tree", info_qtree },
     { "pci", "", "show PCI info", info_pci },
     { "pic", "", "show PIC state", hmp_info_pic },
-    { "irq", "", "show the interrupts statistics", info_unavailable },
+    { "irq", "", "show the interrupts statistics", hmp_info_irq },
     { "lapic", "[apic-id]", "show local apic state", hmp_info_lapic },
     { "mem", "", "show the active virtual memory mappings", hmp_info_mem },
     { "tlb", "", "show virtual to physical memory mappings", hmp_info_tlb },

@@ -24,6 +24,7 @@ void hmp_info_tlb(Monitor *mon, char **argv);
 /* hmp-cmds-dev.c */
 void hmp_info_lapic(Monitor *mon, char **argv);
 void hmp_info_pic(Monitor *mon, char **argv);
+void hmp_info_irq(Monitor *mon, char **argv);
 void hmp_sendkey(Monitor *mon, char **argv);
 int hmp_sendkey_encode(const char *combo, bool release, GByteArray *out,
                        char **bad);

@@ -34,6 +34,7 @@ struct PICState {
     uint8_t single_mode;
     uint8_t ltim;              /* ICW1 level-triggered mode */
     uint8_t elcr;
+    uint64_t irq_count[8];     /* requests per input (info irq); not saved */
     /* wiring */
     qemu_irq int_out;
     MemoryRegion io, elcr_io;
@@ -90,6 +91,9 @@ static void pic_set_irq(void *opaque, int n, int level)
     PICState *s = opaque;
     uint8_t mask = 1 << (n & 7);
 
+    if (level && !(s->last_irr & mask)) {
+        s->irq_count[n & 7]++;
+    }
     if (pic_level_triggered(s, mask)) {
         if (level) {
             s->irr |= mask;
@@ -426,6 +430,20 @@ void i8259_info(GString *out)
             "rr_sel=%d elcr=%02x fnm=%d\n",
             i, s->irr, s->imr, s->isr, s->priority_add, s->irq_base,
             s->read_reg_select, s->elcr, s->special_fully_nested);
+    }
+}
+
+void i8259_irq_stats(GString *out)
+{
+    PICState *chips[2] = { pic_master, pic_slave };
+    g_string_append(out, "IRQ statistics for isa-i8259:\n");
+    for (int i = 0; i < 2; i++) {
+        for (int n = 0; chips[i] && n < 8; n++) {
+            if (chips[i]->irq_count[n]) {
+                g_string_append_printf(out, "%2d: %" G_GUINT64_FORMAT "\n",
+                                       i * 8 + n, chips[i]->irq_count[n]);
+            }
+        }
     }
 }
 

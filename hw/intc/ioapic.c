@@ -32,6 +32,7 @@ typedef struct IOAPICState {
     uint32_t irr;                 /* pending requests */
     uint32_t level;               /* current input levels */
     uint64_t rte[IOAPIC_NUM_PINS];
+    uint64_t irq_count[IOAPIC_NUM_PINS];   /* info irq; not migrated */
     MemoryRegion mmio;
     qemu_irq *in;
 } IOAPICState;
@@ -70,6 +71,9 @@ static void ioapic_set_irq(void *opaque, int pin, int level)
         return;
     }
     bool was = s->level & mask;
+    if (level && !was) {
+        s->irq_count[pin]++;
+    }
     if (level) {
         s->level |= mask;
     } else {
@@ -268,6 +272,20 @@ void ioapic_info(DeviceState *dev, GString *out)
             (e & RTE_MASKED) ? "masked" : "",
             (e & RTE_REMOTE_IRR) ? " remote-irr" : "",
             (s->level & (1u << i)) ? " asserted" : "");
+    }
+}
+
+void ioapic_irq_stats(GString *out)
+{
+    if (!ioapic_instance) {
+        return;
+    }
+    g_string_append(out, "IRQ statistics for ioapic:\n");
+    for (int i = 0; i < IOAPIC_NUM_PINS; i++) {
+        if (ioapic_instance->irq_count[i]) {
+            g_string_append_printf(out, "%2d: %" G_GUINT64_FORMAT "\n", i,
+                                   ioapic_instance->irq_count[i]);
+        }
     }
 }
 

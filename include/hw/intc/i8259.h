@@ -24,6 +24,8 @@ qemu_irq *i8259_init(ISABus *bus, qemu_irq cpu_int, GError **errp);
 int i8259_read_irq(void);
 /* Is the master's INT output asserted? */
 bool i8259_int_pending(void);
+/* `info irq` text: requests per ISA IRQ since start (non-zero only). */
+void i8259_irq_stats(GString *out);
 /* `info pic` text. */
 void i8259_info(GString *out);
 

@@ -28,4 +28,7 @@ qemu_irq *ioapic_get_irqs(DeviceState *dev);
 void ioapic_info(DeviceState *dev, GString *out);
 void ioapic_info_all(GString *out);
 
+/* `info irq` text: raised edges per pin since start (non-zero only). */
+void ioapic_irq_stats(GString *out);
+
 #endif

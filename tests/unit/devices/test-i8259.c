@@ -10,6 +10,8 @@
 #include "migration/vmstate.h"
 #include "system/main-loop.h"
 
+#include <string.h>
+
 static int cpu_int_level;
 static qemu_irq *isa_irqs;
 
@@ -62,6 +64,14 @@ static void test_vectors_and_eoi(void)
     g_assert_cmphex(i8259_read_irq(), ==, 0x25);
     outb(0x20, 0x65);                        /* specific EOI IRQ5 */
     g_assert_cmphex(inb(0x20), ==, 0x00);    /* ISR empty */
+
+    /* `info irq` counts the requests per line */
+    GString *stats = g_string_new(NULL);
+    i8259_irq_stats(stats);
+    g_assert_nonnull(strstr(stats->str, "IRQ statistics for isa-i8259:"));
+    g_assert_nonnull(strstr(stats->str, " 4: "));
+    g_assert_nonnull(strstr(stats->str, " 1: "));
+    g_string_free(stats, TRUE);
 }
 
 static void test_cascade(void)
