@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""The pc board's remaining pieces, without booting Linux:
+
+- a bare-metal multiboot guest (tests/functional/baremetal/pc-board.S)
+  drives pc-testdev (0xe0 scratch at every width, MMIO scratch, GSI line
+  control seen in the 8259's IRR), finds and checks the MP tables and
+  counts their processors (-smp 2), printing over -debugcon;
+- -debugcon errors (a second one, a bad backend);
+- query-pci and HMP `info pci` with -S: QEMU's reply shape, and, when
+  Debian's qemu-system-x86_64 is installed, every kvmu device equal to
+  QEMU's at the same slot.function (kvmu has no PIIX3 IDE at 01.1 yet).
+usage: test_pc_board.py KVMU_BINARY PC_BOARD_ELF"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+FAILS = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        FAILS.append(what)
+
+
+def baremetal(kvmu, elf, tmp):
+    con = os.path.join(tmp, "debugcon.txt")
+    argv = [kvmu, "-accel", "tcg", "-M", "pc", "-smp", "2", "-m", "128",
+            "-display", "none", "-nodefaults", "-kernel", elf,
+            "-debugcon", f"file:{con}", "-device", "pc-testdev",
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=4"]
+    p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True,
+                       timeout=300)
+    text = open(con).read() if os.path.exists(con) else ""
+    print(f"rc={p.returncode} debugcon={text!r} "
+          f"stderr={p.stderr.decode(errors='replace').strip()!r}")
+    check(p.returncode == 0x43, "bare-metal guest passed every check")
+    check("pc-testdev ok" in text, "-debugcon carried the guest's output")
+    check("mp cpus 2" in text, "MP table lists 2 processors")
+
+
+def debugcon_errors(kvmu):
+    base = [kvmu, "-M", "pc", "-S", "-display", "none", "-nodefaults"]
+    p = subprocess.run(base + ["-debugcon", "null", "-debugcon", "null"],
+                       capture_output=True, timeout=60, text=True)
+    check(p.returncode == 1 and "already have a debugcon" in p.stderr,
+          f"second -debugcon refused ({p.stderr.strip()!r})")
+    p = subprocess.run(base + ["-debugcon", "bogus:x"],
+                       capture_output=True, timeout=60, text=True)
+    check(p.returncode == 1 and "-debugcon bogus:x" in p.stderr,
+          f"bad -debugcon backend refused ({p.stderr.strip()!r})")
+
+
+def qmp_session(binary):
+    cmds = [{"execute": "qmp_capabilities"},
+            {"execute": "query-pci"},
+            {"execute": "human-monitor-command",
+             "arguments": {"command-line": "info pci"}},
+            {"execute": "quit"}]
+    argv = [binary, "-M", "pc", "-S", "-display", "none", "-nodefaults",
+            "-device", "pci-testdev,id=t0", "-qmp", "stdio"]
+    p = subprocess.run(argv, input="".join(json.dumps(c) + "\n"
+                                           for c in cmds),
+                       capture_output=True, timeout=60, text=True)
+    replies = [json.loads(line) for line in p.stdout.splitlines()
+               if line.startswith("{") and '"return"' in line]
+    return replies[1]["return"], replies[2]["return"]
+
+
+def hmp_blocks(text):
+    blocks, cur = {}, None
+    for line in text.replace("\r\n", "\n").splitlines():
+        if line.startswith("  Bus"):
+            cur = line
+            blocks[cur] = []
+        elif cur:
+            blocks[cur].append(line)
+    return blocks
+
+
+def query_pci(kvmu):
+    pci, hmp = qmp_session(kvmu)
+    check(len(pci) == 1 and pci[0]["bus"] == 0, "query-pci: one bus, 0")
+    devs = {(d["slot"], d["function"]): d for d in pci[0]["devices"]}
+    want = {(0, 0): (0x8086, 0x1237, 0x0600), (1, 0): (0x8086, 0x7000, 0x0601),
+            (1, 3): (0x8086, 0x7113, 0x0680), (2, 0): (0x1b36, 0x0005, 0x00ff)}
+    for k, (ven, dev, cls) in want.items():
+        d = devs.get(k)
+        check(d is not None and d["id"]["vendor"] == ven and
+              d["id"]["device"] == dev and d["class_info"]["class"] == cls,
+              f"query-pci: {k[0]:02x}.{k[1]} is {ven:04x}:{dev:04x}")
+    t = devs.get((2, 0), {})
+    check(t.get("qdev_id") == "t0", "query-pci: qdev_id of -device id=t0")
+    regions = {r["bar"]: r for r in t.get("regions", [])}
+    check(regions.get(0, {}).get("type") == "memory" and
+          regions[0]["size"] == 4096 and regions[0]["address"] == -1 and
+          regions[0].get("mem_type_64") is False,
+          "query-pci: pci-testdev BAR0 4 KiB memory, unmapped (-1)")
+    check(regions.get(1, {}).get("type") == "io" and
+          "prefetch" not in regions[1], "query-pci: BAR1 is I/O")
+    check("Bridge: PCI device 8086:7113" in hmp and "IRQ 0, pin A" in hmp and
+          'id "t0"' in hmp, "info pci: QEMU's text layout")
+
+    qemu = shutil.which("qemu-system-x86_64")
+    if not qemu:
+        print("skip: no qemu-system-x86_64 to compare with")
+        return
+    qpci, qhmp = qmp_session(qemu)
+    qdevs = {(d["slot"], d["function"]): d for d in qpci[0]["devices"]}
+    for k, d in sorted(devs.items()):
+        check(qdevs.get(k) == d, f"query-pci {k[0]:02x}.{k[1]} equals QEMU's")
+    kb, qb = hmp_blocks(hmp), hmp_blocks(qhmp)
+    for head, lines in kb.items():
+        check(qb.get(head) == lines, f"info pci block equals QEMU's: {head}")
+
+
+def main():
+    kvmu, elf = sys.argv[1], sys.argv[2]
+    tmp = tempfile.mkdtemp()
+    baremetal(kvmu, elf, tmp)
+    debugcon_errors(kvmu)
+    query_pci(kvmu)
+    if FAILS:
+        print(f"FAIL: {len(FAILS)} checks")
+        sys.exit(1)
+    print("PASS: pc-testdev, MP table, -debugcon, query-pci/info pci")
+
+
+if __name__ == "__main__":
+    main()
