@@ -170,14 +170,27 @@ class Qmp:
         self.s.close()
 
 
-def engine_stats(pid):
+def engine_stats(pid, chains=False):
     """Engine counters of a running kvmu read with gdb (stopgap: see
     bench/gdb-engine-stats.py); a list of dicts, one per ukvm vCPU (empty
     if gdb or the debug info is missing). Stops the
-    process for about a second: use it for counts, not for timing."""
+    process for about a second (chains=True walks the block hash too:
+    longer): use it for counts, not for timing."""
     script = os.path.join(ROOT, "bench", "gdb-engine-stats.py")
+    buckets = 4096
     try:
-        r = subprocess.run(["gdb", "-p", str(pid), "-batch", "-nx", "-x", script],
+        with open(os.path.join(ROOT, "target", "i386", "engine.h")) as f:
+            for line in f:
+                w = line.split()
+                if len(w) >= 3 and w[:2] == ["#define", "X86_BLOCK_HASH"]:
+                    buckets = int(w[2])
+    except (OSError, ValueError):
+        pass
+    try:
+        r = subprocess.run(["gdb", "-p", str(pid), "-batch", "-nx",
+                            "-ex", f"set $kvmu_buckets = {buckets}",
+                            "-ex", f"set $kvmu_chains = {int(chains)}",
+                            "-x", script],
                            stdin=subprocess.DEVNULL, capture_output=True,
                            timeout=120)
     except (OSError, subprocess.TimeoutExpired):
