@@ -19,7 +19,9 @@
 #include "hw/pci-host/i440fx.h"
 #include "util/error.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define PAM_SEGMENTS 13
 #define PAM_RE 0x1
@@ -105,7 +107,11 @@ static void pc_firmware_pam_update(void *opaque, const uint8_t *pam)
 static bool pc_firmware_read(const char *name, gchar **data, gsize *len)
 {
     g_autofree char *path = pc_firmware_find(name);
-    if (!g_file_get_contents(path, data, len, NULL)) {
+    GStatBuf st;
+    /* size first: never read a huge file only to refuse it */
+    if (g_stat(path, &st) < 0 || !S_ISREG(st.st_mode) ||
+        !pc_firmware_size_ok(st.st_size) ||
+        !g_file_get_contents(path, data, len, NULL)) {
         return false;
     }
     if (!pc_firmware_size_ok(*len)) {
