@@ -168,8 +168,157 @@ bool pc_firmware_init(const char *name, MemoryRegion *sysmem,
     return true;
 }
 
+/* ---- ACPI tables through fw_cfg (QEMU's BIOS linker/loader) ----------- */
+
+#define LOADER_ENTRY_SIZE 128
+#define LOADER_FILE_LEN 56
+#define LOADER_ALLOCATE 1
+#define LOADER_ADD_POINTER 2
+#define LOADER_ADD_CHECKSUM 3
+#define LOADER_ZONE_HIGH 1
+#define LOADER_ZONE_FSEG 2
+#define ACPI_RSDP_FILE "etc/acpi/rsdp"
+#define ACPI_TABLES_FILE "etc/acpi/tables"
+#define ACPI_BUILD_MAX 0x10000
+#define ACPI_HDR 36
+
+static uint32_t rd32(const uint8_t *p)
+{
+    return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+    p[0] = v;
+    p[1] = v >> 8;
+    p[2] = v >> 16;
+    p[3] = v >> 24;
+}
+
+static uint8_t *loader_entry(GByteArray *ld, uint32_t command)
+{
+    uint8_t e[LOADER_ENTRY_SIZE] = { 0 };
+    wr32(e, command);
+    g_byte_array_append(ld, e, sizeof(e));
+    return ld->data + ld->len - LOADER_ENTRY_SIZE;
+}
+
+static void loader_allocate(GByteArray *ld, const char *file, uint32_t align,
+                            uint8_t zone)
+{
+    uint8_t *e = loader_entry(ld, LOADER_ALLOCATE);
+    g_strlcpy((char *)e + 4, file, LOADER_FILE_LEN);
+    wr32(e + 4 + LOADER_FILE_LEN, align);
+    e[8 + LOADER_FILE_LEN] = zone;
+}
+
+/* The 4-byte pointer at @offset in @dest gets @src's address added. */
+static void loader_add_pointer(GByteArray *ld, const char *dest,
+                               const char *src, uint32_t offset)
+{
+    uint8_t *e = loader_entry(ld, LOADER_ADD_POINTER);
+    g_strlcpy((char *)e + 4, dest, LOADER_FILE_LEN);
+    g_strlcpy((char *)e + 4 + LOADER_FILE_LEN, src, LOADER_FILE_LEN);
+    wr32(e + 4 + 2 * LOADER_FILE_LEN, offset);
+    e[8 + 2 * LOADER_FILE_LEN] = 4;
+}
+
+static void loader_add_checksum(GByteArray *ld, const char *file,
+                                uint32_t csum_off, uint32_t start,
+                                uint32_t len)
+{
+    uint8_t *e = loader_entry(ld, LOADER_ADD_CHECKSUM);
+    g_strlcpy((char *)e + 4, file, LOADER_FILE_LEN);
+    wr32(e + 4 + LOADER_FILE_LEN, csum_off);
+    wr32(e + 8 + LOADER_FILE_LEN, start);
+    wr32(e + 12 + LOADER_FILE_LEN, len);
+}
+
+/* A table at blob offset @off (blob of @len bytes) with its whole header
+ * inside: its length, or 0 if it does not fit. */
+static uint32_t table_len(const uint8_t *blob, uint32_t len, uint32_t off)
+{
+    if (off < ACPI_HDR || off > len - ACPI_HDR) {
+        return 0;
+    }
+    uint32_t tl = rd32(blob + off + 4);
+    return tl >= ACPI_HDR && tl <= len - off ? tl : 0;
+}
+
+/* Make the pointer at @at (a blob offset) relative to the tables file
+ * (which starts at blob offset @base) and tell the loader to patch it. */
+static bool relocate(GByteArray *ld, uint8_t *blob, uint32_t len,
+                     uint32_t base, uint32_t at)
+{
+    uint32_t v = rd32(blob + at);
+    if (v < base || v >= len) {
+        return false;
+    }
+    wr32(blob + at, v - base);
+    loader_add_pointer(ld, ACPI_TABLES_FILE, ACPI_TABLES_FILE, at - base);
+    return true;
+}
+
+/*
+ * acpi_build_tables() at base 0 puts the 20-byte ACPI 1.0 RSDP first and
+ * the other tables after it (the FACS first, 64-byte aligned), with
+ * absolute pointers: RSDP -> RSDT -> each table, FADT -> FACS and DSDT.
+ * Split it into the two files and express each pointer as a loader
+ * ADD_POINTER, then have every changed table's checksum redone.
+ */
 bool pc_firmware_acpi_fw_cfg(FWCfgState *fw, const AcpiBuildConfig *cfg,
                              GError **errp)
 {
-    return true;
+    g_autofree uint8_t *blob = g_malloc0(ACPI_BUILD_MAX);
+    size_t built = acpi_build_tables(blob, ACPI_BUILD_MAX, 0, cfg);
+    g_autoptr(GByteArray) ld = g_byte_array_new();
+    uint32_t len = built;
+    uint32_t base = 64;          /* the FACS, 64-byte aligned */
+
+    if (!built || len <= base || memcmp(blob, "RSD PTR ", 8)) {
+        error_setg(errp, "ACPI tables: unexpected layout");
+        return false;
+    }
+    loader_allocate(ld, ACPI_TABLES_FILE, 64, LOADER_ZONE_HIGH);
+    loader_allocate(ld, ACPI_RSDP_FILE, 16, LOADER_ZONE_FSEG);
+
+    uint32_t rsdt = rd32(blob + 16);
+    uint32_t rsdt_len = table_len(blob, len, rsdt);
+    if (rsdt < base || !rsdt_len || memcmp(blob + rsdt, "RSDT", 4)) {
+        error_setg(errp, "ACPI tables: no RSDT");
+        return false;
+    }
+    for (uint32_t at = rsdt + ACPI_HDR; at + 4 <= rsdt + rsdt_len; at += 4) {
+        uint32_t t = rd32(blob + at);
+        uint32_t tl = table_len(blob, len, t);
+        if (!tl || !relocate(ld, blob, len, base, at)) {
+            error_setg(errp, "ACPI tables: bad RSDT entry");
+            return false;
+        }
+        if (!memcmp(blob + t, "FACP", 4) && tl >= 44) {
+            if (!relocate(ld, blob, len, base, t + 36) ||     /* FACS */
+                !relocate(ld, blob, len, base, t + 40)) {     /* DSDT */
+                error_setg(errp, "ACPI tables: bad FADT pointers");
+                return false;
+            }
+            loader_add_checksum(ld, ACPI_TABLES_FILE, t - base + 9, t - base,
+                                tl);
+        }
+    }
+    loader_add_checksum(ld, ACPI_TABLES_FILE, rsdt - base + 9, rsdt - base,
+                        rsdt_len);
+    /* the RSDP's RSDT address, then its checksum (byte 8 over 20 bytes) */
+    wr32(blob + 16, rsdt - base);
+    uint8_t *e = loader_entry(ld, LOADER_ADD_POINTER);
+    g_strlcpy((char *)e + 4, ACPI_RSDP_FILE, LOADER_FILE_LEN);
+    g_strlcpy((char *)e + 4 + LOADER_FILE_LEN, ACPI_TABLES_FILE,
+              LOADER_FILE_LEN);
+    wr32(e + 4 + 2 * LOADER_FILE_LEN, 16);
+    e[8 + 2 * LOADER_FILE_LEN] = 4;
+    loader_add_checksum(ld, ACPI_RSDP_FILE, 8, 0, 20);
+
+    return fw_cfg_add_file(fw, ACPI_TABLES_FILE, blob + base, len - base,
+                           errp) &&
+           fw_cfg_add_file(fw, ACPI_RSDP_FILE, blob, 20, errp) &&
+           fw_cfg_add_file(fw, "etc/table-loader", ld->data, ld->len, errp);
 }

@@ -3,6 +3,7 @@
 Debian's seabios package. Its banner and "No bootable device." reach the
 serial console (etc/sercon-port) and the debug console (isa-debugcon at
 0x402), it enumerates the chipset's PCI functions, counts -smp CPUs,
+takes kvmu's ACPI tables from fw_cfg (etc/table-loader),
 reboots after -boot reboot-timeout (PAM and the CPUs reset, the banner
 comes again), -bios loads another image (the 128 KiB bios.bin), and a
 missing or wrongly sized -bios is one error line and exit status 1.
@@ -94,10 +95,14 @@ def main():
                      "PCI: init bdf=00:00.0 id=8086:1237",
                      "PCI: init bdf=00:01.0 id=8086:7000",
                      "PCI: init bdf=00:01.3 id=8086:7113",
-                     "Found 2 cpu(s)"]:
+                     "Found 2 cpu(s)",
+                     # kvmu's ACPI tables through etc/table-loader
+                     "table(50434146)=", "ACPI: parse DSDT"]:
             if want not in text:
                 fail(f"debugcon: '{want}' missing", text)
-        print(f"ok: debugcon: fw_cfg, 3 PCI functions, 2 CPUs, "
+        if "ACPI DSDT=" in text:
+            fail("SeaBIOS built its own ACPI tables", text)
+        print(f"ok: debugcon: fw_cfg, 3 PCI functions, 2 CPUs, ACPI, "
               f"'{NOBOOT}' in {secs:.1f} s")
 
         # 3. reboot-timeout=0: SeaBIOS resets the machine and runs again
