@@ -68,6 +68,7 @@
 #define PC_ACPI_SIZE 0x10000
 
 typedef struct PCMachine {
+    PCMachineProps props;       /* the -machine keys it acts on */
     KvmState *kvm;
     KvmCpu *bsp;
     unsigned ncpus;
@@ -143,7 +144,7 @@ static void pc_irq_out(int n, int level)
 static void pc_isa_irq(void *opaque, int n, int level)
 {
     /* in HPET legacy replacement mode the RTC no longer drives IRQ8 */
-    if (n == 8 && hpet_legacy_mode(pcms.hpet)) {
+    if (n == 8 && pcms.hpet && hpet_legacy_mode(pcms.hpet)) {
         return;
     }
     pc_irq_out(n, level);
@@ -354,12 +355,14 @@ static bool pc_isa_init(const MachineOptions *o, GError **errp)
     /* DEVACTB APMC_EN set: there is no SMM, so SeaBIOS must not try to
      * relocate SMBASE (it would wait forever for an SMI handler) */
     pm->config[0x5b] = 0x02;
-    pcms.hpet_irq0 = qemu_allocate_irq(pc_hpet_irq, NULL, 0);
-    pcms.hpet_irq8 = qemu_allocate_irq(pc_hpet_irq, NULL, 8);
-    pcms.hpet = hpet_create(HPET_BASE, pcms.hpet_irq0, pcms.hpet_irq8,
-                            pcms.ioapic_irqs, pcms.pit, errp);
-    if (!pcms.hpet) {
-        return false;
+    if (pcms.props.hpet) {
+        pcms.hpet_irq0 = qemu_allocate_irq(pc_hpet_irq, NULL, 0);
+        pcms.hpet_irq8 = qemu_allocate_irq(pc_hpet_irq, NULL, 8);
+        pcms.hpet = hpet_create(HPET_BASE, pcms.hpet_irq0, pcms.hpet_irq8,
+                                pcms.ioapic_irqs, pcms.pit, errp);
+        if (!pcms.hpet) {
+            return false;
+        }
     }
     if (!i8042_create(pcms.isa, errp)) {
         return false;
@@ -397,7 +400,7 @@ static const AcpiBuildConfig *pc_acpi_config(void)
         .has_ioapic = true,
         .ioapic_addr = IOAPIC_DEFAULT_ADDRESS,
         .sci_override = true,
-        .has_hpet = true,
+        .has_hpet = pcms.props.hpet,
         .hpet_addr = HPET_BASE,
         .has_pci = true,
         .pci_hole_start = pcms.layout.below_4g,
@@ -632,6 +635,9 @@ static bool pc_fw_cfg_init(const MachineOptions *o, GError **errp)
 
 static bool pc_init(const MachineOptions *o, GError **errp)
 {
+    if (!pc_parse_machine_props(o, &pcms.props, errp)) {
+        return false;
+    }
     if (!pc_memory_init(o, errp) || !pc_cpus_init(o, errp) ||
         !pc_isa_init(o, errp)) {
         return false;
@@ -655,12 +661,7 @@ static bool pc_init(const MachineOptions *o, GError **errp)
     if (!pc_acpi_init(o, errp) || !pc_mptable_init(errp)) {
         return false;
     }
-    bool decompress = true;
-    if (o->props && !keyval_get_bool(o->props, "kernel-decompress",
-                                     &decompress, errp)) {
-        return false;
-    }
-    x86_set_kernel_decompress(decompress);
+    x86_set_kernel_decompress(pcms.props.kernel_decompress);
     if (!x86_load_kernel(o->kernel, o->initrd, o->append, &pcms.layout,
                          &pcms.entry, errp)) {
         return false;

@@ -12,4 +12,14 @@
 
 extern const MachineType pc_i440fx_machine_type;
 
+/* The -machine keys the board acts on (hw/i386/pc-props.c); every other
+ * key is refused there unless it asks for what the board already is. */
+typedef struct PCMachineProps {
+    bool kernel_decompress;     /* kernel-decompress=on|off (kvmu's own) */
+    bool hpet;                  /* hpet=on|off */
+} PCMachineProps;
+
+bool pc_parse_machine_props(const MachineOptions *o, PCMachineProps *p,
+                            GError **errp);
+
 #endif

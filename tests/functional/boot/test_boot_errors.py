@@ -25,14 +25,18 @@ def main():
     bigrd = os.path.join(tmp, "big.img")
     with open(bigrd, "wb") as o:
         o.truncate(200 << 20)
-    base = ["-accel", "tcg", "-M", "pc", "-display", "none"]
+    base = ["-accel", "tcg", "-display", "none"]
     cases = [
-        ("missing kernel", ["-kernel", os.path.join(tmp, "nope")],
+        ("missing kernel", ["-M", "pc", "-kernel", os.path.join(tmp, "nope")],
          "could not open kernel file"),
         ("truncated bzImage", ["-kernel", truncated], "truncated"),
         ("not a kernel", ["-kernel", notkernel], "invalid kernel header"),
         ("initrd larger than memory",
          ["-m", "128", "-kernel", bz, "-initrd", bigrd], "initrd is too large"),
+        ("-machine usb=on (no USB yet)", ["-M", "pc,usb=on", "-kernel", bz],
+         "-machine usb=on: not supported by kvmu's pc board yet"),
+        ("-machine acpi=off", ["-M", "pc,acpi=off", "-kernel", bz],
+         "-machine acpi=off: not supported by kvmu's pc board yet"),
         ("missing initrd", ["-kernel", bz, "-initrd", os.path.join(tmp, "no")],
          "error reading initrd"),
     ]
