@@ -139,6 +139,25 @@ static const MemoryRegionOps iomem_ops = {
     .impl = { .min_access_size = 1, .max_access_size = 1 },
 };
 
+static void pc_testdev_unrealize(DeviceState *dev)
+{
+    PCTestdev *s = PC_TESTDEV(dev);
+    ISADevice *isa = ISA_DEVICE(dev);
+
+    isa_unregister_ioport(isa, &s->ioport);
+    isa_unregister_ioport(isa, &s->flush);
+    isa_unregister_ioport(isa, &s->irq);
+    if (s->iomem_mapped) {
+        memory_region_del_subregion(get_system_memory(), &s->iomem);
+        s->iomem_mapped = false;
+    }
+    g_clear_pointer(&s->iomem_buf, g_free);
+    memory_region_finalize(&s->ioport);
+    memory_region_finalize(&s->flush);
+    memory_region_finalize(&s->irq);
+    memory_region_finalize(&s->iomem);
+}
+
 static bool pc_testdev_realize(DeviceState *dev, GError **errp)
 {
     PCTestdev *s = PC_TESTDEV(dev);
@@ -156,9 +175,7 @@ static bool pc_testdev_realize(DeviceState *dev, GError **errp)
     if (!isa_register_ioport(isa, &s->ioport, PC_TESTDEV_IOPORT, errp) ||
         !isa_register_ioport(isa, &s->flush, PC_TESTDEV_FLUSH, errp) ||
         !isa_register_ioport(isa, &s->irq, PC_TESTDEV_IRQ, errp)) {
-        isa_unregister_ioport(isa, &s->ioport);
-        isa_unregister_ioport(isa, &s->flush);
-        isa_unregister_ioport(isa, &s->irq);
+        pc_testdev_unrealize(dev);
         return false;
     }
     s->iomem_buf = g_malloc0(PC_TESTDEV_IOMEM_SIZE);
@@ -166,21 +183,6 @@ static bool pc_testdev_realize(DeviceState *dev, GError **errp)
                                 &s->iomem);
     s->iomem_mapped = true;
     return true;
-}
-
-static void pc_testdev_unrealize(DeviceState *dev)
-{
-    PCTestdev *s = PC_TESTDEV(dev);
-    ISADevice *isa = ISA_DEVICE(dev);
-
-    isa_unregister_ioport(isa, &s->ioport);
-    isa_unregister_ioport(isa, &s->flush);
-    isa_unregister_ioport(isa, &s->irq);
-    if (s->iomem_mapped) {
-        memory_region_del_subregion(get_system_memory(), &s->iomem);
-        s->iomem_mapped = false;
-    }
-    g_clear_pointer(&s->iomem_buf, g_free);
 }
 
 static void pc_testdev_reset(DeviceState *dev)
