@@ -32,8 +32,11 @@
  * tables in fw_cfg (etc/acpi/tables, etc/acpi/rsdp, etc/table-loader)
  * instead of at 0xe0000.
  *
- * Not yet built (and so refused or absent, never faked): PIIX3 IDE/USB,
- * MP tables.
+ * With -kernel the board also writes MP tables (hw/i386/mptable.c) at
+ * 0xf0000 for kernels booted with acpi=off; they list no PCI INTx
+ * entries (the PIIX3 PIRQ routing is only programmed through the DSDT).
+ *
+ * Not yet built (and so refused or absent, never faked): PIIX3 IDE/USB.
  */
 #include "hw/i386/pc.h"
 
