@@ -194,6 +194,27 @@ void i440fx_set_pam_notify(PCIBus *bus, I440FXPamNotify *fn, void *opaque)
     }
 }
 
+/* The PCI device's own state (same stream as every PCI function); after
+ * loading it the board's BIOS mappings follow the loaded PAM bytes. */
+static int i440fx_pci_post_load(void *opaque, int version_id)
+{
+    int ret = pci_device_post_load(opaque);
+    i440fx_pam_changed(opaque);
+    return ret;
+}
+
+static const VMStateDescription vmstate_i440fx_pci = {
+    .name = "PCIDevice",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = i440fx_pci_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT8_ARRAY(config, PCIDevice, PCI_CONFIG_SPACE_SIZE),
+        VMSTATE_UINT8(irq_state, PCIDevice),
+        VMSTATE_END_OF_LIST(),
+    },
+};
+
 static bool i440fx_pci_realize(PCIDevice *d, GError **errp)
 {
     for (int i = 0; i < I440FX_PAM_COUNT; i++) {
@@ -213,6 +234,7 @@ static void i440fx_pci_class_init(ObjectClass *klass, void *data)
     dc->hotpluggable = false;
     pc->realize = i440fx_pci_realize;
     pc->config_write = i440fx_pci_write_config;
+    dc->vmsd = &vmstate_i440fx_pci;
     pc->reset = i440fx_pci_reset;
     pc->vendor_id = PCI_VENDOR_ID_INTEL;
     pc->device_id = PCI_DEVICE_ID_INTEL_82441;
