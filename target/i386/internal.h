@@ -462,8 +462,24 @@ static inline int x86_gp0(X86CPU *cpu) { return x86_raise_err(cpu, EXC_GP, 0); }
 
 /* ---- memory (mmu.c) ------------------------------------------------------------------- */
 
-/* Effective address (offset within segment) of insn's memory operand. */
+/* Effective address (offset within segment) of insn's memory operand
+ * (x86_insn_ea: the same out of line). */
 uint64_t x86_insn_ea(X86CPU *cpu, const X86Insn *insn);
+static inline uint64_t x86_insn_ea_inline(X86CPU *cpu, const X86Insn *insn)
+{
+    uint64_t ea = (uint64_t)insn->disp;
+
+    if (insn->base != X86_NOREG) {
+        ea += cpu->regs[insn->base];
+    }
+    if (insn->index != X86_NOREG) {
+        ea += cpu->regs[insn->index] << insn->scale;
+    }
+    if (insn->riprel) {
+        ea += cpu->next_ip;
+    }
+    return ea & x86_mask(insn->addrsize);
+}
 /* Segment base + offset with limit/type checks for @size bytes of access
  * @acc (ACC_READ/ACC_WRITE). false: #GP/#SS raised. */
 bool x86_seg_linear(X86CPU *cpu, int seg, uint64_t off, unsigned size,
@@ -483,11 +499,104 @@ bool x86_write_lin(X86CPU *cpu, uint64_t lin, const void *src, unsigned size,
 /* Check a write to [seg:off, +size) would succeed, without writing. */
 bool x86_probe_write(X86CPU *cpu, int seg, uint64_t off, unsigned size);
 
-/* Integer helpers on the ModRM operand: register or memory. */
-bool x86_rm_read(X86CPU *cpu, const X86Insn *insn, unsigned size,
-                 uint64_t *val);
-bool x86_rm_write(X86CPU *cpu, const X86Insn *insn, unsigned size,
-                  uint64_t val);
+/* Integer helpers on the ModRM operand: register or memory (the
+ * out-of-line slow paths of x86_rm_read/x86_rm_write below). */
+bool x86_rm_read_slow(X86CPU *cpu, const X86Insn *insn, unsigned size,
+                      uint64_t *val);
+bool x86_rm_write_slow(X86CPU *cpu, const X86Insn *insn, unsigned size,
+                       uint64_t val);
+
+/*
+ * Fast path of a ModRM memory operand: in 64-bit code (no limit checks;
+ * a TLB hit implies a canonical page), with no data breakpoint armed, the
+ * host pointer for @size bytes of access @acc (ACC_READ/ACC_WRITE) when the
+ * TLB entry hits and the access stays in the page; NULL: take the slow
+ * path. A write entry implies the page is readable, not code, not MMIO and
+ * already dirty (the TLB's write fill guarantees it).
+ */
+static inline void *x86_rm_fast_ptr(X86CPU *cpu, const X86Insn *insn,
+                                    unsigned size, int acc)
+{
+    uint64_t lin;
+    const X86TLBEntry *e;
+
+    if (!cpu->code64 || cpu->dbg_data_active) {
+        return NULL;
+    }
+    lin = x86_insn_ea_inline(cpu, insn);
+    if (insn->seg == SEG_FS || insn->seg == SEG_GS) {
+        lin += cpu->seg[insn->seg].base;
+    }
+    e = &cpu->tlb[cpu->mmu_idx][acc][(lin >> 12) & (X86_TLB_SIZE - 1)];
+    if (e->tag != ((lin & ~0xfffULL) | 1) || (lin & 0xfff) + size > 0x1000) {
+        return NULL;
+    }
+    return (void *)(uintptr_t)(lin + e->addend);
+}
+
+static inline uint64_t x86_host_load(const void *h, unsigned size)
+{
+    uint8_t b;
+    uint16_t w;
+    uint32_t l;
+    uint64_t q = 0;
+
+    switch (size) {
+    case 1: memcpy(&b, h, 1); return b;
+    case 2: memcpy(&w, h, 2); return w;
+    case 4: memcpy(&l, h, 4); return l;
+    case 8: memcpy(&q, h, 8); return q;
+    default: memcpy(&q, h, size); return q;
+    }
+}
+
+static inline void x86_host_store(void *h, unsigned size, uint64_t v)
+{
+    uint8_t b = v;
+    uint16_t w = v;
+    uint32_t l = v;
+
+    switch (size) {
+    case 1: memcpy(h, &b, 1); break;
+    case 2: memcpy(h, &w, 2); break;
+    case 4: memcpy(h, &l, 4); break;
+    default: memcpy(h, &v, size); break;
+    }
+}
+
+static inline bool x86_rm_read(X86CPU *cpu, const X86Insn *insn,
+                               unsigned size, uint64_t *val)
+{
+    void *h;
+
+    if (insn->mod == 3) {
+        *val = x86_get_reg(cpu, insn, insn->rm, size);
+        return true;
+    }
+    h = x86_rm_fast_ptr(cpu, insn, size, ACC_READ);
+    if (__builtin_expect(h != NULL, 1)) {
+        *val = x86_host_load(h, size);
+        return true;
+    }
+    return x86_rm_read_slow(cpu, insn, size, val);
+}
+
+static inline bool x86_rm_write(X86CPU *cpu, const X86Insn *insn,
+                                unsigned size, uint64_t val)
+{
+    void *h;
+
+    if (insn->mod == 3) {
+        x86_set_reg(cpu, insn, insn->rm, size, val);
+        return true;
+    }
+    h = x86_rm_fast_ptr(cpu, insn, size, ACC_WRITE);
+    if (__builtin_expect(h != NULL, 1)) {
+        x86_host_store(h, size, val);
+        return true;
+    }
+    return x86_rm_write_slow(cpu, insn, size, val);
+}
 
 /* For LOCKed read-modify-write: *host is a host pointer to the operand
  * (RAM, writable, not crossing a page), or NULL when the caller must fall

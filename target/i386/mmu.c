@@ -758,22 +758,11 @@ bool x86_atomic_ptr(X86CPU *cpu, int seg, uint64_t off, unsigned size,
 
 uint64_t x86_insn_ea(X86CPU *cpu, const X86Insn *insn)
 {
-    uint64_t ea = (uint64_t)insn->disp;
-
-    if (insn->base != X86_NOREG) {
-        ea += cpu->regs[insn->base];
-    }
-    if (insn->index != X86_NOREG) {
-        ea += cpu->regs[insn->index] << insn->scale;
-    }
-    if (insn->riprel) {
-        ea += cpu->next_ip;
-    }
-    return ea & x86_mask(insn->addrsize);
+    return x86_insn_ea_inline(cpu, insn);
 }
 
-bool x86_rm_read(X86CPU *cpu, const X86Insn *insn, unsigned size,
-                 uint64_t *val)
+bool x86_rm_read_slow(X86CPU *cpu, const X86Insn *insn, unsigned size,
+                      uint64_t *val)
 {
     if (insn->mod == 3) {
         *val = x86_get_reg(cpu, insn, insn->rm, size);
@@ -783,8 +772,8 @@ bool x86_rm_read(X86CPU *cpu, const X86Insn *insn, unsigned size,
     return x86_read(cpu, insn->seg, x86_insn_ea(cpu, insn), val, size);
 }
 
-bool x86_rm_write(X86CPU *cpu, const X86Insn *insn, unsigned size,
-                  uint64_t val)
+bool x86_rm_write_slow(X86CPU *cpu, const X86Insn *insn, unsigned size,
+                       uint64_t val)
 {
     if (insn->mod == 3) {
         x86_set_reg(cpu, insn, insn->rm, size, val);

@@ -131,6 +131,22 @@ static int rmw(X86CPU *cpu, const X86Insn *insn, unsigned size, RmwFn fn,
         }
         return X86_NEXT;
     }
+    if (!(locked && write)) {
+        /* TLB hit: a write entry also allows the read */
+        void *h = x86_rm_fast_ptr(cpu, insn, size,
+                                  write ? ACC_WRITE : ACC_READ);
+        if (likely(h)) {
+            old = x86_host_load(h, size);
+            nv = fn(cpu, op, size, old, arg);
+            if (write) {
+                x86_host_store(h, size, nv);
+            }
+            if (old_out) {
+                *old_out = old;
+            }
+            return X86_NEXT;
+        }
+    }
     ea = x86_insn_ea(cpu, insn);
     if (locked && write) {
         void *host;
