@@ -104,6 +104,46 @@ static void pc_firmware_pam_update(void *opaque, const uint8_t *pam)
     memory_region_transaction_commit();
 }
 
+bool pc_firmware_boot_order(const char *order, uint8_t *cmos3d,
+                            uint8_t *cmos38, GError **errp)
+{
+    uint8_t dev[3] = { 0 };
+    size_t n = 0;
+
+    if (!order) {
+        order = "cad";
+    }
+    for (const char *p = order; *p; p++) {
+        uint8_t code;
+        switch (*p) {
+        case 'a':
+        case 'b':
+            code = 1;
+            break;
+        case 'c':
+            code = 2;
+            break;
+        case 'd':
+            code = 3;
+            break;
+        case 'n':
+            code = 4;
+            break;
+        default:
+            error_setg(errp, "Invalid boot device for PC: '%c'", *p);
+            return false;
+        }
+        if (n == G_N_ELEMENTS(dev)) {
+            error_setg(errp, "Too many boot devices for PC");
+            return false;
+        }
+        dev[n++] = code;
+    }
+    *cmos3d = dev[1] << 4 | dev[0];
+    *cmos38 = dev[2] << 4;
+    return true;
+}
+
 static bool pc_firmware_read(const char *name, gchar **data, gsize *len)
 {
     g_autofree char *path = pc_firmware_find(name);

@@ -636,6 +636,27 @@ static bool pc_fw_cfg_init(const MachineOptions *o, GError **errp)
     return pc_fw_cfg_add_boot_files(fw, o, errp);
 }
 
+/* CMOS boot-device bytes for SeaBIOS from a -boot order string. */
+static bool pc_set_boot_order(const char *order, GError **errp)
+{
+    uint8_t r3d, r38;
+    if (!pc_firmware_boot_order(order, &r3d, &r38, errp)) {
+        return false;
+    }
+    rtc_set_memory(pcms.rtc, 0x3d, r3d);
+    rtc_set_memory(pcms.rtc, 0x38, r38);
+    return true;
+}
+
+static void pc_boot_once_done(void *order)
+{
+    static bool done;
+    if (!done) {
+        done = true;
+        pc_set_boot_order(order, NULL);   /* checked at init */
+    }
+}
+
 static bool pc_init(const MachineOptions *o, GError **errp)
 {
     if (!pc_parse_machine_props(o, &pcms.props, errp)) {
@@ -647,7 +668,9 @@ static bool pc_init(const MachineOptions *o, GError **errp)
     }
     if (!o->kernel) {
         /* firmware boot: the vCPUs start from their power-on reset */
-        if (!pc_firmware_init(o->bios, get_system_memory(), &pcms.ram,
+        if (!pc_set_boot_order(o->boot_order, errp) ||
+            (o->boot_once && !pc_set_boot_order(o->boot_once, errp)) ||
+            !pc_firmware_init(o->bios, get_system_memory(), &pcms.ram,
                               pcms.pci_bus, errp) ||
             !pc_fw_cfg_init(o, errp)) {
             return false;
@@ -655,6 +678,10 @@ static bool pc_init(const MachineOptions *o, GError **errp)
         qemu_register_reset(pc_reset, NULL);
         qemu_register_powerdown_handler(pc_powerdown, NULL);
         qemu_system_reset(SHUTDOWN_CAUSE_NONE);
+        if (o->boot_once) {
+            /* -boot once=: the next reset goes back to order= */
+            qemu_register_reset(pc_boot_once_done, (void *)o->boot_order);
+        }
         return true;
     }
     if (o->bios) {

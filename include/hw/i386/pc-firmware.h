@@ -47,6 +47,16 @@ bool pc_firmware_init(const char *name, MemoryRegion *sysmem,
                       MemoryRegion *ram, PCIBus *bus, GError **errp);
 
 /*
+ * The CMOS boot-device bytes SeaBIOS reads for its legacy boot order
+ * from a QEMU -boot order string (NULL: "cad"): register 0x3d holds the
+ * first two devices, 0x38 bits 7:4 the third (bit 0 clear: check the
+ * floppy boot signature). Letters a/b floppy, c disk, d CD-ROM, n
+ * network. More than three, or another letter, fail with QEMU's errors.
+ */
+bool pc_firmware_boot_order(const char *order, uint8_t *cmos3d,
+                            uint8_t *cmos38, GError **errp);
+
+/*
  * The ACPI tables acpi_build_tables() makes from @cfg, as the firmware
  * takes them from fw_cfg: etc/acpi/rsdp (the RSDP, in the F segment),
  * etc/acpi/tables (everything else, high memory) and etc/table-loader

@@ -2,7 +2,8 @@
  * The pc board's firmware plumbing without a CPU: the BIOS image at the
  * top of 4 GiB and its isa-bios window under the i440FX PAM registers
  * (ROM, RAM read/write, RAM read-only, reset back to ROM), the image size
- * rules (bad-input table), and the ACPI tables' fw_cfg files run through
+ * rules (bad-input table), -boot order to CMOS bytes (with bad input),
+ * and the ACPI tables' fw_cfg files run through
  * a table-loader interpreter as SeaBIOS runs them (pointer chain and
  * checksums at the addresses it picked).
  */
@@ -107,6 +108,40 @@ static void test_sizes(void)
     }
     g_autofree char *p = pc_firmware_find("/x/y.bin");
     g_assert_cmpstr(p, ==, "/x/y.bin");
+}
+
+static void test_boot_order(void)
+{
+    static const struct {
+        const char *order;
+        bool ok;
+        uint8_t r3d, r38;
+        const char *err;
+    } cases[] = {
+        { NULL, true, 0x12, 0x30, NULL },       /* "cad" */
+        { "c", true, 0x02, 0x00, NULL },
+        { "dc", true, 0x23, 0x00, NULL },
+        { "nab", true, 0x14, 0x10, NULL },
+        { "", true, 0x00, 0x00, NULL },
+        { "cadn", false, 0, 0, "Too many boot devices for PC" },
+        { "e", false, 0, 0, "Invalid boot device for PC: 'e'" },
+        { "cz", false, 0, 0, "Invalid boot device for PC: 'z'" },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        uint8_t r3d = 0xff, r38 = 0xff;
+        GError *err = NULL;
+        bool ok = pc_firmware_boot_order(cases[i].order, &r3d, &r38, &err);
+        g_assert_cmpint(ok, ==, cases[i].ok);
+        if (ok) {
+            g_assert_no_error(err);
+            g_assert_cmphex(r3d, ==, cases[i].r3d);
+            g_assert_cmphex(r38, ==, cases[i].r38);
+        } else {
+            g_assert_nonnull(err);
+            g_assert_cmpstr(err->message, ==, cases[i].err);
+            g_error_free(err);
+        }
+    }
 }
 
 /* ---- table-loader interpreter ----------------------------------------- */
@@ -305,5 +340,6 @@ int main(int argc, char **argv)
     g_test_add_func("/pc-firmware/pam-modes", test_pam_modes);
     g_test_add_func("/pc-firmware/image-sizes", test_sizes);
     g_test_add_func("/pc-firmware/acpi-table-loader", test_acpi_loader);
+    g_test_add_func("/pc-firmware/boot-order", test_boot_order);
     return g_test_run();
 }
