@@ -514,8 +514,10 @@ bool x86_rm_write_slow(X86CPU *cpu, const X86Insn *insn, unsigned size,
  * path. A write entry implies the page is readable, not code, not MMIO and
  * already dirty (the TLB's write fill guarantees it).
  */
-static inline void *x86_rm_fast_ptr(X86CPU *cpu, const X86Insn *insn,
-                                    unsigned size, int acc)
+#define X86_ALWAYS_INLINE inline __attribute__((always_inline))
+static X86_ALWAYS_INLINE void *x86_rm_fast_ptr(X86CPU *cpu,
+                                               const X86Insn *insn,
+                                               unsigned size, int acc)
 {
     uint64_t lin;
     const X86TLBEntry *e;
@@ -564,8 +566,8 @@ static inline void x86_host_store(void *h, unsigned size, uint64_t v)
     }
 }
 
-static inline bool x86_rm_read(X86CPU *cpu, const X86Insn *insn,
-                               unsigned size, uint64_t *val)
+static X86_ALWAYS_INLINE bool x86_rm_read(X86CPU *cpu, const X86Insn *insn,
+                                          unsigned size, uint64_t *val)
 {
     void *h;
 
@@ -581,8 +583,8 @@ static inline bool x86_rm_read(X86CPU *cpu, const X86Insn *insn,
     return x86_rm_read_slow(cpu, insn, size, val);
 }
 
-static inline bool x86_rm_write(X86CPU *cpu, const X86Insn *insn,
-                                unsigned size, uint64_t val)
+static X86_ALWAYS_INLINE bool x86_rm_write(X86CPU *cpu, const X86Insn *insn,
+                                           unsigned size, uint64_t val)
 {
     void *h;
 
