@@ -32,7 +32,7 @@ typedef struct PamSegment {
     hwaddr base;
     uint64_t size;
     MemoryRegion rom, ram_ro;
-    bool has_rom;
+    bool has_rom, has_ram;
 } PamSegment;
 
 typedef struct PCFirmware {
@@ -99,7 +99,9 @@ static void pc_firmware_pam_update(void *opaque, const uint8_t *pam)
         if (s->has_rom) {
             memory_region_set_enabled(&s->rom, !re);
         }
-        memory_region_set_enabled(&s->ram_ro, re && !we);
+        if (s->has_ram) {
+            memory_region_set_enabled(&s->ram_ro, re && !we);
+        }
     }
     memory_region_transaction_commit();
 }
@@ -196,6 +198,10 @@ bool pc_firmware_init(const char *name, MemoryRegion *sysmem,
                                      len - (ONE_MIB - s->base), s->size);
             memory_region_add_subregion_overlap(sysmem, s->base, &s->rom, 1);
         }
+        if (s->base + s->size > memory_region_size(ram)) {
+            continue;            /* -m below 1 MiB: no RAM to shadow */
+        }
+        s->has_ram = true;
         memory_region_init_alias(&s->ram_ro, NULL, "pam-ram", ram, s->base,
                                  s->size);
         memory_region_set_readonly(&s->ram_ro, true);
