@@ -8,10 +8,15 @@
 - -debugcon errors (a second one, a bad backend);
 - query-pci and HMP `info pci` with -S: QEMU's reply shape, and, when
   Debian's qemu-system-x86_64 is installed, every kvmu device equal to
-  QEMU's at the same slot.function (kvmu has no PIIX3 IDE at 01.1 yet).
-usage: test_pc_board.py KVMU_BINARY PC_BOARD_ELF"""
+  QEMU's at the same slot.function (kvmu has no PIIX3 IDE at 01.1 yet);
+- one Linux boot (skipped with --no-boot) with acpi=off -smp 2: Debian's
+  kernel finds both CPUs and the IOAPIC through the MP tables alone and
+  takes the timer on IOAPIC pin 2; it ends with reboot -f (no ACPI
+  poweroff without ACPI) and -no-reboot.
+usage: test_pc_board.py KVMU_BINARY PC_BOARD_ELF [--no-boot]"""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -117,12 +122,43 @@ def query_pci(kvmu):
         check(qb.get(head) == lines, f"info pci block equals QEMU's: {head}")
 
 
+MP_CMD = r"""
+echo "NPROC $(nproc)"
+grep -E '^ *0:' /proc/interrupts | sed 's/^/INTR /'
+dmesg | grep -E 'MultiProcessor|MPTABLE|Processor #|IOAPIC\[' | sed 's/^/MP /'
+reboot -f
+"""
+
+
+def linux_mp_boot(kvmu):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import guest
+    run = guest.boot(kvmu, cmd=MP_CMD, append="acpi=off", timeout=900,
+                     args=["-smp", "2", "-no-reboot"])
+    print(f"acpi=off boot took {run.elapsed:.1f} s, rc={run.rc}")
+    out = run.output
+    for line in out.splitlines():
+        if line.startswith(("MP ", "NPROC", "INTR")):
+            print("  " + line.strip())
+    check("Intel MultiProcessor Specification v1.4" in out and
+          "MPTABLE: OEM ID: KVMU" in out, "Linux read the MP tables")
+    check("Processor #1" in out and "NPROC 2" in out,
+          "Linux started the AP listed in the MP tables")
+    check(re.search(r"IOAPIC\[0\]: apic_id 2,.*address 0xfec00000, GSI 0-23",
+                    out) is not None, "Linux found the IOAPIC in them")
+    check(re.search(r"INTR\s+0:.*IO-APIC\s+2-edge\s+timer", out)
+          is not None, "timer on IOAPIC pin 2 (the MP table's IRQ0 entry)")
+    check(run.rc == 0, "reboot -f with -no-reboot ended the emulator")
+
+
 def main():
     kvmu, elf = sys.argv[1], sys.argv[2]
     tmp = tempfile.mkdtemp()
     baremetal(kvmu, elf, tmp)
     debugcon_errors(kvmu)
     query_pci(kvmu)
+    if "--no-boot" not in sys.argv[3:]:
+        linux_mp_boot(kvmu)
     if FAILS:
         print(f"FAIL: {len(FAILS)} checks")
         sys.exit(1)
