@@ -515,12 +515,26 @@ bool x86_rm_write_slow(X86CPU *cpu, const X86Insn *insn, unsigned size,
  * already dirty (the TLB's write fill guarantees it).
  */
 #define X86_ALWAYS_INLINE inline __attribute__((always_inline))
+
+/* The TLB-hit part of the fast paths: host pointer for @size bytes at
+ * linear @lin (64-bit code, no data breakpoint armed: checked by the
+ * caller), or NULL. */
+static X86_ALWAYS_INLINE void *x86_lin_fast_ptr(X86CPU *cpu, uint64_t lin,
+                                                unsigned size, int acc)
+{
+    const X86TLBEntry *e =
+        &cpu->tlb[cpu->mmu_idx][acc][(lin >> 12) & (X86_TLB_SIZE - 1)];
+
+    if (e->tag != ((lin & ~0xfffULL) | 1) || (lin & 0xfff) + size > 0x1000) {
+        return NULL;
+    }
+    return (void *)(uintptr_t)(lin + e->addend);
+}
 static X86_ALWAYS_INLINE void *x86_rm_fast_ptr(X86CPU *cpu,
                                                const X86Insn *insn,
                                                unsigned size, int acc)
 {
     uint64_t lin;
-    const X86TLBEntry *e;
 
     if (!cpu->code64 || cpu->dbg_data_active) {
         return NULL;
@@ -529,11 +543,7 @@ static X86_ALWAYS_INLINE void *x86_rm_fast_ptr(X86CPU *cpu,
     if (insn->seg == SEG_FS || insn->seg == SEG_GS) {
         lin += cpu->seg[insn->seg].base;
     }
-    e = &cpu->tlb[cpu->mmu_idx][acc][(lin >> 12) & (X86_TLB_SIZE - 1)];
-    if (e->tag != ((lin & ~0xfffULL) | 1) || (lin & 0xfff) + size > 0x1000) {
-        return NULL;
-    }
-    return (void *)(uintptr_t)(lin + e->addend);
+    return x86_lin_fast_ptr(cpu, lin, size, acc);
 }
 
 static inline uint64_t x86_host_load(const void *h, unsigned size)

@@ -196,8 +196,21 @@ static void set_sp(X86CPU *cpu, unsigned ss, uint64_t sp)
 
 bool x86_push(X86CPU *cpu, unsigned size, uint64_t v)
 {
-    unsigned ss = x86_stack_size(cpu);
-    uint64_t sp = (cpu->regs[R_ESP] - size) & x86_mask(ss);
+    unsigned ss;
+    uint64_t sp;
+
+    if (likely(cpu->code64 && !cpu->dbg_data_active)) {
+        /* 64-bit stack: flat, no limit; TLB hit inside one page */
+        void *h = x86_lin_fast_ptr(cpu, cpu->regs[R_ESP] - size, size,
+                                   ACC_WRITE);
+        if (likely(h)) {
+            x86_host_store(h, size, v);
+            cpu->regs[R_ESP] -= size;
+            return true;
+        }
+    }
+    ss = x86_stack_size(cpu);
+    sp = (cpu->regs[R_ESP] - size) & x86_mask(ss);
 
     if (!x86_write(cpu, SEG_SS, sp, &v, size)) {
         return false;
@@ -208,9 +221,19 @@ bool x86_push(X86CPU *cpu, unsigned size, uint64_t v)
 
 bool x86_pop(X86CPU *cpu, unsigned size, uint64_t *v)
 {
-    unsigned ss = x86_stack_size(cpu);
-    uint64_t sp = cpu->regs[R_ESP] & x86_mask(ss);
+    unsigned ss;
+    uint64_t sp;
 
+    if (likely(cpu->code64 && !cpu->dbg_data_active)) {
+        void *h = x86_lin_fast_ptr(cpu, cpu->regs[R_ESP], size, ACC_READ);
+        if (likely(h)) {
+            *v = x86_host_load(h, size);
+            cpu->regs[R_ESP] += size;
+            return true;
+        }
+    }
+    ss = x86_stack_size(cpu);
+    sp = cpu->regs[R_ESP] & x86_mask(ss);
     *v = 0;
     if (!x86_read(cpu, SEG_SS, sp, v, size)) {
         return false;
