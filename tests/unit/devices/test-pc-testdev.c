@@ -98,6 +98,27 @@ static void test_irq_lines(void)
     object_unparent(OBJECT(dev));
 }
 
+/* a guest's odd accesses: wide writes set one line per byte, ports past
+ * GSI 23 are not the device's */
+static void test_irq_wide_and_out_of_range(void)
+{
+    DeviceState *dev = new_testdev();
+
+    /* bytes 01 00 80 00: GSI 20 and 22 up (any non-zero byte) */
+    address_space_stl_le(IO, 0x2000 + 20, 0x00800001, A, NULL);
+    g_assert_cmpint(gsi_level[20], ==, 1);
+    g_assert_cmpint(gsi_level[21], ==, 0);
+    g_assert_cmpint(gsi_level[22], ==, 1);
+    g_assert_cmpint(gsi_level[23], ==, 0);
+    g_assert_cmphex(address_space_ldl_le(IO, 0x2000 + 20, A, NULL), ==,
+                    0x00010001);
+    g_assert_cmphex(address_space_ldub(IO, 0x2000 + 24, A, NULL), ==, 0xff);
+    address_space_stb(IO, 0x2000 + 24, 1, A, NULL);     /* not ours */
+    device_cold_reset(dev);
+    g_assert_cmpint(gsi_level[22], ==, 0);
+    object_unparent(OBJECT(dev));
+}
+
 static void test_irq_unwired_is_contained(void)
 {
     DeviceState *dev = new_testdev();
@@ -143,6 +164,8 @@ int main(int argc, char **argv)
     g_test_add_func("/pc-testdev/scratch-widths", test_scratch_widths);
     g_test_add_func("/pc-testdev/flush-port", test_flush_port);
     g_test_add_func("/pc-testdev/irq-lines", test_irq_lines);
+    g_test_add_func("/pc-testdev/irq-wide-and-out-of-range",
+                    test_irq_wide_and_out_of_range);
     g_test_add_func("/pc-testdev/irq-unwired-is-contained",
                     test_irq_unwired_is_contained);
     g_test_add_func("/pc-testdev/iomem", test_iomem);
