@@ -90,6 +90,7 @@ int main(int argc, char **argv)
     error_set_progname(argv[0]);
     cli_register_opt_groups();
     machines_register_all();
+    cli_register_qom_names();
     if (!cli_parse(cfg, argc, argv, &status) ||
         cli_print_listings(cfg, &status)) {
         vm_config_free(cfg);

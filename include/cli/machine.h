@@ -27,5 +27,8 @@ void machine_types_foreach(void (*fn)(const MachineType *mt, void *opaque),
                            void *opaque);
 /* Register every board this binary has (called by main() first). */
 void machines_register_all(void);
+/* QOM type names for the accelerators, machines and CPU models
+ * (cli/qom-names.c); after machines_register_all(). */
+void cli_register_qom_names(void);
 
 #endif

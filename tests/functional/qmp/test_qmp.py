@@ -64,6 +64,15 @@ def libvirt_probe(q):
           got['query-version']['package'].startswith('kvmu '))
     r = q.cmd('qom-list-types', {'abstract': True}, id='t')
     check('qom-list-types', isinstance(r.get('return'), list), r)
+    types = {t['name'] for t in r.get('return', [])}
+    for want in ('tcg-accel', 'kvm-accel', 'pc-i440fx-8.2-machine',
+                 'none-machine', 'qemu64-x86_64-cpu', 'max-x86_64-cpu'):
+        check('qom-list-types has %s (libvirt looks for it)' % want,
+              want in types, sorted(types))
+    cpus = q.cmd('qom-list-types', {'implements': 'x86_64-cpu'}, id='c')
+    check('x86_64-cpu types are the -cpu models',
+          {t['name'] for t in cpus.get('return', [])} >=
+          {'qemu64-x86_64-cpu', 'max-x86_64-cpu'}, cpus)
     devs = q.cmd('qom-list-types', {'implements': 'device'}, id='d')
     for t in [d['name'] for d in devs.get('return', [])][:5]:
         r = q.cmd('device-list-properties', {'typename': t}, id='dl')
