@@ -111,6 +111,9 @@ static void monitor_setup(VmConfig *cfg)
         monitor_set_vm_uuid(cfg->uuid);
     }
     monitor_set_accel(!strcmp(cfg->accel_chosen, "kvm"));
+    monitor_set_machine_size(cfg->ram_size, cfg->topology.sockets,
+                             cfg->topology.dies, cfg->topology.clusters,
+                             cfg->topology.cores, cfg->topology.threads);
     for (guint i = 0; i < groups->len; i++) {
         const OptGroup *g = g_ptr_array_index(groups, i);
         GPtrArray *params = g_ptr_array_new_with_free_func(g_free);

@@ -165,6 +165,34 @@ void hmp_info_cpus(Monitor *mon, char **argv)
     }
 }
 
+/* Where CPU i sits in the -smp topology, as QEMU's x86 boards number it:
+ * threads within cores within clusters within dies within sockets. */
+static CpuInstanceProperties *cpu_props(unsigned i)
+{
+    const MonitorMachineSize *m = &monitor_machine_size;
+    CpuInstanceProperties *p = g_new0(CpuInstanceProperties, 1);
+
+    p->has_thread_id = true;
+    p->thread_id = i % m->threads;
+    i /= m->threads;
+    p->has_core_id = true;
+    p->core_id = i % m->cores;
+    i /= m->cores;
+    if (m->clusters > 1) {
+        p->has_cluster_id = true;
+        p->cluster_id = i % m->clusters;
+    }
+    i /= m->clusters;
+    if (m->dies > 1) {
+        p->has_die_id = true;
+        p->die_id = i % m->dies;
+    }
+    i /= m->dies;
+    p->has_socket_id = true;
+    p->socket_id = i;
+    return p;
+}
+
 CpuInfoFastList *qmp_query_cpus_fast(GError **errp)
 {
     KvmState *s;
@@ -182,6 +210,7 @@ CpuInfoFastList *qmp_query_cpus_fast(GError **errp)
                                                             i);
         info->thread_id = cpu_thread_id(cpu);
         info->target = SYS_EMU_TARGET_X86_64;
+        info->props = cpu_props(i);
         e->value = info;
         *tail = e;
         tail = &e->next;

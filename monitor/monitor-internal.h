@@ -115,4 +115,11 @@ MonitorCpuModelExpander *monitor_cpu_model_expander(void);
 /* cpu-model.c: models and expander from target/i386 when linked in. */
 void monitor_cpu_models_init(void);
 
+/* Set by the command line (monitor_set_machine_size). */
+typedef struct MonitorMachineSize {
+    uint64_t ram_size;
+    unsigned sockets, dies, clusters, cores, threads;
+} MonitorMachineSize;
+extern MonitorMachineSize monitor_machine_size;
+
 #endif

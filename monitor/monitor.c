@@ -161,6 +161,22 @@ void monitor_set_accel(bool kvm)
     kvm_enabled = kvm;
 }
 
+MonitorMachineSize monitor_machine_size = {
+    .sockets = 1, .dies = 1, .clusters = 1, .cores = 1, .threads = 1,
+};
+
+void monitor_set_machine_size(uint64_t ram_size, unsigned sockets,
+                              unsigned dies, unsigned clusters,
+                              unsigned cores, unsigned threads)
+{
+    monitor_machine_size = (MonitorMachineSize) {
+        .ram_size = ram_size,
+        .sockets = MAX(sockets, 1), .dies = MAX(dies, 1),
+        .clusters = MAX(clusters, 1), .cores = MAX(cores, 1),
+        .threads = MAX(threads, 1),
+    };
+}
+
 const char *monitor_vm_name(void)
 {
     return vm_name;

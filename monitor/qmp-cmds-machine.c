@@ -163,7 +163,7 @@ MemoryInfo *qmp_query_memory_size_summary(GError **errp)
 {
     MemoryInfo *info = g_new0(MemoryInfo, 1);
 
-    info->base_memory = 0;
+    info->base_memory = monitor_machine_size.ram_size;
     info->has_plugged_memory = true;
     info->plugged_memory = 0;
     return info;

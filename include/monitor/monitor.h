@@ -42,6 +42,11 @@ void monitor_cleanup(void);
 void monitor_set_vm_name(const char *name);
 void monitor_set_vm_uuid(const uint8_t uuid[16]);
 void monitor_set_accel(bool kvm_enabled);
+/* What the command line decided about the machine: guest RAM and the -smp
+ * topology (query-memory-size-summary, query-cpus-fast's props). */
+void monitor_set_machine_size(uint64_t ram_size, unsigned sockets,
+                              unsigned dies, unsigned clusters,
+                              unsigned cores, unsigned threads);
 
 /*
  * query-command-line-options: the cli registers each option it accepts
