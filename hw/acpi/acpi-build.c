@@ -10,6 +10,7 @@
  * Left out: XSDT/RSDP 2.0.
  */
 #include "hw/acpi/acpi-build.h"
+#include "util/ldst.h"
 #include "hw/acpi/acpi-pm.h"
 #include "hw/acpi/aml.h"
 
@@ -52,28 +53,16 @@ static uint32_t tb_addr(TableBuf *t, const uint8_t *p)
     return t->base + (uint32_t)(p - t->buf);
 }
 
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = v;
-    p[1] = v >> 8;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, v);
-    put16(p + 2, v >> 16);
-}
-
 static void header(uint8_t *p, const char *sig, uint32_t len, uint8_t rev)
 {
     memcpy(p, sig, 4);
-    put32(p + 4, len);
+    stl_le_p(p + 4, len);
     p[8] = rev;
     memcpy(p + 10, "KVMU  ", 6);
     memcpy(p + 16, "KVMUPC  ", 8);
-    put32(p + 24, 1);
+    stl_le_p(p + 24, 1);
     memcpy(p + 28, "KVMU", 4);
-    put32(p + 32, 1);
+    stl_le_p(p + 32, 1);
 }
 
 static void finish(uint8_t *p, uint32_t len)
@@ -124,64 +113,64 @@ size_t acpi_build_tables(uint8_t *buf, size_t buf_size, uint32_t base,
     }
 
     memcpy(facs, "FACS", 4);
-    put32(facs + 4, 64);
+    stl_le_p(facs + 4, 64);
 
     header(dsdt, "DSDT", dsdt_len, 1);
     memcpy(dsdt + ACPI_HEADER_SIZE, aml->data, aml->len);
     finish(dsdt, dsdt_len);
 
     header(fadt, "FACP", 116, 1);
-    put32(fadt + 36, tb_addr(&t, facs));
-    put32(fadt + 40, tb_addr(&t, dsdt));
-    put16(fadt + 46, ACPI_SCI_IRQ);
-    put32(fadt + 56, ACPI_PM1_EVT);
-    put32(fadt + 64, ACPI_PM1_CNT);
-    put32(fadt + 76, ACPI_PM_TMR);
-    put32(fadt + 80, ACPI_GPE0);
+    stl_le_p(fadt + 36, tb_addr(&t, facs));
+    stl_le_p(fadt + 40, tb_addr(&t, dsdt));
+    stw_le_p(fadt + 46, ACPI_SCI_IRQ);
+    stl_le_p(fadt + 56, ACPI_PM1_EVT);
+    stl_le_p(fadt + 64, ACPI_PM1_CNT);
+    stl_le_p(fadt + 76, ACPI_PM_TMR);
+    stl_le_p(fadt + 80, ACPI_GPE0);
     fadt[88] = 4;            /* PM1_EVT_LEN */
     fadt[89] = 2;            /* PM1_CNT_LEN */
     fadt[91] = 4;            /* PM_TMR_LEN */
     fadt[92] = 4;            /* GPE0_BLK_LEN */
-    put16(fadt + 96, 0xfff); /* no C2 */
-    put16(fadt + 98, 0xfff); /* no C3 */
+    stw_le_p(fadt + 96, 0xfff); /* no C2 */
+    stw_le_p(fadt + 98, 0xfff); /* no C3 */
     fadt[108] = 0x32;        /* RTC century index */
     /* WBINVD | PROC_C1 | SLP_BUTTON (none) | RTC_S4 */
-    put32(fadt + 112, (1 << 0) | (1 << 2) | (1 << 5) | (1 << 7));
+    stl_le_p(fadt + 112, (1 << 0) | (1 << 2) | (1 << 5) | (1 << 7));
     finish(fadt, 116);
 
     if (madt) {
         header(madt, "APIC", madt_len, 1);
-        put32(madt + 36, cfg->lapic_addr);
-        put32(madt + 40, 1);             /* PCAT_COMPAT: has 8259s */
+        stl_le_p(madt + 36, cfg->lapic_addr);
+        stl_le_p(madt + 40, 1);             /* PCAT_COMPAT: has 8259s */
         uint8_t *e = madt + 44;
         for (unsigned i = 0; i < cfg->num_cpus; i++, e += 8) {
             e[0] = 0;                    /* processor local APIC */
             e[1] = 8;
             e[2] = i;                    /* ACPI processor UID */
             e[3] = cfg->apic_ids ? cfg->apic_ids[i] : i;   /* APIC ID */
-            put32(e + 4, 1);             /* enabled */
+            stl_le_p(e + 4, 1);             /* enabled */
         }
         if (cfg->has_ioapic) {
             e[0] = 1;                    /* I/O APIC */
             e[1] = 12;
             e[2] = cfg->num_cpus;        /* its APIC ID */
-            put32(e + 4, cfg->ioapic_addr);
-            put32(e + 8, 0);             /* GSI base */
+            stl_le_p(e + 4, cfg->ioapic_addr);
+            stl_le_p(e + 8, 0);             /* GSI base */
             e += 12;
             e[0] = 2;                    /* interrupt source override */
             e[1] = 10;
             e[2] = 0;                    /* ISA bus */
             e[3] = 0;                    /* IRQ0 */
-            put32(e + 4, 2);             /* -> GSI2 */
-            put16(e + 8, 0);             /* conforms to bus */
+            stl_le_p(e + 4, 2);             /* -> GSI2 */
+            stw_le_p(e + 8, 0);             /* conforms to bus */
             e += 10;
             if (cfg->sci_override) {
                 e[0] = 2;
                 e[1] = 10;
                 e[2] = 0;
                 e[3] = ACPI_SCI_IRQ;
-                put32(e + 4, ACPI_SCI_IRQ);
-                put16(e + 8, 0x000d);    /* level-triggered, active high */
+                stl_le_p(e + 4, ACPI_SCI_IRQ);
+                stw_le_p(e + 8, 0x000d);    /* level-triggered, active high */
             }
         }
         finish(madt, madt_len);
@@ -191,34 +180,34 @@ size_t acpi_build_tables(uint8_t *buf, size_t buf_size, uint32_t base,
         header(hpet, "HPET", ACPI_HPET_LEN, 1);
         /* event timer block ID = the HPET's capabilities register low
          * half: vendor 8086, legacy route capable, 64-bit, 3 timers */
-        put32(hpet + 36, 0x8086a201);
+        stl_le_p(hpet + 36, 0x8086a201);
         hpet[40] = 0;                    /* GAS: system memory */
         hpet[41] = 64;                   /* register width */
         hpet[42] = 0;
         hpet[43] = 0;
-        put32(hpet + 44, cfg->hpet_addr);
-        put32(hpet + 48, 0);
+        stl_le_p(hpet + 44, cfg->hpet_addr);
+        stl_le_p(hpet + 48, 0);
         hpet[52] = 0;                    /* HPET number */
-        put16(hpet + 53, 128);           /* minimum periodic tick */
+        stw_le_p(hpet + 53, 128);           /* minimum periodic tick */
         hpet[55] = 0;                    /* no page protection */
         finish(hpet, ACPI_HPET_LEN);
     }
 
     header(rsdt, "RSDT", rsdt_len, 1);
-    put32(rsdt + ACPI_HEADER_SIZE, tb_addr(&t, fadt));
+    stl_le_p(rsdt + ACPI_HEADER_SIZE, tb_addr(&t, fadt));
     unsigned slot = 1;
     if (madt) {
-        put32(rsdt + ACPI_HEADER_SIZE + 4 * slot++, tb_addr(&t, madt));
+        stl_le_p(rsdt + ACPI_HEADER_SIZE + 4 * slot++, tb_addr(&t, madt));
     }
     if (hpet) {
-        put32(rsdt + ACPI_HEADER_SIZE + 4 * slot++, tb_addr(&t, hpet));
+        stl_le_p(rsdt + ACPI_HEADER_SIZE + 4 * slot++, tb_addr(&t, hpet));
     }
     finish(rsdt, rsdt_len);
 
     memcpy(rsdp, "RSD PTR ", 8);
     memcpy(rsdp + 9, "KVMU  ", 6);
     rsdp[15] = 0;            /* ACPI 1.0 RSDP */
-    put32(rsdp + 16, tb_addr(&t, rsdt));
+    stl_le_p(rsdp + 16, tb_addr(&t, rsdt));
     rsdp[8] = -acpi_checksum(rsdp, 20);
     return t.used;
 }

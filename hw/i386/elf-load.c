@@ -6,6 +6,7 @@
  * for a (name, type) note. Section headers are not used.
  */
 #include "hw/i386/elf-load.h"
+#include "util/ldst.h"
 #include "util/error.h"
 
 #include <elf.h>
@@ -168,11 +169,6 @@ bool elf_load_segments(const uint8_t *d, const ElfSegment *segs, unsigned n,
     return true;
 }
 
-static uint32_t rd32(const uint8_t *p)
-{
-    return p[0] | (p[1] << 8) | (p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
 static uint64_t align4(uint64_t v)
 {
     return (v + 3) & ~3ull;
@@ -197,8 +193,8 @@ bool elf_find_note(const uint8_t *d, size_t len, const char *name,
         const uint8_t *p = d + ph[i].offset;
         uint64_t left = ph[i].filesz;
         while (left >= 12) {
-            uint64_t nsz = rd32(p), dsz = rd32(p + 4);
-            uint32_t ntype = rd32(p + 8);
+            uint64_t nsz = ldl_le_p(p), dsz = ldl_le_p(p + 4);
+            uint32_t ntype = ldl_le_p(p + 8);
             uint64_t total = 12 + align4(nsz) + align4(dsz);
             if (total > left) {
                 break;          /* malformed: stop looking in this segment */

@@ -21,6 +21,7 @@
  * Left out: zImage (protocol < 2.00, low kernels), EFI handover, setup_data.
  */
 #include "hw/i386/linux-decompress.h"
+#include "util/ldst.h"
 #include "hw/i386/x86-boot.h"
 #include "memory/memory.h"
 #include "util/error.h"
@@ -59,34 +60,6 @@
 #define LOADFLAG_LOADED_HIGH 0x01
 #define LOADFLAG_CAN_USE_HEAP 0x80
 
-static uint16_t get16(const uint8_t *p)
-{
-    return p[0] | (p[1] << 8);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return get16(p) | ((uint32_t)get16(p + 2) << 16);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = v;
-    p[1] = v >> 8;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, v);
-    put16(p + 2, v >> 16);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    put32(p, v);
-    put32(p + 4, v >> 32);
-}
-
 static void e820_add(X86MemoryLayout *l, uint64_t addr, uint64_t size,
                      uint32_t type)
 {
@@ -117,11 +90,11 @@ bool linux_parse_setup(const uint8_t *data, size_t len, LinuxSetupInfo *info,
 {
     memset(info, 0, sizeof(*info));
     if (len < 0x270 || memcmp(data + HDR_MAGIC, "HdrS", 4) ||
-        get16(data + HDR_BOOT_FLAG) != 0xaa55) {
+        lduw_le_p(data + HDR_BOOT_FLAG) != 0xaa55) {
         error_setg(errp, "not a Linux bzImage (no boot protocol header)");
         return false;
     }
-    info->protocol = get16(data + HDR_VERSION);
+    info->protocol = lduw_le_p(data + HDR_VERSION);
     if (info->protocol < 0x202) {
         error_setg(errp, "Linux boot protocol %x.%02x is too old "
                    "(2.02 or later needed)", info->protocol >> 8,
@@ -141,12 +114,12 @@ bool linux_parse_setup(const uint8_t *data, size_t len, LinuxSetupInfo *info,
         return false;
     }
     info->kernel_size = len - info->setup_size;
-    info->code32_start = get32(data + HDR_CODE32_START);
+    info->code32_start = ldl_le_p(data + HDR_CODE32_START);
     info->initrd_addr_max = info->protocol >= 0x203 ?
-                            get32(data + HDR_INITRD_ADDR_MAX) : 0x37ffffff;
+                            ldl_le_p(data + HDR_INITRD_ADDR_MAX) : 0x37ffffff;
     info->cmdline_size = info->protocol >= 0x206 ?
-                         get32(data + HDR_CMDLINE_SIZE) : 255;
-    info->init_size = info->protocol >= 0x20a ? get32(data + HDR_INIT_SIZE) : 0;
+                         ldl_le_p(data + HDR_CMDLINE_SIZE) : 255;
+    info->init_size = info->protocol >= 0x20a ? ldl_le_p(data + HDR_INIT_SIZE) : 0;
     if (info->init_size < info->kernel_size) {
         info->init_size = info->kernel_size;
     }
@@ -250,7 +223,7 @@ bool x86_write_boot_gdt(X86BootEntry *entry, GError **errp)
     };
     uint8_t gdt_bytes[sizeof(gdt)];
     for (int i = 0; i < 4; i++) {
-        put64(gdt_bytes + 8 * i, gdt[i]);
+        stq_le_p(gdt_bytes + 8 * i, gdt[i]);
     }
     entry->gdt_base = GDT_ADDR;
     entry->gdt_limit = sizeof(gdt) - 1;
@@ -283,19 +256,19 @@ bool linux_write_zero_page(const uint8_t *kdata, const LinuxSetupInfo *info,
            info->header_end - HDR_SETUP_SECTS);
     bp[HDR_TYPE_OF_LOADER] = 0xff;
     bp[HDR_LOADFLAGS] |= LOADFLAG_CAN_USE_HEAP;
-    put16(bp + HDR_HEAP_END_PTR, 0xfe00);
-    put32(bp + HDR_CMD_LINE_PTR, CMDLINE_ADDR);
-    put32(bp + BP_EXT_CMD_LINE_PTR, 0);
-    put32(bp + HDR_RAMDISK_IMAGE, initrd_addr);
-    put32(bp + HDR_RAMDISK_SIZE, initrd_len);
-    put32(bp + BP_EXT_RAMDISK_IMAGE, initrd_addr >> 32);
-    put32(bp + BP_EXT_RAMDISK_SIZE, (uint64_t)initrd_len >> 32);
+    stw_le_p(bp + HDR_HEAP_END_PTR, 0xfe00);
+    stl_le_p(bp + HDR_CMD_LINE_PTR, CMDLINE_ADDR);
+    stl_le_p(bp + BP_EXT_CMD_LINE_PTR, 0);
+    stl_le_p(bp + HDR_RAMDISK_IMAGE, initrd_addr);
+    stl_le_p(bp + HDR_RAMDISK_SIZE, initrd_len);
+    stl_le_p(bp + BP_EXT_RAMDISK_IMAGE, initrd_addr >> 32);
+    stl_le_p(bp + BP_EXT_RAMDISK_SIZE, (uint64_t)initrd_len >> 32);
     bp[BP_E820_ENTRIES] = layout->e820_count;
     for (unsigned i = 0; i < layout->e820_count; i++) {
         uint8_t *e = bp + BP_E820_TABLE + 20 * i;
-        put64(e, layout->e820[i].addr);
-        put64(e + 8, layout->e820[i].size);
-        put32(e + 16, layout->e820[i].type);
+        stq_le_p(e, layout->e820[i].addr);
+        stq_le_p(e + 8, layout->e820[i].size);
+        stl_le_p(e + 16, layout->e820[i].type);
     }
     return x86_write_guest(BOOT_PARAMS_ADDR, bp, sizeof(bp), errp) &&
            x86_write_guest(CMDLINE_ADDR, cmdline ? cmdline : "",

@@ -10,6 +10,7 @@
  * caller falls back to the kernel's own decompressor.
  */
 #include "hw/i386/linux-decompress.h"
+#include "util/ldst.h"
 #include "util/error.h"
 
 #include <bzlib.h>
@@ -28,11 +29,6 @@
 #define LZ4_LEGACY_MAGIC 0x184c2102u
 #define LZ4_LEGACY_BLOCK (8u << 20)
 #define XZ_MEMLIMIT (256ull << 20)    /* decoder state, not output */
-
-static uint32_t rd32(const uint8_t *p)
-{
-    return p[0] | (p[1] << 8) | (p[2] << 16) | ((uint32_t)p[3] << 24);
-}
 
 static const struct {
     LinuxCompression c;
@@ -86,8 +82,8 @@ bool linux_payload_find(const uint8_t *kdata, size_t klen,
     }
     unsigned sects = kdata[HDR_SETUP_SECTS] ? kdata[HDR_SETUP_SECTS] : 4;
     uint64_t start = (uint64_t)(sects + 1) * 512 +
-                     rd32(kdata + HDR_PAYLOAD_OFFSET);
-    uint64_t len = rd32(kdata + HDR_PAYLOAD_LENGTH);
+                     ldl_le_p(kdata + HDR_PAYLOAD_OFFSET);
+    uint64_t len = ldl_le_p(kdata + HDR_PAYLOAD_LENGTH);
     if (start > klen || len > klen - start || len < 8) {
         error_setg(errp, "payload (offset 0x%" G_GINT64_MODIFIER "x, %"
                    G_GUINT64_FORMAT " bytes) lies outside the %zu-byte "
@@ -208,7 +204,7 @@ static int64_t dec_lz4(const uint8_t *in, size_t inlen, uint8_t *out,
 {
     size_t pos = 4, done = 0;       /* past the magic */
     while (inlen - pos >= 4) {
-        uint32_t csize = rd32(in + pos);
+        uint32_t csize = ldl_le_p(in + pos);
         pos += 4;
         if (csize == LZ4_LEGACY_MAGIC) {
             continue;               /* a concatenated frame */
@@ -280,7 +276,7 @@ uint8_t *linux_payload_decompress(const uint8_t *payload, size_t plen,
         error_setg(errp, "%s", short_msg);
         return NULL;
     }
-    uint64_t declared = rd32(payload + plen - 4);
+    uint64_t declared = ldl_le_p(payload + plen - 4);
     max_out = MIN(max_out, LINUX_DECOMPRESS_MAX);
     if (!declared || declared > max_out) {
         error_setg(errp, "payload declares %" G_GUINT64_FORMAT " bytes "

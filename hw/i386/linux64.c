@@ -15,6 +15,7 @@
  *     (startup_64 in arch/x86/kernel/head_64.S).
  */
 #include "hw/i386/elf-load.h"
+#include "util/ldst.h"
 #include "hw/i386/x86-boot.h"
 #include "util/error.h"
 
@@ -30,24 +31,17 @@
 #define PTE_RW 0x2
 #define PTE_PS 0x80
 
-static void wr64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++) {
-        p[i] = v >> (8 * i);
-    }
-}
-
 static bool write_page_tables(GError **errp)
 {
     g_autofree uint8_t *pt = g_malloc0(6 * 4096);
     uint64_t pdpt = PML4_ADDR + 4096;
-    wr64(pt, pdpt | PTE_P | PTE_RW);
+    stq_le_p(pt, pdpt | PTE_P | PTE_RW);
     for (int i = 0; i < 4; i++) {
         uint64_t pd = PML4_ADDR + (2 + i) * 4096;
-        wr64(pt + 4096 + 8 * i, pd | PTE_P | PTE_RW);
+        stq_le_p(pt + 4096 + 8 * i, pd | PTE_P | PTE_RW);
         for (int j = 0; j < 512; j++) {
             uint64_t addr = ((uint64_t)i << 30) | ((uint64_t)j << 21);
-            wr64(pt + (2 + i) * 4096 + 8 * j, addr | PTE_P | PTE_RW | PTE_PS);
+            stq_le_p(pt + (2 + i) * 4096 + 8 * j, addr | PTE_P | PTE_RW | PTE_PS);
         }
     }
     return x86_write_guest(PML4_ADDR, pt, 6 * 4096, errp);
@@ -60,7 +54,7 @@ static bool write_gdt64(X86BootEntry *entry, GError **errp)
     };
     uint8_t bytes[sizeof(gdt)];
     for (int i = 0; i < 4; i++) {
-        wr64(bytes + 8 * i, gdt[i]);
+        stq_le_p(bytes + 8 * i, gdt[i]);
     }
     entry->gdt_base = GDT64_ADDR;
     entry->gdt_limit = sizeof(gdt) - 1;

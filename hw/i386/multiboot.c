@@ -17,6 +17,7 @@
  * not passed.
  */
 #include "hw/i386/elf-load.h"
+#include "util/ldst.h"
 #include "hw/i386/x86-boot.h"
 #include "util/error.h"
 
@@ -41,25 +42,6 @@
 #define MBI_LOADER 0x200
 
 #define MB_MAX_MODULES 32
-
-static uint32_t rd32(const uint8_t *p)
-{
-    return p[0] | (p[1] << 8) | (p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-    p[0] = v;
-    p[1] = v >> 8;
-    p[2] = v >> 16;
-    p[3] = v >> 24;
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-    wr32(p, v);
-    wr32(p + 4, v >> 32);
-}
 
 /* Split -initrd "a args,b args" (",," = literal comma). */
 static GPtrArray *split_modules(const char *spec)
@@ -123,8 +105,8 @@ static bool write_info(const X86MemoryLayout *l, const char *path,
     uint32_t flags = MBI_MEM | MBI_CMDLINE | MBI_MMAP | MBI_LOADER;
     uint64_t addr;
 
-    wr32(info + 4, 640);                                   /* mem_lower */
-    wr32(info + 8, (uint32_t)MIN((l->below_4g - 0x100000) / 1024,
+    stl_le_p(info + 4, 640);                                   /* mem_lower */
+    stl_le_p(info + 8, (uint32_t)MIN((l->below_4g - 0x100000) / 1024,
                                  0xffffffffu));            /* mem_upper */
     g_autofree char *full_cmdline = g_strdup_printf("%s%s%s", path,
                                                     cmdline && *cmdline ? " " : "",
@@ -132,11 +114,11 @@ static bool write_info(const X86MemoryLayout *l, const char *path,
     if (!place_string(&pl, full_cmdline, &addr, errp)) {
         return false;
     }
-    wr32(info + 16, addr);
+    stl_le_p(info + 16, addr);
     if (!place_string(&pl, "kvmu", &addr, errp)) {
         return false;
     }
-    wr32(info + 64, addr);                                 /* loader name */
+    stl_le_p(info + 64, addr);                                 /* loader name */
 
     if (initrd && *initrd) {
         g_autoptr(GPtrArray) mods = split_modules(initrd);
@@ -165,34 +147,34 @@ static bool write_info(const X86MemoryLayout *l, const char *path,
                 !place_string(&pl, spec, &saddr, errp)) {
                 return false;
             }
-            wr32(modtab + 16 * i, maddr);
-            wr32(modtab + 16 * i + 4, maddr + mlen);
-            wr32(modtab + 16 * i + 8, saddr);
+            stl_le_p(modtab + 16 * i, maddr);
+            stl_le_p(modtab + 16 * i + 4, maddr + mlen);
+            stl_le_p(modtab + 16 * i + 8, saddr);
         }
         if (!place(&pl, 16 * mods->len, 16, &addr, errp) ||
             !x86_write_guest(addr, modtab, 16 * mods->len, errp)) {
             return false;
         }
         flags |= MBI_MODS;
-        wr32(info + 20, mods->len);
-        wr32(info + 24, addr);
+        stl_le_p(info + 20, mods->len);
+        stl_le_p(info + 24, addr);
     }
 
     uint8_t mmap[E820_MAX_ENTRIES * 24];
     for (unsigned i = 0; i < l->e820_count; i++) {
         uint8_t *e = mmap + 24 * i;
-        wr32(e, 20);
-        wr64(e + 4, l->e820[i].addr);
-        wr64(e + 12, l->e820[i].size);
-        wr32(e + 20, l->e820[i].type);
+        stl_le_p(e, 20);
+        stq_le_p(e + 4, l->e820[i].addr);
+        stq_le_p(e + 12, l->e820[i].size);
+        stl_le_p(e + 20, l->e820[i].type);
     }
     if (!place(&pl, 24 * l->e820_count, 8, &addr, errp) ||
         !x86_write_guest(addr, mmap, 24 * l->e820_count, errp)) {
         return false;
     }
-    wr32(info + 44, 24 * l->e820_count);
-    wr32(info + 48, addr);
-    wr32(info + 0, flags);
+    stl_le_p(info + 44, 24 * l->e820_count);
+    stl_le_p(info + 48, addr);
+    stl_le_p(info + 0, flags);
     if (!place(&pl, sizeof(info), 8, &addr, errp) ||
         !x86_write_guest(addr, info, sizeof(info), errp)) {
         return false;
@@ -210,8 +192,8 @@ bool x86_load_multiboot(const uint8_t *d, size_t len, const char *path,
     const uint8_t *hdr = NULL;
     size_t hdr_off = 0;
     for (size_t off = 0; off + 12 <= MIN(len, MB_SEARCH); off += 4) {
-        uint32_t magic = rd32(d + off), flags = rd32(d + off + 4);
-        if (magic == MB_MAGIC && magic + flags + rd32(d + off + 8) == 0) {
+        uint32_t magic = ldl_le_p(d + off), flags = ldl_le_p(d + off + 4);
+        if (magic == MB_MAGIC && magic + flags + ldl_le_p(d + off + 8) == 0) {
             hdr = d + off;
             hdr_off = off;
             break;
@@ -243,7 +225,7 @@ bool x86_load_multiboot(const uint8_t *d, size_t len, const char *path,
     uint64_t entry_addr = 0, end = 0;
 
     if (hdr) {
-        uint32_t flags = rd32(hdr + 4);
+        uint32_t flags = ldl_le_p(hdr + 4);
         if (flags & 0xffff & ~MB_SUPPORTED) {
             error_setg(errp, "%s: multiboot header requests unsupported "
                        "features (flags 0x%x)", path, flags & 0xffff);
@@ -254,9 +236,9 @@ bool x86_load_multiboot(const uint8_t *d, size_t len, const char *path,
                 error_setg(errp, "%s: truncated multiboot header", path);
                 return false;
             }
-            uint32_t header_addr = rd32(hdr + 12), load_addr = rd32(hdr + 16);
-            uint32_t load_end = rd32(hdr + 20), bss_end = rd32(hdr + 24);
-            entry_addr = rd32(hdr + 28);
+            uint32_t header_addr = ldl_le_p(hdr + 12), load_addr = ldl_le_p(hdr + 16);
+            uint32_t load_end = ldl_le_p(hdr + 20), bss_end = ldl_le_p(hdr + 24);
+            entry_addr = ldl_le_p(hdr + 28);
             if (header_addr < load_addr || header_addr - load_addr > hdr_off) {
                 error_setg(errp, "%s: invalid multiboot load address", path);
                 return false;

@@ -15,6 +15,7 @@
  * ROM and drops writes: SeaBIOS never uses it.
  */
 #include "hw/i386/pc-firmware.h"
+#include "util/ldst.h"
 
 #include "hw/pci-host/i440fx.h"
 #include "util/error.h"
@@ -228,23 +229,10 @@ bool pc_firmware_init(const char *name, MemoryRegion *sysmem,
 #define ACPI_BUILD_MAX 0x10000
 #define ACPI_HDR 36
 
-static uint32_t rd32(const uint8_t *p)
-{
-    return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-    p[0] = v;
-    p[1] = v >> 8;
-    p[2] = v >> 16;
-    p[3] = v >> 24;
-}
-
 static uint8_t *loader_entry(GByteArray *ld, uint32_t command)
 {
     uint8_t e[LOADER_ENTRY_SIZE] = { 0 };
-    wr32(e, command);
+    stl_le_p(e, command);
     g_byte_array_append(ld, e, sizeof(e));
     return ld->data + ld->len - LOADER_ENTRY_SIZE;
 }
@@ -254,7 +242,7 @@ static void loader_allocate(GByteArray *ld, const char *file, uint32_t align,
 {
     uint8_t *e = loader_entry(ld, LOADER_ALLOCATE);
     g_strlcpy((char *)e + 4, file, LOADER_FILE_LEN);
-    wr32(e + 4 + LOADER_FILE_LEN, align);
+    stl_le_p(e + 4 + LOADER_FILE_LEN, align);
     e[8 + LOADER_FILE_LEN] = zone;
 }
 
@@ -265,7 +253,7 @@ static void loader_add_pointer(GByteArray *ld, const char *dest,
     uint8_t *e = loader_entry(ld, LOADER_ADD_POINTER);
     g_strlcpy((char *)e + 4, dest, LOADER_FILE_LEN);
     g_strlcpy((char *)e + 4 + LOADER_FILE_LEN, src, LOADER_FILE_LEN);
-    wr32(e + 4 + 2 * LOADER_FILE_LEN, offset);
+    stl_le_p(e + 4 + 2 * LOADER_FILE_LEN, offset);
     e[8 + 2 * LOADER_FILE_LEN] = 4;
 }
 
@@ -275,9 +263,9 @@ static void loader_add_checksum(GByteArray *ld, const char *file,
 {
     uint8_t *e = loader_entry(ld, LOADER_ADD_CHECKSUM);
     g_strlcpy((char *)e + 4, file, LOADER_FILE_LEN);
-    wr32(e + 4 + LOADER_FILE_LEN, csum_off);
-    wr32(e + 8 + LOADER_FILE_LEN, start);
-    wr32(e + 12 + LOADER_FILE_LEN, len);
+    stl_le_p(e + 4 + LOADER_FILE_LEN, csum_off);
+    stl_le_p(e + 8 + LOADER_FILE_LEN, start);
+    stl_le_p(e + 12 + LOADER_FILE_LEN, len);
 }
 
 /* A table at blob offset @off (blob of @len bytes) with its whole header
@@ -287,7 +275,7 @@ static uint32_t table_len(const uint8_t *blob, uint32_t len, uint32_t off)
     if (off < ACPI_HDR || off > len - ACPI_HDR) {
         return 0;
     }
-    uint32_t tl = rd32(blob + off + 4);
+    uint32_t tl = ldl_le_p(blob + off + 4);
     return tl >= ACPI_HDR && tl <= len - off ? tl : 0;
 }
 
@@ -296,11 +284,11 @@ static uint32_t table_len(const uint8_t *blob, uint32_t len, uint32_t off)
 static bool relocate(GByteArray *ld, uint8_t *blob, uint32_t len,
                      uint32_t base, uint32_t at)
 {
-    uint32_t v = rd32(blob + at);
+    uint32_t v = ldl_le_p(blob + at);
     if (v < base || v >= len) {
         return false;
     }
-    wr32(blob + at, v - base);
+    stl_le_p(blob + at, v - base);
     loader_add_pointer(ld, ACPI_TABLES_FILE, ACPI_TABLES_FILE, at - base);
     return true;
 }
@@ -328,14 +316,14 @@ bool pc_firmware_acpi_fw_cfg(FWCfgState *fw, const AcpiBuildConfig *cfg,
     loader_allocate(ld, ACPI_TABLES_FILE, 64, LOADER_ZONE_HIGH);
     loader_allocate(ld, ACPI_RSDP_FILE, 16, LOADER_ZONE_FSEG);
 
-    uint32_t rsdt = rd32(blob + 16);
+    uint32_t rsdt = ldl_le_p(blob + 16);
     uint32_t rsdt_len = table_len(blob, len, rsdt);
     if (rsdt < base || !rsdt_len || memcmp(blob + rsdt, "RSDT", 4)) {
         error_setg(errp, "ACPI tables: no RSDT");
         return false;
     }
     for (uint32_t at = rsdt + ACPI_HDR; at + 4 <= rsdt + rsdt_len; at += 4) {
-        uint32_t t = rd32(blob + at);
+        uint32_t t = ldl_le_p(blob + at);
         uint32_t tl = table_len(blob, len, t);
         if (!tl || !relocate(ld, blob, len, base, at)) {
             error_setg(errp, "ACPI tables: bad RSDT entry");
@@ -354,12 +342,12 @@ bool pc_firmware_acpi_fw_cfg(FWCfgState *fw, const AcpiBuildConfig *cfg,
     loader_add_checksum(ld, ACPI_TABLES_FILE, rsdt - base + 9, rsdt - base,
                         rsdt_len);
     /* the RSDP's RSDT address, then its checksum (byte 8 over 20 bytes) */
-    wr32(blob + 16, rsdt - base);
+    stl_le_p(blob + 16, rsdt - base);
     uint8_t *e = loader_entry(ld, LOADER_ADD_POINTER);
     g_strlcpy((char *)e + 4, ACPI_RSDP_FILE, LOADER_FILE_LEN);
     g_strlcpy((char *)e + 4 + LOADER_FILE_LEN, ACPI_TABLES_FILE,
               LOADER_FILE_LEN);
-    wr32(e + 4 + 2 * LOADER_FILE_LEN, 16);
+    stl_le_p(e + 4 + 2 * LOADER_FILE_LEN, 16);
     e[8 + 2 * LOADER_FILE_LEN] = 4;
     loader_add_checksum(ld, ACPI_RSDP_FILE, 8, 0, 20);
 

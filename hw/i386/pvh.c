@@ -12,6 +12,7 @@
  * 4 GiB (and the caller's limit) allow, above the kernel.
  */
 #include "hw/i386/elf-load.h"
+#include "util/ldst.h"
 #include "hw/i386/x86-boot.h"
 #include "memory/memory.h"
 #include "util/error.h"
@@ -28,20 +29,6 @@
 #define CMDLINE_MAX (64 * 1024)
 #define BIOS_AREA 0xe0000
 #define BIOS_AREA_SIZE 0x20000
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-    p[0] = v;
-    p[1] = v >> 8;
-    p[2] = v >> 16;
-    p[3] = v >> 24;
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-    wr32(p, v);
-    wr32(p + 4, v >> 32);
-}
 
 bool x86_pvh_note_entry(const uint8_t *d, size_t len, uint32_t *entry)
 {
@@ -147,22 +134,22 @@ bool x86_load_pvh(const uint8_t *d, size_t len, const char *path,
     /* Everything is valid: now write guest memory. */
     uint8_t info[56] = { 0 }, mod[32] = { 0 };
     uint8_t memmap[E820_MAX_ENTRIES * 24] = { 0 };
-    wr32(info, HVM_START_MAGIC);
-    wr32(info + 4, 1);                          /* version: has memmap */
-    wr64(info + 24, CMDLINE_ADDR);
-    wr64(info + 32, find_rsdp());
-    wr64(info + 40, MEMMAP_ADDR);
-    wr32(info + 48, layout->e820_count);
+    stl_le_p(info, HVM_START_MAGIC);
+    stl_le_p(info + 4, 1);                          /* version: has memmap */
+    stq_le_p(info + 24, CMDLINE_ADDR);
+    stq_le_p(info + 32, find_rsdp());
+    stq_le_p(info + 40, MEMMAP_ADDR);
+    stl_le_p(info + 48, layout->e820_count);
     for (unsigned i = 0; i < layout->e820_count; i++) {
-        wr64(memmap + 24 * i, layout->e820[i].addr);
-        wr64(memmap + 24 * i + 8, layout->e820[i].size);
-        wr32(memmap + 24 * i + 16, layout->e820[i].type);
+        stq_le_p(memmap + 24 * i, layout->e820[i].addr);
+        stq_le_p(memmap + 24 * i + 8, layout->e820[i].size);
+        stl_le_p(memmap + 24 * i + 16, layout->e820[i].type);
     }
     if (idata) {
-        wr32(info + 12, 1);                     /* nr_modules */
-        wr64(info + 16, MODLIST_ADDR);
-        wr64(mod, initrd_addr);
-        wr64(mod + 8, ilen);
+        stl_le_p(info + 12, 1);                     /* nr_modules */
+        stq_le_p(info + 16, MODLIST_ADDR);
+        stq_le_p(mod, initrd_addr);
+        stq_le_p(mod + 8, ilen);
     }
     if (!elf_load_segments(d, segs, nsegs, errp) ||
         !x86_write_guest(START_INFO_ADDR, info, sizeof(info), errp) ||

@@ -7,6 +7,7 @@
  * 32-bit mode, vmstate, and random MMIO writes that must never crash.
  */
 #include "hw/acpi/acpi-build.h"
+#include "util/ldst.h"
 #include "hw/acpi/acpi-pm.h"
 #include "hw/isa.h"
 #include "hw/qdev.h"
@@ -271,11 +272,6 @@ static void test_random(void)
     setup();
 }
 
-static uint32_t get32(const uint8_t *p)
-{
-    return p[0] | (p[1] << 8) | (p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
 /* The ACPI HPET table (and the MADT's SCI override) the pc board emits. */
 static void test_acpi_table(void)
 {
@@ -286,27 +282,27 @@ static void test_acpi_table(void)
                             .sci_override = true, .has_hpet = true,
                             .hpet_addr = HPET_BASE };
     g_assert_cmpuint(acpi_build_tables(buf, sizeof(buf), base, &cfg), >, 0);
-    const uint8_t *rsdt = buf + get32(buf + 16) - base;
+    const uint8_t *rsdt = buf + ldl_le_p(buf + 16) - base;
     g_assert_cmpmem(rsdt, 4, "RSDT", 4);
-    g_assert_cmpuint(get32(rsdt + 4), ==, 36 + 3 * 4);
-    g_assert_cmpuint(acpi_checksum(rsdt, get32(rsdt + 4)), ==, 0);
-    const uint8_t *madt = buf + get32(rsdt + 40) - base;
+    g_assert_cmpuint(ldl_le_p(rsdt + 4), ==, 36 + 3 * 4);
+    g_assert_cmpuint(acpi_checksum(rsdt, ldl_le_p(rsdt + 4)), ==, 0);
+    const uint8_t *madt = buf + ldl_le_p(rsdt + 40) - base;
     g_assert_cmpmem(madt, 4, "APIC", 4);
-    uint32_t mlen = get32(madt + 4);
+    uint32_t mlen = ldl_le_p(madt + 4);
     g_assert_cmpuint(mlen, ==, 36 + 8 + 2 * 8 + 12 + 10 + 10);
     g_assert_cmpuint(acpi_checksum(madt, mlen), ==, 0);
     const uint8_t *sci = madt + mlen - 10;
     g_assert_cmpuint(sci[0], ==, 2);
     g_assert_cmpuint(sci[3], ==, ACPI_SCI_IRQ);
-    g_assert_cmpuint(get32(sci + 4), ==, ACPI_SCI_IRQ);
+    g_assert_cmpuint(ldl_le_p(sci + 4), ==, ACPI_SCI_IRQ);
     g_assert_cmphex(sci[8] | (sci[9] << 8), ==, 0x000d);
-    const uint8_t *hpet_t = buf + get32(rsdt + 44) - base;
+    const uint8_t *hpet_t = buf + ldl_le_p(rsdt + 44) - base;
     g_assert_cmpmem(hpet_t, 4, "HPET", 4);
-    g_assert_cmpuint(get32(hpet_t + 4), ==, 56);
+    g_assert_cmpuint(ldl_le_p(hpet_t + 4), ==, 56);
     g_assert_cmpuint(acpi_checksum(hpet_t, 56), ==, 0);
     /* the table repeats the device's capabilities register */
-    g_assert_cmphex(get32(hpet_t + 36), ==, (uint32_t)rq(0));
-    g_assert_cmphex(get32(hpet_t + 44), ==, HPET_BASE);
+    g_assert_cmphex(ldl_le_p(hpet_t + 36), ==, (uint32_t)rq(0));
+    g_assert_cmphex(ldl_le_p(hpet_t + 44), ==, HPET_BASE);
     g_assert_cmpuint(hpet_t[40], ==, 0);              /* memory space */
 }
 

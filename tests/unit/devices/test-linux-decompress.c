@@ -7,6 +7,7 @@
  * path or falling back to the 32-bit bzImage entry.
  */
 #include "hw/i386/elf-load.h"
+#include "util/ldst.h"
 #include "hw/i386/linux-decompress.h"
 #include "hw/i386/x86-boot.h"
 #include "memory/memory.h"
@@ -23,19 +24,6 @@
 #include <zstd.h>
 
 #define MiB (1024 * 1024)
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = v;
-    p[1] = v >> 8;
-    p[2] = v >> 16;
-    p[3] = v >> 24;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return p[0] | (p[1] << 8) | (p[2] << 16) | ((uint32_t)p[3] << 24);
-}
 
 /* Compressible but not trivial test data. */
 static GByteArray *sample(size_t len)
@@ -119,7 +107,7 @@ static GByteArray *comp_lz4(const uint8_t *d, size_t n)
 {
     GByteArray *out = g_byte_array_new();
     uint8_t hdr[4];
-    put32(hdr, 0x184c2102);
+    stl_le_p(hdr, 0x184c2102);
     g_byte_array_append(out, hdr, 4);
     for (size_t off = 0; off < n; off += 65536) {
         int in = MIN(n - off, 65536);
@@ -129,7 +117,7 @@ static GByteArray *comp_lz4(const uint8_t *d, size_t n)
         int c = LZ4_compress_default((const char *)d + off,
                                      (char *)out->data + at + 4, in, bound);
         g_assert_cmpint(c, >, 0);
-        put32(out->data + at, c);
+        stl_le_p(out->data + at, c);
         g_byte_array_set_size(out, at + 4 + c);
     }
     return out;
@@ -171,7 +159,7 @@ static GByteArray *payload_for(const Method *m, const uint8_t *d, size_t n,
 {
     GByteArray *p = m->compress(d, n);
     uint8_t sz[4];
-    put32(sz, declared);
+    stl_le_p(sz, declared);
     g_byte_array_append(p, sz, 4);
     return p;
 }
@@ -249,7 +237,7 @@ static void test_bad_payloads(gconstpointer opaque)
             max_out = UINT64_MAX;
             break;
         }
-        put32(sz, declared);
+        stl_le_p(sz, declared);
         g_byte_array_append(p, sz, 4);
         LinuxCompression got;
         size_t outlen = 0;
@@ -333,12 +321,12 @@ static GByteArray *make_bzimage(uint16_t version, const GByteArray *payload)
     d[0x206] = version & 0xff;
     d[0x207] = version >> 8;
     d[0x211] = 0x01;
-    put32(d + 0x214, 0x100000);
-    put32(d + 0x22c, 0x7fffffff);
-    put32(d + 0x238, 2047);
-    put32(d + 0x248, PM_STUB);
-    put32(d + 0x24c, payload->len);
-    put32(d + 0x260, 4 * MiB);                /* init_size */
+    stl_le_p(d + 0x214, 0x100000);
+    stl_le_p(d + 0x22c, 0x7fffffff);
+    stl_le_p(d + 0x238, 2047);
+    stl_le_p(d + 0x248, PM_STUB);
+    stl_le_p(d + 0x24c, payload->len);
+    stl_le_p(d + 0x260, 4 * MiB);                /* init_size */
     memcpy(d + SETUP_SIZE + PM_STUB, payload->data, payload->len);
     return img;
 }
@@ -376,7 +364,7 @@ static void test_payload_fields(void)
             b->data[0x206] = bad[i].val & 0xff;
             b->data[0x207] = bad[i].val >> 8;
         } else if (bad[i].off) {
-            put32(b->data + bad[i].off, bad[i].val);
+            stl_le_p(b->data + bad[i].off, bad[i].val);
         } else if (bad[i].cut) {
             g_byte_array_set_size(b, b->len - bad[i].cut);
         } else {
@@ -404,16 +392,16 @@ static GByteArray *make_elf(uint32_t note_desc_len, uint64_t seg2_paddr)
     uint8_t note[64] = { 0 };
     size_t nlen = 0;
     /* "GNU" type 3, 4-byte desc */
-    put32(note, 4);
-    put32(note + 4, 4);
-    put32(note + 8, 3);
+    stl_le_p(note, 4);
+    stl_le_p(note + 4, 4);
+    stl_le_p(note + 8, 3);
     memcpy(note + 12, "GNU", 4);
     nlen = 20;
-    put32(note + nlen, 4);
-    put32(note + nlen + 4, note_desc_len);
-    put32(note + nlen + 8, 18);
+    stl_le_p(note + nlen, 4);
+    stl_le_p(note + nlen + 4, note_desc_len);
+    stl_le_p(note + nlen + 8, 18);
     memcpy(note + nlen + 12, "Xen", 4);
-    put32(note + nlen + 16, PVH_ENTRY);
+    stl_le_p(note + nlen + 16, PVH_ENTRY);
     nlen += 16 + ((note_desc_len + 3) & ~3u);
     size_t codeoff = 0x1000;
     g_byte_array_set_size(a, codeoff + ELF_CODE);
@@ -476,10 +464,10 @@ static void test_pvh_note(void)
     }
     g_autoptr(GByteArray) huge = make_elf(4, 0);
     size_t xen = sizeof(Elf64_Ehdr) + 2 * sizeof(Elf64_Phdr) + 20;
-    put32(huge->data + xen, 0xfffffff0);        /* namesz */
+    stl_le_p(huge->data + xen, 0xfffffff0);        /* namesz */
     g_assert_false(x86_pvh_note_entry(huge->data, huge->len, &entry));
-    put32(huge->data + xen, 4);
-    put32(huge->data + xen + 4, 0xfffffffc);    /* descsz */
+    stl_le_p(huge->data + xen, 4);
+    stl_le_p(huge->data + xen + 4, 0xfffffffc);    /* descsz */
     g_assert_false(x86_pvh_note_entry(huge->data, huge->len, &entry));
     g_assert_false(x86_pvh_note_entry((const uint8_t *)"\x7f" "ELF", 4,
                                       &entry));
@@ -518,16 +506,16 @@ static void check_start_info(const char *cmdline, bool with_initrd)
     uint8_t info[56], mem[24];
     char cmd[256] = { 0 };
     ram_read(0x10000, info, sizeof(info));
-    g_assert_cmphex(get32(info), ==, 0x336ec578);
-    g_assert_cmpuint(get32(info + 4), ==, 1);
-    g_assert_cmpuint(get32(info + 12), ==, with_initrd ? 1 : 0);
-    g_assert_cmpuint(get32(info + 48), ==, layout.e820_count);
-    ram_read(get32(info + 24), cmd, sizeof(cmd) - 1);
+    g_assert_cmphex(ldl_le_p(info), ==, 0x336ec578);
+    g_assert_cmpuint(ldl_le_p(info + 4), ==, 1);
+    g_assert_cmpuint(ldl_le_p(info + 12), ==, with_initrd ? 1 : 0);
+    g_assert_cmpuint(ldl_le_p(info + 48), ==, layout.e820_count);
+    ram_read(ldl_le_p(info + 24), cmd, sizeof(cmd) - 1);
     g_assert_cmpstr(cmd, ==, cmdline);
-    ram_read(get32(info + 40) + 24 * 3, mem, sizeof(mem));
-    g_assert_cmphex(get32(mem), ==, layout.e820[3].addr);
-    g_assert_cmphex(get32(mem + 8), ==, layout.e820[3].size);
-    g_assert_cmpuint(get32(mem + 16), ==, layout.e820[3].type);
+    ram_read(ldl_le_p(info + 40) + 24 * 3, mem, sizeof(mem));
+    g_assert_cmphex(ldl_le_p(mem), ==, layout.e820[3].addr);
+    g_assert_cmphex(ldl_le_p(mem + 8), ==, layout.e820[3].size);
+    g_assert_cmpuint(ldl_le_p(mem + 16), ==, layout.e820[3].type);
 }
 
 static void test_pvh_load(void)
@@ -564,9 +552,9 @@ static void test_pvh_load(void)
     uint8_t mod[32];
     char got[sizeof(initrd_data)];
     ram_read(0x10040, mod, sizeof(mod));
-    g_assert_cmphex(get32(mod), ==, (RAM_SIZE - 4096));
-    g_assert_cmpuint(get32(mod + 8), ==, sizeof(initrd_data));
-    ram_read(get32(mod), got, sizeof(got));
+    g_assert_cmphex(ldl_le_p(mod), ==, (RAM_SIZE - 4096));
+    g_assert_cmpuint(ldl_le_p(mod + 8), ==, sizeof(initrd_data));
+    ram_read(ldl_le_p(mod), got, sizeof(got));
     g_assert_cmpstr(got, ==, initrd_data);
 
     /* bad inputs: one error each, nothing loaded */
@@ -591,7 +579,7 @@ static void test_pvh_load(void)
     }
     /* the entry point outside every loaded segment */
     g_autoptr(GByteArray) b = make_elf(4, 0);
-    put32(b->data + sizeof(Elf64_Ehdr) + 2 * sizeof(Elf64_Phdr) + 36,
+    stl_le_p(b->data + sizeof(Elf64_Ehdr) + 2 * sizeof(Elf64_Phdr) + 36,
           0x300000);
     g_autoptr(GError) e = NULL;
     g_assert_false(x86_load_pvh(b->data, b->len, "vmlinux", NULL, 0, "",
@@ -685,15 +673,15 @@ static void test_load_kernel_paths(void)
     g_assert_cmpuint(entry.code_sel, ==, 0x10);
     uint8_t pte[8], gdt[32], bp[0x300];
     ram_read(0x9000, pte, 8);                       /* PML4[0] -> PDPT */
-    g_assert_cmphex(get32(pte), ==, 0xa003);
+    g_assert_cmphex(ldl_le_p(pte), ==, 0xa003);
     ram_read(0xa000 + 8 * 3, pte, 8);               /* PDPT[3] -> PD 3 */
-    g_assert_cmphex(get32(pte), ==, 0xe003);
+    g_assert_cmphex(ldl_le_p(pte), ==, 0xe003);
     ram_read(0xe000 + 8 * 511, pte, 8);             /* 4 GiB - 2 MiB */
-    g_assert_cmphex(get32(pte), ==, 0xffe00083);
+    g_assert_cmphex(ldl_le_p(pte), ==, 0xffe00083);
     ram_read(entry.gdt_base, gdt, sizeof(gdt));
     g_assert_cmphex(gdt[0x10 + 6], ==, 0xaf);        /* L=1, D=0 */
     ram_read(0x10000, bp, sizeof(bp));
-    g_assert_cmphex(get32(bp + 0x228), ==, 0x20000);  /* cmd_line_ptr */
+    g_assert_cmphex(ldl_le_p(bp + 0x228), ==, 0x20000);  /* cmd_line_ptr */
     g_assert_cmpuint(bp[0x1e8], ==, layout.e820_count);
     /* initrd errors are the user's on either path: an error, no fallback */
     g_autoptr(GError) e3 = NULL;

@@ -5,21 +5,12 @@
  * size as Linux's mpparse does. Bad configs and small buffers give 0.
  */
 #include "hw/i386/mptable.h"
+#include "util/ldst.h"
 
 #include <glib.h>
 #include <string.h>
 
 #define BASE 0xf0000u
-
-static uint16_t get16(const uint8_t *p)
-{
-    return p[0] | (p[1] << 8);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return get16(p) | ((uint32_t)get16(p + 2) << 16);
-}
 
 static uint8_t sum(const uint8_t *p, size_t len)
 {
@@ -54,16 +45,16 @@ static void parse(const uint8_t *buf, size_t len, Parsed *p)
     g_assert_cmpuint(buf[9], ==, 4);
     g_assert_cmpuint(sum(buf, 16), ==, 0);
     g_assert_cmpuint(buf[11], ==, 0);      /* feature 1: table present */
-    uint32_t table = get32(buf + 4);
+    uint32_t table = ldl_le_p(buf + 4);
     g_assert_cmpuint(table, >=, BASE + 16);
     const uint8_t *h = buf + (table - BASE);
     g_assert_cmpmem(h, 4, "PCMP", 4);
-    uint16_t tlen = get16(h + 4);
+    uint16_t tlen = lduw_le_p(h + 4);
     g_assert_cmpuint((h - buf) + tlen, ==, len);
     g_assert_cmpuint(h[6], ==, 4);
     g_assert_cmpuint(sum(h, tlen), ==, 0);
-    p->lapic_addr = get32(h + 36);
-    unsigned count = get16(h + 34);
+    p->lapic_addr = ldl_le_p(h + 36);
+    unsigned count = lduw_le_p(h + 34);
     const uint8_t *e = h + 44, *end = h + tlen;
     int isa_bus = -1, pci_bus = -1;
 
@@ -91,7 +82,7 @@ static void parse(const uint8_t *buf, size_t len, Parsed *p)
             p->ioapics++;
             p->ioapic_id = e[1];
             g_assert_true(e[3] & 1);
-            p->ioapic_addr = get32(e + 4);
+            p->ioapic_addr = ldl_le_p(e + 4);
             e += 8;
             break;
         case 3:
@@ -103,7 +94,7 @@ static void parse(const uint8_t *buf, size_t len, Parsed *p)
                 p->isa_intin[e[5]] = e[7];
             } else if (e[1] == 0 && e[4] == pci_bus && p->pci_count < 8) {
                 p->pci_src[p->pci_count] = e[5];
-                p->pci_flags[p->pci_count] = get16(e + 2);
+                p->pci_flags[p->pci_count] = lduw_le_p(e + 2);
                 p->pci_intin[p->pci_count++] = e[7];
             }
             e += 8;

@@ -4,6 +4,7 @@
  * ACPI tables (checksums, RSDP -> RSDT -> FADT -> DSDT chain, MADT).
  */
 #include "hw/acpi/acpi-build.h"
+#include "util/ldst.h"
 #include "hw/acpi/acpi-pm.h"
 #include "hw/i386/x86-boot.h"
 
@@ -137,11 +138,6 @@ static const uint8_t *find_table(const uint8_t *buf, uint32_t base,
     return buf + (addr - base);
 }
 
-static uint32_t get32(const uint8_t *p)
-{
-    return p[0] | (p[1] << 8) | (p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
 static void test_acpi_tables(void)
 {
     uint8_t buf[4096];
@@ -153,28 +149,28 @@ static void test_acpi_tables(void)
 
     g_assert_cmpmem(buf, 8, "RSD PTR ", 8);
     g_assert_cmpuint(acpi_checksum(buf, 20), ==, 0);
-    const uint8_t *rsdt = find_table(buf, base, get32(buf + 16));
+    const uint8_t *rsdt = find_table(buf, base, ldl_le_p(buf + 16));
     g_assert_cmpmem(rsdt, 4, "RSDT", 4);
-    g_assert_cmpuint(acpi_checksum(rsdt, get32(rsdt + 4)), ==, 0);
-    g_assert_cmpuint(get32(rsdt + 4), ==, 36 + 8);
+    g_assert_cmpuint(acpi_checksum(rsdt, ldl_le_p(rsdt + 4)), ==, 0);
+    g_assert_cmpuint(ldl_le_p(rsdt + 4), ==, 36 + 8);
 
-    const uint8_t *fadt = find_table(buf, base, get32(rsdt + 36));
+    const uint8_t *fadt = find_table(buf, base, ldl_le_p(rsdt + 36));
     g_assert_cmpmem(fadt, 4, "FACP", 4);
-    g_assert_cmpuint(acpi_checksum(fadt, get32(fadt + 4)), ==, 0);
-    g_assert_cmphex(get32(fadt + 64), ==, ACPI_PM1_CNT);
-    g_assert_cmphex(get32(fadt + 76), ==, ACPI_PM_TMR);
-    const uint8_t *facs = find_table(buf, base, get32(fadt + 36));
+    g_assert_cmpuint(acpi_checksum(fadt, ldl_le_p(fadt + 4)), ==, 0);
+    g_assert_cmphex(ldl_le_p(fadt + 64), ==, ACPI_PM1_CNT);
+    g_assert_cmphex(ldl_le_p(fadt + 76), ==, ACPI_PM_TMR);
+    const uint8_t *facs = find_table(buf, base, ldl_le_p(fadt + 36));
     g_assert_cmpmem(facs, 4, "FACS", 4);
-    g_assert_cmpuint((get32(fadt + 36) & 63), ==, 0);
-    const uint8_t *dsdt = find_table(buf, base, get32(fadt + 40));
+    g_assert_cmpuint((ldl_le_p(fadt + 36) & 63), ==, 0);
+    const uint8_t *dsdt = find_table(buf, base, ldl_le_p(fadt + 40));
     g_assert_cmpmem(dsdt, 4, "DSDT", 4);
-    g_assert_cmpuint(acpi_checksum(dsdt, get32(dsdt + 4)), ==, 0);
-    g_assert_nonnull(memmem(dsdt, get32(dsdt + 4), "_S5_", 4));
+    g_assert_cmpuint(acpi_checksum(dsdt, ldl_le_p(dsdt + 4)), ==, 0);
+    g_assert_nonnull(memmem(dsdt, ldl_le_p(dsdt + 4), "_S5_", 4));
 
-    const uint8_t *madt = find_table(buf, base, get32(rsdt + 40));
+    const uint8_t *madt = find_table(buf, base, ldl_le_p(rsdt + 40));
     g_assert_cmpmem(madt, 4, "APIC", 4);
-    g_assert_cmpuint(acpi_checksum(madt, get32(madt + 4)), ==, 0);
-    g_assert_cmpuint(get32(madt + 4), ==, 36 + 8 + 2 * 8 + 12 + 10);
+    g_assert_cmpuint(acpi_checksum(madt, ldl_le_p(madt + 4)), ==, 0);
+    g_assert_cmpuint(ldl_le_p(madt + 4), ==, 36 + 8 + 2 * 8 + 12 + 10);
 
     /* Too small a buffer: refused, nothing claimed. */
     g_assert_cmpuint(acpi_build_tables(buf, 64, base, &cfg), ==, 0);
