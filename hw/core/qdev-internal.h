@@ -27,4 +27,8 @@ void qdev_gpio_foreach(DeviceState *dev,
 /* qdev-monitor.c: QEMU's identifier rule. */
 bool qdev_id_wellformed(const char *id);
 
+/* The concrete device class called typename, or NULL with QEMU's
+ * -device error text (shared by qdev_try_new and -device/device_add). */
+DeviceClass *qdev_class_lookup(const char *typename, GError **errp);
+
 #endif

@@ -57,25 +57,16 @@ bool qdev_id_wellformed(const char *id)
 
 static DeviceClass *device_class_for_driver(const char *driver, GError **errp)
 {
-    ObjectClass *oc = object_class_by_name(driver);
+    const char *name = driver;
 
-    if (!oc && alias_target(driver)) {
-        oc = object_class_by_name(alias_target(driver));
+    if (!object_class_by_name(driver) && alias_target(driver) &&
+        object_class_by_name(alias_target(driver))) {
+        name = alias_target(driver);
     }
-    if (!oc) {
-        error_setg(errp, "'%s' is not a valid device model name", driver);
+    DeviceClass *dc = qdev_class_lookup(name, errp);
+    if (!dc) {
         return NULL;
     }
-    if (!object_class_dynamic_cast(oc, TYPE_DEVICE)) {
-        error_setg(errp, "Parameter 'driver' expects a device type");
-        return NULL;
-    }
-    if (object_class_is_abstract(oc)) {
-        error_setg(errp, "Parameter 'driver' expects a non-abstract device "
-                         "type");
-        return NULL;
-    }
-    DeviceClass *dc = DEVICE_CLASS(oc);
     if (!dc->user_creatable) {
         error_setg(errp, "Parameter 'driver' expects a pluggable device "
                          "type");

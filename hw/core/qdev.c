@@ -90,7 +90,7 @@ DeviceState *qdev_new(const char *typename)
     return DEVICE(object_new(typename));
 }
 
-DeviceState *qdev_try_new(const char *typename, GError **errp)
+DeviceClass *qdev_class_lookup(const char *typename, GError **errp)
 {
     ObjectClass *oc = object_class_by_name(typename);
 
@@ -107,7 +107,13 @@ DeviceState *qdev_try_new(const char *typename, GError **errp)
                          "type");
         return NULL;
     }
-    return DEVICE(object_new(typename));
+    return DEVICE_CLASS(oc);
+}
+
+DeviceState *qdev_try_new(const char *typename, GError **errp)
+{
+    return qdev_class_lookup(typename, errp) ? DEVICE(object_new(typename))
+                                             : NULL;
 }
 
 void qdev_set_id(DeviceState *dev, const char *id)
