@@ -78,13 +78,25 @@ static bool hpet_enabled(HPETState *s)
     return s->config & HPET_CFG_ENABLE;
 }
 
-static uint64_t hpet_counter(HPETState *s)
+/* Ticks counted between enable_time and `when`. */
+static uint64_t hpet_ticks_since_enable(HPETState *s, int64_t when)
+{
+    int64_t d = when - s->enable_time;
+    return (uint64_t)(d > 0 ? d : 0) / HPET_CLK_PERIOD_NS;
+}
+
+/* The main counter at virtual time `when`. */
+static uint64_t hpet_counter_at(HPETState *s, int64_t when)
 {
     if (!hpet_enabled(s)) {
         return s->counter_base;
     }
-    int64_t d = now_ns() - s->enable_time;
-    return s->counter_base + (uint64_t)(d > 0 ? d : 0) / HPET_CLK_PERIOD_NS;
+    return s->counter_base + hpet_ticks_since_enable(s, when);
+}
+
+static uint64_t hpet_counter(HPETState *s)
+{
+    return hpet_counter_at(s, now_ns());
 }
 
 /* The line timer n drives now, or NULL. */
@@ -138,29 +150,52 @@ static uint64_t hpet_ticks_to_cmp(HPETTimer *t, uint64_t counter)
     return diff ? diff : UINT64_MAX;
 }
 
-static void hpet_arm(HPETTimer *t)
+/*
+ * Arm timer t for the first comparator match after virtual time `ref`:
+ * the moment of the event that (re)defines the match (the enable, the
+ * comparator write, the previous match). The counter and the deadline
+ * both derive from that one instant, and the deadline is absolute on the
+ * counter's time base (enable_time + ticks * period): however long the
+ * emulator takes to get here, a comparator ahead of the counter at `ref`
+ * fires at its exact time, at once if that has passed already. (Reading
+ * the clock afresh here instead made a comparator 1 us after an enable
+ * look already passed on a slow host, so it waited for the 64-bit wrap.)
+ */
+static void hpet_arm_at(HPETTimer *t, int64_t ref)
 {
     HPETState *s = t->s;
     if (!hpet_enabled(s) || !(t->config & TN_INT_ENB)) {
         timer_del(t->qtimer);
         return;
     }
-    uint64_t ticks = hpet_ticks_to_cmp(t, hpet_counter(s));
-    int64_t ns = ticks > (uint64_t)HPET_MAX_ARM_NS / HPET_CLK_PERIOD_NS
-                 ? HPET_MAX_ARM_NS : (int64_t)ticks * HPET_CLK_PERIOD_NS;
-    timer_mod_ns(t->qtimer, now_ns() + ns);
+    uint64_t elapsed = hpet_ticks_since_enable(s, ref);
+    uint64_t ticks = hpet_ticks_to_cmp(t, s->counter_base + elapsed);
+    uint64_t cap = (uint64_t)HPET_MAX_ARM_NS / HPET_CLK_PERIOD_NS;
+    if (ticks > cap) {
+        /* far away: look again then (hpet_timer_cb re-arms) */
+        timer_mod_ns(t->qtimer, ref + HPET_MAX_ARM_NS);
+        return;
+    }
+    timer_mod_ns(t->qtimer, s->enable_time +
+                 (int64_t)(elapsed + ticks) * HPET_CLK_PERIOD_NS);
+}
+
+static void hpet_arm(HPETTimer *t)
+{
+    hpet_arm_at(t, now_ns());
 }
 
 static void hpet_timer_cb(void *opaque)
 {
     HPETTimer *t = opaque;
     HPETState *s = t->s;
-    uint64_t counter = hpet_counter(s);
+    int64_t now = now_ns();
+    uint64_t counter = hpet_counter_at(s, now);
     uint64_t mask = (t->config & TN_32BIT) ? 0xffffffffull : UINT64_MAX;
 
     /* reached? (the arm may have been capped for a far comparator) */
     if (((counter - t->cmp) & mask) > (mask >> 1)) {
-        hpet_arm(t);
+        hpet_arm_at(t, now);
         return;
     }
     hpet_raise(t);
@@ -173,7 +208,7 @@ static void hpet_timer_cb(void *opaque)
             /* fell behind: skip missed periods rather than flood */
             t->cmp = (counter + period) & mask;
         }
-        hpet_arm(t);
+        hpet_arm_at(t, now);
     }
 }
 
@@ -229,7 +264,12 @@ static void hpet_config_write(HPETState *s, uint64_t val)
         if (levels[i] && hpet_enabled(s)) {
             hpet_set_line(s, i, 1);
         }
-        hpet_arm(&s->timer[i]);
+        /* Only starting or halting the counter moves the matches: a
+         * timer armed already keeps its deadline (re-arming it from a
+         * later "now" could skip a match that is due but not yet run). */
+        if ((old ^ s->config) & HPET_CFG_ENABLE) {
+            hpet_arm_at(&s->timer[i], s->enable_time);
+        }
     }
 }
 
@@ -238,6 +278,7 @@ static void hpet_timer_write(HPETState *s, HPETTimer *t, hwaddr off,
 {
     if (off == 0x00) {
         uint64_t v = (t->config & ~wmask) | (val & wmask);
+        uint64_t old_config = t->config;
         bool level_was = s->line_level[t->n];
         if (level_was) {
             hpet_set_line(s, t->n, 0);
@@ -255,7 +296,12 @@ static void hpet_timer_write(HPETState *s, HPETTimer *t, hwaddr off,
             (t->config & TN_INT_ENB)) {
             hpet_set_line(s, t->n, 1);
         }
-        hpet_arm(t);
+        /* a pending match stays armed unless its timing changed */
+        if (((old_config ^ t->config) &
+             (TN_INT_ENB | TN_PERIODIC | TN_32BIT)) ||
+            !timer_pending(t->qtimer)) {
+            hpet_arm(t);
+        }
     } else if (off == 0x08) {
         uint64_t old = (t->config & TN_PERIODIC) && !(t->config & TN_VAL_SET)
                        ? t->period : t->cmp;
