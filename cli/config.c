@@ -33,6 +33,8 @@ VmConfig *vm_config_new(void)
 
     cfg->machine = keyval_new();
     cfg->boot = keyval_new();
+    cfg->option_roms =
+        g_ptr_array_new_with_free_func((GDestroyNotify)keyval_free);
     cfg->cpu_features = keyval_new();
     cfg->accels = g_ptr_array_new_with_free_func(g_free);
     cfg->chardevs = g_ptr_array_new_with_free_func((GDestroyNotify)keyval_free);
@@ -66,6 +68,7 @@ void vm_config_free(VmConfig *cfg)
     keyval_free(cfg->machine);
     keyval_free(cfg->board_props);
     keyval_free(cfg->boot);
+    g_ptr_array_unref(cfg->option_roms);
     keyval_free(cfg->cpu_features);
     g_ptr_array_unref(cfg->accels);
     g_ptr_array_unref(cfg->chardevs);

@@ -105,6 +105,12 @@ static const OptParam boot_params[] = {
     END,
 };
 
+static const OptParam option_rom_params[] = {
+    P("romfile", STRING, NULL),
+    P("bootindex", NUMBER, NULL),
+    END,
+};
+
 static const OptParam sandbox_params[] = {
     P("enable", BOOL, NULL),
     P("obsolete", STRING, NULL),
@@ -165,6 +171,7 @@ const OptGroup cli_group_name = { "name", name_params };
 const OptGroup cli_group_rtc = { "rtc", rtc_params };
 const OptGroup cli_group_boot = { "boot-opts", boot_params };
 const OptGroup cli_group_sandbox = { "sandbox", sandbox_params };
+const OptGroup cli_group_option_rom = { "option-rom", option_rom_params };
 const OptGroup cli_group_msg = { "msg", msg_params };
 const OptGroup cli_group_overcommit = { "overcommit", overcommit_params };
 const OptGroup cli_group_mon = { "mon", mon_params };
@@ -179,6 +186,7 @@ void cli_register_opt_groups(void)
         &cli_group_smp, &cli_group_name, &cli_group_rtc, &cli_group_boot,
         &cli_group_sandbox, &cli_group_msg, &cli_group_overcommit,
         &cli_group_mon, &cli_group_chardev, &group_device, &group_object,
+        &cli_group_option_rom,
     };
 
     for (size_t i = 0; i < G_N_ELEMENTS(all); i++) {

@@ -550,6 +550,12 @@ bool opt_boot(VmConfig *cfg, const char *arg, GError **errp)
                          "between -1 and 65535");
         return false;
     }
+    const char *st = keyval_get(kv, "splash-time");
+    if (st && parse_int64(st, 10, &v) == 0 && (v < 0 || v > 0xffff)) {
+        error_setg(errp, "splash-time is invalid, it should be a value "
+                         "between 0 and 65535");
+        return false;
+    }
     if ((keyval_get(kv, "order") &&
          !boot_devices_valid(keyval_get(kv, "order"), errp)) ||
         (keyval_get(kv, "once") &&
@@ -560,6 +566,31 @@ bool opt_boot(VmConfig *cfg, const char *arg, GError **errp)
         KeyvalPair *p = g_ptr_array_index(kv->pairs, i);
         keyval_add(cfg->boot, p->key, p->value);
     }
+    return true;
+}
+
+/* -option-rom FILE[,bootindex=N]: the board reads and checks the file */
+bool opt_option_rom(VmConfig *cfg, const char *arg, GError **errp)
+{
+    KeyvalList *kv = keyval_parse(arg, "romfile", 0, errp);
+    int64_t v;
+
+    if (!kv || !opts_check_keys(&cli_group_option_rom, kv, errp)) {
+        keyval_free(kv);
+        return false;
+    }
+    const char *bi = keyval_get(kv, "bootindex");
+    if (bi && parse_int64(bi, 10, &v) < 0) {
+        error_setg(errp, "Parameter 'bootindex' expects a number");
+        keyval_free(kv);
+        return false;
+    }
+    if (!keyval_get(kv, "romfile") || !*keyval_get(kv, "romfile")) {
+        error_setg(errp, "Option ROM file is not specified");
+        keyval_free(kv);
+        return false;
+    }
+    g_ptr_array_add(cfg->option_roms, kv);
     return true;
 }
 

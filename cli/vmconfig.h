@@ -45,6 +45,7 @@ typedef struct VmConfig {
     /* boot */
     char *kernel, *initrd, *append, *bios;
     KeyvalList *boot;               /* order, once, menu, ... (validated) */
+    GPtrArray *option_roms;         /* KeyvalList *: romfile[, bootindex] */
     /* identity */
     char *name;
     bool debug_threads;

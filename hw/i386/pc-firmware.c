@@ -17,7 +17,11 @@
 #include "hw/i386/pc-firmware.h"
 #include "util/ldst.h"
 
+#include "hw/boards.h"
+#include "hw/nvram/option-rom.h"
 #include "hw/pci-host/i440fx.h"
+#include "system/runstate.h"
+#include "util/cutils.h"
 #include "util/error.h"
 
 #include <glib/gstdio.h>
@@ -355,4 +359,118 @@ bool pc_firmware_acpi_fw_cfg(FWCfgState *fw, const AcpiBuildConfig *cfg,
                            errp) &&
            fw_cfg_add_file(fw, ACPI_RSDP_FILE, blob, 20, errp) &&
            fw_cfg_add_file(fw, "etc/table-loader", ld->data, ld->len, errp);
+}
+
+/* ---- boot configuration through fw_cfg -------------------------------- */
+
+static bool boot_strict;
+
+/* "bootorder" from the boot device list; the devices created after the
+ * board (-device) are in it by the time the vCPUs first run. */
+static void pc_firmware_bootorder_update(FWCfgState *fw)
+{
+    size_t len;
+    g_autofree uint8_t *list = fw_cfg_boot_list(boot_strict, &len);
+    fw_cfg_modify_file(fw, "bootorder", list ? list : (uint8_t *)"", len);
+}
+
+static void pc_firmware_vm_state(void *opaque, bool running, RunState state)
+{
+    if (running) {
+        pc_firmware_bootorder_update(opaque);
+    }
+}
+
+/* -option-rom FILE[,bootindex=N]: fw_cfg "genroms/<basename>", which
+ * SeaBIOS copies below 1 MiB and runs; the path in the boot list is
+ * "/rom@genroms/<basename>". */
+static bool pc_firmware_option_roms(FWCfgState *fw, const GPtrArray *roms,
+                                    GError **errp)
+{
+    for (guint i = 0; roms && i < roms->len; i++) {
+        const KeyvalList *kv = g_ptr_array_index(roms, i);
+        const char *file = keyval_get(kv, "romfile");
+        const char *bi = keyval_get(kv, "bootindex");
+        int64_t bootindex = -1;
+        g_autofree uint8_t *data = NULL;
+        size_t len;
+
+        if (bi && (parse_int64(bi, 10, &bootindex) < 0 ||
+                   bootindex > INT32_MAX || bootindex < INT32_MIN)) {
+            error_setg(errp, "Parameter 'bootindex' expects a number");
+            return false;
+        }
+        if (!option_rom_load(file, OPTION_ROM_MAX_SIZE,
+                             OPTION_ROM_STYLE_OPTION, &data, &len, errp)) {
+            return false;
+        }
+        g_autofree char *base = g_path_get_basename(file);
+        g_autofree char *name = g_strdup_printf("genroms/%s", base);
+        GError *local = NULL;
+        if (!fw_cfg_add_file(fw, name, data, len, &local)) {
+            /* QEMU's words, without fw_cfg's "fw_cfg: " */
+            const char *m = local->message;
+            error_setg(errp, "%s", g_str_has_prefix(m, "fw_cfg: ") ? m + 8
+                                                                   : m);
+            g_error_free(local);
+            return false;
+        }
+        g_autofree char *path = g_strdup_printf("/rom@%s", name);
+        fw_cfg_boot_add(bootindex, path);
+    }
+    return true;
+}
+
+bool pc_firmware_boot_fw_cfg(FWCfgState *fw, const MachineOptions *o,
+                             GError **errp)
+{
+    const KeyvalList *boot = o->boot;
+    const char *v;
+    int64_t n;
+
+    if (!pc_firmware_option_roms(fw, o->option_roms, errp)) {
+        return false;
+    }
+    /* menu=on: SeaBIOS's "Press ESC for boot menu." (its
+     * etc/show-boot-menu comes from FW_CFG_BOOT_MENU) */
+    fw_cfg_add_i16(fw, FW_CFG_BOOT_MENU, o->boot_menu);
+    v = boot ? keyval_get(boot, "splash-time") : NULL;
+    if (v) {
+        if (parse_int64(v, 10, &n) < 0 || n < 0 || n > 0xffff) {
+            error_setg(errp, "splash-time is invalid, it should be a value "
+                       "between 0 and 65535");
+            return false;
+        }
+        /* how long the menu prompt waits (ms), little-endian u16 */
+        uint16_t wait = GUINT16_TO_LE((uint16_t)n);
+        if (!fw_cfg_add_file(fw, "etc/boot-menu-wait", &wait, 2, errp)) {
+            return false;
+        }
+    }
+    /* SeaBIOS's wait after "No bootable device." (ms; -1: none) */
+    uint32_t fail_wait = UINT32_MAX;
+    v = boot ? keyval_get(boot, "reboot-timeout") : NULL;
+    if (v) {
+        if (parse_int64(v, 10, &n) < 0 || n < -1 || n > 0xffff) {
+            error_setg(errp, "reboot timeout is larger than 65535, "
+                       "or is negative but not -1");
+            return false;
+        }
+        fail_wait = (uint32_t)n;
+    }
+    fail_wait = GUINT32_TO_LE(fail_wait);
+    if (!fw_cfg_add_file(fw, "etc/boot-fail-wait", &fail_wait, 4, errp)) {
+        return false;
+    }
+    /* strict=on: "HALT" ends the list; no fallback to other devices */
+    v = boot ? keyval_get(boot, "strict") : NULL;
+    boot_strict = v && parse_bool(v, &boot_strict) && boot_strict;
+    size_t len;
+    g_autofree uint8_t *list = fw_cfg_boot_list(boot_strict, &len);
+    if (!fw_cfg_add_file(fw, "bootorder", list ? list : (uint8_t *)"", len,
+                         errp)) {
+        return false;
+    }
+    qemu_add_vm_change_state_handler(pc_firmware_vm_state, fw);
+    return true;
 }

@@ -21,7 +21,8 @@
  * (RAM top to 0xfebfffff, 32 GiB above 4G RAM) to assign them in.
  *
  * fw_cfg at 0x510 (DMA at 0x514, \_SB.FWCF in the DSDT): RAM size, CPU
- * counts, UUID, etc/e820, an empty bootorder, and the -kernel (setup +
+ * counts, UUID, etc/e820, -option-rom files (genroms/), bootorder and the
+ * -boot menu/timeouts (pc_firmware_boot_fw_cfg), and the -kernel (setup +
  * rest), -initrd and -append contents (not their load addresses: kvmu
  * loads the kernel itself).
  *
@@ -592,7 +593,6 @@ static bool pc_fw_cfg_init(const MachineOptions *o, GError **errp)
     fw_cfg_add_i64(fw, FW_CFG_RAM_SIZE, o->ram_size);
     fw_cfg_add_i16(fw, FW_CFG_NB_CPUS, pcms.ncpus);
     fw_cfg_add_i16(fw, FW_CFG_MAX_CPUS, MAX(o->max_cpus, pcms.ncpus));
-    fw_cfg_add_i16(fw, FW_CFG_BOOT_MENU, o->boot_menu);
 
     /* etc/e820: packed little-endian {u64 address, u64 length, u32 type} */
     g_autoptr(GByteArray) e820 = g_byte_array_new();
@@ -605,23 +605,7 @@ static bool pc_fw_cfg_init(const MachineOptions *o, GError **errp)
         g_byte_array_append(e820, (const guint8 *)&type, 4);
     }
     if (!fw_cfg_add_file(fw, "etc/e820", e820->data, e820->len, errp) ||
-        !fw_cfg_add_file(fw, "bootorder", "", 0, errp)) {
-        return false;
-    }
-    /* SeaBIOS's wait after "No bootable device." (ms; -1: none) */
-    uint32_t fail_wait = UINT32_MAX;
-    const char *rt = o->boot ? keyval_get(o->boot, "reboot-timeout") : NULL;
-    if (rt) {
-        int64_t v;
-        if (parse_int64(rt, 10, &v) < 0 || v < -1 || v > 0xffff) {
-            error_setg(errp, "reboot timeout is larger than 65535, "
-                       "or is negative but not -1");
-            return false;
-        }
-        fail_wait = (uint32_t)v;
-    }
-    fail_wait = GUINT32_TO_LE(fail_wait);
-    if (!fw_cfg_add_file(fw, "etc/boot-fail-wait", &fail_wait, 4, errp)) {
+        !pc_firmware_boot_fw_cfg(fw, o, errp)) {
         return false;
     }
     if (!o->kernel) {

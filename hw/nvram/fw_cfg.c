@@ -5,8 +5,12 @@
  * directory, and the DMA interface (0x514: big-endian FWCfgDmaAccess
  * address; control/length/address read from guest RAM, read/skip/select,
  * the control word written back 0 or with the error bit).
- * Left out: writable items (the write channel and DMA writes fail, as
- * QEMU does for read-only items), the MMIO flavour, item callbacks.
+ * DMA writes reach only files added writable (fw_cfg_add_file_writable),
+ * within their size; every other write fails with the error bit, as the
+ * spec says for read-only items. The boot device list ("bootorder")
+ * is collected here too (fw_cfg_boot_add/fw_cfg_boot_list).
+ * Left out: the old port write channel (ignored, as in QEMU since 2.4),
+ * the MMIO flavour, read callbacks.
  */
 #include "hw/nvram/fw_cfg.h"
 #include "hw/sysbus.h"
@@ -28,6 +32,9 @@ typedef struct FWCfgFile {
     char name[FW_CFG_MAX_FILE_PATH];
     uint8_t *data;
     uint32_t len;
+    bool writable;
+    FWCfgWriteCb *write_cb;
+    void *write_opaque;
 } FWCfgFile;
 
 struct FWCfgState {
@@ -46,6 +53,13 @@ struct FWCfgState {
 };
 
 #define FW_CFG(obj) OBJECT_CHECK(FWCfgState, (obj), TYPE_FW_CFG_IO)
+
+static FWCfgState *fw_cfg_the;   /* the machine's one fw_cfg device */
+
+FWCfgState *fw_cfg_find(void)
+{
+    return fw_cfg_the;
+}
 
 /* The bytes of item key, or NULL (len 0) if there is none. */
 static const uint8_t *fw_cfg_item(FWCfgState *s, uint16_t key, uint32_t *len)
@@ -74,6 +88,19 @@ static const uint8_t *fw_cfg_item(FWCfgState *s, uint16_t key, uint32_t *len)
         return s->entries[arch][idx].data;
     }
     return NULL;
+}
+
+/* The file behind key if it was added writable, else NULL. */
+static FWCfgFile *fw_cfg_writable_file(FWCfgState *s, uint16_t key)
+{
+    uint16_t idx = key & ~(FW_CFG_ARCH_LOCAL | FW_CFG_WRITE_CHANNEL);
+    if (key == FW_CFG_INVALID || (key & FW_CFG_ARCH_LOCAL) ||
+        idx < FW_CFG_FILE_FIRST || idx >= FW_CFG_ENTRIES ||
+        idx - FW_CFG_FILE_FIRST >= s->nfiles) {
+        return NULL;
+    }
+    FWCfgFile *f = &s->files[idx - FW_CFG_FILE_FIRST];
+    return f->writable ? f : NULL;
 }
 
 static void fw_cfg_select(FWCfgState *s, uint16_t key)
@@ -174,6 +201,49 @@ bool fw_cfg_add_file(FWCfgState *s, const char *name, const void *data,
     return true;
 }
 
+bool fw_cfg_add_file_writable(FWCfgState *s, const char *name,
+                              const void *data, size_t len,
+                              FWCfgWriteCb *cb, void *opaque, GError **errp)
+{
+    if (!fw_cfg_add_file(s, name, data, len, errp)) {
+        return false;
+    }
+    FWCfgFile *f = &s->files[fw_cfg_file_key(s, name) - FW_CFG_FILE_FIRST];
+    f->writable = true;
+    f->write_cb = cb;
+    f->write_opaque = opaque;
+    return true;
+}
+
+bool fw_cfg_modify_file(FWCfgState *s, const char *name, const void *data,
+                        size_t len)
+{
+    int key = fw_cfg_file_key(s, name);
+    if (key < 0 || len > UINT32_MAX) {
+        return false;
+    }
+    FWCfgFile *f = &s->files[key - FW_CFG_FILE_FIRST];
+    g_free(f->data);
+    f->data = g_memdup2(data, len);
+    f->len = len;
+    if (s->cur_key == key) {
+        s->cur_offset = MIN(s->cur_offset, f->len);
+    }
+    fw_cfg_rebuild_dir(s);
+    return true;
+}
+
+const void *fw_cfg_file_data(FWCfgState *s, const char *name, size_t *len)
+{
+    int key = fw_cfg_file_key(s, name);
+    if (key < 0) {
+        *len = 0;
+        return NULL;
+    }
+    *len = s->files[key - FW_CFG_FILE_FIRST].len;
+    return s->files[key - FW_CFG_FILE_FIRST].data;
+}
+
 int fw_cfg_file_key(FWCfgState *s, const char *name)
 {
     for (unsigned i = 0; i < s->nfiles; i++) {
@@ -182,6 +252,69 @@ int fw_cfg_file_key(FWCfgState *s, const char *name)
         }
     }
     return -1;
+}
+
+/* ---- the boot device list ("bootorder") ------------------------------ */
+
+typedef struct FWBootEntry {
+    int32_t bootindex;
+    char *path;
+} FWBootEntry;
+
+static GArray *boot_entries;     /* FWBootEntry, in bootindex order */
+
+void fw_cfg_boot_add(int32_t bootindex, const char *path)
+{
+    if (bootindex < 0) {
+        return;                  /* -1: not in the list */
+    }
+    if (!boot_entries) {
+        boot_entries = g_array_new(false, false, sizeof(FWBootEntry));
+    }
+    guint pos = 0;
+    /* equal indexes keep their order of arrival */
+    while (pos < boot_entries->len &&
+           g_array_index(boot_entries, FWBootEntry, pos).bootindex <=
+           bootindex) {
+        pos++;
+    }
+    FWBootEntry e = { bootindex, g_strdup(path) };
+    g_array_insert_val(boot_entries, pos, e);
+}
+
+void fw_cfg_boot_clear(void)
+{
+    if (!boot_entries) {
+        return;
+    }
+    for (guint i = 0; i < boot_entries->len; i++) {
+        g_free(g_array_index(boot_entries, FWBootEntry, i).path);
+    }
+    g_array_set_size(boot_entries, 0);
+}
+
+/* The paths one a line ("\n" between them), NUL-terminated, and "HALT"
+ * last if strict; an empty list is 0 bytes (QEMU's layout). */
+uint8_t *fw_cfg_boot_list(bool strict, size_t *len)
+{
+    GString *s = g_string_new(NULL);
+    guint n = boot_entries ? boot_entries->len : 0;
+    for (guint i = 0; i < n; i++) {
+        g_string_append(s, g_array_index(boot_entries, FWBootEntry,
+                                         i).path);
+        g_string_append_c(s, '\n');
+    }
+    if (strict && n) {
+        g_string_append(s, "HALT\n");
+    }
+    if (!s->len) {
+        *len = 0;
+        g_string_free(s, true);
+        return NULL;
+    }
+    s->str[s->len - 1] = 0;      /* the last newline becomes the NUL */
+    *len = s->len;
+    return (uint8_t *)g_string_free(s, false);
 }
 
 /* ---- port I/O --------------------------------------------------------- */
@@ -240,6 +373,37 @@ static bool dma_zero(FWCfgState *s, uint64_t addr, uint32_t len)
     return true;
 }
 
+/*
+ * DMA write: length bytes from guest RAM at addr into the selected item
+ * at the current offset. Only a writable file takes it, and only wholly
+ * inside its size and from RAM; anything else changes nothing.
+ */
+static bool fw_cfg_dma_write_item(FWCfgState *s, uint64_t addr,
+                                  uint32_t length)
+{
+    FWCfgFile *f = fw_cfg_writable_file(s, s->cur_key);
+    if (!f || s->cur_offset > f->len || length > f->len - s->cur_offset) {
+        return false;
+    }
+    if (!length) {
+        return true;
+    }
+    if (!dma_memory_valid(s->dma_as, addr, length, false)) {
+        return false;
+    }
+    g_autofree uint8_t *buf = g_malloc(length);
+    if (dma_memory_read(s->dma_as, addr, buf, length) != MEMTX_OK) {
+        return false;
+    }
+    uint32_t off = s->cur_offset;
+    memcpy(f->data + off, buf, length);
+    s->cur_offset += length;
+    if (f->write_cb) {
+        f->write_cb(f->write_opaque, off, length);
+    }
+    return true;
+}
+
 static void fw_cfg_dma_transfer(FWCfgState *s)
 {
     uint64_t desc_addr = s->dma_addr;
@@ -282,7 +446,7 @@ static void fw_cfg_dma_transfer(FWCfgState *s)
             s->cur_offset += n;
         }
     } else if (control & FW_CFG_DMA_CTL_WRITE) {
-        error = true;            /* no item is writable */
+        error = !fw_cfg_dma_write_item(s, addr, length);
     } else if (control & FW_CFG_DMA_CTL_SKIP) {
         uint32_t len;
         fw_cfg_item(s, s->cur_key, &len);
@@ -354,6 +518,9 @@ static void fw_cfg_instance_init(Object *obj)
 static void fw_cfg_instance_finalize(Object *obj)
 {
     FWCfgState *s = FW_CFG(obj);
+    if (fw_cfg_the == s) {
+        fw_cfg_the = NULL;
+    }
     for (int a = 0; a < 2; a++) {
         for (int i = 0; i < FW_CFG_FILE_FIRST; i++) {
             g_free(s->entries[a][i].data);
@@ -386,6 +553,7 @@ FWCfgState *fw_cfg_init_io_dma(uint16_t iobase, uint16_t dma_iobase,
         sysbus_add_io(sbd, dma_iobase, &s->dma_io);
         fw_cfg_add_i32(s, FW_CFG_ID, FW_CFG_VERSION | FW_CFG_VERSION_DMA);
     }
+    fw_cfg_the = s;
     return s;
 }
 

@@ -4,7 +4,8 @@
  * (I/O, 32/64-bit memory, prefetchable) mapped while the command register
  * enables their decoding, INTx pins with the Interrupt Disable bit and
  * Interrupt Status, and a bus-master address space per device.
- * Left out: expansion ROM BARs, capabilities (MSI/MSI-X), PCI-PCI bridges,
+ * The expansion ROM BAR ("romfile"/"rombar") is in pci-rom.c.
+ * Left out: MSI-X, PCI-PCI bridges,
  * 66 MHz/fast back-to-back flags beyond their read-only bits.
  */
 #include "hw/pci/pci.h"
@@ -263,6 +264,7 @@ static void pci_update_mappings(PCIDevice *d)
             memory_region_add_subregion_overlap(space, addr, b->mr, 1);
         }
     }
+    pci_rom_update(d);
 }
 
 uint64_t pci_get_bar_addr(PCIDevice *d, int n)
@@ -312,7 +314,8 @@ void pci_default_write_config(PCIDevice *d, uint32_t addr, uint32_t val,
         d->config[a] &= ~(b & d->w1cmask[a]);
     }
     bool cmd = ranges_overlap(addr, len, PCI_COMMAND, 2);
-    if (cmd || ranges_overlap(addr, len, PCI_BASE_ADDRESS_0, 24)) {
+    if (cmd || ranges_overlap(addr, len, PCI_BASE_ADDRESS_0, 24) ||
+        ranges_overlap(addr, len, PCI_ROM_ADDRESS, 4)) {
         pci_update_mappings(d);
     }
     if (d->msi_cap && ranges_overlap(addr, len, d->msi_cap, 24)) {
@@ -478,7 +481,8 @@ static bool pci_device_realize(DeviceState *dev, GError **errp)
     memory_region_add_subregion(&d->bus_master_root, 0, &d->bus_master_alias);
     address_space_init(&d->bus_master_as, &d->bus_master_root, d->dma_name);
 
-    if (pc->realize && !pc->realize(d, errp)) {
+    if (!pci_rom_realize(d, errp) || (pc->realize && !pc->realize(d, errp))) {
+        pci_rom_exit(d);
         address_space_destroy(&d->bus_master_as);
         memory_region_del_subregion(&d->bus_master_root, &d->bus_master_alias);
         memory_region_finalize(&d->bus_master_alias);
@@ -500,6 +504,7 @@ static void pci_device_unrealize(DeviceState *dev)
     d->irq_state = 0;
     pci_sync_irq(d);
     pci_unmap_bars(d);
+    pci_rom_exit(d);
     if (pc->exit) {
         pc->exit(d);
     }
@@ -537,6 +542,9 @@ static void pci_device_reset(DeviceState *dev)
             (b->type & PCI_BASE_ADDRESS_MEM_TYPE_64)) {
             pci_set_long(d->config + PCI_BASE_ADDRESS_0 + 4 * (n + 1), 0);
         }
+    }
+    if (d->rom_size) {
+        pci_set_long(d->config + PCI_ROM_ADDRESS, 0);
     }
     msi_reset(d);
     pci_update_mappings(d);
@@ -595,6 +603,8 @@ static const Property pci_device_props[] = {
     DEFINE_PROP_CUSTOM("addr", PCIDevice, devfn, "int32", pci_addr_get,
                        pci_addr_set, NULL),
     DEFINE_PROP_BOOL("multifunction", PCIDevice, multifunction, false),
+    DEFINE_PROP_STRING("romfile", PCIDevice, romfile),
+    DEFINE_PROP_UINT32("rombar", PCIDevice, rombar, 1),
     DEFINE_PROP_END_OF_LIST(),
 };
 

@@ -34,6 +34,9 @@ typedef struct MachineOptions {
     /* every -boot key as given (order once menu splash splash-time
      * reboot-timeout strict), values checked */
     const KeyvalList *boot;
+    /* -option-rom, in order: KeyvalList * with "romfile" and optionally
+     * "bootindex" (an integer); the files are not checked yet */
+    const GPtrArray *option_roms;
     bool cpu_pm;                    /* -overcommit cpu-pm=on */
     const char *kernel_irqchip;     /* "on", "off", "split" or NULL */
     const char *accel;              /* the accelerator that was set up */

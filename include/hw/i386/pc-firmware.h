@@ -5,8 +5,9 @@
  * (0xc0000-0xfffff) under the i440FX PAM registers: a segment whose PAM
  * nibble says "read from DRAM" shows RAM (read-only unless writes are
  * enabled too), otherwise the last 128 KiB of the image (the "isa-bios"
- * window, 0xe0000-0xfffff) or, below it, the RAM underneath (there are no
- * option ROMs yet).
+ * window, 0xe0000-0xfffff) or, below it, the RAM underneath (where
+ * SeaBIOS copies option ROMs: -option-rom files through fw_cfg
+ * "genroms/", PCI devices' ROM BARs).
  *
  * Who calls it: hw/i386/pc.c, once at board init, when there is no
  * -kernel. Big VMM lock held (PAM changes come from config writes).
@@ -15,6 +16,7 @@
 #define HW_I386_PC_FIRMWARE_H
 
 #include "hw/acpi/acpi-build.h"
+#include "hw/boards.h"
 #include "hw/nvram/fw_cfg.h"
 #include "hw/pci/pci.h"
 #include "memory/memory.h"
@@ -64,6 +66,18 @@ bool pc_firmware_boot_order(const char *order, uint8_t *cmos3d,
  * by the address the firmware chose, recompute the checksums).
  */
 bool pc_firmware_acpi_fw_cfg(FWCfgState *fw, const AcpiBuildConfig *cfg,
+                             GError **errp);
+
+/*
+ * The boot configuration SeaBIOS reads from fw_cfg: each -option-rom
+ * file (checked: include/hw/nvram/option-rom.h) as "genroms/<basename>"
+ * with its bootindex in the boot list, "bootorder" (the boot list, "HALT"
+ * last with -boot strict=on; redone whenever the VM starts running, so
+ * -device bootindex= entries are in it), FW_CFG_BOOT_MENU (-boot menu),
+ * etc/boot-menu-wait (splash-time, ms) and etc/boot-fail-wait
+ * (reboot-timeout, ms; -1 by default). Errors in QEMU's words.
+ */
+bool pc_firmware_boot_fw_cfg(FWCfgState *fw, const MachineOptions *o,
                              GError **errp);
 
 #endif

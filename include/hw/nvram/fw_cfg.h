@@ -9,7 +9,11 @@
  * Who calls it: boards create it (fw_cfg_init_io_dma) and add items
  * (sizes, kernel/initrd/cmdline, etc/e820, bootorder) before the guest
  * runs; SeaBIOS, the linuxboot option ROM and Linux's qemu_fw_cfg driver
- * read it. Items are immutable once added and owned (copied) by fw_cfg.
+ * read it. Items are owned (copied) by fw_cfg; the board may replace a
+ * file's bytes (fw_cfg_modify_file) before the guest runs. Files added
+ * writable take DMA writes within their size; nothing else is writable.
+ * Devices and -option-rom put their firmware paths in the boot device
+ * list (fw_cfg_boot_add), which the board turns into "bootorder".
  * Big VMM lock held throughout.
  */
 #ifndef HW_NVRAM_FW_CFG_H
@@ -77,6 +81,10 @@ typedef struct FWCfgState FWCfgState;
 FWCfgState *fw_cfg_init_io_dma(uint16_t iobase, uint16_t dma_iobase,
                                AddressSpace *dma_as, GError **errp);
 
+/* The device fw_cfg_init_io_dma made last (devices with a ROM use it),
+ * or NULL if there is none. */
+FWCfgState *fw_cfg_find(void);
+
 /* Set item key (< FW_CFG_FILE_FIRST or arch-local) to a copy of data. */
 void fw_cfg_add_bytes(FWCfgState *s, uint16_t key, const void *data,
                       size_t len);
@@ -89,5 +97,30 @@ bool fw_cfg_add_file(FWCfgState *s, const char *name, const void *data,
                      size_t len, GError **errp);
 /* The key of a named file, or -1. */
 int fw_cfg_file_key(FWCfgState *s, const char *name);
+/* A file's current bytes (owned by fw_cfg), or NULL with *len 0. */
+const void *fw_cfg_file_data(FWCfgState *s, const char *name, size_t *len);
+/* Replace an existing file's bytes (size may change); false if absent. */
+bool fw_cfg_modify_file(FWCfgState *s, const char *name, const void *data,
+                        size_t len);
+
+/* Called after a guest DMA write of len bytes at offset into a file. */
+typedef void FWCfgWriteCb(void *opaque, uint32_t offset, uint32_t len);
+/* A file the guest may overwrite by DMA (never grow); cb may be NULL. */
+bool fw_cfg_add_file_writable(FWCfgState *s, const char *name,
+                              const void *data, size_t len,
+                              FWCfgWriteCb *cb, void *opaque, GError **errp);
+
+/*
+ * The boot device list (docs/specs/fw_cfg.rst "bootorder", SeaBIOS's
+ * boot order): firmware device paths such as "/rom@genroms/x.bin" or
+ * "/pci@i0cf8/...", lowest bootindex first (negative: not listed; equal
+ * indexes in the order added). fw_cfg_boot_list() gives the file's
+ * bytes: the paths separated by newlines, "HALT" last if strict (and
+ * the list is not empty), NUL-terminated; NULL and 0 for an empty list.
+ * Caller frees. fw_cfg_boot_clear() empties the list (tests, re-init).
+ */
+void fw_cfg_boot_add(int32_t bootindex, const char *path);
+uint8_t *fw_cfg_boot_list(bool strict, size_t *len);
+void fw_cfg_boot_clear(void);
 
 #endif

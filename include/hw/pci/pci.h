@@ -76,6 +76,12 @@ struct PCIDevice {
     uint8_t irq_routed;         /* pins counted on the bus's lines */
     uint8_t msi_cap;            /* MSI capability offset, 0: none */
     uint8_t cap_used[PCI_CONFIG_SPACE_SIZE / 8]; /* bytes taken by caps */
+    /* expansion ROM (hw/pci/pci-rom.c): "romfile"/"rombar" properties */
+    char *romfile;
+    uint32_t rombar;            /* 0: no ROM BAR (the file goes to fw_cfg) */
+    uint64_t rom_size;          /* 0: no ROM BAR */
+    uint64_t rom_addr;          /* PCI_BAR_UNMAPPED when not mapped */
+    MemoryRegion rom;
     AddressSpace bus_master_as; /* DMA; RAM only while BME is set */
     MemoryRegion bus_master_root, bus_master_alias;
     char *dma_name;
@@ -137,6 +143,21 @@ void pci_register_bar(PCIDevice *dev, int n, uint8_t type, MemoryRegion *mr);
  * lie in 0x40-0xff, 4-aligned, and overlap no other capability. */
 bool pci_add_capability(PCIDevice *dev, uint8_t id, uint8_t offset,
                         uint8_t size, GError **errp);
+
+/*
+ * Expansion ROM BAR (config 0x30, PCI 3.0 6.2.5.2) from the "romfile"
+ * property: realize loads and checks the file (errors in QEMU's words)
+ * and, with rombar=1 (default), makes a read-only BAR of the file's size
+ * rounded up to a power of two (>= 2 KiB), decoded while its enable bit
+ * and the command register's memory enable are set; with rombar=0 the
+ * file goes to fw_cfg "genroms/" instead. pci_rom_update maps/unmaps it
+ * after config writes/reset/load; pci_rom_exit frees it.
+ */
+bool pci_rom_realize(PCIDevice *dev, GError **errp);
+void pci_rom_update(PCIDevice *dev);
+void pci_rom_exit(PCIDevice *dev);
+/* Where the ROM BAR is mapped now, or PCI_BAR_UNMAPPED. */
+uint64_t pci_get_rom_addr(PCIDevice *dev);
 
 /* Where BAR n is mapped now, or PCI_BAR_UNMAPPED. */
 uint64_t pci_get_bar_addr(PCIDevice *dev, int n);

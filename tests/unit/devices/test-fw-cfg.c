@@ -3,11 +3,16 @@
  * id, the sorted file directory, file reads through the data port and by
  * DMA (select+read, skip, zero fill past the end), DMA refused for
  * addresses outside RAM (error bit, nothing written), the DMA signature,
- * bad selectors and random port writes.
+ * bad selectors and random port writes. DMA writes: only into files
+ * added writable, within their size, from RAM (error bit otherwise,
+ * nothing changed). Option ROM files (option_rom_load's checks) as
+ * "genroms/..." files, and the "bootorder" list (order, HALT).
  */
 #include "hw/nvram/fw_cfg.h"
+#include "hw/nvram/option-rom.h"
 #include "system/main-loop.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #define RAM_SIZE (1 << 20)
@@ -144,9 +149,244 @@ static void test_dma_read(void)
     address_space_read(&address_space_memory, 0x3000, MEMTXATTRS_UNSPECIFIED,
                        buf, 3);
     g_assert_cmpmem(buf, 3, "456", 3);
-    /* writes are refused: no writable items */
+    /* writes are refused: the item is not writable */
     g_assert_cmphex(dma(0x1000, FW_CFG_DMA_CTL_WRITE, 3, 0x3000), ==,
                     FW_CFG_DMA_CTL_ERROR);
+    char back[11] = "";
+    read_item(key, back, 10);
+    g_assert_cmpstr(back, ==, "0123456789");
+}
+
+static uint32_t wcb_off, wcb_len, wcb_calls;
+
+static void write_cb(void *opaque, uint32_t off, uint32_t len)
+{
+    g_assert(opaque == &wcb_calls);
+    wcb_off = off;
+    wcb_len = len;
+    wcb_calls++;
+}
+
+static void test_dma_write(void)
+{
+    GError *err = NULL;
+    g_assert(fw_cfg_add_file_writable(fw, "etc/wr", "12345xyz", 8, write_cb,
+                                      &wcb_calls, &err));
+    g_assert_no_error(err);
+    int key = fw_cfg_file_key(fw, "etc/wr");
+    int ro = fw_cfg_file_key(fw, "etc/zzz");
+    char back[9] = "";
+    g_assert_cmpint(key, >, 0);
+    address_space_write(&address_space_memory, 0x3000,
+                        MEMTXATTRS_UNSPECIFIED, "ABCDEFGH", 8);
+    /* select + write 3 at offset 0, then 2 more at offset 3 */
+    g_assert_cmphex(dma(0x1000, (key << 16) | FW_CFG_DMA_CTL_SELECT |
+                        FW_CFG_DMA_CTL_WRITE, 3, 0x3000), ==, 0);
+    g_assert_cmpuint(wcb_calls, ==, 1);
+    g_assert_cmpuint(wcb_off, ==, 0);
+    g_assert_cmpuint(wcb_len, ==, 3);
+    g_assert_cmphex(dma(0x1000, FW_CFG_DMA_CTL_WRITE, 2, 0x3005), ==, 0);
+    g_assert_cmpuint(wcb_off, ==, 3);
+    read_item(key, back, 8);
+    g_assert_cmpstr(back, ==, "ABCFGxyz");
+    /* past the end (8 bytes): refused whole, nothing changed */
+    g_assert_cmphex(dma(0x1000, (key << 16) | FW_CFG_DMA_CTL_SELECT |
+                        FW_CFG_DMA_CTL_SKIP, 6, 0), ==, 0);
+    g_assert_cmphex(dma(0x1000, FW_CFG_DMA_CTL_WRITE, 3, 0x3000), ==,
+                    FW_CFG_DMA_CTL_ERROR);
+    g_assert_cmphex(dma(0x1000, FW_CFG_DMA_CTL_WRITE, 0xffffffff, 0x3000),
+                    ==, FW_CFG_DMA_CTL_ERROR);
+    /* from outside RAM, or straddling its end: refused */
+    g_assert_cmphex(dma(0x1000, (key << 16) | FW_CFG_DMA_CTL_SELECT |
+                        FW_CFG_DMA_CTL_WRITE, 4, 0xfee00000), ==,
+                    FW_CFG_DMA_CTL_ERROR);
+    g_assert_cmphex(dma(0x1000, (key << 16) | FW_CFG_DMA_CTL_SELECT |
+                        FW_CFG_DMA_CTL_WRITE, 8, RAM_SIZE - 4), ==,
+                    FW_CFG_DMA_CTL_ERROR);
+    g_assert_cmphex(dma(0x1000, (key << 16) | FW_CFG_DMA_CTL_SELECT |
+                        FW_CFG_DMA_CTL_WRITE, 4, UINT64_MAX - 1), ==,
+                    FW_CFG_DMA_CTL_ERROR);
+    read_item(key, back, 8);
+    g_assert_cmpstr(back, ==, "ABCFGxyz");
+    g_assert_cmpuint(wcb_calls, ==, 2);
+    /* read-only file, the directory, a fixed item, the signature: refused */
+    static const uint16_t keys[] = { 0, FW_CFG_FILE_DIR, FW_CFG_RAM_SIZE,
+                                     FW_CFG_SIGNATURE, 0x3fff };
+    for (size_t i = 0; i < G_N_ELEMENTS(keys); i++) {
+        uint16_t k = i ? keys[i] : ro;
+        g_assert_cmphex(dma(0x1000, (k << 16) | FW_CFG_DMA_CTL_SELECT |
+                            FW_CFG_DMA_CTL_WRITE, 1, 0x3000), ==,
+                        FW_CFG_DMA_CTL_ERROR);
+        g_assert_cmphex(dma(0x1000, ((k | FW_CFG_WRITE_CHANNEL) << 16) |
+                            FW_CFG_DMA_CTL_SELECT | FW_CFG_DMA_CTL_WRITE, 1,
+                            0x3000), ==, FW_CFG_DMA_CTL_ERROR);
+    }
+    char sig[5] = "";
+    read_item(FW_CFG_SIGNATURE, sig, 4);
+    g_assert_cmpstr(sig, ==, "QEMU");
+    read_item(ro, back, 8);
+    g_assert_cmpmem(back, 8, "01234567", 8);
+    g_assert_cmpuint(wcb_calls, ==, 2);
+}
+
+/* A file under a fresh temp dir; returns its path (g_free). */
+static char *write_tmp(const char *dir, const char *name, const void *data,
+                       size_t len)
+{
+    char *path = g_build_filename(dir, name, NULL);
+    g_assert(g_file_set_contents(path, data, len, NULL));
+    return path;
+}
+
+static void expect_rom_error(const char *path, size_t max,
+                             OptionRomStyle style, const char *want)
+{
+    uint8_t *data = (uint8_t *)"x";
+    size_t len = 1;
+    GError *err = NULL;
+    g_assert(!option_rom_load(path, max, style, &data, &len, &err));
+    g_assert(err);
+    if (!strstr(err->message, want)) {
+        g_test_message("got '%s', want '%s'", err->message, want);
+        g_assert_not_reached();
+    }
+    g_assert_null(data);
+    g_assert_cmpuint(len, ==, 0);
+    g_error_free(err);
+}
+
+static void test_option_rom(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("fwcfg-XXXXXX", NULL);
+    uint8_t rom[1024] = { 0x55, 0xaa, 2, 0xcb };
+    GError *err = NULL;
+    g_assert(dir);
+
+    g_autofree char *good = write_tmp(dir, "good.bin", rom, sizeof(rom));
+    uint8_t *data;
+    size_t len;
+    g_assert(option_rom_load(good, OPTION_ROM_MAX_SIZE,
+                             OPTION_ROM_STYLE_OPTION, &data, &len, &err));
+    g_assert_no_error(err);
+    g_assert_cmpuint(len, ==, sizeof(rom));
+    g_assert_cmpmem(data, len, rom, sizeof(rom));
+    /* as -option-rom puts it: genroms/<basename>, listed, readable */
+    g_assert(fw_cfg_add_file(fw, "genroms/good.bin", data, len, &err));
+    g_free(data);
+    int key = fw_cfg_file_key(fw, "genroms/good.bin");
+    g_assert_cmpint(key, >, 0);
+    uint32_t count;
+    read_item(FW_CFG_FILE_DIR, &count, 4);
+    gboolean listed = false;
+    for (uint32_t i = 0; i < GUINT32_FROM_BE(count); i++) {
+        uint8_t e[64];
+        for (int j = 0; j < 64; j++) {
+            e[j] = inb(FW_CFG_IO_BASE + 1);
+        }
+        if (!strcmp((char *)e + 8, "genroms/good.bin")) {
+            uint32_t size;
+            memcpy(&size, e, 4);
+            g_assert_cmpuint(GUINT32_FROM_BE(size), ==, sizeof(rom));
+            listed = true;
+        }
+    }
+    g_assert(listed);
+    uint8_t head[4];
+    read_item(key, head, 4);
+    g_assert_cmpmem(head, 4, rom, 4);
+
+    /* the bad ones, in both wordings */
+    g_autofree char *missing = g_build_filename(dir, "missing.bin", NULL);
+    expect_rom_error(missing, OPTION_ROM_MAX_SIZE, OPTION_ROM_STYLE_OPTION,
+                     "Could not open option rom '");
+    expect_rom_error(missing, PCI_ROMFILE_MAX_SIZE, OPTION_ROM_STYLE_PCI,
+                     "failed to find romfile \"");
+    expect_rom_error(dir, OPTION_ROM_MAX_SIZE, OPTION_ROM_STYLE_OPTION,
+                     "is not a regular file");
+    g_autofree char *empty = write_tmp(dir, "empty.bin", "", 0);
+    expect_rom_error(empty, OPTION_ROM_MAX_SIZE, OPTION_ROM_STYLE_PCI,
+                     "\" is empty");
+    g_autofree char *nosig = write_tmp(dir, "nosig.bin", "MZ\x02xxxx", 7);
+    expect_rom_error(nosig, OPTION_ROM_MAX_SIZE, OPTION_ROM_STYLE_OPTION,
+                     "no 0x55 0xAA signature");
+    g_autofree char *tiny = write_tmp(dir, "tiny.bin", "\x55", 1);
+    expect_rom_error(tiny, OPTION_ROM_MAX_SIZE, OPTION_ROM_STYLE_OPTION,
+                     "no 0x55 0xAA signature");
+    rom[2] = 3;                  /* says 1536 bytes: longer than the file */
+    g_autofree char *shortf = write_tmp(dir, "short.bin", rom, sizeof(rom));
+    expect_rom_error(shortf, OPTION_ROM_MAX_SIZE, OPTION_ROM_STYLE_OPTION,
+                     "header length 3 x 512");
+    rom[2] = 0;
+    g_autofree char *zero = write_tmp(dir, "zero.bin", rom, sizeof(rom));
+    expect_rom_error(zero, OPTION_ROM_MAX_SIZE, OPTION_ROM_STYLE_OPTION,
+                     "header length 0");
+    g_autofree uint8_t *big = g_malloc0(OPTION_ROM_MAX_SIZE + 1);
+    big[0] = 0x55;
+    big[1] = 0xaa;
+    big[2] = 0xff;
+    g_autofree char *bigf = write_tmp(dir, "big.bin", big,
+                                      OPTION_ROM_MAX_SIZE + 1);
+    expect_rom_error(bigf, OPTION_ROM_MAX_SIZE, OPTION_ROM_STYLE_OPTION,
+                     "is too large");
+    /* the same file is fine for a PCI ROM BAR */
+    g_assert(option_rom_load(bigf, PCI_ROMFILE_MAX_SIZE,
+                             OPTION_ROM_STYLE_PCI, &data, &len, &err));
+    g_free(data);
+    const char *files[] = { good, empty, nosig, tiny, shortf, zero, bigf };
+    for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+        g_unlink(files[i]);
+    }
+    g_rmdir(dir);
+}
+
+static void test_bootorder(void)
+{
+    size_t len;
+    uint8_t *list;
+
+    fw_cfg_boot_clear();
+    g_assert_null(fw_cfg_boot_list(true, &len));
+    g_assert_cmpuint(len, ==, 0);
+    fw_cfg_boot_add(3, "/rom@genroms/c.bin");
+    fw_cfg_boot_add(-1, "/rom@genroms/never.bin");
+    fw_cfg_boot_add(1, "/rom@genroms/a.bin");
+    fw_cfg_boot_add(3, "/rom@genroms/d.bin");
+    fw_cfg_boot_add(2, "/pci@i0cf8/b@4");
+    static const char want[] = "/rom@genroms/a.bin\n/pci@i0cf8/b@4\n"
+                               "/rom@genroms/c.bin\n/rom@genroms/d.bin";
+    list = fw_cfg_boot_list(false, &len);
+    g_assert_cmpmem(list, len, want, sizeof(want));
+    g_free(list);
+    static const char strict[] = "/rom@genroms/a.bin\n/pci@i0cf8/b@4\n"
+                                 "/rom@genroms/c.bin\n/rom@genroms/d.bin\n"
+                                 "HALT";
+    list = fw_cfg_boot_list(true, &len);
+    g_assert_cmpmem(list, len, strict, sizeof(strict));
+    /* the board puts it in "bootorder"; the guest reads it back */
+    g_assert(fw_cfg_modify_file(fw, "bootorder", list, len));
+    g_assert(!fw_cfg_modify_file(fw, "no-such-file", list, len));
+    g_free(list);
+    char back[sizeof(strict)];
+    read_item(fw_cfg_file_key(fw, "bootorder"), back, sizeof(back));
+    g_assert_cmpmem(back, sizeof(back), strict, sizeof(strict));
+    size_t flen;
+    g_assert(fw_cfg_file_data(fw, "bootorder", &flen));
+    g_assert_cmpuint(flen, ==, sizeof(strict));
+    uint32_t count;
+    read_item(FW_CFG_FILE_DIR, &count, 4);
+    for (uint32_t i = 0; i < GUINT32_FROM_BE(count); i++) {
+        uint8_t e[64];
+        for (int j = 0; j < 64; j++) {
+            e[j] = inb(FW_CFG_IO_BASE + 1);
+        }
+        if (!strcmp((char *)e + 8, "bootorder")) {
+            uint32_t size;
+            memcpy(&size, e, 4);
+            g_assert_cmpuint(GUINT32_FROM_BE(size), ==, sizeof(strict));
+        }
+    }
+    fw_cfg_boot_clear();
+    g_assert(fw_cfg_modify_file(fw, "bootorder", "", 0));
 }
 
 static void test_dma_bad_address(void)
@@ -239,6 +479,7 @@ int main(int argc, char **argv)
     g_assert(fw_cfg_add_file(fw, "etc/zzz", "0123456789", 10, &err));
     g_assert(fw_cfg_add_file(fw, "etc/e820", e820, sizeof(e820), &err));
     g_assert(fw_cfg_add_file(fw, "bootorder", "", 0, &err));
+    g_assert(fw_cfg_find() == fw);
     g_assert_no_error(err);
 
     g_test_add_func("/fw_cfg/signature-and-id", test_signature_and_id);
@@ -247,6 +488,9 @@ int main(int argc, char **argv)
     g_test_add_func("/fw_cfg/dma-read", test_dma_read);
     g_test_add_func("/fw_cfg/dma-bad-address", test_dma_bad_address);
     g_test_add_func("/fw_cfg/add-file-errors", test_add_file_errors);
+    g_test_add_func("/fw_cfg/dma-write", test_dma_write);
+    g_test_add_func("/fw_cfg/option-rom", test_option_rom);
+    g_test_add_func("/fw_cfg/bootorder", test_bootorder);
     g_test_add_func("/fw_cfg/random-writes", test_random_writes);
     return g_test_run();
 }

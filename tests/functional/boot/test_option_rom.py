@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""Option ROMs and the fw_cfg boot configuration on the pc board, run by
+Debian's SeaBIOS. The test builds tiny PnP option ROMs (python bytes:
+0x55AA header, length, init entry at 3, a "PCIR" structure for
+pci-testdev 1b36:0005, a "$PnP" header with a boot entry vector (BEV),
+correct checksums); the init entry and the BEV write "INIT:<tag>" and
+"BEV:<tag>" to the isa-debugcon at 0xe9, and the BEV returns so SeaBIOS
+goes on to the next boot entry. Checked:
+  - -option-rom A: SeaBIOS copies it from fw_cfg genroms/ and runs it;
+  - bootorder: bootindex=2 for A, 1 for B makes B's BEV run before A's
+    (without bootindex A, first by name, runs first);
+  - -boot strict=on: only the listed ROM boots, then "HALT";
+  - -boot menu=on,splash-time=N: SeaBIOS shows its boot menu prompt
+    (FW_CFG_BOOT_MENU, etc/boot-menu-wait); not without menu=on;
+  - -device pci-testdev,romfile=: SeaBIOS finds the ROM through the
+    expansion ROM BAR and runs it; rombar=0 puts it in fw_cfg instead;
+  - bad -option-rom / romfile= files: one error line, exit 1, no guest.
+usage: test_option_rom.py KVMU_BINARY"""
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+TIMEOUT = 120
+NOBOOT = "No bootable device."
+SEABIOS = "/usr/share/seabios/bios-256k.bin"
+
+
+def fail(msg, out=""):
+    print(f"FAIL: {msg}")
+    if out:
+        print("---- output ----")
+        print(out[-4000:])
+    sys.exit(1)
+
+
+def print_code(msg_off):
+    """16-bit code: print the NUL-terminated string at cs:msg_off to port
+    0xe9, keep every register, far return."""
+    code = bytes([0x60, 0x1E, 0x0E, 0x1F,           # pusha push ds; ds=cs
+                  0xBE, msg_off & 0xff, msg_off >> 8,  # mov si, msg
+                  0xBA, 0xE9, 0x00,                  # mov dx, 0xe9
+                  0xAC,                              # lodsb
+                  0x84, 0xC0,                        # test al, al
+                  0x74, 0x03,                        # jz done
+                  0xEE,                              # out dx, al
+                  0xEB, 0xF8,                        # jmp lodsb
+                  0x1F, 0x61, 0xCB])                 # pop ds popa retf
+    return code
+
+
+def make_rom(tag, vendor=0x1b36, device=0x0005, checksum=True):
+    rom = bytearray(512)
+    rom[0:3] = b"\x55\xaa\x01"                       # 1 x 512 bytes
+    rom[3:5] = bytes([0xEB, 0x80 - 5])               # jmp short 0x80
+    rom[0x18:0x1a] = (0x20).to_bytes(2, "little")    # PCIR at 0x20
+    rom[0x1a:0x1c] = (0x40).to_bytes(2, "little")    # $PnP at 0x40
+    pcir = bytearray(24)
+    pcir[0:4] = b"PCIR"
+    pcir[4:6] = vendor.to_bytes(2, "little")
+    pcir[6:8] = device.to_bytes(2, "little")
+    pcir[10:12] = (24).to_bytes(2, "little")         # structure length
+    pcir[13:16] = bytes([0x00, 0xff, 0x00])          # class code
+    pcir[16:18] = (1).to_bytes(2, "little")          # image length
+    pcir[20] = 0                                      # code type: x86
+    pcir[21] = 0x80                                   # last image
+    rom[0x20:0x38] = pcir
+    pnp = bytearray(32)
+    pnp[0:4] = b"$PnP"
+    pnp[4] = 1                                        # revision
+    pnp[5] = 2                                        # 2 x 16 bytes
+    pnp[0x0e:0x10] = (0x60).to_bytes(2, "little")     # manufacturer
+    pnp[0x10:0x12] = (0x68).to_bytes(2, "little")     # product name
+    pnp[0x12:0x15] = bytes([0x02, 0x00, 0x00])
+    pnp[0x15] = 0x14
+    pnp[0x1a:0x1c] = (0x100).to_bytes(2, "little")    # BEV
+    pnp[9] = (-sum(pnp)) & 0xff
+    rom[0x40:0x60] = pnp
+    rom[0x60:0x65] = b"kvmu\0"
+    name = f"kvmu test ROM {tag}\0".encode()
+    rom[0x68:0x68 + len(name)] = name
+    rom[0x80:0x80 + 21] = print_code(0xc0)            # init entry
+    rom[0x100:0x100 + 21] = print_code(0x140)         # BEV
+    rom[0xc0:0xc0 + len(tag) + 7] = f"INIT:{tag}\n\0".encode()
+    rom[0x140:0x140 + len(tag) + 6] = f"BEV:{tag}\n\0".encode()
+    if checksum:
+        rom[511] = (-sum(rom[:511])) & 0xff
+    assert not checksum or sum(rom) & 0xff == 0
+    return bytes(rom)
+
+
+def run_until(kvmu, args, log, want, timeout=TIMEOUT):
+    """Run kvmu until every string in want is in the debugcon log (and
+    SeaBIOS is done booting: NOBOOT on the serial line); returns the log
+    text. Kills it after."""
+    cmd = [kvmu, "-M", "pc", "-display", "none", "-monitor", "none",
+           "-serial", "stdio", "-chardev", f"file,id=dbg,path={log}",
+           "-device", "isa-debugcon,iobase=0xe9,chardev=dbg"] + args
+    start = time.monotonic()
+    with tempfile.TemporaryFile() as out:
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
+                             stderr=subprocess.STDOUT)
+        text = serial = ""
+        try:
+            while time.monotonic() - start < timeout:
+                time.sleep(0.2)
+                with open(log, "rb") as f:
+                    text = f.read().decode("latin-1")
+                out.seek(0)
+                serial = out.read().decode("latin-1")
+                if "Sanitizer" in serial or "runtime error:" in serial:
+                    break
+                if NOBOOT in serial and all(w in text for w in want):
+                    return text, serial
+                if p.poll() is not None:
+                    break
+        finally:
+            if p.poll() is None:
+                p.kill()
+            p.wait()
+    fail(f"{' '.join(cmd)}: {want} not seen within {timeout} s "
+         f"(rc {p.returncode})", text + "\n---- serial ----\n" + serial)
+
+
+def expect_error(kvmu, args, want):
+    p = subprocess.run([kvmu, "-M", "pc", "-display", "none"] + args,
+                       stdin=subprocess.DEVNULL, capture_output=True,
+                       text=True, timeout=60)
+    lines = p.stderr.strip().splitlines()
+    if (p.returncode != 1 or len(lines) != 1 or want not in lines[0] or
+            "Sanitizer" in p.stderr or p.stdout):
+        fail(f"{args}: want exit 1 and one line with '{want}', got rc "
+             f"{p.returncode}: {p.stderr!r} {p.stdout!r}")
+    print(f"ok: {' '.join(args)}: {lines[0]}")
+
+
+def order(text, first, second):
+    return 0 <= text.find(first) < text.find(second)
+
+
+def main():
+    kvmu = sys.argv[1]
+    if not os.path.exists(SEABIOS):
+        print("SKIP: Debian's seabios package is not installed")
+        sys.exit(77)
+    with tempfile.TemporaryDirectory() as tmp:
+        roms = {}
+        for tag in "AB":
+            roms[tag] = os.path.join(tmp, f"{tag.lower()}.bin")
+            with open(roms[tag], "wb") as f:
+                f.write(make_rom(tag))
+        log = os.path.join(tmp, "dbg.log")
+
+        # 1. one ROM: initialised, then booted (its BEV), then no device
+        text, serial = run_until(kvmu, ["-option-rom", roms["A"]], log,
+                                 ["INIT:A", "BEV:A"])
+        if not order(text, "INIT:A", "BEV:A") or "Booting from ROM" \
+                not in serial:
+            fail("ROM A: init before BEV, 'Booting from ROM' expected",
+                 text + serial)
+        print("ok: -option-rom: SeaBIOS ran the ROM's init and its BEV")
+
+        # 2. no bootindex: SeaBIOS's own order (the reverse of its fw_cfg
+        # file list); bootindex reverses that
+        text, _ = run_until(kvmu, ["-option-rom", roms["A"], "-option-rom",
+                                   roms["B"]], log, ["BEV:A", "BEV:B"])
+        first, second = ("A", "B") if order(text, "BEV:A", "BEV:B") \
+            else ("B", "A")
+        text, _ = run_until(kvmu, ["-option-rom",
+                                   f"{roms[first]},bootindex=2",
+                                   "-option-rom",
+                                   f"{roms[second]},bootindex=1"],
+                            log, ["BEV:A", "BEV:B"])
+        if not order(text, f"BEV:{second}", f"BEV:{first}"):
+            fail(f"bootindex {second}=1 {first}=2: want {second}'s BEV "
+                 "first", text)
+        print(f"ok: bootorder: bootindex puts {second}'s BEV before "
+              f"{first}'s (the other way round without)")
+
+        # 3. strict=on: only the listed ROM boots
+        text, _ = run_until(kvmu, ["-option-rom", roms[second],
+                                   "-option-rom", f"{roms[first]},bootindex=1",
+                                   "-boot", "strict=on"], log,
+                            [f"INIT:{second}", f"BEV:{first}"])
+        if f"BEV:{second}" in text:
+            fail("strict=on: a ROM not in bootorder booted", text)
+        print("ok: -boot strict=on: unlisted ROM not booted (HALT)")
+
+        # 4. boot menu prompt
+        _, serial = run_until(kvmu, ["-boot", "menu=on,splash-time=500"],
+                              log, [])
+        if "Press ESC for boot menu" not in serial:
+            fail("menu=on: no boot menu prompt", serial)
+        _, serial = run_until(kvmu, [], log, [])
+        if "Press ESC for boot menu" in serial:
+            fail("menu off: boot menu prompt shown", serial)
+        print("ok: -boot menu=on,splash-time=500 shows the menu prompt")
+
+        # 5. the ROM on a PCI device: ROM BAR, and rombar=0 (fw_cfg)
+        text, _ = run_until(kvmu, ["-device",
+                                   f"pci-testdev,romfile={roms['A']}"],
+                            log, ["INIT:A", "BEV:A"])
+        print("ok: pci-testdev,romfile=: SeaBIOS ran it from the ROM BAR")
+        text, _ = run_until(kvmu, ["-device", f"pci-testdev,romfile="
+                                   f"{roms['B']},rombar=0"],
+                            log, ["INIT:B", "BEV:B"])
+        print("ok: pci-testdev,romfile=,rombar=0: run from fw_cfg")
+
+        # 6. bad files: one line, exit 1, before the guest runs
+        missing = os.path.join(tmp, "missing.bin")
+        expect_error(kvmu, ["-option-rom", missing],
+                     f"Could not open option rom '{missing}'")
+        junk = os.path.join(tmp, "junk.bin")
+        with open(junk, "wb") as f:
+            f.write(b"MZ" + bytes(1000))
+        expect_error(kvmu, ["-option-rom", junk], "no 0x55 0xAA signature")
+        big = os.path.join(tmp, "big.bin")
+        with open(big, "wb") as f:
+            f.write(b"\x55\xaa\xff" + bytes(0x20000))
+        expect_error(kvmu, ["-option-rom", big], "is too large")
+        empty = os.path.join(tmp, "empty.bin")
+        open(empty, "wb").close()
+        expect_error(kvmu, ["-option-rom", empty], "is empty")
+        expect_error(kvmu, ["-option-rom", "bootindex=1"],
+                     "Option ROM file is not specified")
+        expect_error(kvmu, ["-option-rom", f"{roms['A']},bootindex=x"],
+                     "Parameter 'bootindex' expects a number")
+        expect_error(kvmu, ["-option-rom", roms["A"], "-option-rom",
+                            roms["A"]],
+                     "duplicate fw_cfg file name: genroms/a.bin")
+        expect_error(kvmu, ["-device", f"pci-testdev,romfile={missing}"],
+                     f'failed to find romfile "{missing}"')
+        expect_error(kvmu, ["-device", f"pci-testdev,romfile={empty}"],
+                     f'romfile "{empty}" is empty')
+        expect_error(kvmu, ["-boot", "splash-time=70000"],
+                     "splash-time is invalid")
+    print("PASS: option ROMs, bootorder, boot menu, PCI ROM BAR, errors")
+
+
+if __name__ == "__main__":
+    main()
