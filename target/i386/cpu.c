@@ -105,7 +105,7 @@ void x86_cpu_reset(X86CPU *cpu, bool init_only)
     memset(cpu->dr, 0, sizeof(cpu->dr));
     cpu->dr[6] = 0xffff0ff0;
     cpu->dr[7] = 0x400;
-    cpu->dbg_data_active = false;
+    cpu->slow_data = 0;
     cpu->dbg_hit = false;
     cpu->cpl = 0;
     cpu->exc.vector = -1;

@@ -18,8 +18,33 @@ static bool has_error_code(int vec)
     }
 }
 
+/*
+ * CR0.NE=0 (SDM Vol. 1 8.7, D.2): a pending unmasked x87 error found by a
+ * waiting instruction asserts FERR# (the board's IRQ 13) and the
+ * instruction waits, not retired, for an interrupt: the run ends as a HLT
+ * exit with RIP at it. Only with an embedder that wires FERR#.
+ */
+static int ferr_freeze(X86CPU *cpu)
+{
+    if (!cpu->ferr) {
+        x86_ferr_signal(cpu, true);
+    }
+    cpu->exc.vector = -1;
+    cpu->exit->reason = X86_EXIT_HLT;
+    cpu->check |= CHECK_EXIT_NOW;
+    return X86_EXC;
+}
+
+void x86_cpu_set_ignne(X86CPU *cpu, bool asserted)
+{
+    cpu->ignne = asserted;
+}
+
 int x86_raise_err(X86CPU *cpu, int vec, uint32_t error_code)
 {
+    if (unlikely(vec == EXC_MF) && !(cpu->cr0 & CR0_NE) && cpu->vm->ops.ferr) {
+        return ferr_freeze(cpu);
+    }
     cpu->exc.vector = vec;
     cpu->exc.error_code = error_code;
     cpu->exc.has_error_code = has_error_code(vec);
@@ -282,6 +307,18 @@ void x86_deliver_event(X86CPU *cpu, int vector, bool soft, bool has_err,
     int prev = -1, first = vector;
     uint64_t ret_ip = (soft || cpu->exc.trap) ? cpu->next_ip : cpu->rip;
 
+    /*
+     * RF in the pushed RFLAGS (SDM Vol. 3A 6.x "EFLAGS.RF"): 1 for a
+     * fault-class exception other than an instruction-breakpoint #DB (so
+     * the restarted instruction does not hit its breakpoint again), and
+     * for any event between two iterations of a REP string instruction;
+     * otherwise the current RF. Delivery then clears RF.
+     */
+    if (cpu->rep_mid ||
+        (!soft && !external && !cpu->exc.trap && vector != EXC_DB)) {
+        cpu->eflags |= F_RF;
+    }
+    cpu->rep_mid = false;
     cpu->exc.vector = -1;
     cpu->exc.trap = false;
     for (int tries = 0; tries < 4; tries++) {

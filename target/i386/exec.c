@@ -342,6 +342,7 @@ static X86Block *block_get(X86CPU *cpu)
             tmp->gpa = gpa;
             tmp->key = key;
             tmp->n = 1;
+            x86_block_specialise(cpu, insns, 1);
             tmp->insns[0] = insns[0];
             return tmp;
         }
@@ -361,6 +362,7 @@ static X86Block *block_get(X86CPU *cpu)
             break;
         }
     }
+    x86_block_specialise(cpu, insns, n);
     if (cpu->nblocks >= MAX_BLOCKS) {
         x86_blocks_flush(cpu);
     }
@@ -564,6 +566,82 @@ static inline void chain_add(X86CPU *cpu, X86Block *prev, uint32_t gen,
  * leave the run loop (exit filled). */
 enum { TAIL_NEXT, TAIL_END, TAIL_EXIT };
 
+#define DB_PEND_DATA 0x1            /* cpu->db_defer: data breakpoint hit */
+#define DB_PEND_BS   0x4000         /* ... single-step (DR6.BS) */
+
+/*
+ * The #DB traps of a retired instruction (SDM Vol. 3A 6.9, priority 4:
+ * before NMI and INTR, which the run loop injects afterwards): data
+ * breakpoints and TF single-step make ONE #DB with every DR6 bit. After
+ * MOV SS/POP SS they wait until the end of the next instruction (which
+ * then reports them together with its own).
+ */
+static int __attribute__((noinline)) debug_traps(X86CPU *cpu, bool tf)
+{
+    uint32_t pend = cpu->db_defer;
+
+    cpu->db_defer = 0;
+    if (cpu->dbg_hit) {
+        cpu->dbg_hit = false;
+        if (cpu->host_hit) {
+            /* the embedder's data breakpoint (USE_HW_BP) */
+            cpu->host_hit = false;
+            cpu->exit->reason = X86_EXIT_DEBUG;
+            cpu->exit->debug.exception = EXC_DB;
+            cpu->exit->debug.pc = cpu->rip;
+            cpu->exit->debug.dr6 = cpu->host_dr6;
+            cpu->exit->debug.dr7 = cpu->gdbg_dr[7];
+            cpu->check = 0;
+            return TAIL_EXIT;
+        }
+        pend |= DB_PEND_DATA;
+    }
+    if (tf) {
+        pend |= DB_PEND_BS;
+    }
+    if (pend && (cpu->shadow & X86_SHADOW_MOV_SS)) {
+        cpu->db_defer = pend;
+        cpu->dbg_hit = true;        /* look again after the next insn */
+        pend = 0;
+    }
+    if (pend) {
+        if (pend & DB_PEND_BS) {
+            cpu->dr[6] |= 0x4000;
+        }
+        x86_deliver_event(cpu, EXC_DB, false, false, 0, false);
+    }
+    if (cpu->guest_single_step) {
+        cpu->exit->reason = X86_EXIT_DEBUG;
+        cpu->exit->debug.exception = EXC_DB;
+        cpu->exit->debug.pc = cpu->rip;
+        cpu->exit->debug.dr6 = 0xffff4ff0;   /* BS */
+        cpu->exit->debug.dr7 = cpu->dr[7];
+        cpu->check = 0;
+        return TAIL_EXIT;
+    }
+    return pend ? TAIL_END : TAIL_NEXT;
+}
+
+/* An instruction after MOV SS faulted or raised a software interrupt
+ * while #DB traps were held back: a fault drops them (the instruction did
+ * not complete); INT n/INT3/INTO complete by entering their handler, so
+ * the #DB comes at its first instruction (as on hardware: the POP SS;
+ * INT3 case). */
+static void __attribute__((noinline)) debug_traps_after_exc(X86CPU *cpu,
+                                                            bool soft)
+{
+    uint32_t pend = cpu->db_defer;
+
+    cpu->db_defer = 0;
+    if (!soft || cpu->exc.vector >= 0 || cpu->shutdown) {
+        return;
+    }
+    if (pend & DB_PEND_BS) {
+        cpu->dr[6] |= 0x4000;
+    }
+    x86_deliver_event(cpu, EXC_DB, false, false, 0, false);
+}
+
 static inline int insn_tail(X86CPU *cpu, int st, bool tf)
 {
     if (likely(st <= X86_END)) {
@@ -572,38 +650,19 @@ static inline int insn_tail(X86CPU *cpu, int st, bool tf)
         if (unlikely(cpu->n_mmio_done)) {
             cpu->n_mmio_done = 0;
         }
-        if (unlikely(cpu->eflags & F_RF)) {
+        if (unlikely(cpu->eflags & F_RF) && !cpu->rep_mid) {
+            /* RF lasts until the instruction completes: a REP stopped
+             * between iterations keeps it */
             cpu->eflags &= ~(uint64_t)F_RF;
         }
-        if (unlikely(cpu->dbg_hit)) {
-            cpu->dbg_hit = false;
-            if (cpu->host_hit) {
-                /* the embedder's data breakpoint (USE_HW_BP) */
-                cpu->host_hit = false;
-                cpu->exit->reason = X86_EXIT_DEBUG;
-                cpu->exit->debug.exception = EXC_DB;
-                cpu->exit->debug.pc = cpu->rip;
-                cpu->exit->debug.dr6 = cpu->host_dr6;
-                cpu->exit->debug.dr7 = cpu->gdbg_dr[7];
-                cpu->check = 0;
+        if (unlikely(cpu->dbg_hit || tf || cpu->guest_single_step)) {
+            int t = debug_traps(cpu, tf);
+            if (t == TAIL_EXIT) {
                 return TAIL_EXIT;
             }
-            x86_deliver_event(cpu, EXC_DB, false, false, 0, false);
-            st = X86_END;
-        }
-        if (unlikely(tf || cpu->guest_single_step)) {
-            if (cpu->guest_single_step) {
-                cpu->exit->reason = X86_EXIT_DEBUG;
-                cpu->exit->debug.exception = EXC_DB;
-                cpu->exit->debug.pc = cpu->rip;
-                cpu->exit->debug.dr6 = 0xffff4ff0;   /* BS */
-                cpu->exit->debug.dr7 = cpu->dr[7];
-                cpu->check = 0;
-                return TAIL_EXIT;
+            if (t == TAIL_END) {
+                st = X86_END;
             }
-            cpu->dr[6] |= 0x4000;
-            x86_deliver_event(cpu, EXC_DB, false, false, 0, false);
-            st = X86_END;
         }
         if (unlikely(cpu->check)) {
             if (cpu->check & CHECK_EXIT_AFTER) {
@@ -620,9 +679,17 @@ static inline int insn_tail(X86CPU *cpu, int st, bool tf)
     if (cpu->check & (CHECK_EXIT_NOW | CHECK_EXIT_AFTER)) {
         cpu->check = 0;
         cpu->exc.vector = -1;
+        cpu->dbg_hit = cpu->db_defer != 0;  /* still held for it */
         return TAIL_EXIT;
     }
     cpu->check &= ~CHECK_MODE;
+    if (unlikely(cpu->db_defer)) {
+        bool soft = cpu->exc.soft;
+        x86_deliver_pending_exception(cpu);
+        debug_traps_after_exc(cpu, soft);
+        cpu->n_mmio_done = 0;
+        return TAIL_END;
+    }
     x86_deliver_pending_exception(cpu);
     cpu->n_mmio_done = 0;
     return TAIL_END;
@@ -651,6 +718,9 @@ static bool exec_block(X86CPU *cpu, X86Block *b, unsigned max)
         if (check_limit &&
             cpu->rip + insn->len - 1 > cpu->seg[SEG_CS].limit) {
             st = x86_raise_err(cpu, EXC_GP, 0);
+        } else if (unlikely(insn->fused)) {
+            /* one instruction at a time here: not the fused pair */
+            st = x86_generic_handler(insn)(cpu, insn);
         } else {
             st = insn->handler(cpu, insn);
         }

@@ -10,15 +10,16 @@ static inline uint32_t parity(uint64_t v)
     return __builtin_parity((unsigned)(v & 0xff)) ? 0 : F_PF;
 }
 
-uint32_t x86_cc_compute(const X86Flags *cc)
+/* All arithmetic flags of operation @op (without CC_CFOF) */
+static uint32_t cc_compute_op(const X86Flags *cc, unsigned op)
 {
     unsigned bits = cc->size * 8;
     uint64_t m = x86_mask(cc->size);
-    uint64_t sb = 1ULL << (bits - 1);
+    uint64_t sb = 1ULL << ((bits - 1) & 63);
     uint64_t r = cc->dst & m, a = cc->src1 & m, b = cc->src2 & m;
     uint32_t f = 0;
 
-    switch (cc->op) {
+    switch (op) {
     case CC_EFLAGS:
         return (uint32_t)cc->src1 & F_ARITH;
     case CC_ADD:
@@ -78,9 +79,59 @@ uint32_t x86_cc_compute(const X86Flags *cc)
     return f;
 }
 
+uint32_t x86_cc_compute(const X86Flags *cc)
+{
+    if (__builtin_expect(cc->op & CC_CFOF, 0)) {
+        return (cc_compute_op(cc, cc->op & ~CC_CFOF) & ~(F_CF | F_OF)) |
+               (cc->rotf & (F_CF | F_OF));
+    }
+    return cc_compute_op(cc, cc->op);
+}
+
+unsigned x86_cc_cf(const X86Flags *cc)
+{
+    uint64_t m = x86_mask(cc->size);
+    uint64_t a = cc->src1 & m;
+
+    switch (cc->op) {
+    case CC_EFLAGS:
+        return cc->src1 & F_CF;
+    case CC_ADD:
+        return (cc->dst & m) < a;
+    case CC_ADC:
+        return cc->aux ? (cc->dst & m) <= a : (cc->dst & m) < a;
+    case CC_SUB:
+        return a < (cc->src2 & m);
+    case CC_SBB:
+        return cc->aux ? a <= (cc->src2 & m) : a < (cc->src2 & m);
+    case CC_LOGIC:
+        return 0;
+    case CC_INC:
+    case CC_DEC:
+        return cc->aux != 0;
+    case CC_SHL:
+        return a > (m >> 1);        /* top bit of the operand's size */
+    case CC_SHR:
+    case CC_SAR:
+        return a & 1;
+    case CC_MUL:
+        return cc->src1 != 0;
+    default:
+        if (cc->op & CC_CFOF) {
+            return cc->rotf & F_CF;
+        }
+        return x86_cc_compute(cc) & F_CF;
+    }
+}
+
 void x86_set_flags(X86CPU *cpu, uint64_t flags)
 {
+    uint64_t old = cpu->eflags;
+
     cpu->eflags = (flags & ~(uint64_t)F_ARITH & 0x3f7fd7) | 2;
+    if ((old ^ cpu->eflags) & F_AC) {
+        x86_update_mmu_idx(cpu);    /* SMAP and #AC checking follow AC */
+    }
     cpu->cc.op = CC_EFLAGS;
     cpu->cc.size = 4;
     cpu->cc.src1 = flags & F_ARITH;
@@ -89,35 +140,57 @@ void x86_set_flags(X86CPU *cpu, uint64_t flags)
     }
 }
 
+/*
+ * Jcc/SETcc/CMOVcc condition @cond (0..15). ZF and SF come straight from
+ * the last result for every operation but CC_EFLAGS (CC_CFOF changes only
+ * CF and OF), CF from x86_cc_cf(); OF-based conditions after SUB/CMP and
+ * logic operations by signed compare / OF=0. The rest computes all flags.
+ */
 bool x86_cond(X86CPU *cpu, unsigned cond)
 {
+    const X86Flags *cc = &cpu->cc;
+    unsigned op = cc->op;
     uint32_t f;
     bool r;
 
-    /* fast paths for the common compare-and-branch */
-    if (cpu->cc.op == CC_SUB || cpu->cc.op == CC_LOGIC) {
-        uint64_t m = x86_mask(cpu->cc.size);
+    if ((op & ~CC_CFOF) != CC_EFLAGS) {
+        uint64_t m = x86_mask(cc->size), sb = (m >> 1) + 1;
+        uint64_t d = cc->dst & m;
+
         switch (cond >> 1) {
-        case 2:
-            r = (cpu->cc.dst & m) == 0;
+        case 1:                     /* B / AE */
+            return x86_cc_cf(cc) ^ (cond & 1);
+        case 2:                     /* Z / NZ */
+            return (d == 0) ^ (cond & 1);
+        case 3:                     /* BE / A */
+            r = d == 0 || x86_cc_cf(cc);
             return r ^ (cond & 1);
-        case 3:
-            if (cpu->cc.op == CC_SUB) {
-                r = (cpu->cc.src1 & m) <= (cpu->cc.src2 & m);
-                return r ^ (cond & 1);
+        case 4:                     /* S / NS */
+            return ((d & sb) != 0) ^ (cond & 1);
+        case 6:                     /* L / GE */
+        case 7:                     /* LE / G */
+            if (op == CC_SUB) {
+                unsigned sh = 64 - cc->size * 8;
+                r = (int64_t)(cc->src1 << sh) < (int64_t)(cc->src2 << sh);
+            } else if (op == CC_LOGIC) {
+                r = (d & sb) != 0;  /* OF = 0: SF */
+            } else {
+                break;
             }
-            break;
-        case 1:
-            if (cpu->cc.op == CC_SUB) {
-                r = (cpu->cc.src1 & m) < (cpu->cc.src2 & m);
-                return r ^ (cond & 1);
+            if (cond >> 1 == 7) {
+                r = r || d == 0;
+            }
+            return r ^ (cond & 1);
+        case 0:                     /* O / NO */
+            if (op == CC_LOGIC) {
+                return cond & 1;
             }
             break;
         default:
             break;
         }
     }
-    f = x86_cc_compute(&cpu->cc);
+    f = x86_cc_compute(cc);
     switch (cond >> 1) {
     case 0: r = f & F_OF; break;
     case 1: r = f & F_CF; break;

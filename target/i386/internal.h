@@ -120,12 +120,21 @@ typedef enum {
     CC_MUL,                         /* src1 != 0: CF=OF=1 */
     CC_NR,
 } X86CCOp;
+/*
+ * Or'ed into X86Flags.op by ROL/ROR/SHLD/SHRD (x86_cc_set_cfof): CF and OF
+ * are X86Flags.rotf, the other flags those of the operation in the low
+ * bits. Any full write of .op (x86_set_cc, x86_set_arith_flags) drops it,
+ * so code that tests .op against a CC_* value sees "not that op" and must
+ * take the x86_cc_compute() path.
+ */
+#define CC_CFOF 0x80
 
 typedef struct X86Flags {
     uint64_t dst, src1, src2;
     uint32_t aux;                   /* preserved CF for INC/DEC, etc. */
-    uint8_t op;                     /* X86CCOp */
+    uint8_t op;                     /* X86CCOp, maybe | CC_CFOF */
     uint8_t size;                   /* operand size in bytes: 1, 2, 4, 8 */
+    uint16_t rotf;                  /* with CC_CFOF: F_CF | F_OF bits */
 } X86Flags;
 
 /* ---- decoded instruction --------------------------------------------------- */
@@ -184,6 +193,9 @@ typedef struct X86Insn {
     uint8_t vex_l;                  /* VEX.L */
     uint8_t vex_w;                  /* VEX.W / REX.W */
     uint8_t aux;                    /* per-handler decode data */
+    /* set by x86_block_specialise() (ops-fast.c) for its handlers */
+    uint8_t dreg, sreg;             /* destination / source register */
+    uint8_t fused;                  /* 1: also runs the Jcc at insn + 1 */
 } X86Insn;
 
 /* ---- x87 / SSE state -------------------------------------------------------- */
@@ -232,7 +244,7 @@ enum { MMU_USER, MMU_SUPER, MMU_SUPER_SMAP, MMU_NR };
 typedef struct X86TLBEntry {
     uint64_t tag;                   /* linear page | 1 (valid) or 0 */
     uintptr_t addend;               /* host = linear + addend */
-    uint64_t gpa;                   /* guest-physical page | 1 if global */
+    uint64_t gpa;                   /* guest-physical page | flags (mmu.c) */
 } X86TLBEntry;
 
 /* Guest-physical address space shared by the vCPUs (cpu.h's X86VM). */
@@ -301,6 +313,10 @@ struct X86CPU {
     int irq_pending;                /* vector queued by inject_irq, or -1 */
     bool nmi_pending;
     uint8_t shadow;                 /* X86_SHADOW_* for the next insn */
+    bool rep_mid;                   /* a REP string insn stopped between
+                                     * iterations: an event now pushes RF=1 */
+    uint32_t db_defer;              /* DR6 B0-3/BS bits of #DB traps held
+                                     * back by a MOV SS/POP SS shadow */
 
     /* MSRs the engine owns */
     uint64_t apic_base, tsc_aux, star, lstar, cstar, sfmask, kernel_gs_base;
@@ -312,6 +328,8 @@ struct X86CPU {
 
     /* FPU / SSE (owned by the FPU/SSE engineer's code) */
     X86FPUState fpu;
+    bool ferr;                      /* FERR# asserted (CR0.NE=0 error) */
+    bool ignne;                     /* IGNNE# asserted by the embedder */
 
     /* CPUID */
     X86CpuidEntry cpuid[X86_CPUID_MAX_ENTRIES];
@@ -332,12 +350,20 @@ struct X86CPU {
     } pending;
     X86MmioDone mmio_done[8];       /* MMIO accesses done by this insn */
     int n_mmio_done;
-    bool large_pages_used;          /* INVLPG must flush everything */
+    bool large_pages_used;          /* INVLPG scans for large-page pieces */
     uint8_t check;                  /* CHECK_*: stop the block after this insn */
     bool io_completed;              /* io_buf holds completed IN data */
     uint32_t io_count;              /* elements of the pending INS chunk */
     uint8_t io_buf[X86_IO_DATA_MAX];
     uint8_t mmio_buf[8];
+    /* ---- msr.c: an RDMSR/WRMSR handed to the embedder (X86_MSR_EXIT) */
+    struct {
+        bool exited;                /* X86_EXIT_MSR reported */
+        bool done;                  /* x86_cpu_complete_msr() called */
+        bool write, error;
+        uint32_t index;
+        uint64_t data, rip;
+    } msr_exit;
 
     /* cross-thread requests (any thread) */
     int kick;                       /* atomic */
@@ -349,7 +375,11 @@ struct X86CPU {
 
     /* debug */
     bool guest_debug, guest_single_step;
-    bool dbg_data_active;           /* DR7 enables a data breakpoint */
+    /* Data accesses must take the checking slow path (the fast-path
+     * gates test this one byte): SLOW_DATA_DBG a data breakpoint is
+     * armed (x86_dbg_update), SLOW_DATA_AC alignment checking is on
+     * (CPL 3 && CR0.AM && EFLAGS.AC: x86_update_mmu_idx) */
+    uint8_t slow_data;
     bool dbg_hit;                   /* data breakpoint hit by this insn */
     uint32_t gdbg_control;          /* X86_GUESTDBG_* from the embedder */
     uint64_t gdbg_dr[8];            /* embedder's DR0-3, DR7 (USE_HW_BP) */
@@ -376,6 +406,9 @@ struct X86CPU {
     X86VM *vm;
     uint32_t index;
 };
+
+#define SLOW_DATA_DBG 0x01
+#define SLOW_DATA_AC  0x02
 
 /* cpu->check bits: looked at after every instruction */
 #define CHECK_EXIT_AFTER 0x01       /* exit (OUT, MMIO write) once retired */
@@ -451,12 +484,40 @@ static inline void x86_set_arith_flags(X86CPU *cpu, uint32_t f)
 }
 bool x86_cond(X86CPU *cpu, unsigned cc);           /* Jcc condition 0..15 */
 
+/* ---- q1: shift/rotate flag helpers (flags.c, ops-shift.c) ---- */
+/* CF alone (ADC/SBB/INC/DEC/RCL/RCR carry-in): 0 or 1 */
+unsigned x86_cc_cf(const X86Flags *cc);
+/* ROL/ROR/SHLD/SHRD: CF and OF become @cfof (F_CF | F_OF bits), the other
+ * flags stay those of the last operation (no computation now). */
+static inline void x86_cc_set_cfof(X86CPU *cpu, uint32_t cfof)
+{
+    cpu->cc.op |= CC_CFOF;
+    cpu->cc.rotf = cfof;
+}
+/* Decode-time choice of a specialised shift/rotate handler for @insn
+ * (op_grp2 / op_shld_shrd forms), or NULL: keep the generic one. May
+ * rewrite insn->imm to the masked count. */
+X86Handler x86_shift_pick(struct X86Insn *insn);
+/* ---- end q1 ---- */
+
 /* ---- exceptions (excp.c) ----------------------------------------------------------- */
 
 /* Record exception @vec (with error code) for the current instruction;
  * return X86_EXC for the handler to return. */
 int x86_raise_err(X86CPU *cpu, int vec, uint32_t error_code);
 int x86_raise(X86CPU *cpu, int vec);               /* no error code */
+/* FERR# changes (CR0.NE=0 x87 error reporting): record it and tell the
+ * embedder's hook; deasserting also drops the IGNNE# latch (port F0h). */
+static inline void x86_ferr_signal(X86CPU *cpu, bool asserted)
+{
+    cpu->ferr = asserted;
+    if (!asserted) {
+        cpu->ignne = false;
+    }
+    if (cpu->vm && cpu->vm->ops.ferr) {
+        cpu->vm->ops.ferr(cpu->vm->opaque, cpu, asserted);
+    }
+}
 static inline int x86_ud(X86CPU *cpu) { return x86_raise(cpu, EXC_UD); }
 static inline int x86_gp0(X86CPU *cpu) { return x86_raise_err(cpu, EXC_GP, 0); }
 
@@ -496,6 +557,10 @@ bool x86_read_lin(X86CPU *cpu, uint64_t lin, void *dst, unsigned size,
                   bool implicit_super);
 bool x86_write_lin(X86CPU *cpu, uint64_t lin, const void *src, unsigned size,
                    bool implicit_super);
+/* #AC(0) if alignment checking is on (cpu->slow_data & SLOW_DATA_AC) and
+ * linear @lin has any of the @mask bits set; false: raised. For operands
+ * whose alignment is not their access size (FSTENV/FSAVE areas). */
+bool x86_check_ac(X86CPU *cpu, uint64_t lin, uint64_t mask);
 /* Check a write to [seg:off, +size) would succeed, without writing. */
 bool x86_probe_write(X86CPU *cpu, int seg, uint64_t off, unsigned size);
 
@@ -508,7 +573,8 @@ bool x86_rm_write_slow(X86CPU *cpu, const X86Insn *insn, unsigned size,
 
 /*
  * Fast path of a ModRM memory operand: in 64-bit code (no limit checks;
- * a TLB hit implies a canonical page), with no data breakpoint armed, the
+ * a TLB hit implies a canonical page), with no data breakpoint armed and
+ * no alignment checking (cpu->slow_data clear), the
  * host pointer for @size bytes of access @acc (ACC_READ/ACC_WRITE) when the
  * TLB entry hits and the access stays in the page; NULL: take the slow
  * path. A write entry implies the page is readable, not code, not MMIO and
@@ -517,8 +583,8 @@ bool x86_rm_write_slow(X86CPU *cpu, const X86Insn *insn, unsigned size,
 #define X86_ALWAYS_INLINE inline __attribute__((always_inline))
 
 /* The TLB-hit part of the fast paths: host pointer for @size bytes at
- * linear @lin (64-bit code, no data breakpoint armed: checked by the
- * caller), or NULL. */
+ * linear @lin (64-bit code, cpu->slow_data clear: checked by the caller),
+ * or NULL. */
 static X86_ALWAYS_INLINE void *x86_lin_fast_ptr(X86CPU *cpu, uint64_t lin,
                                                 unsigned size, int acc)
 {
@@ -536,7 +602,7 @@ static X86_ALWAYS_INLINE void *x86_rm_fast_ptr(X86CPU *cpu,
 {
     uint64_t lin;
 
-    if (!cpu->code64 || cpu->dbg_data_active) {
+    if (!cpu->code64 || cpu->slow_data) {
         return NULL;
     }
     lin = x86_insn_ea_inline(cpu, insn);

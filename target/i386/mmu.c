@@ -4,7 +4,8 @@
  * pages; NX, WP, SMEP, SMAP; A/D bits set with compare-and-swap), the
  * software TLB (per MMU index and access kind, host-pointer addends) and
  * the MMIO exit/completion protocol for accesses outside RAM.
- * Not modelled: PKU, PCID tagging (not advertised), #AC alignment checks.
+ * #AC alignment checks on the slow data path (cpu->slow_data).
+ * Not modelled: PKU, PCID tagging (not advertised).
  */
 #include "target/i386/engine.h"
 
@@ -47,6 +48,33 @@ void x86_update_mmu_idx(X86CPU *cpu)
     } else {
         cpu->mmu_idx = MMU_SUPER;
     }
+    /* alignment checking (SDM Vol. 3A 6.15, #AC): CPL 3 only, so the
+     * kernel's STAC/CLAC with CR0.AM set never slows its accesses */
+    if (cpu->cpl == 3 && (cpu->cr0 & CR0_AM) && (cpu->eflags & F_AC)) {
+        cpu->slow_data |= SLOW_DATA_AC;
+    } else {
+        cpu->slow_data &= ~SLOW_DATA_AC;
+    }
+}
+
+/*
+ * A TLB entry's gpa field holds the 4K guest-physical page, TLB_G when the
+ * translation is global, and in TLB_SIZE_MASK the size class of the page
+ * that mapped it (large pages are entered one 4K piece at a time).
+ */
+#define TLB_G          1ULL
+#define TLB_SIZE_SHIFT 1
+#define TLB_SIZE_MASK  (3ULL << TLB_SIZE_SHIFT)
+
+static const uint64_t tlb_size_offmask[4] = {
+    0xfff, (1ULL << 21) - 1, (1ULL << 22) - 1, (1ULL << 30) - 1,
+};
+
+static unsigned tlb_size_class(uint64_t page_mask)
+{
+    return page_mask == tlb_size_offmask[3] ? 3 :
+           page_mask == tlb_size_offmask[2] ? 2 :
+           page_mask == tlb_size_offmask[1] ? 1 : 0;
 }
 
 void x86_tlb_flush(X86CPU *cpu, bool include_global)
@@ -54,13 +82,14 @@ void x86_tlb_flush(X86CPU *cpu, bool include_global)
     cpu->chain_gen++;
     if (include_global) {
         memset(cpu->tlb, 0, sizeof(cpu->tlb));
+        cpu->large_pages_used = false;
         return;
     }
     for (int m = 0; m < MMU_NR; m++) {
         for (int a = 0; a < ACC_NR; a++) {
             for (unsigned i = 0; i < X86_TLB_SIZE; i++) {
                 X86TLBEntry *e = &cpu->tlb[m][a][i];
-                if (!(e->gpa & 1)) {
+                if (!(e->gpa & TLB_G)) {
                     e->tag = 0;
                 }
             }
@@ -68,11 +97,15 @@ void x86_tlb_flush(X86CPU *cpu, bool include_global)
     }
 }
 
+/*
+ * INVLPG (SDM Vol. 3A 4.10.4.1): drop the entries for the page holding
+ * @lin, global or not. A large page is entered as 4K pieces in many slots,
+ * so when any large-page entry may exist, every entry that came from a
+ * large page containing @lin goes too (each entry records its page size);
+ * the other entries, kernel globals included, stay.
+ */
 void x86_tlb_flush_page(X86CPU *cpu, uint64_t lin)
 {
-    /* large pages are entered per 4K page: flush all aliases of this slot
-     * whose 2M/4M/1G region contains lin is not tracked, so flush the
-     * whole TLB when the page might be part of a large mapping */
     unsigned idx = (lin >> 12) & (X86_TLB_SIZE - 1);
     uint64_t tag = (lin & ~0xfffULL) | 1;
 
@@ -84,9 +117,20 @@ void x86_tlb_flush_page(X86CPU *cpu, uint64_t lin)
             }
         }
     }
-    if (cpu->large_pages_used) {
-        x86_tlb_flush(cpu, true);
-        cpu->large_pages_used = false;
+    if (!cpu->large_pages_used) {
+        return;
+    }
+    for (int m = 0; m < MMU_NR; m++) {
+        for (int a = 0; a < ACC_NR; a++) {
+            for (unsigned i = 0; i < X86_TLB_SIZE; i++) {
+                X86TLBEntry *e = &cpu->tlb[m][a][i];
+                uint64_t sz = (e->gpa & TLB_SIZE_MASK) >> TLB_SIZE_SHIFT;
+                if (sz && e->tag &&
+                    !((e->tag ^ lin) & ~tlb_size_offmask[sz] & ~1ULL)) {
+                    e->tag = 0;
+                }
+            }
+        }
     }
 }
 
@@ -156,10 +200,11 @@ static bool page_fault(X86CPU *cpu, uint64_t lin, uint32_t err)
 
 /*
  * Walk the page tables for @lin. On success *gpa is the physical address
- * of the byte, *global the G bit, *large whether a large page mapped it.
+ * of the byte, *global the G bit, *page_off the offset mask of the page
+ * that mapped it (0xfff, or that of a 2M/4M/1G page).
  */
 static bool page_walk(X86CPU *cpu, uint64_t lin, int acc, int mmu,
-                      uint64_t *gpa, bool *global, bool *large)
+                      uint64_t *gpa, bool *global, uint64_t *page_off)
 {
     bool nxe = cpu->efer & EFER_NXE;
     bool user = mmu == MMU_USER;
@@ -175,7 +220,6 @@ static bool page_walk(X86CPU *cpu, uint64_t lin, int acc, int mmu,
         err |= PFERR_I;
     }
     *global = false;
-    *large = false;
     if (!wide) {
         level = 2;
         table = cpu->cr3 & 0xfffff000;
@@ -229,7 +273,6 @@ static bool page_walk(X86CPU *cpu, uint64_t lin, int acc, int mmu,
                 /* PSE-36: bits 13..20 are physical address bits 32..39 */
                 table = (pte & 0xffc00000) | ((pte & 0x1fe000ULL) << 19);
             }
-            *large = true;
             break;
         }
         table = pte & (wide ? PTE_ADDR : 0xfffff000);
@@ -265,6 +308,7 @@ static bool page_walk(X86CPU *cpu, uint64_t lin, int acc, int mmu,
         pte_set_bits(cpu, addrs[i], wide, ptes[i], bits);
     }
     *gpa = (table & ~page_mask) | (lin & page_mask);
+    *page_off = page_mask;
     return true;
 }
 
@@ -276,11 +320,13 @@ static bool translate(X86CPU *cpu, uint64_t lin, int acc, int mmu,
                       uint8_t **host, uint64_t *gpa_out)
 {
     uint64_t gpa;
-    bool global = false, large = false;
+    bool global = false;
+    uint64_t page_off = 0xfff;
+    unsigned size_class;
     uint8_t *page;
 
     if (cpu->cr0 & CR0_PG) {
-        if (!page_walk(cpu, lin, acc, mmu, &gpa, &global, &large)) {
+        if (!page_walk(cpu, lin, acc, mmu, &gpa, &global, &page_off)) {
             return false;
         }
     } else {
@@ -288,7 +334,8 @@ static bool translate(X86CPU *cpu, uint64_t lin, int acc, int mmu,
     }
     gpa &= cpu->vm->a20_mask;
     *gpa_out = gpa;
-    if (large) {
+    size_class = tlb_size_class(page_off);
+    if (size_class) {
         cpu->large_pages_used = true;
     }
     if (acc == ACC_WRITE) {
@@ -305,7 +352,8 @@ static bool translate(X86CPU *cpu, uint64_t lin, int acc, int mmu,
         X86TLBEntry *e = &cpu->tlb[mmu][acc][idx];
         e->tag = (lin & ~0xfffULL) | 1;
         e->addend = (uintptr_t)page - (uintptr_t)(lin & ~0xfffULL);
-        e->gpa = (gpa & ~0xfffULL) | (global ? 1 : 0);
+        e->gpa = (gpa & ~0xfffULL) | (global ? TLB_G : 0) |
+                 ((uint64_t)size_class << TLB_SIZE_SHIFT);
     }
     *host = page + (lin & 0xfff);
     return true;
@@ -536,28 +584,83 @@ static bool write_lin(X86CPU *cpu, uint64_t lin, const void *src,
     return mmio_write(cpu, g2, (const uint8_t *)src + first, size - first);
 }
 
-bool x86_read_lin(X86CPU *cpu, uint64_t lin, void *dst, unsigned size,
-                  bool implicit_super)
+/*
+ * Alignment of a data access of @size bytes for #AC (SDM Vol. 3A Table
+ * 6-7): word 2, dword 4, qword 8, x87 extended/BCD (10 bytes) 8. Accesses
+ * of other sizes are pieces of larger operands whose alignment the
+ * instruction checks itself (x86_check_ac), or 16-byte SSE operands,
+ * which never raise #AC (MOVAPS-class ones #GP instead).
+ */
+static inline uint64_t ac_mask(unsigned size)
 {
-    if (!read_lin(cpu, lin, dst, size, implicit_super)) {
+    switch (size) {
+    case 2: case 4: case 8:
+        return size - 1;
+    case 10:
+        return 7;
+    default:
+        return 0;
+    }
+}
+
+bool x86_check_ac(X86CPU *cpu, uint64_t lin, uint64_t mask)
+{
+    if ((cpu->slow_data & SLOW_DATA_AC) && (lin & mask)) {
+        x86_raise_err(cpu, EXC_AC, 0);
         return false;
     }
-    if (unlikely(cpu->dbg_data_active) && !implicit_super) {
+    return true;
+}
+
+/* The checking path: #AC before the access, data breakpoints after. */
+static bool __attribute__((noinline)) read_lin_checked(X86CPU *cpu,
+                                                       uint64_t lin,
+                                                       void *dst,
+                                                       unsigned size)
+{
+    if (!x86_check_ac(cpu, lin, ac_mask(size)) ||
+        !read_lin(cpu, lin, dst, size, false)) {
+        return false;
+    }
+    if (cpu->slow_data & SLOW_DATA_DBG) {
         x86_dbg_check_data(cpu, lin, size, false);
     }
     return true;
 }
 
-bool x86_write_lin(X86CPU *cpu, uint64_t lin, const void *src, unsigned size,
-                   bool implicit_super)
+static bool __attribute__((noinline)) write_lin_checked(X86CPU *cpu,
+                                                        uint64_t lin,
+                                                        const void *src,
+                                                        unsigned size)
 {
-    if (!write_lin(cpu, lin, src, size, implicit_super)) {
+    if (!x86_check_ac(cpu, lin, ac_mask(size)) ||
+        !write_lin(cpu, lin, src, size, false)) {
         return false;
     }
-    if (unlikely(cpu->dbg_data_active) && !implicit_super) {
+    if (cpu->slow_data & SLOW_DATA_DBG) {
         x86_dbg_check_data(cpu, lin, size, true);
     }
     return true;
+}
+
+/* Implicit supervisor accesses (descriptor tables, TSS, IDT) are neither
+ * alignment-checked nor watched by data breakpoints. */
+bool x86_read_lin(X86CPU *cpu, uint64_t lin, void *dst, unsigned size,
+                  bool implicit_super)
+{
+    if (unlikely(cpu->slow_data) && !implicit_super) {
+        return read_lin_checked(cpu, lin, dst, size);
+    }
+    return read_lin(cpu, lin, dst, size, implicit_super);
+}
+
+bool x86_write_lin(X86CPU *cpu, uint64_t lin, const void *src, unsigned size,
+                   bool implicit_super)
+{
+    if (unlikely(cpu->slow_data) && !implicit_super) {
+        return write_lin_checked(cpu, lin, src, size);
+    }
+    return write_lin(cpu, lin, src, size, implicit_super);
 }
 
 /* ---- debug registers: data breakpoints (SDM Vol. 3B 17.2) ---- */
@@ -586,10 +689,11 @@ void x86_dbg_update(X86CPU *cpu)
                ((cpu->gdbg_control & X86_GUESTDBG_USE_HW_BP) &&
                 any_data_bp(cpu->gdbg_dr[7]));
 
-    if (any != cpu->dbg_data_active || any) {
+    if (any != !!(cpu->slow_data & SLOW_DATA_DBG) || any) {
         x86_tlb_flush(cpu, true);
     }
-    cpu->dbg_data_active = any;
+    cpu->slow_data = (cpu->slow_data & ~SLOW_DATA_DBG) |
+                     (any ? SLOW_DATA_DBG : 0);
 }
 
 /* Hits of breakpoint set @dr (DR0-3, DR7) on [lin, lin+size): bits 0-3 */

@@ -199,7 +199,7 @@ bool x86_push(X86CPU *cpu, unsigned size, uint64_t v)
     unsigned ss;
     uint64_t sp;
 
-    if (likely(cpu->code64 && !cpu->dbg_data_active)) {
+    if (likely(cpu->code64 && !cpu->slow_data)) {
         /* 64-bit stack: flat, no limit; TLB hit inside one page */
         void *h = x86_lin_fast_ptr(cpu, cpu->regs[R_ESP] - size, size,
                                    ACC_WRITE);
@@ -224,7 +224,7 @@ bool x86_pop(X86CPU *cpu, unsigned size, uint64_t *v)
     unsigned ss;
     uint64_t sp;
 
-    if (likely(cpu->code64 && !cpu->dbg_data_active)) {
+    if (likely(cpu->code64 && !cpu->slow_data)) {
         void *h = x86_lin_fast_ptr(cpu, cpu->regs[R_ESP], size, ACC_READ);
         if (likely(h)) {
             *v = x86_host_load(h, size);

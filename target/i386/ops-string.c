@@ -3,7 +3,10 @@
  * REPNE, and port I/O (IN OUT) as exits (SDM Vol. 2; I/O permission: Vol. 1
  * ch. 19). Each iteration commits RSI/RDI/RCX, so a fault or an exit in
  * the middle of a REP leaves them consistent; long REPs yield every
- * STR_CHUNK iterations so interrupts and kicks are seen.
+ * STR_CHUNK iterations so interrupts and kicks are seen. With TF set a REP
+ * yields after every iteration, so the single-step #DB comes after each
+ * one with RIP still at the instruction (SDM Vol. 3B 17.3.1.4); an event
+ * delivered between iterations pushes RF=1 (cpu->rep_mid, excp.c).
  */
 #include "target/i386/engine.h"
 
@@ -30,6 +33,21 @@ static inline bool rep(const X86Insn *insn)
     return insn->prefix & (PFX_REP | PFX_REPNE);
 }
 
+/* Stop a REP between iterations: it runs again from the same RIP. */
+static inline int rep_yield(X86CPU *cpu)
+{
+    cpu->next_ip = cpu->rip;
+    cpu->rep_mid = true;
+    return X86_END;
+}
+
+/* The REP finished (or never yielded). */
+static inline int rep_done(X86CPU *cpu)
+{
+    cpu->rep_mid = false;
+    return X86_NEXT;
+}
+
 /*
  * Run @body for each iteration. Returns the handler status. @cond: for
  * CMPS/SCAS, stop when ZF says so.
@@ -46,7 +64,7 @@ static int string_loop(X86CPU *cpu, const X86Insn *insn, IterFn fn,
     }
     for (;;) {
         if (areg(cpu, insn, R_ECX) == 0) {
-            return X86_NEXT;
+            return rep_done(cpu);
         }
         if (!fn(cpu, insn)) {
             return X86_EXC;
@@ -56,15 +74,15 @@ static int string_loop(X86CPU *cpu, const X86Insn *insn, IterFn fn,
         if (cond) {
             bool zf = x86_cond(cpu, 4);
             if ((insn->prefix & PFX_REP) ? !zf : zf) {
-                return X86_NEXT;
+                return rep_done(cpu);
             }
         }
         if (areg(cpu, insn, R_ECX) == 0) {
-            return X86_NEXT;
+            return rep_done(cpu);
         }
-        if (++n >= STR_CHUNK || (cpu->check & CHECK_EXIT_AFTER)) {
-            cpu->next_ip = cpu->rip;    /* resume the REP later */
-            return X86_END;
+        if (++n >= STR_CHUNK || (cpu->check & CHECK_EXIT_AFTER) ||
+            (cpu->eflags & F_TF)) {
+            return rep_yield(cpu);      /* resume the REP later */
         }
     }
 }
@@ -224,7 +242,9 @@ static int fast_rep(X86CPU *cpu, const X86Insn *insn, bool movs)
 {
     uint64_t done = 0;
 
-    if (!rep(insn) || (cpu->eflags & F_DF)) {
+    /* not with single-step, alignment checks or data breakpoints: those
+     * need the per-element path */
+    if (!rep(insn) || (cpu->eflags & (F_DF | F_TF)) || cpu->slow_data) {
         return -1;
     }
     while (areg(cpu, insn, R_ECX) != 0) {
@@ -234,11 +254,10 @@ static int fast_rep(X86CPU *cpu, const X86Insn *insn, bool movs)
         }
         done += n * insn->opsize;
         if (done >= FAST_BYTES && areg(cpu, insn, R_ECX) != 0) {
-            cpu->next_ip = cpu->rip;        /* yield: resume later */
-            return X86_END;
+            return rep_yield(cpu);          /* resume later */
         }
     }
-    return X86_NEXT;
+    return rep_done(cpu);
 }
 
 int op_movs(X86CPU *cpu, const X86Insn *insn)
@@ -382,6 +401,9 @@ static uint32_t io_chunk(X86CPU *cpu, const X86Insn *insn, unsigned size,
     if (count > X86_IO_DATA_MAX / size) {
         count = X86_IO_DATA_MAX / size;
     }
+    if (cpu->eflags & F_TF) {
+        count = 1;                      /* single-step: #DB per element */
+    }
     return count;
 }
 
@@ -409,10 +431,9 @@ int op_ins(X86CPU *cpu, const X86Insn *insn)
             }
         }
         if (rep(insn) && areg(cpu, insn, R_ECX) != 0) {
-            cpu->next_ip = cpu->rip;
-            return X86_END;
+            return rep_yield(cpu);
         }
-        return X86_NEXT;
+        return rep_done(cpu);
     }
     if (!x86_io_allowed(cpu, port, size)) {
         return X86_EXC;
@@ -469,8 +490,7 @@ int op_outs(X86CPU *cpu, const X86Insn *insn)
     io_exit(cpu, port, size, false, n);
     cpu->check |= CHECK_EXIT_AFTER;
     if (rep(insn) && areg(cpu, insn, R_ECX) != 0) {
-        cpu->next_ip = cpu->rip;
-        return X86_END;
+        return rep_yield(cpu);
     }
-    return X86_NEXT;
+    return rep_done(cpu);
 }

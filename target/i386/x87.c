@@ -8,9 +8,12 @@
  * FXRSTOR64 and stored back by FXSAVE64 (fpu-host.h), so results, flags,
  * C0-C3, tags and the masked/unmasked exception responses are the host's.
  * Unmasked exceptions only set ES/B as on hardware; #MF comes with the
- * next waiting instruction.  CR0.NE=0 (FERR#/IRQ 13) is not modelled: #MF
- * is always raised.  The 16-bit real-mode FLDENV/FSTENV/FSAVE/FRSTOR
- * layouts are those of protected mode.
+ * next waiting instruction (x86_raise(EXC_MF): with CR0.NE=0 and an
+ * embedder FERR# hook, excp.c turns it into FERR# and a frozen
+ * instruction instead).  While the embedder asserts IGNNE# (port F0h)
+ * with CR0.NE=0 a pending error is ignored; FERR# (and the IGNNE# latch)
+ * drop when ES is cleared.  The 16-bit real-mode FLDENV/FSTENV/FSAVE/
+ * FRSTOR layouts are those of protected mode.
  */
 #include "target/i386/fpu-host.h"
 #include "target/i386/fpu-state.h"
@@ -106,9 +109,26 @@ static int x87_reg_kind(unsigned op, unsigned modrm)
     }
 }
 
+/* A waiting instruction must report the pending error first (IGNNE#
+ * counts only with CR0.NE=0). */
+static inline bool mf_pending(X86CPU *cpu)
+{
+    return (cpu->fpu.fsw & FSW_ES) &&
+           !(cpu->ignne && !(cpu->cr0 & CR0_NE));
+}
+
 static int fwait(X86CPU *cpu)
 {
-    return (cpu->fpu.fsw & FSW_ES) ? x86_raise(cpu, EXC_MF) : X86_NEXT;
+    return mf_pending(cpu) ? x86_raise(cpu, EXC_MF) : X86_NEXT;
+}
+
+/* FERR# follows ES: once an instruction cleared it, tell the embedder. */
+static int ferr_update(X86CPU *cpu, int st)
+{
+    if (__builtin_expect(cpu->ferr, 0) && !(cpu->fpu.fsw & FSW_ES)) {
+        x86_ferr_signal(cpu, false);
+    }
+    return st;
 }
 
 /* Put the guest's FIP/FOP/FDP into a 32-bit protected-mode environment
@@ -140,7 +160,7 @@ int x86_x87_exec(X86CPU *cpu, const X86Insn *insn)
     unsigned n = 0;
 
     if (insn->map == MAP_0F && op == 0xae) {
-        return fpu_state_exec_0fae(cpu, insn);
+        return ferr_update(cpu, fpu_state_exec_0fae(cpu, insn));
     }
     if (insn->map == MAP_1B && op == 0x9b) {
         return fwait(cpu);
@@ -173,7 +193,7 @@ int x86_x87_exec(X86CPU *cpu, const X86Insn *insn)
         if (op == 0xdf && insn->modrm == 0xe0) {
             m.nowait = true;            /* FNSTSW AX */
         }
-        if (!m.nowait && (cpu->fpu.fsw & FSW_ES)) {
+        if (!m.nowait && mf_pending(cpu)) {
             return x86_raise(cpu, EXC_MF);
         }
         if (kind == 1) {
@@ -195,7 +215,7 @@ int x86_x87_exec(X86CPU *cpu, const X86Insn *insn)
             key.flags |= FPU_THUNK_FLAGS_OUT;           /* FCOMI family */
         }
     }
-    if (mem && !m.nowait && (cpu->fpu.fsw & FSW_ES)) {
+    if (mem && !m.nowait && mf_pending(cpu)) {
         return x86_raise(cpu, EXC_MF);
     }
 
@@ -213,6 +233,21 @@ int x86_x87_exec(X86CPU *cpu, const X86Insn *insn)
 
     if (mem) {
         ea = x86_insn_ea(cpu, insn);
+        if (__builtin_expect(cpu->slow_data & SLOW_DATA_AC, 0) &&
+            m.size >= 14) {
+            /* FLDENV/FSTENV/FRSTOR/FSAVE areas: 4-byte aligned (2 with a
+             * 16-bit operand size) for #AC; the block accesses below are
+             * not checked by size (SDM Vol. 3A Table 6-7) */
+            uint64_t lin;
+
+            if (!x86_seg_linear(cpu, insn->seg, ea, m.size,
+                                m.acc == XM_R ? ACC_READ : ACC_WRITE, &lin)) {
+                return X86_EXC;
+            }
+            if (lin & (insn->opsize == 2 ? 1 : 3)) {
+                return x86_raise_err(cpu, EXC_AC, 0);
+            }
+        }
         if (m.acc == XM_R &&
             !fpu_read_block(cpu, insn->seg, ea, ctx.mem, m.size)) {
             return X86_EXC;
@@ -294,5 +329,5 @@ stored:
                                .selector;
         }
     }
-    return X86_NEXT;
+    return ferr_update(cpu, X86_NEXT);
 }

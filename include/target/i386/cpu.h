@@ -43,6 +43,12 @@ typedef enum {
     X86_MSR_UNHANDLED = 0, /* the hook does not own this MSR: engine decides */
     X86_MSR_OK = 1,        /* handled */
     X86_MSR_GP = 2,        /* handled: raise #GP(0) in the guest */
+    /* guest RDMSR/WRMSR only: stop before retiring the instruction with
+     * X86_EXIT_MSR; the embedder completes it (x86_cpu_complete_msr) */
+    X86_MSR_EXIT = 3,
+    /* guest RDMSR/WRMSR: #GP(0); host access: the engine decides (an MSR
+     * filter applies to the guest only) */
+    X86_MSR_DENY = 4,
 } X86MsrResult;
 
 typedef struct X86MemOps {
@@ -62,12 +68,27 @@ typedef struct X86MemOps {
     void *(*map_page)(void *opaque, uint64_t gpa, bool write);
     /*
      * Optional: MSRs the engine does not own (kvmclock, x2APIC 0x800-0x8ff,
-     * Hyper-V, ...) are offered here first. NULL: none.
+     * Hyper-V, ...) are offered here first. NULL: none. Also asked for
+     * host accesses (x86_cpu_get/set_msr), where X86_MSR_EXIT and
+     * X86_MSR_DENY mean "engine decides".
      */
     X86MsrResult (*msr_read)(void *opaque, X86CPU *cpu, uint32_t index,
                              uint64_t *value);
     X86MsrResult (*msr_write)(void *opaque, X86CPU *cpu, uint32_t index,
                               uint64_t value);
+    /*
+     * Optional: the FERR# pin (CR0.NE=0 legacy x87 error reporting; a PC
+     * board routes it to IRQ 13 of the master PIC). With this hook, a
+     * waiting x87 instruction that finds an unmasked error pending while
+     * CR0.NE=0 asserts FERR# and freezes: x86_cpu_run() returns
+     * X86_EXIT_HLT with RIP still at that instruction, which runs again
+     * once an interrupt handler cleared the error (FNCLEX) or IGNNE# is
+     * asserted (x86_cpu_set_ignne). FERR# is deasserted when an x87
+     * instruction clears FSW.ES. Called on the vCPU thread inside
+     * x86_cpu_run(): record the level, act on it after the run returns.
+     * NULL: #MF is raised whatever CR0.NE says (what KVM does).
+     */
+    void (*ferr)(void *opaque, X86CPU *cpu, bool asserted);
 } X86MemOps;
 
 X86VM *x86_vm_new(const X86MemOps *ops, void *opaque);
@@ -220,6 +241,7 @@ typedef enum {
     X86_EXIT_DEBUG,                 /* guest debug (single-step/breakpoint) */
     X86_EXIT_INTERNAL_ERROR,        /* engine cannot continue: see internal */
     X86_EXIT_HYPERCALL,             /* VMCALL/VMMCALL: see hypercall */
+    X86_EXIT_MSR,                   /* msr hook said X86_MSR_EXIT: see msr */
 } X86ExitReason;
 
 #define X86_IO_DATA_MAX 4096        /* bytes of data in one I/O exit */
@@ -263,6 +285,17 @@ typedef struct X86Exit {
             uint64_t nr;
             uint64_t args[6];
         } hypercall;
+        struct {
+            /*
+             * RDMSR/WRMSR not retired. Call x86_cpu_complete_msr() before
+             * the next x86_cpu_run(): the instruction then completes
+             * (RDMSR loads the value) or raises #GP, as KVM's
+             * KVM_EXIT_X86_RDMSR/WRMSR. Without a completion it runs again.
+             */
+            uint32_t index;
+            bool write;
+            uint64_t data;          /* WRMSR: the value written */
+        } msr;
     };
 } X86Exit;
 
@@ -312,8 +345,15 @@ void x86_cpu_set_mp_state(X86CPU *cpu, X86MPState state);
  * embedder's hook) do not know the MSR or reject the value. Host-initiated:
  * no privilege checks, some read-only MSRs become writable (TSC, ...).
  */
+/* IGNNE# (a PC's port F0h write while FERR# is asserted): with CR0.NE=0
+ * pending x87 errors are ignored until FERR# drops, which also clears
+ * this latch. */
+void x86_cpu_set_ignne(X86CPU *cpu, bool asserted);
 bool x86_cpu_get_msr(X86CPU *cpu, uint32_t index, uint64_t *value);
 bool x86_cpu_set_msr(X86CPU *cpu, uint32_t index, uint64_t value);
+/* Complete the RDMSR/WRMSR of the last X86_EXIT_MSR: @error raises #GP,
+ * otherwise RDMSR returns @data. */
+void x86_cpu_complete_msr(X86CPU *cpu, uint64_t data, bool error);
 /* The MSRs the engine owns (KVM_GET_MSR_INDEX_LIST); returns the count
  * (which may exceed @max: only @max are written). */
 int x86_msr_index_list(uint32_t *out, int max);
