@@ -1,0 +1,242 @@
+/*
+ * PCI expansion ROM BARs (hw/pci/pci-rom.c) on pci-testdev behind the
+ * i440FX, driven through ports 0xcf8/0xcfc as firmware does: sizing with
+ * all-ones (the file's size rounded up to a power of two, 2 KiB at
+ * least), decoding only with the enable bit and Memory Space both set,
+ * the ROM's bytes at the BAR address, guest writes dropped, reset and
+ * unplug unmapping it, no ROM BAR without romfile=, rombar=0 putting the
+ * file in fw_cfg instead, and bad files refused with QEMU's messages.
+ */
+#include "hw/nvram/fw_cfg.h"
+#include "hw/pci-host/i440fx.h"
+#include "hw/pci/pci.h"
+#include "system/main-loop.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#define ROM_ADDR 0xfeb00000u
+
+static PCIBus *bus;
+static char *tmpdir;
+
+static uint32_t cfg_read(int devfn, int reg)
+{
+    address_space_stl_le(&address_space_io, 0xcf8,
+                         0x80000000u | (devfn << 8) | reg,
+                         MEMTXATTRS_UNSPECIFIED, NULL);
+    return address_space_ldl_le(&address_space_io, 0xcfc,
+                                MEMTXATTRS_UNSPECIFIED, NULL);
+}
+
+static void cfg_write(int devfn, int reg, uint32_t val)
+{
+    address_space_stl_le(&address_space_io, 0xcf8,
+                         0x80000000u | (devfn << 8) | reg,
+                         MEMTXATTRS_UNSPECIFIED, NULL);
+    address_space_stl_le(&address_space_io, 0xcfc, val,
+                         MEMTXATTRS_UNSPECIFIED, NULL);
+}
+
+static uint32_t mem_readl(hwaddr a)
+{
+    return address_space_ldl_le(&address_space_memory, a,
+                                MEMTXATTRS_UNSPECIFIED, NULL);
+}
+
+static char *rom_file(const char *name, size_t len)
+{
+    g_autofree uint8_t *rom = g_malloc(len);
+    for (size_t i = 0; i < len; i++) {
+        rom[i] = i * 7 + 1;
+    }
+    rom[0] = 0x55;
+    rom[1] = 0xaa;
+    rom[2] = len / 512;
+    char *path = g_build_filename(tmpdir, name, NULL);
+    g_assert(g_file_set_contents(path, (char *)rom, len, NULL));
+    return path;
+}
+
+/* pci-testdev at slot with romfile=path (and rombar=), or NULL + err */
+static PCIDevice *testdev(int slot, const char *path, const char *rombar,
+                          GError **errp)
+{
+    DeviceState *dev = qdev_new("pci-testdev");
+    PCI_DEVICE(dev)->devfn = PCI_DEVFN(slot, 0);
+    if (path) {
+        g_assert(object_property_parse(OBJECT(dev), "romfile", path, NULL));
+    }
+    if (rombar) {
+        g_assert(object_property_parse(OBJECT(dev), "rombar", rombar, NULL));
+    }
+    if (!qdev_realize_and_unref(dev, BUS(bus), errp)) {
+        return NULL;
+    }
+    return PCI_DEVICE(dev);
+}
+
+static void test_rom_bar(void)
+{
+    g_autofree char *path = rom_file("t.rom", 3 * 512);
+    GError *err = NULL;
+    PCIDevice *d = testdev(6, path, NULL, &err);
+    int devfn = PCI_DEVFN(6, 0);
+    g_assert_no_error(err);
+
+    /* 1536 bytes -> a 2 KiB BAR; sizing with the enable bit clear/set */
+    g_assert_cmphex(cfg_read(devfn, PCI_ROM_ADDRESS), ==, 0);
+    cfg_write(devfn, PCI_ROM_ADDRESS, 0xfffffffe);
+    g_assert_cmphex(cfg_read(devfn, PCI_ROM_ADDRESS), ==, 0xfffff800);
+    cfg_write(devfn, PCI_ROM_ADDRESS, 0xffffffff);
+    g_assert_cmphex(cfg_read(devfn, PCI_ROM_ADDRESS), ==, 0xfffff801);
+    g_assert_cmphex(pci_get_rom_addr(d), ==, PCI_BAR_UNMAPPED);
+
+    /* address + enable, but Memory Space off: not decoded */
+    cfg_write(devfn, PCI_ROM_ADDRESS, ROM_ADDR | 1);
+    g_assert_cmphex(cfg_read(devfn, PCI_ROM_ADDRESS), ==, ROM_ADDR | 1);
+    g_assert_cmphex(pci_get_rom_addr(d), ==, PCI_BAR_UNMAPPED);
+    /* Memory Space on: the file's bytes, zeros after its end */
+    cfg_write(devfn, PCI_COMMAND, PCI_COMMAND_MEMORY);
+    g_assert_cmphex(pci_get_rom_addr(d), ==, ROM_ADDR);
+    g_assert_cmphex(mem_readl(ROM_ADDR), ==, 0x1603aa55);
+    g_assert_cmphex(mem_readl(ROM_ADDR + 0x100),
+                    ==, (uint32_t)(uint8_t)(0x100 * 7 + 1) |
+                        (uint32_t)(uint8_t)(0x101 * 7 + 1) << 8 |
+                        (uint32_t)(uint8_t)(0x102 * 7 + 1) << 16 |
+                        (uint32_t)(uint8_t)(0x103 * 7 + 1) << 24);
+    g_assert_cmphex(mem_readl(ROM_ADDR + 0x7fc), ==, 0);
+    /* read-only */
+    address_space_stl_le(&address_space_memory, ROM_ADDR, 0x12345678,
+                         MEMTXATTRS_UNSPECIFIED, NULL);
+    g_assert_cmphex(mem_readl(ROM_ADDR), ==, 0x1603aa55);
+    /* moved, then the enable bit cleared: unmapped */
+    cfg_write(devfn, PCI_ROM_ADDRESS, (ROM_ADDR + 0x10000) | 1);
+    g_assert_cmphex(pci_get_rom_addr(d), ==, ROM_ADDR + 0x10000);
+    g_assert_cmphex(mem_readl(ROM_ADDR + 0x10000), ==, 0x1603aa55);
+    g_assert_cmphex(mem_readl(ROM_ADDR), !=, 0x1603aa55);
+    cfg_write(devfn, PCI_ROM_ADDRESS, ROM_ADDR + 0x10000);
+    g_assert_cmphex(pci_get_rom_addr(d), ==, PCI_BAR_UNMAPPED);
+    g_assert_cmphex(mem_readl(ROM_ADDR + 0x10000), !=, 0x1603aa55);
+    /* an all-ones address with enable is no mapping either */
+    cfg_write(devfn, PCI_ROM_ADDRESS, 0xffffffff);
+    g_assert_cmphex(pci_get_rom_addr(d), ==, PCI_BAR_UNMAPPED);
+
+    /* reset: address and enable cleared */
+    cfg_write(devfn, PCI_ROM_ADDRESS, ROM_ADDR | 1);
+    g_assert_cmphex(pci_get_rom_addr(d), ==, ROM_ADDR);
+    device_cold_reset(DEVICE(d));
+    g_assert_cmphex(cfg_read(devfn, PCI_ROM_ADDRESS), ==, 0);
+    g_assert_cmphex(pci_get_rom_addr(d), ==, PCI_BAR_UNMAPPED);
+
+    /* unplug while mapped: unmapped and freed */
+    cfg_write(devfn, PCI_COMMAND, PCI_COMMAND_MEMORY);
+    cfg_write(devfn, PCI_ROM_ADDRESS, ROM_ADDR | 1);
+    g_assert_cmphex(mem_readl(ROM_ADDR), ==, 0x1603aa55);
+    object_unparent(OBJECT(d));
+    g_assert_null(bus->devices[devfn]);
+    g_assert_cmphex(mem_readl(ROM_ADDR), !=, 0x1603aa55);
+    g_unlink(path);
+}
+
+static void test_big_rom(void)
+{
+    /* 9 KiB -> 16 KiB BAR */
+    g_autofree char *path = rom_file("big.rom", 18 * 512);
+    GError *err = NULL;
+    PCIDevice *d = testdev(7, path, NULL, &err);
+    g_assert_no_error(err);
+    cfg_write(PCI_DEVFN(7, 0), PCI_ROM_ADDRESS, 0xfffffffe);
+    g_assert_cmphex(cfg_read(PCI_DEVFN(7, 0), PCI_ROM_ADDRESS), ==,
+                    0xffffc000);
+    object_unparent(OBJECT(d));
+    g_unlink(path);
+}
+
+static void test_no_rom(void)
+{
+    GError *err = NULL;
+    PCIDevice *d = testdev(8, NULL, NULL, &err);
+    g_assert_no_error(err);
+    cfg_write(PCI_DEVFN(8, 0), PCI_ROM_ADDRESS, 0xffffffff);
+    g_assert_cmphex(cfg_read(PCI_DEVFN(8, 0), PCI_ROM_ADDRESS), ==, 0);
+    g_assert_cmphex(pci_get_rom_addr(d), ==, PCI_BAR_UNMAPPED);
+    object_unparent(OBJECT(d));
+}
+
+static void test_rombar_off(void)
+{
+    g_autofree char *path = rom_file("fwcfg.rom", 512);
+    GError *err = NULL;
+    FWCfgState *fw = fw_cfg_find();
+    g_assert(fw);
+    PCIDevice *d = testdev(9, path, "0", &err);
+    g_assert_no_error(err);
+    /* no BAR; the bytes are fw_cfg's genroms/fwcfg.rom */
+    cfg_write(PCI_DEVFN(9, 0), PCI_ROM_ADDRESS, 0xffffffff);
+    g_assert_cmphex(cfg_read(PCI_DEVFN(9, 0), PCI_ROM_ADDRESS), ==, 0);
+    size_t len;
+    const uint8_t *p = fw_cfg_file_data(fw, "genroms/fwcfg.rom", &len);
+    g_assert(p);
+    g_assert_cmpuint(len, ==, 512);
+    g_assert_cmphex(p[0] | p[1] << 8, ==, 0xaa55);
+    object_unparent(OBJECT(d));
+    g_unlink(path);
+}
+
+static void test_bad_files(void)
+{
+    GError *err = NULL;
+    g_autofree char *missing = g_build_filename(tmpdir, "missing.rom", NULL);
+    g_assert_null(testdev(10, missing, NULL, &err));
+    g_assert(err && strstr(err->message, "failed to find romfile"));
+    g_clear_error(&err);
+    g_assert_null(bus->devices[PCI_DEVFN(10, 0)]);
+
+    g_autofree char *empty = g_build_filename(tmpdir, "empty.rom", NULL);
+    g_assert(g_file_set_contents(empty, "", 0, NULL));
+    g_assert_null(testdev(10, empty, NULL, &err));
+    g_assert(err && strstr(err->message, "is empty"));
+    g_clear_error(&err);
+
+    g_autofree char *junk = g_build_filename(tmpdir, "junk.rom", NULL);
+    g_assert(g_file_set_contents(junk, "MZ junk", 7, NULL));
+    g_assert_null(testdev(10, junk, NULL, &err));
+    g_assert(err && strstr(err->message, "0x55 0xAA"));
+    g_clear_error(&err);
+    g_assert_null(bus->devices[PCI_DEVFN(10, 0)]);
+    /* the slot is still usable */
+    PCIDevice *d = testdev(10, NULL, NULL, &err);
+    g_assert_no_error(err);
+    object_unparent(OBJECT(d));
+    g_unlink(empty);
+    g_unlink(junk);
+}
+
+int main(int argc, char **argv)
+{
+    GError *err = NULL;
+    static MemoryRegion ram;     /* static: still reachable at exit */
+
+    g_test_init(&argc, &argv, NULL);
+    main_loop_init();
+    memory_init();
+    g_assert(memory_region_init_ram(&ram, NULL, "ram", 16 << 20, &err));
+    memory_region_add_subregion(get_system_memory(), 0, &ram);
+    bus = i440fx_init(get_system_memory(), get_system_io(), &err);
+    g_assert_no_error(err);
+    g_assert(fw_cfg_init_io_dma(FW_CFG_IO_BASE, FW_CFG_DMA_IO_BASE,
+                                &address_space_memory, &err));
+    tmpdir = g_dir_make_tmp("pcirom-XXXXXX", NULL);
+    g_assert(tmpdir);
+
+    g_test_add_func("/pci-rom/bar", test_rom_bar);
+    g_test_add_func("/pci-rom/big", test_big_rom);
+    g_test_add_func("/pci-rom/none", test_no_rom);
+    g_test_add_func("/pci-rom/rombar-off", test_rombar_off);
+    g_test_add_func("/pci-rom/bad-files", test_bad_files);
+    int ret = g_test_run();
+    g_rmdir(tmpdir);
+    g_free(tmpdir);
+    return ret;
+}
