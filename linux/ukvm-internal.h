@@ -120,6 +120,8 @@ struct UkvmVcpu {
     _Atomic bool kick;              /* ukvm_vcpu_kick() */
     _Atomic bool running;           /* inside the engine */
     _Atomic uint64_t run_gen;       /* +1 each time the engine returns */
+    _Atomic uint64_t insns;         /* engine's insns_retired, published
+                                     * each time the engine returns */
     uint32_t guest_debug;           /* KVM_GUESTDBG_* */
     UkvmKvmclock pv;
     uint64_t exits[32];             /* by KVM exit reason, for tests */

@@ -177,6 +177,8 @@ static int run_loop(UkvmVcpu *v, const sigset_t *runmask)
         int rc = x86_cpu_run(v->cpu, &ex);
         atomic_store(&v->running, false);
         atomic_fetch_add(&v->run_gen, 1);
+        atomic_store_explicit(&v->insns, x86_cpu_insns_retired(v->cpu),
+                              memory_order_relaxed);
         if (rc < 0) {
             memset(&ex, 0, sizeof(ex));
             ex.reason = X86_EXIT_INTERNAL_ERROR;

@@ -125,6 +125,8 @@ int ukvm_check_extension(UkvmVM *vm, long cap)
     case KVM_CAP_CHECK_EXTENSION_VM:
     case KVM_CAP_NOP_IO_DELAY:
     case KVM_CAP_MULTI_ADDRESS_SPACE:   /* one: no SMM address space */
+    case KVM_CAP_X86_USER_SPACE_MSR:    /* ukvm-msr.c */
+    case KVM_CAP_X86_MSR_FILTER:
         return 1;
     case KVM_CAP_ADJUST_CLOCK:
         return KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME;
@@ -308,6 +310,18 @@ int ukvm_vcpu_kick(int vcpu_fd)
     UkvmVcpu *v = (UkvmVcpu *)obj;
     atomic_store(&v->kick, true);
     x86_cpu_kick(v->cpu);
+    return 0;
+}
+
+int ukvm_vcpu_insns_retired(int vcpu_fd, uint64_t *out)
+{
+    UkvmObj *obj = ukvm_lookup(vcpu_fd);
+    if (!obj || obj->kind != UKVM_FD_VCPU) {
+        errno = EBADF;
+        return -1;
+    }
+    *out = atomic_load_explicit(&((UkvmVcpu *)obj)->insns,
+                                memory_order_relaxed);
     return 0;
 }
 

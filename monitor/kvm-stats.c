@@ -24,10 +24,12 @@ extern uint64_t kvm_exit_count(KvmState *s, unsigned reason)
     __attribute__((weak));
 extern const char *kvm_exit_reason_name(unsigned reason)
     __attribute__((weak));
-/* Not in accel/kvm yet: requested in docs/perf-notes.md (R1). Sum of the
- * guest instructions retired over the vCPUs; false if the provider does
- * not count them. Picked up here as soon as accel/kvm defines it. */
 extern bool kvm_insns_retired(KvmState *s, uint64_t *sum)
+    __attribute__((weak));
+extern KvmCpu *kvm_cpu_by_index(KvmState *s, uint32_t index)
+    __attribute__((weak));
+extern uint64_t kvm_cpu_exit_total(KvmCpu *cpu) __attribute__((weak));
+extern bool kvm_cpu_insns_retired(KvmCpu *cpu, uint64_t *out)
     __attribute__((weak));
 
 static int64_t host_ns(void)
@@ -83,6 +85,28 @@ KvmStats *qmp_x_query_kvm_stats(GError **errp)
         st->has_instructions_retired = true;
         st->instructions_retired = (int64_t)insns;
     }
+    if (kvm_cpu_by_index && kvm_cpu_exit_total && kvm_cpu_insns_retired) {
+        KvmVcpuStatsList **vt = &st->per_vcpu;
+        KvmCpu *cpu;
+
+        for (uint32_t i = 0; i < st->vcpus; i++) {
+            KvmVcpuStatsList *e;
+
+            if (!(cpu = kvm_cpu_by_index(s, i))) {
+                continue;
+            }
+            e = g_new0(KvmVcpuStatsList, 1);
+            e->value = g_new0(KvmVcpuStats, 1);
+            e->value->cpu_index = i;
+            e->value->exits = (int64_t)kvm_cpu_exit_total(cpu);
+            if (kvm_cpu_insns_retired(cpu, &insns)) {
+                e->value->has_instructions_retired = true;
+                e->value->instructions_retired = (int64_t)insns;
+            }
+            *vt = e;
+            vt = &e->next;
+        }
+    }
     return st;
 }
 
@@ -103,6 +127,15 @@ void hmp_info_kvm_stats(Monitor *mon, char **argv)
     } else {
         monitor_printf(mon, "instructions retired: not reported by this "
                        "accelerator\n");
+    }
+    for (KvmVcpuStatsList *e = st->per_vcpu; e; e = e->next) {
+        monitor_printf(mon, "  cpu %" PRId64 ": exits %" PRId64,
+                       e->value->cpu_index, e->value->exits);
+        if (e->value->has_instructions_retired) {
+            monitor_printf(mon, ", instructions retired %" PRId64,
+                           e->value->instructions_retired);
+        }
+        monitor_printf(mon, "\n");
     }
     qapi_free_KvmStats(st);
 }

@@ -44,4 +44,5 @@ const KvmProvider kvm_provider_kernel = {
     .munmap = kernel_munmap,
     .close = kernel_close,
     .kick = NULL,
+    .insns_retired = NULL,          /* the kernel does not count them */
 };

@@ -45,6 +45,11 @@ static int ukvm_p_notify_ram_write(int vm_fd, uint64_t gpa, uint64_t len)
     return ukvm_vm_notify_write(vm_fd, gpa, len) < 0 ? -errno : 0;
 }
 
+static int ukvm_p_insns_retired(int vcpu_fd, uint64_t *out)
+{
+    return ukvm_vcpu_insns_retired(vcpu_fd, out) < 0 ? -errno : 0;
+}
+
 const KvmProvider kvm_provider_ukvm = {
     .name = "ukvm",
     .open_system = ukvm_p_open_system,
@@ -54,4 +59,5 @@ const KvmProvider kvm_provider_ukvm = {
     .close = ukvm_p_close,
     .kick = ukvm_p_kick,
     .notify_ram_write = ukvm_p_notify_ram_write,
+    .insns_retired = ukvm_p_insns_retired,
 };

@@ -250,9 +250,50 @@ uint64_t kvm_exit_count(KvmState *s, unsigned reason)
     }
     for (guint i = 0; i < s->cpus->len; i++) {
         KvmCpu *cpu = g_ptr_array_index(s->cpus, i);
-        sum += __atomic_load_n(&cpu->exits[reason], __ATOMIC_RELAXED);
+        if (cpu) {
+            sum += __atomic_load_n(&cpu->exits[reason], __ATOMIC_RELAXED);
+        }
     }
     return sum;
+}
+
+uint64_t kvm_cpu_exit_total(KvmCpu *cpu)
+{
+    uint64_t sum = 0;
+    for (unsigned r = 0; r < KVM_EXIT_COUNTERS; r++) {
+        sum += __atomic_load_n(&cpu->exits[r], __ATOMIC_RELAXED);
+    }
+    return sum;
+}
+
+bool kvm_cpu_insns_retired(KvmCpu *cpu, uint64_t *out)
+{
+    const KvmProvider *p = cpu->s->p;
+    uint64_t n;
+
+    if (!p->insns_retired || p->insns_retired(cpu->fd, &n) < 0) {
+        return false;
+    }
+    *out = n;
+    return true;
+}
+
+bool kvm_insns_retired(KvmState *s, uint64_t *sum)
+{
+    uint64_t total = 0;
+
+    if (!s->p->insns_retired) {
+        return false;
+    }
+    for (guint i = 0; i < s->cpus->len; i++) {
+        KvmCpu *cpu = g_ptr_array_index(s->cpus, i);
+        uint64_t n;
+        if (cpu && kvm_cpu_insns_retired(cpu, &n)) {
+            total += n;
+        }
+    }
+    *sum = total;
+    return true;
 }
 
 const char *kvm_exit_reason_name(unsigned reason)

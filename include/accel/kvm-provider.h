@@ -30,6 +30,10 @@ typedef struct KvmProvider {
     int (*kick)(int vcpu_fd);
     /* VMM wrote guest RAM (ukvm drops decoded code); NULL: not needed */
     int (*notify_ram_write)(int vm_fd, uint64_t gpa, uint64_t len);
+    /* guest instructions retired by a vCPU (lock-free, any thread, may lag
+     * by one time slice); NULL: the provider does not count them (the
+     * kernel: hardware counters are not exposed through KVM) */
+    int (*insns_retired)(int vcpu_fd, uint64_t *out);
 } KvmProvider;
 
 extern const KvmProvider kvm_provider_kernel;

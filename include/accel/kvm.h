@@ -191,5 +191,15 @@ bool kvm_cpu_is_halted(KvmCpu *cpu);
 uint64_t kvm_exit_count(KvmState *s, unsigned reason);
 /* "io", "mmio", "hlt", ... or NULL for an unnamed reason. */
 const char *kvm_exit_reason_name(unsigned reason);
+/* Exits of one vCPU, all reasons. Any thread. */
+uint64_t kvm_cpu_exit_total(KvmCpu *cpu);
+/*
+ * Guest instructions retired by one vCPU / summed over the vCPUs, when the
+ * provider counts them (ukvm); false (and *out untouched) when it does not
+ * (the kernel provider). May lag a running vCPU by one time slice. Any
+ * thread, no locks, no syscalls.
+ */
+bool kvm_cpu_insns_retired(KvmCpu *cpu, uint64_t *out);
+bool kvm_insns_retired(KvmState *s, uint64_t *sum);
 
 #endif

@@ -76,4 +76,14 @@ int ukvm_vcpu_kick(int vcpu_fd);
  */
 int ukvm_vm_notify_write(int vm_fd, uint64_t gpa, uint64_t len);
 
+/*
+ * Guest instructions the vCPU behind vcpu_fd has retired since it was
+ * created (the engine's counter; the kernel has no such number). The value
+ * is published each time the engine returns to ukvm, so while the vCPU
+ * runs it lags by at most one time slice (UKVM_TIME_SLICE_BLOCKS blocks or
+ * one kick). Any thread, lock-free. Returns 0, or -1/EBADF if vcpu_fd is
+ * not a ukvm vCPU fd.
+ */
+int ukvm_vcpu_insns_retired(int vcpu_fd, uint64_t *out);
+
 #endif

@@ -6,6 +6,7 @@
  * host timestamp that moves forward. Without an accelerator the answer is
  * "none" with no exits.
  */
+#include <inttypes.h>
 #include <string.h>
 
 #include "accel/kvm/kvm-internal.h"
@@ -46,6 +47,7 @@ static void test_no_accelerator(void)
     g_assert_cmpint(a->exits, ==, 0);
     g_assert_null(a->exits_by_reason);
     g_assert_false(a->has_instructions_retired);
+    g_assert_null(a->per_vcpu);
     g_assert_cmpint(b->host_ns, >=, a->host_ns);
     qapi_free_KvmStats(a);
     qapi_free_KvmStats(b);
@@ -128,6 +130,25 @@ static void test_counts_guest_exits(gconstpointer data)
     g_assert_cmpint(exits_for(after, "io"), ==, 5);
     g_assert_cmpint(after->host_ns, >, before->host_ns);
 
+    /* instructions retired: ukvm counts them (mov + 5 x out + at least
+     * 4 x loop, at most up to the hlt); the kernel does not report them */
+    bool counts = !strcmp(kvm_accel_name(s), "tcg");
+    g_assert_cmpint(before->has_instructions_retired, ==, counts);
+    g_assert_cmpint(after->has_instructions_retired, ==, counts);
+    if (counts) {
+        g_assert_cmpint(before->instructions_retired, ==, 0);
+        g_assert_cmpint(after->instructions_retired, >=, 10);
+        g_assert_cmpint(after->instructions_retired, <=, 13);
+    }
+    g_assert_nonnull(after->per_vcpu);
+    g_assert_null(after->per_vcpu->next);
+    g_assert_cmpint(after->per_vcpu->value->cpu_index, ==, 0);
+    g_assert_cmpint(after->per_vcpu->value->exits, ==, after->exits);
+    g_assert_cmpint(after->per_vcpu->value->has_instructions_retired, ==,
+                    counts);
+    g_assert_cmpint(after->per_vcpu->value->instructions_retired, ==,
+                    after->instructions_retired);
+
     g_autofree char *out = qmp_human_monitor_command("info kvm-stats", false,
                                                      0, NULL);
     g_autofree char *want = g_strdup_printf("accelerator: %s, 1 vCPU\r\n",
@@ -137,6 +158,19 @@ static void test_counts_guest_exits(gconstpointer data)
     g_autofree char *out2 = qmp_human_monitor_command("info exits", false, 0,
                                                       NULL);
     g_assert_cmpstr(out2, ==, out);     /* same command, two names */
+    if (counts) {
+        g_autofree char *line = g_strdup_printf(
+            "\ninstructions retired: %" PRId64 "\r\n  cpu 0: exits %" PRId64
+            ", instructions retired %" PRId64 "\r\n",
+            after->instructions_retired, after->exits,
+            after->instructions_retired);
+        g_assert_nonnull(strstr(out, line));
+    } else {
+        g_assert_nonnull(strstr(out, "instructions retired: not reported"));
+        g_autofree char *line = g_strdup_printf("  cpu 0: exits %" PRId64
+                                                "\r\n", after->exits);
+        g_assert_nonnull(strstr(out, line));
+    }
 
     qapi_free_KvmStats(before);
     qapi_free_KvmStats(after);

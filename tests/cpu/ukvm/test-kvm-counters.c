@@ -1,0 +1,220 @@
+/*
+ * The retired-instruction counter behind x-query-kvm-stats, and the signal
+ * semantics of KVM_RUN that ukvm keeps while avoiding syscalls and wake-ups
+ * on its run path (docs/perf-notes.md R1/R2). Every test runs against each
+ * provider (abi-common.h); the kernel is the oracle for the signal tests.
+ *
+ * - counter: a real-mode guest retires a known number of instructions
+ *   (MOV, 1000 x LOOP, OUT, HLT); the provider's count is 0 before the
+ *   first KVM_RUN, exact at each exit, and grows only while the guest runs.
+ *   The kernel provider reports no counter at all (NULL entry).
+ * - a signal pending and blocked in the thread's own mask does not stop
+ *   KVM_RUN (no KVM_SET_SIGNAL_MASK); blocked again after the thread's mask
+ *   changed between two KVM_RUNs; a signal unblocked by the thread's mask
+ *   and sent while the guest spins ends KVM_RUN with EINTR, many times in a
+ *   row, each within a bounded time; the thread's mask is the same after
+ *   KVM_RUN as before.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "abi-common.h"
+
+#define CODE 0x1000
+
+static void expect_exit(AbiCtx *c, uint32_t reason)
+{
+    int r = abi_run(c);
+    if (r != 0 || c->run->exit_reason != reason) {
+        g_error("[%s] KVM_RUN: expected exit %u, got r=%d exit %u",
+                c->p->name, reason, r, c->run->exit_reason);
+    }
+}
+
+static uint64_t insns(AbiCtx *c)
+{
+    uint64_t n = ~0ULL;
+    g_assert_cmpint(c->p->insns_retired(c->vcpu, &n), ==, 0);
+    return n;
+}
+
+static void test_insns_retired(gconstpointer data)
+{
+    AbiCtx c;
+    if (!abi_open_guest(&c, data)) {
+        return;
+    }
+    if (!c.p->insns_retired) {
+        /* the kernel: no counter, and accel/kvm reports "not available" */
+        g_assert_true(c.p == &kvm_provider_kernel);
+        abi_close(&c);
+        return;
+    }
+    static const uint8_t code[] = {
+        0xb9, 0xe8, 0x03,           /* mov cx, 1000 */
+        0xe2, 0xfe,                 /* 1: loop 1b */
+        0xe6, 0x10,                 /* out 0x10, al */
+        0xf4,                       /* hlt */
+        0xe6, 0x11,                 /* out 0x11, al */
+        0xeb, 0xfe,                 /* jmp $ */
+    };
+    memcpy(c.mem + CODE, code, sizeof(code));
+    abi_real_mode(&c, CODE);
+
+    g_assert_cmpuint(insns(&c), ==, 0);         /* nothing ran yet */
+    uint64_t n;
+    g_assert_cmpint(c.p->insns_retired(c.vm, &n), ==, -EBADF);
+    g_assert_cmpint(c.p->insns_retired(-1, &n), ==, -EBADF);
+
+    expect_exit(&c, KVM_EXIT_IO);               /* out 0x10 */
+    g_assert_cmpint(c.run->io.port, ==, 0x10);
+    g_assert_cmpuint(insns(&c), ==, 1 + 1000 + 1);
+    g_assert_cmpuint(insns(&c), ==, 1002);      /* stable between runs */
+    expect_exit(&c, KVM_EXIT_HLT);
+    g_assert_cmpuint(insns(&c), ==, 1003);
+    expect_exit(&c, KVM_EXIT_IO);               /* out 0x11 */
+    g_assert_cmpuint(insns(&c), ==, 1004);
+
+    /* spins on jmp $ until immediate_exit is noticed between slices */
+    c.run->immediate_exit = 1;
+    g_assert_cmpint(abi_run(&c), ==, -EINTR);
+    g_assert_cmpuint(insns(&c), ==, 1004);      /* did not enter the guest */
+    abi_close(&c);
+}
+
+/* ---- signals ---------------------------------------------------------- */
+
+static volatile sig_atomic_t got_signal;
+static void on_sigusr1(int sig)
+{
+    got_signal++;
+}
+
+static void set_signal_mask_ioctl_unset(AbiCtx *c)
+{
+    /* KVM_SET_SIGNAL_MASK with a NULL argument: use the thread's mask */
+    g_assert_cmpint(abi_ioctl(c, c->vcpu, KVM_SET_SIGNAL_MASK, NULL), ==, 0);
+}
+
+/* Pending, blocked by the thread's mask: KVM_RUN runs (the kernel too) */
+static void test_blocked_pending_signal(gconstpointer data)
+{
+    AbiCtx c;
+    if (!abi_open_guest(&c, data)) {
+        return;
+    }
+    static const uint8_t code[] = { 0xf4, 0xf4, 0xf4, 0xe6, 0x10 };
+    memcpy(c.mem + CODE, code, sizeof(code));
+    abi_real_mode(&c, CODE);
+    set_signal_mask_ioctl_unset(&c);
+    struct sigaction sa = { .sa_handler = on_sigusr1 }, old_sa;
+    sigaction(SIGUSR1, &sa, &old_sa);
+    got_signal = 0;
+
+    sigset_t usr1, old, now;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &usr1, &old);
+    pthread_kill(pthread_self(), SIGUSR1);          /* pending, blocked */
+    expect_exit(&c, KVM_EXIT_HLT);
+    expect_exit(&c, KVM_EXIT_HLT);                  /* still blocked */
+    pthread_sigmask(SIG_BLOCK, NULL, &now);
+    g_assert_cmpint(sigismember(&now, SIGUSR1), ==, 1);   /* mask kept */
+    g_assert_cmpint(sigismember(&now, SIGUSR2), ==,
+                    sigismember(&old, SIGUSR2));
+    g_assert_cmpint(got_signal, ==, 0);
+
+    /* the thread's mask changes between KVM_RUNs: delivered at once on
+     * unblocking, and the next KVM_RUN runs normally */
+    pthread_sigmask(SIG_UNBLOCK, &usr1, NULL);
+    g_assert_cmpint(got_signal, ==, 1);
+    expect_exit(&c, KVM_EXIT_HLT);
+    pthread_sigmask(SIG_BLOCK, NULL, &now);
+    g_assert_cmpint(sigismember(&now, SIGUSR1), ==, 0);
+
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    sigaction(SIGUSR1, &old_sa, NULL);
+    abi_close(&c);
+}
+
+typedef struct Sender {
+    pthread_t target;
+    volatile int sent;
+    volatile bool done;
+} Sender;
+
+static void *sender_main(void *opaque)
+{
+    Sender *s = opaque;
+    while (!s->done) {
+        usleep(3000);
+        if (!s->done) {
+            s->sent++;
+            pthread_kill(s->target, SIGUSR1);
+        }
+    }
+    return NULL;
+}
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/*
+ * A guest spinning in jmp $, signals from another thread every 3 ms: each
+ * KVM_RUN ends with EINTR and the handler has run by the time it returns.
+ * 50 rounds must take well under 50 x (3 ms + the provider's latency).
+ */
+static void test_signal_during_run(gconstpointer data)
+{
+    AbiCtx c;
+    if (!abi_open_guest(&c, data)) {
+        return;
+    }
+    static const uint8_t code[] = { 0xeb, 0xfe };  /* jmp $ */
+    memcpy(c.mem + CODE, code, sizeof(code));
+    abi_real_mode(&c, CODE);
+    struct sigaction sa = { .sa_handler = on_sigusr1 }, old_sa;
+    sigaction(SIGUSR1, &sa, &old_sa);
+    sigset_t usr1, old;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    pthread_sigmask(SIG_UNBLOCK, &usr1, &old);
+    got_signal = 0;
+
+    Sender s = { .target = pthread_self() };
+    pthread_t th;
+    pthread_create(&th, NULL, sender_main, &s);
+    int64_t t0 = now_us();
+    for (int i = 0; i < 50; i++) {
+        int before = got_signal;
+        int r = abi_run(&c);
+        g_assert_cmpint(r, ==, -EINTR);
+        g_assert_cmpint(c.run->exit_reason, ==, KVM_EXIT_INTR);
+        g_assert_cmpint(got_signal, >, before);     /* handler ran */
+    }
+    int64_t elapsed = now_us() - t0;
+    s.done = true;
+    pthread_join(th, NULL);
+    /* 50 x 3 ms = 150 ms; allow a loaded machine 4 s */
+    g_assert_cmpint(elapsed, <, 4000000);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    sigaction(SIGUSR1, &old_sa, NULL);
+    abi_close(&c);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    abi_add_test("/kvm-counters/insns-retired", test_insns_retired);
+    abi_add_test("/kvm-counters/blocked-pending-signal",
+                 test_blocked_pending_signal);
+    abi_add_test("/kvm-counters/signal-during-run", test_signal_during_run);
+    return g_test_run();
+}
