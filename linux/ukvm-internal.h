@@ -65,6 +65,7 @@ typedef struct UkvmIoeventfd {
 } UkvmIoeventfd;
 
 typedef struct UkvmVcpu UkvmVcpu;
+typedef struct UkvmMsrFilter UkvmMsrFilter;
 
 typedef struct UkvmVM {
     UkvmObj obj;
@@ -91,6 +92,10 @@ typedef struct UkvmVM {
     bool ticker_waiting;            /* asleep on ticker_cond */
     int nr_running;
     pthread_cond_t ticker_cond;
+    /* user-space MSR exits (ukvm-msr.c) */
+    _Atomic uint32_t user_msr_mask; /* KVM_MSR_EXIT_REASON_* enabled */
+    pthread_rwlock_t msr_lock;      /* msr_filter */
+    UkvmMsrFilter *msr_filter;      /* KVM_X86_SET_MSR_FILTER, or NULL */
 } UkvmVM;
 
 typedef struct UkvmKvmclock {
@@ -124,6 +129,7 @@ struct UkvmVcpu {
                                      * each time the engine returns */
     uint32_t guest_debug;           /* KVM_GUESTDBG_* */
     UkvmKvmclock pv;
+    uint32_t msr_reason;            /* of the X86_EXIT_MSR being reported */
     uint64_t exits[32];             /* by KVM exit reason, for tests */
 };
 
@@ -176,5 +182,17 @@ int ukvm_pv_msr_list(uint32_t *out, int max);
 void ukvm_pv_hypercall(UkvmVcpu *v, const X86Exit *ex);
 uint64_t ukvm_kvmclock_ns(UkvmVM *vm);
 void ukvm_pv_update(UkvmVcpu *v);   /* refresh kvmclock page if stale */
+
+/* ukvm-msr.c: KVM_CAP_X86_USER_SPACE_MSR and KVM_X86_SET_MSR_FILTER */
+void ukvm_msr_vm_init(UkvmVM *vm);
+void ukvm_msr_vm_free(UkvmVM *vm);
+int ukvm_msr_enable_cap(UkvmVM *vm, uint64_t mask);
+int ukvm_msr_set_filter(UkvmVM *vm, void *arg);
+X86MsrResult ukvm_msr_read(void *opaque, X86CPU *cpu, uint32_t index,
+                           uint64_t *value);
+X86MsrResult ukvm_msr_write(void *opaque, X86CPU *cpu, uint32_t index,
+                            uint64_t value);
+void ukvm_msr_exit_to_user(UkvmVcpu *v, const X86Exit *ex);
+void ukvm_msr_complete(UkvmVcpu *v);   /* next KVM_RUN after the exit */
 
 #endif

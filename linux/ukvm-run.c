@@ -62,6 +62,8 @@ static void complete_pending(UkvmVcpu *v)
         memcpy(p->io.data, (uint8_t *)v->run + UKVM_PIO_OFFSET, n);
     } else if (p->reason == X86_EXIT_MMIO && !p->mmio.write) {
         memcpy(p->mmio.data, v->run->mmio.data, MIN(p->mmio.len, 8));
+    } else if (p->reason == X86_EXIT_MSR) {
+        ukvm_msr_complete(v);
     }
     v->io_pending = false;
 }
@@ -153,6 +155,11 @@ static bool exit_to_user(UkvmVcpu *v, X86Exit *ex)
     case X86_EXIT_HYPERCALL:
         ukvm_pv_hypercall(v, ex);
         return false;
+    case X86_EXIT_MSR:              /* KVM_CAP_X86_USER_SPACE_MSR */
+        ukvm_msr_exit_to_user(v, ex);
+        v->pending = *ex;
+        v->io_pending = true;
+        return true;
     case X86_EXIT_INTERNAL_ERROR:
     default:
         run->exit_reason = KVM_EXIT_INTERNAL_ERROR;

@@ -17,8 +17,8 @@
 
 static const X86MemOps ukvm_mem_ops = {
     .map_page = ukvm_map_page,
-    .msr_read = ukvm_pv_msr_read,
-    .msr_write = ukvm_pv_msr_write,
+    .msr_read = ukvm_msr_read,          /* filter, then PV, then exits */
+    .msr_write = ukvm_msr_write,
 };
 
 int ukvm_create_vm(unsigned long type)
@@ -40,6 +40,7 @@ int ukvm_create_vm(unsigned long type)
     vm->slots = g_ptr_array_new();
     vm->ioeventfds = g_array_new(false, true, sizeof(UkvmIoeventfd));
     vm->tsc_khz = 0;                /* engine default */
+    ukvm_msr_vm_init(vm);
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     /* kvmclock starts near 0 for a new VM, as the kernel's does */
@@ -77,6 +78,7 @@ void ukvm_vm_unref(UkvmVM *vm)
     x86_vm_free(vm->engine);
     g_ptr_array_free(vm->slots, true);
     g_array_free(vm->ioeventfds, true);
+    ukvm_msr_vm_free(vm);
     pthread_cond_destroy(&vm->ticker_cond);
     pthread_mutex_destroy(&vm->ioev_lock);
     pthread_rwlock_destroy(&vm->slots_lock);
@@ -295,10 +297,18 @@ int ukvm_vm_ioctl(UkvmVM *vm, unsigned long req, void *arg)
         return ukvm_copy_from_user(&m, arg, sizeof(m)) ? -EFAULT : -EINVAL;
     }
     case KVM_ENABLE_CAP: {
-        /* no capability can be enabled on a ukvm VM */
+        /* only KVM_CAP_X86_USER_SPACE_MSR can be enabled on a ukvm VM */
         struct kvm_enable_cap c;
-        return ukvm_copy_from_user(&c, arg, sizeof(c)) ? -EFAULT : -EINVAL;
+        if (ukvm_copy_from_user(&c, arg, sizeof(c))) {
+            return -EFAULT;
+        }
+        if (c.flags || c.cap != KVM_CAP_X86_USER_SPACE_MSR) {
+            return -EINVAL;
+        }
+        return ukvm_msr_enable_cap(vm, c.args[0]);
     }
+    case KVM_X86_SET_MSR_FILTER:
+        return ukvm_msr_set_filter(vm, arg);
     default:
         return -ENOTTY;             /* kvm_arch_vm_ioctl's default */
     }

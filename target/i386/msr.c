@@ -2,6 +2,17 @@
  * Model-specific registers the engine owns (SDM Vol. 4), the TSC, and the
  * embedder's hook for the rest (kvmclock, x2APIC, Hyper-V, ...).
  * Machine-check banks are not modelled (MCE/MCA are not advertised).
+ *
+ * MSR exits: when the hook answers X86_MSR_EXIT for a guest RDMSR/WRMSR,
+ * the instruction stops unretired (CHECK_EXIT_NOW, like an IN or an MMIO
+ * read) with X86_EXIT_MSR. The embedder completes it with
+ * x86_cpu_complete_msr(); when the instruction runs again the completion
+ * is consumed (same RIP, index, direction and value) instead of asking
+ * the hook. To make that re-execution come first (no interrupt injected
+ * in between, as KVM's complete_userspace_io), the exit also leaves a
+ * pending "MMIO read" of length 0 at an address no access can match: the
+ * run loop then executes exactly this instruction first, and retiring it
+ * (or faulting) drops that placeholder.
  */
 #include <time.h>
 
@@ -36,6 +47,11 @@
 #define MSR_GS_BASE          0xc0000101
 #define MSR_KERNEL_GS_BASE   0xc0000102
 #define MSR_TSC_AUX          0xc0000103
+
+#define APIC_BASE_BSP        (1ULL << 8)
+#define APIC_BASE_EXTD       (1ULL << 10)
+#define APIC_BASE_EN         (1ULL << 11)
+#define CPUID_1_ECX_X2APIC_  (1u << 21)
 
 static const uint32_t owned_msrs[] = {
     MSR_TSC, MSR_APIC_BASE, MSR_FEATURE_CONTROL, MSR_TSC_ADJUST,
@@ -109,17 +125,77 @@ static int fixed_index(uint32_t idx)
     return -1;
 }
 
+/* Stop the RDMSR/WRMSR at RIP with X86_EXIT_MSR (see the header). */
+static bool msr_exit(X86CPU *cpu, uint32_t idx, bool write, uint64_t v)
+{
+    cpu->msr_exit.exited = true;
+    cpu->msr_exit.done = false;
+    cpu->msr_exit.write = write;
+    cpu->msr_exit.index = idx;
+    cpu->msr_exit.data = write ? v : 0;
+    cpu->msr_exit.rip = cpu->rip;
+    cpu->exit->reason = X86_EXIT_MSR;
+    cpu->exit->msr.index = idx;
+    cpu->exit->msr.write = write;
+    cpu->exit->msr.data = write ? v : 0;
+    cpu->pending.active = true;
+    cpu->pending.is_io = false;
+    cpu->pending.addr = ~0ULL;
+    cpu->pending.len = 0;
+    cpu->check |= CHECK_EXIT_NOW;
+    return false;           /* the #GP op_rdmsr/op_wrmsr raise is dropped */
+}
+
+/* The completion of this very access, if the embedder gave one. */
+static bool msr_completed(X86CPU *cpu, uint32_t idx, bool write, uint64_t v)
+{
+    if (!cpu->msr_exit.done || cpu->msr_exit.index != idx ||
+        cpu->msr_exit.write != write || cpu->msr_exit.rip != cpu->rip ||
+        (write && cpu->msr_exit.data != v)) {
+        return false;
+    }
+    cpu->msr_exit.done = false;
+    return true;
+}
+
+void x86_cpu_complete_msr(X86CPU *cpu, uint64_t data, bool error)
+{
+    if (!cpu->msr_exit.exited) {
+        return;
+    }
+    cpu->msr_exit.exited = false;
+    cpu->msr_exit.done = true;
+    cpu->msr_exit.error = error;
+    if (!cpu->msr_exit.write) {
+        cpu->msr_exit.data = data;
+    }
+}
+
 bool x86_msr_read(X86CPU *cpu, uint32_t idx, uint64_t *v, bool host)
 {
     X86VM *vm = cpu->vm;
     int fi;
 
+    if (!host && msr_completed(cpu, idx, false, 0)) {
+        *v = cpu->msr_exit.data;
+        return !cpu->msr_exit.error;
+    }
     if (vm->ops.msr_read) {
         switch (vm->ops.msr_read(vm->opaque, cpu, idx, v)) {
         case X86_MSR_OK:
             return true;
         case X86_MSR_GP:
             return false;
+        case X86_MSR_EXIT:
+            if (!host) {
+                return msr_exit(cpu, idx, false, 0);
+            }
+            break;
+        case X86_MSR_DENY:
+            if (!host) {
+                return false;
+            }
+            break;
         default:
             break;
         }
@@ -169,17 +245,62 @@ bool x86_msr_read(X86CPU *cpu, uint32_t idx, uint64_t *v, bool host)
     return false;
 }
 
+/*
+ * IA32_APIC_BASE (SDM 11.12.5, as KVM's kvm_set_apic_base): bits 0-7 and
+ * 9 reserved, EXTD only with CPUID x2APIC; EXTD without EN is invalid;
+ * the guest may not go x2APIC -> xAPIC or disabled -> x2APIC directly.
+ */
+static bool apic_base_write(X86CPU *cpu, uint64_t v, bool host)
+{
+    uint64_t reserved = ~0xffffff000fffULL | 0x2ff;
+
+    if (!(cpu->feat_1_ecx & CPUID_1_ECX_X2APIC_)) {
+        reserved |= APIC_BASE_EXTD;
+    }
+    if ((v & reserved) || (v & (APIC_BASE_EN | APIC_BASE_EXTD)) ==
+        APIC_BASE_EXTD) {
+        return false;
+    }
+    if (!host) {
+        bool old_x2 = (cpu->apic_base & APIC_BASE_EXTD) != 0;
+        bool old_en = (cpu->apic_base & APIC_BASE_EN) != 0;
+        bool new_x2 = (v & APIC_BASE_EXTD) != 0;
+        bool new_en = (v & APIC_BASE_EN) != 0;
+        if (old_x2 && new_en && !new_x2) {
+            return false;               /* x2APIC -> xAPIC */
+        }
+        if (!old_en && new_x2) {
+            return false;               /* disabled -> x2APIC */
+        }
+    }
+    cpu->apic_base = v;
+    return true;
+}
+
 bool x86_msr_write(X86CPU *cpu, uint32_t idx, uint64_t v, bool host)
 {
     X86VM *vm = cpu->vm;
     int fi;
 
+    if (!host && msr_completed(cpu, idx, true, v)) {
+        return !cpu->msr_exit.error;
+    }
     if (vm->ops.msr_write) {
         switch (vm->ops.msr_write(vm->opaque, cpu, idx, v)) {
         case X86_MSR_OK:
             return true;
         case X86_MSR_GP:
             return false;
+        case X86_MSR_EXIT:
+            if (!host) {
+                return msr_exit(cpu, idx, true, v);
+            }
+            break;
+        case X86_MSR_DENY:
+            if (!host) {
+                return false;
+            }
+            break;
         default:
             break;
         }
@@ -189,11 +310,7 @@ bool x86_msr_write(X86CPU *cpu, uint32_t idx, uint64_t v, bool host)
         cpu->tsc_offset += (int64_t)(v - x86_tsc_now(cpu));
         return true;
     case MSR_APIC_BASE:
-        if (v & ~0xffffff000d00ULL) {
-            return false;
-        }
-        cpu->apic_base = v;
-        return true;
+        return apic_base_write(cpu, v, host);
     case MSR_FEATURE_CONTROL:
         if (!host && (cpu->feature_control & 1)) {
             return false;                   /* locked */
