@@ -15,6 +15,28 @@
 
 #define ROM_BLOCK 512
 
+/* where a bare name (no '/') that is not in the current directory is
+ * looked for, as QEMU looks in its data directory */
+static const char *const rom_dirs[] = {
+    "/usr/share/qemu",
+    "/usr/share/seabios",
+};
+
+static char *rom_find(const char *name)
+{
+    if (strchr(name, '/') || g_file_test(name, G_FILE_TEST_EXISTS)) {
+        return g_strdup(name);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(rom_dirs); i++) {
+        char *p = g_build_filename(rom_dirs[i], name, NULL);
+        if (g_file_test(p, G_FILE_TEST_IS_REGULAR)) {
+            return p;
+        }
+        g_free(p);
+    }
+    return g_strdup(name);
+}
+
 static void rom_error(GError **errp, OptionRomStyle style, const char *path,
                       const char *what)
 {
@@ -32,7 +54,8 @@ bool option_rom_load(const char *path, size_t max, OptionRomStyle style,
 
     *data = NULL;
     *len = 0;
-    int fd = g_open(path, O_RDONLY | O_CLOEXEC, 0);
+    g_autofree char *found = rom_find(path);
+    int fd = g_open(found, O_RDONLY | O_CLOEXEC, 0);
     if (fd < 0) {
         int err = errno;
         if (style == OPTION_ROM_STYLE_PCI) {

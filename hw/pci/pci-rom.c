@@ -3,7 +3,8 @@
  * config dword 0x30 holds the ROM's base address (bits 31:11, the low
  * bits of a size-aligned address writable, so writing all-ones and
  * reading back sizes it) and bit 0, the address decode enable. The ROM
- * answers memory reads at that address while the enable bit and the
+ * answers memory reads at that address (its first rom_size bytes: the
+ * file rounded up to a power of two) while the enable bit and the
  * command register's Memory Space bit are both set; it is read-only
  * (guest writes are dropped).
  *
@@ -61,7 +62,9 @@ bool pci_rom_realize(PCIDevice *d, GError **errp)
     if (!d->rombar) {
         return pci_rom_to_fw_cfg(d, data, len, errp);
     }
-    uint64_t size = PCI_ROM_MIN_SIZE;
+    /* the region is the file rounded up to a power of two (as QEMU's
+     * romsize); the BAR decodes at least 2 KiB (address bits 31:11) */
+    uint64_t size = 1;
     while (size < len) {
         size <<= 1;
     }
@@ -76,8 +79,8 @@ bool pci_rom_realize(PCIDevice *d, GError **errp)
     d->rom_size = size;
     pci_set_long(d->config + PCI_ROM_ADDRESS, 0);
     pci_set_long(d->wmask + PCI_ROM_ADDRESS,
-                 ((uint32_t)~(size - 1) & PCI_ROM_ADDR_MASK) |
-                 PCI_ROM_ENABLE);
+                 ((uint32_t)~(MAX(size, PCI_ROM_MIN_SIZE) - 1) &
+                  PCI_ROM_ADDR_MASK) | PCI_ROM_ENABLE);
     return true;
 }
 
@@ -85,7 +88,8 @@ static uint64_t pci_rom_address(PCIDevice *d)
 {
     uint32_t v = pci_get_long(d->config + PCI_ROM_ADDRESS);
     uint16_t cmd = pci_get_word(d->config + PCI_COMMAND);
-    uint64_t addr = v & PCI_ROM_ADDR_MASK & ~(uint32_t)(d->rom_size - 1);
+    uint64_t addr = v & pci_get_long(d->wmask + PCI_ROM_ADDRESS) &
+                    PCI_ROM_ADDR_MASK;
 
     if (!(v & PCI_ROM_ENABLE) || !(cmd & PCI_COMMAND_MEMORY) || !addr ||
         addr + d->rom_size - 1 >= UINT32_MAX) {

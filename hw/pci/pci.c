@@ -713,6 +713,13 @@ static void pci_bus_print_dev(BusState *b, DeviceState *dev, GString *out,
                                io ? "i/o" : "mem", base,
                                base + bar->size - 1);
     }
+    if (d->rom_size) {
+        /* the expansion ROM is QEMU's region 6 */
+        uint64_t base = pci_get_rom_addr(d);
+        g_string_append_printf(out, "%*sbar 6: mem at 0x%" PRIx64
+                               " [0x%" PRIx64 "]\n", indent, "", base,
+                               base + d->rom_size - 1);
+    }
 }
 
 static void pci_bus_class_init(ObjectClass *klass, void *data)

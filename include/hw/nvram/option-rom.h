@@ -6,7 +6,10 @@
  * units and the init entry at offset 3 (PCI Firmware Specification 3.0,
  * 5.1); the firmware (SeaBIOS) copies it below 1 MiB and calls the entry.
  *
- * Checked here, before any guest runs: the file exists and is a regular
+ * A bare name (no '/') not in the current directory is looked up in
+ * /usr/share/qemu and /usr/share/seabios (e.g. -option-rom sgabios.bin),
+ * as QEMU looks in its data directory. Checked here, before any guest
+ * runs: the file exists and is a regular
  * file, is not empty, is at most max bytes, has the signature, and its
  * header length is nonzero and within the file. The checksum is the
  * firmware's business (SeaBIOS checks it), not refused here.

@@ -10,6 +10,7 @@
 #include "hw/nvram/fw_cfg.h"
 #include "hw/pci-host/i440fx.h"
 #include "hw/pci/pci.h"
+#include "hw/qdev.h"
 #include "system/main-loop.h"
 
 #include <glib/gstdio.h>
@@ -153,6 +154,31 @@ static void test_big_rom(void)
     g_unlink(path);
 }
 
+static void test_small_rom(void)
+{
+    /* 512 bytes: a 512-byte region (QEMU's romsize), 2 KiB decoded */
+    g_autofree char *path = rom_file("small.rom", 512);
+    GError *err = NULL;
+    PCIDevice *d = testdev(7, path, NULL, &err);
+    g_assert_no_error(err);
+    cfg_write(PCI_DEVFN(7, 0), PCI_ROM_ADDRESS, 0xfffffffe);
+    g_assert_cmphex(cfg_read(PCI_DEVFN(7, 0), PCI_ROM_ADDRESS), ==,
+                    0xfffff800);
+    /* `info qtree`: QEMU's region 6 line */
+    g_autofree char *tree = qdev_info_qtree();
+    g_assert_nonnull(strstr(tree, "bar 6: mem at 0xffffffffffffffff "
+                                  "[0x1fe]"));
+    cfg_write(PCI_DEVFN(7, 0), PCI_COMMAND, PCI_COMMAND_MEMORY);
+    cfg_write(PCI_DEVFN(7, 0), PCI_ROM_ADDRESS, ROM_ADDR | 0x800 | 1);
+    g_assert_cmphex(pci_get_rom_addr(d), ==, ROM_ADDR | 0x800);
+    g_assert_cmphex(mem_readl(ROM_ADDR | 0x800), ==, 0x1601aa55);
+    g_autofree char *tree2 = qdev_info_qtree();
+    g_assert_nonnull(strstr(tree2, "bar 6: mem at 0xfeb00800 "
+                                   "[0xfeb009ff]"));
+    object_unparent(OBJECT(d));
+    g_unlink(path);
+}
+
 static void test_no_rom(void)
 {
     GError *err = NULL;
@@ -232,6 +258,7 @@ int main(int argc, char **argv)
 
     g_test_add_func("/pci-rom/bar", test_rom_bar);
     g_test_add_func("/pci-rom/big", test_big_rom);
+    g_test_add_func("/pci-rom/small", test_small_rom);
     g_test_add_func("/pci-rom/none", test_no_rom);
     g_test_add_func("/pci-rom/rombar-off", test_rombar_off);
     g_test_add_func("/pci-rom/bad-files", test_bad_files);
