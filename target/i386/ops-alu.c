@@ -1,13 +1,13 @@
 /*
- * Integer arithmetic: the eight ALU operations, INC/DEC, NOT/NEG, shifts
- * and rotates, MUL/IMUL/DIV/IDIV, CMPXCHG, XADD, XCHG (SDM Vol. 2).
+ * Integer arithmetic: the eight ALU operations, INC/DEC, NOT/NEG,
+ * MUL/IMUL/DIV/IDIV, CMPXCHG, XADD, XCHG (SDM Vol. 2).
  * Memory destinations with LOCK (and XCHG) use host atomics.
  */
 #include "target/i386/engine.h"
 
 static inline bool cf_now(X86CPU *cpu)
 {
-    return x86_cc_compute(&cpu->cc) & F_CF;
+    return x86_cc_cf(&cpu->cc);
 }
 
 /* One ALU operation; sets the lazy flags; returns the masked result. */
@@ -313,157 +313,7 @@ int x86_grp5_incdec(X86CPU *cpu, const X86Insn *insn)
                0, true, is_locked(insn), NULL);
 }
 
-/* ---- shifts and rotates ---- */
-
-static uint64_t rmw_shift(X86CPU *cpu, unsigned op, unsigned size,
-                          uint64_t a, uint64_t count)
-{
-    unsigned bits = size * 8;
-    uint64_t m = x86_mask(size), sb = 1ULL << (bits - 1), r;
-    uint32_t f;
-    unsigned c;
-
-    a &= m;
-    count &= size == 8 ? 63 : 31;
-    if (count == 0) {
-        return a;
-    }
-    switch (op) {
-    case 0:                         /* ROL */
-    case 1:                         /* ROR */
-        c = count % bits;
-        if (op == 0) {
-            r = c ? ((a << c) | (a >> (bits - c))) & m : a;
-        } else {
-            r = c ? ((a >> c) | (a << (bits - c))) & m : a;
-        }
-        f = x86_cc_compute(&cpu->cc) & ~(F_CF | F_OF);
-        if (op == 0) {
-            f |= (r & 1) ? F_CF : 0;
-            f |= (!!(r & sb) ^ !!(r & 1)) ? F_OF : 0;
-        } else {
-            f |= (r & sb) ? F_CF : 0;
-            f |= (!!(r & sb) ^ !!(r & (sb >> 1))) ? F_OF : 0;
-        }
-        x86_set_arith_flags(cpu, f);
-        return r;
-    case 2:                         /* RCL */
-    case 3: {                       /* RCR */
-        unsigned cf = cf_now(cpu);
-        unsigned n = count % (bits + 1);
-        f = x86_cc_compute(&cpu->cc) & ~(F_CF | F_OF);
-        r = a;
-        if (op == 3) {
-            f |= (!!(a & sb) ^ cf) ? F_OF : 0;
-        }
-        for (unsigned i = 0; i < n; i++) {
-            unsigned out;
-            if (op == 2) {
-                out = !!(r & sb);
-                r = ((r << 1) | cf) & m;
-            } else {
-                out = r & 1;
-                r = (r >> 1) | (cf ? sb : 0);
-            }
-            cf = out;
-        }
-        f |= cf ? F_CF : 0;
-        if (op == 2) {
-            f |= (!!(r & sb) ^ cf) ? F_OF : 0;
-        }
-        x86_set_arith_flags(cpu, f);
-        return r;
-    }
-    case 4:                         /* SHL/SAL */
-    case 6:
-        r = (count >= 64 ? 0 : a << count) & m;
-        x86_set_cc(cpu, CC_SHL, size, r, (a << (count - 1)) & m, a);
-        return r;
-    case 5:                         /* SHR */
-        r = a >> count;
-        x86_set_cc(cpu, CC_SHR, size, r, a >> (count - 1), a);
-        return r;
-    default: {                      /* SAR */
-        int64_t s = (int64_t)(a << (64 - bits)) >> (64 - bits);
-        r = (uint64_t)(s >> count) & m;
-        x86_set_cc(cpu, CC_SAR, size, r, (uint64_t)(s >> (count - 1)), a);
-        return r;
-    }
-    }
-}
-
-int op_grp2(X86CPU *cpu, const X86Insn *insn)
-{
-    uint64_t count;
-
-    switch (insn->opcode) {
-    case 0xd0:
-    case 0xd1:
-        count = 1;
-        break;
-    case 0xd2:
-    case 0xd3:
-        count = cpu->regs[R_ECX] & 0xff;
-        break;
-    default:
-        count = insn->imm;
-        break;
-    }
-    return rmw(cpu, insn, insn->opsize, rmw_shift, (insn->modrm >> 3) & 7,
-               count, true, false, NULL);
-}
-
-/* SHLD / SHRD */
-int op_shld_shrd(X86CPU *cpu, const X86Insn *insn)
-{
-    unsigned size = insn->opsize, bits = size * 8;
-    bool left = insn->opcode < 0xa8;
-    unsigned count = (insn->opcode & 1) ? cpu->regs[R_ECX] : insn->imm;
-    uint64_t m = x86_mask(size), sb = 1ULL << (bits - 1);
-    uint64_t dst, src = x86_get_reg(cpu, insn, insn->reg, size), r;
-    uint32_t f;
-
-    count &= size == 8 ? 63 : 31;
-    if (!x86_rm_read(cpu, insn, size, &dst)) {
-        return X86_EXC;
-    }
-    if (count == 0) {
-        return x86_rm_write(cpu, insn, size, dst) ? X86_NEXT : X86_EXC;
-    }
-    if (count > bits) {
-        /* undefined result for 16-bit operands: model as a 32-bit
-         * rotate through the combined value */
-        count %= bits;
-        if (!count) {
-            count = bits;
-        }
-    }
-    {
-        unsigned __int128 both;
-        bool cf;
-        if (left) {
-            both = ((unsigned __int128)dst << bits) | src;
-            r = (uint64_t)(both << count >> bits) & m;
-            cf = (uint64_t)(both >> (2 * bits - count)) & 1;
-            if (count == bits) {
-                r = src;
-            }
-        } else {
-            both = ((unsigned __int128)src << bits) | dst;
-            r = (uint64_t)(both >> count) & m;
-            cf = (uint64_t)(both >> (count - 1)) & 1;
-        }
-        x86_set_cc(cpu, CC_LOGIC, size, r, 0, 0);
-        f = x86_cc_compute(&cpu->cc) & ~(F_CF | F_OF);
-        f |= cf ? F_CF : 0;
-        f |= ((r ^ dst) & sb) ? F_OF : 0;
-        x86_set_arith_flags(cpu, f);
-    }
-    if (!x86_rm_write(cpu, insn, size, r)) {
-        return X86_EXC;
-    }
-    return X86_NEXT;
-}
+/* shifts and rotates (group 2, SHLD/SHRD): ops-shift.c */
 
 /* ---- group 3: TEST NOT NEG MUL IMUL DIV IDIV ---- */
 

@@ -626,6 +626,57 @@ static bool seq_candidate(const DiffForm *f, bool fp)
            f->rm_mode != RM_MEM && !strstr(f->name, "#UD") && !f->npfx;
 }
 
+/*
+ * A register shift/rotate by 1 (group 2 C0/C1 imm 1 or D0/D1, or SHLD/
+ * SHRD r,r,1) for the integer sequences: with a count of 1 every flag but
+ * AF of the shifts is defined, and ROL/ROR/RCL/RCR leave SF/ZF/AF/PF as
+ * the previous instruction set them, so a flag consumer after it checks
+ * the lazy CF/OF-only update. Returns the length written to @code.
+ */
+static unsigned seq_shift1(DiffRng *r, uint8_t *code, uint32_t *undef)
+{
+    static const uint8_t sizes[] = { 1, 2, 4, 8 };
+    unsigned size = sizes[diff_rng_below(r, 4)];
+    unsigned op = (unsigned)diff_rng_below(r, 9);   /* 8: SHLD/SHRD */
+    unsigned rm = (unsigned)diff_rng_below(r, 15), reg;
+    unsigned n = 0;
+    uint8_t rex = 0x40;
+
+    rm += rm >= R_SP;                               /* never RSP */
+    reg = (unsigned)diff_rng_below(r, 15);
+    reg += reg >= R_SP;
+    if (op == 8 && size == 1) {
+        size = 4;
+    }
+    if (size == 2) {
+        code[n++] = 0x66;
+    }
+    rex |= (size == 8 ? 8 : 0) | (rm >> 3) | (op == 8 ? (reg >> 3) << 2 : 0);
+    if (rex != 0x40 || (size == 1 && diff_rng_below(r, 2))) {
+        code[n++] = rex;
+    }
+    if (op == 8) {
+        code[n++] = 0x0f;
+        code[n++] = diff_rng_below(r, 2) ? 0xa4 : 0xac;
+        code[n++] = 0xc0 | (reg & 7) << 3 | (rm & 7);
+        code[n++] = 1;
+        *undef |= FL_AF;
+        return n;
+    }
+    if (diff_rng_below(r, 2)) {
+        code[n++] = size == 1 ? 0xc0 : 0xc1;
+        code[n++] = 0xc0 | op << 3 | (rm & 7);
+        code[n++] = 1;
+    } else {
+        code[n++] = size == 1 ? 0xd0 : 0xd1;
+        code[n++] = 0xc0 | op << 3 | (rm & 7);
+    }
+    if (op >= 4) {
+        *undef |= FL_AF;                            /* SHL/SHR/SAL/SAR */
+    }
+    return n;
+}
+
 void diff_seq_make_case(DiffRng *r, DiffCase *c, bool fp)
 {
     GArray *cand;
@@ -654,6 +705,12 @@ void diff_seq_make_case(DiffRng *r, DiffCase *c, bool fp)
         const DiffForm *f = g_array_index(cand, const DiffForm *,
                                           diff_rng_below(r, cand->len));
 
+        if (!fp && k > 0 && len + 8 <= DIFF_CODE_MAX - 8 &&
+            diff_rng_below(r, 3) == 0) {
+            /* shifts/rotates between producers and consumers */
+            len += seq_shift1(r, code + len, &undef);
+            continue;
+        }
         diff_form_make_case(f, r, c);
         if (len + c->code_len > DIFF_CODE_MAX - 8) {
             break;

@@ -1,0 +1,285 @@
+/*
+ * Shifts and rotates: group 2 (ROL ROR RCL RCR SHL SHR SAL SAR, C0/C1/D0-D3)
+ * and SHLD/SHRD (SDM Vol. 2B). Flags stay lazy: SHL/SHR/SAR record their
+ * operands (CC_SHL/CC_SHR/CC_SAR), ROL/ROR/SHLD/SHRD only overwrite CF and
+ * OF on top of the previous operation (x86_cc_set_cfof), so a rotate
+ * computes no flags at all. x86_shift_pick() chooses, at decode time,
+ * handlers specialised by operation and operand size for the register
+ * forms with an immediate count (md5/sha256 rounds are made of them).
+ */
+#include "target/i386/engine.h"
+
+enum { ROL, ROR, RCL, RCR, SHL, SHR, SAL, SAR };
+
+/* CF/OF of a rotate from its result @r of @bits bits (SDM: OF defined for
+ * a count of 1; this is what the host gives for other counts too) */
+static inline uint32_t rol_cfof(uint64_t r, unsigned bits)
+{
+    return (uint32_t)(r & 1) | (uint32_t)(((r >> (bits - 1)) ^ r) & 1) << 11;
+}
+
+static inline uint32_t ror_cfof(uint64_t r, unsigned bits)
+{
+    return (uint32_t)((r >> (bits - 1)) & 1) |
+           (uint32_t)(((r >> (bits - 1)) ^ (r >> (bits - 2))) & 1) << 11;
+}
+
+/* Group-2 operation @op on @a (@size bytes) by @count; sets the flags,
+ * returns the result. */
+static uint64_t shift_op(X86CPU *cpu, unsigned op, unsigned size,
+                         uint64_t a, uint64_t count)
+{
+    unsigned bits = size * 8;
+    uint64_t m = x86_mask(size), sb = 1ULL << (bits - 1), r;
+    unsigned c;
+
+    a &= m;
+    count &= size == 8 ? 63 : 31;
+    if (count == 0) {
+        return a;                   /* flags unchanged */
+    }
+    switch (op) {
+    case ROL:
+        c = count & (bits - 1);
+        r = c ? ((a << c) | (a >> (bits - c))) & m : a;
+        x86_cc_set_cfof(cpu, rol_cfof(r, bits));
+        return r;
+    case ROR:
+        c = count & (bits - 1);
+        r = c ? ((a >> c) | (a << (bits - c))) & m : a;
+        x86_cc_set_cfof(cpu, ror_cfof(r, bits));
+        return r;
+    case RCL:
+    case RCR: {
+        unsigned cf = x86_cc_cf(&cpu->cc);
+        unsigned n = count % (bits + 1);
+        uint32_t of = 0;
+
+        r = a;
+        if (op == RCR) {
+            of = (!!(a & sb) ^ cf) ? F_OF : 0;
+        }
+        for (unsigned i = 0; i < n; i++) {
+            unsigned out;
+            if (op == RCL) {
+                out = !!(r & sb);
+                r = ((r << 1) | cf) & m;
+            } else {
+                out = r & 1;
+                r = (r >> 1) | (cf ? sb : 0);
+            }
+            cf = out;
+        }
+        if (op == RCL) {
+            of = (!!(r & sb) ^ cf) ? F_OF : 0;
+        }
+        x86_cc_set_cfof(cpu, (cf ? F_CF : 0) | of);
+        return r;
+    }
+    case SHL:
+    case SAL:
+        r = (count >= 64 ? 0 : a << count) & m;
+        x86_set_cc(cpu, CC_SHL, size, r, (a << (count - 1)) & m, a);
+        return r;
+    case SHR:
+        r = a >> count;
+        x86_set_cc(cpu, CC_SHR, size, r, a >> (count - 1), a);
+        return r;
+    default: {                      /* SAR */
+        int64_t s = (int64_t)(a << (64 - bits)) >> (64 - bits);
+        r = (uint64_t)(s >> count) & m;
+        x86_set_cc(cpu, CC_SAR, size, r, (uint64_t)(s >> (count - 1)), a);
+        return r;
+    }
+    }
+}
+
+int op_grp2(X86CPU *cpu, const X86Insn *insn)
+{
+    unsigned op = (insn->modrm >> 3) & 7, size = insn->opsize;
+    uint64_t count, old, nv, ea;
+    X86Flags saved;
+    void *h;
+
+    switch (insn->opcode) {
+    case 0xd0:
+    case 0xd1:
+        count = 1;
+        break;
+    case 0xd2:
+    case 0xd3:
+        count = cpu->regs[R_ECX] & 0xff;
+        break;
+    default:
+        count = insn->imm;
+        break;
+    }
+    if (insn->mod == 3) {
+        old = x86_get_reg(cpu, insn, insn->rm, size);
+        x86_set_reg(cpu, insn, insn->rm, size,
+                    shift_op(cpu, op, size, old, count));
+        return X86_NEXT;
+    }
+    /* memory: read-modify-write (no LOCK form: the decoder refuses it);
+     * a write TLB entry also allows the read */
+    h = x86_rm_fast_ptr(cpu, insn, size, ACC_WRITE);
+    if (likely(h)) {
+        old = x86_host_load(h, size);
+        x86_host_store(h, size, shift_op(cpu, op, size, old, count));
+        return X86_NEXT;
+    }
+    ea = x86_insn_ea(cpu, insn);
+    old = 0;
+    if (!x86_read(cpu, insn->seg, ea, &old, size)) {
+        return X86_EXC;
+    }
+    saved = cpu->cc;
+    nv = shift_op(cpu, op, size, old, count);
+    if (!x86_write(cpu, insn->seg, ea, &nv, size)) {
+        cpu->cc = saved;
+        return X86_EXC;
+    }
+    return X86_NEXT;
+}
+
+/* SHLD / SHRD: 0F A4/A5 (left), 0F AC/AD (right) */
+int op_shld_shrd(X86CPU *cpu, const X86Insn *insn)
+{
+    unsigned size = insn->opsize, bits = size * 8;
+    bool left = insn->opcode < 0xa8;
+    unsigned count = (insn->opcode & 1) ? cpu->regs[R_ECX] : insn->imm;
+    uint64_t m = x86_mask(size), sb = 1ULL << (bits - 1);
+    uint64_t dst, src = x86_get_reg(cpu, insn, insn->reg, size), r;
+    unsigned __int128 both;
+    bool cf;
+
+    count &= size == 8 ? 63 : 31;
+    if (!x86_rm_read(cpu, insn, size, &dst)) {
+        return X86_EXC;
+    }
+    if (count == 0) {
+        return x86_rm_write(cpu, insn, size, dst) ? X86_NEXT : X86_EXC;
+    }
+    if (count > bits) {
+        /* undefined result for 16-bit operands: model as a 32-bit
+         * rotate through the combined value */
+        count %= bits;
+        if (!count) {
+            count = bits;
+        }
+    }
+    if (left) {
+        both = ((unsigned __int128)dst << bits) | src;
+        r = (uint64_t)(both << count >> bits) & m;
+        cf = (uint64_t)(both >> (2 * bits - count)) & 1;
+        if (count == bits) {
+            r = src;
+        }
+    } else {
+        both = ((unsigned __int128)src << bits) | dst;
+        r = (uint64_t)(both >> count) & m;
+        cf = (uint64_t)(both >> (count - 1)) & 1;
+    }
+    if (insn->mod != 3) {
+        /* flags only once the write has succeeded */
+        if (!x86_rm_write(cpu, insn, size, r)) {
+            return X86_EXC;
+        }
+    } else {
+        x86_set_reg(cpu, insn, insn->rm, size, r);
+    }
+    /* SF/ZF/PF from the result, AF 0 (undefined), CF/OF as computed */
+    x86_set_cc(cpu, CC_LOGIC, size, r, 0, 0);
+    x86_cc_set_cfof(cpu, (cf ? F_CF : 0) | (((r ^ dst) & sb) ? F_OF : 0));
+    return X86_NEXT;
+}
+
+/* ---- register forms with an immediate count, specialised at decode ---- */
+/* insn->imm holds the count, already masked and non-zero (x86_shift_pick) */
+
+#define SHIFT_HANDLERS(N, T, ST)                                             \
+static int op_rol##N##_ri(X86CPU *cpu, const X86Insn *insn)                 \
+{                                                                            \
+    T v = (T)cpu->regs[insn->rm];                                            \
+    unsigned c = insn->imm;                                                  \
+    T r = (T)(v << c) | (T)(v >> (N - c));                                   \
+                                                                             \
+    cpu->regs[insn->rm] = r;                                                 \
+    x86_cc_set_cfof(cpu, rol_cfof(r, N));                                    \
+    return X86_NEXT;                                                         \
+}                                                                            \
+static int op_ror##N##_ri(X86CPU *cpu, const X86Insn *insn)                 \
+{                                                                            \
+    T v = (T)cpu->regs[insn->rm];                                            \
+    unsigned c = insn->imm;                                                  \
+    T r = (T)(v >> c) | (T)(v << (N - c));                                   \
+                                                                             \
+    cpu->regs[insn->rm] = r;                                                 \
+    x86_cc_set_cfof(cpu, ror_cfof(r, N));                                    \
+    return X86_NEXT;                                                         \
+}                                                                            \
+static int op_shl##N##_ri(X86CPU *cpu, const X86Insn *insn)                 \
+{                                                                            \
+    T v = (T)cpu->regs[insn->rm];                                            \
+    unsigned c = insn->imm;                                                  \
+    T r = (T)(v << c);                                                       \
+                                                                             \
+    cpu->regs[insn->rm] = r;                                                 \
+    x86_set_cc(cpu, CC_SHL, N / 8, r, (T)(v << (c - 1)), v);                 \
+    return X86_NEXT;                                                         \
+}                                                                            \
+static int op_shr##N##_ri(X86CPU *cpu, const X86Insn *insn)                 \
+{                                                                            \
+    T v = (T)cpu->regs[insn->rm];                                            \
+    unsigned c = insn->imm;                                                  \
+    T r = v >> c;                                                            \
+                                                                             \
+    cpu->regs[insn->rm] = r;                                                 \
+    x86_set_cc(cpu, CC_SHR, N / 8, r, v >> (c - 1), v);                      \
+    return X86_NEXT;                                                         \
+}                                                                            \
+static int op_sar##N##_ri(X86CPU *cpu, const X86Insn *insn)                 \
+{                                                                            \
+    T v = (T)cpu->regs[insn->rm];                                            \
+    unsigned c = insn->imm;                                                  \
+    T r = (T)((ST)v >> c);                                                   \
+                                                                             \
+    cpu->regs[insn->rm] = r;                                                 \
+    x86_set_cc(cpu, CC_SAR, N / 8, r, (T)((ST)v >> (c - 1)), v);             \
+    return X86_NEXT;                                                         \
+}
+
+SHIFT_HANDLERS(32, uint32_t, int32_t)
+SHIFT_HANDLERS(64, uint64_t, int64_t)
+
+X86Handler x86_shift_pick(X86Insn *insn)
+{
+    static const X86Handler h32[8] = {
+        op_rol32_ri, op_ror32_ri, NULL, NULL,
+        op_shl32_ri, op_shr32_ri, op_shl32_ri, op_sar32_ri,
+    };
+    static const X86Handler h64[8] = {
+        op_rol64_ri, op_ror64_ri, NULL, NULL,
+        op_shl64_ri, op_shr64_ri, op_shl64_ri, op_sar64_ri,
+    };
+    unsigned op = (insn->modrm >> 3) & 7;
+    uint64_t count;
+
+    if (insn->map != MAP_1B || insn->mod != 3 ||
+        (insn->opsize != 4 && insn->opsize != 8)) {
+        return NULL;
+    }
+    if (insn->opcode == 0xc1) {
+        count = insn->imm;
+    } else if (insn->opcode == 0xd1) {
+        count = 1;
+    } else {
+        return NULL;
+    }
+    count &= insn->opsize == 8 ? 63 : 31;
+    if (count == 0 || !h32[op]) {
+        return NULL;                /* count 0: no flags, zero-extension */
+    }
+    insn->imm = count;
+    return insn->opsize == 8 ? h64[op] : h32[op];
+}
