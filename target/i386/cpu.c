@@ -113,6 +113,9 @@ void x86_cpu_reset(X86CPU *cpu, bool init_only)
     cpu->irq_pending = -1;
     cpu->nmi_pending = false;
     cpu->shadow = 0;
+    cpu->rep_mid = false;
+    cpu->db_defer = 0;
+    cpu->ferr = cpu->ignne = false;
     memset(&cpu->events, 0, sizeof(cpu->events));
     cpu->pending.active = false;
     cpu->io_completed = false;

@@ -558,7 +558,7 @@ static inline void chain_add(X86CPU *cpu, X86Block *prev, uint32_t gen,
     prev->succ[k].b = b;
 }
 
-/* After the handler of one instruction returned @st (@tf: TF was set
+/* After the handler of one instruction returned @st (@pre: its TF and RF
  * before it ran): retire it and do the per-instruction checks. Returns
  * TAIL_NEXT to go on with the block, TAIL_END to leave it, TAIL_EXIT to
  * leave the run loop (exit filled). */
@@ -640,17 +640,20 @@ static void __attribute__((noinline)) debug_traps_after_exc(X86CPU *cpu,
     x86_deliver_event(cpu, EXC_DB, false, false, 0, false);
 }
 
-static inline int insn_tail(X86CPU *cpu, int st, bool tf)
+static inline int insn_tail(X86CPU *cpu, int st, uint64_t pre)
 {
+    bool tf = pre & F_TF;
+
     if (likely(st <= X86_END)) {
         cpu->rip = cpu->next_ip;
         cpu->insns_retired++;
         if (unlikely(cpu->n_mmio_done)) {
             cpu->n_mmio_done = 0;
         }
-        if (unlikely(cpu->eflags & F_RF) && !cpu->rep_mid) {
-            /* RF lasts until the instruction completes: a REP stopped
-             * between iterations keeps it */
+        if (unlikely(pre & F_RF) && !cpu->rep_mid) {
+            /* RF set when the instruction began is cleared once it
+             * completes (not when IRET/POPF just loaded it; a REP stopped
+             * between iterations keeps it) */
             cpu->eflags &= ~(uint64_t)F_RF;
         }
         if (unlikely(cpu->dbg_hit || tf || cpu->guest_single_step)) {
@@ -706,7 +709,7 @@ static bool exec_block(X86CPU *cpu, X86Block *b, unsigned max)
 
     for (unsigned i = 0; i < n; i++) {
         const X86Insn *insn = &b->insns[i];
-        bool tf = cpu->eflags & F_TF;
+        uint64_t pre = cpu->eflags & (F_TF | F_RF);
         int st, t;
 
         if (unlikely(cpu->shadow)) {
@@ -719,7 +722,7 @@ static bool exec_block(X86CPU *cpu, X86Block *b, unsigned max)
         } else {
             st = insn->handler(cpu, insn);
         }
-        t = insn_tail(cpu, st, tf);
+        t = insn_tail(cpu, st, pre);
         if (t != TAIL_NEXT) {
             return t == TAIL_EXIT;
         }
@@ -750,7 +753,7 @@ static bool exec_block_fast(X86CPU *cpu, X86Block *b)
             continue;
         }
         cpu->insns_retired += i;
-        return insn_tail(cpu, st, false) == TAIL_EXIT;
+        return insn_tail(cpu, st, 0) == TAIL_EXIT;
     }
     cpu->insns_retired += n;
     return false;
