@@ -6,7 +6,8 @@
  * optionally the SCI as level/active-high) when the board has APICs, and
  * an HPET table (IA-PC HPET spec 1.0a) when it has an HPET.
  * With cfg->has_pci the DSDT also describes \_SB.PCI0, its windows, _PRT
- * and the PIRQ interrupt links (hw/acpi/acpi-pci.c).
+ * and the PIRQ interrupt links (hw/acpi/acpi-pci.c); the ISA devices and
+ * the HPET the config lists are described too (hw/acpi/acpi-isa.c).
  * Left out: XSDT/RSDP 2.0.
  */
 #include "hw/acpi/acpi-build.h"
@@ -87,6 +88,7 @@ size_t acpi_build_tables(uint8_t *buf, size_t buf_size, uint32_t base,
     if (cfg->has_pci) {
         acpi_dsdt_add_pci(aml, cfg);
     }
+    acpi_dsdt_add_isa(aml, cfg);
     if (cfg->fw_cfg_port) {
         acpi_dsdt_add_fw_cfg(aml, cfg->fw_cfg_port);
     }

@@ -414,6 +414,7 @@ static const AcpiBuildConfig *pc_acpi_config(void)
         .pci_hole64_size = 32ull << 30,
         .fw_cfg_port = FW_CFG_IO_BASE,
     };
+    acpi_build_scan_devices(&cfg);    /* DSDT: RTC, i8042, COMn, pvpanic */
     return &cfg;
 }
 
@@ -433,6 +434,17 @@ static bool pc_acpi_init(const MachineOptions *o, GError **errp)
         return false;
     }
     return true;
+}
+
+/* Once more when the guest first runs: -device ISA devices (pvpanic)
+ * are created after the board, and the DSDT describes them too. */
+static void pc_acpi_vm_state(void *opaque, bool running, RunState state)
+{
+    static bool done;
+    if (running && !done) {
+        done = true;
+        pc_acpi_init(NULL, NULL);
+    }
 }
 
 /* MP tables (MP spec 1.4) for kernels booted without ACPI: in the BIOS
@@ -615,9 +627,11 @@ static bool pc_fw_cfg_init(const MachineOptions *o, GError **errp)
             !fw_cfg_add_file(fw, "etc/sercon-port", &sercon, 2, errp)) {
             return false;
         }
-        return pc_firmware_acpi_fw_cfg(fw, pc_acpi_config(), errp);
+        return pc_firmware_acpi_fw_cfg(fw, pc_acpi_config(), errp) &&
+               pc_firmware_user_fw_cfg(fw, o, errp);
     }
-    return pc_fw_cfg_add_boot_files(fw, o, errp);
+    return pc_fw_cfg_add_boot_files(fw, o, errp) &&
+           pc_firmware_user_fw_cfg(fw, o, errp);
 }
 
 /* CMOS boot-device bytes for SeaBIOS from a -boot order string. */
@@ -675,6 +689,7 @@ static bool pc_init(const MachineOptions *o, GError **errp)
     if (!pc_acpi_init(o, errp) || !pc_mptable_init(errp)) {
         return false;
     }
+    qemu_add_vm_change_state_handler(pc_acpi_vm_state, NULL);
     x86_set_kernel_decompress(pcms.props.kernel_decompress);
     if (!x86_load_kernel(o->kernel, o->initrd, o->append, &pcms.layout,
                          &pcms.entry, errp)) {

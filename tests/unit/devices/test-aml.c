@@ -2,8 +2,11 @@
  * The AML encoder (hw/acpi/aml.c) and the pc DSDT's PCI part: package
  * lengths at their 1/2/3-byte boundaries, name strings (root, parent,
  * dual, multi), integer widths, EISA ids, and a DSDT that carries
- * \_SB.PCI0, the links and a checksum that sums to zero. With
- * KVMU_DUMP_DSDT=file the DSDT is written out (for iasl -d).
+ * \_SB.PCI0, the links and a checksum that sums to zero; the ISA devices
+ * (RTC, keyboard, mouse, COMn, pvpanic) and the HPET byte for byte, each
+ * only when the config has it. With KVMU_DUMP_DSDT=file (and
+ * KVMU_DUMP_DSDT_ISA=file for the one with every device) the DSDT is
+ * written out (for iasl -d).
  */
 #include "hw/acpi/acpi-build.h"
 #include "hw/acpi/aml.h"
@@ -96,6 +99,124 @@ static void test_dsdt(void)
     g_assert_cmpuint(acpi_build_tables(buf, 512, 0xe0000, &cfg), ==, 0);
 }
 
+/* The DSDT of a built table set (base 0xe0000), its length in *dlen. */
+static const uint8_t *build_dsdt(uint8_t *buf, size_t size,
+                                 const AcpiBuildConfig *cfg, uint32_t *dlen)
+{
+    size_t len = acpi_build_tables(buf, size, 0xe0000, cfg);
+    g_assert_cmpuint(len, >, 0);
+    const uint8_t *fadt = memmem(buf, len, "FACP", 4);
+    g_assert_nonnull(fadt);
+    uint32_t at = fadt[40] | fadt[41] << 8 | fadt[42] << 16 |
+                  (uint32_t)fadt[43] << 24;
+    const uint8_t *dsdt = buf + (at - 0xe0000);
+    g_assert_cmpmem(dsdt, 4, "DSDT", 4);
+    *dlen = dsdt[4] | dsdt[5] << 8 | dsdt[6] << 16 | (uint32_t)dsdt[7] << 24;
+    g_assert_cmpuint(acpi_checksum(dsdt, *dlen), ==, 0);
+    return dsdt;
+}
+
+static bool has_bytes(const uint8_t *p, size_t len, const void *want,
+                      size_t n)
+{
+    return memmem(p, len, want, n) != NULL;
+}
+
+#define HAS(p, len, ...)                                                     \
+    has_bytes(p, len, (const uint8_t[]){ __VA_ARGS__ },                      \
+              sizeof((const uint8_t[]){ __VA_ARGS__ }))
+
+/*
+ * The ISA devices and the HPET: exact AML for the mouse, the resource
+ * templates of the others byte for byte, and nothing for what the board
+ * does not have.
+ */
+static void test_dsdt_isa(void)
+{
+    static uint8_t buf[0x10000];
+    uint32_t dlen;
+    AcpiBuildConfig cfg = {
+        .num_cpus = 1, .lapic_addr = 0xfee00000, .has_ioapic = true,
+        .ioapic_addr = 0xfec00000, .has_pci = true,
+        .pci_hole_start = 0x20000000, .has_hpet = true,
+        .hpet_addr = 0xfed00000, .has_rtc = true, .has_i8042 = true,
+        .num_serials = 2, .serial = { { 0x3f8, 4 }, { 0x2f8, 3 } },
+        .pvpanic_port = 0x505,
+    };
+    const uint8_t *d = build_dsdt(buf, sizeof(buf), &cfg, &dlen);
+    const char *dump = g_getenv("KVMU_DUMP_DSDT_ISA");
+    if (dump) {
+        g_assert(g_file_set_contents(dump, (const char *)d, dlen, NULL));
+    }
+
+    /* Scope (\_SB.PCI0.ISA) holds them */
+    g_assert_true(HAS(d, dlen, 0x10));
+    g_assert_true(has_bytes(d, dlen, "\\\x2f\x03_SB_PCI0ISA_", 15));
+    /* Device (MOU) { _HID PNP0F13, _STA 0x0F, _CRS { IRQNoFlags {12} } } */
+    g_assert_true(HAS(d, dlen, 0x5b, 0x82, 0x24, 'M', 'O', 'U', '_',
+                      0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0f, 0x13,
+                      0x08, '_', 'S', 'T', 'A', 0x0a, 0x0f,
+                      0x08, '_', 'C', 'R', 'S', 0x11, 0x08, 0x0a, 0x05,
+                      0x22, 0x00, 0x10, 0x79, 0x00));
+    /* KBD: IO 0x60, IO 0x64, IRQ 1 */
+    g_assert_true(HAS(d, dlen, 0x0c, 0x41, 0xd0, 0x03, 0x03));
+    g_assert_true(HAS(d, dlen, 0x47, 0x01, 0x60, 0x00, 0x60, 0x00, 0x01, 0x01,
+                      0x47, 0x01, 0x64, 0x00, 0x64, 0x00, 0x01, 0x01,
+                      0x22, 0x02, 0x00, 0x79, 0x00));
+    /* RTC: PNP0B00, IO 0x70 (8 ports), IRQ 8 */
+    g_assert_true(HAS(d, dlen, 0x0c, 0x41, 0xd0, 0x0b, 0x00));
+    g_assert_true(HAS(d, dlen, 0x47, 0x01, 0x70, 0x00, 0x70, 0x00, 0x01, 0x08,
+                      0x22, 0x00, 0x01, 0x79, 0x00));
+    /* COM1 (_UID 1) at 0x3f8 IRQ 4, COM2 (_UID 2) at 0x2f8 IRQ 3 */
+    g_assert_true(HAS(d, dlen, 'C', 'O', 'M', '1', 0x08, '_', 'H', 'I', 'D',
+                      0x0c, 0x41, 0xd0, 0x05, 0x01,
+                      0x08, '_', 'U', 'I', 'D', 0x01));
+    g_assert_true(HAS(d, dlen, 0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03, 0x00, 0x08,
+                      0x22, 0x10, 0x00, 0x79, 0x00));
+    g_assert_true(HAS(d, dlen, 'C', 'O', 'M', '2', 0x08, '_', 'H', 'I', 'D',
+                      0x0c, 0x41, 0xd0, 0x05, 0x01,
+                      0x08, '_', 'U', 'I', 'D', 0x0a, 0x02));
+    g_assert_true(HAS(d, dlen, 0x47, 0x01, 0xf8, 0x02, 0xf8, 0x02, 0x00, 0x08,
+                      0x22, 0x08, 0x00, 0x79, 0x00));
+    g_assert_false(has_bytes(d, dlen, "COM3", 4));
+    /* PEVT: _HID "QEMU0001", IO 0x505, SystemIO region at 0x505 */
+    g_assert_true(has_bytes(d, dlen, "PEVT\x08_HID\x0dQEMU0001", 18));
+    g_assert_true(HAS(d, dlen, 0x47, 0x01, 0x05, 0x05, 0x05, 0x05, 0x01, 0x01,
+                      0x79, 0x00));
+    g_assert_true(HAS(d, dlen, 0x5b, 0x80, 'P', 'E', 'O', 'R', 0x01,
+                      0x0b, 0x05, 0x05, 0x01));
+    g_assert_true(has_bytes(d, dlen, "RDPT", 4));
+    g_assert_true(has_bytes(d, dlen, "WRPT", 4));
+    /* \_SB.HPET: PNP0103, Memory32Fixed(ReadOnly, 0xfed00000, 0x400) */
+    g_assert_true(HAS(d, dlen, 0x0c, 0x41, 0xd0, 0x01, 0x03));
+    g_assert_true(HAS(d, dlen, 0x86, 0x09, 0x00, 0x00, 0x00, 0x00, 0xd0, 0xfe,
+                      0x00, 0x04, 0x00, 0x00, 0x79, 0x00));
+
+    /* a board without them: none of it */
+    AcpiBuildConfig bare = cfg;
+    bare.has_hpet = bare.has_rtc = bare.has_i8042 = false;
+    bare.num_serials = 0;
+    bare.pvpanic_port = 0;
+    d = build_dsdt(buf, sizeof(buf), &bare, &dlen);
+    static const char *const gone[] = { "HPET", "RTC_", "KBD_", "MOU_",
+                                        "COM1", "PEVT", "QEMU0001" };
+    for (size_t i = 0; i < G_N_ELEMENTS(gone); i++) {
+        g_assert_false(has_bytes(d, dlen, gone[i], strlen(gone[i])));
+    }
+    /* COM4 at a custom port and IRQ; no PCI: the devices sit in \_SB */
+    bare.num_serials = 4;
+    bare.serial[2].iobase = 0x3e8;
+    bare.serial[2].irq = 4;
+    bare.serial[3].iobase = 0x2e0;
+    bare.serial[3].irq = 5;
+    bare.has_pci = false;
+    d = build_dsdt(buf, sizeof(buf), &bare, &dlen);
+    g_assert_true(has_bytes(d, dlen, "COM4", 4));
+    g_assert_true(HAS(d, dlen, 0x47, 0x01, 0xe0, 0x02, 0xe0, 0x02, 0x00, 0x08,
+                      0x22, 0x20, 0x00, 0x79, 0x00));
+    g_assert_false(has_bytes(d, dlen, "PCI0", 4));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -103,5 +224,6 @@ int main(int argc, char **argv)
     g_test_add_func("/aml/names", test_names);
     g_test_add_func("/aml/pkg-length", test_pkg_length);
     g_test_add_func("/aml/dsdt", test_dsdt);
+    g_test_add_func("/aml/dsdt-isa", test_dsdt_isa);
     return g_test_run();
 }
