@@ -137,7 +137,7 @@ u_popf_ac:
     .globl k_load, k_tf_rep, k_tf_rep_after, k_data_tf, k_data_tf_after
     .globl k_movss, k_movss1, k_movss2, k_movss3, k_movss_int3
     .globl k_movss_int3_hlt, k_sti, k_sti_hlt, k_nops, k_ud, k_ferr
-    .globl k_ferr_wait, k_ferr_end, k_rep_bp
+    .globl k_ferr_wait, k_ferr_end, k_rep_bp, k_int3, k_int3_hlt, k_jmp_np
 k_load:
     mov (%rbx), %eax                /* CPL 0 with AC: never #AC */
     hlt
@@ -184,6 +184,16 @@ k_nops:
 
 k_ud:
     ud2
+
+k_int3:
+    int3
+k_int3_hlt:
+    hlt
+
+/* jump to a linear address whose page is not present */
+k_jmp_np:
+    mov $0x40000000, %eax
+    jmp *%rax
 
 /* instruction breakpoint on a REP with a pending-then-yielding count */
 k_rep_bp:

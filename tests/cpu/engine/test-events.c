@@ -25,7 +25,8 @@
     X(k_tf_rep) X(k_tf_rep_after) X(k_data_tf) X(k_data_tf_after) \
     X(k_movss) X(k_movss1) X(k_movss2) X(k_movss3) X(k_movss_int3) \
     X(k_movss_int3_hlt) X(k_sti) X(k_sti_hlt) X(k_nops) X(k_ud) X(k_ferr) \
-    X(k_ferr_wait) X(k_ferr_end) X(k_rep_bp)
+    X(k_ferr_wait) X(k_ferr_end) X(k_rep_bp) X(k_int3) X(k_int3_hlt) \
+    X(k_jmp_np)
 #define DECL(s) extern const uint8_t s[];
 SYMS(DECL)
 
@@ -409,6 +410,56 @@ static void test_instr_bp_after_intr(void)
     env_free(e);
 }
 
+/* An instruction breakpoint (priority 7) comes before the fetch fault
+ * of the same instruction (8) */
+static void test_instr_bp_before_fetch_fault(void)
+{
+    Env *e = env_events(false, 0, 0);
+    X86DebugRegs d;
+    X86Exit ex;
+
+    set_gate(e, 1, ev(h_db_rf), 0);
+    x86_cpu_get_debugregs(e->cpu, &d);
+    d.db[0] = 0x40000000;
+    d.dr7 = 0x400 | 1;
+    x86_cpu_set_debugregs(e->cpu, &d);
+    set_regs_at(e, ev(k_jmp_np), 0);
+    run_expect(e, X86_EXIT_HLT, &ex);
+    dump_log(e);
+    g_assert_cmpint(log_n(e), ==, 2);
+    g_assert_cmphex(log_at(e, 0).vec, ==, 1);
+    g_assert_cmphex(log_at(e, 0).rip, ==, 0x40000000);
+    g_assert_cmphex(log_at(e, 1).vec, ==, 14);
+    g_assert_cmphex(log_at(e, 1).rip, ==, 0x40000000);
+    g_assert_cmphex(log_at(e, 1).extra, ==, 0x10);  /* fetch, not present */
+    env_free(e);
+}
+
+/* TF on an instruction that faults or raises a software interrupt: the
+ * exception only; the handler runs with TF clear */
+static void test_tf_with_exception(void)
+{
+    Env *e = env_events(false, 0, 0);
+    X86Exit ex;
+
+    set_regs_at(e, ev(k_ud), TF);
+    run_expect(e, X86_EXIT_HLT, &ex);
+    dump_log(e);
+    g_assert_cmpint(log_n(e), ==, 1);
+    g_assert_cmphex(log_at(e, 0).vec, ==, 6);
+    g_assert_cmphex(log_at(e, 0).rflags & TF, ==, TF);
+    env_free(e);
+
+    e = env_events(false, 0, 0);
+    set_regs_at(e, ev(k_int3), TF);
+    run_expect(e, X86_EXIT_HLT, &ex);
+    dump_log(e);
+    g_assert_cmpint(log_n(e), ==, 1);               /* #DB comes after HLT */
+    g_assert_cmphex(log_at(e, 0).vec, ==, 3);
+    g_assert_cmphex(log_at(e, 0).rip, ==, ev(k_int3_hlt));
+    env_free(e);
+}
+
 /* An instruction breakpoint on the REP fires once: the handler's RF
  * survives the REP's internal yields (STR chunks) */
 static void test_instr_bp_rep(void)
@@ -521,6 +572,9 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu/events/instr-bp-after-intr-rf",
                     test_instr_bp_after_intr);
     g_test_add_func("/cpu/events/instr-bp-rep-once", test_instr_bp_rep);
+    g_test_add_func("/cpu/events/instr-bp-before-fetch-fault",
+                    test_instr_bp_before_fetch_fault);
+    g_test_add_func("/cpu/events/tf-with-exception", test_tf_with_exception);
     g_test_add_func("/cpu/events/ferr-ne0-irq13-ignne", test_ferr);
     return g_test_run();
 }
