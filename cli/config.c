@@ -27,6 +27,15 @@ static void legacy_monitor_free(gpointer p)
     g_free(m);
 }
 
+static void fw_cfg_user_file_free(gpointer p)
+{
+    FwCfgUserFile *f = p;
+    g_free(f->name);
+    g_free(f->data);
+    g_free(f->origin);
+    g_free(f);
+}
+
 VmConfig *vm_config_new(void)
 {
     VmConfig *cfg = g_new0(VmConfig, 1);
@@ -35,6 +44,7 @@ VmConfig *vm_config_new(void)
     cfg->boot = keyval_new();
     cfg->option_roms =
         g_ptr_array_new_with_free_func((GDestroyNotify)keyval_free);
+    cfg->fw_cfg_files = g_ptr_array_new_with_free_func(fw_cfg_user_file_free);
     cfg->cpu_features = keyval_new();
     cfg->accels = g_ptr_array_new_with_free_func(g_free);
     cfg->chardevs = g_ptr_array_new_with_free_func((GDestroyNotify)keyval_free);
@@ -69,6 +79,7 @@ void vm_config_free(VmConfig *cfg)
     keyval_free(cfg->board_props);
     keyval_free(cfg->boot);
     g_ptr_array_unref(cfg->option_roms);
+    g_ptr_array_unref(cfg->fw_cfg_files);
     keyval_free(cfg->cpu_features);
     g_ptr_array_unref(cfg->accels);
     g_ptr_array_unref(cfg->chardevs);

@@ -337,6 +337,7 @@ static bool build_board(VmConfig *cfg, GError **errp)
         .boot_once = keyval_get(cfg->boot, "once"),
         .boot = cfg->boot,
         .option_roms = cfg->option_roms,
+        .fw_cfg_files = cfg->fw_cfg_files,
         .cpu_pm = cfg->cpu_pm,
         .kernel_irqchip = irqchip_names[cfg->kernel_irqchip],
         .accel = cfg->accel_chosen,

@@ -111,6 +111,17 @@ static const OptParam option_rom_params[] = {
     END,
 };
 
+static const OptParam fw_cfg_params[] = {
+    P("name", STRING, "Sets the fw_cfg name of the blob to be inserted"),
+    P("file", STRING, "Sets the name of the file from which the fw_cfg "
+      "blob will be loaded"),
+    P("string", STRING, "Sets content of the blob to be inserted from a "
+      "string"),
+    P("gen_id", STRING, "Sets id of the object generating the fw_cfg blob "
+      "to be inserted"),
+    END,
+};
+
 static const OptParam sandbox_params[] = {
     P("enable", BOOL, NULL),
     P("obsolete", STRING, NULL),
@@ -172,6 +183,7 @@ const OptGroup cli_group_rtc = { "rtc", rtc_params };
 const OptGroup cli_group_boot = { "boot-opts", boot_params };
 const OptGroup cli_group_sandbox = { "sandbox", sandbox_params };
 const OptGroup cli_group_option_rom = { "option-rom", option_rom_params };
+const OptGroup cli_group_fw_cfg = { "fw_cfg", fw_cfg_params };
 const OptGroup cli_group_msg = { "msg", msg_params };
 const OptGroup cli_group_overcommit = { "overcommit", overcommit_params };
 const OptGroup cli_group_mon = { "mon", mon_params };
@@ -186,7 +198,7 @@ void cli_register_opt_groups(void)
         &cli_group_smp, &cli_group_name, &cli_group_rtc, &cli_group_boot,
         &cli_group_sandbox, &cli_group_msg, &cli_group_overcommit,
         &cli_group_mon, &cli_group_chardev, &group_device, &group_object,
-        &cli_group_option_rom,
+        &cli_group_option_rom, &cli_group_fw_cfg,
     };
 
     for (size_t i = 0; i < G_N_ELEMENTS(all); i++) {

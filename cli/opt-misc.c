@@ -6,6 +6,7 @@
  */
 #include "cli/options.h"
 #include "cli/sandbox.h"
+#include "hw/boards.h"
 #include "util/cutils.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -591,6 +592,60 @@ bool opt_option_rom(VmConfig *cfg, const char *arg, GError **errp)
         return false;
     }
     g_ptr_array_add(cfg->option_roms, kv);
+    return true;
+}
+
+/* -fw_cfg [name=]NAME,file=FILE|string=STR: read now, added by the board
+ * (with a duplicate-name check against its own files) */
+bool opt_fw_cfg(VmConfig *cfg, const char *arg, GError **errp)
+{
+    g_autoptr(KeyvalList) kv = keyval_parse(arg, "name", 0, errp);
+
+    if (!kv || !opts_check_keys(&cli_group_fw_cfg, kv, errp)) {
+        return false;
+    }
+    const char *name = keyval_get(kv, "name");
+    const char *file = keyval_get(kv, "file");
+    const char *str = keyval_get(kv, "string");
+    const char *gen_id = keyval_get(kv, "gen_id");
+    if (!name || (!!file + !!str + !!gen_id) != 1) {
+        error_setg(errp, "name, plus exactly one of file, string and "
+                         "gen_id, are needed");
+        return false;
+    }
+    if (strlen(name) > 55) {
+        error_setg(errp, "name too long (max. 55 char)");
+        return false;
+    }
+    if (gen_id) {
+        /* no vmgenid object type exists in kvmu yet */
+        error_setg(errp, "Cannot find object ID '%s'", gen_id);
+        return false;
+    }
+    if (!g_str_has_prefix(name, "opt/")) {
+        error_report("-fw_cfg %s: warning: externally provided fw_cfg item "
+                     "names should be prefixed with \"opt/\"", arg);
+    }
+    FwCfgUserFile *f = g_new0(FwCfgUserFile, 1);
+    if (file) {
+        gchar *data;
+        gsize len;
+        GError *err = NULL;
+        if (!g_file_get_contents(file, &data, &len, &err)) {
+            error_setg(errp, "can't load %s: %s", file, err->message);
+            g_error_free(err);
+            g_free(f);
+            return false;
+        }
+        f->data = (uint8_t *)data;
+        f->len = len;
+    } else {
+        f->len = strlen(str);
+        f->data = g_memdup2(str, f->len);
+    }
+    f->name = g_strdup(name);
+    f->origin = g_strdup(arg);
+    g_ptr_array_add(cfg->fw_cfg_files, f);
     return true;
 }
 

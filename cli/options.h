@@ -27,7 +27,7 @@ typedef struct CliOption {
 extern const OptGroup cli_group_machine, cli_group_accel, cli_group_memory,
     cli_group_smp, cli_group_name, cli_group_rtc, cli_group_boot,
     cli_group_sandbox, cli_group_msg, cli_group_overcommit, cli_group_mon,
-    cli_group_chardev, cli_group_option_rom;
+    cli_group_chardev, cli_group_option_rom, cli_group_fw_cfg;
 /* Register them in util/opts (idempotent); main() calls it first. */
 void cli_register_opt_groups(void);
 
@@ -51,7 +51,7 @@ CliOptionHandler opt_kernel, opt_initrd, opt_append, opt_bios, opt_name,
     opt_qmp_pretty, opt_monitor, opt_device, opt_object, opt_global,
     opt_daemonize, opt_pidfile, opt_D, opt_d, opt_nodefaults,
     opt_no_user_config, opt_msg, opt_rtc, opt_boot, opt_sandbox,
-    opt_overcommit, opt_debugcon, opt_option_rom;
+    opt_overcommit, opt_debugcon, opt_option_rom, opt_fw_cfg;
 
 /* -d: the known log items and their help (NULL-terminated pairs). */
 

@@ -46,6 +46,7 @@ typedef struct VmConfig {
     char *kernel, *initrd, *append, *bios;
     KeyvalList *boot;               /* order, once, menu, ... (validated) */
     GPtrArray *option_roms;         /* KeyvalList *: romfile[, bootindex] */
+    GPtrArray *fw_cfg_files;        /* FwCfgUserFile * (-fw_cfg) */
     /* identity */
     char *name;
     bool debug_threads;

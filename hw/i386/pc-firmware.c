@@ -421,6 +421,27 @@ static bool pc_firmware_option_roms(FWCfgState *fw, const GPtrArray *roms,
     return true;
 }
 
+/* -fw_cfg name=...: the user's files, after the board's own (a clash
+ * with one of those is an error, as in QEMU) */
+bool pc_firmware_user_fw_cfg(FWCfgState *fw, const MachineOptions *o,
+                             GError **errp)
+{
+    const GPtrArray *files = o->fw_cfg_files;
+
+    for (guint i = 0; files && i < files->len; i++) {
+        const FwCfgUserFile *f = g_ptr_array_index(files, i);
+        GError *local = NULL;
+        if (!fw_cfg_add_file(fw, f->name, f->data, f->len, &local)) {
+            const char *m = local->message;
+            error_setg(errp, "-fw_cfg %s: %s", f->origin,
+                       g_str_has_prefix(m, "fw_cfg: ") ? m + 8 : m);
+            g_error_free(local);
+            return false;
+        }
+    }
+    return true;
+}
+
 bool pc_firmware_boot_fw_cfg(FWCfgState *fw, const MachineOptions *o,
                              GError **errp)
 {

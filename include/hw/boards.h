@@ -19,6 +19,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* One -fw_cfg name=NAME,file=F|string=S: the bytes already read. */
+typedef struct FwCfgUserFile {
+    char *name;
+    uint8_t *data;
+    size_t len;
+    char *origin;                   /* the option's argument, for errors */
+} FwCfgUserFile;
+
 /* What a board's init function gets: the validated machine options. */
 typedef struct MachineOptions {
     const char *type;               /* resolved machine type name */
@@ -37,6 +45,7 @@ typedef struct MachineOptions {
     /* -option-rom, in order: KeyvalList * with "romfile" and optionally
      * "bootindex" (an integer); the files are not checked yet */
     const GPtrArray *option_roms;
+    const GPtrArray *fw_cfg_files;  /* FwCfgUserFile *, in order */
     bool cpu_pm;                    /* -overcommit cpu-pm=on */
     const char *kernel_irqchip;     /* "on", "off", "split" or NULL */
     const char *accel;              /* the accelerator that was set up */

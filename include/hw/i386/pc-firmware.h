@@ -80,4 +80,9 @@ bool pc_firmware_acpi_fw_cfg(FWCfgState *fw, const AcpiBuildConfig *cfg,
 bool pc_firmware_boot_fw_cfg(FWCfgState *fw, const MachineOptions *o,
                              GError **errp);
 
+/* The -fw_cfg name=...,file=|string= files; called after the board added
+ * all its own, so a clash is "-fw_cfg ARG: duplicate fw_cfg file name". */
+bool pc_firmware_user_fw_cfg(FWCfgState *fw, const MachineOptions *o,
+                             GError **errp);
+
 #endif

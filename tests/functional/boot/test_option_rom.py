@@ -14,6 +14,7 @@ goes on to the next boot entry. Checked:
     (FW_CFG_BOOT_MENU, etc/boot-menu-wait); not without menu=on;
   - -device pci-testdev,romfile=: SeaBIOS finds the ROM through the
     expansion ROM BAR and runs it; rombar=0 puts it in fw_cfg instead;
+  - -fw_cfg name=,file=: a user file SeaBIOS reads; its errors;
   - Debian's sgabios.bin (a real ROM, by bare name) prints its banner;
   - bad -option-rom / romfile= files: one error line, exit 1, no guest.
 usage: test_option_rom.py KVMU_BINARY"""
@@ -206,6 +207,24 @@ def main():
         print(f"ok: -boot menu=on,splash-time=500 shows the menu prompt; "
               f"splash-time=4000 waits ({secs:.1f} s)")
 
+        # -fw_cfg: a user file SeaBIOS reads (the same menu wait, 4000 ms
+        # as a little-endian u16, given as etc/boot-menu-wait by hand)
+        wait = os.path.join(tmp, "wait.bin")
+        with open(wait, "wb") as f:
+            f.write((4000).to_bytes(2, "little"))
+        start = time.monotonic()
+        _, serial = run_until(kvmu, ["-boot", "menu=on", "-fw_cfg",
+                                     f"name=etc/boot-menu-wait,file={wait}"],
+                              log, [])
+        secs = time.monotonic() - start
+        if secs < 3.9:
+            fail(f"-fw_cfg etc/boot-menu-wait=4000: booted after {secs:.1f} "
+                 "s", serial)
+        if 'names should be prefixed with "opt/"' not in serial:
+            fail("-fw_cfg etc/...: QEMU's opt/ warning missing", serial)
+        print(f"ok: -fw_cfg name=etc/boot-menu-wait,file=: SeaBIOS waited "
+              f"{secs:.1f} s; opt/ warning")
+
         # 5. the ROM on a PCI device: ROM BAR, and rombar=0 (fw_cfg)
         text, _ = run_until(kvmu, ["-device",
                                    f"pci-testdev,romfile={roms['A']}"],
@@ -253,6 +272,18 @@ def main():
                      f'failed to find romfile "{missing}"')
         expect_error(kvmu, ["-device", f"pci-testdev,romfile={empty}"],
                      f'romfile "{empty}" is empty')
+        need = "name, plus exactly one of file, string and gen_id, are needed"
+        for arg in ["name=opt/x", f"file={wait}",
+                    f"name=opt/x,file={wait},string=y"]:
+            expect_error(kvmu, ["-fw_cfg", arg], f"-fw_cfg {arg}: {need}")
+        expect_error(kvmu, ["-fw_cfg", f"name=opt/x,file={missing}"],
+                     f"can't load {missing}")
+        expect_error(kvmu, ["-fw_cfg", "name=opt/" + "x" * 60 + ",string=a"],
+                     "name too long (max. 55 char)")
+        expect_error(kvmu, ["-fw_cfg", "opt/x,string=a", "-fw_cfg",
+                            "name=opt/x,string=b"],
+                     "-fw_cfg name=opt/x,string=b: duplicate fw_cfg file "
+                     "name: opt/x")
         expect_error(kvmu, ["-boot", "splash-time=70000"],
                      "splash-time is invalid")
     print("PASS: option ROMs, bootorder, boot menu, PCI ROM BAR, errors")
