@@ -215,3 +215,62 @@ k_ferr_wait:
 k_ferr_end:
     hlt
 g_ev_end:
+
+/*
+ * The same accesses run natively (test-events.c: the host CPU at CPL 3,
+ * with Linux's CR0.AM=1, is the oracle for the #AC rules). SysV calls:
+ * ac_call(fn, a, b) runs fn(a, b) with EFLAGS.AC set.
+ */
+    .text
+    .globl ac_call, n_load4, n_load8, n_store2, n_push, n_stosl, n_movsw
+    .globl n_fldt, n_fnstenv, n_movups
+ac_call:
+    push %rbx
+    mov %rdi, %rbx
+    mov %rsi, %rdi
+    mov %rdx, %rsi
+    pushf
+    orl $0x40000, (%rsp)
+    popf
+    call *%rbx
+    pushf
+    andl $~0x40000, (%rsp)
+    popf
+    pop %rbx
+    ret
+n_load4:
+    mov (%rdi), %eax
+    ret
+n_load8:
+    mov (%rdi), %rax
+    ret
+n_store2:
+    mov %ax, (%rdi)
+    ret
+/* push at RSP - 4 (misaligned for 8 bytes) */
+n_push:
+    mov %rsp, %rax
+    sub $4, %rsp
+    push %rcx
+    mov %rax, %rsp
+    ret
+n_stosl:
+    mov $3, %ecx
+    rep stosl
+    ret
+/* a = destination, b = source */
+n_movsw:
+    mov $4, %ecx
+    rep movsw
+    ret
+n_fldt:
+    fldt (%rdi)
+    fstp %st(0)
+    ret
+n_fnstenv:
+    fnstenv (%rdi)
+    fldenv (%rdi)
+    ret
+n_movups:
+    movups (%rdi), %xmm0
+    ret
