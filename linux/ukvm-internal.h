@@ -85,13 +85,6 @@ typedef struct UkvmVM {
     /* ioeventfds: looked up on vCPU threads under ioev_lock */
     pthread_mutex_t ioev_lock;
     GArray *ioeventfds;             /* UkvmIoeventfd */
-    /* ticker: kicks running vCPUs so they notice signals (see ukvm.h) */
-    pthread_t ticker;
-    bool ticker_started;
-    bool ticker_stop;
-    bool ticker_waiting;            /* asleep on ticker_cond */
-    int nr_running;
-    pthread_cond_t ticker_cond;
     /* user-space MSR exits (ukvm-msr.c) */
     _Atomic uint32_t user_msr_mask; /* KVM_MSR_EXIT_REASON_* enabled */
     pthread_rwlock_t msr_lock;      /* msr_filter */
@@ -122,6 +115,7 @@ struct UkvmVcpu {
     uint64_t last_cr8;              /* cr8 as last published in kvm_run */
     bool sigmask_set;
     sigset_t sigmask;               /* KVM_SET_SIGNAL_MASK */
+    int64_t sig_check_ns;           /* when pending signals were last read */
     _Atomic bool kick;              /* ukvm_vcpu_kick() */
     _Atomic bool running;           /* inside the engine */
     _Atomic uint64_t run_gen;       /* +1 each time the engine returns */
@@ -144,8 +138,6 @@ int ukvm_check_extension(UkvmVM *vm, long cap);
 int ukvm_create_vm(unsigned long type);
 int ukvm_vm_ioctl(UkvmVM *vm, unsigned long req, void *arg);
 void ukvm_vm_unref(UkvmVM *vm);
-void ukvm_vm_run_begin(UkvmVM *vm);
-void ukvm_vm_run_end(UkvmVM *vm);
 
 /* ukvm-mem.c: memslots and the dirty log */
 int ukvm_set_memory_region(UkvmVM *vm,

@@ -9,20 +9,65 @@
  * apic_base and ready_for_interrupt_injection.
  *
  * Signals: see include/linux/ukvm.h. Asynchronous signals are blocked while
- * the engine runs; the engine is kicked every millisecond by the VM's
- * ticker (and at once by ukvm_vcpu_kick), and each time it returns ukvm
- * looks for a pending signal the run-time mask lets through.
+ * the engine runs (one pthread_sigmask on the way in, one on the way out:
+ * the caller's own mask must be in force between two KVM_RUNs). The engine
+ * returns after each time slice (UKVM_TIME_SLICE_BLOCKS blocks) and at
+ * once when kicked (ukvm_vcpu_kick); ukvm then reads the kick flag and
+ * immediate_exit (memory only), and the pending signals (a syscall) when
+ * SIGNAL_CHECK_NS has passed since it last did. No helper thread wakes
+ * the vCPU: a running guest costs no host context switches of ukvm's own.
+ *
+ * At entry, a pending signal the run-time mask lets through ends KVM_RUN
+ * before the guest runs. The pending set is read only when the run-time
+ * mask (KVM_SET_SIGNAL_MASK) unblocks a signal the thread's mask blocks:
+ * otherwise every signal pending at entry is blocked by the thread's mask
+ * (an unblocked one is delivered before pthread_sigmask returns), hence by
+ * the run-time mask too, and one that arrives later is found within
+ * SIGNAL_CHECK_NS like any signal arriving while the guest runs.
  */
 #include <string.h>
+#include <time.h>
 
 #include "ukvm-internal.h"
 
 #define KVM_INTERNAL_ERROR_EMULATION_ 1
 
+/* Pending signals are read at most this often while the guest runs. */
+#define SIGNAL_CHECK_NS 1000000
+
 static bool sync_signal(int sig)
 {
     return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE ||
            sig == SIGILL || sig == SIGTRAP || sig == SIGSYS;
+}
+
+/* Every signal but the synchronous ones: blocked while the engine runs. */
+static sigset_t async_signals;
+static pthread_once_t async_once = PTHREAD_ONCE_INIT;
+
+static void async_signals_init(void)
+{
+    sigfillset(&async_signals);
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sync_signal(sig)) {
+            sigdelset(&async_signals, sig);
+        }
+    }
+}
+
+/* Does @outer block every signal @inner blocks? */
+static bool mask_covers(const sigset_t *outer, const sigset_t *inner)
+{
+    sigset_t both;
+    sigorset(&both, outer, inner);
+    return !memcmp(&both, outer, sizeof(both));
+}
+
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);    /* vDSO: no syscall */
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* A pending signal that @runmask does not block? */
@@ -40,14 +85,21 @@ static bool signal_deliverable(const sigset_t *runmask)
     return false;
 }
 
+/* Between slices and after exits handled inside ukvm. */
 static bool must_stop(UkvmVcpu *v, const sigset_t *runmask)
 {
-    if (atomic_exchange(&v->kick, false)) {
+    if (atomic_load_explicit(&v->kick, memory_order_relaxed) &&
+        atomic_exchange(&v->kick, false)) {
         return true;
     }
     if (__atomic_load_n(&v->run->immediate_exit, __ATOMIC_RELAXED)) {
         return true;
     }
+    int64_t now = mono_ns();
+    if (now - v->sig_check_ns < SIGNAL_CHECK_NS) {
+        return false;
+    }
+    v->sig_check_ns = now;
     return signal_deliverable(runmask);
 }
 
@@ -177,7 +229,6 @@ static int run_loop(UkvmVcpu *v, const sigset_t *runmask)
 {
     X86Exit ex;
 
-    ukvm_vm_run_begin(v->vm);
     int r = 0;
     for (;;) {
         atomic_store(&v->running, true);
@@ -209,7 +260,6 @@ static int run_loop(UkvmVcpu *v, const sigset_t *runmask)
             break;
         }
     }
-    ukvm_vm_run_end(v->vm);
     if (v->run->exit_reason < G_N_ELEMENTS(v->exits)) {
         v->exits[v->run->exit_reason]++;
     }
@@ -219,7 +269,7 @@ static int run_loop(UkvmVcpu *v, const sigset_t *runmask)
 int ukvm_vcpu_run(UkvmVcpu *v)
 {
     struct kvm_run *run = v->run;
-    sigset_t orig, runmask, block;
+    sigset_t orig, runmask;
     int r;
 
     run->flags = 0;
@@ -242,18 +292,16 @@ int ukvm_vcpu_run(UkvmVcpu *v)
     v->has_run = true;
     ukvm_pv_update(v);
 
-    sigfillset(&block);
-    for (int sig = 1; sig < NSIG; sig++) {
-        if (sync_signal(sig)) {
-            sigdelset(&block, sig);
-        }
-    }
-    pthread_sigmask(SIG_BLOCK, &block, &orig);
+    pthread_once(&async_once, async_signals_init);
+    sigemptyset(&orig);             /* the kernel fills only 64 bits */
+    pthread_sigmask(SIG_BLOCK, &async_signals, &orig);
     runmask = v->sigmask_set ? v->sigmask : orig;
+    v->sig_check_ns = mono_ns();
 
     if (__atomic_load_n(&run->immediate_exit, __ATOMIC_RELAXED) ||
         atomic_exchange(&v->kick, false) ||
-        signal_deliverable(&runmask)) {
+        (v->sigmask_set && !mask_covers(&runmask, &orig) &&
+         signal_deliverable(&runmask))) {
         run->exit_reason = KVM_EXIT_INTR;
         r = -EINTR;
     } else {

@@ -2,9 +2,9 @@
  * ukvm VM fds: KVM_CREATE_VM and the VM ioctls (api.rst 4.x "vm ioctl").
  *
  * The VM has no in-kernel irqchip, PIT or SMM address space; the ioctls for
- * those fail as the kernel's do when they are not enabled. A "ticker" thread
- * kicks running vCPUs every millisecond so that signals reach KVM_RUN
- * promptly (see include/linux/ukvm.h); it sleeps while no vCPU runs.
+ * those fail as the kernel's do when they are not enabled. There is no
+ * helper thread: a running vCPU notices signals itself between engine time
+ * slices (ukvm-run.c).
  */
 #include <string.h>
 #include <sys/eventfd.h>
@@ -12,8 +12,6 @@
 #include <unistd.h>
 
 #include "ukvm-internal.h"
-
-#define TICK_NS 1000000
 
 static const X86MemOps ukvm_mem_ops = {
     .map_page = ukvm_map_page,
@@ -36,7 +34,6 @@ int ukvm_create_vm(unsigned long type)
     pthread_mutex_init(&vm->lock, NULL);
     pthread_rwlock_init(&vm->slots_lock, NULL);
     pthread_mutex_init(&vm->ioev_lock, NULL);
-    pthread_cond_init(&vm->ticker_cond, NULL);
     vm->slots = g_ptr_array_new();
     vm->ioeventfds = g_array_new(false, true, sizeof(UkvmIoeventfd));
     vm->tsc_khz = 0;                /* engine default */
@@ -66,95 +63,16 @@ void ukvm_vm_unref(UkvmVM *vm)
     if (atomic_fetch_sub(&vm->refs, 1) != 1) {
         return;
     }
-    if (vm->ticker_started) {
-        pthread_mutex_lock(&vm->lock);
-        vm->ticker_stop = true;
-        pthread_cond_broadcast(&vm->ticker_cond);
-        pthread_mutex_unlock(&vm->lock);
-        pthread_join(vm->ticker, NULL);
-    }
     ukvm_slots_free(vm);
     ukvm_ioeventfds_free(vm);
     x86_vm_free(vm->engine);
     g_ptr_array_free(vm->slots, true);
     g_array_free(vm->ioeventfds, true);
     ukvm_msr_vm_free(vm);
-    pthread_cond_destroy(&vm->ticker_cond);
     pthread_mutex_destroy(&vm->ioev_lock);
     pthread_rwlock_destroy(&vm->slots_lock);
     pthread_mutex_destroy(&vm->lock);
     g_free(vm);
-}
-
-/* ---- ticker -------------------------------------------------------------- */
-
-/*
- * The ticker sleeps on ticker_cond only after IDLE_TICKS ticks without a
- * running vCPU, so the KVM_RUN fast path normally need not wake it.
- */
-#define IDLE_TICKS 100
-
-static void *ticker_main(void *opaque)
-{
-    UkvmVM *vm = opaque;
-    int idle = 0;
-
-    pthread_mutex_lock(&vm->lock);
-    while (!vm->ticker_stop) {
-        if (!vm->nr_running && ++idle > IDLE_TICKS) {
-            vm->ticker_waiting = true;
-            pthread_cond_wait(&vm->ticker_cond, &vm->lock);
-            vm->ticker_waiting = false;
-            idle = 0;
-            continue;
-        }
-        if (vm->nr_running) {
-            idle = 0;
-        }
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_nsec += TICK_NS;
-        if (ts.tv_nsec >= 1000000000) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000;
-        }
-        pthread_mutex_unlock(&vm->lock);
-        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-        pthread_mutex_lock(&vm->lock);
-        for (int i = 0; i < UKVM_MAX_VCPU_ID; i++) {
-            UkvmVcpu *v = vm->vcpus[i];
-            if (v && atomic_load(&v->running)) {
-                x86_cpu_kick(v->cpu);
-            }
-        }
-    }
-    pthread_mutex_unlock(&vm->lock);
-    return NULL;
-}
-
-void ukvm_vm_run_begin(UkvmVM *vm)
-{
-    pthread_mutex_lock(&vm->lock);
-    if (!vm->ticker_started) {
-        sigset_t all, old;
-        sigfillset(&all);
-        pthread_sigmask(SIG_BLOCK, &all, &old);
-        if (pthread_create(&vm->ticker, NULL, ticker_main, vm) == 0) {
-            vm->ticker_started = true;
-        }
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
-    }
-    if (vm->nr_running++ == 0 && vm->ticker_waiting) {
-        pthread_cond_broadcast(&vm->ticker_cond);
-    }
-    pthread_mutex_unlock(&vm->lock);
-}
-
-void ukvm_vm_run_end(UkvmVM *vm)
-{
-    pthread_mutex_lock(&vm->lock);
-    vm->nr_running--;
-    pthread_mutex_unlock(&vm->lock);
 }
 
 /* ---- clock ---------------------------------------------------------------- */
