@@ -6,10 +6,14 @@
  * assignment (4.3.5) entries, in the spec's order. The PC layout it
  * describes is the one the ACPI MADT describes: ISA IRQ0 on INTIN2, the
  * other ISA IRQs identity-mapped, the 8259 as ExtINT on INTIN0, LINT0
- * ExtINT and LINT1 NMI on every local APIC. Left out: the extended table
- * (no system address space or bus hierarchy entries) and the IMCR.
+ * ExtINT and LINT1 NMI on every local APIC. PCI INTx (with cfg->pirq_irqs):
+ * each slot's pins through the PIIX3 PIRQ links to the ISA IRQ, and so
+ * the IOAPIC input, the board routed that PIRQ to (level, active high).
+ * Left out: the extended table (no system address space or bus hierarchy
+ * entries) and the IMCR.
  */
 #include "hw/i386/mptable.h"
+#include "hw/pci-host/i440fx.h"
 
 #include <string.h>
 
@@ -126,10 +130,11 @@ static void put_lint(MPWriter *w, uint8_t type, uint8_t lintin)
     w->entries++;
 }
 
-size_t mptable_build(uint8_t *buf, size_t size, uint32_t base,
-                     const MPTableConfig *cfg)
+static size_t mptable_build_one(uint8_t *buf, size_t size, uint32_t base,
+                                const MPTableConfig *cfg, bool pirq_slots)
 {
     MPWriter w = { .buf = buf, .size = size };
+    uint16_t pci_isa = 0;              /* ISA IRQs PCI INTx are routed to */
     static const uint8_t zero[MP_HEADER_SIZE];
     size_t table;
 
@@ -164,23 +169,41 @@ size_t mptable_build(uint8_t *buf, size_t size, uint32_t base,
     put32(&w, cfg->ioapic_addr);
     w.entries++;
 
+    for (int i = 0; pirq_slots && i < PIIX_NUM_PIRQS; i++) {
+        if (cfg->pirq_irqs[i] < 16) {
+            pci_isa |= 1u << cfg->pirq_irqs[i];
+        }
+    }
     /* the 8259 (ExtINT) on INTIN0, then ISA IRQs as the MADT maps them */
     put_ioint(&w, MP_EXTINT, 0, MPTABLE_BUS_ISA, 0, cfg->ioapic_id, 0);
     for (unsigned irq = 0; irq < 16; irq++) {
         if (irq == 2) {
             continue;                  /* the cascade: no ISA device */
         }
-        uint16_t flags = irq == 9 ? MP_POLARITY_HIGH | MP_TRIGGER_LEVEL : 0;
+        uint16_t flags = irq == 9 || (pci_isa & (1u << irq))
+                         ? MP_POLARITY_HIGH | MP_TRIGGER_LEVEL : 0;
         put_ioint(&w, MP_INT, flags, MPTABLE_BUS_ISA, irq, cfg->ioapic_id,
                   irq == 0 ? 2 : irq);
     }
     for (unsigned i = 0; cfg->has_pci && i < cfg->num_pci_irqs; i++) {
         const MPTablePciIrq *p = &cfg->pci_irqs[i];
         /* PCI source irq: bits 6:2 device, 1:0 pin (spec 4.3.4 note) */
-        put_ioint(&w, MP_INT, MP_POLARITY_LOW | MP_TRIGGER_LEVEL,
+        put_ioint(&w, MP_INT, MP_POLARITY_HIGH | MP_TRIGGER_LEVEL,
                   MPTABLE_BUS_PCI, (uint8_t)(((p->slot & 0x1f) << 2) |
                                              (p->pin & 3)),
                   cfg->ioapic_id, p->intin);
+    }
+    /* every slot's INTA-D through the PIRQ it is wired to (slot 0, the
+     * host bridge, has no INTx) */
+    for (unsigned slot = 1; pirq_slots && slot < 32; slot++) {
+        for (unsigned pin = 0; pin < PCI_NUM_PINS; pin++) {
+            uint8_t irq = cfg->pirq_irqs[i440fx_slot_pirq(slot, pin)];
+            if (irq < 16 && irq != 2) {
+                put_ioint(&w, MP_INT, MP_POLARITY_HIGH | MP_TRIGGER_LEVEL,
+                          MPTABLE_BUS_PCI, (uint8_t)((slot << 2) | pin),
+                          cfg->ioapic_id, irq);
+            }
+        }
     }
     put_lint(&w, MP_EXTINT, 0);
     put_lint(&w, MP_NMI, 1);
@@ -206,4 +229,16 @@ size_t mptable_build(uint8_t *buf, size_t size, uint32_t base,
     f[9] = MP_SPEC_REV;
     f[10] = checksum(f, MP_FLOATING_SIZE);
     return w.pos;
+}
+
+size_t mptable_build(uint8_t *buf, size_t size, uint32_t base,
+                     const MPTableConfig *cfg)
+{
+    bool pirq_slots = cfg->has_pci && cfg->pirq_irqs;
+    size_t len = mptable_build_one(buf, size, base, cfg, pirq_slots);
+    if (!len && pirq_slots) {
+        /* too many CPUs for both: the CPUs matter more */
+        len = mptable_build_one(buf, size, base, cfg, false);
+    }
+    return len;
 }

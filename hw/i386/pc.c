@@ -34,8 +34,9 @@
  * instead of at 0xe0000.
  *
  * With -kernel the board also writes MP tables (hw/i386/mptable.c) at
- * 0xf0000 for kernels booted with acpi=off; they list no PCI INTx
- * entries (the PIIX3 PIRQ routing is only programmed through the DSDT).
+ * 0xf0000 for kernels booted with acpi=off, and at each reset routes the
+ * PIIX3 PIRQs as a BIOS would (pc_pirq_irqs); the MP table's PCI INTx
+ * entries and the DSDT's links (_CRS) then report those IRQs.
  *
  * Not yet built (and so refused or absent, never faked): PIIX3 IDE/USB.
  */
@@ -190,11 +191,19 @@ static void pc_cmos_init(const MachineOptions *o)
 
 /* ---- reset: devices, then the BSP at the kernel entry ---------------- */
 
+/* Direct boot: the PIIX3 PIRQ routes a PC BIOS sets (SeaBIOS's: A, B
+ * -> IRQ 10, C, D -> 11); the MP table's PCI entries say the same. */
+static const uint8_t pc_pirq_irqs[PIIX_NUM_PIRQS] = { 10, 10, 11, 11 };
+
 static void pc_reset(void *opaque)
 {
     qbus_reset_all(sysbus_get_default());   /* APICs, IOAPIC, HPET */
     if (!pcms.has_kernel || !pcms.bsp) {
         return;
+    }
+    for (int i = 0; i < PIIX_NUM_PIRQS; i++) {
+        pci_bus_config_write(pcms.pci_bus, PCI_DEVFN(1, 0) << 8 |
+                             (PIIX_PIRQRC + i), pc_pirq_irqs[i], 1);
     }
     KvmCpuState st;
     GError *err = NULL;
@@ -462,6 +471,7 @@ static bool pc_mptable_init(GError **errp)
         .ioapic_id = pcms.ncpus,        /* as ioapic_create() numbers it */
         .ioapic_addr = IOAPIC_DEFAULT_ADDRESS,
         .has_pci = true,
+        .pirq_irqs = pc_pirq_irqs,
     };
     size_t len = mptable_build(buf, sizeof(buf), PC_MPTABLE_BASE, &cfg);
 

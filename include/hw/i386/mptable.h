@@ -20,7 +20,8 @@
 #define MPTABLE_BUS_ISA 1
 
 /* One PCI INTx line: device slot on bus 0, pin 0-3 (INTA-INTD), wired
- * to IOAPIC input intin (level, active low). */
+ * to IOAPIC input intin (level; active high: the board's IOAPIC inputs
+ * are, as the DSDT's link descriptors say). */
 typedef struct MPTablePciIrq {
     uint8_t slot, pin, intin;
 } MPTablePciIrq;
@@ -34,6 +35,13 @@ typedef struct MPTableConfig {
     bool has_pci;               /* a PCI bus entry (bus id 0) */
     unsigned num_pci_irqs;
     const MPTablePciIrq *pci_irqs;
+    /* The ISA IRQ each PIIX3 PIRQ (A-D) is routed to, as the board
+     * programs it (NULL: none). Each slot 1-31's INTA-D then gets an
+     * entry to that IRQ's IOAPIC input (the PIIX3 wiring,
+     * i440fx_slot_pirq()), and the ISA entries of those IRQs say level,
+     * active high as the PCI entries do. Left out if the table would not
+     * fit otherwise (very many CPUs). */
+    const uint8_t *pirq_irqs;
 } MPTableConfig;
 
 /*

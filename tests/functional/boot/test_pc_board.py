@@ -11,8 +11,10 @@
   QEMU's at the same slot.function (kvmu has no PIIX3 IDE at 01.1 yet);
 - one Linux boot (skipped with --no-boot) with acpi=off -smp 2: Debian's
   kernel finds both CPUs and the IOAPIC through the MP tables alone and
-  takes the timer on IOAPIC pin 2; it ends with reboot -f (no ACPI
-  poweroff without ACPI) and -no-reboot.
+  takes the timer on IOAPIC pin 2, and the PIIX4 PM function's INTA,
+  once enabled, gets IRQ 10 from the MP table's PCI entries (PIRQA as
+  the board routes it); it ends with reboot -f (no ACPI poweroff
+  without ACPI) and -no-reboot.
 usage: test_pc_board.py KVMU_BINARY PC_BOARD_ELF [--no-boot]"""
 import json
 import os
@@ -126,6 +128,9 @@ MP_CMD = r"""
 echo "NPROC $(nproc)"
 grep -E '^ *0:' /proc/interrupts | sed 's/^/INTR /'
 dmesg | grep -E 'MultiProcessor|MPTABLE|Processor #|IOAPIC\[' | sed 's/^/MP /'
+echo 1 > /sys/bus/pci/devices/0000:00:01.3/enable
+echo "PMIRQ $(cat /sys/bus/pci/devices/0000:00:01.3/irq)"
+dmesg | grep -E 'PCI->APIC|MP table|PCI INT' | sed 's/^/MP /'
 reboot -f
 """
 
@@ -138,7 +143,7 @@ def linux_mp_boot(kvmu):
     print(f"acpi=off boot took {run.elapsed:.1f} s, rc={run.rc}")
     out = run.output
     for line in out.splitlines():
-        if line.startswith(("MP ", "NPROC", "INTR")):
+        if line.startswith(("MP ", "NPROC", "INTR", "PMIRQ")):
             print("  " + line.strip())
     check("Intel MultiProcessor Specification v1.4" in out and
           "MPTABLE: OEM ID: KVMU" in out, "Linux read the MP tables")
@@ -148,6 +153,9 @@ def linux_mp_boot(kvmu):
                     out) is not None, "Linux found the IOAPIC in them")
     check(re.search(r"INTR\s+0:.*IO-APIC\s+2-edge\s+timer", out)
           is not None, "timer on IOAPIC pin 2 (the MP table's IRQ0 entry)")
+    check(re.search(r"0000:00:01\.3: PCI->APIC IRQ transform: INT A -> "
+                    r"IRQ 10", out) is not None and "PMIRQ 10" in out,
+          "PCI INTA of 01.3 routed by the MP table (PIRQA -> IRQ 10)")
     check(run.rc == 0, "reboot -f with -no-reboot ended the emulator")
 
 

@@ -28,9 +28,10 @@ typedef struct Parsed {
     uint8_t ioapic_id;
     uint32_t ioapic_addr, lapic_addr;
     int isa_intin[16];          /* -1: no entry */
+    uint16_t isa_flags[16];
     bool extint_on_intin0, lint0_extint, lint1_nmi;
-    uint8_t pci_src[8], pci_intin[8];
-    uint16_t pci_flags[8];
+    uint8_t pci_src[128], pci_intin[128];
+    uint16_t pci_flags[128];
     unsigned pci_count;
 } Parsed;
 
@@ -92,7 +93,8 @@ static void parse(const uint8_t *buf, size_t len, Parsed *p)
                 p->extint_on_intin0 = true;
             } else if (e[1] == 0 && e[4] == isa_bus && e[5] < 16) {
                 p->isa_intin[e[5]] = e[7];
-            } else if (e[1] == 0 && e[4] == pci_bus && p->pci_count < 8) {
+                p->isa_flags[e[5]] = lduw_le_p(e + 2);
+            } else if (e[1] == 0 && e[4] == pci_bus && p->pci_count < 128) {
                 p->pci_src[p->pci_count] = e[5];
                 p->pci_flags[p->pci_count] = lduw_le_p(e + 2);
                 p->pci_intin[p->pci_count++] = e[7];
@@ -170,7 +172,62 @@ static void test_pci_irq_entries(void)
     g_assert_cmpuint(p.pci_intin[0], ==, 11);
     g_assert_cmphex(p.pci_src[1], ==, (31 << 2) | 3);
     g_assert_cmpuint(p.pci_intin[1], ==, 19);
-    g_assert_cmphex(p.pci_flags[0], ==, 0xf);         /* level, active low */
+    g_assert_cmphex(p.pci_flags[0], ==, 0xd);        /* level, active high */
+}
+
+/*
+ * PIRQ routing as a PC firmware programs it (A, B -> IRQ 10; C, D -> 11):
+ * every slot 1-31 and pin, through the PIIX3 wiring (slot + pin - 1) mod
+ * 4, to the IOAPIC input of the routed IRQ; the ISA entries of 10 and 11
+ * turn level/high like the SCI's. Too many CPUs: the PCI entries go, the
+ * table stays.
+ */
+static void test_pirq_routing(void)
+{
+    static const uint8_t ids[150] = { 0 };
+    static const uint8_t pirqs[4] = { 10, 10, 11, 11 };
+    MPTableConfig cfg = {
+        .num_cpus = 2, .apic_ids = ids, .lapic_addr = 0xfee00000,
+        .ioapic_id = 2, .ioapic_addr = 0xfec00000, .has_pci = true,
+        .pirq_irqs = pirqs,
+    };
+    uint8_t buf[4096];
+    Parsed p;
+
+    parse(buf, mptable_build(buf, sizeof(buf), BASE, &cfg), &p);
+    g_assert_cmpuint(p.pci_count, ==, 31 * 4);
+    for (unsigned i = 0; i < p.pci_count; i++) {
+        unsigned slot = p.pci_src[i] >> 2, pin = p.pci_src[i] & 3;
+        g_assert_cmpuint(slot, ==, 1 + i / 4);
+        g_assert_cmpuint(pin, ==, i % 4);
+        g_assert_cmpuint(p.pci_intin[i], ==, pirqs[(slot + pin - 1) & 3]);
+        g_assert_cmphex(p.pci_flags[i], ==, 0xd);
+    }
+    /* 02.0 INTA is PIRQB (IRQ 10); 03.0 INTA is PIRQC (IRQ 11) */
+    g_assert_cmphex(p.pci_src[4], ==, 2 << 2);
+    g_assert_cmpuint(p.pci_intin[4], ==, 10);
+    g_assert_cmpuint(p.pci_intin[8], ==, 11);
+    g_assert_cmphex(p.isa_flags[10], ==, 0xd);
+    g_assert_cmphex(p.isa_flags[11], ==, 0xd);
+    g_assert_cmphex(p.isa_flags[9], ==, 0xd);
+    g_assert_cmphex(p.isa_flags[5], ==, 0);
+    g_assert_cmpint(p.isa_intin[10], ==, 10);
+
+    /* a disabled PIRQ (0x80) or one routed to the cascade: no entries */
+    static const uint8_t some[4] = { 0x80, 10, 2, 11 };
+    cfg.pirq_irqs = some;
+    parse(buf, mptable_build(buf, sizeof(buf), BASE, &cfg), &p);
+    g_assert_cmpuint(p.pci_count, ==, 31 * 2);
+    g_assert_cmphex(p.isa_flags[11], ==, 0xd);
+
+    cfg.pirq_irqs = pirqs;
+    cfg.num_cpus = 150;
+    size_t len = mptable_build(buf, sizeof(buf), BASE, &cfg);
+    g_assert_cmpuint(len, >, 0);
+    parse(buf, len, &p);
+    g_assert_cmpuint(p.cpus, ==, 150);
+    g_assert_cmpuint(p.pci_count, ==, 0);
+    g_assert_cmphex(p.isa_flags[10], ==, 0);
 }
 
 static void test_no_pci_bus(void)
@@ -219,6 +276,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/mptable/pc-layout", test_pc_layout);
     g_test_add_func("/mptable/pci-irq-entries", test_pci_irq_entries);
+    g_test_add_func("/mptable/pirq-routing", test_pirq_routing);
     g_test_add_func("/mptable/no-pci-bus", test_no_pci_bus);
     g_test_add_func("/mptable/bad-configs", test_bad_configs);
     return g_test_run();
