@@ -33,6 +33,13 @@ static inline bool rep(const X86Insn *insn)
     return insn->prefix & (PFX_REP | PFX_REPNE);
 }
 
+/* Single-stepping (TF, or the embedder's KVM_GUESTDBG_SINGLESTEP): one
+ * iteration per step */
+static inline bool stepping(X86CPU *cpu)
+{
+    return (cpu->eflags & F_TF) || cpu->guest_single_step;
+}
+
 /* Stop a REP between iterations: it runs again from the same RIP. */
 static inline int rep_yield(X86CPU *cpu)
 {
@@ -80,8 +87,9 @@ static int string_loop(X86CPU *cpu, const X86Insn *insn, IterFn fn,
         if (areg(cpu, insn, R_ECX) == 0) {
             return rep_done(cpu);
         }
+        /* a data breakpoint traps after the iteration that hit it */
         if (++n >= STR_CHUNK || (cpu->check & CHECK_EXIT_AFTER) ||
-            (cpu->eflags & F_TF)) {
+            stepping(cpu) || cpu->dbg_hit) {
             return rep_yield(cpu);      /* resume the REP later */
         }
     }
@@ -244,7 +252,8 @@ static int fast_rep(X86CPU *cpu, const X86Insn *insn, bool movs)
 
     /* not with single-step, alignment checks or data breakpoints: those
      * need the per-element path */
-    if (!rep(insn) || (cpu->eflags & (F_DF | F_TF)) || cpu->slow_data) {
+    if (!rep(insn) || (cpu->eflags & F_DF) || stepping(cpu) ||
+        cpu->slow_data) {
         return -1;
     }
     while (areg(cpu, insn, R_ECX) != 0) {
@@ -401,7 +410,7 @@ static uint32_t io_chunk(X86CPU *cpu, const X86Insn *insn, unsigned size,
     if (count > X86_IO_DATA_MAX / size) {
         count = X86_IO_DATA_MAX / size;
     }
-    if (cpu->eflags & F_TF) {
+    if (stepping(cpu)) {
         count = 1;                      /* single-step: #DB per element */
     }
     return count;

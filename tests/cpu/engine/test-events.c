@@ -488,6 +488,58 @@ static void test_instr_bp_after_intr(void)
     env_free(e);
 }
 
+/* A data breakpoint hit inside a REP traps after that iteration, RIP at
+ * the REP (RF=1); the REP then completes */
+static void test_data_bp_rep(void)
+{
+    Env *e = env_events(false, 0, 0);
+    X86DebugRegs d;
+    X86Regs r;
+    X86Exit ex;
+
+    x86_cpu_get_debugregs(e->cpu, &d);
+    d.db[0] = 0x600002;
+    d.dr7 = 0x400 | 1 | (1u << 16);                 /* L0, write, 1 byte */
+    x86_cpu_set_debugregs(e->cpu, &d);
+    set_regs_at(e, ev(k_rep_bp), 0);
+    x86_cpu_get_regs(e->cpu, &r);
+    r.rdi = 0x600000;
+    r.rcx = 5;
+    r.rax = 0x77;
+    x86_cpu_set_regs(e->cpu, &r);
+    r = run_expect(e, X86_EXIT_HLT, &ex);
+    dump_log(e);
+    g_assert_cmpint(log_n(e), ==, 1);
+    g_assert_cmphex(log_at(e, 0).rip, ==, ev(k_rep_bp));
+    g_assert_cmphex(log_at(e, 0).rflags & RF, ==, RF);
+    g_assert_cmphex(log_at(e, 0).extra & 0x400f, ==, 1);
+    g_assert_cmphex(r.rcx, ==, 0);
+    g_assert_cmpint(e->ram[0x600004], ==, 0x77);
+    env_free(e);
+}
+
+/* KVM_GUESTDBG_SINGLESTEP over a REP: an exit after each iteration */
+static void test_guest_singlestep_rep(void)
+{
+    Env *e = env_events(false, 0, 0);
+    X86Regs r;
+    X86Exit ex;
+
+    set_regs_at(e, ev(k_rep_bp), 0);
+    x86_cpu_get_regs(e->cpu, &r);
+    r.rdi = 0x600000;
+    r.rcx = 3;
+    x86_cpu_set_regs(e->cpu, &r);
+    x86_cpu_set_guest_debug_ex(e->cpu, X86_GUESTDBG_ENABLE |
+                               X86_GUESTDBG_SINGLESTEP, NULL);
+    for (int i = 2; i >= 0; i--) {
+        r = run_expect(e, X86_EXIT_DEBUG, &ex);
+        g_assert_cmphex(r.rcx, ==, i);
+        g_assert_cmphex(r.rip, ==, i ? ev(k_rep_bp) : ev(k_rep_bp) + 2);
+    }
+    env_free(e);
+}
+
 /* An instruction breakpoint (priority 7) comes before the fetch fault
  * of the same instruction (8) */
 static void test_instr_bp_before_fetch_fault(void)
@@ -654,6 +706,9 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu/events/instr-bp-before-fetch-fault",
                     test_instr_bp_before_fetch_fault);
     g_test_add_func("/cpu/events/tf-with-exception", test_tf_with_exception);
+    g_test_add_func("/cpu/events/data-bp-rep-iteration", test_data_bp_rep);
+    g_test_add_func("/cpu/events/guest-singlestep-rep",
+                    test_guest_singlestep_rep);
     g_test_add_func("/cpu/events/ferr-ne0-irq13-ignne", test_ferr);
     return g_test_run();
 }
