@@ -33,6 +33,11 @@ void x86_decode_init(void)
     }
 }
 
+X86Handler x86_generic_handler(const X86Insn *insn)
+{
+    return optab[insn->map & 3][insn->opcode].fn;
+}
+
 int op_ud(X86CPU *cpu, const X86Insn *insn)
 {
     return x86_ud(cpu);

@@ -50,6 +50,13 @@ struct X86Block {
     X86Insn insns[];
 };
 void x86_blocks_flush(X86CPU *cpu);
+/* Handlers specialised by operation, size and form (ops-fast.c): swapped
+ * into a freshly decoded block of @n records; fuses a flag-setting
+ * instruction with the block's final Jcc (insn->fused). */
+void x86_block_specialise(X86CPU *cpu, X86Insn *insns, unsigned n);
+/* The generic handler of a decoded record (what the decoder chose before
+ * specialisation; valid for any record x86_block_specialise changed). */
+X86Handler x86_generic_handler(const X86Insn *insn);
 /* A write to guest-physical page @gpa_page is about to happen. */
 void x86_code_notify_write(X86CPU *cpu, uint64_t gpa_page);
 /* Host pointer for linear @lin (valid to the page end) for access @acc;

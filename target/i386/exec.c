@@ -342,6 +342,7 @@ static X86Block *block_get(X86CPU *cpu)
             tmp->gpa = gpa;
             tmp->key = key;
             tmp->n = 1;
+            x86_block_specialise(cpu, insns, 1);
             tmp->insns[0] = insns[0];
             return tmp;
         }
@@ -361,6 +362,7 @@ static X86Block *block_get(X86CPU *cpu)
             break;
         }
     }
+    x86_block_specialise(cpu, insns, n);
     if (cpu->nblocks >= MAX_BLOCKS) {
         x86_blocks_flush(cpu);
     }
@@ -719,6 +721,9 @@ static bool exec_block(X86CPU *cpu, X86Block *b, unsigned max)
         if (check_limit &&
             cpu->rip + insn->len - 1 > cpu->seg[SEG_CS].limit) {
             st = x86_raise_err(cpu, EXC_GP, 0);
+        } else if (unlikely(insn->fused)) {
+            /* one instruction at a time here: not the fused pair */
+            st = x86_generic_handler(insn)(cpu, insn);
         } else {
             st = insn->handler(cpu, insn);
         }

@@ -578,4 +578,43 @@ void diff_forms_int_register(void)
 
         add_raw("jcc", diff_form_printf("j%s rel8", cc[i]), j, 4, 0, 0, 0);
     }
+    {
+        /*
+         * Family "fused": a flag-setting instruction with a memory operand
+         * right before a Jcc (the engine runs the pair as one record).
+         * add dword [rsp-16],0 first (a read and a write), so that the
+         * read and write TLB entries of the stack page are there and the
+         * pair takes the engine's fast path.
+         */
+        static const struct { const char *n; uint8_t b[6]; int len; }
+        first[] = {
+            { "cmp [m],r64", { 0x48, 0x39, 0x44, 0x24, 0xf8 }, 5 },
+            { "cmp r32,[m]", { 0x3b, 0x44, 0x24, 0xf8 }, 4 },
+            { "sub [m],r64", { 0x48, 0x29, 0x44, 0x24, 0xf8 }, 5 },
+            { "cmp [m32],5", { 0x83, 0x7c, 0x24, 0xf8, 0x05 }, 5 },
+            { "cmp [m8],0x80", { 0x80, 0x7c, 0x24, 0xf8, 0x80 }, 5 },
+            { "test [m8],0x81", { 0xf6, 0x44, 0x24, 0xf8, 0x81 }, 5 },
+            { "test [m],r64", { 0x48, 0x85, 0x44, 0x24, 0xf8 }, 5 },
+            { "dec [m32]", { 0xff, 0x4c, 0x24, 0xf8 }, 4 },
+            { "add [m16],r16", { 0x66, 0x01, 0x44, 0x24, 0xf8 }, 5 },
+        };
+        static const uint8_t warm[5] = { 0x83, 0x44, 0x24, 0xf0, 0x00 };
+        for (unsigned k = 0; k < G_N_ELEMENTS(first); k++) {
+            for (int i = 0; i < 16; i++) {
+                uint8_t b[16];
+                int n = 0;
+
+                memcpy(b, warm, sizeof(warm));
+                n += sizeof(warm);
+                memcpy(b + n, first[k].b, first[k].len);
+                n += first[k].len;
+                b[n++] = (uint8_t)(0x70 + i);
+                b[n++] = 0x02;
+                b[n++] = 0xff;
+                b[n++] = 0xc0;
+                add_raw("fused", diff_form_printf("%s; j%s", first[k].n,
+                                                  cc[i]), b, n, 0, 0, 0);
+            }
+        }
+    }
 }

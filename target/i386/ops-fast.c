@@ -1,0 +1,682 @@
+/*
+ * Handlers specialised at decode time for the hottest integer forms: the
+ * operation, operand size and register/memory form are fixed per handler,
+ * so a handler does no switch on the opcode. x86_block_specialise() swaps
+ * them into a freshly decoded block; the generic handler stays the
+ * fallback for everything a specialised one does not take (memory operand
+ * missing the TLB, data breakpoints, non-canonical targets, LOCK, ...), so
+ * the semantics are the generic handler's.
+ *
+ * Fused records: a flag-setting ALU/TEST/INC/DEC instruction followed by
+ * the block's final Jcc runs both in one handler (insn + 1 is the Jcc's
+ * record), when the first one took its fast path and the branch target is
+ * canonical; otherwise it returns X86_NEXT after the first instruction and
+ * the Jcc's own record runs. The per-instruction-checked loop (exec_block)
+ * never runs a fused handler: it calls x86_generic_handler() instead.
+ *
+ * Memory forms are chosen only for blocks decoded in 64-bit code (the
+ * decode key keeps such a block from running in any other mode).
+ */
+#include "target/i386/engine.h"
+
+enum { F_RR, F_RI, F_RM, F_MR, F_MI, F_NR };     /* ALU forms */
+enum { OP_ADD, OP_OR, OP_ADC, OP_SBB, OP_AND, OP_SUB, OP_XOR, OP_CMP,
+       OP_TEST };
+
+static inline bool canonical(uint64_t a)
+{
+    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
+
+static X86_ALWAYS_INLINE uint64_t rd(X86CPU *cpu, const X86Insn *insn,
+                                     unsigned r, unsigned size)
+{
+    if (size == 8) {
+        return cpu->regs[r];
+    }
+    if (size == 4) {
+        return (uint32_t)cpu->regs[r];
+    }
+    return x86_get_reg(cpu, insn, r, size);
+}
+
+static X86_ALWAYS_INLINE void wr(X86CPU *cpu, const X86Insn *insn,
+                                 unsigned r, unsigned size, uint64_t v)
+{
+    x86_set_reg(cpu, insn, r, size, v);
+}
+
+/* Host pointer of the ModRM memory operand (64-bit code only), or NULL. */
+static X86_ALWAYS_INLINE void *mem_ptr(X86CPU *cpu, const X86Insn *insn,
+                                       unsigned size, int acc)
+{
+    uint64_t lin;
+
+    if (unlikely(cpu->slow_data)) {
+        return NULL;
+    }
+    lin = x86_insn_ea_inline(cpu, insn);
+    if (insn->seg == SEG_FS || insn->seg == SEG_GS) {
+        lin += cpu->seg[insn->seg].base;
+    }
+    return x86_lin_fast_ptr(cpu, lin, size, acc);
+}
+
+/* CF of the current lazy flags, inline for the common producers. */
+static X86_ALWAYS_INLINE uint32_t cf_fast(X86CPU *cpu)
+{
+    const X86Flags *cc = &cpu->cc;
+    uint64_t m;
+
+    switch (cc->op) {
+    case CC_LOGIC:
+        return 0;
+    case CC_SUB:
+        m = x86_mask(cc->size);
+        return (cc->src1 & m) < (cc->src2 & m);
+    case CC_ADD:
+        m = x86_mask(cc->size);
+        return (cc->dst & m) < (cc->src1 & m);
+    case CC_INC:
+    case CC_DEC:
+        return cc->aux != 0;
+    default:
+        return (x86_cc_compute(cc) & F_CF) != 0;
+    }
+}
+
+/* Condition @cond (0..15) from the flags of an operation known here. */
+enum { K_ADD, K_SUB, K_LOGIC, K_INC, K_DEC };
+
+static X86_ALWAYS_INLINE bool cond_of(unsigned kind, unsigned size,
+                                      uint64_t a, uint64_t b, uint64_t r,
+                                      uint32_t cf_in, unsigned cond)
+{
+    uint64_t sb = 1ULL << (size * 8 - 1);
+    bool cf, of, zf = r == 0, sf = (r & sb) != 0, res;
+
+    switch (kind) {
+    case K_ADD:
+        cf = r < a;
+        of = ((a ^ r) & (b ^ r) & sb) != 0;
+        break;
+    case K_SUB:
+        cf = a < b;
+        of = ((a ^ b) & (a ^ r) & sb) != 0;
+        break;
+    case K_INC:
+        cf = cf_in;
+        of = r == sb;
+        break;
+    case K_DEC:
+        cf = cf_in;
+        of = r == sb - 1;
+        break;
+    default:
+        cf = of = false;
+        break;
+    }
+    switch (cond >> 1) {
+    case 0: res = of; break;
+    case 1: res = cf; break;
+    case 2: res = zf; break;
+    case 3: res = cf || zf; break;
+    case 4: res = sf; break;
+    case 5: res = !__builtin_parity((unsigned)(r & 0xff)); break;
+    case 6: res = sf != of; break;
+    default: res = zf || sf != of; break;
+    }
+    return res ^ (cond & 1);
+}
+
+/* The Jcc that ends the block (insn + 1), after the fused first half
+ * retired: next_ip is the Jcc's address. */
+static X86_ALWAYS_INLINE int jcc_tail(X86CPU *cpu, const X86Insn *insn,
+                                      bool take)
+{
+    const X86Insn *j = insn + 1;
+    uint64_t next = cpu->next_ip + j->len;
+
+    if (take) {
+        uint64_t t = next + j->imm;
+        if (unlikely(!canonical(t))) {
+            return X86_NEXT;        /* the Jcc's own record raises #GP */
+        }
+        next = t;
+    }
+    cpu->insns_retired++;           /* the first half; the loop counts
+                                     * the Jcc */
+    cpu->next_ip = next;
+    return X86_END;
+}
+
+/* ---- ALU: ADD OR AND SUB XOR CMP TEST ---- */
+
+static X86_ALWAYS_INLINE int alu_body(X86CPU *cpu, const X86Insn *insn,
+                                      unsigned op, unsigned size,
+                                      unsigned form, bool fuse)
+{
+    uint64_t m = x86_mask(size), a, b, r;
+    void *h = NULL;
+    bool wb = op != OP_CMP && op != OP_TEST;
+    unsigned kind;
+
+    switch (form) {
+    case F_RR:
+        a = rd(cpu, insn, insn->dreg, size);
+        b = rd(cpu, insn, insn->sreg, size);
+        break;
+    case F_RI:
+        a = rd(cpu, insn, insn->dreg, size);
+        b = insn->imm & m;
+        break;
+    case F_RM:
+        h = mem_ptr(cpu, insn, size, ACC_READ);
+        if (unlikely(!h)) {
+            return op_alu(cpu, insn);
+        }
+        a = rd(cpu, insn, insn->dreg, size);
+        b = x86_host_load(h, size);
+        h = NULL;
+        break;
+    case F_MR:
+        h = mem_ptr(cpu, insn, size, wb ? ACC_WRITE : ACC_READ);
+        if (unlikely(!h)) {
+            return op == OP_TEST ? op_test_rm(cpu, insn) : op_alu(cpu, insn);
+        }
+        a = x86_host_load(h, size);
+        b = rd(cpu, insn, insn->sreg, size);
+        break;
+    default:
+        h = mem_ptr(cpu, insn, size, wb ? ACC_WRITE : ACC_READ);
+        if (unlikely(!h)) {
+            return op == OP_TEST ? op_grp3(cpu, insn) : op_grp1(cpu, insn);
+        }
+        a = x86_host_load(h, size);
+        b = insn->imm & m;
+        break;
+    }
+    switch (op) {
+    case OP_ADD:
+        r = (a + b) & m;
+        x86_set_cc(cpu, CC_ADD, size, r, a, b);
+        kind = K_ADD;
+        break;
+    case OP_OR:
+        r = a | b;
+        x86_set_cc(cpu, CC_LOGIC, size, r, 0, 0);
+        kind = K_LOGIC;
+        break;
+    case OP_AND:
+    case OP_TEST:
+        r = a & b;
+        x86_set_cc(cpu, CC_LOGIC, size, r, 0, 0);
+        kind = K_LOGIC;
+        break;
+    case OP_XOR:
+        r = a ^ b;
+        x86_set_cc(cpu, CC_LOGIC, size, r, 0, 0);
+        kind = K_LOGIC;
+        break;
+    default:                        /* SUB, CMP */
+        r = (a - b) & m;
+        x86_set_cc(cpu, CC_SUB, size, r, a, b);
+        kind = K_SUB;
+        break;
+    }
+    if (wb) {
+        if (h) {
+            x86_host_store(h, size, r);
+        } else {
+            wr(cpu, insn, insn->dreg, size, r);
+        }
+    }
+    if (fuse) {
+        return jcc_tail(cpu, insn, cond_of(kind, size, a, b, r, 0,
+                                           insn[1].opcode & 15));
+    }
+    return X86_NEXT;
+}
+
+#define DEF_ALU1(op, sz, f)                                                \
+    static int alu_##op##_##sz##_##f(X86CPU *cpu, const X86Insn *insn)    \
+    {                                                                      \
+        return alu_body(cpu, insn, op, sz, f, false);                      \
+    }                                                                      \
+    static int aluj_##op##_##sz##_##f(X86CPU *cpu, const X86Insn *insn)   \
+    {                                                                      \
+        return alu_body(cpu, insn, op, sz, f, true);                       \
+    }
+#define DEF_ALUF(op, sz) DEF_ALU1(op, sz, 0) DEF_ALU1(op, sz, 1)           \
+    DEF_ALU1(op, sz, 2) DEF_ALU1(op, sz, 3) DEF_ALU1(op, sz, 4)
+#define DEF_ALUS(op) DEF_ALUF(op, 1) DEF_ALUF(op, 4) DEF_ALUF(op, 8)
+DEF_ALUS(0) DEF_ALUS(1) DEF_ALUS(4) DEF_ALUS(5) DEF_ALUS(6) DEF_ALUS(7)
+DEF_ALUS(8)
+
+#define TAB_F(p, op, sz) { p##_##op##_##sz##_0, p##_##op##_##sz##_1,       \
+                           p##_##op##_##sz##_2, p##_##op##_##sz##_3,       \
+                           p##_##op##_##sz##_4 }
+#define TAB_S(p, op) { TAB_F(p, op, 1), TAB_F(p, op, 4), TAB_F(p, op, 8) }
+#define TAB_NONE { { NULL } }
+/* [fused][op][size index: 1, 4, 8][form] */
+static const X86Handler alu_tab[2][9][3][F_NR] = {
+    { TAB_S(alu, 0), TAB_S(alu, 1), TAB_NONE, TAB_NONE, TAB_S(alu, 4),
+      TAB_S(alu, 5), TAB_S(alu, 6), TAB_S(alu, 7), TAB_S(alu, 8) },
+    { TAB_S(aluj, 0), TAB_S(aluj, 1), TAB_NONE, TAB_NONE, TAB_S(aluj, 4),
+      TAB_S(aluj, 5), TAB_S(aluj, 6), TAB_S(aluj, 7), TAB_S(aluj, 8) },
+};
+
+/* ---- INC / DEC (FE/FF /0 /1) ---- */
+
+static X86_ALWAYS_INLINE int incdec_body(X86CPU *cpu, const X86Insn *insn,
+                                         bool dec, unsigned size, bool mem,
+                                         bool fuse)
+{
+    uint64_t m = x86_mask(size), a, r;
+    uint32_t cf;
+    void *h = NULL;
+
+    if (mem) {
+        h = mem_ptr(cpu, insn, size, ACC_WRITE);
+        if (unlikely(!h)) {
+            return size == 1 ? op_grp4(cpu, insn) : op_grp5(cpu, insn);
+        }
+        a = x86_host_load(h, size);
+    } else {
+        a = rd(cpu, insn, insn->dreg, size);
+    }
+    cf = cf_fast(cpu);
+    r = (dec ? a - 1 : a + 1) & m;
+    x86_set_cc(cpu, dec ? CC_DEC : CC_INC, size, r, a, 1);
+    cpu->cc.aux = cf;
+    if (mem) {
+        x86_host_store(h, size, r);
+    } else {
+        wr(cpu, insn, insn->dreg, size, r);
+    }
+    if (fuse) {
+        return jcc_tail(cpu, insn, cond_of(dec ? K_DEC : K_INC, size, a, 1,
+                                           r, cf, insn[1].opcode & 15));
+    }
+    return X86_NEXT;
+}
+
+#define DEF_ID1(d, sz, mem)                                                \
+    static int id_##d##_##sz##_##mem(X86CPU *cpu, const X86Insn *insn)     \
+    {                                                                      \
+        return incdec_body(cpu, insn, d, sz, mem, false);                  \
+    }                                                                      \
+    static int idj_##d##_##sz##_##mem(X86CPU *cpu, const X86Insn *insn)    \
+    {                                                                      \
+        return incdec_body(cpu, insn, d, sz, mem, true);                   \
+    }
+#define DEF_IDS(d, sz) DEF_ID1(d, sz, 0) DEF_ID1(d, sz, 1)
+DEF_IDS(0, 1) DEF_IDS(0, 4) DEF_IDS(0, 8)
+DEF_IDS(1, 1) DEF_IDS(1, 4) DEF_IDS(1, 8)
+
+#define ID_M(p, d, sz) { p##_##d##_##sz##_0, p##_##d##_##sz##_1 }
+#define ID_S(p, d) { ID_M(p, d, 1), ID_M(p, d, 4), ID_M(p, d, 8) }
+/* [fused][dec][size index][mem] */
+static const X86Handler id_tab[2][2][3][2] = {
+    { ID_S(id, 0), ID_S(id, 1) },
+    { ID_S(idj, 0), ID_S(idj, 1) },
+};
+
+/* ---- MOV ---- */
+
+enum { MV_RR, MV_LOAD, MV_STORE, MV_RIMM, MV_SIMM, MV_NR };
+
+static X86_ALWAYS_INLINE int mov_body(X86CPU *cpu, const X86Insn *insn,
+                                      unsigned size, unsigned form)
+{
+    void *h;
+
+    switch (form) {
+    case MV_RR:
+        wr(cpu, insn, insn->dreg, size, rd(cpu, insn, insn->sreg, size));
+        return X86_NEXT;
+    case MV_LOAD:
+        h = mem_ptr(cpu, insn, size, ACC_READ);
+        if (unlikely(!h)) {
+            return op_mov_rm(cpu, insn);
+        }
+        wr(cpu, insn, insn->dreg, size, x86_host_load(h, size));
+        return X86_NEXT;
+    case MV_STORE:
+        h = mem_ptr(cpu, insn, size, ACC_WRITE);
+        if (unlikely(!h)) {
+            return op_mov_rm(cpu, insn);
+        }
+        x86_host_store(h, size, rd(cpu, insn, insn->sreg, size));
+        return X86_NEXT;
+    case MV_RIMM:
+        wr(cpu, insn, insn->dreg, size, insn->imm);
+        return X86_NEXT;
+    default:
+        h = mem_ptr(cpu, insn, size, ACC_WRITE);
+        if (unlikely(!h)) {
+            return op_mov_rm_imm(cpu, insn);
+        }
+        x86_host_store(h, size, insn->imm);
+        return X86_NEXT;
+    }
+}
+
+#define DEF_MOV1(sz, f)                                                    \
+    static int mov_##sz##_##f(X86CPU *cpu, const X86Insn *insn)            \
+    {                                                                      \
+        return mov_body(cpu, insn, sz, f);                                 \
+    }
+#define DEF_MOVS(sz) DEF_MOV1(sz, 0) DEF_MOV1(sz, 1) DEF_MOV1(sz, 2)       \
+    DEF_MOV1(sz, 3) DEF_MOV1(sz, 4)
+DEF_MOVS(1) DEF_MOVS(4) DEF_MOVS(8)
+#define MOV_S(sz) { mov_##sz##_0, mov_##sz##_1, mov_##sz##_2, mov_##sz##_3, \
+                    mov_##sz##_4 }
+static const X86Handler mov_tab[3][MV_NR] = { MOV_S(1), MOV_S(4), MOV_S(8) };
+
+/* ---- MOVZX / MOVSX / MOVSXD ---- */
+
+static X86_ALWAYS_INLINE int movx_body(X86CPU *cpu, const X86Insn *insn,
+                                       unsigned size, unsigned ssize,
+                                       bool sign, bool mem)
+{
+    uint64_t v;
+
+    if (mem) {
+        void *h = mem_ptr(cpu, insn, ssize, ACC_READ);
+        if (unlikely(!h)) {
+            return ssize == 4 ? op_arpl_movsxd(cpu, insn)
+                 : sign ? op_movsx(cpu, insn) : op_movzx(cpu, insn);
+        }
+        v = x86_host_load(h, ssize);
+    } else {
+        v = rd(cpu, insn, insn->sreg, ssize);
+    }
+    if (sign) {
+        v = ssize == 1 ? (uint64_t)(int8_t)v
+          : ssize == 2 ? (uint64_t)(int16_t)v : (uint64_t)(int32_t)v;
+    }
+    wr(cpu, insn, insn->dreg, size, v);
+    return X86_NEXT;
+}
+
+#define DEF_MX1(sz, ss, sg, mem)                                           \
+    static int mx_##sz##_##ss##_##sg##_##mem(X86CPU *cpu,                  \
+                                             const X86Insn *insn)          \
+    {                                                                      \
+        return movx_body(cpu, insn, sz, ss, sg, mem);                      \
+    }
+#define DEF_MXM(sz, ss, sg) DEF_MX1(sz, ss, sg, 0) DEF_MX1(sz, ss, sg, 1)
+#define DEF_MXS(sz) DEF_MXM(sz, 1, 0) DEF_MXM(sz, 2, 0) DEF_MXM(sz, 1, 1)  \
+    DEF_MXM(sz, 2, 1)
+DEF_MXS(4) DEF_MXS(8) DEF_MXM(8, 4, 1)
+
+#define MX_M(sz, ss, sg) { mx_##sz##_##ss##_##sg##_0, mx_##sz##_##ss##_##sg##_1 }
+#define MX_S(sz) { { MX_M(sz, 1, 0), MX_M(sz, 2, 0) },                     \
+                   { MX_M(sz, 1, 1), MX_M(sz, 2, 1) } }
+/* [size 4/8][sign][source 1/2][mem] */
+static const X86Handler movx_tab[2][2][2][2] = { MX_S(4), MX_S(8) };
+
+/* ---- LEA (64-bit addressing) ---- */
+
+static X86_ALWAYS_INLINE int lea_body(X86CPU *cpu, const X86Insn *insn,
+                                      unsigned size, int form)
+{
+    uint64_t ea = insn->disp;
+
+    if (form == 0) {                /* [base + disp] */
+        ea += cpu->regs[insn->base];
+    } else if (form == 1) {         /* [base + index * scale + disp] */
+        ea += cpu->regs[insn->base] + (cpu->regs[insn->index] << insn->scale);
+    } else {
+        ea = x86_insn_ea_inline(cpu, insn);
+    }
+    wr(cpu, insn, insn->dreg, size, ea);
+    return X86_NEXT;
+}
+
+#define DEF_LEA1(sz, f)                                                    \
+    static int lea_##sz##_##f(X86CPU *cpu, const X86Insn *insn)            \
+    {                                                                      \
+        return lea_body(cpu, insn, sz, f);                                 \
+    }
+DEF_LEA1(4, 0) DEF_LEA1(4, 1) DEF_LEA1(4, 2)
+DEF_LEA1(8, 0) DEF_LEA1(8, 1) DEF_LEA1(8, 2)
+static const X86Handler lea_tab[2][3] = {
+    { lea_4_0, lea_4_1, lea_4_2 }, { lea_8_0, lea_8_1, lea_8_2 },
+};
+
+/* ---- stack and near branches in 64-bit code ---- */
+
+static int push64(X86CPU *cpu, const X86Insn *insn)
+{
+    uint64_t sp = cpu->regs[R_ESP] - 8;
+    void *h;
+
+    if (unlikely(cpu->slow_data) ||
+        unlikely(!(h = x86_lin_fast_ptr(cpu, sp, 8, ACC_WRITE)))) {
+        return op_push_r(cpu, insn);
+    }
+    x86_host_store(h, 8, cpu->regs[insn->dreg]);
+    cpu->regs[R_ESP] = sp;
+    return X86_NEXT;
+}
+
+static int pop64(X86CPU *cpu, const X86Insn *insn)
+{
+    void *h;
+    uint64_t v;
+
+    if (unlikely(cpu->slow_data) ||
+        unlikely(!(h = x86_lin_fast_ptr(cpu, cpu->regs[R_ESP], 8,
+                                         ACC_READ)))) {
+        return op_pop_r(cpu, insn);
+    }
+    v = x86_host_load(h, 8);
+    cpu->regs[R_ESP] += 8;
+    cpu->regs[insn->dreg] = v;      /* POP RSP: the loaded value wins */
+    return X86_NEXT;
+}
+
+static int jcc64(X86CPU *cpu, const X86Insn *insn)
+{
+    uint64_t t;
+
+    if (!x86_cond(cpu, insn->opcode & 15)) {
+        return X86_END;
+    }
+    t = cpu->next_ip + insn->imm;
+    if (unlikely(!canonical(t))) {
+        return x86_gp0(cpu);
+    }
+    cpu->next_ip = t;
+    return X86_END;
+}
+
+static int jmp64(X86CPU *cpu, const X86Insn *insn)
+{
+    uint64_t t = cpu->next_ip + insn->imm;
+
+    if (unlikely(!canonical(t))) {
+        return x86_gp0(cpu);
+    }
+    cpu->next_ip = t;
+    return X86_END;
+}
+
+static int call64(X86CPU *cpu, const X86Insn *insn)
+{
+    uint64_t ret = cpu->next_ip, t = ret + insn->imm;
+    uint64_t sp = cpu->regs[R_ESP] - 8;
+    void *h;
+
+    if (unlikely(!canonical(t)) || unlikely(cpu->slow_data) ||
+        unlikely(!(h = x86_lin_fast_ptr(cpu, sp, 8, ACC_WRITE)))) {
+        return op_call_rel(cpu, insn);
+    }
+    x86_host_store(h, 8, ret);
+    cpu->regs[R_ESP] = sp;
+    cpu->next_ip = t;
+    return X86_END;
+}
+
+static int ret64(X86CPU *cpu, const X86Insn *insn)
+{
+    void *h;
+    uint64_t ip;
+
+    if (unlikely(cpu->slow_data) ||
+        unlikely(!(h = x86_lin_fast_ptr(cpu, cpu->regs[R_ESP], 8,
+                                         ACC_READ)))) {
+        return op_ret(cpu, insn);
+    }
+    ip = x86_host_load(h, 8);
+    if (unlikely(!canonical(ip))) {
+        return op_ret(cpu, insn);   /* raises #GP with RSP unchanged */
+    }
+    cpu->regs[R_ESP] += 8;
+    cpu->next_ip = ip;
+    return X86_END;
+}
+
+/* ---- choosing ---- */
+
+static int size_index(unsigned size)
+{
+    return size == 1 ? 0 : size == 4 ? 1 : size == 8 ? 2 : -1;
+}
+
+/* The specialised handler for @insn (decoded in the current mode), with
+ * insn->dreg/sreg filled in, or NULL. @fuse: the fused form (with the Jcc
+ * record that follows). */
+static X86Handler pick(X86CPU *cpu, X86Insn *insn, bool fuse)
+{
+    X86Handler g = insn->handler;
+    bool c64 = cpu->code64, mem = insn->mod != 3;
+    bool lock = insn->prefix & PFX_LOCK;
+    int si = size_index(insn->opsize);
+    unsigned op, form;
+
+    if (si < 0 || (mem && !c64) || lock) {
+        return NULL;
+    }
+    if (g == op_alu) {
+        op = (insn->opcode >> 3) & 7;
+        form = insn->opcode & 7;
+        if (form <= 1) {
+            insn->dreg = insn->rm;
+            insn->sreg = insn->reg;
+            form = mem ? F_MR : F_RR;
+        } else if (form <= 3) {
+            insn->dreg = insn->reg;
+            insn->sreg = insn->rm;
+            form = mem ? F_RM : F_RR;
+        } else {
+            insn->dreg = R_EAX;
+            form = F_RI;
+        }
+        return alu_tab[fuse][op][si][form];
+    }
+    if (g == op_grp1 || g == op_test_imm ||
+        (g == op_grp3 && ((insn->modrm >> 3) & 7) < 2)) {
+        op = g == op_grp1 ? (insn->modrm >> 3) & 7 : OP_TEST;
+        insn->dreg = g == op_test_imm ? R_EAX : insn->rm;
+        return alu_tab[fuse][op][si][mem ? F_MI : F_RI];
+    }
+    if (g == op_test_rm) {
+        insn->dreg = insn->rm;
+        insn->sreg = insn->reg;
+        return alu_tab[fuse][OP_TEST][si][mem ? F_MR : F_RR];
+    }
+    if ((g == op_grp5 || g == op_grp4) && ((insn->modrm >> 3) & 7) < 2) {
+        insn->dreg = insn->rm;
+        return id_tab[fuse][(insn->modrm >> 3) & 1][si][mem];
+    }
+    if (fuse) {
+        return NULL;
+    }
+    if (g == op_mov_rm) {
+        bool load = insn->opcode & 2;
+        insn->dreg = load ? insn->reg : insn->rm;
+        insn->sreg = load ? insn->rm : insn->reg;
+        return mov_tab[si][!mem ? MV_RR : load ? MV_LOAD : MV_STORE];
+    }
+    if (g == op_mov_r_imm) {
+        insn->dreg = insn->rm;
+        return mov_tab[si][MV_RIMM];
+    }
+    if (g == op_mov_rm_imm && !((insn->modrm >> 3) & 7)) {
+        insn->dreg = insn->rm;
+        return mov_tab[si][mem ? MV_SIMM : MV_RIMM];
+    }
+    if (si == 0) {
+        return NULL;
+    }
+    if (g == op_movzx || g == op_movsx) {
+        insn->dreg = insn->reg;
+        insn->sreg = insn->rm;
+        return movx_tab[si - 1][g == op_movsx][insn->opcode & 1][mem];
+    }
+    if (g == op_arpl_movsxd && c64 && si == 2) {
+        insn->dreg = insn->reg;
+        insn->sreg = insn->rm;
+        return mem ? mx_8_4_1_1 : mx_8_4_1_0;
+    }
+    if (g == op_lea && mem && c64 && insn->addrsize == 8) {
+        insn->dreg = insn->reg;
+        if (insn->riprel || insn->base == X86_NOREG) {
+            return lea_tab[si - 1][2];
+        }
+        return lea_tab[si - 1][insn->index == X86_NOREG ? 0 : 1];
+    }
+    if (!c64 || si != 2) {
+        return NULL;
+    }
+    if (g == op_push_r || g == op_pop_r) {
+        insn->dreg = insn->rm;
+        return g == op_push_r ? push64 : pop64;
+    }
+    if (g == op_jcc) {
+        return jcc64;
+    }
+    if (g == op_jmp_rel) {
+        return jmp64;
+    }
+    if (g == op_call_rel) {
+        return call64;
+    }
+    if (g == op_ret && insn->opcode == 0xc3) {
+        return ret64;
+    }
+    return NULL;
+}
+
+void x86_block_specialise(X86CPU *cpu, X86Insn *insns, unsigned n)
+{
+    unsigned fuse_at = ~0u;
+
+    /* the block's last instruction is a Jcc and the one before sets all
+     * the flags it can test: fuse them (64-bit code) */
+    if (cpu->code64 && n >= 2 && insns[n - 1].handler == op_jcc) {
+        fuse_at = n - 2;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        X86Insn *insn = &insns[i];
+        X86Handler h = NULL;
+
+        if (i == fuse_at) {
+            X86Insn tmp = *insn;
+            h = pick(cpu, &tmp, true);
+            if (h) {
+                *insn = tmp;
+                insn->fused = 1;
+            }
+        }
+        if (!h) {
+            h = pick(cpu, insn, false);
+        }
+        if (h) {
+            insn->handler = h;
+        }
+    }
+}
