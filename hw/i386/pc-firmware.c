@@ -442,6 +442,44 @@ bool pc_firmware_user_fw_cfg(FWCfgState *fw, const MachineOptions *o,
     return true;
 }
 
+/*
+ * -boot splash=FILE: a JPEG or 24-bit BMP picture SeaBIOS shows with its
+ * boot menu (when there is a display), as fw_cfg bootsplash.jpg/.bmp.
+ * Like QEMU, a missing or unusable file is reported and boot goes on.
+ */
+static bool pc_firmware_splash(FWCfgState *fw, const char *name,
+                               GError **errp)
+{
+    g_autofree char *path = pc_firmware_find(name);
+    g_autofree gchar *data = NULL;
+    gsize len = 0;
+    GStatBuf st;
+
+    if (g_stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+        error_report("failed to find file '%s'", name);
+        return true;
+    }
+    if ((uint64_t)st.st_size > PC_FIRMWARE_MAX_SIZE ||
+        !g_file_get_contents(path, &data, &len, NULL)) {
+        error_report("failed to read splash file '%s'", path);
+        return true;
+    }
+    const uint8_t *p = (const uint8_t *)data;
+    const char *file = NULL;
+    if (len >= 2 && p[0] == 0xff && p[1] == 0xd8) {
+        file = "bootsplash.jpg";
+    } else if (len >= 30 && p[0] == 'B' && p[1] == 'M' &&
+               (p[28] | p[29] << 8) == 24) {
+        file = "bootsplash.bmp";
+    }
+    if (!file) {
+        error_report("splash file '%s' format not recognized; must be JPEG "
+                     "or 24 bit BMP", path);
+        return true;
+    }
+    return fw_cfg_add_file(fw, file, data, len, errp);
+}
+
 bool pc_firmware_boot_fw_cfg(FWCfgState *fw, const MachineOptions *o,
                              GError **errp)
 {
@@ -467,6 +505,10 @@ bool pc_firmware_boot_fw_cfg(FWCfgState *fw, const MachineOptions *o,
         if (!fw_cfg_add_file(fw, "etc/boot-menu-wait", &wait, 2, errp)) {
             return false;
         }
+    }
+    v = boot ? keyval_get(boot, "splash") : NULL;
+    if (v && !pc_firmware_splash(fw, v, errp)) {
+        return false;
     }
     /* SeaBIOS's wait after "No bootable device." (ms; -1: none) */
     uint32_t fail_wait = UINT32_MAX;

@@ -74,7 +74,9 @@ bool pc_firmware_acpi_fw_cfg(FWCfgState *fw, const AcpiBuildConfig *cfg,
  * with its bootindex in the boot list, "bootorder" (the boot list, "HALT"
  * last with -boot strict=on; redone whenever the VM starts running, so
  * -device bootindex= entries are in it), FW_CFG_BOOT_MENU (-boot menu),
- * etc/boot-menu-wait (splash-time, ms) and etc/boot-fail-wait
+ * etc/boot-menu-wait (splash-time, ms), bootsplash.jpg/.bmp (splash=;
+ * a missing or non-JPEG/24-bit-BMP file is reported, as QEMU does, and
+ * left out) and etc/boot-fail-wait
  * (reboot-timeout, ms; -1 by default). Errors in QEMU's words.
  */
 bool pc_firmware_boot_fw_cfg(FWCfgState *fw, const MachineOptions *o,

@@ -15,6 +15,7 @@ goes on to the next boot entry. Checked:
   - -device pci-testdev,romfile=: SeaBIOS finds the ROM through the
     expansion ROM BAR and runs it; rombar=0 puts it in fw_cfg instead;
   - -fw_cfg name=,file=: a user file SeaBIOS reads; its errors;
+  - -boot splash=FILE: fw_cfg bootsplash.jpg, which SeaBIOS picks up;
   - Debian's sgabios.bin (a real ROM, by bare name) prints its banner;
   - bad -option-rom / romfile= files: one error line, exit 1, no guest.
 usage: test_option_rom.py KVMU_BINARY"""
@@ -224,6 +225,30 @@ def main():
             fail("-fw_cfg etc/...: QEMU's opt/ warning missing", serial)
         print(f"ok: -fw_cfg name=etc/boot-menu-wait,file=: SeaBIOS waited "
               f"{secs:.1f} s; opt/ warning")
+
+        # -boot splash=: SeaBIOS finds bootsplash.jpg and looks for VBE
+        # to show it (its log at 0x402 says so only when the file is
+        # there); a non-picture is QEMU's error line and boot goes on
+        jpg = os.path.join(tmp, "splash.jpg")
+        with open(jpg, "wb") as f:
+            f.write(b"\xff\xd8\xff\xe0" + bytes(60))
+        blog = os.path.join(tmp, "bios.log")
+        for splash, want in [(jpg, True), (None, False)]:
+            args = ["-chardev", f"file,id=bios,path={blog}", "-device",
+                    "isa-debugcon,iobase=0x402,chardev=bios"]
+            args += ["-boot", f"menu=on,splash-time=0"
+                     + (f",splash={splash}" if splash else "")]
+            run_until(kvmu, args, log, [])
+            with open(blog, "rb") as f:
+                seen = b"No VBE2 found" in f.read()
+            if seen != want:
+                fail(f"splash={splash}: SeaBIOS {'did not find' if want else 'found'} "
+                     "a bootsplash file")
+        _, serial = run_until(kvmu, ["-boot", f"splash={roms['A']}"], log, [])
+        if f"splash file '{roms['A']}' format not recognized" not in serial:
+            fail("splash=non-picture: QEMU's error line missing", serial)
+        print("ok: -boot splash=: bootsplash.jpg reaches SeaBIOS; a "
+              "non-picture is reported")
 
         # 5. the ROM on a PCI device: ROM BAR, and rombar=0 (fw_cfg)
         text, _ = run_until(kvmu, ["-device",
