@@ -282,6 +282,32 @@ void fw_cfg_boot_add(int32_t bootindex, const char *path)
     g_array_insert_val(boot_entries, pos, e);
 }
 
+void fw_cfg_boot_del(const char *path)
+{
+    for (guint i = 0; boot_entries && i < boot_entries->len; i++) {
+        FWBootEntry *e = &g_array_index(boot_entries, FWBootEntry, i);
+        if (!strcmp(e->path, path)) {
+            g_free(e->path);
+            g_array_remove_index(boot_entries, i);
+            return;
+        }
+    }
+}
+
+bool fw_cfg_boot_check(int32_t bootindex, GError **errp)
+{
+    for (guint i = 0; bootindex >= 0 && boot_entries &&
+                      i < boot_entries->len; i++) {
+        if (g_array_index(boot_entries, FWBootEntry, i).bootindex ==
+            bootindex) {
+            error_setg(errp, "The bootindex %d has already been used",
+                       bootindex);
+            return false;
+        }
+    }
+    return true;
+}
+
 void fw_cfg_boot_clear(void)
 {
     if (!boot_entries) {

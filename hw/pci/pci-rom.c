@@ -11,7 +11,8 @@
  * The bytes come from the device's "romfile" property (a file name,
  * checked by option_rom_load). With "rombar=0" there is no BAR and the
  * file is put in fw_cfg as "genroms/<basename>" instead, where SeaBIOS
- * finds it (as QEMU does).
+ * finds it (as QEMU does). A "bootindex" puts the device's firmware
+ * path in the fw_cfg boot list.
  */
 #include "hw/pci/pci.h"
 #include "hw/nvram/fw_cfg.h"
@@ -45,6 +46,37 @@ static bool pci_rom_to_fw_cfg(PCIDevice *d, const uint8_t *data, size_t len,
     return fw_cfg_add_file(fw, name, data, len, errp);
 }
 
+/* QEMU's firmware names for a few classes; others are "pciVVVV,DDDD" */
+static const struct {
+    uint16_t class_id;
+    const char *name;
+} pci_fw_names[] = {
+    { 0x0100, "scsi" }, { 0x0101, "ide" }, { 0x0200, "ethernet" },
+    { 0x0300, "display" }, { 0x0c03, "usb" },
+};
+
+char *pci_dev_fw_path(PCIDevice *d)
+{
+    uint16_t cls = pci_get_word(d->config + PCI_CLASS_DEVICE);
+    g_autofree char *name = NULL;
+    for (size_t i = 0; i < G_N_ELEMENTS(pci_fw_names); i++) {
+        if (pci_fw_names[i].class_id == cls) {
+            name = g_strdup(pci_fw_names[i].name);
+        }
+    }
+    if (!name) {
+        name = g_strdup_printf("pci%04x,%04x",
+                               pci_get_word(d->config + PCI_VENDOR_ID),
+                               pci_get_word(d->config + PCI_DEVICE_ID));
+    }
+    /* one root bus, the i440FX's (config mechanism #1 at port 0xcf8) */
+    if (PCI_FUNC(d->devfn)) {
+        return g_strdup_printf("/pci@i0cf8/%s@%x,%x", name,
+                               PCI_SLOT(d->devfn), PCI_FUNC(d->devfn));
+    }
+    return g_strdup_printf("/pci@i0cf8/%s@%x", name, PCI_SLOT(d->devfn));
+}
+
 bool pci_rom_realize(PCIDevice *d, GError **errp)
 {
     g_autofree uint8_t *data = NULL;
@@ -52,6 +84,13 @@ bool pci_rom_realize(PCIDevice *d, GError **errp)
 
     d->rom_size = 0;
     d->rom_addr = PCI_BAR_UNMAPPED;
+    if (d->bootindex >= 0) {
+        if (!fw_cfg_boot_check(d->bootindex, errp)) {
+            return false;
+        }
+        d->boot_path = pci_dev_fw_path(d);
+        fw_cfg_boot_add(d->bootindex, d->boot_path);
+    }
     if (!d->romfile || !*d->romfile) {
         return true;
     }
@@ -120,6 +159,10 @@ void pci_rom_update(PCIDevice *d)
 void pci_rom_exit(PCIDevice *d)
 {
     PCIBus *bus = rom_bus(d);
+    if (d->boot_path) {
+        fw_cfg_boot_del(d->boot_path);
+        g_clear_pointer(&d->boot_path, g_free);
+    }
     if (!d->rom_size) {
         return;
     }

@@ -120,6 +120,11 @@ bool fw_cfg_add_file_writable(FWCfgState *s, const char *name,
  * Caller frees. fw_cfg_boot_clear() empties the list (tests, re-init).
  */
 void fw_cfg_boot_add(int32_t bootindex, const char *path);
+/* Take path out of the list again (device unplug); absent: nothing. */
+void fw_cfg_boot_del(const char *path);
+/* A device's bootindex property: false + QEMU's error if another entry
+ * has it already (-option-rom entries may share one, as in QEMU). */
+bool fw_cfg_boot_check(int32_t bootindex, GError **errp);
 uint8_t *fw_cfg_boot_list(bool strict, size_t *len);
 void fw_cfg_boot_clear(void);
 

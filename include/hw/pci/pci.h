@@ -79,6 +79,8 @@ struct PCIDevice {
     /* expansion ROM (hw/pci/pci-rom.c): "romfile"/"rombar" properties */
     char *romfile;
     uint32_t rombar;            /* 0: no ROM BAR (the file goes to fw_cfg) */
+    int32_t bootindex;          /* "bootindex": -1, or its boot priority */
+    char *boot_path;            /* its firmware path while in the list */
     uint64_t rom_size;          /* 0: no ROM BAR */
     uint64_t rom_addr;          /* PCI_BAR_UNMAPPED when not mapped */
     MemoryRegion rom;
@@ -154,6 +156,11 @@ bool pci_add_capability(PCIDevice *dev, uint8_t id, uint8_t offset,
  * after config writes/reset/load; pci_rom_exit frees it.
  */
 bool pci_rom_realize(PCIDevice *dev, GError **errp);
+/* bootindex=N (N >= 0): the device's firmware path, as QEMU writes it
+ * for the i440FX ("/pci@i0cf8/NAME@SLOT[,FN]", NAME from the class or
+ * "pciVVVV,DDDD", 4 hex digits each), goes into the fw_cfg boot list (bootorder); SeaBIOS
+ * then orders the device's ROM boot entries by it. */
+char *pci_dev_fw_path(PCIDevice *dev);
 void pci_rom_update(PCIDevice *dev);
 void pci_rom_exit(PCIDevice *dev);
 /* Where the ROM BAR is mapped now, or PCI_BAR_UNMAPPED. */

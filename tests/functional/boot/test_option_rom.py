@@ -14,6 +14,7 @@ goes on to the next boot entry. Checked:
     (FW_CFG_BOOT_MENU, etc/boot-menu-wait); not without menu=on;
   - -device pci-testdev,romfile=: SeaBIOS finds the ROM through the
     expansion ROM BAR and runs it; rombar=0 puts it in fw_cfg instead;
+    its bootindex= ranks it against an -option-rom in bootorder;
   - -fw_cfg name=,file=: a user file SeaBIOS reads; its errors;
   - -boot splash=FILE: fw_cfg bootsplash.jpg, which SeaBIOS picks up;
   - Debian's sgabios.bin (a real ROM, by bare name) prints its banner;
@@ -259,6 +260,30 @@ def main():
                                    f"{roms['B']},rombar=0"],
                             log, ["INIT:B", "BEV:B"])
         print("ok: pci-testdev,romfile=,rombar=0: run from fw_cfg")
+        # bootindex on the PCI device: its path (/pci@i0cf8/...@N) in
+        # bootorder ranks its ROM's BEV against an -option-rom's
+        for pci_bi, rom_bi in [(1, 2), (2, 1)]:
+            text, _ = run_until(kvmu, [
+                "-device", f"pci-testdev,romfile={roms['A']},"
+                f"bootindex={pci_bi},addr=6",
+                "-option-rom", f"{roms['B']},bootindex={rom_bi}",
+                "-chardev", f"file,id=bios,path={blog}", "-device",
+                "isa-debugcon,iobase=0x402,chardev=bios"],
+                log, ["BEV:A", "BEV:B"])
+            with open(blog, "rb") as f:
+                bios = f.read().decode("latin-1")
+            # SeaBIOS lists bootorder as it read it (QEMU's path format)
+            for line in [f"{pci_bi}: /pci@i0cf8/pci1b36,0005@6",
+                         f"{rom_bi}: /rom@genroms/b.bin"]:
+                if line not in bios:
+                    fail(f"SeaBIOS boot order: '{line}' missing", bios)
+            want = ("BEV:A", "BEV:B") if pci_bi < rom_bi else \
+                ("BEV:B", "BEV:A")
+            if not order(text, *want):
+                fail(f"pci bootindex={pci_bi}, rom {rom_bi}: want "
+                     f"{want[0]} first", text)
+        print("ok: pci-testdev bootindex= orders its ROM against "
+              "-option-rom's")
 
         # 6. a real option ROM nobody here wrote: Debian's sgabios.bin
         # (found by bare name in /usr/share/qemu, as QEMU finds it)
@@ -309,6 +334,9 @@ def main():
                             "name=opt/x,string=b"],
                      "-fw_cfg name=opt/x,string=b: duplicate fw_cfg file "
                      "name: opt/x")
+        expect_error(kvmu, ["-device", "pci-testdev,bootindex=1",
+                            "-device", "pci-testdev,bootindex=1"],
+                     "The bootindex 1 has already been used")
         expect_error(kvmu, ["-boot", "splash-time=70000"],
                      "splash-time is invalid")
     print("PASS: option ROMs, bootorder, boot menu, PCI ROM BAR, errors")

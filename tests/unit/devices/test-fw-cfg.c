@@ -385,6 +385,22 @@ static void test_bootorder(void)
             g_assert_cmpuint(GUINT32_FROM_BE(size), ==, sizeof(strict));
         }
     }
+    /* a device's index must be unused; unplug takes its path out */
+    GError *err = NULL;
+    g_assert(!fw_cfg_boot_check(3, &err));
+    g_assert(err && strstr(err->message,
+                           "The bootindex 3 has already been used"));
+    g_clear_error(&err);
+    g_assert(fw_cfg_boot_check(4, &err));
+    g_assert(fw_cfg_boot_check(-1, &err));
+    g_assert_no_error(err);
+    fw_cfg_boot_del("/pci@i0cf8/b@4");
+    fw_cfg_boot_del("/not/there");
+    fw_cfg_boot_del("/rom@genroms/c.bin");
+    static const char left[] = "/rom@genroms/a.bin\n/rom@genroms/d.bin";
+    list = fw_cfg_boot_list(false, &len);
+    g_assert_cmpmem(list, len, left, sizeof(left));
+    g_free(list);
     fw_cfg_boot_clear();
     g_assert(fw_cfg_modify_file(fw, "bootorder", "", 0));
 }

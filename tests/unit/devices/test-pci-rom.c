@@ -5,7 +5,9 @@
  * least), decoding only with the enable bit and Memory Space both set,
  * the ROM's bytes at the BAR address, guest writes dropped, reset and
  * unplug unmapping it, no ROM BAR without romfile=, rombar=0 putting the
- * file in fw_cfg instead, and bad files refused with QEMU's messages.
+ * file in fw_cfg instead, bootindex= in the boot list (QEMU's device
+ * path, duplicates refused, unplug removes it), and bad files refused
+ * with QEMU's messages.
  */
 #include "hw/nvram/fw_cfg.h"
 #include "hw/pci-host/i440fx.h"
@@ -210,6 +212,35 @@ static void test_rombar_off(void)
     g_unlink(path);
 }
 
+static void test_bootindex(void)
+{
+    GError *err = NULL;
+    size_t len;
+
+    fw_cfg_boot_clear();
+    DeviceState *dev = qdev_new("pci-testdev");
+    PCI_DEVICE(dev)->devfn = PCI_DEVFN(11, 2);
+    g_assert(object_property_parse(OBJECT(dev), "bootindex", "4", NULL));
+    g_assert(qdev_realize_and_unref(dev, BUS(bus), &err));
+    g_assert_no_error(err);
+    g_autofree char *path = pci_dev_fw_path(PCI_DEVICE(dev));
+    g_assert_cmpstr(path, ==, "/pci@i0cf8/pci1b36,0005@b,2");
+    g_autofree uint8_t *list = fw_cfg_boot_list(false, &len);
+    g_assert_cmpmem(list, len, "/pci@i0cf8/pci1b36,0005@b,2", 28);
+    /* the same index again: QEMU's error, nothing added */
+    DeviceState *dup = qdev_new("pci-testdev");
+    PCI_DEVICE(dup)->devfn = PCI_DEVFN(12, 0);
+    g_assert(object_property_parse(OBJECT(dup), "bootindex", "4", NULL));
+    g_assert(!qdev_realize_and_unref(dup, BUS(bus), &err));
+    g_assert(err && strstr(err->message,
+                           "The bootindex 4 has already been used"));
+    g_clear_error(&err);
+    g_assert_null(bus->devices[PCI_DEVFN(12, 0)]);
+    /* unplug takes it out of the list */
+    object_unparent(OBJECT(dev));
+    g_assert_null(fw_cfg_boot_list(false, &len));
+}
+
 static void test_bad_files(void)
 {
     GError *err = NULL;
@@ -261,6 +292,7 @@ int main(int argc, char **argv)
     g_test_add_func("/pci-rom/small", test_small_rom);
     g_test_add_func("/pci-rom/none", test_no_rom);
     g_test_add_func("/pci-rom/rombar-off", test_rombar_off);
+    g_test_add_func("/pci-rom/bootindex", test_bootindex);
     g_test_add_func("/pci-rom/bad-files", test_bad_files);
     int ret = g_test_run();
     g_rmdir(tmpdir);
