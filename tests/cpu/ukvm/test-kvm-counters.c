@@ -7,7 +7,8 @@
  * - counter: a real-mode guest retires a known number of instructions
  *   (MOV, 1000 x LOOP, OUT, HLT); the provider's count is 0 before the
  *   first KVM_RUN, exact at each exit, and grows only while the guest runs.
- *   The kernel provider reports no counter at all (NULL entry).
+ *   The kernel provider reports no counter at all (NULL entry). Read
+ *   from another thread, the count grows while KVM_RUN is in progress.
  * - a signal pending and blocked in the thread's own mask does not stop
  *   KVM_RUN (no KVM_SET_SIGNAL_MASK); blocked again after the thread's mask
  *   changed between two KVM_RUNs; a signal unblocked by the thread's mask
@@ -82,6 +83,57 @@ static void test_insns_retired(gconstpointer data)
     c.run->immediate_exit = 1;
     g_assert_cmpint(abi_run(&c), ==, -EINTR);
     g_assert_cmpuint(insns(&c), ==, 1004);      /* did not enter the guest */
+    abi_close(&c);
+}
+
+/* The count moves while KVM_RUN is in progress (read from another thread,
+ * as the monitor does), and stops when the vCPU is out of the guest. */
+typedef struct Runner {
+    AbiCtx *c;
+    int r;
+} Runner;
+
+static void *runner_main(void *opaque)
+{
+    Runner *rn = opaque;
+    rn->r = abi_run(rn->c);
+    return NULL;
+}
+
+static void test_insns_grow_while_running(gconstpointer data)
+{
+    AbiCtx c;
+    if (!abi_open_guest(&c, data)) {
+        return;
+    }
+    if (!c.p->insns_retired) {
+        abi_close(&c);
+        return;
+    }
+    static const uint8_t code[] = { 0xeb, 0xfe };  /* jmp $ */
+    memcpy(c.mem + CODE, code, sizeof(code));
+    abi_real_mode(&c, CODE);
+    Runner rn = { .c = &c };
+    pthread_t th;
+    pthread_create(&th, NULL, runner_main, &rn);
+    uint64_t first = 0, later = 0;
+    for (int i = 0; i < 500 && !first; i++) {    /* up to 5 s */
+        usleep(10000);
+        first = insns(&c);
+    }
+    g_assert_cmpuint(first, >, 0);
+    for (int i = 0; i < 500 && later <= first; i++) {
+        usleep(10000);
+        later = insns(&c);
+    }
+    g_assert_cmpuint(later, >, first);
+    g_assert_cmpint(c.p->kick(c.vcpu), ==, 0);
+    pthread_join(th, NULL);
+    g_assert_cmpint(rn.r, ==, -EINTR);
+    uint64_t stopped = insns(&c);
+    g_assert_cmpuint(stopped, >=, later);
+    usleep(20000);
+    g_assert_cmpuint(insns(&c), ==, stopped);
     abi_close(&c);
 }
 
@@ -213,6 +265,8 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     abi_add_test("/kvm-counters/insns-retired", test_insns_retired);
+    abi_add_test("/kvm-counters/insns-grow-while-running",
+                 test_insns_grow_while_running);
     abi_add_test("/kvm-counters/blocked-pending-signal",
                  test_blocked_pending_signal);
     abi_add_test("/kvm-counters/signal-during-run", test_signal_during_run);
