@@ -490,6 +490,11 @@ bool pc_firmware_boot_fw_cfg(FWCfgState *fw, const MachineOptions *o,
     if (!pc_firmware_option_roms(fw, o->option_roms, errp)) {
         return false;
     }
+    if (o->kernel && o->option_roms && o->option_roms->len) {
+        /* checked and in fw_cfg, but no firmware runs to start them */
+        warn_report("-option-rom is ignored with -kernel: kvmu boots the "
+                    "kernel directly");
+    }
     /* menu=on: SeaBIOS's "Press ESC for boot menu." (its
      * etc/show-boot-menu comes from FW_CFG_BOOT_MENU) */
     fw_cfg_add_i16(fw, FW_CFG_BOOT_MENU, o->boot_menu);
