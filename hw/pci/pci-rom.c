@@ -8,6 +8,8 @@
  * command register's Memory Space bit are both set; it is read-only
  * (guest writes are dropped).
  *
+ * "romsize" (a power of two, at least the file's size) sets the ROM's
+ * size instead of the file's rounded up, as in QEMU.
  * The bytes come from the device's "romfile" property (a file name,
  * checked by option_rom_load). With "rombar=0" there is no BAR and the
  * file is put in fw_cfg as "genroms/<basename>" instead, where SeaBIOS
@@ -84,6 +86,11 @@ bool pci_rom_realize(PCIDevice *d, GError **errp)
 
     d->rom_size = 0;
     d->rom_addr = PCI_BAR_UNMAPPED;
+    if (d->romsize != UINT32_MAX &&
+        (!d->romsize || (d->romsize & (d->romsize - 1)))) {
+        error_setg(errp, "ROM size %u is not a power of two", d->romsize);
+        return false;
+    }
     if (d->bootindex >= 0) {
         if (!fw_cfg_boot_check(d->bootindex, errp)) {
             return false;
@@ -106,6 +113,14 @@ bool pci_rom_realize(PCIDevice *d, GError **errp)
     uint64_t size = 1;
     while (size < len) {
         size <<= 1;
+    }
+    if (d->romsize != UINT32_MAX) {
+        if (len > d->romsize) {
+            error_setg(errp, "romfile \"%s\" (%zu bytes) is too large for "
+                       "ROM size %u", d->romfile, len, d->romsize);
+            return false;
+        }
+        size = d->romsize;       /* romsize=: a bigger BAR than the file */
     }
     g_autofree char *name = g_strdup_printf("%s.rom",
                                             object_get_typename(OBJECT(d)));

@@ -605,6 +605,7 @@ static const Property pci_device_props[] = {
     DEFINE_PROP_BOOL("multifunction", PCIDevice, multifunction, false),
     DEFINE_PROP_STRING("romfile", PCIDevice, romfile),
     DEFINE_PROP_UINT32("rombar", PCIDevice, rombar, 1),
+    DEFINE_PROP_UINT32("romsize", PCIDevice, romsize, UINT32_MAX),
     DEFINE_PROP_INT32("bootindex", PCIDevice, bootindex, -1),
     DEFINE_PROP_END_OF_LIST(),
 };

@@ -79,6 +79,7 @@ struct PCIDevice {
     /* expansion ROM (hw/pci/pci-rom.c): "romfile"/"rombar" properties */
     char *romfile;
     uint32_t rombar;            /* 0: no ROM BAR (the file goes to fw_cfg) */
+    uint32_t romsize;           /* "romsize": UINT32_MAX = the file's */
     int32_t bootindex;          /* "bootindex": -1, or its boot priority */
     char *boot_path;            /* its firmware path while in the list */
     uint64_t rom_size;          /* 0: no ROM BAR */

@@ -181,6 +181,41 @@ static void test_small_rom(void)
     g_unlink(path);
 }
 
+static void test_romsize(void)
+{
+    g_autofree char *path = rom_file("rs.rom", 512);
+    GError *err = NULL;
+    static const struct {
+        const char *romsize;
+        const char *error;       /* NULL: fine */
+    } cases[] = {
+        { "3000", "ROM size 3000 is not a power of two" },
+        { "0", "ROM size 0 is not a power of two" },
+        { "256", "(512 bytes) is too large for ROM size 256" },
+        { "16384", NULL },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        DeviceState *dev = qdev_new("pci-testdev");
+        PCI_DEVICE(dev)->devfn = PCI_DEVFN(13, 0);
+        g_assert(object_property_parse(OBJECT(dev), "romfile", path, NULL));
+        g_assert(object_property_parse(OBJECT(dev), "romsize",
+                                       cases[i].romsize, NULL));
+        bool ok = qdev_realize_and_unref(dev, BUS(bus), &err);
+        g_assert_cmpint(ok, ==, !cases[i].error);
+        if (!ok) {
+            g_assert(err && strstr(err->message, cases[i].error));
+            g_clear_error(&err);
+            continue;
+        }
+        /* a 16 KiB BAR for the 512-byte file */
+        cfg_write(PCI_DEVFN(13, 0), PCI_ROM_ADDRESS, 0xfffffffe);
+        g_assert_cmphex(cfg_read(PCI_DEVFN(13, 0), PCI_ROM_ADDRESS), ==,
+                        0xffffc000);
+        object_unparent(OBJECT(dev));
+    }
+    g_unlink(path);
+}
+
 static void test_no_rom(void)
 {
     GError *err = NULL;
@@ -290,6 +325,7 @@ int main(int argc, char **argv)
     g_test_add_func("/pci-rom/bar", test_rom_bar);
     g_test_add_func("/pci-rom/big", test_big_rom);
     g_test_add_func("/pci-rom/small", test_small_rom);
+    g_test_add_func("/pci-rom/romsize", test_romsize);
     g_test_add_func("/pci-rom/none", test_no_rom);
     g_test_add_func("/pci-rom/rombar-off", test_rombar_off);
     g_test_add_func("/pci-rom/bootindex", test_bootindex);
