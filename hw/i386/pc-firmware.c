@@ -366,7 +366,8 @@ bool pc_firmware_acpi_fw_cfg(FWCfgState *fw, const AcpiBuildConfig *cfg,
 static bool boot_strict;
 
 /* "bootorder" from the boot device list; the devices created after the
- * board (-device) are in it by the time the vCPUs first run. */
+ * board (-device) are in it by the time the vCPUs first run, and those
+ * plugged later by the next reset. */
 static void pc_firmware_bootorder_update(FWCfgState *fw)
 {
     size_t len;
@@ -379,6 +380,12 @@ static void pc_firmware_vm_state(void *opaque, bool running, RunState state)
     if (running) {
         pc_firmware_bootorder_update(opaque);
     }
+}
+
+/* at each reset too: a device plugged since boots with the next boot */
+static void pc_firmware_bootorder_reset(void *opaque)
+{
+    pc_firmware_bootorder_update(opaque);
 }
 
 /* -option-rom FILE[,bootindex=N]: fw_cfg "genroms/<basename>", which
@@ -540,5 +547,6 @@ bool pc_firmware_boot_fw_cfg(FWCfgState *fw, const MachineOptions *o,
         return false;
     }
     qemu_add_vm_change_state_handler(pc_firmware_vm_state, fw);
+    qemu_register_reset(pc_firmware_bootorder_reset, fw);
     return true;
 }
