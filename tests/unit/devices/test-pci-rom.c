@@ -276,6 +276,51 @@ static void test_bootindex(void)
     g_assert_null(fw_cfg_boot_list(false, &len));
 }
 
+/* Random configuration writes (biased to the command register and the
+ * ROM BAR) and memory accesses around the ROM: no crash, the mapping
+ * always what the registers say, the ROM never written. */
+static void test_random(void)
+{
+    g_autofree char *path = rom_file("rnd.rom", 4 * 512);
+    GError *err = NULL;
+    PCIDevice *d = testdev(14, path, NULL, &err);
+    int devfn = PCI_DEVFN(14, 0);
+    GRand *r = g_rand_new_with_seed(4242);
+    int mapped = 0;
+    g_assert_no_error(err);
+
+    for (int i = 0; i < 20000; i++) {
+        int pick = g_rand_int_range(r, 0, 8);
+        int reg = pick == 0 ? PCI_COMMAND : pick == 1 ? PCI_ROM_ADDRESS :
+                  g_rand_int_range(r, 0, 64) * 4;
+        uint32_t v = g_rand_int(r);
+        if (g_rand_boolean(r)) {
+            v = (ROM_ADDR + g_rand_int_range(r, 0, 64) * 0x800) |
+                g_rand_int_range(r, 0, 2);
+        }
+        cfg_write(devfn, reg, v);
+        uint64_t at = pci_get_rom_addr(d);
+        uint32_t bar = cfg_read(devfn, PCI_ROM_ADDRESS);
+        uint16_t cmd = cfg_read(devfn, PCI_COMMAND);
+        bool on = (bar & 1) && (cmd & PCI_COMMAND_MEMORY) &&
+                  (bar & 0xfffff800) && (bar & 0xfffff800) != 0xfffff800;
+        g_assert_cmphex(at, ==, on ? (bar & 0xfffff800) : PCI_BAR_UNMAPPED);
+        if (at != PCI_BAR_UNMAPPED) {
+            mapped++;
+            address_space_stl_le(&address_space_memory, at, v,
+                                 MEMTXATTRS_UNSPECIFIED, NULL);
+            g_assert_cmphex(mem_readl(at), ==, 0x1604aa55);
+        }
+        hwaddr a = ROM_ADDR + g_rand_int_range(r, 0, 0x20000);
+        (void)mem_readl(a);
+    }
+    g_rand_free(r);
+    /* the walk did map the ROM now and then */
+    g_assert_cmpint(mapped, >, 100);
+    object_unparent(OBJECT(d));
+    g_unlink(path);
+}
+
 static void test_bad_files(void)
 {
     GError *err = NULL;
@@ -330,6 +375,7 @@ int main(int argc, char **argv)
     g_test_add_func("/pci-rom/rombar-off", test_rombar_off);
     g_test_add_func("/pci-rom/bootindex", test_bootindex);
     g_test_add_func("/pci-rom/bad-files", test_bad_files);
+    g_test_add_func("/pci-rom/random", test_random);
     int ret = g_test_run();
     g_rmdir(tmpdir);
     g_free(tmpdir);
