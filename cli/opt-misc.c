@@ -11,7 +11,9 @@
 #include "util/error.h"
 #include "util/log.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void set_str(char **field, const char *arg)
 {
@@ -631,6 +633,16 @@ bool opt_fw_cfg(VmConfig *cfg, const char *arg, GError **errp)
         gchar *data;
         gsize len;
         GError *err = NULL;
+        GStatBuf st;
+        /* never read a device or a huge file: an fw_cfg item is < 4 GiB */
+        if (g_stat(file, &st) == 0 &&
+            (!S_ISREG(st.st_mode) || (uint64_t)st.st_size >= UINT32_MAX)) {
+            error_setg(errp, "can't load %s: %s", file,
+                       S_ISREG(st.st_mode) ? "file too large for fw_cfg"
+                                           : "not a regular file");
+            g_free(f);
+            return false;
+        }
         if (!g_file_get_contents(file, &data, &len, &err)) {
             error_setg(errp, "can't load %s: %s", file, err->message);
             g_error_free(err);

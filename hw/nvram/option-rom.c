@@ -55,7 +55,8 @@ bool option_rom_load(const char *path, size_t max, OptionRomStyle style,
     *data = NULL;
     *len = 0;
     g_autofree char *found = rom_find(path);
-    int fd = g_open(found, O_RDONLY | O_CLOEXEC, 0);
+    /* O_NONBLOCK: a FIFO must not block the open; checked below */
+    int fd = g_open(found, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
     if (fd < 0) {
         int err = errno;
         if (style == OPTION_ROM_STYLE_PCI) {

@@ -311,6 +311,12 @@ def main():
         empty = os.path.join(tmp, "empty.bin")
         open(empty, "wb").close()
         expect_error(kvmu, ["-option-rom", empty], "is empty")
+        fifo = os.path.join(tmp, "fifo")
+        os.mkfifo(fifo)
+        for dev in ["/dev/zero", fifo, tmp]:
+            expect_error(kvmu, ["-option-rom", dev], "is not a regular file")
+            expect_error(kvmu, ["-fw_cfg", f"name=opt/x,file={dev}"],
+                         f"can't load {dev}: not a regular file")
         expect_error(kvmu, ["-option-rom", "bootindex=1"],
                      "Option ROM file is not specified")
         expect_error(kvmu, ["-option-rom", f"{roms['A']},bootindex=x"],
