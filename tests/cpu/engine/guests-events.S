@@ -274,3 +274,26 @@ n_fnstenv:
 n_movups:
     movups (%rdi), %xmm0
     ret
+
+/* tf_call(fn, a, b): fn(a, b) single-stepped (EFLAGS.TF set) */
+    .globl tf_call, n_rep_movsb, n_rep_movsb_insn
+tf_call:
+    push %rbx
+    mov %rdi, %rbx
+    mov %rsi, %rdi
+    mov %rdx, %rsi
+    pushf
+    orl $0x100, (%rsp)
+    popf
+    call *%rbx
+    pushf
+    andl $~0x100, (%rsp)
+    popf
+    pop %rbx
+    ret
+/* a = destination, b = source: REP MOVSB of 3 bytes */
+n_rep_movsb:
+    mov $3, %ecx
+n_rep_movsb_insn:
+    rep movsb
+    ret

@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <string.h>
+#include <ucontext.h>
 
 #include "target/i386/cpu.h"
 #include "engine-env.h"
@@ -326,6 +327,54 @@ static void test_tf_rep(void)
     g_assert_cmphex(log_at(e, 3).rip, ==, ev(k_tf_rep_after) + 1);
     g_assert_cmpmem(e->ram + 0x601000, 3, e->ram + 0x600000, 3);
     env_free(e);
+}
+
+extern void tf_call(NativeFn *fn, void *a, void *b);
+extern NativeFn n_rep_movsb;
+extern const uint8_t n_rep_movsb_insn[];
+static uint64_t tf_rips[64];
+static volatile int tf_n;
+
+static void tf_sigtrap(int sig, siginfo_t *si, void *uc)
+{
+    ucontext_t *u = uc;
+
+    (void)sig;
+    (void)si;
+    if (tf_n < (int)G_N_ELEMENTS(tf_rips)) {
+        tf_rips[tf_n++] = u->uc_mcontext.gregs[REG_RIP];
+    }
+}
+
+/* The host CPU single-stepping the same REP MOVSB (3 bytes) from user
+ * space: the trap RIPs (SIGTRAP) show a trap after each iteration with RIP
+ * at the REP, as test_tf_rep expects from the engine */
+static void test_tf_rep_host_oracle(void)
+{
+    struct sigaction sa, old;
+    char src[8] = "abc", dst[8] = "";
+    int at = 0, after = 0;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = tf_sigtrap;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGTRAP, &sa, &old);
+    tf_n = 0;
+    tf_call(n_rep_movsb, dst, src);
+    sigaction(SIGTRAP, &old, NULL);
+    for (int i = 0; i < tf_n; i++) {
+        at += tf_rips[i] == (uintptr_t)n_rep_movsb_insn;
+        after += tf_rips[i] == (uintptr_t)n_rep_movsb_insn + 2;
+    }
+    g_test_message("host: %d traps, %d at the REP, %d after it", tf_n, at,
+                   after);
+    if (tf_n == 0) {
+        g_test_skip("no SIGTRAP for user single-step on this host");
+        return;
+    }
+    g_assert_cmpstr(dst, ==, "abc");
+    g_assert_cmpint(at, ==, 1 + 2);     /* after MOV ECX, after 2 iterations */
+    g_assert_cmpint(after, ==, 1);
 }
 
 /* TF and a data breakpoint on the same instruction: ONE #DB, B0 and BS */
@@ -692,6 +741,8 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu/events/ac-popf-user", test_ac_popf);
     g_test_add_func("/cpu/events/ac-never-at-cpl0", test_ac_kernel);
     g_test_add_func("/cpu/events/tf-rep-each-iteration", test_tf_rep);
+    g_test_add_func("/cpu/events/tf-rep-host-oracle",
+                    test_tf_rep_host_oracle);
     g_test_add_func("/cpu/events/db-data-and-tf-one-db",
                     test_db_data_and_tf);
     g_test_add_func("/cpu/events/tf-mov-ss-held", test_tf_mov_ss);
