@@ -297,3 +297,14 @@ n_rep_movsb:
 n_rep_movsb_insn:
     rep movsb
     ret
+
+/* MOV SS with the same selector, then two NOPs */
+    .globl n_movss, n_movss_nop1, n_movss_nop2
+n_movss:
+    mov %ss, %eax
+    mov %eax, %ss
+n_movss_nop1:
+    nop
+n_movss_nop2:
+    nop
+    ret

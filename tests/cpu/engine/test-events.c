@@ -377,6 +377,36 @@ static void test_tf_rep_host_oracle(void)
     g_assert_cmpint(after, ==, 1);
 }
 
+extern NativeFn n_movss;
+extern const uint8_t n_movss_nop1[], n_movss_nop2[];
+
+/* ... and for MOV SS: no trap between MOV SS and the next instruction */
+static void test_tf_mov_ss_host_oracle(void)
+{
+    struct sigaction sa, old;
+    int at1 = 0, at2 = 0;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = tf_sigtrap;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGTRAP, &sa, &old);
+    tf_n = 0;
+    tf_call(n_movss, NULL, NULL);
+    sigaction(SIGTRAP, &old, NULL);
+    for (int i = 0; i < tf_n; i++) {
+        at1 += tf_rips[i] == (uintptr_t)n_movss_nop1;
+        at2 += tf_rips[i] == (uintptr_t)n_movss_nop2;
+    }
+    g_test_message("host: %d traps, %d before NOP 1, %d before NOP 2", tf_n,
+                   at1, at2);
+    if (tf_n == 0) {
+        g_test_skip("no SIGTRAP for user single-step on this host");
+        return;
+    }
+    g_assert_cmpint(at1, ==, 0);
+    g_assert_cmpint(at2, ==, 1);
+}
+
 /* TF and a data breakpoint on the same instruction: ONE #DB, B0 and BS */
 static void test_db_data_and_tf(void)
 {
@@ -746,6 +776,8 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu/events/db-data-and-tf-one-db",
                     test_db_data_and_tf);
     g_test_add_func("/cpu/events/tf-mov-ss-held", test_tf_mov_ss);
+    g_test_add_func("/cpu/events/tf-mov-ss-host-oracle",
+                    test_tf_mov_ss_host_oracle);
     g_test_add_func("/cpu/events/tf-mov-ss-int3", test_tf_mov_ss_int3);
     g_test_add_func("/cpu/events/sti-shadow-intr", test_sti_shadow);
     g_test_add_func("/cpu/events/mov-ss-shadow-nmi-intr",
