@@ -3,7 +3,10 @@
  * a handler, delivery through the real-mode IVT or the protected/long-mode
  * IDT (interrupt, trap and task gates, privilege change with stack switch,
  * IST, virtual-8086 entry), the double-fault rules, triple fault, and IRET
- * in every mode.
+ * in every mode; RF in the pushed RFLAGS; CR0.NE=0 FERR#. The order of
+ * events at an instruction boundary (6.9: #DB traps, NMI, INTR, code
+ * breakpoint, fetch faults) is kept by exec.c's loop (debug_traps after
+ * the instruction, then inject_events, then the breakpoint and the fetch).
  */
 #include "target/i386/engine.h"
 
@@ -308,7 +311,7 @@ void x86_deliver_event(X86CPU *cpu, int vector, bool soft, bool has_err,
     uint64_t ret_ip = (soft || cpu->exc.trap) ? cpu->next_ip : cpu->rip;
 
     /*
-     * RF in the pushed RFLAGS (SDM Vol. 3A 6.x "EFLAGS.RF"): 1 for a
+     * RF in the pushed RFLAGS (SDM Vol. 3B 17.3.1.1, Vol. 3A 6.12): 1 for a
      * fault-class exception other than an instruction-breakpoint #DB (so
      * the restarted instruction does not hit its breakpoint again), and
      * for any event between two iterations of a REP string instruction;
