@@ -88,7 +88,7 @@ uint32_t x86_cc_compute(const X86Flags *cc)
     return cc_compute_op(cc, cc->op);
 }
 
-unsigned x86_cc_cf(const X86Flags *cc)
+unsigned x86_cc_cf_slow(const X86Flags *cc)
 {
     uint64_t m = x86_mask(cc->size);
     uint64_t a = cc->src1 & m;
@@ -140,57 +140,12 @@ void x86_set_flags(X86CPU *cpu, uint64_t flags)
     }
 }
 
-/*
- * Jcc/SETcc/CMOVcc condition @cond (0..15). ZF and SF come straight from
- * the last result for every operation but CC_EFLAGS (CC_CFOF changes only
- * CF and OF), CF from x86_cc_cf(); OF-based conditions after SUB/CMP and
- * logic operations by signed compare / OF=0. The rest computes all flags.
- */
-bool x86_cond(X86CPU *cpu, unsigned cond)
+/* x86_cond() (internal.h) for what its inline part does not answer */
+bool x86_cond_slow(const X86Flags *cc, unsigned cond)
 {
-    const X86Flags *cc = &cpu->cc;
-    unsigned op = cc->op;
-    uint32_t f;
+    uint32_t f = x86_cc_compute(cc);
     bool r;
 
-    if ((op & ~CC_CFOF) != CC_EFLAGS) {
-        uint64_t m = x86_mask(cc->size), sb = (m >> 1) + 1;
-        uint64_t d = cc->dst & m;
-
-        switch (cond >> 1) {
-        case 1:                     /* B / AE */
-            return x86_cc_cf(cc) ^ (cond & 1);
-        case 2:                     /* Z / NZ */
-            return (d == 0) ^ (cond & 1);
-        case 3:                     /* BE / A */
-            r = d == 0 || x86_cc_cf(cc);
-            return r ^ (cond & 1);
-        case 4:                     /* S / NS */
-            return ((d & sb) != 0) ^ (cond & 1);
-        case 6:                     /* L / GE */
-        case 7:                     /* LE / G */
-            if (op == CC_SUB) {
-                unsigned sh = 64 - cc->size * 8;
-                r = (int64_t)(cc->src1 << sh) < (int64_t)(cc->src2 << sh);
-            } else if (op == CC_LOGIC) {
-                r = (d & sb) != 0;  /* OF = 0: SF */
-            } else {
-                break;
-            }
-            if (cond >> 1 == 7) {
-                r = r || d == 0;
-            }
-            return r ^ (cond & 1);
-        case 0:                     /* O / NO */
-            if (op == CC_LOGIC) {
-                return cond & 1;
-            }
-            break;
-        default:
-            break;
-        }
-    }
-    f = x86_cc_compute(cc);
     switch (cond >> 1) {
     case 0: r = f & F_OF; break;
     case 1: r = f & F_CF; break;

@@ -482,11 +482,90 @@ static inline void x86_set_arith_flags(X86CPU *cpu, uint32_t f)
     cpu->cc.op = CC_EFLAGS;
     cpu->cc.src1 = f & F_ARITH;
 }
-bool x86_cond(X86CPU *cpu, unsigned cc);           /* Jcc condition 0..15 */
 
-/* ---- q1: shift/rotate flag helpers (flags.c, ops-shift.c) ---- */
-/* CF alone (ADC/SBB/INC/DEC/RCL/RCR carry-in): 0 or 1 */
-unsigned x86_cc_cf(const X86Flags *cc);
+/* ---- q1: lazy-flag readers and shift/rotate helpers (flags.c, ops-shift.c) */
+/* CF alone (ADC/SBB/INC/DEC/RCL/RCR carry-in): 0 or 1; the common
+ * producers inline, the rest in x86_cc_cf_slow(). */
+unsigned x86_cc_cf_slow(const X86Flags *cc);
+static inline unsigned x86_cc_cf(const X86Flags *cc)
+{
+    uint64_t m = x86_mask(cc->size);
+
+    switch (cc->op) {
+    case CC_ADD:
+        return (cc->dst & m) < (cc->src1 & m);
+    case CC_SUB:
+        return (cc->src1 & m) < (cc->src2 & m);
+    case CC_LOGIC:
+        return 0;
+    case CC_INC:
+    case CC_DEC:
+        return cc->aux != 0;
+    case CC_SHL:
+        return (cc->src1 & m) > (m >> 1);   /* top bit at the size */
+    case CC_SHR:
+    case CC_SAR:
+        return cc->src1 & 1;
+    default:
+        if (cc->op & CC_CFOF) {
+            return cc->rotf & F_CF;
+        }
+        return x86_cc_cf_slow(cc);
+    }
+}
+/*
+ * Jcc/SETcc/CMOVcc condition @cond (0..15). ZF and SF come straight from
+ * the last result for every operation but CC_EFLAGS (CC_CFOF changes only
+ * CF and OF), CF from x86_cc_cf(); OF-based conditions after SUB/CMP and
+ * logic operations by signed compare / OF=0. x86_cond_slow() computes all
+ * flags for the rest.
+ */
+bool x86_cond_slow(const X86Flags *cc, unsigned cond);
+static inline __attribute__((always_inline)) bool x86_cond(X86CPU *cpu,
+                                                           unsigned cond)
+{
+    const X86Flags *cc = &cpu->cc;
+    unsigned op = cc->op;
+    uint64_t m = x86_mask(cc->size), sb = (m >> 1) + 1;
+    uint64_t d = cc->dst & m;
+    bool r;
+
+    if ((op & ~CC_CFOF) == CC_EFLAGS) {
+        return x86_cond_slow(cc, cond);
+    }
+    switch (cond >> 1) {
+    case 1:                         /* B / AE */
+        return x86_cc_cf(cc) ^ (cond & 1);
+    case 2:                         /* Z / NZ */
+        return (d == 0) ^ (cond & 1);
+    case 3:                         /* BE / A */
+        r = d == 0 || x86_cc_cf(cc);
+        return r ^ (cond & 1);
+    case 4:                         /* S / NS */
+        return ((d & sb) != 0) ^ (cond & 1);
+    case 6:                         /* L / GE */
+    case 7:                         /* LE / G */
+        if (op == CC_SUB) {
+            unsigned sh = 64 - cc->size * 8;
+            r = (int64_t)(cc->src1 << sh) < (int64_t)(cc->src2 << sh);
+        } else if (op == CC_LOGIC) {
+            r = (d & sb) != 0;      /* OF = 0: SF */
+        } else {
+            return x86_cond_slow(cc, cond);
+        }
+        if (cond >> 1 == 7) {
+            r = r || d == 0;
+        }
+        return r ^ (cond & 1);
+    case 0:                         /* O / NO */
+        if (op == CC_LOGIC) {
+            return cond & 1;
+        }
+        return x86_cond_slow(cc, cond);
+    default:                        /* P / NP */
+        return x86_cond_slow(cc, cond);
+    }
+}
 /* ROL/ROR/SHLD/SHRD: CF and OF become @cfof (F_CF | F_OF bits), the other
  * flags stay those of the last operation (no computation now). */
 static inline void x86_cc_set_cfof(X86CPU *cpu, uint32_t cfof)
@@ -498,7 +577,7 @@ static inline void x86_cc_set_cfof(X86CPU *cpu, uint32_t cfof)
  * (op_grp2 / op_shld_shrd forms), or NULL: keep the generic one. May
  * rewrite insn->imm to the masked count. */
 X86Handler x86_shift_pick(struct X86Insn *insn);
-/* ---- end q1 ---- */
+/* ---- end q1 -------------------------------------------------------------- */
 
 /* ---- exceptions (excp.c) ----------------------------------------------------------- */
 

@@ -194,92 +194,123 @@ int op_shld_shrd(X86CPU *cpu, const X86Insn *insn)
     return X86_NEXT;
 }
 
-/* ---- register forms with an immediate count, specialised at decode ---- */
-/* insn->imm holds the count, already masked and non-zero (x86_shift_pick) */
+/* ---- register forms, specialised at decode ---- */
+/*
+ * _ri: count in insn->imm, already masked and non-zero (x86_shift_pick);
+ * _rc: count in CL, masked here; a zero count leaves the flags alone but
+ * still writes the register (a 32-bit write zero-extends).
+ */
 
-#define SHIFT_HANDLERS(N, T, ST)                                             \
-static int op_rol##N##_ri(X86CPU *cpu, const X86Insn *insn)                 \
+#define SHIFT_BODIES(N, T, ST)                                               \
+static inline void rol##N(X86CPU *cpu, unsigned rm, unsigned c)             \
 {                                                                            \
-    T v = (T)cpu->regs[insn->rm];                                            \
-    unsigned c = insn->imm;                                                  \
+    T v = (T)cpu->regs[rm];                                                  \
     T r = (T)(v << c) | (T)(v >> (N - c));                                   \
                                                                              \
-    cpu->regs[insn->rm] = r;                                                 \
+    cpu->regs[rm] = r;                                                       \
     x86_cc_set_cfof(cpu, rol_cfof(r, N));                                    \
-    return X86_NEXT;                                                         \
 }                                                                            \
-static int op_ror##N##_ri(X86CPU *cpu, const X86Insn *insn)                 \
+static inline void ror##N(X86CPU *cpu, unsigned rm, unsigned c)             \
 {                                                                            \
-    T v = (T)cpu->regs[insn->rm];                                            \
-    unsigned c = insn->imm;                                                  \
+    T v = (T)cpu->regs[rm];                                                  \
     T r = (T)(v >> c) | (T)(v << (N - c));                                   \
                                                                              \
-    cpu->regs[insn->rm] = r;                                                 \
+    cpu->regs[rm] = r;                                                       \
     x86_cc_set_cfof(cpu, ror_cfof(r, N));                                    \
-    return X86_NEXT;                                                         \
 }                                                                            \
-static int op_shl##N##_ri(X86CPU *cpu, const X86Insn *insn)                 \
+static inline void shl##N(X86CPU *cpu, unsigned rm, unsigned c)             \
 {                                                                            \
-    T v = (T)cpu->regs[insn->rm];                                            \
-    unsigned c = insn->imm;                                                  \
+    T v = (T)cpu->regs[rm];                                                  \
     T r = (T)(v << c);                                                       \
                                                                              \
-    cpu->regs[insn->rm] = r;                                                 \
+    cpu->regs[rm] = r;                                                       \
     x86_set_cc(cpu, CC_SHL, N / 8, r, (T)(v << (c - 1)), v);                 \
-    return X86_NEXT;                                                         \
 }                                                                            \
-static int op_shr##N##_ri(X86CPU *cpu, const X86Insn *insn)                 \
+static inline void shr##N(X86CPU *cpu, unsigned rm, unsigned c)             \
 {                                                                            \
-    T v = (T)cpu->regs[insn->rm];                                            \
-    unsigned c = insn->imm;                                                  \
+    T v = (T)cpu->regs[rm];                                                  \
     T r = v >> c;                                                            \
                                                                              \
-    cpu->regs[insn->rm] = r;                                                 \
+    cpu->regs[rm] = r;                                                       \
     x86_set_cc(cpu, CC_SHR, N / 8, r, v >> (c - 1), v);                      \
-    return X86_NEXT;                                                         \
 }                                                                            \
-static int op_sar##N##_ri(X86CPU *cpu, const X86Insn *insn)                 \
+static inline void sar##N(X86CPU *cpu, unsigned rm, unsigned c)             \
 {                                                                            \
-    T v = (T)cpu->regs[insn->rm];                                            \
-    unsigned c = insn->imm;                                                  \
+    T v = (T)cpu->regs[rm];                                                  \
     T r = (T)((ST)v >> c);                                                   \
                                                                              \
-    cpu->regs[insn->rm] = r;                                                 \
+    cpu->regs[rm] = r;                                                       \
     x86_set_cc(cpu, CC_SAR, N / 8, r, (T)((ST)v >> (c - 1)), v);             \
+}
+
+#define SHIFT_HANDLERS(OP, N, T)                                             \
+static int op_##OP##N##_ri(X86CPU *cpu, const X86Insn *insn)                \
+{                                                                            \
+    OP##N(cpu, insn->rm, (unsigned)insn->imm);                               \
+    return X86_NEXT;                                                         \
+}                                                                            \
+static int op_##OP##N##_rc(X86CPU *cpu, const X86Insn *insn)                \
+{                                                                            \
+    unsigned c = cpu->regs[R_ECX] & (N - 1);                                 \
+                                                                             \
+    if (likely(c)) {                                                         \
+        OP##N(cpu, insn->rm, c);                                             \
+    } else {                                                                 \
+        cpu->regs[insn->rm] = (T)cpu->regs[insn->rm];                        \
+    }                                                                        \
     return X86_NEXT;                                                         \
 }
 
-SHIFT_HANDLERS(32, uint32_t, int32_t)
-SHIFT_HANDLERS(64, uint64_t, int64_t)
+SHIFT_BODIES(32, uint32_t, int32_t)
+SHIFT_BODIES(64, uint64_t, int64_t)
+SHIFT_HANDLERS(rol, 32, uint32_t)
+SHIFT_HANDLERS(ror, 32, uint32_t)
+SHIFT_HANDLERS(shl, 32, uint32_t)
+SHIFT_HANDLERS(shr, 32, uint32_t)
+SHIFT_HANDLERS(sar, 32, uint32_t)
+SHIFT_HANDLERS(rol, 64, uint64_t)
+SHIFT_HANDLERS(ror, 64, uint64_t)
+SHIFT_HANDLERS(shl, 64, uint64_t)
+SHIFT_HANDLERS(shr, 64, uint64_t)
+SHIFT_HANDLERS(sar, 64, uint64_t)
 
 X86Handler x86_shift_pick(X86Insn *insn)
 {
-    static const X86Handler h32[8] = {
-        op_rol32_ri, op_ror32_ri, NULL, NULL,
-        op_shl32_ri, op_shr32_ri, op_shl32_ri, op_sar32_ri,
-    };
-    static const X86Handler h64[8] = {
-        op_rol64_ri, op_ror64_ri, NULL, NULL,
-        op_shl64_ri, op_shr64_ri, op_shl64_ri, op_sar64_ri,
+    /* [count in CL][64-bit][operation] */
+    static const X86Handler h[2][2][8] = {
+        { { op_rol32_ri, op_ror32_ri, NULL, NULL,
+            op_shl32_ri, op_shr32_ri, op_shl32_ri, op_sar32_ri },
+          { op_rol64_ri, op_ror64_ri, NULL, NULL,
+            op_shl64_ri, op_shr64_ri, op_shl64_ri, op_sar64_ri } },
+        { { op_rol32_rc, op_ror32_rc, NULL, NULL,
+            op_shl32_rc, op_shr32_rc, op_shl32_rc, op_sar32_rc },
+          { op_rol64_rc, op_ror64_rc, NULL, NULL,
+            op_shl64_rc, op_shr64_rc, op_shl64_rc, op_sar64_rc } },
     };
     unsigned op = (insn->modrm >> 3) & 7;
+    bool q = insn->opsize == 8;
     uint64_t count;
 
     if (insn->map != MAP_1B || insn->mod != 3 ||
         (insn->opsize != 4 && insn->opsize != 8)) {
         return NULL;
     }
-    if (insn->opcode == 0xc1) {
+    switch (insn->opcode) {
+    case 0xd3:
+        return h[1][q][op];
+    case 0xc1:
         count = insn->imm;
-    } else if (insn->opcode == 0xd1) {
+        break;
+    case 0xd1:
         count = 1;
-    } else {
+        break;
+    default:
         return NULL;
     }
-    count &= insn->opsize == 8 ? 63 : 31;
-    if (count == 0 || !h32[op]) {
-        return NULL;                /* count 0: no flags, zero-extension */
+    count &= q ? 63 : 31;
+    if (count == 0) {
+        return NULL;                /* no flags, zero-extension: generic */
     }
     insn->imm = count;
-    return insn->opsize == 8 ? h64[op] : h32[op];
+    return h[0][q][op];
 }
