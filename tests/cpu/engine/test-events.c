@@ -120,7 +120,9 @@ typedef struct AcCase {
 } AcCase;
 
 /* Run @c at CPL 3 with CR0.AM=@am, RFLAGS.AC=@ac: either #AC(0) at the
- * instruction (logged 17 with RIP = the code, error 0) or INT 0x81 */
+ * instruction (logged 17 with RIP = the code, error 0) or INT 0x81. That
+ * INT 0x81 from CPL 3 with AC on reads the IDT, the GDT and RSP0 at TSS+4
+ * (8 bytes, misaligned): implicit supervisor accesses, never #AC. */
 static void run_ac_case(const AcCase *c, bool am, bool ac)
 {
     Env *e = env_events(false, am ? AC : 0, 0);
