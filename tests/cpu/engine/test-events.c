@@ -599,6 +599,36 @@ static void test_data_bp_rep(void)
     env_free(e);
 }
 
+/* An interrupt taken between two iterations of a long REP: RIP at the
+ * REP, RF=1 pushed; the REP then completes */
+static void test_intr_mid_rep(void)
+{
+    Env *e = env_events(false, 0, 0);
+    X86Events evs;
+    X86Regs r;
+    X86Exit ex;
+
+    set_regs_at(e, ev(k_rep_bp), IF);
+    x86_cpu_get_regs(e->cpu, &r);
+    r.rdi = 0x600000;
+    r.rcx = 200000;                     /* yields between chunks */
+    r.rax = 0x33;
+    x86_cpu_set_regs(e->cpu, &r);
+    x86_cpu_get_events(e->cpu, &evs);
+    evs.interrupt.shadow = X86_SHADOW_STI;  /* the REP starts first */
+    x86_cpu_set_events(e->cpu, &evs);
+    g_assert_true(x86_cpu_inject_irq(e->cpu, 0x40));
+    r = run_expect(e, X86_EXIT_HLT, &ex);
+    dump_log(e);
+    g_assert_cmpint(log_n(e), ==, 1);
+    g_assert_cmphex(log_at(e, 0).vec, ==, 0x40);
+    g_assert_cmphex(log_at(e, 0).rip, ==, ev(k_rep_bp));
+    g_assert_cmphex(log_at(e, 0).rflags & RF, ==, RF);
+    g_assert_cmphex(r.rcx, ==, 0);
+    g_assert_cmpint(e->ram[0x600000 + 199999], ==, 0x33);
+    env_free(e);
+}
+
 /* KVM_GUESTDBG_SINGLESTEP over a REP: an exit after each iteration */
 static void test_guest_singlestep_rep(void)
 {
@@ -792,6 +822,7 @@ int main(int argc, char **argv)
                     test_instr_bp_before_fetch_fault);
     g_test_add_func("/cpu/events/tf-with-exception", test_tf_with_exception);
     g_test_add_func("/cpu/events/data-bp-rep-iteration", test_data_bp_rep);
+    g_test_add_func("/cpu/events/intr-mid-rep-rf", test_intr_mid_rep);
     g_test_add_func("/cpu/events/guest-singlestep-rep",
                     test_guest_singlestep_rep);
     g_test_add_func("/cpu/events/ferr-ne0-irq13-ignne", test_ferr);
