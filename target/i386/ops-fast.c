@@ -249,17 +249,19 @@ static X86_ALWAYS_INLINE int alu_body(X86CPU *cpu, const X86Insn *insn,
     }
 #define DEF_ALUF(op, sz) DEF_ALU1(op, sz, 0) DEF_ALU1(op, sz, 1)           \
     DEF_ALU1(op, sz, 2) DEF_ALU1(op, sz, 3) DEF_ALU1(op, sz, 4)
-#define DEF_ALUS(op) DEF_ALUF(op, 1) DEF_ALUF(op, 4) DEF_ALUF(op, 8)
+#define DEF_ALUS(op) DEF_ALUF(op, 1) DEF_ALUF(op, 2) DEF_ALUF(op, 4)     \
+    DEF_ALUF(op, 8)
 DEF_ALUS(0) DEF_ALUS(1) DEF_ALUS(4) DEF_ALUS(5) DEF_ALUS(6) DEF_ALUS(7)
 DEF_ALUS(8)
 
 #define TAB_F(p, op, sz) { p##_##op##_##sz##_0, p##_##op##_##sz##_1,       \
                            p##_##op##_##sz##_2, p##_##op##_##sz##_3,       \
                            p##_##op##_##sz##_4 }
-#define TAB_S(p, op) { TAB_F(p, op, 1), TAB_F(p, op, 4), TAB_F(p, op, 8) }
+#define TAB_S(p, op) { TAB_F(p, op, 1), TAB_F(p, op, 2), TAB_F(p, op, 4), \
+                       TAB_F(p, op, 8) }
 #define TAB_NONE { { NULL } }
-/* [fused][op][size index: 1, 4, 8][form] */
-static const X86Handler alu_tab[2][9][3][F_NR] = {
+/* [fused][op][size index: 1, 2, 4, 8][form] */
+static const X86Handler alu_tab[2][9][4][F_NR] = {
     { TAB_S(alu, 0), TAB_S(alu, 1), TAB_NONE, TAB_NONE, TAB_S(alu, 4),
       TAB_S(alu, 5), TAB_S(alu, 6), TAB_S(alu, 7), TAB_S(alu, 8) },
     { TAB_S(aluj, 0), TAB_S(aluj, 1), TAB_NONE, TAB_NONE, TAB_S(aluj, 4),
@@ -311,13 +313,14 @@ static X86_ALWAYS_INLINE int incdec_body(X86CPU *cpu, const X86Insn *insn,
         return incdec_body(cpu, insn, d, sz, mem, true);                   \
     }
 #define DEF_IDS(d, sz) DEF_ID1(d, sz, 0) DEF_ID1(d, sz, 1)
-DEF_IDS(0, 1) DEF_IDS(0, 4) DEF_IDS(0, 8)
-DEF_IDS(1, 1) DEF_IDS(1, 4) DEF_IDS(1, 8)
+DEF_IDS(0, 1) DEF_IDS(0, 2) DEF_IDS(0, 4) DEF_IDS(0, 8)
+DEF_IDS(1, 1) DEF_IDS(1, 2) DEF_IDS(1, 4) DEF_IDS(1, 8)
 
 #define ID_M(p, d, sz) { p##_##d##_##sz##_0, p##_##d##_##sz##_1 }
-#define ID_S(p, d) { ID_M(p, d, 1), ID_M(p, d, 4), ID_M(p, d, 8) }
+#define ID_S(p, d) { ID_M(p, d, 1), ID_M(p, d, 2), ID_M(p, d, 4),          \
+                     ID_M(p, d, 8) }
 /* [fused][dec][size index][mem] */
-static const X86Handler id_tab[2][2][3][2] = {
+static const X86Handler id_tab[2][2][4][2] = {
     { ID_S(id, 0), ID_S(id, 1) },
     { ID_S(idj, 0), ID_S(idj, 1) },
 };
@@ -369,10 +372,11 @@ static X86_ALWAYS_INLINE int mov_body(X86CPU *cpu, const X86Insn *insn,
     }
 #define DEF_MOVS(sz) DEF_MOV1(sz, 0) DEF_MOV1(sz, 1) DEF_MOV1(sz, 2)       \
     DEF_MOV1(sz, 3) DEF_MOV1(sz, 4)
-DEF_MOVS(1) DEF_MOVS(4) DEF_MOVS(8)
+DEF_MOVS(1) DEF_MOVS(2) DEF_MOVS(4) DEF_MOVS(8)
 #define MOV_S(sz) { mov_##sz##_0, mov_##sz##_1, mov_##sz##_2, mov_##sz##_3, \
                     mov_##sz##_4 }
-static const X86Handler mov_tab[3][MV_NR] = { MOV_S(1), MOV_S(4), MOV_S(8) };
+static const X86Handler mov_tab[4][MV_NR] = { MOV_S(1), MOV_S(2), MOV_S(4),
+                                              MOV_S(8) };
 
 /* ---- MOVZX / MOVSX / MOVSXD ---- */
 
@@ -543,7 +547,7 @@ static int ret64(X86CPU *cpu, const X86Insn *insn)
 
 static int size_index(unsigned size)
 {
-    return size == 1 ? 0 : size == 4 ? 1 : size == 8 ? 2 : -1;
+    return size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : size == 8 ? 3 : -1;
 }
 
 /* The specialised handler for @insn (decoded in the current mode), with
@@ -609,15 +613,15 @@ static X86Handler pick(X86CPU *cpu, X86Insn *insn, bool fuse)
         insn->dreg = insn->rm;
         return mov_tab[si][mem ? MV_SIMM : MV_RIMM];
     }
-    if (si == 0) {
+    if (si < 2) {
         return NULL;
     }
     if (g == op_movzx || g == op_movsx) {
         insn->dreg = insn->reg;
         insn->sreg = insn->rm;
-        return movx_tab[si - 1][g == op_movsx][insn->opcode & 1][mem];
+        return movx_tab[si - 2][g == op_movsx][insn->opcode & 1][mem];
     }
-    if (g == op_arpl_movsxd && c64 && si == 2) {
+    if (g == op_arpl_movsxd && c64 && si == 3) {
         insn->dreg = insn->reg;
         insn->sreg = insn->rm;
         return mem ? mx_8_4_1_1 : mx_8_4_1_0;
@@ -625,11 +629,11 @@ static X86Handler pick(X86CPU *cpu, X86Insn *insn, bool fuse)
     if (g == op_lea && mem && c64 && insn->addrsize == 8) {
         insn->dreg = insn->reg;
         if (insn->riprel || insn->base == X86_NOREG) {
-            return lea_tab[si - 1][2];
+            return lea_tab[si - 2][2];
         }
-        return lea_tab[si - 1][insn->index == X86_NOREG ? 0 : 1];
+        return lea_tab[si - 2][insn->index == X86_NOREG ? 0 : 1];
     }
-    if (!c64 || si != 2) {
+    if (!c64 || si != 3) {
         return NULL;
     }
     if (g == op_push_r || g == op_pop_r) {
