@@ -188,6 +188,10 @@ static void handle_exit(KvmCpu *cpu)
     case KVM_EXIT_DEBUG:
         qemu_system_debug_request();
         break;
+    case KVM_EXIT_X86_RDMSR:
+    case KVM_EXIT_X86_WRMSR:
+        kvm_msr_handle_exit(cpu);
+        break;
     default:
         internal_error(cpu);
         break;
@@ -251,6 +255,7 @@ static void *vcpu_thread(void *opaque)
         int r = kvm_vcpu_ioctl(cpu, KVM_RUN, NULL);
         __atomic_store_n(&run->immediate_exit, 0, __ATOMIC_SEQ_CST);
         bql_lock();
+        kvm_msr_sync_apic_base(cpu);
         if (r == -EINTR || r == -EAGAIN) {
             __atomic_fetch_add(&cpu->exits[KVM_EXIT_INTR], 1,
                                __ATOMIC_RELAXED);

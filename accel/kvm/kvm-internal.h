@@ -58,6 +58,7 @@ struct KvmCpu {
     int exit_request;               /* (atomic) leave KVM_RUN and recheck */
     /* (BQL) */
     KvmIrqSource irq;
+    uint64_t apic_base_seen;        /* kvm_run.apic_base last passed on */
     bool wait_sipi;                 /* AP not started / after INIT */
     bool halted;
     bool paused;                    /* acknowledged a pause */
@@ -111,6 +112,11 @@ void kvm_cpu_enter_init_state(KvmCpu *cpu);
 void kvm_irq_pre_run(KvmCpu *cpu);
 bool kvm_irq_cpu_has_work(KvmCpu *cpu);     /* BQL */
 void kvm_irq_handle_startup(KvmCpu *cpu);   /* BQL: INIT/SIPI */
+
+/* kvm-msr.c: user-space MSR exits for a userspace LAPIC */
+void kvm_msr_enable(KvmCpu *cpu);           /* irq source installed */
+void kvm_msr_handle_exit(KvmCpu *cpu);      /* BQL: X86_RDMSR/WRMSR */
+void kvm_msr_sync_apic_base(KvmCpu *cpu);   /* BQL: after each KVM_RUN */
 
 /* kvm-cpus.c */
 void kvm_cpus_pause_all(void *opaque);

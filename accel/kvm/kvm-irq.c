@@ -22,6 +22,7 @@
 void kvm_cpu_set_irq_source(KvmCpu *cpu, const KvmIrqSource *src)
 {
     cpu->irq = *src;
+    kvm_msr_enable(cpu);
     kvm_cpu_interrupt(cpu);
 }
 

@@ -556,6 +556,9 @@ static bool pc_cpus_init(const MachineOptions *o, GError **errp)
         KvmIrqSource src = {
             .has_interrupt = apic_has_interrupt,
             .ack = apic_ack_interrupt,
+            .msr_read = apic_msr_read,
+            .msr_write = apic_msr_write,
+            .set_apic_base = apic_set_base,
             .opaque = apic,
         };
         kvm_cpu_set_irq_source(cpu, &src);

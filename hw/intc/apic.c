@@ -1,7 +1,8 @@
 /*
- * Local APIC in xAPIC mode, one per vCPU (Intel SDM vol. 3, chapter 11),
- * and the APIC bus between the local APICs and the IOAPIC. See
- * include/hw/intc/apic.h for what is modelled and left out.
+ * Local APIC, one per vCPU (Intel SDM vol. 3, chapter 11): the xAPIC
+ * register file and MMIO page, and the APIC bus between the local APICs
+ * and the IOAPIC (the x2APIC MSR interface is apic-x2apic.c, the timer
+ * apic-timer.c). See include/hw/intc/apic.h for what is modelled.
  *
  * Interrupt state: IRR/ISR/TMR as 256-bit maps. An interrupt is
  * deliverable when the highest IRR vector's priority class is above the
@@ -98,7 +99,7 @@ static bool apic_accepts_pic(APICState *s)
            ((lint0 >> 8) & 7) == APIC_DM_EXTINT;
 }
 
-static void apic_update(APICState *s)
+void apic_update(APICState *s)
 {
     if (hooks.interrupt && s->cpu) {
         hooks.interrupt(s->cpu);
@@ -178,7 +179,7 @@ void apic_set_irq(APICState *s, uint8_t vector, bool level)
 }
 
 /* Power-on / INIT state of the registers (the ID survives INIT). */
-static void apic_reset_regs(APICState *s, bool power_on)
+void apic_reset_regs(APICState *s, bool power_on)
 {
     s->tpr = 0;
     s->ldr = 0;
@@ -200,6 +201,7 @@ static void apic_reset_regs(APICState *s, bool power_on)
     }
     s->divide_conf = 0;
     s->initial_count = 0;
+    s->tsc_deadline = 0;
     s->load_time = s->next_fire = 0;
     if (s->timer) {
         timer_del(s->timer);
@@ -240,12 +242,19 @@ static void apic_deliver_one(APICState *s, uint8_t mode, uint8_t vector,
     }
 }
 
-static bool apic_match_logical(APICState *s, uint8_t dest)
+static bool apic_match_logical(APICState *s, uint32_t dest, bool x2dest)
 {
     uint8_t ldr = s->ldr >> 24;
-    if (dest == 0xff) {
+    if (dest == (x2dest ? 0xffffffffu : 0xffu)) {
         return true;
     }
+    if (s->x2apic) {
+        /* x2APIC logical: cluster in bits 31:16, member mask 15:0 (an
+         * 8-bit xAPIC-format destination only matches as broadcast) */
+        uint32_t l = apic_x2apic_ldr(s);
+        return x2dest && (dest >> 16) == (l >> 16) && (dest & l & 0xffff);
+    }
+    dest &= 0xff;
     if ((s->dfr >> 28) == 0xf) {        /* flat model */
         return ldr & dest;
     }
@@ -253,23 +262,35 @@ static bool apic_match_logical(APICState *s, uint8_t dest)
     return (ldr >> 4) == (dest >> 4) && (ldr & dest & 0xf);
 }
 
-static bool apic_match(APICState *s, uint8_t dest, bool logical)
+/*
+ * @x2dest: a 32-bit x2APIC destination (ICR in x2APIC mode; broadcast
+ * 0xffffffff) rather than an 8-bit one (xAPIC ICR, IOAPIC, MSI; 0xff).
+ */
+static bool apic_match(APICState *s, uint32_t dest, bool logical,
+                       bool x2dest)
 {
-    if (logical) {
-        return apic_match_logical(s, dest);
+    if (s->hw_disabled) {
+        return false;
     }
-    return dest == 0xff || dest == s->id;
+    if (logical) {
+        return apic_match_logical(s, dest, x2dest);
+    }
+    if (dest == (x2dest ? 0xffffffffu : 0xffu)) {
+        return true;
+    }
+    return dest == (s->x2apic ? s->initial_id : s->id);
 }
 
-void apic_bus_deliver(uint8_t dest, bool logical, uint8_t delivery_mode,
-                      uint8_t vector, bool level_trigger)
+static void apic_deliver_dest(uint32_t dest, bool logical, bool x2dest,
+                              uint8_t delivery_mode, uint8_t vector,
+                              bool level_trigger)
 {
     if (delivery_mode == APIC_DM_LOWPRI) {
         /* the matching APIC with the lowest task priority */
         APICState *best = NULL;
         for (unsigned i = 0; i < APIC_MAX_CPUS; i++) {
             APICState *s = apics[i];
-            if (s && apic_match(s, dest, logical) &&
+            if (s && apic_match(s, dest, logical, x2dest) &&
                 (!best || (s->tpr & 0xff) < (best->tpr & 0xff))) {
                 best = s;
             }
@@ -280,10 +301,17 @@ void apic_bus_deliver(uint8_t dest, bool logical, uint8_t delivery_mode,
         return;
     }
     for (unsigned i = 0; i < APIC_MAX_CPUS; i++) {
-        if (apics[i] && apic_match(apics[i], dest, logical)) {
+        if (apics[i] && apic_match(apics[i], dest, logical, x2dest)) {
             apic_deliver_one(apics[i], delivery_mode, vector, level_trigger);
         }
     }
+}
+
+void apic_bus_deliver(uint8_t dest, bool logical, uint8_t delivery_mode,
+                      uint8_t vector, bool level_trigger)
+{
+    apic_deliver_dest(dest, logical, false, delivery_mode, vector,
+                      level_trigger);
 }
 
 void apic_deliver_msi(uint64_t addr, uint32_t data)
@@ -304,7 +332,7 @@ void apic_set_eoi_listener(void (*fn)(void *opaque, uint8_t vector),
 
 /* ---- IPIs ----------------------------------------------------------- */
 
-static void apic_send_ipi(APICState *s)
+void apic_send_ipi(APICState *s)
 {
     uint32_t lo = s->icr[0];
     uint8_t vector = lo & 0xff;
@@ -313,7 +341,7 @@ static void apic_send_ipi(APICState *s)
     bool assert = (lo >> 14) & 1;
     bool level = (lo >> 15) & 1;
     unsigned shorthand = (lo >> 18) & 3;
-    uint8_t dest = s->icr[1] >> 24;
+    uint32_t dest = s->x2apic ? s->icr[1] : s->icr[1] >> 24;
 
     if (mode == APIC_DM_INIT && level && !assert) {
         return;                  /* INIT level de-assert: arbitration only */
@@ -326,14 +354,15 @@ static void apic_send_ipi(APICState *s)
      * INIT de-assert) */
     switch (shorthand) {
     case 0:
-        apic_bus_deliver(dest, logical, mode, vector, false);
+        apic_deliver_dest(dest, logical, s->x2apic, mode, vector, false);
         break;
     case 1:
         apic_deliver_one(s, mode, vector, false);
         break;
     default:
         for (unsigned i = 0; i < APIC_MAX_CPUS; i++) {
-            if (apics[i] && (shorthand == 2 || apics[i] != s)) {
+            if (apics[i] && !apics[i]->hw_disabled &&
+                (shorthand == 2 || apics[i] != s)) {
                 apic_deliver_one(apics[i], mode, vector, false);
             }
         }
@@ -341,7 +370,7 @@ static void apic_send_ipi(APICState *s)
     }
 }
 
-static void apic_eoi(APICState *s)
+void apic_eoi(APICState *s)
 {
     int v = bit_highest(s->isr);
     if (v < 0) {
@@ -377,7 +406,7 @@ static APICState *apic_current(void)
     return apics[0];
 }
 
-static uint32_t apic_reg_read(APICState *s, unsigned reg)
+uint32_t apic_reg_read(APICState *s, unsigned reg)
 {
     switch (reg) {
     case 0x02:
@@ -427,14 +456,14 @@ static uint32_t apic_reg_read(APICState *s, unsigned reg)
 static void apic_lvt_write(APICState *s, int n, uint32_t val)
 {
     static const uint32_t writable[APIC_LVT_NB] = {
-        [APIC_LVT_TIMER] = 0x300ff | APIC_LVT_MASKED,
+        [APIC_LVT_TIMER] = 0x600ff | APIC_LVT_MASKED,  /* mode 18:17 */
         [APIC_LVT_THERMAL] = 0x7ff | APIC_LVT_MASKED,
         [APIC_LVT_PERF] = 0x7ff | APIC_LVT_MASKED,
         [APIC_LVT_LINT0] = 0xa7ff | APIC_LVT_MASKED,   /* remote IRR: RO */
         [APIC_LVT_LINT1] = 0xa7ff | APIC_LVT_MASKED,
         [APIC_LVT_ERROR] = 0xff | APIC_LVT_MASKED,
     };
-    bool was_periodic = apic_timer_periodic(s);
+    unsigned old_mode = apic_timer_mode(s);
     val &= writable[n];
     if (n == APIC_LVT_TIMER && ((val >> 17) & 3) == 3) {
         val &= ~(3u << 17);      /* reserved mode: one-shot */
@@ -443,16 +472,15 @@ static void apic_lvt_write(APICState *s, int n, uint32_t val)
         val |= APIC_LVT_MASKED;
     }
     s->lvt[n] = val;
-    if (n == APIC_LVT_TIMER && was_periodic != apic_timer_periodic(s) &&
-        s->initial_count) {
-        apic_timer_start(s);
+    if (n == APIC_LVT_TIMER && old_mode != apic_timer_mode(s)) {
+        apic_timer_mode_changed(s, old_mode);
     }
     if (n == APIC_LVT_LINT0) {
         apic_update(s);          /* the 8259 path may have opened/closed */
     }
 }
 
-static void apic_reg_write(APICState *s, unsigned reg, uint32_t val)
+void apic_reg_write(APICState *s, unsigned reg, uint32_t val)
 {
     switch (reg) {
     case 0x02:
@@ -495,8 +523,10 @@ static void apic_reg_write(APICState *s, unsigned reg, uint32_t val)
         apic_lvt_write(s, reg - 0x32, val);
         break;
     case 0x38:
-        s->initial_count = val;
-        apic_timer_start(s);
+        if (apic_timer_mode(s) != APIC_TIMER_TSC_DEADLINE) {
+            s->initial_count = val;     /* ignored in TSC-deadline mode */
+            apic_timer_start(s);
+        }
         break;
     case 0x3e:
         apic_timer_set_divide(s, val);
@@ -513,8 +543,8 @@ static void apic_reg_write(APICState *s, unsigned reg, uint32_t val)
 static uint64_t apic_mmio_read(void *opaque, hwaddr addr, unsigned size)
 {
     APICState *s = apic_current();
-    if (!s || addr >= 0x1000) {
-        return 0;
+    if (!s || addr >= 0x1000 || s->x2apic || s->hw_disabled) {
+        return 0;                /* x2APIC mode: the page is not decoded */
     }
     uint32_t val = apic_reg_read(s, addr >> 4);
     unsigned shift = (addr & 3) * 8;
@@ -536,7 +566,7 @@ static void apic_mmio_write(void *opaque, hwaddr addr, uint64_t val,
         return;
     }
     APICState *s = apic_current();
-    if (!s || (addr & 0xf) || size < 4) {
+    if (!s || (addr & 0xf) || size < 4 || s->x2apic || s->hw_disabled) {
         return;                  /* only aligned 32-bit writes count */
     }
     apic_reg_write(s, addr >> 4, (uint32_t)val);
@@ -601,6 +631,10 @@ static void apic_device_reset(DeviceState *dev)
 {
     APICState *s = APIC(dev);
     s->id = s->initial_id;
+    s->x2apic = false;
+    s->hw_disabled = false;
+    s->apic_base = APIC_DEFAULT_ADDRESS | APIC_BASE_EN |
+                   (s->index == 0 ? APIC_BASE_BSP : 0);
     apic_reset_regs(s, true);
 }
 
@@ -612,6 +646,8 @@ APICState *apic_create(uint32_t index, uint8_t apic_id, void *cpu,
     s->index = index;
     s->id = s->initial_id = apic_id;
     s->cpu = cpu;
+    s->apic_base = APIC_DEFAULT_ADDRESS | APIC_BASE_EN |
+                   (index == 0 ? APIC_BASE_BSP : 0);
     if (!sysbus_realize_and_unref(SYS_BUS_DEVICE(dev), errp)) {
         return NULL;
     }
@@ -638,7 +674,10 @@ void apic_info(APICState *s, GString *out)
     static const char *lvt_names[APIC_LVT_NB] = {
         "LVTT", "LVTTHMR", "LVTPC", "LVT0", "LVT1", "LVTERR",
     };
-    g_string_append_printf(out, "CPU#%u LAPIC id=%u\n", s->index, s->id);
+    g_string_append_printf(out, "CPU#%u LAPIC id=%u%s\n", s->index,
+                           s->x2apic ? s->initial_id : s->id,
+                           s->x2apic ? " x2APIC" :
+                           s->hw_disabled ? " (globally disabled)" : "");
     for (int i = 0; i < APIC_LVT_NB; i++) {
         uint32_t l = s->lvt[i];
         g_string_append_printf(out, "%-7s 0x%08x %s vec %u mode %u%s\n",
@@ -650,13 +689,19 @@ void apic_info(APICState *s, GString *out)
     g_string_append_printf(out,
         "Timer   DCR=0x%x initial_count=%u current_count=%u %s\n",
         s->divide_conf, s->initial_count, apic_current_count(s),
+        apic_timer_mode(s) == APIC_TIMER_TSC_DEADLINE ? "tsc-deadline" :
         apic_timer_periodic(s) ? "periodic" : "one-shot");
+    if (apic_timer_mode(s) == APIC_TIMER_TSC_DEADLINE) {
+        g_string_append_printf(out, "TSC_DEADLINE 0x%" PRIx64 "\n",
+                               s->tsc_deadline);
+    }
     g_string_append_printf(out,
         "SPIV    0x%08x APIC %s\nICR     0x%08x ICR2 0x%08x\n"
         "ESR     0x%08x\nLDR     0x%08x DFR 0x%08x\n"
         "PPR     0x%02x TPR 0x%02x\nIRR    ",
         s->svr, apic_sw_enabled(s) ? "enabled" : "disabled", s->icr[0],
-        s->icr[1], s->esr, s->ldr, s->dfr, apic_ppr(s), s->tpr);
+        s->icr[1], s->esr, s->x2apic ? apic_x2apic_ldr(s) : s->ldr, s->dfr,
+        apic_ppr(s), s->tpr);
     for (unsigned v = 0; v < 256; v++) {
         if (bit_test(s->irr, v)) {
             g_string_append_printf(out, " %u%s", v,
@@ -671,51 +716,6 @@ void apic_info(APICState *s, GString *out)
     }
     g_string_append(out, "\n");
 }
-
-/* ---- migration -------------------------------------------------------- */
-
-static int apic_post_load(void *opaque, int version_id)
-{
-    APICState *s = opaque;
-    s->tpr &= 0xff;
-    s->svr &= 0x3ff;
-    s->divide_conf &= 0xb;
-    if (s->timer) {
-        if (s->initial_count && s->next_fire) {
-            timer_mod_ns(s->timer, s->next_fire);
-        } else {
-            timer_del(s->timer);
-        }
-    }
-    apic_update(s);
-    return 0;
-}
-
-static const VMStateDescription vmstate_apic = {
-    .name = "apic",
-    .version_id = 1,
-    .minimum_version_id = 1,
-    .post_load = apic_post_load,
-    .fields = (const VMStateField[]) {
-        VMSTATE_UINT8(id, APICState),
-        VMSTATE_UINT32(tpr, APICState),
-        VMSTATE_UINT32(ldr, APICState),
-        VMSTATE_UINT32(dfr, APICState),
-        VMSTATE_UINT32(svr, APICState),
-        VMSTATE_UINT32_ARRAY(isr, APICState, 8),
-        VMSTATE_UINT32_ARRAY(tmr, APICState, 8),
-        VMSTATE_UINT32_ARRAY(irr, APICState, 8),
-        VMSTATE_UINT32(esr, APICState),
-        VMSTATE_UINT32(esr_pending, APICState),
-        VMSTATE_UINT32_ARRAY(icr, APICState, 2),
-        VMSTATE_UINT32_ARRAY(lvt, APICState, APIC_LVT_NB),
-        VMSTATE_UINT32(divide_conf, APICState),
-        VMSTATE_UINT32(initial_count, APICState),
-        VMSTATE_INT64(load_time, APICState),
-        VMSTATE_INT64(next_fire, APICState),
-        VMSTATE_END_OF_LIST(),
-    },
-};
 
 static void apic_class_init(ObjectClass *klass, void *data)
 {

@@ -95,6 +95,15 @@ typedef struct KvmIrqSource {
     bool (*has_interrupt)(void *opaque);
     /* Acknowledge it (INTA): the vector, or -1 if it went away. */
     int (*ack)(void *opaque);
+    /* Optional (accel/kvm/kvm-msr.c): the MSRs a userspace LAPIC owns
+     * (x2APIC 0x800-0x8ff, IA32_TSC_DEADLINE), from the guest's RDMSR/
+     * WRMSR; false: #GP. @tsc/@tsc_khz: the guest TSC at a write of
+     * IA32_TSC_DEADLINE and its rate (0 for other MSRs). */
+    bool (*msr_read)(void *opaque, uint32_t index, uint64_t *value);
+    bool (*msr_write)(void *opaque, uint32_t index, uint64_t value,
+                      uint64_t tsc, uint32_t tsc_khz);
+    /* Optional: IA32_APIC_BASE changed (read after each KVM_RUN). */
+    void (*set_apic_base)(void *opaque, uint64_t base);
     void *opaque;
 } KvmIrqSource;
 

@@ -40,6 +40,10 @@ const char *const *x86_cpu_model_names(void)
 #define D_SSE2 (1u << 26)
 #define D_HTT (1u << 28)
 #define C_HYPERVISOR (1u << 31)
+/* The local APIC is the embedder's (hw/intc/apic.c through ukvm's MSR
+ * exits): "max" offers x2APIC and the TSC-deadline timer it implements. */
+#define C_X2APIC (1u << 21)
+#define C_TSC_DEADLINE (1u << 24)
 /* 0x80000001 */
 #define E_ECX_LAHF (1u << 0)
 #define E_EDX_SYSCALL (1u << 11)
@@ -91,7 +95,7 @@ static const Model models[] = {
         CPUID_1_ECX_SSE3 | CPUID_1_ECX_SSSE3 | CPUID_1_ECX_CX16 |
         CPUID_1_ECX_SSE41 | CPUID_1_ECX_SSE42 | CPUID_1_ECX_MOVBE |
         CPUID_1_ECX_POPCNT | CPUID_1_ECX_XSAVE | CPUID_1_ECX_RDRAND |
-        C_HYPERVISOR,
+        C_X2APIC | C_TSC_DEADLINE | C_HYPERVISOR,
         D_FPU | D_DE | D_PSE | D_TSC | D_MSR | D_PAE | D_CX8 | D_APIC |
         D_SEP | D_MTRR | D_PGE | D_CMOV | D_PAT | D_PSE36 | D_CLFSH | D_MMX |
         D_FXSR | D_SSE | D_SSE2,

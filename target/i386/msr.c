@@ -252,7 +252,12 @@ bool x86_msr_read(X86CPU *cpu, uint32_t idx, uint64_t *v, bool host)
  */
 static bool apic_base_write(X86CPU *cpu, uint64_t v, bool host)
 {
-    uint64_t reserved = ~0xffffff000fffULL | 0x2ff;
+    uint32_t r[4];
+
+    x86_cpuid_lookup(cpu, 0x80000008, 0, r);
+    unsigned phys = (r[0] & 0xff) ? MIN(r[0] & 0xff, 52u) : 36;
+    /* bits 0-7, 9 and above MAXPHYADDR (KVM's kvm_set_apic_base) */
+    uint64_t reserved = ~((1ULL << phys) - 1) | 0x2ff;
 
     if (!(cpu->feat_1_ecx & CPUID_1_ECX_X2APIC_)) {
         reserved |= APIC_BASE_EXTD;

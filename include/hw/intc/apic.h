@@ -11,11 +11,15 @@
  * periodic mode (1 GHz bus clock divided by the divide configuration).
  * LINT0 in ExtINT mode passes the 8259's INT through, which is how PIC
  * mode keeps working before the OS switches to APIC mode.
- * Left out: x2APIC and TSC-deadline mode (the CPU models do not advertise
- * them; ukvm would also have to forward MSRs 0x800-0x8ff/0x6e0, which it
- * keeps to its own PV MSRs today), the IA32_APIC_BASE MSR (relocation and
- * the global enable bit live in the CPU; the device does not see them),
- * CR8 (the guest's TPR is the MMIO one), arbitration priority.
+ * x2APIC mode (SDM 11.12: registers as MSRs 0x800-0x8ff, 64-bit ICR,
+ * SELF IPI, 32-bit IDs and cluster logical destinations) and the timer's
+ * TSC-deadline mode (IA32_TSC_DEADLINE, 0x6e0) come through
+ * apic_msr_read/apic_msr_write, which the accelerator calls for the MSR
+ * accesses KVM hands to user space (KVM_EXIT_X86_RDMSR/WRMSR); the mode
+ * follows IA32_APIC_BASE.EN/EXTD as the vCPU reports it (apic_set_base).
+ * Left out: relocating the xAPIC page (IA32_APIC_BASE's address: the page
+ * stays at 0xfee00000), CR8 (the guest's TPR is the MMIO/MSR one),
+ * arbitration priority, the CMCI LVT, directed EOI.
  *
  * Every vCPU sees its own APIC at 0xfee00000: apic_mmio_init() maps one
  * region (0xfee00000-0xfeefffff) shared by all APICs, and the handler asks
@@ -96,6 +100,18 @@ void apic_deliver_msi(uint64_t addr, uint32_t data);
 /* Called with the vector on every EOI of a level-triggered interrupt. */
 void apic_set_eoi_listener(void (*fn)(void *opaque, uint8_t vector),
                            void *opaque);
+
+/*
+ * The MSR interface (opaque = APIC, as KvmIrqSource's): x2APIC registers
+ * 0x800-0x8ff and IA32_TSC_DEADLINE from a guest RDMSR/WRMSR; false means
+ * #GP. @tsc is the guest's TSC at the write and @tsc_khz its rate (used
+ * for IA32_TSC_DEADLINE only).
+ */
+bool apic_msr_read(void *apic, uint32_t index, uint64_t *value);
+bool apic_msr_write(void *apic, uint32_t index, uint64_t value,
+                    uint64_t tsc, uint32_t tsc_khz);
+/* IA32_APIC_BASE as the vCPU now has it: EN and EXTD pick the mode. */
+void apic_set_base(void *apic, uint64_t base);
 
 /* `info lapic` text for one APIC. */
 void apic_info(APICState *s, GString *out);

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Debian's generic kernel on kvmu's pc board with -cpu max -smp 2, whose
+CPUID offers x2APIC and the TSC-deadline timer: Linux switches the local
+APICs to x2APIC mode (registers through MSRs 0x800-0x8ff, which ukvm
+hands to the board's APIC as KVM_EXIT_X86_RDMSR/WRMSR), brings up the AP
+with x2APIC INIT/SIPI, uses the TSC-deadline clockevent (IA32_TSC_DEADLINE
+through an MSR filter exit) on both CPUs, runs commands, sleeps 2 s
+correctly by the host's clock, and powers off with status 0.
+The same guest with -cpu qemu64 (no x2APIC in CPUID) stays in xAPIC mode
+with the counting LAPIC timer (the control).
+usage: test_x2apic.py KVMU_BINARY"""
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import guest  # noqa: E402
+import test_linux_boot  # noqa: E402
+
+CMD = r"""
+echo "NPROC $(nproc)"
+for c in /sys/devices/system/clockevents/clockevent*; do
+  echo "CLOCKEVENT $(cat $c/current_device)"
+done
+grep -E '^ *(LOC|CAL|RES):' /proc/interrupts | sed 's/^/INTR /'
+dmesg | grep -iE 'x2apic|tsc deadline|apic routing|smp: Brought up' | \
+  sed 's/^/INFO /'
+echo SLEEP-START
+sleep 2
+echo SLEEP-END
+dmesg | grep -iE 'error|fail|bug|warn' | sed 's/^/DMESG /'
+"""
+
+
+def sleep_seconds(run):
+    t0, _ = run.line_time("SLEEP-START")
+    t1, _ = run.line_time("SLEEP-END")
+    return t1 - t0
+
+
+def common(run, what):
+    run.expect("KVMU-GUEST-UP")
+    run.expect("KVMU-GUEST-CMD-EXIT 0")
+    run.expect("reboot: Power down")
+    run.expect_rc(0)
+    m = re.search(r"NPROC (\d+)", run.output)
+    if not m or int(m.group(1)) != 2:
+        guest.fail(f"{what}: the guest does not see 2 CPUs", run)
+    run.expect("Brought up 1 node, 2 CPUs")
+    loc = re.search(r"INTR\s+LOC:\s+(\d+)\s+(\d+)", run.output)
+    if not loc or int(loc.group(1)) == 0 or int(loc.group(2)) == 0:
+        guest.fail(f"{what}: a CPU took no local timer interrupts", run)
+    res = re.search(r"INTR\s+RES:\s+(\d+)\s+(\d+)", run.output)
+    cal = re.search(r"INTR\s+CAL:\s+(\d+)\s+(\d+)", run.output)
+    if not res or not cal or \
+            int(res.group(1)) + int(res.group(2)) + \
+            int(cal.group(1)) + int(cal.group(2)) == 0:
+        guest.fail(f"{what}: no IPIs (rescheduling/function call)", run)
+    slept = sleep_seconds(run)
+    print(f"{what}: 'sleep 2' took {slept:.2f} s of host time")
+    if not 1.8 <= slept <= 4.0:
+        guest.fail(f"{what}: sleep 2 took {slept:.2f} s", run)
+    test_linux_boot.check_dmesg(run)
+
+
+def main():
+    kvmu = sys.argv[1]
+    run = guest.boot(kvmu, cmd=CMD, args=["-smp", "2", "-cpu", "max"])
+    print(f"-cpu max: boot + commands + poweroff took {run.elapsed:.1f} s")
+    run.expect("x2apic enabled")
+    run.expect("Switched APIC routing to physical x2apic")
+    run.expect("TSC deadline timer available")
+    events = re.findall(r"CLOCKEVENT (\S+)", run.output)
+    if events.count("lapic-deadline") != 2:
+        guest.fail(f"clockevents {events}: want lapic-deadline on both "
+                   "CPUs", run)
+    common(run, "-cpu max")
+    print("PASS: x2APIC mode and the TSC-deadline timer on 2 CPUs")
+
+    run = guest.boot(kvmu, cmd=CMD, args=["-smp", "2", "-cpu", "qemu64"])
+    if "x2apic enabled" in run.output or "lapic-deadline" in run.output:
+        guest.fail("-cpu qemu64 must stay in xAPIC mode", run)
+    events = re.findall(r"CLOCKEVENT (\S+)", run.output)
+    if events.count("lapic") != 2:
+        guest.fail(f"clockevents {events}: want lapic on both CPUs", run)
+    common(run, "-cpu qemu64")
+    print("PASS: -cpu qemu64 keeps xAPIC and the counting LAPIC timer")
+
+
+if __name__ == "__main__":
+    main()
