@@ -3,10 +3,12 @@
  * §6.2 _CRS/_PRS/_SRS/_DIS, PCI Firmware Spec 3.0 for PNP0A03):
  * \_SB.PCI0 (root bridge, bus 0, its I/O and memory windows), the PIIX3
  * PIRQ route control registers as a PCI_Config field of \_SB.PCI0.ISA,
- * the interrupt links LNKA-LNKD (PNP0C0F) reading and writing them, and
- * a _PRT for slots 1-31 wired as i440fx_slot_pirq() says.
+ * the interrupt links LNKA-LNKD (PNP0C0F) reading and writing them, LNKS
+ * (the PM function's INTA, fixed on the SCI), and a _PRT for slots 1-31
+ * wired as i440fx_slot_pirq() says (01.3's INTA to LNKS, as QEMU's).
  */
 #include "hw/acpi/acpi-build.h"
+#include "hw/acpi/acpi-pm.h"
 #include "hw/acpi/aml.h"
 #include "hw/pci-host/i440fx.h"
 
@@ -93,8 +95,13 @@ static Aml *pci0_prt(void)
     for (int slot = 1; slot < 32; slot++) {
         for (int pin = 0; pin < PCI_NUM_PINS; pin++) {
             char link[16];
-            snprintf(link, sizeof(link), "\\_SB.LNK%c",
-                     'A' + i440fx_slot_pirq(slot, pin));
+            /* 01.3's INTA is the PIIX4 PM's SCI: LNKS (as QEMU) */
+            if (slot == 1 && pin == 0) {
+                snprintf(link, sizeof(link), "\\_SB.LNKS");
+            } else {
+                snprintf(link, sizeof(link), "\\_SB.LNK%c",
+                         'A' + i440fx_slot_pirq(slot, pin));
+            }
             Aml *e = aml_new();
             aml_append(e, aml_int(((uint64_t)slot << 16) | 0xffff));
             aml_append(e, aml_int(pin));
@@ -142,6 +149,22 @@ static Aml *link_device(int n)
     return aml_device(name, dev);
 }
 
+/* LNKS: the fixed link of the PM function's INTA, the SCI (IRQ 9);
+ * nothing to route, so _SRS and _DIS do nothing. */
+static Aml *sci_link_device(void)
+{
+    static const uint8_t sci[] = { ACPI_SCI_IRQ };
+    Aml *dev = aml_new();
+    aml_append(dev, aml_name_decl("_HID", aml_eisaid("PNP0C0F")));
+    aml_append(dev, aml_name_decl("_UID", aml_int(PIIX_NUM_PIRQS)));
+    aml_append(dev, aml_name_decl("_STA", aml_int(0x0b)));
+    aml_append(dev, aml_name_decl("_PRS", ext_irq_template(sci, 1)));
+    aml_append(dev, aml_name_decl("_CRS", ext_irq_template(sci, 1)));
+    aml_append(dev, aml_method("_SRS", 1, false, aml_new()));
+    aml_append(dev, aml_method("_DIS", 0, false, aml_new()));
+    return aml_device("LNKS", dev);
+}
+
 void acpi_dsdt_add_pci(Aml *dsdt, const AcpiBuildConfig *cfg)
 {
     Aml *sb = aml_new();
@@ -185,5 +208,6 @@ void acpi_dsdt_add_pci(Aml *dsdt, const AcpiBuildConfig *cfg)
     for (int n = 0; n < PIIX_NUM_PIRQS; n++) {
         aml_append(sb, link_device(n));
     }
+    aml_append(sb, sci_link_device());
     aml_append(dsdt, aml_scope("\\_SB", sb));
 }

@@ -8,11 +8,13 @@
  * other ISA IRQs identity-mapped, the 8259 as ExtINT on INTIN0, LINT0
  * ExtINT and LINT1 NMI on every local APIC. PCI INTx (with cfg->pirq_irqs):
  * each slot's pins through the PIIX3 PIRQ links to the ISA IRQ, and so
- * the IOAPIC input, the board routed that PIRQ to (level, active high).
+ * the IOAPIC input, the board routed that PIRQ to (level, active high);
+ * 01.3's INTA is the PIIX4 PM's SCI, on IRQ 9 (the DSDT's LNKS).
  * Left out: the extended table (no system address space or bus hierarchy
  * entries) and the IMCR.
  */
 #include "hw/i386/mptable.h"
+#include "hw/acpi/acpi-pm.h"
 #include "hw/pci-host/i440fx.h"
 
 #include <string.h>
@@ -198,6 +200,9 @@ static size_t mptable_build_one(uint8_t *buf, size_t size, uint32_t base,
     for (unsigned slot = 1; pirq_slots && slot < 32; slot++) {
         for (unsigned pin = 0; pin < PCI_NUM_PINS; pin++) {
             uint8_t irq = cfg->pirq_irqs[i440fx_slot_pirq(slot, pin)];
+            if (slot == 1 && pin == 0) {
+                irq = ACPI_SCI_IRQ;    /* 01.3's INTA: the PM's SCI */
+            }
             if (irq < 16 && irq != 2) {
                 put_ioint(&w, MP_INT, MP_POLARITY_HIGH | MP_TRIGGER_LEVEL,
                           MPTABLE_BUS_PCI, (uint8_t)((slot << 2) | pin),

@@ -38,7 +38,8 @@ typedef struct MPTableConfig {
     /* The ISA IRQ each PIIX3 PIRQ (A-D) is routed to, as the board
      * programs it (NULL: none). Each slot 1-31's INTA-D then gets an
      * entry to that IRQ's IOAPIC input (the PIIX3 wiring,
-     * i440fx_slot_pirq()), and the ISA entries of those IRQs say level,
+     * i440fx_slot_pirq(); slot 1's INTA, the PM function's SCI, goes to
+     * IRQ 9), and the ISA entries of those IRQs say level,
      * active high as the PCI entries do. Left out if the table would not
      * fit otherwise (very many CPUs). */
     const uint8_t *pirq_irqs;

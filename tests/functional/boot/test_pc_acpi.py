@@ -4,9 +4,10 @@ second UART (-serial null) and -device pvpanic, must find through ACPI
 PNP the RTC (rtc_cmos), the PS/2 keyboard and mouse (i8042), both
 16550As (8250's PNP driver: "00:NN: ttyS0 at I/O 0x3f8 (irq = 4..."),
 the HPET (PNP0103) and pvpanic (QEMU0001 at \\_SB.PCI0.ISA.PEVT, present);
-the PIIX4 PM function's INTA (01.3, the one PCI INTx pin on the board),
-once enabled, gets IRQ 10 through LNKA (the PIRQ route the board
-programs, as a BIOS would). When Debian's
+the PIIX4 PM function's INTA (01.3, the one PCI INTx pin on the board,
+its SCI), once enabled, gets IRQ 9 through LNKS, and the links report
+the PIRQ routes the board programs as a BIOS would (A, B: 10; C, D: 11).
+When Debian's
 qemu-system-x86_64 is installed the same guest runs under it and every
 PNP device QEMU's board binds is bound the same way under kvmu, except
 the floppy (PNP0700) and parallel port (PNP0400) kvmu does not have.
@@ -31,7 +32,7 @@ for a in QEMU0001 PNP0103; do
 done
 echo 1 > /sys/bus/pci/devices/0000:00:01.3/enable
 echo "PM irq=$(cat /sys/bus/pci/devices/0000:00:01.3/irq)"
-dmesg | grep -E 'ttyS[0-9] at I/O|i8042: PNP|rtc_cmos .*registered|PnP ACPI: found|PCI Interrupt Link|ACPI.*[Ee]rror' | sed 's/^/DMESG /'
+dmesg | grep -E 'ttyS[0-9] at I/O|i8042: PNP|rtc_cmos .*registered|PnP ACPI: found|Interrupt link|ACPI.*[Ee]rror' | sed 's/^/DMESG /'
 """
 
 ARGS = ["-serial", "null", "-device", "pvpanic"]
@@ -85,8 +86,13 @@ def main():
           is not None, "pvpanic QEMU0001 present at \\_SB.PCI0.ISA.PEVT")
     check(re.search(r"ACPIDEV PNP0103 \\_SB_.HPET status=15", out)
           is not None, "HPET PNP0103 present at \\_SB.HPET")
-    check("PM irq=10" in out,
-          "PIIX4 PM (01.3 INTA, PIRQA) enabled with IRQ 10 via LNKA")
+    check("PM irq=9" in out,
+          "PIIX4 PM (01.3 INTA, its SCI) enabled with IRQ 9 via LNKS")
+    links = set(re.findall(r"Interrupt link (LNK.) configured for IRQ "
+                           r"(\d+)", out))
+    check(sorted(links) == [("LNKA", "10"), ("LNKB", "10"), ("LNKC", "11"),
+                            ("LNKD", "11"), ("LNKS", "9")],
+          f"links routed as a BIOS leaves them: {sorted(links)}")
     check(not re.search(r"DMESG .*ACPI.*[Ee]rror", out), "no ACPI errors")
 
     qemu = shutil.which("qemu-system-x86_64")
@@ -100,7 +106,11 @@ def main():
                 continue                  # floppy, parallel: not in kvmu
             check(pnp.get(hid) == drvs,
                   f"{hid}: {drvs} under QEMU, {pnp.get(hid)} under kvmu")
-        check("PM irq=10" in qrun.output, "QEMU gives 01.3 INTA IRQ 10 too")
+        check("PM irq=9" in qrun.output, "QEMU gives 01.3 INTA IRQ 9 too")
+        qlinks = set(re.findall(r"Interrupt link (LNK.) configured for "
+                                r"IRQ (\d+)", qrun.output))
+        check(sorted(qlinks) == sorted(links),
+              f"the links' IRQs equal QEMU's: {sorted(qlinks)}")
     if FAILS:
         print(f"FAIL: {len(FAILS)} checks")
         sys.exit(1)

@@ -91,6 +91,14 @@ static void test_dsdt(void)
     g_assert_nonnull(memmem(dsdt, dlen, "PCI0", 4));
     g_assert_nonnull(memmem(dsdt, dlen, "_PRT", 4));
     g_assert_nonnull(memmem(dsdt, dlen, "LNKD", 4));
+    /* 01.3's INTA (the PM's SCI) goes to LNKS, fixed on IRQ 9 */
+    static const uint8_t prt_01_3[] = { 0x0c, 0xff, 0xff, 0x01, 0x00, 0x00,
+                                        '\\', 0x2e, '_', 'S', 'B', '_',
+                                        'L', 'N', 'K', 'S', 0x00 };
+    g_assert_nonnull(memmem(dsdt, dlen, prt_01_3, sizeof(prt_01_3)));
+    static const uint8_t irq9[] = { 0x89, 0x06, 0x00, 0x09, 0x01,
+                                    0x09, 0x00, 0x00, 0x00, 0x79, 0x00 };
+    g_assert_nonnull(memmem(dsdt, dlen, irq9, sizeof(irq9)));
     const char *dump = g_getenv("KVMU_DUMP_DSDT");
     if (dump) {
         g_assert(g_file_set_contents(dump, (const char *)dsdt, dlen, NULL));
