@@ -39,8 +39,9 @@ struct X86Block {
     uint32_t key;                   /* decode mode */
     uint16_t n;
     /* Chaining: blocks that ran after this one, found again without
-     * block_get while cpu->chain_gen (bumped by every TLB flush and
-     * block invalidation) still equals gen. jkey: key | mmu_idx << 2. */
+     * block_get while cpu->chain_gen (bumped by every block
+     * invalidation) still equals gen and the fetch TLB still maps lin to
+     * the block's page (x86_fetch_tlb_maps). jkey: key | mmu_idx << 2. */
     struct {
         uint64_t lin;
         uint32_t jkey;

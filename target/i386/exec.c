@@ -523,7 +523,8 @@ static inline uint32_t chain_jkey(X86CPU *cpu)
 }
 
 /* The block at RIP if @prev, run while cpu->chain_gen was @gen, has it as
- * a successor still valid; else NULL. */
+ * a successor still valid (and the fetch TLB still maps RIP's page to the
+ * block's: TLB flushes do not bump chain_gen); else NULL. */
 static inline X86Block *chain_find(X86CPU *cpu, X86Block *prev, uint32_t gen)
 {
     uint64_t lin;
@@ -536,7 +537,8 @@ static inline X86Block *chain_find(X86CPU *cpu, X86Block *prev, uint32_t gen)
     jkey = chain_jkey(cpu);
     for (int k = 0; k < 2; k++) {
         if (prev->succ[k].lin == lin && prev->succ[k].jkey == jkey &&
-            prev->succ[k].gen == gen && prev->succ[k].b) {
+            prev->succ[k].gen == gen && prev->succ[k].b &&
+            x86_fetch_tlb_maps(cpu, lin, prev->succ[k].b->gpa)) {
             return prev->succ[k].b;
         }
     }

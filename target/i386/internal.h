@@ -675,6 +675,21 @@ static X86_ALWAYS_INLINE void *x86_lin_fast_ptr(X86CPU *cpu, uint64_t lin,
     }
     return (void *)(uintptr_t)(lin + e->addend);
 }
+
+/* Whether the fetch TLB (current MMU index) maps linear @lin to the
+ * guest-physical page of @gpa: a chained block (exec.c) decoded at @gpa
+ * from @lin is still the code at @lin. Chains are checked this way rather
+ * than invalidated by TLB flushes (CR3 writes, INVLPG), which leave the
+ * fetch TLB empty or refilled for the pages they concern. */
+static inline bool x86_fetch_tlb_maps(X86CPU *cpu, uint64_t lin,
+                                      uint64_t gpa)
+{
+    const X86TLBEntry *e =
+        &cpu->tlb[cpu->mmu_idx][ACC_FETCH][(lin >> 12) & (X86_TLB_SIZE - 1)];
+
+    return e->tag == ((lin & ~0xfffULL) | 1) && !((e->gpa ^ gpa) >> 12);
+}
+
 static X86_ALWAYS_INLINE void *x86_rm_fast_ptr(X86CPU *cpu,
                                                const X86Insn *insn,
                                                unsigned size, int acc)

@@ -79,7 +79,6 @@ static unsigned tlb_size_class(uint64_t page_mask)
 
 void x86_tlb_flush(X86CPU *cpu, bool include_global)
 {
-    cpu->chain_gen++;
     if (include_global) {
         memset(cpu->tlb, 0, sizeof(cpu->tlb));
         cpu->large_pages_used = false;
@@ -109,7 +108,6 @@ void x86_tlb_flush_page(X86CPU *cpu, uint64_t lin)
     unsigned idx = (lin >> 12) & (X86_TLB_SIZE - 1);
     uint64_t tag = (lin & ~0xfffULL) | 1;
 
-    cpu->chain_gen++;
     for (int m = 0; m < MMU_NR; m++) {
         for (int a = 0; a < ACC_NR; a++) {
             if (cpu->tlb[m][a][idx].tag == tag) {
