@@ -61,6 +61,11 @@ FWCfgState *fw_cfg_find(void)
     return fw_cfg_the;
 }
 
+bool fw_cfg_dma_enabled(FWCfgState *s)
+{
+    return s->has_dma;
+}
+
 /* The bytes of item key, or NULL (len 0) if there is none. */
 static const uint8_t *fw_cfg_item(FWCfgState *s, uint16_t key, uint32_t *len)
 {

@@ -84,6 +84,13 @@ FWCfgState *fw_cfg_init_io_dma(uint16_t iobase, uint16_t dma_iobase,
 /* The device fw_cfg_init_io_dma made last (devices with a ROM use it),
  * or NULL if there is none. */
 FWCfgState *fw_cfg_find(void);
+/* Whether the guest can use the DMA interface (writes need it). */
+bool fw_cfg_dma_enabled(FWCfgState *s);
+
+/* -device vmcoreinfo (hw/nvram/vmcoreinfo.c): what the guest wrote to
+ * etc/vmcoreinfo; false if there is no such device or nothing written. */
+bool vmcoreinfo_get(uint16_t *guest_format, uint32_t *size,
+                    uint64_t *paddr);
 
 /* Set item key (< FW_CFG_FILE_FIRST or arch-local) to a copy of data. */
 void fw_cfg_add_bytes(FWCfgState *s, uint16_t key, const void *data,

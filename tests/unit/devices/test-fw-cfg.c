@@ -6,7 +6,8 @@
  * bad selectors and random port writes. DMA writes: only into files
  * added writable, within their size, from RAM (error bit otherwise,
  * nothing changed). Option ROM files (option_rom_load's checks) as
- * "genroms/..." files, and the "bootorder" list (order, HALT).
+ * "genroms/..." files, the "bootorder" list (order, HALT), and
+ * -device vmcoreinfo's writable etc/vmcoreinfo.
  */
 #include "hw/nvram/fw_cfg.h"
 #include "hw/nvram/option-rom.h"
@@ -448,6 +449,48 @@ static void test_add_file_errors(void)
     g_clear_error(&err);
 }
 
+/* -device vmcoreinfo: etc/vmcoreinfo written by DMA as Linux does */
+static void test_vmcoreinfo(void)
+{
+    GError *err = NULL;
+    uint16_t fmt;
+    uint32_t size;
+    uint64_t paddr;
+
+    g_assert(!vmcoreinfo_get(&fmt, &size, &paddr));
+    DeviceState *dev = qdev_new("vmcoreinfo");
+    g_assert(qdev_realize_and_unref(dev, NULL, &err));
+    g_assert_no_error(err);
+    int key = fw_cfg_file_key(fw, "etc/vmcoreinfo");
+    g_assert_cmpint(key, >, 0);
+    uint8_t init[16];
+    read_item(key, init, 16);
+    g_assert_cmpmem(init, 4, "\x01\0\0\0", 4);    /* host format 1 */
+    g_assert(!vmcoreinfo_get(&fmt, &size, &paddr));  /* nothing yet */
+    static const uint8_t note[16] = { 0, 0, 1, 0, 0x24, 0x10, 0, 0,
+                                      0, 0x40, 0xb5, 4, 0, 0, 0, 0 };
+    address_space_write(&address_space_memory, 0x3000,
+                        MEMTXATTRS_UNSPECIFIED, note, 16);
+    g_assert_cmphex(dma(0x1000, (key << 16) | FW_CFG_DMA_CTL_SELECT |
+                        FW_CFG_DMA_CTL_WRITE, 16, 0x3000), ==, 0);
+    g_assert(vmcoreinfo_get(&fmt, &size, &paddr));
+    g_assert_cmpuint(fmt, ==, 1);
+    g_assert_cmphex(size, ==, 0x1024);
+    g_assert_cmphex(paddr, ==, 0x4b54000);
+    /* 17 bytes: refused, nothing changed */
+    g_assert_cmphex(dma(0x1000, (key << 16) | FW_CFG_DMA_CTL_SELECT |
+                        FW_CFG_DMA_CTL_WRITE, 17, 0x2000), ==,
+                    FW_CFG_DMA_CTL_ERROR);
+    g_assert(vmcoreinfo_get(&fmt, &size, &paddr));
+    g_assert_cmphex(paddr, ==, 0x4b54000);
+    /* one per machine */
+    DeviceState *two = qdev_new("vmcoreinfo");
+    g_assert(!qdev_realize_and_unref(two, NULL, &err));
+    g_assert(err && strstr(err->message,
+                           "at most one vmcoreinfo device is permitted"));
+    g_clear_error(&err);
+}
+
 static void test_random_writes(void)
 {
     GRand *r = g_rand_new_with_seed(1337);
@@ -507,6 +550,7 @@ int main(int argc, char **argv)
     g_test_add_func("/fw_cfg/dma-write", test_dma_write);
     g_test_add_func("/fw_cfg/option-rom", test_option_rom);
     g_test_add_func("/fw_cfg/bootorder", test_bootorder);
+    g_test_add_func("/fw_cfg/vmcoreinfo", test_vmcoreinfo);
     g_test_add_func("/fw_cfg/random-writes", test_random_writes);
     return g_test_run();
 }
