@@ -1,0 +1,79 @@
+/*
+ * Bare-metal guests for test-tlb.c (64-bit kernel, position-independent,
+ * loaded at TLB_BASE, engine-env.c's identity map of 16 MiB in 2 MiB
+ * pages with the page directory at 0x12000): TLB invalidation by INVLPG
+ * and CR3 writes, for data and for code reached through chained blocks.
+ * Each ends with HLT; the test checks registers.
+ */
+    .section .note.GNU-stack, "", @progbits
+    .section .rodata
+    .code64
+    .globl g_tlb_start, g_tlb_end
+    .globl t_invlpg_data, t_invlpg_code, t_cr3_code, t_invlpg_1g
+g_tlb_start:
+
+/* PDE 5 (10-12 MiB) in %rdi before the call, the new one in %rsi:
+ * fill two 4K pieces of the 2 MiB page, remap it, INVLPG one piece;
+ * the other must read through the new mapping. */
+t_invlpg_data:
+    mov 0xa01000, %rax
+    mov 0xa05000, %rbx
+    mov %rsi, 0x12028
+    invlpg 0xa01000
+    mov 0xa05000, %rcx
+    mov 0xa01000, %rdx
+    hlt
+
+/* call the code at 10 MiB four times; after the second call remap its
+ * 2 MiB page to 12 MiB (PDE in %rsi) and INVLPG: the chained call must
+ * not keep running the old block. %r8 sums the returned values. */
+t_invlpg_code:
+    mov $0xa00000, %rbx
+    xor %ecx, %ecx
+    xor %r8d, %r8d
+1:  call *%rbx
+    add %rax, %r8
+    inc %ecx
+    cmp $2, %ecx
+    jne 2f
+    mov %rsi, 0x12028
+    invlpg (%rbx)
+2:  cmp $4, %ecx
+    jne 1b
+    hlt
+
+/* the same with a CR3 write to a second hierarchy (in %rdx) that maps
+ * 10 MiB elsewhere */
+t_cr3_code:
+    mov $0xa00000, %rbx
+    xor %ecx, %ecx
+    xor %r8d, %r8d
+1:  call *%rbx
+    add %rax, %r8
+    inc %ecx
+    cmp $2, %ecx
+    jne 2f
+    mov %rdx, %cr3
+2:  cmp $4, %ecx
+    jne 1b
+    hlt
+
+/* 1 GiB page at 1 GiB (PDPTE 1 = %rsi on entry, physical 0): read two
+ * pieces, make it not present (%rdi), INVLPG one piece; reading the
+ * other must fault (#PF handler: RAX = CR2, RBX = error code, HLT). */
+t_invlpg_1g:
+    mov %rsi, 0x11008
+    mov 0x40a01000, %rax
+    mov 0x40a05000, %rax
+    mov %rdi, 0x11008
+    invlpg 0x40a01000
+    xor %eax, %eax
+    mov 0x40a05000, %rcx
+    hlt
+    .globl tlb_pf_handler
+tlb_pf_handler:
+    mov %cr2, %rax
+    pop %rbx
+    hlt
+
+g_tlb_end:

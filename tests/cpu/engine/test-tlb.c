@@ -1,0 +1,158 @@
+/*
+ * Engine tests of TLB invalidation (guests-tlb.S): INVLPG of one 4K piece
+ * of a 2 MiB or 1 GiB page drops every piece of that page, global or not;
+ * a CR3 write drops non-global translations; code reached through chained
+ * blocks follows a remapping made by either.
+ */
+#include <glib.h>
+#include <string.h>
+
+#include "target/i386/cpu.h"
+#include "engine-env.h"
+
+#define TLB_BASE 0x100000ULL
+#define PDE5     0x12028                    /* maps 10-12 MiB */
+
+extern const uint8_t g_tlb_start[], g_tlb_end[];
+extern const uint8_t t_invlpg_data[], t_invlpg_code[], t_cr3_code[];
+extern const uint8_t t_invlpg_1g[], tlb_pf_handler[];
+
+static uint64_t sym(const uint8_t *s)
+{
+    return TLB_BASE + (s - g_tlb_start);
+}
+
+static Env *env_tlb(bool pge)
+{
+    Env *e = env_new();
+    X86SRegs s;
+
+    env_setup_long(e);
+    memcpy(e->ram + TLB_BASE, g_tlb_start, g_tlb_end - g_tlb_start);
+    set_gate(e, 14, sym(tlb_pf_handler), 0);
+    if (pge) {
+        x86_cpu_get_sregs(e->cpu, &s);
+        s.cr4 |= 0x80;                              /* PGE */
+        g_assert_true(x86_cpu_set_sregs(e->cpu, &s));
+    }
+    return e;
+}
+
+static void set_reg(Env *e, int which, uint64_t v)
+{
+    X86Regs r;
+
+    x86_cpu_get_regs(e->cpu, &r);
+    if (which == 'S') {
+        r.rsi = v;
+    } else if (which == 'D') {
+        r.rdi = v;
+    } else {
+        r.rdx = v;
+    }
+    x86_cpu_set_regs(e->cpu, &r);
+}
+
+/* data: both pieces read the new page after INVLPG of one of them */
+static void test_invlpg_large_data(gconstpointer global)
+{
+    uint64_t g = global ? 0x100 : 0;
+    Env *e = env_tlb(global != NULL);
+    X86Regs r;
+    X86Exit ex;
+
+    put64(e, PDE5, (5ULL << 21) | 0x87 | g);
+    put64(e, 0xa01000, 0x1111);
+    put64(e, 0xa05000, 0x5555);
+    put64(e, 0xc01000, 0x2222);
+    put64(e, 0xc05000, 0x6666);
+    set_rip(e, sym(t_invlpg_data));
+    set_reg(e, 'S', (6ULL << 21) | 0x87 | g);
+    r = run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmphex(r.rax, ==, 0x1111);
+    g_assert_cmphex(r.rbx, ==, 0x5555);
+    g_assert_cmphex(r.rcx, ==, 0x6666);
+    g_assert_cmphex(r.rdx, ==, 0x2222);
+    env_free(e);
+}
+
+/* "mov $v, %eax; ret" at guest-physical @pa */
+static void put_ret_value(Env *e, uint64_t pa, uint8_t v)
+{
+    static const uint8_t code[] = { 0xb8, 0, 0, 0, 0, 0xc3 };
+
+    memcpy(e->ram + pa, code, sizeof(code));
+    e->ram[pa + 1] = v;
+}
+
+static void test_invlpg_large_code(gconstpointer global)
+{
+    uint64_t g = global ? 0x100 : 0;
+    Env *e = env_tlb(global != NULL);
+    X86Regs r;
+    X86Exit ex;
+
+    put64(e, PDE5, (5ULL << 21) | 0x87 | g);
+    put_ret_value(e, 0xa00000, 1);
+    put_ret_value(e, 0xc00000, 2);
+    set_rip(e, sym(t_invlpg_code));
+    set_reg(e, 'S', (6ULL << 21) | 0x87 | g);
+    r = run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmphex(r.r8, ==, 1 + 1 + 2 + 2);
+    env_free(e);
+}
+
+/* a second hierarchy at 0x14000 like the first but 10 MiB -> 12 MiB */
+static void test_cr3_code(void)
+{
+    Env *e = env_tlb(false);
+    X86Regs r;
+    X86Exit ex;
+
+    memcpy(e->ram + 0x14000, e->ram + 0x10000, 0x1000);
+    memcpy(e->ram + 0x15000, e->ram + 0x11000, 0x1000);
+    memcpy(e->ram + 0x16000, e->ram + 0x12000, 0x1000);
+    put64(e, 0x14000, 0x15000 | 7);
+    put64(e, 0x15000, 0x16000 | 7);
+    put64(e, 0x16028, (6ULL << 21) | 0x87);
+    put_ret_value(e, 0xa00000, 1);
+    put_ret_value(e, 0xc00000, 2);
+    set_rip(e, sym(t_cr3_code));
+    set_reg(e, 'd', 0x14000);
+    r = run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmphex(r.r8, ==, 1 + 1 + 2 + 2);
+    env_free(e);
+}
+
+static void test_invlpg_1g(gconstpointer global)
+{
+    uint64_t g = global ? 0x100 : 0;
+    Env *e = env_tlb(global != NULL);
+    X86Regs r;
+    X86Exit ex;
+
+    set_rip(e, sym(t_invlpg_1g));
+    set_reg(e, 'S', 0x87 | g);                      /* 1 GiB page at 0 */
+    set_reg(e, 'D', 0);
+    r = run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmphex(r.rax, ==, 0x40a05000);         /* CR2 */
+    g_assert_cmphex(r.rbx, ==, 0);                  /* not present, read */
+    env_free(e);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_data_func("/cpu/tlb/invlpg-2m-data", NULL,
+                         test_invlpg_large_data);
+    g_test_add_data_func("/cpu/tlb/invlpg-2m-data-global", "g",
+                         test_invlpg_large_data);
+    g_test_add_data_func("/cpu/tlb/invlpg-2m-chained-code", NULL,
+                         test_invlpg_large_code);
+    g_test_add_data_func("/cpu/tlb/invlpg-2m-chained-code-global", "g",
+                         test_invlpg_large_code);
+    g_test_add_func("/cpu/tlb/cr3-chained-code", test_cr3_code);
+    g_test_add_data_func("/cpu/tlb/invlpg-1g", NULL, test_invlpg_1g);
+    g_test_add_data_func("/cpu/tlb/invlpg-1g-global", "g", test_invlpg_1g);
+    return g_test_run();
+}
