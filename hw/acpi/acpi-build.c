@@ -7,7 +7,8 @@
  * an HPET table (IA-PC HPET spec 1.0a) when it has an HPET.
  * With cfg->has_pci the DSDT also describes \_SB.PCI0, its windows, _PRT
  * and the PIRQ interrupt links (hw/acpi/acpi-pci.c); the ISA devices and
- * the HPET the config lists are described too (hw/acpi/acpi-isa.c).
+ * the HPET the config lists are described too (hw/acpi/acpi-isa.c), and
+ * with a MADT one processor device per CPU (hw/acpi/acpi-cpu.c).
  * Left out: XSDT/RSDP 2.0.
  */
 #include "hw/acpi/acpi-build.h"
@@ -89,6 +90,9 @@ size_t acpi_build_tables(uint8_t *buf, size_t buf_size, uint32_t base,
         acpi_dsdt_add_pci(aml, cfg);
     }
     acpi_dsdt_add_isa(aml, cfg);
+    if (cfg->num_cpus) {
+        acpi_dsdt_add_cpus(aml, cfg);
+    }
     if (cfg->fw_cfg_port) {
         acpi_dsdt_add_fw_cfg(aml, cfg->fw_cfg_port);
     }

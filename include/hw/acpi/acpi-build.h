@@ -54,6 +54,9 @@ void acpi_dsdt_add_isa(GByteArray *dsdt, const AcpiBuildConfig *cfg);
  * from the realized devices on the system bus and the buses below it. */
 void acpi_build_scan_devices(AcpiBuildConfig *cfg);
 
+/* The DSDT's processor devices \_SB.CPUS.Cnnn (hw/acpi/acpi-cpu.c). */
+void acpi_dsdt_add_cpus(GByteArray *dsdt, const AcpiBuildConfig *cfg);
+
 /* The DSDT's fw_cfg device (hw/acpi/acpi-fw-cfg.c). */
 void acpi_dsdt_add_fw_cfg(GByteArray *dsdt, uint16_t port);
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The pc board's DSDT as Linux binds it: Debian's kernel, booted with a
-second UART (-serial null) and -device pvpanic, must find through ACPI
+second UART (-serial null), -device pvpanic and -smp 2, must bind its
+processor driver to \\_SB.CPUS.C000 and C001 and find through ACPI
 PNP the RTC (rtc_cmos), the PS/2 keyboard and mouse (i8042), both
 16550As (8250's PNP driver: "00:NN: ttyS0 at I/O 0x3f8 (irq = 4..."),
 the HPET (PNP0103) and pvpanic (QEMU0001 at \\_SB.PCI0.ISA.PEVT, present);
@@ -30,12 +31,17 @@ for a in QEMU0001 PNP0103; do
     [ -e "$d/path" ] && echo "ACPIDEV $a $(cat $d/path) status=$(cat $d/status)"
   done
 done
+for d in /sys/bus/acpi/devices/LNXCPU:* /sys/bus/acpi/devices/ACPI0007:*; do
+  [ -e "$d/path" ] || continue
+  drv=$(readlink $d/physical_node/driver); drv=${drv##*/}
+  echo "CPUDEV $(cat $d/path) drv=${drv:-none}"
+done
 echo 1 > /sys/bus/pci/devices/0000:00:01.3/enable
 echo "PM irq=$(cat /sys/bus/pci/devices/0000:00:01.3/irq)"
 dmesg | grep -E 'ttyS[0-9] at I/O|i8042: PNP|rtc_cmos .*registered|PnP ACPI: found|Interrupt link|ACPI.*[Ee]rror' | sed 's/^/DMESG /'
 """
 
-ARGS = ["-serial", "null", "-device", "pvpanic"]
+ARGS = ["-serial", "null", "-device", "pvpanic", "-smp", "2"]
 FAILS = []
 
 
@@ -53,7 +59,7 @@ def boot(binary):
     pnp = {}
     for line in run.output.splitlines():
         line = line.strip()
-        if line.startswith(("PNP ", "ACPIDEV", "PM irq", "DMESG")):
+        if line.startswith(("PNP ", "ACPIDEV", "CPUDEV", "PM irq", "DMESG")):
             print("  " + line)
         m = re.match(r"PNP (\S+) (.*)drv=(\S+)", line)
         if m:
@@ -93,6 +99,10 @@ def main():
     check(sorted(links) == [("LNKA", "10"), ("LNKB", "10"), ("LNKC", "11"),
                             ("LNKD", "11"), ("LNKS", "9")],
           f"links routed as a BIOS leaves them: {sorted(links)}")
+    cpus = re.findall(r"CPUDEV (\S+) drv=(\S+)", out)
+    check(cpus == [("\\_SB_.CPUS.C000", "processor"),
+                   ("\\_SB_.CPUS.C001", "processor")],
+          f"both CPUs' processor devices bound to 'processor': {cpus}")
     check(not re.search(r"DMESG .*ACPI.*[Ee]rror", out), "no ACPI errors")
 
     qemu = shutil.which("qemu-system-x86_64")
@@ -107,6 +117,8 @@ def main():
             check(pnp.get(hid) == drvs,
                   f"{hid}: {drvs} under QEMU, {pnp.get(hid)} under kvmu")
         check("PM irq=9" in qrun.output, "QEMU gives 01.3 INTA IRQ 9 too")
+        qcpus = re.findall(r"CPUDEV (\S+) drv=(\S+)", qrun.output)
+        check(qcpus == cpus, f"processor devices as QEMU's: {qcpus}")
         qlinks = set(re.findall(r"Interrupt link (LNK.) configured for "
                                 r"IRQ (\d+)", qrun.output))
         check(sorted(qlinks) == sorted(links),

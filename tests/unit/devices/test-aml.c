@@ -225,6 +225,41 @@ static void test_dsdt_isa(void)
     g_assert_false(has_bytes(d, dlen, "PCI0", 4));
 }
 
+/* \_SB.CPUS (ACPI0010) with one ACPI0007 device per CPU, _UID = the
+ * MADT's processor UID; none without CPUs in the config. */
+static void test_dsdt_cpus(void)
+{
+    static uint8_t buf[0x10000];
+    uint32_t dlen;
+    AcpiBuildConfig cfg = { .num_cpus = 3, .lapic_addr = 0xfee00000 };
+    const uint8_t *d = build_dsdt(buf, sizeof(buf), &cfg, &dlen);
+
+    g_assert_true(has_bytes(d, dlen, "CPUS\x08_HID\x0d" "ACPI0010", 18));
+    /* Device (C00i) { Name (_HID, "ACPI0007") Name (_UID, i) }: UIDs 0
+     * and 1 are one-byte Zero/One, 2 a BytePrefix constant */
+    for (unsigned i = 0; i < 3; i++) {
+        uint8_t want[40] = { 0x5b, 0x82, i < 2 ? 0x1a : 0x1b, 'C', '0', '0',
+                             '0' + i };
+        size_t n = 7;
+        memcpy(want + n, "\x08_HID\x0d" "ACPI0007\0\x08_UID", 20);
+        n += 20;
+        if (i == 2) {
+            want[n++] = 0x0a;
+        }
+        want[n++] = i;
+        g_assert_true(has_bytes(d, dlen, want, n));
+    }
+    g_assert_false(has_bytes(d, dlen, "C003", 4));
+    /* the MADT's UIDs are the same 0..n-1 */
+    const uint8_t *madt = memmem(buf, sizeof(buf), "APIC", 4);
+    g_assert_nonnull(madt);
+    g_assert_cmpuint(madt[44 + 2 * 8 + 2], ==, 2);
+
+    cfg.num_cpus = 0;
+    d = build_dsdt(buf, sizeof(buf), &cfg, &dlen);
+    g_assert_false(has_bytes(d, dlen, "ACPI0007", 8));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -233,5 +268,6 @@ int main(int argc, char **argv)
     g_test_add_func("/aml/pkg-length", test_pkg_length);
     g_test_add_func("/aml/dsdt", test_dsdt);
     g_test_add_func("/aml/dsdt-isa", test_dsdt_isa);
+    g_test_add_func("/aml/dsdt-cpus", test_dsdt_cpus);
     return g_test_run();
 }
