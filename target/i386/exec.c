@@ -723,11 +723,13 @@ static bool exec_block(X86CPU *cpu, X86Block *b, unsigned max)
         if (check_limit &&
             cpu->rip + insn->len - 1 > cpu->seg[SEG_CS].limit) {
             st = x86_raise_err(cpu, EXC_GP, 0);
-        } else if (unlikely(insn->fused)) {
-            /* one instruction at a time here: not the fused pair */
+        } else if (unlikely(insn->spec & (X86_SPEC_FUSED |
+                                          X86_SPEC_CHAIN))) {
+            /* one instruction at a time here: not the fused pair, not
+             * the threaded handlers */
             st = x86_generic_handler(insn)(cpu, insn);
         } else {
-            st = insn->handler(cpu, insn);
+            st = insn->handler(cpu, insn) & 0xff;
         }
         t = insn_tail(cpu, st, pre);
         if (t != TAIL_NEXT) {
@@ -747,19 +749,26 @@ static bool exec_block(X86CPU *cpu, X86Block *b, unsigned max)
  */
 static bool exec_block_fast(X86CPU *cpu, X86Block *b)
 {
-    const X86Insn *insn = b->insns;
     unsigned n = b->n;
 
-    for (unsigned i = 0; i < n; i++, insn++) {
+    for (unsigned i = 0; i < n;) {
+        const X86Insn *insn = &b->insns[i];
+        unsigned r, k;
         int st;
 
         cpu->next_ip = cpu->rip + insn->len;
-        st = insn->handler(cpu, insn);
+        /* threaded: a specialised handler may have run the records after
+         * its own; it returns the index of the one its status is for
+         * (records before that one retired) in bits 8 and up */
+        r = insn->handler(cpu, insn);
+        st = r & 0xff;
+        k = MAX(i, r >> 8);
         if (likely(st == X86_NEXT && !cpu->check)) {
             cpu->rip = cpu->next_ip;
+            i = k + 1;
             continue;
         }
-        cpu->insns_retired += i;
+        cpu->insns_retired += k;
         return insn_tail(cpu, st, 0) == TAIL_EXIT;
     }
     cpu->insns_retired += n;

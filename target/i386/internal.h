@@ -195,8 +195,12 @@ typedef struct X86Insn {
     uint8_t aux;                    /* per-handler decode data */
     /* set by x86_block_specialise() (ops-fast.c) for its handlers */
     uint8_t dreg, sreg;             /* destination / source register */
-    uint8_t fused;                  /* 1: also runs the Jcc at insn + 1 */
+    uint8_t spec;                   /* X86_SPEC_* */
+    uint8_t idx;                    /* index of this record in its block */
 } X86Insn;
+#define X86_SPEC_ANY   0x01         /* handler chosen by x86_block_specialise */
+#define X86_SPEC_FUSED 0x02         /* also runs the Jcc at insn + 1 */
+#define X86_SPEC_CHAIN 0x04         /* runs insn + 1's handler itself */
 
 /* ---- x87 / SSE state -------------------------------------------------------- */
 

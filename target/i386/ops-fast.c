@@ -11,11 +11,18 @@
  * the block's final Jcc runs both in one handler (insn + 1 is the Jcc's
  * record), when the first one took its fast path and the branch target is
  * canonical; otherwise it returns X86_NEXT after the first instruction and
- * the Jcc's own record runs. The per-instruction-checked loop (exec_block)
- * never runs a fused handler: it calls x86_generic_handler() instead.
+ * the Jcc's own record runs.
  *
  * Memory forms are chosen only for blocks decoded in 64-bit code (the
  * decode key keeps such a block from running in any other mode).
+ *
+ * Threaded dispatch: a specialised handler returns its status with its
+ * record's index (insn->idx) in bits 8 and up. After its fast path it
+ * runs the next record's handler itself, as a tail call, when that one is
+ * specialised too (X86_SPEC_CHAIN), so a run of such records goes from
+ * handler to handler without going back to exec_block_fast's loop; the
+ * loop learns from the index where the run stopped. exec_block (every
+ * check per instruction) never calls a chaining or fused handler.
  */
 #include "target/i386/engine.h"
 
@@ -44,6 +51,22 @@ static X86_ALWAYS_INLINE void wr(X86CPU *cpu, const X86Insn *insn,
                                  unsigned r, unsigned size, uint64_t v)
 {
     x86_set_reg(cpu, insn, r, size, v);
+}
+
+/* Return @st for this record (see "Threaded dispatch" above). */
+#define RET(st) return (int)((unsigned)(st) | ((unsigned)insn->idx << 8))
+
+/* This record retired (fast path: cpu->check untouched): on to the next
+ * one, in this handler if it is specialised. */
+static X86_ALWAYS_INLINE int next_insn(X86CPU *cpu, const X86Insn *insn)
+{
+    if (!(insn->spec & X86_SPEC_CHAIN)) {
+        RET(X86_NEXT);
+    }
+    cpu->rip = cpu->next_ip;
+    insn++;
+    cpu->next_ip = cpu->rip + insn->len;
+    return insn->handler(cpu, insn);
 }
 
 /* Host pointer of the ModRM memory operand (64-bit code only), or NULL. */
@@ -140,14 +163,14 @@ static X86_ALWAYS_INLINE int jcc_tail(X86CPU *cpu, const X86Insn *insn,
     if (take) {
         uint64_t t = next + j->imm;
         if (unlikely(!canonical(t))) {
-            return X86_NEXT;        /* the Jcc's own record raises #GP */
+            RET(X86_NEXT);          /* the Jcc's own record raises #GP */
         }
         next = t;
     }
     cpu->insns_retired++;           /* the first half; the loop counts
                                      * the Jcc */
     cpu->next_ip = next;
-    return X86_END;
+    RET(X86_END);
 }
 
 /* ---- ALU: ADD OR AND SUB XOR CMP TEST ---- */
@@ -173,7 +196,7 @@ static X86_ALWAYS_INLINE int alu_body(X86CPU *cpu, const X86Insn *insn,
     case F_RM:
         h = mem_ptr(cpu, insn, size, ACC_READ);
         if (unlikely(!h)) {
-            return op_alu(cpu, insn);
+            RET(op_alu(cpu, insn));
         }
         a = rd(cpu, insn, insn->dreg, size);
         b = x86_host_load(h, size);
@@ -182,7 +205,7 @@ static X86_ALWAYS_INLINE int alu_body(X86CPU *cpu, const X86Insn *insn,
     case F_MR:
         h = mem_ptr(cpu, insn, size, wb ? ACC_WRITE : ACC_READ);
         if (unlikely(!h)) {
-            return op == OP_TEST ? op_test_rm(cpu, insn) : op_alu(cpu, insn);
+            RET(op == OP_TEST ? op_test_rm(cpu, insn) : op_alu(cpu, insn));
         }
         a = x86_host_load(h, size);
         b = rd(cpu, insn, insn->sreg, size);
@@ -190,7 +213,7 @@ static X86_ALWAYS_INLINE int alu_body(X86CPU *cpu, const X86Insn *insn,
     default:
         h = mem_ptr(cpu, insn, size, wb ? ACC_WRITE : ACC_READ);
         if (unlikely(!h)) {
-            return op == OP_TEST ? op_grp3(cpu, insn) : op_grp1(cpu, insn);
+            RET(op == OP_TEST ? op_grp3(cpu, insn) : op_grp1(cpu, insn));
         }
         a = x86_host_load(h, size);
         b = insn->imm & m;
@@ -235,7 +258,7 @@ static X86_ALWAYS_INLINE int alu_body(X86CPU *cpu, const X86Insn *insn,
         return jcc_tail(cpu, insn, cond_of(kind, size, a, b, r, 0,
                                            insn[1].opcode & 15));
     }
-    return X86_NEXT;
+    return next_insn(cpu, insn);
 }
 
 #define DEF_ALU1(op, sz, f)                                                \
@@ -281,7 +304,7 @@ static X86_ALWAYS_INLINE int incdec_body(X86CPU *cpu, const X86Insn *insn,
     if (mem) {
         h = mem_ptr(cpu, insn, size, ACC_WRITE);
         if (unlikely(!h)) {
-            return size == 1 ? op_grp4(cpu, insn) : op_grp5(cpu, insn);
+            RET(size == 1 ? op_grp4(cpu, insn) : op_grp5(cpu, insn));
         }
         a = x86_host_load(h, size);
     } else {
@@ -300,7 +323,7 @@ static X86_ALWAYS_INLINE int incdec_body(X86CPU *cpu, const X86Insn *insn,
         return jcc_tail(cpu, insn, cond_of(dec ? K_DEC : K_INC, size, a, 1,
                                            r, cf, insn[1].opcode & 15));
     }
-    return X86_NEXT;
+    return next_insn(cpu, insn);
 }
 
 #define DEF_ID1(d, sz, mem)                                                \
@@ -337,31 +360,31 @@ static X86_ALWAYS_INLINE int mov_body(X86CPU *cpu, const X86Insn *insn,
     switch (form) {
     case MV_RR:
         wr(cpu, insn, insn->dreg, size, rd(cpu, insn, insn->sreg, size));
-        return X86_NEXT;
+        return next_insn(cpu, insn);
     case MV_LOAD:
         h = mem_ptr(cpu, insn, size, ACC_READ);
         if (unlikely(!h)) {
-            return op_mov_rm(cpu, insn);
+            RET(op_mov_rm(cpu, insn));
         }
         wr(cpu, insn, insn->dreg, size, x86_host_load(h, size));
-        return X86_NEXT;
+        return next_insn(cpu, insn);
     case MV_STORE:
         h = mem_ptr(cpu, insn, size, ACC_WRITE);
         if (unlikely(!h)) {
-            return op_mov_rm(cpu, insn);
+            RET(op_mov_rm(cpu, insn));
         }
         x86_host_store(h, size, rd(cpu, insn, insn->sreg, size));
-        return X86_NEXT;
+        return next_insn(cpu, insn);
     case MV_RIMM:
         wr(cpu, insn, insn->dreg, size, insn->imm);
-        return X86_NEXT;
+        return next_insn(cpu, insn);
     default:
         h = mem_ptr(cpu, insn, size, ACC_WRITE);
         if (unlikely(!h)) {
-            return op_mov_rm_imm(cpu, insn);
+            RET(op_mov_rm_imm(cpu, insn));
         }
         x86_host_store(h, size, insn->imm);
-        return X86_NEXT;
+        return next_insn(cpu, insn);
     }
 }
 
@@ -389,8 +412,8 @@ static X86_ALWAYS_INLINE int movx_body(X86CPU *cpu, const X86Insn *insn,
     if (mem) {
         void *h = mem_ptr(cpu, insn, ssize, ACC_READ);
         if (unlikely(!h)) {
-            return ssize == 4 ? op_arpl_movsxd(cpu, insn)
-                 : sign ? op_movsx(cpu, insn) : op_movzx(cpu, insn);
+            RET(ssize == 4 ? op_arpl_movsxd(cpu, insn)
+                : sign ? op_movsx(cpu, insn) : op_movzx(cpu, insn));
         }
         v = x86_host_load(h, ssize);
     } else {
@@ -401,7 +424,7 @@ static X86_ALWAYS_INLINE int movx_body(X86CPU *cpu, const X86Insn *insn,
           : ssize == 2 ? (uint64_t)(int16_t)v : (uint64_t)(int32_t)v;
     }
     wr(cpu, insn, insn->dreg, size, v);
-    return X86_NEXT;
+    return next_insn(cpu, insn);
 }
 
 #define DEF_MX1(sz, ss, sg, mem)                                           \
@@ -436,7 +459,7 @@ static X86_ALWAYS_INLINE int lea_body(X86CPU *cpu, const X86Insn *insn,
         ea = x86_insn_ea_inline(cpu, insn);
     }
     wr(cpu, insn, insn->dreg, size, ea);
-    return X86_NEXT;
+    return next_insn(cpu, insn);
 }
 
 #define DEF_LEA1(sz, f)                                                    \
@@ -459,11 +482,11 @@ static int push64(X86CPU *cpu, const X86Insn *insn)
 
     if (unlikely(cpu->slow_data) ||
         unlikely(!(h = x86_lin_fast_ptr(cpu, sp, 8, ACC_WRITE)))) {
-        return op_push_r(cpu, insn);
+        RET(op_push_r(cpu, insn));
     }
     x86_host_store(h, 8, cpu->regs[insn->dreg]);
     cpu->regs[R_ESP] = sp;
-    return X86_NEXT;
+    return next_insn(cpu, insn);
 }
 
 static int pop64(X86CPU *cpu, const X86Insn *insn)
@@ -474,12 +497,12 @@ static int pop64(X86CPU *cpu, const X86Insn *insn)
     if (unlikely(cpu->slow_data) ||
         unlikely(!(h = x86_lin_fast_ptr(cpu, cpu->regs[R_ESP], 8,
                                          ACC_READ)))) {
-        return op_pop_r(cpu, insn);
+        RET(op_pop_r(cpu, insn));
     }
     v = x86_host_load(h, 8);
     cpu->regs[R_ESP] += 8;
     cpu->regs[insn->dreg] = v;      /* POP RSP: the loaded value wins */
-    return X86_NEXT;
+    return next_insn(cpu, insn);
 }
 
 static int jcc64(X86CPU *cpu, const X86Insn *insn)
@@ -487,14 +510,14 @@ static int jcc64(X86CPU *cpu, const X86Insn *insn)
     uint64_t t;
 
     if (!x86_cond(cpu, insn->opcode & 15)) {
-        return X86_END;
+        RET(X86_END);
     }
     t = cpu->next_ip + insn->imm;
     if (unlikely(!canonical(t))) {
-        return x86_gp0(cpu);
+        RET(x86_gp0(cpu));
     }
     cpu->next_ip = t;
-    return X86_END;
+    RET(X86_END);
 }
 
 static int jmp64(X86CPU *cpu, const X86Insn *insn)
@@ -502,10 +525,10 @@ static int jmp64(X86CPU *cpu, const X86Insn *insn)
     uint64_t t = cpu->next_ip + insn->imm;
 
     if (unlikely(!canonical(t))) {
-        return x86_gp0(cpu);
+        RET(x86_gp0(cpu));
     }
     cpu->next_ip = t;
-    return X86_END;
+    RET(X86_END);
 }
 
 static int call64(X86CPU *cpu, const X86Insn *insn)
@@ -516,12 +539,12 @@ static int call64(X86CPU *cpu, const X86Insn *insn)
 
     if (unlikely(!canonical(t)) || unlikely(cpu->slow_data) ||
         unlikely(!(h = x86_lin_fast_ptr(cpu, sp, 8, ACC_WRITE)))) {
-        return op_call_rel(cpu, insn);
+        RET(op_call_rel(cpu, insn));
     }
     x86_host_store(h, 8, ret);
     cpu->regs[R_ESP] = sp;
     cpu->next_ip = t;
-    return X86_END;
+    RET(X86_END);
 }
 
 static int ret64(X86CPU *cpu, const X86Insn *insn)
@@ -532,15 +555,15 @@ static int ret64(X86CPU *cpu, const X86Insn *insn)
     if (unlikely(cpu->slow_data) ||
         unlikely(!(h = x86_lin_fast_ptr(cpu, cpu->regs[R_ESP], 8,
                                          ACC_READ)))) {
-        return op_ret(cpu, insn);
+        RET(op_ret(cpu, insn));
     }
     ip = x86_host_load(h, 8);
     if (unlikely(!canonical(ip))) {
-        return op_ret(cpu, insn);   /* raises #GP with RSP unchanged */
+        RET(op_ret(cpu, insn));   /* raises #GP with RSP unchanged */
     }
     cpu->regs[R_ESP] += 8;
     cpu->next_ip = ip;
-    return X86_END;
+    RET(X86_END);
 }
 
 /* ---- choosing ---- */
@@ -673,7 +696,7 @@ void x86_block_specialise(X86CPU *cpu, X86Insn *insns, unsigned n)
             h = pick(cpu, &tmp, true);
             if (h) {
                 *insn = tmp;
-                insn->fused = 1;
+                insn->spec = X86_SPEC_FUSED;
             }
         }
         if (!h) {
@@ -681,6 +704,15 @@ void x86_block_specialise(X86CPU *cpu, X86Insn *insns, unsigned n)
         }
         if (h) {
             insn->handler = h;
+            insn->spec |= X86_SPEC_ANY;
+        }
+        insn->idx = i;
+    }
+    /* threading in 64-bit code (exec_block_fast) */
+    for (unsigned i = 0; cpu->code64 && i + 1 < n; i++) {
+        if ((insns[i].spec & X86_SPEC_ANY) &&
+            (insns[i + 1].spec & X86_SPEC_ANY)) {
+            insns[i].spec |= X86_SPEC_CHAIN;
         }
     }
 }
