@@ -7,11 +7,15 @@
  *
  * kvmu has no dump-guest-memory yet, the one consumer in QEMU: the note's
  * place is kept (vmcoreinfo_get) and the guest can read the file back.
+ * A machine reset puts the file back to the host's offer (the next
+ * kernel writes it again); the written bytes migrate with the device.
  * Needs the board's fw_cfg with DMA; at most one per machine (QEMU's
  * errors). Not hotpluggable.
  */
 #include "hw/nvram/fw_cfg.h"
 #include "hw/qdev.h"
+#include "migration/vmstate.h"
+#include "system/runstate.h"
 #include "util/error.h"
 #include "util/ldst.h"
 
@@ -24,6 +28,7 @@
 typedef struct VMCoreInfoState {
     DeviceState parent;
     FWCfgState *fw;
+    uint8_t data[16];           /* the file's bytes, for migration */
 } VMCoreInfoState;
 
 #define VMCOREINFO(obj) OBJECT_CHECK(VMCoreInfoState, (obj), TYPE_VMCOREINFO)
@@ -44,11 +49,46 @@ bool vmcoreinfo_get(uint16_t *guest_format, uint32_t *size, uint64_t *paddr)
     return *guest_format != 0;
 }
 
+static void vmcoreinfo_written(void *opaque, uint32_t off, uint32_t len)
+{
+    VMCoreInfoState *s = opaque;
+    size_t flen;
+    const uint8_t *p = fw_cfg_file_data(s->fw, VMCOREINFO_FILE, &flen);
+    if (p && flen == sizeof(s->data)) {
+        memcpy(s->data, p, flen);
+    }
+}
+
+static void vmcoreinfo_reset(void *opaque)
+{
+    VMCoreInfoState *s = opaque;
+    memset(s->data, 0, sizeof(s->data));
+    stw_le_p(s->data, VMCOREINFO_FORMAT_ELF);
+    fw_cfg_modify_file(s->fw, VMCOREINFO_FILE, s->data, sizeof(s->data));
+}
+
+static int vmcoreinfo_post_load(void *opaque, int version_id)
+{
+    VMCoreInfoState *s = opaque;
+    fw_cfg_modify_file(s->fw, VMCOREINFO_FILE, s->data, sizeof(s->data));
+    return 0;
+}
+
+static const VMStateDescription vmstate_vmcoreinfo = {
+    .name = "vmcoreinfo",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = vmcoreinfo_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT8_ARRAY(data, VMCoreInfoState, 16),
+        VMSTATE_END_OF_LIST(),
+    },
+};
+
 static bool vmcoreinfo_realize(DeviceState *dev, GError **errp)
 {
     VMCoreInfoState *s = VMCOREINFO(dev);
     FWCfgState *fw = fw_cfg_find();
-    uint8_t init[16] = { 0 };
 
     if (!fw || !fw_cfg_dma_enabled(fw)) {
         error_setg(errp, "vmcoreinfo device requires fw_cfg with DMA");
@@ -58,13 +98,17 @@ static bool vmcoreinfo_realize(DeviceState *dev, GError **errp)
         error_setg(errp, "at most one vmcoreinfo device is permitted");
         return false;
     }
-    stw_le_p(init, VMCOREINFO_FORMAT_ELF);
-    if (!fw_cfg_add_file_writable(fw, VMCOREINFO_FILE, init, sizeof(init),
-                                  NULL, NULL, errp)) {
+    memset(s->data, 0, sizeof(s->data));
+    stw_le_p(s->data, VMCOREINFO_FORMAT_ELF);
+    if (!fw_cfg_add_file_writable(fw, VMCOREINFO_FILE, s->data,
+                                  sizeof(s->data), vmcoreinfo_written, s,
+                                  errp)) {
         return false;
     }
     s->fw = fw;
     vmcoreinfo_the = s;
+    /* a bus-less device: no bus resets it */
+    qemu_register_reset(vmcoreinfo_reset, s);
     return true;
 }
 
@@ -82,6 +126,7 @@ static void vmcoreinfo_class_init(ObjectClass *klass, void *data)
                "etc/vmcoreinfo)";
     dc->categories = 1u << DEVICE_CATEGORY_MISC;
     dc->realize = vmcoreinfo_realize;
+    dc->vmsd = &vmstate_vmcoreinfo;
     dc->hotpluggable = false;
 }
 

@@ -11,7 +11,9 @@
  */
 #include "hw/nvram/fw_cfg.h"
 #include "hw/nvram/option-rom.h"
+#include "migration/vmstate.h"
 #include "system/main-loop.h"
+#include "system/runstate.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -483,6 +485,25 @@ static void test_vmcoreinfo(void)
                     FW_CFG_DMA_CTL_ERROR);
     g_assert(vmcoreinfo_get(&fmt, &size, &paddr));
     g_assert_cmphex(paddr, ==, 0x4b54000);
+    /* migration: the written bytes go with the device */
+    const VMStateDescription *vmsd = DEVICE_GET_CLASS(dev)->vmsd;
+    VMStream out, in;
+    vmstream_init_save(&out);
+    g_assert(vmstate_save(&out, vmsd, dev, &err));
+    /* reset: back to the host's offer */
+    qemu_system_reset(SHUTDOWN_CAUSE_GUEST_RESET);
+    g_assert(!vmcoreinfo_get(&fmt, &size, &paddr));
+    read_item(fw_cfg_file_key(fw, "etc/vmcoreinfo"), init, 16);
+    g_assert_cmpmem(init, 16, "\x01\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0",
+                    16);
+    vmstream_init_load(&in, out.out->data, out.out->len);
+    g_assert(vmstate_load(&in, vmsd, dev, 1, &err));
+    g_assert_no_error(err);
+    g_byte_array_unref(out.out);
+    g_assert(vmcoreinfo_get(&fmt, &size, &paddr));
+    g_assert_cmphex(paddr, ==, 0x4b54000);
+    read_item(fw_cfg_file_key(fw, "etc/vmcoreinfo"), init, 16);
+    g_assert_cmpmem(init, 16, note, 16);
     /* one per machine */
     DeviceState *two = qdev_new("vmcoreinfo");
     g_assert(!qdev_realize_and_unref(two, NULL, &err));
