@@ -845,8 +845,18 @@ bool x86_atomic_ptr(X86CPU *cpu, int seg, uint64_t off, unsigned size,
     if (!x86_seg_linear(cpu, seg, off, size, ACC_WRITE, &lin)) {
         return false;
     }
-    if ((lin & 0xfff) + size > 0x1000 || (lin & (size - 1))) {
-        return true;                /* split or misaligned: global lock */
+    if ((lin & 0xfff) + size > 0x1000 || (lin & (size - 1)) ||
+        (cpu->slow_data & SLOW_DATA_DBG)) {
+        /* split or misaligned, or data breakpoints to check: global lock
+         * and x86_read/x86_write */
+        return true;
+    }
+    /* a write-TLB hit: the page was walked for a write at this MMU index
+     * (so it is readable too), is RAM, dirty and not code */
+    h = (uint8_t *)x86_lin_fast_ptr(cpu, lin, size, ACC_WRITE);
+    if (h) {
+        *host = h;
+        return true;
     }
     if (!translate(cpu, lin, ACC_READ, cpu->mmu_idx, &h, &g) ||
         !translate(cpu, lin, ACC_WRITE, cpu->mmu_idx, &h, &g)) {

@@ -10,6 +10,7 @@
     .code64
     .globl g_tlb_start, g_tlb_end
     .globl t_invlpg_data, t_invlpg_code, t_cr3_code, t_invlpg_1g
+    .globl t_lock_dbp, tlb_db_handler
 g_tlb_start:
 
 /* PDE 5 (10-12 MiB) in %rdi before the call, the new one in %rsi:
@@ -74,6 +75,20 @@ t_invlpg_1g:
 tlb_pf_handler:
     mov %cr2, %rax
     pop %rbx
+    hlt
+
+/* a LOCKed add to a page already in the write TLB, with a data write
+ * breakpoint on it (DR0 = %rsi, DR7 = %rdi): #DB after the add */
+t_lock_dbp:
+    movq $5, (%rsi)
+    mov %rsi, %dr0
+    mov %rdi, %dr7
+    xor %eax, %eax
+    lock addq $1, (%rsi)
+    hlt
+tlb_db_handler:
+    mov %dr6, %rax
+    mov (%rsi), %rbx
     hlt
 
 g_tlb_end:

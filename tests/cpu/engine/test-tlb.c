@@ -2,7 +2,8 @@
  * Engine tests of TLB invalidation (guests-tlb.S): INVLPG of one 4K piece
  * of a 2 MiB or 1 GiB page drops every piece of that page, global or not;
  * a CR3 write drops non-global translations; code reached through chained
- * blocks follows a remapping made by either.
+ * blocks follows a remapping made by either. A LOCKed operation on a page
+ * in the write TLB still checks data breakpoints.
  */
 #include <glib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 extern const uint8_t g_tlb_start[], g_tlb_end[];
 extern const uint8_t t_invlpg_data[], t_invlpg_code[], t_cr3_code[];
 extern const uint8_t t_invlpg_1g[], tlb_pf_handler[];
+extern const uint8_t t_lock_dbp[], tlb_db_handler[];
 
 static uint64_t sym(const uint8_t *s)
 {
@@ -140,6 +142,22 @@ static void test_invlpg_1g(gconstpointer global)
     env_free(e);
 }
 
+static void test_lock_data_breakpoint(void)
+{
+    Env *e = env_tlb(false);
+    X86Regs r;
+    X86Exit ex;
+
+    set_gate(e, 1, sym(tlb_db_handler), 0);
+    set_rip(e, sym(t_lock_dbp));
+    set_reg(e, 'S', 0xa03000);
+    set_reg(e, 'D', 0x000d0002);                    /* G0, write, 8 bytes */
+    r = run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmphex(r.rax & 0x400f, ==, 1);         /* DR6.B0 */
+    g_assert_cmphex(r.rbx, ==, 6);                  /* the add was done */
+    env_free(e);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -154,5 +172,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu/tlb/cr3-chained-code", test_cr3_code);
     g_test_add_data_func("/cpu/tlb/invlpg-1g", NULL, test_invlpg_1g);
     g_test_add_data_func("/cpu/tlb/invlpg-1g-global", "g", test_invlpg_1g);
+    g_test_add_func("/cpu/tlb/lock-add-data-breakpoint",
+                    test_lock_data_breakpoint);
     return g_test_run();
 }
