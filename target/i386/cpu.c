@@ -115,6 +115,7 @@ void x86_cpu_reset(X86CPU *cpu, bool init_only)
     cpu->shadow = 0;
     cpu->rep_mid = false;
     cpu->db_defer = 0;
+    cpu->db_task = false;
     cpu->ferr = cpu->ignne = false;
     memset(&cpu->events, 0, sizeof(cpu->events));
     cpu->pending.active = false;

@@ -610,6 +610,7 @@ static int __attribute__((noinline)) debug_traps(X86CPU *cpu, bool tf)
         if (pend & DB_PEND_BS) {
             cpu->dr[6] |= 0x4000;
         }
+        cpu->db_task = false;       /* the same #DB reports DR6.BT */
         x86_deliver_event(cpu, EXC_DB, false, false, 0, false);
     }
     if (cpu->guest_single_step) {
@@ -831,6 +832,11 @@ int x86_cpu_run(X86CPU *cpu, X86Exit *exit)
         X86Block *b;
         unsigned max = X86_BLOCK_MAX;
 
+        if (unlikely(cpu->db_task)) {
+            /* a task switch to a TSS with T=1 (task.c) */
+            cpu->db_task = false;
+            x86_deliver_event(cpu, EXC_DB, false, false, 0, false);
+        }
         handle_requests(cpu);
         if (slice && !complete_one && blocks_run >= slice) {
             exit->reason = X86_EXIT_KICKED;

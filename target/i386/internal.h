@@ -321,6 +321,8 @@ struct X86CPU {
                                      * iterations: an event now pushes RF=1 */
     uint32_t db_defer;              /* DR6 B0-3/BS bits of #DB traps held
                                      * back by a MOV SS/POP SS shadow */
+    bool db_task;                   /* #DB trap (DR6.BT: T bit of the new
+                                     * TSS) due before the next insn */
 
     /* MSRs the engine owns */
     uint64_t apic_base, tsc_aux, star, lstar, cstar, sfmask, kernel_gs_base;

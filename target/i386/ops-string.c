@@ -334,6 +334,37 @@ fault:
     return false;
 }
 
+/*
+ * I/O breakpoints (SDM Vol. 3B 17.2.4-5: CR4.DE=1, R/Wn=10b; undefined,
+ * so never hit, with CR4.DE=0): the DRn ranges (LENn) that [port,
+ * port+size) overlaps. @arm: record them in DR6 for a #DB trap after the
+ * instruction (a REP INS/OUTS traps after the iteration, RIP at the REP).
+ */
+static unsigned io_breakpoint(X86CPU *cpu, uint16_t port, unsigned size,
+                              bool arm)
+{
+    static const uint8_t lens[4] = { 1, 2, 8, 4 };
+    uint64_t dr7 = cpu->dr[7];
+    unsigned hits = 0;
+
+    if (likely(!(dr7 & 0xff)) || !(cpu->cr4 & CR4_DE)) {
+        return 0;
+    }
+    for (int i = 0; i < 4; i++) {
+        uint64_t len = lens[(dr7 >> (18 + i * 4)) & 3];
+        uint64_t a = cpu->dr[i] & ~(len - 1);
+        if (((dr7 >> (i * 2)) & 3) && ((dr7 >> (16 + i * 4)) & 3) == 2 &&
+            port < a + len && a < (uint64_t)port + size) {
+            hits |= 1u << i;
+        }
+    }
+    if (hits && arm) {
+        cpu->dr[6] |= hits;
+        cpu->dbg_hit = true;
+    }
+    return hits;
+}
+
 static unsigned io_size(const X86Insn *insn)
 {
     return (insn->opcode & 1) ? (insn->opsize == 2 ? 2 : 4) : 1;
@@ -360,6 +391,7 @@ int op_in(X86CPU *cpu, const X86Insn *insn)
         cpu->io_completed = false;
         memcpy(&v, cpu->io_buf, size);
         x86_set_reg(cpu, insn, R_EAX, size, v);
+        io_breakpoint(cpu, port, size, true);
         return X86_NEXT;
     }
     if (!x86_io_allowed(cpu, port, size)) {
@@ -384,6 +416,7 @@ int op_out(X86CPU *cpu, const X86Insn *insn)
     }
     memcpy(cpu->io_buf, &v, size);
     io_exit(cpu, port, size, false, 1);
+    io_breakpoint(cpu, port, size, true);
     cpu->check |= CHECK_EXIT_AFTER;
     return X86_NEXT;
 }
@@ -439,6 +472,7 @@ int op_ins(X86CPU *cpu, const X86Insn *insn)
                 areg_add(cpu, insn, R_ECX, -1);
             }
         }
+        io_breakpoint(cpu, port, size, true);
         if (rep(insn) && areg(cpu, insn, R_ECX) != 0) {
             return rep_yield(cpu);
         }
@@ -448,6 +482,9 @@ int op_ins(X86CPU *cpu, const X86Insn *insn)
         return X86_EXC;
     }
     n = io_chunk(cpu, insn, size, areg(cpu, insn, R_EDI));
+    if (io_breakpoint(cpu, port, size, false)) {
+        n = 1;                          /* trap after this iteration */
+    }
     /* fault before the device sees the read */
     if (!x86_probe_write(cpu, SEG_ES, areg(cpu, insn, R_EDI), size)) {
         return X86_EXC;
@@ -475,6 +512,9 @@ int op_outs(X86CPU *cpu, const X86Insn *insn)
         return X86_EXC;
     }
     n = io_chunk(cpu, insn, size, areg(cpu, insn, R_ESI));
+    if (io_breakpoint(cpu, port, size, false)) {
+        n = 1;                          /* trap after this iteration */
+    }
     si = cpu->regs[R_ESI];
     for (uint32_t i = 0; i < n; i++) {
         if (!x86_read(cpu, insn->seg, areg(cpu, insn, R_ESI),
@@ -497,6 +537,7 @@ int op_outs(X86CPU *cpu, const X86Insn *insn)
                     areg(cpu, insn, R_ECX) - n);
     }
     io_exit(cpu, port, size, false, n);
+    io_breakpoint(cpu, port, size, true);
     cpu->check |= CHECK_EXIT_AFTER;
     if (rep(insn) && areg(cpu, insn, R_ECX) != 0) {
         return rep_yield(cpu);

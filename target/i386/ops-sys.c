@@ -139,6 +139,13 @@ int op_mov_crdr(X86CPU *cpu, const X86Insn *insn)
             }
             n += 2;
         }
+        if (cpu->dr[7] & 0x2000) {
+            /* DR7.GD (SDM Vol. 3B 17.2.4): #DB fault before the access,
+             * DR6.BD set; entering the handler clears GD */
+            cpu->dr[6] |= 0x2000;
+            cpu->dr[7] &= ~0x2000ULL;
+            return x86_raise(cpu, EXC_DB);
+        }
         if (!to) {
             uint64_t r = cpu->dr[n];
             if (n == 6) {

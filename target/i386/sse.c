@@ -19,6 +19,15 @@
 #define MXCSR_VALID   0xffffu       /* MXCSR_MASK reported by FXSAVE */
 #define FSW_ES        0x0080u
 
+/* An MMX instruction reports a pending x87 error (#MF, or FERR# with
+ * CR0.NE=0) first, like a waiting x87 instruction: not while the embedder
+ * asserts IGNNE# with CR0.NE=0 (as x87.c's mf_pending) */
+static inline bool mmx_mf_pending(X86CPU *cpu)
+{
+    return (cpu->fpu.fsw & FSW_ES) &&
+           !(cpu->ignne && !(cpu->cr0 & CR0_NE));
+}
+
 static bool has_imm(const X86Insn *insn)
 {
     if (insn->map == MAP_0F3A) {
@@ -142,7 +151,7 @@ static int emms(X86CPU *cpu, const X86Insn *insn)
     if (insn->mandatory != MP_NONE) {
         return x86_ud(cpu);
     }
-    if (cpu->fpu.fsw & FSW_ES) {
+    if (mmx_mf_pending(cpu)) {
         return x86_raise(cpu, EXC_MF);
     }
     cpu->fpu.ftwx = 0;                  /* all empty */
@@ -265,7 +274,7 @@ static int maskmov(X86CPU *cpu, const X86Insn *insn)
         memcpy(src, cpu->fpu.xmm[insn->reg].b, 16);
         memcpy(mask, cpu->fpu.xmm[insn->rm].b, 16);
     } else {
-        if (cpu->fpu.fsw & FSW_ES) {
+        if (mmx_mf_pending(cpu)) {
             return x86_raise(cpu, EXC_MF);
         }
         memcpy(src, &cpu->fpu.st[insn->reg & 7].x.mant, 8);
@@ -325,7 +334,7 @@ int x86_sse_exec(X86CPU *cpu, const X86Insn *insn)
     hreg = host_reg(insn, &si);
     hrm = host_rm(insn, &si);
     mmx = si.reg == K_MM || (!mem && si.rm == K_MM);
-    if (mmx && (cpu->fpu.fsw & FSW_ES)) {
+    if (mmx && mmx_mf_pending(cpu)) {
         return x86_raise(cpu, EXC_MF);
     }
 

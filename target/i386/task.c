@@ -229,5 +229,11 @@ bool x86_task_switch(X86CPU *cpu, uint16_t sel, uint64_t desc, int reason,
             return false;
         }
     }
+    if (t32 && (buf[0x64] & 1)) {
+        /* T flag (SDM Vol. 3B 17.2.3): a #DB trap with DR6.BT before the
+         * new task's first instruction (exec.c delivers it) */
+        cpu->dr[6] |= 0x8000;
+        cpu->db_task = true;
+    }
     return true;
 }

@@ -214,6 +214,52 @@ k_ferr_wait:
     fnclex
 k_ferr_end:
     hlt
+
+/* ---- debug registers and the x87 error (test-debug.c) ---- */
+    .globl k_gd_read, k_gd_write, k_dr4, k_out_dx, k_in_imm, k_rep_outsb
+    .globl k_rep_insb, k_mmx_ferr, k_mmx_op, k_mmx_emms, k_mmx_end
+/* MOV from/to a debug register (DR7.GD: #DB before each) */
+k_gd_read:
+    mov %dr0, %rax
+    hlt
+k_gd_write:
+    mov %rbx, %dr1
+    hlt
+k_dr4:
+    .byte 0x0f, 0x21, 0xe0          /* mov %dr4, %rax */
+    hlt
+k_out_dx:
+    out %al, (%dx)
+    nop
+    hlt
+k_in_imm:
+    in $0x7e, %eax
+    nop
+    hlt
+k_rep_outsb:
+    rep outsb
+    nop
+    hlt
+k_rep_insb:
+    rep insb
+    nop
+    hlt
+/* an x87 error pending (ES), then MMX instructions */
+k_mmx_ferr:
+    fninit
+    push $0x37b                     /* ZE unmasked */
+    fldcw (%rsp)
+    pop %rax
+    fldz
+    fld1
+    fdiv %st(1), %st                /* 1/0: ES set */
+k_mmx_op:
+    paddb %mm1, %mm0
+k_mmx_emms:
+    emms
+    fnclex
+k_mmx_end:
+    hlt
 g_ev_end:
 
 /*
