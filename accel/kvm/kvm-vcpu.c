@@ -101,6 +101,42 @@ static const FeatureWord *feature_word(uint32_t fn, uint32_t index, int reg)
 }
 
 /*
+ * -cpu model,+feat/-feat: set or clear the named CPUID flags in @e. Keys
+ * that name no CPUID flag (QEMU's non-flag properties) are left alone.
+ */
+static bool apply_features(struct kvm_cpuid_entry2 *e, const char *model,
+                           const KeyvalList *features, GError **errp)
+{
+    if (!features) {
+        return true;
+    }
+    for (guint i = 0; i < features->pairs->len; i++) {
+        const KeyvalPair *kv = g_ptr_array_index(features->pairs, i);
+        for (int reg = 0; reg < 4; reg++) {
+            const FeatureWord *w = feature_word(e->function, e->index, reg);
+            for (int bit = 0; w && bit < 32; bit++) {
+                if (!w->names[bit] || strcmp(w->names[bit], kv->key)) {
+                    continue;
+                }
+                bool on = !strcmp(kv->value, "on");
+                if (!on && strcmp(kv->value, "off")) {
+                    error_setg(errp, "can't apply global %s-x86_64-cpu.%s=%s:"
+                               " Parameter '%s' expects 'on' or 'off'",
+                               model, kv->key, kv->value, kv->key);
+                    return false;
+                }
+                if (on) {
+                    *entry_reg(e, reg) |= 1u << bit;
+                } else {
+                    *entry_reg(e, reg) &= ~(1u << bit);
+                }
+            }
+        }
+    }
+    return true;
+}
+
+/*
  * The model's CPUID with each feature word ANDed with what the provider
  * supports (a warning per requested feature it lacks, as QEMU), leaves the
  * provider does not know dropped, and the provider's KVM leaves added.
@@ -132,6 +168,10 @@ static struct kvm_cpuid2 *build_cpuid(KvmState *s, const KvmCpuConfig *cfg,
         memcpy(&e, &model[i], sizeof(e));
         if (e.function >= 0x40000000 && e.function < 0x40000100) {
             continue;               /* hypervisor leaves come from KVM */
+        }
+        if (!apply_features(&e, name, cfg->features, errp)) {
+            g_free(out);
+            return NULL;
         }
         struct kvm_cpuid_entry2 *se = find_entry(sup, e.function, e.index);
         if (!se) {

@@ -541,6 +541,7 @@ static bool pc_cpus_init(const MachineOptions *o, GError **errp)
             .apic_id = apic_id,
             .sockets = o->sockets, .dies = o->dies, .clusters = o->clusters,
             .cores = o->cores, .threads = o->threads,
+            .features = o->cpu_features,
         };
         KvmCpu *cpu = kvm_cpu_create(pcms.kvm, &cfg, errp);
         if (!cpu) {

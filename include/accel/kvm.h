@@ -35,6 +35,7 @@
 #include <stdint.h>
 
 #include "accel/kvm-provider.h"
+#include "util/keyval.h"
 
 typedef struct KvmState KvmState;
 typedef struct KvmCpu KvmCpu;
@@ -63,6 +64,9 @@ typedef struct KvmCpuConfig {
     uint32_t index;             /* 0 = bootstrap processor */
     uint32_t apic_id;
     uint32_t sockets, dies, clusters, cores, threads;  /* -smp topology */
+    /* -cpu model,+feat,-feat,feat=on|off (may be NULL): CPUID flags by
+     * their QEMU names, set or cleared before the provider's filter */
+    const KeyvalList *features;
 } KvmCpuConfig;
 
 /*

@@ -6,8 +6,9 @@ hands to the board's APIC as KVM_EXIT_X86_RDMSR/WRMSR), brings up the AP
 with x2APIC INIT/SIPI, uses the TSC-deadline clockevent (IA32_TSC_DEADLINE
 through an MSR filter exit) on both CPUs, runs commands, sleeps 2 s
 correctly by the host's clock, and powers off with status 0.
-The same guest with -cpu qemu64 (no x2APIC in CPUID) stays in xAPIC mode
-with the counting LAPIC timer (the control).
+The flags also work on their own: -cpu qemu64,+x2apic,+tsc-deadline gets
+the same, and -cpu max,-x2apic,-tsc-deadline (no x2APIC, no TSC deadline
+in CPUID) stays in xAPIC mode with the counting LAPIC timer (the control).
 usage: test_x2apic.py KVMU_BINARY"""
 import os
 import re
@@ -63,10 +64,9 @@ def common(run, what):
     test_linux_boot.check_dmesg(run)
 
 
-def main():
-    kvmu = sys.argv[1]
-    run = guest.boot(kvmu, cmd=CMD, args=["-smp", "2", "-cpu", "max"])
-    print(f"-cpu max: boot + commands + poweroff took {run.elapsed:.1f} s")
+def check_x2apic(kvmu, cpu):
+    run = guest.boot(kvmu, cmd=CMD, args=["-smp", "2", "-cpu", cpu])
+    print(f"-cpu {cpu}: boot + commands + poweroff took {run.elapsed:.1f} s")
     run.expect("x2apic enabled")
     run.expect("Switched APIC routing to physical x2apic")
     run.expect("TSC deadline timer available")
@@ -74,17 +74,25 @@ def main():
     if events.count("lapic-deadline") != 2:
         guest.fail(f"clockevents {events}: want lapic-deadline on both "
                    "CPUs", run)
-    common(run, "-cpu max")
-    print("PASS: x2APIC mode and the TSC-deadline timer on 2 CPUs")
+    common(run, f"-cpu {cpu}")
+    print(f"PASS: -cpu {cpu}: x2APIC mode and the TSC-deadline timer "
+          "on 2 CPUs")
 
-    run = guest.boot(kvmu, cmd=CMD, args=["-smp", "2", "-cpu", "qemu64"])
-    if "x2apic enabled" in run.output or "lapic-deadline" in run.output:
-        guest.fail("-cpu qemu64 must stay in xAPIC mode", run)
+
+def main():
+    kvmu = sys.argv[1]
+    check_x2apic(kvmu, "max")
+    check_x2apic(kvmu, "qemu64,+x2apic,+tsc-deadline")
+    cpu = "max,-x2apic,-tsc-deadline"
+    run = guest.boot(kvmu, cmd=CMD, args=["-smp", "2", "-cpu", cpu])
+    if "x2apic enabled" in run.output or "lapic-deadline" in run.output \
+            or "TSC deadline timer available" in run.output:
+        guest.fail(f"-cpu {cpu} must stay in xAPIC mode", run)
     events = re.findall(r"CLOCKEVENT (\S+)", run.output)
     if events.count("lapic") != 2:
         guest.fail(f"clockevents {events}: want lapic on both CPUs", run)
-    common(run, "-cpu qemu64")
-    print("PASS: -cpu qemu64 keeps xAPIC and the counting LAPIC timer")
+    common(run, f"-cpu {cpu}")
+    print(f"PASS: -cpu {cpu} keeps xAPIC and the counting LAPIC timer")
 
 
 if __name__ == "__main__":
