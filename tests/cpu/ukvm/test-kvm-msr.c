@@ -14,6 +14,7 @@
 #define CODE 0x1000
 #define GP_HALT 0x3000              /* out 0x13, al; hlt */
 #define GP_IRET 0x3100              /* out 0x13, al; iret (retries) */
+#define GP_SKIP 0x3200              /* out 0x13, al; skip the 2-byte insn */
 #define DATA 0x2000
 
 static void load(AbiCtx *c, uint64_t gpa, const uint8_t *code, size_t len)
@@ -54,6 +55,12 @@ static bool guest(AbiCtx *c, gconstpointer data, const uint8_t *code,
 {
     static const uint8_t gp_halt[] = { 0xe6, 0x13, 0xf4 };
     static const uint8_t gp_iret[] = { 0xe6, 0x13, 0xcf };
+    static const uint8_t gp_skip[] = {
+        0xe6, 0x13,                 /* out 0x13, al */
+        0x55, 0x89, 0xe5,           /* push bp; mov bp, sp */
+        0x83, 0x46, 0x02, 0x02,     /* add word [bp+2], 2 */
+        0x5d, 0xcf,                 /* pop bp; iret */
+    };
 
     if (!abi_open_guest(c, data)) {
         return false;
@@ -61,6 +68,7 @@ static bool guest(AbiCtx *c, gconstpointer data, const uint8_t *code,
     load(c, CODE, code, len);
     load(c, GP_HALT, gp_halt, sizeof(gp_halt));
     load(c, GP_IRET, gp_iret, sizeof(gp_iret));
+    load(c, GP_SKIP, gp_skip, sizeof(gp_skip));
     uint16_t ivt[2] = { gp, 0 };
     memcpy(c->mem + 13 * 4, ivt, sizeof(ivt));
     abi_real_mode(c, CODE);
@@ -274,6 +282,55 @@ static void test_filter(gconstpointer data)
     abi_close(&c);
 }
 
+/*
+ * IA32_APIC_BASE mode transitions (SDM 11.12.5, CPUID has x2APIC): xAPIC
+ * -> x2APIC ok, x2APIC -> xAPIC #GP, x2APIC -> disabled ok, disabled ->
+ * x2APIC #GP, EXTD without EN #GP, disabled -> xAPIC ok; kvm_run.apic_base
+ * follows
+ */
+static void test_apic_base(gconstpointer data)
+{
+    static const uint8_t code[] = {
+        0x66, 0xb9, 0x1b, 0, 0, 0,          /* mov ecx, 0x1b */
+        0x0f, 0x32,                         /* rdmsr */
+        0x66, 0x0d, 0x00, 0x0c, 0, 0,       /* or eax, 0xc00: x2APIC */
+        0x0f, 0x30,                         /* wrmsr: ok */
+        0xe6, 0x10,                         /* out 0x10, al */
+        0x66, 0x25, 0xff, 0xfb, 0xff, 0xff, /* and eax, ~0x400: xAPIC */
+        0x0f, 0x30,                         /* wrmsr: #GP */
+        0x66, 0x25, 0xff, 0xf3, 0xff, 0xff, /* and eax, ~0xc00: off */
+        0x0f, 0x30,                         /* wrmsr: ok */
+        0xe6, 0x11,                         /* out 0x11, al */
+        0x66, 0x0d, 0x00, 0x0c, 0, 0,       /* or eax, 0xc00: x2APIC */
+        0x0f, 0x30,                         /* wrmsr: #GP */
+        0x66, 0x25, 0xff, 0xf7, 0xff, 0xff, /* and eax, ~0x800: EXTD only */
+        0x0f, 0x30,                         /* wrmsr: #GP */
+        0x66, 0x35, 0x00, 0x0c, 0, 0,       /* xor eax, 0xc00: EN only */
+        0x0f, 0x30,                         /* wrmsr: ok */
+        0xe6, 0x12,                         /* out 0x12, al */
+        0xf4,
+    };
+    AbiCtx c;
+    if (!guest(&c, data, code, sizeof(code), GP_SKIP)) {
+        return;
+    }
+    struct kvm_sregs sr;
+    g_assert_cmpint(abi_ioctl(&c, c.vcpu, KVM_GET_SREGS, &sr), ==, 0);
+    uint64_t base = sr.apic_base;
+    g_assert_cmphex(base & 0xc00, ==, 0x800);       /* xAPIC at reset */
+    expect_port(&c, 0x10);
+    g_assert_cmphex(c.run->apic_base, ==, base | 0x400);
+    expect_port(&c, 0x13);
+    expect_port(&c, 0x11);
+    g_assert_cmphex(c.run->apic_base, ==, base & ~0xc00ULL);
+    expect_port(&c, 0x13);
+    expect_port(&c, 0x13);
+    expect_port(&c, 0x12);
+    g_assert_cmphex(c.run->apic_base, ==, base);
+    expect_exit(&c, KVM_EXIT_HLT);
+    abi_close(&c);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -283,5 +340,6 @@ int main(int argc, char **argv)
     abi_add_test("/kvm-msr/no-cap-gp", test_no_cap_gp);
     abi_add_test("/kvm-msr/unknown-index", test_unknown);
     abi_add_test("/kvm-msr/filter", test_filter);
+    abi_add_test("/kvm-msr/apic-base-modes", test_apic_base);
     return g_test_run();
 }
