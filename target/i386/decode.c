@@ -375,9 +375,9 @@ prefixes_done:
     if ((insn->prefix & PFX_LOCK) && (!(fl & LK) || insn->mod == 3)) {
         goto undefined_len;
     }
-    if (insn->handler == op_grp2) {         /* q1: specialised shifts */
-        X86Handler h = x86_shift_pick(insn);
-        insn->handler = h ? h : op_grp2;
+    if (insn->handler == op_grp2 || insn->handler == op_shld_shrd) {
+        X86Handler h = x86_shift_pick(insn);    /* q1: specialised shifts */
+        insn->handler = h ? h : insn->handler;
     }
     insn->len = p;
     return p;

@@ -274,6 +274,36 @@ SHIFT_HANDLERS(shl, 64, uint64_t)
 SHIFT_HANDLERS(shr, 64, uint64_t)
 SHIFT_HANDLERS(sar, 64, uint64_t)
 
+/* SHLD/SHRD r, r, imm (0F A4 / 0F AC) at 32/64 bits: count 1..N-1 */
+#define SHXD_HANDLERS(N, T)                                                  \
+static int op_shld##N##_ri(X86CPU *cpu, const X86Insn *insn)                \
+{                                                                            \
+    unsigned c = insn->imm;                                                  \
+    T dst = (T)cpu->regs[insn->rm], src = (T)cpu->regs[insn->reg];           \
+    T r = (T)(dst << c) | (T)(src >> (N - c));                               \
+                                                                             \
+    cpu->regs[insn->rm] = r;                                                 \
+    x86_set_cc(cpu, CC_LOGIC, N / 8, r, 0, 0);                               \
+    x86_cc_set_cfof(cpu, (uint32_t)((dst >> (N - c)) & 1) |                  \
+                         (uint32_t)(((r ^ dst) >> (N - 1)) & 1) << 11);       \
+    return X86_NEXT;                                                         \
+}                                                                            \
+static int op_shrd##N##_ri(X86CPU *cpu, const X86Insn *insn)                \
+{                                                                            \
+    unsigned c = insn->imm;                                                  \
+    T dst = (T)cpu->regs[insn->rm], src = (T)cpu->regs[insn->reg];           \
+    T r = (T)(dst >> c) | (T)(src << (N - c));                               \
+                                                                             \
+    cpu->regs[insn->rm] = r;                                                 \
+    x86_set_cc(cpu, CC_LOGIC, N / 8, r, 0, 0);                               \
+    x86_cc_set_cfof(cpu, (uint32_t)((dst >> (c - 1)) & 1) |                  \
+                         (uint32_t)(((r ^ dst) >> (N - 1)) & 1) << 11);       \
+    return X86_NEXT;                                                         \
+}
+
+SHXD_HANDLERS(32, uint32_t)
+SHXD_HANDLERS(64, uint64_t)
+
 X86Handler x86_shift_pick(X86Insn *insn)
 {
     /* [count in CL][64-bit][operation] */
@@ -291,8 +321,24 @@ X86Handler x86_shift_pick(X86Insn *insn)
     bool q = insn->opsize == 8;
     uint64_t count;
 
-    if (insn->map != MAP_1B || insn->mod != 3 ||
-        (insn->opsize != 4 && insn->opsize != 8)) {
+    if (insn->mod != 3 || (insn->opsize != 4 && insn->opsize != 8)) {
+        return NULL;
+    }
+    if (insn->map == MAP_0F) {
+        if (insn->opcode != 0xa4 && insn->opcode != 0xac) {
+            return NULL;            /* CL forms: generic */
+        }
+        count = insn->imm & (q ? 63 : 31);
+        if (count == 0) {
+            return NULL;
+        }
+        insn->imm = count;
+        if (insn->opcode == 0xa4) {
+            return q ? op_shld64_ri : op_shld32_ri;
+        }
+        return q ? op_shrd64_ri : op_shrd32_ri;
+    }
+    if (insn->map != MAP_1B) {
         return NULL;
     }
     switch (insn->opcode) {
