@@ -526,16 +526,22 @@ int op_grp7(X86CPU *cpu, const X86Insn *insn)
         if ((cpu->cr4 & CR4_UMIP) && cpu->cpl > 0) {
             return x86_gp0(cpu);
         }
+        uint8_t pd[10], sd = cpu->slow_data;
+        unsigned n = cpu->code64 ? 10 : 6;
+        bool ok;
         if (!cpu->code64) {
             base &= 0xffffffff;
         }
-        if (!x86_probe_write(cpu, insn->seg, ea, cpu->code64 ? 10 : 6) ||
-            !x86_write(cpu, insn->seg, ea, &t->limit, 2) ||
-            !x86_write(cpu, insn->seg, (ea + 2) & x86_mask(insn->addrsize),
-                       &base, cpu->code64 ? 8 : 4)) {
-            return X86_EXC;
-        }
-        return X86_NEXT;
+        /* one store of the pseudo-descriptor (limit, base), never #AC:
+         * the hardware's rule (an AMD EPYC under /dev/kvm at CPL 3 with
+         * AC: no #AC at any offset, test-debug sgdt-sidt-ac) */
+        memcpy(pd, &t->limit, 2);
+        memcpy(pd + 2, &base, 8);
+        cpu->slow_data &= ~SLOW_DATA_AC;
+        ok = x86_probe_write(cpu, insn->seg, ea, n) &&
+             x86_write(cpu, insn->seg, ea, pd, n);
+        cpu->slow_data = sd;
+        return ok ? X86_NEXT : X86_EXC;
     }
     case 2:
     case 3: {

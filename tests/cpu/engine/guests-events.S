@@ -125,6 +125,14 @@ u_fldt:
 u_fnstenv:
     fnstenv (%rbx)
     int $0x81
+/* SGDT/SIDT at CPL 3 (test-debug.c: never #AC) */
+    .globl u_sgdt, u_sidt
+u_sgdt:
+    sgdt (%rbx)
+    int $0x81
+u_sidt:
+    sidt (%rbx)
+    int $0x81
 /* AC set by POPF in user mode, then a misaligned load */
 u_popf_ac:
     pushf

@@ -1,13 +1,19 @@
 /*
  * Engine tests of the debug-register and legacy-FPU corners (SDM Vol. 3B
  * 17.2-17.3): DR7.GD general detect, I/O breakpoints (CR4.DE, R/W=10b),
- * the TSS T bit, and MMX instructions under IGNNE# with CR0.NE=0. The
+ * the TSS T bit, MMX instructions under IGNNE# with CR0.NE=0, SGDT/SIDT
+ * and #AC (the host CPU under /dev/kvm as the oracle). The
  * 64-bit guests and their logging handlers are those of test-events
  * (guests-events.S: {vector, RIP, RFLAGS, extra = DR6 for #DB}); the task
  * switches run the 32-bit guest of guests-debug.S.
  */
+#include <fcntl.h>
 #include <glib.h>
+#include <linux/kvm.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "target/i386/cpu.h"
 #include "engine-env.h"
@@ -25,7 +31,7 @@
     X(k_gd_read) X(k_gd_write) X(k_dr4) X(k_out_dx) X(k_in_imm) \
     X(k_rep_outsb) X(k_rep_insb) X(k_mmx_ferr) X(k_mmx_op) X(k_mmx_end) \
     X(g_dbg32_start) X(g_dbg32_end) X(t32_call) X(t32_int) X(t32_task2) \
-    X(t32_h_db)
+    X(t32_h_db) X(ev_to_user) X(h_ac) X(h_int81) X(u_sgdt) X(u_sidt)
 #define DECL(s) extern const uint8_t s[];
 SYMS(DECL)
 
@@ -429,6 +435,169 @@ static void test_mmx_ignne(void)
     env_free(e);
 }
 
+/* ---- SGDT/SIDT and #AC ---- */
+
+/* SGDT/SIDT at CPL 3 with CR0.AM and EFLAGS.AC, pseudo-descriptor at
+ * 0x600000 + 0..7: never #AC, all 10 bytes stored */
+static void test_sgdt_ac(void)
+{
+    for (int sidt = 0; sidt < 2; sidt++) {
+        for (int off = 0; off < 8; off++) {
+            Env *e = env_dbg(false, 0, 0);
+            X86SRegs s;
+            X86Regs r;
+            X86Exit ex;
+            uint64_t base;
+            uint16_t limit;
+
+            set_gate(e, 17, ev(h_ac), 0);
+            set_gate(e, 0x81, ev(h_int81), 3);
+            x86_cpu_get_sregs(e->cpu, &s);
+            s.cr0 |= 0x40000;                       /* AM */
+            g_assert_true(x86_cpu_set_sregs(e->cpu, &s));
+            memset(e->ram + 0x600000, 0xcc, 32);
+            x86_cpu_get_regs(e->cpu, &r);
+            r.rip = ev(ev_to_user);
+            r.r8 = ev(sidt ? u_sidt : u_sgdt);
+            r.r9 = 2 | 0x40000;                     /* AC */
+            r.r10 = 0x300000;
+            r.rbx = 0x600000 + off;
+            x86_cpu_set_regs(e->cpu, &r);
+            run_expect(e, X86_EXIT_HLT, &ex);
+            g_test_message("%s at +%d", sidt ? "sidt" : "sgdt", off);
+            dump_log(e);
+            g_assert_cmpint(log_n(e), ==, 1);
+            g_assert_cmphex(log_at(e, 0).vec, ==, 0x81);
+            memcpy(&limit, e->ram + 0x600000 + off, 2);
+            memcpy(&base, e->ram + 0x600002 + off, 8);
+            g_assert_cmphex(limit, ==, sidt ? 0xfff : 0x4f);
+            g_assert_cmphex(base, ==, sidt ? IDT : GDT);
+            g_assert_cmphex(e->ram[0x600000 + off + 10], ==, 0xcc);
+            env_free(e);
+        }
+    }
+}
+
+/*
+ * The same on the host CPU through /dev/kvm: a 64-bit guest at CPL 3
+ * (IOPL 3, CR0.AM, EFLAGS.AC, no IDT) runs @code on RBX = @addr, then
+ * OUT: 1 if it faulted (#AC -> no IDT -> shutdown), 0 if it reached the
+ * OUT, -1 if /dev/kvm is not usable.
+ */
+static int kvm_user_access(const uint8_t *code, size_t len, uint64_t addr)
+{
+    const size_t msize = 0x400000;
+    int kvm, vm = -1, vcpu = -1, ret = -1;
+    uint8_t *mem = MAP_FAILED;
+    struct kvm_run *run = MAP_FAILED;
+    long rsize = 0;
+    struct kvm_userspace_memory_region reg = { 0 };
+    struct kvm_segment cs = {
+        .limit = 0xffffffff, .selector = 0x0b, .type = 0xb, .present = 1,
+        .dpl = 3, .s = 1, .l = 1, .g = 1,
+    };
+    struct kvm_segment ds = {
+        .limit = 0xffffffff, .selector = 0x13, .type = 3, .present = 1,
+        .dpl = 3, .db = 1, .s = 1, .g = 1,
+    };
+    struct kvm_sregs s;
+    struct kvm_regs r = { 0 };
+    uint64_t *pt;
+
+    kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (kvm < 0) {
+        return -1;
+    }
+    vm = ioctl(kvm, KVM_CREATE_VM, 0);
+    mem = mmap(NULL, msize, PROT_READ | PROT_WRITE,
+               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (vm < 0 || mem == MAP_FAILED) {
+        goto out;
+    }
+    reg.memory_size = msize;
+    reg.userspace_addr = (uintptr_t)mem;
+    vcpu = ioctl(vm, KVM_SET_USER_MEMORY_REGION, &reg) ? -1 :
+           ioctl(vm, KVM_CREATE_VCPU, 0);
+    rsize = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+    if (vcpu < 0 || rsize <= 0) {
+        goto out;
+    }
+    run = mmap(NULL, rsize, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+    if (run == MAP_FAILED) {
+        goto out;
+    }
+    pt = (uint64_t *)mem;                       /* PML4 0x1000 ... */
+    pt[0x1000 / 8] = 0x2000 | 7;
+    pt[0x2000 / 8] = 0x3000 | 7;
+    pt[0x3000 / 8] = 0x87;                      /* 2 MiB, user */
+    pt[0x3008 / 8] = (1ULL << 21) | 0x87;
+    pt[0x4008 / 8] = 0x00affb000000ffffULL;     /* 0x08 user code64 */
+    pt[0x4010 / 8] = 0x00cff3000000ffffULL;     /* 0x10 user data */
+    memcpy(mem + 0x10000, code, len);
+    if (ioctl(vcpu, KVM_GET_SREGS, &s)) {
+        goto out;
+    }
+    s.cs = cs;
+    s.ds = s.es = s.fs = s.gs = s.ss = ds;
+    s.gdt.base = 0x4000;
+    s.gdt.limit = 23;
+    s.idt.base = 0x5000;
+    s.idt.limit = 0;
+    s.cr3 = 0x1000;
+    s.cr4 = 0x20;                               /* PAE, no UMIP */
+    s.cr0 = 0x80050033;                         /* PG AM WP NE ET MP PE */
+    s.efer = 0x500;                             /* LMA LME */
+    r.rip = 0x10000;
+    r.rflags = 2 | 0x3000 | 0x40000;            /* IOPL 3, AC */
+    r.rsp = 0x30000;
+    r.rbx = addr;
+    if (ioctl(vcpu, KVM_SET_SREGS, &s) || ioctl(vcpu, KVM_SET_REGS, &r) ||
+        ioctl(vcpu, KVM_RUN, 0)) {
+        goto out;
+    }
+    if (run->exit_reason == KVM_EXIT_IO) {
+        ret = 0;
+    } else if (run->exit_reason == KVM_EXIT_SHUTDOWN) {
+        ret = 1;
+    }
+out:
+    if (run != MAP_FAILED) {
+        munmap(run, rsize);
+    }
+    if (mem != MAP_FAILED) {
+        munmap(mem, msize);
+    }
+    if (vcpu >= 0) {
+        close(vcpu);
+    }
+    if (vm >= 0) {
+        close(vm);
+    }
+    close(kvm);
+    return ret;
+}
+
+/* The host CPU (under /dev/kvm) agrees: a misaligned MOV raises #AC in
+ * this set-up, SGDT/SIDT at offsets 0..7 never do */
+static void test_sgdt_ac_host_oracle(void)
+{
+    static const uint8_t load4[] = { 0x8b, 0x03, 0xe6, 0x80, 0xf4 };
+    static const uint8_t sgdt[] = { 0x0f, 0x01, 0x03, 0xe6, 0x80, 0xf4 };
+    static const uint8_t sidt[] = { 0x0f, 0x01, 0x0b, 0xe6, 0x80, 0xf4 };
+
+    if (kvm_user_access(load4, sizeof(load4), 0x20000) != 0 ||
+        kvm_user_access(load4, sizeof(load4), 0x20001) != 1) {
+        g_test_skip("no /dev/kvm with #AC at CPL 3 on this host");
+        return;
+    }
+    for (int off = 0; off < 8; off++) {
+        g_assert_cmpint(kvm_user_access(sgdt, sizeof(sgdt), 0x20000 + off),
+                        ==, 0);
+        g_assert_cmpint(kvm_user_access(sidt, sizeof(sidt), 0x20000 + off),
+                        ==, 0);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -439,5 +608,8 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu/debug/io-bp-rep-each-iteration", test_io_rep);
     g_test_add_func("/cpu/debug/tss-t-bit", test_task_t_bit);
     g_test_add_func("/cpu/debug/mmx-ignne", test_mmx_ignne);
+    g_test_add_func("/cpu/debug/sgdt-sidt-ac", test_sgdt_ac);
+    g_test_add_func("/cpu/debug/sgdt-sidt-ac-host-oracle",
+                    test_sgdt_ac_host_oracle);
     return g_test_run();
 }
