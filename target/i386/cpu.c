@@ -206,6 +206,11 @@ void x86_cpu_get_regs(X86CPU *cpu, X86Regs *r)
     memcpy(&r->r8, &cpu->regs[R_R8], 8 * sizeof(uint64_t));
     r->rip = cpu->rip;
     r->rflags = x86_get_flags(cpu);
+    if (cpu->rep_mid) {
+        /* stopped between two iterations of a REP: RF=1, as a VM exit
+         * there saves it (an event delivered now pushes it) */
+        r->rflags |= F_RF;
+    }
 }
 
 void x86_cpu_set_regs(X86CPU *cpu, const X86Regs *r)
@@ -423,6 +428,19 @@ void x86_cpu_get_events(X86CPU *cpu, X86Events *ev)
     ev->interrupt.shadow = cpu->shadow;
     ev->nmi.pending = cpu->nmi_pending;
     ev->nmi.injected = false;
+    if (cpu->db_defer || cpu->db_task) {
+        /* #DB traps held back by MOV SS or a T=1 task switch: a pending
+         * #DB with its DR6 bits in DR6 (as KVM without
+         * KVM_CAP_EXCEPTION_PAYLOAD); x86_cpu_set_events delivers it at
+         * the next boundary (a MOV SS-held one one instruction early) */
+        if (cpu->db_defer & 0x4000) {
+            cpu->dr[6] |= 0x4000;
+        }
+        ev->exception.pending = true;
+        ev->exception.nr = EXC_DB;
+        ev->exception.has_error_code = false;
+        ev->exception.error_code = 0;
+    }
 }
 
 void x86_cpu_set_events(X86CPU *cpu, const X86Events *ev)
@@ -431,6 +449,9 @@ void x86_cpu_set_events(X86CPU *cpu, const X86Events *ev)
     cpu->irq_pending = ev->interrupt.injected ? ev->interrupt.nr : -1;
     cpu->shadow = ev->interrupt.shadow & 3;
     cpu->nmi_pending = ev->nmi.pending || ev->nmi.injected;
+    cpu->db_defer = 0;                  /* reported as a pending #DB */
+    cpu->db_task = false;
+    cpu->dbg_hit = false;
     if (ev->exception.injected || ev->exception.pending) {
         /* re-deliver at the next boundary */
         cpu->exc.vector = ev->exception.nr;

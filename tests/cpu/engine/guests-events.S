@@ -252,6 +252,13 @@ k_rep_insb:
     rep insb
     nop
     hlt
+/* MOV SS from memory (a data breakpoint on it is held by the shadow) */
+    .globl k_movss_mem, k_movss_mem_nop
+k_movss_mem:
+    mov (%rbx), %ss
+k_movss_mem_nop:
+    nop
+    hlt
 /* an x87 error pending (ES), then MMX instructions */
 k_mmx_ferr:
     fninit

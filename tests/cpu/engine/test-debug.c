@@ -31,7 +31,8 @@
     X(k_gd_read) X(k_gd_write) X(k_dr4) X(k_out_dx) X(k_in_imm) \
     X(k_rep_outsb) X(k_rep_insb) X(k_mmx_ferr) X(k_mmx_op) X(k_mmx_end) \
     X(g_dbg32_start) X(g_dbg32_end) X(t32_call) X(t32_int) X(t32_task2) \
-    X(t32_h_db) X(ev_to_user) X(h_ac) X(h_int81) X(u_sgdt) X(u_sidt)
+    X(t32_h_db) X(ev_to_user) X(h_ac) X(h_int81) X(u_sgdt) X(u_sidt) \
+    X(h_irq40) X(k_rep_bp) X(k_movss_mem) X(k_movss_mem_nop)
 #define DECL(s) extern const uint8_t s[];
 SYMS(DECL)
 
@@ -598,6 +599,88 @@ static void test_sgdt_ac_host_oracle(void)
     }
 }
 
+/* ---- held-back #DB state across KVM_GET/SET_* (migration) ---- */
+
+/* A fresh vCPU with @from's RAM and the state the KVM ioctls carry */
+static Env *env_migrate(Env *from)
+{
+    Env *to = env_new();
+    X86SRegs s;
+    X86Regs r;
+    X86DebugRegs d;
+    X86Events evs;
+
+    memcpy(to->ram, from->ram, RAM_SIZE);
+    x86_cpu_get_sregs(from->cpu, &s);
+    x86_cpu_get_regs(from->cpu, &r);
+    x86_cpu_get_debugregs(from->cpu, &d);
+    x86_cpu_get_events(from->cpu, &evs);
+    g_assert_true(x86_cpu_set_sregs(to->cpu, &s));
+    x86_cpu_set_regs(to->cpu, &r);
+    x86_cpu_set_debugregs(to->cpu, &d);
+    x86_cpu_set_events(to->cpu, &evs);
+    return to;
+}
+
+/* A data breakpoint hit by MOV SS (held until after the next instruction)
+ * when the vCPU stops right after the MOV SS: migrated, the #DB is not
+ * lost (KVM_GET_VCPU_EVENTS reports a pending #DB, B0 in DR6) */
+static void test_migrate_movss_db(void)
+{
+    Env *e = env_dbg(false, 0, 0), *e2;
+    X86Regs r;
+    X86Exit ex;
+
+    put64(e, 0x600000, 0x18);
+    set_dr(e, 0, 0x600000, 0x400 | 1 | (3u << 16) | (1u << 18));
+    set_start(e, ev(k_movss_mem), 0x600000, 0, 0, 0, 0);
+    x86_cpu_set_guest_debug_ex(e->cpu, X86_GUESTDBG_ENABLE |
+                               X86_GUESTDBG_SINGLESTEP, NULL);
+    r = run_expect(e, X86_EXIT_DEBUG, &ex);
+    g_assert_cmphex(r.rip, ==, ev(k_movss_mem_nop));
+    g_assert_cmpint(log_n(e), ==, 0);
+    e2 = env_migrate(e);
+    env_free(e);
+    run_expect(e2, X86_EXIT_HLT, &ex);
+    dump_log(e2);
+    g_assert_cmpint(log_n(e2), ==, 1);
+    g_assert_cmphex(log_at(e2, 0).vec, ==, 1);
+    g_assert_cmphex(log_at(e2, 0).extra & 0xf, ==, 1);
+    env_free(e2);
+}
+
+/* Stopped between two REP iterations: RF=1 in the registers, so an
+ * interrupt taken on the destination pushes RF=1 as it would have */
+static void test_migrate_rep_mid(void)
+{
+    Env *e = env_dbg(false, 0, 0), *e2;
+    X86Regs r;
+    X86Exit ex;
+
+    set_gate(e, 0x40, ev(h_irq40), 0);
+    set_start(e, ev(k_rep_bp), 0, 3, 0, 0, 0x600000);
+    x86_cpu_set_guest_debug_ex(e->cpu, X86_GUESTDBG_ENABLE |
+                               X86_GUESTDBG_SINGLESTEP, NULL);
+    r = run_expect(e, X86_EXIT_DEBUG, &ex);
+    g_assert_cmphex(r.rip, ==, ev(k_rep_bp));
+    g_assert_cmphex(r.rcx, ==, 2);
+    g_assert_cmphex(r.rflags & RF, ==, RF);
+    e2 = env_migrate(e);
+    env_free(e);
+    x86_cpu_get_regs(e2->cpu, &r);
+    r.rflags |= 0x200;                              /* IF */
+    x86_cpu_set_regs(e2->cpu, &r);
+    g_assert_true(x86_cpu_inject_irq(e2->cpu, 0x40));
+    r = run_expect(e2, X86_EXIT_HLT, &ex);
+    dump_log(e2);
+    g_assert_cmpint(log_n(e2), ==, 1);
+    g_assert_cmphex(log_at(e2, 0).rip, ==, ev(k_rep_bp));
+    g_assert_cmphex(log_at(e2, 0).rflags & RF, ==, RF);
+    g_assert_cmphex(r.rcx, ==, 0);
+    g_assert_cmphex(r.rflags & RF, ==, 0);          /* cleared at the end */
+    env_free(e2);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -611,5 +694,8 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu/debug/sgdt-sidt-ac", test_sgdt_ac);
     g_test_add_func("/cpu/debug/sgdt-sidt-ac-host-oracle",
                     test_sgdt_ac_host_oracle);
+    g_test_add_func("/cpu/debug/migrate-movss-held-db",
+                    test_migrate_movss_db);
+    g_test_add_func("/cpu/debug/migrate-rep-mid-rf", test_migrate_rep_mid);
     return g_test_run();
 }
