@@ -55,6 +55,25 @@ typedef struct UkvmSlot {
     _Atomic unsigned long *dirty;   /* npages bits, when LOG_DIRTY_PAGES */
 } UkvmSlot;
 
+/*
+ * An immutable copy of the memslot table for the engine's TLB-miss path
+ * (ukvm_map_page on a vCPU thread inside the engine): read without a lock,
+ * replaced on every memslot change, freed only after every running vCPU
+ * has left the engine once (vm_flush_and_wait is the grace period).
+ */
+typedef struct UkvmSlotViewEntry {
+    uint64_t gfn;
+    uint64_t npages;
+    uint64_t uaddr;
+    uint32_t flags;
+    _Atomic unsigned long *dirty;
+} UkvmSlotViewEntry;
+
+typedef struct UkvmSlotView {
+    unsigned n;
+    UkvmSlotViewEntry e[];          /* sorted by gfn */
+} UkvmSlotView;
+
 typedef struct UkvmIoeventfd {
     uint64_t addr;
     uint32_t len;                   /* 0: any length */
@@ -82,6 +101,7 @@ typedef struct UkvmVM {
     /* memslots: sorted by gfn; changes take slots_lock for writing */
     pthread_rwlock_t slots_lock;
     GPtrArray *slots;               /* UkvmSlot *, sorted by gfn */
+    _Atomic(UkvmSlotView *) view;   /* lock-free copy for the engine */
     /* ioeventfds: looked up on vCPU threads under ioev_lock */
     pthread_mutex_t ioev_lock;
     GArray *ioeventfds;             /* UkvmIoeventfd */
@@ -145,6 +165,9 @@ int ukvm_set_memory_region(UkvmVM *vm,
 int ukvm_get_dirty_log(UkvmVM *vm, struct kvm_dirty_log *log);
 void ukvm_slots_free(UkvmVM *vm);
 void *ukvm_map_page(void *opaque, uint64_t gpa, bool write);
+/* Set while this thread runs guest code in the engine (ukvm-run.c): its
+ * ukvm_map_page calls read the slot view without a lock. */
+extern __thread bool ukvm_in_engine;
 /* Copy to/from guest RAM (ukvm's own accesses); false outside RAM. */
 bool ukvm_guest_rw(UkvmVM *vm, uint64_t gpa, void *buf, uint64_t len,
                    bool write);

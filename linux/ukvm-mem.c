@@ -4,7 +4,11 @@
  * __kvm_set_memory_region and kvm_get_dirty_log_protect).
  *
  * Slots are kept sorted by guest frame in a GPtrArray under slots_lock (a
- * rwlock: vCPU threads only read it on the engine's TLB-miss path). A
+ * rwlock). The engine's TLB-miss path (ukvm_map_page inside x86_cpu_run)
+ * takes no lock: it reads an immutable copy, vm->view, that every change
+ * replaces and frees only after the flush-and-wait below, during which
+ * every vCPU that was in the engine has left it once (the kernel's SRCU
+ * grace period); dirty bitmaps a change drops are freed after it too. A
  * page's dirty bit is set when the engine first maps it for writing; a
  * GET_DIRTY_LOG clears the bits and flushes the engine's writable
  * mappings, so the next write to each page marks it again (the kernel's
@@ -20,6 +24,8 @@
 #include "ukvm-internal.h"
 
 #define BITS_PER_ULONG (8 * sizeof(unsigned long))
+
+__thread bool ukvm_in_engine;
 
 static size_t dirty_bitmap_longs(uint64_t npages)
 {
@@ -74,6 +80,23 @@ static bool slot_overlaps(UkvmVM *vm, uint32_t id, uint64_t gfn,
         }
     }
     return false;
+}
+
+/* A copy of the slot table for lock-free readers. Caller holds slots_lock
+ * for writing. */
+static UkvmSlotView *view_build(UkvmVM *vm)
+{
+    UkvmSlotView *v = g_malloc0(sizeof(*v) +
+                                vm->slots->len * sizeof(v->e[0]));
+    v->n = vm->slots->len;
+    for (guint i = 0; i < vm->slots->len; i++) {
+        UkvmSlot *s = g_ptr_array_index(vm->slots, i);
+        v->e[i] = (UkvmSlotViewEntry) {
+            .gfn = s->gfn, .npages = s->npages, .uaddr = s->uaddr,
+            .flags = s->flags, .dirty = s->dirty,
+        };
+    }
+    return v;
 }
 
 /*
@@ -170,21 +193,28 @@ int ukvm_set_memory_region(UkvmVM *vm,
             g_ptr_array_sort(vm->slots, slot_cmp);
         }
     }
+    _Atomic unsigned long *dropped_dirty = NULL;
     if (!r && old && npages && m->flags != old->flags) {
         if ((m->flags & KVM_MEM_LOG_DIRTY_PAGES) && !old->dirty) {
             old->dirty = g_new0(_Atomic unsigned long,
                                 dirty_bitmap_longs(npages));
         } else if (!(m->flags & KVM_MEM_LOG_DIRTY_PAGES) && old->dirty) {
-            g_free((void *)old->dirty);
+            dropped_dirty = old->dirty;     /* the engine may still mark it */
             old->dirty = NULL;
         }
         old->flags = m->flags;
     }
+    UkvmSlotView *old_view = NULL;
+    if (!r) {
+        old_view = atomic_exchange(&vm->view, view_build(vm));
+    }
     pthread_rwlock_unlock(&vm->slots_lock);
 
     if (!r) {
-        vm_flush_and_wait(vm);
+        vm_flush_and_wait(vm);      /* also the grace period for old_view */
     }
+    g_free(old_view);
+    g_free((void *)dropped_dirty);
     if (gone) {
         g_free((void *)gone->dirty);
         g_free(gone);
@@ -230,6 +260,7 @@ void ukvm_slots_free(UkvmVM *vm)
         g_free(s);
     }
     g_ptr_array_set_size(vm->slots, 0);
+    g_free(atomic_exchange(&vm->view, NULL));
 }
 
 static void mark_dirty(UkvmSlot *s, uint64_t gfn)
@@ -244,12 +275,47 @@ static void mark_dirty(UkvmSlot *s, uint64_t gfn)
     }
 }
 
+/* The engine's TLB miss on a vCPU thread: no lock (see the top). */
+static void *map_page_view(UkvmVM *vm, uint64_t gfn, bool write)
+{
+    const UkvmSlotView *v = atomic_load(&vm->view);
+    int lo = 0, hi = v ? (int)v->n - 1 : -1;
+
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        const UkvmSlotViewEntry *e = &v->e[mid];
+        if (gfn < e->gfn) {
+            hi = mid - 1;
+        } else if (gfn >= e->gfn + e->npages) {
+            lo = mid + 1;
+        } else {
+            if (write && (e->flags & KVM_MEM_READONLY)) {
+                return NULL;
+            }
+            if (write && e->dirty) {
+                uint64_t bit = gfn - e->gfn;
+                unsigned long mask = 1UL << (bit % BITS_PER_ULONG);
+                if (!(atomic_load_explicit(&e->dirty[bit / BITS_PER_ULONG],
+                                           memory_order_relaxed) & mask)) {
+                    atomic_fetch_or(&e->dirty[bit / BITS_PER_ULONG], mask);
+                }
+            }
+            return (void *)(uintptr_t)(e->uaddr +
+                                       ((gfn - e->gfn) << UKVM_PAGE_SHIFT));
+        }
+    }
+    return NULL;
+}
+
 void *ukvm_map_page(void *opaque, uint64_t gpa, bool write)
 {
     UkvmVM *vm = opaque;
     uint64_t gfn = gpa >> UKVM_PAGE_SHIFT;
     void *p = NULL;
 
+    if (ukvm_in_engine) {
+        return map_page_view(vm, gfn, write);
+    }
     pthread_rwlock_rdlock(&vm->slots_lock);
     int i = slot_find_gfn(vm, gfn);
     if (i >= 0) {

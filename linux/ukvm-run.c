@@ -232,7 +232,9 @@ static int run_loop(UkvmVcpu *v, const sigset_t *runmask)
     int r = 0;
     for (;;) {
         atomic_store(&v->running, true);
+        ukvm_in_engine = true;
         int rc = x86_cpu_run(v->cpu, &ex);
+        ukvm_in_engine = false;
         atomic_store(&v->running, false);
         atomic_fetch_add(&v->run_gen, 1);
         atomic_store_explicit(&v->insns, x86_cpu_insns_retired(v->cpu),
