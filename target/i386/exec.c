@@ -568,6 +568,14 @@ static inline void chain_add(X86CPU *cpu, X86Block *prev, uint32_t gen,
  * leave the run loop (exit filled). */
 enum { TAIL_NEXT, TAIL_END, TAIL_EXIT };
 
+/* A #DB trap or breakpoint fault: entering the handler clears DR7.GD
+ * (SDM Vol. 3B 17.2.4) so that it can use the debug registers */
+static void deliver_db(X86CPU *cpu)
+{
+    cpu->dr[7] &= ~0x2000ULL;
+    x86_deliver_event(cpu, EXC_DB, false, false, 0, false);
+}
+
 #define DB_PEND_DATA 0x1            /* cpu->db_defer: data breakpoint hit */
 #define DB_PEND_BS   0x4000         /* ... single-step (DR6.BS) */
 
@@ -611,7 +619,7 @@ static int __attribute__((noinline)) debug_traps(X86CPU *cpu, bool tf)
             cpu->dr[6] |= 0x4000;
         }
         cpu->db_task = false;       /* the same #DB reports DR6.BT */
-        x86_deliver_event(cpu, EXC_DB, false, false, 0, false);
+        deliver_db(cpu);
     }
     if (cpu->guest_single_step) {
         cpu->exit->reason = X86_EXIT_DEBUG;
@@ -642,7 +650,7 @@ static void __attribute__((noinline)) debug_traps_after_exc(X86CPU *cpu,
     if (pend & DB_PEND_BS) {
         cpu->dr[6] |= 0x4000;
     }
-    x86_deliver_event(cpu, EXC_DB, false, false, 0, false);
+    deliver_db(cpu);
 }
 
 static inline int insn_tail(X86CPU *cpu, int st, uint64_t pre)
@@ -835,7 +843,7 @@ int x86_cpu_run(X86CPU *cpu, X86Exit *exit)
         if (unlikely(cpu->db_task)) {
             /* a task switch to a TSS with T=1 (task.c) */
             cpu->db_task = false;
-            x86_deliver_event(cpu, EXC_DB, false, false, 0, false);
+            deliver_db(cpu);
         }
         handle_requests(cpu);
         if (slice && !complete_one && blocks_run >= slice) {
@@ -889,7 +897,7 @@ int x86_cpu_run(X86CPU *cpu, X86Exit *exit)
         }
         cpu->host_bp_skip_rip = ~0ULL;
         if (unlikely(cpu->dr[7] & 0xff) && instr_breakpoint(cpu)) {
-            x86_deliver_event(cpu, EXC_DB, false, false, 0, false);
+            deliver_db(cpu);
             continue;
         }
         complete_one = false;

@@ -183,6 +183,30 @@ static void test_gd(void)
     env_free(e);
 }
 
+/* Any #DB clears GD on entry (here a single-step trap): the handler's
+ * MOV from/to DR6 does not fault */
+static void test_gd_cleared_by_db(void)
+{
+    Env *e = env_dbg(false, 0, 0);
+    X86DebugRegs d;
+    X86Regs r;
+    X86Exit ex;
+
+    set_dr(e, -1, 0, 0x400 | DR7_GD);
+    set_start(e, ev(k_movss_mem_nop), 0, 0, 0, 0, 0);
+    x86_cpu_get_regs(e->cpu, &r);
+    r.rflags |= 0x100;                              /* TF */
+    x86_cpu_set_regs(e->cpu, &r);
+    run_expect(e, X86_EXIT_HLT, &ex);
+    dump_log(e);
+    g_assert_cmpint(log_n(e), >=, 1);
+    g_assert_cmphex(log_at(e, 0).rip, ==, ev(k_movss_mem_nop) + 1);
+    g_assert_cmphex(log_at(e, 0).extra & (DR6_BD | 0x4000), ==, 0x4000);
+    x86_cpu_get_debugregs(e->cpu, &d);
+    g_assert_cmphex(d.dr7 & DR7_GD, ==, 0);
+    env_free(e);
+}
+
 /* MOV DR4 with CR4.DE=1 is #UD, before the GD check; with CR4.DE=0 it is
  * DR6 and GD applies */
 static void test_gd_dr4(void)
@@ -686,6 +710,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/cpu/debug/gd-mov-dr-fault", test_gd);
     g_test_add_func("/cpu/debug/gd-dr4-ud-first", test_gd_dr4);
+    g_test_add_func("/cpu/debug/gd-cleared-by-any-db",
+                    test_gd_cleared_by_db);
     g_test_add_func("/cpu/debug/io-bp-out", test_io_out);
     g_test_add_func("/cpu/debug/io-bp-in", test_io_in);
     g_test_add_func("/cpu/debug/io-bp-rep-each-iteration", test_io_rep);
