@@ -22,12 +22,15 @@ t32_task2:
     iret                            /* NT: back to task 1 */
 t32_h_db:
     push %eax
+    cmpl $0, 0x510c
+    jne 1f                          /* the first #DB's only */
     mov 4(%esp), %eax
     mov %eax, 0x5100                /* pushed EIP */
     mov %dr6, %eax
     mov %eax, 0x5104
     mov %ecx, 0x5108
-    incl 0x510c                     /* #DB count */
+1:  incl 0x510c                     /* #DB count */
+    andl $~0x100, 0x3024            /* no TF back in task 1 (TSS 1) */
     mov $0xffff0ff0, %eax
     mov %eax, %dr6
     pop %eax

@@ -340,8 +340,8 @@ static void test_io_rep(void)
 
 /* 32-bit protected mode, CALL (@via_int: INT 0x30 through a task gate) to
  * TSS 2 with T=@t: a #DB trap, DR6.BT, before the new task's first
- * instruction; the count of #DBs */
-static void run_task_t(bool via_int, bool t)
+ * instruction. @tf: the CALL single-stepped: ONE #DB with BS and BT */
+static void run_task_t(bool via_int, bool t, bool tf)
 {
     Env *e = env_new();
     X86SRegs s;
@@ -385,7 +385,7 @@ static void run_task_t(bool via_int, bool t)
     s.cr0 = 0x11;
     g_assert_true(x86_cpu_set_sregs(e->cpu, &s));
     memset(&r, 0, sizeof(r));
-    r.rflags = 2;
+    r.rflags = 2 | (tf ? 0x100 : 0);
     r.rsp = 0x8000;
     r.rip = base + (start - g_dbg32_start);
     x86_cpu_set_regs(e->cpu, &r);
@@ -399,10 +399,11 @@ static void run_task_t(bool via_int, bool t)
     /* back in task 1 after the task's IRET */
     g_assert_cmphex(r.rip, ==, base + (start - g_dbg32_start) +
                                (via_int ? 3 : 8));
-    g_assert_cmphex(get64(e, 0x510c) & 0xffffffff, ==, t);
-    if (t) {
+    g_assert_cmphex(get64(e, 0x510c) & 0xffffffff, ==, t || tf);
+    if (t || tf) {
         g_assert_cmphex(get64(e, 0x5100) & 0xffffffff, ==, entry);
-        g_assert_cmphex(get64(e, 0x5104) & DR6_BT, ==, DR6_BT);
+        g_assert_cmphex(get64(e, 0x5104) & (DR6_BT | 0x4000), ==,
+                        (t ? DR6_BT : 0) | (tf ? 0x4000 : 0));
         g_assert_cmphex(get64(e, 0x5108) & 0xffffffff, ==, 0);
     }
     env_free(e);
@@ -410,10 +411,12 @@ static void run_task_t(bool via_int, bool t)
 
 static void test_task_t_bit(void)
 {
-    run_task_t(false, true);
-    run_task_t(false, false);
-    run_task_t(true, true);
-    run_task_t(true, false);
+    run_task_t(false, true, false);
+    run_task_t(false, false, false);
+    run_task_t(true, true, false);
+    run_task_t(true, false, false);
+    run_task_t(false, true, true);
+    run_task_t(false, false, true);
 }
 
 /* ---- MMX and a pending x87 error ---- */
