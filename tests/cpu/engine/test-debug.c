@@ -7,16 +7,13 @@
  * (guests-events.S: {vector, RIP, RFLAGS, extra = DR6 for #DB}); the task
  * switches run the 32-bit guest of guests-debug.S.
  */
-#include <fcntl.h>
 #include <glib.h>
 #include <linux/kvm.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "target/i386/cpu.h"
 #include "engine-env.h"
+#include "kvm-oracle.h"
 
 #define EV_BASE 0x100000ULL
 #define EV_LOGN 0x6ff000
@@ -157,6 +154,7 @@ static void test_gd(void)
     g_assert_cmphex(log_at(e, 0).vec, ==, 1);
     g_assert_cmphex(log_at(e, 0).rip, ==, ev(k_gd_read));
     g_assert_cmphex(log_at(e, 0).extra & (DR6_BD | 0x400f), ==, DR6_BD);
+    g_assert_cmphex(log_at(e, 0).rflags & RF, ==, 0);   /* as the host */
     g_assert_cmphex(r.rip, ==, ev(k_gd_read) + 4);
     x86_cpu_get_debugregs(e->cpu, &d);
     g_assert_cmphex(d.dr7 & DR7_GD, ==, 0);
@@ -231,6 +229,50 @@ static void test_gd_dr4(void)
     g_assert_cmphex(log_at(e, 0).vec, ==, 1);
     g_assert_cmphex(log_at(e, 0).rip, ==, ev(k_dr4));
     env_free(e);
+}
+
+/*
+ * The host CPU through /dev/kvm (KVM lets the guest own DR0-7 after its
+ * first intercepted MOV DR, so the MOV re-runs natively): MOV from DR0
+ * with GD=1 faults at the MOV, the handler sees DR6.BD, GD clear, RF=0
+ * pushed, as test_gd expects from the engine
+ */
+static void test_gd_host_oracle(void)
+{
+    static const uint8_t code[] = {
+        0x0f, 0x21, 0xc0,                           /* mov %dr0, %rax */
+        0xe6, 0x81,                                 /* out %al, $0x81 */
+    };
+    static const uint8_t hdb[] = {
+        0x0f, 0x21, 0xf0,                           /* mov %dr6, %rax */
+        0x48, 0x89, 0x04, 0x25, 0x00, 0x00, 0x02, 0x00,
+        0x0f, 0x21, 0xf8,                           /* mov %dr7, %rax */
+        0x48, 0x89, 0x04, 0x25, 0x08, 0x00, 0x02, 0x00,
+        0x48, 0x8b, 0x04, 0x24,                     /* pushed RIP */
+        0x48, 0x89, 0x04, 0x25, 0x10, 0x00, 0x02, 0x00,
+        0x48, 0x8b, 0x44, 0x24, 0x10,               /* pushed RFLAGS */
+        0x48, 0x89, 0x04, 0x25, 0x18, 0x00, 0x02, 0x00,
+        0xe6, 0x80,                                 /* out %al, $0x80 */
+    };
+    KvmOracle o = { .code = code, .len = sizeof(code), .hdb = hdb,
+                    .hlen = sizeof(hdb), .dr7 = 0x400 | DR7_GD };
+
+    if (!kvm_oracle_run(&o)) {
+        g_test_skip("no usable /dev/kvm");
+        return;
+    }
+    g_test_message("host: exit %u port %#x DR6 %#llx DR7 %#llx RIP %#llx "
+                   "RFLAGS %#llx", o.exit_reason, o.port,
+                   (unsigned long long)o.data[0],
+                   (unsigned long long)o.data[1],
+                   (unsigned long long)o.data[2],
+                   (unsigned long long)o.data[3]);
+    g_assert_cmpint(o.exit_reason, ==, KVM_EXIT_IO);
+    g_assert_cmphex(o.port, ==, 0x80);              /* the #DB handler */
+    g_assert_cmphex(o.data[0] & (DR6_BD | 0x400f), ==, DR6_BD);
+    g_assert_cmphex(o.data[1] & DR7_GD, ==, 0);
+    g_assert_cmphex(o.data[2], ==, 0x10000);        /* a fault */
+    g_assert_cmphex(o.data[3] & RF, ==, 0);
 }
 
 /* ---- I/O breakpoints ---- */
@@ -506,103 +548,18 @@ static void test_sgdt_ac(void)
     }
 }
 
-/*
- * The same on the host CPU through /dev/kvm: a 64-bit guest at CPL 3
- * (IOPL 3, CR0.AM, EFLAGS.AC, no IDT) runs @code on RBX = @addr, then
- * OUT: 1 if it faulted (#AC -> no IDT -> shutdown), 0 if it reached the
- * OUT, -1 if /dev/kvm is not usable.
- */
+/* The same on the host CPU through /dev/kvm (kvm-oracle.c): @code at CPL
+ * 3 with AC on RBX = @addr, then OUT: 1 if it faulted (#AC -> no IDT ->
+ * shutdown), 0 if it reached the OUT, -1 if /dev/kvm is not usable */
 static int kvm_user_access(const uint8_t *code, size_t len, uint64_t addr)
 {
-    const size_t msize = 0x400000;
-    int kvm, vm = -1, vcpu = -1, ret = -1;
-    uint8_t *mem = MAP_FAILED;
-    struct kvm_run *run = MAP_FAILED;
-    long rsize = 0;
-    struct kvm_userspace_memory_region reg = { 0 };
-    struct kvm_segment cs = {
-        .limit = 0xffffffff, .selector = 0x0b, .type = 0xb, .present = 1,
-        .dpl = 3, .s = 1, .l = 1, .g = 1,
-    };
-    struct kvm_segment ds = {
-        .limit = 0xffffffff, .selector = 0x13, .type = 3, .present = 1,
-        .dpl = 3, .db = 1, .s = 1, .g = 1,
-    };
-    struct kvm_sregs s;
-    struct kvm_regs r = { 0 };
-    uint64_t *pt;
+    KvmOracle o = { .code = code, .len = len, .user = true, .rbx = addr };
 
-    kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-    if (kvm < 0) {
+    if (!kvm_oracle_run(&o)) {
         return -1;
     }
-    vm = ioctl(kvm, KVM_CREATE_VM, 0);
-    mem = mmap(NULL, msize, PROT_READ | PROT_WRITE,
-               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (vm < 0 || mem == MAP_FAILED) {
-        goto out;
-    }
-    reg.memory_size = msize;
-    reg.userspace_addr = (uintptr_t)mem;
-    vcpu = ioctl(vm, KVM_SET_USER_MEMORY_REGION, &reg) ? -1 :
-           ioctl(vm, KVM_CREATE_VCPU, 0);
-    rsize = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-    if (vcpu < 0 || rsize <= 0) {
-        goto out;
-    }
-    run = mmap(NULL, rsize, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
-    if (run == MAP_FAILED) {
-        goto out;
-    }
-    pt = (uint64_t *)mem;                       /* PML4 0x1000 ... */
-    pt[0x1000 / 8] = 0x2000 | 7;
-    pt[0x2000 / 8] = 0x3000 | 7;
-    pt[0x3000 / 8] = 0x87;                      /* 2 MiB, user */
-    pt[0x3008 / 8] = (1ULL << 21) | 0x87;
-    pt[0x4008 / 8] = 0x00affb000000ffffULL;     /* 0x08 user code64 */
-    pt[0x4010 / 8] = 0x00cff3000000ffffULL;     /* 0x10 user data */
-    memcpy(mem + 0x10000, code, len);
-    if (ioctl(vcpu, KVM_GET_SREGS, &s)) {
-        goto out;
-    }
-    s.cs = cs;
-    s.ds = s.es = s.fs = s.gs = s.ss = ds;
-    s.gdt.base = 0x4000;
-    s.gdt.limit = 23;
-    s.idt.base = 0x5000;
-    s.idt.limit = 0;
-    s.cr3 = 0x1000;
-    s.cr4 = 0x20;                               /* PAE, no UMIP */
-    s.cr0 = 0x80050033;                         /* PG AM WP NE ET MP PE */
-    s.efer = 0x500;                             /* LMA LME */
-    r.rip = 0x10000;
-    r.rflags = 2 | 0x3000 | 0x40000;            /* IOPL 3, AC */
-    r.rsp = 0x30000;
-    r.rbx = addr;
-    if (ioctl(vcpu, KVM_SET_SREGS, &s) || ioctl(vcpu, KVM_SET_REGS, &r) ||
-        ioctl(vcpu, KVM_RUN, 0)) {
-        goto out;
-    }
-    if (run->exit_reason == KVM_EXIT_IO) {
-        ret = 0;
-    } else if (run->exit_reason == KVM_EXIT_SHUTDOWN) {
-        ret = 1;
-    }
-out:
-    if (run != MAP_FAILED) {
-        munmap(run, rsize);
-    }
-    if (mem != MAP_FAILED) {
-        munmap(mem, msize);
-    }
-    if (vcpu >= 0) {
-        close(vcpu);
-    }
-    if (vm >= 0) {
-        close(vm);
-    }
-    close(kvm);
-    return ret;
+    return o.exit_reason == KVM_EXIT_IO ? 0 :
+           o.exit_reason == KVM_EXIT_SHUTDOWN ? 1 : -1;
 }
 
 /* The host CPU (under /dev/kvm) agrees: a misaligned MOV raises #AC in
@@ -713,6 +670,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/cpu/debug/gd-mov-dr-fault", test_gd);
     g_test_add_func("/cpu/debug/gd-dr4-ud-first", test_gd_dr4);
+    g_test_add_func("/cpu/debug/gd-host-oracle", test_gd_host_oracle);
     g_test_add_func("/cpu/debug/gd-cleared-by-any-db",
                     test_gd_cleared_by_db);
     g_test_add_func("/cpu/debug/io-bp-out", test_io_out);
