@@ -697,6 +697,9 @@ static inline int insn_tail(X86CPU *cpu, int st, uint64_t pre)
         return TAIL_EXIT;
     }
     cpu->check &= ~CHECK_MODE;
+    if (unlikely(cpu->exc.vector == EXC_DB) && !cpu->exc.soft) {
+        cpu->dr[7] &= ~0x2000ULL;   /* INT1 (ICEBP), GD: as deliver_db */
+    }
     if (unlikely(cpu->db_defer)) {
         bool soft = cpu->exc.soft;
         x86_deliver_pending_exception(cpu);
@@ -833,6 +836,9 @@ int x86_cpu_run(X86CPU *cpu, X86Exit *exit)
     }
 
     if (cpu->exc.vector >= 0) {
+        if (cpu->exc.vector == EXC_DB) {
+            cpu->dr[7] &= ~0x2000ULL;           /* as deliver_db */
+        }
         x86_deliver_pending_exception(cpu);    /* from x86_cpu_set_events */
     }
     slice = cpu->time_slice;

@@ -233,6 +233,11 @@ k_gd_read:
 k_gd_write:
     mov %rbx, %dr1
     hlt
+    .globl k_icebp, k_icebp_hlt
+k_icebp:
+    .byte 0xf1                      /* INT1 (ICEBP) */
+k_icebp_hlt:
+    hlt
 k_dr4:
     .byte 0x0f, 0x21, 0xe0          /* mov %dr4, %rax */
     hlt

@@ -29,7 +29,8 @@
     X(k_rep_outsb) X(k_rep_insb) X(k_mmx_ferr) X(k_mmx_op) X(k_mmx_end) \
     X(g_dbg32_start) X(g_dbg32_end) X(t32_call) X(t32_int) X(t32_task2) \
     X(t32_h_db) X(ev_to_user) X(h_ac) X(h_int81) X(u_sgdt) X(u_sidt) \
-    X(h_irq40) X(k_rep_bp) X(k_movss_mem) X(k_movss_mem_nop)
+    X(h_irq40) X(k_rep_bp) X(k_movss_mem) X(k_movss_mem_nop) \
+    X(k_icebp) X(k_icebp_hlt)
 #define DECL(s) extern const uint8_t s[];
 SYMS(DECL)
 
@@ -200,6 +201,19 @@ static void test_gd_cleared_by_db(void)
     g_assert_cmpint(log_n(e), >=, 1);
     g_assert_cmphex(log_at(e, 0).rip, ==, ev(k_movss_mem_nop) + 1);
     g_assert_cmphex(log_at(e, 0).extra & (DR6_BD | 0x4000), ==, 0x4000);
+    x86_cpu_get_debugregs(e->cpu, &d);
+    g_assert_cmphex(d.dr7 & DR7_GD, ==, 0);
+    env_free(e);
+
+    /* INT1 (ICEBP): a #DB trap, GD cleared too */
+    e = env_dbg(false, 0, 0);
+    set_dr(e, -1, 0, 0x400 | DR7_GD);
+    set_start(e, ev(k_icebp), 0, 0, 0, 0, 0);
+    run_expect(e, X86_EXIT_HLT, &ex);
+    dump_log(e);
+    g_assert_cmpint(log_n(e), ==, 1);
+    g_assert_cmphex(log_at(e, 0).rip, ==, ev(k_icebp_hlt));
+    g_assert_cmphex(log_at(e, 0).extra & DR6_BD, ==, 0);
     x86_cpu_get_debugregs(e->cpu, &d);
     g_assert_cmphex(d.dr7 & DR7_GD, ==, 0);
     env_free(e);
