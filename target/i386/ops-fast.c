@@ -444,6 +444,114 @@ DEF_MXS(4) DEF_MXS(8) DEF_MXM(8, 4, 1)
 /* [size 4/8][sign][source 1/2][mem] */
 static const X86Handler movx_tab[2][2][2][2] = { MX_S(4), MX_S(8) };
 
+/* ---- CMOVcc, SETcc, IMUL ---- */
+
+static X86_ALWAYS_INLINE int cmov_body(X86CPU *cpu, const X86Insn *insn,
+                                       unsigned size, bool mem)
+{
+    uint64_t v;
+
+    if (mem) {
+        void *h = mem_ptr(cpu, insn, size, ACC_READ);
+        if (unlikely(!h)) {
+            RET(op_cmov(cpu, insn));
+        }
+        v = x86_host_load(h, size);
+    } else {
+        v = rd(cpu, insn, insn->sreg, size);
+    }
+    if (x86_cond(cpu, insn->opcode & 15)) {
+        wr(cpu, insn, insn->dreg, size, v);
+    } else if (size == 4) {
+        /* a 32-bit CMOV zero-extends its destination either way */
+        cpu->regs[insn->dreg] = (uint32_t)cpu->regs[insn->dreg];
+    }
+    return next_insn(cpu, insn);
+}
+
+static X86_ALWAYS_INLINE int setcc_body(X86CPU *cpu, const X86Insn *insn,
+                                        bool mem)
+{
+    uint64_t v;
+
+    if (mem) {
+        void *h = mem_ptr(cpu, insn, 1, ACC_WRITE);
+        if (unlikely(!h)) {
+            RET(op_setcc(cpu, insn));
+        }
+        v = x86_cond(cpu, insn->opcode & 15);
+        x86_host_store(h, 1, v);
+    } else {
+        v = x86_cond(cpu, insn->opcode & 15);
+        wr(cpu, insn, insn->dreg, 1, v);
+    }
+    return next_insn(cpu, insn);
+}
+
+/* IMUL r, r/m (0F AF) and IMUL r, r/m, imm (69, 6B) */
+static X86_ALWAYS_INLINE int imul_body(X86CPU *cpu, const X86Insn *insn,
+                                       unsigned size, bool mem, bool imm3)
+{
+    uint64_t a, b, lo;
+    bool ovf;
+
+    if (mem) {
+        void *h = mem_ptr(cpu, insn, size, ACC_READ);
+        if (unlikely(!h)) {
+            RET(imm3 ? op_imul3(cpu, insn) : op_imul_rm(cpu, insn));
+        }
+        a = x86_host_load(h, size);
+    } else {
+        a = rd(cpu, insn, insn->sreg, size);
+    }
+    b = imm3 ? insn->imm : rd(cpu, insn, insn->dreg, size);
+    if (size == 8) {
+        __int128 p = (__int128)(int64_t)a * (int64_t)b;
+        lo = (uint64_t)p;
+        ovf = p != (__int128)(int64_t)lo;
+    } else {
+        int64_t p = (int64_t)(int32_t)a * (int32_t)b;
+        lo = (uint32_t)p;
+        ovf = p != (int32_t)p;
+    }
+    x86_set_cc(cpu, CC_MUL, size, lo, ovf, 0);
+    wr(cpu, insn, insn->dreg, size, lo);
+    return next_insn(cpu, insn);
+}
+
+#define DEF_CC1(sz, mem)                                                   \
+    static int cmov_##sz##_##mem(X86CPU *cpu, const X86Insn *insn)         \
+    {                                                                      \
+        return cmov_body(cpu, insn, sz, mem);                              \
+    }                                                                      \
+    static int imul_##sz##_##mem(X86CPU *cpu, const X86Insn *insn)         \
+    {                                                                      \
+        return imul_body(cpu, insn, sz, mem, false);                       \
+    }                                                                      \
+    static int imul3_##sz##_##mem(X86CPU *cpu, const X86Insn *insn)        \
+    {                                                                      \
+        return imul_body(cpu, insn, sz, mem, true);                        \
+    }
+DEF_CC1(4, 0) DEF_CC1(4, 1) DEF_CC1(8, 0) DEF_CC1(8, 1)
+/* [size 4/8][mem] */
+static const X86Handler cmov_tab[2][2] = {
+    { cmov_4_0, cmov_4_1 }, { cmov_8_0, cmov_8_1 },
+};
+static const X86Handler imul_tab[2][2][2] = {
+    { { imul_4_0, imul_4_1 }, { imul_8_0, imul_8_1 } },
+    { { imul3_4_0, imul3_4_1 }, { imul3_8_0, imul3_8_1 } },
+};
+
+static int setcc_r(X86CPU *cpu, const X86Insn *insn)
+{
+    return setcc_body(cpu, insn, false);
+}
+
+static int setcc_m(X86CPU *cpu, const X86Insn *insn)
+{
+    return setcc_body(cpu, insn, true);
+}
+
 /* ---- LEA (64-bit addressing) ---- */
 
 static X86_ALWAYS_INLINE int lea_body(X86CPU *cpu, const X86Insn *insn,
@@ -636,8 +744,22 @@ static X86Handler pick(X86CPU *cpu, X86Insn *insn, bool fuse)
         insn->dreg = insn->rm;
         return mov_tab[si][mem ? MV_SIMM : MV_RIMM];
     }
+    if (g == op_setcc) {
+        insn->dreg = insn->rm;
+        return mem ? setcc_m : setcc_r;
+    }
     if (si < 2) {
         return NULL;
+    }
+    if (g == op_cmov) {
+        insn->dreg = insn->reg;
+        insn->sreg = insn->rm;
+        return cmov_tab[si - 2][mem];
+    }
+    if (g == op_imul_rm || g == op_imul3) {
+        insn->dreg = insn->reg;
+        insn->sreg = insn->rm;
+        return imul_tab[g == op_imul3][si - 2][mem];
     }
     if (g == op_movzx || g == op_movsx) {
         insn->dreg = insn->reg;

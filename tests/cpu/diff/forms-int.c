@@ -616,5 +616,32 @@ void diff_forms_int_register(void)
                                                   cc[i]), b, n, 0, 0, 0);
             }
         }
+        /* the same warm-up before memory forms of IMUL, CMOVcc, SETcc
+         * (their TLB-hit handlers); flags from a CMP of RAX and RCX */
+        static const struct { const char *n; uint8_t b[7]; int len;
+                              uint32_t undef; }
+        hot[] = {
+            { "imul r64,[m]", { 0x48, 0x0f, 0xaf, 0x44, 0x24, 0xf8 }, 6,
+              FL_SF | FL_ZF | FL_AF | FL_PF },
+            { "imul r32,[m],imm8", { 0x6b, 0x44, 0x24, 0xf8, 0x81 }, 5,
+              FL_SF | FL_ZF | FL_AF | FL_PF },
+            { "cmovb r64,[m]", { 0x48, 0x0f, 0x42, 0x44, 0x24, 0xf8 }, 6, 0 },
+            { "cmovle r32,[m]", { 0x0f, 0x4e, 0x44, 0x24, 0xf8 }, 5, 0 },
+            { "setg [m8]", { 0x0f, 0x9f, 0x44, 0x24, 0xf8 }, 5, 0 },
+        };
+        for (unsigned k = 0; k < G_N_ELEMENTS(hot); k++) {
+            uint8_t b[16];
+            int n = 0;
+
+            memcpy(b, warm, sizeof(warm));
+            n += sizeof(warm);
+            b[n++] = 0x48;                          /* cmp rax, rcx */
+            b[n++] = 0x39;
+            b[n++] = 0xc8;
+            memcpy(b + n, hot[k].b, hot[k].len);
+            n += hot[k].len;
+            add_raw("fused", diff_form_printf("cmp; %s", hot[k].n), b, n,
+                    hot[k].undef, 0, 0);
+        }
     }
 }
