@@ -5,8 +5,9 @@
  * (4.3.3), I/O interrupt assignment (4.3.4) and local interrupt
  * assignment (4.3.5) entries, in the spec's order. The PC layout it
  * describes is the one the ACPI MADT describes: ISA IRQ0 on INTIN2, the
- * other ISA IRQs identity-mapped, the 8259 as ExtINT on INTIN0, LINT0
- * ExtINT and LINT1 NMI on every local APIC. PCI INTx (with cfg->pirq_irqs):
+ * other ISA IRQs identity-mapped, the 8259 as ExtINT on LINT0 (not on an
+ * IOAPIC input: the board has no such wire) and LINT1 NMI on every local
+ * APIC. PCI INTx (with cfg->pirq_irqs):
  * each slot's pins through the PIIX3 PIRQ links to the ISA IRQ, and so
  * the IOAPIC input, the board routed that PIRQ to (level, active high);
  * 01.3's INTA is the PIIX4 PM's SCI, on IRQ 9 (the DSDT's LNKS).
@@ -176,8 +177,10 @@ static size_t mptable_build_one(uint8_t *buf, size_t size, uint32_t base,
             pci_isa |= 1u << cfg->pirq_irqs[i];
         }
     }
-    /* the 8259 (ExtINT) on INTIN0, then ISA IRQs as the MADT maps them */
-    put_ioint(&w, MP_EXTINT, 0, MPTABLE_BUS_ISA, 0, cfg->ioapic_id, 0);
+    /* ISA IRQs as the MADT maps them. No ExtINT entry for INTIN0: the
+     * board does not wire the 8259's output there (only to LINT0), and
+     * Linux warns "ExtINT not setup in hardware but reported by MP table"
+     * if one is listed (SeaBIOS's tables for QEMU list none either). */
     for (unsigned irq = 0; irq < 16; irq++) {
         if (irq == 2) {
             continue;                  /* the cascade: no ISA device */

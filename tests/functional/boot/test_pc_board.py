@@ -168,6 +168,8 @@ def linux_mp_boot(kvmu):
     check(re.search(r"0000:00:01\.3: PCI->APIC IRQ transform: INT A -> "
                     r"IRQ 9", out) is not None and "PMIRQ 9" in out,
           "PCI INTA of 01.3 (the SCI) routed by the MP table to IRQ 9")
+    check("ExtINT not setup in hardware" not in out,
+          "the MP table lists no ExtINT input the board does not wire")
     check(run.rc == 0, "reboot -f with -no-reboot ended the emulator")
 
 
