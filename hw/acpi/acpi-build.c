@@ -3,7 +3,8 @@
  * RSDT, FADT revision 1 (116 bytes: enough for Linux and SeaBIOS-era
  * OSes), FACS, a DSDT whose AML defines \_S5 (sleep type 0, matching
  * acpi-pm.c), a MADT (local APIC per CPU, IOAPIC, IRQ0->GSI2 override,
- * optionally the SCI as level/active-high) when the board has APICs, and
+ * optionally the SCI and, with PCI, the links' IRQs 5/10/11 as
+ * level/active-high, as QEMU's) when the board has APICs, and
  * an HPET table (IA-PC HPET spec 1.0a) when it has an HPET.
  * With cfg->has_pci the DSDT also describes \_SB.PCI0, its windows, _PRT
  * and the PIRQ interrupt links (hw/acpi/acpi-pci.c); the ISA devices and
@@ -73,6 +74,9 @@ static void finish(uint8_t *p, uint32_t len)
     p[9] = -acpi_checksum(p, len);
 }
 
+/* The ISA IRQs the DSDT's PCI links offer (acpi-pci.c's _PRS). */
+static const uint8_t pci_link_irqs[] = { 5, 10, 11 };
+
 /* DSDT body: DefinitionBlock contents as AML bytes. */
 static const uint8_t dsdt_aml[] = {
     /* Name (_S5, Package (4) { 0, 0, 0, 0 }) */
@@ -107,7 +111,9 @@ size_t acpi_build_tables(uint8_t *buf, size_t buf_size, uint32_t base,
     if (cfg->num_cpus) {
         madt_len = ACPI_HEADER_SIZE + 8 + 8 * cfg->num_cpus +
                    (cfg->has_ioapic ? 12 + 10 : 0) +
-                   (cfg->has_ioapic && cfg->sci_override ? 10 : 0);
+                   (cfg->has_ioapic && cfg->sci_override ? 10 : 0) +
+                   (cfg->has_ioapic && cfg->has_pci ?
+                    10 * G_N_ELEMENTS(pci_link_irqs) : 0);
         madt = tb_alloc(&t, madt_len, 8);
     }
     uint8_t *hpet = cfg->has_hpet ? tb_alloc(&t, ACPI_HPET_LEN, 8) : NULL;
@@ -170,13 +176,20 @@ size_t acpi_build_tables(uint8_t *buf, size_t buf_size, uint32_t base,
             stl_le_p(e + 4, 2);             /* -> GSI2 */
             stw_le_p(e + 8, 0);             /* conforms to bus */
             e += 10;
-            if (cfg->sci_override) {
-                e[0] = 2;
-                e[1] = 10;
-                e[2] = 0;
-                e[3] = ACPI_SCI_IRQ;
-                stl_le_p(e + 4, ACPI_SCI_IRQ);
-                stw_le_p(e + 8, 0x000d);    /* level-triggered, active high */
+            /* level, active high: the SCI, and the IRQs the PCI links
+             * may route to (their _PRS), as QEMU's MADT has them */
+            for (unsigned irq = 1; irq < 16; irq++) {
+                bool pci = cfg->has_pci &&
+                           memchr(pci_link_irqs, irq, sizeof(pci_link_irqs));
+                if (pci || (irq == ACPI_SCI_IRQ && cfg->sci_override)) {
+                    e[0] = 2;
+                    e[1] = 10;
+                    e[2] = 0;
+                    e[3] = irq;
+                    stl_le_p(e + 4, irq);
+                    stw_le_p(e + 8, 0x000d);
+                    e += 10;
+                }
             }
         }
         finish(madt, madt_len);

@@ -11,7 +11,8 @@ the PIRQ routes the board programs as a BIOS would (A, B: 10; C, D: 11).
 When Debian's
 qemu-system-x86_64 is installed the same guest runs under it and every
 PNP device QEMU's board binds is bound the same way under kvmu, except
-the floppy (PNP0700) and parallel port (PNP0400) kvmu does not have.
+the floppy (PNP0700) and parallel port (PNP0400) kvmu does not have, and
+the MADT's interrupt overrides Linux reports are QEMU's.
 usage: test_pc_acpi.py KVMU_BINARY [--no-qemu]"""
 import os
 import re
@@ -39,7 +40,8 @@ done
 echo 1 > /sys/bus/pci/devices/0000:00:01.3/enable
 echo "PM irq=$(cat /sys/bus/pci/devices/0000:00:01.3/irq)"
 P='ttyS[0-9] at I/O|i8042: PNP|rtc_cmos .*registered|PnP ACPI: found'
-dmesg | grep -E "$P|Interrupt link|ACPI.*[Ee]rror" | sed 's/^/DMESG /'
+P="$P|Interrupt link|INT_SRC_OVR|ACPI.*[Ee]rror"
+dmesg | grep -E "$P" | sed 's/^/DMESG /'
 """
 
 ARGS = ["-serial", "null", "-device", "pvpanic", "-smp", "2"]
@@ -62,7 +64,7 @@ def boot(binary):
         line = line.strip()
         if line.startswith(("PNP ", "ACPIDEV", "CPUDEV", "PM irq", "DMESG")):
             print("  " + line)
-        m = re.match(r"PNP (\S+) (.*)drv=(\S+)", line)
+        m = re.match(r"PNP (\S+) (.*)drv=(\w+)", line)
         if m:
             for hid in m.group(2).split():
                 pnp.setdefault(hid, []).append(m.group(3))
@@ -100,7 +102,7 @@ def main():
     check(sorted(links) == [("LNKA", "10"), ("LNKB", "10"), ("LNKC", "11"),
                             ("LNKD", "11"), ("LNKS", "9")],
           f"links routed as a BIOS leaves them: {sorted(links)}")
-    cpus = re.findall(r"CPUDEV (\S+) drv=(\S+)", out)
+    cpus = re.findall(r"CPUDEV (\S+) drv=(\w+)", out)
     check(cpus == [("\\_SB_.CPUS.C000", "processor"),
                    ("\\_SB_.CPUS.C001", "processor")],
           f"both CPUs' processor devices bound to 'processor': {cpus}")
@@ -118,12 +120,17 @@ def main():
             check(pnp.get(hid) == drvs,
                   f"{hid}: {drvs} under QEMU, {pnp.get(hid)} under kvmu")
         check("PM irq=9" in qrun.output, "QEMU gives 01.3 INTA IRQ 9 too")
-        qcpus = re.findall(r"CPUDEV (\S+) drv=(\S+)", qrun.output)
+        qcpus = re.findall(r"CPUDEV (\S+) drv=(\w+)", qrun.output)
         check(qcpus == cpus, f"processor devices as QEMU's: {qcpus}")
         qlinks = set(re.findall(r"Interrupt link (LNK.) configured for "
                                 r"IRQ (\d+)", qrun.output))
         check(sorted(qlinks) == sorted(links),
               f"the links' IRQs equal QEMU's: {sorted(qlinks)}")
+        ovr = r"DMESG .*ACPI: (INT_SRC_OVR [^\r]*)"
+        kovr = sorted(set(re.findall(ovr, out)))
+        qovr = sorted(set(re.findall(ovr, qrun.output)))
+        check(kovr == qovr and len(kovr) == 5,
+              f"MADT interrupt overrides as QEMU's: {qovr}")
     if FAILS:
         print(f"FAIL: {len(FAILS)} checks")
         sys.exit(1)

@@ -99,6 +99,21 @@ static void test_dsdt(void)
     static const uint8_t irq9[] = { 0x89, 0x06, 0x00, 0x09, 0x01,
                                     0x09, 0x00, 0x00, 0x00, 0x79, 0x00 };
     g_assert_nonnull(memmem(dsdt, dlen, irq9, sizeof(irq9)));
+    /* the MADT: IRQ0 -> GSI2, then IRQs 5, 9 (SCI), 10, 11 level/high,
+     * as QEMU's pc MADT has them */
+    const uint8_t *madt = memmem(buf, len, "APIC", 4);
+    g_assert_nonnull(madt);
+    uint32_t mlen = madt[4] | madt[5] << 8;
+    g_assert_cmpuint(mlen, ==, 36 + 8 + 8 + 12 + 10 + 4 * 10);
+    g_assert_cmpuint(acpi_checksum(madt, mlen), ==, 0);
+    static const uint8_t level_irqs[] = { 5, 9, 10, 11 };
+    for (int i = 0; i < 4; i++) {
+        const uint8_t *o = madt + 36 + 8 + 8 + 12 + 10 + 10 * i;
+        g_assert_cmpuint(o[0], ==, 2);
+        g_assert_cmpuint(o[3], ==, level_irqs[i]);
+        g_assert_cmpuint(o[4], ==, level_irqs[i]);
+        g_assert_cmphex(o[8], ==, 0x0d);
+    }
     const char *dump = g_getenv("KVMU_DUMP_DSDT");
     if (dump) {
         g_assert(g_file_set_contents(dump, (const char *)dsdt, dlen, NULL));
