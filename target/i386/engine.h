@@ -41,12 +41,15 @@ struct X86Block {
     /* Chaining: blocks that ran after this one, found again without
      * block_get while cpu->chain_gen (bumped by every block
      * invalidation) still equals gen and the fetch TLB still maps lin to
-     * the block's page (x86_fetch_tlb_maps). jkey: key | mmu_idx << 2. */
+     * the block's page (x86_fetch_tlb_maps), checked only when a TLB
+     * flush happened since the last check (tgen != cpu->tlb_flushes).
+     * jkey: key | mmu_idx << 2. */
     struct {
         uint64_t lin;
         uint32_t jkey;
         uint32_t gen;
         X86Block *b;
+        uint32_t tgen;
     } succ[2];
     X86Insn insns[];
 };

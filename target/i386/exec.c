@@ -523,8 +523,8 @@ static inline uint32_t chain_jkey(X86CPU *cpu)
 }
 
 /* The block at RIP if @prev, run while cpu->chain_gen was @gen, has it as
- * a successor still valid (and the fetch TLB still maps RIP's page to the
- * block's: TLB flushes do not bump chain_gen); else NULL. */
+ * a successor still valid (TLB flushes do not bump chain_gen: after one,
+ * the fetch TLB must still map RIP's page to the block's); else NULL. */
 static inline X86Block *chain_find(X86CPU *cpu, X86Block *prev, uint32_t gen)
 {
     uint64_t lin;
@@ -537,9 +537,15 @@ static inline X86Block *chain_find(X86CPU *cpu, X86Block *prev, uint32_t gen)
     jkey = chain_jkey(cpu);
     for (int k = 0; k < 2; k++) {
         if (prev->succ[k].lin == lin && prev->succ[k].jkey == jkey &&
-            prev->succ[k].gen == gen && prev->succ[k].b &&
-            x86_fetch_tlb_maps(cpu, lin, prev->succ[k].b->gpa)) {
-            return prev->succ[k].b;
+            prev->succ[k].gen == gen && prev->succ[k].b) {
+            /* no TLB flush since it was checked, or still mapped */
+            if (prev->succ[k].tgen == cpu->tlb_flushes) {
+                return prev->succ[k].b;
+            }
+            if (x86_fetch_tlb_maps(cpu, lin, prev->succ[k].b->gpa)) {
+                prev->succ[k].tgen = cpu->tlb_flushes;
+                return prev->succ[k].b;
+            }
         }
     }
     return NULL;
@@ -559,6 +565,7 @@ static inline void chain_add(X86CPU *cpu, X86Block *prev, uint32_t gen,
     prev->succ[k].lin = fetch_lin(cpu, cpu->rip);
     prev->succ[k].jkey = chain_jkey(cpu);
     prev->succ[k].gen = gen;
+    prev->succ[k].tgen = cpu->tlb_flushes;
     prev->succ[k].b = b;
 }
 

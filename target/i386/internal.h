@@ -407,6 +407,7 @@ struct X86CPU {
     } jcache[X86_JCACHE_SIZE];
     unsigned nblocks;
     uint32_t chain_gen;             /* bumped when a chain may be stale */
+    uint32_t tlb_flushes;           /* bumped by every TLB flush (mmu.c) */
     uint64_t insns_retired;
 
     X86VM *vm;

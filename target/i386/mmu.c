@@ -79,6 +79,7 @@ static unsigned tlb_size_class(uint64_t page_mask)
 
 void x86_tlb_flush(X86CPU *cpu, bool include_global)
 {
+    cpu->tlb_flushes++;
     if (include_global) {
         memset(cpu->tlb, 0, sizeof(cpu->tlb));
         cpu->large_pages_used = false;
@@ -108,6 +109,7 @@ void x86_tlb_flush_page(X86CPU *cpu, uint64_t lin)
     unsigned idx = (lin >> 12) & (X86_TLB_SIZE - 1);
     uint64_t tag = (lin & ~0xfffULL) | 1;
 
+    cpu->tlb_flushes++;
     for (int m = 0; m < MMU_NR; m++) {
         for (int a = 0; a < ACC_NR; a++) {
             if (cpu->tlb[m][a][idx].tag == tag) {
