@@ -377,19 +377,27 @@ static int muldiv(X86CPU *cpu, const X86Insn *insn, unsigned op, uint64_t s)
         if (size == 8) {
             n = ((unsigned __int128)d << 64) | a;
         }
+        uint64_t rem;
         if (s == 0) {
             return x86_raise(cpu, EXC_DE);
         }
-        q = n / s;
+        if (!(uint64_t)(n >> 64)) {
+            /* the dividend fits 64 bits: a native division, not the
+             * 128-bit library one */
+            q = (uint64_t)n / s;
+            rem = (uint64_t)n % s;
+        } else {
+            q = n / s;
+            rem = (uint64_t)(n % s);
+        }
         if (q > m) {
             return x86_raise(cpu, EXC_DE);
         }
         if (size == 1) {
-            x86_set_reg(cpu, insn, R_EAX, 2,
-                        ((uint64_t)(n % s) << 8) | (uint64_t)q);
+            x86_set_reg(cpu, insn, R_EAX, 2, (rem << 8) | (uint64_t)q);
         } else {
             x86_set_reg(cpu, insn, R_EAX, size, (uint64_t)q);
-            x86_set_reg(cpu, insn, R_EDX, size, (uint64_t)(n % s));
+            x86_set_reg(cpu, insn, R_EDX, size, rem);
         }
         return X86_NEXT;
     }
@@ -406,8 +414,20 @@ static int muldiv(X86CPU *cpu, const X86Insn *insn, unsigned op, uint64_t s)
         if (size == 8 && n == -((__int128)1 << 126) * 2 && ds == -1) {
             return x86_raise(cpu, EXC_DE);
         }
-        q = n / ds;
-        r = n % ds;
+        if (n == (int64_t)n) {
+            /* the dividend fits 64 bits: a native division (INT64_MIN /
+             * -1 would trap on the host: negate instead) */
+            if (ds == -1) {
+                q = -n;
+                r = 0;
+            } else {
+                q = (int64_t)n / (int64_t)ds;
+                r = (int64_t)n % (int64_t)ds;
+            }
+        } else {
+            q = n / ds;
+            r = n % ds;
+        }
         if (q > (__int128)(m >> 1) || q < -(__int128)(m >> 1) - 1) {
             return x86_raise(cpu, EXC_DE);
         }
