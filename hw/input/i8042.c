@@ -76,6 +76,12 @@ static uint8_t q_pop(ByteQueue *q)
 static void i8042_update(I8042State *s)
 {
     if (!(s->status & STAT_OBF)) {
+        /* The 8042 drops IRQ 1/12 while its output buffer is empty, so
+         * each byte it loads is a new edge: Linux's handler reads one byte
+         * per interrupt (a line held high across a read loses the rest of
+         * a multi-byte reply, e.g. the keyboard's ACK + ID). */
+        qemu_set_irq(s->irq_kbd, 0);
+        qemu_set_irq(s->irq_aux, 0);
         if (s->kbdq.count && !(s->cmdbyte & CMDB_KBD_OFF)) {
             s->out = q_pop(&s->kbdq);
             s->status = (s->status & ~STAT_AUXB) | STAT_OBF;

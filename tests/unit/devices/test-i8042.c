@@ -14,10 +14,14 @@
 static ISABus *isa;
 static DeviceState *kbc;
 static int irq_level[ISA_NUM_IRQS];
+static int irq_edges[ISA_NUM_IRQS];         /* rising edges seen */
 static int resets;
 
 static void irq_handler(void *opaque, int n, int level)
 {
+    if (level && !irq_level[n]) {
+        irq_edges[n]++;
+    }
     irq_level[n] = level;
 }
 
@@ -77,10 +81,15 @@ static void test_keyboard(void)
     g_assert_cmphex(read_data(), ==, 0xfa);
     g_assert_cmphex(read_data(), ==, 0xaa);
     g_assert_cmpint(irq_level[1], ==, 0);
-    outb(0x60, 0xf2);                            /* identify */
+    /* identify: each byte of the reply is its own IRQ 1 edge (Linux
+     * reads one byte per interrupt on an edge-triggered line) */
+    int edges = irq_edges[1];
+    outb(0x60, 0xf2);
     g_assert_cmphex(read_data(), ==, 0xfa);
     g_assert_cmphex(read_data(), ==, 0xab);
     g_assert_cmphex(read_data(), ==, 0x83);
+    g_assert_cmpint(irq_edges[1] - edges, ==, 3);
+    g_assert_cmpint(irq_level[1], ==, 0);
     outb(0x60, 0xed);                            /* LEDs + parameter */
     g_assert_cmphex(read_data(), ==, 0xfa);
     outb(0x60, 0x07);
