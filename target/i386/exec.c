@@ -94,13 +94,44 @@ static void blocks_drop_page(X86CPU *cpu, uint64_t page)
     cpu->check |= CHECK_STALE;
 }
 
-static void request_flush_others(X86VM *vm, X86CPU *self)
+/* With vm->lock held: guest page @page stopped holding code (it is being
+ * written); the other vCPUs drop their blocks on it at their next block
+ * boundary, as x86_code_notify_write drops the writer's own at once. Only
+ * that page's blocks go; past X86_DROP_MAX queued pages a vCPU drops all
+ * its blocks instead. */
+static void request_drop_others(X86VM *vm, X86CPU *self, uint64_t page)
 {
     for (unsigned i = 0; i < vm->cpus->len; i++) {
         X86CPU *c = g_ptr_array_index(vm->cpus, i);
-        if (c != self) {
-            x86_cpu_request_flush(c);
+        if (c == self) {
+            continue;
         }
+        if (c->ndrop < X86_DROP_MAX) {
+            c->drop_pages[c->ndrop] = page;
+        }
+        c->ndrop++;
+        __atomic_store_n(&c->drop_req, 1, __ATOMIC_RELEASE);
+        __atomic_store_n(&c->req, 1, __ATOMIC_RELEASE);
+    }
+}
+
+/* At a block boundary of @cpu's thread: drop the queued pages' blocks. */
+static void take_page_drops(X86CPU *cpu)
+{
+    uint64_t pages[X86_DROP_MAX];
+    unsigned n;
+
+    g_mutex_lock(&cpu->vm->lock);
+    n = cpu->ndrop;
+    memcpy(pages, cpu->drop_pages, MIN(n, X86_DROP_MAX) * sizeof(pages[0]));
+    cpu->ndrop = 0;
+    g_mutex_unlock(&cpu->vm->lock);
+    if (n > X86_DROP_MAX) {
+        x86_blocks_flush(cpu);
+        return;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        blocks_drop_page(cpu, pages[i]);
     }
 }
 
@@ -183,7 +214,7 @@ void x86_code_notify_write(X86CPU *cpu, uint64_t gpa_page)
     g_mutex_lock(&vm->lock);
     was_code = code_update_locked(vm, page, false);
     if (was_code) {
-        request_flush_others(vm, cpu);
+        request_drop_others(vm, cpu, page);
     }
     g_mutex_unlock(&vm->lock);
     if (was_code) {
@@ -221,7 +252,6 @@ static void code_mark_page(X86CPU *cpu, uint64_t page)
 
 void x86_vm_notify_write(X86VM *vm, uint64_t gpa, uint64_t len)
 {
-    bool any = false;
     uint64_t first = gpa >> 12, last;
 
     if (!len) {
@@ -235,11 +265,8 @@ void x86_vm_notify_write(X86VM *vm, uint64_t gpa, uint64_t len)
     g_mutex_lock(&vm->lock);
     for (uint64_t p = first; p <= last; p++) {
         if (code_test(vm, p) && code_update_locked(vm, p, false)) {
-            any = true;
+            request_drop_others(vm, NULL, p);
         }
-    }
-    if (any) {
-        request_flush_others(vm, NULL);
     }
     g_mutex_unlock(&vm->lock);
 }
@@ -493,6 +520,9 @@ static void handle_requests(X86CPU *cpu)
         cpu->flush_gen_seen = gen;
         x86_tlb_flush(cpu, true);
         x86_blocks_flush(cpu);
+    }
+    if (__atomic_exchange_n(&cpu->drop_req, 0, __ATOMIC_ACQ_REL)) {
+        take_page_drops(cpu);
     }
     free_dead(cpu);
     cpu->check &= ~CHECK_STALE;
@@ -872,7 +902,8 @@ int x86_cpu_run(X86CPU *cpu, X86Exit *exit)
         if (!complete_one) {
             if (unlikely(__atomic_load_n(&cpu->req, __ATOMIC_RELAXED)) &&
                 __atomic_exchange_n(&cpu->kick, 0, __ATOMIC_ACQ_REL)) {
-                __atomic_store_n(&cpu->req, 0, __ATOMIC_RELAXED);
+                /* req stays set: a request that came with the kick (a
+                 * page drop, a flush) is taken on the next entry */
                 exit->reason = X86_EXIT_KICKED;
                 return 0;
             }

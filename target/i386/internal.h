@@ -269,6 +269,7 @@ struct X86VM {
 
 typedef struct X86Block X86Block;
 #define X86_JCACHE_SIZE 4096
+#define X86_DROP_MAX 32             /* cpu->drop_pages: queued page drops */
 
 typedef struct X86MmioDone {
     uint64_t gpa;
@@ -375,6 +376,11 @@ struct X86CPU {
     int kick;                       /* atomic */
     int flush_req;                  /* atomic */
     int wflush_req;                 /* atomic: drop writable TLB entries */
+    int drop_req;                   /* atomic: drop_pages[] has entries */
+    unsigned ndrop;                 /* vm->lock: queued pages (may exceed
+                                     * X86_DROP_MAX: then drop all) */
+    uint64_t drop_pages[X86_DROP_MAX]; /* vm->lock: guest pages whose
+                                     * blocks another thread overwrote */
     int req;                        /* atomic: any request above was set */
     int flush_gen_seen;
     int tlb_gen_seen;

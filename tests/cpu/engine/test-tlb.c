@@ -3,7 +3,8 @@
  * of a 2 MiB or 1 GiB page drops every piece of that page, global or not;
  * a CR3 write drops non-global translations; code reached through chained
  * blocks follows a remapping made by either. A LOCKed operation on a page
- * in the write TLB still checks data breakpoints.
+ * in the write TLB still checks data breakpoints. Code another vCPU (or
+ * the VMM) overwrites is not run stale by a vCPU that decoded it.
  */
 #include <glib.h>
 #include <string.h>
@@ -158,6 +159,71 @@ static void test_lock_data_breakpoint(void)
     env_free(e);
 }
 
+/* Run @cpu (not e->cpu) from @rip to HLT; returns its registers. */
+static X86Regs run_other(X86CPU *cpu, uint64_t rip)
+{
+    X86Exit ex;
+    X86Regs r;
+
+    x86_cpu_get_regs(cpu, &r);
+    r.rip = rip;
+    x86_cpu_set_regs(cpu, &r);
+    g_assert_cmpint(x86_cpu_run(cpu, &ex), ==, 0);
+    g_assert_cmpint(ex.reason, ==, X86_EXIT_HLT);
+    x86_cpu_get_regs(cpu, &r);
+    return r;
+}
+
+/* Cross-vCPU self-modifying code: vCPU 1 has decoded a function, vCPU 0
+ * (then the VMM, x86_vm_notify_write) rewrites its immediate; vCPU 1's
+ * next call must see each new value. Another code page of vCPU 1 keeps
+ * working. */
+static void test_smc_other_vcpu(void)
+{
+    static const uint8_t caller[] = {
+        0xbb, 0x00, 0x01, 0x60, 0x00,               /* mov $0x600100, %ebx */
+        0xff, 0xd3,                                 /* call *%rbx */
+        0xf4,                                       /* hlt */
+    };
+    static const uint8_t func[] = {
+        0xb8, 0x01, 0x00, 0x00, 0x00,               /* mov $1, %eax */
+        0xc3,                                       /* ret */
+    };
+    static const uint8_t writer[] = {
+        0xc6, 0x04, 0x25, 0x01, 0x01, 0x60, 0x00, 0x02, /* movb $2, 0x600101 */
+        0xf4,                                       /* hlt */
+    };
+    Env *e = env_tlb(false);
+    X86CPU *c1 = x86_cpu_new(e->vm, 1);
+    X86SRegs s;
+    X86Regs r;
+    X86Exit ex;
+
+    memcpy(e->ram + 0x600000, caller, sizeof(caller));
+    memcpy(e->ram + 0x600100, func, sizeof(func));
+    memcpy(e->ram + 0x601000, caller, sizeof(caller));  /* other page */
+    memcpy(e->ram + 0x700000, writer, sizeof(writer));
+    x86_cpu_get_sregs(e->cpu, &s);
+    g_assert_true(x86_cpu_set_sregs(c1, &s));
+    x86_cpu_get_regs(e->cpu, &r);
+    r.rsp = 0x7000;
+    x86_cpu_set_regs(c1, &r);
+
+    g_assert_cmphex(run_other(c1, 0x600000).rax, ==, 1);
+    g_assert_cmphex(run_other(c1, 0x601000).rax, ==, 1);
+    set_rip(e, 0x700000);
+    run_expect(e, X86_EXIT_HLT, &ex);               /* vCPU 0 writes */
+    g_assert_cmphex(e->ram[0x600101], ==, 2);
+    g_assert_cmphex(run_other(c1, 0x601000).rax, ==, 2);
+    g_assert_cmphex(run_other(c1, 0x600000).rax, ==, 2);
+
+    e->ram[0x600101] = 3;                           /* the VMM writes */
+    x86_vm_notify_write(e->vm, 0x600101, 1);
+    g_assert_cmphex(run_other(c1, 0x600000).rax, ==, 3);
+    x86_cpu_free(c1);
+    env_free(e);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -174,5 +240,6 @@ int main(int argc, char **argv)
     g_test_add_data_func("/cpu/tlb/invlpg-1g-global", "g", test_invlpg_1g);
     g_test_add_func("/cpu/tlb/lock-add-data-breakpoint",
                     test_lock_data_breakpoint);
+    g_test_add_func("/cpu/tlb/smc-other-vcpu", test_smc_other_vcpu);
     return g_test_run();
 }
