@@ -303,6 +303,165 @@ static int maskmov(X86CPU *cpu, const X86Insn *insn)
     return X86_NEXT;
 }
 
+/*
+ * Fast path for the SSE2 moves and integer logic on XMM registers that
+ * glibc's string and memory functions are made of: MOVDQA/MOVDQU (66/F3
+ * 0F 6F/7F), MOVAPS/MOVUPS/MOVAPD/MOVUPD (0F 28/29/10/11, none or 66),
+ * PXOR/POR/PAND/PANDN, PCMPEQB/W/D, PMINUB (66 0F), PMOVMSKB r, xmm
+ * (66 0F D7). None of them reads or writes MXCSR or the arithmetic flags
+ * or can raise a SIMD exception, so they run here in C without staging
+ * registers for a host thunk. A memory operand is used only through the
+ * TLB-hit path in 64-bit code (x86_lin_fast_ptr: no breakpoints, inside
+ * one page) and only when it is 16-byte aligned where the instruction
+ * requires it; everything else returns -1 and takes the generic path,
+ * which faults, checks and reads exactly as before.
+ */
+enum { SF_NONE, SF_LOAD, SF_STORE, SF_XOR, SF_OR, SF_AND, SF_ANDN,
+       SF_EQB, SF_EQW, SF_EQD, SF_MINUB, SF_MSKB };
+
+static int sse_fast_kind(const X86Insn *insn, bool *align)
+{
+    uint8_t op = insn->opcode;
+
+    *align = false;
+    if (insn->map != MAP_0F) {
+        return SF_NONE;
+    }
+    switch (insn->mandatory) {
+    case MP_F3:
+        return op == 0x6f ? SF_LOAD : op == 0x7f ? SF_STORE : SF_NONE;
+    case MP_NONE:
+    case MP_66:
+        if (op == 0x28 || op == 0x29) {
+            *align = true;
+            return op == 0x28 ? SF_LOAD : SF_STORE;
+        }
+        if (op == 0x10 || op == 0x11) {
+            return op == 0x10 ? SF_LOAD : SF_STORE;
+        }
+        if (insn->mandatory == MP_NONE) {
+            return SF_NONE;
+        }
+        *align = true;
+        switch (op) {
+        case 0x6f: return SF_LOAD;
+        case 0x7f: return SF_STORE;
+        case 0xef: return SF_XOR;
+        case 0xeb: return SF_OR;
+        case 0xdb: return SF_AND;
+        case 0xdf: return SF_ANDN;
+        case 0x74: return SF_EQB;
+        case 0x75: return SF_EQW;
+        case 0x76: return SF_EQD;
+        case 0xda: return SF_MINUB;
+        case 0xd7: return insn->mod == 3 ? SF_MSKB : SF_NONE;
+        default: return SF_NONE;
+        }
+    default:
+        return SF_NONE;
+    }
+}
+
+static int sse_fast(X86CPU *cpu, const X86Insn *insn)
+{
+    X86XMMReg *xmm = cpu->fpu.xmm;
+    X86XMMReg a, b;
+    bool align;
+    int kind = sse_fast_kind(insn, &align);
+    void *h = NULL;
+
+    if (kind == SF_NONE) {
+        return -1;
+    }
+    if (insn->mod != 3) {
+        uint64_t lin;
+
+        if (!cpu->code64 || cpu->slow_data) {
+            return -1;
+        }
+        lin = x86_insn_ea_inline(cpu, insn);
+        if (insn->seg == SEG_FS || insn->seg == SEG_GS) {
+            lin += cpu->seg[insn->seg].base;
+        }
+        if (align && (lin & 15)) {
+            return -1;                  /* #GP(0): the generic path */
+        }
+        h = x86_lin_fast_ptr(cpu, lin, 16,
+                             kind == SF_STORE ? ACC_WRITE : ACC_READ);
+        if (!h) {
+            return -1;
+        }
+    }
+    if (kind == SF_STORE) {
+        if (h) {
+            memcpy(h, &xmm[insn->reg], 16);
+        } else {
+            xmm[insn->rm] = xmm[insn->reg];
+        }
+        return X86_NEXT;
+    }
+    if (h) {
+        memcpy(&b, h, 16);
+    } else {
+        b = xmm[insn->rm];
+    }
+    a = xmm[insn->reg];
+    switch (kind) {
+    case SF_LOAD:
+        a = b;
+        break;
+    case SF_XOR:
+        a.q[0] ^= b.q[0];
+        a.q[1] ^= b.q[1];
+        break;
+    case SF_OR:
+        a.q[0] |= b.q[0];
+        a.q[1] |= b.q[1];
+        break;
+    case SF_AND:
+        a.q[0] &= b.q[0];
+        a.q[1] &= b.q[1];
+        break;
+    case SF_ANDN:
+        a.q[0] = ~a.q[0] & b.q[0];
+        a.q[1] = ~a.q[1] & b.q[1];
+        break;
+    case SF_EQB:
+        for (unsigned i = 0; i < 16; i++) {
+            a.b[i] = a.b[i] == b.b[i] ? 0xff : 0;
+        }
+        break;
+    case SF_EQW:
+        for (unsigned i = 0; i < 8; i++) {
+            a.w[i] = a.w[i] == b.w[i] ? 0xffff : 0;
+        }
+        break;
+    case SF_EQD:
+        for (unsigned i = 0; i < 4; i++) {
+            a.d[i] = a.d[i] == b.d[i] ? 0xffffffffu : 0;
+        }
+        break;
+    case SF_MINUB:
+        for (unsigned i = 0; i < 16; i++) {
+            a.b[i] = b.b[i] < a.b[i] ? b.b[i] : a.b[i];
+        }
+        break;
+    case SF_MSKB: {
+        uint32_t m = 0;
+
+        for (unsigned i = 0; i < 16; i++) {
+            m |= (uint32_t)(b.b[i] >> 7) << i;
+        }
+        cpu->regs[insn->reg] = m;
+        return X86_NEXT;
+    }
+    default:
+        return -1;
+    }
+    xmm[insn->reg] = a;
+    return X86_NEXT;
+}
+
 int x86_sse_exec(X86CPU *cpu, const X86Insn *insn)
 {
     FpuHostCtx ctx;
@@ -318,6 +477,13 @@ int x86_sse_exec(X86CPU *cpu, const X86Insn *insn)
     uint64_t ea = 0;
     uint32_t guest = cpu->fpu.mxcsr, raised;
 
+    if (!(insn->prefix & (PFX_LOCK | PFX_VEX))) {
+        int st = sse_fast(cpu, insn);
+
+        if (st >= 0) {
+            return st;
+        }
+    }
     if (insn->map == MAP_0F && insn->opcode == 0xae) {
         return sse_mxcsr(cpu, insn);
     }
