@@ -371,6 +371,16 @@ static X86Handler pick(X86CPU *cpu, X86Insn *insn, bool fuse)
     if (fuse) {
         return NULL;
     }
+    if (g != op_grp2 && g != op_shld_shrd) {
+        X86Handler gen = x86_generic_handler(insn);
+
+        if (gen == op_grp2 || gen == op_shld_shrd) {
+            /* chosen by the decoder (x86_shift_pick: register shifts
+             * and rotates, ops-shift.c); they follow the threaded
+             * protocol */
+            return g;
+        }
+    }
     return x86_fast_pick_move(cpu, insn, si, mem);
 }
 

@@ -7,7 +7,7 @@
  * handlers specialised by operation and operand size for the register
  * forms with an immediate count (md5/sha256 rounds are made of them).
  */
-#include "target/i386/engine.h"
+#include "target/i386/ops-fast.h"
 
 enum { ROL, ROR, RCL, RCR, SHL, SHR, SAL, SAR };
 
@@ -247,7 +247,7 @@ static inline void sar##N(X86CPU *cpu, unsigned rm, unsigned c)             \
 static int op_##OP##N##_ri(X86CPU *cpu, const X86Insn *insn)                \
 {                                                                            \
     OP##N(cpu, insn->rm, (unsigned)insn->imm);                               \
-    return X86_NEXT;                                                         \
+    return next_insn(cpu, insn);                                             \
 }                                                                            \
 static int op_##OP##N##_rc(X86CPU *cpu, const X86Insn *insn)                \
 {                                                                            \
@@ -258,7 +258,7 @@ static int op_##OP##N##_rc(X86CPU *cpu, const X86Insn *insn)                \
     } else {                                                                 \
         cpu->regs[insn->rm] = (T)cpu->regs[insn->rm];                        \
     }                                                                        \
-    return X86_NEXT;                                                         \
+    return next_insn(cpu, insn);                                             \
 }
 
 SHIFT_BODIES(32, uint32_t, int32_t)
@@ -286,7 +286,7 @@ static int op_shld##N##_ri(X86CPU *cpu, const X86Insn *insn)                \
     x86_set_cc(cpu, CC_LOGIC, N / 8, r, 0, 0);                               \
     x86_cc_set_cfof(cpu, (uint32_t)((dst >> (N - c)) & 1) |                  \
                          (uint32_t)(((r ^ dst) >> (N - 1)) & 1) << 11);       \
-    return X86_NEXT;                                                         \
+    return next_insn(cpu, insn);                                             \
 }                                                                            \
 static int op_shrd##N##_ri(X86CPU *cpu, const X86Insn *insn)                \
 {                                                                            \
@@ -298,7 +298,7 @@ static int op_shrd##N##_ri(X86CPU *cpu, const X86Insn *insn)                \
     x86_set_cc(cpu, CC_LOGIC, N / 8, r, 0, 0);                               \
     x86_cc_set_cfof(cpu, (uint32_t)((dst >> (c - 1)) & 1) |                  \
                          (uint32_t)(((r ^ dst) >> (N - 1)) & 1) << 11);       \
-    return X86_NEXT;                                                         \
+    return next_insn(cpu, insn);                                             \
 }
 
 SHXD_HANDLERS(32, uint32_t)

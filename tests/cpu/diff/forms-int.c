@@ -647,4 +647,37 @@ void diff_forms_int_register(void)
                     hot[k].undef, 0, 0);
         }
     }
+    {
+        /*
+         * Family "threaded": register shifts/rotates between specialised
+         * ALU records in one block, so the engine runs the whole block
+         * handler to handler (ops-shift.c's threaded forms), with the
+         * flags of the last record (a shift or rotate) compared too.
+         */
+        static const struct { const char *n; uint8_t b[16]; int len; }
+        thr[] = {             /* AF after a shift is undefined */
+            /* add eax,ecx; rol eax,7; xor edx,eax; ror rdx,13;
+             * shl rcx,cl; add eax,edx */
+            { "add;rol;xor;ror;shl cl;add",
+              { 0x01, 0xc8, 0xc1, 0xc0, 0x07, 0x31, 0xc2, 0x48, 0xc1,
+                0xca, 0x0d, 0x48, 0xd3, 0xe1, 0x01, 0xd0 }, 16 },
+            /* sub eax,ecx; shld edx,eax,5; shr rax,1; and ecx,edx;
+             * sar ecx,3; rol edx,1 */
+            { "sub;shld;shr;and;sar;rol",
+              { 0x29, 0xc8, 0x0f, 0xa4, 0xc2, 0x05, 0x48, 0xd1, 0xe8,
+                0x21, 0xd1, 0xc1, 0xf9, 0x03, 0xd1, 0xc2 }, 16 },
+            /* xor eax,edx; shrd ecx,eax,9; ror ecx,cl; or edx,ecx;
+             * sar rax,cl; rol edx,1 */
+            { "xor;shrd;ror cl;or;sar cl;rol",
+              { 0x31, 0xd0, 0x0f, 0xac, 0xc1, 0x09, 0xd3, 0xc9, 0x09,
+                0xca, 0x48, 0xd3, 0xf8, 0xd1, 0xc2 }, 15 },
+            /* add ecx,eax; ror eax,5; jb +2; inc eax */
+            { "add;ror;jb;inc",
+              { 0x01, 0xc1, 0xc1, 0xc8, 0x05, 0x72, 0x02, 0xff, 0xc0 }, 9 },
+        };
+        for (unsigned k = 0; k < G_N_ELEMENTS(thr); k++) {
+            add_raw("threaded", thr[k].n, thr[k].b, thr[k].len, FL_AF, 0,
+                    0);
+        }
+    }
 }
