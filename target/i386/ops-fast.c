@@ -315,6 +315,51 @@ static const X86Handler id_tab[2][2][4][2] = {
     { ID_S(idj, 0), ID_S(idj, 1) },
 };
 
+/* ---- NOT / NEG (F6/F7 /2 /3) ---- */
+
+static X86_ALWAYS_INLINE int notneg_body(X86CPU *cpu, const X86Insn *insn,
+                                         bool neg, unsigned size, bool mem)
+{
+    uint64_t m = x86_mask(size), a, r;
+    void *h = NULL;
+
+    if (mem) {
+        h = mem_ptr(cpu, insn, size, ACC_WRITE);
+        if (unlikely(!h)) {
+            RET(op_grp3(cpu, insn));
+        }
+        a = x86_host_load(h, size);
+    } else {
+        a = rd(cpu, insn, insn->dreg, size);
+    }
+    if (neg) {
+        r = (0 - a) & m;
+        x86_set_cc(cpu, CC_SUB, size, r, 0, a);
+    } else {
+        r = ~a & m;                 /* no flags */
+    }
+    if (mem) {
+        x86_host_store(h, size, r);
+    } else {
+        wr(cpu, insn, insn->dreg, size, r);
+    }
+    return next_insn(cpu, insn);
+}
+
+#define DEF_NN1(n, sz, mem)                                                \
+    static int nn_##n##_##sz##_##mem(X86CPU *cpu, const X86Insn *insn)     \
+    {                                                                      \
+        return notneg_body(cpu, insn, n, sz, mem);                         \
+    }
+#define DEF_NNS(n, sz) DEF_NN1(n, sz, 0) DEF_NN1(n, sz, 1)
+DEF_NNS(0, 1) DEF_NNS(0, 2) DEF_NNS(0, 4) DEF_NNS(0, 8)
+DEF_NNS(1, 1) DEF_NNS(1, 2) DEF_NNS(1, 4) DEF_NNS(1, 8)
+
+#define NN_M(n, sz) { nn_##n##_##sz##_0, nn_##n##_##sz##_1 }
+#define NN_S(n) { NN_M(n, 1), NN_M(n, 2), NN_M(n, 4), NN_M(n, 8) }
+/* [neg][size index][mem] */
+static const X86Handler nn_tab[2][4][2] = { NN_S(0), NN_S(1) };
+
 /* ---- choosing ---- */
 
 static int size_index(unsigned size)
@@ -370,6 +415,11 @@ static X86Handler pick(X86CPU *cpu, X86Insn *insn, bool fuse)
     }
     if (fuse) {
         return NULL;
+    }
+    if (g == op_grp3 && (((insn->modrm >> 3) & 7) == 2 ||
+                         ((insn->modrm >> 3) & 7) == 3)) {
+        insn->dreg = insn->rm;
+        return nn_tab[((insn->modrm >> 3) & 7) == 3][si][mem];
     }
     if (g != op_grp2 && g != op_shld_shrd) {
         X86Handler gen = x86_generic_handler(insn);
