@@ -224,6 +224,41 @@ static void test_smc_other_vcpu(void)
     env_free(e);
 }
 
+/* More overwritten code pages than a vCPU's drop queue holds: it drops
+ * all its blocks, the last pages' included. */
+static void test_smc_other_vcpu_many(void)
+{
+    Env *e = env_tlb(false);
+    X86CPU *c1 = x86_cpu_new(e->vm, 1);
+    const unsigned npages = 40;
+    X86SRegs s;
+    X86Regs r;
+
+    for (unsigned i = 0; i < npages; i++) {
+        uint8_t *p = e->ram + 0x620000 + i * 0x1000;
+        p[0] = 0xb8;                                /* mov $1, %eax */
+        put32(e, 0x620001 + i * 0x1000, 1);
+        p[5] = 0xf4;                                /* hlt */
+    }
+    x86_cpu_get_sregs(e->cpu, &s);
+    g_assert_true(x86_cpu_set_sregs(c1, &s));
+    x86_cpu_get_regs(e->cpu, &r);
+    r.rsp = 0x7000;
+    x86_cpu_set_regs(c1, &r);
+    for (unsigned i = 0; i < npages; i++) {
+        g_assert_cmphex(run_other(c1, 0x620000 + i * 0x1000).rax, ==, 1);
+    }
+    for (unsigned i = 0; i < npages; i++) {
+        e->ram[0x620001 + i * 0x1000] = 5;
+    }
+    x86_vm_notify_write(e->vm, 0x620000, npages * 0x1000);
+    for (unsigned i = 0; i < npages; i++) {
+        g_assert_cmphex(run_other(c1, 0x620000 + i * 0x1000).rax, ==, 5);
+    }
+    x86_cpu_free(c1);
+    env_free(e);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -241,5 +276,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu/tlb/lock-add-data-breakpoint",
                     test_lock_data_breakpoint);
     g_test_add_func("/cpu/tlb/smc-other-vcpu", test_smc_other_vcpu);
+    g_test_add_func("/cpu/tlb/smc-other-vcpu-many-pages",
+                    test_smc_other_vcpu_many);
     return g_test_run();
 }
