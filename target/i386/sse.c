@@ -307,8 +307,9 @@ static int maskmov(X86CPU *cpu, const X86Insn *insn)
  * Fast path for the SSE2 moves and integer logic on XMM registers that
  * glibc's string and memory functions are made of: MOVDQA/MOVDQU (66/F3
  * 0F 6F/7F), MOVAPS/MOVUPS/MOVAPD/MOVUPD (0F 28/29/10/11, none or 66),
- * PXOR/POR/PAND/PANDN, PCMPEQB/W/D, PMINUB (66 0F), PMOVMSKB r, xmm
- * (66 0F D7). None of them reads or writes MXCSR or the arithmetic flags
+ * PXOR/POR/PAND/PANDN, PCMPEQB/W/D, PCMPGTB, PMINUB, PADDB, PSUBB,
+ * PUNPCKLBW, PSHUFD (66 0F), PMOVMSKB r, xmm (66 0F D7), PSRLDQ/PSLLDQ
+ * (66 0F 73 /3 /7), MOVD/MOVQ (66 0F 6E/7E, F3 0F 7E, 66 0F D6). None of them reads or writes MXCSR or the arithmetic flags
  * or can raise a SIMD exception, so they run here in C without staging
  * registers for a host thunk. A memory operand is used only through the
  * TLB-hit path in 64-bit code (x86_lin_fast_ptr: no breakpoints, inside
@@ -317,7 +318,9 @@ static int maskmov(X86CPU *cpu, const X86Insn *insn)
  * which faults, checks and reads exactly as before.
  */
 enum { SF_NONE, SF_LOAD, SF_STORE, SF_XOR, SF_OR, SF_AND, SF_ANDN,
-       SF_EQB, SF_EQW, SF_EQD, SF_MINUB, SF_MSKB };
+       SF_EQB, SF_EQW, SF_EQD, SF_MINUB, SF_MSKB, SF_GTB, SF_ADDB, SF_SUBB,
+       SF_PUNPCKLBW, SF_PSHUFD, SF_BSHIFT, SF_MOVD_IN, SF_MOVD_OUT,
+       SF_MOVQ_IN, SF_MOVQ_OUT };
 
 static int sse_fast_kind(const X86Insn *insn, bool *align)
 {
@@ -329,7 +332,8 @@ static int sse_fast_kind(const X86Insn *insn, bool *align)
     }
     switch (insn->mandatory) {
     case MP_F3:
-        return op == 0x6f ? SF_LOAD : op == 0x7f ? SF_STORE : SF_NONE;
+        return op == 0x6f ? SF_LOAD : op == 0x7f ? SF_STORE :
+               op == 0x7e ? SF_MOVQ_IN : SF_NONE;
     case MP_NONE:
     case MP_66:
         if (op == 0x28 || op == 0x29) {
@@ -355,6 +359,20 @@ static int sse_fast_kind(const X86Insn *insn, bool *align)
         case 0x76: return SF_EQD;
         case 0xda: return SF_MINUB;
         case 0xd7: return insn->mod == 3 ? SF_MSKB : SF_NONE;
+        case 0x64: return SF_GTB;
+        case 0xfc: return SF_ADDB;
+        case 0xf8: return SF_SUBB;
+        case 0x60: return SF_PUNPCKLBW;
+        case 0x70: return SF_PSHUFD;
+        case 0x73:                      /* PSRLDQ /3, PSLLDQ /7 */
+            return insn->mod == 3 && ((insn->modrm >> 3) & 3) == 3
+                   ? SF_BSHIFT : SF_NONE;
+        }
+        *align = false;
+        switch (op) {
+        case 0x6e: return SF_MOVD_IN;
+        case 0x7e: return SF_MOVD_OUT;
+        case 0xd6: return SF_MOVQ_OUT;
         default: return SF_NONE;
         }
     default:
@@ -368,11 +386,19 @@ static int sse_fast(X86CPU *cpu, const X86Insn *insn)
     X86XMMReg a, b;
     bool align;
     int kind = sse_fast_kind(insn, &align);
+    unsigned size = 16;
+    bool store;
     void *h = NULL;
 
     if (kind == SF_NONE) {
         return -1;
     }
+    if (kind == SF_MOVD_IN || kind == SF_MOVD_OUT) {
+        size = (insn->rex & 8) ? 8 : 4;
+    } else if (kind == SF_MOVQ_IN || kind == SF_MOVQ_OUT) {
+        size = 8;
+    }
+    store = kind == SF_STORE || kind == SF_MOVD_OUT || kind == SF_MOVQ_OUT;
     if (insn->mod != 3) {
         uint64_t lin;
 
@@ -386,19 +412,52 @@ static int sse_fast(X86CPU *cpu, const X86Insn *insn)
         if (align && (lin & 15)) {
             return -1;                  /* #GP(0): the generic path */
         }
-        h = x86_lin_fast_ptr(cpu, lin, 16,
-                             kind == SF_STORE ? ACC_WRITE : ACC_READ);
+        h = x86_lin_fast_ptr(cpu, lin, size, store ? ACC_WRITE : ACC_READ);
         if (!h) {
             return -1;
         }
     }
-    if (kind == SF_STORE) {
+    switch (kind) {
+    case SF_STORE:
         if (h) {
             memcpy(h, &xmm[insn->reg], 16);
         } else {
             xmm[insn->rm] = xmm[insn->reg];
         }
         return X86_NEXT;
+    case SF_MOVD_OUT:                   /* MOVD/MOVQ r/m32/64, xmm */
+        if (h) {
+            memcpy(h, &xmm[insn->reg], size);
+        } else {
+            cpu->regs[insn->rm] = size == 8 ? xmm[insn->reg].q[0]
+                                            : xmm[insn->reg].d[0];
+        }
+        return X86_NEXT;
+    case SF_MOVQ_OUT:                   /* MOVQ xmm/m64, xmm */
+        if (h) {
+            memcpy(h, &xmm[insn->reg], 8);
+        } else {
+            xmm[insn->rm].q[0] = xmm[insn->reg].q[0];
+            xmm[insn->rm].q[1] = 0;
+        }
+        return X86_NEXT;
+    case SF_MOVD_IN:                    /* MOVD/MOVQ xmm, r/m32/64 */
+    case SF_MOVQ_IN: {                  /* MOVQ xmm, xmm/m64 */
+        uint64_t v = 0;
+
+        if (h) {
+            memcpy(&v, h, size);
+        } else if (kind == SF_MOVQ_IN) {
+            v = xmm[insn->rm].q[0];
+        } else {
+            v = size == 8 ? cpu->regs[insn->rm] : (uint32_t)cpu->regs[insn->rm];
+        }
+        xmm[insn->reg].q[0] = v;
+        xmm[insn->reg].q[1] = 0;
+        return X86_NEXT;
+    }
+    default:
+        break;
     }
     if (h) {
         memcpy(&b, h, 16);
@@ -446,6 +505,51 @@ static int sse_fast(X86CPU *cpu, const X86Insn *insn)
             a.b[i] = b.b[i] < a.b[i] ? b.b[i] : a.b[i];
         }
         break;
+    case SF_GTB:
+        for (unsigned i = 0; i < 16; i++) {
+            a.b[i] = (int8_t)a.b[i] > (int8_t)b.b[i] ? 0xff : 0;
+        }
+        break;
+    case SF_ADDB:
+        for (unsigned i = 0; i < 16; i++) {
+            a.b[i] = (uint8_t)(a.b[i] + b.b[i]);
+        }
+        break;
+    case SF_SUBB:
+        for (unsigned i = 0; i < 16; i++) {
+            a.b[i] = (uint8_t)(a.b[i] - b.b[i]);
+        }
+        break;
+    case SF_PUNPCKLBW: {
+        X86XMMReg r;
+
+        for (unsigned i = 0; i < 8; i++) {
+            r.b[2 * i] = a.b[i];
+            r.b[2 * i + 1] = b.b[i];
+        }
+        a = r;
+        break;
+    }
+    case SF_PSHUFD:
+        for (unsigned i = 0; i < 4; i++) {
+            a.d[i] = b.d[(insn->imm >> (2 * i)) & 3];
+        }
+        break;
+    case SF_BSHIFT: {                   /* on xmm[rm], count in bytes */
+        unsigned c = (uint8_t)insn->imm;
+        bool left = (insn->modrm >> 3) & 4;
+
+        memset(&a, 0, sizeof(a));
+        for (unsigned i = 0; c < 16 && i < 16 - c; i++) {
+            if (left) {
+                a.b[i + c] = b.b[i];
+            } else {
+                a.b[i] = b.b[i + c];
+            }
+        }
+        xmm[insn->rm] = a;
+        return X86_NEXT;
+    }
     case SF_MSKB: {
         uint32_t m = 0;
 
