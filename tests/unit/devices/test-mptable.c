@@ -23,7 +23,7 @@ static uint8_t sum(const uint8_t *p, size_t len)
 
 typedef struct Parsed {
     unsigned cpus, bsp_count, buses, ioapics, ioints, lints;
-    uint8_t cpu_ids[8];
+    uint8_t cpu_ids[256];
     char bus_types[2][7];
     uint8_t ioapic_id;
     uint32_t ioapic_addr, lapic_addr;
@@ -67,6 +67,7 @@ static void parse(const uint8_t *buf, size_t len, Parsed *p)
             if (e[3] & 2) {
                 p->bsp_count++;
             }
+            g_assert_cmpuint(p->cpus, <, G_N_ELEMENTS(p->cpu_ids));
             p->cpu_ids[p->cpus++] = e[1];
             e += 20;
             break;
