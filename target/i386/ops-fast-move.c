@@ -1,6 +1,6 @@
 /*
- * Specialised handlers (see ops-fast.c) for the moves, MOVZX/MOVSX/MOVSXD,
- * CMOVcc/SETcc/IMUL, LEA, and in 64-bit code PUSH/POP r64 and near
+ * Specialised handlers (see ops-fast.c) for the moves, XCHG r,r, BSWAP,
+ * MOVZX/MOVSX/MOVSXD, CMOVcc/SETcc/IMUL, LEA, and in 64-bit code PUSH/POP r64 and near
  * Jcc/JMP/CALL/RET.
  */
 #include "target/i386/ops-fast.h"
@@ -57,6 +57,55 @@ DEF_MOVS(1) DEF_MOVS(2) DEF_MOVS(4) DEF_MOVS(8)
                     mov_##sz##_4 }
 static const X86Handler mov_tab[4][MV_NR] = { MOV_S(1), MOV_S(2), MOV_S(4),
                                               MOV_S(8) };
+
+/* ---- XCHG r, r (86/87, register form: no implicit LOCK); BSWAP r ---- */
+
+static X86_ALWAYS_INLINE int xchg_body(X86CPU *cpu, const X86Insn *insn,
+                                       unsigned size)
+{
+    uint64_t a = rd(cpu, insn, insn->dreg, size);
+    uint64_t b = rd(cpu, insn, insn->sreg, size);
+
+    wr(cpu, insn, insn->dreg, size, b);
+    wr(cpu, insn, insn->sreg, size, a);
+    return next_insn(cpu, insn);
+}
+
+static int xchg_1(X86CPU *cpu, const X86Insn *insn)
+{
+    return xchg_body(cpu, insn, 1);
+}
+
+static int xchg_2(X86CPU *cpu, const X86Insn *insn)
+{
+    return xchg_body(cpu, insn, 2);
+}
+
+static int xchg_4(X86CPU *cpu, const X86Insn *insn)
+{
+    return xchg_body(cpu, insn, 4);
+}
+
+static int xchg_8(X86CPU *cpu, const X86Insn *insn)
+{
+    return xchg_body(cpu, insn, 8);
+}
+
+static const X86Handler xchg_tab[4] = { xchg_1, xchg_2, xchg_4, xchg_8 };
+
+static int bswap_4(X86CPU *cpu, const X86Insn *insn)
+{
+    uint32_t v = (uint32_t)cpu->regs[insn->dreg];
+
+    cpu->regs[insn->dreg] = __builtin_bswap32(v);
+    return next_insn(cpu, insn);
+}
+
+static int bswap_8(X86CPU *cpu, const X86Insn *insn)
+{
+    cpu->regs[insn->dreg] = __builtin_bswap64(cpu->regs[insn->dreg]);
+    return next_insn(cpu, insn);
+}
 
 /* ---- MOVZX / MOVSX / MOVSXD ---- */
 
@@ -354,8 +403,17 @@ X86Handler x86_fast_pick_move(X86CPU *cpu, X86Insn *insn, int si, bool mem)
         insn->dreg = insn->rm;
         return mem ? setcc_m : setcc_r;
     }
+    if (g == op_xchg_rm && !mem) {
+        insn->dreg = insn->rm;
+        insn->sreg = insn->reg;
+        return xchg_tab[si];
+    }
     if (si < 2) {
         return NULL;
+    }
+    if (g == op_bswap) {
+        insn->dreg = insn->rm;
+        return si == 3 ? bswap_8 : bswap_4;
     }
     if (g == op_cmov) {
         insn->dreg = insn->reg;
