@@ -85,9 +85,12 @@ static void emit_xmm(Emit *e, unsigned n, bool store)
 static unsigned build(const FpuThunkKey *k, uint8_t *code)
 {
     Emit e = { code, 0 };
+    bool mxcsr = !(k->kind == FPU_THUNK_SSE && (k->flags & FPU_THUNK_NO_MXCSR));
 
-    rdi_op(&e, OP_STMXCSR, 2, 3, offsetof(FpuHostCtx, host_mxcsr));
-    if (k->kind == FPU_THUNK_SSE) {
+    if (mxcsr) {
+        rdi_op(&e, OP_STMXCSR, 2, 3, offsetof(FpuHostCtx, host_mxcsr));
+    }
+    if (k->kind == FPU_THUNK_SSE && mxcsr) {
         rdi_op(&e, OP_STMXCSR, 2, 2, offsetof(FpuHostCtx, mxcsr));
     }
     if (k->flags & FPU_THUNK_FLAGS_IN) {
@@ -146,9 +149,13 @@ static unsigned build(const FpuThunkKey *k, uint8_t *code)
             b1(&e, 0x0f);                               /* emms */
             b1(&e, 0x77);
         }
-        rdi_op(&e, OP_STMXCSR, 2, 3, offsetof(FpuHostCtx, mxcsr));
+        if (mxcsr) {
+            rdi_op(&e, OP_STMXCSR, 2, 3, offsetof(FpuHostCtx, mxcsr));
+        }
     }
-    rdi_op(&e, OP_STMXCSR, 2, 2, offsetof(FpuHostCtx, host_mxcsr));
+    if (mxcsr) {
+        rdi_op(&e, OP_STMXCSR, 2, 2, offsetof(FpuHostCtx, host_mxcsr));
+    }
     b1(&e, 0xc3);                                       /* ret */
     return e.n;
 }

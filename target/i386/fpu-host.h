@@ -45,6 +45,9 @@ enum {
 
 #define FPU_THUNK_FLAGS_IN   0x01   /* load guest arithmetic flags first */
 #define FPU_THUNK_FLAGS_OUT  0x02   /* store flags after */
+#define FPU_THUNK_NO_MXCSR   0x04   /* SSE thunk of an instruction that
+                                       neither reads nor writes MXCSR: it
+                                       runs under the host's MXCSR */
 
 typedef struct FpuThunkKey {
     uint8_t insn[16];           /* canonical instruction bytes */

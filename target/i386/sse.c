@@ -159,6 +159,17 @@ static int emms(X86CPU *cpu, const X86Insn *insn)
     return X86_NEXT;
 }
 
+/* SI_NOFP instructions that still read MXCSR (none raises an exception,
+ * but these round by MXCSR.RC): ROUNDPS/PD/SS/SD (66 0F 3A 08..0B) with
+ * imm8 bit 2. Every other SI_NOFP instruction is a move, shuffle, integer
+ * or bitwise operation that MXCSR does not affect (DAZ applies to
+ * floating-point arithmetic only). */
+static bool mxcsr_dependent(const X86Insn *insn)
+{
+    return insn->map == MAP_0F3A && insn->opcode >= 0x08 &&
+           insn->opcode <= 0x0b;
+}
+
 /* Everything about an instruction that does not depend on the CPU state:
  * validity, operand kinds and its host thunk. */
 typedef struct SsePrepared {
@@ -203,6 +214,9 @@ static bool sse_prepare_slow(const X86Insn *insn, bool mem, SsePrepared *p)
     }
     if (si.flags & SI_FLAGS) {
         key.flags |= FPU_THUNK_FLAGS_OUT;
+    }
+    if ((si.flags & SI_NOFP) && !mxcsr_dependent(insn)) {
+        key.flags |= FPU_THUNK_NO_MXCSR;
     }
 
     p->si = si;
