@@ -13,11 +13,9 @@
 
 #include "target/i386/cpu.h"
 #include "engine-env.h"
+#include "events-log.h"
 #include "kvm-oracle.h"
 
-#define EV_BASE 0x100000ULL
-#define EV_LOGN 0x6ff000
-#define EV_LOG  0x700000
 #define RF      0x10000ULL
 #define CR4_DE  0x8ULL
 #define DR7_GD  0x2000ULL
@@ -33,10 +31,6 @@
     X(k_icebp) X(k_icebp_hlt)
 #define DECL(s) extern const uint8_t s[];
 SYMS(DECL)
-
-typedef struct LogEnt {
-    uint64_t vec, rip, rflags, extra;
-} LogEnt;
 
 static uint64_t ev(const uint8_t *sym)
 {
@@ -60,31 +54,6 @@ static Env *env_dbg(bool ferr, uint64_t cr0_and, uint64_t cr4_or)
     s.cr4 |= cr4_or;
     g_assert_true(x86_cpu_set_sregs(e->cpu, &s));
     return e;
-}
-
-static unsigned log_n(Env *e)
-{
-    return get64(e, EV_LOGN);
-}
-
-static LogEnt log_at(Env *e, unsigned i)
-{
-    LogEnt l;
-
-    memcpy(&l, e->ram + EV_LOG + i * 32, sizeof(l));
-    return l;
-}
-
-static void dump_log(Env *e)
-{
-    for (unsigned i = 0; i < log_n(e) && i < 16; i++) {
-        LogEnt l = log_at(e, i);
-        g_test_message("log[%u] vec %#llx rip %#llx rflags %#llx extra %#llx",
-                       i, (unsigned long long)l.vec,
-                       (unsigned long long)l.rip,
-                       (unsigned long long)l.rflags,
-                       (unsigned long long)l.extra);
-    }
 }
 
 /* RIP @rip, RFLAGS 2, and RAX/RBX/RCX/RDX/RSI/RDI */
