@@ -304,8 +304,54 @@ static int op_shrd##N##_ri(X86CPU *cpu, const X86Insn *insn)                \
 SHXD_HANDLERS(32, uint32_t)
 SHXD_HANDLERS(64, uint64_t)
 
+/* 8/16-bit register forms (C0/C1/D0-D3 /0 /1 /4-/7): the generic
+ * operation with the operation and size fixed; _ri: count in insn->imm
+ * (masked, non-zero), _rc: count in CL (0: no change, no flags). */
+static X86_ALWAYS_INLINE int shift_small(X86CPU *cpu, const X86Insn *insn,
+                                         unsigned op, unsigned size,
+                                         uint64_t count)
+{
+    uint64_t a = x86_get_reg(cpu, insn, insn->rm, size);
+
+    x86_set_reg(cpu, insn, insn->rm, size,
+                shift_op(cpu, op, size, a, count));
+    return next_insn(cpu, insn);
+}
+
+#define SMALL_HANDLERS(OP, N, SZ)                                            \
+static int op_##OP##N##_ri(X86CPU *cpu, const X86Insn *insn)                \
+{                                                                            \
+    return shift_small(cpu, insn, OP, SZ, insn->imm);                        \
+}                                                                            \
+static int op_##OP##N##_rc(X86CPU *cpu, const X86Insn *insn)                \
+{                                                                            \
+    return shift_small(cpu, insn, OP, SZ, cpu->regs[R_ECX] & 0xff);          \
+}
+
+SMALL_HANDLERS(ROL, 8, 1)
+SMALL_HANDLERS(ROR, 8, 1)
+SMALL_HANDLERS(SHL, 8, 1)
+SMALL_HANDLERS(SHR, 8, 1)
+SMALL_HANDLERS(SAR, 8, 1)
+SMALL_HANDLERS(ROL, 16, 2)
+SMALL_HANDLERS(ROR, 16, 2)
+SMALL_HANDLERS(SHL, 16, 2)
+SMALL_HANDLERS(SHR, 16, 2)
+SMALL_HANDLERS(SAR, 16, 2)
+
 X86Handler x86_shift_pick(X86Insn *insn)
 {
+    /* 8/16-bit forms: [count in CL][16-bit][operation] */
+    static const X86Handler hs[2][2][8] = {
+        { { op_ROL8_ri, op_ROR8_ri, NULL, NULL,
+            op_SHL8_ri, op_SHR8_ri, op_SHL8_ri, op_SAR8_ri },
+          { op_ROL16_ri, op_ROR16_ri, NULL, NULL,
+            op_SHL16_ri, op_SHR16_ri, op_SHL16_ri, op_SAR16_ri } },
+        { { op_ROL8_rc, op_ROR8_rc, NULL, NULL,
+            op_SHL8_rc, op_SHR8_rc, op_SHL8_rc, op_SAR8_rc },
+          { op_ROL16_rc, op_ROR16_rc, NULL, NULL,
+            op_SHL16_rc, op_SHR16_rc, op_SHL16_rc, op_SAR16_rc } },
+    };
     /* [count in CL][64-bit][operation] */
     static const X86Handler h[2][2][8] = {
         { { op_rol32_ri, op_ror32_ri, NULL, NULL,
@@ -321,7 +367,34 @@ X86Handler x86_shift_pick(X86Insn *insn)
     bool q = insn->opsize == 8;
     uint64_t count;
 
-    if (insn->mod != 3 || (insn->opsize != 4 && insn->opsize != 8)) {
+    if (insn->mod != 3) {
+        return NULL;
+    }
+    if ((insn->opsize == 1 || insn->opsize == 2) && insn->map == MAP_1B) {
+        bool w = insn->opsize == 2;
+
+        switch (insn->opcode) {
+        case 0xd2:
+        case 0xd3:
+            return hs[1][w][op];
+        case 0xc0:
+        case 0xc1:
+            count = insn->imm & 31;
+            break;
+        case 0xd0:
+        case 0xd1:
+            count = 1;
+            break;
+        default:
+            return NULL;
+        }
+        if (count == 0) {
+            return NULL;
+        }
+        insn->imm = count;
+        return hs[0][w][op];
+    }
+    if (insn->opsize != 4 && insn->opsize != 8) {
         return NULL;
     }
     if (insn->map == MAP_0F) {
