@@ -1,7 +1,7 @@
 /*
  * Specialised handlers (see ops-fast.c) for the moves, XCHG r,r, BSWAP,
- * MOVZX/MOVSX/MOVSXD, CMOVcc/SETcc/IMUL, LEA, and in 64-bit code PUSH/POP r64 and near
- * Jcc/JMP/CALL/RET.
+ * MOVZX/MOVSX/MOVSXD, CMOVcc/SETcc/IMUL, LEA, and in 64-bit code
+ * PUSH/POP r64 and near Jcc/JMP/CALL/RET.
  */
 #include "target/i386/ops-fast.h"
 
