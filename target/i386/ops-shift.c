@@ -5,7 +5,11 @@
  * OF on top of the previous operation (x86_cc_set_cfof), so a rotate
  * computes no flags at all. x86_shift_pick() chooses, at decode time,
  * handlers specialised by operation and operand size for the register
- * forms with an immediate count (md5/sha256 rounds are made of them).
+ * forms with an immediate, 1 or CL count (md5/sha256 rounds are made of
+ * them; not RCL/RCR, not SHLD/SHRD by CL). They follow ops-fast.h's
+ * threaded protocol: ops-fast.c's picker marks them specialised, so a
+ * run of specialised records goes through them without leaving the
+ * handlers; exec_block calls op_grp2/op_shld_shrd for them instead.
  */
 #include "target/i386/ops-fast.h"
 
