@@ -9,7 +9,8 @@
  * them; not RCL/RCR, not SHLD/SHRD by CL). They follow ops-fast.h's
  * threaded protocol: ops-fast.c's picker marks them specialised, so a
  * run of specialised records goes through them without leaving the
- * handlers; exec_block calls op_grp2/op_shld_shrd for them instead.
+ * handlers (exec_block runs a chaining record through op_grp2 or
+ * op_shld_shrd, one instruction at a time).
  */
 #include "target/i386/ops-fast.h"
 
