@@ -35,7 +35,10 @@ void x86_decode_init(void)
 
 X86Handler x86_generic_handler(const X86Insn *insn)
 {
-    return optab[insn->map & 3][insn->opcode].fn;
+    const OpEntry *e = &optab[insn->map & 3][insn->opcode];
+
+    /* what x86_decode chose: SSE-table entries all go through op_sse */
+    return (e->flags & SSE) ? op_sse : e->fn;
 }
 
 int op_ud(X86CPU *cpu, const X86Insn *insn)
