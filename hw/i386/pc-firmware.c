@@ -297,6 +297,16 @@ static bool relocate(GByteArray *ld, uint8_t *blob, uint32_t len,
     return true;
 }
 
+/* Add a file, or replace its bytes when the tables are built again. */
+static bool acpi_file_set(FWCfgState *fw, const char *name, const void *data,
+                          size_t len, GError **errp)
+{
+    if (fw_cfg_file_key(fw, name) >= 0) {
+        return fw_cfg_modify_file(fw, name, data, len);
+    }
+    return fw_cfg_add_file(fw, name, data, len, errp);
+}
+
 /*
  * acpi_build_tables() at base 0 puts the 20-byte ACPI 1.0 RSDP first and
  * the other tables after it (the FACS first, 64-byte aligned), with
@@ -355,10 +365,10 @@ bool pc_firmware_acpi_fw_cfg(FWCfgState *fw, const AcpiBuildConfig *cfg,
     e[8 + 2 * LOADER_FILE_LEN] = 4;
     loader_add_checksum(ld, ACPI_RSDP_FILE, 8, 0, 20);
 
-    return fw_cfg_add_file(fw, ACPI_TABLES_FILE, blob + base, len - base,
-                           errp) &&
-           fw_cfg_add_file(fw, ACPI_RSDP_FILE, blob, 20, errp) &&
-           fw_cfg_add_file(fw, "etc/table-loader", ld->data, ld->len, errp);
+    return acpi_file_set(fw, ACPI_TABLES_FILE, blob + base, len - base,
+                         errp) &&
+           acpi_file_set(fw, ACPI_RSDP_FILE, blob, 20, errp) &&
+           acpi_file_set(fw, "etc/table-loader", ld->data, ld->len, errp);
 }
 
 /* ---- boot configuration through fw_cfg -------------------------------- */

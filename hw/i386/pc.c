@@ -446,13 +446,23 @@ static bool pc_acpi_init(const MachineOptions *o, GError **errp)
 }
 
 /* Once more when the guest first runs: -device ISA devices (pvpanic)
- * are created after the board, and the DSDT describes them too. */
+ * are created after the board, and the DSDT describes them too (in
+ * guest memory for direct boot, in fw_cfg for the firmware to load). */
 static void pc_acpi_vm_state(void *opaque, bool running, RunState state)
 {
     static bool done;
+    FWCfgState *fw = opaque;
+
     if (running && !done) {
         done = true;
-        pc_acpi_init(NULL, NULL);
+        if (fw) {
+            g_autoptr(GError) err = NULL;
+            if (!pc_firmware_acpi_fw_cfg(fw, pc_acpi_config(), &err)) {
+                warn_report("ACPI tables not rebuilt: %s", err->message);
+            }
+        } else {
+            pc_acpi_init(NULL, NULL);
+        }
     }
 }
 
@@ -689,6 +699,9 @@ static bool pc_init(const MachineOptions *o, GError **errp)
         }
         qemu_register_reset(pc_reset, NULL);
         qemu_register_powerdown_handler(pc_powerdown, NULL);
+        if (fw_cfg_find()) {
+            qemu_add_vm_change_state_handler(pc_acpi_vm_state, fw_cfg_find());
+        }
         qemu_system_reset(SHUTDOWN_CAUSE_NONE);
         if (o->boot_once) {
             /* -boot once=: the next reset goes back to order= */

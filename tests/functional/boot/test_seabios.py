@@ -75,6 +75,90 @@ def expect_error(kvmu, bios, name):
     print(f"ok: -bios {name}: {lines[0]}")
 
 
+def dsdt_in_ram(kvmu, extra):
+    """Boot SeaBIOS to "No bootable device." with -qmp, save the low
+    64 MiB of guest RAM (where SeaBIOS put the ACPI tables it loaded from
+    fw_cfg) and return it."""
+    import json
+    import socket
+    with tempfile.TemporaryDirectory() as d:
+        sock, log, dump = (os.path.join(d, n) for n in ("qmp", "con", "ram"))
+        cmd = [kvmu, "-M", "pc", "-m", "64", "-display", "none",
+               "-monitor", "none", "-serial", "none",
+               "-qmp", f"unix:{sock},server=on,wait=off",
+               "-chardev", f"file,id=dbg,path={log}",
+               "-device", "isa-debugcon,iobase=0x402,chardev=dbg"] + extra
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        try:
+            start = time.monotonic()
+            while time.monotonic() - start < TIMEOUT:
+                time.sleep(0.2)
+                if os.path.exists(log) and NOBOOT in open(
+                        log, "rb").read().decode("latin-1"):
+                    break
+                if p.poll() is not None:
+                    fail(f"{' '.join(cmd)} exited with {p.returncode}")
+            else:
+                fail(f"{' '.join(cmd)}: no '{NOBOOT}' within {TIMEOUT} s")
+            c = socket.socket(socket.AF_UNIX)
+            c.connect(sock)
+            f = c.makefile("rw")
+            f.readline()
+            for cmd_ in ({"execute": "qmp_capabilities"},
+                         {"execute": "pmemsave", "arguments": {
+                             "val": 0, "size": 64 << 20, "filename": dump}}):
+                f.write(json.dumps(cmd_) + "\n")
+                f.flush()
+                while True:
+                    r = json.loads(f.readline())
+                    if "return" in r or "error" in r:
+                        break
+                if "error" in r:
+                    fail(f"QMP {cmd_['execute']}: {r}")
+            c.close()
+            return loaded_dsdt(open(dump, "rb").read())
+        finally:
+            p.kill()
+            p.wait()
+
+
+def loaded_dsdt(ram):
+    """The DSDT the guest sees: RSDP in 0xe0000-0xfffff -> RSDT -> FACP
+    -> DSDT (SeaBIOS's image also holds a DSDT of its own, unused)."""
+    import struct
+    rsdp = next((a for a in range(0xe0000, 0x100000, 16)
+                 if ram[a:a + 8] == b"RSD PTR "), None)
+    if rsdp is None:
+        fail("no RSDP in the BIOS area")
+    rsdt = struct.unpack_from("<I", ram, rsdp + 16)[0]
+    n = (struct.unpack_from("<I", ram, rsdt + 4)[0] - 36) // 4
+    for i in range(n):
+        t = struct.unpack_from("<I", ram, rsdt + 36 + 4 * i)[0]
+        if ram[t:t + 4] == b"FACP":
+            d = struct.unpack_from("<I", ram, t + 40)[0]
+            dlen = struct.unpack_from("<I", ram, d + 4)[0]
+            if ram[d:d + 4] != b"DSDT":
+                fail("FADT's DSDT pointer does not point at a DSDT")
+            return ram[d:d + dlen]
+    fail("no FADT in the RSDT")
+
+
+def check_dsdt_devices(kvmu):
+    """-device pvpanic is created after the board: the ACPI tables in
+    fw_cfg are built again when the guest first runs, so the DSDT that
+    SeaBIOS loads describes it (PEVT, QEMU0001), as QEMU's does."""
+    ram = dsdt_in_ram(kvmu, ["-device", "pvpanic"])
+    if b"PEVT" not in ram or b"QEMU0001" not in ram:
+        fail("-device pvpanic: the DSDT SeaBIOS loaded has no PEVT/QEMU0001")
+    ram = dsdt_in_ram(kvmu, [])
+    if b"PEVT" in ram or b"KBD_" not in ram:
+        fail("without pvpanic: want a DSDT without PEVT")
+    print("ok: the DSDT SeaBIOS loads describes -device pvpanic "
+          "(and not without it)")
+
+
 def main():
     kvmu = sys.argv[1]
     if not os.path.exists(os.path.join(SEABIOS_DIR, "bios-256k.bin")):
@@ -107,6 +191,9 @@ def main():
             fail("SeaBIOS built its own ACPI tables", text)
         print(f"ok: debugcon: fw_cfg, 3 PCI functions, 2 CPUs, ACPI, "
               f"'{NOBOOT}' in {secs:.1f} s")
+
+        # 2b. devices from -device are in the DSDT SeaBIOS loads
+        check_dsdt_devices(kvmu)
 
         # 3. reboot-timeout=0: SeaBIOS resets the machine and runs again
         text, secs = run_until(kvmu, ["-serial", "stdio", "-boot",
