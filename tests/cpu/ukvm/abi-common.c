@@ -193,3 +193,20 @@ void abi_add_test(const char *path, void (*fn)(gconstpointer))
         g_test_add_data_func(p, providers[i], fn);
     }
 }
+
+void abi_load(AbiCtx *c, uint64_t gpa, const uint8_t *code, size_t len)
+{
+    memcpy(c->mem + gpa, code, len);
+}
+
+void abi_expect_exit(AbiCtx *c, uint32_t reason)
+{
+    int r = abi_run(c);
+    if (r != 0 || c->run->exit_reason != reason) {
+        struct kvm_regs regs;
+        abi_get_regs(c, &regs);
+        g_error("[%s] KVM_RUN: expected exit %u, got r=%d exit %u "
+                "(rip=%#llx)", c->p->name, reason, r, c->run->exit_reason,
+                (unsigned long long)regs.rip);
+    }
+}

@@ -43,6 +43,10 @@ void abi_long_mode_fd(AbiCtx *c, int vcpu, uint64_t rip);
 int abi_run(AbiCtx *c);
 void abi_get_regs(AbiCtx *c, struct kvm_regs *r);
 void abi_set_regs(AbiCtx *c, const struct kvm_regs *r);
+/* Copy @len bytes of guest code or data to guest-physical @gpa. */
+void abi_load(AbiCtx *c, uint64_t gpa, const uint8_t *code, size_t len);
+/* KVM_RUN must return 0 with exit @reason; else the test fails (with RIP). */
+void abi_expect_exit(AbiCtx *c, uint32_t reason);
 
 /* Register /path/<provider> for each provider compiled in. */
 void abi_add_test(const char *path, void (*fn)(gconstpointer));

@@ -27,15 +27,6 @@
 
 #define CODE 0x1000
 
-static void expect_exit(AbiCtx *c, uint32_t reason)
-{
-    int r = abi_run(c);
-    if (r != 0 || c->run->exit_reason != reason) {
-        g_error("[%s] KVM_RUN: expected exit %u, got r=%d exit %u",
-                c->p->name, reason, r, c->run->exit_reason);
-    }
-}
-
 static uint64_t insns(AbiCtx *c)
 {
     uint64_t n = ~0ULL;
@@ -71,13 +62,13 @@ static void test_insns_retired(gconstpointer data)
     g_assert_cmpint(c.p->insns_retired(c.vm, &n), ==, -EBADF);
     g_assert_cmpint(c.p->insns_retired(-1, &n), ==, -EBADF);
 
-    expect_exit(&c, KVM_EXIT_IO);               /* out 0x10 */
+    abi_expect_exit(&c, KVM_EXIT_IO);               /* out 0x10 */
     g_assert_cmpint(c.run->io.port, ==, 0x10);
     g_assert_cmpuint(insns(&c), ==, 1 + 1000 + 1);
     g_assert_cmpuint(insns(&c), ==, 1002);      /* stable between runs */
-    expect_exit(&c, KVM_EXIT_HLT);
+    abi_expect_exit(&c, KVM_EXIT_HLT);
     g_assert_cmpuint(insns(&c), ==, 1003);
-    expect_exit(&c, KVM_EXIT_IO);               /* out 0x11 */
+    abi_expect_exit(&c, KVM_EXIT_IO);               /* out 0x11 */
     g_assert_cmpuint(insns(&c), ==, 1004);
 
     /* spins on jmp $ until immediate_exit is noticed between slices */
@@ -172,8 +163,8 @@ static void test_blocked_pending_signal(gconstpointer data)
     sigaddset(&usr1, SIGUSR1);
     pthread_sigmask(SIG_BLOCK, &usr1, &old);
     pthread_kill(pthread_self(), SIGUSR1);          /* pending, blocked */
-    expect_exit(&c, KVM_EXIT_HLT);
-    expect_exit(&c, KVM_EXIT_HLT);                  /* still blocked */
+    abi_expect_exit(&c, KVM_EXIT_HLT);
+    abi_expect_exit(&c, KVM_EXIT_HLT);                  /* still blocked */
     pthread_sigmask(SIG_BLOCK, NULL, &now);
     g_assert_cmpint(sigismember(&now, SIGUSR1), ==, 1);   /* mask kept */
     g_assert_cmpint(sigismember(&now, SIGUSR2), ==,
@@ -184,7 +175,7 @@ static void test_blocked_pending_signal(gconstpointer data)
      * unblocking, and the next KVM_RUN runs normally */
     pthread_sigmask(SIG_UNBLOCK, &usr1, NULL);
     g_assert_cmpint(got_signal, ==, 1);
-    expect_exit(&c, KVM_EXIT_HLT);
+    abi_expect_exit(&c, KVM_EXIT_HLT);
     pthread_sigmask(SIG_BLOCK, NULL, &now);
     g_assert_cmpint(sigismember(&now, SIGUSR1), ==, 0);
 

@@ -16,23 +16,6 @@
 
 #define CODE 0x1000
 
-static void load(AbiCtx *c, uint64_t gpa, const uint8_t *code, size_t len)
-{
-    memcpy(c->mem + gpa, code, len);
-}
-
-static void expect_exit(AbiCtx *c, uint32_t reason)
-{
-    int r = abi_run(c);
-    if (r != 0 || c->run->exit_reason != reason) {
-        struct kvm_regs regs;
-        abi_get_regs(c, &regs);
-        g_error("[%s] KVM_RUN: expected exit %u, got r=%d exit %u "
-                "(rip=%#llx)", c->p->name, reason, r, c->run->exit_reason,
-                (unsigned long long)regs.rip);
-    }
-}
-
 static uint8_t *io_data(AbiCtx *c)
 {
     g_assert_cmpuint(c->run->io.data_offset, >=, sizeof(struct kvm_run));
@@ -58,29 +41,29 @@ static void test_pio_real_mode(gconstpointer data)
         0xf4,                       /* hlt */
         0xe6, 0x12,                 /* out 0x12, al: after HLT, runs on */
     };
-    load(&c, CODE, code, sizeof(code));
+    abi_load(&c, CODE, code, sizeof(code));
     abi_real_mode(&c, CODE);
 
-    expect_exit(&c, KVM_EXIT_IO);
+    abi_expect_exit(&c, KVM_EXIT_IO);
     g_assert_cmpint(c.run->io.direction, ==, KVM_EXIT_IO_OUT);
     g_assert_cmpint(c.run->io.port, ==, 0x10);
     g_assert_cmpint(c.run->io.size, ==, 1);
     g_assert_cmpint(c.run->io.count, ==, 1);
     g_assert_cmphex(io_data(&c)[0], ==, 0x42);
 
-    expect_exit(&c, KVM_EXIT_IO);
+    abi_expect_exit(&c, KVM_EXIT_IO);
     g_assert_cmpint(c.run->io.direction, ==, KVM_EXIT_IO_IN);
     g_assert_cmpint(c.run->io.port, ==, 0x20);
     io_data(&c)[0] = 0x5a;
 
-    expect_exit(&c, KVM_EXIT_IO);
+    abi_expect_exit(&c, KVM_EXIT_IO);
     g_assert_cmpint(c.run->io.direction, ==, KVM_EXIT_IO_IN);
     g_assert_cmpint(c.run->io.port, ==, 0x1234);
     g_assert_cmpint(c.run->io.size, ==, 4);
     uint32_t v = 0xdeadbeef;
     memcpy(io_data(&c), &v, 4);
 
-    expect_exit(&c, KVM_EXIT_HLT);
+    abi_expect_exit(&c, KVM_EXIT_HLT);
     g_assert_cmphex(c.mem[0x2000], ==, 0x5a);
     uint32_t got;
     memcpy(&got, c.mem + 0x2004, 4);
@@ -91,7 +74,7 @@ static void test_pio_real_mode(gconstpointer data)
     struct kvm_mp_state mp;
     g_assert_cmpint(abi_ioctl(&c, c.vcpu, KVM_GET_MP_STATE, &mp), ==, 0);
     g_assert_cmpint(mp.mp_state, ==, KVM_MP_STATE_RUNNABLE);
-    expect_exit(&c, KVM_EXIT_IO);
+    abi_expect_exit(&c, KVM_EXIT_IO);
     g_assert_cmpint(c.run->io.port, ==, 0x12);
     abi_close(&c);
 }
@@ -110,23 +93,23 @@ static void test_mmio_real_mode(gconstpointer data)
         0x8b, 0x1e, 0x20, 0x00,     /* mov bx, [0x20] */
         0xf4,
     };
-    load(&c, CODE, code, sizeof(code));
+    abi_load(&c, CODE, code, sizeof(code));
     abi_real_mode(&c, CODE);
 
-    expect_exit(&c, KVM_EXIT_MMIO);
+    abi_expect_exit(&c, KVM_EXIT_MMIO);
     g_assert_cmphex(c.run->mmio.phys_addr, ==, 0x50010);
     g_assert_cmpint(c.run->mmio.len, ==, 1);
     g_assert_cmpint(c.run->mmio.is_write, ==, 1);
     g_assert_cmphex(c.run->mmio.data[0], ==, 0x77);
 
-    expect_exit(&c, KVM_EXIT_MMIO);
+    abi_expect_exit(&c, KVM_EXIT_MMIO);
     g_assert_cmphex(c.run->mmio.phys_addr, ==, 0x50020);
     g_assert_cmpint(c.run->mmio.len, ==, 2);
     g_assert_cmpint(c.run->mmio.is_write, ==, 0);
     c.run->mmio.data[0] = 0x99;
     c.run->mmio.data[1] = 0x88;
 
-    expect_exit(&c, KVM_EXIT_HLT);
+    abi_expect_exit(&c, KVM_EXIT_HLT);
     struct kvm_regs regs;
     abi_get_regs(&c, &regs);
     g_assert_cmphex(regs.rbx & 0xffff, ==, 0x8899);
@@ -150,10 +133,10 @@ static void test_long_mode(gconstpointer data)
         0xe6, 0x10,                 /* out 0x10, al */
         0xf4,
     };
-    load(&c, CODE, code, sizeof(code));
+    abi_load(&c, CODE, code, sizeof(code));
     abi_long_mode(&c, CODE);
 
-    expect_exit(&c, KVM_EXIT_MMIO);
+    abi_expect_exit(&c, KVM_EXIT_MMIO);
     g_assert_cmphex(c.run->mmio.phys_addr, ==, 0x80000000);
     g_assert_cmpint(c.run->mmio.len, ==, 8);
     g_assert_cmpint(c.run->mmio.is_write, ==, 1);
@@ -161,16 +144,16 @@ static void test_long_mode(gconstpointer data)
     memcpy(&v, c.run->mmio.data, 8);
     g_assert_cmphex(v, ==, 0x1122334455667788ULL);
 
-    expect_exit(&c, KVM_EXIT_MMIO);
+    abi_expect_exit(&c, KVM_EXIT_MMIO);
     g_assert_cmphex(c.run->mmio.phys_addr, ==, 0x80000008);
     g_assert_cmpint(c.run->mmio.len, ==, 8);
     g_assert_cmpint(c.run->mmio.is_write, ==, 0);
     v = 0xa5a5a5a5c3c3c3c3ULL;
     memcpy(c.run->mmio.data, &v, 8);
 
-    expect_exit(&c, KVM_EXIT_IO);
+    abi_expect_exit(&c, KVM_EXIT_IO);
     g_assert_cmphex(io_data(&c)[0], ==, 0x88);
-    expect_exit(&c, KVM_EXIT_HLT);
+    abi_expect_exit(&c, KVM_EXIT_HLT);
     memcpy(&v, c.mem + 0x2000, 8);
     g_assert_cmphex(v, ==, 0x1122334455667788ULL);
     struct kvm_regs regs;
@@ -201,30 +184,30 @@ static void test_interrupt_window(gconstpointer data)
         0xe6, 0x11,                 /* out 0x11, al */
         0xf4,                       /* hlt */
     };
-    load(&c, CODE, code, sizeof(code));
-    load(&c, 0x3000, handler, sizeof(handler));
+    abi_load(&c, CODE, code, sizeof(code));
+    abi_load(&c, 0x3000, handler, sizeof(handler));
     uint16_t ivt[2] = { 0x3000, 0x0000 };
     memcpy(c.mem + 0x20 * 4, ivt, sizeof(ivt));
     abi_real_mode(&c, CODE);
 
     c.run->request_interrupt_window = 1;
-    expect_exit(&c, KVM_EXIT_IO);
+    abi_expect_exit(&c, KVM_EXIT_IO);
     g_assert_cmpint(c.run->io.port, ==, 0x10);
     g_assert_cmpint(c.run->if_flag, ==, 0);
     g_assert_cmpint(c.run->ready_for_interrupt_injection, ==, 0);
 
-    expect_exit(&c, KVM_EXIT_IRQ_WINDOW_OPEN);
+    abi_expect_exit(&c, KVM_EXIT_IRQ_WINDOW_OPEN);
     g_assert_cmpint(c.run->if_flag, ==, 1);
     g_assert_cmpint(c.run->ready_for_interrupt_injection, ==, 1);
 
     struct kvm_interrupt irq = { .irq = 0x20 };
     g_assert_cmpint(abi_ioctl(&c, c.vcpu, KVM_INTERRUPT, &irq), ==, 0);
     c.run->request_interrupt_window = 0;
-    expect_exit(&c, KVM_EXIT_IO);
+    abi_expect_exit(&c, KVM_EXIT_IO);
     g_assert_cmpint(c.run->io.port, ==, 0x11);
     g_assert_cmphex(io_data(&c)[0], ==, 0xaa);
     g_assert_cmpint(c.run->if_flag, ==, 0);   /* cleared by the delivery */
-    expect_exit(&c, KVM_EXIT_HLT);
+    abi_expect_exit(&c, KVM_EXIT_HLT);
     abi_close(&c);
 }
 
@@ -261,13 +244,13 @@ static void test_dirty_log(gconstpointer data)
         0xc6, 0x06, 0x10, 0x30, 0x33, /* mov byte [0x3010], 0x33 */
         0xf4,
     };
-    load(&c, CODE, code, sizeof(code));
+    abi_load(&c, CODE, code, sizeof(code));
     abi_real_mode(&c, CODE);
 
     uint64_t bm[1];
     get_dirty(&c, 1, bm);
     g_assert_cmphex(bm[0], ==, 0);
-    expect_exit(&c, KVM_EXIT_IO);
+    abi_expect_exit(&c, KVM_EXIT_IO);
     /* ds base 0xffff0: offsets 0x1010.. land at 0x101000.. */
     g_assert_cmphex(buf[0x1000], ==, 1);
     g_assert_cmphex(buf[0x3000], ==, 3);
@@ -275,7 +258,7 @@ static void test_dirty_log(gconstpointer data)
     g_assert_cmphex(bm[0], ==, (1u << 1) | (1u << 3) | (1u << 5));
     get_dirty(&c, 1, bm);
     g_assert_cmphex(bm[0], ==, 0);
-    expect_exit(&c, KVM_EXIT_HLT);
+    abi_expect_exit(&c, KVM_EXIT_HLT);
     get_dirty(&c, 1, bm);
     g_assert_cmphex(bm[0], ==, 1u << 3);
     g_assert_cmphex(buf[0x3000], ==, 0x33);
@@ -307,13 +290,13 @@ static void test_readonly_slot(gconstpointer data)
         0xc6, 0x06, 0x20, 0x00, 0x55, /* mov byte [0x20], 0x55 */
         0xf4,
     };
-    load(&c, CODE, code, sizeof(code));
+    abi_load(&c, CODE, code, sizeof(code));
     abi_real_mode(&c, CODE);
-    expect_exit(&c, KVM_EXIT_MMIO);
+    abi_expect_exit(&c, KVM_EXIT_MMIO);
     g_assert_cmphex(c.run->mmio.phys_addr, ==, 0x60020);
     g_assert_cmpint(c.run->mmio.is_write, ==, 1);
     g_assert_cmphex(c.run->mmio.data[0], ==, 0x55);
-    expect_exit(&c, KVM_EXIT_HLT);
+    abi_expect_exit(&c, KVM_EXIT_HLT);
     g_assert_cmphex(rom[0x20], ==, 0);
     struct kvm_regs regs;
     abi_get_regs(&c, &regs);
@@ -349,19 +332,19 @@ static void test_ioeventfd(gconstpointer data)
         0xe6, 0x10,                 /* out 0x10, al */
         0xf4,
     };
-    load(&c, CODE, code, sizeof(code));
+    abi_load(&c, CODE, code, sizeof(code));
     abi_real_mode(&c, CODE);
-    expect_exit(&c, KVM_EXIT_MMIO);
+    abi_expect_exit(&c, KVM_EXIT_MMIO);
     g_assert_cmphex(c.run->mmio.phys_addr, ==, 0x50000);
     g_assert_cmphex(c.run->mmio.data[0], ==, 4);
     uint64_t n = 0;
     g_assert_cmpint(read(pio_fd, &n, 8), ==, 8);
     g_assert_cmpint(n, ==, 1);
-    expect_exit(&c, KVM_EXIT_IO);
+    abi_expect_exit(&c, KVM_EXIT_IO);
     g_assert_cmpint(c.run->io.port, ==, 0x10);
     g_assert_cmpint(read(mmio_fd, &n, 8), ==, 8);
     g_assert_cmpint(n, ==, 1);
-    expect_exit(&c, KVM_EXIT_HLT);
+    abi_expect_exit(&c, KVM_EXIT_HLT);
     close(pio_fd);
     close(mmio_fd);
     abi_close(&c);
@@ -374,7 +357,7 @@ static void test_immediate_exit(gconstpointer data)
         return;
     }
     static const uint8_t code[] = { 0xe6, 0x10, 0xf4 };
-    load(&c, CODE, code, sizeof(code));
+    abi_load(&c, CODE, code, sizeof(code));
     abi_real_mode(&c, CODE);
     c.run->immediate_exit = 1;
     c.run->exit_reason = 0xabcd;
@@ -392,7 +375,7 @@ static void test_immediate_exit(gconstpointer data)
     abi_get_regs(&c, &regs);
     g_assert_cmphex(regs.rip, ==, CODE);    /* nothing ran */
     c.run->immediate_exit = 0;
-    expect_exit(&c, KVM_EXIT_IO);
+    abi_expect_exit(&c, KVM_EXIT_IO);
     abi_close(&c);
 }
 
@@ -428,7 +411,7 @@ static void test_signal_kick(gconstpointer data)
         return;
     }
     static const uint8_t code[] = { 0xeb, 0xfe };  /* jmp $ */
-    load(&c, CODE, code, sizeof(code));
+    abi_load(&c, CODE, code, sizeof(code));
     abi_real_mode(&c, CODE);
     struct sigaction sa = { .sa_handler = on_sigusr1 }, old;
     sigaction(SIGUSR1, &sa, &old);
@@ -455,7 +438,7 @@ static void test_signal_mask(gconstpointer data)
         return;
     }
     static const uint8_t code[] = { 0xf4 };
-    load(&c, CODE, code, sizeof(code));
+    abi_load(&c, CODE, code, sizeof(code));
     abi_real_mode(&c, CODE);
     sigset_t usr1, old;
     sigemptyset(&usr1);
@@ -470,7 +453,7 @@ static void test_signal_mask(gconstpointer data)
     memcpy(sm, &len, 4);
     memcpy(sm + 4, &set, 8);
     g_assert_cmpint(abi_ioctl(&c, c.vcpu, KVM_SET_SIGNAL_MASK, sm), ==, 0);
-    expect_exit(&c, KVM_EXIT_HLT);          /* blocked: runs */
+    abi_expect_exit(&c, KVM_EXIT_HLT);          /* blocked: runs */
     set = 0;
     memcpy(sm + 4, &set, 8);
     g_assert_cmpint(abi_ioctl(&c, c.vcpu, KVM_SET_SIGNAL_MASK, sm), ==, 0);
@@ -510,7 +493,7 @@ static void test_hypercall(gconstpointer data)
         code[9] = 0xd9;
         code[22] = 0xd9;
     }
-    load(&c, CODE, code, sizeof(code));
+    abi_load(&c, CODE, code, sizeof(code));
     abi_long_mode(&c, CODE);
 
     /* watchdog: a nested host KVM may loop on the instruction forever */
@@ -546,18 +529,18 @@ static void test_triple_fault(gconstpointer data)
         return;
     }
     static const uint8_t code[] = { 0x0f, 0x0b };   /* ud2 */
-    load(&c, CODE, code, sizeof(code));
+    abi_load(&c, CODE, code, sizeof(code));
     abi_long_mode(&c, CODE);
-    expect_exit(&c, KVM_EXIT_SHUTDOWN);
+    abi_expect_exit(&c, KVM_EXIT_SHUTDOWN);
 
     /* real mode with an IVT limit of 0: the same */
-    load(&c, CODE, code, sizeof(code));
+    abi_load(&c, CODE, code, sizeof(code));
     abi_real_mode(&c, CODE);
     struct kvm_sregs s;
     g_assert_cmpint(abi_ioctl(&c, c.vcpu, KVM_GET_SREGS, &s), ==, 0);
     s.idt.limit = 0;
     g_assert_cmpint(abi_ioctl(&c, c.vcpu, KVM_SET_SREGS, &s), ==, 0);
-    expect_exit(&c, KVM_EXIT_SHUTDOWN);
+    abi_expect_exit(&c, KVM_EXIT_SHUTDOWN);
     abi_close(&c);
 }
 
@@ -574,7 +557,7 @@ static void test_single_step(gconstpointer data)
         0xe6, 0x10,                 /* out 0x10, al */
         0xf4,
     };
-    load(&c, CODE, code, sizeof(code));
+    abi_load(&c, CODE, code, sizeof(code));
     abi_real_mode(&c, CODE);
     struct kvm_guest_debug dbg = {
         .control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP,
@@ -585,15 +568,15 @@ static void test_single_step(gconstpointer data)
     g_assert_cmpint(c.run->exit_reason, ==, KVM_EXIT_DEBUG);
     g_assert_cmpint(c.run->debug.arch.exception, ==, 1);
     g_assert_cmphex(c.run->debug.arch.pc, ==, CODE + 1);
-    expect_exit(&c, KVM_EXIT_DEBUG);
+    abi_expect_exit(&c, KVM_EXIT_DEBUG);
     g_assert_cmphex(c.run->debug.arch.pc, ==, CODE + 3);
     struct kvm_regs regs;
     abi_get_regs(&c, &regs);
     g_assert_cmphex(regs.rax & 0xff, ==, 1);
     dbg.control = 0;
     g_assert_cmpint(abi_ioctl(&c, c.vcpu, KVM_SET_GUEST_DEBUG, &dbg), ==, 0);
-    expect_exit(&c, KVM_EXIT_IO);
-    expect_exit(&c, KVM_EXIT_HLT);
+    abi_expect_exit(&c, KVM_EXIT_IO);
+    abi_expect_exit(&c, KVM_EXIT_HLT);
     abi_close(&c);
 }
 
@@ -610,7 +593,7 @@ static void test_sw_breakpoint(gconstpointer data)
         0xe6, 0x10,                 /* out 0x10, al */
         0xf4,
     };
-    load(&c, CODE, code, sizeof(code));
+    abi_load(&c, CODE, code, sizeof(code));
     abi_real_mode(&c, CODE);
     struct kvm_guest_debug dbg = {
         .control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP,
@@ -642,7 +625,7 @@ static void test_sw_breakpoint(gconstpointer data)
     /* the debugger steps over it by moving RIP, as gdbstubs do */
     regs.rip = CODE + 2;
     abi_set_regs(&c, &regs);
-    expect_exit(&c, KVM_EXIT_IO);
+    abi_expect_exit(&c, KVM_EXIT_IO);
     abi_close(&c);
 }
 
@@ -659,7 +642,7 @@ static void test_hw_breakpoint(gconstpointer data)
         0xe6, 0x10,                 /* out 0x10, al */
         0xf4,
     };
-    load(&c, CODE, code, sizeof(code));
+    abi_load(&c, CODE, code, sizeof(code));
     abi_real_mode(&c, CODE);
     struct kvm_guest_debug dbg = {
         .control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP,
@@ -667,7 +650,7 @@ static void test_hw_breakpoint(gconstpointer data)
     dbg.arch.debugreg[0] = CODE + 3;
     dbg.arch.debugreg[7] = 0x1;     /* L0, execute, 1 byte */
     g_assert_cmpint(abi_ioctl(&c, c.vcpu, KVM_SET_GUEST_DEBUG, &dbg), ==, 0);
-    expect_exit(&c, KVM_EXIT_DEBUG);
+    abi_expect_exit(&c, KVM_EXIT_DEBUG);
     g_assert_cmpint(c.run->debug.arch.exception, ==, 1);
     g_assert_cmphex(c.run->debug.arch.pc, ==, CODE + 3);
     g_assert_cmphex(c.run->debug.arch.dr6 & 1, ==, 1);
@@ -676,7 +659,7 @@ static void test_hw_breakpoint(gconstpointer data)
     g_assert_cmphex(regs.rax & 0xff, !=, 7);    /* not executed yet */
     dbg.control = 0;
     g_assert_cmpint(abi_ioctl(&c, c.vcpu, KVM_SET_GUEST_DEBUG, &dbg), ==, 0);
-    expect_exit(&c, KVM_EXIT_IO);
+    abi_expect_exit(&c, KVM_EXIT_IO);
     g_assert_cmphex(io_data(&c)[0], ==, 7);
     abi_close(&c);
 }

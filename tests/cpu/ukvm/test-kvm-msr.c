@@ -17,33 +17,16 @@
 #define GP_SKIP 0x3200              /* out 0x13, al; skip the 2-byte insn */
 #define DATA 0x2000
 
-static void load(AbiCtx *c, uint64_t gpa, const uint8_t *code, size_t len)
-{
-    memcpy(c->mem + gpa, code, len);
-}
-
-static void expect_exit(AbiCtx *c, uint32_t reason)
-{
-    int r = abi_run(c);
-    if (r != 0 || c->run->exit_reason != reason) {
-        struct kvm_regs regs;
-        abi_get_regs(c, &regs);
-        g_error("[%s] KVM_RUN: expected exit %u, got r=%d exit %u "
-                "(rip=%#llx)", c->p->name, reason, r, c->run->exit_reason,
-                (unsigned long long)regs.rip);
-    }
-}
-
 static void expect_port(AbiCtx *c, uint16_t port)
 {
-    expect_exit(c, KVM_EXIT_IO);
+    abi_expect_exit(c, KVM_EXIT_IO);
     g_assert_cmphex(c->run->io.port, ==, port);
 }
 
 static void expect_msr(AbiCtx *c, bool write, uint32_t index,
                        uint32_t reason)
 {
-    expect_exit(c, write ? KVM_EXIT_X86_WRMSR : KVM_EXIT_X86_RDMSR);
+    abi_expect_exit(c, write ? KVM_EXIT_X86_WRMSR : KVM_EXIT_X86_RDMSR);
     g_assert_cmphex(c->run->msr.index, ==, index);
     g_assert_cmphex(c->run->msr.reason, ==, reason);
     g_assert_cmpint(c->run->msr.error, ==, 0);
@@ -65,10 +48,10 @@ static bool guest(AbiCtx *c, gconstpointer data, const uint8_t *code,
     if (!abi_open_guest(c, data)) {
         return false;
     }
-    load(c, CODE, code, len);
-    load(c, GP_HALT, gp_halt, sizeof(gp_halt));
-    load(c, GP_IRET, gp_iret, sizeof(gp_iret));
-    load(c, GP_SKIP, gp_skip, sizeof(gp_skip));
+    abi_load(c, CODE, code, len);
+    abi_load(c, GP_HALT, gp_halt, sizeof(gp_halt));
+    abi_load(c, GP_IRET, gp_iret, sizeof(gp_iret));
+    abi_load(c, GP_SKIP, gp_skip, sizeof(gp_skip));
     uint16_t ivt[2] = { gp, 0 };
     memcpy(c->mem + 13 * 4, ivt, sizeof(ivt));
     abi_real_mode(c, CODE);
@@ -151,7 +134,7 @@ static void test_x2apic_rdmsr(gconstpointer data)
     g_assert_cmpint(enable(&c, KVM_MSR_EXIT_REASON_INVAL), ==, 0);
     expect_msr(&c, false, 0x802, KVM_MSR_EXIT_REASON_INVAL);
     c.run->msr.data = 0x1122334455667788ULL;
-    expect_exit(&c, KVM_EXIT_HLT);
+    abi_expect_exit(&c, KVM_EXIT_HLT);
     uint32_t got[2];
     memcpy(got, c.mem + DATA, sizeof(got));
     g_assert_cmphex(got[0], ==, 0x55667788);
@@ -186,7 +169,7 @@ static void test_wrmsr_error_gp(gconstpointer data)
     expect_msr(&c, true, 0x830, KVM_MSR_EXIT_REASON_INVAL);
     g_assert_cmphex(c.run->msr.data, ==, 0x9abc12345678ULL);
     expect_port(&c, 0x10);
-    expect_exit(&c, KVM_EXIT_HLT);
+    abi_expect_exit(&c, KVM_EXIT_HLT);
     abi_close(&c);
 }
 
@@ -278,7 +261,7 @@ static void test_filter(gconstpointer data)
     g_assert_cmphex(c.run->msr.data, ==, 7);
     expect_msr(&c, false, 0x802, KVM_MSR_EXIT_REASON_INVAL);
     c.run->msr.data = 0;
-    expect_exit(&c, KVM_EXIT_HLT);
+    abi_expect_exit(&c, KVM_EXIT_HLT);
     abi_close(&c);
 }
 
@@ -327,7 +310,7 @@ static void test_apic_base(gconstpointer data)
     expect_port(&c, 0x13);
     expect_port(&c, 0x12);
     g_assert_cmphex(c.run->apic_base, ==, base);
-    expect_exit(&c, KVM_EXIT_HLT);
+    abi_expect_exit(&c, KVM_EXIT_HLT);
     abi_close(&c);
 }
 
