@@ -228,6 +228,7 @@ void x86_cpu_set_regs(X86CPU *cpu, const X86Regs *r)
         /* moved elsewhere: the pending IN/MMIO completion is dropped */
         cpu->pending.active = false;
         cpu->n_mmio_done = 0;
+        cpu->msr_exit.done = false;
     }
     cpu->rip = r->rip;
     x86_set_flags(cpu, r->rflags);

@@ -868,8 +868,9 @@ int x86_cpu_run(X86CPU *cpu, X86Exit *exit)
             memcpy(d->data, cpu->mmio_buf, sizeof(d->data));
         }
         complete_one = true;
-    } else if (cpu->n_mmio_done) {
-        complete_one = true;                /* finish after a write exit */
+    } else if (cpu->n_mmio_done || cpu->msr_exit.done) {
+        /* finish after a write exit; re-run a completed RDMSR/WRMSR */
+        complete_one = true;
     }
 
     if (cpu->exc.vector >= 0) {
@@ -943,6 +944,9 @@ int x86_cpu_run(X86CPU *cpu, X86Exit *exit)
         if (unlikely(cpu->dr[7] & 0xff) && instr_breakpoint(cpu)) {
             deliver_db(cpu);
             continue;
+        }
+        if (unlikely(cpu->msr_exit.done) && !complete_one) {
+            cpu->msr_exit.done = false; /* its instruction ran without it */
         }
         complete_one = false;
         b = chain_find(cpu, prev, prev_gen);

@@ -8,11 +8,10 @@
  * read) with X86_EXIT_MSR. The embedder completes it with
  * x86_cpu_complete_msr(); when the instruction runs again the completion
  * is consumed (same RIP, index, direction and value) instead of asking
- * the hook. To make that re-execution come first (no interrupt injected
- * in between, as KVM's complete_userspace_io), the exit also leaves a
- * pending "MMIO read" of length 0 at an address no access can match: the
- * run loop then executes exactly this instruction first, and retiring it
- * (or faulting) drops that placeholder.
+ * the hook. The run loop executes that instruction first, with no
+ * interrupt injected in between (as KVM's complete_userspace_io), the way
+ * it finishes an MMIO or I/O completion; after that first instruction an
+ * unconsumed completion is dropped.
  */
 #include <time.h>
 
@@ -156,10 +155,6 @@ static bool msr_exit(X86CPU *cpu, uint32_t idx, bool write, uint64_t v)
     cpu->exit->msr.index = idx;
     cpu->exit->msr.write = write;
     cpu->exit->msr.data = write ? v : 0;
-    cpu->pending.active = true;
-    cpu->pending.is_io = false;
-    cpu->pending.addr = ~0ULL;
-    cpu->pending.len = 0;
     cpu->check |= CHECK_EXIT_NOW;
     return false;           /* the #GP op_rdmsr/op_wrmsr raise is dropped */
 }

@@ -142,6 +142,49 @@ static void test_x2apic_rdmsr(gconstpointer data)
     abi_close(&c);
 }
 
+/* An interrupt queued while an RDMSR exit is being completed is taken
+ * after the RDMSR finishes (KVM completes the instruction first on the
+ * next KVM_RUN): the handler sees the IP after the RDMSR, EAX loaded, and
+ * the store after it not yet done. */
+static void test_complete_before_irq(gconstpointer data)
+{
+    static const uint8_t code[] = {
+        0xfb,                               /* sti */
+        0x66, 0xb9, 0x02, 0x08, 0, 0,       /* mov ecx, 0x802 */
+        0x0f, 0x32,                         /* rdmsr (IP 0x1007) */
+        0x66, 0xa3, 0x00, 0x20,             /* mov [0x2000], eax (0x1009) */
+        0xf4,
+    };
+    static const uint8_t irq_handler[] = {
+        0x58,                               /* pop ax (the pushed IP) */
+        0xa3, 0x10, 0x20,                   /* mov [0x2010], ax */
+        0xf4,
+    };
+    AbiCtx c;
+    if (!guest(&c, data, code, sizeof(code), GP_HALT)) {
+        return;
+    }
+    abi_load(&c, 0x3300, irq_handler, sizeof(irq_handler));
+    uint16_t ivt[2] = { 0x3300, 0 };
+    memcpy(c.mem + 0x20 * 4, ivt, sizeof(ivt));
+    g_assert_cmpint(enable(&c, KVM_MSR_EXIT_REASON_INVAL), ==, 0);
+    expect_msr(&c, false, 0x802, KVM_MSR_EXIT_REASON_INVAL);
+    c.run->msr.data = 0x1122334455667788ULL;
+    struct kvm_interrupt irq = { .irq = 0x20 };
+    g_assert_cmpint(abi_ioctl(&c, c.vcpu, KVM_INTERRUPT, &irq), ==, 0);
+    abi_expect_exit(&c, KVM_EXIT_HLT);
+    uint16_t ip;
+    uint32_t stored;
+    memcpy(&ip, c.mem + DATA + 0x10, sizeof(ip));
+    memcpy(&stored, c.mem + DATA, sizeof(stored));
+    g_assert_cmphex(ip, ==, 0x1009);
+    g_assert_cmphex(stored, ==, 0);
+    struct kvm_regs regs;
+    abi_get_regs(&c, &regs);
+    g_assert_cmphex(regs.rdx, ==, 0x11223344);
+    abi_close(&c);
+}
+
 /* WRMSR exit with error=1 raises #GP at the WRMSR; the handler IRETs,
  * the WRMSR runs again, exits again, and completes */
 static void test_wrmsr_error_gp(gconstpointer data)
@@ -320,6 +363,7 @@ int main(int argc, char **argv)
     abi_add_test("/kvm-msr/caps", test_caps);
     abi_add_test("/kvm-msr/x2apic-rdmsr", test_x2apic_rdmsr);
     abi_add_test("/kvm-msr/wrmsr-error-gp", test_wrmsr_error_gp);
+    abi_add_test("/kvm-msr/complete-before-irq", test_complete_before_irq);
     abi_add_test("/kvm-msr/no-cap-gp", test_no_cap_gp);
     abi_add_test("/kvm-msr/unknown-index", test_unknown);
     abi_add_test("/kvm-msr/filter", test_filter);
