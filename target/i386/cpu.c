@@ -3,6 +3,7 @@
  * accessors that map 1:1 onto the KVM ABI structs (see cpu.h).
  */
 #include "target/i386/engine.h"
+#include "target/i386/jit.h"
 #include "target/i386/fpu-state.h"
 
 /* ---- VM ---- */
@@ -153,6 +154,7 @@ X86CPU *x86_cpu_new(X86VM *vm, uint32_t index)
     cpu->tsc_khz = 1000000;
     cpu->exit = &cpu->exit_scratch;
     cpu->host_bp_skip_rip = ~0ULL;
+    x86_jit_threshold();
     n = x86_cpuid_model_entries("max", NULL, index, e, X86_CPUID_MAX_ENTRIES);
     x86_cpu_set_cpuid(cpu, e, MIN(n, X86_CPUID_MAX_ENTRIES));
     g_free(e);
@@ -183,6 +185,7 @@ void x86_cpu_free(X86CPU *cpu)
     g_free(cpu->blocks);
     g_free(cpu->page_blocks);
     g_free(cpu->tmp_block);
+    x86_jit_free(cpu);
     g_free(cpu);
 }
 

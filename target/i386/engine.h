@@ -38,6 +38,12 @@ struct X86Block {
     uint64_t gpa;                   /* guest-physical address of insn 0 */
     uint32_t key;                   /* decode mode */
     uint16_t n;
+    /* jit.c: host code of this block (translated for MMU index jit_mmu),
+     * or NULL; runs counts executions up to the translation threshold */
+    uint8_t jit_mmu;
+    uint8_t jit_fail;               /* not translatable: don't try again */
+    uint32_t runs;
+    void *jit;
     /* Chaining: blocks that ran after this one, found again without
      * block_get while cpu->chain_gen (bumped by every block
      * invalidation) still equals gen and the fetch TLB still maps lin to

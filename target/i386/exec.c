@@ -4,6 +4,7 @@
  * instruction boundaries, single-step, and the exits to the embedder.
  */
 #include "target/i386/engine.h"
+#include "target/i386/jit.h"
 
 #define MAX_BLOCKS 65536
 
@@ -57,6 +58,7 @@ void x86_blocks_flush(X86CPU *cpu)
     cpu->chain_gen++;
     memset(cpu->jcache, 0, sizeof(cpu->jcache));
     cpu->check |= CHECK_STALE;
+    x86_jit_flush(cpu);
 }
 
 /* Drop this vCPU's blocks on page @page (guest-physical page number):
@@ -397,6 +399,9 @@ static X86Block *block_get(X86CPU *cpu)
     b->gpa = gpa;
     b->key = key;
     b->n = n;
+    b->jit = NULL;
+    b->jit_fail = 0;
+    b->runs = 0;
     memset(b->succ, 0, sizeof(b->succ));
     memcpy(b->insns, insns, n * sizeof(X86Insn));
     b->next = cpu->blocks[h];
@@ -798,9 +803,32 @@ static bool exec_block(X86CPU *cpu, X86Block *b, unsigned max)
  */
 static bool exec_block_fast(X86CPU *cpu, X86Block *b)
 {
-    unsigned n = b->n;
+    unsigned n = b->n, i = 0;
 
-    for (unsigned i = 0; i < n;) {
+    if (b->jit) {
+        /* translated (jit.c) for this MMU index, fast data paths on */
+        if (likely(b->jit_mmu == cpu->mmu_idx && !cpu->slow_data)) {
+            unsigned r = x86_jit_run(cpu, b), k = r >> 8;
+            int st = r & 0xff;
+
+            if (unlikely(st != X86_NEXT || cpu->check)) {
+                cpu->insns_retired += k;
+                return insn_tail(cpu, st, 0) == TAIL_EXIT;
+            }
+            cpu->rip = cpu->next_ip;
+            i = k + 1;
+            if (i == n) {
+                cpu->insns_retired += n;
+                return false;
+            }
+        }
+    } else if (!b->jit_fail && ++b->runs >= x86_jit_thr && x86_jit_thr) {
+        x86_jit_compile(cpu, b);
+        if (b->jit && !cpu->check) {
+            return exec_block_fast(cpu, b);
+        }
+    }
+    for (; i < n;) {
         const X86Insn *insn = &b->insns[i];
         unsigned r, k;
         int st;

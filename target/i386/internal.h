@@ -415,6 +415,7 @@ struct X86CPU {
     uint32_t chain_gen;             /* bumped when a chain may be stale */
     uint32_t tlb_flushes;           /* bumped by every TLB flush (mmu.c) */
     uint64_t insns_retired;
+    struct X86Jit *jit;             /* jit.c: code buffer, or NULL */
 
     X86VM *vm;
     uint32_t index;
