@@ -801,15 +801,27 @@ static bool exec_block(X86CPU *cpu, X86Block *b, unsigned max)
  * MOV SS return X86_END; x86_set_flags sets CHECK_MODE when TF or RF becomes
  * set), so after each handler one status test and one check test suffice.
  */
-static bool exec_block_fast(X86CPU *cpu, X86Block *b)
+static bool exec_block_fast(X86CPU *cpu, X86Block **bp)
 {
+    X86Block *b = *bp;
     unsigned n = b->n, i = 0;
 
     if (b->jit) {
-        /* translated (jit.c) for this MMU index, fast data paths on */
+        /* translated (jit.c) for this MMU index, fast data paths on; it
+         * may run other translated blocks (chaining): the one it stopped
+         * in is cpu->jit_cur */
         if (likely(b->jit_mmu == cpu->mmu_idx && !cpu->slow_data)) {
-            unsigned r = x86_jit_run(cpu, b), k = r >> 8;
-            int st = r & 0xff;
+            unsigned r, k;
+            int st;
+
+            cpu->jit_cur = b;
+            cpu->jit_slot = NULL;
+            r = x86_jit_run(cpu, b);
+            k = r >> 8;
+            st = r & 0xff;
+            b = *bp = cpu->jit_cur;
+            n = b->n;
+            cpu->jit_slot_gen = cpu->chain_gen;
 
             if (unlikely(st != X86_NEXT || cpu->check)) {
                 cpu->insns_retired += k;
@@ -825,7 +837,7 @@ static bool exec_block_fast(X86CPU *cpu, X86Block *b)
     } else if (!b->jit_fail && ++b->runs >= x86_jit_thr && x86_jit_thr) {
         x86_jit_compile(cpu, b);
         if (b->jit && !cpu->check) {
-            return exec_block_fast(cpu, b);
+            return exec_block_fast(cpu, bp);
         }
     }
     for (; i < n;) {
@@ -855,7 +867,7 @@ static bool exec_block_fast(X86CPU *cpu, X86Block *b)
 int x86_cpu_run(X86CPU *cpu, X86Exit *exit)
 {
     bool complete_one = false;
-    uint32_t slice, blocks_run = 0, prev_gen = 0;
+    uint32_t slice, blocks_run = 0, prev_gen = 0, budget;
     X86Block *prev = NULL;              /* last block run, for chaining */
 
     memset(exit, 0, sizeof(*exit));
@@ -998,10 +1010,28 @@ int x86_cpu_run(X86CPU *cpu, X86Exit *exit)
         } else {
             prev = b;
         }
+        if (cpu->jit_slot) {
+            /* the last translated block's exit leads here */
+            if (b->jit && cpu->jit_slot_gen == cpu->chain_gen &&
+                b->jit_mmu == cpu->mmu_idx && cpu->code64) {
+                x86_jit_link(cpu, cpu->jit_slot, b);
+            }
+            cpu->jit_slot = NULL;
+        }
         prev_gen = cpu->chain_gen;
         blocks_run++;
         if (max == X86_BLOCK_MAX && cpu->code64 && !cpu->n_mmio_done) {
-            if (exec_block_fast(cpu, b)) {
+            bool ex;
+
+            cpu->jit_budget = !slice ? UINT32_MAX :
+                              slice > blocks_run ? slice - blocks_run : 0;
+            budget = cpu->jit_budget;
+            ex = exec_block_fast(cpu, &b);
+            blocks_run += budget - cpu->jit_budget;
+            if (b != prev && prev_gen == cpu->chain_gen) {
+                prev = b;           /* chained: the block it ended in */
+            }
+            if (ex) {
                 return 0;
             }
         } else if (exec_block(cpu, b, max)) {

@@ -416,6 +416,14 @@ struct X86CPU {
     uint32_t tlb_flushes;           /* bumped by every TLB flush (mmu.c) */
     uint64_t insns_retired;
     struct X86Jit *jit;             /* jit.c: code buffer, or NULL */
+    /* jit.c chaining: translated blocks jump to each other while
+     * jit_budget (blocks left in the time slice) lasts; jit_cur is the
+     * block running; jit_slot the exit slot of the last unchained exit
+     * (linked by the run loop to the block that came next) */
+    uint32_t jit_budget;
+    uint32_t jit_slot_gen;
+    void *jit_slot;
+    struct X86Block *jit_cur;
 
     X86VM *vm;
     uint32_t index;

@@ -29,7 +29,9 @@
 #include <cpuid.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "target/i386/jit.h"
 
@@ -1145,13 +1147,97 @@ static void canon_rdx(Ctx *c, Stub *s)
     s->jmp[1] = jmp32(c, 0x5, NULL);        /* jne stub */
 }
 
-/* End of block: flags and registers stored, next_ip from RDX */
+/* An exit slot (in the code buffer, after its exit's code) */
+typedef struct JitSlot {
+    uint64_t lin;                   /* target RIP it was linked for */
+    void *code;                     /* that block's host code */
+    X86Block *b;
+    uint32_t gen, tgen;             /* cpu->chain_gen, cpu->tlb_flushes */
+} JitSlot;
+
+/*
+ * End of block at target RDX (flags in cpu->cc, registers stored): jump
+ * straight to the linked block when the slot still holds (same target,
+ * no block invalidated, no TLB flush since linking) and the run loop has
+ * nothing to do between the blocks (no request, no deliverable event,
+ * time slice left); else back to the run loop with next_ip = RDX.
+ */
 static void exit_rdx(Ctx *c, unsigned i)
 {
+    uint8_t *slotref, *out[10], *skip;
+    int no = 0;
+    JitSlot slot = { .lin = ~0ULL };
+
+    e8(c, 0x48); e8(c, 0x8d); e8(c, 0x05);      /* lea rax, [rip+slot] */
+    slotref = c->p;
+    e32(c, 0);
+    emit_modrm(c, 8, 0x3b, 1, RDX, false, MEM(RAX, 0), false);
+    out[no++] = jmp32(c, 0x5, NULL);
+    emit_modrm(c, 4, 0x8b, 1, RCX, false, MEM(RBX, OFF(chain_gen)), false);
+    emit_modrm(c, 4, 0x3b, 1, RCX, false,
+               MEM(RAX, offsetof(JitSlot, gen)), false);
+    out[no++] = jmp32(c, 0x5, NULL);
+    emit_modrm(c, 4, 0x8b, 1, RCX, false, MEM(RBX, OFF(tlb_flushes)), false);
+    emit_modrm(c, 4, 0x3b, 1, RCX, false,
+               MEM(RAX, offsetof(JitSlot, tgen)), false);
+    out[no++] = jmp32(c, 0x5, NULL);
+    emit_modrm(c, 4, 0x83, 1, 7, false, MEM(RBX, OFF(req)), false);
+    e8(c, 0);
+    out[no++] = jmp32(c, 0x5, NULL);
+    emit_modrm(c, 4, 0x83, 1, 7, false, MEM(RBX, OFF(irq_pending)), false);
+    e8(c, 0);
+    skip = jmp8(c, 0xc);                        /* jl: none pending */
+    emit_modrm(c, 1, 0xf6, 1, 0, false, MEM(RBX, OFF(eflags) + 1), false);
+    e8(c, F_IF >> 8);
+    out[no++] = jmp32(c, 0x5, NULL);
+    fix8(c, skip);
+    emit_modrm(c, 1, 0x80, 1, 7, false, MEM(RBX, OFF(nmi_pending)), false);
+    e8(c, 0);
+    out[no++] = jmp32(c, 0x5, NULL);
+    emit_modrm(c, 1, 0x80, 1, 7, false,
+               MEM(RBX, OFF(irq_window_requested)), false);
+    e8(c, 0);
+    out[no++] = jmp32(c, 0x5, NULL);
+    emit_modrm(c, 4, 0x83, 1, 7, false, MEM(RBX, OFF(jit_budget)), false);
+    e8(c, 0);
+    out[no++] = jmp32(c, 0x4, NULL);            /* je */
+    emit_modrm(c, 4, 0xff, 1, 1, false, MEM(RBX, OFF(jit_budget)), false);
+    emit_modrm(c, 8, 0x83, 1, 0, false, MEM(RBX, OFF(insns_retired)),
+               false);
+    e8(c, i + 1);                               /* add: records retired */
+    store64(c, MEM(RBX, OFF(rip)), RDX);
+    load64(c, RCX, MEM(RAX, offsetof(JitSlot, b)));
+    store64(c, MEM(RBX, OFF(jit_cur)), RCX);
+    emit_modrm(c, 4, 0xff, 1, 4, false, MEM(RAX, offsetof(JitSlot, code)),
+               false);                          /* jmp [rax+code] */
+    for (int k = 0; k < no; k++) {
+        patch32(out[k], c->p);
+    }
     store64(c, MEM(RBX, OFF(next_ip)), RDX);
-    e8(c, 0xb8);                            /* mov eax, i << 8 */
+    store64(c, MEM(RBX, OFF(jit_slot)), RAX);
+    e8(c, 0xb8);                                /* mov eax, i << 8 */
     e32(c, i << 8);
     jmp32(c, -1, c->jit->leave);
+    while ((uintptr_t)c->p & 7) {
+        e8(c, 0xcc);
+    }
+    if (!c->full) {
+        patch32(slotref, c->p);
+    }
+    for (size_t k = 0; k < sizeof(slot); k++) {
+        e8(c, ((uint8_t *)&slot)[k]);
+    }
+}
+
+void x86_jit_link(X86CPU *cpu, void *slot, X86Block *b)
+{
+    JitSlot *s = slot;
+
+    s->lin = cpu->rip;
+    s->code = b->jit;
+    s->b = b;
+    s->gen = cpu->chain_gen;
+    s->tgen = cpu->tlb_flushes;
 }
 
 /* RDX = RIP of record @i + @rel (a branch target); one off the block's
@@ -1541,6 +1627,26 @@ unsigned x86_jit_threshold(void)
     return thr;
 }
 
+/* KVMU_JIT_PERFMAP=1: name translated blocks for perf(1) in
+ * /tmp/perf-PID.map */
+static FILE *perf_map(void)
+{
+    static FILE *f;
+    static int state;
+
+    if (!state) {
+        const char *s = getenv("KVMU_JIT_PERFMAP");
+        state = 2;
+        if (s && *s == '1') {
+            char path[64];
+            snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
+            f = fopen(path, "w");
+            state = f ? 1 : 2;
+        }
+    }
+    return f;
+}
+
 static X86Jit *jit_get(X86CPU *cpu)
 {
     X86Jit *j = cpu->jit;
@@ -1694,6 +1800,11 @@ void x86_jit_compile(X86CPU *cpu, X86Block *b)
     }
     for (int k = 0; k < c->nstubs && !c->full; k++) {
         emit_stub(c, &c->stubs[k]);
+    }
+    if (!c->full && perf_map()) {
+        fprintf(perf_map(), "%lx %lx kvmu-jit-%llx\n", (unsigned long)start,
+                (unsigned long)(c->p - start), (unsigned long long)b->gpa);
+        fflush(perf_map());
     }
     if (!c->full) {
         b->jit = start;

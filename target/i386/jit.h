@@ -33,6 +33,12 @@ void x86_jit_compile(X86CPU *cpu, X86Block *b);
 /* Run @b's translation (cpu->mmu_idx == b->jit_mmu, slow_data clear). */
 int x86_jit_run(X86CPU *cpu, X86Block *b);
 
+/* The last translated block left through chainable exit slot @slot
+ * (cpu->jit_slot) and @b (translated for cpu->mmu_idx) runs next at
+ * cpu->rip: that exit jumps straight to @b from now on while
+ * cpu->chain_gen and cpu->tlb_flushes keep their current values. */
+void x86_jit_link(X86CPU *cpu, void *slot, X86Block *b);
+
 /* All blocks were dropped: the code buffer can be reused. */
 void x86_jit_flush(X86CPU *cpu);
 void x86_jit_free(X86CPU *cpu);
