@@ -1152,7 +1152,8 @@ typedef struct JitSlot {
     uint64_t lin;                   /* target RIP it was linked for */
     void *code;                     /* that block's host code */
     X86Block *b;
-    uint32_t gen, tgen;             /* cpu->chain_gen, cpu->tlb_flushes */
+    uint64_t gpa;                   /* guest-physical page of b */
+    uint32_t gen, pad;              /* cpu->chain_gen */
 } JitSlot;
 
 /*
@@ -1177,10 +1178,31 @@ static void exit_rdx(Ctx *c, unsigned i)
     emit_modrm(c, 4, 0x3b, 1, RCX, false,
                MEM(RAX, offsetof(JitSlot, gen)), false);
     out[no++] = jmp32(c, 0x5, NULL);
-    emit_modrm(c, 4, 0x8b, 1, RCX, false, MEM(RBX, OFF(tlb_flushes)), false);
-    emit_modrm(c, 4, 0x3b, 1, RCX, false,
-               MEM(RAX, offsetof(JitSlot, tgen)), false);
-    out[no++] = jmp32(c, 0x5, NULL);
+    /* the fetch TLB still maps the target's page to the block's */
+    {
+        static const uint8_t code[] = {
+            0xc4, 0xe3, 0xfb, 0xf0, 0xca, 0x0c, /* rorx rcx, rdx, 12 */
+            0x0f, 0xb6, 0xc9,                   /* movzx ecx, cl */
+            0x48, 0x8d, 0x0c, 0x49,             /* lea rcx, [rcx+rcx*2] */
+            0x48, 0x89, 0xd6,                   /* mov rsi, rdx */
+            0x48, 0xc1, 0xee, 0x0c,             /* shr rsi, 12 */
+            0x48, 0xc1, 0xe6, 0x0c,             /* shl rsi, 12 */
+            0x48, 0x83, 0xce, 0x01,             /* or rsi, 1 */
+        };
+        int32_t ftlb = OFF(tlb) + (int32_t)(((size_t)c->mmu * ACC_NR +
+                                             ACC_FETCH) * X86_TLB_SIZE *
+                                            sizeof(X86TLBEntry));
+        for (size_t k = 0; k < sizeof(code); k++) {
+            e8(c, code[k]);
+        }
+        emit_modrm(c, 8, 0x3b, 1, RSI, false, MI(RBX, RCX, 3, ftlb), false);
+        out[no++] = jmp32(c, 0x5, NULL);
+        load64(c, RSI, MI(RBX, RCX, 3, ftlb + 16));
+        emit_modrm(c, 8, 0x33, 1, RSI, false,
+                   MEM(RAX, offsetof(JitSlot, gpa)), false);
+        e8(c, 0x48); e8(c, 0xc1); e8(c, 0xee); e8(c, 0x0c);  /* shr rsi,12 */
+        out[no++] = jmp32(c, 0x5, NULL);
+    }
     emit_modrm(c, 4, 0x83, 1, 7, false, MEM(RBX, OFF(req)), false);
     e8(c, 0);
     out[no++] = jmp32(c, 0x5, NULL);
@@ -1197,7 +1219,11 @@ static void exit_rdx(Ctx *c, unsigned i)
     emit_modrm(c, 1, 0x80, 1, 7, false,
                MEM(RBX, OFF(irq_window_requested)), false);
     e8(c, 0);
-    out[no++] = jmp32(c, 0x5, NULL);
+    skip = jmp8(c, 0x4);                        /* je: no window wanted */
+    emit_modrm(c, 1, 0xf6, 1, 0, false, MEM(RBX, OFF(eflags) + 1), false);
+    e8(c, F_IF >> 8);
+    out[no++] = jmp32(c, 0x5, NULL);            /* IF: it is open */
+    fix8(c, skip);
     emit_modrm(c, 4, 0x83, 1, 7, false, MEM(RBX, OFF(jit_budget)), false);
     e8(c, 0);
     out[no++] = jmp32(c, 0x4, NULL);            /* je */
@@ -1236,8 +1262,8 @@ void x86_jit_link(X86CPU *cpu, void *slot, X86Block *b)
     s->lin = cpu->rip;
     s->code = b->jit;
     s->b = b;
+    s->gpa = b->gpa & ~0xfffULL;
     s->gen = cpu->chain_gen;
-    s->tgen = cpu->tlb_flushes;
 }
 
 /* RDX = RIP of record @i + @rel (a branch target); one off the block's

@@ -109,11 +109,13 @@ void x86_tlb_flush_page(X86CPU *cpu, uint64_t lin)
     unsigned idx = (lin >> 12) & (X86_TLB_SIZE - 1);
     uint64_t tag = (lin & ~0xfffULL) | 1;
 
-    cpu->tlb_flushes++;
+    /* chains (exec.c, jit.c) recheck their targets after any change to
+     * the fetch TLB: count one only when a fetch entry goes */
     for (int m = 0; m < MMU_NR; m++) {
         for (int a = 0; a < ACC_NR; a++) {
             if (cpu->tlb[m][a][idx].tag == tag) {
                 cpu->tlb[m][a][idx].tag = 0;
+                cpu->tlb_flushes += a == ACC_FETCH;
             }
         }
     }
@@ -128,6 +130,7 @@ void x86_tlb_flush_page(X86CPU *cpu, uint64_t lin)
                 if (sz && e->tag &&
                     !((e->tag ^ lin) & ~tlb_size_offmask[sz] & ~1ULL)) {
                     e->tag = 0;
+                    cpu->tlb_flushes += a == ACC_FETCH;
                 }
             }
         }
@@ -350,6 +353,9 @@ static bool translate(X86CPU *cpu, uint64_t lin, int acc, int mmu,
     {
         unsigned idx = (lin >> 12) & (X86_TLB_SIZE - 1);
         X86TLBEntry *e = &cpu->tlb[mmu][acc][idx];
+        if (acc == ACC_FETCH && e->tag && e->tag != ((lin & ~0xfffULL) | 1)) {
+            cpu->tlb_flushes++;     /* an evicted translation: as a flush */
+        }
         e->tag = (lin & ~0xfffULL) | 1;
         e->addend = (uintptr_t)page - (uintptr_t)(lin & ~0xfffULL);
         e->gpa = (gpa & ~0xfffULL) | (global ? TLB_G : 0) |
