@@ -81,7 +81,7 @@ typedef struct Stub {
 enum {
     K_HELPER, K_ALU, K_UNARY, K_SHIFT, K_IMUL2, K_IMUL3, K_MOVX, K_LEA,
     K_CMOV, K_SETCC, K_BSWAP, K_BT, K_BSX, K_XCHG, K_CXX, K_NOP,
-    K_PUSH, K_POP, K_JCC, K_JMP, K_CALL, K_RET, K_SHD,
+    K_PUSH, K_POP, K_JCC, K_JMP, K_CALL, K_RET, K_SHD, K_JMPI, K_CALLI,
 };
 /* ALU operations: the ModRM /digit of 80-83, then TEST and MOV */
 enum { A_ADD, A_OR, A_ADC, A_SBB, A_AND, A_SUB, A_XOR, A_CMP, A_TEST, A_MOV };
@@ -772,6 +772,9 @@ static void classify(const X86Insn *insn, Info *f)
         } else if ((op == 0xf6 || op == 0xf7) && (d == 2 || d == 3)) {
             f->kind = K_UNARY;
             f->sz = op == 0xf6 ? 1 : insn->opsize;
+        } else if (op == 0xff && (d == 2 || d == 4)) {
+            f->kind = d == 2 ? K_CALLI : K_JMPI;
+            f->sz = 8;
         } else if ((op == 0xfe || op == 0xff) && d < 2) {
             f->kind = K_UNARY;
             f->sz = op == 0xfe ? 1 : insn->opsize;
@@ -831,7 +834,9 @@ static void classify(const X86Insn *insn, Info *f)
             f->kind = K_NOP;
         }
     }
-    if (f->kind == K_ALU && (f->dst == O_E || f->src == O_E) && m) {
+    if ((f->kind == K_JMPI || f->kind == K_CALLI) && m) {
+        f->mem = true;
+    } else if (f->kind == K_ALU && (f->dst == O_E || f->src == O_E) && m) {
         f->mem = true;
     } else if (m && (f->kind == K_UNARY || f->kind == K_SHIFT ||
                      f->kind == K_IMUL2 || f->kind == K_IMUL3 ||
@@ -1060,6 +1065,15 @@ static void reg_uses(const X86Insn *insn, const Info *f, unsigned *cnt,
     case K_CALL:
     case K_RET:
         cnt[R_ESP] += 2;
+        break;
+    case K_JMPI:
+    case K_CALLI:
+        if (insn->mod == 3) {
+            USE(insn->rm, 8);
+        }
+        if (f->kind == K_CALLI) {
+            cnt[R_ESP] += 2;
+        }
         break;
     default:
         break;
@@ -1306,7 +1320,7 @@ static bool emit_record(Ctx *c, unsigned i)
         flags_load(c);
     }
     if (f->kind == K_JCC || f->kind == K_JMP || f->kind == K_CALL ||
-        f->kind == K_RET) {
+        f->kind == K_RET || f->kind == K_JMPI || f->kind == K_CALLI) {
         flags_store(c);             /* the exits need them in cpu->cc */
         writeback(c, c->dirty & ~(1u << R_ESP));
         c->dirty &= 1u << R_ESP;
@@ -1320,7 +1334,8 @@ static bool emit_record(Ctx *c, unsigned i)
             return false;
         }
         emit_lookup(c, i, f->msz, f->acc);
-        if (f->kind == K_CALL || f->kind == K_RET) {
+        if (f->kind == K_CALL || f->kind == K_RET || f->kind == K_JMPI ||
+            f->kind == K_CALLI) {
             c->stubs[nst].ender = true;
         }
     }
@@ -1570,6 +1585,33 @@ static bool emit_record(Ctx *c, unsigned i)
         c->dirty = 0;
         exit_rdx(c, i);
         return true;
+    case K_JMPI:
+    case K_CALLI: {
+        Loc t = operand(c, insn, O_E, 8);
+        Stub *s = f->mem ? &c->stubs[nst] : new_stub(c, i);
+        s->ender = true;
+        if (t.kind == L_REG) {
+            mov_rr(c, RDX, t.reg);
+        } else {
+            load64(c, RDX, t);
+        }
+        canon_rdx(c, s);
+        if (f->kind == K_CALLI) {
+            int k = c->nstubs;
+            mov_rr(c, RDI, RDX);
+            rsp_to_rsi(c, -8);
+            emit_lookup(c, i, 8, ACC_WRITE);
+            c->stubs[k].ender = true;
+            rip_of(c, RAX, i, insn->len);
+            store64(c, MEM(RSI, 0), RAX);
+            adjust_rsp(c, -8);
+            mov_rr(c, RDX, RDI);
+        }
+        writeback(c, c->dirty);
+        c->dirty = 0;
+        exit_rdx(c, i);
+        return true;
+    }
     case K_RET:
         load64(c, RDX, MEM(RSI, 0));
         canon_rdx(c, &c->stubs[nst]);
@@ -1809,20 +1851,22 @@ void x86_jit_compile(X86CPU *cpu, X86Block *b)
             break;
         }
     }
-    if (!c->full && c->inf[n - 1].kind != K_JCC &&
-        c->inf[n - 1].kind != K_JMP && c->inf[n - 1].kind != K_CALL &&
-        c->inf[n - 1].kind != K_RET) {
-        /* fell off the end (or a handler ended it): next_ip is set by
-         * the handler, else it is the next record */
-        if (c->inf[n - 1].kind != K_HELPER) {
-            rip_of(c, RDX, n - 1, b->insns[n - 1].len);
-            store64(c, MEM(RBX, OFF(next_ip)), RDX);
-        }
+    if (!c->full && c->inf[n - 1].kind == K_HELPER) {
+        /* a handler ended it: next_ip is set */
         flags_store(c);
         writeback(c, c->dirty);
         e8(c, 0xb8);
         e32(c, (n - 1) << 8);
         jmp32(c, -1, j->leave);
+    } else if (!c->full && c->inf[n - 1].kind != K_JCC &&
+               c->inf[n - 1].kind != K_JMP && c->inf[n - 1].kind != K_CALL &&
+               c->inf[n - 1].kind != K_RET && c->inf[n - 1].kind != K_JMPI &&
+               c->inf[n - 1].kind != K_CALLI) {
+        /* fell off the end (page end, record limit): on to the next */
+        flags_store(c);
+        writeback(c, c->dirty);
+        rip_of(c, RDX, n - 1, b->insns[n - 1].len);
+        exit_rdx(c, n - 1);
     }
     for (int k = 0; k < c->nstubs && !c->full; k++) {
         emit_stub(c, &c->stubs[k]);
