@@ -1,0 +1,351 @@
+/*
+ * The block translator (target/i386/jit.c) against the interpreter: each
+ * guest of guests-jit.S (loops, so blocks are translated and chained)
+ * runs in a child process of this test with KVMU_JIT=off, KVMU_JIT=1
+ * (every block translated on its first run) and KVMU_JIT=2 (interpreted
+ * once, then translated); the child prints the final state (exit,
+ * registers, the exception record, the guest's log and data pages, the
+ * stack) and the three must be identical. The translated run must have
+ * translated something (KVMU_JIT_DUMP counts the translations).
+ *
+ * The mode is a child's environment because x86_jit_threshold() reads
+ * KVMU_JIT once per process. Cases that show a translator bug not fixed
+ * yet run only with KVMU_JIT_TEST_PENDING=1.
+ */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "target/i386/cpu.h"
+#include "engine-env.h"
+
+#define JIT_BASE 0x100000ULL
+#define EXC_REC  0xf0000ULL
+#define LOG      0x400000ULL
+#define IST1     0xb000ULL
+#define STUBS    0xe0000ULL             /* per-vector handler entries */
+
+extern const uint8_t g_jit_start[], g_jit_end[];
+extern const uint8_t jit_exc_noec[], jit_exc_ec[];
+extern const uint8_t j_alu[], j_ops[], j_stack[], j_pf_flags[], j_pf_push[];
+extern const uint8_t j_ret_nc[], j_jmpi_nc[], j_cross[], j_ro_write[];
+extern const uint8_t j_smc_self[], j_smc_next[], j_alias[], j_mmio_flags[];
+extern const uint8_t j_div[], j_stac[], j_popf_ac[], j_hibyte[];
+extern const uint8_t j_cmov_bsf[], j_shifts[], j_pushpop_rsp[];
+extern const uint8_t j_far_page[], j_pf_flags_helper[], j_calli_mem[];
+extern const uint8_t j_smc_far[];
+
+static uint64_t sym(const uint8_t *s)
+{
+    return JIT_BASE + (s - g_jit_start);
+}
+
+static void set_rsi(Env *e, uint64_t v)
+{
+    X86Regs r;
+
+    x86_cpu_get_regs(e->cpu, &r);
+    r.rsi = v;
+    x86_cpu_set_regs(e->cpu, &r);
+}
+
+/* linear 12-14 MiB is physical 0-2 MiB too (j_alias) */
+static bool setup_alias(Env *e)
+{
+    put64(e, 0x12000 + 6 * 8, 0x87);
+    set_rsi(e, 0xc00000);
+    return true;
+}
+
+/* CR4.SMAP, the first 2 MiB (code, tables, stacks, EXC_REC) supervisor */
+static bool setup_smap(Env *e)
+{
+    X86SRegs s;
+
+    put64(e, 0x12000, 0x83);
+    x86_cpu_get_sregs(e->cpu, &s);
+    s.cr4 |= 1u << 21;
+    return x86_cpu_set_sregs(e->cpu, &s);
+}
+
+/* CPL3 (user CS 0x33, SS 0x2b) with CR0.AM */
+static bool setup_user_am(Env *e)
+{
+    X86SRegs s;
+
+    x86_cpu_get_sregs(e->cpu, &s);
+    seg(&s.cs, 0x33, true, true, 3);
+    seg(&s.ss, 0x2b, false, false, 3);
+    s.ds = s.es = s.fs = s.gs = s.ss;
+    s.cr0 |= 1u << 18;
+    return x86_cpu_set_sregs(e->cpu, &s);
+}
+
+typedef struct Case {
+    const char *name;
+    const uint8_t *code;
+    X86ExitReason want;
+    bool (*setup)(Env *e);
+    bool pending;                   /* a known translator bug */
+    bool smc;                       /* blocks never run twice unchanged */
+} Case;
+
+static const Case cases[] = {
+    { "alu", j_alu, X86_EXIT_HLT, NULL, false },
+    { "hibyte", j_hibyte, X86_EXIT_HLT, NULL, false },
+    { "shifts", j_shifts, X86_EXIT_HLT, NULL, false },
+    { "cmov-bsf", j_cmov_bsf, X86_EXIT_HLT, NULL, false },
+    { "ops", j_ops, X86_EXIT_HLT, NULL, false },
+    { "stack", j_stack, X86_EXIT_HLT, NULL, false },
+    { "pushpop-rsp", j_pushpop_rsp, X86_EXIT_HLT, NULL, false },
+    { "pf-flags", j_pf_flags, X86_EXIT_HLT, NULL, true },
+    { "pf-flags-helper", j_pf_flags_helper, X86_EXIT_HLT, NULL, false },
+    { "pf-push", j_pf_push, X86_EXIT_HLT, NULL, false },
+    { "ret-noncanonical", j_ret_nc, X86_EXIT_HLT, NULL, false },
+    { "jmpi-noncanonical", j_jmpi_nc, X86_EXIT_HLT, NULL, false },
+    { "calli-mem-noncanonical", j_calli_mem, X86_EXIT_HLT, NULL, false },
+    { "page-cross", j_cross, X86_EXIT_HLT, NULL, false },
+    { "ro-write", j_ro_write, X86_EXIT_HLT, NULL, true },
+    { "smc-self", j_smc_self, X86_EXIT_HLT, NULL, false, true },
+    { "smc-next", j_smc_next, X86_EXIT_HLT, NULL, false, true },
+    { "smc-far", j_smc_far, X86_EXIT_HLT, NULL, false },
+    { "alias", j_alias, X86_EXIT_HLT, setup_alias, false },
+    { "mmio-flags", j_mmio_flags, X86_EXIT_MMIO, NULL, true },
+    { "div", j_div, X86_EXIT_HLT, NULL, false },
+    { "stac-clac", j_stac, X86_EXIT_HLT, setup_smap, false },
+    { "popf-ac", j_popf_ac, X86_EXIT_HLT, setup_user_am, false },
+    { "page-end", j_far_page, X86_EXIT_HLT, NULL, false },
+};
+
+static const Case *find_case(const char *name)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        if (!strcmp(cases[i].name, name)) {
+            return &cases[i];
+        }
+    }
+    return NULL;
+}
+
+static void dump_range(Env *e, GString *out, uint64_t a, uint64_t end)
+{
+    for (; a < end; a += 8) {
+        uint64_t v = get64(e, a);
+        if (v) {
+            g_string_append_printf(out, "%06llx: %016llx\n",
+                                   (unsigned long long)a,
+                                   (unsigned long long)v);
+        }
+    }
+}
+
+/* The child: run case @name, print the final state; exit 0 */
+static int child(const char *name)
+{
+    const Case *c = find_case(name);
+    Env *e;
+    X86Regs r;
+    X86Exit ex;
+    GString *out = g_string_new(NULL);
+    char *sum;
+    int rc;
+
+    if (!c) {
+        return 2;
+    }
+    e = env_new();
+    env_setup_long(e);
+    memcpy(e->ram + JIT_BASE, g_jit_start, g_jit_end - g_jit_start);
+    put64(e, TSS + 0x24, IST1);
+    for (int v = 0; v < 32; v++) {
+        bool ec = v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21 ||
+                  v == 29 || v == 30;
+        uint64_t stub = STUBS + v * 32, h = sym(ec ? jit_exc_ec :
+                                                   jit_exc_noec);
+        uint8_t *p = e->ram + stub;
+        /* movq $v, EXC_REC + 56; jmp handler */
+        memcpy(p, "\x48\xc7\x04\x25", 4);
+        put32(e, stub + 4, EXC_REC + 56);
+        put32(e, stub + 8, v);
+        p[12] = 0xe9;
+        put32(e, stub + 13, (uint32_t)(h - (stub + 17)));
+        set_gate(e, v, stub, 0);
+        put64(e, IDT + v * 16, get64(e, IDT + v * 16) | (1ULL << 32));
+    }
+    x86_cpu_get_regs(e->cpu, &r);
+    r.rdi = LOG;
+    r.rip = sym(c->code);
+    x86_cpu_set_regs(e->cpu, &r);
+    if (c->setup && !c->setup(e)) {
+        printf("setup refused\n");
+        return 0;
+    }
+    rc = x86_cpu_run(e->cpu, &ex);
+    x86_cpu_get_regs(e->cpu, &r);
+    g_string_append_printf(out, "run %d exit %d (want %d)\n", rc, ex.reason,
+                           c->want);
+    if (ex.reason == X86_EXIT_MMIO) {
+        g_string_append_printf(out, "mmio %llx len %u write %d\n",
+                               (unsigned long long)ex.mmio.addr,
+                               (unsigned)ex.mmio.len, ex.mmio.write);
+    }
+    if (ex.reason == X86_EXIT_SHUTDOWN) {
+        g_string_append_printf(out, "shutdown after %u\n",
+                               ex.shutdown.last_exception);
+    }
+    g_string_append_printf(out,
+        "rax %llx rbx %llx rcx %llx rdx %llx\n"
+        "rsi %llx rdi %llx rsp %llx rbp %llx\n"
+        "r8 %llx r9 %llx r10 %llx r11 %llx\n"
+        "r12 %llx r13 %llx r14 %llx r15 %llx\n"
+        "rip %llx rflags %llx\n",
+        (unsigned long long)r.rax, (unsigned long long)r.rbx,
+        (unsigned long long)r.rcx, (unsigned long long)r.rdx,
+        (unsigned long long)r.rsi, (unsigned long long)r.rdi,
+        (unsigned long long)r.rsp, (unsigned long long)r.rbp,
+        (unsigned long long)r.r8, (unsigned long long)r.r9,
+        (unsigned long long)r.r10, (unsigned long long)r.r11,
+        (unsigned long long)r.r12, (unsigned long long)r.r13,
+        (unsigned long long)r.r14, (unsigned long long)r.r15,
+        (unsigned long long)r.rip, (unsigned long long)r.rflags);
+    g_string_append(out, "exception record:\n");
+    dump_range(e, out, EXC_REC, EXC_REC + 64);
+    g_string_append(out, "stacks:\n");
+    dump_range(e, out, 0x7000, 0x8000);
+    dump_range(e, out, IST1 - 0x1000, IST1);
+    g_string_append(out, "data:\n");
+    dump_range(e, out, 0x200000, 0x210000);
+    g_string_append(out, "log:\n");
+    dump_range(e, out, LOG, LOG + 0x4000);
+    sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, e->ram + JIT_BASE,
+                                      g_jit_end - g_jit_start);
+    g_string_append_printf(out, "code: %s\n", sum);
+    g_free(sum);
+    fwrite(out->str, 1, out->len, stdout);
+    g_string_free(out, true);
+    env_free(e);
+    return 0;
+}
+
+static char *self_exe;
+
+/* Run case @name in a child with KVMU_JIT=@mode; its output, and the
+ * number of blocks it translated in *@ntrans (KVMU_JIT_DUMP) */
+static char *run_child(const char *name, const char *mode, int *ntrans)
+{
+    char *argv[] = { self_exe, (char *)"--child", (char *)name, NULL };
+    char **envp = g_get_environ();
+    char *dir = g_dir_make_tmp("test-jit-XXXXXX", NULL);
+    char *out = NULL, *err = NULL;
+    int status = -1;
+    GDir *d;
+    const char *f;
+
+    g_assert_nonnull(dir);
+    envp = g_environ_setenv(envp, "KVMU_JIT", mode, true);
+    envp = g_environ_setenv(envp, "KVMU_JIT_DUMP", dir, true);
+    envp = g_environ_unsetenv(envp, "KVMU_JIT_PERFMAP");
+    g_assert_true(g_spawn_sync(NULL, argv, envp, G_SPAWN_DEFAULT, NULL,
+                               NULL, &out, &err, &status, NULL));
+    if (err && *err) {
+        g_test_message("child %s (KVMU_JIT=%s) stderr: %s", name, mode, err);
+    }
+    g_assert_true(g_spawn_check_wait_status(status, NULL));
+    *ntrans = 0;
+    d = g_dir_open(dir, 0, NULL);
+    while (d && (f = g_dir_read_name(d))) {
+        char *p = g_build_filename(dir, f, NULL);
+        g_unlink(p);
+        g_free(p);
+        (*ntrans)++;
+    }
+    if (d) {
+        g_dir_close(d);
+    }
+    g_rmdir(dir);
+    g_free(dir);
+    g_free(err);
+    g_strfreev(envp);
+    return out;
+}
+
+/* the first differing line of @a and @b, for the log */
+static void show_diff(const char *what, const char *a, const char *b)
+{
+    char **la = g_strsplit(a, "\n", -1), **lb = g_strsplit(b, "\n", -1);
+    int shown = 0;
+
+    for (int i = 0; la[i] && lb[i] && shown < 12; i++) {
+        if (strcmp(la[i], lb[i])) {
+            g_test_message("%s line %d: off \"%s\" vs jit \"%s\"", what, i,
+                           la[i], lb[i]);
+            shown++;
+        }
+    }
+    g_strfreev(la);
+    g_strfreev(lb);
+}
+
+static void test_case(gconstpointer p)
+{
+    const Case *c = p;
+    int n_off, n_jit1, n_jit2;
+    char *off, *jit1, *jit2;
+    char want[64];
+
+    if (c->pending && !g_getenv("KVMU_JIT_TEST_PENDING")) {
+        g_test_skip("known translator bug: KVMU_JIT_TEST_PENDING=1 runs it");
+        return;
+    }
+    off = run_child(c->name, "off", &n_off);
+    jit1 = run_child(c->name, "1", &n_jit1);
+    jit2 = run_child(c->name, "2", &n_jit2);
+    g_test_message("translations: off %d, KVMU_JIT=1 %d, KVMU_JIT=2 %d",
+                   n_off, n_jit1, n_jit2);
+    if (g_str_has_prefix(off, "setup refused")) {
+        g_test_skip("the engine refused the case's setup");
+        goto out;
+    }
+    /* the interpreter's run ended where the guest means it to */
+    snprintf(want, sizeof(want), "run 0 exit %d (want %d)\n", c->want,
+             c->want);
+    if (!g_str_has_prefix(off, want)) {
+        g_test_message("interpreter: %s", off);
+    }
+    g_assert_true(g_str_has_prefix(off, want));
+    g_assert_cmpint(n_off, ==, 0);
+    g_assert_cmpint(n_jit1, >, 0);
+    if (!c->smc) {
+        g_assert_cmpint(n_jit2, >, 0);
+    }
+    if (strcmp(off, jit1)) {
+        show_diff("KVMU_JIT=1", off, jit1);
+    }
+    g_assert_true(!strcmp(off, jit1));
+    if (strcmp(off, jit2)) {
+        show_diff("KVMU_JIT=2", off, jit2);
+    }
+    g_assert_true(!strcmp(off, jit2));
+out:
+    g_free(off);
+    g_free(jit1);
+    g_free(jit2);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && !strcmp(argv[1], "--child")) {
+        return child(argv[2]);
+    }
+    self_exe = g_file_read_link("/proc/self/exe", NULL);
+    g_assert_nonnull(self_exe);
+    g_test_init(&argc, &argv, NULL);
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        char *path = g_strdup_printf("/jit/%s", cases[i].name);
+        g_test_add_data_func(path, &cases[i], test_case);
+        g_free(path);
+    }
+    return g_test_run();
+}
