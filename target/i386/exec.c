@@ -281,7 +281,9 @@ static bool ends_block(const X86Insn *insn)
     return h == op_ud || h == op_jmp_rel || h == op_ret || h == op_retf ||
            h == op_iret || h == op_jmpf_imm || h == op_callf_imm ||
            h == op_call_rel || h == op_int || h == op_int3 ||
-           h == op_hlt || h == op_grp5 || h == op_syscall ||
+           h == op_hlt || h == op_syscall ||
+           /* FF /2../5: CALL/JMP near and far; /0 /1 INC/DEC go on */
+           (h == op_grp5 && ((insn->modrm >> 3) & 7) >= 2) ||
            h == op_sysret || h == op_sysenter || h == op_sysexit ||
            h == op_mov_crdr || h == op_jcc || h == op_loop ||
            h == op_jcxz || h == op_grp7;

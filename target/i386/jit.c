@@ -92,6 +92,8 @@ typedef struct Info {
     uint8_t kind, op, sz;
     uint8_t dst, src;               /* O_* (K_ALU) */
     bool rd, wr;                    /* reads flags / writes all of them */
+    bool pr;                        /* keeps some flags (needs them only
+                                     * if they are live after it) */
     bool mem;                       /* has a guest memory operand */
     uint8_t acc;                    /* its TLB: ACC_READ / ACC_WRITE */
     uint8_t msz;                    /* its size */
@@ -603,20 +605,29 @@ static void emit_lookup(Ctx *c, unsigned i, unsigned sz, int acc)
         0x48, 0xf7, 0xd1,                       /* not rcx */
     };
     Stub *s = &c->stubs[c->nstubs++];
+    bool keep = c->live[i] && c->fs != FS_CC;   /* host flags matter */
 
     for (size_t k = 0; k < sizeof(head); k++) {
         e8(c, head[k]);
     }
     lea64(c, RCX, MEM(RSI, sz - 1));
-    for (size_t k = 0; k < sizeof(mask); k++) {
-        e8(c, mask[k]);
-    }
-    load64(c, RDX, MI(RBX, RAX, 3, tlb));      /* tag */
-    lea64(c, RCX, MI(RCX, RDX, 0, 0));         /* tag - (page | 1) */
-    e8(c, 0xe3);                                /* jrcxz hit */
-    e8(c, 5);
     memset(s, 0, sizeof(*s));
-    s->jmp[0] = jmp32(c, -1, NULL);
+    if (keep) {
+        for (size_t k = 0; k < sizeof(mask); k++) {
+            e8(c, mask[k]);
+        }
+        load64(c, RDX, MI(RBX, RAX, 3, tlb));  /* tag */
+        lea64(c, RCX, MI(RCX, RDX, 0, 0));     /* tag - (page | 1) */
+        e8(c, 0xe3);                            /* jrcxz hit */
+        e8(c, 5);
+        s->jmp[0] = jmp32(c, -1, NULL);
+    } else {
+        /* flags are free: and rcx, -4096; or rcx, 1; cmp rcx, [tag] */
+        e8(c, 0x48); e8(c, 0x81); e8(c, 0xe1); e32(c, 0xfffff000);
+        e8(c, 0x48); e8(c, 0x83); e8(c, 0xc9); e8(c, 0x01);
+        emit_modrm(c, 8, 0x3b, 1, RCX, false, MI(RBX, RAX, 3, tlb), false);
+        s->jmp[0] = jmp32(c, 0x5, NULL);
+    }
     s->i = i;
     s->fs_before = c->fs;
     s->dirty = c->dirty;
@@ -860,7 +871,7 @@ static void classify(const X86Insn *insn, Info *f)
         if (insn->opcode == 0xf6 || insn->opcode == 0xf7) {
             f->wr = d == 3;         /* NEG; NOT leaves flags */
         } else {
-            f->rd = f->wr = true;   /* INC/DEC keep CF */
+            f->pr = f->wr = true;   /* INC/DEC keep CF */
         }
         f->acc = ACC_WRITE;
         break;
@@ -882,14 +893,16 @@ static void classify(const X86Insn *insn, Info *f)
                 f->kind = K_HELPER;
                 break;
             }
-            f->rd = true;
+            /* RCL/RCR read CF; the others keep what they don't write */
+            f->rd = d == 2 || d == 3;
+            f->pr = true;
         }
         f->wr = true;
         f->acc = ACC_WRITE;
         break;
     }
     case K_SHD:
-        f->rd = f->wr = true;
+        f->pr = f->wr = true;
         f->acc = ACC_WRITE;
         if (insn->opsize == 2) {
             f->kind = K_HELPER;     /* counts > 16: host-specific */
@@ -899,10 +912,10 @@ static void classify(const X86Insn *insn, Info *f)
     case K_IMUL3:
     case K_BSX:
         f->wr = true;
-        f->rd = f->kind == K_BSX;   /* source 0: ZF=1, rest kept */
+        f->pr = f->kind == K_BSX;   /* source 0: ZF=1, rest kept */
         break;
     case K_BT:
-        f->rd = f->wr = true;       /* CF only */
+        f->pr = f->wr = true;       /* CF only */
         f->acc = (insn->opcode == 0xa3 ||
                   (insn->opcode == 0xba && d == 4)) ? ACC_READ : ACC_WRITE;
         break;
@@ -1316,7 +1329,7 @@ static bool emit_record(Ctx *c, unsigned i)
     int nst = c->nstubs;
     Loc dst, src;
 
-    if (f->rd) {
+    if (f->rd || f->pr) {
         flags_load(c);
     }
     if (f->kind == K_JCC || f->kind == K_JMP || f->kind == K_CALL ||
@@ -1804,7 +1817,13 @@ void x86_jit_compile(X86CPU *cpu, X86Block *b)
     /* flags liveness, backwards: live at the block's end */
     c->live[n] = true;
     for (unsigned i = n; i-- > 0;) {
-        c->live[i] = c->inf[i].rd || (!c->inf[i].wr && c->live[i + 1]);
+        Info *f = &c->inf[i];
+        /* a record keeping some flags needs them only if they are read
+         * later: else it counts as writing them all */
+        if (f->pr && !c->live[i + 1]) {
+            f->pr = false;
+        }
+        c->live[i] = f->rd || f->pr || (!f->wr && c->live[i + 1]);
     }
     /* homes: the most used registers */
     memset(c->home, -1, sizeof(c->home));
@@ -1870,6 +1889,31 @@ void x86_jit_compile(X86CPU *cpu, X86Block *b)
     }
     for (int k = 0; k < c->nstubs && !c->full; k++) {
         emit_stub(c, &c->stubs[k]);
+    }
+    if (!c->full && getenv("KVMU_JIT_DUMP")) {
+        /* KVMU_JIT_DUMP=DIR: each translation's host code, for objdump */
+        char path[256];
+        FILE *df;
+        snprintf(path, sizeof(path), "%s/%llx-%d.bin", getenv("KVMU_JIT_DUMP"),
+                 (unsigned long long)b->gpa, (int)c->mmu);
+        df = fopen(path, "wb");
+        if (df) {
+            fwrite(start, 1, c->p - start, df);
+            fclose(df);
+        }
+        {
+            uint8_t *gh;
+            uint64_t gg;
+            strcat(path, ".guest");
+            df = fopen(path, "wb");
+            if (df && x86_translate_fetch(cpu, cpu->rip, &gh, &gg) && gh) {
+                fwrite(gh, 1, MIN(c->off[n], 0x1000 - (cpu->rip & 0xfff)),
+                       df);
+            }
+            if (df) {
+                fclose(df);
+            }
+        }
     }
     if (!c->full && perf_map()) {
         fprintf(perf_map(), "%lx %lx kvmu-jit-%llx\n", (unsigned long)start,
