@@ -13,7 +13,7 @@
     .section .rodata
     .code64
     .globl g_jit_start, g_jit_end
-    .globl jit_exc_noec, jit_exc_ec
+    .globl jit_exc_noec, jit_exc_ec, jit_irq
     .globl j_alu, j_ops, j_stack, j_pf_flags, j_pf_push, j_ret_nc
     .globl j_jmpi_nc, j_cross, j_ro_write, j_smc_self, j_smc_next
     .globl j_alias, j_mmio_flags, j_div, j_stac, j_popf_ac, j_hibyte
@@ -50,6 +50,25 @@ jit_exc_ec:
     incq EXC_REC + 48                       /* exceptions taken */
     pop %rax
     hlt
+
+/* ---- the external interrupt (test-jit.c injects it at KICKED exits):
+ * count it and log the interrupted RIP and RFLAGS in a ring ---------- */
+jit_irq:
+    push %rax
+    push %rdx
+    pushfq
+    mov EXC_REC + 0x100, %rax
+    and $31, %eax
+    shl $4, %eax
+    mov 24(%rsp), %rdx                      /* RIP */
+    mov %rdx, EXC_REC + 0x108(%rax)
+    mov 40(%rsp), %rdx                      /* RFLAGS */
+    mov %rdx, EXC_REC + 0x110(%rax)
+    incq EXC_REC + 0x100
+    popfq
+    pop %rdx
+    pop %rax
+    iretq
 
 /* ---- arithmetic over all 15 registers (some homed, some in memory) ---- */
 j_alu:

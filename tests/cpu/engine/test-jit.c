@@ -28,7 +28,7 @@
 #define STUBS    0xe0000ULL             /* per-vector handler entries */
 
 extern const uint8_t g_jit_start[], g_jit_end[];
-extern const uint8_t jit_exc_noec[], jit_exc_ec[];
+extern const uint8_t jit_exc_noec[], jit_exc_ec[], jit_irq[];
 extern const uint8_t j_alu[], j_ops[], j_stack[], j_pf_flags[], j_pf_push[];
 extern const uint8_t j_ret_nc[], j_jmpi_nc[], j_cross[], j_ro_write[];
 extern const uint8_t j_smc_self[], j_smc_next[], j_alias[], j_mmio_flags[];
@@ -90,13 +90,15 @@ typedef struct Case {
     bool (*setup)(Env *e);
     bool pending;                   /* a known translator bug */
     bool smc;                       /* blocks never run twice unchanged */
+    uint32_t undef;                 /* flags undefined where an interrupt
+                                     * may come (IMUL, shifts) */
 } Case;
 
 static const Case cases[] = {
     { "alu", j_alu, X86_EXIT_HLT, NULL, false },
-    { "hibyte", j_hibyte, X86_EXIT_HLT, NULL, false },
-    { "shifts", j_shifts, X86_EXIT_HLT, NULL, false },
-    { "cmov-bsf", j_cmov_bsf, X86_EXIT_HLT, NULL, false },
+    { "hibyte", j_hibyte, X86_EXIT_HLT, NULL, false, false, 0x814 },
+    { "shifts", j_shifts, X86_EXIT_HLT, NULL, false, false, 0x8d5 },
+    { "cmov-bsf", j_cmov_bsf, X86_EXIT_HLT, NULL, false, false, 0x8d5 },
     { "ops", j_ops, X86_EXIT_HLT, NULL, false },
     { "stack", j_stack, X86_EXIT_HLT, NULL, false },
     { "pushpop-rsp", j_pushpop_rsp, X86_EXIT_HLT, NULL, false },
@@ -141,8 +143,10 @@ static void dump_range(Env *e, GString *out, uint64_t a, uint64_t end)
     }
 }
 
-/* The child: run case @name, print the final state; exit 0 */
-static int child(const char *name)
+/* The child: run case @name, print the final state; exit 0. @slice:
+ * x86_cpu_set_time_slice (0: none); @irq: RFLAGS.IF set, and vector 0x20
+ * injected at each X86_EXIT_KICKED where it can be. */
+static int child(const char *name, unsigned slice, bool irq)
 {
     const Case *c = find_case(name);
     Env *e;
@@ -150,7 +154,7 @@ static int child(const char *name)
     X86Exit ex;
     GString *out = g_string_new(NULL);
     char *sum;
-    int rc;
+    int rc, kicks = 0, irqs = 0;
 
     if (!c) {
         return 2;
@@ -174,18 +178,35 @@ static int child(const char *name)
         set_gate(e, v, stub, 0);
         put64(e, IDT + v * 16, get64(e, IDT + v * 16) | (1ULL << 32));
     }
+    set_gate(e, 0x20, sym(jit_irq), 0);
+    put64(e, IDT + 0x20 * 16, get64(e, IDT + 0x20 * 16) | (1ULL << 32));
     x86_cpu_get_regs(e->cpu, &r);
     r.rdi = LOG;
+    r.rflags = irq ? 0x202 : 2;
     r.rip = sym(c->code);
     x86_cpu_set_regs(e->cpu, &r);
     if (c->setup && !c->setup(e)) {
         printf("setup refused\n");
         return 0;
     }
-    rc = x86_cpu_run(e->cpu, &ex);
+    x86_cpu_set_time_slice(e->cpu, slice);
+    for (;;) {
+        rc = x86_cpu_run(e->cpu, &ex);
+        if (rc || ex.reason != X86_EXIT_KICKED || !slice || kicks > 100000) {
+            break;
+        }
+        kicks++;
+        if (irq && x86_cpu_can_inject_irq(e->cpu) &&
+            x86_cpu_inject_irq(e->cpu, 0x20)) {
+            irqs++;
+        }
+    }
     x86_cpu_get_regs(e->cpu, &r);
     g_string_append_printf(out, "run %d exit %d (want %d)\n", rc, ex.reason,
                            c->want);
+    g_string_append_printf(out, "kicks %d irqs %d retired %llu\n", kicks,
+                           irqs, (unsigned long long)
+                           x86_cpu_insns_retired(e->cpu));
     if (ex.reason == X86_EXIT_MMIO) {
         g_string_append_printf(out, "mmio %llx len %u write %d\n",
                                (unsigned long long)ex.mmio.addr,
@@ -210,8 +231,12 @@ static int child(const char *name)
         (unsigned long long)r.r12, (unsigned long long)r.r13,
         (unsigned long long)r.r14, (unsigned long long)r.r15,
         (unsigned long long)r.rip, (unsigned long long)r.rflags);
+    for (int k = 0; k < 32; k++) {
+        uint64_t a = EXC_REC + 0x110 + k * 16;
+        put64(e, a, get64(e, a) & ~(uint64_t)c->undef);
+    }
     g_string_append(out, "exception record:\n");
-    dump_range(e, out, EXC_REC, EXC_REC + 64);
+    dump_range(e, out, EXC_REC, EXC_REC + 0x400);
     g_string_append(out, "stacks:\n");
     dump_range(e, out, 0x7000, 0x8000);
     dump_range(e, out, IST1 - 0x1000, IST1);
@@ -233,9 +258,11 @@ static char *self_exe;
 
 /* Run case @name in a child with KVMU_JIT=@mode; its output, and the
  * number of blocks it translated in *@ntrans (KVMU_JIT_DUMP) */
-static char *run_child(const char *name, const char *mode, int *ntrans)
+static char *run_child(const char *name, const char *mode, const char *opt,
+                       int *ntrans)
 {
-    char *argv[] = { self_exe, (char *)"--child", (char *)name, NULL };
+    char *argv[] = { self_exe, (char *)"--child", (char *)name, (char *)opt,
+                     NULL };
     char **envp = g_get_environ();
     char *dir = g_dir_make_tmp("test-jit-XXXXXX", NULL);
     char *out = NULL, *err = NULL;
@@ -288,9 +315,15 @@ static void show_diff(const char *what, const char *a, const char *b)
     g_strfreev(lb);
 }
 
+typedef struct Run {
+    const Case *c;
+    const char *opt;                /* the child's OPT */
+} Run;
+
 static void test_case(gconstpointer p)
 {
-    const Case *c = p;
+    const Run *run = p;
+    const Case *c = run->c;
     int n_off, n_jit1, n_jit2;
     char *off, *jit1, *jit2;
     char want[64];
@@ -299,9 +332,9 @@ static void test_case(gconstpointer p)
         g_test_skip("known translator bug: KVMU_JIT_TEST_PENDING=1 runs it");
         return;
     }
-    off = run_child(c->name, "off", &n_off);
-    jit1 = run_child(c->name, "1", &n_jit1);
-    jit2 = run_child(c->name, "2", &n_jit2);
+    off = run_child(c->name, "off", run->opt, &n_off);
+    jit1 = run_child(c->name, "1", run->opt, &n_jit1);
+    jit2 = run_child(c->name, "2", run->opt, &n_jit2);
     g_test_message("translations: off %d, KVMU_JIT=1 %d, KVMU_JIT=2 %d",
                    n_off, n_jit1, n_jit2);
     if (g_str_has_prefix(off, "setup refused")) {
@@ -336,16 +369,26 @@ out:
 
 int main(int argc, char **argv)
 {
-    if (argc == 3 && !strcmp(argv[1], "--child")) {
-        return child(argv[2]);
+    if (argc == 4 && !strcmp(argv[1], "--child")) {
+        /* OPT: "-" or SLICE[i] (a time slice; i: interrupts) */
+        return child(argv[2], atoi(argv[3]), strchr(argv[3], 'i'));
     }
     self_exe = g_file_read_link("/proc/self/exe", NULL);
     g_assert_nonnull(self_exe);
     g_test_init(&argc, &argv, NULL);
+    /* each case as it is, then with a time slice of 5 blocks and an
+     * interrupt injected at every KICKED exit where IF allows it */
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
-        char *path = g_strdup_printf("/jit/%s", cases[i].name);
-        g_test_add_data_func(path, &cases[i], test_case);
-        g_free(path);
+        static const char *const opts[] = { "0", "5i" };
+        for (size_t k = 0; k < G_N_ELEMENTS(opts); k++) {
+            Run *run = g_new0(Run, 1);
+            char *path = g_strdup_printf("/jit/%s%s", cases[i].name,
+                                         k ? "/slice-irq" : "");
+            run->c = &cases[i];
+            run->opt = opts[k];
+            g_test_add_data_func_full(path, run, test_case, g_free);
+            g_free(path);
+        }
     }
     return g_test_run();
 }
