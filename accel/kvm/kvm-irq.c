@@ -26,9 +26,18 @@ void kvm_cpu_set_irq_source(KvmCpu *cpu, const KvmIrqSource *src)
     kvm_cpu_interrupt(cpu);
 }
 
+/*
+ * On the vCPU's own thread (an EOI, TPR or timer register write handled
+ * between two KVM_RUNs) no wakeup is needed: the thread is neither waiting
+ * nor in KVM_RUN, and kvm_irq_pre_run reads the hint before the next one.
+ * A kick there would only make that KVM_RUN return EINTR at once.
+ */
 void kvm_cpu_interrupt(KvmCpu *cpu)
 {
     __atomic_store_n(&cpu->irq_hint, 1, __ATOMIC_SEQ_CST);
+    if (kvm_current_cpu() == cpu) {
+        return;
+    }
     kvm_cpu_wake(cpu);
 }
 

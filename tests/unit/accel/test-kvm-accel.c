@@ -528,6 +528,96 @@ static void test_stop_cont(gconstpointer data)
     g_cond_clear(&rig.cond);
 }
 
+/*
+ * An interrupt raised on the vCPU's own thread while it handles an exit
+ * (as an EOI or timer register write does through the LAPIC) is injected
+ * before the next KVM_RUN without a kick: no KVM_EXIT_INTR round trip.
+ */
+static KvmState *self_s;
+static KvmCpu *self_cpu;
+static uint64_t self_intr_before;
+
+static void port12_write(void *opaque, hwaddr addr, uint64_t v, unsigned size)
+{
+    g_assert_true(kvm_current_cpu() == self_cpu);
+    self_intr_before = kvm_exit_count(self_s, KVM_EXIT_INTR);
+    rig.irq_line = true;
+    kvm_cpu_interrupt(self_cpu);
+}
+
+static const MemoryRegionOps port12_ops = { .write = port12_write };
+
+static void test_self_interrupt(gconstpointer data)
+{
+    memory_init();
+    bql_lock();
+    KvmState *s = init_accel(data);
+    if (!s) {
+        bql_unlock();
+        return;
+    }
+    memset(&rig, 0, sizeof(rig));
+    g_cond_init(&rig.cond);
+    MemoryRegion ram, p10, p12;
+    g_assert_true(memory_region_init_ram(&ram, NULL, "ram", 0x80000, NULL));
+    memory_region_add_subregion(get_system_memory(), 0, &ram);
+    memory_region_init_io(&p10, NULL, &port10_ops, NULL, "p10", 1);
+    memory_region_add_subregion(get_system_io(), 0x10, &p10);
+    memory_region_init_io(&p12, NULL, &port12_ops, NULL, "p12", 1);
+    memory_region_add_subregion(get_system_io(), 0x12, &p12);
+    static const uint8_t code[] = {
+        0xfb,                       /* sti */
+        0xe6, 0x12,                 /* out 0x12, al: raises the irq */
+        0xeb, 0xfe,                 /* jmp $ */
+    };
+    static const uint8_t handler[] = {
+        0xb0, 0xaa, 0xe6, 0x10,     /* mov al, 0xaa; out 0x10, al */
+        0xfa, 0xf4,                 /* cli; hlt */
+        0xeb, 0xfc,                 /* jmp back to hlt */
+    };
+    uint8_t *mem = memory_region_get_ram_ptr(&ram);
+    memcpy(mem + 0x1000, code, sizeof(code));
+    memcpy(mem + 0x3000, handler, sizeof(handler));
+    uint16_t ivt[2] = { 0x3000, 0 };
+    memcpy(mem + 0x20 * 4, ivt, 4);
+
+    KvmCpuConfig cfg = { .model = "qemu64", .index = 0 };
+    KvmCpu *cpu = kvm_cpu_create(s, &cfg, NULL);
+    g_assert_nonnull(cpu);
+    KvmIrqSource src = { rig_has_irq, rig_ack, NULL };
+    kvm_cpu_set_irq_source(cpu, &src);
+    KvmCpuState st;
+    g_assert_true(kvm_cpu_get_state(cpu, &st, NULL));
+    st.sregs.cs.selector = 0;
+    st.sregs.cs.base = 0;
+    st.regs.rip = 0x1000;
+    st.regs.rsp = 0x8000;
+    g_assert_true(kvm_cpu_set_state(cpu, &st, NULL));
+    self_s = s;
+    self_cpu = cpu;
+
+    g_assert_true(kvm_cpus_start(s, NULL));
+    g_assert_true(vm_start(NULL));
+    g_assert_true(wait_outs(1));
+    g_assert_cmphex(rig.outs[0], ==, 0xaa);
+    g_assert_cmpint(rig.acks, ==, 1);
+    /* the vCPU went from the OUT exit into the handler without an EINTR */
+    g_assert_cmpuint(kvm_exit_count(s, KVM_EXIT_INTR), ==, self_intr_before);
+
+    g_assert_true(vm_stop(RUN_STATE_PAUSED, NULL));
+    kvm_accel_destroy(s);
+    self_cpu = NULL;
+    memory_region_del_subregion(get_system_memory(), &ram);
+    memory_region_del_subregion(get_system_io(), &p10);
+    memory_region_del_subregion(get_system_io(), &p12);
+    memory_region_finalize(&ram);
+    memory_region_finalize(&p10);
+    memory_region_finalize(&p12);
+    runstate_reset_for_test();
+    bql_unlock();
+    g_cond_clear(&rig.cond);
+}
+
 static void test_bad_accel(void)
 {
     GError *err = NULL;
@@ -549,6 +639,10 @@ int main(int argc, char **argv)
     g_test_add_data_func("/accel/kvm/run-guest/kvm", "kvm", test_run_guest);
     g_test_add_data_func("/accel/kvm/stop-cont/tcg", "tcg", test_stop_cont);
     g_test_add_data_func("/accel/kvm/stop-cont/kvm", "kvm", test_stop_cont);
+    g_test_add_data_func("/accel/kvm/self-interrupt/tcg", "tcg",
+                         test_self_interrupt);
+    g_test_add_data_func("/accel/kvm/self-interrupt/kvm", "kvm",
+                         test_self_interrupt);
     g_test_add_data_func("/accel/kvm/sipi-triple-fault/tcg", "tcg",
                          test_sipi_and_triple_fault);
     g_test_add_data_func("/accel/kvm/sipi-triple-fault/kvm", "kvm",
