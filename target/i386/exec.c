@@ -1025,7 +1025,12 @@ int x86_cpu_run(X86CPU *cpu, X86Exit *exit)
         if (max == X86_BLOCK_MAX && cpu->code64 && !cpu->n_mmio_done) {
             bool ex;
 
-            cpu->jit_budget = !slice ? UINT32_MAX :
+            /* chaining only while no event waits for the run loop (an
+             * IRQ or NMI to inject, an IRQ window to report): those
+             * change only outside translated code */
+            cpu->jit_budget = cpu->irq_pending >= 0 || cpu->nmi_pending ||
+                              cpu->irq_window_requested ? 0 :
+                              !slice ? UINT32_MAX :
                               slice > blocks_run ? slice - blocks_run : 0;
             budget = cpu->jit_budget;
             ex = exec_block_fast(cpu, &b);

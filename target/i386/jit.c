@@ -114,6 +114,7 @@ typedef struct Ctx {
     Info inf[X86_BLOCK_MAX];
     Stub stubs[X86_BLOCK_MAX];
     int nstubs;
+    uint8_t *head;                  /* after the prologue: loop target */
 } Ctx;
 
 #define OFF_REG(g) ((int32_t)(offsetof(X86CPU, regs) + 8 * (g)))
@@ -1186,13 +1187,14 @@ typedef struct JitSlot {
 /*
  * End of block at target RDX (flags in cpu->cc, registers stored): jump
  * straight to the linked block when the slot still holds (same target,
- * no block invalidated, no TLB flush since linking) and the run loop has
- * nothing to do between the blocks (no request, no deliverable event,
- * time slice left); else back to the run loop with next_ip = RDX.
+ * no block invalidated, the fetch TLB still maps the target to it) and
+ * the run loop has nothing to do between the blocks (no request from
+ * another thread; budget left: the run loop gives none while an event
+ * waits, see x86_cpu_run); else back to the run loop with next_ip = RDX.
  */
 static void exit_rdx(Ctx *c, unsigned i)
 {
-    uint8_t *slotref, *out[10], *skip;
+    uint8_t *slotref, *out[10];
     int no = 0;
     JitSlot slot = { .lin = ~0ULL };
 
@@ -1233,24 +1235,6 @@ static void exit_rdx(Ctx *c, unsigned i)
     emit_modrm(c, 4, 0x83, 1, 7, false, MEM(RBX, OFF(req)), false);
     e8(c, 0);
     out[no++] = jmp32(c, 0x5, NULL);
-    emit_modrm(c, 4, 0x83, 1, 7, false, MEM(RBX, OFF(irq_pending)), false);
-    e8(c, 0);
-    skip = jmp8(c, 0xc);                        /* jl: none pending */
-    emit_modrm(c, 1, 0xf6, 1, 0, false, MEM(RBX, OFF(eflags) + 1), false);
-    e8(c, F_IF >> 8);
-    out[no++] = jmp32(c, 0x5, NULL);
-    fix8(c, skip);
-    emit_modrm(c, 1, 0x80, 1, 7, false, MEM(RBX, OFF(nmi_pending)), false);
-    e8(c, 0);
-    out[no++] = jmp32(c, 0x5, NULL);
-    emit_modrm(c, 1, 0x80, 1, 7, false,
-               MEM(RBX, OFF(irq_window_requested)), false);
-    e8(c, 0);
-    skip = jmp8(c, 0x4);                        /* je: no window wanted */
-    emit_modrm(c, 1, 0xf6, 1, 0, false, MEM(RBX, OFF(eflags) + 1), false);
-    e8(c, F_IF >> 8);
-    out[no++] = jmp32(c, 0x5, NULL);            /* IF: it is open */
-    fix8(c, skip);
     emit_modrm(c, 4, 0x83, 1, 7, false, MEM(RBX, OFF(jit_budget)), false);
     e8(c, 0);
     out[no++] = jmp32(c, 0x4, NULL);            /* je */
@@ -1291,6 +1275,33 @@ void x86_jit_link(X86CPU *cpu, void *slot, X86Block *b)
     s->b = b;
     s->gpa = b->gpa & ~0xfffULL;
     s->gen = cpu->chain_gen;
+}
+
+/* A branch of record @i back to the block's start (registers stored,
+ * flags in cpu->cc and host flags): round again while nothing waits for
+ * the run loop, as a chained exit would. */
+static void emit_backedge(Ctx *c, unsigned i, int64_t rel)
+{
+    uint8_t *out[2];
+
+    emit_modrm(c, 4, 0x83, 1, 7, false, MEM(RBX, OFF(req)), false);
+    e8(c, 0);
+    out[0] = jmp32(c, 0x5, NULL);
+    emit_modrm(c, 4, 0x83, 1, 7, false, MEM(RBX, OFF(jit_budget)), false);
+    e8(c, 0);
+    out[1] = jmp32(c, 0x4, NULL);
+    emit_modrm(c, 4, 0xff, 1, 1, false, MEM(RBX, OFF(jit_budget)), false);
+    emit_modrm(c, 8, 0x83, 1, 0, false, MEM(RBX, OFF(insns_retired)),
+               false);
+    e8(c, i + 1);
+    jmp32(c, -1, c->head);
+    patch32(out[0], c->p);
+    patch32(out[1], c->p);
+    rip_of(c, RDX, i, rel);
+    store64(c, MEM(RBX, OFF(next_ip)), RDX);
+    e8(c, 0xb8);                                /* mov eax, i << 8 */
+    e32(c, i << 8);
+    jmp32(c, -1, c->jit->leave);
 }
 
 /* RDX = RIP of record @i + @rel (a branch target); one off the block's
@@ -1568,6 +1579,10 @@ static bool emit_record(Ctx *c, unsigned i)
         rip_of(c, RDX, i, insn->len);
         exit_rdx(c, i);
         patch32(taken, c->p);
+        if (c->off[i] + insn->len + (int64_t)insn->imm == 0) {
+            emit_backedge(c, i, -(int64_t)c->off[i]);
+            return true;
+        }
         if (!target_rdx(c, i, insn->len + (int64_t)insn->imm, s)) {
             return false;
         }
@@ -1579,6 +1594,10 @@ static bool emit_record(Ctx *c, unsigned i)
         s->ender = true;
         writeback(c, c->dirty);
         c->dirty = 0;
+        if (c->off[i] + insn->len + (int64_t)insn->imm == 0) {
+            emit_backedge(c, i, -(int64_t)c->off[i]);
+            return true;
+        }
         if (!target_rdx(c, i, insn->len + (int64_t)insn->imm, s)) {
             return false;
         }
@@ -1845,6 +1864,7 @@ void x86_jit_compile(X86CPU *cpu, X86Block *b)
     load64(c, RAX, MEM(RBX, OFF(rip)));
     store64(c, MEM(RSP, 0), RAX);
     reload(c);
+    c->head = c->p;
     for (unsigned i = 0; i < n; i++) {
         bool ok;
         int nst = c->nstubs;
