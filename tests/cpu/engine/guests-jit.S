@@ -19,6 +19,7 @@
     .globl j_alias, j_mmio_flags, j_div, j_stac, j_popf_ac, j_hibyte
     .globl j_cmov_bsf, j_shifts, j_pushpop_rsp, j_far_page
     .globl j_pf_flags_helper, j_calli_mem, j_smc_far
+    .globl j_dbp, j_mmio_loop, j_cli_sti, j_ud_mid
 
 #define EXC_REC 0xf0000
 
@@ -566,6 +567,85 @@ j_mmio_flags:
     add $1, %eax
     mov (%r8), %rcx
     xor %edx, %edx
+    add $8, %rdi
+    dec %r15d
+    jnz 1b
+    hlt
+
+/* ---- MMIO reads and writes every iteration (test-jit.c answers reads
+ * with 0x5a.. and goes on); registers homed and in memory around them */
+j_mmio_loop:
+    mov $40, %r15d
+    mov $0x10000000, %r8
+    mov %r8, %rsi
+    mov $0x1234, %r9d
+    mov $0x77, %ebx
+1:  add $0x101, %r9d
+    mov %r9d, (%r8)                         /* MMIO write */
+    add %r9w, %bx
+    mov 8(%rsi), %ah                        /* MMIO read into AH */
+    adc %ah, %bl
+    xor %r9, %r10
+    movzbl 16(%r8), %r11d
+    add %r11, %r12
+    add %r15d, 24(%r8)                      /* read-modify-write */
+    mov %r10, (%rdi)
+    mov %rbx, 8(%rdi)
+    mov %r12, 16(%rdi)
+    pushfq
+    popq 24(%rdi)
+    add $32, %rdi
+    dec %r15d
+    jnz 1b
+    hlt
+
+/* ---- a data breakpoint armed by MOV DR7 in the loop (iteration 30) --- */
+j_dbp:
+    mov $40, %r15d
+    mov $0x200100, %eax
+    mov %rax, %dr0
+    mov $0x90001, %ecx                      /* L0, write, 4 bytes */
+    xor %ebx, %ebx
+1:  cmp $11, %r15d
+    jne 2f
+    mov %rcx, %dr7
+2:  add $3, %rbx
+    mov %ebx, 0x200100
+    add $5, %rbx
+    mov %rbx, (%rdi)
+    add $8, %rdi
+    dec %r15d
+    jnz 1b
+    hlt
+
+/* ---- CLI/STI inside a loop (the slice-irq run injects interrupts) ---- */
+j_cli_sti:
+    mov $60, %r15d
+1:  cli
+    add $1, %rax
+    add %rax, %rbx
+    mov %rbx, (%rdi)
+    sti
+    add $1, %rcx
+    jmp 2f
+2:  add %rcx, %rdx
+    mov %rdx, 8(%rdi)
+    add $16, %rdi
+    dec %r15d
+    jnz 1b
+    hlt
+
+/* ---- #UD in the middle of a translated block (iteration 30) --------- */
+j_ud_mid:
+    mov $40, %r15d
+1:  add $7, %rax
+    cmp $11, %r15d
+    jne 2f
+    mov $-1, %rdx
+    sub $1, %rdx                            /* flags of the SUB */
+    ud2
+2:  add %rax, %rbx
+    mov %rbx, (%rdi)
     add $8, %rdi
     dec %r15d
     jnz 1b

@@ -35,7 +35,8 @@ extern const uint8_t j_smc_self[], j_smc_next[], j_alias[], j_mmio_flags[];
 extern const uint8_t j_div[], j_stac[], j_popf_ac[], j_hibyte[];
 extern const uint8_t j_cmov_bsf[], j_shifts[], j_pushpop_rsp[];
 extern const uint8_t j_far_page[], j_pf_flags_helper[], j_calli_mem[];
-extern const uint8_t j_smc_far[];
+extern const uint8_t j_smc_far[], j_dbp[], j_mmio_loop[], j_cli_sti[];
+extern const uint8_t j_ud_mid[];
 
 static uint64_t sym(const uint8_t *s)
 {
@@ -92,6 +93,7 @@ typedef struct Case {
     bool smc;                       /* blocks never run twice unchanged */
     uint32_t undef;                 /* flags undefined where an interrupt
                                      * may come (IMUL, shifts) */
+    bool mmio_noflags;              /* RFLAGS at MMIO exits not compared */
 } Case;
 
 static const Case cases[] = {
@@ -114,11 +116,17 @@ static const Case cases[] = {
     { "smc-next", j_smc_next, X86_EXIT_HLT, NULL, false, true },
     { "smc-far", j_smc_far, X86_EXIT_HLT, NULL, false },
     { "alias", j_alias, X86_EXIT_HLT, setup_alias, false },
-    { "mmio-flags", j_mmio_flags, X86_EXIT_MMIO, NULL, true },
+    { "mmio-flags", j_mmio_flags, X86_EXIT_HLT, NULL, true },
     { "div", j_div, X86_EXIT_HLT, NULL, false },
     { "stac-clac", j_stac, X86_EXIT_HLT, setup_smap, false },
     { "popf-ac", j_popf_ac, X86_EXIT_HLT, setup_user_am, false },
     { "page-end", j_far_page, X86_EXIT_HLT, NULL, false },
+    { "mmio-loop", j_mmio_loop, X86_EXIT_HLT, NULL, true },
+    { "mmio-loop-noflags", j_mmio_loop, X86_EXIT_HLT, NULL, false, false, 0,
+      true },
+    { "data-breakpoint", j_dbp, X86_EXIT_HLT, NULL, false },
+    { "cli-sti", j_cli_sti, X86_EXIT_HLT, NULL, false },
+    { "ud-mid-block", j_ud_mid, X86_EXIT_HLT, NULL, false },
 };
 
 static const Case *find_case(const char *name)
@@ -143,6 +151,25 @@ static void dump_range(Env *e, GString *out, uint64_t a, uint64_t end)
     }
 }
 
+static void print_regs(GString *out, const X86Regs *r)
+{
+    g_string_append_printf(out,
+        "\nrax %llx rbx %llx rcx %llx rdx %llx\n"
+        "rsi %llx rdi %llx rsp %llx rbp %llx\n"
+        "r8 %llx r9 %llx r10 %llx r11 %llx\n"
+        "r12 %llx r13 %llx r14 %llx r15 %llx\n"
+        "rip %llx rflags %llx\n",
+        (unsigned long long)r->rax, (unsigned long long)r->rbx,
+        (unsigned long long)r->rcx, (unsigned long long)r->rdx,
+        (unsigned long long)r->rsi, (unsigned long long)r->rdi,
+        (unsigned long long)r->rsp, (unsigned long long)r->rbp,
+        (unsigned long long)r->r8, (unsigned long long)r->r9,
+        (unsigned long long)r->r10, (unsigned long long)r->r11,
+        (unsigned long long)r->r12, (unsigned long long)r->r13,
+        (unsigned long long)r->r14, (unsigned long long)r->r15,
+        (unsigned long long)r->rip, (unsigned long long)r->rflags);
+}
+
 /* The child: run case @name, print the final state; exit 0. @slice:
  * x86_cpu_set_time_slice (0: none); @irq: RFLAGS.IF set, and vector 0x20
  * injected at each X86_EXIT_KICKED where it can be. */
@@ -152,9 +179,9 @@ static int child(const char *name, unsigned slice, bool irq)
     Env *e;
     X86Regs r;
     X86Exit ex;
-    GString *out = g_string_new(NULL);
+    GString *out = g_string_new(NULL), *mlog = g_string_new(NULL);
     char *sum;
-    int rc, kicks = 0, irqs = 0;
+    int rc, kicks = 0, irqs = 0, nmmio = 0;
 
     if (!c) {
         return 2;
@@ -192,11 +219,32 @@ static int child(const char *name, unsigned slice, bool irq)
     x86_cpu_set_time_slice(e->cpu, slice);
     for (;;) {
         rc = x86_cpu_run(e->cpu, &ex);
+        if (!rc && ex.reason == X86_EXIT_MMIO && nmmio < 1000) {
+            /* the state at each MMIO exit; reads get 0x5a 0x5b ... */
+            nmmio++;
+            x86_cpu_get_regs(e->cpu, &r);
+            if (c->mmio_noflags) {
+                r.rflags = 0;
+            }
+            g_string_append_printf(mlog, "mmio %llx len %u write %d data ",
+                                   (unsigned long long)ex.mmio.addr,
+                                   (unsigned)ex.mmio.len, ex.mmio.write);
+            for (unsigned k = 0; k < ex.mmio.len && k < 8; k++) {
+                if (!ex.mmio.write) {
+                    ex.mmio.data[k] = 0x5a + k;
+                }
+                g_string_append_printf(mlog, "%02x", ex.mmio.data[k]);
+            }
+            print_regs(mlog, &r);
+            continue;
+        }
         if (rc || ex.reason != X86_EXIT_KICKED || !slice || kicks > 100000) {
             break;
         }
         kicks++;
-        if (irq && x86_cpu_can_inject_irq(e->cpu) &&
+        /* every 4th: the handler is more than a slice of 1-instruction
+         * blocks (as with DR7 breakpoints armed) */
+        if (irq && kicks % 4 == 1 && x86_cpu_can_inject_irq(e->cpu) &&
             x86_cpu_inject_irq(e->cpu, 0x20)) {
             irqs++;
         }
@@ -216,25 +264,14 @@ static int child(const char *name, unsigned slice, bool irq)
         g_string_append_printf(out, "shutdown after %u\n",
                                ex.shutdown.last_exception);
     }
-    g_string_append_printf(out,
-        "rax %llx rbx %llx rcx %llx rdx %llx\n"
-        "rsi %llx rdi %llx rsp %llx rbp %llx\n"
-        "r8 %llx r9 %llx r10 %llx r11 %llx\n"
-        "r12 %llx r13 %llx r14 %llx r15 %llx\n"
-        "rip %llx rflags %llx\n",
-        (unsigned long long)r.rax, (unsigned long long)r.rbx,
-        (unsigned long long)r.rcx, (unsigned long long)r.rdx,
-        (unsigned long long)r.rsi, (unsigned long long)r.rdi,
-        (unsigned long long)r.rsp, (unsigned long long)r.rbp,
-        (unsigned long long)r.r8, (unsigned long long)r.r9,
-        (unsigned long long)r.r10, (unsigned long long)r.r11,
-        (unsigned long long)r.r12, (unsigned long long)r.r13,
-        (unsigned long long)r.r14, (unsigned long long)r.r15,
-        (unsigned long long)r.rip, (unsigned long long)r.rflags);
+    print_regs(out, &r);
     for (int k = 0; k < 32; k++) {
         uint64_t a = EXC_REC + 0x110 + k * 16;
         put64(e, a, get64(e, a) & ~(uint64_t)c->undef);
     }
+    /* the last interrupt's frame and its handler's PUSHFQ on IST1 */
+    put64(e, IST1 - 24, get64(e, IST1 - 24) & ~(uint64_t)c->undef);
+    put64(e, IST1 - 64, get64(e, IST1 - 64) & ~(uint64_t)c->undef);
     g_string_append(out, "exception record:\n");
     dump_range(e, out, EXC_REC, EXC_REC + 0x400);
     g_string_append(out, "stacks:\n");
@@ -248,6 +285,9 @@ static int child(const char *name, unsigned slice, bool irq)
                                       g_jit_end - g_jit_start);
     g_string_append_printf(out, "code: %s\n", sum);
     g_free(sum);
+    g_string_append(out, "mmio exits:\n");
+    g_string_append(out, mlog->str);
+    g_string_free(mlog, true);
     fwrite(out->str, 1, out->len, stdout);
     g_string_free(out, true);
     env_free(e);
@@ -276,10 +316,11 @@ static char *run_child(const char *name, const char *mode, const char *opt,
     envp = g_environ_unsetenv(envp, "KVMU_JIT_PERFMAP");
     g_assert_true(g_spawn_sync(NULL, argv, envp, G_SPAWN_DEFAULT, NULL,
                                NULL, &out, &err, &status, NULL));
-    if (err && *err) {
-        g_test_message("child %s (KVMU_JIT=%s) stderr: %s", name, mode, err);
+    if (!g_spawn_check_wait_status(status, NULL)) {
+        g_test_message("child %s (KVMU_JIT=%s) failed: %s", name, mode,
+                       err ? err : "");
+        g_assert_not_reached();
     }
-    g_assert_true(g_spawn_check_wait_status(status, NULL));
     *ntrans = 0;
     d = g_dir_open(dir, 0, NULL);
     while (d && (f = g_dir_read_name(d))) {
