@@ -19,7 +19,7 @@
     .globl j_alias, j_mmio_flags, j_div, j_stac, j_popf_ac, j_hibyte
     .globl j_cmov_bsf, j_shifts, j_pushpop_rsp, j_far_page
     .globl j_pf_flags_helper, j_calli_mem, j_smc_far
-    .globl j_dbp, j_mmio_loop, j_cli_sti, j_ud_mid
+    .globl j_dbp, j_mmio_loop, j_cli_sti, j_ud_mid, j_pf_flags_inc
 
 #define EXC_REC 0xf0000
 
@@ -382,6 +382,25 @@ j_pf_flags:
     mov (%r8), %rcx
     xor %edx, %edx                          /* flags overwritten */
     mov %rcx, (%rdi)
+    add $8, %rdi
+    dec %r15d
+    jnz 1b
+    hlt
+
+/* INC keeps CF from flags a handler left in cpu->cc; CF must be in the
+ * #PF frame even though the XOR after the fault overwrites all flags */
+j_pf_flags_inc:
+    mov $40, %r15d
+    mov $0x200000, %r8
+1:  cmp $11, %r15d
+    jne 2f
+    mov $0x1000000, %r8
+2:  mov $-1, %eax
+    add $1, %eax                            /* CF ZF PF AF */
+    cpuid                                   /* flags to cpu->cc */
+    inc %r9
+    mov (%r8), %rcx
+    xor %edx, %edx
     add $8, %rdi
     dec %r15d
     jnz 1b

@@ -36,7 +36,7 @@ extern const uint8_t j_div[], j_stac[], j_popf_ac[], j_hibyte[];
 extern const uint8_t j_cmov_bsf[], j_shifts[], j_pushpop_rsp[];
 extern const uint8_t j_far_page[], j_pf_flags_helper[], j_calli_mem[];
 extern const uint8_t j_smc_far[], j_dbp[], j_mmio_loop[], j_cli_sti[];
-extern const uint8_t j_ud_mid[];
+extern const uint8_t j_ud_mid[], j_pf_flags_inc[];
 
 static uint64_t sym(const uint8_t *s)
 {
@@ -105,6 +105,7 @@ static const Case cases[] = {
     { "stack", j_stack, X86_EXIT_HLT, NULL, false },
     { "pushpop-rsp", j_pushpop_rsp, X86_EXIT_HLT, NULL, false },
     { "pf-flags", j_pf_flags, X86_EXIT_HLT, NULL, true },
+    { "pf-flags-inc", j_pf_flags_inc, X86_EXIT_HLT, NULL, true },
     { "pf-flags-helper", j_pf_flags_helper, X86_EXIT_HLT, NULL, false },
     { "pf-push", j_pf_push, X86_EXIT_HLT, NULL, false },
     { "ret-noncanonical", j_ret_nc, X86_EXIT_HLT, NULL, false },
@@ -120,7 +121,7 @@ static const Case cases[] = {
     { "div", j_div, X86_EXIT_HLT, NULL, false },
     { "stac-clac", j_stac, X86_EXIT_HLT, setup_smap, false },
     { "popf-ac", j_popf_ac, X86_EXIT_HLT, setup_user_am, false },
-    { "page-end", j_far_page, X86_EXIT_HLT, NULL, false },
+    { "page-end", j_far_page, X86_EXIT_HLT, NULL, false, false, 0x8d5 },
     { "mmio-loop", j_mmio_loop, X86_EXIT_HLT, NULL, true },
     { "mmio-loop-noflags", j_mmio_loop, X86_EXIT_HLT, NULL, false, false, 0,
       true },
