@@ -84,6 +84,51 @@ static bool setup_user_am(Env *e)
     return x86_cpu_set_sregs(e->cpu, &s);
 }
 
+/*
+ * The last 2 MiB of the lower canonical half (linear 0x7fffffe00000) map
+ * physical 0-2 MiB: @code (at physical @at) runs up to the canonical
+ * end, RAX counting its loop.
+ */
+#define TOP_LIN 0x7fffffe00000ULL
+
+static void setup_top(Env *e, uint64_t at, const char *code, size_t len)
+{
+    put64(e, 0x10000 + 255 * 8, 0x13000 | 7);
+    put64(e, 0x13000 + 511 * 8, 0x14000 | 7);
+    put64(e, 0x14000 + 511 * 8, 0x87);
+    memcpy(e->ram + at, code, len);
+    set_rip(e, TOP_LIN + at);
+}
+
+/* add $1,%rax; cmp $30,%rax; je +0x200 (non-canonical); jmp back */
+static bool setup_top_jcc(Env *e)
+{
+    static const char code[] = "\x48\x83\xc0\x01\x48\x83\xf8\x1e"
+                               "\x0f\x84\x00\x02\x00\x00\xeb\xf0";
+    setup_top(e, 0x1fff00, code, sizeof(code) - 1);
+    return true;
+}
+
+/* add $1,%rax; cmp $30,%rax; jne +5; call +0x200 (non-canonical);
+ * jmp back */
+static bool setup_top_call(Env *e)
+{
+    static const char code[] = "\x48\x83\xc0\x01\x48\x83\xf8\x1e"
+                               "\x75\x05\xe8\x00\x02\x00\x00\xeb\xef";
+    setup_top(e, 0x1fff00, code, sizeof(code) - 1);
+    return true;
+}
+
+/* a loop in the last bytes, then NOPs up to the canonical end: add
+ * $1,%rax; cmp $30,%rax; jne back; 6 NOPs */
+static bool setup_top_fall(Env *e)
+{
+    static const char code[] = "\x48\x83\xc0\x01\x48\x83\xf8\x1e"
+                               "\x75\xf6\x90\x90\x90\x90\x90\x90";
+    setup_top(e, 0x200000 - 16, code, sizeof(code) - 1);
+    return true;
+}
+
 typedef struct Case {
     const char *name;
     const uint8_t *code;
@@ -122,6 +167,9 @@ static const Case cases[] = {
     { "stac-clac", j_stac, X86_EXIT_HLT, setup_smap, false },
     { "popf-ac", j_popf_ac, X86_EXIT_HLT, setup_user_am, false },
     { "page-end", j_far_page, X86_EXIT_HLT, NULL, false, false, 0x8d5 },
+    { "top-jcc-noncanonical", j_alu, X86_EXIT_HLT, setup_top_jcc, false },
+    { "top-call-noncanonical", j_alu, X86_EXIT_HLT, setup_top_call, false },
+    { "top-fall-noncanonical", j_alu, X86_EXIT_HLT, setup_top_fall, false },
     { "mmio-loop", j_mmio_loop, X86_EXIT_HLT, NULL, true },
     { "mmio-loop-noflags", j_mmio_loop, X86_EXIT_HLT, NULL, false, false, 0,
       true },
