@@ -1026,10 +1026,13 @@ int x86_cpu_run(X86CPU *cpu, X86Exit *exit)
             bool ex;
 
             /* chaining only while no event waits for the run loop (an
-             * IRQ or NMI to inject, an IRQ window to report): those
-             * change only outside translated code */
-            cpu->jit_budget = cpu->irq_pending >= 0 || cpu->nmi_pending ||
-                              cpu->irq_window_requested ? 0 :
+             * NMI, an IRQ or IRQ window with IF set): events change only
+             * outside translated code, and IF rises only at block ends
+             * (STI, IRET, SYSRET; POPF sets CHECK_MODE) */
+            cpu->jit_budget = cpu->nmi_pending ||
+                              ((cpu->irq_pending >= 0 ||
+                                cpu->irq_window_requested) &&
+                               (cpu->eflags & F_IF)) ? 0 :
                               !slice ? UINT32_MAX :
                               slice > blocks_run ? slice - blocks_run : 0;
             budget = cpu->jit_budget;

@@ -135,8 +135,11 @@ void x86_set_flags(X86CPU *cpu, uint64_t flags)
     cpu->cc.op = CC_EFLAGS;
     cpu->cc.size = 4;
     cpu->cc.src1 = flags & F_ARITH;
-    if (flags & (F_TF | F_RF)) {
-        cpu->check |= CHECK_MODE;   /* exec_block_fast must stop */
+    if ((flags & (F_TF | F_RF)) || (cpu->eflags & ~old & F_IF)) {
+        /* exec_block_fast must stop: per-instruction checks, or an
+         * interrupt may now be taken (translated blocks chain on while
+         * IF=0 with one pending) */
+        cpu->check |= CHECK_MODE;
     }
 }
 
