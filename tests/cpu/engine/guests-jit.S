@@ -20,6 +20,7 @@
     .globl j_cmov_bsf, j_shifts, j_pushpop_rsp, j_far_page
     .globl j_pf_flags_helper, j_calli_mem, j_smc_far
     .globl j_dbp, j_mmio_loop, j_cli_sti, j_ud_mid, j_pf_flags_inc
+    .globl j_remap_body, j_remap_body_end
 
 #define EXC_REC 0xf0000
 
@@ -669,6 +670,20 @@ j_ud_mid:
     dec %r15d
     jnz 1b
     hlt
+
+/* ---- a one-block loop remapping its own page (test-jit.c copies it to
+ * 10 MiB and, adding 0x100 instead of 1, to 12 MiB; %rsi: the PDE that
+ * maps 10 MiB to 12 MiB): after the INVLPG the next round must run the
+ * new code ---------------------------------------------------------- */
+j_remap_body:
+    .byte 0x48, 0x81, 0xc3                  /* add $1, %rbx: imm32 at +3 */
+    .long 1
+    mov %rsi, 0x12028
+    invlpg 0xa00000
+    dec %ecx
+    jnz j_remap_body
+    hlt
+j_remap_body_end:
 
 /* ---- #DE from a DIV in a translated loop ------------------------------ */
 j_div:

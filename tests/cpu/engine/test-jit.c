@@ -37,6 +37,7 @@ extern const uint8_t j_cmov_bsf[], j_shifts[], j_pushpop_rsp[];
 extern const uint8_t j_far_page[], j_pf_flags_helper[], j_calli_mem[];
 extern const uint8_t j_smc_far[], j_dbp[], j_mmio_loop[], j_cli_sti[];
 extern const uint8_t j_ud_mid[], j_pf_flags_inc[];
+extern const uint8_t j_remap_body[], j_remap_body_end[];
 
 static uint64_t sym(const uint8_t *s)
 {
@@ -129,6 +130,23 @@ static bool setup_top_fall(Env *e)
     return true;
 }
 
+/* j_remap_body at 10 MiB, and at 12 MiB adding 0x100; 10 rounds */
+static bool setup_remap(Env *e)
+{
+    size_t len = j_remap_body_end - j_remap_body;
+    X86Regs r;
+
+    memcpy(e->ram + 0xa00000, j_remap_body, len);
+    memcpy(e->ram + 0xc00000, j_remap_body, len);
+    put32(e, 0xc00000 + 3, 0x100);
+    x86_cpu_get_regs(e->cpu, &r);
+    r.rsi = (6ULL << 21) | 0x87;
+    r.rcx = 10;
+    r.rip = 0xa00000;
+    x86_cpu_set_regs(e->cpu, &r);
+    return true;
+}
+
 typedef struct Case {
     const char *name;
     const uint8_t *code;
@@ -170,6 +188,7 @@ static const Case cases[] = {
     { "top-jcc-noncanonical", j_alu, X86_EXIT_HLT, setup_top_jcc, false },
     { "top-call-noncanonical", j_alu, X86_EXIT_HLT, setup_top_call, false },
     { "top-fall-noncanonical", j_alu, X86_EXIT_HLT, setup_top_fall, false },
+    { "invlpg-own-page-loop", j_alu, X86_EXIT_HLT, setup_remap, false },
     { "mmio-loop", j_mmio_loop, X86_EXIT_HLT, NULL, true },
     { "mmio-loop-noflags", j_mmio_loop, X86_EXIT_HLT, NULL, false, false, 0,
       true },
