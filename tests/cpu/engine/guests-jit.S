@@ -20,7 +20,7 @@
     .globl j_cmov_bsf, j_shifts, j_pushpop_rsp, j_far_page
     .globl j_pf_flags_helper, j_calli_mem, j_smc_far
     .globl j_dbp, j_mmio_loop, j_cli_sti, j_ud_mid, j_pf_flags_inc
-    .globl j_remap_body, j_remap_body_end
+    .globl j_remap_body, j_remap_body_end, j_popf_if
 
 #define EXC_REC 0xf0000
 
@@ -651,6 +651,22 @@ j_cli_sti:
 2:  add %rcx, %rdx
     mov %rdx, 8(%rdi)
     add $16, %rdi
+    dec %r15d
+    jnz 1b
+    hlt
+
+/* ---- POPFQ setting IF again (an interrupt queued while IF=0 must come
+ * right after it) ----------------------------------------------------- */
+j_popf_if:
+    mov $60, %r15d
+1:  pushfq
+    cli
+    add $1, %rax
+    add %rax, %rbx
+    popfq
+    add $1, %rcx
+    mov %rbx, (%rdi)
+    add $8, %rdi
     dec %r15d
     jnz 1b
     hlt

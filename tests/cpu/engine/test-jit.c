@@ -37,7 +37,7 @@ extern const uint8_t j_cmov_bsf[], j_shifts[], j_pushpop_rsp[];
 extern const uint8_t j_far_page[], j_pf_flags_helper[], j_calli_mem[];
 extern const uint8_t j_smc_far[], j_dbp[], j_mmio_loop[], j_cli_sti[];
 extern const uint8_t j_ud_mid[], j_pf_flags_inc[];
-extern const uint8_t j_remap_body[], j_remap_body_end[];
+extern const uint8_t j_remap_body[], j_remap_body_end[], j_popf_if[];
 
 static uint64_t sym(const uint8_t *s)
 {
@@ -194,6 +194,7 @@ static const Case cases[] = {
       true },
     { "data-breakpoint", j_dbp, X86_EXIT_HLT, NULL, false },
     { "cli-sti", j_cli_sti, X86_EXIT_HLT, NULL, false },
+    { "popf-if", j_popf_if, X86_EXIT_HLT, NULL, false },
     { "ud-mid-block", j_ud_mid, X86_EXIT_HLT, NULL, false },
 };
 
@@ -240,8 +241,9 @@ static void print_regs(GString *out, const X86Regs *r)
 
 /* The child: run case @name, print the final state; exit 0. @slice:
  * x86_cpu_set_time_slice (0: none); @irq: RFLAGS.IF set, and vector 0x20
- * injected at each X86_EXIT_KICKED where it can be. */
-static int child(const char *name, unsigned slice, bool irq)
+ * injected at every 4th X86_EXIT_KICKED where it can be (@queue: queued
+ * even while RFLAGS.IF=0, to come when the guest sets IF). */
+static int child(const char *name, unsigned slice, bool irq, bool queue)
 {
     const Case *c = find_case(name);
     Env *e;
@@ -312,7 +314,8 @@ static int child(const char *name, unsigned slice, bool irq)
         kicks++;
         /* every 4th: the handler is more than a slice of 1-instruction
          * blocks (as with DR7 breakpoints armed) */
-        if (irq && kicks % 4 == 1 && x86_cpu_can_inject_irq(e->cpu) &&
+        if (irq && kicks % 4 == 1 &&
+            (queue || x86_cpu_can_inject_irq(e->cpu)) &&
             x86_cpu_inject_irq(e->cpu, 0x20)) {
             irqs++;
         }
@@ -479,20 +482,25 @@ out:
 int main(int argc, char **argv)
 {
     if (argc == 4 && !strcmp(argv[1], "--child")) {
-        /* OPT: "-" or SLICE[i] (a time slice; i: interrupts) */
-        return child(argv[2], atoi(argv[3]), strchr(argv[3], 'i'));
+        /* OPT: SLICE[i|q] (a time slice, 0: none; i: interrupts when
+         * IF=1, q: queued whatever IF) */
+        return child(argv[2], atoi(argv[3]),
+                     strchr(argv[3], 'i') || strchr(argv[3], 'q'),
+                     strchr(argv[3], 'q'));
     }
     self_exe = g_file_read_link("/proc/self/exe", NULL);
     g_assert_nonnull(self_exe);
     g_test_init(&argc, &argv, NULL);
-    /* each case as it is, then with a time slice of 5 blocks and an
-     * interrupt injected at every KICKED exit where IF allows it */
+    /* each case as it is, then with a time slice of 5 blocks and
+     * interrupts injected where IF allows them, then with a slice of 7
+     * and interrupts queued whatever IF */
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
-        static const char *const opts[] = { "0", "5i" };
+        static const char *const opts[] = { "0", "5i", "7q" };
+        static const char *const sfx[] = { "", "/slice-irq", "/irq-queued" };
         for (size_t k = 0; k < G_N_ELEMENTS(opts); k++) {
             Run *run = g_new0(Run, 1);
             char *path = g_strdup_printf("/jit/%s%s", cases[i].name,
-                                         k ? "/slice-irq" : "");
+                                         sfx[k]);
             run->c = &cases[i];
             run->opt = opts[k];
             g_test_add_data_func_full(path, run, test_case, g_free);
