@@ -20,7 +20,7 @@
     .globl j_cmov_bsf, j_shifts, j_pushpop_rsp, j_far_page
     .globl j_pf_flags_helper, j_calli_mem, j_smc_far
     .globl j_dbp, j_mmio_loop, j_cli_sti, j_ud_mid, j_pf_flags_inc
-    .globl j_remap_body, j_remap_body_end, j_popf_if
+    .globl j_remap_body, j_remap_body_end, j_popf_if, j_pressure
 
 #define EXC_REC 0xf0000
 
@@ -651,6 +651,53 @@ j_cli_sti:
 2:  add %rcx, %rdx
     mov %rdx, 8(%rdi)
     add $16, %rdi
+    dec %r15d
+    jnz 1b
+    hlt
+
+/* ---- register pressure: R8-R14 and RBP, used most, take the homes, so
+ * the block's shifts, CMOV, BSF, IMUL, XCHG, BSWAP, CDQ... work on
+ * RAX-RSI kept in memory (32-bit results zero-extend there) ---------- */
+j_pressure:
+    mov $48, %r15d
+    mov $0x8000000180000003, %rax
+    mov $0xffffffff00000010, %rbx
+    xor %ecx, %ecx
+    mov $-1, %rdx
+    mov $0x0000000100000000, %rsi
+1:  add %r8, %r9
+    add %r10, %r11
+    add %r12, %r13
+    add %r14, %rbp
+    add %r9, %r10
+    add %r11, %r12
+    add %r13, %r14
+    add %rbp, %r8
+    lea 1(%r8, %r11), %r9
+    lea 3(%r10, %r13), %r12
+    lea 5(%r14, %r9), %rbp
+    lea 7(%r12, %rbp), %r11
+    shl %cl, %ebx                           /* CL 0: still zero-extends */
+    cmovz %edx, %eax                        /* taken or not: zero-extends */
+    bsf %esi, %edx                          /* ESI 0: RDX kept */
+    imul $7, %ebx, %esi
+    xchg %eax, %ebx
+    bswap %edx
+    cdq
+    sar %cl, %eax
+    jmp 2f
+2:  mov %rax, (%rdi)
+    mov %rbx, 8(%rdi)
+    mov %rcx, 16(%rdi)
+    mov %rdx, 24(%rdi)
+    mov %rsi, 32(%rdi)
+    mov %rbp, 40(%rdi)
+    mov %r11, 48(%rdi)
+    add $56, %rdi
+    mov %r15d, %ecx
+    and $3, %ecx                            /* 0 every 4th round */
+    bts %r15, %rsi
+    sub $0x11, %rax
     dec %r15d
     jnz 1b
     hlt

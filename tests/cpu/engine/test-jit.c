@@ -38,6 +38,7 @@ extern const uint8_t j_far_page[], j_pf_flags_helper[], j_calli_mem[];
 extern const uint8_t j_smc_far[], j_dbp[], j_mmio_loop[], j_cli_sti[];
 extern const uint8_t j_ud_mid[], j_pf_flags_inc[];
 extern const uint8_t j_remap_body[], j_remap_body_end[], j_popf_if[];
+extern const uint8_t j_pressure[];
 
 static uint64_t sym(const uint8_t *s)
 {
@@ -195,6 +196,8 @@ static const Case cases[] = {
     { "data-breakpoint", j_dbp, X86_EXIT_HLT, NULL, false },
     { "cli-sti", j_cli_sti, X86_EXIT_HLT, NULL, false },
     { "popf-if", j_popf_if, X86_EXIT_HLT, NULL, false },
+    { "register-pressure", j_pressure, X86_EXIT_HLT, NULL, false, false,
+      0x8d5 },
     { "ud-mid-block", j_ud_mid, X86_EXIT_HLT, NULL, false },
 };
 
