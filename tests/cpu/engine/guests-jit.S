@@ -21,6 +21,7 @@
     .globl j_pf_flags_helper, j_calli_mem, j_smc_far
     .globl j_dbp, j_mmio_loop, j_cli_sti, j_ud_mid, j_pf_flags_inc
     .globl j_remap_body, j_remap_body_end, j_popf_if, j_pressure
+    .globl j_bt_regmem
 
 #define EXC_REC 0xf0000
 
@@ -698,6 +699,41 @@ j_pressure:
     and $3, %ecx                            /* 0 every 4th round */
     bts %r15, %rsi
     sub $0x11, %rax
+    dec %r15d
+    jnz 1b
+    hlt
+
+/* ---- BTS/BTR/BTC/BT with a register bit offset on a register kept in
+ * memory (R8-R13, RBP, RAX, RBX take the homes): the offset is taken
+ * modulo 64, it must not address the bytes after the register --------- */
+j_bt_regmem:
+    mov $40, %r15d
+    mov $515, %ecx                          /* bit 3; byte 64 further */
+    xor %esi, %esi
+    xor %edx, %edx
+    xor %r14d, %r14d
+1:  add %r8, %r9
+    add %r10, %r11
+    add %r12, %r13
+    add %rbp, %rax
+    add %rbx, %r8
+    add %r9, %r10
+    add %r11, %r12
+    add %r13, %rbp
+    add %rax, %rbx
+    lea 1(%r8, %r9), %r10
+    lea 1(%r11, %r12), %r13
+    lea 1(%rbp, %rax), %rbx
+    bts %rcx, %rsi
+    btc %ecx, %edx
+    bt %rcx, %rsi
+    adc $0, %r14
+    jmp 2f
+2:  mov %rsi, (%rdi)
+    mov %rdx, 8(%rdi)
+    mov %r14, 16(%rdi)
+    add $24, %rdi
+    add $64, %ecx
     dec %r15d
     jnz 1b
     hlt

@@ -38,7 +38,12 @@ extern const uint8_t j_far_page[], j_pf_flags_helper[], j_calli_mem[];
 extern const uint8_t j_smc_far[], j_dbp[], j_mmio_loop[], j_cli_sti[];
 extern const uint8_t j_ud_mid[], j_pf_flags_inc[];
 extern const uint8_t j_remap_body[], j_remap_body_end[], j_popf_if[];
-extern const uint8_t j_pressure[];
+extern const uint8_t j_pressure[], j_bt_regmem[];
+/* guests-jit-rand.S (gen-jit-rand.py): random loops */
+extern const uint8_t g_jit_rand_start[], g_jit_rand_end[];
+extern const uint64_t g_jit_rand_table[];
+extern const uint32_t g_jit_rand_count;
+#define RAND_BASE 0x140000ULL
 
 static uint64_t sym(const uint8_t *s)
 {
@@ -158,6 +163,8 @@ typedef struct Case {
     uint32_t undef;                 /* flags undefined where an interrupt
                                      * may come (IMUL, shifts) */
     bool mmio_noflags;              /* RFLAGS at MMIO exits not compared */
+    int rnd;                        /* 0, or N + 1: j_rand_N of
+                                     * guests-jit-rand.S */
 } Case;
 
 static const Case cases[] = {
@@ -196,16 +203,35 @@ static const Case cases[] = {
     { "data-breakpoint", j_dbp, X86_EXIT_HLT, NULL, false },
     { "cli-sti", j_cli_sti, X86_EXIT_HLT, NULL, false },
     { "popf-if", j_popf_if, X86_EXIT_HLT, NULL, false },
+    { "bt-reg-offset-regmem", j_bt_regmem, X86_EXIT_HLT, NULL, true },
     { "register-pressure", j_pressure, X86_EXIT_HLT, NULL, false, false,
       0x8d5 },
     { "ud-mid-block", j_ud_mid, X86_EXIT_HLT, NULL, false },
 };
+
+static Case *rand_cases;           /* "rand-N": guests-jit-rand.S */
+
+static void make_rand_cases(void)
+{
+    rand_cases = g_new0(Case, g_jit_rand_count);
+    for (uint32_t i = 0; i < g_jit_rand_count; i++) {
+        rand_cases[i].name = g_strdup_printf("rand-%u", i);
+        rand_cases[i].want = X86_EXIT_HLT;
+        rand_cases[i].undef = 0x8d5;    /* IMUL, BSF...: see the generator */
+        rand_cases[i].rnd = i + 1;
+    }
+}
 
 static const Case *find_case(const char *name)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         if (!strcmp(cases[i].name, name)) {
             return &cases[i];
+        }
+    }
+    for (uint32_t i = 0; i < g_jit_rand_count; i++) {
+        if (!strcmp(rand_cases[i].name, name)) {
+            return &rand_cases[i];
         }
     }
     return NULL;
@@ -280,10 +306,16 @@ static int child(const char *name, unsigned slice, bool irq, bool queue)
     }
     set_gate(e, 0x20, sym(jit_irq), 0);
     put64(e, IDT + 0x20 * 16, get64(e, IDT + 0x20 * 16) | (1ULL << 32));
+    memcpy(e->ram + RAND_BASE, g_jit_rand_start,
+           g_jit_rand_end - g_jit_rand_start);
     x86_cpu_get_regs(e->cpu, &r);
     r.rdi = LOG;
     r.rflags = irq ? 0x202 : 2;
     r.rip = sym(c->code);
+    if (c->rnd) {
+        r.rip = RAND_BASE + g_jit_rand_table[c->rnd - 1];
+        r.rbp = 0x200c00;                   /* memory operands: 2 pages */
+    }
     x86_cpu_set_regs(e->cpu, &r);
     if (c->setup && !c->setup(e)) {
         printf("setup refused\n");
@@ -484,6 +516,7 @@ out:
 
 int main(int argc, char **argv)
 {
+    make_rand_cases();
     if (argc == 4 && !strcmp(argv[1], "--child")) {
         /* OPT: SLICE[i|q] (a time slice, 0: none; i: interrupts when
          * IF=1, q: queued whatever IF) */
@@ -497,14 +530,15 @@ int main(int argc, char **argv)
     /* each case as it is, then with a time slice of 5 blocks and
      * interrupts injected where IF allows them, then with a slice of 7
      * and interrupts queued whatever IF */
-    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+    for (size_t i = 0; i < G_N_ELEMENTS(cases) + g_jit_rand_count; i++) {
+        const Case *c = i < G_N_ELEMENTS(cases) ? &cases[i] :
+                        &rand_cases[i - G_N_ELEMENTS(cases)];
         static const char *const opts[] = { "0", "5i", "7q" };
         static const char *const sfx[] = { "", "/slice-irq", "/irq-queued" };
         for (size_t k = 0; k < G_N_ELEMENTS(opts); k++) {
             Run *run = g_new0(Run, 1);
-            char *path = g_strdup_printf("/jit/%s%s", cases[i].name,
-                                         sfx[k]);
-            run->c = &cases[i];
+            char *path = g_strdup_printf("/jit/%s%s", c->name, sfx[k]);
+            run->c = c;
             run->opt = opts[k];
             g_test_add_data_func_full(path, run, test_case, g_free);
             g_free(path);
