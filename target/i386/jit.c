@@ -13,12 +13,13 @@
  * Flags: the guest's arithmetic flags are either in cpu->cc (the
  * interpreter's lazy form) or in the host's RFLAGS while translated
  * instructions produce and consume them (Jcc, SETcc, CMOVcc, ADC read
- * them natively). They are stored to cpu->cc as CC_EFLAGS (PUSHFQ) before
- * an interpreter handler runs and when the block ends, and loaded (POPFQ)
- * when a translated instruction needs them after a handler. A backward
- * liveness pass skips both where no instruction reads them. The TLB lookup
- * uses no flag-writing instruction (RORX/SHRX/SHLX, LEA, JRCXZ), so flags
- * stay in RFLAGS across memory accesses.
+ * them natively). They are stored to cpu->cc as CC_EFLAGS (LAHF, SETO)
+ * before an interpreter handler runs and when the block ends, and loaded
+ * (SAHF, OF by an overflowing ADD) when a translated instruction needs
+ * them after a handler. A backward liveness pass skips both where no
+ * instruction reads them. Where host flags are live, the TLB lookup uses no
+ * flag-writing instruction (RORX/SHRX/SHLX, LEA, JRCXZ), so flags stay in
+ * RFLAGS across memory accesses.
  *
  * Anything else (and every TLB miss) calls the record's interpreter
  * handler with cpu->rip/next_ip set, registers stored and flags in
@@ -466,9 +467,15 @@ static void flags_store(Ctx *c)
     if (c->fs != FS_HOST) {
         return;
     }
-    e8(c, 0x9c);                    /* pushfq */
-    e8(c, 0x58);                    /* pop rax */
-    store64(c, MEM(RBX, OFF(cc.src1)), RAX);
+    /* LAHF/SETO rather than PUSHFQ (microcoded): cc.src1's byte 0 =
+     * SF ZF AF PF CF, byte 1 = OF << 3; the other bits are ignored
+     * (x86_cc_compute masks CC_EFLAGS with F_ARITH) */
+    e8(c, 0x9f);                                /* lahf */
+    e8(c, 0x0f); e8(c, 0x90); e8(c, 0xc1);      /* seto cl */
+    e8(c, 0x0f); e8(c, 0xb6); e8(c, 0xc9);      /* movzx ecx, cl */
+    e8(c, 0x8d); e8(c, 0x0c); e8(c, 0xcd); e32(c, 0);  /* lea ecx,[rcx*8] */
+    e8(c, 0x88); e8(c, 0xa3); e32(c, OFF(cc.src1));    /* mov [..], ah */
+    e8(c, 0x88); e8(c, 0x8b); e32(c, OFF(cc.src1) + 1); /* mov [..], cl */
     emit_modrm(c, 1, 0xc6, 1, 0, false, MEM(RBX, OFF(cc.op)), false);
     e8(c, CC_EFLAGS);
     c->fs = FS_BOTH;
@@ -510,11 +517,14 @@ static void flags_load(Ctx *c)
         e8(c, 0x58 + (saved[k] & 7));
     }
     fix8(c, f);
+    /* OF by an overflowing ADD, the rest by SAHF (not POPFQ) */
     load64(c, RAX, MEM(RBX, OFF(cc.src1)));
-    emit_modrm(c, 4, 0x81, 1, 4, false, R(RAX), false);    /* and eax */
-    e32(c, F_ARITH);
-    e8(c, 0x50);                    /* push rax */
-    e8(c, 0x9d);                    /* popfq */
+    e8(c, 0x89); e8(c, 0xc1);                   /* mov ecx, eax */
+    e8(c, 0xc1); e8(c, 0xe9); e8(c, 11);        /* shr ecx, 11 */
+    e8(c, 0x83); e8(c, 0xe1); e8(c, 1);         /* and ecx, 1 */
+    e8(c, 0x80); e8(c, 0xc1); e8(c, 0x7f);      /* add cl, 0x7f */
+    e8(c, 0x88); e8(c, 0xc4);                   /* mov ah, al */
+    e8(c, 0x9e);                                /* sahf */
     c->fs = FS_BOTH;
 }
 
