@@ -1192,6 +1192,8 @@ typedef struct JitSlot {
     X86Block *b;
     uint64_t gpa;                   /* guest-physical page of b */
     uint32_t gen, pad;              /* cpu->chain_gen */
+    uint64_t same;                  /* a static target on the exiting
+                                     * block's page: that page | 1 */
 } JitSlot;
 
 /*
@@ -1202,11 +1204,12 @@ typedef struct JitSlot {
  * another thread; budget left: the run loop gives none while an event
  * waits, see x86_cpu_run); else back to the run loop with next_ip = RDX.
  */
-static void exit_rdx(Ctx *c, unsigned i)
+static void exit_rdx(Ctx *c, unsigned i, bool same)
 {
     uint8_t *slotref, *out[10];
     int no = 0;
-    JitSlot slot = { .lin = ~0ULL };
+    JitSlot slot = { .lin = ~0ULL,
+                     .same = same ? (c->b->gpa & ~0xfffULL) | 1 : 0 };
 
     e8(c, 0x48); e8(c, 0x8d); e8(c, 0x05);      /* lea rax, [rip+slot] */
     slotref = c->p;
@@ -1217,8 +1220,10 @@ static void exit_rdx(Ctx *c, unsigned i)
     emit_modrm(c, 4, 0x3b, 1, RCX, false,
                MEM(RAX, offsetof(JitSlot, gen)), false);
     out[no++] = jmp32(c, 0x5, NULL);
-    /* the fetch TLB still maps the target's page to the block's */
-    {
+    /* the fetch TLB still maps the target's page to the block's; for a
+     * target on this block's own page (which this block runs from), the
+     * link made sure of it (x86_jit_link) */
+    if (!same) {
         static const uint8_t code[] = {
             0xc4, 0xe3, 0xfb, 0xf0, 0xca, 0x0c, /* rorx rcx, rdx, 12 */
             0x0f, 0xb6, 0xc9,                   /* movzx ecx, cl */
@@ -1280,6 +1285,9 @@ void x86_jit_link(X86CPU *cpu, void *slot, X86Block *b)
 {
     JitSlot *s = slot;
 
+    if (s->same && (s->same ^ b->gpa) >> 12) {
+        return;                     /* not the page it was translated on */
+    }
     s->lin = cpu->rip;
     s->code = b->jit;
     s->b = b;
@@ -1312,6 +1320,14 @@ static void emit_backedge(Ctx *c, unsigned i, int64_t rel)
     e8(c, 0xb8);                                /* mov eax, i << 8 */
     e32(c, i << 8);
     jmp32(c, -1, c->jit->leave);
+}
+
+/* Whether RIP of record @i + @rel is on the block's page */
+static bool on_page(Ctx *c, unsigned i, int64_t rel)
+{
+    int64_t page_off = (int64_t)(c->b->gpa & 0xfff) + c->off[i] + rel;
+
+    return page_off >= 0 && page_off < 0x1000;
 }
 
 /* RDX = RIP of record @i + @rel (a branch target); one off the block's
@@ -1587,7 +1603,7 @@ static bool emit_record(Ctx *c, unsigned i)
         c->dirty = 0;
         taken = jmp32(c, op & 15, NULL);
         rip_of(c, RDX, i, insn->len);
-        exit_rdx(c, i);
+        exit_rdx(c, i, on_page(c, i, insn->len));
         patch32(taken, c->p);
         if (c->off[i] + insn->len + (int64_t)insn->imm == 0) {
             emit_backedge(c, i, -(int64_t)c->off[i]);
@@ -1596,7 +1612,7 @@ static bool emit_record(Ctx *c, unsigned i)
         if (!target_rdx(c, i, insn->len + (int64_t)insn->imm, s)) {
             return false;
         }
-        exit_rdx(c, i);
+        exit_rdx(c, i, on_page(c, i, insn->len + (int64_t)insn->imm));
         return true;
     }
     case K_JMP: {
@@ -1611,7 +1627,7 @@ static bool emit_record(Ctx *c, unsigned i)
         if (!target_rdx(c, i, insn->len + (int64_t)insn->imm, s)) {
             return false;
         }
-        exit_rdx(c, i);
+        exit_rdx(c, i, on_page(c, i, insn->len + (int64_t)insn->imm));
         return true;
     }
     case K_CALL:
@@ -1625,7 +1641,7 @@ static bool emit_record(Ctx *c, unsigned i)
         adjust_rsp(c, -8);
         writeback(c, c->dirty);
         c->dirty = 0;
-        exit_rdx(c, i);
+        exit_rdx(c, i, on_page(c, i, insn->len + (int64_t)insn->imm));
         return true;
     case K_JMPI:
     case K_CALLI: {
@@ -1651,7 +1667,7 @@ static bool emit_record(Ctx *c, unsigned i)
         }
         writeback(c, c->dirty);
         c->dirty = 0;
-        exit_rdx(c, i);
+        exit_rdx(c, i, false);
         return true;
     }
     case K_RET:
@@ -1660,7 +1676,7 @@ static bool emit_record(Ctx *c, unsigned i)
         adjust_rsp(c, 8);
         writeback(c, c->dirty);
         c->dirty = 0;
-        exit_rdx(c, i);
+        exit_rdx(c, i, false);
         return true;
     default:
         return false;
@@ -1915,7 +1931,7 @@ void x86_jit_compile(X86CPU *cpu, X86Block *b)
         flags_store(c);
         writeback(c, c->dirty);
         rip_of(c, RDX, n - 1, b->insns[n - 1].len);
-        exit_rdx(c, n - 1);
+        exit_rdx(c, n - 1, on_page(c, n - 1, b->insns[n - 1].len));
     }
     for (int k = 0; k < c->nstubs && !c->full; k++) {
         emit_stub(c, &c->stubs[k]);
