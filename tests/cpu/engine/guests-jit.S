@@ -21,7 +21,7 @@
     .globl j_pf_flags_helper, j_calli_mem, j_smc_far
     .globl j_dbp, j_mmio_loop, j_cli_sti, j_ud_mid, j_pf_flags_inc
     .globl j_remap_body, j_remap_body_end, j_popf_if, j_pressure
-    .globl j_bt_regmem
+    .globl j_bt_regmem, j_bt_imm
 
 #define EXC_REC 0xf0000
 
@@ -734,6 +734,39 @@ j_bt_regmem:
     mov %r14, 16(%rdi)
     add $24, %rdi
     add $64, %ecx
+    dec %r15d
+    jnz 1b
+    hlt
+
+/* the immediate forms with offsets past the operand size (taken modulo
+ * it) on registers homed and kept in memory, and on memory */
+j_bt_imm:
+    mov $40, %r15d
+    xor %esi, %esi
+    xor %edx, %edx
+1:  add %r8, %r9
+    add %r10, %r11
+    add %r12, %r13
+    add %rbp, %rax
+    add %rbx, %r8
+    add %r9, %r10
+    add %r11, %r12
+    add %r13, %rbp
+    add %rax, %rbx
+    lea 1(%r8, %r9), %r10
+    lea 1(%r11, %r12), %r13
+    lea 1(%rbp, %rax), %rbx
+    .byte 0x48, 0x0f, 0xba, 0xee, 0xc8      /* bts $200, %rsi */
+    .byte 0x0f, 0xba, 0xfa, 0x61            /* btc $97, %edx */
+    .byte 0x66, 0x41, 0x0f, 0xba, 0xf6, 0x33 /* btr $51, %r14w */
+    .byte 0x48, 0x0f, 0xba, 0x67, 0x08, 0x85 /* btq $133, 8(%rdi) */
+    adc $0, %r14
+    jmp 2f
+2:  mov %rsi, (%rdi)
+    mov %rdx, 16(%rdi)
+    mov %r14, 24(%rdi)
+    add $32, %rdi
+    rol $1, %rsi
     dec %r15d
     jnz 1b
     hlt

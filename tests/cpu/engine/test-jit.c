@@ -38,7 +38,7 @@ extern const uint8_t j_far_page[], j_pf_flags_helper[], j_calli_mem[];
 extern const uint8_t j_smc_far[], j_dbp[], j_mmio_loop[], j_cli_sti[];
 extern const uint8_t j_ud_mid[], j_pf_flags_inc[];
 extern const uint8_t j_remap_body[], j_remap_body_end[], j_popf_if[];
-extern const uint8_t j_pressure[], j_bt_regmem[];
+extern const uint8_t j_pressure[], j_bt_regmem[], j_bt_imm[];
 /* guests-jit-rand.S (gen-jit-rand.py): random loops */
 extern const uint8_t g_jit_rand_start[], g_jit_rand_end[];
 extern const uint64_t g_jit_rand_table[];
@@ -204,6 +204,7 @@ static const Case cases[] = {
     { "cli-sti", j_cli_sti, X86_EXIT_HLT, NULL, false },
     { "popf-if", j_popf_if, X86_EXIT_HLT, NULL, false },
     { "bt-reg-offset-regmem", j_bt_regmem, X86_EXIT_HLT, NULL, true },
+    { "bt-imm-offset", j_bt_imm, X86_EXIT_HLT, NULL, false },
     { "register-pressure", j_pressure, X86_EXIT_HLT, NULL, false, false,
       0x8d5 },
     { "ud-mid-block", j_ud_mid, X86_EXIT_HLT, NULL, false },
