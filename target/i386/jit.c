@@ -1521,12 +1521,24 @@ static bool emit_record(Ctx *c, unsigned i)
             emit_modrm(c, sz, 0x0fba, 2, d, false, dst, false);
             e8(c, insn->imm & 0xff);
         } else {
+            /* register forms only: the offset wraps at the size, so a
+             * register kept in cpu->regs goes through RAX (in memory the
+             * offset would address past it) */
+            bool via = dst.kind == L_MEM;
             src = gloc(c, insn, insn->reg, sz);
             if (src.kind != L_REG) {
                 load64(c, RDX, src);
                 src = R(RDX);
             }
-            emit_modrm(c, sz, 0x0f00 | op, 2, src.reg, false, dst, false);
+            if (via) {
+                load64(c, RAX, dst);
+            }
+            emit_modrm(c, sz, 0x0f00 | op, 2, src.reg, false,
+                       via ? R(RAX) : dst, false);
+            if (via && f->acc == ACC_WRITE) {
+                store_from_rax(c, insn, insn->rm, sz);
+                break;
+            }
         }
         if (f->acc == ACC_WRITE) {
             wrote(c, dst, sz);
@@ -1859,7 +1871,9 @@ void x86_jit_compile(X86CPU *cpu, X86Block *b)
         c->off[i + 1] = c->off[i] + b->insns[i].len;
         reg_uses(&b->insns[i], &c->inf[i], cnt, &nohome);
     }
-    /* flags liveness, backwards: live at the block's end */
+    /* flags liveness, backwards: live at the block's end, and observable
+     * wherever an exception may be taken (a memory access may fault: its
+     * stub runs the handler, which pushes the flags) */
     c->live[n] = true;
     for (unsigned i = n; i-- > 0;) {
         Info *f = &c->inf[i];
@@ -1868,7 +1882,8 @@ void x86_jit_compile(X86CPU *cpu, X86Block *b)
         if (f->pr && !c->live[i + 1]) {
             f->pr = false;
         }
-        c->live[i] = f->rd || f->pr || (!f->wr && c->live[i + 1]);
+        c->live[i] = f->rd || f->pr || f->mem ||
+                     (!f->wr && c->live[i + 1]);
     }
     /* homes: the most used registers */
     memset(c->home, -1, sizeof(c->home));
