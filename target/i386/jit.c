@@ -39,7 +39,9 @@
 #define JIT_BUF_SIZE (64u << 20)
 #define JIT_MARGIN 8192             /* never fewer bytes left per record */
 
-G_STATIC_ASSERT(X86_TLB_SIZE == 256);       /* the lookup's MOVZX */
+/* TLB index extraction (tlb_index()): a power of two, at most 64K */
+G_STATIC_ASSERT((X86_TLB_SIZE & (X86_TLB_SIZE - 1)) == 0 &&
+                X86_TLB_SIZE <= 65536 && X86_TLB_SIZE >= 2);
 G_STATIC_ASSERT(sizeof(X86TLBEntry) == 24);
 
 struct X86Jit {
@@ -596,6 +598,33 @@ static bool emit_ea(Ctx *c, unsigned i, const X86Insn *insn, unsigned dst,
     return true;
 }
 
+/* @dst (RAX or RCX) = TLB index of the linear address in @src times 3
+ * (entries are 24 bytes): no flag written unless @flags_free. */
+static void tlb_index(Ctx *c, unsigned dst, unsigned src, bool flags_free)
+{
+    unsigned bits = __builtin_ctz(X86_TLB_SIZE);
+
+    /* rorx dst, src, 12 */
+    e8(c, 0xc4); e8(c, 0xe3); e8(c, 0xfb); e8(c, 0xf0);
+    e8(c, 0xc0 | (dst & 7) << 3 | (src & 7)); e8(c, 12);
+    if (bits == 8 || bits == 16) {
+        /* movzx dst32, dst8 / dst16 */
+        e8(c, 0x0f); e8(c, bits == 8 ? 0xb6 : 0xb7);
+        e8(c, 0xc0 | (dst & 7) << 3 | (dst & 7));
+    } else if (flags_free) {
+        emit_modrm(c, 4, 0x81, 1, 4, false, R(dst), false);   /* and */
+        e32(c, X86_TLB_SIZE - 1);
+    } else {
+        /* shlx/shrx dst, dst, rdx with rdx = 64 - bits */
+        mov_imm(c, RDX, 64 - bits);
+        e8(c, 0xc4); e8(c, 0xe2); e8(c, 0xe9); e8(c, 0xf7);
+        e8(c, 0xc0 | (dst & 7) << 3 | (dst & 7));
+        e8(c, 0xc4); e8(c, 0xe2); e8(c, 0xeb); e8(c, 0xf7);
+        e8(c, 0xc0 | (dst & 7) << 3 | (dst & 7));
+    }
+    lea64(c, dst, MI(dst, dst, 1, 0));          /* lea dst, [dst+dst*2] */
+}
+
 /*
  * RSI = host pointer for @sz bytes at linear RSI through the TLB @acc, or
  * a jump to record @i's stub (the interpreter runs it). No flags change.
@@ -604,11 +633,6 @@ static void emit_lookup(Ctx *c, unsigned i, unsigned sz, int acc)
 {
     int32_t tlb = OFF(tlb) + (int32_t)(((size_t)c->mmu * ACC_NR + acc) *
                                         X86_TLB_SIZE * sizeof(X86TLBEntry));
-    static const uint8_t head[] = {
-        0xc4, 0xe3, 0xfb, 0xf0, 0xc6, 0x0c,     /* rorx rax, rsi, 12 */
-        0x0f, 0xb6, 0xc0,                       /* movzx eax, al */
-        0x48, 0x8d, 0x04, 0x40,                 /* lea rax, [rax+rax*2] */
-    };
     static const uint8_t mask[] = {
         0xba, 0x0c, 0x00, 0x00, 0x00,           /* mov edx, 12 */
         0xc4, 0xe2, 0xeb, 0xf7, 0xc9,           /* shrx rcx, rcx, rdx */
@@ -618,9 +642,7 @@ static void emit_lookup(Ctx *c, unsigned i, unsigned sz, int acc)
     Stub *s = &c->stubs[c->nstubs++];
     bool keep = c->live[i] && c->fs != FS_CC;   /* host flags matter */
 
-    for (size_t k = 0; k < sizeof(head); k++) {
-        e8(c, head[k]);
-    }
+    tlb_index(c, RAX, RSI, !keep);
     lea64(c, RCX, MEM(RSI, sz - 1));
     memset(s, 0, sizeof(*s));
     if (keep) {
@@ -1225,9 +1247,6 @@ static void exit_rdx(Ctx *c, unsigned i, bool same)
      * link made sure of it (x86_jit_link) */
     if (!same) {
         static const uint8_t code[] = {
-            0xc4, 0xe3, 0xfb, 0xf0, 0xca, 0x0c, /* rorx rcx, rdx, 12 */
-            0x0f, 0xb6, 0xc9,                   /* movzx ecx, cl */
-            0x48, 0x8d, 0x0c, 0x49,             /* lea rcx, [rcx+rcx*2] */
             0x48, 0x89, 0xd6,                   /* mov rsi, rdx */
             0x48, 0xc1, 0xee, 0x0c,             /* shr rsi, 12 */
             0x48, 0xc1, 0xe6, 0x0c,             /* shl rsi, 12 */
@@ -1236,6 +1255,7 @@ static void exit_rdx(Ctx *c, unsigned i, bool same)
         int32_t ftlb = OFF(tlb) + (int32_t)(((size_t)c->mmu * ACC_NR +
                                              ACC_FETCH) * X86_TLB_SIZE *
                                             sizeof(X86TLBEntry));
+        tlb_index(c, RCX, RDX, true);
         for (size_t k = 0; k < sizeof(code); k++) {
             e8(c, code[k]);
         }
