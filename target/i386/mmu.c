@@ -7,7 +7,7 @@
  * #AC alignment checks on the slow data path (cpu->slow_data).
  * Not modelled: PKU, PCID tagging (not advertised).
  */
-#include "target/i386/engine.h"
+#include "target/i386/tlb.h"
 
 #define PTE_P   (1ULL << 0)
 #define PTE_RW  (1ULL << 1)
@@ -54,86 +54,6 @@ void x86_update_mmu_idx(X86CPU *cpu)
         cpu->slow_data |= SLOW_DATA_AC;
     } else {
         cpu->slow_data &= ~SLOW_DATA_AC;
-    }
-}
-
-/*
- * A TLB entry's gpa field holds the 4K guest-physical page, TLB_G when the
- * translation is global, and in TLB_SIZE_MASK the size class of the page
- * that mapped it (large pages are entered one 4K piece at a time).
- */
-#define TLB_G          1ULL
-#define TLB_SIZE_SHIFT 1
-#define TLB_SIZE_MASK  (3ULL << TLB_SIZE_SHIFT)
-
-static const uint64_t tlb_size_offmask[4] = {
-    0xfff, (1ULL << 21) - 1, (1ULL << 22) - 1, (1ULL << 30) - 1,
-};
-
-static unsigned tlb_size_class(uint64_t page_mask)
-{
-    return page_mask == tlb_size_offmask[3] ? 3 :
-           page_mask == tlb_size_offmask[2] ? 2 :
-           page_mask == tlb_size_offmask[1] ? 1 : 0;
-}
-
-void x86_tlb_flush(X86CPU *cpu, bool include_global)
-{
-    cpu->tlb_flushes++;
-    if (include_global) {
-        memset(cpu->tlb, 0, sizeof(cpu->tlb));
-        cpu->large_pages_used = false;
-        return;
-    }
-    for (int m = 0; m < MMU_NR; m++) {
-        for (int a = 0; a < ACC_NR; a++) {
-            for (unsigned i = 0; i < X86_TLB_SIZE; i++) {
-                X86TLBEntry *e = &cpu->tlb[m][a][i];
-                if (!(e->gpa & TLB_G)) {
-                    e->tag = 0;
-                }
-            }
-        }
-    }
-}
-
-/*
- * INVLPG (SDM Vol. 3A 4.10.4.1): drop the entries for the page holding
- * @lin, global or not. A large page is entered as 4K pieces in many slots,
- * so when any large-page entry may exist, every entry that came from a
- * large page containing @lin goes too (each entry records its page size);
- * the other entries, kernel globals included, stay.
- */
-void x86_tlb_flush_page(X86CPU *cpu, uint64_t lin)
-{
-    unsigned idx = (lin >> 12) & (X86_TLB_SIZE - 1);
-    uint64_t tag = (lin & ~0xfffULL) | 1;
-
-    /* chains (exec.c, jit.c) recheck their targets after any change to
-     * the fetch TLB: count one only when a fetch entry goes */
-    for (int m = 0; m < MMU_NR; m++) {
-        for (int a = 0; a < ACC_NR; a++) {
-            if (cpu->tlb[m][a][idx].tag == tag) {
-                cpu->tlb[m][a][idx].tag = 0;
-                cpu->tlb_flushes += a == ACC_FETCH;
-            }
-        }
-    }
-    if (!cpu->large_pages_used) {
-        return;
-    }
-    for (int m = 0; m < MMU_NR; m++) {
-        for (int a = 0; a < ACC_NR; a++) {
-            for (unsigned i = 0; i < X86_TLB_SIZE; i++) {
-                X86TLBEntry *e = &cpu->tlb[m][a][i];
-                uint64_t sz = (e->gpa & TLB_SIZE_MASK) >> TLB_SIZE_SHIFT;
-                if (sz && e->tag &&
-                    !((e->tag ^ lin) & ~tlb_size_offmask[sz] & ~1ULL)) {
-                    e->tag = 0;
-                    cpu->tlb_flushes += a == ACC_FETCH;
-                }
-            }
-        }
     }
 }
 
@@ -337,7 +257,7 @@ static bool translate(X86CPU *cpu, uint64_t lin, int acc, int mmu,
     }
     gpa &= cpu->vm->a20_mask;
     *gpa_out = gpa;
-    size_class = tlb_size_class(page_off);
+    size_class = x86_tlb_size_class(page_off);
     if (size_class) {
         cpu->large_pages_used = true;
     }
@@ -350,17 +270,7 @@ static bool translate(X86CPU *cpu, uint64_t lin, int acc, int mmu,
         *host = NULL;
         return true;
     }
-    {
-        unsigned idx = (lin >> 12) & (X86_TLB_SIZE - 1);
-        X86TLBEntry *e = &cpu->tlb[mmu][acc][idx];
-        if (acc == ACC_FETCH && e->tag && e->tag != ((lin & ~0xfffULL) | 1)) {
-            cpu->tlb_flushes++;     /* an evicted translation: as a flush */
-        }
-        e->tag = (lin & ~0xfffULL) | 1;
-        e->addend = (uintptr_t)page - (uintptr_t)(lin & ~0xfffULL);
-        e->gpa = (gpa & ~0xfffULL) | (global ? TLB_G : 0) |
-                 ((uint64_t)size_class << TLB_SIZE_SHIFT);
-    }
+    x86_tlb_fill(cpu, mmu, acc, lin, gpa, page, global, size_class);
     *host = page + (lin & 0xfff);
     return true;
 }

@@ -2,7 +2,8 @@
  * Bare-metal guests for test-tlb.c (64-bit kernel, position-independent,
  * loaded at TLB_BASE, engine-env.c's identity map of 16 MiB in 2 MiB
  * pages with the page directory at 0x12000): TLB invalidation by INVLPG
- * and CR3 writes, for data and for code reached through chained blocks.
+ * and CR3 writes, for data and for code reached through chained blocks,
+ * also past the limits of tlb.c's bookkeeping.
  * Each ends with HLT; the test checks registers.
  */
     .section .note.GNU-stack, "", @progbits
@@ -11,6 +12,7 @@
     .globl g_tlb_start, g_tlb_end
     .globl t_invlpg_data, t_invlpg_code, t_cr3_code, t_invlpg_1g
     .globl t_lock_dbp, tlb_db_handler
+    .globl t_cr3_many, t_invlpg_many_large
 g_tlb_start:
 
 /* PDE 5 (10-12 MiB) in %rdi before the call, the new one in %rsi:
@@ -89,6 +91,40 @@ t_lock_dbp:
 tlb_db_handler:
     mov %dr6, %rax
     mov (%rsi), %rbx
+    hlt
+
+/* 600 fills of two pages at the same TLB index (10 MiB + 4K and 64 MiB
+ * above it, the same 4K page table), then one of 10 MiB + 8K (RBX);
+ * remap that page (its PTE := %rsi), reload CR3 and read it again (RCX):
+ * a CR3 write after more non-global fills than tlb.c lists */
+t_cr3_many:
+    mov $600, %ecx
+1:  mov 0xa01000, %rax
+    mov 0x4a01000, %rax
+    dec %ecx
+    jnz 1b
+    mov 0xa02000, %rbx
+    mov %rsi, 0x20010
+    mov %cr3, %rax
+    mov %rax, %cr3
+    mov 0xa02000, %rcx
+    hlt
+
+/* pieces of 1024 distinct 2 MiB pages (1 GiB up, one physical page),
+ * then t_invlpg_data: INVLPG after more large pages than tlb.c's set */
+t_invlpg_many_large:
+    mov $0x40000000, %rbx
+    mov $1024, %ecx
+1:  mov (%rbx), %rax
+    add $0x200000, %rbx
+    dec %ecx
+    jnz 1b
+    mov 0xa01000, %rax
+    mov 0xa05000, %rbx
+    mov %rsi, 0x12028
+    invlpg 0xa01000
+    mov 0xa05000, %rcx
+    mov 0xa01000, %rdx
     hlt
 
 g_tlb_end:

@@ -19,6 +19,7 @@ extern const uint8_t g_tlb_start[], g_tlb_end[];
 extern const uint8_t t_invlpg_data[], t_invlpg_code[], t_cr3_code[];
 extern const uint8_t t_invlpg_1g[], tlb_pf_handler[];
 extern const uint8_t t_lock_dbp[], tlb_db_handler[];
+extern const uint8_t t_cr3_many[], t_invlpg_many_large[];
 
 static uint64_t sym(const uint8_t *s)
 {
@@ -140,6 +141,59 @@ static void test_invlpg_1g(gconstpointer global)
     r = run_expect(e, X86_EXIT_HLT, &ex);
     g_assert_cmphex(r.rax, ==, 0x40a05000);         /* CR2 */
     g_assert_cmphex(r.rbx, ==, 0);                  /* not present, read */
+    env_free(e);
+}
+
+/* tlb.c lists the slots of non-global fills for the next CR3 write, up to
+ * a limit: past it the write must still drop them all, the last one too */
+static void test_cr3_many_fills(void)
+{
+    Env *e = env_tlb(false);
+    X86Regs r;
+    X86Exit ex;
+
+    for (unsigned i = 0; i < 512; i++) {            /* 10 MiB in 4K pages */
+        put64(e, 0x20000 + i * 8, (0xa00000ULL + i * 0x1000) | 3);
+    }
+    put64(e, PDE5, 0x20000 | 3);
+    put64(e, 0x12000 + 37 * 8, 0x20000 | 3);        /* and 74 MiB */
+    put64(e, 0xa02000, 0x1111);
+    put64(e, 0xc02000, 0x2222);
+    set_rip(e, sym(t_cr3_many));
+    set_reg(e, 'S', 0xc02000 | 3);
+    r = run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmphex(r.rbx, ==, 0x1111);
+    g_assert_cmphex(r.rcx, ==, 0x2222);
+    env_free(e);
+}
+
+/* tlb.c's set of large pages in the TLB has a limit: past it INVLPG must
+ * still drop every piece of the page (the 2 MiB-data case after pieces of
+ * 1024 other 2 MiB pages) */
+static void test_invlpg_many_large(gconstpointer global)
+{
+    uint64_t g = global ? 0x100 : 0;
+    Env *e = env_tlb(global != NULL);
+    X86Regs r;
+    X86Exit ex;
+
+    for (unsigned i = 0; i < 512; i++) {            /* 2 MiB at 0, 512x */
+        put64(e, 0x21000 + i * 8, 0x83 | g);
+    }
+    put64(e, 0x11008, 0x21000 | 3);                 /* 1 GiB - 3 GiB */
+    put64(e, 0x11010, 0x21000 | 3);
+    put64(e, PDE5, (5ULL << 21) | 0x87 | g);
+    put64(e, 0xa01000, 0x1111);
+    put64(e, 0xa05000, 0x5555);
+    put64(e, 0xc01000, 0x2222);
+    put64(e, 0xc05000, 0x6666);
+    set_rip(e, sym(t_invlpg_many_large));
+    set_reg(e, 'S', (6ULL << 21) | 0x87 | g);
+    r = run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmphex(r.rax, ==, 0x1111);
+    g_assert_cmphex(r.rbx, ==, 0x5555);
+    g_assert_cmphex(r.rcx, ==, 0x6666);
+    g_assert_cmphex(r.rdx, ==, 0x2222);
     env_free(e);
 }
 
@@ -273,6 +327,11 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu/tlb/cr3-chained-code", test_cr3_code);
     g_test_add_data_func("/cpu/tlb/invlpg-1g", NULL, test_invlpg_1g);
     g_test_add_data_func("/cpu/tlb/invlpg-1g-global", "g", test_invlpg_1g);
+    g_test_add_func("/cpu/tlb/cr3-many-fills", test_cr3_many_fills);
+    g_test_add_data_func("/cpu/tlb/invlpg-2m-many-large", NULL,
+                         test_invlpg_many_large);
+    g_test_add_data_func("/cpu/tlb/invlpg-2m-many-large-global", "g",
+                         test_invlpg_many_large);
     g_test_add_func("/cpu/tlb/lock-add-data-breakpoint",
                     test_lock_data_breakpoint);
     g_test_add_func("/cpu/tlb/smc-other-vcpu", test_smc_other_vcpu);

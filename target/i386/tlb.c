@@ -1,0 +1,242 @@
+/*
+ * The software TLB: fills and flushes whose cost does not grow with the
+ * TLB's size.
+ *
+ * cpu->tlb is direct-mapped (one entry per (MMU index, access kind, page
+ * index)). A CR3 write drops the non-global entries and INVLPG the entries
+ * of one page, including every 4K piece of a large page containing it; a
+ * scan of all entries for each (what this file did first) costs more than
+ * the rest of the flush once the TLB is large. So each vCPU keeps, beside
+ * its TLB:
+ *
+ * - the slots filled with non-global entries since the last flush (up to
+ *   AUX_NG_MAX; past that the next flush scans): a CR3 write clears those
+ *   that are still non-global;
+ * - the set of large pages (base and size class) that pieces were entered
+ *   from since the last flush of global entries (up to AUX_LP_MAX; past
+ *   that INVLPG scans): INVLPG scans for pieces only when the page of the
+ *   address, at one of the sizes in use, is in the set.
+ *
+ * Both are supersets of what they stand for (an entry overwritten or
+ * cleared since stays listed), which only makes a flush clear or scan
+ * more. The record lives in a registry keyed by the X86CPU pointer
+ * (internal.h has no field for it; one would replace the registry): an
+ * X86CPU allocated where a freed one was finds the old record, whose
+ * stale contents are again only a superset, and its reset's global flush
+ * empties it.
+ */
+#include "target/i386/tlb.h"
+
+#define TLB_SLOTS (MMU_NR * ACC_NR * X86_TLB_SIZE)
+#define AUX_NG_MAX 512
+#define AUX_LP_SLOTS 1024           /* open addressing, power of two */
+#define AUX_LP_MAX 768
+
+G_STATIC_ASSERT(TLB_SLOTS <= 65536);    /* slot numbers in uint16_t */
+
+typedef struct TlbAux {
+    const X86CPU *cpu;
+    unsigned nng;                   /* AUX_NG_MAX + 1: overflowed */
+    unsigned nlp;                   /* AUX_LP_MAX + 1: overflowed */
+    uint8_t lp_classes;             /* bit c: a class-c page in the set */
+    uint16_t ng[AUX_NG_MAX];        /* flat slot numbers in cpu->tlb */
+    uint64_t lp[AUX_LP_SLOTS];      /* large page base | class, 0: free */
+} TlbAux;
+
+static const uint64_t tlb_size_offmask[4] = {
+    0xfff, (1ULL << 21) - 1, (1ULL << 22) - 1, (1ULL << 30) - 1,
+};
+
+static GMutex aux_lock;
+static GPtrArray *aux_all;          /* every TlbAux, never freed */
+static __thread TlbAux *aux_last;   /* this thread's last one */
+
+static TlbAux *aux_get(const X86CPU *cpu)
+{
+    TlbAux *a = aux_last;
+
+    if (likely(a && a->cpu == cpu)) {
+        return a;
+    }
+    g_mutex_lock(&aux_lock);
+    if (!aux_all) {
+        aux_all = g_ptr_array_new();
+    }
+    a = NULL;
+    for (unsigned i = 0; i < aux_all->len; i++) {
+        TlbAux *x = g_ptr_array_index(aux_all, i);
+        if (x->cpu == cpu) {
+            a = x;
+            break;
+        }
+    }
+    if (!a) {
+        a = g_new0(TlbAux, 1);
+        a->cpu = cpu;
+        g_ptr_array_add(aux_all, a);
+    }
+    g_mutex_unlock(&aux_lock);
+    aux_last = a;
+    return a;
+}
+
+static inline unsigned lp_hash(uint64_t key)
+{
+    return (key * 0x9e3779b97f4a7c15ULL) >> (64 - 10);
+}
+G_STATIC_ASSERT(AUX_LP_SLOTS == 1 << 10);
+
+/* @key (large page base | class) is in the set, or the set overflowed */
+static bool lp_maybe(const TlbAux *a, uint64_t key)
+{
+    if (a->nlp > AUX_LP_MAX) {
+        return true;
+    }
+    for (unsigned i = lp_hash(key), n = 0; n < AUX_LP_SLOTS;
+         i = (i + 1) & (AUX_LP_SLOTS - 1), n++) {
+        if (a->lp[i] == key) {
+            return true;
+        }
+        if (!a->lp[i]) {
+            return false;
+        }
+    }
+    return false;
+}
+
+static void lp_add(TlbAux *a, uint64_t key)
+{
+    unsigned i;
+
+    if (a->nlp > AUX_LP_MAX) {
+        return;
+    }
+    for (i = lp_hash(key); a->lp[i]; i = (i + 1) & (AUX_LP_SLOTS - 1)) {
+        if (a->lp[i] == key) {
+            return;
+        }
+    }
+    if (a->nlp == AUX_LP_MAX) {
+        a->nlp++;                   /* overflowed: INVLPG scans */
+        return;
+    }
+    a->lp[i] = key;
+    a->nlp++;
+    a->lp_classes |= 1u << (key & 3);
+}
+
+unsigned x86_tlb_size_class(uint64_t page_mask)
+{
+    return page_mask == tlb_size_offmask[3] ? 3 :
+           page_mask == tlb_size_offmask[2] ? 2 :
+           page_mask == tlb_size_offmask[1] ? 1 : 0;
+}
+
+void x86_tlb_fill(X86CPU *cpu, int mmu, int acc, uint64_t lin, uint64_t gpa,
+                  uint8_t *page, bool global, unsigned size_class)
+{
+    unsigned idx = (lin >> 12) & (X86_TLB_SIZE - 1);
+    X86TLBEntry *e = &cpu->tlb[mmu][acc][idx];
+    TlbAux *a = aux_get(cpu);
+
+    if (acc == ACC_FETCH && e->tag && e->tag != ((lin & ~0xfffULL) | 1)) {
+        cpu->tlb_flushes++;         /* an evicted translation: as a flush */
+    }
+    if (!global) {
+        if (a->nng < AUX_NG_MAX) {
+            a->ng[a->nng++] = (uint16_t)((mmu * ACC_NR + acc) * X86_TLB_SIZE +
+                                         idx);
+        } else {
+            a->nng = AUX_NG_MAX + 1;
+        }
+    }
+    if (size_class) {
+        lp_add(a, (lin & ~tlb_size_offmask[size_class]) | size_class);
+    }
+    e->tag = (lin & ~0xfffULL) | 1;
+    e->addend = (uintptr_t)page - (uintptr_t)(lin & ~0xfffULL);
+    e->gpa = (gpa & ~0xfffULL) | (global ? TLB_G : 0) |
+             ((uint64_t)size_class << TLB_SIZE_SHIFT);
+}
+
+void x86_tlb_flush(X86CPU *cpu, bool include_global)
+{
+    TlbAux *a = aux_get(cpu);
+    X86TLBEntry *flat = (X86TLBEntry *)cpu->tlb;
+
+    cpu->tlb_flushes++;
+    if (include_global) {
+        memset(cpu->tlb, 0, sizeof(cpu->tlb));
+        cpu->large_pages_used = false;
+        a->nng = 0;
+        a->nlp = 0;
+        a->lp_classes = 0;
+        memset(a->lp, 0, sizeof(a->lp));
+        return;
+    }
+    if (a->nng <= AUX_NG_MAX) {
+        for (unsigned k = 0; k < a->nng; k++) {
+            X86TLBEntry *e = &flat[a->ng[k]];
+            if (!(e->gpa & TLB_G)) {
+                e->tag = 0;
+            }
+        }
+    } else {
+        for (unsigned i = 0; i < TLB_SLOTS; i++) {
+            if (!(flat[i].gpa & TLB_G)) {
+                flat[i].tag = 0;
+            }
+        }
+    }
+    a->nng = 0;
+}
+
+/*
+ * INVLPG (SDM Vol. 3A 4.10.4.1): drop the entries for the page holding
+ * @lin, global or not. A large page is entered as 4K pieces in many slots,
+ * so when pieces of a large page containing @lin may be in the TLB, every
+ * entry that came from such a page goes too (each entry records its page
+ * size); the other entries, kernel globals included, stay.
+ */
+void x86_tlb_flush_page(X86CPU *cpu, uint64_t lin)
+{
+    unsigned idx = (lin >> 12) & (X86_TLB_SIZE - 1);
+    uint64_t tag = (lin & ~0xfffULL) | 1;
+    TlbAux *a;
+    bool scan = false;
+
+    /* chains (exec.c, jit.c) recheck their targets after any change to
+     * the fetch TLB: count one only when a fetch entry goes */
+    for (int m = 0; m < MMU_NR; m++) {
+        for (int acc = 0; acc < ACC_NR; acc++) {
+            if (cpu->tlb[m][acc][idx].tag == tag) {
+                cpu->tlb[m][acc][idx].tag = 0;
+                cpu->tlb_flushes += acc == ACC_FETCH;
+            }
+        }
+    }
+    if (!cpu->large_pages_used) {
+        return;
+    }
+    a = aux_get(cpu);
+    for (unsigned c = 1; c < 4 && !scan; c++) {
+        scan = (a->nlp > AUX_LP_MAX || (a->lp_classes & (1u << c))) &&
+               lp_maybe(a, (lin & ~tlb_size_offmask[c]) | c);
+    }
+    if (!scan) {
+        return;
+    }
+    for (int m = 0; m < MMU_NR; m++) {
+        for (int acc = 0; acc < ACC_NR; acc++) {
+            for (unsigned i = 0; i < X86_TLB_SIZE; i++) {
+                X86TLBEntry *e = &cpu->tlb[m][acc][i];
+                uint64_t sz = (e->gpa & TLB_SIZE_MASK) >> TLB_SIZE_SHIFT;
+                if (sz && e->tag &&
+                    !((e->tag ^ lin) & ~tlb_size_offmask[sz] & ~1ULL)) {
+                    e->tag = 0;
+                    cpu->tlb_flushes += acc == ACC_FETCH;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+/*
+ * The software TLB's fill and flushes (tlb.c), shared with the page walk
+ * (mmu.c). Entries live in cpu->tlb (internal.h); see tlb.c.
+ */
+#ifndef TARGET_I386_TLB_H
+#define TARGET_I386_TLB_H
+
+#include "target/i386/engine.h"
+
+/*
+ * A TLB entry's gpa field holds the 4K guest-physical page, TLB_G when the
+ * translation is global, and in TLB_SIZE_MASK the size class of the page
+ * that mapped it (large pages are entered one 4K piece at a time).
+ */
+#define TLB_G          1ULL
+#define TLB_SIZE_SHIFT 1
+#define TLB_SIZE_MASK  (3ULL << TLB_SIZE_SHIFT)
+
+/* Size class of a page whose offset mask is @page_mask: 0 for 4K, 1 for
+ * 2M, 2 for 4M, 3 for 1G. */
+unsigned x86_tlb_size_class(uint64_t page_mask);
+
+/* Enter the 4K piece of @lin for (@mmu, @acc): guest-physical page @gpa,
+ * host page @page (RAM), from a page of @size_class, global or not. */
+void x86_tlb_fill(X86CPU *cpu, int mmu, int acc, uint64_t lin, uint64_t gpa,
+                  uint8_t *page, bool global, unsigned size_class);
+
+#endif
