@@ -281,7 +281,7 @@ static int child(const char *name, unsigned slice, bool irq, bool queue)
     X86Exit ex;
     GString *out = g_string_new(NULL), *mlog = g_string_new(NULL);
     char *sum;
-    int rc, kicks = 0, irqs = 0, nmmio = 0;
+    int rc, kicks = 0, nmmio = 0;
 
     if (!c) {
         return 2;
@@ -351,17 +351,17 @@ static int child(const char *name, unsigned slice, bool irq, bool queue)
         /* every 4th: the handler is more than a slice of 1-instruction
          * blocks (as with DR7 breakpoints armed) */
         if (irq && kicks % 4 == 1 &&
-            (queue || x86_cpu_can_inject_irq(e->cpu)) &&
-            x86_cpu_inject_irq(e->cpu, 0x20)) {
-            irqs++;
+            (queue || x86_cpu_can_inject_irq(e->cpu))) {
+            x86_cpu_inject_irq(e->cpu, 0x20);   /* false: one is queued */
         }
     }
     x86_cpu_get_regs(e->cpu, &r);
     g_string_append_printf(out, "run %d exit %d (want %d)\n", rc, ex.reason,
                            c->want);
-    g_string_append_printf(out, "kicks %d irqs %d retired %llu\n", kicks,
-                           irqs, (unsigned long long)
-                           x86_cpu_insns_retired(e->cpu));
+    if (!slice) {
+        g_string_append_printf(out, "retired %llu\n", (unsigned long long)
+                               x86_cpu_insns_retired(e->cpu));
+    }
     if (ex.reason == X86_EXIT_MMIO) {
         g_string_append_printf(out, "mmio %llx len %u write %d\n",
                                (unsigned long long)ex.mmio.addr,
@@ -379,11 +379,17 @@ static int child(const char *name, unsigned slice, bool irq, bool queue)
     /* the last interrupt's frame and its handler's PUSHFQ on IST1 */
     put64(e, IST1 - 24, get64(e, IST1 - 24) & ~(uint64_t)c->undef);
     put64(e, IST1 - 64, get64(e, IST1 - 64) & ~(uint64_t)c->undef);
+    /* with a time slice, where interrupts come depends on where blocks
+     * end, which the translator may change (longer blocks): the
+     * interrupts' ring and IST1 frames are not compared, only the
+     * guest's own results (its handler preserves the state) */
     g_string_append(out, "exception record:\n");
-    dump_range(e, out, EXC_REC, EXC_REC + 0x400);
+    dump_range(e, out, EXC_REC, EXC_REC + (slice ? 0x40 : 0x400));
     g_string_append(out, "stacks:\n");
     dump_range(e, out, 0x7000, 0x8000);
-    dump_range(e, out, IST1 - 0x1000, IST1);
+    if (!slice) {
+        dump_range(e, out, IST1 - 0x1000, IST1);
+    }
     g_string_append(out, "data:\n");
     dump_range(e, out, 0x200000, 0x210000);
     g_string_append(out, "log:\n");
