@@ -248,6 +248,9 @@ static bool translate(X86CPU *cpu, uint64_t lin, int acc, int mmu,
     unsigned size_class;
     uint8_t *page;
 
+    if (x86_tlb_refill(cpu, mmu, acc, lin, host, gpa_out)) {
+        return true;
+    }
     if (cpu->cr0 & CR0_PG) {
         if (!page_walk(cpu, lin, acc, mmu, &gpa, &global, &page_off)) {
             return false;

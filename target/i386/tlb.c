@@ -17,7 +17,16 @@
  *   that INVLPG scans): INVLPG scans for pieces only when the page of the
  *   address, at one of the sizes in use, is in the set.
  *
- * Both are supersets of what they stand for (an entry overwritten or
+ * - a second level of read and fetch entries, four times the size of the
+ *   first and direct-mapped by more bits of the page number, filled with
+ *   every such entry: a first-level miss that it holds is refilled from it
+ *   without a page walk. Write entries are not kept there: exec.c clears
+ *   cpu->tlb's write entries when a page becomes code or dirty logging
+ *   restarts, and a refill would bring them back. It is flushed with the
+ *   first level (its non-global slots listed the same way), so it caches
+ *   nothing a hardware TLB could not (SDM Vol. 3A 4.10.2).
+ *
+ * The lists are supersets of what they stand for (an entry overwritten or
  * cleared since stays listed), which only makes a flush clear or scan
  * more. The record lives in a registry keyed by the X86CPU pointer
  * (internal.h has no field for it; one would replace the registry): an
@@ -31,8 +40,11 @@
 #define AUX_NG_MAX 512
 #define AUX_LP_SLOTS 1024           /* open addressing, power of two */
 #define AUX_LP_MAX 768
+#define L2_SIZE (4 * X86_TLB_SIZE)
+#define L2_SLOTS (MMU_NR * 2 * L2_SIZE)
 
 G_STATIC_ASSERT(TLB_SLOTS <= 65536);    /* slot numbers in uint16_t */
+G_STATIC_ASSERT(L2_SLOTS <= 65536);
 
 typedef struct TlbAux {
     const X86CPU *cpu;
@@ -41,6 +53,9 @@ typedef struct TlbAux {
     uint8_t lp_classes;             /* bit c: a class-c page in the set */
     uint16_t ng[AUX_NG_MAX];        /* flat slot numbers in cpu->tlb */
     uint64_t lp[AUX_LP_SLOTS];      /* large page base | class, 0: free */
+    unsigned nng2;                  /* the same for l2 */
+    uint16_t ng2[AUX_NG_MAX];
+    X86TLBEntry l2[MMU_NR][2][L2_SIZE];     /* [mmu][fetch][index] */
 } TlbAux;
 
 static const uint64_t tlb_size_offmask[4] = {
@@ -132,63 +147,131 @@ unsigned x86_tlb_size_class(uint64_t page_mask)
            page_mask == tlb_size_offmask[1] ? 1 : 0;
 }
 
-void x86_tlb_fill(X86CPU *cpu, int mmu, int acc, uint64_t lin, uint64_t gpa,
-                  uint8_t *page, bool global, unsigned size_class)
+static void list_slot(unsigned *n, uint16_t *list, unsigned slot)
 {
-    unsigned idx = (lin >> 12) & (X86_TLB_SIZE - 1);
-    X86TLBEntry *e = &cpu->tlb[mmu][acc][idx];
-    TlbAux *a = aux_get(cpu);
-
-    if (acc == ACC_FETCH && e->tag && e->tag != ((lin & ~0xfffULL) | 1)) {
-        cpu->tlb_flushes++;         /* an evicted translation: as a flush */
+    if (*n < AUX_NG_MAX) {
+        list[(*n)++] = (uint16_t)slot;
+    } else {
+        *n = AUX_NG_MAX + 1;
     }
-    if (!global) {
-        if (a->nng < AUX_NG_MAX) {
-            a->ng[a->nng++] = (uint16_t)((mmu * ACC_NR + acc) * X86_TLB_SIZE +
-                                         idx);
-        } else {
-            a->nng = AUX_NG_MAX + 1;
-        }
-    }
-    if (size_class) {
-        lp_add(a, (lin & ~tlb_size_offmask[size_class]) | size_class);
-    }
-    e->tag = (lin & ~0xfffULL) | 1;
-    e->addend = (uintptr_t)page - (uintptr_t)(lin & ~0xfffULL);
-    e->gpa = (gpa & ~0xfffULL) | (global ? TLB_G : 0) |
-             ((uint64_t)size_class << TLB_SIZE_SHIFT);
 }
 
-void x86_tlb_flush(X86CPU *cpu, bool include_global)
+/* Clear the non-global entries of @flat (@nslots) listed in @list */
+static void flush_listed(X86TLBEntry *flat, unsigned nslots, unsigned *n,
+                         const uint16_t *list)
 {
-    TlbAux *a = aux_get(cpu);
-    X86TLBEntry *flat = (X86TLBEntry *)cpu->tlb;
-
-    cpu->tlb_flushes++;
-    if (include_global) {
-        memset(cpu->tlb, 0, sizeof(cpu->tlb));
-        cpu->large_pages_used = false;
-        a->nng = 0;
-        a->nlp = 0;
-        a->lp_classes = 0;
-        memset(a->lp, 0, sizeof(a->lp));
-        return;
-    }
-    if (a->nng <= AUX_NG_MAX) {
-        for (unsigned k = 0; k < a->nng; k++) {
-            X86TLBEntry *e = &flat[a->ng[k]];
+    if (*n <= AUX_NG_MAX) {
+        for (unsigned k = 0; k < *n; k++) {
+            X86TLBEntry *e = &flat[list[k]];
             if (!(e->gpa & TLB_G)) {
                 e->tag = 0;
             }
         }
     } else {
-        for (unsigned i = 0; i < TLB_SLOTS; i++) {
+        for (unsigned i = 0; i < nslots; i++) {
             if (!(flat[i].gpa & TLB_G)) {
                 flat[i].tag = 0;
             }
         }
     }
-    a->nng = 0;
+    *n = 0;
+}
+
+/* The first-level entry for (@mmu, @acc, @lin) becomes @src's contents */
+static void l1_set(X86CPU *cpu, TlbAux *a, int mmu, int acc, uint64_t lin,
+                   const X86TLBEntry *src)
+{
+    unsigned idx = (lin >> 12) & (X86_TLB_SIZE - 1);
+    X86TLBEntry *e = &cpu->tlb[mmu][acc][idx];
+
+    if (acc == ACC_FETCH && e->tag && e->tag != src->tag) {
+        cpu->tlb_flushes++;         /* an evicted translation: as a flush */
+    }
+    if (!(src->gpa & TLB_G)) {
+        list_slot(&a->nng, a->ng, (mmu * ACC_NR + acc) * X86_TLB_SIZE + idx);
+    }
+    *e = *src;
+}
+
+bool x86_tlb_refill(X86CPU *cpu, int mmu, int acc, uint64_t lin,
+                    uint8_t **host, uint64_t *gpa)
+{
+    TlbAux *a = aux_get(cpu);
+    const X86TLBEntry *v;
+
+    if (acc == ACC_WRITE) {
+        return false;
+    }
+    v = &a->l2[mmu][acc == ACC_FETCH][(lin >> 12) & (L2_SIZE - 1)];
+    if (v->tag != ((lin & ~0xfffULL) | 1)) {
+        return false;
+    }
+    l1_set(cpu, a, mmu, acc, lin, v);
+    *host = (uint8_t *)(uintptr_t)(lin + v->addend);
+    *gpa = (v->gpa & ~0xfffULL) | (lin & 0xfff);
+    return true;
+}
+
+void x86_tlb_fill(X86CPU *cpu, int mmu, int acc, uint64_t lin, uint64_t gpa,
+                  uint8_t *page, bool global, unsigned size_class)
+{
+    TlbAux *a = aux_get(cpu);
+    X86TLBEntry n = {
+        .tag = (lin & ~0xfffULL) | 1,
+        .addend = (uintptr_t)page - (uintptr_t)(lin & ~0xfffULL),
+        .gpa = (gpa & ~0xfffULL) | (global ? TLB_G : 0) |
+               ((uint64_t)size_class << TLB_SIZE_SHIFT),
+    };
+
+    if (size_class) {
+        lp_add(a, (lin & ~tlb_size_offmask[size_class]) | size_class);
+    }
+    l1_set(cpu, a, mmu, acc, lin, &n);
+    if (acc != ACC_WRITE) {
+        unsigned j = (lin >> 12) & (L2_SIZE - 1);
+        a->l2[mmu][acc == ACC_FETCH][j] = n;
+        if (!global) {
+            list_slot(&a->nng2, a->ng2,
+                      (mmu * 2 + (acc == ACC_FETCH)) * L2_SIZE + j);
+        }
+    }
+}
+
+void x86_tlb_flush(X86CPU *cpu, bool include_global)
+{
+    TlbAux *a = aux_get(cpu);
+
+    cpu->tlb_flushes++;
+    if (include_global) {
+        memset(cpu->tlb, 0, sizeof(cpu->tlb));
+        cpu->large_pages_used = false;
+        a->nng = a->nng2 = 0;
+        a->nlp = 0;
+        a->lp_classes = 0;
+        memset(a->lp, 0, sizeof(a->lp));
+        memset(a->l2, 0, sizeof(a->l2));
+        return;
+    }
+    flush_listed((X86TLBEntry *)cpu->tlb, TLB_SLOTS, &a->nng, a->ng);
+    flush_listed((X86TLBEntry *)a->l2, L2_SLOTS, &a->nng2, a->ng2);
+}
+
+/* Clear the entries of @flat (@n) that came from a large page holding
+ * @lin; true if one was */
+static bool drop_large(X86TLBEntry *flat, unsigned n, uint64_t lin)
+{
+    bool any = false;
+
+    for (unsigned i = 0; i < n; i++) {
+        X86TLBEntry *e = &flat[i];
+        uint64_t sz = (e->gpa & TLB_SIZE_MASK) >> TLB_SIZE_SHIFT;
+        if (sz && e->tag &&
+            !((e->tag ^ lin) & ~tlb_size_offmask[sz] & ~1ULL)) {
+            e->tag = 0;
+            any = true;
+        }
+    }
+    return any;
 }
 
 /*
@@ -215,10 +298,18 @@ void x86_tlb_flush_page(X86CPU *cpu, uint64_t lin)
             }
         }
     }
+    a = aux_get(cpu);
+    for (int m = 0; m < MMU_NR; m++) {
+        for (int k = 0; k < 2; k++) {
+            X86TLBEntry *v = &a->l2[m][k][(lin >> 12) & (L2_SIZE - 1)];
+            if (v->tag == tag) {
+                v->tag = 0;
+            }
+        }
+    }
     if (!cpu->large_pages_used) {
         return;
     }
-    a = aux_get(cpu);
     for (unsigned c = 1; c < 4 && !scan; c++) {
         scan = (a->nlp > AUX_LP_MAX || (a->lp_classes & (1u << c))) &&
                lp_maybe(a, (lin & ~tlb_size_offmask[c]) | c);
@@ -228,15 +319,12 @@ void x86_tlb_flush_page(X86CPU *cpu, uint64_t lin)
     }
     for (int m = 0; m < MMU_NR; m++) {
         for (int acc = 0; acc < ACC_NR; acc++) {
-            for (unsigned i = 0; i < X86_TLB_SIZE; i++) {
-                X86TLBEntry *e = &cpu->tlb[m][acc][i];
-                uint64_t sz = (e->gpa & TLB_SIZE_MASK) >> TLB_SIZE_SHIFT;
-                if (sz && e->tag &&
-                    !((e->tag ^ lin) & ~tlb_size_offmask[sz] & ~1ULL)) {
-                    e->tag = 0;
-                    cpu->tlb_flushes += acc == ACC_FETCH;
-                }
+            /* chains recheck after a change to the fetch TLB */
+            if (drop_large(cpu->tlb[m][acc], X86_TLB_SIZE, lin) &&
+                acc == ACC_FETCH) {
+                cpu->tlb_flushes++;
             }
         }
     }
+    drop_large((X86TLBEntry *)a->l2, L2_SLOTS, lin);
 }

@@ -25,4 +25,9 @@ unsigned x86_tlb_size_class(uint64_t page_mask);
 void x86_tlb_fill(X86CPU *cpu, int mmu, int acc, uint64_t lin, uint64_t gpa,
                   uint8_t *page, bool global, unsigned size_class);
 
+/* A first-level miss for (@mmu, @acc) at @lin that the second level
+ * holds (reads and fetches): refilled from it, *host and *gpa set. */
+bool x86_tlb_refill(X86CPU *cpu, int mmu, int acc, uint64_t lin,
+                    uint8_t **host, uint64_t *gpa);
+
 #endif

@@ -12,7 +12,7 @@
     .globl g_tlb_start, g_tlb_end
     .globl t_invlpg_data, t_invlpg_code, t_cr3_code, t_invlpg_1g
     .globl t_lock_dbp, tlb_db_handler
-    .globl t_cr3_many, t_invlpg_many_large
+    .globl t_cr3_many, t_invlpg_many_large, t_l2_4k, t_l2_large
 g_tlb_start:
 
 /* PDE 5 (10-12 MiB) in %rdi before the call, the new one in %rsi:
@@ -125,6 +125,34 @@ t_invlpg_many_large:
     invlpg 0xa01000
     mov 0xa05000, %rcx
     mov 0xa01000, %rdx
+    hlt
+
+/* tlb.c's second level: a page read (10 MiB + 8K), pushed out of the
+ * first level by a read of (%rdx) at the same index, remapped (PTE :=
+ * %rsi), then a CR3 write (%edi = 0) or INVLPG of it (%edi != 0): the
+ * read after must not be refilled from the second level */
+t_l2_4k:
+    mov 0xa02000, %rax
+    mov (%rdx), %rbx
+    mov %rsi, 0x20010
+    test %edi, %edi
+    jnz 1f
+    mov %cr3, %rcx
+    mov %rcx, %cr3
+    jmp 2f
+1:  invlpg 0xa02000
+2:  mov 0xa02000, %rcx
+    hlt
+
+/* the same for a 4K piece of a 2 MiB page (PDE 5 := %rsi), dropped by
+ * INVLPG of another piece */
+t_l2_large:
+    mov 0xa01000, %rax
+    mov 0xa05000, %rbx
+    mov (%rdx), %r8
+    mov %rsi, 0x12028
+    invlpg 0xa01000
+    mov 0xa05000, %rcx
     hlt
 
 g_tlb_end:

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "target/i386/cpu.h"
+#include "target/i386/internal.h"          /* X86_TLB_SIZE */
 #include "engine-env.h"
 
 #define TLB_BASE 0x100000ULL
@@ -20,6 +21,7 @@ extern const uint8_t t_invlpg_data[], t_invlpg_code[], t_cr3_code[];
 extern const uint8_t t_invlpg_1g[], tlb_pf_handler[];
 extern const uint8_t t_lock_dbp[], tlb_db_handler[];
 extern const uint8_t t_cr3_many[], t_invlpg_many_large[];
+extern const uint8_t t_l2_4k[], t_l2_large[];
 
 static uint64_t sym(const uint8_t *s)
 {
@@ -197,6 +199,51 @@ static void test_invlpg_many_large(gconstpointer global)
     env_free(e);
 }
 
+/* A translation tlb.c's second level holds after the first level lost it
+ * (a read at the same first-level index, X86_TLB_SIZE pages on) goes with
+ * a CR3 write ("cr3") or INVLPG ("invlpg") as the first level's would */
+static void test_l2_4k(gconstpointer how)
+{
+    Env *e = env_tlb(false);
+    X86Regs r;
+    X86Exit ex;
+
+    for (unsigned i = 0; i < 512; i++) {            /* 10 MiB in 4K pages */
+        put64(e, 0x20000 + i * 8, (0xa00000ULL + i * 0x1000) | 3);
+    }
+    put64(e, PDE5, 0x20000 | 3);
+    put64(e, 0xa02000, 0x1111);
+    put64(e, 0xc02000, 0x2222);
+    set_rip(e, sym(t_l2_4k));
+    set_reg(e, 'S', 0xc02000 | 3);
+    set_reg(e, 'D', !strcmp(how, "invlpg"));
+    set_reg(e, 'd', 0xa02000 + X86_TLB_SIZE * 0x1000ULL);
+    r = run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmphex(r.rax, ==, 0x1111);
+    g_assert_cmphex(r.rcx, ==, 0x2222);
+    env_free(e);
+}
+
+static void test_l2_large(gconstpointer global)
+{
+    uint64_t g = global ? 0x100 : 0;
+    Env *e = env_tlb(global != NULL);
+    X86Regs r;
+    X86Exit ex;
+
+    put64(e, PDE5, (5ULL << 21) | 0x87 | g);
+    put64(e, 0xa01000, 0x1111);
+    put64(e, 0xa05000, 0x5555);
+    put64(e, 0xc05000, 0x6666);
+    set_rip(e, sym(t_l2_large));
+    set_reg(e, 'S', (6ULL << 21) | 0x87 | g);
+    set_reg(e, 'd', 0xa05000 + X86_TLB_SIZE * 0x1000ULL);
+    r = run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmphex(r.rbx, ==, 0x5555);
+    g_assert_cmphex(r.rcx, ==, 0x6666);
+    env_free(e);
+}
+
 static void test_lock_data_breakpoint(void)
 {
     Env *e = env_tlb(false);
@@ -332,6 +379,11 @@ int main(int argc, char **argv)
                          test_invlpg_many_large);
     g_test_add_data_func("/cpu/tlb/invlpg-2m-many-large-global", "g",
                          test_invlpg_many_large);
+    g_test_add_data_func("/cpu/tlb/l2-4k-cr3", "cr3", test_l2_4k);
+    g_test_add_data_func("/cpu/tlb/l2-4k-invlpg", "invlpg", test_l2_4k);
+    g_test_add_data_func("/cpu/tlb/l2-2m-invlpg", NULL, test_l2_large);
+    g_test_add_data_func("/cpu/tlb/l2-2m-invlpg-global", "g",
+                         test_l2_large);
     g_test_add_func("/cpu/tlb/lock-add-data-breakpoint",
                     test_lock_data_breakpoint);
     g_test_add_func("/cpu/tlb/smc-other-vcpu", test_smc_other_vcpu);
