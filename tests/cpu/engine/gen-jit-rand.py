@@ -7,7 +7,9 @@ emits natively, for test-jit.c's interpreted-vs-translated comparison.
 Each guest j_rand_N runs a random body 20 times over RAX-RSI and R8-R14
 (more registers than the translator has homes), with memory operands at
 RBP + 0..0x7ff (RBP = 0x200c00 in test-jit.c: some cross into the next
-page), then logs every register and RFLAGS at RDI. Flags a body leaves
+page), then logs every register and RFLAGS at RDI. In the last NMMIO
+guests, round 10 has RBP = 0x10000c00 (the MMIO hole): the state at each
+MMIO exit in the middle of a translated block is compared too. Flags a body leaves
 undefined (IMUL, BSF, shifts by CL, BT, SHLD...) are overwritten by a
 full flag writer before anything reads them, so both runs must agree.
 
@@ -17,7 +19,8 @@ import random
 import sys
 
 SEED = 20261126
-NCASES = 13
+NCASES = 14
+NMMIO = 4                           # the last NMMIO: one round on MMIO
 REGS = ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'r8', 'r9', 'r10', 'r11', 'r12',
         'r13', 'r14']
 SUF = {1: 'b', 2: 'w', 4: 'l', 8: 'q'}
@@ -262,6 +265,13 @@ def main():
         for i, r in enumerate(REGS):
             print('    movabsq $0x%x, %%%s' % (rng.getrandbits(64), r))
         print('2:')
+        if n >= NCASES - NMMIO:
+            print('    mov $0x200c00, %ebp')
+            print('    cmp $10, %r15d')
+            print('    jne 3f')
+            print('    mov $0x10000c00, %ebp')
+            print('3:')
+            print('    cmp %r15d, %r15d')
         for line in g.out:
             print(line)
         print('    cmp %rax, %rbx')

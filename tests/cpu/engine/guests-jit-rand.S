@@ -609,6 +609,12 @@ j_rand_10:
     movabsq $0x7642f4b73a3d5918, %r13
     movabsq $0xb586286a4dbcdf11, %r14
 2:
+    mov $0x200c00, %ebp
+    cmp $10, %r15d
+    jne 3f
+    mov $0x10000c00, %ebp
+3:
+    cmp %r15d, %r15d
     leaw 0x38a7(%ecx,%r9d,8), %cx
     btsw $13, %r9w
     xorq %r13, %r10
@@ -662,6 +668,12 @@ j_rand_11:
     movabsq $0x5a8a87cae1ff8fe0, %r13
     movabsq $0x41f9fe30defe64c1, %r14
 2:
+    mov $0x200c00, %ebp
+    cmp $10, %r15d
+    jne 3f
+    mov $0x10000c00, %ebp
+3:
+    cmp %r15d, %r15d
     imulw $127, 0x720(%rbp), %cx
     cmpl %r13d, %r14d
     btsq $30, 0x693(%rbp)
@@ -713,6 +725,12 @@ j_rand_12:
     movabsq $0x796052f3ed83edba, %r13
     movabsq $0x651e7a97e10325c3, %r14
 2:
+    mov $0x200c00, %ebp
+    cmp $10, %r15d
+    jne 3f
+    mov $0x10000c00, %ebp
+3:
+    cmp %r15d, %r15d
     cwtd
     adcb %r10b, %r8b
     cmpb %bh, %dl
@@ -729,6 +747,66 @@ j_rand_12:
     subq %rbx, %rdx
     xorb $128, 0x3c5(%rbp)
     cltd
+    cmp %rax, %rbx
+    mov %rax, 0(%rdi)
+    mov %rbx, 8(%rdi)
+    mov %rcx, 16(%rdi)
+    mov %rdx, 24(%rdi)
+    mov %rsi, 32(%rdi)
+    mov %r8, 40(%rdi)
+    mov %r9, 48(%rdi)
+    mov %r10, 56(%rdi)
+    mov %r11, 64(%rdi)
+    mov %r12, 72(%rdi)
+    mov %r13, 80(%rdi)
+    mov %r14, 88(%rdi)
+    pushfq
+    popq 96(%rdi)
+    add $104, %rdi
+    dec %r15d
+    jnz 2b
+    hlt
+    .globl j_rand_13
+j_rand_13:
+    mov $20, %r15d
+    movabsq $0xd04948cf846282bc, %rax
+    movabsq $0xc15ac7a549f9a1cb, %rbx
+    movabsq $0x8fc39d65bd382faa, %rcx
+    movabsq $0xaf58aac192b60c47, %rdx
+    movabsq $0x167b0d473e43a502, %rsi
+    movabsq $0xe2c717af28e5c01a, %r8
+    movabsq $0xf1ef2b67bd5d15ee, %r9
+    movabsq $0xe99d4186452597d4, %r10
+    movabsq $0x357989ffe8eb3b20, %r11
+    movabsq $0xa1c5803e7f7f7ae0, %r12
+    movabsq $0x4ec748813daee3f4, %r13
+    movabsq $0xdf4e36a026bc77bc, %r14
+2:
+    mov $0x200c00, %ebp
+    cmp $10, %r15d
+    jne 3f
+    mov $0x10000c00, %ebp
+3:
+    cmp %r15d, %r15d
+    setge %bl
+    movslq 0x454(%rbp), %rcx
+    imull 0x674(%rbp), %r13d
+    andq %rsi, %r14
+    shrdl $28, %r11d, %r9d
+    xorl %ebx, %eax
+    cwtl
+    jae 1f
+    mov %r11, %r10
+1:
+    cmovnoq %rbx, %r9
+    orw $65408, %r14w
+    cwtl
+    xorq $1, %rdx
+    movsbq %al, %rsi
+    bswap %rdx
+    leaq 0x7cdf(%edx,%r8d,8), %rax
+    shrdl $1, %r11d, %edx
+    orq %r10, %rcx
     cmp %rax, %rbx
     mov %rax, 0(%rdi)
     mov %rbx, 8(%rdi)
@@ -765,5 +843,6 @@ g_jit_rand_table:
     .quad j_rand_10 - g_jit_rand_start
     .quad j_rand_11 - g_jit_rand_start
     .quad j_rand_12 - g_jit_rand_start
+    .quad j_rand_13 - g_jit_rand_start
 g_jit_rand_count:
-    .long 13
+    .long 14
