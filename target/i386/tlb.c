@@ -26,6 +26,13 @@
  *   first level (its non-global slots listed the same way), so it caches
  *   nothing a hardware TLB could not (SDM Vol. 3A 4.10.2).
  *
+ * cpu->tlb_flushes (exec.c's chains trust a successor found under the same
+ * count without looking at the fetch TLB) counts CR3 writes, global
+ * flushes and every INVLPG, not entries evicted by a fill: a chain that
+ * outlives its target's fetch entry is a translation cached until the
+ * next invalidation, which a TLB may do (SDM Vol. 3A 4.10.2, 4.10.4.1);
+ * an INVLPG of its page counts even if the entry was evicted before.
+ *
  * The lists are supersets of what they stand for (an entry overwritten or
  * cleared since stays listed), which only makes a flush clear or scan
  * more. The record lives in a registry keyed by the X86CPU pointer
@@ -184,9 +191,6 @@ static void l1_set(X86CPU *cpu, TlbAux *a, int mmu, int acc, uint64_t lin,
     unsigned idx = (lin >> 12) & (X86_TLB_SIZE - 1);
     X86TLBEntry *e = &cpu->tlb[mmu][acc][idx];
 
-    if (acc == ACC_FETCH && e->tag && e->tag != src->tag) {
-        cpu->tlb_flushes++;         /* an evicted translation: as a flush */
-    }
     if (!(src->gpa & TLB_G)) {
         list_slot(&a->nng, a->ng, (mmu * ACC_NR + acc) * X86_TLB_SIZE + idx);
     }
@@ -257,10 +261,9 @@ void x86_tlb_flush(X86CPU *cpu, bool include_global)
 }
 
 /* Clear the entries of @flat (@n) that came from a large page holding
- * @lin; true if one was */
-static bool drop_large(X86TLBEntry *flat, unsigned n, uint64_t lin)
+ * @lin */
+static void drop_large(X86TLBEntry *flat, unsigned n, uint64_t lin)
 {
-    bool any = false;
 
     for (unsigned i = 0; i < n; i++) {
         X86TLBEntry *e = &flat[i];
@@ -268,10 +271,8 @@ static bool drop_large(X86TLBEntry *flat, unsigned n, uint64_t lin)
         if (sz && e->tag &&
             !((e->tag ^ lin) & ~tlb_size_offmask[sz] & ~1ULL)) {
             e->tag = 0;
-            any = true;
         }
     }
-    return any;
 }
 
 /*
@@ -288,13 +289,13 @@ void x86_tlb_flush_page(X86CPU *cpu, uint64_t lin)
     TlbAux *a;
     bool scan = false;
 
-    /* chains (exec.c, jit.c) recheck their targets after any change to
-     * the fetch TLB: count one only when a fetch entry goes */
+    /* exec.c's chains recheck their targets after it, whether or not the
+     * page's fetch entry was still here */
+    cpu->tlb_flushes++;
     for (int m = 0; m < MMU_NR; m++) {
         for (int acc = 0; acc < ACC_NR; acc++) {
             if (cpu->tlb[m][acc][idx].tag == tag) {
                 cpu->tlb[m][acc][idx].tag = 0;
-                cpu->tlb_flushes += acc == ACC_FETCH;
             }
         }
     }
@@ -317,14 +318,6 @@ void x86_tlb_flush_page(X86CPU *cpu, uint64_t lin)
     if (!scan) {
         return;
     }
-    for (int m = 0; m < MMU_NR; m++) {
-        for (int acc = 0; acc < ACC_NR; acc++) {
-            /* chains recheck after a change to the fetch TLB */
-            if (drop_large(cpu->tlb[m][acc], X86_TLB_SIZE, lin) &&
-                acc == ACC_FETCH) {
-                cpu->tlb_flushes++;
-            }
-        }
-    }
+    drop_large((X86TLBEntry *)cpu->tlb, TLB_SLOTS, lin);
     drop_large((X86TLBEntry *)a->l2, L2_SLOTS, lin);
 }

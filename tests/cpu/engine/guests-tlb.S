@@ -13,6 +13,7 @@
     .globl t_invlpg_data, t_invlpg_code, t_cr3_code, t_invlpg_1g
     .globl t_lock_dbp, tlb_db_handler
     .globl t_cr3_many, t_invlpg_many_large, t_l2_4k, t_l2_large
+    .globl t_evicted_code
 g_tlb_start:
 
 /* PDE 5 (10-12 MiB) in %rdi before the call, the new one in %rsi:
@@ -153,6 +154,25 @@ t_l2_large:
     mov %rsi, 0x12028
     invlpg 0xa01000
     mov 0xa05000, %rcx
+    hlt
+
+/* t_invlpg_code with a 4K page at 10 MiB (PTE := %rsi) whose fetch entry
+ * a call of the code at %rdx (the same TLB index) pushed out before the
+ * remapping and INVLPG: the chained call must not run the old block */
+t_evicted_code:
+    mov $0xa00000, %rbx
+    xor %ecx, %ecx
+    xor %r8d, %r8d
+1:  call *%rbx
+    add %rax, %r8
+    inc %ecx
+    cmp $2, %ecx
+    jne 2f
+    call *%rdx
+    mov %rsi, 0x20000
+    invlpg (%rbx)
+2:  cmp $4, %ecx
+    jne 1b
     hlt
 
 g_tlb_end:

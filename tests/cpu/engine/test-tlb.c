@@ -21,7 +21,7 @@ extern const uint8_t t_invlpg_data[], t_invlpg_code[], t_cr3_code[];
 extern const uint8_t t_invlpg_1g[], tlb_pf_handler[];
 extern const uint8_t t_lock_dbp[], tlb_db_handler[];
 extern const uint8_t t_cr3_many[], t_invlpg_many_large[];
-extern const uint8_t t_l2_4k[], t_l2_large[];
+extern const uint8_t t_l2_4k[], t_l2_large[], t_evicted_code[];
 
 static uint64_t sym(const uint8_t *s)
 {
@@ -244,6 +244,30 @@ static void test_l2_large(gconstpointer global)
     env_free(e);
 }
 
+/* INVLPG of a page whose fetch entry a fill evicted still stops chains to
+ * its old block (tlb.c counts every INVLPG as a flush, not evictions) */
+static void test_evicted_code(void)
+{
+    Env *e = env_tlb(false);
+    uint64_t other = 0xa00000 + X86_TLB_SIZE * 0x1000ULL;
+    X86Regs r;
+    X86Exit ex;
+
+    for (unsigned i = 0; i < 512; i++) {            /* 10 MiB in 4K pages */
+        put64(e, 0x20000 + i * 8, (0xa00000ULL + i * 0x1000) | 3);
+    }
+    put64(e, PDE5, 0x20000 | 3);
+    put_ret_value(e, 0xa00000, 1);
+    put_ret_value(e, 0xc00000, 2);
+    put_ret_value(e, other, 9);
+    set_rip(e, sym(t_evicted_code));
+    set_reg(e, 'S', 0xc00000 | 3);
+    set_reg(e, 'd', other);
+    r = run_expect(e, X86_EXIT_HLT, &ex);
+    g_assert_cmphex(r.r8, ==, 1 + 1 + 2 + 2);
+    env_free(e);
+}
+
 static void test_lock_data_breakpoint(void)
 {
     Env *e = env_tlb(false);
@@ -384,6 +408,8 @@ int main(int argc, char **argv)
     g_test_add_data_func("/cpu/tlb/l2-2m-invlpg", NULL, test_l2_large);
     g_test_add_data_func("/cpu/tlb/l2-2m-invlpg-global", "g",
                          test_l2_large);
+    g_test_add_func("/cpu/tlb/invlpg-evicted-chained-code",
+                    test_evicted_code);
     g_test_add_func("/cpu/tlb/lock-add-data-breakpoint",
                     test_lock_data_breakpoint);
     g_test_add_func("/cpu/tlb/smc-other-vcpu", test_smc_other_vcpu);
