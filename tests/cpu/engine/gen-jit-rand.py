@@ -8,8 +8,9 @@ Each guest j_rand_N runs a random body 20 times over RAX-RSI and R8-R14
 (more registers than the translator has homes), with memory operands at
 RBP + 0..0x7ff (RBP = 0x200c00 in test-jit.c: some cross into the next
 page), then logs every register and RFLAGS at RDI. In the last NMMIO
-guests, round 10 has RBP = 0x10000c00 (the MMIO hole): the state at each
-MMIO exit in the middle of a translated block is compared too. Flags a body leaves
+guests, round 10 has RBP = 0x10000c00 (the MMIO hole: the state at each
+MMIO exit in the middle of a translated block is compared too) or
+0x1000c00 (not mapped: the #PF's frame and registers are compared). Flags a body leaves
 undefined (IMUL, BSF, shifts by CL, BT, SHLD...) are overwritten by a
 full flag writer before anything reads them, so both runs must agree.
 
@@ -20,7 +21,7 @@ import sys
 
 SEED = 20261126
 NCASES = 14
-NMMIO = 4                           # the last NMMIO: one round on MMIO
+NMMIO = 4                           # the last NMMIO: one round elsewhere
 REGS = ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'r8', 'r9', 'r10', 'r11', 'r12',
         'r13', 'r14']
 SUF = {1: 'b', 2: 'w', 4: 'l', 8: 'q'}
@@ -269,7 +270,9 @@ def main():
             print('    mov $0x200c00, %ebp')
             print('    cmp $10, %r15d')
             print('    jne 3f')
-            print('    mov $0x10000c00, %ebp')
+            # even: the MMIO hole; odd: 16 MiB, not mapped (#PF)
+            print('    mov $%#x, %%ebp' % (0x10000c00 if n % 2 == 0 else
+                                          0x1000c00))
             print('3:')
             print('    cmp %r15d, %r15d')
         for line in g.out:

@@ -671,7 +671,7 @@ j_rand_11:
     mov $0x200c00, %ebp
     cmp $10, %r15d
     jne 3f
-    mov $0x10000c00, %ebp
+    mov $0x1000c00, %ebp
 3:
     cmp %r15d, %r15d
     imulw $127, 0x720(%rbp), %cx
@@ -785,7 +785,7 @@ j_rand_13:
     mov $0x200c00, %ebp
     cmp $10, %r15d
     jne 3f
-    mov $0x10000c00, %ebp
+    mov $0x1000c00, %ebp
 3:
     cmp %r15d, %r15d
     setge %bl
