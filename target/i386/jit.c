@@ -327,6 +327,10 @@ static uint8_t *jmp8(Ctx *c, int cc)
 static void fix8(Ctx *c, uint8_t *f)
 {
     if (f && !c->full) {
+        if (c->p - (f + 1) > 127) {
+            c->full = true;         /* out of reach: no translation */
+            return;
+        }
         *f = (uint8_t)(c->p - (f + 1));
     }
 }
@@ -1213,7 +1217,8 @@ typedef struct JitSlot {
     void *code;                     /* that block's host code */
     X86Block *b;
     uint64_t gpa;                   /* guest-physical page of b */
-    uint32_t gen, pad;              /* cpu->chain_gen */
+    uint32_t gen;                   /* cpu->chain_gen */
+    uint32_t tgen;                  /* cpu->tlb_flushes when last checked */
     uint64_t same;                  /* a static target on the exiting
                                      * block's page: that page | 1 */
 } JitSlot;
@@ -1242,10 +1247,17 @@ static void exit_rdx(Ctx *c, unsigned i, bool same)
     emit_modrm(c, 4, 0x3b, 1, RCX, false,
                MEM(RAX, offsetof(JitSlot, gen)), false);
     out[no++] = jmp32(c, 0x5, NULL);
-    /* the fetch TLB still maps the target's page to the block's; for a
+    /* no TLB invalidation since the target was last checked, or the fetch
+     * TLB still maps the target's page to the block's (then noted); for a
      * target on this block's own page (which this block runs from), the
      * link made sure of it (x86_jit_link) */
     if (!same) {
+        uint8_t *ok;
+        emit_modrm(c, 4, 0x8b, 1, RCX, false, MEM(RBX, OFF(tlb_flushes)),
+                   false);
+        emit_modrm(c, 4, 0x3b, 1, RCX, false,
+                   MEM(RAX, offsetof(JitSlot, tgen)), false);
+        ok = jmp8(c, 0x4);                      /* je ok */
         static const uint8_t code[] = {
             0x48, 0x89, 0xd6,                   /* mov rsi, rdx */
             0x48, 0xc1, 0xee, 0x0c,             /* shr rsi, 12 */
@@ -1266,6 +1278,11 @@ static void exit_rdx(Ctx *c, unsigned i, bool same)
                    MEM(RAX, offsetof(JitSlot, gpa)), false);
         e8(c, 0x48); e8(c, 0xc1); e8(c, 0xee); e8(c, 0x0c);  /* shr rsi,12 */
         out[no++] = jmp32(c, 0x5, NULL);
+        emit_modrm(c, 4, 0x8b, 1, RCX, false, MEM(RBX, OFF(tlb_flushes)),
+                   false);
+        emit_modrm(c, 4, 0x89, 1, RCX, false,
+                   MEM(RAX, offsetof(JitSlot, tgen)), false);
+        fix8(c, ok);
     }
     emit_modrm(c, 4, 0x83, 1, 7, false, MEM(RBX, OFF(req)), false);
     e8(c, 0);
@@ -1313,6 +1330,7 @@ void x86_jit_link(X86CPU *cpu, void *slot, X86Block *b)
     s->b = b;
     s->gpa = b->gpa & ~0xfffULL;
     s->gen = cpu->chain_gen;
+    s->tgen = cpu->tlb_flushes;
 }
 
 /* A branch of record @i back to the block's start (registers stored,
