@@ -45,8 +45,14 @@ extern const uint64_t g_jit_rand_table[];
 extern const uint32_t g_jit_rand_count;
 #define RAND_BASE 0x140000ULL
 
+extern const uint8_t g_jit2_start[], g_jit2_end[];   /* guests-jit2.S */
+#define JIT2_BASE 0x130000ULL
+
 static uint64_t sym(const uint8_t *s)
 {
+    if (s >= g_jit2_start && s < g_jit2_end) {
+        return JIT2_BASE + (s - g_jit2_start);
+    }
     return JIT_BASE + (s - g_jit_start);
 }
 
@@ -307,6 +313,7 @@ static int child(const char *name, unsigned slice, bool irq, bool queue)
     }
     set_gate(e, 0x20, sym(jit_irq), 0);
     put64(e, IDT + 0x20 * 16, get64(e, IDT + 0x20 * 16) | (1ULL << 32));
+    memcpy(e->ram + JIT2_BASE, g_jit2_start, g_jit2_end - g_jit2_start);
     memcpy(e->ram + RAND_BASE, g_jit_rand_start,
            g_jit_rand_end - g_jit_rand_start);
     x86_cpu_get_regs(e->cpu, &r);

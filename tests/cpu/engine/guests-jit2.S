@@ -1,0 +1,160 @@
+/*
+ * More bare-metal guests for test-jit.c (see guests-jit.S; loaded at
+ * JIT2_BASE, position-independent): registers kept in memory under
+ * register pressure, BT* offsets, POPFQ raising IF, #UD mid-block.
+ */
+    .section .note.GNU-stack, "", @progbits
+    .section .rodata
+    .code64
+    .globl g_jit2_start, g_jit2_end
+    .globl j_pressure, j_bt_regmem, j_bt_imm, j_popf_if, j_ud_mid
+g_jit2_start:
+
+/* ---- register pressure: R8-R14 and RBP, used most, take the homes, so
+ * the block's shifts, CMOV, BSF, IMUL, XCHG, BSWAP, CDQ... work on
+ * RAX-RSI kept in memory (32-bit results zero-extend there) ---------- */
+j_pressure:
+    mov $48, %r15d
+    mov $0x8000000180000003, %rax
+    mov $0xffffffff00000010, %rbx
+    xor %ecx, %ecx
+    mov $-1, %rdx
+    mov $0x0000000100000000, %rsi
+1:  add %r8, %r9
+    add %r10, %r11
+    add %r12, %r13
+    add %r14, %rbp
+    add %r9, %r10
+    add %r11, %r12
+    add %r13, %r14
+    add %rbp, %r8
+    lea 1(%r8, %r11), %r9
+    lea 3(%r10, %r13), %r12
+    lea 5(%r14, %r9), %rbp
+    lea 7(%r12, %rbp), %r11
+    shl %cl, %ebx                           /* CL 0: still zero-extends */
+    cmovz %edx, %eax                        /* taken or not: zero-extends */
+    bsf %esi, %edx                          /* ESI 0: RDX kept */
+    imul $7, %ebx, %esi
+    xchg %eax, %ebx
+    bswap %edx
+    cdq
+    sar %cl, %eax
+    jmp 2f
+2:  mov %rax, (%rdi)
+    mov %rbx, 8(%rdi)
+    mov %rcx, 16(%rdi)
+    mov %rdx, 24(%rdi)
+    mov %rsi, 32(%rdi)
+    mov %rbp, 40(%rdi)
+    mov %r11, 48(%rdi)
+    add $56, %rdi
+    mov %r15d, %ecx
+    and $3, %ecx                            /* 0 every 4th round */
+    bts %r15, %rsi
+    sub $0x11, %rax
+    dec %r15d
+    jnz 1b
+    hlt
+
+/* ---- BTS/BTR/BTC/BT with a register bit offset on a register kept in
+ * memory (R8-R13, RBP, RAX, RBX take the homes): the offset is taken
+ * modulo 64, it must not address the bytes after the register --------- */
+j_bt_regmem:
+    mov $40, %r15d
+    mov $515, %ecx                          /* bit 3; byte 64 further */
+    xor %esi, %esi
+    xor %edx, %edx
+    xor %r14d, %r14d
+1:  add %r8, %r9
+    add %r10, %r11
+    add %r12, %r13
+    add %rbp, %rax
+    add %rbx, %r8
+    add %r9, %r10
+    add %r11, %r12
+    add %r13, %rbp
+    add %rax, %rbx
+    lea 1(%r8, %r9), %r10
+    lea 1(%r11, %r12), %r13
+    lea 1(%rbp, %rax), %rbx
+    bts %rcx, %rsi
+    btc %ecx, %edx
+    bt %rcx, %rsi
+    adc $0, %r14
+    jmp 2f
+2:  mov %rsi, (%rdi)
+    mov %rdx, 8(%rdi)
+    mov %r14, 16(%rdi)
+    add $24, %rdi
+    add $64, %ecx
+    dec %r15d
+    jnz 1b
+    hlt
+
+/* the immediate forms with offsets past the operand size (taken modulo
+ * it) on registers homed and kept in memory, and on memory */
+j_bt_imm:
+    mov $40, %r15d
+    xor %esi, %esi
+    xor %edx, %edx
+1:  add %r8, %r9
+    add %r10, %r11
+    add %r12, %r13
+    add %rbp, %rax
+    add %rbx, %r8
+    add %r9, %r10
+    add %r11, %r12
+    add %r13, %rbp
+    add %rax, %rbx
+    lea 1(%r8, %r9), %r10
+    lea 1(%r11, %r12), %r13
+    lea 1(%rbp, %rax), %rbx
+    .byte 0x48, 0x0f, 0xba, 0xee, 0xc8      /* bts $200, %rsi */
+    .byte 0x0f, 0xba, 0xfa, 0x61            /* btc $97, %edx */
+    .byte 0x66, 0x41, 0x0f, 0xba, 0xf6, 0x33 /* btr $51, %r14w */
+    .byte 0x48, 0x0f, 0xba, 0x67, 0x08, 0x85 /* btq $133, 8(%rdi) */
+    adc $0, %r14
+    jmp 2f
+2:  mov %rsi, (%rdi)
+    mov %rdx, 16(%rdi)
+    mov %r14, 24(%rdi)
+    add $32, %rdi
+    rol $1, %rsi
+    dec %r15d
+    jnz 1b
+    hlt
+
+/* ---- POPFQ setting IF again (an interrupt queued while IF=0 must come
+ * right after it) ----------------------------------------------------- */
+j_popf_if:
+    mov $60, %r15d
+1:  pushfq
+    cli
+    add $1, %rax
+    add %rax, %rbx
+    popfq
+    add $1, %rcx
+    mov %rbx, (%rdi)
+    add $8, %rdi
+    dec %r15d
+    jnz 1b
+    hlt
+
+/* ---- #UD in the middle of a translated block (iteration 30) --------- */
+j_ud_mid:
+    mov $40, %r15d
+1:  add $7, %rax
+    cmp $11, %r15d
+    jne 2f
+    mov $-1, %rdx
+    sub $1, %rdx                            /* flags of the SUB */
+    ud2
+2:  add %rax, %rbx
+    mov %rbx, (%rdi)
+    add $8, %rdi
+    dec %r15d
+    jnz 1b
+    hlt
+
+g_jit2_end:
