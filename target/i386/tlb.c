@@ -50,18 +50,16 @@
 #define L2_SIZE (4 * X86_TLB_SIZE)
 #define L2_SLOTS (MMU_NR * 2 * L2_SIZE)
 
-G_STATIC_ASSERT(TLB_SLOTS <= 65536);    /* slot numbers in uint16_t */
-G_STATIC_ASSERT(L2_SLOTS <= 65536);
 
 typedef struct TlbAux {
     const X86CPU *cpu;
     unsigned nng;                   /* AUX_NG_MAX + 1: overflowed */
     unsigned nlp;                   /* AUX_LP_MAX + 1: overflowed */
     uint8_t lp_classes;             /* bit c: a class-c page in the set */
-    uint16_t ng[AUX_NG_MAX];        /* flat slot numbers in cpu->tlb */
+    uint32_t ng[AUX_NG_MAX];        /* flat slot numbers in cpu->tlb */
     uint64_t lp[AUX_LP_SLOTS];      /* large page base | class, 0: free */
     unsigned nng2;                  /* the same for l2 */
-    uint16_t ng2[AUX_NG_MAX];
+    uint32_t ng2[AUX_NG_MAX];
     X86TLBEntry l2[MMU_NR][2][L2_SIZE];     /* [mmu][fetch][index] */
 } TlbAux;
 
@@ -154,10 +152,10 @@ unsigned x86_tlb_size_class(uint64_t page_mask)
            page_mask == tlb_size_offmask[1] ? 1 : 0;
 }
 
-static void list_slot(unsigned *n, uint16_t *list, unsigned slot)
+static void list_slot(unsigned *n, uint32_t *list, unsigned slot)
 {
     if (*n < AUX_NG_MAX) {
-        list[(*n)++] = (uint16_t)slot;
+        list[(*n)++] = slot;
     } else {
         *n = AUX_NG_MAX + 1;
     }
@@ -165,7 +163,7 @@ static void list_slot(unsigned *n, uint16_t *list, unsigned slot)
 
 /* Clear the non-global entries of @flat (@nslots) listed in @list */
 static void flush_listed(X86TLBEntry *flat, unsigned nslots, unsigned *n,
-                         const uint16_t *list)
+                         const uint32_t *list)
 {
     if (*n <= AUX_NG_MAX) {
         for (unsigned k = 0; k < *n; k++) {
