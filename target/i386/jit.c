@@ -44,7 +44,10 @@ G_STATIC_ASSERT((X86_TLB_SIZE & (X86_TLB_SIZE - 1)) == 0 &&
                 X86_TLB_SIZE <= 65536 && X86_TLB_SIZE >= 2);
 G_STATIC_ASSERT(sizeof(X86TLBEntry) == 24);
 
+#define IBTC_SIZE 2048             /* entries of the indirect-target cache */
+
 struct X86Jit {
+    struct JitSlot *ibtc;           /* RET/indirect exits: by target RIP */
     uint8_t *buf;
     size_t used, base;              /* base: end of the trampolines */
     uint8_t *leave;
@@ -1211,7 +1214,8 @@ static void canon_rdx(Ctx *c, Stub *s)
     s->jmp[1] = jmp32(c, 0x5, NULL);        /* jne stub */
 }
 
-/* An exit slot (in the code buffer, after its exit's code) */
+/* An exit slot (in the code buffer, after its exit's code; or an entry of
+ * the indirect-target cache, which exits with a computed target share) */
 typedef struct JitSlot {
     uint64_t lin;                   /* target RIP it was linked for */
     void *code;                     /* that block's host code */
@@ -1221,7 +1225,12 @@ typedef struct JitSlot {
     uint32_t tgen;                  /* cpu->tlb_flushes when last checked */
     uint64_t same;                  /* a static target on the exiting
                                      * block's page: that page | 1 */
+    uint32_t mmu;                   /* b->jit_mmu (checked by the cache) */
+    uint32_t pad[3];
 } JitSlot;
+G_STATIC_ASSERT(sizeof(JitSlot) == 64);
+
+static void exit_to(Ctx *c, unsigned i, bool same, bool dyn);
 
 /*
  * End of block at target RDX (flags in cpu->cc, registers stored): jump
@@ -1233,14 +1242,41 @@ typedef struct JitSlot {
  */
 static void exit_rdx(Ctx *c, unsigned i, bool same)
 {
-    uint8_t *slotref, *out[10];
+    exit_to(c, i, same, false);
+}
+
+/* ... with @dyn: a computed target (RET, indirect JMP/CALL), looked up in
+ * the indirect-target cache (by RIP; the entry's MMU index must match)
+ * rather than in a slot of its own */
+static void exit_to(Ctx *c, unsigned i, bool same, bool dyn)
+{
+    uint8_t *slotref = NULL, *out[10];
     int no = 0;
     JitSlot slot = { .lin = ~0ULL,
                      .same = same ? (c->b->gpa & ~0xfffULL) | 1 : 0 };
 
-    e8(c, 0x48); e8(c, 0x8d); e8(c, 0x05);      /* lea rax, [rip+slot] */
-    slotref = c->p;
-    e32(c, 0);
+    if (dyn) {
+        static const uint8_t hash[] = {
+            0x48, 0x89, 0xd0,                   /* mov rax, rdx */
+            0x48, 0xc1, 0xe8, 0x0b,             /* shr rax, 11 */
+            0x48, 0x31, 0xd0,                   /* xor rax, rdx */
+            0x25, (IBTC_SIZE - 1) & 0xff, (IBTC_SIZE - 1) >> 8, 0, 0,
+            0xc1, 0xe0, 0x06,                   /* shl eax, 6 */
+        };
+        for (size_t k = 0; k < sizeof(hash); k++) {
+            e8(c, hash[k]);
+        }
+        mov_imm(c, RCX, (uintptr_t)c->jit->ibtc);
+        e8(c, 0x48); e8(c, 0x01); e8(c, 0xc8);  /* add rax, rcx */
+        emit_modrm(c, 1, 0x80, 1, 7, false,
+                   MEM(RAX, offsetof(JitSlot, mmu)), false);
+        e8(c, c->mmu);                          /* cmp byte [mmu], M */
+        out[no++] = jmp32(c, 0x5, NULL);
+    } else {
+        e8(c, 0x48); e8(c, 0x8d); e8(c, 0x05);  /* lea rax, [rip+slot] */
+        slotref = c->p;
+        e32(c, 0);
+    }
     emit_modrm(c, 8, 0x3b, 1, RDX, false, MEM(RAX, 0), false);
     out[no++] = jmp32(c, 0x5, NULL);
     emit_modrm(c, 4, 0x8b, 1, RCX, false, MEM(RBX, OFF(chain_gen)), false);
@@ -1307,6 +1343,9 @@ static void exit_rdx(Ctx *c, unsigned i, bool same)
     e8(c, 0xb8);                                /* mov eax, i << 8 */
     e32(c, i << 8);
     jmp32(c, -1, c->jit->leave);
+    if (dyn) {
+        return;
+    }
     while ((uintptr_t)c->p & 7) {
         e8(c, 0xcc);
     }
@@ -1331,6 +1370,7 @@ void x86_jit_link(X86CPU *cpu, void *slot, X86Block *b)
     s->gpa = b->gpa & ~0xfffULL;
     s->gen = cpu->chain_gen;
     s->tgen = cpu->tlb_flushes;
+    s->mmu = b->jit_mmu;
 }
 
 /* A branch of record @i back to the block's start (registers stored,
@@ -1717,7 +1757,7 @@ static bool emit_record(Ctx *c, unsigned i)
         }
         writeback(c, c->dirty);
         c->dirty = 0;
-        exit_rdx(c, i, false);
+        exit_to(c, i, false, true);
         return true;
     }
     case K_RET:
@@ -1726,7 +1766,7 @@ static bool emit_record(Ctx *c, unsigned i)
         adjust_rsp(c, 8);
         writeback(c, c->dirty);
         c->dirty = 0;
-        exit_rdx(c, i, false);
+        exit_to(c, i, false, true);
         return true;
     default:
         return false;
@@ -1849,6 +1889,11 @@ static X86Jit *jit_get(X86CPU *cpu)
     }
     j = g_new0(X86Jit, 1);
     j->buf = m;
+    j->ibtc = g_new0(JitSlot, IBTC_SIZE);
+    for (unsigned k = 0; k < IBTC_SIZE; k++) {
+        j->ibtc[k].lin = ~0ULL;
+        j->ibtc[k].mmu = ~0u;
+    }
     memcpy(j->buf, enter, sizeof(enter));
     j->enter = (int (*)(X86CPU *, void *))(void *)j->buf;
     j->leave = j->buf + 32;
@@ -1869,6 +1914,7 @@ void x86_jit_free(X86CPU *cpu)
 {
     if (cpu->jit) {
         munmap(cpu->jit->buf, JIT_BUF_SIZE);
+        g_free(cpu->jit->ibtc);
         g_free(cpu->jit);
         cpu->jit = NULL;
     }
