@@ -282,10 +282,13 @@ static bool ends_block(const X86Insn *insn)
            h == op_iret || h == op_jmpf_imm || h == op_callf_imm ||
            h == op_call_rel || h == op_int || h == op_int3 ||
            h == op_hlt || h == op_syscall ||
-           /* FF /2../5: CALL/JMP near and far; /0 /1 INC/DEC go on */
-           (h == op_grp5 && ((insn->modrm >> 3) & 7) >= 2) ||
+           /* FF /2../5: CALL/JMP near and far; INC/DEC/PUSH go on */
+           (h == op_grp5 && ((insn->modrm >> 3) & 7) >= 2 &&
+            ((insn->modrm >> 3) & 7) <= 5) ||
            h == op_sysret || h == op_sysenter || h == op_sysexit ||
-           h == op_mov_crdr || h == op_jcc || h == op_loop ||
+           /* MOV to CRn/DRn (0F 22/23) may change the mode: reads go on */
+           (h == op_mov_crdr && (insn->opcode & 2)) ||
+           h == op_jcc || h == op_loop ||
            h == op_jcxz || h == op_grp7;
 }
 

@@ -45,16 +45,12 @@ void jit_exit_to(Ctx *c, unsigned i, bool same, bool dyn)
                      .same = same ? (c->b->gpa & ~0xfffULL) | 1 : 0 };
 
     if (dyn) {
-        static const uint8_t hash[] = {
-            0x48, 0x89, 0xd0,                   /* mov rax, rdx */
-            0x48, 0xc1, 0xe8, 0x0b,             /* shr rax, 11 */
-            0x48, 0x31, 0xd0,                   /* xor rax, rdx */
-            0x25, (IBTC_SIZE - 1) & 0xff, (IBTC_SIZE - 1) >> 8, 0, 0,
-            0xc1, 0xe0, 0x06,                   /* shl eax, 6 */
-        };
-        for (size_t k = 0; k < sizeof(hash); k++) {
-            e8(c, hash[k]);
-        }
+        /* index: the top bits of RIP * golden ratio */
+        jit_mov_imm(c, RAX, 0x9e3779b97f4a7c15ULL);
+        e8(c, 0x48); e8(c, 0x0f); e8(c, 0xaf); e8(c, 0xc2);  /* imul rax,rdx */
+        e8(c, 0x48); e8(c, 0xc1); e8(c, 0xe8);              /* shr rax, */
+        e8(c, 64 - __builtin_ctz(IBTC_SIZE));
+        e8(c, 0xc1); e8(c, 0xe0); e8(c, 0x06);              /* shl eax, 6 */
         jit_mov_imm(c, RCX, (uintptr_t)c->jit->ibtc);
         e8(c, 0x48); e8(c, 0x01); e8(c, 0xc8);  /* add rax, rcx */
         jit_emit_modrm(c, 1, 0x80, 1, 7, false,

@@ -20,7 +20,7 @@ G_STATIC_ASSERT((X86_TLB_SIZE & (X86_TLB_SIZE - 1)) == 0 &&
                 X86_TLB_SIZE <= 65536 && X86_TLB_SIZE >= 2);
 G_STATIC_ASSERT(sizeof(X86TLBEntry) == 24);
 
-#define IBTC_SIZE 2048             /* entries of the indirect-target cache */
+#define IBTC_SIZE 16384            /* entries of the indirect-target cache */
 
 struct X86Jit {
     struct JitSlot *ibtc;           /* RET/indirect exits: by target RIP */
