@@ -8,6 +8,7 @@
     .code64
     .globl g_jit2_start, g_jit2_end
     .globl j_pressure, j_bt_regmem, j_bt_imm, j_popf_if, j_ud_mid
+    .globl j_uk_pf
 g_jit2_start:
 
 /* ---- register pressure: R8-R14 and RBP, used most, take the homes, so
@@ -156,5 +157,20 @@ j_ud_mid:
     dec %r15d
     jnz 1b
     hlt
+
+/* ---- the #PF handler of the user-jmp-kernel case (test-jit.c
+ * setup_ukjmp: CPL3 code on a user page jumps straight to this address,
+ * on a supervisor page, so every jump faults and lands here at CPL0). It
+ * adds the CS it runs with to R14 (0x10 each time: never 0x33) and
+ * counts in a supervisor-only word, then returns to RCX. A translated
+ * user block whose exit was linked to this handler's block (translated
+ * for the supervisor MMU index) must not jump there at CPL3. ---------- */
+j_uk_pf:
+    incq 0xf0380                            /* EXC_REC + 0x380: supervisor */
+    mov %cs, %eax
+    add %rax, %r14
+    mov %rcx, 8(%rsp)                       /* return to RCX */
+    add $8, %rsp                            /* the error code */
+    iretq
 
 g_jit2_end:

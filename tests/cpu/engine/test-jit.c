@@ -38,7 +38,7 @@ extern const uint8_t j_far_page[], j_pf_flags_helper[], j_calli_mem[];
 extern const uint8_t j_smc_far[], j_dbp[], j_mmio_loop[], j_cli_sti[];
 extern const uint8_t j_ud_mid[], j_pf_flags_inc[];
 extern const uint8_t j_remap_body[], j_remap_body_end[], j_popf_if[];
-extern const uint8_t j_pressure[], j_bt_regmem[], j_bt_imm[];
+extern const uint8_t j_pressure[], j_bt_regmem[], j_bt_imm[], j_uk_pf[];
 /* guests-jit-rand.S (gen-jit-rand.py): random loops */
 extern const uint8_t g_jit_rand_start[], g_jit_rand_end[];
 extern const uint64_t g_jit_rand_table[];
@@ -159,6 +159,66 @@ static bool setup_remap(Env *e)
     return true;
 }
 
+/*
+ * CPL3 code on a user page (2-4 MiB; the first 2 MiB supervisor-only)
+ * jumps 20 times to j_uk_pf, the #PF handler on a supervisor page: each
+ * jump faults (U/S, fetch) and the handler returns to RCX with R14 +=
+ * its CS (0x10). The exit of the user block is left with its slot unlinked
+ * (its target faults); the run loop then runs the handler's block, for
+ * the supervisor MMU index. Linking the user block's slot to it would let
+ * the next jump run the handler's translation at CPL3 (R14 += 0x33, and
+ * its memory accesses through the supervisor TLB). Ends with #UD (the
+ * stub's HLT).
+ */
+#define UK_CODE 0x300000ULL
+#define UK_STACK 0x3f0000ULL
+
+static bool setup_ukjmp(Env *e)
+{
+    uint64_t t = sym(j_uk_pf);
+    uint8_t code[64];
+    size_t n = 0, rel_at, next_at, loop_at;
+    X86SRegs s;
+    X86Regs r;
+
+#define B(...) do { const uint8_t b_[] = { __VA_ARGS__ }; \
+        memcpy(code + n, b_, sizeof(b_)); n += sizeof(b_); } while (0)
+    loop_at = n;
+    B(0x48, 0xc7, 0xc4);                    /* mov $UK_STACK, %rsp */
+    B(UK_STACK & 0xff, (UK_STACK >> 8) & 0xff, (UK_STACK >> 16) & 0xff, 0);
+    B(0x6a, 0x2b);                          /* push $0x2b (SS) */
+    B(0x68);                                /* push $UK_STACK */
+    B(UK_STACK & 0xff, (UK_STACK >> 8) & 0xff, (UK_STACK >> 16) & 0xff, 0);
+    B(0x9c);                                /* pushfq */
+    B(0x6a, 0x33);                          /* push $0x33 (CS) */
+    B(0x48, 0x8d, 0x0d, 8, 0, 0, 0);        /* lea next(%rip), %rcx */
+    B(0x51);                                /* push %rcx */
+    B(0x6a, 0x00);                          /* push $0 (error code) */
+    B(0xe9);                                /* jmp j_uk_pf */
+    rel_at = n;
+    B(0, 0, 0, 0);
+    next_at = n;
+    B(0x49, 0xff, 0xcf);                    /* dec %r15 */
+    B(0x75, 0);                             /* jnz loop */
+    code[n - 1] = (uint8_t)(loop_at - n);
+    B(0x0f, 0x0b);                          /* ud2 */
+#undef B
+    memcpy(e->ram + UK_CODE, code, n);
+    put32(e, UK_CODE + rel_at, (uint32_t)(t - (UK_CODE + next_at)));
+    put64(e, 0x12000, 0x83);                /* 0-2 MiB: supervisor */
+    set_gate(e, 14, t, 0);
+    x86_cpu_get_regs(e->cpu, &r);
+    r.rip = UK_CODE;
+    r.r15 = 20;
+    r.r14 = 0;
+    x86_cpu_set_regs(e->cpu, &r);
+    x86_cpu_get_sregs(e->cpu, &s);
+    seg(&s.cs, 0x33, true, true, 3);
+    seg(&s.ss, 0x2b, false, false, 3);
+    s.ds = s.es = s.fs = s.gs = s.ss;
+    return x86_cpu_set_sregs(e->cpu, &s);
+}
+
 typedef struct Case {
     const char *name;
     const uint8_t *code;
@@ -214,6 +274,7 @@ static const Case cases[] = {
     { "register-pressure", j_pressure, X86_EXIT_HLT, NULL, false, false,
       0x8d5 },
     { "ud-mid-block", j_ud_mid, X86_EXIT_HLT, NULL, false },
+    { "user-jmp-kernel-handler", j_alu, X86_EXIT_HLT, setup_ukjmp, true },
 };
 
 static Case *rand_cases;           /* "rand-N": guests-jit-rand.S */
