@@ -151,6 +151,7 @@ X86CPU *x86_cpu_new(X86VM *vm, uint32_t index)
     cpu->blocks = g_new0(X86Block *, X86_BLOCK_HASH);
     cpu->page_blocks = g_new0(X86Block *, X86_PAGE_HASH);
     cpu->tmp_block = g_malloc0(sizeof(X86Block) + sizeof(X86Insn));
+    cpu->tmp_block->insns = (X86Insn *)(cpu->tmp_block + 1);
     cpu->tsc_khz = 1000000;
     cpu->exit = &cpu->exit_scratch;
     cpu->host_bp_skip_rip = ~0ULL;
@@ -177,11 +178,7 @@ void x86_cpu_free(X86CPU *cpu)
     g_ptr_array_remove(cpu->vm->cpus, cpu);
     g_mutex_unlock(&cpu->vm->lock);
     x86_blocks_flush(cpu);
-    while (cpu->dead_blocks) {
-        X86Block *b = cpu->dead_blocks;
-        cpu->dead_blocks = b->next;
-        g_free(b);
-    }
+    x86_blocks_free_dead(cpu);
     g_free(cpu->blocks);
     g_free(cpu->page_blocks);
     g_free(cpu->tmp_block);

@@ -57,9 +57,18 @@ struct X86Block {
         X86Block *b;
         uint32_t tgen;
     } succ[2];
-    X86Insn insns[];
+    X86Insn *insns;                 /* n records: after the struct, or
+                                     * their own allocation once
+                                     * x86_block_extend() grew the block */
 };
 void x86_blocks_flush(X86CPU *cpu);
+/* Free the dropped blocks (at a block boundary). */
+void x86_blocks_free_dead(X86CPU *cpu);
+/* Before translating hot block @b (at cpu->rip): decode it on past its
+ * final Jcc (the not-taken path, same page, up to X86_BLOCK_MAX records)
+ * so that one translation covers it; the interpreter still stops at
+ * each Jcc (its handlers return X86_END). */
+void x86_block_extend(X86CPU *cpu, X86Block *b);
 /* Handlers specialised by operation, size and form (ops-fast.c): swapped
  * into a freshly decoded block of @n records; fuses a flag-setting
  * instruction with the block's final Jcc (insn->fused). */

@@ -32,11 +32,14 @@ static inline unsigned jcache_idx(uint64_t gpa, uint32_t key)
     return (gpa ^ (gpa >> 11) ^ (key << 9)) & (X86_JCACHE_SIZE - 1);
 }
 
-static void free_dead(X86CPU *cpu)
+void x86_blocks_free_dead(X86CPU *cpu)
 {
     while (cpu->dead_blocks) {
         X86Block *b = cpu->dead_blocks;
         cpu->dead_blocks = b->next;
+        if (b->insns != (X86Insn *)(b + 1)) {
+            g_free(b->insns);
+        }
         g_free(b);
     }
 }
@@ -273,11 +276,14 @@ void x86_vm_notify_write(X86VM *vm, uint64_t gpa, uint64_t len)
     g_mutex_unlock(&vm->lock);
 }
 
-/* Unconditional transfers end a block at decode time. */
-static bool ends_block(const X86Insn *insn)
+/* Transfers end a block at decode time (a Jcc too unless @past_jcc). */
+static bool ends_block(const X86Insn *insn, bool past_jcc)
 {
     X86Handler h = insn->handler;
 
+    if (h == op_jcc) {
+        return !past_jcc;
+    }
     return h == op_ud || h == op_jmp_rel || h == op_ret || h == op_retf ||
            h == op_iret || h == op_jmpf_imm || h == op_callf_imm ||
            h == op_call_rel || h == op_int || h == op_int3 ||
@@ -288,7 +294,7 @@ static bool ends_block(const X86Insn *insn)
            h == op_sysret || h == op_sysenter || h == op_sysexit ||
            /* MOV to CRn/DRn (0F 22/23) may change the mode: reads go on */
            (h == op_mov_crdr && (insn->opcode & 2)) ||
-           h == op_jcc || h == op_loop ||
+           h == op_loop ||
            h == op_jcxz || h == op_grp7;
 }
 
@@ -391,7 +397,7 @@ static X86Block *block_get(X86CPU *cpu)
         lin += len;
         host += len;
         n++;
-        if (ends_block(&insns[n - 1]) || n == X86_BLOCK_MAX ||
+        if (ends_block(&insns[n - 1], false) || n == X86_BLOCK_MAX ||
             (lin & 0xfff) == 0) {
             break;
         }
@@ -401,6 +407,7 @@ static X86Block *block_get(X86CPU *cpu)
         x86_blocks_flush(cpu);
     }
     b = g_malloc(sizeof(X86Block) + n * sizeof(X86Insn));
+    b->insns = (X86Insn *)(b + 1);
     b->gpa = gpa;
     b->key = key;
     b->n = n;
@@ -418,6 +425,50 @@ static X86Block *block_get(X86CPU *cpu)
     cpu->jcache[j].tag = jcache_tag(gpa, key);
     cpu->jcache[j].b = b;
     return b;
+}
+
+void x86_block_extend(X86CPU *cpu, X86Block *b)
+{
+    uint64_t lin = fetch_lin(cpu, cpu->rip), gpa;
+    unsigned n = 0;
+    uint8_t *host;
+    X86Insn insns[X86_BLOCK_MAX], *rec;
+
+    if (b->n >= X86_BLOCK_MAX || b == cpu->tmp_block ||
+        x86_generic_handler(&b->insns[b->n - 1]) != op_jcc) {
+        return;
+    }
+    if (!x86_translate_fetch(cpu, lin, &host, &gpa)) {
+        cpu->exc.vector = -1;       /* not this block's fault: drop it */
+        return;
+    }
+    if (!host || gpa != b->gpa) {
+        return;
+    }
+    while (n < X86_BLOCK_MAX) {
+        int len = x86_decode(cpu, host, 0x1000 - (lin & 0xfff), &insns[n]);
+
+        if (len < 0) {
+            break;                  /* crosses the page, or too long */
+        }
+        lin += len;
+        host += len;
+        n++;
+        if (ends_block(&insns[n - 1], true) || (lin & 0xfff) == 0) {
+            break;
+        }
+    }
+    if (n <= b->n) {
+        return;
+    }
+    x86_block_specialise(cpu, insns, n);
+    rec = g_new(X86Insn, n);
+    memcpy(rec, insns, n * sizeof(X86Insn));
+    if (b->insns != (X86Insn *)(b + 1)) {
+        g_free(b->insns);
+    }
+    b->insns = rec;
+    b->n = n;
 }
 
 int x86_internal_error(X86CPU *cpu, const char *fmt, ...)
@@ -534,7 +585,7 @@ static void handle_requests(X86CPU *cpu)
     if (__atomic_exchange_n(&cpu->drop_req, 0, __ATOMIC_ACQ_REL)) {
         take_page_drops(cpu);
     }
-    free_dead(cpu);
+    x86_blocks_free_dead(cpu);
     cpu->check &= ~CHECK_STALE;
 }
 
@@ -828,18 +879,24 @@ static bool exec_block_fast(X86CPU *cpu, X86Block **bp)
             n = b->n;
             cpu->jit_slot_gen = cpu->chain_gen;
 
-            if (unlikely(st != X86_NEXT || cpu->check)) {
+            if (unlikely(st > X86_END || cpu->check)) {
                 cpu->insns_retired += k;
                 return insn_tail(cpu, st, 0) == TAIL_EXIT;
             }
             cpu->rip = cpu->next_ip;
             i = k + 1;
-            if (i == n) {
-                cpu->insns_retired += n;
+            if (st == X86_END || i == n) {
+                /* a branch left the block (maybe mid-way: an extended
+                 * block's Jcc) */
+                cpu->insns_retired += i;
                 return false;
             }
+            /* X86_NEXT mid-way: a handler changed the MMU index or the
+             * data-path mode; the interpreter goes on */
         }
     } else if (!b->jit_fail && ++b->runs >= x86_jit_thr && x86_jit_thr) {
+        x86_block_extend(cpu, b);
+        n = b->n;
         x86_jit_compile(cpu, b);
         if (b->jit && !cpu->check) {
             return exec_block_fast(cpu, bp);

@@ -42,7 +42,8 @@ void jit_exit_to(Ctx *c, unsigned i, bool same, bool dyn)
     uint8_t *slotref = NULL, *out[10];
     int no = 0;
     JitSlot slot = { .lin = ~0ULL,
-                     .same = same ? (c->b->gpa & ~0xfffULL) | 1 : 0 };
+                     .same = same ? (c->b->gpa & ~0xfffULL) | 1 : 0,
+                     .owner = c->mmu };
 
     if (dyn) {
         /* index: the top bits of RIP * golden ratio */
@@ -125,8 +126,8 @@ void jit_exit_to(Ctx *c, unsigned i, bool same, bool dyn)
     }
     jit_store64(c, MEM(RBX, OFF(next_ip)), RDX);
     jit_store64(c, MEM(RBX, OFF(jit_slot)), RAX);
-    e8(c, 0xb8);                                /* mov eax, i << 8 */
-    e32(c, i << 8);
+    e8(c, 0xb8);                                /* mov eax, END | i << 8 */
+    e32(c, i << 8 | X86_END);
     jit_jmp32(c, -1, c->jit->leave);
     if (dyn) {
         return;
@@ -148,6 +149,11 @@ void x86_jit_link(X86CPU *cpu, void *slot, X86Block *b)
 
     if (s->same && (s->same ^ b->gpa) >> 12) {
         return;                     /* not the page it was translated on */
+    }
+    if (s->owner != ~0u && s->owner != b->jit_mmu) {
+        /* translated for other privilege checks (the block that ran
+         * next is an exception handler's, say): never from this exit */
+        return;
     }
     s->lin = cpu->rip;
     s->code = b->jit;
@@ -180,8 +186,8 @@ void jit_emit_backedge(Ctx *c, unsigned i, int64_t rel)
     jit_patch32(out[1], c->p);
     jit_rip_of(c, RDX, i, rel);
     jit_store64(c, MEM(RBX, OFF(next_ip)), RDX);
-    e8(c, 0xb8);                                /* mov eax, i << 8 */
-    e32(c, i << 8);
+    e8(c, 0xb8);                                /* mov eax, END | i << 8 */
+    e32(c, i << 8 | X86_END);
     jit_jmp32(c, -1, c->jit->leave);
 }
 
@@ -240,7 +246,7 @@ void jit_emit_stub(Ctx *c, Stub *s)
     if (s->ender) {
         /* the handler set next_ip and did the whole branch */
         e8(c, 0xb8);
-        e32(c, s->i << 8);
+        e32(c, s->i << 8 | X86_END);
         jit_jmp32(c, -1, c->jit->leave);
         return;
     }

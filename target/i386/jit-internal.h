@@ -110,7 +110,10 @@ typedef struct JitSlot {
     uint64_t same;                  /* a static target on the exiting
                                      * block's page: that page | 1 */
     uint32_t mmu;                   /* b->jit_mmu (checked by the cache) */
-    uint32_t pad[3];
+    uint32_t owner;                 /* the MMU index of the block the exit
+                                     * belongs to (~0: the cache, which
+                                     * checks mmu when used) */
+    uint32_t pad[2];
 } JitSlot;
 G_STATIC_ASSERT(sizeof(JitSlot) == 64);
 

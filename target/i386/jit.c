@@ -360,6 +360,23 @@ static bool emit_record(Ctx *c, unsigned i)
         s->ender = true;
         jit_writeback(c, c->dirty);
         c->dirty = 0;
+        if (i + 1 < c->b->n) {
+            /* a Jcc inside an extended block (x86_block_extend): taken
+             * leaves, not taken goes on */
+            uint8_t *cont = jit_jmp32(c, (op & 15) ^ 1, NULL);
+            if (c->off[i] + insn->len + (int64_t)insn->imm == 0) {
+                jit_emit_backedge(c, i, -(int64_t)c->off[i]);
+            } else {
+                if (!jit_target_rdx(c, i, insn->len + (int64_t)insn->imm,
+                                    s)) {
+                    return false;
+                }
+                jit_exit_rdx(c, i, jit_on_page(c, i, insn->len +
+                                                     (int64_t)insn->imm));
+            }
+            jit_patch32(cont, c->p);
+            break;
+        }
         taken = jit_jmp32(c, op & 15, NULL);
         jit_rip_of(c, RDX, i, insn->len);
         jit_exit_rdx(c, i, jit_on_page(c, i, insn->len));
@@ -532,6 +549,7 @@ static X86Jit *jit_get(X86CPU *cpu)
     for (unsigned k = 0; k < IBTC_SIZE; k++) {
         j->ibtc[k].lin = ~0ULL;
         j->ibtc[k].mmu = ~0u;
+        j->ibtc[k].owner = ~0u;
     }
     memcpy(j->buf, enter, sizeof(enter));
     j->enter = (int (*)(X86CPU *, void *))(void *)j->buf;
