@@ -24,6 +24,8 @@
 #define PTE_L     0x15000
 #define PFN_K     0xa01000
 #define QFN       0x600000          /* rewritten function, another page */
+#define Q2        0x610000          /* smp_race_*: mov $G, %eax; ret at +3 */
+#define SD_GEN2   0x300010
 #define DOORBELL  0x10000000        /* MMIO: the harness sends the IPIs */
 /* a direct CALL rel32 to absolute guest address x */
 #define AT(x)     (g_smp_start + (x) - SMP_BASE)
@@ -34,6 +36,7 @@
     .code64
     .globl g_smp_start, g_smp_end
     .globl smp_ipi, smp_ipi_noflush, smp_sd_run, smp_sd_write, smp_smc_run, smp_smc_write
+    .globl smp_race_run, smp_race_write
     .p2align 12
 g_smp_start:
 
@@ -163,6 +166,38 @@ smp_smc_write:
     jb 4b
     cmp %r12, %r8
     jne 1b
+    hlt
+
+/* ---- free-running code writer: generation G (1..R12) stores G as the
+ * immediate of "mov $imm32, %eax; ret" at Q2 + 3, then G to SD_GEN2,
+ * then waits a little; no handshake. Stores are seen in order (TSO): a
+ * runner that read SD_GEN2 = G and then serialized must fetch an
+ * immediate >= G (SDM Vol. 3A, cross-modifying code). ---------------- */
+smp_race_write:
+    xor %eax, %eax
+1:  inc %eax
+    mov %eax, Q2 + 4
+    mov %eax, SD_GEN2
+    mov $100, %ecx
+2:  dec %ecx
+    jnz 2b
+    cmp %r12d, %eax
+    jne 1b
+    hlt
+
+smp_race_run:
+1:  mov SD_GEN2, %r8d
+    xor %eax, %eax
+    cpuid
+    call AT(Q2 + 3)
+    incq SD_CALLS(%rdi)
+    cmp %r8d, %eax
+    jae 2f
+    incq SD_ERR(%rdi)
+    mov %rax, SD_BAD(%rdi)
+2:  cmp %r12d, %r8d
+    jne 1b
+    mov %r8, SD_ACK(%rdi)
     hlt
 
 /* ---- code runner (its own page, which the writer rewrites too): wait

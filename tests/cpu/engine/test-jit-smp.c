@@ -11,7 +11,10 @@
  *  - smc: a writer vCPU rewrites two functions (one on another page, one
  *    on the runners' own code page) with other instruction boundaries
  *    each generation; the runners, after CPUID, must see the new code.
- *  - mixed: both at once on four vCPUs.
+ *  - race: a writer stores generation G into a function's immediate,
+ *    then G to a flag, with no handshake; runners that read the flag
+ *    and serialized (CPUID) must get at least G from the function.
+ *  - mixed: shoot-down and smc at once on four vCPUs.
  *
  * Every vCPU has a time slice so that the harness sees its exits; the
  * test runs as written (KVMU_JIT at its default), with KVMU_JIT=1 and
@@ -33,19 +36,21 @@
 #define PT_L      0x15000ULL
 #define PFN_K     0xa01000ULL
 #define QFN       0x600000ULL
+#define Q2        0x610000ULL
 #define DOORBELL  0x10000000ULL
 #define MAXCPU    4
 
 extern const uint8_t g_smp_start[], g_smp_end[];
 extern const uint8_t smp_ipi[], smp_ipi_noflush[], smp_sd_run[], smp_sd_write[];
 extern const uint8_t smp_smc_run[], smp_smc_write[];
+extern const uint8_t smp_race_run[], smp_race_write[];
 
 static uint64_t sym(const uint8_t *s)
 {
     return SMP_BASE + (uint64_t)(s - g_smp_start);
 }
 
-enum { SD_RUN, SD_WRITE, SMC_RUN, SMC_WRITE };
+enum { SD_RUN, SD_WRITE, SMC_RUN, SMC_WRITE, RACE_RUN, RACE_WRITE };
 
 typedef struct Smp Smp;
 typedef struct Vcpu {
@@ -122,6 +127,7 @@ static void add_vcpu(Smp *s, int i, int role, int first, int end,
 {
     static const uint8_t *const entry[] = {
         smp_sd_run, smp_sd_write, smp_smc_run, smp_smc_write,
+        smp_race_run, smp_race_write,
     };
     Vcpu *v = &s->v[i];
     X86SRegs sr;
@@ -174,6 +180,9 @@ static void run_smp(const char *kind, int n, uint64_t rounds)
         f[5] = 0xc3;
     }
     put64(s->e, QFN, 0x9090c300000001b8ULL);        /* mov $1, %eax; ret */
+    s->e->ram[Q2 + 3] = 0xb8;                       /* mov $0, %eax */
+    put32(s->e, Q2 + 4, 0);
+    s->e->ram[Q2 + 8] = 0xc3;                       /* ret */
     if (!strcmp(kind, "sd")) {
         add_vcpu(s, 0, SD_WRITE, 1, n, rounds);
         for (int i = 1; i < n; i++) {
@@ -183,6 +192,11 @@ static void run_smp(const char *kind, int n, uint64_t rounds)
         add_vcpu(s, 0, SMC_WRITE, 1, n, rounds);
         for (int i = 1; i < n; i++) {
             add_vcpu(s, i, SMC_RUN, 0, 0, rounds);
+        }
+    } else if (!strcmp(kind, "race")) {
+        add_vcpu(s, 0, RACE_WRITE, 1, n, rounds);
+        for (int i = 1; i < n; i++) {
+            add_vcpu(s, i, RACE_RUN, 0, 0, rounds);
         }
     } else {
         g_assert_cmpint(n, ==, 4);
@@ -230,7 +244,8 @@ static void run_smp(const char *kind, int n, uint64_t rounds)
         uint64_t o = 8 * i;
 
         g_assert_cmpint(s->v[i].done, ==, 1);
-        if (s->v[i].role == SD_RUN || s->v[i].role == SMC_RUN) {
+        if (s->v[i].role == SD_RUN || s->v[i].role == SMC_RUN ||
+            s->v[i].role == RACE_RUN) {
             g_assert_cmpuint(get64(s->e, SD_ERR + o), ==, 0);
             g_assert_cmpuint(get64(s->e, SD_ACK + o), ==, rounds);
             /* a shoot-down runner may see several rounds acknowledged
@@ -253,13 +268,24 @@ static void test_smp(gconstpointer p)
     int n;
 
     g_assert_cmpint(sscanf(name, "%15[a-z]-%d", kind, &n), ==, 2);
-    run_smp(kind, n, 300);
+    /* race: 20000 generations, no handshake. A known engine bug (not the
+     * translator's: KVMU_JIT=off fails too): a vCPU keeps storing through
+     * a writable TLB entry to a page another vCPU has just decoded until
+     * its next block boundary (request_wflush_others is asynchronous), so
+     * the new block holds the old bytes and no drop comes until the next
+     * store. Fails mostly on a loaded host (the writer descheduled inside
+     * that window): KVMU_JIT_TEST_PENDING=1 runs it. */
+    if (!strcmp(kind, "race") && !g_getenv("KVMU_JIT_TEST_PENDING")) {
+        g_test_skip("known engine bug: KVMU_JIT_TEST_PENDING=1 runs it");
+        return;
+    }
+    run_smp(kind, n, strcmp(kind, "race") ? 300 : 20000);
 }
 
 int main(int argc, char **argv)
 {
     static const char *const names[] = {
-        "sd-2", "sd-4", "smc-2", "smc-4", "mixed-4",
+        "sd-2", "sd-4", "smc-2", "smc-4", "mixed-4", "race-2", "race-4",
     };
 
     g_test_init(&argc, &argv, NULL);
