@@ -274,7 +274,7 @@ static const Case cases[] = {
     { "register-pressure", j_pressure, X86_EXIT_HLT, NULL, false, false,
       0x8d5 },
     { "ud-mid-block", j_ud_mid, X86_EXIT_HLT, NULL, false },
-    { "user-jmp-kernel-handler", j_alu, X86_EXIT_HLT, setup_ukjmp, true },
+    { "user-jmp-kernel-handler", j_alu, X86_EXIT_HLT, setup_ukjmp, false },
 };
 
 static Case *rand_cases;           /* "rand-N": guests-jit-rand.S */
