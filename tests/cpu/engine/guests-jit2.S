@@ -8,7 +8,7 @@
     .code64
     .globl g_jit2_start, g_jit2_end
     .globl j_pressure, j_bt_regmem, j_bt_imm, j_popf_if, j_ud_mid
-    .globl j_uk_pf
+    .globl j_uk_pf, j_ext_smc, j_ext_data
 g_jit2_start:
 
 /* ---- register pressure: R8-R14 and RBP, used most, take the homes, so
@@ -172,5 +172,54 @@ j_uk_pf:
     mov %rcx, 8(%rsp)                       /* return to RCX */
     add $8, %rsp                            /* the error code */
     iretq
+
+/* ---- blocks extended past their final Jcc (x86_block_extend): the
+ * block rewrites the immediate of an instruction after its Jcc (in the
+ * extended part of its own translation) and falls through to it half
+ * the time: the new immediate must be the one that runs ------------- */
+j_ext_smc:
+    mov $30, %r15d
+    xor %ebx, %ebx
+1:  lea 3f+1(%rip), %rsi
+    mov %r15d, (%rsi)                       /* rewrites 3f's immediate */
+    test $1, %r15b
+    jz 2f
+    add $1, %rbx
+3:  mov $0, %eax
+    add %rax, %rbx
+    mov %rbx, (%rdi)
+    add $8, %rdi
+2:  dec %r15d
+    jnz 1b
+    hlt
+
+/* ... an always-taken Jcc followed by bytes that are no code (a
+ * privileged instruction, a #UD encoding, an instruction crossing into
+ * the next page): decoded into the extension, never run ------------- */
+j_ext_data:
+    mov $40, %r15d
+    xor %ebx, %ebx
+1:  add %r15, %rbx
+    mov %rbx, (%rdi)
+    add $8, %rdi
+    cmp %rbx, %rbx
+    je 2f                                   /* always taken */
+    mov %rax, %cr3
+    wrmsr
+    ud2
+2:  dec %r15d
+    jnz 1b
+    jmp 4f
+    .p2align 12
+    .skip 4096 - 24
+4:  mov $12, %ecx                           /* near the page end */
+5:  add %rcx, %rbx
+    test %rcx, %rcx
+    jnz 6f                                  /* always taken */
+    movabs $0x1122334455667788, %rax        /* crosses the page */
+6:  dec %ecx
+    jnz 5b
+    mov %rbx, (%rdi)
+    hlt
 
 g_jit2_end:
