@@ -8,7 +8,7 @@
     .code64
     .globl g_jit2_start, g_jit2_end
     .globl j_pressure, j_bt_regmem, j_bt_imm, j_popf_if, j_ud_mid
-    .globl j_uk_pf, j_ext_smc, j_ext_data
+    .globl j_uk_pf, j_ext_smc, j_ext_data, j_flag_forms
 g_jit2_start:
 
 /* ---- register pressure: R8-R14 and RBP, used most, take the homes, so
@@ -220,6 +220,82 @@ j_ext_data:
 6:  dec %ecx
     jnz 5b
     mov %rbx, (%rdi)
+    hlt
+
+/* ---- flags loaded into the host (SAHF + ADD for OF) from every lazy
+ * form a handler leaves in cpu->cc: each producer below runs through its
+ * interpreter handler (MUL, one-operand IMUL, LOCKed read-modify-writes,
+ * XADD, CMPXCHG, BTS/BTC, POPFQ, SAHF); then translated SETcc read O, B,
+ * Z, BE, S, P, L, LE (into memory: the TLB lookup keeps the flags), and
+ * after the producer again a translated ROL (keeps SF ZF AF PF) and
+ * PUSHFQ show AF and the rest as stored back by LAHF/SETO ------------ */
+.macro FLAGS_OUT
+    seto (%rdi)
+    setb 1(%rdi)
+    setz 2(%rdi)
+    setbe 3(%rdi)
+    sets 4(%rdi)
+    setp 5(%rdi)
+    setl 6(%rdi)
+    setle 7(%rdi)
+    add $8, %rdi
+.endm
+.macro FORM insn:vararg
+    \insn
+    FLAGS_OUT
+    \insn
+    rol $1, %r9
+    pushfq
+    popq (%rdi)
+    add $8, %rdi
+.endm
+.macro POPF_RCX
+    pushfq
+    pop %rdx
+    and $~0x8d5, %rdx
+    or %rcx, %rdx
+    push %rdx
+    popfq
+.endm
+j_flag_forms:
+    mov $24, %r15d
+    mov $0x200800, %rbp
+    mov $0x8000000000000001, %r14
+    mov $0x0123456789abcdef, %r9
+1:  mov %r14, %rax
+    xor %r15, %rax
+    mov %r14, %rbx
+    shl $7, %rbx
+    or %r15, %rbx
+    mov %rax, (%rbp)
+    FORM mul %rbx
+    FORM mulb 3(%rbp)
+    FORM imul %rbx
+    FORM lock addq %rax, (%rbp)
+    FORM lock adcl %ebx, (%rbp)
+    FORM lock subw %ax, (%rbp)
+    FORM lock sbbb %bl, 1(%rbp)
+    FORM lock andq %rbx, (%rbp)
+    FORM lock orl %eax, 4(%rbp)
+    FORM lock xorq %r14, (%rbp)
+    FORM lock incq (%rbp)
+    FORM lock decb 7(%rbp)
+    FORM lock negq (%rbp)
+    FORM lock xaddq %rax, (%rbp)
+    FORM lock cmpxchgq %rbx, (%rbp)
+    FORM lock btsq $63, (%rbp)
+    mov %ebx, %ecx
+    and $127, %ecx
+    FORM lock btcq %rcx, (%rbp)
+    mov %rax, %rcx
+    and $0x8d5, %ecx
+    FORM POPF_RCX
+    FORM sahf
+    add %rax, %r14
+    rol $13, %r14
+    xor $0x5555, %r14
+    dec %r15d
+    jnz 1b
     hlt
 
 g_jit2_end:

@@ -39,7 +39,7 @@ extern const uint8_t j_smc_far[], j_dbp[], j_mmio_loop[], j_cli_sti[];
 extern const uint8_t j_ud_mid[], j_pf_flags_inc[];
 extern const uint8_t j_remap_body[], j_remap_body_end[], j_popf_if[];
 extern const uint8_t j_pressure[], j_bt_regmem[], j_bt_imm[], j_uk_pf[];
-extern const uint8_t j_ext_smc[], j_ext_data[];
+extern const uint8_t j_ext_smc[], j_ext_data[], j_flag_forms[];
 /* guests-jit-rand.S (gen-jit-rand.py): random loops */
 extern const uint8_t g_jit_rand_start[], g_jit_rand_end[];
 extern const uint64_t g_jit_rand_table[];
@@ -278,6 +278,7 @@ static const Case cases[] = {
     { "user-jmp-kernel-handler", j_alu, X86_EXIT_HLT, setup_ukjmp, false },
     { "extend-smc", j_ext_smc, X86_EXIT_HLT, NULL, false, true },
     { "extend-data", j_ext_data, X86_EXIT_HLT, NULL, false },
+    { "flag-forms", j_flag_forms, X86_EXIT_HLT, NULL, false },
 };
 
 static Case *rand_cases;           /* "rand-N": guests-jit-rand.S */
