@@ -12,6 +12,8 @@ X86VM *x86_vm_new(const X86MemOps *ops, void *opaque)
 {
     X86VM *vm = g_new0(X86VM, 1);
 
+    vm->tsc_epoch_ns = x86_host_ns();
+
     x86_decode_init();
     vm->ops = *ops;
     vm->opaque = opaque;
@@ -153,6 +155,7 @@ X86CPU *x86_cpu_new(X86VM *vm, uint32_t index)
     cpu->tmp_block = g_malloc0(sizeof(X86Block) + sizeof(X86Insn));
     cpu->tmp_block->insns = (X86Insn *)(cpu->tmp_block + 1);
     cpu->tsc_khz = 1000000;
+    cpu->tsc_offset = -(int64_t)x86_tsc_ticks(cpu, vm->tsc_epoch_ns);
     cpu->exit = &cpu->exit_scratch;
     cpu->host_bp_skip_rip = ~0ULL;
     x86_jit_threshold();
@@ -533,10 +536,15 @@ uint64_t x86_cpu_insns_retired(X86CPU *cpu)
 
 void x86_cpu_set_tsc_khz(X86CPU *cpu, uint32_t khz)
 {
-    uint64_t now = x86_tsc_now(cpu);
-
+    /* Every vCPU of a VM counts from the VM's creation at its rate, so
+     * vCPUs at the same rate read the same TSC at the same instant (KVM
+     * matches the TSCs of vCPUs set up together). Keeping each vCPU's TSC
+     * continuous across the change skewed the vCPUs by (new - old rate) x
+     * the time between their changes, and re-reading the clock moved it
+     * back a little more each call: Linux saw warps between CPUs and
+     * marked the TSC unstable (check_tsc_sync_source, test_smp). */
     cpu->tsc_khz = khz ? khz : 1;
-    cpu->tsc_offset += (int64_t)(now - x86_tsc_now(cpu));
+    cpu->tsc_offset = -(int64_t)x86_tsc_ticks(cpu, cpu->vm->tsc_epoch_ns);
 }
 
 uint32_t x86_cpu_get_tsc_khz(X86CPU *cpu)

@@ -135,6 +135,10 @@ bool x86_set_efer(X86CPU *cpu, uint64_t v);
 bool x86_msr_read(X86CPU *cpu, uint32_t idx, uint64_t *v, bool host);
 bool x86_msr_write(X86CPU *cpu, uint32_t idx, uint64_t v, bool host);
 uint64_t x86_tsc_now(X86CPU *cpu);
+/* Guest TSC ticks (without cpu->tsc_offset) at host CLOCK_MONOTONIC @ns,
+ * and that clock now */
+uint64_t x86_tsc_ticks(X86CPU *cpu, uint64_t ns);
+uint64_t x86_host_ns(void);
 
 /* CPUID (cpuid.c) */
 void x86_cpuid_lookup(X86CPU *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4]);

@@ -256,6 +256,7 @@ struct X86VM {
     X86MemOps ops;
     void *opaque;
     uint64_t a20_mask;              /* ~0 or ~(1 << 20) */
+    uint64_t tsc_epoch_ns;          /* every vCPU's TSC counts from here */
     GMutex lock;                    /* protects cpus, code_pages */
     GPtrArray *cpus;
     GHashTable *code_pages;         /* (gpa>>12)+1 for gpa >= 64 GiB */

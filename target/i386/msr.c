@@ -100,6 +100,16 @@ static uint64_t tsc_mul(uint32_t khz)
     return memo_mul;
 }
 
+uint64_t x86_tsc_ticks(X86CPU *cpu, uint64_t ns)
+{
+    return (uint64_t)(((unsigned __int128)ns * tsc_mul(cpu->tsc_khz)) >> 32);
+}
+
+uint64_t x86_host_ns(void)
+{
+    return host_ns();
+}
+
 uint64_t x86_tsc_now(X86CPU *cpu)
 {
     unsigned __int128 t = (unsigned __int128)host_ns() * tsc_mul(cpu->tsc_khz);

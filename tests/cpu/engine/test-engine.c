@@ -779,10 +779,34 @@ static void test_cpuid_models(void)
     g_assert_cmpint(n, >, 2);                       /* count, not truncated */
 }
 
+/* KVM_SET_TSC_KHZ at the rate it has must leave the TSC where it is: no
+ * vCPU may fall behind another (Linux's TSC sync check sees the warp). The
+ * old code read the clock twice and moved the TSC back by the gap each
+ * time: after 2000 calls that is tens of microseconds. */
+static void test_tsc_khz_no_skew(void)
+{
+    Env *e = env_new();
+    X86CPU *b = x86_cpu_new(e->vm, 1);
+    uint64_t ta, tb;
+
+    x86_cpu_set_tsc_khz(e->cpu, 2000000);
+    x86_cpu_set_tsc_khz(b, 2000000);
+    for (int i = 0; i < 2000; i++) {
+        x86_cpu_set_tsc_khz(b, 2000000);
+    }
+    g_assert_true(x86_cpu_get_msr(e->cpu, 0x10, &ta));
+    g_assert_true(x86_cpu_get_msr(b, 0x10, &tb));
+    g_assert_cmpuint(tb, >=, ta);           /* read later: not behind */
+    g_assert_cmpuint(tb - ta, <, 2000000);  /* and within 1 ms */
+    x86_cpu_free(b);
+    env_free(e);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/cpu/engine/boot-real-prot-long", test_boot_modes);
+    g_test_add_func("/cpu/engine/tsc-khz-no-skew", test_tsc_khz_no_skew);
     g_test_add_func("/cpu/engine/page-fault-cr2-errcode", test_page_fault);
     g_test_add_func("/cpu/engine/int-gate-privilege-iret",
                     test_int_gate_privilege);
