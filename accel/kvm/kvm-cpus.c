@@ -254,6 +254,10 @@ static void *vcpu_thread(void *opaque)
         }
         int r = kvm_vcpu_ioctl(cpu, KVM_RUN, NULL);
         __atomic_store_n(&run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+        /* a kick that came during KVM_RUN has done its job: what it asked
+         * for (work, pause, INIT/SIPI, irq/NMI hints) is checked below
+         * before the next KVM_RUN; a later kick sets immediate_exit */
+        __atomic_store_n(&cpu->exit_request, 0, __ATOMIC_SEQ_CST);
         bql_lock();
         kvm_msr_sync_apic_base(cpu);
         if (r == -EINTR || r == -EAGAIN) {

@@ -291,10 +291,14 @@ static void i8042_write_data(I8042State *s, uint8_t v)
         write_outport(s, v);
         break;
     case 0xd2:
-        q_push(&s->kbdq, v);
-        break;
     case 0xd3:
-        q_push(&s->auxq, v);
+        /* "write output buffer": the byte goes to the output buffer as
+         * if the keyboard / mouse sent it, whether or not that interface
+         * is disabled in the command byte (Linux's AUX loopback tests run
+         * with the mouse port disabled) */
+        s->out = v;
+        s->status = (s->status & ~STAT_AUXB) | STAT_OBF |
+                    (cmd == 0xd3 ? STAT_AUXB : 0);
         break;
     case 0xd4:
         aux_command(s, v);

@@ -618,6 +618,59 @@ static void test_self_interrupt(gconstpointer data)
     g_cond_clear(&rig.cond);
 }
 
+/*
+ * A kick from another thread while the guest runs ends exactly one
+ * KVM_RUN (KVM_EXIT_INTR), not that one and the next.
+ */
+static void test_one_exit_per_kick(gconstpointer data)
+{
+    memory_init();
+    bql_lock();
+    KvmState *s = init_accel(data);
+    if (!s) {
+        bql_unlock();
+        return;
+    }
+    MemoryRegion ram;
+    g_assert_true(memory_region_init_ram(&ram, NULL, "ram", 0x80000, NULL));
+    memory_region_add_subregion(get_system_memory(), 0, &ram);
+    static const uint8_t spin[] = { 0xeb, 0xfe };   /* jmp $ */
+    uint8_t *mem = memory_region_get_ram_ptr(&ram);
+    memcpy(mem + 0x1000, spin, sizeof(spin));
+    KvmCpuConfig cfg = { .model = "qemu64", .index = 0 };
+    KvmCpu *cpu = kvm_cpu_create(s, &cfg, NULL);
+    g_assert_nonnull(cpu);
+    KvmCpuState st;
+    g_assert_true(kvm_cpu_get_state(cpu, &st, NULL));
+    st.sregs.cs.selector = 0;
+    st.sregs.cs.base = 0;
+    st.regs.rip = 0x1000;
+    g_assert_true(kvm_cpu_set_state(cpu, &st, NULL));
+    g_assert_true(kvm_cpus_start(s, NULL));
+    g_assert_true(vm_start(NULL));
+    bql_unlock();
+    g_usleep(20000);                /* in the guest's loop */
+    uint64_t before = kvm_exit_count(s, KVM_EXIT_INTR);
+    for (int i = 0; i < 20; i++) {
+        uint64_t n = kvm_exit_count(s, KVM_EXIT_INTR);
+        kvm_cpu_kick(cpu);
+        for (int t = 0; t < 1000 && kvm_exit_count(s, KVM_EXIT_INTR) == n;
+             t++) {
+            g_usleep(1000);
+        }
+        g_usleep(5000);             /* a second EINTR would come now */
+    }
+    uint64_t kicks = kvm_exit_count(s, KVM_EXIT_INTR) - before;
+    bql_lock();
+    g_assert_cmpuint(kicks, ==, 20);
+    g_assert_true(vm_stop(RUN_STATE_PAUSED, NULL));
+    kvm_accel_destroy(s);
+    memory_region_del_subregion(get_system_memory(), &ram);
+    memory_region_finalize(&ram);
+    runstate_reset_for_test();
+    bql_unlock();
+}
+
 static void test_bad_accel(void)
 {
     GError *err = NULL;
@@ -643,6 +696,10 @@ int main(int argc, char **argv)
                          test_self_interrupt);
     g_test_add_data_func("/accel/kvm/self-interrupt/kvm", "kvm",
                          test_self_interrupt);
+    g_test_add_data_func("/accel/kvm/one-exit-per-kick/tcg", "tcg",
+                         test_one_exit_per_kick);
+    g_test_add_data_func("/accel/kvm/one-exit-per-kick/kvm", "kvm",
+                         test_one_exit_per_kick);
     g_test_add_data_func("/accel/kvm/sipi-triple-fault/tcg", "tcg",
                          test_sipi_and_triple_fault);
     g_test_add_data_func("/accel/kvm/sipi-triple-fault/kvm", "kvm",

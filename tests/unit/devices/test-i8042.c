@@ -74,6 +74,28 @@ static void test_aux_loopback_irq12(void)
     g_assert_cmphex(read_data(), ==, 0x00);
 }
 
+static void test_loopback_port_disabled(void)
+{
+    /* Linux's MUX probe (i8042_set_mux_mode) loops bytes back through
+     * 0xD3 with both ports disabled in the command byte (0x74): they still
+     * reach the output buffer (the driver waited 0.5 s for each before) */
+    outb(0x64, 0x20);
+    uint8_t ctr = read_data();
+    outb(0x64, 0x60);
+    outb(0x60, 0x74);
+    outb(0x64, 0xd3);
+    outb(0x60, 0xf0);
+    g_assert_cmphex(inb(0x64) & 0x21, ==, 0x21);
+    g_assert_cmphex(inb(0x60), ==, 0xf0);
+    outb(0x64, 0xd2);
+    outb(0x60, 0x42);
+    g_assert_cmphex(inb(0x64) & 0x21, ==, 0x01);
+    g_assert_cmphex(inb(0x60), ==, 0x42);
+    g_assert_cmphex(inb(0x64) & 1, ==, 0);
+    outb(0x64, 0x60);
+    outb(0x60, ctr);
+}
+
 static void test_keyboard(void)
 {
     outb(0x60, 0xff);                            /* keyboard reset */
@@ -186,6 +208,8 @@ int main(int argc, char **argv)
 
     g_test_add_func("/i8042/self-test-and-cmdbyte", test_self_test_and_cmdbyte);
     g_test_add_func("/i8042/aux-loopback-irq12", test_aux_loopback_irq12);
+    g_test_add_func("/i8042/loopback-port-disabled",
+                    test_loopback_port_disabled);
     g_test_add_func("/i8042/keyboard", test_keyboard);
     g_test_add_func("/i8042/reset-and-a20", test_reset_and_a20);
     g_test_add_func("/i8042/vmstate-and-random", test_vmstate_and_random);
