@@ -170,18 +170,22 @@ smp_smc_write:
 
 /* ---- free-running code writer: generation G (1..R12) stores G as the
  * immediate of "mov $imm32, %eax; ret" at Q2 + 3, then G to SD_GEN2,
- * then waits a little; no handshake. Stores are seen in order (TSO): a
+ * after 24 DIVs (interpreter handlers: the block goes on between them,
+ * so another vCPU's request waits for their end); no handshake. Stores are seen in order (TSO): a
  * runner that read SD_GEN2 = G and then serialized must fetch an
  * immediate >= G (SDM Vol. 3A, cross-modifying code). ---------------- */
 smp_race_write:
-    xor %eax, %eax
-1:  inc %eax
-    mov %eax, Q2 + 4
-    mov %eax, SD_GEN2
-    mov $100, %ecx
-2:  dec %ecx
-    jnz 2b
-    cmp %r12d, %eax
+    xor %r8d, %r8d
+    mov $7, %r10d
+1:  inc %r8d
+    .rept 24                                /* handlers: no exit between */
+    xor %edx, %edx
+    mov $1000, %eax
+    div %r10
+    .endr
+    mov %r8d, Q2 + 4
+    mov %r8d, SD_GEN2
+    cmp %r12d, %r8d
     jne 1b
     hlt
 
