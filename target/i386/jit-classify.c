@@ -11,6 +11,15 @@ static bool hi_byte(const X86Insn *insn, unsigned g, unsigned sz)
     return sz == 1 && !(insn->prefix & PFX_REX) && g >= 4 && g < 8;
 }
 
+static void set_alu(Info *f, int op, unsigned sz, int dst, int src)
+{
+    f->kind = K_ALU;
+    f->op = op;
+    f->sz = sz;
+    f->dst = dst;
+    f->src = src;
+}
+
 /* Decide how record @insn is translated. */
 void jit_classify(const X86Insn *insn, Info *f)
 {
@@ -41,51 +50,23 @@ void jit_classify(const X86Insn *insn, Info *f)
                 f->sz = 1;
             }
         } else if (op == 0x80 || op == 0x81 || op == 0x83) {
-            f->kind = K_ALU;
-            f->op = d;
-            f->sz = op == 0x80 ? 1 : insn->opsize;
-            f->dst = O_E;
-            f->src = O_IMM;
+            set_alu(f, d, op == 0x80 ? 1 : insn->opsize, O_E, O_IMM);
         } else if (op == 0x84 || op == 0x85) {
-            f->kind = K_ALU;
-            f->op = A_TEST;
-            f->sz = op == 0x84 ? 1 : insn->opsize;
-            f->dst = O_E;
-            f->src = O_G;
+            set_alu(f, A_TEST, op == 0x84 ? 1 : insn->opsize, O_E, O_G);
         } else if (op == 0xa8 || op == 0xa9) {
-            f->kind = K_ALU;
-            f->op = A_TEST;
-            f->sz = op == 0xa8 ? 1 : insn->opsize;
-            f->dst = O_ACC;
-            f->src = O_IMM;
+            set_alu(f, A_TEST, op == 0xa8 ? 1 : insn->opsize, O_ACC, O_IMM);
         } else if (op >= 0x88 && op <= 0x8b) {
-            f->kind = K_ALU;
-            f->op = A_MOV;
-            f->sz = bytef ? 1 : insn->opsize;
-            f->dst = op < 0x8a ? O_E : O_G;
-            f->src = op < 0x8a ? O_G : O_E;
+            set_alu(f, A_MOV, bytef ? 1 : insn->opsize, op < 0x8a ? O_E : O_G, op < 0x8a ? O_G : O_E);
         } else if ((op == 0xc6 || op == 0xc7) && d == 0) {
-            f->kind = K_ALU;
-            f->op = A_MOV;
-            f->sz = op == 0xc6 ? 1 : insn->opsize;
-            f->dst = O_E;
-            f->src = O_IMM;
+            set_alu(f, A_MOV, op == 0xc6 ? 1 : insn->opsize, O_E, O_IMM);
         } else if (op >= 0xb0 && op <= 0xbf) {
-            f->kind = K_ALU;
-            f->op = A_MOV;
-            f->sz = op < 0xb8 ? 1 : insn->opsize;
-            f->dst = O_RMREG;
-            f->src = O_IMM;
+            set_alu(f, A_MOV, op < 0xb8 ? 1 : insn->opsize, O_RMREG, O_IMM);
         } else if (op == 0x8d && m) {
             f->kind = K_LEA;
         } else if (op == 0x63 && insn->opsize == 8) {
             f->kind = K_MOVX;
         } else if ((op == 0xf6 || op == 0xf7) && d == 0) {
-            f->kind = K_ALU;
-            f->op = A_TEST;
-            f->sz = op == 0xf6 ? 1 : insn->opsize;
-            f->dst = O_E;
-            f->src = O_IMM;
+            set_alu(f, A_TEST, op == 0xf6 ? 1 : insn->opsize, O_E, O_IMM);
         } else if ((op == 0xf6 || op == 0xf7) && (d == 2 || d == 3)) {
             f->kind = K_UNARY;
             f->sz = op == 0xf6 ? 1 : insn->opsize;

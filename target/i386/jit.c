@@ -105,6 +105,25 @@ static void rsp_to_rsi(Ctx *c, int delta)
     }
 }
 
+/* Record @i's branch to its RIP + length + imm (registers stored, flags
+ * in cpu->cc): round again if that is the block's start, else leave by a
+ * chainable exit (@s: the record's stub, for a non-canonical target) */
+static bool branch_exit(Ctx *c, unsigned i, Stub *s)
+{
+    const X86Insn *insn = &c->b->insns[i];
+    int64_t rel = insn->len + (int64_t)insn->imm;
+
+    if (c->off[i] + rel == 0) {
+        jit_emit_backedge(c, i, -(int64_t)c->off[i]);
+        return true;
+    }
+    if (!jit_target_rdx(c, i, rel, s)) {
+        return false;
+    }
+    jit_exit_rdx(c, i, jit_on_page(c, i, rel));
+    return true;
+}
+
 static bool emit_record(Ctx *c, unsigned i)
 {
     const X86Insn *insn = &c->b->insns[i];
@@ -364,15 +383,8 @@ static bool emit_record(Ctx *c, unsigned i)
             /* a Jcc inside an extended block (x86_block_extend): taken
              * leaves, not taken goes on */
             uint8_t *cont = jit_jmp32(c, (op & 15) ^ 1, NULL);
-            if (c->off[i] + insn->len + (int64_t)insn->imm == 0) {
-                jit_emit_backedge(c, i, -(int64_t)c->off[i]);
-            } else {
-                if (!jit_target_rdx(c, i, insn->len + (int64_t)insn->imm,
-                                    s)) {
-                    return false;
-                }
-                jit_exit_rdx(c, i, jit_on_page(c, i, insn->len +
-                                                     (int64_t)insn->imm));
+            if (!branch_exit(c, i, s)) {
+                return false;
             }
             jit_patch32(cont, c->p);
             break;
@@ -381,30 +393,14 @@ static bool emit_record(Ctx *c, unsigned i)
         jit_rip_of(c, RDX, i, insn->len);
         jit_exit_rdx(c, i, jit_on_page(c, i, insn->len));
         jit_patch32(taken, c->p);
-        if (c->off[i] + insn->len + (int64_t)insn->imm == 0) {
-            jit_emit_backedge(c, i, -(int64_t)c->off[i]);
-            return true;
-        }
-        if (!jit_target_rdx(c, i, insn->len + (int64_t)insn->imm, s)) {
-            return false;
-        }
-        jit_exit_rdx(c, i, jit_on_page(c, i, insn->len + (int64_t)insn->imm));
-        return true;
+        return branch_exit(c, i, s);
     }
     case K_JMP: {
         Stub *s = jit_new_stub(c, i);
         s->ender = true;
         jit_writeback(c, c->dirty);
         c->dirty = 0;
-        if (c->off[i] + insn->len + (int64_t)insn->imm == 0) {
-            jit_emit_backedge(c, i, -(int64_t)c->off[i]);
-            return true;
-        }
-        if (!jit_target_rdx(c, i, insn->len + (int64_t)insn->imm, s)) {
-            return false;
-        }
-        jit_exit_rdx(c, i, jit_on_page(c, i, insn->len + (int64_t)insn->imm));
-        return true;
+        return branch_exit(c, i, s);
     }
     case K_CALL:
         /* target checked before the push and the RSP update */
