@@ -480,6 +480,7 @@ static int child(const char *name, unsigned slice, bool irq, bool queue)
 }
 
 static char *self_exe;
+static GPtrArray *all_runs;          /* every Run, freed at the end */
 
 /* Run case @name in a child with KVMU_JIT=@mode; its output, and the
  * number of blocks it translated in *@ntrans (KVMU_JIT_DUMP) */
@@ -595,6 +596,8 @@ out:
 
 int main(int argc, char **argv)
 {
+    int rc;
+
     make_rand_cases();
     if (argc == 4 && !strcmp(argv[1], "--child")) {
         /* OPT: SLICE[i|q] (a time slice, 0: none; i: interrupts when
@@ -604,6 +607,7 @@ int main(int argc, char **argv)
                      strchr(argv[3], 'q'));
     }
     self_exe = g_file_read_link("/proc/self/exe", NULL);
+    all_runs = g_ptr_array_new_with_free_func(g_free);
     g_assert_nonnull(self_exe);
     g_test_init(&argc, &argv, NULL);
     /* each case as it is, then with a time slice of 5 blocks and
@@ -619,9 +623,14 @@ int main(int argc, char **argv)
             char *path = g_strdup_printf("/jit/%s%s", c->name, sfx[k]);
             run->c = c;
             run->opt = opts[k];
-            g_test_add_data_func_full(path, run, test_case, g_free);
+            /* kept for the whole run (not freed after the case: a case
+             * named twice with -p runs twice) */
+            g_ptr_array_add(all_runs, run);
+            g_test_add_data_func(path, run, test_case);
             g_free(path);
         }
     }
-    return g_test_run();
+    rc = g_test_run();
+    g_ptr_array_free(all_runs, true);
+    return rc;
 }
