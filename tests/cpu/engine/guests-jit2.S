@@ -9,6 +9,7 @@
     .globl g_jit2_start, g_jit2_end
     .globl j_pressure, j_bt_regmem, j_bt_imm, j_popf_if, j_ud_mid
     .globl j_uk_pf, j_ext_smc, j_ext_data, j_flag_forms
+    .globl j_ext_cr2, j_ext_cr2_back
 g_jit2_start:
 
 /* ---- register pressure: R8-R14 and RBP, used most, take the homes, so
@@ -296,6 +297,30 @@ j_flag_forms:
     xor $0x5555, %r14
     dec %r15d
     jnz 1b
+    hlt
+
+/* ---- x86_block_extend re-walks the page tables for the block's RIP:
+ * on its second run (KVMU_JIT=2's threshold) the block at 0xa00000
+ * (test-jit.c setup_extcr2: a 4K page, "cmp %rbx, %rbx; je back") is
+ * reached through exec.c's successor chain while its PTE is cleared
+ * without INVLPG and its fetch entries evicted (a fetch from 0x1a00000,
+ * the same slot in both TLB levels): the TLB-cached translation still
+ * runs it, and no #PF may show (CR2 stays 0) ------------------------ */
+j_ext_cr2:
+1:  jmp *%rbx
+j_ext_cr2_back:
+    mov %cr2, %rax
+    mov %rax, (%rdi)
+    add $8, %rdi
+    inc %r12
+    cmp $2, %r12
+    je 2f
+    movq $0, 0x15000                        /* 0xa00000 not present */
+    mov $0x1a00000, %eax
+    call *%rax                              /* evicts its fetch entries */
+    jmp 1b
+2:  movq $0xa00003, 0x15000
+    invlpg 0xa00000
     hlt
 
 g_jit2_end:

@@ -40,6 +40,7 @@ extern const uint8_t j_ud_mid[], j_pf_flags_inc[];
 extern const uint8_t j_remap_body[], j_remap_body_end[], j_popf_if[];
 extern const uint8_t j_pressure[], j_bt_regmem[], j_bt_imm[], j_uk_pf[];
 extern const uint8_t j_ext_smc[], j_ext_data[], j_flag_forms[];
+extern const uint8_t j_ext_cr2[], j_ext_cr2_back[];
 /* guests-jit-rand.S (gen-jit-rand.py): random loops */
 extern const uint8_t g_jit_rand_start[], g_jit_rand_end[];
 extern const uint64_t g_jit_rand_table[];
@@ -220,6 +221,31 @@ static bool setup_ukjmp(Env *e)
     return x86_cpu_set_sregs(e->cpu, &s);
 }
 
+/* j_ext_cr2: linear 10-12 MiB through a page table of 4K pages
+ * (identity), at 0xa00000 "cmp %rbx, %rbx; je j_ext_cr2_back"; linear
+ * 26-28 MiB (4K pages) is physical 14-16 MiB, a RET at 0x1a00000: the
+ * same slot as 0xa00000 in both TLB levels (256 and 4096 entries) */
+static bool setup_extcr2(Env *e)
+{
+    uint64_t back = sym(j_ext_cr2_back);
+    X86Regs r;
+
+    put64(e, 0x12000 + 5 * 8, 0x15000 | 7);
+    put64(e, 0x12000 + 13 * 8, 0x16000 | 7);
+    for (int k = 0; k < 512; k++) {
+        put64(e, 0x15000 + 8 * k, (0xa00000ULL + 0x1000 * k) | 3);
+        put64(e, 0x16000 + 8 * k, (0xe00000ULL + 0x1000 * k) | 3);
+    }
+    memcpy(e->ram + 0xa00000, "\x48\x39\xdb\x0f\x84", 5);
+    put32(e, 0xa00005, (uint32_t)(back - 0xa00009));
+    e->ram[0xe00000] = 0xc3;
+    x86_cpu_get_regs(e->cpu, &r);
+    r.rbx = 0xa00000;
+    r.r12 = 0;
+    x86_cpu_set_regs(e->cpu, &r);
+    return true;
+}
+
 typedef struct Case {
     const char *name;
     const uint8_t *code;
@@ -230,6 +256,8 @@ typedef struct Case {
     uint32_t undef;                 /* flags undefined where an interrupt
                                      * may come (IMUL, shifts) */
     bool mmio_noflags;              /* RFLAGS at MMIO exits not compared */
+    bool noslice;                   /* no time-slice runs (the state
+                                     * at a slice end changes the case) */
     int rnd;                        /* 0, or N + 1: j_rand_N of
                                      * guests-jit-rand.S */
 } Case;
@@ -279,6 +307,8 @@ static const Case cases[] = {
     { "extend-smc", j_ext_smc, X86_EXIT_HLT, NULL, false, true },
     { "extend-data", j_ext_data, X86_EXIT_HLT, NULL, false },
     { "flag-forms", j_flag_forms, X86_EXIT_HLT, NULL, false },
+    { "extend-cr2", j_ext_cr2, X86_EXIT_HLT, setup_extcr2, true, false, 0,
+      false, true },
 };
 
 static Case *rand_cases;           /* "rand-N": guests-jit-rand.S */
@@ -618,7 +648,8 @@ int main(int argc, char **argv)
                         &rand_cases[i - G_N_ELEMENTS(cases)];
         static const char *const opts[] = { "0", "5i", "7q" };
         static const char *const sfx[] = { "", "/slice-irq", "/irq-queued" };
-        for (size_t k = 0; k < G_N_ELEMENTS(opts); k++) {
+        for (size_t k = 0; k < (c->noslice ? 1 : G_N_ELEMENTS(opts));
+             k++) {
             Run *run = g_new0(Run, 1);
             char *path = g_strdup_printf("/jit/%s%s", c->name, sfx[k]);
             run->c = c;
