@@ -114,8 +114,13 @@ static void pte_set_bits(X86CPU *cpu, uint64_t gpa, bool wide, uint64_t old,
     x86_code_notify_write(cpu, gpa & ~0xfffULL);
 }
 
-static bool page_fault(X86CPU *cpu, uint64_t lin, uint32_t err)
+/* A #PF for @lin, or (@probe: x86_probe_fetch) only a failed walk: no
+ * exception, CR2 unchanged */
+static bool page_fault(X86CPU *cpu, uint64_t lin, uint32_t err, bool probe)
 {
+    if (probe) {
+        return false;
+    }
     cpu->cr2 = lin;
     x86_raise_err(cpu, EXC_PF, err);
     return false;
@@ -127,7 +132,8 @@ static bool page_fault(X86CPU *cpu, uint64_t lin, uint32_t err)
  * that mapped it (0xfff, or that of a 2M/4M/1G page).
  */
 static bool page_walk(X86CPU *cpu, uint64_t lin, int acc, int mmu,
-                      uint64_t *gpa, bool *global, uint64_t *page_off)
+                      uint64_t *gpa, bool *global, uint64_t *page_off,
+                      bool probe)
 {
     bool nxe = cpu->efer & EFER_NXE;
     bool user = mmu == MMU_USER;
@@ -153,10 +159,10 @@ static bool page_walk(X86CPU *cpu, uint64_t lin, int acc, int mmu,
         uint64_t pa = (cpu->cr3 & 0xffffffe0) + ((lin >> 30) & 3) * 8;
         pte = pte_load(cpu, pa, true);
         if (!(pte & PTE_P)) {
-            return page_fault(cpu, lin, err);
+            return page_fault(cpu, lin, err, probe);
         }
         if (pte & (PTE_RSVD_HIGH | 0x1e6 | PTE_NX)) {
-            return page_fault(cpu, lin, err | PFERR_P | PFERR_RSVD);
+            return page_fault(cpu, lin, err | PFERR_P | PFERR_RSVD, probe);
         }
         level = 2;
         table = pte & PTE_ADDR;
@@ -169,10 +175,10 @@ static bool page_walk(X86CPU *cpu, uint64_t lin, int acc, int mmu,
 
         pte = pte_load(cpu, pa, wide);
         if (!(pte & PTE_P)) {
-            return page_fault(cpu, lin, err);
+            return page_fault(cpu, lin, err, probe);
         }
         if (wide && ((pte & PTE_RSVD_HIGH) || (!nxe && (pte & PTE_NX)))) {
-            return page_fault(cpu, lin, err | PFERR_P | PFERR_RSVD);
+            return page_fault(cpu, lin, err | PFERR_P | PFERR_RSVD, probe);
         }
         us &= !!(pte & PTE_US);
         rw &= !!(pte & PTE_RW);
@@ -189,7 +195,8 @@ static bool page_walk(X86CPU *cpu, uint64_t lin, int acc, int mmu,
             page_mask = (1ULL << shift) - 1;
             if (wide) {
                 if (pte & (page_mask & ~0x1fffULL)) {
-                    return page_fault(cpu, lin, err | PFERR_P | PFERR_RSVD);
+                    return page_fault(cpu, lin,
+                                      err | PFERR_P | PFERR_RSVD, probe);
                 }
                 table = pte & PTE_ADDR & ~page_mask;
             } else {
@@ -207,18 +214,18 @@ static bool page_walk(X86CPU *cpu, uint64_t lin, int acc, int mmu,
     if (acc == ACC_FETCH) {
         if (nx || (user && !us) ||
             (!user && us && (cpu->cr4 & CR4_SMEP))) {
-            return page_fault(cpu, lin, err | PFERR_P);
+            return page_fault(cpu, lin, err | PFERR_P, probe);
         }
     } else if (user) {
         if (!us || (acc == ACC_WRITE && !rw)) {
-            return page_fault(cpu, lin, err | PFERR_P);
+            return page_fault(cpu, lin, err | PFERR_P, probe);
         }
     } else {
         if (us && mmu == MMU_SUPER_SMAP) {
-            return page_fault(cpu, lin, err | PFERR_P);
+            return page_fault(cpu, lin, err | PFERR_P, probe);
         }
         if (acc == ACC_WRITE && !rw && (cpu->cr0 & CR0_WP)) {
-            return page_fault(cpu, lin, err | PFERR_P);
+            return page_fault(cpu, lin, err | PFERR_P, probe);
         }
     }
 
@@ -239,8 +246,8 @@ static bool page_walk(X86CPU *cpu, uint64_t lin, int acc, int mmu,
  * Translate one page for @acc and fill the TLB when it is RAM.
  * Returns false on a fault. *host is NULL for MMIO/ROM-write.
  */
-static bool translate(X86CPU *cpu, uint64_t lin, int acc, int mmu,
-                      uint8_t **host, uint64_t *gpa_out)
+static bool translate_ex(X86CPU *cpu, uint64_t lin, int acc, int mmu,
+                         uint8_t **host, uint64_t *gpa_out, bool probe)
 {
     uint64_t gpa;
     bool global = false;
@@ -252,7 +259,8 @@ static bool translate(X86CPU *cpu, uint64_t lin, int acc, int mmu,
         return true;
     }
     if (cpu->cr0 & CR0_PG) {
-        if (!page_walk(cpu, lin, acc, mmu, &gpa, &global, &page_off)) {
+        if (!page_walk(cpu, lin, acc, mmu, &gpa, &global, &page_off,
+                       probe)) {
             return false;
         }
     } else {
@@ -276,6 +284,26 @@ static bool translate(X86CPU *cpu, uint64_t lin, int acc, int mmu,
     x86_tlb_fill(cpu, mmu, acc, lin, gpa, page, global, size_class);
     *host = page + (lin & 0xfff);
     return true;
+}
+
+static bool translate(X86CPU *cpu, uint64_t lin, int acc, int mmu,
+                      uint8_t **host, uint64_t *gpa_out)
+{
+    return translate_ex(cpu, lin, acc, mmu, host, gpa_out, false);
+}
+
+bool x86_probe_fetch(X86CPU *cpu, uint64_t lin, uint8_t **host,
+                     uint64_t *gpa)
+{
+    unsigned idx = (lin >> 12) & (X86_TLB_SIZE - 1);
+    X86TLBEntry *e = &cpu->tlb[cpu->mmu_idx][ACC_FETCH][idx];
+
+    if (e->tag == ((lin & ~0xfffULL) | 1)) {
+        *host = (uint8_t *)(uintptr_t)(lin + e->addend);
+        *gpa = (e->gpa & ~0xfffULL) | (lin & 0xfff);
+        return true;
+    }
+    return translate_ex(cpu, lin, ACC_FETCH, cpu->mmu_idx, host, gpa, true);
 }
 
 bool x86_translate_fetch(X86CPU *cpu, uint64_t lin, uint8_t **host,

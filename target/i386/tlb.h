@@ -30,4 +30,11 @@ void x86_tlb_fill(X86CPU *cpu, int mmu, int acc, uint64_t lin, uint64_t gpa,
 bool x86_tlb_refill(X86CPU *cpu, int mmu, int acc, uint64_t lin,
                     uint8_t **host, uint64_t *gpa);
 
+/* x86_translate_fetch without side effects on failure (mmu.c): a fetch
+ * the guest has not asked for (exec.c's block extension) fails without
+ * raising #PF or changing CR2; accessed flags may still be set, as a
+ * processor may do for a speculative fetch. */
+bool x86_probe_fetch(X86CPU *cpu, uint64_t lin, uint8_t **host,
+                     uint64_t *gpa);
+
 #endif

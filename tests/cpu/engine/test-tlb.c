@@ -11,6 +11,7 @@
 
 #include "target/i386/cpu.h"
 #include "target/i386/internal.h"          /* X86_TLB_SIZE */
+#include "target/i386/tlb.h"               /* x86_probe_fetch */
 #include "engine-env.h"
 
 #define TLB_BASE 0x100000ULL
@@ -268,6 +269,33 @@ static void test_evicted_code(void)
     env_free(e);
 }
 
+/* x86_probe_fetch (for fetches the guest did not ask for) fails on an
+ * unmapped page without a #PF or a CR2 change; x86_translate_fetch there
+ * raises the #PF */
+static void test_probe_fetch(void)
+{
+    Env *e = env_tlb(false);
+    X86SRegs s;
+    uint8_t *h;
+    uint64_t g;
+
+    x86_cpu_get_sregs(e->cpu, &s);
+    s.cr2 = 0x1234;
+    g_assert_true(x86_cpu_set_sregs(e->cpu, &s));
+    g_assert_false(x86_probe_fetch(e->cpu, 0x40a00000, &h, &g));
+    x86_cpu_get_sregs(e->cpu, &s);
+    g_assert_cmphex(s.cr2, ==, 0x1234);
+    g_assert_cmpint(e->cpu->exc.vector, ==, -1);
+    g_assert_true(x86_probe_fetch(e->cpu, 0xa00123, &h, &g));
+    g_assert_cmphex(g, ==, 0xa00123);
+    g_assert_true(h == e->ram + 0xa00123);
+    g_assert_false(x86_translate_fetch(e->cpu, 0x40a00000, &h, &g));
+    x86_cpu_get_sregs(e->cpu, &s);
+    g_assert_cmphex(s.cr2, ==, 0x40a00000);
+    g_assert_cmpint(e->cpu->exc.vector, ==, 14);
+    env_free(e);
+}
+
 static void test_lock_data_breakpoint(void)
 {
     Env *e = env_tlb(false);
@@ -408,6 +436,7 @@ int main(int argc, char **argv)
     g_test_add_data_func("/cpu/tlb/l2-2m-invlpg", NULL, test_l2_large);
     g_test_add_data_func("/cpu/tlb/l2-2m-invlpg-global", "g",
                          test_l2_large);
+    g_test_add_func("/cpu/tlb/probe-fetch", test_probe_fetch);
     g_test_add_func("/cpu/tlb/invlpg-evicted-chained-code",
                     test_evicted_code);
     g_test_add_func("/cpu/tlb/lock-add-data-breakpoint",
