@@ -5,6 +5,7 @@
  */
 #include "target/i386/engine.h"
 #include "target/i386/jit.h"
+#include "target/i386/tlb.h"
 
 #define MAX_BLOCKS 65536
 
@@ -438,11 +439,9 @@ void x86_block_extend(X86CPU *cpu, X86Block *b)
         x86_generic_handler(&b->insns[b->n - 1]) != op_jcc) {
         return;
     }
-    if (!x86_translate_fetch(cpu, lin, &host, &gpa)) {
-        cpu->exc.vector = -1;       /* not this block's fault: drop it */
-        return;
-    }
-    if (!host || gpa != b->gpa) {
+    /* a fetch nobody asked for: no #PF, no CR2 (the block may have been
+     * reached by a chain after its page went away) */
+    if (!x86_probe_fetch(cpu, lin, &host, &gpa) || !host || gpa != b->gpa) {
         return;
     }
     while (n < X86_BLOCK_MAX) {

@@ -239,7 +239,7 @@ typedef struct X86FPUState {
 
 /* ---- software TLB ------------------------------------------------------------ */
 
-#define X86_TLB_BITS 8
+#define X86_TLB_BITS 10
 #define X86_TLB_SIZE (1u << X86_TLB_BITS)
 enum { ACC_READ, ACC_WRITE, ACC_FETCH, ACC_NR };
 /* MMU index: which privilege checks an entry was filled under */
@@ -269,7 +269,7 @@ struct X86VM {
 };
 
 typedef struct X86Block X86Block;
-#define X86_JCACHE_SIZE 4096
+#define X86_JCACHE_SIZE 32768
 #define X86_DROP_MAX 32             /* cpu->drop_pages: queued page drops */
 
 typedef struct X86MmioDone {

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "target/i386/jit-internal.h"
+#include "target/i386/tlb.h"
 
 /* Host registers that hold guest registers, callee-saved first: a call
  * to C (flag conversion) need not save them. */
@@ -704,7 +705,7 @@ void x86_jit_compile(X86CPU *cpu, X86Block *b)
             uint64_t gg;
             strcat(path, ".guest");
             df = fopen(path, "wb");
-            if (df && x86_translate_fetch(cpu, cpu->rip, &gh, &gg) && gh) {
+            if (df && x86_probe_fetch(cpu, cpu->rip, &gh, &gg) && gh) {
                 fwrite(gh, 1, MIN(c->off[n], 0x1000 - (cpu->rip & 0xfff)),
                        df);
             }

@@ -307,7 +307,7 @@ static const Case cases[] = {
     { "extend-smc", j_ext_smc, X86_EXIT_HLT, NULL, false, true },
     { "extend-data", j_ext_data, X86_EXIT_HLT, NULL, false },
     { "flag-forms", j_flag_forms, X86_EXIT_HLT, NULL, false },
-    { "extend-cr2", j_ext_cr2, X86_EXIT_HLT, setup_extcr2, true, false, 0,
+    { "extend-cr2", j_ext_cr2, X86_EXIT_HLT, setup_extcr2, false, false, 0,
       false, true },
 };
 
