@@ -143,13 +143,59 @@ static void take_page_drops(X86CPU *cpu)
 
 /* Other vCPUs must stop writing page-fast (a page just became code):
  * dropping their writable TLB entries is enough. */
-static void request_wflush_others(X86VM *vm, X86CPU *self)
+static void request_wflush_others(X86VM *vm, X86CPU *self, uint32_t *seq)
 {
     for (unsigned i = 0; i < vm->cpus->len; i++) {
         X86CPU *c = g_ptr_array_index(vm->cpus, i);
         if (c != self) {
-            __atomic_store_n(&c->wflush_req, 1, __ATOMIC_RELEASE);
-            __atomic_store_n(&c->req, 1, __ATOMIC_RELEASE);
+            seq[i] = __atomic_add_fetch(&c->wflush_seq, 1, __ATOMIC_SEQ_CST);
+            __atomic_store_n(&c->req, 1, __ATOMIC_SEQ_CST);
+        }
+    }
+}
+
+/* Drop this vCPU's writable TLB entries if another vCPU asked. */
+static void take_wflush(X86CPU *cpu)
+{
+    uint32_t s = __atomic_load_n(&cpu->wflush_seq, __ATOMIC_SEQ_CST);
+
+    if (s != __atomic_load_n(&cpu->wflush_done, __ATOMIC_RELAXED)) {
+        for (int m = 0; m < MMU_NR; m++) {
+            for (unsigned i = 0; i < X86_TLB_SIZE; i++) {
+                cpu->tlb[m][ACC_WRITE][i].tag = 0;
+            }
+        }
+        __atomic_store_n(&cpu->wflush_done, s, __ATOMIC_SEQ_CST);
+    }
+}
+
+/* Wait until every other vCPU running guest code has dropped its writable
+ * TLB entries (@seq: what request_wflush_others asked of each, @cpus: the
+ * vCPUs then): until then one of them could still store to the page that
+ * just became code without the store being seen (cross-modifying code, SDM
+ * Vol. 3A 8.1.3: after the writer's signal and a serializing instruction
+ * the new code must run). A vCPU outside x86_cpu_run takes the request
+ * before it runs again. Our own requests are taken meanwhile (two vCPUs
+ * may wait for each other); the wait is bounded (50 ms) so that a vCPU
+ * stuck elsewhere can never hang this one. */
+static void wait_wflush_others(X86CPU *self, X86CPU **cpus, uint32_t *seq,
+                               unsigned n)
+{
+    gint64 end = 0;
+
+    for (unsigned i = 0; i < n; i++) {
+        X86CPU *c = cpus[i];
+
+        while (c != self && __atomic_load_n(&c->in_run, __ATOMIC_SEQ_CST) &&
+               (int32_t)(__atomic_load_n(&c->wflush_done, __ATOMIC_SEQ_CST) -
+                         seq[i]) < 0) {
+            take_wflush(self);
+            if (!end) {
+                end = g_get_monotonic_time() + 50000;
+            } else if (g_get_monotonic_time() > end) {
+                return;
+            }
+            g_thread_yield();
         }
     }
 }
@@ -234,6 +280,9 @@ static void code_mark_page(X86CPU *cpu, uint64_t page)
 {
     X86VM *vm = cpu->vm;
     bool added;
+    unsigned n = 0;
+    uint32_t seq[64];
+    X86CPU *cpus[64];
 
     if (code_test(vm, page) && page < (64ULL << CODE_CHUNK_SHIFT)) {
         return;
@@ -241,10 +290,21 @@ static void code_mark_page(X86CPU *cpu, uint64_t page)
     g_mutex_lock(&vm->lock);
     added = !code_update_locked(vm, page, true);
     if (added) {
-        request_wflush_others(vm, cpu);
+        uint32_t *sq = vm->cpus->len <= 64 ? seq : g_new(uint32_t,
+                                                          vm->cpus->len);
+        request_wflush_others(vm, cpu, sq);
+        n = MIN(vm->cpus->len, 64);
+        for (unsigned i = 0; i < n; i++) {
+            cpus[i] = g_ptr_array_index(vm->cpus, i);
+            seq[i] = sq[i];
+        }
+        if (sq != seq) {
+            g_free(sq);             /* past 64 vCPUs: not waited for */
+        }
     }
     g_mutex_unlock(&vm->lock);
     if (added) {
+        wait_wflush_others(cpu, cpus, seq, n);
         for (int m = 0; m < MMU_NR; m++) {
             for (unsigned i = 0; i < X86_TLB_SIZE; i++) {
                 X86TLBEntry *e = &cpu->tlb[m][ACC_WRITE][i];
@@ -350,6 +410,9 @@ static X86Block *block_get(X86CPU *cpu)
             return b;
         }
     }
+    /* the page holds code from now on, before its bytes are read: no
+     * other vCPU's fast write path reaches it unseen any more */
+    code_mark_page(cpu, gpa >> 12);
     /* decode */
     for (;;) {
         unsigned avail = 0x1000 - (lin & 0xfff);
@@ -422,7 +485,6 @@ static X86Block *block_get(X86CPU *cpu)
     b->page_next = cpu->page_blocks[page_hash(gpa >> 12)];
     cpu->page_blocks[page_hash(gpa >> 12)] = b;
     cpu->nblocks++;
-    code_mark_page(cpu, gpa >> 12);
     cpu->jcache[j].tag = jcache_tag(gpa, key);
     cpu->jcache[j].b = b;
     return b;
@@ -568,13 +630,7 @@ static void handle_requests(X86CPU *cpu)
     if (__atomic_load_n(&cpu->kick, __ATOMIC_ACQUIRE)) {
         __atomic_store_n(&cpu->req, 1, __ATOMIC_RELAXED);  /* seen below */
     }
-    if (__atomic_exchange_n(&cpu->wflush_req, 0, __ATOMIC_ACQ_REL)) {
-        for (int m = 0; m < MMU_NR; m++) {
-            for (unsigned i = 0; i < X86_TLB_SIZE; i++) {
-                cpu->tlb[m][ACC_WRITE][i].tag = 0;
-            }
-        }
-    }
+    take_wflush(cpu);
     if (__atomic_exchange_n(&cpu->flush_req, 0, __ATOMIC_ACQ_REL) ||
         gen != cpu->flush_gen_seen) {
         cpu->flush_gen_seen = gen;
@@ -925,7 +981,20 @@ static bool exec_block_fast(X86CPU *cpu, X86Block **bp)
     return false;
 }
 
+static int cpu_run(X86CPU *cpu, X86Exit *exit);
+
 int x86_cpu_run(X86CPU *cpu, X86Exit *exit)
+{
+    int r;
+
+    /* seen by wait_wflush_others (SEQ_CST pairs with its wflush_seq) */
+    __atomic_store_n(&cpu->in_run, 1, __ATOMIC_SEQ_CST);
+    r = cpu_run(cpu, exit);
+    __atomic_store_n(&cpu->in_run, 0, __ATOMIC_SEQ_CST);
+    return r;
+}
+
+static int cpu_run(X86CPU *cpu, X86Exit *exit)
 {
     bool complete_one = false;
     uint32_t slice, blocks_run = 0, prev_gen = 0, budget;

@@ -376,7 +376,11 @@ struct X86CPU {
     /* cross-thread requests (any thread) */
     int kick;                       /* atomic */
     int flush_req;                  /* atomic */
-    int wflush_req;                 /* atomic: drop writable TLB entries */
+    uint32_t wflush_seq;            /* atomic: requests to drop the
+                                     * writable TLB entries (another vCPU
+                                     * made a page code) ... */
+    uint32_t wflush_done;           /* atomic: ... the last one done */
+    int in_run;                     /* atomic: inside x86_cpu_run */
     int drop_req;                   /* atomic: drop_pages[] has entries */
     unsigned ndrop;                 /* vm->lock: queued pages (may exceed
                                      * X86_DROP_MAX: then drop all) */

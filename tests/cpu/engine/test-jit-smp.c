@@ -268,20 +268,14 @@ static void test_smp(gconstpointer p)
     int n;
 
     g_assert_cmpint(sscanf(name, "%15[a-z]-%d", kind, &n), ==, 2);
-    /* race: 20000 generations, no handshake. A known engine bug (not the
-     * translator's: KVMU_JIT=off fails too): a vCPU keeps storing through
-     * a writable TLB entry to a page another vCPU has just decoded until
-     * its next block boundary (request_wflush_others is asynchronous), so
-     * the new block holds the old bytes and no drop comes until the next
-     * store (the writer's 24 DIVs before its store widen that window:
-     * 3 of 3 runs fail with KVMU_JIT=off here, 1 of 3 at the default
-     * threshold; none with the page marked before decoding and the
-     * marking vCPU waiting for the others' write-TLB flushes).
-     * KVMU_JIT_TEST_PENDING=1 runs it. */
-    if (!strcmp(kind, "race") && !g_getenv("KVMU_JIT_TEST_PENDING")) {
-        g_test_skip("known engine bug: KVMU_JIT_TEST_PENDING=1 runs it");
-        return;
-    }
+    /* race: 20000 generations, no handshake. A vCPU used to keep storing
+     * through a writable TLB entry to a page another vCPU had just decoded
+     * until its next block boundary (the write-flush request was
+     * asynchronous), so the new block held the old bytes and no drop came
+     * until the next store (the writer's 24 DIVs before its store widen
+     * that window: 3 of 3 runs failed with KVMU_JIT=off). Fixed by marking
+     * the page before decoding and waiting for the other vCPUs' write-TLB
+     * flushes (exec.c code_mark_page). */
     run_smp(kind, n, strcmp(kind, "race") ? 300 : 20000);
 }
 
