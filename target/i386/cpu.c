@@ -4,6 +4,7 @@
  */
 #include "target/i386/engine.h"
 #include "target/i386/jit.h"
+#include "target/i386/tlb.h"
 #include "target/i386/fpu-state.h"
 
 /* ---- VM ---- */
@@ -186,6 +187,7 @@ void x86_cpu_free(X86CPU *cpu)
     g_free(cpu->page_blocks);
     g_free(cpu->tmp_block);
     x86_jit_free(cpu);
+    x86_tlb_aux_free(cpu);
     g_free(cpu);
 }
 

@@ -421,6 +421,7 @@ struct X86CPU {
     uint32_t tlb_flushes;           /* bumped by every TLB flush (mmu.c) */
     uint64_t insns_retired;
     struct X86Jit *jit;             /* jit.c: code buffer, or NULL */
+    struct TlbAux *tlb_aux;         /* tlb.c: flush lists, second level */
     /* jit.c chaining: translated blocks jump to each other while
      * jit_budget (blocks left in the time slice) lasts; jit_cur is the
      * block running; jit_slot the exit slot of the last unchained exit

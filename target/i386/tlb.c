@@ -35,11 +35,7 @@
  *
  * The lists are supersets of what they stand for (an entry overwritten or
  * cleared since stays listed), which only makes a flush clear or scan
- * more. The record lives in a registry keyed by the X86CPU pointer
- * (internal.h has no field for it; one would replace the registry): an
- * X86CPU allocated where a freed one was finds the old record, whose
- * stale contents are again only a superset, and its reset's global flush
- * empties it.
+ * more. The record hangs off the vCPU (cpu->tlb_aux).
  */
 #include "target/i386/tlb.h"
 
@@ -69,37 +65,23 @@ static const uint64_t tlb_size_offmask[4] = {
     0xfff, (1ULL << 21) - 1, (1ULL << 22) - 1, (1ULL << 30) - 1,
 };
 
-static GMutex aux_lock;
-static GPtrArray *aux_all;          /* every TlbAux, never freed */
-static __thread TlbAux *aux_last;   /* this thread's last one */
-
+/* This vCPU's record (cpu->tlb_aux), made on first use; the vCPU frees it
+ * (x86_tlb_aux_free). A vCPU is used by one thread at a time. */
 static TlbAux *aux_get(const X86CPU *cpu)
 {
-    TlbAux *a = aux_last;
+    X86CPU *c = (X86CPU *)cpu;
 
-    if (likely(a && a->cpu == cpu)) {
-        return a;
+    if (unlikely(!c->tlb_aux)) {
+        c->tlb_aux = g_new0(TlbAux, 1);
+        c->tlb_aux->cpu = cpu;
     }
-    g_mutex_lock(&aux_lock);
-    if (!aux_all) {
-        aux_all = g_ptr_array_new();
-    }
-    a = NULL;
-    for (unsigned i = 0; i < aux_all->len; i++) {
-        TlbAux *x = g_ptr_array_index(aux_all, i);
-        if (x->cpu == cpu) {
-            a = x;
-            break;
-        }
-    }
-    if (!a) {
-        a = g_new0(TlbAux, 1);
-        a->cpu = cpu;
-        g_ptr_array_add(aux_all, a);
-    }
-    g_mutex_unlock(&aux_lock);
-    aux_last = a;
-    return a;
+    return c->tlb_aux;
+}
+
+void x86_tlb_aux_free(X86CPU *cpu)
+{
+    g_free(cpu->tlb_aux);
+    cpu->tlb_aux = NULL;
 }
 
 static inline unsigned lp_hash(uint64_t key)

@@ -34,6 +34,9 @@ bool x86_tlb_refill(X86CPU *cpu, int mmu, int acc, uint64_t lin,
  * the guest has not asked for (exec.c's block extension) fails without
  * raising #PF or changing CR2; accessed flags may still be set, as a
  * processor may do for a speculative fetch. */
+/* Free the flush lists and second level of @cpu (x86_cpu_free). */
+void x86_tlb_aux_free(X86CPU *cpu);
+
 bool x86_probe_fetch(X86CPU *cpu, uint64_t lin, uint8_t **host,
                      uint64_t *gpa);
 
