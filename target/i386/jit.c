@@ -106,6 +106,18 @@ static void rsp_to_rsi(Ctx *c, int delta)
     }
 }
 
+/* The guest's CL (a shift count) into the host's CL */
+static void count_to_cl(Ctx *c, const X86Insn *insn)
+{
+    Loc cl = jit_gloc(c, insn, R_ECX, 8);
+
+    if (cl.kind == L_REG) {
+        jit_emit_modrm(c, 4, 0x8b, 1, RCX, false, cl, false);  /* mov */
+    } else {
+        jit_emit_modrm(c, 4, 0x0fb6, 2, RCX, false, cl, false); /* movzx */
+    }
+}
+
 /* Record @i's branch to its RIP + length + imm (registers stored, flags
  * in cpu->cc): round again if that is the block's start, else leave by a
  * chainable exit (@s: the record's stub, for a non-canonical target) */
@@ -179,12 +191,7 @@ static bool emit_record(Ctx *c, unsigned i)
     case K_SHIFT:
         dst = operand(c, insn, O_E, sz);
         if (op == 0xd2 || op == 0xd3) {
-            Loc cl = jit_gloc(c, insn, R_ECX, 8);
-            if (cl.kind == L_REG) {
-                jit_emit_modrm(c, 4, 0x8b, 1, RCX, false, cl, false);
-            } else {
-                jit_emit_modrm(c, 4, 0x0fb6, 2, RCX, false, cl, false);
-            }
+            count_to_cl(c, insn);
         }
         jit_emit_modrm(c, sz == 1 ? 1 : sz, op, 1, d, false, dst, sz == 1);
         if (op == 0xc0 || op == 0xc1) {
@@ -196,12 +203,7 @@ static bool emit_record(Ctx *c, unsigned i)
         dst = operand(c, insn, O_E, sz);
         src = jit_gloc(c, insn, insn->reg, sz);
         if (op == 0xa5 || op == 0xad) {
-            Loc cl = jit_gloc(c, insn, R_ECX, 8);
-            if (cl.kind == L_REG) {
-                jit_emit_modrm(c, 4, 0x8b, 1, RCX, false, cl, false);
-            } else {
-                jit_emit_modrm(c, 4, 0x0fb6, 2, RCX, false, cl, false);
-            }
+            count_to_cl(c, insn);
         }
         if (src.kind != L_REG) {
             jit_load64(c, RDX, src);
