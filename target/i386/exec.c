@@ -176,8 +176,10 @@ static void take_wflush(X86CPU *cpu)
  * Vol. 3A 8.1.3: after the writer's signal and a serializing instruction
  * the new code must run). A vCPU outside x86_cpu_run takes the request
  * before it runs again. Our own requests are taken meanwhile (two vCPUs
- * may wait for each other); the wait is bounded (50 ms) so that a vCPU
- * stuck elsewhere can never hang this one. */
+ * may wait for each other). The others reach a block boundary within a
+ * string-instruction chunk once scheduled; the wait is still bounded (1 s,
+ * for a host that does not schedule them: 50 ms was too short for 4 vCPU
+ * threads on 2 loaded host cores under ASan) so that it can never hang. */
 static void wait_wflush_others(X86CPU *self, X86CPU **cpus, uint32_t *seq,
                                unsigned n)
 {
@@ -191,7 +193,7 @@ static void wait_wflush_others(X86CPU *self, X86CPU **cpus, uint32_t *seq,
                          seq[i]) < 0) {
             take_wflush(self);
             if (!end) {
-                end = g_get_monotonic_time() + 50000;
+                end = g_get_monotonic_time() + 1000000;
             } else if (g_get_monotonic_time() > end) {
                 return;
             }
