@@ -180,6 +180,11 @@ void x86_cpu_free(X86CPU *cpu)
     }
     g_mutex_lock(&cpu->vm->lock);
     g_ptr_array_remove(cpu->vm->cpus, cpu);
+    /* its write-flush requests will never be taken */
+    __atomic_sub_fetch(&cpu->vm->wflush_pending,
+                       (uint32_t)(__atomic_load_n(&cpu->wflush_seq,
+                                                  __ATOMIC_SEQ_CST) -
+                                  cpu->wflush_done), __ATOMIC_SEQ_CST);
     g_mutex_unlock(&cpu->vm->lock);
     x86_blocks_flush(cpu);
     x86_blocks_free_dead(cpu);

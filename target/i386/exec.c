@@ -143,12 +143,13 @@ static void take_page_drops(X86CPU *cpu)
 
 /* Other vCPUs must stop writing page-fast (a page just became code):
  * dropping their writable TLB entries is enough. */
-static void request_wflush_others(X86VM *vm, X86CPU *self, uint32_t *seq)
+static void request_wflush_others(X86VM *vm, X86CPU *self)
 {
     for (unsigned i = 0; i < vm->cpus->len; i++) {
         X86CPU *c = g_ptr_array_index(vm->cpus, i);
         if (c != self) {
-            seq[i] = __atomic_add_fetch(&c->wflush_seq, 1, __ATOMIC_SEQ_CST);
+            __atomic_add_fetch(&vm->wflush_pending, 1, __ATOMIC_SEQ_CST);
+            __atomic_add_fetch(&c->wflush_seq, 1, __ATOMIC_SEQ_CST);
             __atomic_store_n(&c->req, 1, __ATOMIC_SEQ_CST);
         }
     }
@@ -158,14 +159,17 @@ static void request_wflush_others(X86VM *vm, X86CPU *self, uint32_t *seq)
 static void take_wflush(X86CPU *cpu)
 {
     uint32_t s = __atomic_load_n(&cpu->wflush_seq, __ATOMIC_SEQ_CST);
+    uint32_t old = __atomic_load_n(&cpu->wflush_done, __ATOMIC_RELAXED);
 
-    if (s != __atomic_load_n(&cpu->wflush_done, __ATOMIC_RELAXED)) {
+    if (s != old) {
         for (int m = 0; m < MMU_NR; m++) {
             for (unsigned i = 0; i < X86_TLB_SIZE; i++) {
                 cpu->tlb[m][ACC_WRITE][i].tag = 0;
             }
         }
         __atomic_store_n(&cpu->wflush_done, s, __ATOMIC_SEQ_CST);
+        __atomic_sub_fetch(&cpu->vm->wflush_pending, (uint32_t)(s - old),
+                           __ATOMIC_SEQ_CST);
     }
 }
 
@@ -282,31 +286,33 @@ static void code_mark_page(X86CPU *cpu, uint64_t page)
 {
     X86VM *vm = cpu->vm;
     bool added;
-    unsigned n = 0;
-    uint32_t seq[64];
-    X86CPU *cpus[64];
+    unsigned n;
+    uint32_t seq[256];
+    X86CPU *cpus[256];
 
-    if (code_test(vm, page) && page < (64ULL << CODE_CHUNK_SHIFT)) {
+    /* already code, and no vCPU holds a write-flush request not taken
+     * yet: nobody can still write the page unseen */
+    if (code_test(vm, page) && page < (64ULL << CODE_CHUNK_SHIFT) &&
+        !__atomic_load_n(&vm->wflush_pending, __ATOMIC_SEQ_CST)) {
         return;
     }
     g_mutex_lock(&vm->lock);
     added = !code_update_locked(vm, page, true);
     if (added) {
-        uint32_t *sq = vm->cpus->len <= 64 ? seq : g_new(uint32_t,
-                                                          vm->cpus->len);
-        request_wflush_others(vm, cpu, sq);
-        n = MIN(vm->cpus->len, 64);
-        for (unsigned i = 0; i < n; i++) {
-            cpus[i] = g_ptr_array_index(vm->cpus, i);
-            seq[i] = sq[i];
-        }
-        if (sq != seq) {
-            g_free(sq);             /* past 64 vCPUs: not waited for */
-        }
+        request_wflush_others(vm, cpu);
+    }
+    /* wait for every request made so far: ours, and another marker's
+     * that may not be taken yet (its page may be this one: that vCPU
+     * found it not code and is still waiting; a second marker that found
+     * it code must not read the page before the writers stopped either) */
+    n = MIN(vm->cpus->len, G_N_ELEMENTS(cpus));
+    for (unsigned i = 0; i < n; i++) {
+        cpus[i] = g_ptr_array_index(vm->cpus, i);
+        seq[i] = __atomic_load_n(&cpus[i]->wflush_seq, __ATOMIC_SEQ_CST);
     }
     g_mutex_unlock(&vm->lock);
+    wait_wflush_others(cpu, cpus, seq, n);
     if (added) {
-        wait_wflush_others(cpu, cpus, seq, n);
         for (int m = 0; m < MMU_NR; m++) {
             for (unsigned i = 0; i < X86_TLB_SIZE; i++) {
                 X86TLBEntry *e = &cpu->tlb[m][ACC_WRITE][i];

@@ -257,6 +257,8 @@ struct X86VM {
     void *opaque;
     uint64_t a20_mask;              /* ~0 or ~(1 << 20) */
     uint64_t tsc_epoch_ns;          /* every vCPU's TSC counts from here */
+    int64_t wflush_pending;         /* atomic: write-flush requests not
+                                     * yet taken, over all vCPUs (exec.c) */
     GMutex lock;                    /* protects cpus, code_pages */
     GPtrArray *cpus;
     GHashTable *code_pages;         /* (gpa>>12)+1 for gpa >= 64 GiB */
