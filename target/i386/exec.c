@@ -998,6 +998,10 @@ int x86_cpu_run(X86CPU *cpu, X86Exit *exit)
     /* seen by wait_wflush_others (SEQ_CST pairs with its wflush_seq) */
     __atomic_store_n(&cpu->in_run, 1, __ATOMIC_SEQ_CST);
     r = cpu_run(cpu, exit);
+    /* take what was asked before leaving: a vCPU outside the run loop
+     * (halted, say) leaves no request untaken behind it, so the others'
+     * code_mark_page keeps its lock-free fast path */
+    take_wflush(cpu);
     __atomic_store_n(&cpu->in_run, 0, __ATOMIC_SEQ_CST);
     return r;
 }

@@ -479,9 +479,9 @@ unsigned x86_jit_thr;
 
 unsigned x86_jit_threshold(void)
 {
-    static int thr = -1;
+    static gsize once;
 
-    if (thr < 0) {
+    if (g_once_init_enter(&once)) {
         const char *s = getenv("KVMU_JIT");
         int t = 16;
         if (s && (!strcmp(s, "off") || !strcmp(s, "0"))) {
@@ -489,13 +489,43 @@ unsigned x86_jit_threshold(void)
         } else if (s && *s) {
             t = atoi(s) > 0 ? atoi(s) : 16;
         }
-        if (!host_has_bmi2()) {
-            t = 0;
-        }
-        thr = t;
-        x86_jit_thr = t;
+        x86_jit_thr = host_has_bmi2() ? t : 0;
+        g_once_init_leave(&once, 1);
     }
-    return thr;
+    return x86_jit_thr;
+}
+
+/* KVMU_JIT_DUMP=DIR (read once): where each translation is written */
+static const char *dump_dir(void)
+{
+    static const char *dir;
+    static gsize once;
+
+    if (g_once_init_enter(&once)) {
+        dir = getenv("KVMU_JIT_DUMP");
+        g_once_init_leave(&once, 1);
+    }
+    return dir;
+}
+
+/* KVMU_JIT_DUMP: the host code of a translation (GPA-MMU.bin) and the
+ * guest bytes it came from (.guest), for objdump -b binary */
+static void dump_translation(X86CPU *cpu, Ctx *c, const uint8_t *start)
+{
+    char *path = g_strdup_printf("%s/%llx-%d.bin", dump_dir(),
+                                 (unsigned long long)c->b->gpa, (int)c->mmu);
+    char *gpath = g_strconcat(path, ".guest", NULL);
+    uint8_t *gh;
+    uint64_t gg;
+
+    g_file_set_contents(path, (const char *)start, c->p - start, NULL);
+    if (x86_probe_fetch(cpu, cpu->rip, &gh, &gg) && gh) {
+        g_file_set_contents(gpath, (const char *)gh,
+                            MIN(c->off[c->b->n],
+                                0x1000 - (cpu->rip & 0xfff)), NULL);
+    }
+    g_free(gpath);
+    g_free(path);
 }
 
 /* KVMU_JIT_PERFMAP=1: name translated blocks for perf(1) in
@@ -503,17 +533,16 @@ unsigned x86_jit_threshold(void)
 static FILE *perf_map(void)
 {
     static FILE *f;
-    static int state;
+    static gsize once;
 
-    if (!state) {
+    if (g_once_init_enter(&once)) {
         const char *s = getenv("KVMU_JIT_PERFMAP");
-        state = 2;
         if (s && *s == '1') {
             char path[64];
             snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
             f = fopen(path, "w");
-            state = f ? 1 : 2;
         }
+        g_once_init_leave(&once, 1);
     }
     return f;
 }
@@ -691,30 +720,8 @@ void x86_jit_compile(X86CPU *cpu, X86Block *b)
     for (int k = 0; k < c->nstubs && !c->full; k++) {
         jit_emit_stub(c, &c->stubs[k]);
     }
-    if (!c->full && getenv("KVMU_JIT_DUMP")) {
-        /* KVMU_JIT_DUMP=DIR: each translation's host code, for objdump */
-        char path[256];
-        FILE *df;
-        snprintf(path, sizeof(path), "%s/%llx-%d.bin", getenv("KVMU_JIT_DUMP"),
-                 (unsigned long long)b->gpa, (int)c->mmu);
-        df = fopen(path, "wb");
-        if (df) {
-            fwrite(start, 1, c->p - start, df);
-            fclose(df);
-        }
-        {
-            uint8_t *gh;
-            uint64_t gg;
-            strcat(path, ".guest");
-            df = fopen(path, "wb");
-            if (df && x86_probe_fetch(cpu, cpu->rip, &gh, &gg) && gh) {
-                fwrite(gh, 1, MIN(c->off[n], 0x1000 - (cpu->rip & 0xfff)),
-                       df);
-            }
-            if (df) {
-                fclose(df);
-            }
-        }
+    if (!c->full && dump_dir()) {
+        dump_translation(cpu, c, start);
     }
     if (!c->full && perf_map()) {
         fprintf(perf_map(), "%lx %lx kvmu-jit-%llx\n", (unsigned long)start,
