@@ -2,10 +2,11 @@
  * vCPU threads: one per vCPU, each running KVM_RUN without the BQL and
  * handling exits with it. The loop is one switch on the exit reason.
  *
- * Kicks: kvm_cpu_kick() sets exit_request and kvm_run.immediate_exit, then
- * either signals the thread with SIG_IPI (kernel: the signal makes KVM_RUN
- * return EINTR; the handler sets immediate_exit again to close the race
- * with a KVM_RUN about to start) or uses the provider's kick (ukvm).
+ * Kicks: with the kernel, kvm_cpu_kick() sets exit_request and
+ * kvm_run.immediate_exit, then signals the thread with SIG_IPI (the signal
+ * makes KVM_RUN return EINTR; the handler sets immediate_exit again to
+ * close the race with a KVM_RUN about to start). With ukvm it only uses the
+ * provider's kick, whose flag KVM_RUN takes once (one exit per kick).
  *
  * Waiting (paused, halted with no interrupt, waiting for SIPI, stopped
  * after an internal error or a triple fault until reset) happens on the
@@ -38,14 +39,17 @@ static void sig_ipi_handler(int sig)
 
 void kvm_cpu_kick(KvmCpu *cpu)
 {
-    __atomic_store_n(&cpu->exit_request, 1, __ATOMIC_SEQ_CST);
-    __atomic_store_n(&cpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-    if (!cpu->thread_started) {
+    if (cpu->s->p->kick) {
+        /* ukvm: its kick flag is one request, taken once by KVM_RUN (at
+         * entry when the vCPU is outside it). exit_request and
+         * immediate_exit as well would be a second request the vCPU could
+         * take in a second KVM_RUN: two exits for one kick. */
+        cpu->s->p->kick(cpu->fd);
         return;
     }
-    if (cpu->s->p->kick) {
-        cpu->s->p->kick(cpu->fd);
-    } else {
+    __atomic_store_n(&cpu->exit_request, 1, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&cpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+    if (cpu->thread_started) {
         pthread_kill(cpu->thread, SIG_IPI);
     }
 }
