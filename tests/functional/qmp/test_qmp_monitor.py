@@ -10,6 +10,7 @@ tables, memsave vs pmemsave, sendkey and send-key, and with -nographic the monit
 C-a c. Prints TAP.
 usage: test_qmp_monitor.py KVMU_BINARY
 """
+import base64
 import json
 import os
 import re
@@ -25,6 +26,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.abspath(__file__)))))
 KERNEL = os.path.join(ROOT, 'tests/guest/out/bzImage')
 INITRD = os.path.join(ROOT, 'tests/guest/out/initrd.img')
+# The test guest powers off once its init is done (about 2 s with the
+# translator); these checks need it up, so it sleeps instead.
+APPEND = 'console=ttyS0 quiet kvmu.cmd=' + \
+    base64.b64encode(b'sleep 3600').decode()
 results = []
 
 
@@ -116,7 +121,7 @@ def machine_none(binary):
 def with_guest(binary):
     emu = Emulator(binary, extra=[
         '-machine', 'pc', '-smp', '2', '-m', '256', '-kernel', KERNEL,
-        '-initrd', INITRD, '-append', 'console=ttyS0 quiet',
+        '-initrd', INITRD, '-append', APPEND,
         '-serial', 'null', '-device', 'pvpanic'])
     try:
         q = emu.connect()
@@ -213,7 +218,7 @@ def with_guest(binary):
 def nographic_banner(binary):
     p = subprocess.Popen(
         [binary, '-machine', 'pc', '-m', '128', '-kernel', KERNEL,
-         '-initrd', INITRD, '-append', 'console=ttyS0 quiet', '-nographic',
+         '-initrd', INITRD, '-append', APPEND, '-nographic',
          '-nodefaults', '-serial', 'mon:stdio'],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL)
