@@ -52,10 +52,10 @@ struct X86Block {
      * jkey: key | mmu_idx << 2. */
     struct {
         uint64_t lin;
-        uint32_t jkey;
-        uint32_t gen;
+        uint64_t gen;
         X86Block *b;
-        uint32_t tgen;
+        uint64_t tgen;
+        uint32_t jkey;
     } succ[2];
     X86Insn *insns;                 /* n records: after the struct, or
                                      * their own allocation once

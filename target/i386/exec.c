@@ -679,7 +679,7 @@ static inline uint32_t chain_jkey(X86CPU *cpu)
 /* The block at RIP if @prev, run while cpu->chain_gen was @gen, has it as
  * a successor still valid (TLB flushes do not bump chain_gen: after one,
  * the fetch TLB must still map RIP's page to the block's); else NULL. */
-static inline X86Block *chain_find(X86CPU *cpu, X86Block *prev, uint32_t gen)
+static inline X86Block *chain_find(X86CPU *cpu, X86Block *prev, uint64_t gen)
 {
     uint64_t lin;
     uint32_t jkey;
@@ -707,7 +707,7 @@ static inline X86Block *chain_find(X86CPU *cpu, X86Block *prev, uint32_t gen)
 
 /* Remember @b as a successor of @prev (unless a flush or invalidation
  * happened since @prev ran: @prev may then be on the dead list). */
-static inline void chain_add(X86CPU *cpu, X86Block *prev, uint32_t gen,
+static inline void chain_add(X86CPU *cpu, X86Block *prev, uint64_t gen,
                              X86Block *b)
 {
     int k;
@@ -1009,7 +1009,8 @@ int x86_cpu_run(X86CPU *cpu, X86Exit *exit)
 static int cpu_run(X86CPU *cpu, X86Exit *exit)
 {
     bool complete_one = false;
-    uint32_t slice, blocks_run = 0, prev_gen = 0, budget;
+    uint32_t slice, blocks_run = 0, budget;
+    uint64_t prev_gen = 0;
     X86Block *prev = NULL;              /* last block run, for chaining */
 
     memset(exit, 0, sizeof(*exit));

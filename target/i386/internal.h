@@ -419,8 +419,10 @@ struct X86CPU {
         X86Block *b;
     } jcache[X86_JCACHE_SIZE];
     unsigned nblocks;
-    uint32_t chain_gen;             /* bumped when a chain may be stale */
-    uint32_t tlb_flushes;           /* bumped by every TLB flush (mmu.c) */
+    uint64_t chain_gen;             /* bumped when a chain may be stale */
+    uint64_t tlb_flushes;           /* bumped by every TLB flush (tlb.c);
+                                     * 64-bit: never wraps to a value a
+                                     * chain or slot recorded */
     uint64_t insns_retired;
     struct X86Jit *jit;             /* jit.c: code buffer, or NULL */
     struct TlbAux *tlb_aux;         /* tlb.c: flush lists, second level */
@@ -429,7 +431,7 @@ struct X86CPU {
      * block running; jit_slot the exit slot of the last unchained exit
      * (linked by the run loop to the block that came next) */
     uint32_t jit_budget;
-    uint32_t jit_slot_gen;
+    uint64_t jit_slot_gen;
     void *jit_slot;
     struct X86Block *jit_cur;
 
@@ -447,6 +449,12 @@ struct X86CPU {
 #define CHECK_MODE       0x08       /* mode/flags changed: end block */
 
 /* ---- register access ---------------------------------------------------------- */
+
+/* A 48-bit canonical linear address (bits 63:47 all equal) */
+static inline bool x86_canonical(uint64_t a)
+{
+    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
 
 static inline uint64_t x86_mask(unsigned size)
 {

@@ -65,8 +65,8 @@ void jit_exit_to(Ctx *c, unsigned i, bool same, bool dyn)
     }
     jit_emit_modrm(c, 8, 0x3b, 1, RDX, false, MEM(RAX, 0), false);
     out[no++] = jit_jmp32(c, 0x5, NULL);
-    jit_emit_modrm(c, 4, 0x8b, 1, RCX, false, MEM(RBX, OFF(chain_gen)), false);
-    jit_emit_modrm(c, 4, 0x3b, 1, RCX, false,
+    jit_emit_modrm(c, 8, 0x8b, 1, RCX, false, MEM(RBX, OFF(chain_gen)), false);
+    jit_emit_modrm(c, 8, 0x3b, 1, RCX, false,
                MEM(RAX, offsetof(JitSlot, gen)), false);
     out[no++] = jit_jmp32(c, 0x5, NULL);
     /* no TLB invalidation since the target was last checked, or the fetch
@@ -75,9 +75,9 @@ void jit_exit_to(Ctx *c, unsigned i, bool same, bool dyn)
      * link made sure of it (x86_jit_link) */
     if (!same) {
         uint8_t *ok;
-        jit_emit_modrm(c, 4, 0x8b, 1, RCX, false, MEM(RBX, OFF(tlb_flushes)),
+        jit_emit_modrm(c, 8, 0x8b, 1, RCX, false, MEM(RBX, OFF(tlb_flushes)),
                    false);
-        jit_emit_modrm(c, 4, 0x3b, 1, RCX, false,
+        jit_emit_modrm(c, 8, 0x3b, 1, RCX, false,
                    MEM(RAX, offsetof(JitSlot, tgen)), false);
         ok = jit_jmp8(c, 0x4);                      /* je ok */
         static const uint8_t code[] = {
@@ -100,9 +100,9 @@ void jit_exit_to(Ctx *c, unsigned i, bool same, bool dyn)
                    MEM(RAX, offsetof(JitSlot, gpa)), false);
         e8(c, 0x48); e8(c, 0xc1); e8(c, 0xee); e8(c, 0x0c);  /* shr rsi,12 */
         out[no++] = jit_jmp32(c, 0x5, NULL);
-        jit_emit_modrm(c, 4, 0x8b, 1, RCX, false, MEM(RBX, OFF(tlb_flushes)),
+        jit_emit_modrm(c, 8, 0x8b, 1, RCX, false, MEM(RBX, OFF(tlb_flushes)),
                    false);
-        jit_emit_modrm(c, 4, 0x89, 1, RCX, false,
+        jit_emit_modrm(c, 8, 0x89, 1, RCX, false,
                    MEM(RAX, offsetof(JitSlot, tgen)), false);
         jit_fix8(c, ok);
     }

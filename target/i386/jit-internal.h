@@ -105,15 +105,14 @@ typedef struct JitSlot {
     void *code;                     /* that block's host code */
     X86Block *b;
     uint64_t gpa;                   /* guest-physical page of b */
-    uint32_t gen;                   /* cpu->chain_gen */
-    uint32_t tgen;                  /* cpu->tlb_flushes when last checked */
+    uint64_t gen;                   /* cpu->chain_gen */
+    uint64_t tgen;                  /* cpu->tlb_flushes when last checked */
     uint64_t same;                  /* a static target on the exiting
                                      * block's page: that page | 1 */
     uint32_t mmu;                   /* b->jit_mmu (checked by the cache) */
     uint32_t owner;                 /* the MMU index of the block the exit
                                      * belongs to (~0: the cache, which
                                      * checks mmu when used) */
-    uint32_t pad[2];
 } JitSlot;
 G_STATIC_ASSERT(sizeof(JitSlot) == 64);
 

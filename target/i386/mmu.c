@@ -303,6 +303,9 @@ bool x86_probe_fetch(X86CPU *cpu, uint64_t lin, uint8_t **host,
         *gpa = (e->gpa & ~0xfffULL) | (lin & 0xfff);
         return true;
     }
+    if (cpu->code64 && !x86_canonical(lin)) {
+        return false;
+    }
     return translate_ex(cpu, lin, ACC_FETCH, cpu->mmu_idx, host, gpa, true);
 }
 
@@ -316,6 +319,12 @@ bool x86_translate_fetch(X86CPU *cpu, uint64_t lin, uint8_t **host,
         *host = (uint8_t *)(uintptr_t)(lin + e->addend);
         *gpa = (e->gpa & ~0xfffULL) | (lin & 0xfff);
         return true;
+    }
+    if (cpu->code64 && !x86_canonical(lin)) {
+        /* sequential fetch past 0x7fffffffffff (a branch to a
+         * non-canonical target faults on the branch itself) */
+        x86_raise_err(cpu, EXC_GP, 0);
+        return false;
     }
     return translate(cpu, lin, ACC_FETCH, cpu->mmu_idx, host, gpa);
 }
@@ -689,11 +698,6 @@ static bool seg_fault(X86CPU *cpu, int seg)
     return false;
 }
 
-static inline bool canonical(uint64_t a)
-{
-    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
 bool x86_seg_linear(X86CPU *cpu, int seg, uint64_t off, unsigned size,
                     int acc, uint64_t *linear)
 {
@@ -705,7 +709,7 @@ bool x86_seg_linear(X86CPU *cpu, int seg, uint64_t off, unsigned size,
         if (seg == SEG_FS || seg == SEG_GS) {
             lin += cpu->seg[seg].base;
         }
-        if (!canonical(lin) || !canonical(lin + size - 1)) {
+        if (!x86_canonical(lin) || !x86_canonical(lin + size - 1)) {
             return seg_fault(cpu, seg);
         }
         *linear = lin;

@@ -117,11 +117,6 @@ uint64_t x86_tsc_now(X86CPU *cpu)
     return (uint64_t)(t >> 32) + cpu->tsc_offset;
 }
 
-static bool canonical(uint64_t a)
-{
-    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
 static bool mtrr_type_ok(uint64_t t)
 {
     return t == 0 || t == 1 || t == 4 || t == 5 || t == 6;
@@ -354,7 +349,7 @@ bool x86_msr_write(X86CPU *cpu, uint32_t idx, uint64_t v, bool host)
     case MSR_SYSENTER_CS: cpu->sysenter_cs = v & 0xffff; return true;
     case MSR_SYSENTER_ESP:
     case MSR_SYSENTER_EIP:
-        if (!canonical(v)) {
+        if (!x86_canonical(v)) {
             return false;
         }
         if (idx == MSR_SYSENTER_ESP) {
@@ -393,7 +388,7 @@ bool x86_msr_write(X86CPU *cpu, uint32_t idx, uint64_t v, bool host)
     case MSR_STAR: cpu->star = v; return true;
     case MSR_LSTAR:
     case MSR_CSTAR:
-        if (!canonical(v)) {
+        if (!x86_canonical(v)) {
             return false;
         }
         if (idx == MSR_LSTAR) {
@@ -406,7 +401,7 @@ bool x86_msr_write(X86CPU *cpu, uint32_t idx, uint64_t v, bool host)
     case MSR_FS_BASE:
     case MSR_GS_BASE:
     case MSR_KERNEL_GS_BASE:
-        if (!canonical(v)) {
+        if (!x86_canonical(v)) {
             return false;
         }
         if (idx == MSR_FS_BASE) {

@@ -4,11 +4,6 @@
  */
 #include "target/i386/engine.h"
 
-static inline bool canonical(uint64_t a)
-{
-    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
 /* Near branch to @target with operand size @size; #GP(0) if outside CS. */
 static int branch(X86CPU *cpu, uint64_t target, unsigned size)
 {
@@ -16,7 +11,7 @@ static int branch(X86CPU *cpu, uint64_t target, unsigned size)
         if (size != 8) {
             target &= x86_mask(size);
         }
-        if (!canonical(target)) {
+        if (!x86_canonical(target)) {
             return x86_gp0(cpu);
         }
     } else {

@@ -327,7 +327,7 @@ static int jcc64(X86CPU *cpu, const X86Insn *insn)
         RET(X86_END);
     }
     t = cpu->next_ip + insn->imm;
-    if (unlikely(!fast_canonical(t))) {
+    if (unlikely(!x86_canonical(t))) {
         RET(x86_gp0(cpu));
     }
     cpu->next_ip = t;
@@ -338,7 +338,7 @@ static int jmp64(X86CPU *cpu, const X86Insn *insn)
 {
     uint64_t t = cpu->next_ip + insn->imm;
 
-    if (unlikely(!fast_canonical(t))) {
+    if (unlikely(!x86_canonical(t))) {
         RET(x86_gp0(cpu));
     }
     cpu->next_ip = t;
@@ -351,7 +351,7 @@ static int call64(X86CPU *cpu, const X86Insn *insn)
     uint64_t sp = cpu->regs[R_ESP] - 8;
     void *h;
 
-    if (unlikely(!fast_canonical(t)) || unlikely(cpu->slow_data) ||
+    if (unlikely(!x86_canonical(t)) || unlikely(cpu->slow_data) ||
         unlikely(!(h = x86_lin_fast_ptr(cpu, sp, 8, ACC_WRITE)))) {
         RET(op_call_rel(cpu, insn));
     }
@@ -372,7 +372,7 @@ static int ret64(X86CPU *cpu, const X86Insn *insn)
         RET(op_ret(cpu, insn));
     }
     ip = x86_host_load(h, 8);
-    if (unlikely(!fast_canonical(ip))) {
+    if (unlikely(!x86_canonical(ip))) {
         RET(op_ret(cpu, insn));   /* raises #GP with RSP unchanged */
     }
     cpu->regs[R_ESP] += 8;

@@ -108,7 +108,7 @@ static X86_ALWAYS_INLINE int jcc_tail(X86CPU *cpu, const X86Insn *insn,
 
     if (take) {
         uint64_t t = next + j->imm;
-        if (unlikely(!fast_canonical(t))) {
+        if (unlikely(!x86_canonical(t))) {
             RET(X86_NEXT);          /* the Jcc's own record raises #GP */
         }
         next = t;

@@ -10,11 +10,6 @@
 
 #include "target/i386/engine.h"
 
-static inline bool fast_canonical(uint64_t a)
-{
-    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
 static X86_ALWAYS_INLINE uint64_t rd(X86CPU *cpu, const X86Insn *insn,
                                      unsigned r, unsigned size)
 {

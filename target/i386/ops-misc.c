@@ -6,11 +6,6 @@
  */
 #include "target/i386/engine.h"
 
-static inline bool canonical(uint64_t a)
-{
-    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
 /* ---- fast system calls ---- */
 
 static void flat_seg(X86Segment *s, uint16_t sel, bool code, bool l,
@@ -67,7 +62,7 @@ int op_sysret(X86CPU *cpu, const X86Insn *insn)
         return x86_gp0(cpu);
     }
     if (cpu->efer & EFER_LMA) {
-        if (to64 && !canonical(cpu->regs[R_ECX])) {
+        if (to64 && !x86_canonical(cpu->regs[R_ECX])) {
             return x86_gp0(cpu);
         }
         if (to64) {
@@ -301,7 +296,7 @@ int op_grp15(X86CPU *cpu, const X86Insn *insn)
                 uint64_t v = cpu->regs[insn->rm];
                 if (insn->opsize != 8) {
                     v = (uint32_t)v;
-                } else if (!canonical(v)) {
+                } else if (!x86_canonical(v)) {
                     return x86_gp0(cpu);
                 }
                 *base = v;

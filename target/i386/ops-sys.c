@@ -5,11 +5,6 @@
  */
 #include "target/i386/engine.h"
 
-static inline bool canonical(uint64_t a)
-{
-    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
 static bool pm(X86CPU *cpu)
 {
     return (cpu->cr0 & CR0_PE) && !(cpu->eflags & F_VM);
@@ -559,7 +554,7 @@ int op_grp7(X86CPU *cpu, const X86Insn *insn)
             return X86_EXC;
         }
         if (cpu->code64) {
-            if (!canonical(base)) {
+            if (!x86_canonical(base)) {
                 return x86_gp0(cpu);
             }
         } else if (insn->opsize == 2) {

@@ -260,6 +260,8 @@ typedef struct Case {
                                      * at a slice end changes the case) */
     int rnd;                        /* 0, or N + 1: j_rand_N of
                                      * guests-jit-rand.S */
+    int exc;                        /* 0, or N + 1: the last exception
+                                     * taken is vector N, error code 0 */
 } Case;
 
 static const Case cases[] = {
@@ -290,7 +292,9 @@ static const Case cases[] = {
     { "page-end", j_far_page, X86_EXIT_HLT, NULL, false, false, 0x8d5 },
     { "top-jcc-noncanonical", j_alu, X86_EXIT_HLT, setup_top_jcc, false },
     { "top-call-noncanonical", j_alu, X86_EXIT_HLT, setup_top_call, false },
-    { "top-fall-noncanonical", j_alu, X86_EXIT_HLT, setup_top_fall, false },
+    /* the fetch past 0x7fffffffffff: #GP(0), not a page fault */
+    { "top-fall-noncanonical", j_alu, X86_EXIT_HLT, setup_top_fall, false,
+      false, 0, false, false, 0, 13 + 1 },
     { "invlpg-own-page-loop", j_alu, X86_EXIT_HLT, setup_remap, false },
     { "mmio-loop", j_mmio_loop, X86_EXIT_HLT, NULL, false },
     { "mmio-loop-noflags", j_mmio_loop, X86_EXIT_HLT, NULL, false, false, 0,
@@ -605,6 +609,18 @@ static void test_case(gconstpointer p)
         g_test_message("interpreter: %s", off);
     }
     g_assert_true(g_str_has_prefix(off, want));
+    if (c->exc) {
+        char *vec = g_strdup_printf("\n%06llx: %016x\n",
+                                    (unsigned long long)EXC_REC + 56,
+                                    c->exc - 1);
+        /* an error code of 0 is not dumped (zero words are skipped) */
+        char *ec = g_strdup_printf("\n%06llx: ",
+                                   (unsigned long long)EXC_REC + 8);
+        g_assert_nonnull(strstr(off, vec));
+        g_assert_null(strstr(off, ec));
+        g_free(vec);
+        g_free(ec);
+    }
     g_assert_cmpint(n_off, ==, 0);
     g_assert_cmpint(n_jit1, >, 0);
     if (!c->smc) {
