@@ -132,10 +132,43 @@ r = run(["-accel", "help"])
 check("-accel help", r.returncode == 0 and "kvm" in r.stdout and
       "tcg" in r.stdout, repr(r.stdout))
 
-# -machine none runs until SIGTERM and exits cleanly
-p = subprocess.Popen([BIN, "-machine", "none", "-display", "none"],
+
+def wait_for(cond, p, seconds=30):
+    """Poll cond() until true, p exits, or seconds pass (an ASan binary
+    on a loaded host can take seconds to start); cond()'s last value."""
+    deadline = time.monotonic() + seconds
+    while True:
+        ok = cond()
+        if ok or p.poll() is not None or time.monotonic() > deadline:
+            return ok
+        time.sleep(0.05)
+
+
+def qmp_greeting(path):
+    """True once a QMP client on path gets the greeting: the main loop
+    runs (after -sandbox is installed)."""
+    import socket
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(30)
+    try:
+        s.connect(path)
+        return b'"QMP"' in s.recv(4096)
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+# -machine none runs until SIGTERM and exits cleanly. SIGTERM is sent once
+# the pid file exists (the termination signals are taken by the main loop
+# from then on; before, SIGTERM would kill the process) and it ran 0.5 s.
+tmpd = tempfile.TemporaryDirectory()
+pidfile = os.path.join(tmpd.name, "term.pid")
+p = subprocess.Popen([BIN, "-machine", "none", "-display", "none",
+                      "-pidfile", pidfile],
                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                      stderr=subprocess.PIPE)
+wait_for(lambda: os.path.exists(pidfile), p)
 time.sleep(0.5)
 alive = p.poll() is None
 p.send_signal(signal.SIGTERM)
@@ -145,19 +178,25 @@ check("-machine none runs until SIGTERM", alive and p.returncode == 0,
 
 # -sandbox on runs (and still exits cleanly). LeakSanitizer's exit-time
 # tracer is a non-thread clone, which spawn=deny forbids: no leak check.
+# Running means: its main loop answers a QMP client (the filter is in
+# place by then) and it is still alive 0.5 s later.
 env = dict(os.environ)
 env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":detect_leaks=0"
+qsock = os.path.join(tmpd.name, "sandbox.sock")
 p = subprocess.Popen([BIN, "-machine", "none", "-sandbox",
                       "on,obsolete=deny,elevateprivileges=deny,spawn=deny,"
-                      "resourcecontrol=deny"], env=env,
+                      "resourcecontrol=deny",
+                      "-qmp", f"unix:{qsock},server=on,wait=off"], env=env,
                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                      stderr=subprocess.PIPE)
+greeted = wait_for(lambda: os.path.exists(qsock) and qmp_greeting(qsock), p)
 time.sleep(0.5)
-alive = p.poll() is None
+alive = greeted and p.poll() is None
 p.send_signal(signal.SIGTERM)
 out, err = p.communicate(timeout=10)
 check("-sandbox on runs", alive and p.returncode == 0,
       f"alive={alive} rc={p.returncode} err={err!r}")
+tmpd.cleanup()
 
 # -daemonize + -pidfile: the parent returns 0 only after the pid file
 # holds the daemon's pid; a second instance cannot take the lock; the
@@ -176,9 +215,8 @@ with tempfile.TemporaryDirectory() as d:
           len(r2.stderr.splitlines()) == 1, repr(r2.stderr))
     if pid:
         os.kill(pid, signal.SIGTERM)
-        for _ in range(100):
-            if not os.path.exists(pidfile):
-                break
+        deadline = time.monotonic() + 30
+        while os.path.exists(pidfile) and time.monotonic() < deadline:
             time.sleep(0.05)
     check("-pidfile removed at exit", not os.path.exists(pidfile))
 
@@ -201,10 +239,8 @@ with tempfile.TemporaryDirectory() as d:
                           "-name", "guest=vm1,process=kvmu-vm1"],
                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE)
-    for _ in range(100):
-        if os.path.exists(pidfile) and open(pidfile).read().endswith("\n"):
-            break
-        time.sleep(0.05)
+    wait_for(lambda: os.path.exists(pidfile) and
+             open(pidfile).read().endswith("\n"), p)
     content = open(pidfile).read() if os.path.exists(pidfile) else ""
     comm = open(f"/proc/{p.pid}/comm").read().strip()
     p.send_signal(signal.SIGTERM)
@@ -221,9 +257,19 @@ def qmp_session(path, timeout=10, cmds=None):
     query-status, query-command-line-options, query-machines), quit."""
     import json
     import socket
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    s.connect(path)
+    # the socket file exists from bind(); listen() comes just after
+    deadline = time.monotonic() + timeout
+    while True:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        try:
+            s.connect(path)
+            break
+        except ConnectionRefusedError:
+            s.close()
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
     f = s.makefile("rw")
     greeting = json.loads(f.readline())
     replies = []
@@ -254,10 +300,7 @@ with tempfile.TemporaryDirectory() as d:
                           f"unix:{sock},server=on,wait=off"],
                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
-    for _ in range(100):
-        if os.path.exists(sock) or p.poll() is not None:
-            break
-        time.sleep(0.05)
+    wait_for(lambda: os.path.exists(sock), p)
     if p.poll() is not None and "no monitor" in p.stderr.read():
         print("# skip: -qmp (monitor not in this build)")
     else:
@@ -291,10 +334,7 @@ with tempfile.TemporaryDirectory() as d:
                           "-qmp", f"unix:{sock3},server=on,wait=off"],
                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
-    for _ in range(100):
-        if os.path.exists(sock3) or p.poll() is not None:
-            break
-        time.sleep(0.05)
+    wait_for(lambda: os.path.exists(sock3), p)
     if p.poll() is None:
         try:
             _, rs = qmp_session(sock3, cmds=[{"execute": "query-status"},
