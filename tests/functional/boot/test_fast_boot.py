@@ -13,7 +13,7 @@ Boots (each to the busybox marker and an ACPI poweroff):
   - -machine kernel-decompress=off: the kernel's own decompressor (until
     the command line accepts the key: the same path through the fallback,
     with a copy of the bzImage claiming protocol 2.07).
-Bad inputs (the emulator is stopped after a few seconds; nothing boots):
+Bad inputs (the emulator is stopped once it has warned; nothing boots):
 corrupt, truncated, unknown-magic and bomb payloads fall back to the
 in-guest decompressor with one warning line; a vmlinux that does not fit
 in RAM or has overlapping segments is refused with one error line.
@@ -26,6 +26,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -95,9 +96,12 @@ def boot_ok(run, what):
     print(f"ok: {what} ({run.elapsed:.1f} s)")
 
 
-def run_briefly(kvmu, kernel, initrd, mem="512", seconds=4):
-    """Start the emulator, stop it after a few seconds; (rc, stderr).
-    rc is None when it was still running (the guest had started)."""
+def run_briefly(kvmu, kernel, initrd, mem="512", until=None, seconds=60):
+    """Start the emulator and stop it once its stderr has a line containing
+    until (and 0.5 s more for any further lines), or after seconds;
+    (rc, stderr). rc is None when it was still running (the guest had
+    started). Waiting for the line, not a fixed time: a loaded host can
+    take long to start the emulator."""
     argv = [kvmu, "-accel", "tcg", "-M", "pc", "-m", mem, "-display",
             "none", "-serial", "null", "-monitor", "none", "-kernel", kernel,
             "-append", "console=ttyS0"]
@@ -105,16 +109,33 @@ def run_briefly(kvmu, kernel, initrd, mem="512", seconds=4):
         argv += ["-initrd", initrd]
     p = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        _, err = p.communicate(timeout=seconds)
-        rc = p.returncode
-    except subprocess.TimeoutExpired:
+    lines = []
+    seen = threading.Event()
+
+    def reader():
+        for raw in p.stderr:
+            lines.append(raw)
+            if until and until.encode() in raw:
+                seen.set()
+    th = threading.Thread(target=reader)
+    th.start()
+    deadline = time.monotonic() + seconds
+    while p.poll() is None and not seen.is_set() and \
+            time.monotonic() < deadline:
+        time.sleep(0.05)
+    if p.poll() is None:
+        try:
+            p.wait(0.5)
+        except subprocess.TimeoutExpired:
+            pass
+    rc = p.poll()
+    if rc is None:
         p.terminate()
-        _, err = p.communicate()
-        rc = None
+        p.wait()
+    th.join()
     if rc is not None and rc < 0:
         guest.fail(f"emulator killed by signal {-rc} on {kernel}")
-    return rc, err.decode(errors="replace")
+    return rc, b"".join(lines).decode(errors="replace")
 
 
 def bad_inputs(kvmu, gdir, vmlinux, tmp):
@@ -143,7 +164,7 @@ def bad_inputs(kvmu, gdir, vmlinux, tmp):
     for what, data, needle in cases:
         path = os.path.join(tmp, "bad-bzImage")
         open(path, "wb").write(data)
-        rc, err = run_briefly(kvmu, path, initrd)
+        rc, err = run_briefly(kvmu, path, initrd, until=FALLBACK_LINE)
         lines = [line for line in err.splitlines() if line.strip()]
         warn = [line for line in lines if FALLBACK_LINE in line]
         if len(warn) != 1 or needle not in warn[0]:
