@@ -2,7 +2,8 @@
 """Large memory and a stable clock: with -m 5G (RAM above the 4 GiB hole)
 the guest sees all of it; its clocksource is never marked unstable; over
 10 s of `sleep` the guest's uptime advances at the host's rate within 2%,
-`sleep 2` takes about 2 s of host time, and its date is the host's.
+`sleep 2` takes about 2 s of host time (never less; the fastest of three
+not much more), and its date is the host's.
 usage: test_memory_clock.py KVMU_BINARY"""
 import os
 import re
@@ -16,10 +17,16 @@ CMD = r"""
 grep MemTotal /proc/meminfo | sed 's/^/MEM /'
 echo "CLOCKSOURCE $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 echo "DATE $(date +%s)"
-read u _ < /proc/uptime; echo "U0 $u"
+burst() {   # $2 uptime samples, shell builtins only (no fork)
+    i=0
+    while [ $i -lt $2 ]; do
+        read u _ < /proc/uptime; echo "$1 $u"; i=$((i + 1))
+    done
+}
+burst U0 20
 sleep 10
-read u _ < /proc/uptime; echo "U1 $u"
-echo S0; sleep 2; echo S1
+burst U1 20
+for i in 1 2 3; do echo S0; sleep 2; echo S1; done
 dmesg | grep -i 'clocksource.*unstable' | sed 's/^/UNSTABLE /'
 """
 
@@ -40,9 +47,19 @@ def main():
     m = re.search(r"DATE (\d+)", run.output)
     if not m or abs(int(m.group(1)) - time.time()) > 600:
         guest.fail("guest date is not the host's", run)
-    t0, l0 = run.line_time("U0 ")
-    t1, l1 = run.line_time("U1 ")
-    guest_dt = float(l1.split()[1]) - float(l0.split()[1])
+    # A line reaches us some time after the guest read its uptime (serial
+    # output, pipe, a busy host: 0.1 s and more at load average 10, 1% of
+    # the 10 s). Of each burst of samples, the one that came through
+    # fastest (the least host time minus guest uptime) is compared.
+    def fastest(tag):
+        samples = [(t, float(line.split()[1])) for t, line in run.lines
+                   if line.startswith(tag + " ")]
+        if len(samples) != 20:
+            guest.fail(f"expected 20 {tag} samples", run)
+        return min(samples, key=lambda s: s[0] - s[1])
+    t0, u0 = fastest("U0")
+    t1, u1 = fastest("U1")
+    guest_dt = u1 - u0
     host_dt = t1 - t0
     rate = guest_dt / host_dt
     cs = re.search(r"CLOCKSOURCE (\S+)", run.output)
@@ -50,13 +67,17 @@ def main():
           f"rate {rate:.4f}; clocksource: {cs.group(1) if cs else '?'}")
     if abs(rate - 1) > 0.02:
         guest.fail("guest time does not run at real speed (2%)", run)
-    s0, _ = run.line_time("S0")
-    s1, _ = run.line_time("S1")
-    print(f"sleep 2 took {s1 - s0:.2f} s")
+    s0 = [t for t, line in run.lines if line == "S0"]
+    s1 = [t for t, line in run.lines if line == "S1"]
+    took = [b - a for a, b in zip(s0, s1)]
+    print("sleep 2 took " + ", ".join(f"{t:.2f}" for t in took) + " s")
+    if len(took) != 3:
+        guest.fail("expected three S0/S1 pairs", run)
     # the upper bound allows for fork+exec of `sleep` on a software CPU
-    # (measured 0.66 s over on a loaded 2-core host); the clock itself is
-    # checked by the 2% rate above
-    if not 1.9 < s1 - s0 < 3.2:
+    # (measured 0.66 s over on a loaded 2-core host); a late timer is late
+    # every time, a busy host only sometimes: the fastest of three counts.
+    # The clock itself is checked by the 2% rate above.
+    if min(took) <= 1.9 or not min(took) < 3.2:
         guest.fail("sleep 2 did not take about 2 s", run)
     print("PASS: 5 GiB visible, clock stable and at real speed")
 
