@@ -5,7 +5,8 @@ APICs to x2APIC mode (registers through MSRs 0x800-0x8ff, which ukvm
 hands to the board's APIC as KVM_EXIT_X86_RDMSR/WRMSR), brings up the AP
 with x2APIC INIT/SIPI, uses the TSC-deadline clockevent (IA32_TSC_DEADLINE
 through an MSR filter exit) on both CPUs, runs commands, sleeps 2 s
-correctly by the host's clock, and powers off with status 0.
+correctly by the host's clock (never less; the fastest of three not much
+more), and powers off with status 0.
 The flags also work on their own: -cpu qemu64,+x2apic,+tsc-deadline gets
 the same, and -cpu max,-x2apic,-tsc-deadline (no x2APIC, no TSC deadline
 in CPUID) stays in xAPIC mode with the counting LAPIC timer (the control).
@@ -26,17 +27,16 @@ done
 grep -E '^ *(LOC|CAL|RES):' /proc/interrupts | sed 's/^/INTR /'
 dmesg | grep -iE 'x2apic|tsc deadline|apic routing|smp: Brought up' | \
   sed 's/^/INFO /'
-echo SLEEP-START
-sleep 2
-echo SLEEP-END
+for i in 1 2 3; do echo SLEEP-START; sleep 2; echo SLEEP-END; done
 dmesg | grep -iE 'error|fail|bug|warn' | sed 's/^/DMESG /'
 """
 
 
 def sleep_seconds(run):
-    t0, _ = run.line_time("SLEEP-START")
-    t1, _ = run.line_time("SLEEP-END")
-    return t1 - t0
+    """Host seconds of each of the three `sleep 2`."""
+    t0 = [t for t, line in run.lines if line == "SLEEP-START"]
+    t1 = [t for t, line in run.lines if line == "SLEEP-END"]
+    return [b - a for a, b in zip(t0, t1)]
 
 
 def common(run, what):
@@ -58,9 +58,12 @@ def common(run, what):
             int(cal.group(1)) + int(cal.group(2)) == 0:
         guest.fail(f"{what}: no IPIs (rescheduling/function call)", run)
     slept = sleep_seconds(run)
-    print(f"{what}: 'sleep 2' took {slept:.2f} s of host time")
-    if not 1.8 <= slept <= 4.0:
-        guest.fail(f"{what}: sleep 2 took {slept:.2f} s", run)
+    print(f"{what}: 'sleep 2' took " + ", ".join(f"{t:.2f}" for t in slept)
+          + " s of host time")
+    # never early; a late timer is late every time, a busy host (fork+exec
+    # of `sleep` on the software CPU) only sometimes: the fastest counts
+    if len(slept) != 3 or min(slept) < 1.8 or min(slept) > 4.0:
+        guest.fail(f"{what}: sleep 2 took {slept} s", run)
     test_linux_boot.check_dmesg(run)
 
 
