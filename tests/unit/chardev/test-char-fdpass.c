@@ -61,7 +61,7 @@ static Chardev *server(const char *id, int *peer)
     *peer = socket(AF_UNIX, SOCK_STREAM, 0);
     g_assert_cmpint(connect(*peer, (struct sockaddr *)&un, sizeof(un)), ==,
                     0);
-    g_assert_true(pump_until(is_connected, chr, 2000));
+    g_assert_true(pump_until(is_connected, chr, 10000));
     return chr;
 }
 
@@ -130,7 +130,7 @@ static void test_scm_rights_claimed_in_read(void)
 
     send_fds(peer, "getf", &p[1], 1);
     close(p[1]);
-    g_assert_true(pump_until(got_len, &f, 2000));
+    g_assert_true(pump_until(got_len, &f, 10000));
     g_assert_cmpstr(f.t.got->str, ==, "getf");
     g_assert_cmpint(f.nclaimed, ==, 1);
     /* the frontend owns a working copy of the pipe's write end */
@@ -161,7 +161,7 @@ static void test_unclaimed_fds_are_closed(void)
 
     send_fds(peer, "abcd", two, 2);
     close(p[1]);
-    g_assert_true(pump_until(got_len, &f, 2000));
+    g_assert_true(pump_until(got_len, &f, 10000));
     g_assert_cmpint(f.nclaimed, ==, 1);
     close(f.claimed[0]);
     /* the second copy was closed by the chardev after read() */
@@ -174,7 +174,7 @@ static void test_unclaimed_fds_are_closed(void)
     g_string_truncate(f.t.got, 0);
     send_fds(peer, "efgh", &p[1], 1);
     close(p[1]);
-    g_assert_true(pump_until(got_len, &f, 2000));
+    g_assert_true(pump_until(got_len, &f, 10000));
     g_assert_true(pipe_at_eof(p[0]));
     close(p[0]);
     close(peer);

@@ -81,7 +81,7 @@ static void check_traffic(TestFe *t, int peer)
     char buf[8];
     g_string_truncate(t->got, 0);
     g_assert_cmpint(write(peer, "abc", 3), ==, 3);
-    g_assert_true(pump_until(got3, t, 2000));
+    g_assert_true(pump_until(got3, t, 10000));
     g_assert_cmpstr(t->got->str, ==, "abc");
     chr_fe_write(&t->fe, (const uint8_t *)"xyz", 3);
     read_exact(peer, buf, 3);
@@ -104,7 +104,7 @@ static void test_unix_server_wait_off_accepts_later(void)
 
     int c = unix_connect(path);
     g_assert_cmpint(c, >=, 0);
-    g_assert_true(pump_until(connected, chr, 2000));
+    g_assert_true(pump_until(connected, chr, 10000));
     g_assert_cmpstr(t.events->str, ==, "O");
     g_autofree char *fn = chardev_filename(chr);
     g_autofree char *want = g_strdup_printf("unix:%s,server=on", path);
@@ -112,12 +112,12 @@ static void test_unix_server_wait_off_accepts_later(void)
     check_traffic(&t, c);
 
     close(c);
-    g_assert_true(pump_until(disconnected, chr, 2000));
+    g_assert_true(pump_until(disconnected, chr, 10000));
     g_assert_cmpstr(t.events->str, ==, "OC");
 
     /* a second client is accepted after the first left */
     c = unix_connect(path);
-    g_assert_true(pump_until(connected, chr, 2000));
+    g_assert_true(pump_until(connected, chr, 10000));
     check_traffic(&t, c);
     close(c);
     tfe_detach(&t);
@@ -138,7 +138,7 @@ static void test_tcp_server_ephemeral_port(void)
     TestFe t;
     tfe_attach(&t, chr);
     int c = tcp_connect(port);
-    g_assert_true(pump_until(connected, chr, 2000));
+    g_assert_true(pump_until(connected, chr, 10000));
     g_autofree char *fn = chardev_filename(chr);
     g_assert_true(g_str_has_prefix(fn, "tcp:127.0.0.1:"));
     g_assert_nonnull(strstr(fn, ",server=on <-> 127.0.0.1:"));
@@ -196,12 +196,12 @@ static void test_client_reconnects_after_server_restart(void)
     close(s);
     close(lfd);
     unlink(path);
-    g_assert_true(pump_until(disconnected, chr, 2000));
+    g_assert_true(pump_until(disconnected, chr, 10000));
     g_assert_cmpstr(t.events->str, ==, "OC");
 
     /* and comes back: the client retries every second */
     lfd = unix_listen(path);
-    g_assert_true(pump_until(connected, chr, 5000));
+    g_assert_true(pump_until(connected, chr, 10000));
     g_assert_cmpstr(t.events->str, ==, "OCO");
     s = accept(lfd, NULL, NULL);
     check_traffic(&t, s);
@@ -221,7 +221,7 @@ static void test_client_reconnect_tolerates_absent_server(void)
     g_assert_no_error(err);
     g_assert_false(chardev_is_connected(chr));
     int lfd = unix_listen(path);
-    g_assert_true(pump_until(connected, chr, 5000));
+    g_assert_true(pump_until(connected, chr, 10000));
     close(lfd);
     chardev_remove("rl", NULL);
 }
@@ -237,7 +237,7 @@ static void test_peer_disconnect_mid_write(void)
     TestFe t;
     tfe_attach(&t, chr);
     int c = unix_connect(path);
-    g_assert_true(pump_until(connected, chr, 2000));
+    g_assert_true(pump_until(connected, chr, 10000));
 
     static uint8_t big[2 * 1024 * 1024];
     memset(big, 'q', sizeof(big));
@@ -249,7 +249,7 @@ static void test_peer_disconnect_mid_write(void)
         chr_fe_write(&t.fe, big, 4096);
         main_loop_iteration(false);
     }
-    g_assert_true(pump_until(disconnected, chr, 2000));
+    g_assert_true(pump_until(disconnected, chr, 10000));
     g_assert_true(g_str_has_suffix(t.events->str, "C"));
     tfe_detach(&t);
     chardev_remove("pw", NULL);
@@ -267,7 +267,7 @@ static void test_listening_fd_passed(void)
     TestFe t;
     tfe_attach(&t, chr);
     int c = unix_connect(path);
-    g_assert_true(pump_until(connected, chr, 2000));
+    g_assert_true(pump_until(connected, chr, 10000));
     check_traffic(&t, c);
     close(c);
     tfe_detach(&t);
@@ -345,7 +345,7 @@ static void test_write_from_other_thread_with_bql(void)
     TestFe t;
     tfe_attach(&t, chr);
     int c = unix_connect(path);
-    g_assert_true(pump_until(connected, chr, 2000));
+    g_assert_true(pump_until(connected, chr, 10000));
 
     ReaderCtx r = {.fd = c};
     WriterCtx w = {.t = &t, .total = 1024 * 1024};
@@ -430,7 +430,7 @@ static void test_tcp_client_reconnect_nonblocking(void)
         g_strdup_printf("disconnected:tcp:127.0.0.1:%d", port);
     g_assert_cmpstr(fn, ==, want);
     lfd = tcp_listen_any(&port);
-    g_assert_true(pump_until(connected, chr, 5000));
+    g_assert_true(pump_until(connected, chr, 10000));
     int s = accept(lfd, NULL, NULL);
     TestFe t;
     tfe_attach(&t, chr);

@@ -324,7 +324,7 @@ static void test_mux_escapes(void)
     /* m -> monitor; C-a c; y, C-a C-a, z, C-a b -> serial; C-a h */
     static const char feed[] = "m\001cy\001\001z\001b\001h";
     g_assert_cmpint(write(win, feed, sizeof(feed) - 1), ==, sizeof(feed) - 1);
-    g_assert_true(pump_until(got_len, &serial, 2000));
+    g_assert_true(pump_until(got_len, &serial, 10000));
     g_assert_cmpstr(mon.got->str, ==, "m");
     g_assert_cmpstr(serial.got->str, ==, "y\001z");
     g_assert_cmpstr(mon.events->str, ==, "U");
@@ -338,7 +338,7 @@ static void test_mux_escapes(void)
     /* C-a x: "QEMU: Terminated" and a quit request */
     g_assert_false(qemu_system_shutdown_pending());
     g_assert_cmpint(write(win, "\001x", 2), ==, 2);
-    g_assert_true(pump_until(shutdown_pending, NULL, 2000));
+    g_assert_true(pump_until(shutdown_pending, NULL, 10000));
 
     char buf[2048];
     ssize_t n = read(rout, buf, sizeof(buf) - 1);
@@ -363,7 +363,7 @@ static void test_mux_escapes(void)
     g_assert_cmpstr(serial.got->str, ==, "");
     serial.can = 4096;
     chr_fe_accept_input(&serial.fe);
-    g_assert_true(pump_until(got_len, &serial, 2000));
+    g_assert_true(pump_until(got_len, &serial, 10000));
     g_assert_cmpstr(serial.got->str, ==, "abc");
 
     /* A serial that stopped reading does not trap the user: C-a c still
@@ -372,15 +372,15 @@ static void test_mux_escapes(void)
     g_string_truncate(serial.got, 0);
     g_string_truncate(mon.got, 0);
     g_assert_cmpint(write(win, "pq\001cmon", 7), ==, 7);
-    g_assert_true(pump_until(got_len, &mon, 2000));
+    g_assert_true(pump_until(got_len, &mon, 10000));
     g_assert_cmpint(chardev_mux_focus(chr), ==, 1);
     g_assert_cmpstr(mon.got->str, ==, "mon");
     g_assert_cmpstr(serial.got->str, ==, "");
     g_assert_cmpint(write(win, "\001c", 2), ==, 2);
-    g_assert_true(pump_until(focus_is_0, chr, 2000));
+    g_assert_true(pump_until(focus_is_0, chr, 10000));
     serial.can = 1; /* a one-byte FIFO: never more than can_read */
     chr_fe_accept_input(&serial.fe);
-    g_assert_true(pump_until(got_2, &serial, 2000));
+    g_assert_true(pump_until(got_2, &serial, 10000));
     g_assert_cmpstr(serial.got->str, ==, "pq");
 
     tfe_detach(&serial);
@@ -406,11 +406,11 @@ static void test_serial_host_tty(void)
     TestFe t;
     tfe_attach(&t, chr);
     g_assert_cmpint(write(master, "abc", 3), ==, 3);
-    g_assert_true(pump_until(got_len, &t, 2000));
+    g_assert_true(pump_until(got_len, &t, 10000));
     g_assert_cmpstr(t.got->str, ==, "abc");
     chr_fe_write(&t.fe, (const uint8_t *)"xyz", 3);
     char buf[8] = {0};
-    for (int i = 0; i < 100 && read(master, buf, 3) != 3; i++) {
+    for (int i = 0; i < 10000 && read(master, buf, 3) != 3; i++) {
         g_usleep(1000);
     }
     g_assert_cmpstr(buf, ==, "xyz");
@@ -429,7 +429,7 @@ static void test_pty_announces_path(void)
         chardev_remove("pty0", NULL);
         return;
     }
-    g_test_trap_subprocess(NULL, 5 * G_USEC_PER_SEC, 0);
+    g_test_trap_subprocess(NULL, 30 * G_USEC_PER_SEC, 0);
     g_test_trap_assert_passed();
     g_test_trap_assert_stderr("char device redirected to /dev/pts/* "
                               "(label pty0)*");
@@ -455,14 +455,14 @@ static void test_pty_io(void)
     int slave = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK);
     g_assert_cmpint(slave, >=, 0);
     /* the 1 s slave poll notices the new user */
-    g_assert_true(pump_until(is_open, chr, 3000));
+    g_assert_true(pump_until(is_open, chr, 10000));
     g_assert_cmpstr(t.events->str, ==, "O");
     g_assert_cmpint(write(slave, "abc", 3), ==, 3);
-    g_assert_true(pump_until(got_len, &t, 2000));
+    g_assert_true(pump_until(got_len, &t, 10000));
     g_assert_cmpstr(t.got->str, ==, "abc");
     chr_fe_write(&t.fe, (const uint8_t *)"xyz", 3);
     char buf[8] = {0};
-    for (int i = 0; i < 100 && read(slave, buf, 3) != 3; i++) {
+    for (int i = 0; i < 10000 && read(slave, buf, 3) != 3; i++) {
         g_usleep(1000);
     }
     g_assert_cmpstr(buf, ==, "xyz");
@@ -503,7 +503,7 @@ static void test_stdio_non_tty(void)
         Chardev *chr = must_new("stdio,id=st0");
         TestFe t;
         tfe_attach(&t, chr);
-        g_assert_true(pump_until(got_eof_data, &t, 2000));
+        g_assert_true(pump_until(got_eof_data, &t, 10000));
         pump_for(20); /* EOF: input side dropped, no busy loop */
         g_assert_cmpstr(t.got->str, ==, "hello");
         chr_fe_write(&t.fe, (const uint8_t *)"out-after-eof\n", 14);
@@ -516,7 +516,7 @@ static void test_stdio_non_tty(void)
         chardev_remove("st0", NULL);
         return;
     }
-    g_test_trap_subprocess(NULL, 5 * G_USEC_PER_SEC, 0);
+    g_test_trap_subprocess(NULL, 30 * G_USEC_PER_SEC, 0);
     g_test_trap_assert_passed();
     g_test_trap_assert_stdout("*out-after-eof*");
 }
@@ -567,7 +567,7 @@ static void test_stdio_tty_restored(gconstpointer how)
     g_setenv("KVMU_TEST_TTY", ptsname(master), TRUE);
     g_autofree char *path =
         g_strdup_printf("/chardev/stdio-tty-restored/%s", (const char *)how);
-    g_test_trap_subprocess(path, 5 * G_USEC_PER_SEC, 0);
+    g_test_trap_subprocess(path, 30 * G_USEC_PER_SEC, 0);
     if (strcmp(how, "abort") == 0) {
         g_test_trap_assert_failed();
     } else {

@@ -162,7 +162,7 @@ static void test_sigterm_message(void)
         main_loop_run();
         return;
     }
-    g_test_trap_subprocess(NULL, 5 * G_USEC_PER_SEC, 0);
+    g_test_trap_subprocess(NULL, 30 * G_USEC_PER_SEC, 0);
     g_test_trap_assert_passed();
     g_test_trap_assert_stderr(
         "*terminating on signal 2 from pid *(test-main-loop)*");
