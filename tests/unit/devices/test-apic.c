@@ -304,12 +304,17 @@ static void test_error_register(void)
     }
 }
 
+/* Run the main loop for ms; its last iterations come after the ms are
+ * over, so every timer due by then has fired even if a loaded host
+ * stalled the test for the whole window. */
 static void run_main_loop_ms(int ms)
 {
     int64_t end = clock_get_ns(QEMU_CLOCK_REALTIME) + ms * SCALE_MS;
     while (clock_get_ns(QEMU_CLOCK_REALTIME) < end) {
         main_loop_iteration(false);
         g_usleep(200);
+    }
+    for (int i = 0; i < 100 && main_loop_iteration(false); i++) {
     }
 }
 
@@ -341,16 +346,25 @@ static void test_timer(void)
     wr(0, 0x3e0, 0x3);
     wr(0, 0x320, (1u << 17) | 0x41);
     wr(0, 0x380, 62500);
+    /* 5 to 80 in a 50 ms window; a window a loaded host stalled for most
+     * of its time gets fewer: up to five windows */
     int fired = 0;
-    int64_t end = clock_get_ns(QEMU_CLOCK_REALTIME) + 50 * SCALE_MS;
-    while (clock_get_ns(QEMU_CLOCK_REALTIME) < end) {
-        main_loop_iteration(false);
-        g_usleep(200);
-        fired += drain(0, 0x41);
+    for (int attempt = 0; attempt < 5; attempt++) {
+        fired = 0;
+        int64_t end = clock_get_ns(QEMU_CLOCK_REALTIME) + 50 * SCALE_MS;
+        while (clock_get_ns(QEMU_CLOCK_REALTIME) < end) {
+            main_loop_iteration(false);
+            g_usleep(200);
+            fired += drain(0, 0x41);
+        }
+        g_test_message("periodic 1 ms timer fired %d times in ~50 ms",
+                       fired);
+        g_assert_cmpint(fired, <=, 80);
+        if (fired >= 5) {
+            break;
+        }
     }
-    g_test_message("periodic 1 ms timer fired %d times in ~50 ms", fired);
     g_assert_cmpint(fired, >=, 5);
-    g_assert_cmpint(fired, <=, 80);
     g_assert_cmpuint(rd(0, 0x390), <=, 62500);
     /* masked: counts, no interrupt; initial count 0 stops it */
     wr(0, 0x320, (1u << 17) | 0x10041);

@@ -67,12 +67,17 @@ static void wl(uint32_t off, uint32_t v)
                          MEMTXATTRS_UNSPECIFIED, NULL);
 }
 
+/* Run the main loop for ms; its last iterations come after the ms are
+ * over, so every timer due by then has fired even if a loaded host
+ * stalled the test for the whole window. */
 static void run_ms(int ms)
 {
     int64_t end = clock_get_ns(QEMU_CLOCK_REALTIME) + ms * SCALE_MS;
     while (clock_get_ns(QEMU_CLOCK_REALTIME) < end) {
         main_loop_iteration(false);
         g_usleep(200);
+    }
+    for (int i = 0; i < 100 && main_loop_iteration(false); i++) {
     }
 }
 
@@ -115,12 +120,16 @@ static void test_counter(void)
     g_assert_cmpuint(rq(0xf0), ==, 0);               /* halted */
     wq(0xf0, 1000);
     g_assert_cmpuint(rq(0xf0), ==, 1000);
+    int64_t t0 = clock_get_ns(QEMU_CLOCK_REALTIME);
     wq(0x10, 1);                                      /* enable */
     run_ms(20);
     uint64_t c = rq(0xf0);
+    int64_t ns = clock_get_ns(QEMU_CLOCK_REALTIME) - t0;
     g_test_message("counter after ~20 ms: %" G_GUINT64_FORMAT, c);
     g_assert_cmpuint(c, >, 1000 + 1000000);           /* > 10 ms */
-    g_assert_cmpuint(c, <, 1000 + 100000000);         /* < 1 s */
+    /* 100 MHz: at most the time it ran (+1 s; a loaded host can make
+     * the 20 ms much longer) */
+    g_assert_cmpuint(c, <, 1000 + (ns + NANOSECONDS_PER_SECOND) / 10);
     wq(0xf0, 5);                                      /* ignored: running */
     g_assert_cmpuint(rq(0xf0), >=, c);
     wq(0x10, 0);
@@ -157,11 +166,19 @@ static void test_legacy_oneshot_and_periodic(void)
     wq(0x108, 100000);
     wq(0x108, 100000);
     wq(0x10, 3);
-    edges[0] = 0;
-    run_ms(50);
-    g_test_message("periodic 1 ms HPET timer: %d edges in ~50 ms", edges[0]);
+    /* 5 to 80 edges in a 50 ms window; a window a loaded host stalled
+     * for most of its time gets fewer: up to five windows */
+    for (int attempt = 0; attempt < 5; attempt++) {
+        edges[0] = 0;
+        run_ms(50);
+        g_test_message("periodic 1 ms HPET timer: %d edges in ~50 ms",
+                       edges[0]);
+        g_assert_cmpint(edges[0], <=, 80);
+        if (edges[0] >= 5) {
+            break;
+        }
+    }
     g_assert_cmpint(edges[0], >=, 5);
-    g_assert_cmpint(edges[0], <=, 80);
     /* leaving legacy mode gives IRQ0 back to the PIT */
     wq(0x10, 0);
     g_assert_false(hpet_legacy_mode(hpet));

@@ -33,6 +33,9 @@ static uint16_t read_count(int ch)
     return lo | (inb(0x40 + ch) << 8);
 }
 
+/* Run the main loop for ms; its last iterations come after the ms are
+ * over, so every timer due by then has fired even if a loaded host
+ * stalled the test for the whole window. */
 static void run_main_loop_ms(int ms)
 {
     int64_t end = clock_get_ns(QEMU_CLOCK_REALTIME) + ms * SCALE_MS;
@@ -40,17 +43,30 @@ static void run_main_loop_ms(int ms)
         main_loop_iteration(false);
         g_usleep(100);
     }
+    for (int i = 0; i < 100 && main_loop_iteration(false); i++) {
+    }
 }
 
 static void test_countdown_and_latch(void)
 {
-    outb(0x43, 0xb0);                    /* ch2, word, mode 0 */
-    outb(0x42, 0xff);
-    outb(0x42, 0xff);
-    outb(0x61, 0x01);                    /* gate on, speaker off */
-    uint16_t a = read_count(2);
-    g_usleep(2000);
-    uint16_t b = read_count(2);
+    /* The count wraps 55 ms after it is loaded: a pair of reads a loaded
+     * host kept from it for 40 ms or more is taken again (up to ten
+     * times, the count loaded again each time). */
+    uint16_t a, b;
+    for (int i = 0;; i++) {
+        int64_t t0 = clock_get_ns(QEMU_CLOCK_REALTIME);
+        outb(0x43, 0xb0);                /* ch2, word, mode 0 */
+        outb(0x42, 0xff);
+        outb(0x42, 0xff);
+        outb(0x61, 0x01);                /* gate on, speaker off */
+        a = read_count(2);
+        g_usleep(2000);
+        b = read_count(2);
+        if (clock_get_ns(QEMU_CLOCK_REALTIME) - t0 < 40 * SCALE_MS ||
+            i == 9) {
+            break;
+        }
+    }
     g_assert_cmpuint(a, <=, 0xffff);
     g_assert_cmpuint(b, <, a);           /* it counts down */
     /* about 2386 ticks in 2 ms; allow a slow host */
@@ -86,10 +102,19 @@ static void test_periodic_irq0(void)
     outb(0x43, 0x34);                    /* ch0, word, mode 2 */
     outb(0x40, 1193 & 0xff);             /* 1 kHz */
     outb(0x40, 1193 >> 8);
-    run_main_loop_ms(60);
-    g_test_message("IRQ0 rising edges in ~60 ms at 1 kHz: %d", irq0_rises);
+    /* 10 to 200 in a 60 ms window; a window a loaded host stalled for
+     * most of its time gets fewer: up to five windows */
+    for (int attempt = 0; attempt < 5; attempt++) {
+        irq0_rises = 0;
+        run_main_loop_ms(60);
+        g_test_message("IRQ0 rising edges in ~60 ms at 1 kHz: %d",
+                       irq0_rises);
+        g_assert_cmpint(irq0_rises, <=, 200);
+        if (irq0_rises >= 10) {
+            break;
+        }
+    }
     g_assert_cmpint(irq0_rises, >=, 10);
-    g_assert_cmpint(irq0_rises, <=, 200);
 
     /* Disabled (HPET legacy replacement): no more interrupts. */
     i8254_set_irq_enabled(pit, false);

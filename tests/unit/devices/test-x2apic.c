@@ -263,12 +263,17 @@ static void test_disable_enable(void)
     g_assert_cmphex(mrd(1, 0x802), ==, 1);
 }
 
+/* Run the main loop for ms; its last iterations come after the ms are
+ * over, so every timer due by then has fired even if a loaded host
+ * stalled the test for the whole window. */
 static void run_main_loop_ms(int ms)
 {
     int64_t end = clock_get_ns(QEMU_CLOCK_REALTIME) + ms * SCALE_MS;
     while (clock_get_ns(QEMU_CLOCK_REALTIME) < end) {
         main_loop_iteration(false);
         g_usleep(200);
+    }
+    for (int i = 0; i < 100 && main_loop_iteration(false); i++) {
     }
 }
 
@@ -297,12 +302,22 @@ static void test_tsc_deadline(void)
     g_assert_true(apic_msr_write(apic[0], 0x6e0, TSC0 - 1, TSC0, KHZ));
     run_main_loop_ms(2);
     g_assert_cmpint(drain(0, 0x50), ==, 1);
-    /* at a 2 GHz TSC, 20e6 ticks are 10 ms: not yet after 2 ms */
-    g_assert_true(apic_msr_write(apic[0], 0x6e0, TSC0 + 20000000, TSC0,
+    /* at a 2 GHz TSC, 2e9 ticks are 1 s: not yet after 2 ms, then not
+     * before 1 s (a 10 ms deadline "not yet" after a 2 ms run failed
+     * when a loaded host stalled the test 8 ms) */
+    int64_t t0 = clock_get_ns(QEMU_CLOCK_REALTIME);
+    g_assert_true(apic_msr_write(apic[0], 0x6e0, TSC0 + 2000000000ULL, TSC0,
                                  2000000));
     run_main_loop_ms(2);
     g_assert_cmpint(drain(0, 0x50), ==, 0);
-    run_main_loop_ms(30);
+    int64_t end = t0 + 10 * NANOSECONDS_PER_SECOND;
+    while (!apic_has_interrupt(apic[0]) &&
+           clock_get_ns(QEMU_CLOCK_REALTIME) < end) {
+        main_loop_iteration(false);
+        g_usleep(200);
+    }
+    g_assert_cmpint(clock_get_ns(QEMU_CLOCK_REALTIME) - t0, >=,
+                    NANOSECONDS_PER_SECOND);
     g_assert_cmpint(drain(0, 0x50), ==, 1);
     /* writing 0 disarms */
     deadline(0, 10000000);
