@@ -649,7 +649,19 @@ static void test_one_exit_per_kick(gconstpointer data)
     g_assert_true(kvm_cpus_start(s, NULL));
     g_assert_true(vm_start(NULL));
     bql_unlock();
-    g_usleep(20000);                /* in the guest's loop */
+    /*
+     * In the guest's loop first: a kick from vm_start that the vCPU thread
+     * takes late (a loaded host delays the thread's start) must not count.
+     * A first kick that has been taken shows the thread is in KVM_RUN;
+     * anything still pending then is taken at once.
+     */
+    uint64_t n0 = kvm_exit_count(s, KVM_EXIT_INTR);
+    kvm_cpu_kick(cpu);
+    for (int t = 0; t < 10000 && kvm_exit_count(s, KVM_EXIT_INTR) == n0;
+         t++) {
+        g_usleep(1000);
+    }
+    g_usleep(50000);
     uint64_t before = kvm_exit_count(s, KVM_EXIT_INTR);
     for (int i = 0; i < 20; i++) {
         uint64_t n = kvm_exit_count(s, KVM_EXIT_INTR);
