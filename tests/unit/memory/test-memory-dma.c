@@ -281,6 +281,12 @@ static void test_views_safe_against_concurrent_change(void)
     address_space_init(&as, &root, "race");
     t[0] = g_thread_new("reader0", race_reader, &race);
     t[1] = g_thread_new("reader1", race_reader, &race);
+    /* the changes race with readers that run (a loaded host can keep new
+     * threads waiting longer than the 300 changes take): wait for one */
+    gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    while (!g_atomic_int_get(&race.reads) && g_get_monotonic_time() < end) {
+        g_usleep(1000);
+    }
     for (int i = 0; i < 300; i++) {
         g_assert_true(memory_region_init_ram(&ram, NULL, "ram", 0x10000, NULL));
         memory_region_add_subregion(&root, 0x40000 - (i % 2) * 0x1000, &ram);
