@@ -15,7 +15,8 @@ def main():
     kvmu = sys.argv[1]
     gdir = guest.build_guest()
     bz = os.path.join(gdir, "bzImage")
-    tmp = tempfile.mkdtemp()
+    tmpdir = tempfile.TemporaryDirectory()     # removed at exit
+    tmp = tmpdir.name
     truncated = os.path.join(tmp, "truncated")
     with open(bz, "rb") as f, open(truncated, "wb") as o:
         o.write(f.read(700))

@@ -27,7 +27,8 @@ def run(kvmu, elf, tmp, extra):
 
 def main():
     kvmu, elf = sys.argv[1], sys.argv[2]
-    tmp = tempfile.mkdtemp()
+    tmpdir = tempfile.TemporaryDirectory()     # removed at exit
+    tmp = tmpdir.name
     mod = os.path.join(tmp, "module.txt")
     with open(mod, "w") as f:
         f.write("module-data")

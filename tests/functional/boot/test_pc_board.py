@@ -175,7 +175,8 @@ def linux_mp_boot(kvmu):
 
 def main():
     kvmu, elf = sys.argv[1], sys.argv[2]
-    tmp = tempfile.mkdtemp()
+    tmpdir = tempfile.TemporaryDirectory()     # removed at exit
+    tmp = tmpdir.name
     baremetal(kvmu, elf, tmp)
     debugcon_errors(kvmu)
     query_pci(kvmu)

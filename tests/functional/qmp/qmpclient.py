@@ -1,6 +1,7 @@
 """A minimal QMP client for the functional tests (Python 3 stdlib)."""
 import json
 import os
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -99,11 +100,8 @@ class Emulator:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
-        for p in self.paths:
-            try:
-                os.unlink(p)
-            except OSError:
-                pass
+        # the directory too (stderr stays readable through its open file)
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def shape(v):
