@@ -151,7 +151,7 @@ static void test_tcp_server_ephemeral_port(void)
 static gpointer late_client(gpointer path)
 {
     int fd = -1;
-    for (int i = 0; i < 500 && fd < 0; i++) {
+    for (int i = 0; i < 3000 && fd < 0; i++) {     /* up to 30 s */
         g_usleep(10000);
         fd = unix_connect(path);
     }
