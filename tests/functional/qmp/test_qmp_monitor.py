@@ -130,8 +130,9 @@ def with_guest(binary):
         def hmp(line):
             r = q.cmd('human-monitor-command', {'command-line': line})
             return r.get('return', str(r))
-        # the kernel sets up its page tables within a few seconds
-        deadline = time.time() + 60
+        # the kernel sets up its page tables within a few seconds (up to
+        # 120 s allowed: a loaded host slows the software CPU down)
+        deadline = time.time() + 120
         while time.time() < deadline and \
                 'ffffffff8' not in hmp('info registers'):
             time.sleep(0.5)
