@@ -419,6 +419,7 @@ void hmp_handle_command(Monitor *mon, const char *cmdline)
         g_clear_error(&err);
         return;                 /* empty or unparsable line */
     }
+    argv = hmp_split_fmt(argv);
     c = find_cmd(hmp_cmds, argv[0]);
     if (!c) {
         monitor_printf(mon, "unknown command: '%s'\n", argv[0]);

@@ -7,6 +7,8 @@
 
 void hmp_xp(Monitor *mon, char **argv);
 void hmp_x(Monitor *mon, char **argv);
+/* "x/10i addr" -> "x" "/10i" "addr" (hmp-cmds-mem.c) */
+char **hmp_split_fmt(char **argv);
 void hmp_gpa2hva(Monitor *mon, char **argv);
 void hmp_info_mtree(Monitor *mon, char **argv);
 void hmp_device_add(Monitor *mon, char **argv);
