@@ -244,8 +244,8 @@ const X86Insn x86_op1[256] = {
 
 const X86Insn x86_op2[256] = {
     /* 0x00 */
-    GP(GR_6, NULL, 0), SP(SP_0F01, NULL, 0), I("lar", "Gv Ew", 0),
-    I("lsl", "Gv Ew", 0), BAD, N("syscall"), N("clts"), NF("sysret", F_SYS),
+    GP(GR_6, NULL, 0), SP(SP_0F01, NULL, 0), I("lar", "Gv Esw", 0),
+    I("lsl", "Gv Esw", 0), BAD, N("syscall"), N("clts"), NF("sysret", F_SYS),
     N("invd"), N("wbinvd"), BAD, N("ud2"), BAD, GP(GR_PF, NULL, 0), BAD,
     BAD,
     /* 0x10 */

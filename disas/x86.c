@@ -236,6 +236,13 @@ static bool special(Dis *d, int op, X86Insn *tmp)
     return tmp->name != NULL;
 }
 
+static bool legacy_prefix(uint8_t b)
+{
+    return b == 0x66 || b == 0x67 || b == 0xf0 || b == 0xf2 || b == 0xf3 ||
+           b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e || b == 0x64 ||
+           b == 0x65;
+}
+
 static const char *const cmp_pred[8] = {
     "eq", "lt", "le", "unord", "neq", "nlt", "nle", "ord" };
 
@@ -251,9 +258,7 @@ static bool decode(Dis *d)
             return false;
         }
         bool is_rex = d->mode == 64 && (b & 0xf0) == 0x40;
-        bool legacy = b == 0x66 || b == 0x67 || b == 0xf0 || b == 0xf2 ||
-            b == 0xf3 || b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e ||
-            b == 0x64 || b == 0x65;
+        bool legacy = legacy_prefix(b);
         if (d->rex && (is_rex || legacy || b == 0x9b)) {
             d->pos--;           /* objdump: the REX stands alone */
             d->prefix_only = true;
@@ -261,7 +266,9 @@ static bool decode(Dis *d)
         }
         if (b == 0x9b && !d->fwait) {
             size_t k = d->pos;
-            if (k < d->len && d->mode == 64 && (d->buf[k] & 0xf0) == 0x40) {
+            while (k < d->len && k < MAX_INSN &&
+                   (legacy_prefix(d->buf[k]) ||
+                    (d->mode == 64 && (d->buf[k] & 0xf0) == 0x40))) {
                 k++;
             }
             if (k < d->len && d->buf[k] >= 0xd8 && d->buf[k] <= 0xdf) {
