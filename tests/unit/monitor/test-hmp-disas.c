@@ -129,15 +129,31 @@ static void test_cpu_modes(gconstpointer data)
     check("x/1i $pc", "0x00001000:  48                       "
           "dec    %eax\r\n");
 
-    /* long mode, CS.L: 64-bit code (xp: no page tables needed) */
+    /* long mode, CS.L: 64-bit code; page tables identity-map 2 MiB */
+    uint64_t *pt = (uint64_t *)((uint8_t *)memory_region_get_ram_ptr(&ram) +
+                                0x10000);
+    pt[0] = 0x11000 | 3;                        /* PML4 -> PDPT */
+    pt[512] = 0x12000 | 3;                      /* PDPT -> PD */
+    pt[1024] = 0x83;                            /* PD: 2 MiB at 0 */
+    st->sregs.cr3 = 0x10000;
+    st->sregs.cr4 |= 1u << 5;                   /* PAE */
+    st->sregs.cr0 |= (1u << 31) | 1;            /* PG, PE */
     st->sregs.cs.db = 0;
     st->sregs.cs.l = 1;
+    st->sregs.cs.type = 0xb;
+    st->sregs.cs.s = 1;
+    st->sregs.cs.present = 1;
     st->sregs.efer |= (1ull << 10) | (1ull << 8);       /* LMA, LME */
     if (kvm_cpu_set_state(cpu, st, NULL)) {
         g_assert_true(kvm_cpu_get_state(cpu, st, NULL));
         if (st->sregs.cs.l && (st->sregs.efer & (1ull << 10))) {
             check("xp/1i $pc", "0x00001000:  48 8d 3d 00 01 00 00     "
                   "lea    0x100(%rip),%rdi        # 0x1107\r\n");
+            check("x/2i $pc+7", "0x00001007:  e8 fb ff ff ff           "
+                  "call   0x1007\r\n0x0000100c:  66 2e 0f 1f 84 00 00 00  "
+                  "cs nopw 0x0(%rax,%rax,1)\r\n0x00001014:  00 00\r\n");
+            /* not mapped: nothing readable */
+            check("x/1i 0x400000", "0x00400000: unable to read memory\r\n");
         } else {
             g_test_message("long mode without paging not kept: 64-bit "
                            "case not checked");
