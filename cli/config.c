@@ -85,6 +85,7 @@ void vm_config_free(VmConfig *cfg)
     g_ptr_array_unref(cfg->chardevs);
     g_ptr_array_unref(cfg->serials);
     g_free(cfg->debugcon);
+    g_free(cfg->mem_path);
     g_ptr_array_unref(cfg->monitors);
     g_ptr_array_unref(cfg->legacy_monitors);
     g_ptr_array_unref(cfg->devices);

@@ -16,6 +16,7 @@
 #include "chardev/char.h"
 #endif
 #if CLI_HAVE_QDEV
+#include "hw/hostmem.h"
 #include "hw/qdev.h"
 #endif
 #if CLI_HAVE_QOM
@@ -291,10 +292,63 @@ static bool create_devices(VmConfig *cfg, GError **errp)
 #endif
 }
 
+/*
+ * -machine memory-backend=ID: the backend's region is the board's RAM
+ * (claimed), its size the RAM size when -m gives none; *mr stays NULL
+ * without the key.
+ */
+static bool ram_backend(VmConfig *cfg, const MachineType *mt,
+                        struct MemoryRegion **mr, GError **errp)
+{
+    const char *id = keyval_get(cfg->machine, "memory-backend");
+
+    *mr = NULL;
+    if (!id) {
+        return true;
+    }
+    if (!mt->init) {
+        error_setg(errp, "-machine memory-backend=%s: machine '%s' has no "
+                   "RAM of its own", id, mt->name);
+        return false;
+    }
+    if (cfg->mem_path) {
+        error_setg(errp, "'-mem-path' can't be used together with "
+                   "'-machine memory-backend'");
+        return false;
+    }
+#if CLI_HAVE_QDEV
+    HostMemoryBackend *b = host_memory_backend_find(id, errp);
+    if (!b) {
+        return false;
+    }
+    uint64_t size = host_memory_backend_size(b);
+    if (cfg->ram_size_given && size != cfg->ram_size) {
+        error_setg(errp, "Machine memory size does not match the size of the "
+                   "memory backend");
+        return false;
+    }
+    cfg->ram_size = size;
+#if CLI_HAVE_MONITOR
+    monitor_set_machine_size(cfg->ram_size, cfg->topology.sockets,
+                             cfg->topology.dies, cfg->topology.clusters,
+                             cfg->topology.cores, cfg->topology.threads);
+#endif
+    *mr = host_memory_backend_claim(b, errp);
+    return *mr != NULL;
+#else
+    error_setg(errp, "-machine memory-backend: not supported by kvmu yet");
+    return false;
+#endif
+}
+
 static bool build_board(VmConfig *cfg, GError **errp)
 {
     const MachineType *mt = machine_type_find(cfg->machine_type);
+    struct MemoryRegion *ram = NULL;
 
+    if (!ram_backend(cfg, mt, &ram, errp)) {
+        return false;
+    }
     if (!mt->init) {
         return true; /* "none": no board, no CPUs */
     }
@@ -305,7 +359,8 @@ static bool build_board(VmConfig *cfg, GError **errp)
     for (guint i = 0; i < cfg->machine->pairs->len; i++) {
         KeyvalPair *p = g_ptr_array_index(cfg->machine->pairs, i);
         if (strcmp(p->key, "type") && strcmp(p->key, "accel") &&
-            strcmp(p->key, "kernel-irqchip")) {
+            strcmp(p->key, "kernel-irqchip") &&
+            strcmp(p->key, "memory-backend")) {
             keyval_add(props, p->key, p->value);
         }
     }
@@ -349,6 +404,9 @@ static bool build_board(VmConfig *cfg, GError **errp)
         .name = cfg->name,
         .nodefaults = cfg->nodefaults,
         .serial_count = cfg->serials->len,
+        .ram_backend = ram,
+        .mem_path = cfg->mem_path,
+        .mem_prealloc = cfg->mem_prealloc,
     };
     const char *menu = keyval_get(cfg->boot, "menu");
     if (menu) {

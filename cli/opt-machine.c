@@ -224,6 +224,7 @@ bool opt_m(VmConfig *cfg, const char *arg, GError **errp)
             return false;
         }
         cfg->ram_size = (sz + 8191) & ~(uint64_t)8191;
+        cfg->ram_size_given = true;
     }
     if (!keyval_get_uint(kv, "slots", &cfg->slots, errp) ||
         !keyval_get_size(kv, "maxmem", &cfg->maxmem, errp)) {

@@ -686,3 +686,49 @@ bool opt_overcommit(VmConfig *cfg, const char *arg, GError **errp)
            keyval_get_bool(kv, "mem-lock", &cfg->mem_lock, errp) &&
            keyval_get_bool(kv, "cpu-pm", &cfg->cpu_pm, errp);
 }
+
+bool opt_mem_path(VmConfig *cfg, const char *arg, GError **errp)
+{
+    if (!*arg) {
+        error_setg(errp, "empty -mem-path");
+        return false;
+    }
+    g_free(cfg->mem_path);
+    cfg->mem_path = g_strdup(arg);
+    return true;
+}
+
+bool opt_mem_prealloc(VmConfig *cfg, const char *arg, GError **errp)
+{
+    cfg->mem_prealloc = true;
+    return true;
+}
+
+/* the legacy spelling of -machine hpet=off */
+bool opt_no_hpet(VmConfig *cfg, const char *arg, GError **errp)
+{
+    keyval_add(cfg->machine, "hpet", "off");
+    return true;
+}
+
+/* -vga none asks for what the board is (no display device yet); a video
+ * card is refused until kvmu has one */
+bool opt_vga(VmConfig *cfg, const char *arg, GError **errp)
+{
+    static const char *const cards[] = { "std", "cirrus", "vmware", "qxl",
+                                         "xenfb", "tcx", "cg3", "virtio",
+                                         "ati", "bochs-display", NULL };
+
+    if (!strcmp(arg, "none")) {
+        return true;
+    }
+    for (int i = 0; cards[i]; i++) {
+        if (!strcmp(arg, cards[i])) {
+            error_setg(errp, "'-vga %s': a %s video card is not supported by "
+                       "kvmu yet (-vga none is)", arg, arg);
+            return false;
+        }
+    }
+    error_setg(errp, "unknown vga type: %s", arg);
+    return false;
+}

@@ -51,7 +51,8 @@ CliOptionHandler opt_kernel, opt_initrd, opt_append, opt_bios, opt_name,
     opt_qmp_pretty, opt_monitor, opt_device, opt_object, opt_global,
     opt_daemonize, opt_pidfile, opt_D, opt_d, opt_nodefaults,
     opt_no_user_config, opt_msg, opt_rtc, opt_boot, opt_sandbox,
-    opt_overcommit, opt_debugcon, opt_option_rom, opt_fw_cfg;
+    opt_overcommit, opt_debugcon, opt_option_rom, opt_fw_cfg,
+    opt_mem_path, opt_mem_prealloc, opt_no_hpet, opt_vga;
 
 /* -d: the known log items and their help (NULL-terminated pairs). */
 

@@ -34,6 +34,9 @@ typedef struct VmConfig {
     const char *accel_chosen;       /* set by machine_build() */
     /* -m */
     uint64_t ram_size;              /* bytes; 0: machine default */
+    bool ram_size_given;            /* -m size= was on the command line */
+    char *mem_path;                 /* -mem-path */
+    bool mem_prealloc;              /* -mem-prealloc */
     uint64_t maxmem;
     uint64_t slots;
     /* -smp */

@@ -9,6 +9,7 @@
 #include "system/runstate.h"
 #include "util/error.h"
 #include "qapi/visit.h"
+#include "hw/hostmem.h"
 #include "hw/pci/pci.h"
 
 #include <string.h>
@@ -169,9 +170,34 @@ MemoryInfo *qmp_query_memory_size_summary(GError **errp)
     return info;
 }
 
+static void memdev_add(const HostMemoryBackendInfo *b, void *opaque)
+{
+    MemdevList ***tail = opaque;
+    MemdevList *e = g_new0(MemdevList, 1);
+    Memdev *m = g_new0(Memdev, 1);
+
+    m->id = g_strdup(b->id);
+    m->size = b->size;
+    m->merge = b->merge;
+    m->dump = b->dump;
+    m->prealloc = b->prealloc;
+    m->share = b->share;
+    m->has_reserve = true;
+    m->reserve = b->reserve;
+    m->host_nodes = NULL;           /* host-nodes are refused: none bound */
+    m->policy = (HostMemPolicy)b->policy;
+    e->value = m;
+    **tail = e;
+    *tail = &e->next;
+}
+
+/* The memory backends (-object memory-backend-*), in creation order. */
 MemdevList *qmp_query_memdev(GError **errp)
 {
-    return NULL;
+    MemdevList *head = NULL, **tail = &head;
+
+    host_memory_backend_foreach(memdev_add, &tail);
+    return head;
 }
 
 /* Registered models, or kvmu's basic three until the cli registers them. */

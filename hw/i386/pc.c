@@ -82,7 +82,8 @@ typedef struct PCMachine {
     qemu_irq hpet_irq0, hpet_irq8;
     qemu_irq *ioapic_irqs;
     qemu_irq *pic_irqs;
-    MemoryRegion ram, ram_below_4g, ram_above_4g;
+    MemoryRegion own_ram, ram_below_4g, ram_above_4g;
+    MemoryRegion *ram;          /* own_ram or a memory backend's */
     X86MemoryLayout layout;
     PCIBus *pci_bus;
     PCIDevice *piix3;
@@ -275,16 +276,31 @@ static bool pc_memory_init(const MachineOptions *o, GError **errp)
         below = 0xc0000000ull;     /* keep the PCI hole gigabyte aligned */
         above = o->ram_size - below;
     }
-    if (!memory_region_init_ram(&pcms.ram, NULL, "pc.ram", o->ram_size,
-                                errp)) {
+    if (o->ram_backend) {
+        pcms.ram = o->ram_backend;
+    } else if (o->mem_path) {
+        pcms.ram = &pcms.own_ram;
+        if (!memory_region_init_ram_from_file(pcms.ram, NULL, "pc.ram",
+                                              o->ram_size, o->mem_path,
+                                              false, errp)) {
+            return false;
+        }
+    } else {
+        pcms.ram = &pcms.own_ram;
+        if (!memory_region_init_ram(pcms.ram, NULL, "pc.ram", o->ram_size,
+                                    errp)) {
+            return false;
+        }
+    }
+    if (o->mem_prealloc && !memory_region_prealloc(pcms.ram, errp)) {
         return false;
     }
     memory_region_init_alias(&pcms.ram_below_4g, NULL, "ram-below-4g",
-                             &pcms.ram, 0, below);
+                             pcms.ram, 0, below);
     memory_region_add_subregion(get_system_memory(), 0, &pcms.ram_below_4g);
     if (above) {
         memory_region_init_alias(&pcms.ram_above_4g, NULL, "ram-above-4g",
-                                 &pcms.ram, below, above);
+                                 pcms.ram, below, above);
         memory_region_add_subregion(get_system_memory(), 0x100000000ull,
                                     &pcms.ram_above_4g);
     }
@@ -692,7 +708,7 @@ static bool pc_init(const MachineOptions *o, GError **errp)
         /* firmware boot: the vCPUs start from their power-on reset */
         if (!pc_set_boot_order(o->boot_order, errp) ||
             (o->boot_once && !pc_set_boot_order(o->boot_once, errp)) ||
-            !pc_firmware_init(o->bios, get_system_memory(), &pcms.ram,
+            !pc_firmware_init(o->bios, get_system_memory(), pcms.ram,
                               pcms.pci_bus, errp) ||
             !pc_fw_cfg_init(o, errp)) {
             return false;

@@ -59,6 +59,12 @@ typedef struct MachineOptions {
     /* -serial chardevs exist as "serial0".."serial3" (chardev_find());
      * "none" entries are counted but have no chardev */
     int serial_count;
+    /* the board's RAM: the region of -machine memory-backend=ID if
+     * set (claimed, its size is ram_size), else from the -mem-path
+     * file or directory if set, else anonymous; -mem-prealloc */
+    struct MemoryRegion *ram_backend;
+    const char *mem_path;
+    bool mem_prealloc;
 } MachineOptions;
 
 /*
