@@ -254,7 +254,8 @@ bool opt_cpu(VmConfig *cfg, const char *arg, GError **errp)
 #if CLI_HAVE_ACCEL
         /* the models the x86 engine offers (target/i386/cpu.h) */
         for (const char *const *m = x86_cpu_model_names(); *m; m++) {
-            printf("x86 %s\n", *m);
+            const char *desc = x86_cpu_model_description(*m);
+            printf("x86 %-22s%s\n", *m, desc ? desc : "");
         }
 #else
         printf("x86 qemu64\nx86 max\n");

@@ -4,6 +4,7 @@
  * ways, power-on reset and the register dump used for internal errors and
  * "info registers".
  */
+#include <cpuid.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -15,54 +16,6 @@
 #include "util/error.h"
 
 /* ---- CPUID ---------------------------------------------------------------- */
-
-typedef struct FeatureWord {
-    uint32_t leaf, index;
-    int reg;                        /* 0 eax, 1 ebx, 2 ecx, 3 edx */
-    const char *names[32];
-} FeatureWord;
-
-static const FeatureWord feature_words[] = {
-    { 1, 0, 3, { "fpu", "vme", "de", "pse", "tsc", "msr", "pae", "mce",
-                 "cx8", "apic", NULL, "sep", "mtrr", "pge", "mca", "cmov",
-                 "pat", "pse36", "pn", "clflush", NULL, "ds", "acpi", "mmx",
-                 "fxsr", "sse", "sse2", "ss", "ht", "tm", "ia64", "pbe" } },
-    { 1, 0, 2, { "pni", "pclmulqdq", "dtes64", "monitor", "ds-cpl", "vmx",
-                 "smx", "est", "tm2", "ssse3", "cid", NULL, "fma", "cx16",
-                 "xtpr", "pdcm", NULL, "pcid", "dca", "sse4.1", "sse4.2",
-                 "x2apic", "movbe", "popcnt", "tsc-deadline", "aes", "xsave",
-                 NULL, "avx", "f16c", "rdrand", "hypervisor" } },
-    { 7, 0, 1, { "fsgsbase", "tsc-adjust", NULL, "bmi1", "hle", "avx2", NULL,
-                 "smep", "bmi2", "erms", "invpcid", "rtm", NULL, NULL, "mpx",
-                 NULL, "avx512f", "avx512dq", "rdseed", "adx", "smap",
-                 "avx512ifma", "pcommit", "clflushopt", "clwb", "intel-pt",
-                 "avx512pf", "avx512er", "avx512cd", "sha-ni", "avx512bw",
-                 "avx512vl" } },
-    { 7, 0, 2, { NULL, "avx512vbmi", "umip", "pku", NULL, "waitpkg",
-                 "avx512vbmi2", NULL, "gfni", "vaes", "vpclmulqdq",
-                 "avx512vnni", "avx512bitalg", NULL, "avx512-vpopcntdq",
-                 NULL, "la57", NULL, NULL, NULL, NULL, NULL, "rdpid", NULL,
-                 NULL, "cldemote", NULL, "movdiri", "movdir64b", NULL, NULL,
-                 NULL } },
-    { 7, 0, 3, { NULL } },
-    { 0x80000001, 0, 3, { [11] = "syscall", [20] = "nx", [22] = "mmxext",
-                          [25] = "fxsr-opt", [26] = "pdpe1gb",
-                          [27] = "rdtscp", [29] = "lm", [30] = "3dnowext",
-                          [31] = "3dnow" } },
-    { 0x80000001, 0, 2, { "lahf-lm", "cmp-legacy", "svm", "extapic",
-                          "cr8legacy", "abm", "sse4a", "misalignsse",
-                          "3dnowprefetch", "osvw", "ibs", "xop", "skinit",
-                          "wdt", NULL, "lwp", "fma4", "tce", NULL, "nodeid",
-                          NULL, "tbm", "topoext", "perfctr-core",
-                          "perfctr-nb" } },
-    { 0xd, 1, 0, { "xsaveopt", "xsavec", "xgetbv1", "xsaves" } },
-    { 0x40000001, 0, 0, { "kvmclock", "kvm-nopiodelay", "kvm-mmu",
-                          "kvmclock", "kvm-asyncpf", "kvm-steal-time",
-                          "kvm-pv-eoi", "kvm-pv-unhalt", NULL, "kvm-pv-tlb-flush",
-                          "kvm-asyncpf-vmexit", "kvm-pv-ipi", "kvm-poll-control",
-                          "kvm-pv-sched-yield", "kvm-asyncpf-int",
-                          "kvm-msi-ext-dest-id", [24] = "kvmclock-stable-bit" } },
-};
 
 static const char *const reg_names[] = { "EAX", "EBX", "ECX", "EDX" };
 
@@ -89,15 +42,14 @@ static struct kvm_cpuid_entry2 *find_entry(struct kvm_cpuid2 *c, uint32_t fn,
     return NULL;
 }
 
-static const FeatureWord *feature_word(uint32_t fn, uint32_t index, int reg)
+static bool find_any(struct kvm_cpuid2 *c, uint32_t fn)
 {
-    for (size_t i = 0; i < G_N_ELEMENTS(feature_words); i++) {
-        const FeatureWord *w = &feature_words[i];
-        if (w->leaf == fn && w->index == index && w->reg == reg) {
-            return w;
+    for (uint32_t i = 0; i < c->nent; i++) {
+        if (c->entries[i].function == fn) {
+            return true;
         }
     }
-    return NULL;
+    return false;
 }
 
 /*
@@ -113,7 +65,8 @@ static bool apply_features(struct kvm_cpuid_entry2 *e, const char *model,
     for (guint i = 0; i < features->pairs->len; i++) {
         const KeyvalPair *kv = g_ptr_array_index(features->pairs, i);
         for (int reg = 0; reg < 4; reg++) {
-            const FeatureWord *w = feature_word(e->function, e->index, reg);
+            const X86FeatureWord *w =
+                x86_cpu_feature_word(e->function, e->index, reg);
             for (int bit = 0; w && bit < 32; bit++) {
                 if (!w->names[bit] || strcmp(w->names[bit], kv->key)) {
                     continue;
@@ -136,13 +89,99 @@ static bool apply_features(struct kvm_cpuid_entry2 *e, const char *model,
     return true;
 }
 
+/* Clear the bits of @e the provider's @se lacks, warning for each (QEMU). */
+static void filter_entry(KvmState *s, struct kvm_cpuid_entry2 *e,
+                         struct kvm_cpuid_entry2 *se, bool quiet)
+{
+    for (int reg = 0; reg < 4; reg++) {
+        const X86FeatureWord *w = x86_cpu_feature_word(e->function, e->index,
+                                                       reg);
+        if (!w) {
+            continue;
+        }
+        uint32_t *want = entry_reg(e, reg);
+        uint32_t missing = *want & ~*entry_reg(se, reg);
+        /* derived from -smp, not features: never filtered (as QEMU) */
+        if (e->function == 1 && reg == 3) {
+            missing &= ~(1u << 28);             /* HT */
+        } else if (e->function == 1 && reg == 2) {
+            missing &= ~(1u << 31);             /* hypervisor */
+        } else if (e->function == 0x80000001 && reg == 2) {
+            missing &= ~(1u << 1);              /* CmpLegacy */
+        }
+        for (int bit = 0; bit < 32 && !quiet; bit++) {
+            if (!(missing & (1u << bit))) {
+                continue;
+            }
+            char leaf[16];
+            if (e->function >= 0x80000000) {
+                g_snprintf(leaf, sizeof(leaf), "%08XH", e->function);
+            } else {
+                g_snprintf(leaf, sizeof(leaf), "%02XH", e->function);
+            }
+            warn_report("%s doesn't support requested feature: "
+                        "CPUID.%s:%s%s%s [bit %d]",
+                        s->p == &kvm_provider_kernel ? "host" : "TCG",
+                        leaf, reg_names[reg], w->names[bit] ? "." : "",
+                        w->names[bit] ? w->names[bit] : "", bit);
+        }
+        *want &= ~missing;
+    }
+}
+
+/*
+ * Leaf 0xD after filtering: keep the XSAVE components both the provider
+ * and the remaining features (AVX, AVX-512, PKU) allow, drop the
+ * sub-leaves of the others and size the area for what is left.
+ */
+static void fix_xsave(struct kvm_cpuid2 *out, struct kvm_cpuid2 *sup)
+{
+    struct kvm_cpuid_entry2 *d0 = find_entry(out, 0xd, 0);
+    struct kvm_cpuid_entry2 *s0 = find_entry(sup, 0xd, 0);
+    struct kvm_cpuid_entry2 *l1 = find_entry(out, 1, 0);
+    struct kvm_cpuid_entry2 *l7 = find_entry(out, 7, 0);
+    uint32_t size = 576;
+
+    if (!d0 || !d0->eax) {
+        return;
+    }
+    d0->eax &= s0 ? s0->eax : 3;
+    d0->edx &= s0 ? s0->edx : 0;
+    if (!l1 || !(l1->ecx & (1u << 28))) {
+        d0->eax &= ~(1u << 2);                          /* AVX */
+    }
+    if (!l7 || !(l7->ebx & (1u << 16))) {
+        d0->eax &= ~(7u << 5);                          /* AVX-512 */
+    }
+    if (!l7 || !(l7->ecx & (1u << 3))) {
+        d0->eax &= ~(1u << 9);                          /* PKRU */
+    }
+    for (uint32_t i = 0; i < out->nent; i++) {
+        struct kvm_cpuid_entry2 *e = &out->entries[i];
+        if (e->function != 0xd || e->index < 2 || e->index >= 64) {
+            continue;
+        }
+        if (e->ecx & 1) {
+            continue;                   /* supervisor state (XSS) */
+        }
+        if (!(((uint64_t)d0->edx << 32 | d0->eax) & (1ull << e->index))) {
+            out->entries[i--] = out->entries[--out->nent];
+        } else {
+            size = MAX(size, e->eax + e->ebx);
+        }
+    }
+    d0->ebx = d0->ecx = size;
+}
+
 /*
  * The model's CPUID with each feature word ANDed with what the provider
  * supports (a warning per requested feature it lacks, as QEMU), leaves the
  * provider does not know dropped, and the provider's KVM leaves added.
+ * "host" is the provider's own set (x86_cpuid_host_entries): the same code
+ * for ukvm and the kernel, so -cpu host,+feat/-feat work on both.
  */
 static struct kvm_cpuid2 *build_cpuid(KvmState *s, const KvmCpuConfig *cfg,
-                                      GError **errp)
+                                      bool quiet, GError **errp)
 {
     X86Topology topo = {
         .sockets = cfg->sockets ? cfg->sockets : 1,
@@ -153,8 +192,21 @@ static struct kvm_cpuid2 *build_cpuid(KvmState *s, const KvmCpuConfig *cfg,
     };
     X86CpuidEntry model[X86_CPUID_MAX_ENTRIES];
     const char *name = cfg->model ? cfg->model : "qemu64";
-    int n = x86_cpuid_model_entries(name, &topo, cfg->apic_id, model,
+    struct kvm_cpuid2 *sup = s->supported_cpuid;
+    int n;
+
+    G_STATIC_ASSERT(sizeof(X86CpuidEntry) == sizeof(struct kvm_cpuid_entry2));
+    bool host = !g_ascii_strcasecmp(name, "host");
+    if (host) {
+        X86CpuidEntry host[X86_CPUID_MAX_ENTRIES];
+        int nsup = MIN(sup->nent, X86_CPUID_MAX_ENTRIES);
+        memcpy(host, sup->entries, nsup * sizeof(host[0]));
+        n = x86_cpuid_host_entries(host, nsup, &topo, cfg->apic_id, model,
+                                   X86_CPUID_MAX_ENTRIES);
+    } else {
+        n = x86_cpuid_model_entries(name, &topo, cfg->apic_id, model,
                                     X86_CPUID_MAX_ENTRIES);
+    }
     if (n < 0) {
         error_setg(errp, "unable to find CPU model '%s'", name);
         return NULL;
@@ -162,7 +214,6 @@ static struct kvm_cpuid2 *build_cpuid(KvmState *s, const KvmCpuConfig *cfg,
     n = MIN(n, X86_CPUID_MAX_ENTRIES);
     struct kvm_cpuid2 *out = g_malloc0(sizeof(*out) + (n + 8) *
                                        sizeof(struct kvm_cpuid_entry2));
-    struct kvm_cpuid2 *sup = s->supported_cpuid;
     for (int i = 0; i < n; i++) {
         struct kvm_cpuid_entry2 e;
         memcpy(&e, &model[i], sizeof(e));
@@ -174,44 +225,24 @@ static struct kvm_cpuid2 *build_cpuid(KvmState *s, const KvmCpuConfig *cfg,
             return NULL;
         }
         struct kvm_cpuid_entry2 *se = find_entry(sup, e.function, e.index);
-        if (!se) {
+        if (se) {
+            filter_entry(s, &e, se, quiet);
+        } else if (!(e.flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) ||
+                   !find_any(sup, e.function)) {
             continue;
         }
-        for (int reg = 0; reg < 4; reg++) {
-            const FeatureWord *w = feature_word(e.function, e.index, reg);
-            if (!w) {
-                continue;
-            }
-            uint32_t *want = entry_reg(&e, reg);
-            uint32_t missing = *want & ~*entry_reg(se, reg);
-            /* derived from -smp, not features: never filtered (as QEMU) */
-            if (e.function == 1 && reg == 3) {
-                missing &= ~(1u << 28);             /* HT */
-            } else if (e.function == 1 && reg == 2) {
-                missing &= ~(1u << 31);             /* hypervisor */
-            } else if (e.function == 0x80000001 && reg == 2) {
-                missing &= ~(1u << 1);              /* CmpLegacy */
-            }
-            for (int bit = 0; bit < 32; bit++) {
-                if (!(missing & (1u << bit))) {
-                    continue;
-                }
-                char leaf[16];
-                if (e.function >= 0x80000000) {
-                    g_snprintf(leaf, sizeof(leaf), "%08XH", e.function);
-                } else {
-                    g_snprintf(leaf, sizeof(leaf), "%02XH", e.function);
-                }
-                warn_report("%s doesn't support requested feature: "
-                            "CPUID.%s:%s%s%s [bit %d]",
-                            s->p == &kvm_provider_kernel ? "host" : "TCG",
-                            leaf, reg_names[reg], w->names[bit] ? "." : "",
-                            w->names[bit] ? w->names[bit] : "", bit);
-            }
-            *want &= ~missing;
+        /* else a sub-leaf (topology, XSAVE) of a leaf the provider has */
+        if (host && s->p == &kvm_provider_kernel &&
+            e.function >= 0x80000002 && e.function <= 0x80000004 &&
+            !e.eax && !e.ebx && !e.ecx && !e.edx) {
+            /* the kernel gives no brand string: the host's, as QEMU */
+            unsigned r[4] = { 0 };
+            __get_cpuid(e.function, &r[0], &r[1], &r[2], &r[3]);
+            e.eax = r[0], e.ebx = r[1], e.ecx = r[2], e.edx = r[3];
         }
         out->entries[out->nent++] = e;
     }
+    fix_xsave(out, sup);
     for (uint32_t fn = 0x40000000; fn <= 0x40000001; fn++) {
         struct kvm_cpuid_entry2 *se = find_entry(sup, fn, 0);
         if (se) {
@@ -219,6 +250,12 @@ static struct kvm_cpuid2 *build_cpuid(KvmState *s, const KvmCpuConfig *cfg,
         }
     }
     return out;
+}
+
+struct kvm_cpuid2 *kvm_cpu_model_cpuid(KvmState *s, const KvmCpuConfig *cfg,
+                                       GError **errp)
+{
+    return build_cpuid(s, cfg, true, errp);
 }
 
 /* ---- creation --------------------------------------------------------------- */
@@ -313,7 +350,7 @@ KvmCpu *kvm_cpu_create(KvmState *s, const KvmCpuConfig *cfg, GError **errp)
         error_setg(errp, "vCPU %u already exists", cfg->index);
         return NULL;
     }
-    struct kvm_cpuid2 *cpuid = build_cpuid(s, cfg, errp);
+    struct kvm_cpuid2 *cpuid = build_cpuid(s, cfg, false, errp);
     if (!cpuid) {
         return NULL;
     }

@@ -76,6 +76,10 @@ typedef struct KvmCpuConfig {
  * INIT/SIPI before they run.
  */
 KvmCpu *kvm_cpu_create(KvmState *s, const KvmCpuConfig *cfg, GError **errp);
+/* The CPUID kvm_cpu_create() would give @cfg, without warnings (for
+ * query-cpu-model-expansion "host"): g_free() it. */
+struct kvm_cpuid2 *kvm_cpu_model_cpuid(KvmState *s, const KvmCpuConfig *cfg,
+                                       GError **errp);
 KvmCpu *kvm_cpu_by_index(KvmState *s, uint32_t index);
 unsigned kvm_cpu_count(KvmState *s);
 /* Start one thread per vCPU; they run once the VM is started (vm_start). */

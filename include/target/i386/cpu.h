@@ -362,13 +362,37 @@ int x86_msr_index_list(uint32_t *out, int max);
 bool x86_cpu_set_cpuid(X86CPU *cpu, const X86CpuidEntry *entries, int n);
 int x86_cpu_get_cpuid(X86CPU *cpu, X86CpuidEntry *out, int max);
 /*
- * Entries of a named model ("qemu64", "max", others listed by
- * x86_cpu_model_names()) for @topo and vCPU @apic_id; returns the count or
- * -1 for an unknown model. "max" is KVM_GET_SUPPORTED_CPUID.
+ * Entries of a named model ("qemu64", "Westmere", "EPYC", ... listed by
+ * x86_cpu_model_names(); "-v1" suffixes accepted) for @topo and vCPU
+ * @apic_id; returns the count or -1 for an unknown model. "max" is what the
+ * engine implements (ukvm's KVM_GET_SUPPORTED_CPUID); "host" here is the
+ * same (the accelerator builds it from its provider: x86_cpuid_host_entries).
  */
 int x86_cpuid_model_entries(const char *model, const X86Topology *topo,
                             uint32_t apic_id, X86CpuidEntry *out, int max);
 const char *const *x86_cpu_model_names(void);
+/* QEMU's -cpu help text for @model (its model-id), NULL if unknown. */
+const char *x86_cpu_model_description(const char *model);
+/*
+ * "-cpu host": the provider's KVM_GET_SUPPORTED_CPUID (@sup, @nsup) as the
+ * model, without its hypervisor leaves (0x40000000..), with the -smp
+ * topology leaves (0x1 EBX/HTT, 0x4, 0xB, 0x1F, 0x80000008 ECX) of the
+ * named models and the hypervisor bit. Returns the count (<= @max).
+ */
+int x86_cpuid_host_entries(const X86CpuidEntry *sup, int nsup,
+                           const X86Topology *topo, uint32_t apic_id,
+                           X86CpuidEntry *out, int max);
+
+/* QEMU's names of the CPUID feature bits of one leaf/subleaf/register. */
+typedef struct X86FeatureWord {
+    uint32_t leaf, index;
+    int reg;                        /* 0 eax, 1 ebx, 2 ecx, 3 edx */
+    const char *names[32];
+} X86FeatureWord;
+
+const X86FeatureWord *x86_cpu_feature_words(int *n);
+const X86FeatureWord *x86_cpu_feature_word(uint32_t leaf, uint32_t index,
+                                           int reg);
 
 /* ---- interrupts --------------------------------------------------------- */
 
