@@ -272,6 +272,30 @@ static void test_models_filtered(gconstpointer data)
     fini_accel(s);
 }
 
+/* The provider takes every model's CPUID (KVM_SET_CPUID2) for a vCPU. */
+static void test_create(gconstpointer data)
+{
+    KvmState *s = init_accel(data);
+    uint32_t i = 0;
+
+    if (!s) {
+        return;
+    }
+    for (const char *const *m = x86_cpu_model_names(); *m; m++, i++) {
+        KvmCpuConfig cfg = { .model = *m, .index = i, .apic_id = i,
+                             .sockets = 1, .cores = 2, .threads = 2 };
+        GError *err = NULL;
+        KvmCpu *cpu = kvm_cpu_create(s, &cfg, &err);
+        if (!cpu) {
+            g_test_message("-cpu %s: %s", *m, err->message);
+        }
+        g_assert_no_error(err);
+        g_assert_nonnull(cpu);
+    }
+    g_assert_cmpuint(kvm_cpu_count(s), ==, i);
+    fini_accel(s);
+}
+
 #define HAS(model, fn, idx, reg, bit) \
     g_assert_true(model_reg(model, fn, idx, reg) & (1u << (bit)))
 #define HASNT(model, fn, idx, reg, bit) \
@@ -424,6 +448,10 @@ int main(int argc, char **argv)
                          test_models_filtered);
     g_test_add_data_func("/accel/cpu-models/filtered/kvm", "kvm",
                          test_models_filtered);
+    g_test_add_data_func("/accel/cpu-models/create/tcg", "tcg",
+                         test_create);
+    g_test_add_data_func("/accel/cpu-models/create/kvm", "kvm",
+                         test_create);
     g_test_add_func("/accel/cpu-models/spot-checks", test_spot_checks);
     g_test_add_func("/accel/cpu-models/names", test_names);
     g_test_add_func("/accel/cpu-models/unknown", test_unknown_model);
