@@ -252,12 +252,13 @@ with tempfile.TemporaryDirectory() as d:
           not os.path.exists(pidfile) and p.returncode == 0)
 
 
-def qmp_session(path, timeout=10, cmds=None):
+def qmp_session(path, timeout=10, cmds=None, retry=True):
     """Connect, read the greeting, negotiate, run cmds (default:
-    query-status, query-command-line-options, query-machines), quit."""
+    query-status, query-command-line-options, query-machines), quit.
+    retry: a refused connection is tried again for timeout seconds (the
+    socket file exists from bind(), listen() comes just after)."""
     import json
     import socket
-    # the socket file exists from bind(); listen() comes just after
     deadline = time.monotonic() + timeout
     while True:
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -267,7 +268,7 @@ def qmp_session(path, timeout=10, cmds=None):
             break
         except ConnectionRefusedError:
             s.close()
-            if time.monotonic() > deadline:
+            if not retry or time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
     f = s.makefile("rw")
@@ -365,7 +366,7 @@ with tempfile.TemporaryDirectory() as d:
         print("# skip: -daemonize -qmp (monitor not in this build)")
     else:
         try:
-            greeting, replies = qmp_session(sock2)
+            greeting, replies = qmp_session(sock2, retry=False)
             check("-daemonize -qmp: listening when the parent exits",
                   r.returncode == 0 and "QMP" in greeting,
                   f"rc={r.returncode} {r.stderr!r}")
