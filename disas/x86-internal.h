@@ -115,5 +115,8 @@ const char *x86_gpr(Dis *d, int size, int n);
 bool x86_read_modrm(Dis *d);
 void x86_decode_mem(Dis *d);
 void x86_operand(Dis *d, const char *c, char *o, size_t sz);
+/* 0f 38 / 0f 3a (map 0x38 / 0x3a) entry for op under mandatory prefix
+ * pfx (0 none, 1 66, 2 f3, 3 f2); false: (bad). x86-3byte.c */
+bool x86_lookup_3byte(int map, int op, int pfx, X86Insn *out);
 
 #endif

@@ -92,6 +92,8 @@ int x86_size_of(Dis *d, char c)
     case 'z':
         d->used66 |= !x86_rexw(d);
         return d->opsize == 16 ? 16 : 32;
+    case 'r':   /* 64-bit in 64-bit mode (invpcid) */
+        return d->mode == 64 ? 64 : 32;
     case 'y':
         if (d->mode == 64 && x86_rexw(d)) {
             d->rex_used |= 8;

@@ -100,6 +100,14 @@ static const char *decode_0f01_reg(Dis *d)
     case 0xc2: return "vmlaunch";
     case 0xc3: return "vmresume";
     case 0xc4: return "vmxoff";
+    case 0xcf: return "encls";
+    case 0xd7: return "enclu";
+    case 0xd9: return "vmmcall";
+    case 0xdc: return "stgi";
+    case 0xdd: return "clgi";
+    case 0xe8: return "serialize";
+    case 0xee: return "rdpkru";
+    case 0xef: return "wrpkru";
     case 0xca: return "clac";
     case 0xcb: return "stac";
     case 0xd0: return "xgetbv";
@@ -184,6 +192,15 @@ static bool special(Dis *d, int op, X86Insn *tmp)
                         d->adsize == 64 ? "=%edx =%ecx =%rax" :
                         d->adsize == 32 ? "=%edx =%ecx =%eax" :
                         "=%edx =%ecx =%ax";
+        } else if (d->mod == 3 && d->lastrep >= 0 &&
+                   (d->modrm == 0xd9 || d->modrm == 0xfe ||
+                    d->modrm == 0xff)) {
+            bool f3 = d->pfx[d->lastrep] == 0xf3;
+            tmp->name = !f3 ? (d->modrm == 0xff ? "pvalidate" : NULL) :
+                        d->modrm == 0xd9 ? "vmgexit" :
+                        d->modrm == 0xfe ? "rmpadjust" : NULL;
+            tmp->args = "";
+            d->usedrep = true;
         } else if (d->mod == 3 && d->reg != 4 && d->reg != 6) {
             tmp->name = decode_0f01_reg(d);
             tmp->args = "";
@@ -198,8 +215,20 @@ static bool special(Dis *d, int op, X86Insn *tmp)
         static const char *const mem64[8] = {
             "fxsave64", "fxrstor64", "ldmxcsr", "stmxcsr", "xsave64",
             "xrstor64", "xsaveopt64", "clflush" };
-        if (!x86_read_modrm(d) || d->lastrep >= 0 || d->last66 >= 0) {
+        if (!x86_read_modrm(d) || d->last66 >= 0) {
             return false;
+        }
+        if (d->lastrep >= 0) {          /* f3 0f ae /0-/3: fs/gs base */
+            static const char *const n[4] = {
+                "rdfsbase", "rdgsbase", "wrfsbase", "wrgsbase" };
+            if (d->pfx[d->lastrep] != 0xf3 || d->mod != 3 || d->reg > 3 ||
+                d->mode != 64) {
+                return false;
+            }
+            d->usedrep = true;
+            tmp->name = n[d->reg];
+            tmp->args = "Ey";
+            break;
         }
         if (d->mod == 3) {
             tmp->name = d->reg == 5 ? "lfence" : d->reg == 6 ? "mfence" :
@@ -220,6 +249,14 @@ static bool special(Dis *d, int op, X86Insn *tmp)
         }
         if (d->mod != 3 && d->reg == 1) {
             tmp->name = x86_rexw(d) ? "cmpxchg16b" : "cmpxchg8b";
+            d->rex_used |= d->rex & 8;
+            tmp->args = "M";
+        } else if (d->mod != 3 && d->reg >= 3 && d->reg <= 5 &&
+                   d->lastrep < 0 && d->last66 < 0) {
+            static const char *const n[2][3] = {
+                { "xrstors", "xsavec", "xsaves" },
+                { "xrstors64", "xsavec64", "xsaves64" } };
+            tmp->name = n[x86_rexw(d) ? 1 : 0][d->reg - 3];
             d->rex_used |= d->rex & 8;
             tmp->args = "M";
         } else if (d->mod == 3 && (d->reg == 6 || d->reg == 7) &&
@@ -310,10 +347,30 @@ static bool decode(Dis *d)
     }
     if (op == 0x0f) {
         op = 0x100 | x86_fetch(d, 1);
-        if (d->fail || op == 0x138 || op == 0x13a) {
+        if (d->fail) {
             return false;
         }
         d->e = &x86_op2[op & 0xff];
+        if (op == 0x138 || op == 0x13a) {
+            int op3 = x86_fetch(d, 1);
+            int pfx = d->lastrep >= 0 ? (d->pfx[d->lastrep] == 0xf3 ? 2 : 3)
+                      : d->last66 >= 0 ? 1 : 0;
+            /* movbe/crc32: 66 is the operand size, not a mandatory one */
+            bool sized = op == 0x138 && op3 >= 0xf0;
+            if (d->fail ||
+                (!x86_lookup_3byte(op & 0xff, op3, pfx, &tmp) &&
+                 !(sized && pfx == 1 &&
+                   x86_lookup_3byte(op & 0xff, op3, 0, &tmp)))) {
+                return false;
+            }
+            if (pfx >= 2) {
+                d->usedrep = true;
+            } else if (pfx == 1 && !sized) {
+                d->used66 = true;
+            }
+            d->e = &tmp;
+            op = 0x200 | op3;           /* no one-byte special applies */
+        }
         if (d->lastrep >= 0 && d->pfx[d->lastrep] == 0xf3 &&
             (op == 0x1b8 || op == 0x1bc || op == 0x1bd)) {
             d->usedrep = true;
@@ -468,6 +525,24 @@ static bool decode(Dis *d)
         if (hint) {
             d->usedseg = true;
             x86_app(d->name, sizeof(d->name), hint == 0x2e ? ",pn" : ",pt");
+        }
+    }
+    if ((!strcmp(d->name, "pextrd") || !strcmp(d->name, "pinsrd")) &&
+        x86_rexw(d)) {
+        d->name[5] = 'q';
+        d->rex_used |= 8;
+    }
+    if (!strcmp(d->name, "crc32") && d->has_mem) {
+        int s = d->memsize;
+        x86_app(d->name, sizeof(d->name), "%c", s == 8 ? 'b' : s == 16 ?
+                'w' : s == 32 ? 'l' : 'q');
+    }
+    if (!strcmp(d->name, "pclmulqdq")) {
+        uint8_t imm = d->buf[d->pos - 1];
+        if ((imm & 0xee) == 0) {
+            snprintf(d->name, sizeof(d->name), "pclmul%sq%sqdq",
+                     imm & 1 ? "h" : "l", imm & 0x10 ? "h" : "l");
+            d->nops--;
         }
     }
     if (!strcmp(d->name, "movd") && x86_rexw(d)) {

@@ -1,8 +1,9 @@
 /*
  * The x86 disassembler (disas/x86.c) against a table of encodings and
  * the text GNU objdump 2.40 prints for them (-D -b binary, whitespace
- * collapsed): every general-purpose group, x87, SSE/SSE2, system
- * instructions, 16/32/64-bit modes. Then what it must refuse as "(bad)"
+ * collapsed): every general-purpose group, x87, SSE/SSE2, the common
+ * SSSE3/SSE4 0f 38 / 0f 3a forms, system instructions, 16/32/64-bit
+ * modes. Then what it must refuse as "(bad)"
  * (length 1), truncated instructions, small output buffers, and random
  * buffers of every length 0..15 in exactly-sized heap blocks, so that
  * ASan sees any read past the end.
@@ -321,7 +322,41 @@ static const Case cases[] = {
     { 16, "e2fe", 2, "loop 0x0" },
     { 16, "8b00", 2, "mov (%bx,%si),%ax" },
     { 16, "f3a4", 2, "rep movsb %ds:(%si),%es:(%di)" },
-
+    /* more system */
+    { 64, "0f01cf", 3, "encls" },
+    { 64, "0f01d9", 3, "vmmcall" },
+    { 64, "0f01e8", 3, "serialize" },
+    { 64, "0f01ee", 3, "rdpkru" },
+    { 64, "0f01ef", 3, "wrpkru" },
+    { 64, "f30f01d9", 4, "vmgexit" },
+    { 64, "480fc71f", 4, "xrstors64 (%rdi)" },
+    { 64, "0fc727", 3, "xsavec (%rdi)" },
+    { 64, "f3480faec0", 5, "rdfsbase %rax" },
+    { 64, "f30faed2", 4, "wrfsbase %edx" },
+    { 64, "660f38820424", 6, "invpcid (%rsp),%rax" },
+    /* 0f 38 / 0f 3a */
+    { 64, "660f3800c1", 5, "pshufb %xmm1,%xmm0" },
+    { 64, "0f3800c1", 4, "pshufb %mm1,%mm0" },
+    { 64, "66410f3800dc", 6, "pshufb %xmm12,%xmm3" },
+    { 64, "660f3817c1", 5, "ptest %xmm1,%xmm0" },
+    { 64, "660f3830c1", 5, "pmovzxbw %xmm1,%xmm0" },
+    { 64, "660f3829c1", 5, "pcmpeqq %xmm1,%xmm0" },
+    { 64, "660f38dcc1", 5, "aesenc %xmm1,%xmm0" },
+    { 64, "660f3810c1", 5, "pblendvb %xmm0,%xmm1,%xmm0" },
+    { 64, "0f38f006", 4, "movbe (%rsi),%eax" },
+    { 64, "660f38f106", 5, "movbe %ax,(%rsi)" },
+    { 64, "f20f38f0c1", 5, "crc32 %cl,%eax" },
+    { 64, "f2480f38f1c1", 6, "crc32 %rcx,%rax" },
+    { 64, "660f3a0fc108", 6, "palignr $0x8,%xmm1,%xmm0" },
+    { 64, "660f3a16c001", 6, "pextrd $0x1,%xmm0,%eax" },
+    { 64, "66480f3a16c001", 7, "pextrq $0x1,%xmm0,%rax" },
+    { 64, "660f3a22c003", 6, "pinsrd $0x3,%eax,%xmm0" },
+    { 64, "660f3a4400c1", 6, "pclmulqdq $0xc1,(%rax),%xmm0" },
+    { 64, "660f3a44c111", 6, "pclmulhqhqdq %xmm1,%xmm0" },
+    { 64, "660f3a63c10c", 6, "pcmpistri $0xc,%xmm1,%xmm0" },
+    { 64, "660f3a0bc104", 6, "roundsd $0x4,%xmm1,%xmm0" },
+    { 64, "f20f38f006", 5, "crc32b (%rsi),%eax" },
+    { 64, "66f20f38f106", 6, "crc32w (%rsi),%eax" },
 };
 
 /* What we print "(bad)", length 1 (objdump knows some of them). */
@@ -331,8 +366,9 @@ static const struct {
 } bad_cases[] = {
     { 64, "d6" },               /* undefined */
     { 64, "0f04" },
-    { 64, "0f380000" },         /* 0f 38 map: not covered */
-    { 64, "0f3a0f0000" },       /* 0f 3a map: not covered */
+    { 64, "0f38c8c1" },         /* sha1nexte: not covered */
+    { 64, "660f3acec100" },     /* gf2p8affineqb: not covered */
+    { 64, "f30f3800c1" },       /* pshufb has no f3 form */
     { 64, "c5f877" },           /* VEX: not covered */
     { 64, "c4e27d18c0" },
     { 64, "62f17c4828c1" },     /* EVEX (bound in 32-bit) */
