@@ -7,6 +7,7 @@
  */
 #include "cli/build.h"
 #include "cli/machine.h"
+#include "cli/options.h"
 #include "util/cutils.h"
 #include "util/error.h"
 
@@ -407,6 +408,7 @@ static bool build_board(VmConfig *cfg, GError **errp)
         .ram_backend = ram,
         .mem_path = cfg->mem_path,
         .mem_prealloc = cfg->mem_prealloc,
+        .smbios = cli_smbios_options(),
     };
     const char *menu = keyval_get(cfg->boot, "menu");
     if (menu) {

@@ -54,6 +54,10 @@ CliOptionHandler opt_kernel, opt_initrd, opt_append, opt_bios, opt_name,
     opt_overcommit, opt_debugcon, opt_option_rom, opt_fw_cfg,
     opt_mem_path, opt_mem_prealloc, opt_no_hpet, opt_vga;
 
+/* Handler (opt-smbios.c) and the -smbios settings (NULL: none given) */
+CliOptionHandler opt_smbios;
+const struct SmbiosOptions *cli_smbios_options(void);
+
 /* -d: the known log items and their help (NULL-terminated pairs). */
 
 #endif

@@ -40,6 +40,7 @@
  *
  * Not yet built (and so refused or absent, never faked): PIIX3 IDE/USB.
  */
+#include "config-host.h"
 #include "hw/i386/pc.h"
 
 #include "accel/kvm.h"
@@ -59,6 +60,7 @@
 #include "hw/pci-host/i440fx.h"
 #include "hw/pci/msi.h"
 #include "hw/rtc/mc146818rtc.h"
+#include "hw/smbios/smbios.h"
 #include "hw/timer/hpet.h"
 #include "hw/timer/i8254.h"
 #include "memory/memory.h"
@@ -510,6 +512,38 @@ static bool pc_mptable_init(GError **errp)
     return true;
 }
 
+/* SMBIOS (hw/smbios): QEMU's strings; with firmware (2.8 tables in
+ * fw_cfg) SeaBIOS adds its own Type 0, with -kernel a 3.0 entry point
+ * and the tables follow the MP tables in the BIOS area (e820 reserved). */
+#define PC_SMBIOS_BASE (PC_MPTABLE_BASE + PC_MPTABLE_SIZE)
+
+static void pc_smbios_config(const MachineOptions *o, SmbiosConfig *c)
+{
+    *c = (SmbiosConfig) {
+        .major = o->kernel ? 3 : 2, .minor = o->kernel ? 0 : 8,
+        .bios_vendor = o->kernel ? "kvmu" : NULL,
+        .bios_version = KVMU_VERSION, .bios_date = "11/26/2026",
+        .manufacturer = "QEMU", .product = "Standard PC (i440FX + PIIX, 1996)",
+        .version = o->type, .uuid = o->uuid,
+        .sockets = o->sockets,
+        .cores_per_socket = o->dies * o->clusters * o->cores,
+        .threads_per_core = o->threads,
+        .ram_below_4g = pcms.layout.below_4g,
+        .ram_above_4g = pcms.layout.above_4g,
+    };
+}
+
+static bool pc_smbios_init(const MachineOptions *o, GError **errp)
+{
+    SmbiosConfig c;
+    size_t len;
+
+    pc_smbios_config(o, &c);
+    g_autofree uint8_t *blob = smbios_build_blob(&c, o->smbios,
+        PC_SMBIOS_BASE, 0x100000 - PC_SMBIOS_BASE, &len, errp);
+    return blob && x86_write_guest(PC_SMBIOS_BASE, blob, len, errp);
+}
+
 static unsigned pc_bits_for(unsigned n)
 {
     unsigned b = 0;
@@ -656,8 +690,11 @@ static bool pc_fw_cfg_init(const MachineOptions *o, GError **errp)
         g_byte_array_append(e820, (const guint8 *)&size, 8);
         g_byte_array_append(e820, (const guint8 *)&type, 4);
     }
+    SmbiosConfig smbios;
+    pc_smbios_config(o, &smbios);
     if (!fw_cfg_add_file(fw, "etc/e820", e820->data, e820->len, errp) ||
-        !pc_firmware_boot_fw_cfg(fw, o, errp)) {
+        !pc_firmware_boot_fw_cfg(fw, o, errp) ||
+        (!o->kernel && !smbios_add_fw_cfg(fw, &smbios, o->smbios, errp))) {
         return false;
     }
     if (!o->kernel) {
@@ -729,7 +766,8 @@ static bool pc_init(const MachineOptions *o, GError **errp)
         warn_report("-bios is ignored with -kernel: kvmu boots the kernel "
                     "directly");
     }
-    if (!pc_acpi_init(o, errp) || !pc_mptable_init(errp)) {
+    if (!pc_acpi_init(o, errp) || !pc_mptable_init(errp) ||
+        !pc_smbios_init(o, errp)) {
         return false;
     }
     qemu_add_vm_change_state_handler(pc_acpi_vm_state, NULL);

@@ -65,6 +65,8 @@ typedef struct MachineOptions {
     struct MemoryRegion *ram_backend;
     const char *mem_path;
     bool mem_prealloc;
+    /* -smbios (hw/smbios/smbios.h), NULL if none given */
+    const struct SmbiosOptions *smbios;
 } MachineOptions;
 
 /*
