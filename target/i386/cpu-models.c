@@ -94,6 +94,9 @@
 #define X_AVX512VPOPCNTDQ (1u << 14)
 #define X_LA57 (1u << 16)
 #define X_RDPID (1u << 22)
+/* CPUID.7.0:EDX */
+#define DX_FSRM (1u << 4)
+#define DX_SPEC_CTRL (1u << 26)
 /* CPUID.80000001H */
 #define EC_LAHF (1u << 0)
 #define EC_ABM (1u << 5)
@@ -101,6 +104,9 @@
 #define EC_MISALIGNSSE (1u << 7)
 #define EC_3DNOWPREFETCH (1u << 8)
 #define EC_OSVW (1u << 9)
+#define EC_XOP (1u << 11)
+#define EC_FMA4 (1u << 16)
+#define EC_TBM (1u << 21)
 #define ED_SYSCALL (1u << 11)
 #define ED_NX (1u << 20)
 #define ED_MMXEXT (1u << 22)
@@ -129,6 +135,8 @@ typedef struct Model {
     uint32_t sig;
     uint32_t f1_ecx, f1_edx, f7_ebx, f7_ecx, e1_ecx, e1_edx, d1_eax;
     const char *brand;
+    uint32_t f7_edx;
+    bool ibrs;                      /* QEMU has a Name-IBRS variant */
 } Model;
 
 /* leaf 1 ECX of a generation = its predecessor's plus these */
@@ -178,34 +186,37 @@ static const Model models[] = {
       C_SSE3 | C_SSSE3 | C_CX16 | C_SSE41, BASE_EDX, 0, 0, EC_LAHF,
       ED_INTEL64, 0,
       "Intel Core 2 Duo P9xxx (Penryn Class Core 2)" },
+    { "Conroe", INTEL, 10, 0x80000008, SIG(6, 15, 3),
+      C_SSE3 | C_SSSE3, BASE_EDX, 0, 0, EC_LAHF, ED_INTEL64, 0,
+      "Intel Celeron_4x0 (Conroe/Merom Class Core 2)" },
     { "Nehalem", INTEL, 0xd, 0x80000008, SIG(6, 26, 2),
       NHM_ECX, BASE_EDX, 0, 0, EC_LAHF, ED_INTEL64, 0,
-      "Intel Core i7 9xx (Nehalem Class Core i7)" },
+      "Intel Core i7 9xx (Nehalem Class Core i7)", 0, true },
     { "Westmere", INTEL, 0xb, 0x80000008, SIG(6, 44, 1),
       WSM_ECX, BASE_EDX, 0, 0, EC_LAHF, ED_INTEL64 | ED_RDTSCP, 0,
-      "Westmere E56xx/L56xx/X56xx (Nehalem-C)" },
+      "Westmere E56xx/L56xx/X56xx (Nehalem-C)", 0, true },
     { "SandyBridge", INTEL, 0xd, 0x80000008, SIG(6, 42, 1),
       SNB_ECX, BASE_EDX, 0, 0, EC_LAHF, ED_INTEL64 | ED_RDTSCP, XS_OPT,
-      "Intel Xeon E312xx (Sandy Bridge)" },
+      "Intel Xeon E312xx (Sandy Bridge)", 0, true },
     { "IvyBridge", INTEL, 0xd, 0x80000008, SIG(6, 58, 9),
       IVB_ECX, BASE_EDX, IVB_7B, 0, EC_LAHF, ED_INTEL64 | ED_RDTSCP, XS_OPT,
-      "Intel Xeon E3-12xx v2 (Ivy Bridge)" },
+      "Intel Xeon E3-12xx v2 (Ivy Bridge)", 0, true },
     { "Haswell", INTEL, 0xd, 0x80000008, SIG(6, 60, 4),
       HSW_ECX, BASE_EDX, HSW_7B, 0, EC_LAHF | EC_ABM,
       ED_INTEL64 | ED_RDTSCP, XS_OPT,
-      "Intel Core Processor (Haswell)" },
+      "Intel Core Processor (Haswell)", 0, true },
     { "Broadwell", INTEL, 0xd, 0x80000008, SIG(6, 61, 2),
       HSW_ECX, BASE_EDX, BDW_7B, 0, EC_LAHF | EC_ABM | EC_3DNOWPREFETCH,
       ED_INTEL64 | ED_RDTSCP, XS_OPT,
-      "Intel Core Processor (Broadwell)" },
+      "Intel Core Processor (Broadwell)", 0, true },
     { "Skylake-Client", INTEL, 0xd, 0x80000008, SIG(6, 94, 3),
       HSW_ECX, BASE_EDX, SKL_7B, 0, EC_LAHF | EC_ABM | EC_3DNOWPREFETCH,
       ED_INTEL64 | ED_RDTSCP, XS_OPT | XS_C | XS_GETBV1,
-      "Intel Core Processor (Skylake)" },
+      "Intel Core Processor (Skylake)", 0, true },
     { "Skylake-Server", INTEL, 0xd, 0x80000008, SIG(6, 85, 4),
       HSW_ECX, BASE_EDX, SKX_7B, X_PKU, EC_LAHF | EC_ABM | EC_3DNOWPREFETCH,
       ED_INTEL64 | ED_RDTSCP | ED_1GB, XS_OPT | XS_C | XS_GETBV1,
-      "Intel Xeon Processor (Skylake)" },
+      "Intel Xeon Processor (Skylake)", 0, true },
     { "Cascadelake-Server", INTEL, 0xd, 0x80000008, SIG(6, 85, 6),
       HSW_ECX, BASE_EDX, SKX_7B, X_PKU | X_AVX512VNNI,
       EC_LAHF | EC_ABM | EC_3DNOWPREFETCH, ED_INTEL64 | ED_RDTSCP | ED_1GB,
@@ -224,6 +235,35 @@ static const Model models[] = {
       ZEN_ECX, BASE_EDX, ZEN_7B | B_CLWB, X_UMIP | X_RDPID, ZEN_E1C,
       ZEN_E1D, XS_OPT | XS_C | XS_GETBV1,
       "AMD EPYC-Rome Processor" },
+    { "EPYC-Milan", AMD, 0xd, 0x80000008, SIG(25, 1, 1),
+      ZEN_ECX | C_PCID, BASE_EDX, ZEN_7B | B_CLWB | B_ERMS | B_INVPCID,
+      X_UMIP | X_PKU | X_VAES | X_VPCLMULQDQ | X_RDPID, ZEN_E1C, ZEN_E1D,
+      XS_OPT | XS_C | XS_GETBV1,
+      "AMD EPYC-Milan Processor", DX_FSRM },
+    /* AMD's Opteron generations: K8 rev E, rev F, family 10h, 15h, 15h */
+    { "Opteron_G1", AMD, 5, 0x80000008, SIG(15, 6, 1),
+      C_SSE3, BASE_EDX, 0, 0, 0, ED_INTEL64, 0,
+      "AMD Opteron 240 (Gen 1 Class Opteron)" },
+    { "Opteron_G2", AMD, 5, 0x80000008, SIG(15, 6, 1),
+      C_SSE3 | C_CX16, BASE_EDX, 0, 0, EC_LAHF, ED_INTEL64 | ED_RDTSCP, 0,
+      "AMD Opteron 22xx (Gen 2 Class Opteron)" },
+    { "Opteron_G3", AMD, 5, 0x80000008, SIG(16, 2, 3),
+      C_SSE3 | C_CX16 | C_POPCNT, BASE_EDX, 0, 0,
+      EC_LAHF | EC_ABM | EC_SSE4A | EC_MISALIGNSSE,
+      ED_INTEL64 | ED_RDTSCP, 0,
+      "AMD Opteron 23xx (Gen 3 Class Opteron)" },
+    { "Opteron_G4", AMD, 0xd, 0x80000008, SIG(21, 1, 2),
+      C_SSE3 | C_PCLMUL | C_SSSE3 | C_CX16 | C_SSE41 | C_SSE42 | C_POPCNT |
+      C_AES | C_XSAVE | C_AVX, BASE_EDX, 0, 0,
+      EC_LAHF | EC_ABM | EC_SSE4A | EC_MISALIGNSSE | EC_3DNOWPREFETCH |
+      EC_XOP | EC_FMA4, ED_INTEL64 | ED_RDTSCP | ED_1GB, 0,
+      "AMD Opteron 62xx class CPU" },
+    { "Opteron_G5", AMD, 0xd, 0x80000008, SIG(21, 2, 0),
+      C_SSE3 | C_PCLMUL | C_SSSE3 | C_FMA | C_CX16 | C_SSE41 | C_SSE42 |
+      C_POPCNT | C_AES | C_XSAVE | C_AVX | C_F16C, BASE_EDX, 0, 0,
+      EC_LAHF | EC_ABM | EC_SSE4A | EC_MISALIGNSSE | EC_3DNOWPREFETCH |
+      EC_XOP | EC_FMA4 | EC_TBM, ED_INTEL64 | ED_RDTSCP | ED_1GB, 0,
+      "AMD Opteron 63xx class CPU" },
     { "max", INTEL, 0x1f, 0x80000008, SIG(6, 154, 3),
       C_SSE3 | C_SSSE3 | C_CX16 | C_SSE41 | C_SSE42 | C_MOVBE | C_POPCNT |
       C_XSAVE | C_RDRAND | C_X2APIC | C_TSC_DEADLINE,
@@ -253,38 +293,63 @@ const char *const *x86_cpu_model_names(void)
     return model_names;
 }
 
-/* @name, or @name-v1 (QEMU's first version of each model) */
-static const Model *find_model(const char *name)
+/*
+ * @name, @name-v1 (QEMU's first version of each model), and QEMU's
+ * variants @name-IBRS (+spec-ctrl), @name-noTSX (no HLE/RTM) and
+ * @name-noTSX-IBRS of the Intel generations that have them.
+ */
+static bool find_model(const char *name, Model *out)
 {
-    size_t len = strlen(name);
+    g_autofree char *base = g_strdup(name);
+    bool ibrs = false, notsx = false;
 
-    if (len > 3 && !strcmp(name + len - 3, "-v1")) {
-        len -= 3;
-    }
-    if (len == 4 && !g_ascii_strncasecmp(name, "host", 4)) {
-        name = "max";               /* the engine's supported set */
-        len = 3;
-    }
-    for (size_t i = 0; i < N_MODELS; i++) {
-        if (strlen(models[i].name) == len &&
-            !g_ascii_strncasecmp(name, models[i].name, len)) {
-            return &models[i];
+    if (g_str_has_suffix(base, "-v1")) {
+        base[strlen(base) - 3] = 0;
+    } else {
+        if (g_str_has_suffix(base, "-IBRS")) {
+            ibrs = true;
+            base[strlen(base) - 5] = 0;
+        }
+        if (g_str_has_suffix(base, "-noTSX")) {
+            notsx = true;
+            base[strlen(base) - 6] = 0;
         }
     }
-    return NULL;
+    if (!g_ascii_strcasecmp(base, "host") && !ibrs && !notsx) {
+        base[3] = 0;
+        memcpy(base, "max", 3);     /* the engine's supported set */
+    }
+    for (size_t i = 0; i < N_MODELS; i++) {
+        const Model *m = &models[i];
+        if (g_ascii_strcasecmp(base, m->name)) {
+            continue;
+        }
+        if ((ibrs && !m->ibrs) || (notsx && !(m->f7_ebx & B_HLE))) {
+            return false;
+        }
+        *out = *m;
+        if (ibrs) {
+            out->f7_edx |= DX_SPEC_CTRL;
+        }
+        if (notsx) {
+            out->f7_ebx &= ~(B_HLE | B_RTM);
+        }
+        return true;
+    }
+    return false;
 }
 
 const char *x86_cpu_model_description(const char *model)
 {
-    const Model *m = find_model(model);
+    Model m;
 
-    if (!g_ascii_strncasecmp(model, "host", 4) && m) {
+    if (!find_model(model, &m)) {
+        return NULL;
+    }
+    if (!g_ascii_strcasecmp(model, "host")) {
         return HOST_DESC;
     }
-    if (m && !strcmp(m->name, "max")) {
-        return MAX_DESC;
-    }
-    return m ? m->brand : NULL;
+    return strcmp(m.name, "max") ? m.brand : MAX_DESC;
 }
 
 static unsigned bits_for(uint32_t n)
@@ -446,13 +511,13 @@ static int xsave_leaves(X86CpuidEntry *out, int n, int max, const Model *m,
 int x86_cpuid_model_entries(const char *model, const X86Topology *topo,
                             uint32_t apic_id, X86CpuidEntry *out, int max)
 {
-    const Model *m = find_model(model);
+    Model mm, *m = &mm;
     X86Topology t = norm_topo(topo);
     uint32_t logical = logical_per_pkg(&t), f1_ecx;
     int n = 0;
     char brand[48];
 
-    if (!m) {
+    if (!find_model(model, &mm)) {
         return -1;
     }
     {
@@ -470,7 +535,8 @@ int x86_cpuid_model_entries(const char *model, const X86Topology *topo,
         n = add(out, n, max, 6, 0, false, 4, 0, 0, 0);  /* ARAT */
     }
     if (m->level >= 7) {
-        n = add(out, n, max, 7, 0, true, 0, m->f7_ebx, m->f7_ecx, 0);
+        n = add(out, n, max, 7, 0, true, 0, m->f7_ebx, m->f7_ecx,
+                m->f7_edx);
     }
     if (m->level >= 0xd) {
         n = xsave_leaves(out, n, max, m, f1_ecx);

@@ -363,10 +363,11 @@ bool x86_cpu_set_cpuid(X86CPU *cpu, const X86CpuidEntry *entries, int n);
 int x86_cpu_get_cpuid(X86CPU *cpu, X86CpuidEntry *out, int max);
 /*
  * Entries of a named model ("qemu64", "Westmere", "EPYC", ... listed by
- * x86_cpu_model_names(); "-v1" suffixes accepted) for @topo and vCPU
- * @apic_id; returns the count or -1 for an unknown model. "max" is what the
- * engine implements (ukvm's KVM_GET_SUPPORTED_CPUID); "host" here is the
- * same (the accelerator builds it from its provider: x86_cpuid_host_entries).
+ * x86_cpu_model_names(); "-v1", "-IBRS", "-noTSX" accepted) for @topo
+ * and vCPU @apic_id; returns the count or -1 for an unknown model. "max"
+ * is what the engine implements (ukvm's KVM_GET_SUPPORTED_CPUID); "host"
+ * here is the same (the accelerator builds it from its provider:
+ * x86_cpuid_host_entries).
  */
 int x86_cpuid_model_entries(const char *model, const X86Topology *topo,
                             uint32_t apic_id, X86CpuidEntry *out, int max);

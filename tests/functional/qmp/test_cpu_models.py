@@ -24,7 +24,8 @@ MODELS = ['qemu64', 'qemu32', 'kvm64', 'kvm32', 'core2duo', 'Penryn',
           'Nehalem', 'Westmere', 'SandyBridge', 'IvyBridge', 'Haswell',
           'Broadwell', 'Skylake-Client', 'Skylake-Server',
           'Cascadelake-Server', 'Icelake-Server', 'EPYC', 'EPYC-Rome',
-          'max', 'host']
+          'EPYC-Milan', 'Conroe', 'Opteron_G1', 'Opteron_G2', 'Opteron_G3',
+          'Opteron_G4', 'Opteron_G5', 'max', 'host']
 results = []
 
 

@@ -268,7 +268,7 @@ static void test_models_filtered(gconstpointer data)
         }
         g_free(c);
     }
-    g_assert_cmpint(nmodels, >=, 17);
+    g_assert_cmpint(nmodels, >=, 25);
     fini_accel(s);
 }
 
@@ -373,6 +373,25 @@ static void test_spot_checks(void)
     HAS("EPYC-Rome", 7, 0, 1, 24);
     HAS("EPYC-Rome", 7, 0, 2, 22);
     g_assert_cmpuint(model_no(model_reg("EPYC-Rome", 1, 0, 0)), ==, 49);
+    /* Milan (family 19h): VAES, PKU, FSRM; Opterons: SSE4A from G3,
+     * XOP/FMA4 from G4 (family 15h), TBM and FMA on G5 */
+    g_assert_cmpuint(family(model_reg("EPYC-Milan", 1, 0, 0)), ==, 0x19);
+    HAS("EPYC-Milan", 7, 0, 2, 9);
+    HAS("EPYC-Milan", 7, 0, 2, 3);
+    HAS("EPYC-Milan", 7, 0, 3, 4);
+    HASNT("Opteron_G2", 0x80000001, 0, 2, 6);
+    HAS("Opteron_G3", 0x80000001, 0, 2, 6);
+    g_assert_cmpuint(family(model_reg("Opteron_G3", 1, 0, 0)), ==, 0x10);
+    HAS("Opteron_G4", 0x80000001, 0, 2, 11);
+    HAS("Opteron_G4", 0x80000001, 0, 2, 16);
+    HASNT("Opteron_G4", 1, 0, 2, 12);
+    g_assert_cmpuint(family(model_reg("Opteron_G4", 1, 0, 0)), ==, 0x15);
+    HAS("Opteron_G5", 0x80000001, 0, 2, 21);
+    HAS("Opteron_G5", 1, 0, 2, 12);
+    v = model_reg("Opteron_G1", 0, 0, 1);
+    g_assert_cmpint(memcmp(&v, amd, 4), ==, 0);
+    HASNT("Conroe", 1, 0, 2, 19);
+    HAS("Conroe", 1, 0, 2, 9);
     /* the old ones: qemu32/kvm32 have no long mode, kvm64 is family 15 */
     v = model_reg("kvm64", 0, 0, 1);
     g_assert_cmpint(memcmp(&v, intel, 4), ==, 0);
@@ -412,6 +431,25 @@ static void test_names(void)
                                             X86_CPUID_MAX_ENTRIES), ==, -1);
     g_assert_cmpint(x86_cpuid_model_entries("-v1", NULL, 0, e,
                                             X86_CPUID_MAX_ENTRIES), ==, -1);
+    /* QEMU's -IBRS / -noTSX variants of the Intel generations */
+    g_assert_true(model_reg("Skylake-Client-IBRS", 7, 0, 3) & (1u << 26));
+    g_assert_false(model_reg("Skylake-Client", 7, 0, 3) & (1u << 26));
+    g_assert_true(model_reg("Haswell-noTSX", 7, 0, 1) & (1u << 5));
+    g_assert_false(model_reg("Haswell-noTSX", 7, 0, 1) & (1u << 4));
+    g_assert_false(model_reg("Haswell-noTSX-IBRS", 7, 0, 1) & (1u << 11));
+    g_assert_true(model_reg("Haswell-noTSX-IBRS", 7, 0, 3) & (1u << 26));
+    g_assert_true(model_reg("Haswell", 7, 0, 1) & (1u << 11));
+    g_assert_cmpstr(x86_cpu_model_description("Westmere-IBRS"), ==,
+                    x86_cpu_model_description("Westmere"));
+    for (size_t i = 0; i < 5; i++) {
+        static const char *const bad[] = {
+            "Nehalem-noTSX", "EPYC-IBRS", "qemu64-IBRS", "host-IBRS",
+            "Haswell-IBRS-noTSX",
+        };
+        g_assert_cmpint(x86_cpuid_model_entries(bad[i], NULL, 0, e,
+                                                X86_CPUID_MAX_ENTRIES),
+                        ==, -1);
+    }
     g_assert_null(x86_cpu_model_description("no-such"));
     g_assert_cmpstr(x86_cpu_model_description("host"), ==,
                     "processor with all supported host features");
