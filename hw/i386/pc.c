@@ -531,6 +531,21 @@ static void pc_smbios_config(const MachineOptions *o, SmbiosConfig *c)
         .ram_below_4g = pcms.layout.below_4g,
         .ram_above_4g = pcms.layout.above_4g,
     };
+    /* Type 4 processor ID: the BSP's CPUID leaf 1 EAX, EDX */
+    KvmCpuConfig cpu = {
+        .model = o->cpu_model ? o->cpu_model : "qemu64",
+        .sockets = o->sockets, .dies = o->dies, .clusters = o->clusters,
+        .cores = o->cores, .threads = o->threads,
+        .features = o->cpu_features,
+    };
+    g_autofree struct kvm_cpuid2 *id = kvm_cpu_model_cpuid(pcms.kvm, &cpu,
+                                                           NULL);
+    for (uint32_t i = 0; id && i < id->nent; i++) {
+        if (id->entries[i].function == 1) {
+            c->cpuid_1_eax = id->entries[i].eax;
+            c->cpuid_1_edx = id->entries[i].edx;
+        }
+    }
 }
 
 static bool pc_smbios_init(const MachineOptions *o, GError **errp)

@@ -58,8 +58,9 @@ void smbios_options_free(SmbiosOptions *o)
 
 bool smbios_options_have_type(const SmbiosOptions *o, unsigned type)
 {
-    return o && type <= SMBIOS_MAX_TYPE &&
-           (o->fields[type] || o->file_types[type]);
+    return o && type < G_N_ELEMENTS(o->file_types) &&
+           ((type <= SMBIOS_MAX_TYPE && o->fields[type]) ||
+            o->file_types[type]);
 }
 
 size_t smbios_struct_len(const uint8_t *p, size_t len)

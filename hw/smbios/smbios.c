@@ -263,7 +263,7 @@ static void build_type16(SmbiosBuilder *b, const SmbiosConfig *cfg)
     uint64_t ram = cfg->ram_below_4g + cfg->ram_above_4g;
 
     t_begin(b, 16, 0x1000, 0x17);
-    t_u8(b, 0x04, 0x03);                    /* system board */
+    t_u8(b, 0x04, 0x01);                    /* location: other */
     t_u8(b, 0x05, 0x03);                    /* system memory */
     t_u8(b, 0x06, 0x06);                    /* multi-bit ECC */
     if (ram / 1024 < 0x80000000ull) {
