@@ -97,6 +97,11 @@ typedef struct Dis {
     int64_t rip_disp;
 
     bool has_reg, has_mem, prefix_only, fwait, xrel;
+    bool vex, vex_l, ymm;       /* VEX prefix, its L, ymm operands */
+    bool vex_gpr;               /* BMI: no "v" before the name */
+    bool xmm_rm;                /* r/m stays xmm under VEX.L (shift count) */
+    int vvvv;
+    char vargs[32];
     int memsize;
     char ops[4][96];
     int nops;
@@ -118,5 +123,7 @@ void x86_operand(Dis *d, const char *c, char *o, size_t sz);
 /* 0f 38 / 0f 3a (map 0x38 / 0x3a) entry for op under mandatory prefix
  * pfx (0 none, 1 66, 2 f3, 3 f2); false: (bad). x86-3byte.c */
 bool x86_lookup_3byte(int map, int op, int pfx, X86Insn *out);
+/* VEX after its first byte (first: c4 or c5); x86-vex.c */
+bool x86_decode_vex(Dis *d, int first, X86Insn *tmp);
 
 #endif

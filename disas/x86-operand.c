@@ -130,15 +130,25 @@ static void hex_signed(char *o, size_t size, int64_t v)
 
 static void seg_prefix(Dis *d, char *o, size_t size, bool def_ds)
 {
-    if (d->lastseg >= 0) {
+    if (d->lastseg >= 0 && d->mode == 64) {
+        /* es/cs/ss/ds are ignored; an fs or gs anywhere applies (and,
+         * as objdump counts it, takes the last segment prefix) */
+        int fsgs = 0;
+        for (int i = 0; i < d->npfx; i++) {
+            fsgs = d->pfx[i] == 0x64 || d->pfx[i] == 0x65 ? d->pfx[i] : fsgs;
+        }
+        if (fsgs) {
+            d->usedseg = true;
+            x86_app(o, size, "%%%s:", fsgs == 0x64 ? "fs" : "gs");
+            return;
+        }
+    } else if (d->lastseg >= 0) {
         int s = d->pfx[d->lastseg];
         int n = s == 0x26 ? 0 : s == 0x2e ? 1 : s == 0x36 ? 2 :
                 s == 0x3e ? 3 : s == 0x64 ? 4 : 5;
-        if (d->mode != 64 || n >= 4) {
-            d->usedseg = true;
-            x86_app(o, size, "%%%s:", sregs[n]);
-            return;
-        }
+        d->usedseg = true;
+        x86_app(o, size, "%%%s:", sregs[n]);
+        return;
     }
     if (def_ds) {
         x86_app(o, size, "%%ds:");
@@ -266,8 +276,8 @@ static void op_rm(Dis *d, char *o, size_t sz, char kind, int size,
         if (kind != 'm') {
             d->rex_used |= d->rex & 1;
         }
-        if (kind == 'x') {
-            x86_app(o, sz, "%%xmm%d", n);
+        if (kind == 'x' || kind == 'X') {
+            x86_app(o, sz, "%%%cmm%d", d->ymm && kind == 'x' ? 'y' : 'x', n);
         } else if (kind == 'm') {
             x86_app(o, sz, "%%mm%d", n);
         } else {
@@ -449,12 +459,20 @@ void x86_operand(Dis *d, const char *c, char *o, size_t sz)
     case 'Y':
         op_string(d, o, sz, false, x86_size_of(d, c[1]));
         break;
+    case 'B':   /* VEX.vvvv, a general register */
+        x86_app(o, sz, "%%%s", x86_gpr(d, x86_size_of(d, c[1]), d->vvvv));
+        d->has_reg = true;
+        break;
+    case 'H':   /* VEX.vvvv */
+        x86_app(o, sz, "%%%cmm%d", d->ymm ? 'y' : 'x', d->vvvv);
+        break;
     case 'V':
-        x86_app(o, sz, "%%xmm%d", d->reg | (d->rex & 4 ? 8 : 0));
+        x86_app(o, sz, "%%%cmm%d", d->ymm ? 'y' : 'x',
+                d->reg | (d->rex & 4 ? 8 : 0));
         d->rex_used |= d->rex & 4;
         break;
     case 'W':
-        op_rm(d, o, sz, 'x', 128, true, true);
+        op_rm(d, o, sz, d->xmm_rm ? 'X' : 'x', 128, true, true);
         break;
     case 'U':
         op_rm(d, o, sz, 'x', 128, true, false);

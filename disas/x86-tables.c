@@ -314,7 +314,7 @@ const X86Insn x86_op2[256] = {
     MM("pmuludq", "P Q"), MM("pmaddwd", "P Q"), MM("psadbw", "P Q"),
     SS(SF7), MM("psubb", "P Q"), MM("psubw", "P Q"), MM("psubd", "P Q"),
     MM("psubq", "P Q"), MM("paddb", "P Q"), MM("paddw", "P Q"),
-    MM("paddd", "P Q"), BAD,
+    MM("paddd", "P Q"), I("ud0", "Gv Ev", 0),
 };
 
 const char *const x86_fpu_mem[8][8] = {
@@ -351,7 +351,7 @@ const char *const x86_fpu_reg[8][8] = {
     { "=ffree", NULL, "=fst", "=fstp", "=fucom", "=fucomp", NULL, NULL },
     { ">faddp", ">fmulp", NULL, NULL, ">fsubp", ">fsubrp", ">fdivp",
       ">fdivrp" },
-    { NULL, NULL, NULL, NULL, NULL, "<fucomip", "<fcomip", NULL },
+    { "=ffreep", NULL, NULL, NULL, NULL, "<fucomip", "<fcomip", NULL },
 };
 
 /* d9 e0..ff */

@@ -27,7 +27,7 @@ static bool args_need_modrm(const char *a)
 {
     for (const char *p = a; p && *p; p++) {
         if ((p == a || p[-1] == ' ' || p[-1] == '*') &&
-            strchr("EGMRCDSVWUPQN", *p) && p[1] != 'L' && p[1] != 'X') {
+            strchr("EGMRCDSVWUPQNB", *p) && p[1] != 'L' && p[1] != 'X') {
             return true;
         }
     }
@@ -280,8 +280,12 @@ static bool legacy_prefix(uint8_t b)
            b == 0x65;
 }
 
-static const char *const cmp_pred[8] = {
-    "eq", "lt", "le", "unord", "neq", "nlt", "nle", "ord" };
+static const char *const cmp_pred[32] = {
+    "eq", "lt", "le", "unord", "neq", "nlt", "nle", "ord",
+    "eq_uq", "nge", "ngt", "false", "neq_oq", "ge", "gt", "true",
+    "eq_os", "lt_oq", "le_oq", "unord_s", "neq_us", "nlt_uq", "nle_uq",
+    "ord_s", "eq_us", "nge_uq", "ngt_uq", "false_os", "neq_os", "ge_oq",
+    "gt_oq", "true_us" };
 
 static bool decode(Dis *d)
 {
@@ -345,7 +349,14 @@ static bool decode(Dis *d)
     } else {
         d->adsize = (d->mode == 32) != (d->last67 >= 0) ? 32 : 16;
     }
-    if (op == 0x0f) {
+    if ((op == 0xc4 || op == 0xc5) && d->pos < d->len &&
+        (d->mode == 64 || (d->buf[d->pos] >> 6) == 3)) {
+        if (!x86_decode_vex(d, op, &tmp)) {
+            return false;
+        }
+        d->e = &tmp;
+        op = 0x300;                     /* no one-byte special applies */
+    } else if (op == 0x0f) {
         op = 0x100 | x86_fetch(d, 1);
         if (d->fail) {
             return false;
@@ -378,7 +389,7 @@ static bool decode(Dis *d)
                              "tzcnt" : "lzcnt", "Gv Ev", 0, K_PLAIN, 0 };
             d->e = &tmp;
         }
-    } else {
+    } else if (op < 0x100) {
         d->e = &x86_op1[op];
     }
     d->flags = d->e->flags;
@@ -504,7 +515,7 @@ static bool decode(Dis *d)
         char tail[8];
         snprintf(tail, sizeof(tail), "%s", pct + 1);
         *pct = 0;
-        if (imm < 8) {
+        if (imm < (d->vex ? 32 : 8)) {
             x86_app(d->name, sizeof(d->name), "%s%s", cmp_pred[imm], tail);
             d->nops--;
         } else {
@@ -548,6 +559,11 @@ static bool decode(Dis *d)
     if (!strcmp(d->name, "movd") && x86_rexw(d)) {
         set_name(d, "movq");
         d->rex_used |= 8;
+    }
+    if (d->vex && !d->vex_gpr) {
+        memmove(d->name + 1, d->name, strnlen(d->name, sizeof(d->name) - 2)
+                + 1);
+        d->name[0] = 'v';
     }
     if (d->flags & F_ALT) {
         int s = x86_osize(d);
@@ -686,8 +702,7 @@ int disas_x86(const uint8_t *buf, size_t len, uint64_t pc, int mode,
     }
     if (d.rip) {
         uint64_t t = d.pc + d.pos + d.rip_disp;
-        x86_app(text, sizeof(text), "        # 0x%" PRIx64,
-            d.adsize == 32 ? x86_mask(t, 32) : t);
+        x86_app(text, sizeof(text), "        # 0x%" PRIx64, t);
     }
     if (outlen) {
         snprintf(out, outlen, "%s", text);

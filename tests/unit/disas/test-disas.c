@@ -2,8 +2,8 @@
  * The x86 disassembler (disas/x86.c) against a table of encodings and
  * the text GNU objdump 2.40 prints for them (-D -b binary, whitespace
  * collapsed): every general-purpose group, x87, SSE/SSE2, the common
- * SSSE3/SSE4 0f 38 / 0f 3a forms, system instructions, 16/32/64-bit
- * modes. Then what it must refuse as "(bad)"
+ * SSSE3/SSE4 0f 38 / 0f 3a forms, their VEX (AVX/AVX2) forms, BMI,
+ * system instructions, 16/32/64-bit modes. Then what it must refuse as "(bad)"
  * (length 1), truncated instructions, small output buffers, and random
  * buffers of every length 0..15 in exactly-sized heap blocks, so that
  * ASan sees any read past the end.
@@ -357,6 +357,42 @@ static const Case cases[] = {
     { 64, "660f3a0bc104", 6, "roundsd $0x4,%xmm1,%xmm0" },
     { 64, "f20f38f006", 5, "crc32b (%rsi),%eax" },
     { 64, "66f20f38f106", 6, "crc32w (%rsi),%eax" },
+    /* x87/ud0 extras */
+    { 64, "dfc1", 2, "ffreep %st(1)" },
+    { 64, "0fff18", 3, "ud0 (%rax),%ebx" },
+    /* VEX */
+    { 64, "c5f877", 3, "vzeroupper" },
+    { 64, "c5fc77", 3, "vzeroall" },
+    { 64, "c5f1efc2", 4, "vpxor %xmm2,%xmm1,%xmm0" },
+    { 64, "c5fdefc1", 4, "vpxor %ymm1,%ymm0,%ymm0" },
+    { 64, "c5fe6f06", 4, "vmovdqu (%rsi),%ymm0" },
+    { 64, "c5fa7f07", 4, "vmovdqu %xmm0,(%rdi)" },
+    { 64, "c4417dfcc2", 5, "vpaddb %ymm10,%ymm0,%ymm8" },
+    { 64, "c5ed74ca", 4, "vpcmpeqb %ymm2,%ymm2,%ymm1" },
+    { 64, "c5fdd7c1", 4, "vpmovmskb %ymm1,%eax" },
+    { 64, "c5f2580e", 4, "vaddss (%rsi),%xmm1,%xmm1" },
+    { 64, "c5fa10c1", 4, "vmovss %xmm1,%xmm0,%xmm0" },
+    { 64, "c5fa1006", 4, "vmovss (%rsi),%xmm0" },
+    { 64, "c4e1fa2ac0", 5, "vcvtsi2ss %rax,%xmm0,%xmm0" },
+    { 64, "c5fa2a00", 4, "vcvtsi2ssl (%rax),%xmm0,%xmm0" },
+    { 64, "c5f9c2c101", 5, "vcmpltpd %xmm1,%xmm0,%xmm0" },
+    { 64, "c5fcc2c11d", 5, "vcmpge_oqps %ymm1,%ymm0,%ymm0" },
+    { 64, "c5f5f1c2", 4, "vpsllw %xmm2,%ymm1,%ymm0" },
+    { 64, "c5f573d004", 5, "vpsrlq $0x4,%ymm0,%ymm1" },
+    { 64, "c4e2790001", 5, "vpshufb (%rcx),%xmm0,%xmm0" },
+    { 64, "c4e27d1cc1", 5, "vpabsb %ymm1,%ymm0" },
+    { 64, "c4e37d0fc101", 6, "vpalignr $0x1,%ymm1,%ymm0,%ymm0" },
+    { 64, "c4e3f916c001", 6, "vpextrq $0x1,%xmm0,%rax" },
+    { 64, "c4e27917c1", 5, "vptest %xmm1,%xmm0" },
+    { 64, "c4e270f2c3", 5, "andn %ebx,%ecx,%eax" },
+    { 64, "c4e278f3c9", 5, "blsr %ecx,%eax" },
+    { 64, "c4e2f2f7c3", 5, "sarx %rcx,%rbx,%rax" },
+    { 64, "c4e37bf0c105", 6, "rorx $0x5,%ecx,%eax" },
+    { 64, "c4e2fbf6c1", 5, "mulx %rcx,%rax,%rax" },
+    { 64, "c5f9d6c1", 4, "vmovq %xmm0,%xmm1" },
+    { 64, "c5f96ec0", 4, "vmovd %eax,%xmm0" },
+    { 64, "c4e1f97ec0", 5, "vmovq %xmm0,%rax" },
+    { 32, "c5f1efc2", 4, "vpxor %xmm2,%xmm1,%xmm0" },
 };
 
 /* What we print "(bad)", length 1 (objdump knows some of them). */
@@ -369,8 +405,10 @@ static const struct {
     { 64, "0f38c8c1" },         /* sha1nexte: not covered */
     { 64, "660f3acec100" },     /* gf2p8affineqb: not covered */
     { 64, "f30f3800c1" },       /* pshufb has no f3 form */
-    { 64, "c5f877" },           /* VEX: not covered */
-    { 64, "c4e27d18c0" },
+    { 64, "c4e27d18c0" },       /* vbroadcastss: not covered */
+    { 64, "c4e2f9a8c1" },       /* FMA: not covered */
+    { 64, "c5f077" },           /* vzeroupper with vvvv != 1111b */
+    { 64, "66c5f1efc2" },       /* a 66 before VEX */
     { 64, "62f17c4828c1" },     /* EVEX (bound in 32-bit) */
     { 64, "06" },               /* push %es: invalid in 64-bit */
     { 64, "27" },               /* daa */
