@@ -1,10 +1,11 @@
 /*
- * x86 disassembler: prefixes, opcode-table walk, modrm/SIB decoding and
- * AT&T operand formatting in GNU objdump's style (mnemonic suffixes only
+ * x86 disassembler: prefixes, the opcode-table walk, special encodings,
+ * x87, mnemonic decorations in GNU objdump's style (size suffixes only
  * where no register gives the size, unused prefixes printed by name,
- * "# target" comments on RIP-relative operands). Every byte is fetched
- * through fetch(), which never reads past len or past 15 bytes; any
- * undecodable or truncated instruction is "(bad)", length 1.
+ * branch hints, "# target" comments on RIP-relative operands). Operands
+ * are formatted in x86-operand.c, whose x86_fetch() never reads past
+ * len or past 15 bytes; any undecodable or truncated instruction is
+ * "(bad)", length 1.
  */
 #include "x86.h"
 #include "x86-internal.h"

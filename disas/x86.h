@@ -1,9 +1,10 @@
 /*
  * A self-contained x86 disassembler (16/32/64-bit code, AT&T syntax in
  * the style of GNU objdump), used by the monitor's x/i and xp/i. It
- * covers the general-purpose instruction set, the common x87 forms and
- * the common MMX/SSE/SSE2 moves and arithmetic; anything else (VEX/EVEX,
- * 0f 38 / 0f 3a, rarer system opcodes) prints "(bad)".
+ * covers the general-purpose instruction set, system instructions, x87,
+ * MMX/SSE/SSE2/SSE3, the common SSSE3/SSE4/AES/CLMUL forms, their VEX
+ * (AVX/AVX2) forms and BMI1/2; anything else (EVEX/AVX-512, FMA,
+ * gathers, AMX, rarer system opcodes) prints "(bad)".
  */
 #ifndef DISAS_X86_H
 #define DISAS_X86_H
