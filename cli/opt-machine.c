@@ -240,6 +240,45 @@ bool opt_smp(VmConfig *cfg, const char *arg, GError **errp)
     return kv && smp_parse(kv, &cfg->smp, errp);
 }
 
+#if CLI_HAVE_ACCEL
+static gint cmp_str(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* QEMU's "Recognized CPUID flags:" list, sorted, wrapped at 75 columns. */
+static void print_cpu_flags(void)
+{
+    g_autoptr(GPtrArray) names = g_ptr_array_new();
+    int nwords, col = 0;
+    const X86FeatureWord *w = x86_cpu_feature_words(&nwords);
+
+    for (int i = 0; i < nwords; i++) {
+        for (int b = 0; b < 32; b++) {
+            const char *n = w[i].names[b];
+            bool dup = false;
+            for (guint j = 0; n && j < names->len; j++) {
+                dup |= !strcmp(g_ptr_array_index(names, j), n);
+            }
+            if (n && !dup) {
+                g_ptr_array_add(names, (gpointer)n);
+            }
+        }
+    }
+    g_ptr_array_sort(names, cmp_str);
+    printf("\nRecognized CPUID flags:\n");
+    for (guint j = 0; j < names->len; j++) {
+        const char *n = g_ptr_array_index(names, j);
+        if (col && col + 1 + (int)strlen(n) > 75) {
+            printf("\n");
+            col = 0;
+        }
+        col += printf("%s%s", col ? " " : "  ", n);
+    }
+    printf("\n");
+}
+#endif
+
 /* -cpu model[,+feat][,-feat][,feat=value][,feat] */
 bool opt_cpu(VmConfig *cfg, const char *arg, GError **errp)
 {
@@ -257,6 +296,7 @@ bool opt_cpu(VmConfig *cfg, const char *arg, GError **errp)
             const char *desc = x86_cpu_model_description(*m);
             printf("x86 %-22s%s\n", *m, desc ? desc : "");
         }
+        print_cpu_flags();
 #else
         printf("x86 qemu64\nx86 max\n");
 #endif

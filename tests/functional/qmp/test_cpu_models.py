@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """-cpu models as management tools see them: `-cpu help` lists the named
-models with their model-id and host/max; query-cpu-definitions and
+models with their model-id and host/max, and the CPUID flag names; query-cpu-definitions and
 qom-list-types list them (host and max not migration-safe);
 query-cpu-model-expansion gives each model's features as its table says
 (Westmere: aes, no avx; Haswell: avx2, fma, bmi2; EPYC: sse4a) and "host"
@@ -74,6 +74,10 @@ def cli_checks(binary):
     check('-cpu help: host described as QEMU does',
           any('processor with all supported host features' in ln
               for ln in lines), p.stdout)
+    flags = p.stdout.partition('Recognized CPUID flags:')[2].split()
+    check('-cpu help lists the CPUID flags, sorted',
+          {'avx2', 'sse4.2', 'kvmclock', 'lahf-lm', 'xsaveopt'} <=
+          set(flags) and flags == sorted(flags), p.stdout)
     p = subprocess.run([binary, '-M', 'pc', '-m', '64', '-display', 'none',
                         '-nodefaults', '-S', '-cpu', 'Pentium9'],
                        capture_output=True, text=True, timeout=30)
