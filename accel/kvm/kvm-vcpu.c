@@ -89,10 +89,15 @@ static bool apply_features(struct kvm_cpuid_entry2 *e, const char *model,
     return true;
 }
 
-/* Clear the bits of @e the provider's @se lacks, warning for each (QEMU). */
-static void filter_entry(KvmState *s, struct kvm_cpuid_entry2 *e,
+/*
+ * Clear the bits of @e the provider's @se lacks, warning for each (QEMU);
+ * true if there were any.
+ */
+static bool filter_entry(KvmState *s, struct kvm_cpuid_entry2 *e,
                          struct kvm_cpuid_entry2 *se, bool quiet)
 {
+    bool any = false;
+
     for (int reg = 0; reg < 4; reg++) {
         const X86FeatureWord *w = x86_cpu_feature_word(e->function, e->index,
                                                        reg);
@@ -126,7 +131,9 @@ static void filter_entry(KvmState *s, struct kvm_cpuid_entry2 *e,
                         w->names[bit] ? w->names[bit] : "", bit);
         }
         *want &= ~missing;
+        any |= missing != 0;
     }
+    return any;
 }
 
 /*
@@ -196,7 +203,7 @@ static struct kvm_cpuid2 *build_cpuid(KvmState *s, const KvmCpuConfig *cfg,
     int n;
 
     G_STATIC_ASSERT(sizeof(X86CpuidEntry) == sizeof(struct kvm_cpuid_entry2));
-    bool host = !g_ascii_strcasecmp(name, "host");
+    bool host = !g_ascii_strcasecmp(name, "host"), missing = false;
     if (host) {
         X86CpuidEntry host[X86_CPUID_MAX_ENTRIES];
         int nsup = MIN(sup->nent, X86_CPUID_MAX_ENTRIES);
@@ -226,7 +233,7 @@ static struct kvm_cpuid2 *build_cpuid(KvmState *s, const KvmCpuConfig *cfg,
         }
         struct kvm_cpuid_entry2 *se = find_entry(sup, e.function, e.index);
         if (se) {
-            filter_entry(s, &e, se, quiet);
+            missing |= filter_entry(s, &e, se, quiet);
         } else if (!(e.flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) ||
                    !find_any(sup, e.function)) {
             continue;
@@ -241,6 +248,14 @@ static struct kvm_cpuid2 *build_cpuid(KvmState *s, const KvmCpuConfig *cfg,
             e.eax = r[0], e.ebx = r[1], e.ecx = r[2], e.edx = r[3];
         }
         out->entries[out->nent++] = e;
+    }
+    if (missing && cfg->features &&
+        !g_strcmp0(keyval_get(cfg->features, "enforce"), "on")) {
+        /* -cpu model,enforce: a missing feature is an error (QEMU) */
+        error_setg(errp, "%s doesn't support requested features",
+                   s->p == &kvm_provider_kernel ? "Host" : "TCG");
+        g_free(out);
+        return NULL;
     }
     fix_xsave(out, sup);
     for (uint32_t fn = 0x40000000; fn <= 0x40000001; fn++) {

@@ -166,7 +166,13 @@ typedef struct Model {
                  ED_RDTSCP | ED_LM)
 
 static const Model models[] = {
-    { "qemu64", AMD, 0xd, 0x80000008, SIG(15, 107, 1),
+    /*
+     * QEMU's qemu64 is family 15 model 107 (SIG(15, 107, 1)), but Linux
+     * then reads AMD K8 MSRs (SYSCFG 0xc0010010) that the engine does not
+     * implement yet; until it does, kvmu's historical signature (0xf06b1,
+     * read as family 6) stays.
+     */
+    { "qemu64", AMD, 0xd, 0x80000008, 0x000f06b1,
       C_SSE3 | C_CX16, BASE_EDX, 0, 0, EC_LAHF, ED_INTEL64, 0,
       "QEMU Virtual CPU version 2.5+" },
     { "qemu32", INTEL, 4, 0x80000004, SIG(6, 6, 3),
