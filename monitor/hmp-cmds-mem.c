@@ -217,8 +217,45 @@ static bool dump_read(const PagingCtx *pc, uint64_t addr, uint8_t *buf,
 }
 
 /*
+ * objdump's "mnemonic  op1,op2  # comment" as QEMU's capstone output
+ * lays it out: the mnemonic (with any prefixes) padded to 8, operands
+ * separated by ", " (commas inside parentheses stay).
+ */
+static void capstone_layout(const char *text, char *out, size_t outlen)
+{
+    const char *ops = text;
+    GString *o;
+    int depth = 0;
+
+    /* operands start at the first word that is not a name */
+    while (*ops && !(ops != text && ops[-1] == ' ' &&
+                     strchr("%$*(-0123456789", *ops))) {
+        ops++;
+    }
+    o = g_string_new_len(text, ops - text);
+    g_strchomp(o->str);
+    g_string_set_size(o, strlen(o->str));
+    while (o->len < 8) {
+        g_string_append_c(o, ' ');
+    }
+    if (*ops) {
+        g_string_append_c(o, ' ');
+    }
+    for (; *ops; ops++) {
+        depth += *ops == '(' ? 1 : *ops == ')' ? -1 : 0;
+        g_string_append_c(o, *ops);
+        if (*ops == ',' && depth == 0) {
+            g_string_append_c(o, ' ');
+        }
+    }
+    g_strchomp(o->str);
+    g_strlcpy(out, o->str, outlen);
+    g_string_free(o, TRUE);
+}
+
+/*
  * x/i, xp/i: count instructions from addr in the CPU's code size (64-bit
- * without a CPU), laid out as QEMU 8.2 with capstone does: address, up to
+ * without a CPU), laid out as QEMU with capstone does: address, up to
  * 8 bytes, the text; longer instructions' bytes go on on further lines.
  */
 static void disas_dump(Monitor *mon, const PagingCtx *pc, uint64_t addr,
@@ -229,7 +266,7 @@ static void disas_dump(Monitor *mon, const PagingCtx *pc, uint64_t addr,
 
     for (int i = 0; i < count; i++) {
         uint8_t buf[15];
-        char text[128];
+        char raw[128], text[160];
         int n = 0, len;
 
         while (n < (int)sizeof(buf) && dump_read(pc, addr + n, buf + n, 1)) {
@@ -240,7 +277,8 @@ static void disas_dump(Monitor *mon, const PagingCtx *pc, uint64_t addr,
                            addr);
             return;
         }
-        len = disas_x86(buf, n, addr, mode, text, sizeof(text));
+        len = disas_x86(buf, n, addr, mode, raw, sizeof(raw));
+        capstone_layout(raw, text, sizeof(text));
         monitor_printf(mon, "0x%08" PRIx64 ": ", addr);
         for (int b = 0; b < 8; b++) {
             monitor_printf(mon, b < len ? " %02x" : "   ", b < len ? buf[b] : 0);

@@ -1,7 +1,8 @@
 /*
  * HMP x/i and xp/i (monitor/hmp-cmds-mem.c over disas/x86.c), through
- * human-monitor-command: QEMU's layout (address, up to 8 bytes, text,
- * further bytes on continuation lines), "x/Ni" written as one word,
+ * human-monitor-command: QEMU's capstone layout (address, up to 8 bytes,
+ * mnemonic padded to 8, operands separated by ", ", further bytes on
+ * continuation lines), "x/Ni" written as one word,
  * number and +/- address expressions, $register addresses, and the code
  * size taken from the monitor's CPU (ukvm: real mode 16-bit, CS.D
  * 32-bit, long mode with CS.L 64-bit; 64-bit without a CPU).
@@ -55,18 +56,18 @@ static void test_no_cpu(void)
     setup_ram();
     check("xp/4i 0x1000",
           "0x00001000:  48 8d 3d 00 01 00 00     "
-          "lea    0x100(%rip),%rdi        # 0x1107\r\n"
-          "0x00001007:  e8 fb ff ff ff           call   0x1007\r\n"
+          "lea      0x100(%rip), %rdi        # 0x1107\r\n"
+          "0x00001007:  e8 fb ff ff ff           call     0x1007\r\n"
           "0x0000100c:  66 2e 0f 1f 84 00 00 00  "
-          "cs nopw 0x0(%rax,%rax,1)\r\n"
+          "cs nopw  0x0(%rax,%rax,1)\r\n"
           "0x00001014:  00 00\r\n"
           "0x00001016:  d6                       (bad)\r\n");
     /* the spaced spelling, and an address expression */
     check("xp /1i 0x1000+7",
-          "0x00001007:  e8 fb ff ff ff           call   0x1007\r\n");
+          "0x00001007:  e8 fb ff ff ff           call     0x1007\r\n");
     check("xp /1i 0x1010 - 4",
           "0x0000100c:  66 2e 0f 1f 84 00 00 00  "
-          "cs nopw 0x0(%rax,%rax,1)\r\n0x00001014:  00 00\r\n");
+          "cs nopw  0x0(%rax,%rax,1)\r\n0x00001014:  00 00\r\n");
     /* the other formats still work as one word too */
     check("xp/2xb 0x1007", "0000000000001007: 0xe8 0xfb\r\n");
     /* $registers need a CPU; x needs one to translate */
@@ -110,14 +111,14 @@ static void test_cpu_modes(gconstpointer data)
     st->regs.rsp = 0x1007;
     g_assert_true(kvm_cpu_set_state(cpu, st, NULL));
     check("x/2i $pc",
-          "0x00001000:  48                       dec    %ax\r\n"
-          "0x00001001:  8d 3d                    lea    (%di),%di\r\n");
+          "0x00001000:  48                       dec      %ax\r\n"
+          "0x00001001:  8d 3d                    lea      (%di), %di\r\n");
     check("x/1i $rsp", "0x00001007:  e8 fb ff                 "
-          "call   0x1005\r\n");
+          "call     0x1005\r\n");
     check("xp/1i $sp", "0x00001007:  e8 fb ff                 "
-          "call   0x1005\r\n");
+          "call     0x1005\r\n");
     check("xp/1i $eip+0x107", "0x00001007:  e8 fb ff                 "
-          "call   0x1005\r\n");
+          "call     0x1005\r\n");
     check("x/1i $bogus", "x: usage: x /fmt addr (fmt: count, x|d|u|o|c|i, "
           "b|h|w|g; addr: number or $register, +/- terms)\r\n");
 
@@ -125,9 +126,9 @@ static void test_cpu_modes(gconstpointer data)
     st->sregs.cs.db = 1;
     g_assert_true(kvm_cpu_set_state(cpu, st, NULL));
     check("xp/1i 0x1007", "0x00001007:  e8 fb ff ff ff           "
-          "call   0x1007\r\n");
+          "call     0x1007\r\n");
     check("x/1i $pc", "0x00001000:  48                       "
-          "dec    %eax\r\n");
+          "dec      %eax\r\n");
 
     /* long mode, CS.L: 64-bit code; page tables identity-map 2 MiB */
     uint64_t *pt = (uint64_t *)((uint8_t *)memory_region_get_ram_ptr(&ram) +
@@ -148,10 +149,10 @@ static void test_cpu_modes(gconstpointer data)
         g_assert_true(kvm_cpu_get_state(cpu, st, NULL));
         if (st->sregs.cs.l && (st->sregs.efer & (1ull << 10))) {
             check("xp/1i $pc", "0x00001000:  48 8d 3d 00 01 00 00     "
-                  "lea    0x100(%rip),%rdi        # 0x1107\r\n");
+                  "lea      0x100(%rip), %rdi        # 0x1107\r\n");
             check("x/2i $pc+7", "0x00001007:  e8 fb ff ff ff           "
-                  "call   0x1007\r\n0x0000100c:  66 2e 0f 1f 84 00 00 00  "
-                  "cs nopw 0x0(%rax,%rax,1)\r\n0x00001014:  00 00\r\n");
+                  "call     0x1007\r\n0x0000100c:  66 2e 0f 1f 84 00 00 00  "
+                  "cs nopw  0x0(%rax,%rax,1)\r\n0x00001014:  00 00\r\n");
             /* not mapped: nothing readable */
             check("x/1i 0x400000", "0x00400000: unable to read memory\r\n");
         } else {
