@@ -3,7 +3,7 @@
  * types 0, 1, 2, 3, 4, 11, 17) and file=BINARY with ready-made
  * structures. Values are checked here, so that the board's build cannot
  * fail; the table builder (smbios.c) reads them back by key.
- * Not handled: QEMU 8's types 8, 9 and 41 and Type 4's processor-family.
+ * Not handled: QEMU 8's types 8, 9 and 41 (one structure per option).
  */
 #include "hw/smbios/smbios-int.h"
 #include "util/error.h"
@@ -29,7 +29,8 @@ static const SmbiosTypeKeys smbios_type_keys[] = {
     { 3, { "type", "manufacturer", "version", "serial", "asset", "sku",
            NULL } },
     { 4, { "type", "sock_pfx", "manufacturer", "version", "serial", "asset",
-           "part", "max-speed", "current-speed", "processor-id", NULL } },
+           "part", "max-speed", "current-speed", "processor-id",
+           "processor-family", NULL } },
     { 11, { "type", "value", "path", NULL } },
     { 17, { "type", "loc_pfx", "bank", "manufacturer", "serial", "asset",
             "part", "speed", NULL } },
@@ -216,7 +217,9 @@ static bool smbios_check_values(unsigned type, KeyvalList *kv,
                smbios_check_uint(kv, "current-speed", UINT16_MAX,
                                  "SMBIOS CPU speed", errp) &&
                smbios_check_uint(kv, "processor-id", UINT64_MAX,
-                                 "SMBIOS processor ID", errp);
+                                 "SMBIOS processor ID", errp) &&
+               smbios_check_uint(kv, "processor-family", UINT16_MAX,
+                                 "SMBIOS processor family", errp);
     case 11: {
         /* path=FILE: its text becomes one more OEM string, in order */
         for (guint i = 0; i < kv->pairs->len; i++) {

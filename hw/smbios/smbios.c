@@ -212,7 +212,10 @@ static void build_type4(SmbiosBuilder *b, const SmbiosConfig *cfg,
     t_begin(b, 4, 0x0400 + socket, 0x2a);
     t_str(b, 0x04, sock);
     t_u8(b, 0x05, 0x03);                    /* central processor */
-    t_u8(b, 0x06, 0x01);                    /* family: other */
+    /* family: other, or -smbios type=4,processor-family= (values past
+     * 0xfd only in the Processor Family 2 field) */
+    uint16_t family = opt_uint(b, 4, "processor-family", 0x01);
+    t_u8(b, 0x06, family < 0xfe ? family : 0xfe);
     t_str(b, 0x07, opt(b, 4, "manufacturer", cfg->manufacturer));
     t_u64(b, 0x08, opt_uint(b, 4, "processor-id", id));
     t_str(b, 0x10, opt(b, 4, "version", cfg->version));
@@ -230,7 +233,7 @@ static void build_type4(SmbiosBuilder *b, const SmbiosConfig *cfg,
     t_u8(b, 0x24, MIN(cores, 255));
     t_u8(b, 0x25, MIN(threads, 255));       /* threads per socket */
     t_u16(b, 0x26, 0x0002);                 /* characteristics: unknown */
-    t_u16(b, 0x28, 0x0001);                 /* family 2: other */
+    t_u16(b, 0x28, family);
     t_end(b);
 }
 

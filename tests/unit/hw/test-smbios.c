@@ -348,7 +348,7 @@ static void test_options_override(void)
     add_ok(o, "type=2,manufacturer=M2,location=L2");
     add_ok(o, "type=3,manufacturer=M3,sku=K3");
     add_ok(o, "type=4,sock_pfx=SP,max-speed=3000,current-speed=2500,"
-              "part=P4");
+              "part=P4,processor-family=0x118,processor-id=0x1234");
     add_ok(o, "type=11,value=hello,value=world");
     add_ok(o, "type=11,value=again");
     add_ok(o, "type=17,loc_pfx=LP,bank=B,speed=1600,manufacturer=M17");
@@ -386,6 +386,9 @@ static void test_options_override(void)
     g_assert_cmpstr(str(&s[1], 0x22), ==, "P4");
     g_assert_cmpuint(lduw_le_p(s->p + 0x14), ==, 3000);
     g_assert_cmpuint(lduw_le_p(s->p + 0x16), ==, 2500);
+    g_assert_cmpuint(s->p[6], ==, 0xfe);            /* see family 2 */
+    g_assert_cmphex(lduw_le_p(s->p + 0x28), ==, 0x118);
+    g_assert_cmphex(ldq_le_p(s->p + 8), ==, 0x1234);
     g_assert_cmpuint(count_type(a, 11, &s), ==, 1);
     g_assert_cmpuint(s->p[4], ==, 3);
     g_assert_cmpstr(s->strings[0], ==, "hello");
@@ -419,6 +422,8 @@ static void test_options_errors(void)
         { "type=4,current-speed=70000",
           "SMBIOS CPU speed is too large (> 65535)" },
         { "type=1,file=/x", "Invalid parameter 'type'" },
+        { "type=4,processor-family=0x10000",
+          "SMBIOS processor family is too large (> 65535)" },
         { "file=/nonexistent/smbios.bin",
           "Cannot read SMBIOS file /nonexistent/smbios.bin" },
         { "type=11,path=/nonexistent/oem",
