@@ -102,6 +102,7 @@ typedef struct Dis {
     bool xmm_rm;                /* r/m stays xmm under VEX.L (shift count) */
     int vvvv;
     char vargs[32];
+    char vname[24];
     int memsize;
     char ops[4][96];
     int nops;

@@ -1,9 +1,10 @@
 /*
  * VEX-encoded (AVX/AVX2) forms of the SSE instructions the tables know:
  * c5/c4 prefixes, the vvvv source register ("H" operand) of the
- * non-destructive forms, ymm for VEX.L, "v" before the name. BMI and
- * the other VEX-only general-purpose instructions, FMA, gathers and
- * EVEX are not covered: (bad).
+ * non-destructive forms, ymm for VEX.L, "v" before the name; the
+ * AVX2-only permutes, broadcasts, inserts/extracts and variable shifts,
+ * FMA, and BMI1/BMI2. Gathers, F16C, AMX and EVEX are not covered:
+ * (bad).
  */
 #include "x86-internal.h"
 
@@ -128,6 +129,72 @@ bool x86_decode_vex(Dis *d, int first, X86Insn *tmp)
             d->vex_gpr = true;
             return true;
         }
+    }
+
+    /* AVX/AVX2-only forms and FMA: explicit operand lists */
+    enum { XR = 1, L1 = 2, WS = 4, SC = 8, WQ = 16 };
+    static const struct {
+        uint8_t map, op, flags;
+        const char *name, *args;
+    } avx[] = {
+        { 2, 0x18, XR, "broadcastss", "V W" },
+        { 2, 0x19, XR | L1, "broadcastsd", "V W" },
+        { 2, 0x1a, L1, "broadcastf128", "V M" },
+        { 2, 0x58, XR, "pbroadcastd", "V W" },
+        { 2, 0x59, XR, "pbroadcastq", "V W" },
+        { 2, 0x5a, L1, "broadcasti128", "V M" },
+        { 2, 0x78, XR, "pbroadcastb", "V W" },
+        { 2, 0x79, XR, "pbroadcastw", "V W" },
+        { 2, 0x16, L1, "permps", "V H W" },
+        { 2, 0x36, L1, "permd", "V H W" },
+        { 2, 0x45, WQ, "psrlv", "V H W" },
+        { 2, 0x46, 0, "psravd", "V H W" },
+        { 2, 0x47, WQ, "psllv", "V H W" },
+        { 3, 0x00, L1, "permq", "V W Ib" },
+        { 3, 0x01, L1, "permpd", "V W Ib" },
+        { 3, 0x02, 0, "pblendd", "V H W Ib" },
+        { 3, 0x06, L1, "perm2f128", "V H W Ib" },
+        { 3, 0x46, L1, "perm2i128", "V H W Ib" },
+        { 3, 0x18, L1 | XR, "insertf128", "V H W Ib" },
+        { 3, 0x38, L1 | XR, "inserti128", "V H W Ib" },
+        { 3, 0x19, L1 | XR, "extractf128", "W V Ib" },
+        { 3, 0x39, L1 | XR, "extracti128", "W V Ib" },
+    };
+    static const char *const fma[8] = {
+        "fmaddsub", "fmsubadd", "fmadd", "fmadd", "fmsub", "fmsub",
+        "fnmadd", "fnmadd" };
+    if (pp == 1 && map == 2 && ((op >= 0x96 && op <= 0x9f) ||
+                                (op >= 0xa6 && op <= 0xaf) ||
+                                (op >= 0xb6 && op <= 0xbf))) {
+        int k = (op & 0xf) - 6;                 /* 0..9 */
+        bool sc = k >= 3 && (k & 1);            /* odd from 99: scalar */
+        const char *base = k < 8 ? fma[k] : "fnmsub";
+        const char *order = op < 0xa0 ? "132" : op < 0xb0 ? "213" : "231";
+        if (!x86_read_modrm(d)) {
+            return false;
+        }
+        snprintf(d->vname, sizeof(d->vname), "%s%s%s%s", base, order,
+                 sc ? "s" : "p", w ? "d" : "s");
+        *tmp = (X86Insn){ d->vname, "V H W", 0, K_PLAIN, 0 };
+        d->ymm = d->vex_l && !sc;
+        return true;
+    }
+    for (size_t i = 0; i < sizeof(avx) / sizeof(avx[0]); i++) {
+        if (avx[i].map != map || avx[i].op != op || pp != 1) {
+            continue;
+        }
+        if (!x86_read_modrm(d) || ((avx[i].flags & L1) && !d->vex_l) ||
+            (!strchr(avx[i].args, 'H') && d->vvvv) ||
+            (w != ((avx[i].flags & WQ) ? w : (map == 3 && op <= 0x01))) ||
+            (avx[i].args[2] == 'M' && d->mod == 3)) {
+            return false;
+        }
+        snprintf(d->vname, sizeof(d->vname), "%s%s", avx[i].name,
+                 (avx[i].flags & WQ) ? (w ? "q" : "d") : "");
+        *tmp = (X86Insn){ d->vname, avx[i].args, 0, K_PLAIN, 0 };
+        d->ymm = d->vex_l;
+        d->xmm_rm = avx[i].flags & XR;
+        return true;
     }
 
     const char *args;

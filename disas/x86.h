@@ -3,8 +3,8 @@
  * the style of GNU objdump), used by the monitor's x/i and xp/i. It
  * covers the general-purpose instruction set, system instructions, x87,
  * MMX/SSE/SSE2/SSE3, the common SSSE3/SSE4/AES/CLMUL forms, their VEX
- * (AVX/AVX2) forms and BMI1/2; anything else (EVEX/AVX-512, FMA,
- * gathers, AMX, rarer system opcodes) prints "(bad)".
+ * (AVX/AVX2) forms, FMA and BMI1/2; anything else (EVEX/AVX-512,
+ * gathers, F16C, AMX, rarer system opcodes) prints "(bad)".
  */
 #ifndef DISAS_X86_H
 #define DISAS_X86_H

@@ -2,7 +2,8 @@
  * The x86 disassembler (disas/x86.c) against a table of encodings and
  * the text GNU objdump 2.40 prints for them (-D -b binary, whitespace
  * collapsed): every general-purpose group, x87, SSE/SSE2, the common
- * SSSE3/SSE4 0f 38 / 0f 3a forms, their VEX (AVX/AVX2) forms, BMI,
+ * SSSE3/SSE4 0f 38 / 0f 3a forms, their VEX (AVX/AVX2) forms, AVX2
+ * permutes/broadcasts/inserts, FMA, BMI,
  * system instructions, 16/32/64-bit modes. Then what it must refuse as "(bad)"
  * (length 1), truncated instructions, small output buffers, and random
  * buffers of every length 0..15 in exactly-sized heap blocks, so that
@@ -393,6 +394,18 @@ static const Case cases[] = {
     { 64, "c5f96ec0", 4, "vmovd %eax,%xmm0" },
     { 64, "c4e1f97ec0", 5, "vmovq %xmm0,%rax" },
     { 32, "c5f1efc2", 4, "vpxor %xmm2,%xmm1,%xmm0" },
+    /* AVX2 and FMA */
+    { 64, "c4e27d58c1", 5, "vpbroadcastd %xmm1,%ymm0" },
+    { 64, "c4e27d1806", 5, "vbroadcastss (%rsi),%ymm0" },
+    { 64, "c4e37d39c101", 6, "vextracti128 $0x1,%ymm0,%xmm1" },
+    { 64, "c4e36d38c101", 6, "vinserti128 $0x1,%xmm1,%ymm2,%ymm0" },
+    { 64, "c4e3fd00c11b", 6, "vpermq $0x1b,%ymm1,%ymm0" },
+    { 64, "c4e37546c220", 6, "vperm2i128 $0x20,%ymm2,%ymm1,%ymm0" },
+    { 64, "c4e2f14702", 5, "vpsllvq (%rdx),%xmm1,%xmm0" },
+    { 64, "c4e2e9a8c3", 5, "vfmadd213pd %xmm3,%xmm2,%xmm0" },
+    { 64, "c4e269b9c3", 5, "vfmadd231ss %xmm3,%xmm2,%xmm0" },
+    { 64, "c4e2f9bfc3", 5, "vfnmsub231sd %xmm3,%xmm0,%xmm0" },
+    { 64, "c4e27596c3", 5, "vfmaddsub132ps %ymm3,%ymm1,%ymm0" },
 };
 
 /* What we print "(bad)", length 1 (objdump knows some of them). */
@@ -405,8 +418,9 @@ static const struct {
     { 64, "0f38c8c1" },         /* sha1nexte: not covered */
     { 64, "660f3acec100" },     /* gf2p8affineqb: not covered */
     { 64, "f30f3800c1" },       /* pshufb has no f3 form */
-    { 64, "c4e27d18c0" },       /* vbroadcastss: not covered */
-    { 64, "c4e2f9a8c1" },       /* FMA: not covered */
+    { 64, "c4e27d13c0" },       /* vcvtph2ps: not covered */
+    { 64, "c4e2f990c1" },       /* gathers: not covered */
+    { 64, "c4e3fd02c101" },     /* vpblendd with VEX.W1 */
     { 64, "c5f077" },           /* vzeroupper with vvvv != 1111b */
     { 64, "66c5f1efc2" },       /* a 66 before VEX */
     { 64, "62f17c4828c1" },     /* EVEX (bound in 32-bit) */
