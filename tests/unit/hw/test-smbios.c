@@ -489,6 +489,61 @@ static void test_options_file(void)
     g_rmdir(dir);
 }
 
+/* Random -smbios arguments and files: never a crash, and whatever is
+ * accepted still builds a well-formed table. */
+static void test_options_random(void)
+{
+    static const char *const words[] = {
+        "type=", "0", "1", "2", "3", "4", "11", "17", "127", "-1", "x",
+        ",", ",,", "=", "vendor=", "serial=", "uuid=", "release=", "uefi=",
+        "value=", "path=", "file=", "max-speed=", "speed=", "loc_pfx=",
+        "sock_pfx=", "processor-family=", "on", "1.2", "65536", "",
+        "12345678-1234-5678-9abc-def012345678", "\xff", "help", "?",
+    };
+    g_autofree char *dir = g_dir_make_tmp("smbios-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "rand.bin", NULL);
+    GRand *rand = g_rand_new_with_seed(0x5eed);
+
+    for (int round = 0; round < 300; round++) {
+        g_autoptr(SmbiosOptions) o = smbios_options_new();
+        for (int n = 0; n < 6; n++) {
+            g_autoptr(GString) arg = g_string_new(NULL);
+            int len = g_rand_int_range(rand, 0, 8);
+            for (int i = 0; i < len; i++) {
+                g_string_append(arg, words[g_rand_int_range(
+                    rand, 0, G_N_ELEMENTS(words))]);
+            }
+            GError *err = NULL;
+            if (!smbios_options_add(o, arg->str, &err)) {
+                g_assert_nonnull(err);
+                g_error_free(err);
+            }
+        }
+        /* a file of random structures, sometimes well formed */
+        uint8_t blob[96];
+        size_t blen = g_rand_int_range(rand, 0, sizeof(blob));
+        for (size_t i = 0; i < blen; i++) {
+            blob[i] = g_rand_boolean(rand) ? 0 : g_rand_int(rand);
+        }
+        g_assert_true(g_file_set_contents(path, (const char *)blob, blen,
+                                          NULL));
+        g_autofree char *arg = g_strdup_printf("file=%s", path);
+        GError *err = NULL;
+        if (!smbios_options_add(o, arg, &err)) {
+            g_error_free(err);
+        }
+        SmbiosConfig c = base_config();
+        SmbiosTables t;
+        c.sockets = g_rand_int_range(rand, 0, 5);
+        g_autoptr(GArray) a = build(&c, o, &t);
+        g_assert_cmpuint(a->len, >=, 2);
+        g_free(t.data);
+    }
+    g_rand_free(rand);
+    g_unlink(path);
+    g_rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -501,5 +556,6 @@ int main(int argc, char **argv)
     g_test_add_func("/smbios/options-override", test_options_override);
     g_test_add_func("/smbios/options-errors", test_options_errors);
     g_test_add_func("/smbios/options-file", test_options_file);
+    g_test_add_func("/smbios/options-random", test_options_random);
     return g_test_run();
 }
