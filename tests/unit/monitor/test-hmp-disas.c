@@ -79,6 +79,13 @@ static void test_no_cpu(void)
           "b|h|w|g; addr: number or $register, +/- terms)\r\n");
     check("xp/1q 0x1000", "xp: usage: xp /fmt addr (fmt: count, x|d|u|o|c|i, "
           "b|h|w|g; addr: number or $register, +/- terms)\r\n");
+    check("xp/1i 0x1000+", "xp: usage: xp /fmt addr (fmt: count, x|d|u|o|c|i, "
+          "b|h|w|g; addr: number or $register, +/- terms)\r\n");
+    check("xp/1i 0x10zz", "xp: usage: xp /fmt addr (fmt: count, x|d|u|o|c|i, "
+          "b|h|w|g; addr: number or $register, +/- terms)\r\n");
+    /* beyond RAM: unassigned memory reads as ones, ff ff is (bad) */
+    check("xp/1i 0x7ffff0", "0x007ffff0:  ff                       "
+          "(bad)\r\n");
     teardown_ram();
 }
 
