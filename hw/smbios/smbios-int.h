@@ -14,6 +14,8 @@ struct SmbiosOptions {
     /* -smbios type=N: every key=value given for N, in order (the last
      * one of a key wins; Type 11 keeps all its "value"s) */
     KeyvalList *fields[SMBIOS_MAX_TYPE + 1];
+    /* -smbios type=8: one port connector structure per option */
+    GPtrArray *ports;               /* KeyvalList * */
     /* -smbios file=: whole structures, checked, concatenated */
     GByteArray *file_tables;
     unsigned file_count;

@@ -3,7 +3,9 @@
  * types 0, 1, 2, 3, 4, 11, 17) and file=BINARY with ready-made
  * structures. Values are checked here, so that the board's build cannot
  * fail; the table builder (smbios.c) reads them back by key.
- * Not handled: QEMU 8's types 8, 9 and 41 (one structure per option).
+ * Type 8 (port connector) makes one structure per option.
+ * Not handled: QEMU 8's types 9 and 41 (slots, onboard devices: they
+ * name PCI devices, which exist only after the board is built).
  */
 #include "hw/smbios/smbios-int.h"
 #include "util/error.h"
@@ -31,6 +33,8 @@ static const SmbiosTypeKeys smbios_type_keys[] = {
     { 4, { "type", "sock_pfx", "manufacturer", "version", "serial", "asset",
            "part", "max-speed", "current-speed", "processor-id",
            "processor-family", NULL } },
+    { 8, { "type", "internal_reference", "external_reference",
+           "connector_type", "port_type", NULL } },
     { 11, { "type", "value", "path", NULL } },
     { 17, { "type", "loc_pfx", "bank", "manufacturer", "serial", "asset",
             "part", "speed", NULL } },
@@ -40,6 +44,7 @@ SmbiosOptions *smbios_options_new(void)
 {
     SmbiosOptions *o = g_new0(SmbiosOptions, 1);
     o->file_tables = g_byte_array_new();
+    o->ports = g_ptr_array_new_with_free_func((GDestroyNotify)keyval_free);
     return o;
 }
 
@@ -54,6 +59,7 @@ void smbios_options_free(SmbiosOptions *o)
         }
     }
     g_byte_array_unref(o->file_tables);
+    g_ptr_array_unref(o->ports);
     g_free(o);
 }
 
@@ -61,7 +67,7 @@ bool smbios_options_have_type(const SmbiosOptions *o, unsigned type)
 {
     return o && type < G_N_ELEMENTS(o->file_types) &&
            ((type <= SMBIOS_MAX_TYPE && o->fields[type]) ||
-            o->file_types[type]);
+            (type == 8 && o->ports->len) || o->file_types[type]);
 }
 
 size_t smbios_struct_len(const uint8_t *p, size_t len)
@@ -220,6 +226,11 @@ static bool smbios_check_values(unsigned type, KeyvalList *kv,
                                  "SMBIOS processor ID", errp) &&
                smbios_check_uint(kv, "processor-family", UINT16_MAX,
                                  "SMBIOS processor family", errp);
+    case 8:
+        return smbios_check_uint(kv, "connector_type", UINT8_MAX,
+                                 "SMBIOS connector type", errp) &&
+               smbios_check_uint(kv, "port_type", UINT8_MAX,
+                                 "SMBIOS port type", errp);
     case 11: {
         /* path=FILE: its text becomes one more OEM string, in order */
         for (guint i = 0; i < kv->pairs->len; i++) {
@@ -294,6 +305,11 @@ bool smbios_options_add(SmbiosOptions *o, const char *arg, GError **errp)
     if (!keyval_check_keys(kv, tk->keys, errp) ||
         !smbios_check_values(tk->type, kv, errp)) {
         return false;
+    }
+    if (type == 8) {
+        keyval_remove(kv, "type");
+        g_ptr_array_add(o->ports, g_steal_pointer(&kv));
+        return true;
     }
     if (!o->fields[type]) {
         o->fields[type] = keyval_new();

@@ -2,13 +2,13 @@
  * The SMBIOS structure table (DMTF DSP0134) of a PC as QEMU's pc board
  * describes it: Type 0 BIOS (only when the board or -smbios asks: SeaBIOS
  * adds its own), 1 system, 2 baseboard (only with -smbios type=2), 3
- * chassis, 4 processor per socket, 11 OEM strings (only with -smbios
- * type=11), 16 memory array, 17 memory device per 16 GiB, 19 mapped
+ * chassis, 4 processor per socket, 8 port connectors and 11 OEM strings
+ * (only with -smbios type=8/11), 16 memory array, 17 memory device per 16 GiB, 19 mapped
  * address ranges (below and above 4 GiB), 32 boot information, 127 end;
  * and the 2.1 (32-bit) and 3.0 (64-bit) entry points. Layouts follow
  * DSP0134 3.x with the lengths QEMU 7.2 uses (Type 4: 2.6's 42 bytes,
  * Type 17: 2.8's 40 bytes), so the guest sees the same fields.
- * Not built: caches (Type 7), slots (9), port connectors (8).
+ * Not built: caches (Type 7), slots (9), onboard devices (41).
  */
 #include "hw/smbios/smbios-int.h"
 #include "util/ldst.h"
@@ -237,6 +237,21 @@ static void build_type4(SmbiosBuilder *b, const SmbiosConfig *cfg,
     t_end(b);
 }
 
+static void build_type8(SmbiosBuilder *b, unsigned i)
+{
+    const KeyvalList *kv = g_ptr_array_index(b->opts->ports, i);
+    const char *conn = keyval_get(kv, "connector_type");
+    const char *port = keyval_get(kv, "port_type");
+
+    t_begin(b, 8, 0x0800 + i, 0x09);
+    t_str(b, 0x04, keyval_get(kv, "internal_reference"));
+    t_u8(b, 0x05, 0);                       /* internal connector: none */
+    t_str(b, 0x06, keyval_get(kv, "external_reference"));
+    t_u8(b, 0x07, conn ? g_ascii_strtoull(conn, NULL, 0) : 0);  /* checked */
+    t_u8(b, 0x08, port ? g_ascii_strtoull(port, NULL, 0) : 0);
+    t_end(b);
+}
+
 static void build_type11(SmbiosBuilder *b)
 {
     g_autoptr(GPtrArray) values = keyval_get_all(b->opts->fields[11],
@@ -361,6 +376,10 @@ void smbios_build(const SmbiosConfig *cfg, const SmbiosOptions *opts,
         for (unsigned s = 0; s < MAX(cfg->sockets, 1); s++) {
             build_type4(&b, cfg, s);
         }
+    }
+    for (guint i = 0; generated(&b, 8) && opts && i < opts->ports->len &&
+                      i < 256; i++) {
+        build_type8(&b, i);
     }
     if (generated(&b, 11) && opts && opts->fields[11]) {
         build_type11(&b);

@@ -349,6 +349,10 @@ static void test_options_override(void)
     add_ok(o, "type=3,manufacturer=M3,sku=K3");
     add_ok(o, "type=4,sock_pfx=SP,max-speed=3000,current-speed=2500,"
               "part=P4,processor-family=0x118,processor-id=0x1234");
+    add_ok(o, "type=8,internal_reference=JUSB1,external_reference=USB1,"
+              "connector_type=0x12,port_type=0x10");
+    add_ok(o, "type=8,internal_reference=PS2,external_reference=Mouse,"
+              "connector_type=0x0f,port_type=0x0e");
     add_ok(o, "type=11,value=hello,value=world");
     add_ok(o, "type=11,value=again");
     add_ok(o, "type=17,loc_pfx=LP,bank=B,speed=1600,manufacturer=M17");
@@ -389,6 +393,16 @@ static void test_options_override(void)
     g_assert_cmpuint(s->p[6], ==, 0xfe);            /* see family 2 */
     g_assert_cmphex(lduw_le_p(s->p + 0x28), ==, 0x118);
     g_assert_cmphex(ldq_le_p(s->p + 8), ==, 0x1234);
+    g_assert_true(smbios_options_have_type(o, 8));
+    g_assert_cmpuint(count_type(a, 8, &s), ==, 2);
+    g_assert_cmpuint(s[0].p[1], ==, 9);
+    g_assert_cmpstr(str(&s[0], 4), ==, "JUSB1");
+    g_assert_cmpstr(str(&s[0], 6), ==, "USB1");
+    g_assert_cmphex(s[0].p[7], ==, 0x12);
+    g_assert_cmphex(s[0].p[8], ==, 0x10);
+    g_assert_cmphex(lduw_le_p(s[1].p + 2), ==, 0x801);
+    g_assert_cmpstr(str(&s[1], 6), ==, "Mouse");
+    g_assert_cmphex(s[1].p[8], ==, 0x0e);
     g_assert_cmpuint(count_type(a, 11, &s), ==, 1);
     g_assert_cmpuint(s->p[4], ==, 3);
     g_assert_cmpstr(s->strings[0], ==, "hello");
@@ -422,6 +436,9 @@ static void test_options_errors(void)
         { "type=4,current-speed=70000",
           "SMBIOS CPU speed is too large (> 65535)" },
         { "type=1,file=/x", "Invalid parameter 'type'" },
+        { "type=8,port_type=256",
+          "SMBIOS port type is too large (> 255)" },
+        { "type=8,foo=1", "Invalid parameter 'foo'" },
         { "type=4,processor-family=0x10000",
           "SMBIOS processor family is too large (> 65535)" },
         { "file=/nonexistent/smbios.bin",
