@@ -137,7 +137,7 @@ const CliOption cli_options[] = {
     UNSUPPORTED_KV("action", "reboot=reset|shutdown[,...]", NULL,
                    "set actions for events"),
     UNSUPPORTED("watchdog-action", "action", "set the watchdog action"),
-    OPT("smbios", "type=0|1|2|3|4|11|17[,field=value][,...]|file=binary",
+    OPT("smbios", "type=0|1|2|3|4|8|11|17[,field=value][,...]|file=binary",
         opt_smbios, "set SMBIOS fields"),
     OPT("fw_cfg", "[name=]<name>,file=<file>|string=<str>", opt_fw_cfg,
         "add named fw_cfg entry with contents from file or string"),

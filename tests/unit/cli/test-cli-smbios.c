@@ -90,7 +90,7 @@ static void test_smbios_help(void)
     FILE *f = open_memstream(&buf, &len);
     cli_print_help(f);
     fclose(f);
-    g_assert_nonnull(strstr(buf, "-smbios type=0|1|2|3|4|11|17"));
+    g_assert_nonnull(strstr(buf, "-smbios type=0|1|2|3|4|8|11|17"));
     free(buf);
 }
 
