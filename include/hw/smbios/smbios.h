@@ -32,7 +32,8 @@ void smbios_options_free(SmbiosOptions *o);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SmbiosOptions, smbios_options_free)
 /*
  * Add one -smbios argument: "type=N,key=value,..." for the types 0, 1,
- * 2, 3, 4, 11 and 17 with QEMU's keys (a later value of a key wins), or
+ * 2, 3, 4, 8, 11 and 17 with QEMU's keys (a later value of a key wins;
+ * each type=8 is one more port connector), or
  * "file=BINARY" (whole structures, which replace the generated ones of
  * their types). False with QEMU's error wording.
  */
