@@ -41,6 +41,8 @@ VmConfig *vm_config_new(void)
     VmConfig *cfg = g_new0(VmConfig, 1);
 
     cfg->machine = keyval_new();
+    cfg->panic_action = -1;
+    cfg->watchdog_action = -1;
     cfg->boot = keyval_new();
     cfg->option_roms =
         g_ptr_array_new_with_free_func((GDestroyNotify)keyval_free);

@@ -48,8 +48,8 @@ static int run(VmConfig *cfg)
     }
     /* before any thread exists: the signal mask is inherited */
     main_loop_init();
-    no_reboot = cfg->no_reboot;
-    no_shutdown = cfg->no_shutdown;
+    runstate_set_actions(cfg->no_reboot, cfg->no_shutdown, cfg->panic_action,
+                         cfg->watchdog_action);
     if (cfg->pidfile && !pidfile_create(cfg->pidfile, &err)) {
         error_report_err(err);
         goto fail;
@@ -67,6 +67,9 @@ static int run(VmConfig *cfg)
     }
     daemon_ready();
     status = main_loop_run();
+    if (!status) {
+        status = runstate_exit_status();  /* panic=exit-failure: 1 */
+    }
     bql_lock();
     machine_teardown(cfg);
     bql_unlock();

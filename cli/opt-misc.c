@@ -724,11 +724,71 @@ bool opt_vga(VmConfig *cfg, const char *arg, GError **errp)
     }
     for (int i = 0; cards[i]; i++) {
         if (!strcmp(arg, cards[i])) {
-            error_setg(errp, "'-vga %s': a %s video card is not supported by "
-                       "kvmu yet (-vga none is)", arg, arg);
+            error_setg(errp, "a %s video card is not supported by kvmu yet "
+                       "(-vga none is)", arg);
             return false;
         }
     }
     error_setg(errp, "unknown vga type: %s", arg);
     return false;
+}
+
+/* index of @v in the NULL-terminated @names, or -1 with QEMU's error */
+static int action_index(const char *key, const char *v,
+                        const char *const *names, GError **errp)
+{
+    for (int i = 0; names[i]; i++) {
+        if (!strcmp(v, names[i])) {
+            return i;
+        }
+    }
+    error_setg(errp, "Parameter '%s' does not accept value '%s'", key, v);
+    return -1;
+}
+
+/* -action: applied in command-line order with -no-reboot/-no-shutdown
+ * (reboot=shutdown is -no-reboot, shutdown=pause -no-shutdown) */
+bool opt_action(VmConfig *cfg, const char *arg, GError **errp)
+{
+    static const char *const reboot[] = { "reset", "shutdown", NULL };
+    static const char *const shutdown[] = { "poweroff", "pause", NULL };
+    static const char *const panic[] = { "pause", "shutdown",
+                                         "exit-failure", "none", NULL };
+    static const char *const watchdog[] = { "reset", "shutdown", "poweroff",
+                                            "pause", "debug", "none",
+                                            "inject-nmi", NULL };
+    g_autoptr(KeyvalList) kv = keyval_parse(arg, NULL, 0, errp);
+
+    if (!kv) {
+        return false;
+    }
+    for (guint i = 0; i < kv->pairs->len; i++) {
+        KeyvalPair *p = g_ptr_array_index(kv->pairs, i);
+        int v;
+        if (!strcmp(p->key, "reboot")) {
+            if ((v = action_index(p->key, p->value, reboot, errp)) < 0) {
+                return false;
+            }
+            cfg->no_reboot = v == 1;
+        } else if (!strcmp(p->key, "shutdown")) {
+            if ((v = action_index(p->key, p->value, shutdown, errp)) < 0) {
+                return false;
+            }
+            cfg->no_shutdown = v == 1;
+        } else if (!strcmp(p->key, "panic")) {
+            if ((cfg->panic_action = action_index(p->key, p->value, panic,
+                                                  errp)) < 0) {
+                return false;
+            }
+        } else if (!strcmp(p->key, "watchdog")) {
+            if ((cfg->watchdog_action = action_index(p->key, p->value,
+                                                     watchdog, errp)) < 0) {
+                return false;
+            }
+        } else {
+            error_setg(errp, "Invalid parameter '%s'", p->key);
+            return false;
+        }
+    }
+    return true;
 }

@@ -134,8 +134,10 @@ const CliOption cli_options[] = {
     UNSUPPORTED("s", NULL, "shorthand for -gdb tcp::1234"),
     UNSUPPORTED_KV("icount", "[shift=N|auto][,...]", "shift",
                    "enable virtual instruction counter"),
-    UNSUPPORTED_KV("action", "reboot=reset|shutdown[,...]", NULL,
-                   "set actions for events"),
+    OPT("action", "reboot=reset|shutdown[,shutdown=poweroff|pause]"
+        "[,panic=pause|shutdown|exit-failure|none][,watchdog=reset|shutdown|"
+        "poweroff|pause|debug|none|inject-nmi]", opt_action,
+        "set actions for events"),
     UNSUPPORTED("watchdog-action", "action", "set the watchdog action"),
     OPT("smbios", "type=0|1|2|3|4|8|11|17[,field=value][,...]|file=binary",
         opt_smbios, "set SMBIOS fields"),

@@ -58,7 +58,8 @@ typedef struct VmConfig {
     bool has_uuid;
     /* run control */
     bool start_paused;              /* -S */
-    bool no_reboot, no_shutdown;
+    bool no_reboot, no_shutdown;    /* also -action reboot=/shutdown= */
+    int panic_action, watchdog_action;  /* -action; -1: default */
     bool nographic;
     char *display;                  /* "none", "default" */
     bool nodefaults, no_user_config;

@@ -29,6 +29,23 @@ StatusInfo *qmp_query_status(GError **errp)
     return info;
 }
 
+/* The QAPI enums list the actions in runstate.h's order. */
+G_STATIC_ASSERT((int)REBOOT_ACTION_SHUTDOWN == REBOOT_ACT_SHUTDOWN);
+G_STATIC_ASSERT((int)SHUTDOWN_ACTION_PAUSE == SHUTDOWN_ACT_PAUSE);
+G_STATIC_ASSERT((int)PANIC_ACTION_NONE == PANIC_ACT_NONE);
+G_STATIC_ASSERT((int)PANIC_ACTION_EXIT_FAILURE == PANIC_ACT_EXIT_FAILURE);
+G_STATIC_ASSERT((int)WATCHDOG_ACTION_INJECT_NMI == WATCHDOG_ACT_INJECT_NMI);
+G_STATIC_ASSERT((int)WATCHDOG_ACTION_NONE == WATCHDOG_ACT_NONE);
+void qmp_set_action(bool has_reboot, RebootAction reboot, bool has_shutdown,
+                    ShutdownAction shutdown, bool has_panic, PanicAction panic,
+                    bool has_watchdog, WatchdogAction watchdog, GError **errp)
+{
+    runstate_set_actions(has_reboot ? (int)reboot : -1,
+                         has_shutdown ? (int)shutdown : -1,
+                         has_panic ? (int)panic : -1,
+                         has_watchdog ? (int)watchdog : -1);
+}
+
 void qmp_stop(GError **errp)
 {
     /* QEMU: stopping an incoming-migration VM only clears autostart */

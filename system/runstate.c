@@ -256,7 +256,9 @@ static GList *reset_handlers;     /* HandlerEntry * */
 static GList *powerdown_handlers; /* HandlerEntry * */
 static GList *suspend_handlers;   /* HandlerEntry * */
 static VcpuControlOps vcpu_ops;
-static bool panic_shutdown = true; /* -action panic=shutdown */
+static PanicActionKind panic_action = PANIC_ACT_SHUTDOWN; /* -action */
+static WatchdogActionKind watchdog_action = WATCHDOG_ACT_RESET;
+static bool exit_failure;         /* panic=exit-failure happened */
 static ShutdownCause last_shutdown_cause;
 
 VMChangeStateEntry *qemu_add_vm_change_state_handler(VMChangeStateHandler *cb,
@@ -380,7 +382,34 @@ void runstate_set_vcpu_ops(const VcpuControlOps *ops)
 
 void runstate_set_panic_shutdown(bool shutdown)
 {
-    panic_shutdown = shutdown;
+    panic_action = shutdown ? PANIC_ACT_SHUTDOWN : PANIC_ACT_PAUSE;
+}
+
+void runstate_set_actions(int reboot, int shutdown, int panic, int watchdog)
+{
+    if (reboot >= 0) {
+        __atomic_store_n(&no_reboot, reboot == REBOOT_ACT_SHUTDOWN,
+                         __ATOMIC_RELAXED);
+    }
+    if (shutdown >= 0) {
+        no_shutdown = shutdown == SHUTDOWN_ACT_PAUSE;
+    }
+    if (panic >= 0) {
+        panic_action = (PanicActionKind)panic;
+    }
+    if (watchdog >= 0) {
+        watchdog_action = (WatchdogActionKind)watchdog;
+    }
+}
+
+WatchdogActionKind runstate_watchdog_action(void)
+{
+    return watchdog_action;
+}
+
+int runstate_exit_status(void)
+{
+    return exit_failure ? 1 : 0;
 }
 
 static void pause_all_vcpus(void)
@@ -532,15 +561,30 @@ void qemu_system_guest_panicked(void)
     main_loop_wake();
 }
 
+/*
+ * QEMU's -action panic=: pause (also shutdown while shutdown=pause, i.e.
+ * -no-shutdown), shutdown, exit-failure (shutdown, exit status 1) or none
+ * (the guest runs on; the event says "run").
+ */
 static void service_guest_panic(void)
 {
-    bool shutdown = panic_shutdown && !no_shutdown;
+    bool pause = panic_action == PANIC_ACT_PAUSE ||
+                 (panic_action == PANIC_ACT_SHUTDOWN && no_shutdown);
 
-    emit_event("GUEST_PANICKED", true, shutdown ? "poweroff" : "pause");
+    if (panic_action == PANIC_ACT_NONE) {
+        emit_event("GUEST_PANICKED", true, "run");
+        return;
+    }
+    emit_event("GUEST_PANICKED", true, pause ? "pause" : "poweroff");
     if (!vm_stop(RUN_STATE_GUEST_PANICKED, NULL)) {
         current_state = RUN_STATE_GUEST_PANICKED;
     }
-    if (shutdown) {
+    if (!pause) {
+        if (panic_action == PANIC_ACT_EXIT_FAILURE) {
+            exit_failure = true;
+            /* not held back by shutdown=pause: the process ends */
+            __atomic_store_n(&force_quit, true, __ATOMIC_SEQ_CST);
+        }
         qemu_system_shutdown_request(SHUTDOWN_CAUSE_GUEST_PANIC);
     }
 }
@@ -659,5 +703,7 @@ void runstate_reset_for_test(void)
     __atomic_store_n(&force_quit, false, __ATOMIC_SEQ_CST);
     last_shutdown_cause = SHUTDOWN_CAUSE_NONE;
     no_reboot = no_shutdown = false;
-    panic_shutdown = true;
+    panic_action = PANIC_ACT_SHUTDOWN;
+    watchdog_action = WATCHDOG_ACT_RESET;
+    exit_failure = false;
 }

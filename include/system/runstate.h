@@ -130,6 +130,27 @@ void qemu_system_killed(int signo, pid_t pid);
 void qemu_system_guest_panicked(void);
 void runstate_set_panic_shutdown(bool shutdown);
 
+/* -action / set-action (QEMU's RebootAction, ShutdownAction, PanicAction,
+ * WatchdogAction, values in the QAPI enums' order); -1 leaves one as is.
+ * reboot=shutdown is no_reboot, shutdown=pause is no_shutdown. */
+typedef enum { REBOOT_ACT_RESET, REBOOT_ACT_SHUTDOWN } RebootActionKind;
+typedef enum { SHUTDOWN_ACT_POWEROFF, SHUTDOWN_ACT_PAUSE } ShutdownActionKind;
+typedef enum {
+    PANIC_ACT_PAUSE, PANIC_ACT_SHUTDOWN, PANIC_ACT_EXIT_FAILURE,
+    PANIC_ACT_NONE,
+} PanicActionKind;
+typedef enum {
+    WATCHDOG_ACT_RESET, WATCHDOG_ACT_SHUTDOWN, WATCHDOG_ACT_POWEROFF,
+    WATCHDOG_ACT_PAUSE, WATCHDOG_ACT_DEBUG, WATCHDOG_ACT_NONE,
+    WATCHDOG_ACT_INJECT_NMI,
+} WatchdogActionKind;
+void runstate_set_actions(int reboot, int shutdown, int panic, int watchdog);
+/* for watchdog devices (none yet): what an expiry does */
+WatchdogActionKind runstate_watchdog_action(void);
+/* The process's exit status after the main loop: 1 after a panic with
+ * panic=exit-failure, else 0. */
+int runstate_exit_status(void);
+
 /* True if a shutdown request is pending (not yet serviced). */
 bool qemu_system_shutdown_pending(void);
 /* Cause of the last serviced shutdown (for tests and exit status). */

@@ -67,6 +67,11 @@ BAD = [
     (["-device", "e1000,id=n0"], "-device e1000,id=n0: machine 'none' has no bus for devices"),
     (["-chardev", "bogus,id=c0"], "-chardev bogus,id=c0: 'bogus' is not a valid char driver name"),
     (["-object", "foo,id=x"], "-object foo,id=x: invalid object type: foo"),
+    (["-object", "memory-backend-ram,id=m"], "-object memory-backend-ram,id=m: can't create backend with size 0"),
+    (["-action", "panic=explode"], "-action panic=explode: Parameter 'panic' does not accept value 'explode'"),
+    (["-action", "bogus=1"], "-action bogus=1: Invalid parameter 'bogus'"),
+    (["-vga", "std"], "-vga std: a std video card is not supported by kvmu yet (-vga none is)"),
+    (["-vga", "bogus"], "-vga bogus: unknown vga type: bogus"),
 ]
 
 results = []
@@ -353,6 +358,50 @@ with tempfile.TemporaryDirectory() as d:
     elif "no monitor" not in p.stderr.read():
         check("-S: prelaunch until cont, then running", False,
               f"exited early: rc={p.returncode}")
+
+    # -action reboot=shutdown (and -no-reboot then -action reboot=reset):
+    # a QMP system_reset ends the process, or resets and it runs on
+    for extra, ends in ((["-action", "reboot=shutdown"], True),
+                        (["-no-reboot", "-action", "reboot=reset"], False)):
+        sock4 = os.path.join(d, "qmp4.sock")
+        p = subprocess.Popen([BIN, "-machine", "none", "-nodefaults", "-qmp",
+                              f"unix:{sock4},server=on,wait=off"] + extra,
+                             stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True)
+        wait_for(lambda: os.path.exists(sock4), p)
+        name = " ".join(extra) + ": system_reset " + \
+            ("ends the process" if ends else "resets, runs on")
+        try:
+            import json
+            import socket
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.settimeout(10)
+            for _ in range(100):
+                try:
+                    s.connect(sock4)
+                    break
+                except ConnectionRefusedError:
+                    time.sleep(0.05)
+            f = s.makefile("rw")
+            f.readline()
+            for cmd in ("qmp_capabilities", "system_reset"):
+                f.write(json.dumps({"execute": cmd}) + "\n")
+                f.flush()
+            time.sleep(1)
+            alive = p.poll() is None
+            s.close()
+            if alive:
+                p.kill()
+            p.wait(timeout=10)
+            check(name, alive != ends and (not ends or p.returncode == 0),
+                  f"alive={alive} rc={p.returncode}")
+        except Exception as e:  # noqa: BLE001
+            p.kill()
+            p.wait()
+            check(name, False, repr(e))
+        if os.path.exists(sock4):
+            os.unlink(sock4)
 
     # libvirt's capability probe: -daemonize with -nographic -nodefaults;
     # the monitor is listening when the parent returns

@@ -1,7 +1,9 @@
 /* pvpanic through the monitor: the port advertises its events, a
  * "crash loaded" write gives GUEST_CRASHLOADED and the VM runs on, a
  * "panicked" write gives GUEST_PANICKED and the guest-panicked state;
- * undefined bits are ignored; bad properties are refused. */
+ * undefined bits are ignored; bad properties are refused. set-action
+ * (QMP) chooses what a panic does: pause, shutdown (a pause while
+ * shutdown=pause), exit-failure (exit status 1), none. */
 #include "monitor/monitor-internal.h"
 #include "hw/isa.h"
 #include "hw/misc/pvpanic.h"
@@ -119,6 +121,64 @@ static void test_bad_properties(void)
     object_unparent(OBJECT(dev));
 }
 
+static char *qmp(const char *cmd)
+{
+    chardev_be_feed(chr, (const uint8_t *)cmd, strlen(cmd));
+    return drain();
+}
+
+/* A panic after @action (set-action arguments): the event's action, the
+ * run state, whether the main loop ends, the exit status. */
+static void panic_after(const char *action, const char *event_action,
+                        RunState state, bool quits, int status)
+{
+    runstate_reset_for_test();
+    runstate_set(RUN_STATE_RUNNING, NULL);
+    g_free(drain());
+    g_autofree char *cmd = g_strdup_printf(
+        "{\"execute\": \"set-action\", \"arguments\": %s}", action);
+    g_autofree char *r = qmp(cmd);
+    g_assert_nonnull(strstr(r, "\"return\": {}"));
+
+    DeviceState *dev = pvpanic_new(NULL, NULL, NULL);
+    g_assert_nonnull(dev);
+    outb(PVPANIC_IOPORT, PVPANIC_PANICKED);
+    bool quit = runstate_service_requests();    /* the panic */
+    quit = runstate_service_requests() || quit; /* a shutdown it asked */
+    g_autofree char *out = drain();
+    g_autofree char *want = g_strdup_printf(
+        "\"event\": \"GUEST_PANICKED\", \"data\": {\"action\": \"%s\"}",
+        event_action);
+    if (!strstr(out, want)) {
+        g_test_message("after %s: %s", action, out);
+    }
+    g_assert_nonnull(strstr(out, want));
+    g_assert_cmpint(runstate_get(), ==, state);
+    g_assert_cmpint(quit, ==, quits);
+    g_assert_cmpint(runstate_exit_status(), ==, status);
+    object_unparent(OBJECT(dev));
+}
+
+static void test_set_action(void)
+{
+    panic_after("{\"panic\": \"pause\"}", "pause",
+                RUN_STATE_GUEST_PANICKED, false, 0);
+    panic_after("{\"panic\": \"shutdown\"}", "poweroff",
+                RUN_STATE_GUEST_PANICKED, true, 0);
+    /* -no-shutdown's shutdown=pause turns panic=shutdown into a pause */
+    panic_after("{\"panic\": \"shutdown\", \"shutdown\": \"pause\"}",
+                "pause", RUN_STATE_GUEST_PANICKED, false, 0);
+    panic_after("{\"panic\": \"exit-failure\", \"shutdown\": \"pause\"}",
+                "poweroff", RUN_STATE_GUEST_PANICKED, true, 1);
+    panic_after("{\"panic\": \"none\"}", "run", RUN_STATE_RUNNING, false,
+                0);
+    g_autofree char *r = qmp("{\"execute\": \"set-action\", "
+                             "\"arguments\": {\"panic\": \"explode\"}}");
+    g_assert_nonnull(strstr(r, "\"error\""));
+    runstate_reset_for_test();
+    runstate_set(RUN_STATE_RUNNING, NULL);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -138,6 +198,7 @@ int main(int argc, char **argv)
     g_test_add_func("/monitor/pvpanic/events", test_events);
     g_test_add_func("/monitor/pvpanic/events-property", test_events_property);
     g_test_add_func("/monitor/pvpanic/bad-properties", test_bad_properties);
+    g_test_add_func("/monitor/pvpanic/set-action", test_set_action);
     int rc = g_test_run();
     monitor_cleanup();
     chardev_remove_all();
