@@ -7,7 +7,7 @@
  * len or past 15 bytes; any undecodable or truncated instruction is
  * "(bad)", length 1.
  */
-#include "x86.h"
+#include "disas/x86.h"
 #include "x86-internal.h"
 
 #include <inttypes.h>
