@@ -195,6 +195,9 @@ PCIDevice *piix3_create(PCIBus *bus, const qemu_irq *isa_irqs, GError **errp)
 typedef struct PIIX4PMState {
     PCIDevice parent;
     DeviceState *acpi_pm;
+    /* QEMU's properties (libvirt sets them with -global): the DSDT offers
+     * S5 only, so both are 1 and 0 (asking for S3/S4) is refused */
+    uint8_t disable_s3, disable_s4;
 } PIIX4PMState;
 
 #define PIIX4_PM(obj) OBJECT_CHECK(PIIX4PMState, (obj), TYPE_PIIX4_PM)
@@ -229,6 +232,15 @@ static void piix4_pm_reset(PCIDevice *d)
 
 static bool piix4_pm_realize(PCIDevice *d, GError **errp)
 {
+    PIIX4PMState *s = PIIX4_PM(d);
+
+    if (!s->disable_s3 || !s->disable_s4) {
+        error_setg(errp, "PIIX4_PM: %s is not supported by kvmu yet "
+                   "(disable_s3=1 and disable_s4=1 are)",
+                   !s->disable_s3 ? "S3 (suspend to RAM)" :
+                   "S4 (suspend to disk)");
+        return false;
+    }
     pci_set_long(d->wmask + PIIX4_PMBA, 0xffc0);
     d->wmask[PIIX4_PMREGMISC] = 0x01;
     d->config[PCI_INTERRUPT_PIN] = 1;     /* the SCI, INTA (as QEMU) */
@@ -256,6 +268,12 @@ static const VMStateDescription vmstate_piix4_pm = {
     },
 };
 
+static const Property piix4_pm_props[] = {
+    DEFINE_PROP_UINT8("disable_s3", PIIX4PMState, disable_s3, 1),
+    DEFINE_PROP_UINT8("disable_s4", PIIX4PMState, disable_s4, 1),
+    DEFINE_PROP_END_OF_LIST(),
+};
+
 static void piix4_pm_class_init(ObjectClass *klass, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
@@ -264,6 +282,7 @@ static void piix4_pm_class_init(ObjectClass *klass, void *data)
     dc->user_creatable = false;
     dc->hotpluggable = false;
     dc->vmsd = &vmstate_piix4_pm;
+    device_class_set_props(dc, piix4_pm_props);
     pc->realize = piix4_pm_realize;
     pc->reset = piix4_pm_reset;
     pc->config_write = piix4_pm_config_write;

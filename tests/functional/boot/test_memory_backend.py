@@ -5,7 +5,8 @@ boots Linux with its RAM in the file (the kernel command line the guest
 was given is found in the file afterwards), query-style errors for a size
 that does not match -m, an unknown backend and -mem-path with a backend;
 -mem-path DIR -mem-prealloc boots; -no-hpet leaves the guest without the
-HPET the default board gives it; -vga none is accepted, -vga std refused.
+HPET the default board gives it; -vga none and libvirt's
+-global PIIX4_PM.disable_s3=1/disable_s4=1 are accepted, -vga std refused.
 usage: test_memory_backend.py KVMU_BINARY"""
 import os
 import re
@@ -79,7 +80,8 @@ def main():
 
         run = guest.boot(kvmu, cmd=CMD, append="quiet", args=[
             "-m", "256", "-mem-path", tmp, "-mem-prealloc", "-no-hpet",
-            "-vga", "none"])
+            "-vga", "none", "-global", "PIIX4_PM.disable_s3=1",
+            "-global", "PIIX4_PM.disable_s4=1"])
         run.expect("KVMU-GUEST-CMD-EXIT 0")
         run.expect_rc(0)
         if not 200 * 1024 < mem_kb(run) <= 256 * 1024:

@@ -72,6 +72,7 @@ BAD = [
     (["-action", "bogus=1"], "-action bogus=1: Invalid parameter 'bogus'"),
     (["-vga", "std"], "-vga std: a std video card is not supported by kvmu yet (-vga none is)"),
     (["-vga", "bogus"], "-vga bogus: unknown vga type: bogus"),
+    (["-machine", "pc", "-display", "none", "-global", "PIIX4_PM.disable_s3=0"], "PIIX4_PM: S3 (suspend to RAM) is not supported by kvmu yet (disable_s3=1 and disable_s4=1 are)"),
 ]
 
 results = []
