@@ -205,11 +205,11 @@ static struct kvm_cpuid2 *build_cpuid(KvmState *s, const KvmCpuConfig *cfg,
     G_STATIC_ASSERT(sizeof(X86CpuidEntry) == sizeof(struct kvm_cpuid_entry2));
     bool host = !g_ascii_strcasecmp(name, "host"), missing = false;
     if (host) {
-        X86CpuidEntry host[X86_CPUID_MAX_ENTRIES];
+        X86CpuidEntry provider[X86_CPUID_MAX_ENTRIES];
         int nsup = MIN(sup->nent, X86_CPUID_MAX_ENTRIES);
-        memcpy(host, sup->entries, nsup * sizeof(host[0]));
-        n = x86_cpuid_host_entries(host, nsup, &topo, cfg->apic_id, model,
-                                   X86_CPUID_MAX_ENTRIES);
+        memcpy(provider, sup->entries, nsup * sizeof(provider[0]));
+        n = x86_cpuid_host_entries(provider, nsup, &topo, cfg->apic_id,
+                                   model, X86_CPUID_MAX_ENTRIES);
     } else {
         n = x86_cpuid_model_entries(name, &topo, cfg->apic_id, model,
                                     X86_CPUID_MAX_ENTRIES);
