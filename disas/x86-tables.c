@@ -259,7 +259,8 @@ const X86Insn x86_op2[256] = {
     SS(S28), SS(S29), SS(S2A), SS(S2B), SS(S2C), SS(S2D), SS(S2E), SS(S2F),
     /* 0x30 */
     N("wrmsr"), N("rdtsc"), N("rdmsr"), N("rdpmc"), N("sysenter"),
-    NF("sysexit", F_SYS), BAD, N("getsec"), BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD,
+    NF("sysexit", F_SYS), BAD, N("getsec"), BAD, BAD, BAD, BAD, BAD, BAD,
+    BAD, BAD,
     /* 0x40 */
     CC("cmov", "Gv Ev", 0),
     /* 0x50 */
@@ -274,7 +275,8 @@ const X86Insn x86_op2[256] = {
     /* 0x70 */
     SS(S70), GP(GR_12, NULL, 0), GP(GR_13, NULL, 0), GP(GR_14, NULL, 0),
     MM("pcmpeqb", "P Q"), MM("pcmpeqw", "P Q"), MM("pcmpeqd", "P Q"),
-    N("emms"), BAD, BAD, BAD, BAD, SS(S7C), SS(S7D), SS(S7E), SS(S7F),
+    N("emms"), I("vmread", "Er Gr", 0), I("vmwrite", "Gr Er", 0), BAD, BAD,
+    SS(S7C), SS(S7D), SS(S7E), SS(S7F),
     /* 0x80 */
     CC("j", "Jz", F_D64 | F_BND),
     /* 0x90 */

@@ -117,6 +117,7 @@ static const char *decode_0f01_reg(Dis *d)
     case 0xd6: return "xtest";
     case 0xf8: return d->mode == 64 ? "swapgs" : NULL;
     case 0xf9: return "rdtscp";
+    case 0xfc: return "clzero";
     }
     return NULL;
 }
@@ -177,6 +178,11 @@ static bool special(Dis *d, int op, X86Insn *tmp)
             d->usedrep = true;
             tmp->name = d->modrm == 0xfa ? "endbr64" : "endbr32";
             tmp->args = "";
+        } else if (d->lastrep >= 0 && d->pfx[d->lastrep] == 0xf3 &&
+                   d->mod == 3 && d->reg == 1) {
+            d->usedrep = true;
+            tmp->name = "rdssp";
+            tmp->args = "Ey";
         } else {
             tmp->name = "nop";
             tmp->args = "Ev";
@@ -187,18 +193,26 @@ static bool special(Dis *d, int op, X86Insn *tmp)
         if (!x86_read_modrm(d)) {
             return false;
         }
-        if (d->modrm == 0xc8 || d->modrm == 0xc9) {
-            tmp->name = d->modrm == 0xc8 ? "monitor" : "mwait";
+        if (d->modrm == 0xfb && d->lastrep < 0) {
+            tmp->name = "mwaitx";
+            tmp->args = "=%ebx =%ecx =%eax";
+        } else if ((d->modrm == 0xc8 || d->modrm == 0xc9 ||
+                    d->modrm == 0xfa) && d->lastrep < 0) {
+            tmp->name = d->modrm == 0xc8 ? "monitor" : d->modrm == 0xfa ?
+                        "monitorx" : "mwait";
             tmp->args = d->modrm == 0xc9 ? "=%ecx =%eax" :
                         d->adsize == 64 ? "=%edx =%ecx =%rax" :
                         d->adsize == 32 ? "=%edx =%ecx =%eax" :
                         "=%edx =%ecx =%ax";
         } else if (d->mod == 3 && d->lastrep >= 0 &&
                    (d->modrm == 0xd9 || d->modrm == 0xfe ||
-                    d->modrm == 0xff)) {
+                    d->modrm == 0xff || d->modrm == 0xe8 ||
+                    d->modrm == 0xea)) {
             bool f3 = d->pfx[d->lastrep] == 0xf3;
             tmp->name = !f3 ? (d->modrm == 0xff ? "pvalidate" : NULL) :
                         d->modrm == 0xd9 ? "vmgexit" :
+                        d->modrm == 0xe8 ? "setssbsy" :
+                        d->modrm == 0xea ? "saveprevssp" :
                         d->modrm == 0xfe ? "rmpadjust" : NULL;
             tmp->args = "";
             d->usedrep = true;
@@ -216,8 +230,24 @@ static bool special(Dis *d, int op, X86Insn *tmp)
         static const char *const mem64[8] = {
             "fxsave64", "fxrstor64", "ldmxcsr", "stmxcsr", "xsave64",
             "xrstor64", "xsaveopt64", "clflush" };
-        if (!x86_read_modrm(d) || d->last66 >= 0) {
+        if (!x86_read_modrm(d)) {
             return false;
+        }
+        if (d->lastrep < 0 && d->last66 >= 0) {     /* 66 0f ae */
+            d->used66 = true;
+            tmp->name = d->mod != 3 ? (d->reg == 6 ? "clwb" : d->reg == 7 ?
+                                       "clflushopt" : NULL)
+                                    : (d->reg == 6 ? "tpause" : NULL);
+            tmp->args = d->mod != 3 ? "M" : "Ed";
+            break;
+        }
+        if (d->lastrep >= 0 && d->mod == 3 && d->reg >= 5) {
+            bool f3 = d->pfx[d->lastrep] == 0xf3;
+            d->usedrep = true;
+            tmp->name = d->reg == 5 ? (f3 ? "incssp" : NULL) :
+                        d->reg == 6 ? (f3 ? "umonitor" : "umwait") : NULL;
+            tmp->args = d->reg == 5 ? "Ey" : f3 ? "Er" : "Ed";
+            break;
         }
         if (d->lastrep >= 0) {          /* f3 0f ae /0-/3: fs/gs base */
             static const char *const n[4] = {
@@ -260,6 +290,24 @@ static bool special(Dis *d, int op, X86Insn *tmp)
             tmp->name = n[x86_rexw(d) ? 1 : 0][d->reg - 3];
             d->rex_used |= d->rex & 8;
             tmp->args = "M";
+        } else if (d->mod != 3 && d->reg == 6 && d->lastrep < 0) {
+            tmp->name = d->last66 >= 0 ? "vmclear" : "vmptrld";
+            d->used66 = true;
+            tmp->args = "M";
+        } else if (d->mod != 3 && d->reg == 6 && d->last66 < 0 &&
+                   d->pfx[d->lastrep] == 0xf3) {
+            tmp->name = "vmxon";
+            d->usedrep = true;
+            tmp->args = "M";
+        } else if (d->mod != 3 && d->reg == 7 && d->lastrep < 0 &&
+                   d->last66 < 0) {
+            tmp->name = "vmptrst";
+            tmp->args = "M";
+        } else if (d->mod == 3 && d->reg == 7 && d->last66 < 0 &&
+                   d->lastrep >= 0 && d->pfx[d->lastrep] == 0xf3) {
+            tmp->name = "rdpid";
+            d->usedrep = true;
+            tmp->args = "Er";
         } else if (d->mod == 3 && (d->reg == 6 || d->reg == 7) &&
                    d->lastrep < 0) {
             tmp->name = d->reg == 6 ? "rdrand" : "rdseed";
@@ -543,6 +591,9 @@ static bool decode(Dis *d)
         x86_rexw(d)) {
         d->name[5] = 'q';
         d->rex_used |= 8;
+    }
+    if (!strcmp(d->name, "incssp") || !strcmp(d->name, "rdssp")) {
+        x86_app(d->name, sizeof(d->name), "%c", x86_rexw(d) ? 'q' : 'd');
     }
     if (!strcmp(d->name, "crc32") && d->has_mem) {
         int s = d->memsize;
