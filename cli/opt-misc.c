@@ -746,6 +746,25 @@ static int action_index(const char *key, const char *v,
     return -1;
 }
 
+static const char *const watchdog_actions[] = {
+    "reset", "shutdown", "poweroff", "pause", "debug", "none", "inject-nmi",
+    NULL
+};
+
+/* -watchdog-action A: the legacy spelling of -action watchdog=A */
+bool opt_watchdog_action(VmConfig *cfg, const char *arg, GError **errp)
+{
+    for (int i = 0; watchdog_actions[i]; i++) {
+        if (!strcmp(arg, watchdog_actions[i])) {
+            cfg->watchdog_action = i;
+            return true;
+        }
+    }
+    error_setg(errp, "Parameter 'watchdog-action' does not accept value "
+               "'%s'", arg);
+    return false;
+}
+
 /* -action: applied in command-line order with -no-reboot/-no-shutdown
  * (reboot=shutdown is -no-reboot, shutdown=pause -no-shutdown) */
 bool opt_action(VmConfig *cfg, const char *arg, GError **errp)
@@ -754,9 +773,6 @@ bool opt_action(VmConfig *cfg, const char *arg, GError **errp)
     static const char *const shutdown[] = { "poweroff", "pause", NULL };
     static const char *const panic[] = { "pause", "shutdown",
                                          "exit-failure", "none", NULL };
-    static const char *const watchdog[] = { "reset", "shutdown", "poweroff",
-                                            "pause", "debug", "none",
-                                            "inject-nmi", NULL };
     g_autoptr(KeyvalList) kv = keyval_parse(arg, NULL, 0, errp);
 
     if (!kv) {
@@ -781,8 +797,8 @@ bool opt_action(VmConfig *cfg, const char *arg, GError **errp)
                 return false;
             }
         } else if (!strcmp(p->key, "watchdog")) {
-            if ((cfg->watchdog_action = action_index(p->key, p->value,
-                                                     watchdog, errp)) < 0) {
+            if ((cfg->watchdog_action = action_index(
+                     p->key, p->value, watchdog_actions, errp)) < 0) {
                 return false;
             }
         } else {

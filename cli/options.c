@@ -138,7 +138,9 @@ const CliOption cli_options[] = {
         "[,panic=pause|shutdown|exit-failure|none][,watchdog=reset|shutdown|"
         "poweroff|pause|debug|none|inject-nmi]", opt_action,
         "set actions for events"),
-    UNSUPPORTED("watchdog-action", "action", "set the watchdog action"),
+    OPT("watchdog-action", "reset|shutdown|poweroff|inject-nmi|pause|debug|"
+        "none", opt_watchdog_action, "set the watchdog action (-action "
+        "watchdog=)"),
     OPT("smbios", "type=0|1|2|3|4|8|11|17[,field=value][,...]|file=binary",
         opt_smbios, "set SMBIOS fields"),
     OPT("fw_cfg", "[name=]<name>,file=<file>|string=<str>", opt_fw_cfg,

@@ -52,7 +52,8 @@ CliOptionHandler opt_kernel, opt_initrd, opt_append, opt_bios, opt_name,
     opt_daemonize, opt_pidfile, opt_D, opt_d, opt_nodefaults,
     opt_no_user_config, opt_msg, opt_rtc, opt_boot, opt_sandbox,
     opt_overcommit, opt_debugcon, opt_option_rom, opt_fw_cfg,
-    opt_mem_path, opt_mem_prealloc, opt_no_hpet, opt_vga, opt_action;
+    opt_mem_path, opt_mem_prealloc, opt_no_hpet, opt_vga, opt_action,
+    opt_watchdog_action;
 
 /* Handler (opt-smbios.c) and the -smbios settings (NULL: none given) */
 CliOptionHandler opt_smbios;

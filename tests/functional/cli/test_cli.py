@@ -70,6 +70,7 @@ BAD = [
     (["-object", "memory-backend-ram,id=m"], "-object memory-backend-ram,id=m: can't create backend with size 0"),
     (["-action", "panic=explode"], "-action panic=explode: Parameter 'panic' does not accept value 'explode'"),
     (["-action", "bogus=1"], "-action bogus=1: Invalid parameter 'bogus'"),
+    (["-watchdog-action", "explode"], "-watchdog-action explode: Parameter 'watchdog-action' does not accept value 'explode'"),
     (["-vga", "std"], "-vga std: a std video card is not supported by kvmu yet (-vga none is)"),
     (["-vga", "bogus"], "-vga bogus: unknown vga type: bogus"),
     (["-machine", "pc", "-display", "none", "-global", "PIIX4_PM.disable_s3=0"], "PIIX4_PM: S3 (suspend to RAM) is not supported by kvmu yet (disable_s3=1 and disable_s4=1 are)"),
