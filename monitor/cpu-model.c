@@ -3,8 +3,9 @@
  * from target/i386 (x86_cpu_model_names(), x86_cpuid_model_entries()) and
  * described with QEMU's feature property names (x86_cpu_feature_words(),
  * the table accel/kvm uses for -cpu +feat) from the CPUID bits a model
- * sets. "host" is the running accelerator's supported set when there is
- * one (kvm_cpu_model_cpuid()), else what the engine (ukvm) implements.
+ * sets. "host" and "max" are the running accelerator's supported set when
+ * there is one (kvm_cpu_model_cpuid()), else what the engine (ukvm)
+ * implements.
  * target/i386 and accel/ are linked by the emulator binary, not by the
  * monitor library, so they are referenced weakly: where they are absent
  * (unit tests) the monitor falls back to its basic list.
@@ -37,11 +38,11 @@ static uint32_t entry_reg(const X86CpuidEntry *e, int reg)
     }
 }
 
-/* "host" from the running accelerator's provider; -1 if there is none. */
-static int host_entries(X86CpuidEntry *out, int max)
+/* "host"/"max" from the running accelerator's provider; -1 without. */
+static int host_entries(const char *model, X86CpuidEntry *out, int max)
 {
     KvmState *s = kvm_state && kvm_cpu_model_cpuid ? kvm_state() : NULL;
-    KvmCpuConfig cfg = { .model = "host" };
+    KvmCpuConfig cfg = { .model = model };
     struct kvm_cpuid2 *c = s ? kvm_cpu_model_cpuid(s, &cfg, NULL) : NULL;
     int n;
 
@@ -64,8 +65,9 @@ static QDict *cpuid_model_expand(const char *model, bool full, GError **errp)
     QDict *props;
 
     G_STATIC_ASSERT(sizeof(X86CpuidEntry) == sizeof(struct kvm_cpuid_entry2));
-    if (!g_ascii_strcasecmp(model, "host")) {
-        n = host_entries(entries, X86_CPUID_MAX_ENTRIES);
+    if (!g_ascii_strcasecmp(model, "host") ||
+        !g_ascii_strcasecmp(model, "max")) {
+        n = host_entries(model, entries, X86_CPUID_MAX_ENTRIES);
     }
     if (n < 0) {
         n = x86_cpuid_model_entries(model, &topo, 0, entries,

@@ -184,8 +184,9 @@ static void fix_xsave(struct kvm_cpuid2 *out, struct kvm_cpuid2 *sup)
  * The model's CPUID with each feature word ANDed with what the provider
  * supports (a warning per requested feature it lacks, as QEMU), leaves the
  * provider does not know dropped, and the provider's KVM leaves added.
- * "host" is the provider's own set (x86_cpuid_host_entries): the same code
- * for ukvm and the kernel, so -cpu host,+feat/-feat work on both.
+ * "host" and "max" are the provider's own set (x86_cpuid_host_entries):
+ * the same code for ukvm and the kernel, so -cpu host,+feat/-feat work on
+ * both (under ukvm that is the engine's "max" table).
  */
 static struct kvm_cpuid2 *build_cpuid(KvmState *s, const KvmCpuConfig *cfg,
                                       bool quiet, GError **errp)
@@ -203,7 +204,10 @@ static struct kvm_cpuid2 *build_cpuid(KvmState *s, const KvmCpuConfig *cfg,
     int n;
 
     G_STATIC_ASSERT(sizeof(X86CpuidEntry) == sizeof(struct kvm_cpuid_entry2));
-    bool host = !g_ascii_strcasecmp(name, "host"), missing = false;
+    /* max: everything the accelerator offers, i.e. host (as QEMU's) */
+    bool host = !g_ascii_strcasecmp(name, "host") ||
+                !g_ascii_strcasecmp(name, "max");
+    bool missing = false;
     if (host) {
         X86CpuidEntry provider[X86_CPUID_MAX_ENTRIES];
         int nsup = MIN(sup->nent, X86_CPUID_MAX_ENTRIES);

@@ -4,7 +4,7 @@ models with their model-id and host/max, and the CPUID flag names; query-cpu-def
 qom-list-types list them (host and max not migration-safe);
 query-cpu-model-expansion gives each model's features as its table says
 (Westmere: aes, no avx; Haswell: avx2, fma, bmi2; EPYC: sse4a) and "host"
-as the running accelerator's supported set (ukvm's with -accel tcg; with
+(and "max", the same) as the running accelerator's supported set (ukvm's with -accel tcg; with
 -accel kvm where /dev/kvm works, compared with the kernel's
 KVM_GET_SUPPORTED_CPUID read here); unknown models are refused at start
 and by QMP; a model's features ukvm lacks get QEMU's TCG warnings.
@@ -137,6 +137,9 @@ def host_with_accel(binary, accel, sup_ecx):
         host, raw = expand(q, 'host')
         check('-accel %s: host expansion has hypervisor' % accel,
               host.get('hypervisor') is True, raw)
+        mx, raw_max = expand(q, 'max')
+        check('-accel %s: max is host (all the accelerator has)' % accel,
+              mx == host, raw_max)
         if sup_ecx is not None:
             got = (host.get('pni'), host.get('cx16'), host.get('x2apic'))
             want = (bool(sup_ecx & 1), bool(sup_ecx & (1 << 13)),
