@@ -104,8 +104,9 @@ const X86Insn x86_sse[][4] = {
 };
 
 const X86Insn x86_groups[GR_COUNT][8] = {
-    [GR_1] = { I("add", NULL, F_LOCK), I("or", NULL, F_LOCK), I("adc", NULL, F_LOCK),
-               I("sbb", NULL, F_LOCK), I("and", NULL, F_LOCK), I("sub", NULL, F_LOCK),
+    [GR_1] = { I("add", NULL, F_LOCK), I("or", NULL, F_LOCK),
+               I("adc", NULL, F_LOCK), I("sbb", NULL, F_LOCK),
+               I("and", NULL, F_LOCK), I("sub", NULL, F_LOCK),
                I("xor", NULL, F_LOCK), I("cmp", NULL, 0) },
     [GR_2] = { I("rol", NULL, 0), I("ror", NULL, 0), I("rcl", NULL, 0),
                I("rcr", NULL, 0), I("shl", NULL, 0), I("shr", NULL, 0),
@@ -133,7 +134,8 @@ const X86Insn x86_groups[GR_COUNT][8] = {
                I("lidt", "M", F_DT), I("smsw", "Ev", 0), BAD,
                I("lmsw", "Ew", 0), I("invlpg", "M", 0) },
     [GR_8] = { BAD, BAD, BAD, BAD, I("bt", "Ev Ib", F_SUF),
-               I("bts", "Ev Ib", F_SUF | F_LOCK), I("btr", "Ev Ib", F_SUF | F_LOCK),
+               I("bts", "Ev Ib", F_SUF | F_LOCK),
+               I("btr", "Ev Ib", F_SUF | F_LOCK),
                I("btc", "Ev Ib", F_SUF | F_LOCK) },
     [GR_11B] = { I("mov", "Eb Ib", F_SUF), BAD, BAD, BAD, BAD, BAD, BAD,
                  BAD },
@@ -156,10 +158,13 @@ const X86Insn x86_groups[GR_COUNT][8] = {
 };
 
 const X86Insn x86_op1[256] = {
-    ALU("add"), I("push", "sES", F_I64 | F_PSUF), I("pop", "sES", F_I64 | F_PSUF),
+    ALU("add"), I("push", "sES", F_I64 | F_PSUF),
+    I("pop", "sES", F_I64 | F_PSUF),
     ALU("or"), I("push", "sCS", F_I64 | F_PSUF), BAD,
-    ALU("adc"), I("push", "sSS", F_I64 | F_PSUF), I("pop", "sSS", F_I64 | F_PSUF),
-    ALU("sbb"), I("push", "sDS", F_I64 | F_PSUF), I("pop", "sDS", F_I64 | F_PSUF),
+    ALU("adc"), I("push", "sSS", F_I64 | F_PSUF),
+    I("pop", "sSS", F_I64 | F_PSUF),
+    ALU("sbb"), I("push", "sDS", F_I64 | F_PSUF),
+    I("pop", "sDS", F_I64 | F_PSUF),
     ALU("and"), BAD, NF("daa", F_I64),
     ALU("sub"), BAD, NF("das", F_I64),
     ALU("xor"), BAD, NF("aaa", F_I64),
@@ -282,13 +287,17 @@ const X86Insn x86_op2[256] = {
     /* 0x90 */
     CC("set", "Eb", 0),
     /* 0xa0 */
-    I("push", "sFS", F_D64 | F_PSUF), I("pop", "sFS", F_D64 | F_PSUF), N("cpuid"),
+    I("push", "sFS", F_D64 | F_PSUF), I("pop", "sFS", F_D64 | F_PSUF),
+    N("cpuid"),
     I("bt", "Ev Gv", 0), I("shld", "Ev Gv Ib", 0), I("shld", "Ev Gv CL", 0),
-    BAD, BAD, I("push", "sGS", F_D64 | F_PSUF), I("pop", "sGS", F_D64 | F_PSUF), N("rsm"),
-    I("bts", "Ev Gv", F_LOCK), I("shrd", "Ev Gv Ib", 0), I("shrd", "Ev Gv CL", 0),
+    BAD, BAD, I("push", "sGS", F_D64 | F_PSUF),
+    I("pop", "sGS", F_D64 | F_PSUF), N("rsm"),
+    I("bts", "Ev Gv", F_LOCK), I("shrd", "Ev Gv Ib", 0),
+    I("shrd", "Ev Gv CL", 0),
     SP(SP_0FAE, NULL, 0), I("imul", "Gv Ev", 0),
     /* 0xb0 */
-    I("cmpxchg", "Eb Gb", F_LOCK), I("cmpxchg", "Ev Gv", F_LOCK), I("lss", "Gv M", 0),
+    I("cmpxchg", "Eb Gb", F_LOCK), I("cmpxchg", "Ev Gv", F_LOCK),
+    I("lss", "Gv M", 0),
     I("btr", "Ev Gv", F_LOCK), I("lfs", "Gv M", 0), I("lgs", "Gv M", 0),
     I("movzb", "Gv Eb", F_OSUF), I("movzw", "Gv Ew", F_OSUF), BAD,
     I("ud1", "Gv Ev", 0), GP(GR_8, NULL, 0), I("btc", "Ev Gv", F_LOCK),

@@ -281,7 +281,8 @@ static void disas_dump(Monitor *mon, const PagingCtx *pc, uint64_t addr,
         capstone_layout(raw, text, sizeof(text));
         monitor_printf(mon, "0x%08" PRIx64 ": ", addr);
         for (int b = 0; b < 8; b++) {
-            monitor_printf(mon, b < len ? " %02x" : "   ", b < len ? buf[b] : 0);
+            monitor_printf(mon, b < len ? " %02x" : "   ",
+                           b < len ? buf[b] : 0);
         }
         monitor_printf(mon, "  %s\n", text);
         for (int b = 8; b < len; b += 8) {

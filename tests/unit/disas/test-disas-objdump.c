@@ -5,8 +5,9 @@
  * modes. At every instruction start objdump reports, disas_x86 is asked
  * for the length (compared everywhere) and the text (whitespace
  * collapsed; compared wherever disas_x86 does not say "(bad)", or both
- * do: objdump's (bad) often spans more than the one byte ours does). The agreement figures are printed; the test
- * fails below the thresholds. Skipped without objdump/objcopy.
+ * do: objdump's (bad) often spans more than the one byte ours does).
+ * The agreement figures are printed; the test fails below the
+ * thresholds. Skipped without objdump/objcopy.
  */
 #include "disas/x86.h"
 
