@@ -98,6 +98,8 @@ def boot(binary):
 def check_kvmu(kvmu):
     run, dmi, anchor, tables = boot(kvmu)
     check(run.rc == 0, "guest powered off, exit status 0")
+    check("AddressSanitizer" not in run.output and
+          "runtime error:" not in run.output, "no sanitizer reports")
     check("SMBIOS 3.0.0 present" in run.output,
           "Linux found the 3.0 entry point: 'SMBIOS 3.0.0 present'")
     want = {"sys_vendor": "QEMU",
