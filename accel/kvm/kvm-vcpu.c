@@ -180,6 +180,106 @@ static void fix_xsave(struct kvm_cpuid2 *out, struct kvm_cpuid2 *sup)
     d0->ebx = d0->ecx = size;
 }
 
+static bool bad_value(GError **errp, const char *model, const char *key,
+                      const char *v, uint64_t max)
+{
+    if (max) {
+        error_setg(errp, "can't apply global %s-x86_64-cpu.%s=%s: Property "
+                   ".%s doesn't take value %s (minimum: 0, maximum: %" PRIu64
+                   ")", model, key, v, key, v, max);
+    } else {
+        error_setg(errp, "can't apply global %s-x86_64-cpu.%s=%s: Property "
+                   "'.%s' doesn't take value '%s'", model, key, v, key, v);
+    }
+    return false;
+}
+
+/*
+ * QEMU's identity properties: family=, model=, stepping= (CPUID.1 EAX and
+ * its AMD copy in 0x80000001), level=, xlevel=, vendor= (12 characters),
+ * model-id= (the brand string, up to 48).
+ */
+static bool apply_identity(struct kvm_cpuid2 *out, const char *model,
+                           const KeyvalList *f, GError **errp)
+{
+    static const struct {
+        const char *key;
+        uint64_t max;
+    } nums[] = {
+        { "family", 0xff + 0xf }, { "model", 0xff }, { "stepping", 0xf },
+        { "level", UINT32_MAX }, { "xlevel", UINT32_MAX },
+    };
+    struct kvm_cpuid_entry2 *l0 = find_entry(out, 0, 0);
+    struct kvm_cpuid_entry2 *l1 = find_entry(out, 1, 0);
+    struct kvm_cpuid_entry2 *x0 = find_entry(out, 0x80000000, 0);
+    struct kvm_cpuid_entry2 *x1 = find_entry(out, 0x80000001, 0);
+    const char *v;
+
+    for (size_t i = 0; f && i < G_N_ELEMENTS(nums); i++) {
+        char *end;
+        if (!(v = keyval_get(f, nums[i].key))) {
+            continue;
+        }
+        errno = 0;
+        uint64_t n = g_ascii_strtoull(v, &end, 0);
+        if (*v == '-' && end != v && !*end) {
+            return bad_value(errp, model, nums[i].key, v, nums[i].max);
+        }
+        if (!*v || *end || errno || *v == '-') {
+            error_setg(errp, "can't apply global %s-x86_64-cpu.%s=%s: "
+                       "Parameter '%s' expects int64", model, nums[i].key, v,
+                       nums[i].key);
+            return false;
+        }
+        if (n > nums[i].max) {
+            return bad_value(errp, model, nums[i].key, v, nums[i].max);
+        }
+        uint32_t sig = l1 ? l1->eax : 0;
+        if (i == 0) {
+            sig &= ~0x0ff00f00u;
+            sig |= n > 0xf ? (0xfu << 8) | ((n - 0xf) << 20) : n << 8;
+        } else if (i == 1) {
+            sig = (sig & ~0x000f00f0u) | ((n & 0xf) << 4) | ((n >> 4) << 16);
+        } else if (i == 2) {
+            sig = (sig & ~0xfu) | n;
+        } else if (i == 3 && l0) {
+            l0->eax = n;
+        } else if (i == 4 && x0) {
+            x0->eax = n;
+        }
+        if (i < 3 && l1) {
+            if (x1 && x1->eax == l1->eax) {
+                x1->eax = sig;
+            }
+            l1->eax = sig;
+        }
+    }
+    if (f && (v = keyval_get(f, "vendor"))) {
+        if (strlen(v) != 12) {
+            return bad_value(errp, model, "vendor", v, 0);
+        }
+        for (struct kvm_cpuid_entry2 *e = l0; e; e = e == l0 ? x0 : NULL) {
+            memcpy(&e->ebx, v, 4);
+            memcpy(&e->edx, v + 4, 4);
+            memcpy(&e->ecx, v + 8, 4);
+        }
+    }
+    if (f && (v = keyval_get(f, "model-id"))) {
+        char brand[48] = { 0 };
+        memcpy(brand, v, MIN(strlen(v), sizeof(brand)));
+        for (int i = 0; i < 3; i++) {
+            struct kvm_cpuid_entry2 *e = find_entry(out, 0x80000002 + i, 0);
+            if (e) {
+                memcpy(&e->eax, brand + 16 * i, 4);
+                memcpy(&e->ebx, brand + 16 * i + 4, 4);
+                memcpy(&e->ecx, brand + 16 * i + 8, 4);
+                memcpy(&e->edx, brand + 16 * i + 12, 4);
+            }
+        }
+    }
+    return true;
+}
+
 /*
  * The model's CPUID with each feature word ANDed with what the provider
  * supports (a warning per requested feature it lacks, as QEMU), leaves the
@@ -262,7 +362,14 @@ static struct kvm_cpuid2 *build_cpuid(KvmState *s, const KvmCpuConfig *cfg,
         return NULL;
     }
     fix_xsave(out, sup);
-    for (uint32_t fn = 0x40000000; fn <= 0x40000001; fn++) {
+    if (!apply_identity(out, name, cfg->features, errp)) {
+        g_free(out);
+        return NULL;
+    }
+    /* kvm=off hides the KVM leaves (QEMU's, for guests that look) */
+    bool pv = !cfg->features ||
+              g_strcmp0(keyval_get(cfg->features, "kvm"), "off");
+    for (uint32_t fn = 0x40000000; pv && fn <= 0x40000001; fn++) {
         struct kvm_cpuid_entry2 *se = find_entry(sup, fn, 0);
         if (se) {
             out->entries[out->nent++] = *se;

@@ -9,7 +9,8 @@
  *  - spot checks written from the Intel SDM / AMD APM (Haswell has
  *    AVX2/BMI2/FMA, Westmere AES/PCLMULQDQ, EPYC is AuthenticAMD family
  *    17h, qemu32 has no long mode, ...), "-v1"/"-IBRS"/"-noTSX" names,
- *    unknown names, ",enforce".
+ *    unknown names, ",enforce", family=/model=/stepping=/vendor=/
+ *    model-id=/level=/xlevel= and kvm=off with QEMU's errors.
  */
 #include <cpuid.h>
 #include <string.h>
@@ -472,6 +473,71 @@ static void test_names(void)
                     >, 2);
 }
 
+static struct kvm_cpuid2 *with_props(KvmState *s, const char *model,
+                                     const char *const *kv, GError **errp)
+{
+    KeyvalList *f = keyval_new();
+    KvmCpuConfig cfg = { .model = model, .features = f };
+    struct kvm_cpuid2 *c;
+
+    for (int i = 0; kv[i]; i += 2) {
+        keyval_add(f, kv[i], kv[i + 1]);
+    }
+    c = kvm_cpu_model_cpuid(s, &cfg, errp);
+    keyval_free(f);
+    return c;
+}
+
+/* QEMU's identity properties and kvm=off, with their errors. */
+static void test_identity(void)
+{
+    static const char *const ok[] = {
+        "family", "23", "model", "0x31", "stepping", "2",
+        "vendor", "AuthenticAMD", "model-id", "My CPU", "level", "11",
+        "xlevel", "0x80000006", "kvm", "off", NULL,
+    };
+    static const char *const bad[][3] = {
+        { "family", "271", "Property .family doesn't take value 271 "
+          "(minimum: 0, maximum: 270)" },
+        { "model", "-1", "Property .model doesn't take value -1 "
+          "(minimum: 0, maximum: 255)" },
+        { "stepping", "x", "Parameter 'stepping' expects int64" },
+        { "vendor", "Intel", "Property '.vendor' doesn't take value "
+          "'Intel'" },
+    };
+    KvmState *s = init_accel("tcg");
+    GError *err = NULL;
+    char brand[49];
+
+    if (!s) {
+        return;
+    }
+    struct kvm_cpuid2 *c = with_props(s, "Westmere", ok, &err);
+    g_assert_no_error(err);
+    /* family 17h = 0xf + 8, model 0x31 = ext 3 / base 1, stepping 2 */
+    g_assert_cmphex(find(c, 1, 0)->eax, ==, 0x00830f12);
+    g_assert_cmphex(find(c, 0x80000001, 0)->eax, ==, 0x00830f12);
+    g_assert_cmphex(find(c, 0, 0)->eax, ==, 11);
+    g_assert_cmphex(find(c, 0x80000000, 0)->eax, ==, 0x80000006);
+    uint32_t vend[4] = { find(c, 0, 0)->ebx, find(c, 0, 0)->edx,
+                         find(c, 0, 0)->ecx, 0 };
+    g_assert_cmpstr((const char *)vend, ==, "AuthenticAMD");
+    brand_of(c, brand);
+    g_assert_cmpstr(brand, ==, "My CPU");
+    g_assert_null(find(c, 0x40000000, 0));          /* kvm=off */
+    g_free(c);
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        const char *const kv[] = { bad[i][0], bad[i][1], NULL };
+        g_autofree char *want = g_strdup_printf(
+            "can't apply global Westmere-x86_64-cpu.%s=%s: %s", bad[i][0],
+            bad[i][1], bad[i][2]);
+        g_assert_null(with_props(s, "Westmere", kv, &err));
+        g_assert_cmpstr(err->message, ==, want);
+        g_clear_error(&err);
+    }
+    fini_accel(s);
+}
+
 static void test_unknown_model(void)
 {
     KvmState *s = init_accel("tcg");
@@ -523,5 +589,6 @@ int main(int argc, char **argv)
     g_test_add_func("/accel/cpu-models/spot-checks", test_spot_checks);
     g_test_add_func("/accel/cpu-models/names", test_names);
     g_test_add_func("/accel/cpu-models/unknown", test_unknown_model);
+    g_test_add_func("/accel/cpu-models/identity", test_identity);
     return g_test_run();
 }
