@@ -208,6 +208,35 @@ static void memdev_add(const HostMemoryBackendInfo *b, void *opaque)
     *tail = &e->next;
 }
 
+/* No pc-dimm/nvdimm/virtio-mem devices exist in kvmu yet. */
+MemoryDeviceInfoList *qmp_query_memory_devices(GError **errp)
+{
+    return NULL;
+}
+
+/* No ACPI hot-plug slots (DIMM, CPU) on kvmu's pc board yet: an empty
+ * list where the board has ACPI (the PIIX4 PM function), else QEMU's
+ * error. */
+static int is_acpi_pm(Object *obj, void *opaque)
+{
+    return object_dynamic_cast(obj, "PIIX4_PM") != NULL;
+}
+
+ACPIOSTInfoList *qmp_query_acpi_ospm_status(GError **errp)
+{
+    if (!object_child_foreach_recursive(object_get_root(), is_acpi_pm,
+                                        NULL)) {
+        error_setg(errp, "command is not supported, missing ACPI device");
+    }
+    return NULL;
+}
+
+GuidInfo *qmp_query_vm_generation_id(GError **errp)
+{
+    error_setg(errp, "VM Generation ID device not found");
+    return NULL;
+}
+
 /* The memory backends (-object memory-backend-*), in creation order. */
 MemdevList *qmp_query_memdev(GError **errp)
 {

@@ -28,6 +28,11 @@ COMMANDS = [
     ('query-cpus-fast', None),
     ('query-memory-size-summary', None),
     ('query-memdev', None),
+    ('query-memory-devices', None),
+    ('query-acpi-ospm-status', None),
+    ('query-vm-generation-id', None),
+    ('set-action', {'panic': 'pause'}),
+    ('set-action', {'panic': 'explode'}),
     ('query-pci', None),
     ('query-iothreads', None),
     ('query-display-options', None),
@@ -77,7 +82,8 @@ KNOWN = {
         'objects) that kvmu creates only with a board',
     'query-command-line-options':
         'QEMU adds "help"/"default" to some parameters',
-    'query-memdev': 'no memory backends yet: empty list',
+    'query-memdev': 'same shape; both empty with -machine none (no '
+        'backends on the command line)',
     'query-tpm-types': 'kvmu has no TPM backends: empty list',
     'query-chardev-backends': 'same shape (list of {name}); value sets '
         'differ',

@@ -136,6 +136,11 @@ def with_guest(binary):
         while time.time() < deadline and \
                 'ffffffff8' not in hmp('info registers'):
             time.sleep(0.5)
+        r = q.cmd('query-acpi-ospm-status')
+        check('query-acpi-ospm-status on the pc board: no slots',
+              r == {'return': []}, r)
+        r = q.cmd('query-memory-devices')
+        check('query-memory-devices: none', r == {'return': []}, r)
         cpus = q.cmd('query-cpus-fast').get('return', [])
         tasks = os.listdir('/proc/%d/task' % emu.proc.pid)
         check('query-cpus-fast lists 2 vCPUs',
