@@ -39,6 +39,7 @@ echo ANCHOR; od -An -tx1 -v /sys/firmware/dmi/tables/smbios_entry_point
 echo TABLES; od -An -tx1 -v /sys/firmware/dmi/tables/DMI
 echo END
 dmesg | grep -E 'SMBIOS|DMI:' | sed 's/^/DMESG /'
+grep -m3 -E '^(cpu family|model|stepping)\s*:' /proc/cpuinfo | sed 's/^/CPUINFO /'
 """
 ARGS = ["-smp", "2,sockets=2,cores=1,threads=1", "-uuid", UUID,
         "-smbios", f"type=1,serial={SERIAL}",
@@ -121,6 +122,26 @@ def check_kvmu(kvmu):
           f"structure types {types}")
     cpus = [s[2][0] for s in structs or [] if s[0] == 4]
     check(cpus == ["CPU 0", "CPU 1"], f"one Type 4 per socket: {cpus}")
+    # Type 4 processor ID: CPUID leaf 1 EAX, as /proc/cpuinfo decodes it
+    ids = [int.from_bytes(s[1][8:12], "little") for s in structs or []
+           if s[0] == 4]
+    info = dict(re.findall(r"CPUINFO (cpu family|model|stepping)\s*:\s*(\d+)",
+                           run.output))
+    if ids and len(info) == 3:
+        eax = ids[0]
+        fam = (eax >> 8) & 0xf
+        model = (eax >> 4) & 0xf
+        if fam in (6, 15):
+            model |= ((eax >> 16) & 0xf) << 4
+        if fam == 15:
+            fam += (eax >> 20) & 0xff
+        got = (fam, model, eax & 0xf)
+        want_sig = (int(info["cpu family"]), int(info["model"]),
+                    int(info["stepping"]))
+        check(got == want_sig, f"Type 4 processor ID {eax:#x} is the CPU's "
+              f"signature {want_sig}")
+    else:
+        check(False, f"Type 4 processor ID and /proc/cpuinfo ({info})")
     oem = [s[2] for s in structs or [] if s[0] == 11]
     check(oem == [["kvmu-oem-1", "kvmu-oem-2"]], f"Type 11 strings {oem}")
     return dmi, structs or []
