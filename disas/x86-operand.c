@@ -430,13 +430,9 @@ void x86_operand(Dis *d, const char *c, char *o, size_t sz)
             d->rex_used |= d->rex & 4;
         }
         break;
-    case 'S':
-        if (d->reg > 5) {
-            d->fail = true;
-        } else {
-            x86_app(o, sz, "%%%s", sregs[d->reg]);
-            d->has_reg = true;
-        }
+    case 'S':   /* segment registers 6 and 7 do not exist: objdump's %? */
+        x86_app(o, sz, "%%%s", d->reg > 5 ? "?" : sregs[d->reg]);
+        d->has_reg = true;
         break;
     case 'Z': {
         int n = (d->buf[d->pos - 1] & 7) | (d->rex & 1 ? 8 : 0);

@@ -430,6 +430,9 @@ static const Case cases[] = {
     { 32, "0f78c3", 3, "vmread %eax,%ebx" },
     { 32, "f30fc7f8", 4, "rdpid %eax" },
     { 32, "f30faee8", 4, "incsspd %eax" },
+    { 64, "8ef0", 2, "mov %eax,%?" },
+    { 64, "8c36", 2, "mov %?,(%rsi)" },
+    { 32, "8e3d00000000", 6, "mov 0x0,%?" },
 };
 
 /* What we print "(bad)", length 1 (objdump knows some of them). */
@@ -453,7 +456,6 @@ static const struct {
     { 64, "8200ff" },           /* 82: invalid in 64-bit */
     { 64, "8df8" },             /* lea with a register source */
     { 64, "0fc3c0" },           /* movnti with a register */
-    { 64, "8ef0" },             /* mov to segment register 6 */
     { 64, "fe10" },             /* fe /2 */
     { 64, "ff38" },             /* ff /7 */
     { 64, "c60801" },           /* c6 /1 */
