@@ -146,10 +146,12 @@ static void build_type1(SmbiosBuilder *b, const SmbiosConfig *cfg)
     uint8_t uuid[16] = { 0 };
     const char *u = opt(b, 1, "uuid", NULL);
 
-    if (u) {
-        smbios_parse_uuid(u, uuid);
-    } else if (cfg->uuid) {
+    /* the board's UUID is the machine's (the command line already made
+     * -smbios type=1,uuid= that, as QEMU does) */
+    if (cfg->uuid) {
         memcpy(uuid, cfg->uuid, 16);
+    } else if (u) {
+        smbios_parse_uuid(u, uuid);
     }
     t_begin(b, 1, 0x0100, 0x1b);
     t_str(b, 0x04, opt(b, 1, "manufacturer", cfg->manufacturer));

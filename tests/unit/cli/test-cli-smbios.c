@@ -20,6 +20,9 @@ static const MachineType fake_pc = {
     .min_cpus = 1, .max_cpus = 255, .default_cpu = "qemu64",
 };
 
+static uint8_t parsed_uuid[16];
+static bool parsed_has_uuid;
+
 static bool parse(const char *line)
 {
     g_auto(GStrv) words = g_strsplit(line, " ", -1);
@@ -33,6 +36,8 @@ static bool parse(const char *line)
         argv[i] = words[i - 1];
     }
     bool ok = cli_parse(cfg, argc, argv, &status) && vm_config_finalize(cfg);
+    memcpy(parsed_uuid, cfg->uuid, 16);
+    parsed_has_uuid = cfg->has_uuid;
     vm_config_free(cfg);
     return ok;
 }
@@ -50,6 +55,21 @@ static void test_smbios_accepted(void)
     g_assert_true(smbios_options_have_type(o, 11));
     g_assert_true(smbios_options_have_type(o, 17));
     g_assert_false(smbios_options_have_type(o, 0));
+    g_assert_true(parsed_has_uuid);
+    g_assert_cmphex(parsed_uuid[0], ==, 0x12);
+    g_assert_cmphex(parsed_uuid[15], ==, 0x78);
+
+    /* with -uuid: the later one is the machine's UUID, as QEMU */
+    g_assert_true(parse("-uuid 11111111-1111-1111-1111-111111111111 "
+                        "-smbios type=1,uuid=22222222-2222-2222-2222-"
+                        "222222222222"));
+    g_assert_cmphex(parsed_uuid[0], ==, 0x22);
+    g_assert_true(parse("-smbios type=1,uuid=22222222-2222-2222-2222-"
+                        "222222222222 -uuid "
+                        "11111111-1111-1111-1111-111111111111"));
+    g_assert_cmphex(parsed_uuid[0], ==, 0x11);
+    g_assert_true(parse("-smbios type=1,serial=x"));
+    g_assert_false(parsed_has_uuid);
 }
 
 static void test_smbios_errors(void)

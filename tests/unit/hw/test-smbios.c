@@ -339,6 +339,7 @@ static void test_options_override(void)
     const Struct *s = NULL;
 
     c.bios_vendor = NULL;                   /* firmware boot */
+    c.uuid = NULL;                          /* else the machine's wins */
     c.sockets = 2;
     add_ok(o, "type=0,vendor=V0,version=VV,date=01/02/2023,release=1.2,"
               "uefi=on");
