@@ -90,12 +90,15 @@ static bool apply_features(struct kvm_cpuid_entry2 *e, const char *model,
 }
 
 /*
- * Clear the bits of @e the provider's @se lacks, warning for each (QEMU);
- * true if there were any.
+ * Clear the bits of @e the provider's @se lacks, recording them per
+ * feature word in @missing_words (x86_cpu_feature_words() order); true if
+ * there were any.
  */
-static bool filter_entry(KvmState *s, struct kvm_cpuid_entry2 *e,
-                         struct kvm_cpuid_entry2 *se, bool quiet)
+static bool filter_entry(struct kvm_cpuid_entry2 *e,
+                         struct kvm_cpuid_entry2 *se, uint32_t *missing_words)
 {
+    int nwords;
+    const X86FeatureWord *words = x86_cpu_feature_words(&nwords);
     bool any = false;
 
     for (int reg = 0; reg < 4; reg++) {
@@ -114,26 +117,37 @@ static bool filter_entry(KvmState *s, struct kvm_cpuid_entry2 *e,
         } else if (e->function == 0x80000001 && reg == 2) {
             missing &= ~(1u << 1);              /* CmpLegacy */
         }
-        for (int bit = 0; bit < 32 && !quiet; bit++) {
-            if (!(missing & (1u << bit))) {
+        *want &= ~missing;
+        missing_words[w - words] |= missing;
+        any |= missing != 0;
+    }
+    return any;
+}
+
+/* QEMU's warning per missing feature, in its feature-word order. */
+static void warn_missing(KvmState *s, const uint32_t *missing_words)
+{
+    int nwords;
+    const X86FeatureWord *w = x86_cpu_feature_words(&nwords);
+
+    for (int i = 0; i < nwords; i++) {
+        for (int bit = 0; bit < 32; bit++) {
+            if (!(missing_words[i] & (1u << bit))) {
                 continue;
             }
             char leaf[16];
-            if (e->function >= 0x80000000) {
-                g_snprintf(leaf, sizeof(leaf), "%08XH", e->function);
+            if (w[i].leaf >= 0x80000000) {
+                g_snprintf(leaf, sizeof(leaf), "%08XH", w[i].leaf);
             } else {
-                g_snprintf(leaf, sizeof(leaf), "%02XH", e->function);
+                g_snprintf(leaf, sizeof(leaf), "%02XH", w[i].leaf);
             }
             warn_report("%s doesn't support requested feature: "
                         "CPUID.%s:%s%s%s [bit %d]",
                         s->p == &kvm_provider_kernel ? "host" : "TCG",
-                        leaf, reg_names[reg], w->names[bit] ? "." : "",
-                        w->names[bit] ? w->names[bit] : "", bit);
+                        leaf, reg_names[w[i].reg], w[i].names[bit] ? "." : "",
+                        w[i].names[bit] ? w[i].names[bit] : "", bit);
         }
-        *want &= ~missing;
-        any |= missing != 0;
     }
-    return any;
 }
 
 /*
@@ -308,6 +322,9 @@ static struct kvm_cpuid2 *build_cpuid(KvmState *s, const KvmCpuConfig *cfg,
     bool host = !g_ascii_strcasecmp(name, "host") ||
                 !g_ascii_strcasecmp(name, "max");
     bool missing = false;
+    int nwords;
+    x86_cpu_feature_words(&nwords);
+    g_autofree uint32_t *missing_words = g_new0(uint32_t, nwords);
     if (host) {
         X86CpuidEntry provider[X86_CPUID_MAX_ENTRIES];
         int nsup = MIN(sup->nent, X86_CPUID_MAX_ENTRIES);
@@ -337,7 +354,7 @@ static struct kvm_cpuid2 *build_cpuid(KvmState *s, const KvmCpuConfig *cfg,
         }
         struct kvm_cpuid_entry2 *se = find_entry(sup, e.function, e.index);
         if (se) {
-            missing |= filter_entry(s, &e, se, quiet);
+            missing |= filter_entry(&e, se, missing_words);
         } else if (!(e.flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) ||
                    !find_any(sup, e.function)) {
             continue;
@@ -352,6 +369,9 @@ static struct kvm_cpuid2 *build_cpuid(KvmState *s, const KvmCpuConfig *cfg,
             e.eax = r[0], e.ebx = r[1], e.ecx = r[2], e.edx = r[3];
         }
         out->entries[out->nent++] = e;
+    }
+    if (!quiet) {
+        warn_missing(s, missing_words);
     }
     if (missing && cfg->features &&
         !g_strcmp0(keyval_get(cfg->features, "enforce"), "on")) {
