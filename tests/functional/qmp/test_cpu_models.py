@@ -169,6 +169,21 @@ def tcg_warnings(binary):
           "warning: TCG doesn't support requested feature: "
           "CPUID.01H:ECX.avx [bit 28]" in err and
           "CPUID.07H:EBX.avx2 [bit 5]" in err, err)
+    emu = Emulator(binary, extra=['-machine', 'pc', '-accel', 'tcg',
+                                  '-m', '64', '-S', '-cpu',
+                                  'Skylake-Client'])
+    try:
+        q = emu.connect(0)
+        q.cmd('qmp_capabilities', id=0)
+        emu.stderr.seek(0)
+        err = emu.stderr.read()
+    finally:
+        emu.stop()
+    order = ['CPUID.01H:ECX.avx ', 'CPUID.07H:EBX.avx2 ',
+             'CPUID.80000001H:ECX.3dnowprefetch ', 'CPUID.0DH:EAX.xsavec ']
+    pos = [err.find(w) for w in order]
+    check('warnings in QEMU\'s feature-word order (1, 7, 80000001, 0D)',
+          -1 not in pos and pos == sorted(pos), err)
 
 
 def main():
