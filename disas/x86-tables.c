@@ -153,8 +153,10 @@ const X86Insn x86_groups[GR_COUNT][8] = {
                 I("nop", "Ev", F_SUF), I("nop", "Ev", F_SUF) },
     [GR_8F] = { I("pop", "Ev", F_D64 | F_PSUFM), BAD, BAD, BAD, BAD, BAD,
                 BAD, BAD },
-    [GR_PF] = { I("prefetch", "M", 0), I("prefetchw", "M", 0), BAD, BAD,
-                BAD, BAD, BAD, BAD },
+    [GR_PF] = { I("prefetch", "M", 0), I("prefetchw", "M", 0),
+                I("prefetchwt1", "M", 0), I("prefetch", "M", 0),
+                I("prefetch", "M", 0), I("prefetch", "M", 0),
+                I("prefetch", "M", 0), I("prefetch", "M", 0) },
 };
 
 const X86Insn x86_op1[256] = {
@@ -251,8 +253,8 @@ const X86Insn x86_op2[256] = {
     /* 0x00 */
     GP(GR_6, NULL, 0), SP(SP_0F01, NULL, 0), I("lar", "Gv Esw", 0),
     I("lsl", "Gv Esw", 0), BAD, N("syscall"), N("clts"), NF("sysret", F_SYS),
-    N("invd"), N("wbinvd"), BAD, N("ud2"), BAD, GP(GR_PF, NULL, 0), BAD,
-    BAD,
+    N("invd"), N("wbinvd"), BAD, N("ud2"), BAD, GP(GR_PF, NULL, 0),
+    N("femms"), BAD,
     /* 0x10 */
     SS(S10), SS(S11), SS(S12), SS(S13), SS(S14), SS(S15), SS(S16), SS(S17),
     GP(GR_16, NULL, 0), I("nop", "Ev", F_SUF), BAD, BAD,

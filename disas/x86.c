@@ -66,6 +66,9 @@ static bool decode_x87(Dis *d, int op)
     switch (op << 8 | d->modrm) {
     case 0xd9d0: set_name(d, "fnop"); return true;
     case 0xdae9: set_name(d, "fucompp"); return true;
+    case 0xdbe0: set_name(d, "fneni(8087 only)"); return true;
+    case 0xdbe1: set_name(d, "fndisi(8087 only)"); return true;
+    case 0xdbe4: set_name(d, "fnsetpm(287 only)"); return true;
     case 0xdbe2: set_name(d, "fnclex"); return true;
     case 0xdbe3: set_name(d, "fninit"); return true;
     case 0xdfe0:

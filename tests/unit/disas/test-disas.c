@@ -433,6 +433,11 @@ static const Case cases[] = {
     { 64, "8ef0", 2, "mov %eax,%?" },
     { 64, "8c36", 2, "mov %?,(%rsi)" },
     { 32, "8e3d00000000", 6, "mov 0x0,%?" },
+    { 64, "dbe0", 2, "fneni(8087 only)" },
+    { 64, "dbe4", 2, "fnsetpm(287 only)" },
+    { 64, "0f0e", 2, "femms" },
+    { 64, "0f0d10", 3, "prefetchwt1 (%rax)" },
+    { 64, "0f0d20", 3, "prefetch (%rax)" },
 };
 
 /* What we print "(bad)", length 1 (objdump knows some of them). */
