@@ -85,7 +85,8 @@ void smbios_entry_point_30(uint8_t ep[SMBIOS_EP30_LEN],
 struct FWCfgState;
 bool smbios_add_fw_cfg(struct FWCfgState *fw, const SmbiosConfig *cfg,
                        const SmbiosOptions *opts, GError **errp);
-/* For direct boot: a 3.0 entry point followed by the tables, to be
+/* For direct boot: a 3.0 entry point, a 2.1 one (version 2.8) at +0x20
+ * and the tables at +0x40, to be
  * written at guest address addr (16-byte aligned) in at most max bytes;
  * g_free() it. NULL + errp if it does not fit. */
 uint8_t *smbios_build_blob(const SmbiosConfig *cfg, const SmbiosOptions *opts,

@@ -2,7 +2,8 @@
 """SMBIOS/DMI as guests see it. Debian's kernel, booted directly with
 -smp 2,sockets=2 -uuid U -smbios type=1,serial=kvmu-test-123 (plus Type 3
 asset and Type 11 OEM strings), finds kvmu's 3.0 entry point in the BIOS
-area ("SMBIOS 3.0.0 present", /sys/firmware/dmi/tables) and reports in
+area ("SMBIOS 3.0.0 present", /sys/firmware/dmi/tables; a 2.1 "_SM_"
+anchor follows it for older software, both seen through /dev/mem) and reports in
 /sys/class/dmi/id QEMU's system strings, the serial and UUID, BIOS vendor
 kvmu; the table it exports has both Type 4 sockets, Type 11, 16, 17,
 19, 32 and every structure well formed. When Debian's qemu-system-x86_64
@@ -39,6 +40,9 @@ echo ANCHOR; od -An -tx1 -v /sys/firmware/dmi/tables/smbios_entry_point
 echo TABLES; od -An -tx1 -v /sys/firmware/dmi/tables/DMI
 echo END
 dmesg | grep -E 'SMBIOS|DMI:' | sed 's/^/DMESG /'
+dd if=/dev/mem of=/tmp/fseg bs=4096 skip=240 count=16 2>/dev/null
+od -An -tx1 -v -w16 /tmp/fseg | grep -n -E '^ 5f 53 4d (33 5f|5f)' | \
+  sed 's/^/FSEG /'
 grep -m3 -E '^(cpu family|model|stepping)\s*:' /proc/cpuinfo | sed 's/^/CPUINFO /'
 """
 ARGS = ["-smp", "2,sockets=2,cores=1,threads=1", "-uuid", UUID,
@@ -114,6 +118,12 @@ def check_kvmu(kvmu):
               f"(got {dmi.get(k)!r})")
     check(anchor[:5] == b"_SM3_" and len(anchor) == 24 and
           sum(anchor) % 256 == 0, "entry point: _SM3_, 24 bytes, checksum")
+    # the BIOS area as a scanner of /dev/mem sees it: both anchors
+    fseg = re.findall(r"FSEG (\d+): 5f 53 4d (33 5f|5f)", run.output)
+    kinds = sorted(k for _, k in fseg)
+    check(kinds == ["33 5f", "5f"],
+          f"F segment: one _SM3_ and one _SM_ anchor, 16-byte aligned "
+          f"(lines {fseg})")
     structs = parse_tables(tables)
     check(structs is not None and structs[-1][0] == 127,
           "every structure well formed, Type 127 last")

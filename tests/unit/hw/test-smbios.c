@@ -314,8 +314,16 @@ static void test_entry_points(void)
                                                  &len, &err);
     g_assert_no_error(err);
     g_assert_cmpmem(blob, 5, "_SM3_", 5);
-    g_assert_cmphex(ldq_le_p(blob + 0x10), ==, 0xf1000 + SMBIOS_EP30_LEN);
-    g_assert_cmpuint(len, ==, SMBIOS_EP30_LEN + ldl_le_p(blob + 0xc));
+    g_assert_cmpuint(sum(blob, SMBIOS_EP30_LEN), ==, 0);
+    g_assert_cmphex(ldq_le_p(blob + 0x10), ==, 0xf1040);
+    g_assert_cmpuint(len, ==, 0x40 + ldl_le_p(blob + 0xc));
+    g_assert_cmpmem(blob + 0x20, 4, "_SM_", 4);
+    g_assert_cmpuint(sum(blob + 0x20, SMBIOS_EP21_LEN), ==, 0);
+    g_assert_cmpuint(blob[0x26], ==, 2);
+    g_assert_cmpuint(blob[0x27], ==, 8);
+    g_assert_cmphex(ldl_le_p(blob + 0x38), ==, 0xf1040);
+    g_assert_cmpuint(blob[0x40], ==, 0);                /* Type 0 first */
+    g_assert_cmpuint(blob[0x41], ==, 0x18);
     g_assert_null(smbios_build_blob(&c, NULL, 0xf1000, 64, &len, &err));
     g_assert_nonnull(err);
     g_clear_error(&err);
