@@ -3,6 +3,7 @@
  - -cpu Westmere: GenuineIntel family 6 model 44, QEMU's model-id,
    rdtscp/sse4_2/popcnt; aes and pclmulqdq (which ukvm lacks) filtered out
    with QEMU's "TCG doesn't support requested feature" warnings;
+ - -cpu EPYC: AuthenticAMD family 23 (17h) model 1, QEMU's model-id;
  - -cpu host,-rdtscp -smp 2,cores=2: ukvm's supported set (its model
    name, x2apic) on both CPUs, minus rdtscp, with the -smp topology
    (2 cores of one package: siblings 2).
@@ -59,6 +60,15 @@ def main():
                    f"CPUID.01H:ECX.{feat} [bit {bit}]")
     print("PASS: -cpu Westmere: the guest sees the model, minus what ukvm "
           "lacks (warned)")
+
+    run = guest.boot(kvmu, cmd=CMD, args=["-cpu", "EPYC"])
+    done(run, "-cpu EPYC")
+    info = cpuinfo(run)
+    if info.get("model name") != ["AMD EPYC Processor"] or \
+            info.get("vendor_id") != ["AuthenticAMD"] or \
+            info.get("cpu family") != ["23"] or info.get("model") != ["1"]:
+        guest.fail(f"-cpu EPYC: guest sees {info}", run)
+    print("PASS: -cpu EPYC: an AuthenticAMD family 17h guest CPU")
 
     run = guest.boot(kvmu, cmd=CMD,
                      args=["-cpu", "host,-rdtscp", "-smp", "2,cores=2"])
