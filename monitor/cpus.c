@@ -82,6 +82,16 @@ static bool phys_read(void *opaque, uint64_t gpa, void *buf, unsigned len)
                               MEMTXATTRS_UNSPECIFIED, buf, len) == MEMTX_OK;
 }
 
+bool monitor_cpu_state(unsigned index, KvmCpuState *st)
+{
+    KvmState *s;
+
+    if (index >= monitor_cpu_count(&s) || !kvm_cpu_get_state) {
+        return false;
+    }
+    return kvm_cpu_get_state(kvm_cpu_by_index(s, index), st, NULL);
+}
+
 bool monitor_cpu_paging(Monitor *mon, PagingCtx *pc)
 {
     KvmCpu *cpu = monitor_cpu(mon, NULL);

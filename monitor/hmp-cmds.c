@@ -384,6 +384,9 @@ static const HmpCommand hmp_cmds[] = {
     { "device_del", "device", "remove device", hmp_device_del },
     { "xp", "/fmt addr", "physical memory dump starting at 'addr'", hmp_xp },
     { "x", "/fmt addr", "virtual memory dump starting at 'addr'", hmp_x },
+    { "dump-guest-memory", "[-p] filename [begin length]", "dump guest "
+      "memory to filename (ELF; -p: paging, not supported yet)",
+      hmp_dump_guest_memory },
     { "memsave", "addr size file", "save to disk virtual memory dump "
       "starting at 'addr' of size 'size'", hmp_memsave },
     { "pmemsave", "addr size file", "save to disk physical memory dump "

@@ -6,6 +6,7 @@
 #include "x86-paging.h"
 
 void hmp_xp(Monitor *mon, char **argv);
+void hmp_dump_guest_memory(Monitor *mon, char **argv);
 void hmp_x(Monitor *mon, char **argv);
 /* "x/10i addr" -> "x" "/10i" "addr" (hmp-cmds-mem.c) */
 char **hmp_split_fmt(char **argv);

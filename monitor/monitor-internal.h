@@ -73,6 +73,9 @@ void monitor_qmp_init_commands(void);
 /* qmp-cmds-fd.c: hand over a descriptor received with the input being
  * processed (takes ownership; getfd/add-fd claim it). */
 void monitor_set_received_fd(Monitor *mon, int fd);
+/* The fd getfd named @fdname, taken out of the table (the caller closes
+ * it), or -1 with errp set. */
+int monitor_take_named_fd(const char *fdname, GError **errp);
 
 /* hmp.c */
 void monitor_hmp_setup(Monitor *mon);
@@ -84,6 +87,9 @@ GPtrArray *hmp_complete(const char *line);
 
 /* cpus.c: number of vCPUs (0 without a machine or accelerator) */
 unsigned monitor_cpu_total(void);
+/* vCPU @index's registers (false: no such vCPU or no accelerator). */
+struct KvmCpuState;
+bool monitor_cpu_state(unsigned index, struct KvmCpuState *st);
 
 /* events.c */
 void monitor_events_init(void);

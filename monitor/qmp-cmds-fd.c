@@ -72,6 +72,20 @@ void qmp_getfd(const char *fdname, GError **errp)
     g_hash_table_insert(named_fds, g_strdup(fdname), GINT_TO_POINTER(fd));
 }
 
+int monitor_take_named_fd(const char *fdname, GError **errp)
+{
+    gpointer fd;
+
+    if (!named_fds ||
+        !g_hash_table_lookup_extended(named_fds, fdname, NULL, &fd)) {
+        error_setg(errp, "File descriptor named '%s' has not been found",
+                   fdname);
+        return -1;
+    }
+    g_hash_table_remove(named_fds, fdname);
+    return GPOINTER_TO_INT(fd);
+}
+
 void qmp_closefd(const char *fdname, GError **errp)
 {
     gpointer fd;
