@@ -434,6 +434,12 @@ static bool decode(Dis *d)
             d->e = &tmp;
             op = 0x200 | op3;           /* no one-byte special applies */
         }
+        if (op == 0x11c && d->last66 < 0 && d->lastrep < 0 &&
+            d->pos < d->len && (d->buf[d->pos] & 0xc0) != 0xc0 &&
+            (d->buf[d->pos] & 0x38) == 0) {
+            tmp = (X86Insn){ "cldemote", "M", 0, K_PLAIN, 0 };
+            d->e = &tmp;
+        }
         if (d->lastrep >= 0 && d->pfx[d->lastrep] == 0xf3 &&
             (op == 0x1b8 || op == 0x1bc || op == 0x1bd)) {
             d->usedrep = true;

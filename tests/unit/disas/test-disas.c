@@ -438,6 +438,10 @@ static const Case cases[] = {
     { 64, "0f0e", 2, "femms" },
     { 64, "0f0d10", 3, "prefetchwt1 (%rax)" },
     { 64, "0f0d20", 3, "prefetch (%rax)" },
+    { 64, "0f1c00", 3, "cldemote (%rax)" },
+    { 64, "0f1cc0", 3, "nop %eax" },
+    { 64, "660f1c00", 4, "nopw (%rax)" },
+    { 64, "0f1c08", 3, "nopl (%rax)" },
 };
 
 /* What we print "(bad)", length 1 (objdump knows some of them). */
