@@ -117,6 +117,17 @@ static bool smbios_add_file(SmbiosOptions *o, const char *path,
         error_setg(errp, "SMBIOS file %s is empty", path);
         return false;
     }
+    /* as QEMU: a type comes from a file or from fields, not both */
+    for (size_t off = 0; off < len; off += smbios_struct_len(p + off,
+                                                             len - off)) {
+        unsigned t = p[off];
+        if ((t <= SMBIOS_MAX_TYPE && o->fields[t]) ||
+            (t == 8 && o->ports->len)) {
+            error_setg(errp, "can't load type %u struct, fields already "
+                       "specified!", t);
+            return false;
+        }
+    }
     for (size_t off = 0; off < len;) {
         size_t n = smbios_struct_len(p + off, len - off);
         o->file_types[p[off]] = true;
@@ -304,6 +315,10 @@ bool smbios_options_add(SmbiosOptions *o, const char *arg, GError **errp)
     }
     if (!keyval_check_keys(kv, tk->keys, errp) ||
         !smbios_check_values(tk->type, kv, errp)) {
+        return false;
+    }
+    if (o->file_types[type]) {
+        error_setg(errp, "can't add fields, binary file already loaded!");
         return false;
     }
     if (type == 8) {

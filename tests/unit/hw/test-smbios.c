@@ -497,8 +497,19 @@ static void test_options_file(void)
     g_assert_false(smbios_options_add(o, badarg, &err));
     g_assert_true(g_str_has_prefix(err->message, "SMBIOS file "));
     g_clear_error(&err);
+    /* a type comes from fields or a file, not both (QEMU's errors) */
+    g_autoptr(SmbiosOptions) mixed = smbios_options_new();
+    add_ok(mixed, "type=1,serial=x");
+    g_assert_false(smbios_options_add(mixed, arg, &err));
+    g_assert_cmpstr(err->message, ==,
+                    "can't load type 1 struct, fields already specified!");
+    g_clear_error(&err);
     add_ok(o, arg);
-    add_ok(o, "type=1,serial=ignored");     /* the file's Type 1 wins */
+    g_assert_false(smbios_options_add(o, "type=1,serial=x", &err));
+    g_assert_cmpstr(err->message, ==,
+                    "can't add fields, binary file already loaded!");
+    g_clear_error(&err);
+    add_ok(o, "type=3,serial=S3");          /* other types still can */
     g_assert_true(smbios_options_have_type(o, 200));
 
     g_autoptr(GArray) a = build(&c, o, &t);
