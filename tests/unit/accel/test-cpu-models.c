@@ -202,7 +202,9 @@ static void check_host(const char *data, const char *name)
     KeyvalList *kv = keyval_new();
     keyval_add(kv, "sse2", "off");
     keyval_add(kv, "syscall", "off");
+    keyval_add(kv, "invtsc", "off");
     c = cpuid_of(s, name, NULL, kv);
+    g_assert_false(find(c, 0x80000007, 0)->edx & (1u << 8));
     g_assert_false(find(c, 1, 0)->edx & (1u << 26));
     g_assert_false(find(c, 0x80000001, 0)->edx & (1u << 11));
     g_assert_true(find(c, 1, 0)->edx & (1u << 25));        /* sse kept */
