@@ -247,14 +247,21 @@ static bool smbios_check_values(unsigned type, KeyvalList *kv,
         for (guint i = 0; i < kv->pairs->len; i++) {
             KeyvalPair *p = g_ptr_array_index(kv->pairs, i);
             g_autofree gchar *text = NULL;
-            g_autoptr(GError) err = NULL;
+            GStatBuf st;
             if (strcmp(p->key, "path")) {
                 continue;
             }
-            if (!g_file_get_contents(p->value, &text, NULL, &err)) {
+            /* a regular file of at most 64 KiB (never a device) */
+            if (g_stat(p->value, &st)) {
                 error_setg(errp, "Could not open '%s': %s", p->value,
-                           g_strerror(err->code == G_FILE_ERROR_NOENT
-                                      ? ENOENT : EIO));
+                           g_strerror(errno));
+                return false;
+            }
+            if (!S_ISREG(st.st_mode) || st.st_size > 0x10000 ||
+                !g_file_get_contents(p->value, &text, NULL, NULL)) {
+                error_setg(errp, "Could not read '%s': %s", p->value,
+                           !S_ISREG(st.st_mode) ? "not a regular file"
+                           : "larger than 64 KiB or unreadable");
                 return false;
             }
             g_free(p->key);

@@ -454,6 +454,8 @@ static void test_options_errors(void)
           "Cannot read SMBIOS file /nonexistent/smbios.bin" },
         { "type=11,path=/nonexistent/oem",
           "Could not open '/nonexistent/oem': No such file or directory" },
+        { "type=11,path=/dev/zero",
+          "Could not read '/dev/zero': not a regular file" },
     };
     g_autoptr(SmbiosOptions) o = smbios_options_new();
 
@@ -510,6 +512,12 @@ static void test_options_file(void)
                     "can't add fields, binary file already loaded!");
     g_clear_error(&err);
     add_ok(o, "type=3,serial=S3");          /* other types still can */
+    /* type=11,path=: the file's text is one more OEM string, in order */
+    g_autofree char *oem = g_build_filename(dir, "oem.txt", NULL);
+    g_autofree char *oemarg = g_strdup_printf("type=11,value=first,path=%s,"
+                                              "value=last", oem);
+    g_assert_true(g_file_set_contents(oem, "from-file", -1, NULL));
+    add_ok(o, oemarg);
     g_assert_true(smbios_options_have_type(o, 200));
 
     g_autoptr(GArray) a = build(&c, o, &t);
@@ -520,7 +528,13 @@ static void test_options_file(void)
     g_assert_cmpuint(count_type(a, 200, &s), ==, 1);
     g_assert_cmpuint(s->len, ==, 7);
     g_assert_cmpuint(count_type(a, 4, NULL), ==, 1);   /* still built */
+    g_assert_cmpuint(count_type(a, 11, &s), ==, 1);
+    g_assert_cmpuint(s->nstrings, ==, 3);
+    g_assert_cmpstr(s->strings[0], ==, "first");
+    g_assert_cmpstr(s->strings[1], ==, "from-file");
+    g_assert_cmpstr(s->strings[2], ==, "last");
     g_free(t.data);
+    g_unlink(oem);
     g_unlink(good);
     g_unlink(bad);
     g_rmdir(dir);
