@@ -333,12 +333,14 @@ static void build_type17(SmbiosBuilder *b, const SmbiosConfig *cfg,
     t_end(b);
 }
 
-static void build_type19(SmbiosBuilder *b, unsigned i, uint64_t start,
-                         uint64_t size)
+static void build_type19(SmbiosBuilder *b, const SmbiosConfig *cfg,
+                         unsigned i, uint64_t start, uint64_t size)
 {
     uint64_t end = start + size - 1;
+    /* after the Type 17 handles even past 8 TiB of RAM */
+    unsigned base = MAX(0x1300, 0x1100 + dimm_count(cfg));
 
-    t_begin(b, 19, 0x1300 + i, 0x1f);
+    t_begin(b, 19, base + i, 0x1f);
     if (end / 1024 < 0xffffffffull) {
         t_u32(b, 0x04, start / 1024);       /* KiB */
         t_u32(b, 0x08, end / 1024);
@@ -397,10 +399,10 @@ void smbios_build(const SmbiosConfig *cfg, const SmbiosOptions *opts,
     if (generated(&b, 19)) {
         unsigned n = 0;
         if (cfg->ram_below_4g) {
-            build_type19(&b, n++, 0, cfg->ram_below_4g);
+            build_type19(&b, cfg, n++, 0, cfg->ram_below_4g);
         }
         if (cfg->ram_above_4g) {
-            build_type19(&b, n++, 1ull << 32, cfg->ram_above_4g);
+            build_type19(&b, cfg, n++, 1ull << 32, cfg->ram_above_4g);
         }
     }
     if (generated(&b, 32)) {

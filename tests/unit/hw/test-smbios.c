@@ -261,6 +261,12 @@ static void test_memory_devices(void)
     g_assert_cmphex(ldq_le_p(s[1].p + 0x17), ==,
                     (1ull << 32) + c.ram_above_4g - 1);
     g_free(t.data);
+
+    /* 10 TiB: 640 DIMMs; handles stay unique (walk() checks) */
+    c.ram_above_4g = (10ull << 40) - c.ram_below_4g;
+    g_autoptr(GArray) d = build(&c, NULL, &t);
+    g_assert_cmpuint(count_type(d, 17, NULL), ==, 640);
+    g_free(t.data);
 }
 
 static uint8_t sum(const uint8_t *p, size_t len)
