@@ -3,8 +3,11 @@
  * the object is complete; complete() loads the bytes (from data= or the
  * file=), decodes base64 and keeps them. format=base64 data must be
  * canonical base64 (only the alphabet, '=' padding, length a multiple of
- * 4), as QEMU requires.
+ * 4), as QEMU requires. With keyid= and iv=, the data (base64 with
+ * format=base64) is AES-256-CBC ciphertext under the 32-byte secret
+ * keyid names, with PKCS#7-style padding, as QEMU and libvirt use it.
  */
+#include "crypto/aes.h"
 #include "crypto/secret.h"
 #include "qom/object.h"
 #include "qom/user-creatable.h"
@@ -58,6 +61,67 @@ static bool base64_ok(const char *s)
     return true;
 }
 
+/* base64 text -> bytes (g_free), NULL if not canonical base64 */
+static uint8_t *b64_decode(const char *text, size_t *len)
+{
+    gsize n;
+
+    if (!base64_ok(text)) {
+        return NULL;
+    }
+    uint8_t *d = g_base64_decode(text, &n);
+    *len = n;
+    return d;
+}
+
+/* Decrypt @in (@len bytes) with secret @keyid and base64 @iv into *out */
+static bool decrypt(const char *keyid, const char *iv_b64, const uint8_t *in,
+                    size_t len, uint8_t **out, size_t *outlen, GError **errp)
+{
+    uint8_t *key = NULL, *iv = NULL;
+    size_t keylen = 0, ivlen = 0;
+    bool ok = false;
+
+    if (!secret_lookup(keyid, &key, &keylen, errp)) {
+        return false;
+    }
+    if (keylen != 32) {
+        error_setg(errp, "Key secret size %zu != 32", keylen);
+        goto out;
+    }
+    if (!iv_b64 || !(iv = b64_decode(iv_b64, &ivlen)) || ivlen != 16) {
+        error_setg(errp, "IV size %zu != 16", iv ? ivlen : (size_t)0);
+        goto out;
+    }
+    *out = g_malloc(len + 1);
+    if (!len || !aes256_cbc_decrypt(key, iv, in, len, *out)) {
+        error_setg(errp, "Invalid ciphertext length %zu: not a multiple of "
+                   "the AES block size", len);
+        g_free(*out);
+        *out = NULL;
+        goto out;
+    }
+    uint8_t pad = (*out)[len - 1];
+    if (pad == 0 || pad > 16 || pad > len) {
+        error_setg(errp, "Incorrect number of padding bytes (%u) found on "
+                   "decrypted data", pad);
+        memset(*out, 0, len);
+        g_free(*out);
+        *out = NULL;
+        goto out;
+    }
+    *outlen = len - pad;
+    (*out)[*outlen] = 0;
+    ok = true;
+out:
+    if (key) {
+        memset(key, 0, keylen);
+    }
+    g_free(key);
+    g_free(iv);
+    return ok;
+}
+
 static bool secret_complete(Object *obj, GError **errp)
 {
     Secret *s = secret(obj);
@@ -72,10 +136,8 @@ static bool secret_complete(Object *obj, GError **errp)
         error_setg(errp, "Either 'data' or 'file' must be provided");
         return false;
     }
-    if (s->keyid || s->iv) {
-        error_setg(errp, "secret '%s': keyid/iv (an AES-256-CBC encrypted "
-                   "secret) is not supported by kvmu yet",
-                   object_get_canonical_path_component(obj));
+    if (s->iv && !s->keyid) {
+        error_setg(errp, "'iv' requires 'keyid'");
         return false;
     }
     if (s->file) {
@@ -89,7 +151,26 @@ static bool secret_complete(Object *obj, GError **errp)
         buf = g_strdup(s->data);
         len = strlen(buf);
     }
-    if (s->format == 1) {
+    if (s->keyid) {
+        g_autofree uint8_t *ct = NULL;
+        size_t ctlen = len;
+        if (s->format == 1) {
+            if (s->file && len && buf[len - 1] == '\n') {
+                buf[--len] = '\0';
+            }
+            if (strlen(buf) != len || !(ct = b64_decode(buf, &ctlen))) {
+                error_setg(errp, "Unable to decode secret: invalid base64 "
+                           "data");
+                return false;
+            }
+        } else {
+            ct = g_memdup2(buf, len);
+        }
+        if (!decrypt(s->keyid, s->iv, ct, ctlen, &s->raw, &s->rawlen,
+                     errp)) {
+            return false;
+        }
+    } else if (s->format == 1) {
         /* a file may end with a newline; the data itself may not */
         if (s->file && len && buf[len - 1] == '\n') {
             buf[--len] = '\0';

@@ -2,8 +2,8 @@
  * The "secret" user-creatable object (-object secret,id=ID,data=...|
  * file=...[,format=raw|base64]): passwords and keys handed to kvmu
  * without putting them on the command line in clear (libvirt passes its
- * per-domain master key this way). Secrets encrypted with another secret
- * (keyid=, iv=: AES-256-CBC) are refused until kvmu has the cipher.
+ * per-domain master key this way, then every other secret encrypted with
+ * it: keyid=MASTER,iv=BASE64, AES-256-CBC).
  */
 #ifndef CRYPTO_SECRET_H
 #define CRYPTO_SECRET_H
