@@ -7,14 +7,19 @@
  *   general registers, segments with descriptor flags, GDT/IDT, CR0-CR4,
  *   KERNEL_GS_BASE),
  *   PT_LOAD per RAM section of the address space (p_paddr = guest-physical
- *   address, p_vaddr 0: paging=false), clipped to [begin, begin+length).
+ *   address, p_vaddr 0) with paging=false; with paging=true one per
+ *   virtually and physically contiguous run of vCPU 0's page-table
+ *   mappings onto RAM (p_vaddr its virtual address), as gdb wants with
+ *   the kernel's vmlinux; both clipped to guest-physical
+ *   [begin, begin+length).
  * The VM is stopped while the file is written and resumed after if it
- * was running. Only format=elf and paging=false; the dump runs to its end
- * before the command returns (detach=true is accepted, and
- * DUMP_COMPLETED is sent either way).
+ * was running. Only format=elf; the dump runs to its end before the
+ * command returns (detach=true is accepted, and DUMP_COMPLETED is sent
+ * either way).
  */
 #include "monitor-internal.h"
 #include "hmp.h"
+#include "x86-paging.h"
 #include "accel/kvm.h"
 #include "memory/memory.h"
 #include "qapi/qapi-commands.h"
@@ -65,12 +70,19 @@ typedef struct {
     hwaddr gpa;
     uint64_t size;
     const uint8_t *host;
+    uint64_t va;                    /* paging=true: the virtual address */
 } DumpRange;
 
 typedef struct {
     GArray *ranges;                 /* DumpRange */
     uint64_t begin, end;            /* the filter */
 } Collect;
+
+typedef struct {
+    GArray *ram;                    /* DumpRange: the RAM sections */
+    GArray *out;                    /* DumpRange: the mappings */
+    uint64_t begin, end;
+} Mappings;
 
 static DumpStatus dump_status = DUMP_STATUS_NONE;
 static uint64_t dump_total, dump_done;
@@ -85,6 +97,35 @@ static void collect(const RamSection *s, void *opaque)
         DumpRange r = { a, e - a, (const uint8_t *)s->host + (a - s->gpa) };
         g_array_append_val(c->ranges, r);
     }
+}
+
+/* paging=true: the part of a leaf that lies in RAM (and the filter),
+ * appended to the last range when contiguous in both spaces */
+static bool add_leaf(void *opaque, uint64_t va, uint64_t pa, uint64_t size,
+                     uint64_t pte, uint64_t prot)
+{
+    Mappings *m = opaque;
+
+    for (guint i = 0; i < m->ram->len; i++) {
+        DumpRange *r = &g_array_index(m->ram, DumpRange, i);
+        uint64_t a = MAX(MAX(pa, r->gpa), m->begin);
+        uint64_t e = MIN(MIN(pa + size, r->gpa + r->size), m->end);
+        if (a >= e) {
+            continue;
+        }
+        uint64_t v = va + (a - pa);
+        if (m->out->len) {
+            DumpRange *last = &g_array_index(m->out, DumpRange, m->out->len - 1);
+            if (last->va + last->size == v && last->gpa + last->size == a &&
+                last->host + last->size == r->host + (a - r->gpa)) {
+                last->size += e - a;
+                continue;
+            }
+        }
+        DumpRange d = { a, e - a, r->host + (a - r->gpa), v };
+        g_array_append_val(m->out, d);
+    }
+    return true;
 }
 
 static uint32_t seg_flags(const struct kvm_segment *s)
@@ -180,7 +221,8 @@ static bool write_all(int fd, const void *buf, size_t len, GError **errp)
     return true;
 }
 
-static bool write_elf(int fd, uint64_t begin, uint64_t end, GError **errp)
+static bool write_elf(int fd, const PagingCtx *pc, uint64_t begin,
+                      uint64_t end, GError **errp)
 {
     Collect c = { g_array_new(false, false, sizeof(DumpRange)), begin, end };
     GByteArray *notes = g_byte_array_new();
@@ -189,7 +231,18 @@ static bool write_elf(int fd, uint64_t begin, uint64_t end, GError **errp)
     bool ok = true;
 
     memory_init();
-    address_space_foreach_ram_section(&address_space_memory, collect, &c);
+    if (pc) {
+        Collect ram = { g_array_new(false, false, sizeof(DumpRange)), 0,
+                        UINT64_MAX };
+        address_space_foreach_ram_section(&address_space_memory, collect,
+                                          &ram);
+        Mappings m = { ram.ranges, c.ranges, begin, end };
+        paging_walk(pc, add_leaf, &m);  /* truncated walks: what was seen */
+        g_array_free(ram.ranges, true);
+    } else {
+        address_space_foreach_ram_section(&address_space_memory, collect,
+                                          &c);
+    }
     for (unsigned i = 0; i < ncpu; i++) {
         if (monitor_cpu_state(i, st)) {
             cpu_notes(notes, i, st);
@@ -197,15 +250,27 @@ static bool write_elf(int fd, uint64_t begin, uint64_t end, GError **errp)
     }
     g_free(st);
 
-    uint16_t nph = (uint16_t)(1 + c.ranges->len);
-    uint64_t off = sizeof(Elf64_Ehdr) + (uint64_t)nph * sizeof(Elf64_Phdr);
+    /* more than 65534 program headers (paging=true with many scattered
+     * mappings): ELF extended numbering, e_phnum = PN_XNUM and the count
+     * in section header 0's sh_info */
+    size_t nph = 1 + c.ranges->len;
+    bool xnum = nph >= PN_XNUM;
+    uint64_t off = sizeof(Elf64_Ehdr) + (uint64_t)nph * sizeof(Elf64_Phdr) +
+                   (xnum ? sizeof(Elf64_Shdr) : 0);
     Elf64_Ehdr eh = {
         .e_ident = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, ELFCLASS64,
                      ELFDATA2LSB, EV_CURRENT },
         .e_type = ET_CORE, .e_machine = EM_X86_64, .e_version = EV_CURRENT,
         .e_phoff = sizeof(Elf64_Ehdr), .e_ehsize = sizeof(Elf64_Ehdr),
-        .e_phentsize = sizeof(Elf64_Phdr), .e_phnum = nph,
+        .e_phentsize = sizeof(Elf64_Phdr),
+        .e_phnum = xnum ? PN_XNUM : (Elf64_Half)nph,
     };
+    Elf64_Shdr sh = { .sh_info = (Elf64_Word)nph };
+    if (xnum) {
+        eh.e_shoff = sizeof(Elf64_Ehdr) + (uint64_t)nph * sizeof(Elf64_Phdr);
+        eh.e_shentsize = sizeof(Elf64_Shdr);
+        eh.e_shnum = 1;
+    }
     Elf64_Phdr *ph = g_new0(Elf64_Phdr, nph);
     ph[0] = (Elf64_Phdr){ .p_type = PT_NOTE, .p_offset = off,
                           .p_filesz = notes->len, .p_memsz = notes->len };
@@ -215,7 +280,8 @@ static bool write_elf(int fd, uint64_t begin, uint64_t end, GError **errp)
         DumpRange *r = &g_array_index(c.ranges, DumpRange, i);
         ph[i + 1] = (Elf64_Phdr){
             .p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X,
-            .p_offset = off, .p_paddr = r->gpa, .p_filesz = r->size,
+            .p_offset = off, .p_vaddr = r->va, .p_paddr = r->gpa,
+            .p_filesz = r->size,
             .p_memsz = r->size,
         };
         off += r->size;
@@ -223,7 +289,8 @@ static bool write_elf(int fd, uint64_t begin, uint64_t end, GError **errp)
     }
     dump_done = 0;
     ok = write_all(fd, &eh, sizeof(eh), errp) &&
-         write_all(fd, ph, (size_t)nph * sizeof(*ph), errp) &&
+         write_all(fd, ph, nph * sizeof(*ph), errp) &&
+         (!xnum || write_all(fd, &sh, sizeof(sh), errp)) &&
          write_all(fd, notes->data, notes->len, errp);
     for (guint i = 0; ok && i < c.ranges->len; i++) {
         DumpRange *r = &g_array_index(c.ranges, DumpRange, i);
@@ -272,9 +339,8 @@ void qmp_dump_guest_memory(bool paging, const char *protocol,
                    DumpGuestMemoryFormat_str(format));
         return;
     }
-    if (paging) {
-        error_setg(errp, "dump-guest-memory: paging=true (virtual "
-                   "addresses) is not supported by kvmu yet");
+    if (paging && !monitor_cpu_total()) {
+        error_setg(errp, "dump-guest-memory: paging=true needs a vCPU");
         return;
     }
     if (has_begin != has_length) {
@@ -296,9 +362,20 @@ void qmp_dump_guest_memory(bool paging, const char *protocol,
         vm_stop(RUN_STATE_SAVE_VM, NULL);
     }
     dump_status = DUMP_STATUS_ACTIVE;
-    bool ok = write_elf(fd, has_begin ? (uint64_t)begin : 0,
-                        has_begin ? (uint64_t)begin + (uint64_t)length :
-                        UINT64_MAX, &err);
+    /* vCPU 0's paging registers once it is stopped */
+    Monitor tmp = { .recv_fd = -1, .cpu_index = 0 };
+    PagingCtx pc;
+    bool have_pc = paging && monitor_cpu_paging(&tmp, &pc);
+    bool ok = false;
+    if (paging && !have_pc) {
+        error_setg(&err, "dump-guest-memory: cannot read vCPU 0's paging "
+                   "registers");
+    } else {
+        ok = write_elf(fd, have_pc ? &pc : NULL,
+                       has_begin ? (uint64_t)begin : 0,
+                       has_begin ? (uint64_t)begin + (uint64_t)length :
+                       UINT64_MAX, &err);
+    }
     if (close(fd) < 0 && ok) {
         error_setg_errno(&err, errno, "dump: failed to save memory");
         ok = false;

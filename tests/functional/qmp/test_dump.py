@@ -4,8 +4,9 @@ the ELF core's header, one NT_PRSTATUS and one QEMU CPU-state note per
 vCPU (their RIPs agree, in the kernel), PT_LOADs covering the guest's RAM
 whose bytes equal pmemsave's, begin/length clipping, fd: through getfd
 (SCM_RIGHTS), HMP dump-guest-memory, query-dump and DUMP_COMPLETED, and
-the errors (paging=true, other formats, bad protocol, unknown fd, begin
-without length). The guest keeps running afterwards. Prints TAP; skipped
+the errors (other formats, bad protocol, unknown fd, begin
+without length), paging=true (kernel text and the direct map at their
+virtual addresses). The guest keeps running afterwards. Prints TAP; skipped
 when the test guest is not built.
 usage: test_dump.py KVMU_BINARY"""
 import base64
@@ -36,8 +37,10 @@ def parse_core(path):
     """(ehdr fields, [phdr], notes [(name, type, desc)], data) of a core."""
     data = open(path, 'rb').read()
     ident = data[:16]
-    (e_type, e_machine, _, _, e_phoff, _, _, _, e_phentsize,
+    (e_type, e_machine, _, _, e_phoff, e_shoff, _, _, e_phentsize,
      e_phnum) = struct.unpack_from('<HHIQQQIHHH', data, 16)
+    if e_phnum == 0xffff:               # PN_XNUM: the count in sh_info
+        e_phnum = struct.unpack_from('<I', data, e_shoff + 44)[0]
     phdrs = []
     for i in range(e_phnum):
         phdrs.append(struct.unpack_from('<IIQQQQQQ', data,
@@ -184,9 +187,30 @@ def main():
               [p[4:6] for p in phdrs if p[0] == 1] == [(0x100000, 0x1000)],
               (r, phdrs))
 
-        bad = [({'paging': True, 'protocol': 'file:' + part},
-                'paging=true'),
-               ({'paging': False, 'protocol': 'file:' + part,
+        # paging=true: vCPU 0's mappings, virtual addresses in p_vaddr
+        vcore = os.path.join(d, 'vcore')
+        r = q.cmd('dump-guest-memory', {'paging': True,
+                                        'protocol': 'file:' + vcore})
+        _, phdrs, _, data = parse_core(vcore)
+        loads = [p for p in phdrs if p[0] == 1]
+        text = [p for p in loads if p[3] <= 0xffffffff81000000 <
+                p[3] + p[5]]
+        vm = os.path.join(d, 'vm')
+        q.cmd('memsave', {'val': 0xffffffff81000000 - (1 << 64),
+                          'size': 4096, 'filename': vm})
+        got = None
+        if text:
+            p = text[0]
+            o = p[2] + 0xffffffff81000000 - p[3]
+            got = data[o:o + 4096]
+        check('paging=true: kernel text at its virtual address, bytes '
+              'equal memsave', r == {'return': {}} and got is not None and
+              got == open(vm, 'rb').read() and
+              any(p[3] >> 40 == 0xffff88 for p in loads),
+              (r, [(hex(p[3]), hex(p[4]), p[5]) for p in loads[:8]]))
+        del data
+
+        bad = [({'paging': False, 'protocol': 'file:' + part,
                  'format': 'kdump-zlib'}, "format 'kdump-zlib'"),
                ({'paging': False, 'protocol': 'tcp:1.2.3.4:5'},
                 "Invalid parameter 'protocol'"),
