@@ -385,7 +385,8 @@ static const HmpCommand hmp_cmds[] = {
     { "xp", "/fmt addr", "physical memory dump starting at 'addr'", hmp_xp },
     { "x", "/fmt addr", "virtual memory dump starting at 'addr'", hmp_x },
     { "dump-guest-memory", "[-p] filename [begin length]", "dump guest "
-      "memory to filename (ELF; -p: paging, not supported yet)",
+      "memory to filename (ELF; -p: virtual addresses from the page "
+      "tables)",
       hmp_dump_guest_memory },
     { "memsave", "addr size file", "save to disk virtual memory dump "
       "starting at 'addr' of size 'size'", hmp_memsave },
