@@ -433,6 +433,28 @@ static void test_options_override(void)
     g_free(t.data);
 }
 
+/* What libvirt/OpenStack pass: spaces, ",," for a comma, empty values */
+static void test_options_libvirt_style(void)
+{
+    g_autoptr(SmbiosOptions) o = smbios_options_new();
+    SmbiosConfig c = base_config();
+    SmbiosTables t;
+    const Struct *s = NULL;
+
+    add_ok(o, "type=1,manufacturer=OpenStack Foundation,product=OpenStack "
+              "Nova,version=27.1.0,serial=a,,b,uuid=00112233-4455-6677-"
+              "8899-aabbccddeeff,family=Virtual Machine,sku=");
+    g_autoptr(GArray) a = build(&c, o, &t);
+    count_type(a, 1, &s);
+    g_assert_cmpstr(str(s, 4), ==, "OpenStack Foundation");
+    g_assert_cmpstr(str(s, 5), ==, "OpenStack Nova");
+    g_assert_cmpstr(str(s, 6), ==, "27.1.0");
+    g_assert_cmpstr(str(s, 7), ==, "a,b");
+    g_assert_cmpuint(s->p[0x19], ==, 0);            /* empty: no string */
+    g_assert_cmpstr(str(s, 0x1a), ==, "Virtual Machine");
+    g_free(t.data);
+}
+
 static void test_options_errors(void)
 {
     static const char *const bad[][2] = {
@@ -612,6 +634,8 @@ int main(int argc, char **argv)
     g_test_add_func("/smbios/entry-points", test_entry_points);
     g_test_add_func("/smbios/options-override", test_options_override);
     g_test_add_func("/smbios/options-errors", test_options_errors);
+    g_test_add_func("/smbios/options-libvirt-style",
+                    test_options_libvirt_style);
     g_test_add_func("/smbios/options-file", test_options_file);
     g_test_add_func("/smbios/options-random", test_options_random);
     return g_test_run();
