@@ -1,11 +1,30 @@
 """A minimal QMP client for the functional tests (Python 3 stdlib)."""
+import base64
 import json
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.dirname(os.path.abspath(__file__)))))
+# The test guest (tests/guest/build.sh). It powers off once its init is
+# done (about 2 s with the translator); GUEST_APPEND keeps it up, asleep.
+GUEST_KERNEL = os.path.join(ROOT, 'tests/guest/out/bzImage')
+GUEST_INITRD = os.path.join(ROOT, 'tests/guest/out/initrd.img')
+GUEST_APPEND = 'console=ttyS0 quiet kvmu.cmd=' + \
+    base64.b64encode(b'sleep 3600').decode()
+
+
+def send_with_fd(q, req, fd):
+    """Send req with fd attached (SCM_RIGHTS); its reply."""
+    q.sock.sendmsg([json.dumps(req).encode()],
+                   [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+                     fd.to_bytes(4, sys.byteorder))])
+    return q.reply(req.get('id'))
 
 
 class QMPClient:

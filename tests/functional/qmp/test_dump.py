@@ -9,23 +9,16 @@ without length), paging=true (kernel text and the direct map at their
 virtual addresses). The guest keeps running afterwards. Prints TAP; skipped
 when the test guest is not built.
 usage: test_dump.py KVMU_BINARY"""
-import base64
-import json
 import os
-import socket
 import struct
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qmpclient import Emulator  # noqa: E402
+from qmpclient import (  # noqa: E402
+    Emulator, GUEST_APPEND, GUEST_INITRD, GUEST_KERNEL, send_with_fd)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.dirname(os.path.abspath(__file__)))))
-KERNEL = os.path.join(ROOT, 'tests/guest/out/bzImage')
-INITRD = os.path.join(ROOT, 'tests/guest/out/initrd.img')
-APPEND = 'console=ttyS0 quiet kvmu.cmd=' + \
-    base64.b64encode(b'sleep 3600').decode()
+KERNEL, INITRD, APPEND = GUEST_KERNEL, GUEST_INITRD, GUEST_APPEND
 results = []
 
 
@@ -66,12 +59,6 @@ def core_bytes(phdrs, data, gpa, size):
             return data[off + gpa - paddr:off + gpa - paddr + size]
     return None
 
-
-def send_with_fd(q, req, fd):
-    q.sock.sendmsg([json.dumps(req).encode()],
-                   [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
-                     fd.to_bytes(4, sys.byteorder))])
-    return q.reply(req.get('id'))
 
 
 def main():

@@ -10,38 +10,24 @@ tables, memsave vs pmemsave, sendkey and send-key, and with -nographic the monit
 C-a c. Prints TAP.
 usage: test_qmp_monitor.py KVMU_BINARY
 """
-import base64
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qmpclient import Emulator  # noqa: E402
+from qmpclient import (  # noqa: E402
+    ROOT, Emulator, GUEST_APPEND, GUEST_INITRD, GUEST_KERNEL, send_with_fd)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.dirname(os.path.abspath(__file__)))))
-KERNEL = os.path.join(ROOT, 'tests/guest/out/bzImage')
-INITRD = os.path.join(ROOT, 'tests/guest/out/initrd.img')
-# The test guest powers off once its init is done (about 2 s with the
-# translator); these checks need it up, so it sleeps instead.
-APPEND = 'console=ttyS0 quiet kvmu.cmd=' + \
-    base64.b64encode(b'sleep 3600').decode()
+KERNEL, INITRD, APPEND = GUEST_KERNEL, GUEST_INITRD, GUEST_APPEND
 results = []
 
 
 def check(name, cond, detail=''):
     results.append((bool(cond), name, detail))
 
-
-def send_with_fd(q, req, fd):
-    q.sock.sendmsg([json.dumps(req).encode()],
-                   [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
-                     fd.to_bytes(4, sys.byteorder))])
-    return q.reply(req.get('id'))
 
 
 def fd_passing(q):
