@@ -18,7 +18,12 @@ import json, sys
 counts = {"OK": 0, "FAIL": 0, "SKIP": 0, "TIMEOUT": 0, "ERROR": 0, "EXPECTEDFAIL": 0}
 try:
     for line in open(sys.argv[1]):
-        r = json.loads(line).get("result", "ERROR")
+        if not line.strip():
+            continue
+        try:
+            r = json.loads(line).get("result", "ERROR")
+        except ValueError:      # a line cut short: count it as an error
+            r = "ERROR"
         counts[r] = counts.get(r, 0) + 1
 except FileNotFoundError:
     pass
