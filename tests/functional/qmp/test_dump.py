@@ -73,14 +73,17 @@ def main():
     try:
         q = emu.connect()
         q.cmd('qmp_capabilities')
-        deadline = time.time() + 60      # the kernel's page tables are up
+        # until both vCPUs run in the kernel (its page tables are up and
+        # the AP was brought up: 1 s after vCPU 0 was not always enough on
+        # a loaded host, RIP of vCPU 1 not in the kernel yet)
+        deadline = time.time() + 120
         while time.time() < deadline:
-            r = q.cmd('human-monitor-command',
-                      {'command-line': 'info registers'})
-            if 'ffffffff8' in r.get('return', ''):
+            regs = [q.cmd('human-monitor-command',
+                          {'command-line': 'info registers', 'cpu-index': i})
+                    for i in (0, 1)]
+            if all('RIP=ffffffff8' in r.get('return', '') for r in regs):
                 break
             time.sleep(0.5)
-        time.sleep(1)
         r = q.cmd('query-dump-guest-memory-capability')
         check('capability: elf', r == {'return': {'formats': ['elf']}}, r)
 
