@@ -390,7 +390,14 @@ with tempfile.TemporaryDirectory() as d:
             for cmd in ("qmp_capabilities", "system_reset"):
                 f.write(json.dumps({"execute": cmd}) + "\n")
                 f.flush()
-            time.sleep(1)
+            if ends:
+                # an ASan binary on a loaded host can take seconds to exit
+                try:
+                    p.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    pass
+            else:
+                time.sleep(1)
             alive = p.poll() is None
             s.close()
             if alive:
