@@ -70,6 +70,16 @@ def run(kvmu, elf, tmp, seed, extra):
         if status is None and time.monotonic() - start > 0.5 and \
                 os.path.exists(sock):
             status = qmp_status(sock)       # once, while the guest runs
+            if "error" in status:
+                # the connection broke: if the guest just finished (the
+                # emulator exits), the query raced that exit; the exit
+                # status is checked below
+                try:
+                    p.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    pass
+                if p.poll() is not None:
+                    status = None
         time.sleep(0.1)
     hung = p.poll() is None
     if hung:
