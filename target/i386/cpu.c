@@ -130,6 +130,7 @@ void x86_cpu_reset(X86CPU *cpu, bool init_only)
         cpu->tsc_aux = 0;
         cpu->star = cpu->lstar = cpu->cstar = cpu->sfmask = 0;
         cpu->kernel_gs_base = 0;
+        cpu->amd_hwcr = 0;
         cpu->sysenter_cs = cpu->sysenter_esp = cpu->sysenter_eip = 0;
         cpu->pat = 0x0007040600070406ULL;
         cpu->misc_enable = 1;

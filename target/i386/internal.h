@@ -330,6 +330,7 @@ struct X86CPU {
 
     /* MSRs the engine owns */
     uint64_t apic_base, tsc_aux, star, lstar, cstar, sfmask, kernel_gs_base;
+    uint64_t amd_hwcr;              /* MSR 0xc0010015's kept bits */
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t pat, misc_enable, mtrr_def_type, mtrr_fixed[11], mtrr_var[16];
     uint64_t mcg_status, tsc_adjust, spec_ctrl, feature_control;

@@ -46,6 +46,9 @@
 #define MSR_GS_BASE          0xc0000101
 #define MSR_KERNEL_GS_BASE   0xc0000102
 #define MSR_TSC_AUX          0xc0000103
+#define MSR_AMD_SYSCFG       0xc0010010
+#define MSR_AMD_HWCR         0xc0010015
+#define MSR_AMD_NB_CFG       0xc001001f
 
 #define APIC_BASE_BSP        (1ULL << 8)
 #define APIC_BASE_EXTD       (1ULL << 10)
@@ -62,6 +65,7 @@ static const uint32_t owned_msrs[] = {
     0x268, 0x269, 0x26a, 0x26b, 0x26c, 0x26d, 0x26e, 0x26f,
     MSR_PAT, MSR_MTRR_DEF_TYPE, MSR_EFER, MSR_STAR, MSR_LSTAR, MSR_CSTAR,
     MSR_SFMASK, MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_TSC_AUX,
+    MSR_AMD_HWCR,
 };
 
 int x86_msr_index_list(uint32_t *out, int max)
@@ -224,6 +228,10 @@ bool x86_msr_read(X86CPU *cpu, uint32_t idx, uint64_t *v, bool host)
     case MSR_FEATURE_CONTROL: *v = cpu->feature_control; return true;
     case MSR_TSC_ADJUST: *v = cpu->tsc_adjust; return true;
     case MSR_UCODE_REV: *v = 0x100000000ULL; return true;
+    /* AMD's SYSCFG, HWCR and NB_CFG read as KVM makes them, whatever the
+     * vendor (Linux reads them on AMD models) */
+    case MSR_AMD_SYSCFG: case MSR_AMD_NB_CFG: *v = 0; return true;
+    case MSR_AMD_HWCR: *v = cpu->amd_hwcr; return true;
     case MSR_MTRRCAP: *v = 0x508; return true;  /* 8 var, fixed, WC */
     case MSR_SYSENTER_CS: *v = cpu->sysenter_cs; return true;
     case MSR_SYSENTER_ESP: *v = cpu->sysenter_esp; return true;
@@ -345,6 +353,17 @@ bool x86_msr_write(X86CPU *cpu, uint32_t idx, uint64_t v, bool host)
         cpu->tsc_adjust = v;
         return true;
     case MSR_UCODE_REV:
+        return true;
+    case MSR_AMD_NB_CFG:
+        return true;                /* ignored, as KVM */
+    case MSR_AMD_HWCR:
+        /* KVM keeps McStatusWrEn (18) and TscFreqSel (24) and drops a few
+         * legacy bits (3, 6, 8); anything else is #GP. SYSCFG writes are
+         * #GP (not handled here). */
+        if (v & ~((1ULL << 18) | (1ULL << 24) | 0x148)) {
+            return false;
+        }
+        cpu->amd_hwcr = v & ((1ULL << 18) | (1ULL << 24));
         return true;
     case MSR_SYSENTER_CS: cpu->sysenter_cs = v & 0xffff; return true;
     case MSR_SYSENTER_ESP:

@@ -357,6 +357,52 @@ static void test_apic_base(gconstpointer data)
     abi_close(&c);
 }
 
+/* The AMD MSRs Linux reads on AMD models (SYSCFG, HWCR, NB_CFG): they
+ * read 0 whatever the vendor; writing back 0 works for HWCR and NB_CFG,
+ * while SYSCFG's write is #GP (the kernel's answers; both providers must
+ * agree) */
+static void test_amd_msrs(gconstpointer data)
+{
+    static const uint32_t idx[] = { 0xc0010010, 0xc0010015, 0xc001001f };
+    static const bool write_gp[] = { true, false, false };
+    uint8_t code[3 * 19 + 1];
+    size_t n = 0;
+    AbiCtx c;
+
+    for (int i = 0; i < 3; i++) {
+        static const uint8_t body[] = {
+            0x0f, 0x32,                     /* rdmsr */
+            0x66, 0xe7, 0x10,               /* out 0x10, eax */
+            0x66, 0x89, 0xd0,               /* mov eax, edx */
+            0x66, 0xe7, 0x11,               /* out 0x11, eax */
+            0x0f, 0x30,                     /* wrmsr edx:eax = hi:hi */
+        };
+        code[n++] = 0x66;                   /* mov ecx, idx */
+        code[n++] = 0xb9;
+        memcpy(code + n, &idx[i], 4);
+        n += 4;
+        memcpy(code + n, body, sizeof(body));
+        n += sizeof(body);
+    }
+    code[n++] = 0xf4;                       /* hlt */
+    if (!guest(&c, data, code, n, GP_SKIP)) {
+        return;
+    }
+    for (int i = 0; i < 3; i++) {
+        uint32_t lo, hi;
+        expect_port(&c, 0x10);
+        memcpy(&lo, (uint8_t *)c.run + c.run->io.data_offset, 4);
+        expect_port(&c, 0x11);
+        memcpy(&hi, (uint8_t *)c.run + c.run->io.data_offset, 4);
+        g_assert_cmphex((uint64_t)hi << 32 | lo, ==, 0);
+        if (write_gp[i]) {
+            expect_port(&c, 0x13);          /* #GP, skipped */
+        }
+    }
+    abi_expect_exit(&c, KVM_EXIT_HLT);
+    abi_close(&c);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -368,5 +414,6 @@ int main(int argc, char **argv)
     abi_add_test("/kvm-msr/unknown-index", test_unknown);
     abi_add_test("/kvm-msr/filter", test_filter);
     abi_add_test("/kvm-msr/apic-base-modes", test_apic_base);
+    abi_add_test("/kvm-msr/amd-syscfg-hwcr-nbcfg", test_amd_msrs);
     return g_test_run();
 }
