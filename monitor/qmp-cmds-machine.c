@@ -267,10 +267,36 @@ static GPtrArray *cpu_model_list(void)
     return fallback;
 }
 
+/* The features @model asks for that @host (the accelerator's "host"
+ * expansion) lacks, in feature-word order: what libvirt reads to tell
+ * which models the host can run */
+static strList *unavailable(MonitorCpuModelExpander *expand, QDict *host,
+                            const char *model)
+{
+    strList *head = NULL, **tail = &head;
+    QDict *m = expand(model, true, NULL);
+
+    for (const QDictEntry *e = m ? qdict_first(m) : NULL; e;
+         e = qdict_next(m, e)) {
+        if (qdict_get_try_bool(m, e->key, false) &&
+            qdict_haskey(host, e->key) &&
+            !qdict_get_try_bool(host, e->key, false)) {
+            strList *s = g_new0(strList, 1);
+            s->value = g_strdup(e->key);
+            *tail = s;
+            tail = &s->next;
+        }
+    }
+    qobject_unref(m);
+    return head;
+}
+
 CpuDefinitionInfoList *qmp_query_cpu_definitions(GError **errp)
 {
     GPtrArray *models = cpu_model_list();
     CpuDefinitionInfoList *head = NULL, **tail = &head;
+    MonitorCpuModelExpander *expand = monitor_cpu_model_expander();
+    QDict *host = expand ? expand("host", true, NULL) : NULL;
 
     for (guint i = 0; i < models->len; i++) {
         MonitorCpuModel *m = g_ptr_array_index(models, i);
@@ -283,10 +309,14 @@ CpuDefinitionInfoList *qmp_query_cpu_definitions(GError **errp)
         d->q_static = false;
         d->typename = g_strdup_printf("%s-x86_64-cpu", m->name);
         d->deprecated = false;
+        if (host) {
+            d->unavailable_features = unavailable(expand, host, m->name);
+        }
         e->value = d;
         *tail = e;
         tail = &e->next;
     }
+    qobject_unref(host);
     return head;
 }
 

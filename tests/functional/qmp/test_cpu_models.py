@@ -95,6 +95,14 @@ def named_models(q):
           defs.get('max', {}).get('migration-safe') is False, defs)
     check('Westmere is migration-safe',
           defs.get('Westmere', {}).get('migration-safe') is True, defs)
+    # unavailable-features: what the model asks for that this provider
+    # (here ukvm: no AVX, no AES) lacks; none for models it can run
+    hw = defs.get('Haswell', {}).get('unavailable-features', [])
+    check('unavailable-features: Haswell lacks avx2/fma/aes here, not sse4.2',
+          {'avx2', 'fma', 'aes'} <= set(hw) and 'sse4.2' not in hw, hw)
+    check('unavailable-features: none for qemu64, Nehalem, max',
+          all(not defs.get(m, {}).get('unavailable-features')
+              for m in ('qemu64', 'Nehalem', 'max')), defs.get('qemu64'))
     r = q.cmd('qom-list-types', {'implements': 'x86_64-cpu'}, id='t')
     types = {t['name'] for t in r.get('return', [])}
     check('qom-list-types has host/Westmere/EPYC-Rome-x86_64-cpu',
