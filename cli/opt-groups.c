@@ -190,6 +190,8 @@ const OptGroup cli_group_mon = { "mon", mon_params };
 const OptGroup cli_group_chardev = { "chardev", chardev_params };
 static const OptGroup group_device = { "device", empty_params };
 static const OptGroup group_object = { "object", empty_params };
+/* -smbios: QEMU lists no parameters (each type checks its own keys) */
+static const OptGroup group_smbios = { "smbios", empty_params };
 
 void cli_register_opt_groups(void)
 {
@@ -198,7 +200,7 @@ void cli_register_opt_groups(void)
         &cli_group_smp, &cli_group_name, &cli_group_rtc, &cli_group_boot,
         &cli_group_sandbox, &cli_group_msg, &cli_group_overcommit,
         &cli_group_mon, &cli_group_chardev, &group_device, &group_object,
-        &cli_group_option_rom, &cli_group_fw_cfg,
+        &cli_group_option_rom, &cli_group_fw_cfg, &group_smbios,
     };
 
     for (size_t i = 0; i < G_N_ELEMENTS(all); i++) {

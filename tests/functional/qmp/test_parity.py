@@ -43,6 +43,7 @@ COMMANDS = [
     ('query-machines', None),
     ('query-cpu-definitions', None),
     ('query-command-line-options', {'option': 'machine'}),
+    ('query-command-line-options', {'option': 'smbios'}),
     ('query-qmp-schema', None),
     ('qom-list-types', {'abstract': True}),
     ('qom-list', {'path': '/'}),
