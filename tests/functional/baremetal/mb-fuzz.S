@@ -3,8 +3,9 @@
  * reads of every size to random ports, PCI configuration writes through
  * 0xcf8/0xcfc (BARs, command registers, bridges' windows), and MMIO
  * reads and writes in the PCI hole and the IOAPIC/HPET/LAPIC pages. The
- * seed is the sum of the command line's bytes; the iteration count is the
- * first decimal number on it ("seed=7 n=200000"). Interrupts stay off
+ * seed is the sum of the command line's bytes after the kernel's path;
+ * the iteration count is the first decimal number there ("seed=7
+ * n=200000"). Interrupts stay off
  * (IF=0); every vector has a handler that returns, so an NMI or a fault
  * does not stop it. Left alone (its own reset/exit paths would end the
  * run early, not test anything): the reset ports (0x92, 0x64, 0xcf9),
@@ -35,7 +36,13 @@ _start:
     testl $4, (%ebx)
     jz 3f
     mov 16(%ebx), %esi
-    xor %ecx, %ecx                  /* the number being read */
+6:  movzbl (%esi), %eax             /* skip the kernel's path (the first */
+    test %eax, %eax                 /* word: its digits are no count) */
+    jz 7f
+    inc %esi
+    cmp $' ', %eax
+    jne 6b
+7:  xor %ecx, %ecx                  /* the number being read */
     xor %edi, %edi                  /* 1: in the first number, 2: done */
 1:  movzbl (%esi), %eax
     test %eax, %eax
