@@ -19,6 +19,17 @@ GUEST_APPEND = 'console=ttyS0 quiet kvmu.cmd=' + \
     base64.b64encode(b'sleep 3600').decode()
 
 
+def build_guest():
+    """Build the test guest, or wait for the test that is building it
+    (build.sh takes a lock), rather than find it missing or half-built
+    when tests run in parallel on a fresh tree. True if it is there
+    (without apt access it may not be)."""
+    subprocess.run(['bash', os.path.join(ROOT, 'tests/guest/build.sh')],
+                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return os.path.exists(GUEST_KERNEL) and os.path.exists(GUEST_INITRD)
+
+
 def send_with_fd(q, req, fd):
     """Send req with fd attached (SCM_RIGHTS); its reply."""
     q.sock.sendmsg([json.dumps(req).encode()],

@@ -16,7 +16,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qmpclient import (  # noqa: E402
-    Emulator, GUEST_APPEND, GUEST_INITRD, GUEST_KERNEL, send_with_fd)
+    Emulator, GUEST_APPEND, GUEST_INITRD, GUEST_KERNEL, build_guest,
+    send_with_fd)
 
 KERNEL, INITRD, APPEND = GUEST_KERNEL, GUEST_INITRD, GUEST_APPEND
 results = []
@@ -63,8 +64,8 @@ def core_bytes(phdrs, data, gpa, size):
 
 def main():
     binary = sys.argv[1]
-    if not os.path.exists(KERNEL):
-        print('1..0 # SKIP test guest not built (make guest)')
+    if not build_guest():
+        print('1..0 # SKIP test guest could not be built (make guest)')
         return
     emu = Emulator(binary, extra=[
         '-machine', 'pc', '-smp', '2', '-m', '256', '-kernel', KERNEL,

@@ -19,7 +19,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qmpclient import (  # noqa: E402
-    ROOT, Emulator, GUEST_APPEND, GUEST_INITRD, GUEST_KERNEL, send_with_fd)
+    Emulator, GUEST_APPEND, GUEST_INITRD, GUEST_KERNEL, build_guest,
+    send_with_fd)
 
 KERNEL, INITRD, APPEND = GUEST_KERNEL, GUEST_INITRD, GUEST_APPEND
 results = []
@@ -247,13 +248,8 @@ def nographic_banner(binary):
 def main():
     binary = sys.argv[1]
     machine_none(binary)
-    # Build the guest (or wait for the test that is building it: build.sh
-    # takes a lock) rather than find it half-built when tests run in
-    # parallel on a fresh tree; without apt access it stays a skip.
-    subprocess.run(['bash', os.path.join(ROOT, 'tests/guest/build.sh')],
-                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
-    if os.path.exists(KERNEL) and os.path.exists(INITRD):
+    # without apt access the guest part stays a skip
+    if build_guest():
         with_guest(binary)
         nographic_banner(binary)
     else:
