@@ -168,6 +168,34 @@ static void info_pci_device(Monitor *mon, PciDeviceInfo *dev)
     monitor_printf(mon, "      id \"%s\"\n", dev->qdev_id);
 }
 
+/* QEMU's layout: one block per memory backend */
+static void info_memdev(Monitor *mon, char **argv)
+{
+    GError *err = NULL;
+    MemdevList *list = qmp_query_memdev(&err);
+
+    if (hmp_error(mon, err)) {
+        return;
+    }
+    for (MemdevList *l = list; l; l = l->next) {
+        Memdev *m = l->value;
+        monitor_printf(mon, "memory backend: %s\n", m->id ? m->id : "");
+        monitor_printf(mon, "  size:  %" PRIu64 "\n", m->size);
+        monitor_printf(mon, "  merge: %s\n", m->merge ? "true" : "false");
+        monitor_printf(mon, "  dump: %s\n", m->dump ? "true" : "false");
+        monitor_printf(mon, "  prealloc: %s\n",
+                       m->prealloc ? "true" : "false");
+        monitor_printf(mon, "  share: %s\n", m->share ? "true" : "false");
+        if (m->has_reserve) {
+            monitor_printf(mon, "  reserve: %s\n",
+                           m->reserve ? "true" : "false");
+        }
+        monitor_printf(mon, "  policy: %s\n", HostMemPolicy_str(m->policy));
+        monitor_puts(mon, "  host nodes: \n\n");
+    }
+    qapi_free_MemdevList(list);
+}
+
 static void info_pci(Monitor *mon, char **argv)
 {
     GError *err = NULL;
@@ -207,6 +235,7 @@ static const HmpCommand info_cmds[] = {
     { "mtree", "[-f]", "show memory tree", hmp_info_mtree },
     { "qtree", "", "show device tree", info_qtree },
     { "pci", "", "show PCI info", info_pci },
+    { "memdev", "", "show memory backends", info_memdev },
     { "pic", "", "show PIC state", hmp_info_pic },
     { "irq", "", "show the interrupts statistics", hmp_info_irq },
     { "lapic", "[apic-id]", "show local apic state", hmp_info_lapic },

@@ -3,11 +3,11 @@
 
 -machine none: getfd/add-fd with a descriptor passed as SCM_RIGHTS, a
 client that sends many large requests without reading gets every reply
-(nothing dropped). With the test guest (tests/guest/out, skipped if not
-built): query-cpus-fast thread ids are the vCPU threads, HMP info
-cpus/registers/mem/tlb/lapic/pic, x agrees with xp through the page
-tables, memsave vs pmemsave, sendkey and send-key, and with -nographic the monitor prints nothing until
-C-a c. Prints TAP.
+(nothing dropped), HMP info memdev. With the test guest (tests/guest/out,
+skipped if not built): query-cpus-fast thread ids are the vCPU threads,
+HMP info cpus/registers/mem/tlb/lapic/pic, x agrees with xp through the
+page tables, memsave vs pmemsave, sendkey and send-key, and with
+-nographic the monitor prints nothing until C-a c. Prints TAP.
 usage: test_qmp_monitor.py KVMU_BINARY
 """
 import json
@@ -95,6 +95,15 @@ def machine_none(binary):
         rsp = q.cmd('query-cpus-fast', id=9)
         check('query-cpus-fast without vCPUs', rsp == {'return': [], 'id': 9},
               rsp)
+        q.cmd('object-add', {'qom-type': 'memory-backend-ram', 'id': 'mb',
+                             'size': 1048576})
+        out = q.cmd('human-monitor-command',
+                    {'command-line': 'info memdev'}).get('return', '')
+        check('HMP info memdev: QEMU\'s block for an object-add backend',
+              out == 'memory backend: mb\r\n  size:  1048576\r\n  merge: '
+              'true\r\n  dump: true\r\n  prealloc: false\r\n  share: '
+              'false\r\n  reserve: true\r\n  policy: default\r\n  host '
+              'nodes: \r\n\r\n', repr(out))
     except Exception as e:
         check('no exception (%s: %s)' % (type(e).__name__, e), False)
     finally:
