@@ -78,10 +78,17 @@ typedef struct {
     uint64_t begin, end;            /* the filter */
 } Collect;
 
+/* The guest's page tables may map all of RAM many times over (every
+ * entry pointing at the same pages): a paging=true dump stops collecting
+ * mappings once they cover this many times the guest's RAM. */
+#define DUMP_PAGING_MAX_RAM_MULTIPLE 4
+
 typedef struct {
     GArray *ram;                    /* DumpRange: the RAM sections */
     GArray *out;                    /* DumpRange: the mappings */
     uint64_t begin, end;
+    uint64_t total, limit;          /* bytes collected, and the cap */
+    bool truncated;
 } Mappings;
 
 static DumpStatus dump_status = DUMP_STATUS_NONE;
@@ -113,6 +120,11 @@ static bool add_leaf(void *opaque, uint64_t va, uint64_t pa, uint64_t size,
         if (a >= e) {
             continue;
         }
+        if (m->total + (e - a) > m->limit) {
+            m->truncated = true;
+            return false;           /* stops the walk */
+        }
+        m->total += e - a;
         uint64_t v = va + (a - pa);
         if (m->out->len) {
             DumpRange *last = &g_array_index(m->out, DumpRange, m->out->len - 1);
@@ -237,7 +249,16 @@ static bool write_elf(int fd, const PagingCtx *pc, uint64_t begin,
         address_space_foreach_ram_section(&address_space_memory, collect,
                                           &ram);
         Mappings m = { ram.ranges, c.ranges, begin, end };
+        for (guint i = 0; i < ram.ranges->len; i++) {
+            m.limit += g_array_index(ram.ranges, DumpRange, i).size;
+        }
+        m.limit *= DUMP_PAGING_MAX_RAM_MULTIPLE;
         paging_walk(pc, add_leaf, &m);  /* truncated walks: what was seen */
+        if (m.truncated) {
+            warn_report("dump-guest-memory: the guest's mappings cover more "
+                        "than %dx its RAM; the dump holds the first ones",
+                        DUMP_PAGING_MAX_RAM_MULTIPLE);
+        }
         g_array_free(ram.ranges, true);
     } else {
         address_space_foreach_ram_section(&address_space_memory, collect,
